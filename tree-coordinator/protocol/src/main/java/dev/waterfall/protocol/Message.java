@@ -1,0 +1,53 @@
+package dev.waterfall.protocol;
+
+/**
+ * One signalling message on {@code /ws}. On the wire every message is a JSON object carrying
+ * {@code "v":1} and {@code "type"}; {@link MessageCodec} adds and checks both, so the records stay plain data.
+ */
+public sealed interface Message
+    permits Message.Join, Message.Resume, Message.Welcome, Message.Error, Message.Signal, Message.Heartbeat,
+        Message.Report, Message.Leave, Message.Reparent, Message.ChildJoined, Message.ChildLeft {
+
+  /** Client → server: enter a stream's tree. {@code key}: publish key, booster token or viewer token. */
+  record Join(String stream, String role, String key, Boolean upload, Integer uplinkKbps) implements Message {}
+
+  /** Client → server: take back a place after the coordinator holding the socket died. */
+  record Resume(String stream, String nodeId, String resumeToken) implements Message {}
+
+  /** Server → client: the place given. {@code parent} is null for the origin. */
+  record Welcome(String nodeId, String parent, int depth, int capacity, String resumeToken, boolean resumed,
+                 long heartbeatIntervalMs, java.util.List<IceServer> iceServers, StreamInfo stream) implements Message {}
+
+  /** Server → client: something was refused. {@code code} is for programs, {@code message} for people. */
+  record Error(String code, String message) implements Message {}
+
+  /**
+   * SDP or trickle ICE between the two ends of one tree edge. The client fills {@code to}; the server
+   * fills {@code from} when it delivers. {@code data} is opaque to the coordinator.
+   */
+  record Signal(String from, String to, com.fasterxml.jackson.databind.JsonNode data) implements Message {}
+
+  /** Client → server every heartbeat interval; {@code uplinkKbps} (measured) may change the node's capacity. */
+  record Heartbeat(Integer uplinkKbps, com.fasterxml.jackson.databind.JsonNode stats) implements Message {}
+
+  /** Client → server: my parent {@code about} starves me ({@code "starving"}) or sent bad data ({@code "bad-data"}). */
+  record Report(String about, String reason, String detail) implements Message {}
+
+  /** Client → server: graceful departure. */
+  record Leave() implements Message {}
+
+  /** Server → client: your parent changed (repair, rebalancing or a report); connect to {@code parent}. */
+  record Reparent(String parent, int depth, String reason) implements Message {}
+
+  /** Server → parent: a child was assigned to you; expect its offer. */
+  record ChildJoined(String child) implements Message {}
+
+  /** Server → parent: a child left you (gone or moved); close that connection. */
+  record ChildLeft(String child) implements Message {}
+
+  /** A STUN/TURN server the client may use. */
+  record IceServer(java.util.List<String> urls, String username, String credential) {}
+
+  /** What a node needs to know about the stream it joined. */
+  record StreamInfo(String name, int bitrateKbps, int maxChildren, boolean privateStream) {}
+}

@@ -1,0 +1,61 @@
+package dev.waterfall.protocol;
+
+import java.util.Set;
+
+/** Field rules beyond JSON shape: required fields, known enums, sane ranges. */
+final class MessageRules {
+  static final Set<String> ROLES = Set.of("viewer", "booster", "origin");
+  static final Set<String> REPORT_REASONS = Set.of("starving", "bad-data");
+  private static final int MAX_ID = 128;
+
+  private MessageRules() {}
+
+  static void check(Message message) throws ProtocolException {
+    if (message instanceof Message.Join j) {
+      required("join", "stream", j.stream());
+      required("join", "role", j.role());
+      if (!ROLES.contains(j.role())) {
+        throw invalid("join: role must be one of " + ROLES);
+      }
+      if (j.uplinkKbps() != null && (j.uplinkKbps() < 0 || j.uplinkKbps() > 100_000_000)) {
+        throw invalid("join: uplinkKbps out of range");
+      }
+    } else if (message instanceof Message.Resume r) {
+      required("resume", "stream", r.stream());
+      required("resume", "nodeId", r.nodeId());
+      required("resume", "resumeToken", r.resumeToken());
+    } else if (message instanceof Message.Signal s) {
+      required("signal", "to", s.to());
+      if (s.data() == null || !s.data().isObject()) {
+        throw invalid("signal: data must be a JSON object (SDP or ICE candidate)");
+      }
+    } else if (message instanceof Message.Heartbeat h) {
+      if (h.uplinkKbps() != null && (h.uplinkKbps() < 0 || h.uplinkKbps() > 100_000_000)) {
+        throw invalid("heartbeat: uplinkKbps out of range");
+      }
+      if (h.stats() != null && !h.stats().isObject()) {
+        throw invalid("heartbeat: stats must be a JSON object");
+      }
+    } else if (message instanceof Message.Report r) {
+      required("report", "about", r.about());
+      required("report", "reason", r.reason());
+      if (!REPORT_REASONS.contains(r.reason())) {
+        throw invalid("report: reason must be one of " + REPORT_REASONS);
+      }
+    }
+  }
+
+  private static void required(String type, String field, String value) throws ProtocolException {
+    if (value == null || value.isBlank()) {
+      throw invalid(type + ": \"" + field + "\" is required");
+    }
+    if (value.length() > 4096 || (field.endsWith("Id") || field.equals("to") || field.equals("about"))
+        && value.length() > MAX_ID) {
+      throw invalid(type + ": \"" + field + "\" is too long");
+    }
+  }
+
+  private static ProtocolException invalid(String message) {
+    return new ProtocolException("invalid-message", message);
+  }
+}

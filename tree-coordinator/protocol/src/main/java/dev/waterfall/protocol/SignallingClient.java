@@ -1,0 +1,85 @@
+package dev.waterfall.protocol;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.net.URI;
+
+/**
+ * A node's signalling connection to a coordinator's {@code /ws}: typed send and receive over one WebSocket.
+ * Used by relay-node, the load generator and the tests. Messages the client cannot decode are handed to
+ * {@link #onUndecodable} rather than dropped silently.
+ */
+public final class SignallingClient {
+  private final WebSocketClient client;
+  private final WebSocket socket;
+  private volatile Handler<Message> messageHandler = m -> { };
+  private volatile Handler<ProtocolException> undecodableHandler = e -> { };
+  private volatile Handler<Void> closeHandler = v -> { };
+
+  private SignallingClient(WebSocketClient client, WebSocket socket) {
+    this.client = client;
+    this.socket = socket;
+    socket.textMessageHandler(text -> {
+      try {
+        messageHandler.handle(MessageCodec.decode(text));
+      } catch (ProtocolException e) {
+        undecodableHandler.handle(e);
+      }
+    });
+    socket.closeHandler(v -> {
+      client.close();
+      closeHandler.handle(null);
+    });
+  }
+
+  /** Connects to {@code baseUrl} (http://host:port or ws://host:port; the path {@code /ws} is added). */
+  public static Future<SignallingClient> connect(Vertx vertx, String baseUrl) {
+    URI uri = URI.create(baseUrl);
+    boolean tls = "https".equals(uri.getScheme()) || "wss".equals(uri.getScheme());
+    int port = uri.getPort() > 0 ? uri.getPort() : (tls ? 443 : 80);
+    WebSocketClient client = vertx.createWebSocketClient(
+        new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setSsl(tls));
+    WebSocketConnectOptions options = new WebSocketConnectOptions()
+        .setHost(uri.getHost()).setPort(port).setSsl(tls).setURI("/ws");
+    return client.connect(options)
+        .map(ws -> new SignallingClient(client, ws))
+        .onFailure(e -> client.close());
+  }
+
+  public SignallingClient onMessage(Handler<Message> handler) {
+    this.messageHandler = handler;
+    return this;
+  }
+
+  public SignallingClient onUndecodable(Handler<ProtocolException> handler) {
+    this.undecodableHandler = handler;
+    return this;
+  }
+
+  public SignallingClient onClose(Handler<Void> handler) {
+    this.closeHandler = handler;
+    return this;
+  }
+
+  public Future<Void> send(Message message) {
+    return socket.writeTextMessage(MessageCodec.encode(message));
+  }
+
+  /** Sends raw text, bypassing the codec: for tests of what the server does with bad input. */
+  public Future<Void> sendRaw(String text) {
+    return socket.writeTextMessage(text);
+  }
+
+  public boolean isClosed() {
+    return socket.isClosed();
+  }
+
+  public Future<Void> close() {
+    return socket.close();
+  }
+}

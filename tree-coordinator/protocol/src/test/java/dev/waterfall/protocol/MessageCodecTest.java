@@ -1,0 +1,141 @@
+package dev.waterfall.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.StringLength;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class MessageCodecTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Nested
+  @DisplayName("round trips")
+  class RoundTrips {
+    @Test
+    void everyTypeSurvivesEncodeDecode() throws Exception {
+      var data = JSON.readTree("{\"sdp\":\"v=0\",\"kind\":\"offer\"}");
+      List<Message> all = List.of(
+          new Message.Join("demo", "viewer", null, false, 8000),
+          new Message.Resume("demo", "n1", "tok"),
+          new Message.Welcome("n1", "n0", 3, 4, "tok", false, 2000,
+              List.of(new Message.IceServer(List.of("stun:example.org"), null, null)),
+              new Message.StreamInfo("demo", 3000, 4, false)),
+          new Message.Error("unknown-stream", "no such stream"),
+          new Message.Signal("a", "b", data),
+          new Message.Heartbeat(9000, JSON.readTree("{\"bytesFromParent\":12}")),
+          new Message.Report("p", "bad-data", "hash mismatch"),
+          new Message.Leave(),
+          new Message.Reparent("p2", 2, "parent-left"),
+          new Message.ChildJoined("c"),
+          new Message.ChildLeft("c"));
+      for (Message m : all) {
+        assertThat(MessageCodec.decode(MessageCodec.encode(m))).isEqualTo(m);
+      }
+    }
+
+    @Test
+    void everyMessageCarriesVersionAndType() throws Exception {
+      var tree = JSON.readTree(MessageCodec.encode(new Message.ChildJoined("c")));
+      assertThat(tree.get("v").intValue()).isEqualTo(1);
+      assertThat(tree.get("type").textValue()).isEqualTo("child-joined");
+      assertThat(tree.get("child").textValue()).isEqualTo("c");
+    }
+
+    @Test
+    void unknownFieldsAreIgnoredSoTheProtocolCanGrow() throws Exception {
+      Message m = MessageCodec.decode("{\"v\":1,\"type\":\"leave\",\"why\":\"bored\"}");
+      assertThat(m).isEqualTo(new Message.Leave());
+    }
+
+    @Test
+    void nullFieldsAreLeftOut() {
+      assertThat(MessageCodec.encode(new Message.Join("demo", "viewer", null, null, null)))
+          .isEqualTo("{\"v\":1,\"type\":\"join\",\"stream\":\"demo\",\"role\":\"viewer\"}");
+    }
+  }
+
+  @Nested
+  @DisplayName("bad input gets a code")
+  class BadInput {
+    private String codeOf(String text) {
+      try {
+        MessageCodec.decode(text);
+        return "accepted";
+      } catch (ProtocolException e) {
+        assertThat(e.getMessage()).isNotBlank();
+        return e.code();
+      }
+    }
+
+    @Test
+    void malformedJson() {
+      assertThat(codeOf("{\"v\":1,")).isEqualTo("malformed-json");
+      assertThat(codeOf("[1,2]")).isEqualTo("malformed-json");
+      assertThat(codeOf("")).isEqualTo("malformed-json");
+      assertThat(codeOf("42")).isEqualTo("malformed-json");
+    }
+
+    @Test
+    void versionIsRequired() {
+      assertThat(codeOf("{\"type\":\"leave\"}")).isEqualTo("unsupported-version");
+      assertThat(codeOf("{\"v\":2,\"type\":\"leave\"}")).isEqualTo("unsupported-version");
+      assertThat(codeOf("{\"v\":\"1\",\"type\":\"leave\"}")).isEqualTo("unsupported-version");
+    }
+
+    @Test
+    void typeMustBeKnown() {
+      assertThat(codeOf("{\"v\":1}")).isEqualTo("invalid-message");
+      assertThat(codeOf("{\"v\":1,\"type\":\"teleport\"}")).isEqualTo("unknown-type");
+    }
+
+    @Test
+    void requiredFieldsAndEnums() {
+      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"role\":\"viewer\"}")).isEqualTo("invalid-message");
+      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"king\"}")).isEqualTo("invalid-message");
+      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"viewer\",\"uplinkKbps\":-5}"))
+          .isEqualTo("invalid-message");
+      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":{},\"role\":\"viewer\"}")).isEqualTo("invalid-message");
+      assertThat(codeOf("{\"v\":1,\"type\":\"signal\",\"to\":\"x\",\"data\":\"sdp\"}")).isEqualTo("invalid-message");
+      assertThat(codeOf("{\"v\":1,\"type\":\"signal\",\"data\":{}}")).isEqualTo("invalid-message");
+      assertThat(codeOf("{\"v\":1,\"type\":\"report\",\"about\":\"p\",\"reason\":\"meh\"}")).isEqualTo("invalid-message");
+    }
+
+    @Test
+    void deepNestingIsRefused() {
+      String deep = "{\"v\":1,\"type\":\"signal\",\"to\":\"x\",\"data\":" + "{\"a\":".repeat(100) + "1"
+          + "}".repeat(100) + "}";
+      assertThat(codeOf(deep)).isIn("malformed-json", "invalid-message");
+    }
+
+    @Property(tries = 2000)
+    void arbitraryTextNeverEscapesAsAnythingButProtocolException(@ForAll @StringLength(max = 300) String text) {
+      try {
+        MessageCodec.decode(text);
+      } catch (ProtocolException e) {
+        assertThat(e.code()).isNotBlank();
+      }
+    }
+
+    @Property(tries = 2000)
+    void mangledValidMessagesAreAcceptedOrRefusedCleanly(@ForAll("cuts") int cut) {
+      String valid = MessageCodec.encode(new Message.Join("demo", "viewer", "k", true, 5000));
+      String mangled = valid.substring(0, Math.min(cut, valid.length())) + valid.substring(Math.min(cut + 3, valid.length()));
+      assertThatThrownBy(() -> {
+        MessageCodec.decode(mangled);
+        throw new ProtocolException("accepted", "fine");
+      }).isInstanceOf(ProtocolException.class);
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<Integer> cuts() {
+      return net.jqwik.api.Arbitraries.integers().between(0, 80);
+    }
+  }
+}

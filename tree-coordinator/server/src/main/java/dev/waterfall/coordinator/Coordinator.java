@@ -1,0 +1,184 @@
+package dev.waterfall.coordinator;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.waterfall.coordinator.api.RestApi;
+import dev.waterfall.coordinator.cluster.HazelcastSetup;
+import dev.waterfall.coordinator.cluster.TreeStore;
+import dev.waterfall.coordinator.config.CoordinatorConfig;
+import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
+import dev.waterfall.coordinator.signalling.MemberWatcher;
+import dev.waterfall.coordinator.signalling.SignallingServer;
+import dev.waterfall.coordinator.streams.Credentials;
+import dev.waterfall.coordinator.streams.StreamCatalog;
+import dev.waterfall.coordinator.streams.StreamRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.time.Clock;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One coordinator process, wired by hand in one place: the Hazelcast member, the clustered Vert.x on top of it,
+ * and a verticle holding the HTTP server (REST, {@code /ws}, metrics). Stop runs in reverse order.
+ */
+public final class Coordinator {
+  private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
+  private final HazelcastInstance hz;
+  private final Vertx vertx;
+  private final Node node;
+  private final String adminToken;
+
+  private Coordinator(HazelcastInstance hz, Vertx vertx, Node node, String adminToken) {
+    this.hz = hz;
+    this.vertx = vertx;
+    this.node = node;
+    this.adminToken = adminToken;
+  }
+
+  /** Starts everything and blocks until the HTTP port is bound. */
+  public static Coordinator start(CoordinatorConfig config, Clock clock) throws Exception {
+    HazelcastInstance hz = HazelcastSetup.start(config.cluster());
+    Vertx vertx = null;
+    try {
+      VertxOptions options = new VertxOptions().setEventBusOptions(
+          new EventBusOptions().setHost(config.cluster().networkInterface()).setPort(0));
+      vertx = await(Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz))
+          .buildClustered());
+      String token = config.http().adminToken().isEmpty() ? Credentials.newSecret() : config.http().adminToken();
+      Node node = new Node(config, hz, token, clock);
+      await(vertx.deployVerticle(node));
+      return new Coordinator(hz, vertx, node, token);
+    } catch (Exception e) {
+      if (vertx != null) {
+        vertx.close();
+      }
+      hz.shutdown();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return node.server.actualPort();
+  }
+
+  public String adminToken() {
+    return adminToken;
+  }
+
+  public String memberId() {
+    return hz.getCluster().getLocalMember().getUuid().toString();
+  }
+
+  public HazelcastInstance hazelcast() {
+    return hz;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Create a stream from inside the process (the demo does this). */
+  public StreamCatalog.Created createStream(StreamCatalog.Spec spec) throws Exception {
+    Promise<StreamCatalog.Created> p = Promise.promise();
+    node.context.runOnContext(v -> node.catalog.create(spec).onComplete(p));
+    return await(p.future());
+  }
+
+  public void stop() {
+    try {
+      node.stopping = true;
+      await(vertx.close());
+    } catch (Exception e) {
+      LOG.warn("error while stopping Vert.x: {}", e.toString());
+    }
+    hz.shutdown();
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception ex ? ex : e;
+    }
+  }
+
+  /** The verticle: everything that runs on the event loop. */
+  private static final class Node extends VerticleBase {
+    private final CoordinatorConfig config;
+    private final HazelcastInstance hz;
+    private final String adminToken;
+    private final Clock clock;
+    volatile boolean stopping;
+    Context context;
+    StreamCatalog catalog;
+    HttpServer server;
+    SignallingServer signalling;
+
+    Node(CoordinatorConfig config, HazelcastInstance hz, String adminToken, Clock clock) {
+      this.config = config;
+      this.hz = hz;
+      this.adminToken = adminToken;
+      this.clock = clock;
+    }
+
+    @Override
+    public Future<?> start() {
+      context = vertx.getOrCreateContext();
+      return vertx.executeBlocking(this::clusterSecret, false).compose(secret -> {
+        String self = hz.getCluster().getLocalMember().getUuid().toString();
+        TreeStore trees = new TreeStore(hz, context, config.tree().repairStrategy());
+        StreamRegistry registry = new StreamRegistry(hz, context);
+        catalog = new StreamCatalog(registry, trees, config.tree(), vertx.eventBus(), clock);
+        CoordinatorMetrics metrics = new CoordinatorMetrics(() -> signalling == null ? 0 : signalling.sessions());
+        signalling = new SignallingServer(vertx, config, registry, trees, self, secret, metrics, clock,
+            () -> stopping);
+        hz.getCluster().addMembershipListener(
+            new MemberWatcher(hz, context, trees, signalling, metrics, config.liveness().resumeGraceMs()));
+
+        Router router = Router.router(vertx);
+        router.route("/ws").handler(ctx -> ctx.request().toWebSocket()
+            .onSuccess(signalling::handle)
+            .onFailure(e -> ctx.response().setStatusCode(400).end("WebSocket upgrade expected")));
+        new RestApi(catalog, trees, metrics, adminToken, this::health).mount(vertx, router);
+
+        int cap = config.signalling().maxMessageBytes();
+        // The socket's hard cap is above the signalling limit, so a too-large message earns an error, not a cut.
+        HttpServerOptions options = new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port())
+            .setMaxWebSocketFrameSize(cap * 4).setMaxWebSocketMessageSize(cap * 4).setIdleTimeout(0);
+        return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+      });
+    }
+
+    private byte[] clusterSecret() {
+      var secrets = hz.<String, byte[]>getMap("waterfall.secrets");
+      byte[] fresh = Credentials.newSecret().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      byte[] existing = secrets.putIfAbsent("resume", fresh);
+      return existing == null ? fresh : existing;
+    }
+
+    private JsonObject health() {
+      return new JsonObject().put("status", "up").put("member", hz.getCluster().getLocalMember().getUuid().toString())
+          .put("clusterSize", hz.getCluster().getMembers().size())
+          .put("sessions", signalling == null ? 0 : signalling.sessions());
+    }
+
+    @Override
+    public Future<?> stop() {
+      stopping = true;
+      signalling.stop();
+      return server == null ? Future.succeededFuture() : server.close();
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package dev.waterfall.coordinator;
+
+import dev.waterfall.coordinator.config.CoordinatorConfig;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code waterfall coordinator}: run a coordinator until SIGTERM or Ctrl-C. */
+@Command(name = "coordinator", mixinStandardHelpOptions = true,
+    description = "Run a tree-coordinator (REST API, /ws signalling, embedded Hazelcast member).")
+final class CoordinatorCommand implements Callable<Integer> {
+  @Mixin
+  CoordinatorOptions options;
+
+  @Override
+  public Integer call() throws Exception {
+    CoordinatorConfig config = options.load();
+    Coordinator c = Coordinator.start(config, Clock.systemUTC());
+    String base = "http://" + config.http().host() + ":" + c.port();
+    System.out.println("Waterfall coordinator listening on " + base + "  (signalling: " + base.replace("http", "ws")
+        + "/ws, metrics: " + base + "/metrics)");
+    if (config.http().adminToken().isEmpty()) {
+      System.out.println("Admin token (generated; set WATERFALL_ADMIN_TOKEN to fix it): " + c.adminToken());
+    }
+    runUntilStopped(c);
+    return 0;
+  }
+
+  static void runUntilStopped(Coordinator c) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      c.stop();
+      stopped.countDown();
+    }, "waterfall-shutdown"));
+    stopped.await();
+  }
+}

@@ -1,0 +1,38 @@
+package dev.waterfall.coordinator;
+
+import dev.waterfall.coordinator.config.ConfigException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code waterfall coordinator|demo}: the entry point of the coordinator jar. */
+@Command(name = "waterfall", mixinStandardHelpOptions = true, version = "Waterfall 0.1.0",
+    description = "Live streaming over a fan-out tree of viewers and relays.",
+    subcommands = {CoordinatorCommand.class, DemoCommand.class})
+public final class Main implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  static int run(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof ConfigException) {
+        cmd.getErr().println("waterfall: configuration error: " + e.getMessage());
+        return ConfigException.EXIT_CODE;
+      }
+      throw e;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("waterfall: name a command: coordinator, publish, boost, demo or loadtest (see --help)");
+    spec.commandLine().usage(err);
+  }
+}

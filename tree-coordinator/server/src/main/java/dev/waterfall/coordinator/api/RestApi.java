@@ -1,0 +1,167 @@
+package dev.waterfall.coordinator.api;
+
+import dev.waterfall.coordinator.cluster.NodeView;
+import dev.waterfall.coordinator.cluster.TreeStore;
+import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
+import dev.waterfall.coordinator.streams.StreamCatalog;
+import dev.waterfall.coordinator.streams.StreamRecord;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Instant;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The REST API: streams, booster tokens, tree views, health and metrics. */
+public final class RestApi {
+  private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
+  private final StreamCatalog catalog;
+  private final TreeStore trees;
+  private final CoordinatorMetrics metrics;
+  private final AdminAuth admin;
+  private final Supplier<JsonObject> health;
+
+  public RestApi(StreamCatalog catalog, TreeStore trees, CoordinatorMetrics metrics, String adminToken,
+                 Supplier<JsonObject> health) {
+    this.catalog = catalog;
+    this.trees = trees;
+    this.metrics = metrics;
+    this.admin = new AdminAuth(adminToken);
+    this.health = health;
+  }
+
+  public void mount(Vertx vertx, Router router) {
+    router.get("/health").handler(ctx -> Json.reply(ctx, 200, health.get()));
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+
+    router.route("/api/*").handler(BodyHandler.create().setBodyLimit(16 * 1024));
+    router.get("/api/streams/:name/tree").handler(this::tree);
+    router.post("/api/streams").handler(admin).handler(this::createStream);
+    router.get("/api/streams").handler(admin).handler(this::listStreams);
+    router.delete("/api/streams/:name").handler(admin).handler(this::deleteStream);
+    router.post("/api/booster-tokens").handler(admin).handler(this::newBoosterToken);
+    router.delete("/api/booster-tokens/:token").handler(admin).handler(this::revokeBoosterToken);
+    router.route("/api/*").last().handler(ctx -> Json.error(ctx, 404, "not-found", "no such API call"));
+    router.route().failureHandler(this::failure);
+  }
+
+  private void createStream(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      Json.error(ctx, 400, "malformed-json", "the body must be a JSON object like {\"name\":\"demo\"}");
+      return;
+    }
+    if (body == null) {
+      Json.error(ctx, 400, "malformed-json", "the body must be a JSON object like {\"name\":\"demo\"}");
+      return;
+    }
+    StreamCatalog.Spec spec;
+    try {
+      spec = new StreamCatalog.Spec(body.getString("name"), body.getInteger("bitrateKbps"),
+          body.getInteger("maxChildren"), body.getBoolean("private"));
+    } catch (ClassCastException e) {
+      Json.error(ctx, 400, "invalid-stream", "name must be a string, bitrateKbps and maxChildren numbers");
+      return;
+    }
+    catalog.create(spec).onComplete(ar -> {
+      if (ar.failed() && ar.cause() instanceof IllegalArgumentException e) {
+        Json.error(ctx, 400, "invalid-stream", e.getMessage());
+      } else if (ar.failed()) {
+        ctx.fail(ar.cause());
+      } else if (ar.result() == null) {
+        Json.error(ctx, 409, "stream-exists", "a stream named '" + spec.name() + "' already exists");
+      } else {
+        LOG.info("stream '{}' created", spec.name());
+        Json.reply(ctx, 201, describe(ar.result().record()).put("publishKey", ar.result().publishKey()));
+      }
+    });
+  }
+
+  private void listStreams(RoutingContext ctx) {
+    catalog.registry().list().onSuccess(list -> {
+      JsonArray out = new JsonArray();
+      list.forEach(r -> out.add(describe(r)));
+      Json.reply(ctx, 200, new JsonObject().put("streams", out));
+    }).onFailure(ctx::fail);
+  }
+
+  private void deleteStream(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    catalog.delete(name).onSuccess(found -> {
+      if (found) {
+        metrics.forget(name);
+        LOG.info("stream '{}' deleted", name);
+        ctx.response().setStatusCode(204).end();
+      } else {
+        Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  private void tree(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    catalog.registry().get(name).onSuccess(stream -> {
+      if (stream == null) {
+        Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+      } else if (stream.privateStream() && !admin.allows(ctx)) {
+        Json.error(ctx, 401, "unauthorized", "the tree of a private stream needs the admin token");
+      } else {
+        trees.snapshot(name).onSuccess(nodes -> {
+          if (nodes == null) {
+            Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+            return;
+          }
+          JsonArray out = new JsonArray();
+          for (NodeView n : nodes) {
+            out.add(new JsonObject().put("id", n.id()).put("role", n.role()).put("parent", n.parent())
+                .put("depth", n.depth()).put("children", new JsonArray(n.children())).put("capacity", n.capacity())
+                .put("joinedAt", Instant.ofEpochMilli(n.joinedAt()).toString()).put("connected", n.connected()));
+          }
+          Json.reply(ctx, 200, new JsonObject().put("stream", name).put("size", nodes.size()).put("nodes", out));
+        }).onFailure(ctx::fail);
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  private void newBoosterToken(RoutingContext ctx) {
+    catalog.registry().newBoosterToken()
+        .onSuccess(token -> Json.reply(ctx, 201, new JsonObject().put("token", token)))
+        .onFailure(ctx::fail);
+  }
+
+  private void revokeBoosterToken(RoutingContext ctx) {
+    catalog.registry().revokeBoosterToken(ctx.pathParam("token")).onSuccess(found -> {
+      if (found) {
+        ctx.response().setStatusCode(204).end();
+      } else {
+        Json.error(ctx, 404, "unknown-token", "no such booster token");
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  private static JsonObject describe(StreamRecord r) {
+    return new JsonObject().put("name", r.name()).put("bitrateKbps", r.bitrateKbps())
+        .put("maxChildren", r.maxChildren()).put("private", r.privateStream())
+        .put("createdAt", Instant.ofEpochMilli(r.createdAt()).toString());
+  }
+
+  private void failure(RoutingContext ctx) {
+    int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+    if (status == 500) {
+      LOG.warn("REST {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      Json.error(ctx, 500, "internal", "the coordinator could not complete this call; try again");
+    } else if (status == 413) {
+      Json.error(ctx, 413, "too-large", "request body too large");
+    } else {
+      Json.error(ctx, status, "bad-request", "the request could not be read");
+    }
+  }
+}

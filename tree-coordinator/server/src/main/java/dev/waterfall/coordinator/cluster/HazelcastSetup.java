@@ -1,0 +1,51 @@
+package dev.waterfall.coordinator.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.SerializerConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import dev.waterfall.coordinator.config.ClusterConfig;
+import dev.waterfall.tree.StreamTree;
+
+/** The embedded Hazelcast member: TCP-IP join on one interface, no multicast, trees kept as objects. */
+public final class HazelcastSetup {
+  private HazelcastSetup() {}
+
+  public static Config config(ClusterConfig cluster) {
+    Config config = new Config();
+    config.setClusterName(cluster.name());
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    // Do not wait 5 s for others before forming a cluster of one: a lone coordinator starts at once.
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(cluster.failureTimeoutSeconds()));
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+
+    var network = config.getNetworkConfig();
+    network.setPort(cluster.port()).setPortAutoIncrement(true).setPortCount(100);
+    network.getInterfaces().setEnabled(true).addInterface(cluster.networkInterface());
+    config.setProperty("hazelcast.socket.bind.any", "false");
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true);
+    join.getTcpIpConfig().addMember(cluster.networkInterface());
+    cluster.members().forEach(m -> join.getTcpIpConfig().addMember(m));
+
+    // OBJECT: entry processors mutate the live tree in place instead of (de)serialising it on every join;
+    // one backup survives the loss of any one member.
+    config.addMapConfig(new MapConfig(TreeStore.MAP).setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1));
+    config.addMapConfig(new MapConfig("waterfall.*").setBackupCount(1));
+    config.getSerializationConfig().addSerializerConfig(
+        new SerializerConfig().setTypeClass(StreamTree.class).setImplementation(new TreeSerializer()));
+    return config;
+  }
+
+  public static HazelcastInstance start(ClusterConfig cluster) {
+    return Hazelcast.newHazelcastInstance(config(cluster));
+  }
+}

@@ -1,0 +1,30 @@
+package dev.waterfall.coordinator.cluster;
+
+import java.io.Serializable;
+import java.util.List;
+
+/** What the tree's entry processors return: plain serialisable facts, so nothing of the tree leaks out. */
+public final class Outcomes {
+  private Outcomes() {}
+
+  /** Size and depth after a mutation, for metrics. */
+  public record Shape(int size, int maxDepth) implements Serializable {}
+
+  public record Joined(String parent, String parentOwner, int depth, int capacity, List<Edge> moves, Shape shape)
+      implements Serializable {}
+
+  /** {@code parent} is the departed node's former parent, which must hear {@code child-left}. */
+  public record Removed(String parent, String parentOwner, List<Edge> moves, Shape shape) implements Serializable {}
+
+  /** The place a node holds; {@code parent} null for the root. */
+  public record Place(String role, String parent, int depth, int capacity, List<String> children,
+                      List<String> childOwners) implements Serializable {}
+
+  /** Why a claim of the root was refused, or null fields when it was granted. */
+  public record RootClaim(boolean granted, Place place) implements Serializable {}
+
+  public record Moved(List<Edge> moves, Shape shape) implements Serializable {}
+
+  public record SweepResult(List<String> removed, List<Edge> moves, boolean rootReleased, Shape shape)
+      implements Serializable {}
+}

@@ -1,0 +1,96 @@
+package dev.waterfall.coordinator.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+import dev.waterfall.coordinator.cluster.Outcomes.Joined;
+import dev.waterfall.coordinator.cluster.Outcomes.Moved;
+import dev.waterfall.coordinator.cluster.Outcomes.Place;
+import dev.waterfall.coordinator.cluster.Outcomes.Removed;
+import dev.waterfall.coordinator.cluster.Outcomes.RootClaim;
+import dev.waterfall.coordinator.cluster.Outcomes.Shape;
+import dev.waterfall.coordinator.cluster.Outcomes.SweepResult;
+import dev.waterfall.tree.Role;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.util.List;
+
+/**
+ * The trees of all streams: one entry per stream in a Hazelcast map, changed only through entry processors,
+ * so each change is atomic on the partition that owns the stream, wherever it was asked for.
+ * Results come back on the caller's Vert.x context.
+ */
+public final class TreeStore {
+  public static final String MAP = "waterfall.trees";
+  private final IMap<String, dev.waterfall.tree.StreamTree> trees;
+  private final Context context;
+  private final String repairStrategy;
+
+  public TreeStore(HazelcastInstance hz, Context context, String repairStrategy) {
+    this.trees = hz.getMap(MAP);
+    this.context = context;
+    this.repairStrategy = repairStrategy;
+  }
+
+  public Future<Boolean> create(String stream, String rootId, int maxChildren, int bitrateKbps, long now) {
+    return run(stream, new TreeProcessors.Create(stream, rootId, maxChildren, bitrateKbps, now))
+        .map(created -> created != null && created);
+  }
+
+  public Future<Void> delete(String stream) {
+    return Future.fromCompletionStage(trees.removeAsync(stream), context).mapEmpty();
+  }
+
+  public Future<Joined> join(String stream, String id, Role role, int capacity, long now, String owner) {
+    return run(stream, new TreeProcessors.Join(id, role, capacity, now, owner));
+  }
+
+  public Future<RootClaim> claimRoot(String stream, String owner) {
+    return run(stream, new TreeProcessors.ClaimRoot(owner));
+  }
+
+  public Future<Boolean> releaseRoot(String stream, String owner) {
+    return run(stream, new TreeProcessors.ReleaseRoot(owner));
+  }
+
+  public Future<Removed> remove(String stream, String id, String owner) {
+    return run(stream, new TreeProcessors.Remove(id, owner, repairStrategy));
+  }
+
+  public Future<Place> resume(String stream, String id, String owner) {
+    return run(stream, new TreeProcessors.Resume(id, owner));
+  }
+
+  public Future<Moved> setCapacity(String stream, String id, int capacity) {
+    return run(stream, new TreeProcessors.SetCapacity(id, capacity));
+  }
+
+  public Future<Moved> moveAway(String stream, String id, String avoid) {
+    return run(stream, new TreeProcessors.MoveAway(id, avoid));
+  }
+
+  public Future<SweepResult> sweepOwner(String stream, String owner) {
+    return run(stream, new TreeProcessors.SweepOwner(owner, repairStrategy));
+  }
+
+  /** The owner of {@code to} when it is {@code from}'s tree neighbour; "" when not (or not connected). */
+  public Future<String> edgeOwner(String stream, String from, String to) {
+    return run(stream, new TreeProcessors.EdgeOwner(from, to));
+  }
+
+  public Future<Shape> shape(String stream) {
+    return run(stream, new TreeProcessors.ShapeQuery());
+  }
+
+  public Future<List<NodeView>> snapshot(String stream) {
+    return run(stream, new TreeProcessors.Snapshot()).map(l -> l);
+  }
+
+  public java.util.Set<String> streams() {
+    return trees.keySet();
+  }
+
+  private <R> Future<R> run(String stream, EntryProcessor<String, dev.waterfall.tree.StreamTree, R> processor) {
+    return Future.fromCompletionStage(trees.submitToKey(stream, processor), context);
+  }
+}

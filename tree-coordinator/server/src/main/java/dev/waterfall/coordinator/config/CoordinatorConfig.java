@@ -1,0 +1,10 @@
+package dev.waterfall.coordinator.config;
+
+/** Every setting of one coordinator process, validated. */
+public record CoordinatorConfig(HttpConfig http, SignallingConfig signalling, LivenessConfig liveness,
+                                TreeConfig tree, ClusterConfig cluster) {
+  public static CoordinatorConfig from(Settings s) {
+    return new CoordinatorConfig(HttpConfig.from(s), SignallingConfig.from(s), LivenessConfig.from(s),
+        TreeConfig.from(s), ClusterConfig.from(s));
+  }
+}

@@ -1,0 +1,15 @@
+package dev.waterfall.coordinator.config;
+
+/** Heartbeat cadence, when a silent node counts as gone, and how long a dead coordinator's nodes may resume. */
+public record LivenessConfig(long heartbeatIntervalMs, int missedHeartbeats, long resumeGraceMs) {
+  public static LivenessConfig from(Settings s) {
+    return new LivenessConfig(
+        s.integer("liveness.heartbeatIntervalMs", 100, 600_000),
+        s.integer("liveness.missedHeartbeats", 1, 100),
+        s.integer("liveness.resumeGraceMs", 0, 3_600_000));
+  }
+
+  public long silenceLimitMs() {
+    return heartbeatIntervalMs * missedHeartbeats;
+  }
+}

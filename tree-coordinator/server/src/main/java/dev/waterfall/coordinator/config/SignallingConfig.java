@@ -1,0 +1,22 @@
+package dev.waterfall.coordinator.config;
+
+import java.util.List;
+
+/** Limits that keep one socket from disturbing the others, and the ICE servers handed to nodes. */
+public record SignallingConfig(int maxMessageBytes, int messagesPerSecond, int messageBurst,
+                               int maxRateViolations, List<String> iceServers) {
+  public static SignallingConfig from(Settings s) {
+    List<String> ice = s.list("ice.servers");
+    for (String url : ice) {
+      if (!url.matches("(stun|stuns|turn|turns):.+")) {
+        throw new ConfigException("ice.servers: '" + url + "' is not a stun: or turn: URL");
+      }
+    }
+    return new SignallingConfig(
+        s.integer("signalling.maxMessageBytes", 1024, 1 << 20),
+        s.integer("signalling.messagesPerSecond", 1, 100_000),
+        s.integer("signalling.messageBurst", 1, 1_000_000),
+        s.integer("signalling.maxRateViolations", 1, 1_000_000),
+        ice);
+  }
+}

@@ -1,0 +1,182 @@
+package dev.waterfall.coordinator.signalling;
+
+import dev.waterfall.coordinator.cluster.Outcomes.Joined;
+import dev.waterfall.coordinator.cluster.Outcomes.Place;
+import dev.waterfall.coordinator.cluster.TreeStore;
+import dev.waterfall.coordinator.config.CoordinatorConfig;
+import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
+import dev.waterfall.coordinator.streams.Credentials;
+import dev.waterfall.coordinator.streams.StreamRecord;
+import dev.waterfall.coordinator.streams.StreamRegistry;
+import dev.waterfall.protocol.Message;
+import dev.waterfall.tree.Role;
+import dev.waterfall.tree.StreamTree;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.util.List;
+
+/** Lets a socket into a tree: {@code join} (checking the credential for the role) and {@code resume}. */
+final class Admission {
+  private static final short POLICY_VIOLATION = 1008;
+  private final CoordinatorConfig config;
+  private final StreamRegistry streams;
+  private final TreeStore trees;
+  private final Switchboard switchboard;
+  private final CoordinatorMetrics metrics;
+  private final byte[] clusterSecret;
+  private final Clock clock;
+  private final Departures departures;
+  private final List<Message.IceServer> iceServers;
+
+  Admission(CoordinatorConfig config, StreamRegistry streams, TreeStore trees, Switchboard switchboard,
+            CoordinatorMetrics metrics, byte[] clusterSecret, Clock clock, Departures departures) {
+    this.departures = departures;
+    this.config = config;
+    this.streams = streams;
+    this.trees = trees;
+    this.switchboard = switchboard;
+    this.metrics = metrics;
+    this.clusterSecret = clusterSecret;
+    this.clock = clock;
+    this.iceServers = config.signalling().iceServers().isEmpty() ? List.of()
+        : List.of(new Message.IceServer(config.signalling().iceServers(), null, null));
+  }
+
+  Future<Void> join(Session s, Message.Join join) {
+    s.state = Session.State.JOINING;
+    return streams.get(join.stream()).compose(stream -> {
+      if (stream == null) {
+        s.state = Session.State.CONNECTED;
+        s.fail("unknown-stream", "there is no stream named '" + abbreviate(join.stream()) + "'");
+        return Future.succeededFuture();
+      }
+      return switch (join.role()) {
+        case "origin" -> joinAsOrigin(s, stream, join);
+        case "booster" -> streams.isBoosterToken(join.key()).compose(ok -> ok
+            ? place(s, stream, join, Role.BOOSTER)
+            : refuse(s, "bad-credential", "the booster token is not valid"));
+        default -> stream.privateStream()
+            ? refuse(s, "private-stream", "this stream needs a viewer token")
+            : place(s, stream, join, Role.VIEWER);
+      };
+    });
+  }
+
+  private Future<Void> joinAsOrigin(Session s, StreamRecord stream, Message.Join join) {
+    if (!Credentials.matches(join.key(), stream.publishKeyHash())) {
+      return refuse(s, "bad-credential", "the publish key for '" + stream.name() + "' is not valid");
+    }
+    if (switchboard.local(stream.rootId()) != null) {
+      return refuse(s, "origin-taken", "an origin is already connected to '" + stream.name() + "'");
+    }
+    return trees.claimRoot(stream.name(), switchboard.self()).compose(claim -> {
+      if (claim == null || !claim.granted()) {
+        return refuse(s, "origin-taken", "an origin is already connected to '" + stream.name() + "'");
+      }
+      Place p = claim.place();
+      if (!admitted(s, stream, stream.rootId(), "origin", p.capacity(), true)) {
+        return Future.succeededFuture();
+      }
+      s.send(welcome(stream, s.nodeId, null, 0, p.capacity(), false));
+      // Children of a restarted origin must offer again: tell each its parent is (again) the root.
+      for (int i = 0; i < p.children().size(); i++) {
+        switchboard.deliver(p.childOwners().get(i), p.children().get(i),
+            new Message.Reparent(stream.rootId(), 1, "origin-reconnected"));
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Void> place(Session s, StreamRecord stream, Message.Join join, Role role) {
+    boolean upload = join.upload() == null || join.upload();
+    int capacity = StreamTree.slotsFor(stream.maxChildren(), stream.bitrateKbps(), join.uplinkKbps(), upload);
+    String id = Credentials.newNodeId();
+    long started = System.nanoTime();
+    return trees.join(stream.name(), id, role, capacity, clock.millis(), switchboard.self()).compose(j -> {
+      if (j == null) {
+        s.state = Session.State.CONNECTED;
+        s.fail("unknown-stream", "stream '" + stream.name() + "' was deleted");
+        return Future.succeededFuture();
+      }
+      metrics.joined(System.nanoTime() - started);
+      metrics.shape(stream.name(), j.shape());
+      if (!admitted(s, stream, id, role.name().toLowerCase(), j.capacity(), false)) {
+        return Future.succeededFuture();
+      }
+      announce(j, id);
+      s.send(welcome(stream, id, j.parent(), j.depth(), j.capacity(), false));
+      return Future.succeededFuture();
+    });
+  }
+
+  private void announce(Joined j, String id) {
+    switchboard.deliver(j.parentOwner(), j.parent(), new Message.ChildJoined(id));
+    switchboard.announce(j.moves(), "booster-joined");
+  }
+
+  Future<Void> resume(Session s, Message.Resume resume) {
+    if (!Credentials.resumeTokenMatches(clusterSecret, resume.stream(), resume.nodeId(), resume.resumeToken())) {
+      return refuse(s, "bad-credential", "the resume token is not valid for this node");
+    }
+    if (switchboard.local(resume.nodeId()) != null) {
+      return refuse(s, "already-connected", "this node is already connected here");
+    }
+    s.state = Session.State.JOINING;
+    return streams.get(resume.stream()).compose(stream -> {
+      if (stream == null) {
+        s.state = Session.State.CONNECTED;
+        s.fail("unknown-stream", "there is no stream named '" + abbreviate(resume.stream()) + "'");
+        return Future.succeededFuture();
+      }
+      return trees.resume(stream.name(), resume.nodeId(), switchboard.self()).map(place -> {
+        if (place == null) {
+          s.state = Session.State.CONNECTED;
+          s.fail("unknown-node", "that place is gone (it was given up after the grace period): join again");
+          return null;
+        }
+        boolean root = resume.nodeId().equals(stream.rootId());
+        if (admitted(s, stream, resume.nodeId(), place.role(), place.capacity(), root)) {
+          s.send(welcome(stream, resume.nodeId(), place.parent(), place.depth(), place.capacity(), true));
+        }
+        return null;
+      });
+    });
+  }
+
+  /** Binds the session to its place; false (and the place given up again) if the socket closed meanwhile. */
+  private boolean admitted(Session s, StreamRecord stream, String id, String role, int capacity, boolean root) {
+    s.stream = stream.name();
+    s.nodeId = id;
+    s.role = role;
+    s.capacity = capacity;
+    s.maxChildren = stream.maxChildren();
+    s.bitrateKbps = stream.bitrateKbps();
+    s.root = root;
+    s.lastSeen = clock.millis();
+    if (s.state == Session.State.GONE || s.socket.isClosed()) {
+      s.state = Session.State.GONE;
+      departures.depart(s);
+      return false;
+    }
+    s.state = Session.State.JOINED;
+    switchboard.register(id, s);
+    return true;
+  }
+
+  private Message.Welcome welcome(StreamRecord stream, String id, String parent, int depth, int capacity,
+                                  boolean resumed) {
+    return new Message.Welcome(id, parent, depth, capacity, Credentials.resumeToken(clusterSecret, stream.name(), id),
+        resumed, config.liveness().heartbeatIntervalMs(), iceServers,
+        new Message.StreamInfo(stream.name(), stream.bitrateKbps(), stream.maxChildren(), stream.privateStream()));
+  }
+
+  private Future<Void> refuse(Session s, String code, String message) {
+    metrics.error(code);
+    s.refuse(code, message, POLICY_VIOLATION);
+    return Future.succeededFuture();
+  }
+
+  static String abbreviate(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "…";
+  }
+}

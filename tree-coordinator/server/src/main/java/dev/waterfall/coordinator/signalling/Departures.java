@@ -1,0 +1,40 @@
+package dev.waterfall.coordinator.signalling;
+
+import dev.waterfall.coordinator.cluster.TreeStore;
+import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
+import dev.waterfall.protocol.Message;
+import io.vertx.core.Future;
+
+/** Takes a node out of its tree (leave, closed socket, silence) and tells everyone the repair moved. */
+final class Departures {
+  private final TreeStore trees;
+  private final Switchboard switchboard;
+  private final CoordinatorMetrics metrics;
+
+  Departures(TreeStore trees, Switchboard switchboard, CoordinatorMetrics metrics) {
+    this.trees = trees;
+    this.switchboard = switchboard;
+    this.metrics = metrics;
+  }
+
+  Future<Void> depart(Session s) {
+    if (s.nodeId == null) {
+      return Future.succeededFuture();
+    }
+    switchboard.unregister(s.nodeId, s);
+    if (s.root) {
+      // The root stays: its children keep their places and the origin can come back.
+      return trees.releaseRoot(s.stream, switchboard.self()).mapEmpty();
+    }
+    return trees.remove(s.stream, s.nodeId, switchboard.self()).map(r -> {
+      if (r == null || r.parent() == null && r.moves().isEmpty()) {
+        return null; // stream deleted, or the node was already gone / resumed elsewhere
+      }
+      metrics.departed(r.moves().size());
+      metrics.shape(s.stream, r.shape());
+      switchboard.deliver(r.parentOwner(), r.parent(), new Message.ChildLeft(s.nodeId));
+      switchboard.announce(r.moves(), "parent-left");
+      return null;
+    });
+  }
+}

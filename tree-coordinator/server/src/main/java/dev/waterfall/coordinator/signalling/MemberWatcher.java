@@ -1,0 +1,77 @@
+package dev.waterfall.coordinator.signalling;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import dev.waterfall.coordinator.cluster.TreeStore;
+import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
+import io.vertx.core.Context;
+import java.util.ArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * When a coordinator process dies, its nodes keep their places for the resume grace period (their media keeps
+ * flowing peer to peer meanwhile); then the oldest surviving member removes those that did not resume.
+ */
+public final class MemberWatcher implements MembershipListener {
+  private static final Logger LOG = LoggerFactory.getLogger(MemberWatcher.class);
+  private final HazelcastInstance hz;
+  private final Context context;
+  private final TreeStore trees;
+  private final Switchboard switchboard;
+  private final CoordinatorMetrics metrics;
+  private final long graceMs;
+
+  public MemberWatcher(HazelcastInstance hz, Context context, TreeStore trees, SignallingServer server,
+                       CoordinatorMetrics metrics, long graceMs) {
+    this.hz = hz;
+    this.context = context;
+    this.trees = trees;
+    this.switchboard = server.switchboard();
+    this.metrics = metrics;
+    this.graceMs = graceMs;
+  }
+
+  @Override
+  public void memberAdded(MembershipEvent event) {
+    LOG.info("coordinator joined the cluster: {}", event.getMember().getAddress());
+  }
+
+  @Override
+  public void memberRemoved(MembershipEvent event) {
+    String dead = event.getMember().getUuid().toString();
+    LOG.warn("coordinator left the cluster: {}; its nodes may resume for {} ms", event.getMember().getAddress(),
+        graceMs);
+    context.runOnContext(v -> context.owner().setTimer(Math.max(1, graceMs), t -> sweep(dead)));
+  }
+
+  private boolean oldest() {
+    Member first = hz.getCluster().getMembers().iterator().next();
+    return first.localMember();
+  }
+
+  private void sweep(String dead) {
+    if (!oldest()) {
+      return;
+    }
+    context.owner().executeBlocking(() -> new ArrayList<>(trees.streams()), false).onSuccess(streams -> {
+      for (String stream : streams) {
+        trees.sweepOwner(stream, dead).onSuccess(r -> {
+          if (r == null) {
+            return;
+          }
+          if (!r.removed().isEmpty() || r.rootReleased()) {
+            LOG.info("stream '{}': removed {} nodes that did not resume after their coordinator died", stream,
+                r.removed().size());
+          }
+          r.removed().forEach(id -> metrics.departed(0));
+          metrics.moved(r.moves().size());
+          metrics.shape(stream, r.shape());
+          switchboard.announce(r.moves(), "parent-left");
+        });
+      }
+    });
+  }
+}

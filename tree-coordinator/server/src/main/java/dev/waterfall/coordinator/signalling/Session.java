@@ -1,0 +1,53 @@
+package dev.waterfall.coordinator.signalling;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.MessageCodec;
+import io.vertx.core.http.ServerWebSocket;
+
+/** One WebSocket and the tree node behind it, once joined. Touched only on its socket's event loop. */
+final class Session {
+  enum State { CONNECTED, JOINING, JOINED, GONE }
+
+  final ServerWebSocket socket;
+  final TokenBucket bucket;
+  final long openedAt;
+  State state = State.CONNECTED;
+  String stream;
+  String nodeId;
+  String role;
+  boolean root;
+  int capacity;
+  int maxChildren;
+  int bitrateKbps;
+  long lastSeen;
+  int rateViolations;
+  JsonNode lastStats;
+
+  Session(ServerWebSocket socket, TokenBucket bucket, long now) {
+    this.socket = socket;
+    this.bucket = bucket;
+    this.openedAt = now;
+    this.lastSeen = now;
+  }
+
+  void send(Message message) {
+    sendText(MessageCodec.encode(message));
+  }
+
+  void sendText(String text) {
+    if (!socket.isClosed()) {
+      socket.writeTextMessage(text);
+    }
+  }
+
+  void fail(String code, String message) {
+    send(new Message.Error(code, message));
+  }
+
+  /** Sends the error, then closes: for refused credentials and abuse. */
+  void refuse(String code, String message, short closeCode) {
+    fail(code, message);
+    socket.close(closeCode, code);
+  }
+}

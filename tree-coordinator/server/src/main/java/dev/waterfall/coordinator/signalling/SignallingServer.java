@@ -1,0 +1,242 @@
+package dev.waterfall.coordinator.signalling;
+
+import dev.waterfall.coordinator.cluster.TreeStore;
+import dev.waterfall.coordinator.config.CoordinatorConfig;
+import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
+import dev.waterfall.coordinator.streams.StreamRegistry;
+import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.MessageCodec;
+import dev.waterfall.protocol.ProtocolException;
+import dev.waterfall.tree.StreamTree;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /ws}: one session per socket. Checks size and rate before parsing, answers every bad message with
+ * {@code error}, and turns a closed or silent socket into a departure from the tree.
+ */
+public final class SignallingServer {
+  private static final Logger LOG = LoggerFactory.getLogger(SignallingServer.class);
+  private static final short POLICY_VIOLATION = 1008;
+  private static final long JOIN_TIMEOUT_MS = 30_000;
+
+  private final Vertx vertx;
+  private final CoordinatorConfig config;
+  private final TreeStore trees;
+  private final Switchboard switchboard;
+  private final CoordinatorMetrics metrics;
+  private final Clock clock;
+  private final Admission admission;
+  private final Departures departures;
+  private final List<Session> pending = new ArrayList<>();
+  private final java.util.function.BooleanSupplier stopping;
+  private long livenessTimer;
+
+  public SignallingServer(Vertx vertx, CoordinatorConfig config, StreamRegistry streams, TreeStore trees,
+                          String self, byte[] clusterSecret, CoordinatorMetrics metrics, Clock clock,
+                          java.util.function.BooleanSupplier stopping) {
+    this.stopping = stopping;
+    this.vertx = vertx;
+    this.config = config;
+    this.trees = trees;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.switchboard = new Switchboard(vertx.eventBus(), self);
+    this.departures = new Departures(trees, switchboard, metrics);
+    this.admission = new Admission(config, streams, trees, switchboard, metrics, clusterSecret, clock, departures);
+    vertx.eventBus().<String>consumer(dev.waterfall.coordinator.streams.StreamCatalog.STREAM_DELETED, m -> closeStream(m.body()));
+    this.livenessTimer = vertx.setPeriodic(config.liveness().heartbeatIntervalMs(), t -> checkLiveness());
+  }
+
+  public int sessions() {
+    return switchboard.size();
+  }
+
+  public Switchboard switchboard() {
+    return switchboard;
+  }
+
+  public void handle(ServerWebSocket ws) {
+    long now = clock.millis();
+    var sc = config.signalling();
+    Session s = new Session(ws, new TokenBucket(sc.messagesPerSecond(), sc.messageBurst(), System.nanoTime()), now);
+    synchronized (pending) {
+      pending.add(s);
+    }
+    ws.textMessageHandler(text -> onText(s, text));
+    ws.binaryMessageHandler(b -> reject(s, "binary-not-supported", "signalling messages are JSON text frames"));
+    ws.exceptionHandler(e -> LOG.debug("socket error: {}", e.toString()));
+    ws.closeHandler(v -> onClose(s));
+  }
+
+  private void onText(Session s, String text) {
+    if (s.state == Session.State.GONE) {
+      return;
+    }
+    if (!s.bucket.tryTake(System.nanoTime())) {
+      if (++s.rateViolations > config.signalling().maxRateViolations()) {
+        metrics.error("rate-limited");
+        s.refuse("rate-limited", "too many messages: connection closed", POLICY_VIOLATION);
+      } else {
+        reject(s, "rate-limited", "too many messages: slow down (limit "
+            + config.signalling().messagesPerSecond() + "/s)");
+      }
+      return;
+    }
+    if (text.length() > config.signalling().maxMessageBytes()) {
+      reject(s, "too-large", "message of " + text.length() + " bytes exceeds the limit of "
+          + config.signalling().maxMessageBytes());
+      return;
+    }
+    Message m;
+    try {
+      m = MessageCodec.decode(text);
+    } catch (ProtocolException e) {
+      reject(s, e.code(), e.getMessage());
+      return;
+    }
+    dispatch(s, m).onFailure(e -> {
+      LOG.warn("failed to handle {} from {}: {}", MessageCodec.typeOf(m), s.nodeId, e.toString());
+      reject(s, "internal", "the coordinator could not handle this message; try again");
+    });
+  }
+
+  private Future<Void> dispatch(Session s, Message m) {
+    if (m instanceof Message.Join j) {
+      return s.state == Session.State.CONNECTED ? admission.join(s, j) : alreadyJoined(s);
+    }
+    if (m instanceof Message.Resume r) {
+      return s.state == Session.State.CONNECTED ? admission.resume(s, r) : alreadyJoined(s);
+    }
+    if (s.state != Session.State.JOINED) {
+      reject(s, "not-joined", "send 'join' first");
+      return Future.succeededFuture();
+    }
+    s.lastSeen = clock.millis();
+    if (m instanceof Message.Signal sig) {
+      return relaySignal(s, sig);
+    } else if (m instanceof Message.Heartbeat h) {
+      return heartbeat(s, h);
+    } else if (m instanceof Message.Report r) {
+      return report(s, r);
+    } else if (m instanceof Message.Leave) {
+      s.state = Session.State.GONE;
+      return departures.depart(s).onComplete(x -> s.socket.close((short) 1000, "left"));
+    }
+    reject(s, "unexpected-type", "'" + MessageCodec.typeOf(m) + "' is sent by the coordinator, not to it");
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> alreadyJoined(Session s) {
+    reject(s, "already-joined", "this socket has already joined; open another socket for another node");
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> relaySignal(Session s, Message.Signal sig) {
+    if (sig.to().equals(s.nodeId)) {
+      reject(s, "not-neighbour", "a node cannot signal itself");
+      return Future.succeededFuture();
+    }
+    return trees.edgeOwner(s.stream, s.nodeId, sig.to()).map(owner -> {
+      if (owner == null || owner.isEmpty()) {
+        reject(s, "not-neighbour", "'" + Admission.abbreviate(sig.to())
+            + "' is not your parent or child (or is not connected): signals travel along tree edges only");
+      } else {
+        switchboard.deliver(owner, sig.to(), new Message.Signal(s.nodeId, sig.to(), sig.data()));
+      }
+      return null;
+    });
+  }
+
+  private Future<Void> heartbeat(Session s, Message.Heartbeat h) {
+    s.lastStats = h.stats();
+    // A measured uplink re-sizes the node's slots; a node that declared upload:false stays a leaf.
+    if (h.uplinkKbps() == null || s.root || s.capacity == 0) {
+      return Future.succeededFuture();
+    }
+    int slots = StreamTree.slotsFor(s.maxChildren, s.bitrateKbps, h.uplinkKbps(), true);
+    if (slots == s.capacity) {
+      return Future.succeededFuture();
+    }
+    s.capacity = slots;
+    return trees.setCapacity(s.stream, s.nodeId, slots).map(moved -> {
+      if (moved != null) {
+        metrics.moved(moved.moves().size());
+        switchboard.announce(moved.moves(), "capacity-changed");
+      }
+      return null;
+    });
+  }
+
+  private Future<Void> report(Session s, Message.Report r) {
+    metrics.error("report-" + r.reason());
+    return trees.moveAway(s.stream, s.nodeId, r.about()).map(moved -> {
+      if (moved == null || moved.moves().isEmpty()) {
+        reject(s, "report-ignored", "'" + Admission.abbreviate(r.about())
+            + "' is not your parent, or there is no other place to move you to");
+      } else {
+        metrics.moved(moved.moves().size());
+        switchboard.announce(moved.moves(), "reported-" + r.reason());
+      }
+      return null;
+    });
+  }
+
+  private void reject(Session s, String code, String message) {
+    metrics.error(code);
+    s.fail(code, message);
+  }
+
+  private void onClose(Session s) {
+    synchronized (pending) {
+      pending.remove(s);
+    }
+    Session.State was = s.state;
+    s.state = Session.State.GONE;
+    // A coordinator shutting down keeps its nodes' places: they resume on a survivor within the grace period.
+    if (was == Session.State.JOINED && !stopping.getAsBoolean()) {
+      departures.depart(s);
+    }
+  }
+
+  private void checkLiveness() {
+    long now = clock.millis();
+    long limit = config.liveness().silenceLimitMs();
+    for (Session s : switchboard.sessions()) {
+      if (s.state == Session.State.JOINED && now - s.lastSeen > limit) {
+        LOG.info("node {} of '{}' missed {} heartbeats: removing it", s.nodeId, s.stream,
+            config.liveness().missedHeartbeats());
+        s.refuse("silent", "no heartbeat for " + limit + " ms", POLICY_VIOLATION);
+      }
+    }
+    List<Session> idle = new ArrayList<>();
+    synchronized (pending) {
+      for (Session s : pending) {
+        if (s.state == Session.State.CONNECTED && now - s.openedAt > JOIN_TIMEOUT_MS) {
+          idle.add(s);
+        }
+      }
+    }
+    idle.forEach(s -> s.refuse("join-timeout", "no join within " + JOIN_TIMEOUT_MS + " ms", POLICY_VIOLATION));
+  }
+
+  private void closeStream(String stream) {
+    for (Session s : switchboard.sessions()) {
+      if (stream.equals(s.stream)) {
+        s.state = Session.State.GONE;
+        switchboard.unregister(s.nodeId, s);
+        s.refuse("stream-deleted", "stream '" + stream + "' was deleted", (short) 1000);
+      }
+    }
+  }
+
+  public void stop() {
+    vertx.cancelTimer(livenessTimer);
+  }
+}

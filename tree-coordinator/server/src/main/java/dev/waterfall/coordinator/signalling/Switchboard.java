@@ -1,0 +1,85 @@
+package dev.waterfall.coordinator.signalling;
+
+import dev.waterfall.coordinator.cluster.Edge;
+import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.MessageCodec;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Delivers a message to a node wherever its socket is: straight to the socket when this coordinator holds it,
+ * else over the clustered event bus to the coordinator that does (each listens on its own address).
+ */
+final class Switchboard {
+  private final EventBus bus;
+  private final String self;
+  private final Map<String, Session> local = new ConcurrentHashMap<>();
+
+  Switchboard(EventBus bus, String self) {
+    this.bus = bus;
+    this.self = self;
+    bus.<String>consumer(address(self), m -> {
+      Session s = local.get(m.headers().get("to"));
+      if (s != null) {
+        s.sendText(m.body());
+      }
+    });
+  }
+
+  static String address(String owner) {
+    return "waterfall.coordinator." + owner;
+  }
+
+  String self() {
+    return self;
+  }
+
+  void register(String nodeId, Session session) {
+    local.put(nodeId, session);
+  }
+
+  void unregister(String nodeId, Session session) {
+    local.remove(nodeId, session);
+  }
+
+  Session local(String nodeId) {
+    return local.get(nodeId);
+  }
+
+  Iterable<Session> sessions() {
+    return local.values();
+  }
+
+  int size() {
+    return local.size();
+  }
+
+  void deliver(String owner, String nodeId, Message message) {
+    if (owner == null || owner.isEmpty() || nodeId == null) {
+      return; // not connected anywhere: it learns its place when it resumes or rejoins
+    }
+    String text = MessageCodec.encode(message);
+    if (owner.equals(self)) {
+      Session s = local.get(nodeId);
+      if (s != null) {
+        s.sendText(text);
+      }
+    } else {
+      bus.send(address(owner), text, new DeliveryOptions().addHeader("to", nodeId));
+    }
+  }
+
+  /** Tells everyone a set of new edges concerns: the new parent first (so it expects the offer), then the node. */
+  void announce(List<Edge> edges, String reason) {
+    for (Edge e : edges) {
+      deliver(e.newParentOwner(), e.newParent(), new Message.ChildJoined(e.nodeId()));
+      if (e.oldParent() != null) {
+        deliver(e.oldParentOwner(), e.oldParent(), new Message.ChildLeft(e.nodeId()));
+      }
+      deliver(e.nodeOwner(), e.nodeId(), new Message.Reparent(e.newParent(), e.depth(), reason));
+    }
+  }
+}

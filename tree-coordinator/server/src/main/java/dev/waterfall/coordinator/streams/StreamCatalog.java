@@ -1,0 +1,81 @@
+package dev.waterfall.coordinator.streams;
+
+import dev.waterfall.coordinator.cluster.TreeStore;
+import dev.waterfall.coordinator.config.TreeConfig;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import java.time.Clock;
+
+/** Creating and deleting a stream: its record, its tree, and telling every coordinator it is gone. */
+public final class StreamCatalog {
+  public static final String STREAM_DELETED = "waterfall.stream-deleted";
+
+  /** What a new stream may set; null fields take the coordinator's defaults. */
+  public record Spec(String name, Integer bitrateKbps, Integer maxChildren, Boolean privateStream) {}
+
+  /** A created stream and its publish key, which exists in clear only in this answer. */
+  public record Created(StreamRecord record, String publishKey) {}
+
+  private final StreamRegistry registry;
+  private final TreeStore trees;
+  private final TreeConfig defaults;
+  private final EventBus bus;
+  private final Clock clock;
+
+  public StreamCatalog(StreamRegistry registry, TreeStore trees, TreeConfig defaults, EventBus bus, Clock clock) {
+    this.registry = registry;
+    this.trees = trees;
+    this.defaults = defaults;
+    this.bus = bus;
+    this.clock = clock;
+  }
+
+  public StreamRegistry registry() {
+    return registry;
+  }
+
+  /** Fails with IllegalArgumentException for a bad spec; succeeds with null when the name is taken. */
+  public Future<Created> create(Spec spec) {
+    if (spec.name() == null || !StreamRegistry.NAME.matcher(spec.name()).matches()) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "name must be 1-64 characters of a-z, 0-9, '-' or '_', starting with a letter or digit"));
+    }
+    int maxChildren = spec.maxChildren() == null ? defaults.maxChildren() : spec.maxChildren();
+    if (maxChildren < 1 || maxChildren > defaults.maxChildren()) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "maxChildren must be between 1 and " + defaults.maxChildren()));
+    }
+    int bitrate = spec.bitrateKbps() == null ? defaults.bitrateKbps() : spec.bitrateKbps();
+    if (bitrate < 1 || bitrate > 1_000_000) {
+      return Future.failedFuture(new IllegalArgumentException("bitrateKbps must be between 1 and 1000000"));
+    }
+    if (Boolean.TRUE.equals(spec.privateStream())) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "private streams need viewer tokens, which this version does not issue yet"));
+    }
+    String key = Credentials.newSecret();
+    long now = clock.millis();
+    StreamRecord record = new StreamRecord(spec.name(), Credentials.hash(key), Credentials.newNodeId(), bitrate,
+        maxChildren, false, now);
+    return registry.create(record).compose(stored -> {
+      if (!stored) {
+        return Future.succeededFuture(null);
+      }
+      return trees.create(record.name(), record.rootId(), maxChildren, bitrate, now)
+          .map(v -> new Created(record, key));
+    });
+  }
+
+  /** True if there was such a stream. Its sockets, on every coordinator, are closed. */
+  public Future<Boolean> delete(String name) {
+    return registry.delete(name).compose(old -> {
+      if (old == null) {
+        return Future.succeededFuture(false);
+      }
+      return trees.delete(name).map(v -> {
+        bus.publish(STREAM_DELETED, name);
+        return true;
+      });
+    });
+  }
+}
