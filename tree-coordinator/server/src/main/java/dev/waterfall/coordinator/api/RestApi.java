@@ -63,6 +63,10 @@ public final class RestApi {
       Json.error(ctx, 400, "malformed-json", "the body must be a JSON object like {\"name\":\"demo\"}");
       return;
     }
+    if (!(body.getValue("name") instanceof String)) {
+      Json.error(ctx, 400, "invalid-stream", "name must be a string, e.g. {\"name\":\"demo\"}");
+      return;
+    }
     StreamCatalog.Spec spec;
     try {
       spec = new StreamCatalog.Spec(body.getString("name"), body.getInteger("bitrateKbps"),

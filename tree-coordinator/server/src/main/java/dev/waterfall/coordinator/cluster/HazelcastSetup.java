@@ -33,13 +33,18 @@ public final class HazelcastSetup {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true);
-    join.getTcpIpConfig().addMember(cluster.networkInterface());
     cluster.members().forEach(m -> join.getTcpIpConfig().addMember(m));
 
     // OBJECT: entry processors mutate the live tree in place instead of (de)serialising it on every join;
     // one backup survives the loss of any one member.
     config.addMapConfig(new MapConfig(TreeStore.MAP).setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1));
     config.addMapConfig(new MapConfig("waterfall.*").setBackupCount(1));
+    // What vertx-hazelcast needs when handed our own member: its node id attribute and its maps.
+    config.getMemberAttributeConfig().setAttribute("__vertx.nodeId", java.util.UUID.randomUUID().toString());
+    config.addMultiMapConfig(new com.hazelcast.config.MultiMapConfig("__vertx.subs").setBackupCount(1)
+        .setValueCollectionType(com.hazelcast.config.MultiMapConfig.ValueCollectionType.SET));
+    config.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
+    config.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
     config.getSerializationConfig().addSerializerConfig(
         new SerializerConfig().setTypeClass(StreamTree.class).setImplementation(new TreeSerializer()));
     return config;

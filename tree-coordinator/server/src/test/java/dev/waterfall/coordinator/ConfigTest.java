@@ -1,0 +1,82 @@
+package dev.waterfall.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.waterfall.coordinator.config.ConfigException;
+import dev.waterfall.coordinator.config.CoordinatorConfig;
+import dev.waterfall.coordinator.config.Settings;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("configuration: defaults file, user file, environment, flags")
+class ConfigTest {
+  @Test
+  void defaultsAreSafe() {
+    CoordinatorConfig c = CoordinatorConfig.from(Settings.defaultsOnly());
+    assertThat(c.http().host()).isEqualTo("127.0.0.1");
+    assertThat(c.http().port()).isEqualTo(8080);
+    assertThat(c.tree().maxChildren()).isEqualTo(4);
+    assertThat(c.tree().repairStrategy()).isEqualTo("leaf-swap");
+    assertThat(c.liveness().heartbeatIntervalMs()).isEqualTo(2000);
+    assertThat(c.liveness().missedHeartbeats()).isEqualTo(3);
+    assertThat(c.cluster().members()).isEmpty();
+  }
+
+  @Test
+  void layersOverrideInOrder(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("w.properties");
+    Files.writeString(file, "http.port=9000\ntree.maxChildren=3\ncluster.members=10.0.0.2:5701, 10.0.0.3:5701\n");
+    Settings s = Settings.load(file, Map.of("WATERFALL_HTTP_PORT", "9100", "WATERFALL_ADMIN_TOKEN",
+        "from-the-environment-123"), Map.of("tree.maxChildren", "2"));
+    CoordinatorConfig c = CoordinatorConfig.from(s);
+    assertThat(c.http().port()).isEqualTo(9100);
+    assertThat(c.http().adminToken()).isEqualTo("from-the-environment-123");
+    assertThat(c.tree().maxChildren()).isEqualTo(2);
+    assertThat(c.cluster().members()).containsExactly("10.0.0.2:5701", "10.0.0.3:5701");
+  }
+
+  @Test
+  void environmentNames() {
+    assertThat(Settings.envName("http.port")).isEqualTo("WATERFALL_HTTP_PORT");
+    assertThat(Settings.envName("admin.token")).isEqualTo("WATERFALL_ADMIN_TOKEN");
+    assertThat(Settings.envName("signalling.maxMessageBytes")).isEqualTo("WATERFALL_SIGNALLING_MAX_MESSAGE_BYTES");
+  }
+
+  @Test
+  void badValuesAreRefusedWithTheKeyNamed() {
+    assertThatThrownBy(() -> load("http.port", "eighty")).isInstanceOf(ConfigException.class).hasMessageContaining("http.port");
+    assertThatThrownBy(() -> load("http.port", "70000")).hasMessageContaining("out of range");
+    assertThatThrownBy(() -> load("tree.repairStrategy", "magic")).hasMessageContaining("leaf-swap");
+    assertThatThrownBy(() -> load("cluster.members", "10.0.0.2:5701-5703")).hasMessageContaining("host:port");
+    assertThatThrownBy(() -> load("admin.token", "short")).hasMessageContaining("16");
+    assertThatThrownBy(() -> load("ice.servers", "http://x")).hasMessageContaining("stun:");
+    assertThatThrownBy(() -> load("no.such.key", "1")).hasMessageContaining("unknown setting 'no.such.key'");
+  }
+
+  private static CoordinatorConfig load(String key, String value) {
+    return CoordinatorConfig.from(Settings.load(null, Map.of(), Map.of(key, value)));
+  }
+
+  @Test
+  void theLauncherExitsWith78OnBadConfigAnd2OnABadOption() {
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured));
+    try {
+      assertThat(Main.run("coordinator", "--set", "tree.maxChildren=0")).isEqualTo(78);
+      assertThat(Main.run("coordinator", "--no-such-flag")).isEqualTo(2);
+      assertThat(Main.run("coordinator", "--port", "abc")).isEqualTo(2);
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(captured.toString()).contains("configuration error: tree.maxChildren")
+        .contains("Unknown option: '--no-such-flag'").doesNotContain("at dev.waterfall");
+  }
+}

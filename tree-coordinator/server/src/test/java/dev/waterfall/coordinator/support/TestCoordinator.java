@@ -1,0 +1,54 @@
+package dev.waterfall.coordinator.support;
+
+import dev.waterfall.coordinator.Coordinator;
+import dev.waterfall.coordinator.config.CoordinatorConfig;
+import dev.waterfall.coordinator.config.Settings;
+import dev.waterfall.coordinator.streams.StreamCatalog;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A real coordinator (embedded Hazelcast member, clustered Vert.x) on 127.0.0.1 and free ports. */
+public final class TestCoordinator implements AutoCloseable {
+  private static final AtomicInteger CLUSTER_PORTS = new AtomicInteger(16000 + (int) (ProcessHandle.current().pid() % 200) * 20);
+  public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+  public final Coordinator coordinator;
+  public final String baseUrl;
+  public final Rest rest;
+
+  private TestCoordinator(Coordinator coordinator) {
+    this.coordinator = coordinator;
+    this.baseUrl = "http://127.0.0.1:" + coordinator.port();
+    this.rest = new Rest(baseUrl, ADMIN_TOKEN);
+  }
+
+  public static TestCoordinator start(Map<String, String> overrides) throws Exception {
+    Map<String, String> settings = new HashMap<>();
+    settings.put("http.port", "0");
+    settings.put("admin.token", ADMIN_TOKEN);
+    settings.put("cluster.name", "test-" + ProcessHandle.current().pid() + "-" + CLUSTER_PORTS.get());
+    settings.put("cluster.port", Integer.toString(nextClusterPort()));
+    settings.putAll(overrides);
+    CoordinatorConfig config = CoordinatorConfig.from(Settings.defaultsOnly().with(settings));
+    return new TestCoordinator(Coordinator.start(config, Clock.systemUTC()));
+  }
+
+  public static TestCoordinator start() throws Exception {
+    return start(Map.of());
+  }
+
+  public static int nextClusterPort() {
+    return CLUSTER_PORTS.getAndAdd(3);
+  }
+
+  /** Creates a stream in-process and returns its publish key. */
+  public String createStream(String name) throws Exception {
+    return coordinator.createStream(new StreamCatalog.Spec(name, null, null, null)).publishKey();
+  }
+
+  @Override
+  public void close() {
+    coordinator.stop();
+  }
+}

@@ -1,0 +1,139 @@
+package dev.waterfall.coordinator.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.SignallingClient;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A scripted tree node over a real WebSocket: send, then wait for what the coordinator says. */
+public final class TestNode implements AutoCloseable {
+  private final SignallingClient client;
+  private final LinkedBlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
+  private volatile boolean closed;
+  public Message.Welcome welcome;
+
+  private TestNode(SignallingClient client) {
+    this.client = client;
+    client.onMessage(inbox::add).onClose(v -> closed = true);
+  }
+
+  public static TestNode connect(Vertx vertx, String baseUrl) {
+    try {
+      return new TestNode(SignallingClient.connect(vertx, baseUrl).toCompletionStage().toCompletableFuture()
+          .get(10, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      throw new AssertionError("could not connect to " + baseUrl, e);
+    }
+  }
+
+  public static TestNode join(Vertx vertx, String baseUrl, String stream, String role, String key) {
+    TestNode n = connect(vertx, baseUrl);
+    n.send(new Message.Join(stream, role, key, null, null));
+    n.welcome = n.await(Message.Welcome.class);
+    return n;
+  }
+
+  public String id() {
+    return welcome.nodeId();
+  }
+
+  public void send(Message m) {
+    client.send(m);
+  }
+
+  public void sendRaw(String text) {
+    client.sendRaw(text);
+  }
+
+  /** The next message of this type; earlier messages of other types are kept for later awaits. */
+  public <T extends Message> T await(Class<T> type) {
+    return await(type, 10_000);
+  }
+
+  /** Waits for exactly this message (by equality); others are kept. */
+  public Message awaitExactly(Message expected) {
+    return awaitMatching(expected::equals, 10_000, expected.toString());
+  }
+
+  public <T extends Message> T await(Class<T> type, long timeoutMs) {
+    return type.cast(awaitMatching(type::isInstance, timeoutMs, type.getSimpleName()));
+  }
+
+  public Message awaitMatching(java.util.function.Predicate<Message> wanted, long timeoutMs, String what) {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    List<Message> skipped = new ArrayList<>();
+    try {
+      while (true) {
+        long left = deadline - System.currentTimeMillis();
+        Message m = left <= 0 ? null : inbox.poll(left, TimeUnit.MILLISECONDS);
+        if (m == null) {
+          throw new AssertionError("no " + what + " within " + timeoutMs + " ms; got " + skipped);
+        }
+        if (wanted.test(m)) {
+          return m;
+        }
+        skipped.add(m);
+      }
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    } finally {
+      // Put back what we skipped, in order, ahead of anything newer.
+      List<Message> rest = new ArrayList<>();
+      inbox.drainTo(rest);
+      inbox.addAll(skipped);
+      inbox.addAll(rest);
+    }
+  }
+
+  public Message.Error awaitError(String code) {
+    Message.Error e = await(Message.Error.class);
+    assertThat(e.code()).as(e.message()).isEqualTo(code);
+    assertThat(e.message()).isNotBlank();
+    return e;
+  }
+
+  /** True if nothing of this type arrives within the window. */
+  public boolean quietFor(Class<? extends Message> type, long ms) {
+    try {
+      await(type, ms);
+      return false;
+    } catch (AssertionError e) {
+      return true;
+    }
+  }
+
+  public boolean awaitClosed(long ms) {
+    long deadline = System.currentTimeMillis() + ms;
+    while (!closed && System.currentTimeMillis() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+    return closed;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  public List<Message> drain() {
+    List<Message> out = new ArrayList<>();
+    inbox.drainTo(out);
+    return out;
+  }
+
+  /** Drops the socket without a leave: what a crash looks like to the coordinator. */
+  @Override
+  public void close() {
+    if (!closed) {
+      client.close();
+    }
+  }
+}
