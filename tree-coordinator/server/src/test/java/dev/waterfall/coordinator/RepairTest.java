@@ -25,7 +25,7 @@ class RepairTest {
 
   @BeforeEach
   void tree() throws Exception {
-    coordinator = TestCoordinator.start();
+    coordinator = TestCoordinator.start(Map.of("liveness.heartbeatIntervalMs", "300"));
     vertx = Vertx.vertx();
     String key = coordinator.createStream("repair");
     TestNode origin = TestNode.join(vertx, coordinator.baseUrl, "repair", "origin", key);
@@ -44,7 +44,7 @@ class RepairTest {
   }
 
   @ParameterizedTest(name = "{1} at depth {0}")
-  @CsvSource({"1, crash", "1, leave", "3, crash", "3, leave"})
+  @CsvSource({"1, crash", "1, leave", "1, silence", "3, crash", "3, leave"})
   void childrenGetReparentedAndTheTreeStaysValid(int depth, String how) {
     TreeView before = TreeView.fetch(coordinator.rest, "repair").assertValid();
     TreeView.Node victim = before.nodes.values().stream()
@@ -54,6 +54,9 @@ class RepairTest {
     if (how.equals("leave")) {
       departing.send(new Message.Leave());
       assertThat(departing.awaitClosed(5000)).as("leave closes the socket").isTrue();
+    } else if (how.equals("silence")) {
+      departing.goSilent(); // socket open, no heartbeats: removed after 3 missed (heartbeat 300 ms here)
+      departing.awaitError("silent");
     } else {
       departing.close();
     }

@@ -25,11 +25,11 @@ import java.util.Map;
  * and replayed on its backup. They must therefore be deterministic: ids and times come in as arguments.
  * A processor for a stream with no tree returns null.
  */
-final class TreeProcessors {
+public final class TreeProcessors {
   private TreeProcessors() {}
 
   /** Base: load the tree, apply, store it back (OBJECT format: setValue keeps the same instance). */
-  abstract static class Mutation<R> implements EntryProcessor<String, StreamTree, R>, Serializable {
+  public abstract static class Mutation<R> implements EntryProcessor<String, StreamTree, R>, Serializable {
     @Override
     public R process(Map.Entry<String, StreamTree> entry) {
       StreamTree tree = entry.getValue();
@@ -45,7 +45,7 @@ final class TreeProcessors {
   }
 
   /** Base for queries: no backup replay, no write. */
-  abstract static class Query<R> implements EntryProcessor<String, StreamTree, R>, ReadOnly, Serializable {
+  public abstract static class Query<R> implements EntryProcessor<String, StreamTree, R>, ReadOnly, Serializable {
     @Override
     public R process(Map.Entry<String, StreamTree> entry) {
       return entry.getValue() == null ? null : apply(entry.getValue());
@@ -72,7 +72,7 @@ final class TreeProcessors {
         List.copyOf(n.childIds()), owners);
   }
 
-  record Create(String stream, String rootId, int maxChildren, int bitrateKbps, long createdAt)
+  public record Create(String stream, String rootId, int maxChildren, int bitrateKbps, long createdAt)
       implements EntryProcessor<String, StreamTree, Boolean>, Serializable {
     @Override
     public Boolean process(Map.Entry<String, StreamTree> entry) {
@@ -84,14 +84,14 @@ final class TreeProcessors {
     }
   }
 
-  static final class Join extends Mutation<Outcomes.Joined> {
+  public static final class Join extends Mutation<Outcomes.Joined> {
     private final String id;
     private final String role;
     private final int capacity;
     private final long joinedAt;
     private final String owner;
 
-    Join(String id, Role role, int capacity, long joinedAt, String owner) {
+    public Join(String id, Role role, int capacity, long joinedAt, String owner) {
       this.id = id;
       this.role = role.name();
       this.capacity = capacity;
@@ -109,10 +109,10 @@ final class TreeProcessors {
     }
   }
 
-  static final class ClaimRoot extends Mutation<RootClaim> {
+  public static final class ClaimRoot extends Mutation<RootClaim> {
     private final String owner;
 
-    ClaimRoot(String owner) {
+    public ClaimRoot(String owner) {
       this.owner = owner;
     }
 
@@ -145,12 +145,12 @@ final class TreeProcessors {
   }
 
   /** Removes a node only while {@code owner} still holds it: a node resumed elsewhere is not removed by its old socket. */
-  static final class Remove extends Mutation<Removed> {
+  public static final class Remove extends Mutation<Removed> {
     private final String id;
     private final String owner;
     private final String strategy;
 
-    Remove(String id, String owner, String strategy) {
+    public Remove(String id, String owner, String strategy) {
       this.id = id;
       this.owner = owner;
       this.strategy = strategy;
@@ -264,14 +264,14 @@ final class TreeProcessors {
     }
   }
 
-  static final class ShapeQuery extends Query<Shape> {
+  public static final class ShapeQuery extends Query<Shape> {
     @Override
     Shape apply(StreamTree tree) {
       return shape(tree);
     }
   }
 
-  static final class Snapshot extends Query<ArrayList<NodeView>> {
+  public static final class Snapshot extends Query<ArrayList<NodeView>> {
     @Override
     ArrayList<NodeView> apply(StreamTree tree) {
       ArrayList<NodeView> out = new ArrayList<>(tree.size());

@@ -9,7 +9,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /** Prometheus metrics of one coordinator: tree shape per stream, joins, repairs, placement latency, errors. */
@@ -33,6 +32,10 @@ public final class CoordinatorMetrics {
     placement = Timer.builder("waterfall.placement").description("Time to place a joining node in its tree")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
         .maximumExpectedValue(Duration.ofSeconds(1)).register(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
     Gauge.builder("waterfall.sessions", sessions).description("WebSockets joined on this coordinator")
         .register(registry);
   }

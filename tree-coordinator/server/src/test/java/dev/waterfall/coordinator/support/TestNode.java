@@ -15,16 +15,42 @@ public final class TestNode implements AutoCloseable {
   private final SignallingClient client;
   private final LinkedBlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
   private volatile boolean closed;
+  private volatile boolean joined;
+  private volatile long interval = Long.MAX_VALUE;
+  private long lastBeat;
+  private volatile boolean heartbeats = true;
+  private final long timer;
+  private final Vertx vertx;
   public Message.Welcome welcome;
 
-  private TestNode(SignallingClient client) {
+  private TestNode(Vertx vertx, SignallingClient client) {
+    this.vertx = vertx;
     this.client = client;
-    client.onMessage(inbox::add).onClose(v -> closed = true);
+    client.onMessage(m -> {
+      if (m instanceof Message.Welcome w) {
+        interval = w.heartbeatIntervalMs();
+        joined = true;
+      }
+      inbox.add(m);
+    }).onClose(v -> closed = true);
+    // Like a real node: heartbeats at the interval the welcome gave (twice as often, to be safe).
+    this.timer = vertx.setPeriodic(100, t -> {
+      long now = System.currentTimeMillis();
+      if (joined && heartbeats && !closed && now - lastBeat >= interval / 2) {
+        lastBeat = now;
+        client.send(new Message.Heartbeat(null, null));
+      }
+    });
+  }
+
+  /** Stops heartbeats: to the coordinator this node has gone silent. */
+  public void goSilent() {
+    heartbeats = false;
   }
 
   public static TestNode connect(Vertx vertx, String baseUrl) {
     try {
-      return new TestNode(SignallingClient.connect(vertx, baseUrl).toCompletionStage().toCompletableFuture()
+      return new TestNode(vertx, SignallingClient.connect(vertx, baseUrl).toCompletionStage().toCompletableFuture()
           .get(10, TimeUnit.SECONDS));
     } catch (Exception e) {
       throw new AssertionError("could not connect to " + baseUrl, e);
@@ -132,6 +158,7 @@ public final class TestNode implements AutoCloseable {
   /** Drops the socket without a leave: what a crash looks like to the coordinator. */
   @Override
   public void close() {
+    vertx.cancelTimer(timer);
     if (!closed) {
       client.close();
     }
