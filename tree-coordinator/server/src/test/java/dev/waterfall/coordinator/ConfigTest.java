@@ -79,4 +79,13 @@ class ConfigTest {
     assertThat(captured.toString()).contains("configuration error: tree.maxChildren")
         .contains("Unknown option: '--no-such-flag'").doesNotContain("at dev.waterfall");
   }
+
+  @Test
+  void everyKeyIsDocumented() throws Exception {
+    String docs = Files.readString(Path.of("../../docs/configuration.md"));
+    for (String key : Settings.defaultsOnly().asMap().keySet()) {
+      assertThat(docs).as("docs/configuration.md documents " + key).contains("`" + key + "`")
+          .contains("`" + Settings.envName(key) + "`");
+    }
+  }
 }

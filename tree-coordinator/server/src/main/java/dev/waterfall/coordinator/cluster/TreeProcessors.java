@@ -10,6 +10,7 @@ import dev.waterfall.coordinator.cluster.Outcomes.Shape;
 import dev.waterfall.coordinator.cluster.Outcomes.SweepResult;
 import dev.waterfall.tree.JoinResult;
 import dev.waterfall.tree.Move;
+import dev.waterfall.tree.NoOpenSlotException;
 import dev.waterfall.tree.NodeSpec;
 import dev.waterfall.tree.RepairStrategies;
 import dev.waterfall.tree.Role;
@@ -99,10 +100,15 @@ public final class TreeProcessors {
       this.owner = owner;
     }
 
+    /** Null parent in the outcome: no node has a free slot (e.g. everyone joined with upload:false). */
     @Override
     Outcomes.Joined apply(StreamTree tree) {
-      JoinResult r = tree.join(new NodeSpec(id, Role.valueOf(role), Math.min(capacity, tree.maxChildren()),
-          joinedAt, owner));
+      JoinResult r;
+      try {
+        r = tree.join(new NodeSpec(id, Role.valueOf(role), Math.min(capacity, tree.maxChildren()), joinedAt, owner));
+      } catch (NoOpenSlotException full) {
+        return new Outcomes.Joined(null, null, -1, 0, List.of(), shape(tree));
+      }
       TreeNode parent = tree.node(r.parent());
       return new Outcomes.Joined(r.parent(), parent.owner(), r.depth(), tree.node(id).capacity(),
           Edge.of(tree, r.moves()), shape(tree));

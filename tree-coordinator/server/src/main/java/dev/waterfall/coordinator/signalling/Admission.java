@@ -98,6 +98,12 @@ final class Admission {
         s.fail("unknown-stream", "stream '" + stream.name() + "' was deleted");
         return Future.succeededFuture();
       }
+      if (j.parent() == null) {
+        s.state = Session.State.CONNECTED;
+        metrics.error("no-slot");
+        s.fail("no-slot", "no node of '" + stream.name() + "' has a free slot: play over HTTP and join again later");
+        return Future.succeededFuture();
+      }
       metrics.joined(System.nanoTime() - started);
       metrics.shape(stream.name(), j.shape());
       if (!admitted(s, stream, id, role.name().toLowerCase(), j.capacity(), false)) {

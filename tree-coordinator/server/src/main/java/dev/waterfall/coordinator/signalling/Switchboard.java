@@ -75,6 +75,11 @@ final class Switchboard {
   /** Tells everyone a set of new edges concerns: the new parent first (so it expects the offer), then the node. */
   void announce(List<Edge> edges, String reason) {
     for (Edge e : edges) {
+      if (e.newParent() == null) {
+        deliver(e.nodeOwner(), e.nodeId(), new Message.Error("evicted",
+            "the tree has no free slot left for you: play over HTTP and join again later"));
+        continue;
+      }
       deliver(e.newParentOwner(), e.newParent(), new Message.ChildJoined(e.nodeId()));
       if (e.oldParent() != null) {
         deliver(e.oldParentOwner(), e.oldParent(), new Message.ChildLeft(e.nodeId()));

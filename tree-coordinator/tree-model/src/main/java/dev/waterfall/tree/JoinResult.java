@@ -1,0 +1,15 @@
+package dev.waterfall.tree;
+
+import java.util.List;
+
+/**
+ * Where a joining node was placed.
+ *
+ * @param moves displacements caused by a booster taking a viewer's place (empty otherwise)
+ */
+public record JoinResult(String nodeId, String parent, int depth, List<Move> moves) {
+
+    public JoinResult {
+        moves = List.copyOf(moves);
+    }
+}
