@@ -25,7 +25,7 @@ public final class Rest {
     }
   }
 
-  Rest(String base, String adminToken) {
+  public Rest(String base, String adminToken) {
     this.base = base;
     this.adminToken = adminToken;
   }
