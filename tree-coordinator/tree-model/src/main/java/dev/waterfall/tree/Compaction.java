@@ -10,27 +10,27 @@ package dev.waterfall.tree;
  */
 final class Compaction {
 
-    private Compaction() {
-    }
+  private Compaction() {
+  }
 
-    static void run(TreeStructure tree, MoveLog log) {
-        run(tree, log, null, null);
-    }
+  static void run(TreeStructure tree, MoveLog log) {
+    run(tree, log, null, null);
+  }
 
-    /**
-     * @param movedAway a subtree just moved away from {@code avoid}: its leaves are never lifted back under it
-     */
-    static void run(TreeStructure tree, MoveLog log, Node movedAway, Node avoid) {
-        TreeIndexes indexes = tree.indexes;
-        while (indexes.maxDepth() > StreamTree.depthBound(tree.size())) {
-            int deepest = indexes.maxDepth();
-            Node leaf = indexes.youngestLeafAt(deepest, null);
-            boolean guarded = avoid != null && avoid.live && tree.inSubtree(leaf, movedAway);
-            Node target = guarded ? indexes.bestOpen(c -> !tree.inSubtree(c, avoid)) : indexes.bestOpen();
-            if (target == null || target.depth > deepest - 2) {
-                return;
-            }
-            tree.move(leaf, target, -1, log);
-        }
+  /**
+   * @param movedAway a subtree just moved away from {@code avoid}: its leaves are never lifted back under it
+   */
+  static void run(TreeStructure tree, MoveLog log, Node movedAway, Node avoid) {
+    TreeIndexes indexes = tree.indexes;
+    while (indexes.maxDepth() > StreamTree.depthBound(tree.size())) {
+      int deepest = indexes.maxDepth();
+      Node leaf = indexes.youngestLeafAt(deepest, null);
+      boolean guarded = avoid != null && avoid.live && tree.inSubtree(leaf, movedAway);
+      Node target = guarded ? indexes.bestOpen(c -> !tree.inSubtree(c, avoid)) : indexes.bestOpen();
+      if (target == null || target.depth > deepest - 2) {
+        return;
+      }
+      tree.move(leaf, target, -1, log);
     }
+  }
 }

@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record JoinResult(String nodeId, String parent, int depth, List<Move> moves) {
 
-    public JoinResult {
-        moves = List.copyOf(moves);
-    }
+  public JoinResult {
+    moves = List.copyOf(moves);
+  }
 }

@@ -10,7 +10,7 @@ package dev.waterfall.tree;
  */
 public record Move(String nodeId, String oldParent, String newParent, int newDepth) {
 
-    public boolean isEviction() {
-        return newParent == null;
-    }
+  public boolean isEviction() {
+    return newParent == null;
+  }
 }

@@ -9,9 +9,9 @@ import java.util.List;
  * @param sequence the tree's insertion counter for this node (the last placement tie-break)
  */
 public record NodeView(String id, Role role, int capacity, long joinedAt, String owner, String parentId, int depth,
-                       List<String> childIds, long sequence) implements TreeNode {
+             List<String> childIds, long sequence) implements TreeNode {
 
-    public NodeView {
-        childIds = List.copyOf(childIds);
-    }
+  public NodeView {
+    childIds = List.copyOf(childIds);
+  }
 }

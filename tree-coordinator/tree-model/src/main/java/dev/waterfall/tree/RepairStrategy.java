@@ -6,12 +6,12 @@ package dev.waterfall.tree;
  */
 public sealed interface RepairStrategy permits LeafSwap, PromoteChild, ReattachSubtrees {
 
-    /** The name used in configuration. */
-    String name();
+  /** The name used in configuration. */
+  String name();
 
-    /**
-     * Package-internal hook (its parameter types are not public): removes {@code departed}, which has at least
-     * one child, and re-attaches all of its children so the tree is valid again.
-     */
-    void repair(TreeStructure tree, Node departed, MoveLog log);
+  /**
+   * Package-internal hook (its parameter types are not public): removes {@code departed}, which has at least
+   * one child, and re-attaches all of its children so the tree is valid again.
+   */
+  void repair(TreeStructure tree, Node departed, MoveLog log);
 }

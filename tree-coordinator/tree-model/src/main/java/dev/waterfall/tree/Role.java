@@ -5,7 +5,7 @@ package dev.waterfall.tree;
  * the origin first, then boosters (relays with real uplinks), then viewers.
  */
 public enum Role {
-    ORIGIN,
-    BOOSTER,
-    VIEWER
+  ORIGIN,
+  BOOSTER,
+  VIEWER
 }

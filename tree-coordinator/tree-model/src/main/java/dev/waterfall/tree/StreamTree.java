@@ -19,338 +19,338 @@ import java.util.Set;
  * {@link #size()} counts the root. Not thread-safe: the coordinator serialises access per stream.
  */
 public final class StreamTree {
-    /** Per-stream fan-out limit; keeps the per-capacity indexes small. */
-    public static final int MAX_CHILDREN_LIMIT = 64;
+  /** Per-stream fan-out limit; keeps the per-capacity indexes small. */
+  public static final int MAX_CHILDREN_LIMIT = 64;
 
-    private final String stream;
-    private final int bitrateKbps;
-    final TreeStructure tree;
-    /** Nodes whose depth changed in the last mutation; read by the repair comparison in tests. */
-    int lastDepthChanges;
+  private final String stream;
+  private final int bitrateKbps;
+  final TreeStructure tree;
+  /** Nodes whose depth changed in the last mutation; read by the repair comparison in tests. */
+  int lastDepthChanges;
 
-    public StreamTree(String stream, String rootId, int maxChildren, int bitrateKbps, long createdAt) {
-        if (stream == null || stream.isBlank() || rootId == null || rootId.isBlank()) {
-            throw new IllegalArgumentException("stream and root id must not be blank");
-        }
-        if (maxChildren < 1 || maxChildren > MAX_CHILDREN_LIMIT) {
-            throw new IllegalArgumentException("maxChildren must be 1.." + MAX_CHILDREN_LIMIT + ", got " + maxChildren);
-        }
-        if (bitrateKbps <= 0) {
-            throw new IllegalArgumentException("bitrateKbps must be > 0, got " + bitrateKbps);
-        }
-        this.stream = stream;
-        this.bitrateKbps = bitrateKbps;
-        this.tree = new TreeStructure(rootId, maxChildren, createdAt);
+  public StreamTree(String stream, String rootId, int maxChildren, int bitrateKbps, long createdAt) {
+    if (stream == null || stream.isBlank() || rootId == null || rootId.isBlank()) {
+      throw new IllegalArgumentException("stream and root id must not be blank");
     }
-
-    // ---- rules as functions -----------------------------------------------------------------------------
-
-    /**
-     * Children a node may feed: 0 if it cannot upload; {@code maxChildren} if its uplink is undeclared;
-     * otherwise what 80% of its uplink carries at the stream's bitrate, capped at {@code maxChildren}.
-     */
-    public static int slotsFor(int maxChildren, int bitrateKbps, Integer uplinkKbps, boolean upload) {
-        if (maxChildren < 0 || bitrateKbps <= 0) {
-            throw new IllegalArgumentException("need maxChildren >= 0 and bitrateKbps > 0");
-        }
-        if (!upload) {
-            return 0;
-        }
-        if (uplinkKbps == null) {
-            return maxChildren;
-        }
-        if (uplinkKbps <= 0) {
-            return 0;
-        }
-        long slots = 4L * uplinkKbps / (5L * bitrateKbps); // floor(uplink / bitrate * 0.8) without float rounding
-        return (int) Math.min(maxChildren, slots);
+    if (maxChildren < 1 || maxChildren > MAX_CHILDREN_LIMIT) {
+      throw new IllegalArgumentException("maxChildren must be 1.." + MAX_CHILDREN_LIMIT + ", got " + maxChildren);
     }
-
-    /** Depth the tree must stay within (full-capacity trees): ⌈log4 n⌉ + 2, with ⌈log4 1⌉ = 0. */
-    public static int depthBound(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("n must be >= 1, got " + n);
-        }
-        int log = 0;
-        for (long power = 1; power < n; power *= 4) {
-            log++;
-        }
-        return log + 2;
+    if (bitrateKbps <= 0) {
+      throw new IllegalArgumentException("bitrateKbps must be > 0, got " + bitrateKbps);
     }
+    this.stream = stream;
+    this.bitrateKbps = bitrateKbps;
+    this.tree = new TreeStructure(rootId, maxChildren, createdAt);
+  }
 
-    // ---- mutations --------------------------------------------------------------------------------------
+  // ---- rules as functions -----------------------------------------------------------------------------
 
-    /**
-     * Places a node at the shallowest free slot (best parent first, see {@link NodeOrder}). A booster may
-     * instead take the place of a shallower viewer under the backbone, which then hangs below it.
-     *
-     * @throws IllegalArgumentException if the id exists or the capacity exceeds maxChildren
-     * @throws NoOpenSlotException if no node has a free slot (and no booster displacement applies)
-     */
-    public JoinResult join(NodeSpec spec) {
-        Objects.requireNonNull(spec, "spec");
-        if (tree.get(spec.id()) != null) {
-            throw new IllegalArgumentException("node " + spec.id() + " already in stream " + stream);
-        }
-        if (spec.capacity() > tree.maxChildren) {
-            throw new IllegalArgumentException("capacity " + spec.capacity() + " exceeds maxChildren " + tree.maxChildren);
-        }
-        if (spec.role() == Role.BOOSTER && spec.capacity() >= 1) {
-            JoinResult displaced = joinByDisplacement(spec);
-            if (displaced != null) {
-                return displaced;
-            }
-        }
-        Node parent = tree.indexes.bestOpen();
-        if (parent == null) {
-            throw new NoOpenSlotException("no free slot in stream " + stream + " (" + size() + " nodes)");
-        }
-        Node node = tree.addChild(spec, parent, -1);
-        return new JoinResult(node.id, parent.id, node.depth, List.of());
+  /**
+   * Children a node may feed: 0 if it cannot upload; {@code maxChildren} if its uplink is undeclared;
+   * otherwise what 80% of its uplink carries at the stream's bitrate, capped at {@code maxChildren}.
+   */
+  public static int slotsFor(int maxChildren, int bitrateKbps, Integer uplinkKbps, boolean upload) {
+    if (maxChildren < 0 || bitrateKbps <= 0) {
+      throw new IllegalArgumentException("need maxChildren >= 0 and bitrateKbps > 0");
     }
-
-    /** Boosters form the backbone: one may take a shallower viewer's place, pushing that subtree down a level. */
-    private JoinResult joinByDisplacement(NodeSpec spec) {
-        int open = tree.indexes.shallowestOpenDepth();
-        int depthFromSlot = open < 0 ? Integer.MAX_VALUE : open + 1;
-        Node viewer = tree.indexes.displacementCandidate(depthFromSlot, depthBound(size() + 1));
-        if (viewer == null) {
-            return null;
-        }
-        Node parent = viewer.parent;
-        MoveLog log = new MoveLog();
-        Node booster = tree.addChild(spec, parent, parent.children.indexOf(viewer));
-        tree.move(viewer, booster, -1, log);
-        return new JoinResult(booster.id, parent.id, booster.depth, log.moves());
+    if (!upload) {
+      return 0;
     }
+    if (uplinkKbps == null) {
+      return maxChildren;
+    }
+    if (uplinkKbps <= 0) {
+      return 0;
+    }
+    long slots = 4L * uplinkKbps / (5L * bitrateKbps); // floor(uplink / bitrate * 0.8) without float rounding
+    return (int) Math.min(maxChildren, slots);
+  }
 
-    /**
-     * Removes a node (graceful leave or crash) and repairs the tree around it.
-     *
-     * @return the new edges (and evictions, if the tree ran out of slots)
-     * @throws IllegalArgumentException for the root or an unknown node
-     */
-    public List<Move> remove(String id, RepairStrategy strategy) {
-        Node node = tree.require(id);
-        Objects.requireNonNull(strategy, "strategy");
-        if (node == tree.root) {
-            throw new IllegalArgumentException("the root (origin) " + id + " cannot be removed");
-        }
-        MoveLog log = new MoveLog();
+  /** Depth the tree must stay within (full-capacity trees): ⌈log4 n⌉ + 2, with ⌈log4 1⌉ = 0. */
+  public static int depthBound(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n must be >= 1, got " + n);
+    }
+    int log = 0;
+    for (long power = 1; power < n; power *= 4) {
+      log++;
+    }
+    return log + 2;
+  }
+
+  // ---- mutations --------------------------------------------------------------------------------------
+
+  /**
+   * Places a node at the shallowest free slot (best parent first, see {@link NodeOrder}). A booster may
+   * instead take the place of a shallower viewer under the backbone, which then hangs below it.
+   *
+   * @throws IllegalArgumentException if the id exists or the capacity exceeds maxChildren
+   * @throws NoOpenSlotException if no node has a free slot (and no booster displacement applies)
+   */
+  public JoinResult join(NodeSpec spec) {
+    Objects.requireNonNull(spec, "spec");
+    if (tree.get(spec.id()) != null) {
+      throw new IllegalArgumentException("node " + spec.id() + " already in stream " + stream);
+    }
+    if (spec.capacity() > tree.maxChildren) {
+      throw new IllegalArgumentException("capacity " + spec.capacity() + " exceeds maxChildren " + tree.maxChildren);
+    }
+    if (spec.role() == Role.BOOSTER && spec.capacity() >= 1) {
+      JoinResult displaced = joinByDisplacement(spec);
+      if (displaced != null) {
+        return displaced;
+      }
+    }
+    Node parent = tree.indexes.bestOpen();
+    if (parent == null) {
+      throw new NoOpenSlotException("no free slot in stream " + stream + " (" + size() + " nodes)");
+    }
+    Node node = tree.addChild(spec, parent, -1);
+    return new JoinResult(node.id, parent.id, node.depth, List.of());
+  }
+
+  /** Boosters form the backbone: one may take a shallower viewer's place, pushing that subtree down a level. */
+  private JoinResult joinByDisplacement(NodeSpec spec) {
+    int open = tree.indexes.shallowestOpenDepth();
+    int depthFromSlot = open < 0 ? Integer.MAX_VALUE : open + 1;
+    Node viewer = tree.indexes.displacementCandidate(depthFromSlot, depthBound(size() + 1));
+    if (viewer == null) {
+      return null;
+    }
+    Node parent = viewer.parent;
+    MoveLog log = new MoveLog();
+    Node booster = tree.addChild(spec, parent, parent.children.indexOf(viewer));
+    tree.move(viewer, booster, -1, log);
+    return new JoinResult(booster.id, parent.id, booster.depth, log.moves());
+  }
+
+  /**
+   * Removes a node (graceful leave or crash) and repairs the tree around it.
+   *
+   * @return the new edges (and evictions, if the tree ran out of slots)
+   * @throws IllegalArgumentException for the root or an unknown node
+   */
+  public List<Move> remove(String id, RepairStrategy strategy) {
+    Node node = tree.require(id);
+    Objects.requireNonNull(strategy, "strategy");
+    if (node == tree.root) {
+      throw new IllegalArgumentException("the root (origin) " + id + " cannot be removed");
+    }
+    MoveLog log = new MoveLog();
+    removeNode(node, strategy, log);
+    Compaction.run(tree, log);
+    return finish(log);
+  }
+
+  private void removeNode(Node node, RepairStrategy strategy, MoveLog log) {
+    if (node.isLeaf()) {
+      tree.removeLeaf(node);
+    } else {
+      strategy.repair(tree, node, log);
+    }
+  }
+
+  /**
+   * Changes a node's capacity (e.g. after measuring its uplink). Excess children, youngest first, move with
+   * their subtrees to the shallowest open slots outside themselves.
+   */
+  public List<Move> setCapacity(String id, int capacity) {
+    Node node = tree.require(id);
+    if (capacity < 0 || capacity > tree.maxChildren) {
+      throw new IllegalArgumentException("capacity must be 0.." + tree.maxChildren + ", got " + capacity);
+    }
+    if (capacity == node.capacity) {
+      return List.of();
+    }
+    MoveLog log = new MoveLog();
+    tree.setCapacity(node, capacity);
+    int overflow = node.children.size() - capacity;
+    if (overflow > 0) {
+      List<Node> excess = new ArrayList<>(node.children);
+      excess.sort(NodeOrder.YOUNGEST_FIRST);
+      excess = excess.subList(0, overflow);
+      for (Node child : excess) {
+        tree.detach(child, log);
+      }
+      for (Node child : excess) {
+        tree.placeDetached(child, log);
+      }
+    }
+    Compaction.run(tree, log);
+    return finish(log);
+  }
+
+  /**
+   * Re-attaches a node with its subtree at the shallowest open slot outside its own subtree and outside
+   * {@code avoidParent}'s subtree (a parent sending bad data feeds its whole subtree the same data).
+   * An unknown or null {@code avoidParent} avoids nothing. Returns no moves if there is no such slot.
+   */
+  public List<Move> moveAway(String id, String avoidParent) {
+    Node node = tree.require(id);
+    if (node == tree.root) {
+      throw new IllegalArgumentException("the root cannot move");
+    }
+    Node avoid = avoidParent == null ? null : tree.get(avoidParent);
+    if (avoid == tree.root) {
+      return List.of(); // everything is under the root
+    }
+    Node current = node.parent;
+    Node target = tree.indexes.bestOpen(c -> c != current && !tree.inSubtree(c, node)
+        && (avoid == null || !tree.inSubtree(c, avoid)));
+    if (target == null) {
+      return List.of();
+    }
+    MoveLog log = new MoveLog();
+    tree.move(node, target, -1, log);
+    Compaction.run(tree, log, node, avoid);
+    return finish(log);
+  }
+
+  private List<Move> finish(MoveLog log) {
+    lastDepthChanges = log.depthChanges();
+    return log.moves();
+  }
+
+  public void setOwner(String id, String owner) {
+    Node node = tree.require(id);
+    if (!Objects.equals(owner, node.owner)) {
+      tree.setOwner(node, owner);
+    }
+  }
+
+  /** Ids of the nodes held by {@code owner}, in join order. */
+  public List<String> nodesOwnedBy(String owner) {
+    List<String> ids = new ArrayList<>();
+    for (Node node : tree.ownedBy(owner)) {
+      ids.add(node.id);
+    }
+    return ids;
+  }
+
+  /**
+   * Removes every non-root node held by a coordinator process that died, deepest first (fewer repairs),
+   * and marks the root unconnected if that process held it. Moves of removed nodes are left out.
+   */
+  public List<Move> removeOwnedBy(String owner, RepairStrategy strategy) {
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(strategy, "strategy");
+    List<Node> doomed = new ArrayList<>(tree.ownedBy(owner));
+    doomed.remove(tree.root);
+    doomed.sort(Comparator.<Node>comparingInt(n -> -n.depth).thenComparingLong(n -> n.seq));
+    Set<String> doomedIds = new HashSet<>();
+    for (Node node : doomed) {
+      doomedIds.add(node.id);
+    }
+    MoveLog log = new MoveLog();
+    for (Node node : doomed) {
+      if (node.live) { // an earlier repair may have evicted it
         removeNode(node, strategy, log);
-        Compaction.run(tree, log);
-        return finish(log);
+      }
     }
-
-    private void removeNode(Node node, RepairStrategy strategy, MoveLog log) {
-        if (node.isLeaf()) {
-            tree.removeLeaf(node);
-        } else {
-            strategy.repair(tree, node, log);
-        }
+    if (owner.equals(tree.root.owner)) {
+      tree.setOwner(tree.root, null);
     }
-
-    /**
-     * Changes a node's capacity (e.g. after measuring its uplink). Excess children, youngest first, move with
-     * their subtrees to the shallowest open slots outside themselves.
-     */
-    public List<Move> setCapacity(String id, int capacity) {
-        Node node = tree.require(id);
-        if (capacity < 0 || capacity > tree.maxChildren) {
-            throw new IllegalArgumentException("capacity must be 0.." + tree.maxChildren + ", got " + capacity);
-        }
-        if (capacity == node.capacity) {
-            return List.of();
-        }
-        MoveLog log = new MoveLog();
-        tree.setCapacity(node, capacity);
-        int overflow = node.children.size() - capacity;
-        if (overflow > 0) {
-            List<Node> excess = new ArrayList<>(node.children);
-            excess.sort(NodeOrder.YOUNGEST_FIRST);
-            excess = excess.subList(0, overflow);
-            for (Node child : excess) {
-                tree.detach(child, log);
-            }
-            for (Node child : excess) {
-                tree.placeDetached(child, log);
-            }
-        }
-        Compaction.run(tree, log);
-        return finish(log);
+    Compaction.run(tree, log);
+    List<Move> moves = new ArrayList<>();
+    for (Move move : finish(log)) {
+      if (!doomedIds.contains(move.nodeId())) {
+        moves.add(move);
+      }
     }
+    return moves;
+  }
 
-    /**
-     * Re-attaches a node with its subtree at the shallowest open slot outside its own subtree and outside
-     * {@code avoidParent}'s subtree (a parent sending bad data feeds its whole subtree the same data).
-     * An unknown or null {@code avoidParent} avoids nothing. Returns no moves if there is no such slot.
-     */
-    public List<Move> moveAway(String id, String avoidParent) {
-        Node node = tree.require(id);
-        if (node == tree.root) {
-            throw new IllegalArgumentException("the root cannot move");
-        }
-        Node avoid = avoidParent == null ? null : tree.get(avoidParent);
-        if (avoid == tree.root) {
-            return List.of(); // everything is under the root
-        }
-        Node current = node.parent;
-        Node target = tree.indexes.bestOpen(c -> c != current && !tree.inSubtree(c, node)
-                && (avoid == null || !tree.inSubtree(c, avoid)));
-        if (target == null) {
-            return List.of();
-        }
-        MoveLog log = new MoveLog();
-        tree.move(node, target, -1, log);
-        Compaction.run(tree, log, node, avoid);
-        return finish(log);
+  // ---- queries ----------------------------------------------------------------------------------------
+
+  public String stream() {
+    return stream;
+  }
+
+  public String rootId() {
+    return tree.root.id;
+  }
+
+  public int maxChildren() {
+    return tree.maxChildren;
+  }
+
+  public int bitrateKbps() {
+    return bitrateKbps;
+  }
+
+  /** The stream's creation time (the root's joinedAt). */
+  public long createdAt() {
+    return tree.root.joinedAt;
+  }
+
+  public boolean contains(String id) {
+    return id != null && tree.get(id) != null;
+  }
+
+  /** A snapshot of the node, or null if absent. */
+  public TreeNode node(String id) {
+    Node node = id == null ? null : tree.get(id);
+    return node == null ? null : node.view();
+  }
+
+  /** True iff one is the other's parent, i.e. they share a tree edge. */
+  public boolean areNeighbours(String a, String b) {
+    Node x = a == null ? null : tree.get(a);
+    Node y = b == null ? null : tree.get(b);
+    return x != null && y != null && (x.parent == y || y.parent == x);
+  }
+
+  /** Number of nodes, root included. */
+  public int size() {
+    return tree.size();
+  }
+
+  public int maxDepth() {
+    return tree.indexes.maxDepth();
+  }
+
+  /** Depth of the shallowest node with a free slot, or -1 if none. */
+  public int shallowestOpenDepth() {
+    return tree.indexes.shallowestOpenDepth();
+  }
+
+  /** Nodes per depth, index = depth (for metrics). */
+  public int[] depthHistogram() {
+    return tree.indexes.depthHistogram();
+  }
+
+  /** Snapshots of all nodes, root first, children in order. O(n). */
+  public List<TreeNode> breadthFirst() {
+    List<TreeNode> out = new ArrayList<>(size());
+    ArrayDeque<Node> queue = new ArrayDeque<>();
+    queue.add(tree.root);
+    while (!queue.isEmpty()) {
+      Node node = queue.poll();
+      out.add(node.view());
+      queue.addAll(node.children);
     }
+    return out;
+  }
 
-    private List<Move> finish(MoveLog log) {
-        lastDepthChanges = log.depthChanges();
-        return log.moves();
-    }
+  /** Checks every invariant, O(n); throws IllegalStateException naming the broken one and the node. */
+  public void validate() {
+    TreeValidator.validate(tree);
+  }
 
-    public void setOwner(String id, String owner) {
-        Node node = tree.require(id);
-        if (!Objects.equals(owner, node.owner)) {
-            tree.setOwner(node, owner);
-        }
-    }
+  // ---- serialisation ----------------------------------------------------------------------------------
 
-    /** Ids of the nodes held by {@code owner}, in join order. */
-    public List<String> nodesOwnedBy(String owner) {
-        List<String> ids = new ArrayList<>();
-        for (Node node : tree.ownedBy(owner)) {
-            ids.add(node.id);
-        }
-        return ids;
-    }
+  /** Compact binary form; the first byte is the format version. */
+  public void writeTo(DataOutput out) throws IOException {
+    TreeCodec.write(this, out);
+  }
 
-    /**
-     * Removes every non-root node held by a coordinator process that died, deepest first (fewer repairs),
-     * and marks the root unconnected if that process held it. Moves of removed nodes are left out.
-     */
-    public List<Move> removeOwnedBy(String owner, RepairStrategy strategy) {
-        Objects.requireNonNull(owner, "owner");
-        Objects.requireNonNull(strategy, "strategy");
-        List<Node> doomed = new ArrayList<>(tree.ownedBy(owner));
-        doomed.remove(tree.root);
-        doomed.sort(Comparator.<Node>comparingInt(n -> -n.depth).thenComparingLong(n -> n.seq));
-        Set<String> doomedIds = new HashSet<>();
-        for (Node node : doomed) {
-            doomedIds.add(node.id);
-        }
-        MoveLog log = new MoveLog();
-        for (Node node : doomed) {
-            if (node.live) { // an earlier repair may have evicted it
-                removeNode(node, strategy, log);
-            }
-        }
-        if (owner.equals(tree.root.owner)) {
-            tree.setOwner(tree.root, null);
-        }
-        Compaction.run(tree, log);
-        List<Move> moves = new ArrayList<>();
-        for (Move move : finish(log)) {
-            if (!doomedIds.contains(move.nodeId())) {
-                moves.add(move);
-            }
-        }
-        return moves;
-    }
+  /** Reads {@link #writeTo}'s form; corrupt input fails with IOException (bounded work, no large allocation). */
+  public static StreamTree readFrom(DataInput in) throws IOException {
+    return TreeCodec.read(in);
+  }
 
-    // ---- queries ----------------------------------------------------------------------------------------
-
-    public String stream() {
-        return stream;
-    }
-
-    public String rootId() {
-        return tree.root.id;
-    }
-
-    public int maxChildren() {
-        return tree.maxChildren;
-    }
-
-    public int bitrateKbps() {
-        return bitrateKbps;
-    }
-
-    /** The stream's creation time (the root's joinedAt). */
-    public long createdAt() {
-        return tree.root.joinedAt;
-    }
-
-    public boolean contains(String id) {
-        return id != null && tree.get(id) != null;
-    }
-
-    /** A snapshot of the node, or null if absent. */
-    public TreeNode node(String id) {
-        Node node = id == null ? null : tree.get(id);
-        return node == null ? null : node.view();
-    }
-
-    /** True iff one is the other's parent, i.e. they share a tree edge. */
-    public boolean areNeighbours(String a, String b) {
-        Node x = a == null ? null : tree.get(a);
-        Node y = b == null ? null : tree.get(b);
-        return x != null && y != null && (x.parent == y || y.parent == x);
-    }
-
-    /** Number of nodes, root included. */
-    public int size() {
-        return tree.size();
-    }
-
-    public int maxDepth() {
-        return tree.indexes.maxDepth();
-    }
-
-    /** Depth of the shallowest node with a free slot, or -1 if none. */
-    public int shallowestOpenDepth() {
-        return tree.indexes.shallowestOpenDepth();
-    }
-
-    /** Nodes per depth, index = depth (for metrics). */
-    public int[] depthHistogram() {
-        return tree.indexes.depthHistogram();
-    }
-
-    /** Snapshots of all nodes, root first, children in order. O(n). */
-    public List<TreeNode> breadthFirst() {
-        List<TreeNode> out = new ArrayList<>(size());
-        ArrayDeque<Node> queue = new ArrayDeque<>();
-        queue.add(tree.root);
-        while (!queue.isEmpty()) {
-            Node node = queue.poll();
-            out.add(node.view());
-            queue.addAll(node.children);
-        }
-        return out;
-    }
-
-    /** Checks every invariant, O(n); throws IllegalStateException naming the broken one and the node. */
-    public void validate() {
-        TreeValidator.validate(tree);
-    }
-
-    // ---- serialisation ----------------------------------------------------------------------------------
-
-    /** Compact binary form; the first byte is the format version. */
-    public void writeTo(DataOutput out) throws IOException {
-        TreeCodec.write(this, out);
-    }
-
-    /** Reads {@link #writeTo}'s form; corrupt input fails with IOException (bounded work, no large allocation). */
-    public static StreamTree readFrom(DataInput in) throws IOException {
-        return TreeCodec.read(in);
-    }
-
-    @Override
-    public String toString() {
-        return "StreamTree[" + stream + ", " + size() + " nodes, depth " + maxDepth() + "]";
-    }
+  @Override
+  public String toString() {
+    return "StreamTree[" + stream + ", " + size() + " nodes, depth " + maxDepth() + "]";
+  }
 }

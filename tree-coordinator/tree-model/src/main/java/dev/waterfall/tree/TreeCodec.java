@@ -24,114 +24,114 @@ import java.util.Set;
  * </pre>
  */
 final class TreeCodec {
-    static final int VERSION = 1;
+  static final int VERSION = 1;
 
-    private TreeCodec() {
-    }
+  private TreeCodec() {
+  }
 
-    static void write(StreamTree streamTree, DataOutput out) throws IOException {
-        TreeStructure tree = streamTree.tree;
-        out.writeByte(VERSION);
-        out.writeUTF(streamTree.stream());
-        out.writeUTF(tree.root.id);
-        out.writeInt(tree.maxChildren);
-        out.writeInt(streamTree.bitrateKbps());
-        out.writeLong(tree.root.joinedAt);
-        out.writeLong(tree.nextSeq());
-        out.writeInt(tree.root.capacity);
-        writeOwner(out, tree.root.owner);
-        out.writeInt(tree.size() - 1);
-        List<Node> order = new ArrayList<>(tree.size());
-        Map<Node, Integer> position = new IdentityHashMap<>();
-        ArrayDeque<Node> queue = new ArrayDeque<>();
-        queue.add(tree.root);
-        while (!queue.isEmpty()) {
-            Node node = queue.poll();
-            position.put(node, order.size());
-            order.add(node);
-            queue.addAll(node.children);
-        }
-        for (Node node : order.subList(1, order.size())) {
-            out.writeUTF(node.id);
-            out.writeByte(node.role.ordinal());
-            out.writeByte(node.capacity);
-            out.writeLong(node.joinedAt);
-            out.writeLong(node.seq);
-            writeOwner(out, node.owner);
-            out.writeInt(position.get(node.parent));
-        }
+  static void write(StreamTree streamTree, DataOutput out) throws IOException {
+    TreeStructure tree = streamTree.tree;
+    out.writeByte(VERSION);
+    out.writeUTF(streamTree.stream());
+    out.writeUTF(tree.root.id);
+    out.writeInt(tree.maxChildren);
+    out.writeInt(streamTree.bitrateKbps());
+    out.writeLong(tree.root.joinedAt);
+    out.writeLong(tree.nextSeq());
+    out.writeInt(tree.root.capacity);
+    writeOwner(out, tree.root.owner);
+    out.writeInt(tree.size() - 1);
+    List<Node> order = new ArrayList<>(tree.size());
+    Map<Node, Integer> position = new IdentityHashMap<>();
+    ArrayDeque<Node> queue = new ArrayDeque<>();
+    queue.add(tree.root);
+    while (!queue.isEmpty()) {
+      Node node = queue.poll();
+      position.put(node, order.size());
+      order.add(node);
+      queue.addAll(node.children);
     }
+    for (Node node : order.subList(1, order.size())) {
+      out.writeUTF(node.id);
+      out.writeByte(node.role.ordinal());
+      out.writeByte(node.capacity);
+      out.writeLong(node.joinedAt);
+      out.writeLong(node.seq);
+      writeOwner(out, node.owner);
+      out.writeInt(position.get(node.parent));
+    }
+  }
 
-    static StreamTree read(DataInput in) throws IOException {
-        int version = in.readUnsignedByte();
-        if (version != VERSION) {
-            throw new IOException("unsupported tree format version " + version);
-        }
-        StreamTree streamTree;
-        try {
-            String stream = in.readUTF();
-            String rootId = in.readUTF();
-            int maxChildren = in.readInt();
-            int bitrate = in.readInt();
-            long createdAt = in.readLong();
-            streamTree = new StreamTree(stream, rootId, maxChildren, bitrate, createdAt);
-        } catch (IllegalArgumentException e) {
-            throw new IOException("corrupt tree header: " + e.getMessage(), e);
-        }
-        TreeStructure tree = streamTree.tree;
-        long nextSeq = in.readLong();
-        int rootCapacity = in.readInt();
-        check(nextSeq >= 1 && rootCapacity >= 0 && rootCapacity <= tree.maxChildren, "header values");
-        tree.nextSeq(nextSeq);
-        tree.setCapacity(tree.root, rootCapacity);
-        tree.setOwner(tree.root, readOwner(in));
-        int count = in.readInt();
-        check(count >= 0, "node count");
-        // Grown as nodes actually arrive: a corrupt count cannot make us allocate ahead of the input.
-        List<Node> order = new ArrayList<>();
-        order.add(tree.root);
-        Set<Long> sequences = new HashSet<>();
-        for (int i = 0; i < count; i++) {
-            String id = in.readUTF();
-            int role = in.readUnsignedByte();
-            int capacity = in.readUnsignedByte();
-            long joinedAt = in.readLong();
-            long seq = in.readLong();
-            String owner = readOwner(in);
-            int parentPosition = in.readInt();
-            check(!id.isBlank() && tree.get(id) == null, "duplicate or blank id");
-            check(role == Role.BOOSTER.ordinal() || role == Role.VIEWER.ordinal(), "role");
-            check(capacity <= tree.maxChildren, "capacity");
-            check(seq >= 1 && seq < nextSeq && sequences.add(seq), "sequence number");
-            check(parentPosition >= 0 && parentPosition < order.size(), "parent position");
-            Node parent = order.get(parentPosition);
-            check(parent.hasFreeSlot(), "fan-out exceeds capacity");
-            order.add(tree.restoreChild(id, Role.values()[role], capacity, joinedAt, seq, owner, parent));
-        }
-        try {
-            streamTree.validate();
-        } catch (IllegalStateException e) {
-            throw new IOException("corrupt tree: " + e.getMessage(), e);
-        }
-        return streamTree;
+  static StreamTree read(DataInput in) throws IOException {
+    int version = in.readUnsignedByte();
+    if (version != VERSION) {
+      throw new IOException("unsupported tree format version " + version);
     }
+    StreamTree streamTree;
+    try {
+      String stream = in.readUTF();
+      String rootId = in.readUTF();
+      int maxChildren = in.readInt();
+      int bitrate = in.readInt();
+      long createdAt = in.readLong();
+      streamTree = new StreamTree(stream, rootId, maxChildren, bitrate, createdAt);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("corrupt tree header: " + e.getMessage(), e);
+    }
+    TreeStructure tree = streamTree.tree;
+    long nextSeq = in.readLong();
+    int rootCapacity = in.readInt();
+    check(nextSeq >= 1 && rootCapacity >= 0 && rootCapacity <= tree.maxChildren, "header values");
+    tree.nextSeq(nextSeq);
+    tree.setCapacity(tree.root, rootCapacity);
+    tree.setOwner(tree.root, readOwner(in));
+    int count = in.readInt();
+    check(count >= 0, "node count");
+    // Grown as nodes actually arrive: a corrupt count cannot make us allocate ahead of the input.
+    List<Node> order = new ArrayList<>();
+    order.add(tree.root);
+    Set<Long> sequences = new HashSet<>();
+    for (int i = 0; i < count; i++) {
+      String id = in.readUTF();
+      int role = in.readUnsignedByte();
+      int capacity = in.readUnsignedByte();
+      long joinedAt = in.readLong();
+      long seq = in.readLong();
+      String owner = readOwner(in);
+      int parentPosition = in.readInt();
+      check(!id.isBlank() && tree.get(id) == null, "duplicate or blank id");
+      check(role == Role.BOOSTER.ordinal() || role == Role.VIEWER.ordinal(), "role");
+      check(capacity <= tree.maxChildren, "capacity");
+      check(seq >= 1 && seq < nextSeq && sequences.add(seq), "sequence number");
+      check(parentPosition >= 0 && parentPosition < order.size(), "parent position");
+      Node parent = order.get(parentPosition);
+      check(parent.hasFreeSlot(), "fan-out exceeds capacity");
+      order.add(tree.restoreChild(id, Role.values()[role], capacity, joinedAt, seq, owner, parent));
+    }
+    try {
+      streamTree.validate();
+    } catch (IllegalStateException e) {
+      throw new IOException("corrupt tree: " + e.getMessage(), e);
+    }
+    return streamTree;
+  }
 
-    private static void writeOwner(DataOutput out, String owner) throws IOException {
-        out.writeBoolean(owner != null);
-        if (owner != null) {
-            out.writeUTF(owner);
-        }
+  private static void writeOwner(DataOutput out, String owner) throws IOException {
+    out.writeBoolean(owner != null);
+    if (owner != null) {
+      out.writeUTF(owner);
     }
+  }
 
-    private static String readOwner(DataInput in) throws IOException {
-        int flag = in.readUnsignedByte();
-        check(flag <= 1, "owner flag");
-        return flag == 1 ? in.readUTF() : null;
-    }
+  private static String readOwner(DataInput in) throws IOException {
+    int flag = in.readUnsignedByte();
+    check(flag <= 1, "owner flag");
+    return flag == 1 ? in.readUTF() : null;
+  }
 
-    private static void check(boolean ok, String what) throws IOException {
-        if (!ok) {
-            throw new IOException("corrupt tree: bad " + what);
-        }
+  private static void check(boolean ok, String what) throws IOException {
+    if (!ok) {
+      throw new IOException("corrupt tree: bad " + what);
     }
+  }
 }

@@ -12,247 +12,247 @@ import java.util.function.Predicate;
  * mid-repair are not indexed at all, so every indexed node is reachable from the root.
  */
 final class TreeIndexes {
-    private final Node root;
-    private final int maxChildren;
-    private final DepthIndex open = new DepthIndex(NodeOrder.PARENT_PREFERENCE);
-    private final DepthIndex[] leavesByCapacity;
-    private final DepthIndex displaceable = new DepthIndex(NodeOrder.DISPLACEMENT);
-    private int[] depthCounts = new int[16];
-    private int maxDepth = -1;
-    private int indexed;
+  private final Node root;
+  private final int maxChildren;
+  private final DepthIndex open = new DepthIndex(NodeOrder.PARENT_PREFERENCE);
+  private final DepthIndex[] leavesByCapacity;
+  private final DepthIndex displaceable = new DepthIndex(NodeOrder.DISPLACEMENT);
+  private int[] depthCounts = new int[16];
+  private int maxDepth = -1;
+  private int indexed;
 
-    TreeIndexes(Node root, int maxChildren) {
-        this.root = root;
-        this.maxChildren = maxChildren;
-        this.leavesByCapacity = new DepthIndex[maxChildren + 1];
-        for (int c = 0; c <= maxChildren; c++) {
-            leavesByCapacity[c] = new DepthIndex(NodeOrder.YOUNGEST_FIRST);
-        }
+  TreeIndexes(Node root, int maxChildren) {
+    this.root = root;
+    this.maxChildren = maxChildren;
+    this.leavesByCapacity = new DepthIndex[maxChildren + 1];
+    for (int c = 0; c <= maxChildren; c++) {
+      leavesByCapacity[c] = new DepthIndex(NodeOrder.YOUNGEST_FIRST);
     }
+  }
 
-    // ---- membership -------------------------------------------------------------------------------------
+  // ---- membership -------------------------------------------------------------------------------------
 
-    boolean wantsOpen(Node n) {
-        return n.hasFreeSlot();
+  boolean wantsOpen(Node n) {
+    return n.hasFreeSlot();
+  }
+
+  boolean wantsLeaf(Node n) {
+    return n.isLeaf() && n != root;
+  }
+
+  /** A viewer directly under the backbone (origin or booster) is where a joining booster may slot in. */
+  boolean wantsDisplaceable(Node n) {
+    return n.role == Role.VIEWER && n.parent != null && n.parent.role != Role.VIEWER;
+  }
+
+  void index(Node n) {
+    if (n.depth >= depthCounts.length) {
+      depthCounts = Arrays.copyOf(depthCounts, Math.max(depthCounts.length * 2, n.depth + 1));
     }
+    depthCounts[n.depth]++;
+    maxDepth = Math.max(maxDepth, n.depth);
+    indexed++;
+    sync(n);
+  }
 
-    boolean wantsLeaf(Node n) {
-        return n.isLeaf() && n != root;
+  void unindex(Node n) {
+    if (n.inOpen) {
+      open.remove(n);
+      n.inOpen = false;
     }
-
-    /** A viewer directly under the backbone (origin or booster) is where a joining booster may slot in. */
-    boolean wantsDisplaceable(Node n) {
-        return n.role == Role.VIEWER && n.parent != null && n.parent.role != Role.VIEWER;
+    if (n.inLeaves) {
+      leavesByCapacity[n.capacity].remove(n);
+      n.inLeaves = false;
     }
-
-    void index(Node n) {
-        if (n.depth >= depthCounts.length) {
-            depthCounts = Arrays.copyOf(depthCounts, Math.max(depthCounts.length * 2, n.depth + 1));
-        }
-        depthCounts[n.depth]++;
-        maxDepth = Math.max(maxDepth, n.depth);
-        indexed++;
-        sync(n);
+    if (n.inDisplaceable) {
+      displaceable.remove(n);
+      n.inDisplaceable = false;
     }
-
-    void unindex(Node n) {
-        if (n.inOpen) {
-            open.remove(n);
-            n.inOpen = false;
-        }
-        if (n.inLeaves) {
-            leavesByCapacity[n.capacity].remove(n);
-            n.inLeaves = false;
-        }
-        if (n.inDisplaceable) {
-            displaceable.remove(n);
-            n.inDisplaceable = false;
-        }
-        depthCounts[n.depth]--;
-        indexed--;
-        while (maxDepth >= 0 && depthCounts[maxDepth] == 0) {
-            maxDepth--;
-        }
+    depthCounts[n.depth]--;
+    indexed--;
+    while (maxDepth >= 0 && depthCounts[maxDepth] == 0) {
+      maxDepth--;
     }
+  }
 
-    /** Brings set membership in line after a change of child count or parent (keys unchanged). */
-    void sync(Node n) {
-        if (wantsOpen(n) != n.inOpen) {
-            if (n.inOpen) {
-                open.remove(n);
-            } else {
-                open.add(n);
-            }
-            n.inOpen = !n.inOpen;
-        }
-        if (wantsLeaf(n) != n.inLeaves) {
-            if (n.inLeaves) {
-                leavesByCapacity[n.capacity].remove(n);
-            } else {
-                leavesByCapacity[n.capacity].add(n);
-            }
-            n.inLeaves = !n.inLeaves;
-        }
-        if (wantsDisplaceable(n) != n.inDisplaceable) {
-            if (n.inDisplaceable) {
-                displaceable.remove(n);
-            } else {
-                displaceable.add(n);
-            }
-            n.inDisplaceable = !n.inDisplaceable;
-        }
+  /** Brings set membership in line after a change of child count or parent (keys unchanged). */
+  void sync(Node n) {
+    if (wantsOpen(n) != n.inOpen) {
+      if (n.inOpen) {
+        open.remove(n);
+      } else {
+        open.add(n);
+      }
+      n.inOpen = !n.inOpen;
     }
+    if (wantsLeaf(n) != n.inLeaves) {
+      if (n.inLeaves) {
+        leavesByCapacity[n.capacity].remove(n);
+      } else {
+        leavesByCapacity[n.capacity].add(n);
+      }
+      n.inLeaves = !n.inLeaves;
+    }
+    if (wantsDisplaceable(n) != n.inDisplaceable) {
+      if (n.inDisplaceable) {
+        displaceable.remove(n);
+      } else {
+        displaceable.add(n);
+      }
+      n.inDisplaceable = !n.inDisplaceable;
+    }
+  }
 
-    /** Height orders only the displacement set, so only that entry is re-keyed. */
-    void changeHeight(Node n, int height) {
-        if (n.inDisplaceable) {
-            displaceable.remove(n);
-            n.height = height;
-            displaceable.add(n);
-        } else {
-            n.height = height;
+  /** Height orders only the displacement set, so only that entry is re-keyed. */
+  void changeHeight(Node n, int height) {
+    if (n.inDisplaceable) {
+      displaceable.remove(n);
+      n.height = height;
+      displaceable.add(n);
+    } else {
+      n.height = height;
+    }
+  }
+
+  // ---- queries ----------------------------------------------------------------------------------------
+
+  int maxDepth() {
+    return maxDepth;
+  }
+
+  int indexedCount() {
+    return indexed;
+  }
+
+  int[] depthHistogram() {
+    return Arrays.copyOf(depthCounts, maxDepth + 1);
+  }
+
+  int shallowestOpenDepth() {
+    return open.shallowest();
+  }
+
+  /** The best parent at the shallowest depth with a free slot, or null when the tree is full. */
+  Node bestOpen() {
+    return open.first(open.shallowest());
+  }
+
+  /** Like {@link #bestOpen} but skipping parents the caller rules out; O(skipped) in the worst case. */
+  Node bestOpen(Predicate<Node> allowed) {
+    for (int d = open.shallowest(); d >= 0; d = open.nextDepth(d + 1)) {
+      for (Node candidate : open.at(d)) {
+        if (allowed.test(candidate)) {
+          return candidate;
         }
+      }
     }
+    return null;
+  }
 
-    // ---- queries ----------------------------------------------------------------------------------------
-
-    int maxDepth() {
-        return maxDepth;
+  /** Deepest leaf with capacity at least {@code minCapacity}, youngest among equals; null if none. */
+  Node deepestLeaf(int minCapacity) {
+    Node best = null;
+    for (int c = Math.max(0, minCapacity); c <= maxChildren; c++) {
+      DepthIndex leaves = leavesByCapacity[c];
+      Node candidate = leaves.first(leaves.deepestAtMost(maxDepth));
+      if (candidate != null && (best == null || candidate.depth > best.depth
+          || candidate.depth == best.depth && NodeOrder.YOUNGEST_FIRST.compare(candidate, best) < 0)) {
+        best = candidate;
+      }
     }
+    return best;
+  }
 
-    int indexedCount() {
-        return indexed;
+  /** Shallowest leaf of any capacity, youngest among equals; null if the root is the only node. */
+  Node shallowestLeaf() {
+    Node best = null;
+    for (DepthIndex leaves : leavesByCapacity) {
+      Node candidate = leaves.first(leaves.shallowest());
+      if (candidate != null && (best == null || candidate.depth < best.depth
+          || candidate.depth == best.depth && NodeOrder.YOUNGEST_FIRST.compare(candidate, best) < 0)) {
+        best = candidate;
+      }
     }
+    return best;
+  }
 
-    int[] depthHistogram() {
-        return Arrays.copyOf(depthCounts, maxDepth + 1);
-    }
-
-    int shallowestOpenDepth() {
-        return open.shallowest();
-    }
-
-    /** The best parent at the shallowest depth with a free slot, or null when the tree is full. */
-    Node bestOpen() {
-        return open.first(open.shallowest());
-    }
-
-    /** Like {@link #bestOpen} but skipping parents the caller rules out; O(skipped) in the worst case. */
-    Node bestOpen(Predicate<Node> allowed) {
-        for (int d = open.shallowest(); d >= 0; d = open.nextDepth(d + 1)) {
-            for (Node candidate : open.at(d)) {
-                if (allowed.test(candidate)) {
-                    return candidate;
-                }
-            }
+  /** Youngest leaf at exactly {@code depth} other than {@code excluded}; null if none. */
+  Node youngestLeafAt(int depth, Node excluded) {
+    Node best = null;
+    for (DepthIndex leaves : leavesByCapacity) {
+      for (Node candidate : leaves.at(depth)) {
+        if (candidate != excluded) {
+          if (best == null || NodeOrder.YOUNGEST_FIRST.compare(candidate, best) < 0) {
+            best = candidate;
+          }
+          break; // sets are youngest-first: the first acceptable one is this set's best
         }
-        return null;
+      }
     }
+    return best;
+  }
 
-    /** Deepest leaf with capacity at least {@code minCapacity}, youngest among equals; null if none. */
-    Node deepestLeaf(int minCapacity) {
-        Node best = null;
-        for (int c = Math.max(0, minCapacity); c <= maxChildren; c++) {
-            DepthIndex leaves = leavesByCapacity[c];
-            Node candidate = leaves.first(leaves.deepestAtMost(maxDepth));
-            if (candidate != null && (best == null || candidate.depth > best.depth
-                    || candidate.depth == best.depth && NodeOrder.YOUNGEST_FIRST.compare(candidate, best) < 0)) {
-                best = candidate;
-            }
-        }
-        return best;
+  /**
+   * The viewer a booster should replace: the shallowest displaceable viewer above {@code depthLimit}
+   * whose subtree, pushed one level down, stays within {@code bound}; null if none.
+   */
+  Node displacementCandidate(int depthLimit, int bound) {
+    for (int d = displaceable.shallowest(); d >= 0 && d < depthLimit; d = displaceable.nextDepth(d + 1)) {
+      Node lowest = displaceable.first(d); // least height at this depth: if it fails, all at d fail
+      if (d + 1 + lowest.height <= bound) {
+        return lowest;
+      }
     }
+    return null;
+  }
 
-    /** Shallowest leaf of any capacity, youngest among equals; null if the root is the only node. */
-    Node shallowestLeaf() {
-        Node best = null;
-        for (DepthIndex leaves : leavesByCapacity) {
-            Node candidate = leaves.first(leaves.shallowest());
-            if (candidate != null && (best == null || candidate.depth < best.depth
-                    || candidate.depth == best.depth && NodeOrder.YOUNGEST_FIRST.compare(candidate, best) < 0)) {
-                best = candidate;
-            }
-        }
-        return best;
+  // ---- validation support -----------------------------------------------------------------------------
+
+  /** Throws if the sets disagree with the nodes' flags or the flags with what the nodes need. */
+  void checkMembership(Node n) {
+    check(n, "open-slot", wantsOpen(n), n.inOpen, open.contains(n));
+    check(n, "leaf", wantsLeaf(n), n.inLeaves, leavesByCapacity[n.capacity].contains(n));
+    check(n, "displaceable", wantsDisplaceable(n), n.inDisplaceable, displaceable.contains(n));
+  }
+
+  private static void check(Node n, String index, boolean wanted, boolean flagged, boolean present) {
+    if (wanted != flagged || flagged != present) {
+      throw new IllegalStateException(index + " index inconsistent for node " + n.id
+          + " (should be in: " + wanted + ", flagged: " + flagged + ", present: " + present + ")");
     }
+  }
 
-    /** Youngest leaf at exactly {@code depth} other than {@code excluded}; null if none. */
-    Node youngestLeafAt(int depth, Node excluded) {
-        Node best = null;
-        for (DepthIndex leaves : leavesByCapacity) {
-            for (Node candidate : leaves.at(depth)) {
-                if (candidate != excluded) {
-                    if (best == null || NodeOrder.YOUNGEST_FIRST.compare(candidate, best) < 0) {
-                        best = candidate;
-                    }
-                    break; // sets are youngest-first: the first acceptable one is this set's best
-                }
-            }
-        }
-        return best;
+  /** Throws unless set sizes, depth counts and non-empty bits match the given tally of the live nodes. */
+  void checkTotals(int nodes, int openCount, int leafCount, int displaceableCount, int[] counts) {
+    int leaves = 0;
+    for (DepthIndex index : leavesByCapacity) {
+      leaves += index.size();
+      if (!index.bitsConsistent()) {
+        throw new IllegalStateException("leaf index depth bits inconsistent");
+      }
     }
-
-    /**
-     * The viewer a booster should replace: the shallowest displaceable viewer above {@code depthLimit}
-     * whose subtree, pushed one level down, stays within {@code bound}; null if none.
-     */
-    Node displacementCandidate(int depthLimit, int bound) {
-        for (int d = displaceable.shallowest(); d >= 0 && d < depthLimit; d = displaceable.nextDepth(d + 1)) {
-            Node lowest = displaceable.first(d); // least height at this depth: if it fails, all at d fail
-            if (d + 1 + lowest.height <= bound) {
-                return lowest;
-            }
-        }
-        return null;
+    if (!open.bitsConsistent() || !displaceable.bitsConsistent()) {
+      throw new IllegalStateException("open-slot or displaceable index depth bits inconsistent");
     }
-
-    // ---- validation support -----------------------------------------------------------------------------
-
-    /** Throws if the sets disagree with the nodes' flags or the flags with what the nodes need. */
-    void checkMembership(Node n) {
-        check(n, "open-slot", wantsOpen(n), n.inOpen, open.contains(n));
-        check(n, "leaf", wantsLeaf(n), n.inLeaves, leavesByCapacity[n.capacity].contains(n));
-        check(n, "displaceable", wantsDisplaceable(n), n.inDisplaceable, displaceable.contains(n));
+    if (indexed != nodes || open.size() != openCount || leaves != leafCount
+        || displaceable.size() != displaceableCount) {
+      throw new IllegalStateException("index sizes inconsistent: indexed " + indexed + "/" + nodes
+          + ", open " + open.size() + "/" + openCount + ", leaves " + leaves + "/" + leafCount
+          + ", displaceable " + displaceable.size() + "/" + displaceableCount);
     }
-
-    private static void check(Node n, String index, boolean wanted, boolean flagged, boolean present) {
-        if (wanted != flagged || flagged != present) {
-            throw new IllegalStateException(index + " index inconsistent for node " + n.id
-                    + " (should be in: " + wanted + ", flagged: " + flagged + ", present: " + present + ")");
-        }
+    int deepest = counts.length - 1;
+    while (deepest >= 0 && counts[deepest] == 0) {
+      deepest--;
     }
-
-    /** Throws unless set sizes, depth counts and non-empty bits match the given tally of the live nodes. */
-    void checkTotals(int nodes, int openCount, int leafCount, int displaceableCount, int[] counts) {
-        int leaves = 0;
-        for (DepthIndex index : leavesByCapacity) {
-            leaves += index.size();
-            if (!index.bitsConsistent()) {
-                throw new IllegalStateException("leaf index depth bits inconsistent");
-            }
-        }
-        if (!open.bitsConsistent() || !displaceable.bitsConsistent()) {
-            throw new IllegalStateException("open-slot or displaceable index depth bits inconsistent");
-        }
-        if (indexed != nodes || open.size() != openCount || leaves != leafCount
-                || displaceable.size() != displaceableCount) {
-            throw new IllegalStateException("index sizes inconsistent: indexed " + indexed + "/" + nodes
-                    + ", open " + open.size() + "/" + openCount + ", leaves " + leaves + "/" + leafCount
-                    + ", displaceable " + displaceable.size() + "/" + displaceableCount);
-        }
-        int deepest = counts.length - 1;
-        while (deepest >= 0 && counts[deepest] == 0) {
-            deepest--;
-        }
-        if (deepest != maxDepth) {
-            throw new IllegalStateException("max depth " + maxDepth + " but deepest node is at " + deepest);
-        }
-        for (int d = 0; d < Math.max(counts.length, depthCounts.length); d++) {
-            int expected = d < counts.length ? counts[d] : 0;
-            int actual = d < depthCounts.length ? depthCounts[d] : 0;
-            if (expected != actual) {
-                throw new IllegalStateException("depth " + d + " count " + actual + " but " + expected + " nodes");
-            }
-        }
+    if (deepest != maxDepth) {
+      throw new IllegalStateException("max depth " + maxDepth + " but deepest node is at " + deepest);
     }
+    for (int d = 0; d < Math.max(counts.length, depthCounts.length); d++) {
+      int expected = d < counts.length ? counts[d] : 0;
+      int actual = d < depthCounts.length ? depthCounts[d] : 0;
+      if (expected != actual) {
+        throw new IllegalStateException("depth " + d + " count " + actual + " but " + expected + " nodes");
+      }
+    }
+  }
 }

@@ -4,20 +4,20 @@ import java.util.List;
 
 /** A read-only view of one node of a stream's tree. */
 public interface TreeNode {
-    String id();
+  String id();
 
-    Role role();
+  Role role();
 
-    int capacity();
+  int capacity();
 
-    long joinedAt();
+  long joinedAt();
 
-    String owner();
+  String owner();
 
-    /** Null for the root. */
-    String parentId();
+  /** Null for the root. */
+  String parentId();
 
-    int depth();
+  int depth();
 
-    List<String> childIds();
+  List<String> childIds();
 }

@@ -12,234 +12,234 @@ import java.util.Random;
  * each step promises. Same seed, same strategy: same sequence, so failures reproduce.
  */
 final class ChurnDriver {
-    private static final int OWNERS = 8;
+  private static final int OWNERS = 8;
 
-    /** Capacity mix of joining nodes. */
-    enum Mix {
-        /** Everyone at maxChildren (4): the depth bound must hold. */
-        FULL,
-        /** 30% upload:false, the rest 1..4: slots to spare. */
-        MIXED,
-        /** Mostly 0 or 1: the tree is often full, so joins fail and repairs must evict. */
-        SCARCE
+  /** Capacity mix of joining nodes. */
+  enum Mix {
+    /** Everyone at maxChildren (4): the depth bound must hold. */
+    FULL,
+    /** 30% upload:false, the rest 1..4: slots to spare. */
+    MIXED,
+    /** Mostly 0 or 1: the tree is often full, so joins fail and repairs must evict. */
+    SCARCE
+  }
+
+  private final StreamTree tree;
+  private final Random random;
+  private final RepairStrategy strategy;
+  private final Mix mix;
+  private final boolean fullCapacity;
+  private final int targetSize;
+  private final List<String> ids = new ArrayList<>(); // may hold ids that left; pruned when drawn
+  private long clock;
+  private int counter;
+  int evictions;
+
+  ChurnDriver(long seed, RepairStrategy strategy, Mix mix, int targetSize) {
+    this(new StreamTree("s", "origin", 4, 1000, 0), seed, strategy, mix, targetSize);
+  }
+
+  private ChurnDriver(StreamTree tree, long seed, RepairStrategy strategy, Mix mix, int targetSize) {
+    this.tree = tree;
+    this.random = new Random(seed);
+    this.strategy = strategy;
+    this.mix = mix;
+    this.fullCapacity = mix == Mix.FULL;
+    this.targetSize = targetSize;
+    for (TreeNode node : tree.breadthFirst()) {
+      if (!node.id().equals(tree.rootId())) {
+        ids.add(node.id());
+      }
+      clock = Math.max(clock, node.joinedAt());
     }
+    counter = tree.size() * 10 + 1_000_000;
+  }
 
-    private final StreamTree tree;
-    private final Random random;
-    private final RepairStrategy strategy;
-    private final Mix mix;
-    private final boolean fullCapacity;
-    private final int targetSize;
-    private final List<String> ids = new ArrayList<>(); // may hold ids that left; pruned when drawn
-    private long clock;
-    private int counter;
-    int evictions;
+  /** Continues from an existing tree (e.g. a deserialised copy); ids come from a breadth-first walk. */
+  static ChurnDriver continuing(StreamTree tree, long seed, RepairStrategy strategy) {
+    return new ChurnDriver(tree, seed, strategy, Mix.MIXED, tree.size());
+  }
 
-    ChurnDriver(long seed, RepairStrategy strategy, Mix mix, int targetSize) {
-        this(new StreamTree("s", "origin", 4, 1000, 0), seed, strategy, mix, targetSize);
-    }
+  StreamTree tree() {
+    return tree;
+  }
 
-    private ChurnDriver(StreamTree tree, long seed, RepairStrategy strategy, Mix mix, int targetSize) {
-        this.tree = tree;
-        this.random = new Random(seed);
-        this.strategy = strategy;
-        this.mix = mix;
-        this.fullCapacity = mix == Mix.FULL;
-        this.targetSize = targetSize;
-        for (TreeNode node : tree.breadthFirst()) {
-            if (!node.id().equals(tree.rootId())) {
-                ids.add(node.id());
-            }
-            clock = Math.max(clock, node.joinedAt());
+  void run(int steps, boolean check) {
+    for (int i = 0; i < steps; i++) {
+      step(check);
+      if (check) {
+        tree.validate();
+        if (fullCapacity) {
+          assertThat(tree.maxDepth()).as("depth bound at size %d", tree.size())
+              .isLessThanOrEqualTo(StreamTree.depthBound(tree.size()));
+          assertThat(evictions).isZero();
         }
-        counter = tree.size() * 10 + 1_000_000;
+      }
     }
+  }
 
-    /** Continues from an existing tree (e.g. a deserialised copy); ids come from a breadth-first walk. */
-    static ChurnDriver continuing(StreamTree tree, long seed, RepairStrategy strategy) {
-        return new ChurnDriver(tree, seed, strategy, Mix.MIXED, tree.size());
+  private void step(boolean check) {
+    boolean grow = tree.size() < targetSize;
+    double r = random.nextDouble();
+    if (r < (grow ? 0.55 : 0.35)) {
+      joinViewer(check);
+    } else if (r < (grow ? 0.62 : 0.42)) {
+      joinBooster(check);
+    } else if (r < 0.80 || (r < 0.86 && fullCapacity)) {
+      remove(check);
+    } else if (r < 0.86) {
+      setCapacity(check);
+    } else if (r < 0.93) {
+      moveAway(check);
+    } else if (r < 0.9315) { // rare: a coordinator process dying takes an eighth of the tree with it
+      removeOwnedBy(check);
+    } else {
+      String id = pickId();
+      if (id != null) {
+        tree.setOwner(id, randomOwner());
+      }
     }
+  }
 
-    StreamTree tree() {
-        return tree;
+  private void joinViewer(boolean check) {
+    int open = tree.shallowestOpenDepth();
+    NodeSpec spec = spec(Role.VIEWER, fullCapacity ? 4 : randomCapacity());
+    if (open < 0) {
+      assertThatThrownBy(() -> tree.join(spec)).isInstanceOf(NoOpenSlotException.class);
+      return;
     }
+    JoinResult result = tree.join(spec);
+    ids.add(spec.id());
+    if (check) {
+      assertThat(result.depth()).as("viewer joins just below the shallowest open slot").isEqualTo(open + 1);
+      assertThat(result.moves()).isEmpty();
+      assertPlaced(result);
+    }
+  }
 
-    void run(int steps, boolean check) {
-        for (int i = 0; i < steps; i++) {
-            step(check);
-            if (check) {
-                tree.validate();
-                if (fullCapacity) {
-                    assertThat(tree.maxDepth()).as("depth bound at size %d", tree.size())
-                            .isLessThanOrEqualTo(StreamTree.depthBound(tree.size()));
-                    assertThat(evictions).isZero();
-                }
-            }
+  private void joinBooster(boolean check) {
+    int open = tree.shallowestOpenDepth();
+    NodeSpec spec = spec(Role.BOOSTER, mix != Mix.SCARCE && (fullCapacity || random.nextInt(10) > 0) ? 4 : randomCapacity());
+    JoinResult result;
+    try {
+      result = tree.join(spec);
+    } catch (NoOpenSlotException full) {
+      assertThat(open).isEqualTo(-1);
+      return;
+    }
+    ids.add(spec.id());
+    if (check) {
+      if (open >= 0) {
+        assertThat(result.depth()).isLessThanOrEqualTo(open + 1);
+      }
+      assertPlaced(result);
+      assertMoves(result.moves());
+    }
+  }
+
+  private void remove(boolean check) {
+    String id = pickId();
+    if (id == null) {
+      return;
+    }
+    List<Move> moves = tree.remove(id, strategy);
+    assertThat(tree.contains(id)).isFalse();
+    if (check) {
+      assertMoves(moves);
+    }
+  }
+
+  private void setCapacity(boolean check) {
+    boolean root = random.nextInt(20) == 0;
+    String id = root ? tree.rootId() : pickId();
+    if (id != null) {
+      // the origin always uploads: a zero-capacity root would evict everyone, which tests nothing further
+      List<Move> moves = tree.setCapacity(id, root ? 1 + random.nextInt(4) : randomCapacity());
+      if (check) {
+        assertMoves(moves);
+      }
+    }
+  }
+
+  private void moveAway(boolean check) {
+    String id = pickId();
+    if (id == null) {
+      return;
+    }
+    String avoid = random.nextInt(5) > 0 ? tree.node(id).parentId() : pickId();
+    List<Move> moves = tree.moveAway(id, avoid);
+    if (check) {
+      assertMoves(moves);
+      if (!moves.isEmpty() && avoid != null && tree.contains(avoid)) {
+        for (String up = tree.node(id).parentId(); up != null; up = tree.node(up).parentId()) {
+          assertThat(up).as("moved away from %s", avoid).isNotEqualTo(avoid);
         }
+      }
     }
+  }
 
-    private void step(boolean check) {
-        boolean grow = tree.size() < targetSize;
-        double r = random.nextDouble();
-        if (r < (grow ? 0.55 : 0.35)) {
-            joinViewer(check);
-        } else if (r < (grow ? 0.62 : 0.42)) {
-            joinBooster(check);
-        } else if (r < 0.80 || (r < 0.86 && fullCapacity)) {
-            remove(check);
-        } else if (r < 0.86) {
-            setCapacity(check);
-        } else if (r < 0.93) {
-            moveAway(check);
-        } else if (r < 0.9315) { // rare: a coordinator process dying takes an eighth of the tree with it
-            removeOwnedBy(check);
-        } else {
-            String id = pickId();
-            if (id != null) {
-                tree.setOwner(id, randomOwner());
-            }
-        }
+  private void removeOwnedBy(boolean check) {
+    String owner = "c" + random.nextInt(OWNERS);
+    String rootOwner = tree.node(tree.rootId()).owner();
+    List<Move> moves = tree.removeOwnedBy(owner, strategy);
+    if (check) {
+      assertThat(tree.nodesOwnedBy(owner)).isEmpty();
+      if (owner.equals(rootOwner)) {
+        assertThat(tree.node(tree.rootId()).owner()).isNull();
+      }
+      assertMoves(moves);
     }
+  }
 
-    private void joinViewer(boolean check) {
-        int open = tree.shallowestOpenDepth();
-        NodeSpec spec = spec(Role.VIEWER, fullCapacity ? 4 : randomCapacity());
-        if (open < 0) {
-            assertThatThrownBy(() -> tree.join(spec)).isInstanceOf(NoOpenSlotException.class);
-            return;
-        }
-        JoinResult result = tree.join(spec);
-        ids.add(spec.id());
-        if (check) {
-            assertThat(result.depth()).as("viewer joins just below the shallowest open slot").isEqualTo(open + 1);
-            assertThat(result.moves()).isEmpty();
-            assertPlaced(result);
-        }
-    }
+  private void assertPlaced(JoinResult result) {
+    TreeNode node = tree.node(result.nodeId());
+    assertThat(node.parentId()).isEqualTo(result.parent());
+    assertThat(node.depth()).isEqualTo(result.depth());
+  }
 
-    private void joinBooster(boolean check) {
-        int open = tree.shallowestOpenDepth();
-        NodeSpec spec = spec(Role.BOOSTER, mix != Mix.SCARCE && (fullCapacity || random.nextInt(10) > 0) ? 4 : randomCapacity());
-        JoinResult result;
-        try {
-            result = tree.join(spec);
-        } catch (NoOpenSlotException full) {
-            assertThat(open).isEqualTo(-1);
-            return;
-        }
-        ids.add(spec.id());
-        if (check) {
-            if (open >= 0) {
-                assertThat(result.depth()).isLessThanOrEqualTo(open + 1);
-            }
-            assertPlaced(result);
-            assertMoves(result.moves());
-        }
+  private void assertMoves(List<Move> moves) {
+    for (Move move : moves) {
+      if (move.isEviction()) {
+        evictions++;
+        assertThat(tree.contains(move.nodeId())).isFalse();
+      } else {
+        TreeNode node = tree.node(move.nodeId());
+        assertThat(node).as("moved node %s still present", move.nodeId()).isNotNull();
+        assertThat(node.parentId()).isEqualTo(move.newParent()).isNotEqualTo(move.oldParent());
+        assertThat(node.depth()).isEqualTo(move.newDepth());
+      }
     }
+    assertThat(moves).extracting(Move::nodeId).doesNotHaveDuplicates();
+  }
 
-    private void remove(boolean check) {
-        String id = pickId();
-        if (id == null) {
-            return;
-        }
-        List<Move> moves = tree.remove(id, strategy);
-        assertThat(tree.contains(id)).isFalse();
-        if (check) {
-            assertMoves(moves);
-        }
-    }
+  private NodeSpec spec(Role role, int capacity) {
+    clock += random.nextInt(3); // sometimes equal join times, to exercise the sequence tie-break
+    return new NodeSpec("n" + counter++, role, capacity, clock, randomOwner());
+  }
 
-    private void setCapacity(boolean check) {
-        boolean root = random.nextInt(20) == 0;
-        String id = root ? tree.rootId() : pickId();
-        if (id != null) {
-            // the origin always uploads: a zero-capacity root would evict everyone, which tests nothing further
-            List<Move> moves = tree.setCapacity(id, root ? 1 + random.nextInt(4) : randomCapacity());
-            if (check) {
-                assertMoves(moves);
-            }
-        }
+  private int randomCapacity() {
+    int roll = random.nextInt(10);
+    if (mix == Mix.SCARCE) {
+      return roll < 4 ? 0 : roll < 8 ? 1 : 2 + random.nextInt(3);
     }
+    return roll < 3 ? 0 : 1 + random.nextInt(4);
+  }
 
-    private void moveAway(boolean check) {
-        String id = pickId();
-        if (id == null) {
-            return;
-        }
-        String avoid = random.nextInt(5) > 0 ? tree.node(id).parentId() : pickId();
-        List<Move> moves = tree.moveAway(id, avoid);
-        if (check) {
-            assertMoves(moves);
-            if (!moves.isEmpty() && avoid != null && tree.contains(avoid)) {
-                for (String up = tree.node(id).parentId(); up != null; up = tree.node(up).parentId()) {
-                    assertThat(up).as("moved away from %s", avoid).isNotEqualTo(avoid);
-                }
-            }
-        }
-    }
+  private String randomOwner() {
+    int pick = random.nextInt(OWNERS + 1);
+    return pick == OWNERS ? null : "c" + pick;
+  }
 
-    private void removeOwnedBy(boolean check) {
-        String owner = "c" + random.nextInt(OWNERS);
-        String rootOwner = tree.node(tree.rootId()).owner();
-        List<Move> moves = tree.removeOwnedBy(owner, strategy);
-        if (check) {
-            assertThat(tree.nodesOwnedBy(owner)).isEmpty();
-            if (owner.equals(rootOwner)) {
-                assertThat(tree.node(tree.rootId()).owner()).isNull();
-            }
-            assertMoves(moves);
-        }
+  private String pickId() {
+    while (!ids.isEmpty()) {
+      int index = random.nextInt(ids.size());
+      String id = ids.get(index);
+      if (tree.contains(id)) {
+        return id;
+      }
+      ids.set(index, ids.get(ids.size() - 1));
+      ids.remove(ids.size() - 1);
     }
-
-    private void assertPlaced(JoinResult result) {
-        TreeNode node = tree.node(result.nodeId());
-        assertThat(node.parentId()).isEqualTo(result.parent());
-        assertThat(node.depth()).isEqualTo(result.depth());
-    }
-
-    private void assertMoves(List<Move> moves) {
-        for (Move move : moves) {
-            if (move.isEviction()) {
-                evictions++;
-                assertThat(tree.contains(move.nodeId())).isFalse();
-            } else {
-                TreeNode node = tree.node(move.nodeId());
-                assertThat(node).as("moved node %s still present", move.nodeId()).isNotNull();
-                assertThat(node.parentId()).isEqualTo(move.newParent()).isNotEqualTo(move.oldParent());
-                assertThat(node.depth()).isEqualTo(move.newDepth());
-            }
-        }
-        assertThat(moves).extracting(Move::nodeId).doesNotHaveDuplicates();
-    }
-
-    private NodeSpec spec(Role role, int capacity) {
-        clock += random.nextInt(3); // sometimes equal join times, to exercise the sequence tie-break
-        return new NodeSpec("n" + counter++, role, capacity, clock, randomOwner());
-    }
-
-    private int randomCapacity() {
-        int roll = random.nextInt(10);
-        if (mix == Mix.SCARCE) {
-            return roll < 4 ? 0 : roll < 8 ? 1 : 2 + random.nextInt(3);
-        }
-        return roll < 3 ? 0 : 1 + random.nextInt(4);
-    }
-
-    private String randomOwner() {
-        int pick = random.nextInt(OWNERS + 1);
-        return pick == OWNERS ? null : "c" + pick;
-    }
-
-    private String pickId() {
-        while (!ids.isEmpty()) {
-            int index = random.nextInt(ids.size());
-            String id = ids.get(index);
-            if (tree.contains(id)) {
-                return id;
-            }
-            ids.set(index, ids.get(ids.size() - 1));
-            ids.remove(ids.size() - 1);
-        }
-        return null;
-    }
+    return null;
+  }
 }

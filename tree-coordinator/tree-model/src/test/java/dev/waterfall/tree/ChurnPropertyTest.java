@@ -11,31 +11,31 @@ import org.junit.jupiter.params.provider.MethodSource;
 @DisplayName("Churn: invariants hold after every step")
 class ChurnPropertyTest {
 
-    static List<String> strategies() {
-        return RepairStrategies.names();
-    }
+  static List<String> strategies() {
+    return RepairStrategies.names();
+  }
 
-    @ParameterizedTest(name = "{0}: 10,000 mixed steps, capacities 0..4")
-    @MethodSource("strategies")
-    void mixedCapacities(String strategy) {
-        ChurnDriver driver = new ChurnDriver(20261121L, RepairStrategies.byName(strategy), ChurnDriver.Mix.MIXED, 1000);
-        driver.run(10_000, true);
-        assertThat(driver.tree().size()).isGreaterThan(100);
-    }
+  @ParameterizedTest(name = "{0}: 10,000 mixed steps, capacities 0..4")
+  @MethodSource("strategies")
+  void mixedCapacities(String strategy) {
+    ChurnDriver driver = new ChurnDriver(20261121L, RepairStrategies.byName(strategy), ChurnDriver.Mix.MIXED, 1000);
+    driver.run(10_000, true);
+    assertThat(driver.tree().size()).isGreaterThan(100);
+  }
 
-    @ParameterizedTest(name = "{0}: 10,000 steps with scarce capacity (full tree, evictions)")
-    @MethodSource("strategies")
-    void scarceCapacity(String strategy) {
-        ChurnDriver driver = new ChurnDriver(77L, RepairStrategies.byName(strategy), ChurnDriver.Mix.SCARCE, 1000);
-        driver.run(10_000, true);
-        assertThat(driver.evictions).isPositive();
-    }
+  @ParameterizedTest(name = "{0}: 10,000 steps with scarce capacity (full tree, evictions)")
+  @MethodSource("strategies")
+  void scarceCapacity(String strategy) {
+    ChurnDriver driver = new ChurnDriver(77L, RepairStrategies.byName(strategy), ChurnDriver.Mix.SCARCE, 1000);
+    driver.run(10_000, true);
+    assertThat(driver.evictions).isPositive();
+  }
 
-    @ParameterizedTest(name = "{0}: 10,000 steps at full capacity stay within the depth bound")
-    @MethodSource("strategies")
-    void fullCapacityKeepsTheDepthBound(String strategy) {
-        ChurnDriver driver = new ChurnDriver(4242L, RepairStrategies.byName(strategy), ChurnDriver.Mix.FULL, 1200);
-        driver.run(10_000, true);
-        assertThat(driver.evictions).isZero();
-    }
+  @ParameterizedTest(name = "{0}: 10,000 steps at full capacity stay within the depth bound")
+  @MethodSource("strategies")
+  void fullCapacityKeepsTheDepthBound(String strategy) {
+    ChurnDriver driver = new ChurnDriver(4242L, RepairStrategies.byName(strategy), ChurnDriver.Mix.FULL, 1200);
+    driver.run(10_000, true);
+    assertThat(driver.evictions).isZero();
+  }
 }

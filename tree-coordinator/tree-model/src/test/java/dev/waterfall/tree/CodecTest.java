@@ -16,90 +16,90 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Binary serialisation")
 class CodecTest {
 
-    static byte[] bytes(StreamTree tree) throws IOException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        tree.writeTo(new DataOutputStream(buffer));
-        return buffer.toByteArray();
-    }
+  static byte[] bytes(StreamTree tree) throws IOException {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    tree.writeTo(new DataOutputStream(buffer));
+    return buffer.toByteArray();
+  }
 
-    static StreamTree read(byte[] data) throws IOException {
-        return StreamTree.readFrom(new DataInputStream(new ByteArrayInputStream(data)));
-    }
+  static StreamTree read(byte[] data) throws IOException {
+    return StreamTree.readFrom(new DataInputStream(new ByteArrayInputStream(data)));
+  }
 
-    private static StreamTree churned(long seed, int steps) {
-        ChurnDriver driver = new ChurnDriver(seed, RepairStrategies.defaultStrategy(), ChurnDriver.Mix.MIXED, 600);
-        driver.run(steps, false);
-        return driver.tree();
-    }
+  private static StreamTree churned(long seed, int steps) {
+    ChurnDriver driver = new ChurnDriver(seed, RepairStrategies.defaultStrategy(), ChurnDriver.Mix.MIXED, 600);
+    driver.run(steps, false);
+    return driver.tree();
+  }
 
-    @Test
-    void roundTripKeepsEveryNodeAndItsOrder() throws IOException {
-        StreamTree original = churned(7, 3000);
-        original.setOwner(original.rootId(), "coord-1");
-        StreamTree copy = read(bytes(original));
-        copy.validate();
-        assertThat(copy.breadthFirst()).isEqualTo(original.breadthFirst());
-        assertThat(copy.stream()).isEqualTo(original.stream());
-        assertThat(copy.bitrateKbps()).isEqualTo(original.bitrateKbps());
-        assertThat(copy.maxChildren()).isEqualTo(original.maxChildren());
-        assertThat(copy.createdAt()).isEqualTo(original.createdAt());
-        assertThat(copy.nodesOwnedBy("coord-1")).isEqualTo(original.nodesOwnedBy("coord-1"));
-    }
+  @Test
+  void roundTripKeepsEveryNodeAndItsOrder() throws IOException {
+    StreamTree original = churned(7, 3000);
+    original.setOwner(original.rootId(), "coord-1");
+    StreamTree copy = read(bytes(original));
+    copy.validate();
+    assertThat(copy.breadthFirst()).isEqualTo(original.breadthFirst());
+    assertThat(copy.stream()).isEqualTo(original.stream());
+    assertThat(copy.bitrateKbps()).isEqualTo(original.bitrateKbps());
+    assertThat(copy.maxChildren()).isEqualTo(original.maxChildren());
+    assertThat(copy.createdAt()).isEqualTo(original.createdAt());
+    assertThat(copy.nodesOwnedBy("coord-1")).isEqualTo(original.nodesOwnedBy("coord-1"));
+  }
 
-    @Test
-    void copyBehavesIdenticallyAfterwards() throws IOException {
-        StreamTree original = churned(11, 2000);
-        StreamTree copy = read(bytes(original));
-        ChurnDriver a = ChurnDriver.continuing(original, 99, RepairStrategies.defaultStrategy());
-        ChurnDriver b = ChurnDriver.continuing(copy, 99, RepairStrategies.defaultStrategy());
-        a.run(1000, false);
-        b.run(1000, false);
-        assertThat(bytes(copy)).isEqualTo(bytes(original));
-    }
+  @Test
+  void copyBehavesIdenticallyAfterwards() throws IOException {
+    StreamTree original = churned(11, 2000);
+    StreamTree copy = read(bytes(original));
+    ChurnDriver a = ChurnDriver.continuing(original, 99, RepairStrategies.defaultStrategy());
+    ChurnDriver b = ChurnDriver.continuing(copy, 99, RepairStrategies.defaultStrategy());
+    a.run(1000, false);
+    b.run(1000, false);
+    assertThat(bytes(copy)).isEqualTo(bytes(original));
+  }
 
-    @Test
-    void firstByteIsTheVersion() throws IOException {
-        byte[] data = bytes(new StreamTree("s", "o", 4, 1000, 0));
-        assertThat(data[0]).isEqualTo((byte) 1);
-        data[0] = 2;
-        assertThatThrownBy(() -> read(data)).isInstanceOf(IOException.class).hasMessageContaining("version");
-    }
+  @Test
+  void firstByteIsTheVersion() throws IOException {
+    byte[] data = bytes(new StreamTree("s", "o", 4, 1000, 0));
+    assertThat(data[0]).isEqualTo((byte) 1);
+    data[0] = 2;
+    assertThatThrownBy(() -> read(data)).isInstanceOf(IOException.class).hasMessageContaining("version");
+  }
 
-    @Test
-    void everyTruncationIsRejected() throws IOException {
-        byte[] data = bytes(churned(3, 200));
-        for (int length = 0; length < data.length; length++) {
-            byte[] cut = Arrays.copyOf(data, length);
-            assertThatThrownBy(() -> read(cut)).as("length %d", length).isInstanceOf(IOException.class);
-        }
+  @Test
+  void everyTruncationIsRejected() throws IOException {
+    byte[] data = bytes(churned(3, 200));
+    for (int length = 0; length < data.length; length++) {
+      byte[] cut = Arrays.copyOf(data, length);
+      assertThatThrownBy(() -> read(cut)).as("length %d", length).isInstanceOf(IOException.class);
     }
+  }
 
-    @Test
-    void flippedBytesYieldAValidTreeOrAnIOException() throws IOException {
-        byte[] data = bytes(churned(5, 300));
-        Random random = new Random(42);
-        int rejected = 0;
-        for (int trial = 0; trial < 3000; trial++) {
-            byte[] bad = data.clone();
-            int flips = 1 + random.nextInt(3);
-            for (int f = 0; f < flips; f++) {
-                bad[random.nextInt(bad.length)] ^= (byte) (1 + random.nextInt(255));
-            }
-            try {
-                read(bad).validate();
-            } catch (IOException expected) {
-                rejected++;
-            }
-        }
-        assertThat(rejected).isGreaterThan(1000);
+  @Test
+  void flippedBytesYieldAValidTreeOrAnIOException() throws IOException {
+    byte[] data = bytes(churned(5, 300));
+    Random random = new Random(42);
+    int rejected = 0;
+    for (int trial = 0; trial < 3000; trial++) {
+      byte[] bad = data.clone();
+      int flips = 1 + random.nextInt(3);
+      for (int f = 0; f < flips; f++) {
+        bad[random.nextInt(bad.length)] ^= (byte) (1 + random.nextInt(255));
+      }
+      try {
+        read(bad).validate();
+      } catch (IOException expected) {
+        rejected++;
+      }
     }
+    assertThat(rejected).isGreaterThan(1000);
+  }
 
-    @Test
-    void hugeNodeCountFailsFastWithoutAllocating() throws IOException {
-        byte[] data = bytes(new StreamTree("s", "o", 4, 1000, 0));
-        // the node count is the last int of an empty tree's encoding
-        data[data.length - 4] = 0x7f;
-        data[data.length - 1] = (byte) 0xff;
-        assertThatThrownBy(() -> read(data)).isInstanceOf(IOException.class);
-    }
+  @Test
+  void hugeNodeCountFailsFastWithoutAllocating() throws IOException {
+    byte[] data = bytes(new StreamTree("s", "o", 4, 1000, 0));
+    // the node count is the last int of an empty tree's encoding
+    data[data.length - 4] = 0x7f;
+    data[data.length - 1] = (byte) 0xff;
+    assertThatThrownBy(() -> read(data)).isInstanceOf(IOException.class);
+  }
 }

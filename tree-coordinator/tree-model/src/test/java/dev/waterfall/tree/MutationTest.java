@@ -13,130 +13,130 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Coordinator mutations")
 class MutationTest {
 
-    @Nested
-    @DisplayName("setCapacity")
-    class SetCapacity {
+  @Nested
+  @DisplayName("setCapacity")
+  class SetCapacity {
 
-        @Test
-        void shrinkingMovesYoungestChildrenWithTheirSubtrees() {
-            StreamTree tree = Trees.of("o: a", "a: a1 a2 a3", "a3: z");
-            List<Move> moves = tree.setCapacity("a", 1);
-            assertThat(moves).containsExactly(new Move("a3", "a", "o", 1), new Move("a2", "a", "o", 1));
-            assertThat(childrenOf(tree, "a")).containsExactly("a1");
-            assertThat(tree.node("z").depth()).isEqualTo(2);
-            tree.validate();
-        }
-
-        @Test
-        void growingOpensSlotsWithoutMoves() {
-            StreamTree tree = Trees.of("o: a/0 b/0 c/0 d/0");
-            assertThat(tree.shallowestOpenDepth()).isEqualTo(-1);
-            assertThat(tree.setCapacity("c", 2)).isEmpty();
-            assertThat(tree.join(NodeSpec.viewer("n", 0, 99)).parent()).isEqualTo("c");
-            tree.validate();
-        }
-
-        @Test
-        void subtreeHoldingTheOnlySlotSwapsInForALeaf() {
-            StreamTree tree = Trees.of("o: a/1 b/0 c/0 d/0", "a: x/2", "x: x1/0");
-            List<Move> moves = tree.setCapacity("a", 0);
-            assertThat(moves).containsExactlyInAnyOrder(new Move("x", "a", "o", 1), new Move("d", "o", "x", 2));
-            assertThat(childrenOf(tree, "o")).containsExactly("a", "b", "c", "x");
-            tree.validate();
-        }
-
-        @Test
-        void rejectsOutOfRangeCapacity() {
-            StreamTree tree = Trees.of("o: a");
-            assertThatThrownBy(() -> tree.setCapacity("a", 5)).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> tree.setCapacity("a", -1)).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> tree.setCapacity("zz", 1)).isInstanceOf(IllegalArgumentException.class);
-        }
-    }
-
-    @Nested
-    @DisplayName("moveAway")
-    class MoveAway {
-
-        @Test
-        void leavesTheBadParentsSubtree() {
-            StreamTree tree = Trees.of("o: a b c d", "a: a1 a2", "a1: x");
-            List<Move> moves = tree.moveAway("a1", "a");
-            assertThat(moves).containsExactly(new Move("a1", "a", "b", 2));
-            assertThat(parentOf(tree, "x")).isEqualTo("a1");
-            tree.validate();
-        }
-
-        @Test
-        void neverMovesIntoItsOwnSubtreeOrBackUnderItsParent() {
-            StreamTree tree = Trees.of("o: a/1", "a: b/4", "b: c/4");
-            tree.setCapacity("o", 1);
-            assertThat(tree.moveAway("b", null)).isEmpty(); // only open slots: inside b's subtree
-            assertThat(tree.moveAway("c", "o")).isEmpty(); // everything is under the root
-            tree.validate();
-        }
-
-        @Test
-        void rootCannotMove() {
-            StreamTree tree = Trees.of("o: a");
-            assertThatThrownBy(() -> tree.moveAway("o", null)).isInstanceOf(IllegalArgumentException.class);
-        }
-    }
-
-    @Nested
-    @DisplayName("owners")
-    class Owners {
-
-        @Test
-        void tracksOwnersAndRemovesAllOfADeadProcess() {
-            StreamTree tree = new StreamTree("s", "o", 4, 1000, 0);
-            tree.setOwner("o", "c1");
-            for (int i = 0; i < 30; i++) {
-                tree.join(new NodeSpec("v" + i, Role.VIEWER, 4, i, i % 3 == 0 ? "c1" : "c2"));
-            }
-            assertThat(tree.nodesOwnedBy("c1")).hasSize(11).startsWith("o", "v0", "v3");
-            List<Move> moves = tree.removeOwnedBy("c1", RepairStrategies.defaultStrategy());
-            tree.validate();
-            assertThat(tree.size()).isEqualTo(21);
-            assertThat(tree.nodesOwnedBy("c1")).isEmpty();
-            assertThat(tree.node("o").owner()).isNull();
-            assertThat(moves).allSatisfy(m -> {
-                assertThat(tree.contains(m.nodeId())).isTrue();
-                assertThat(parentOf(tree, m.nodeId())).isEqualTo(m.newParent());
-            });
-        }
-
-        @Test
-        void ownerCanChangeAndBeCleared() {
-            StreamTree tree = new StreamTree("s", "o", 4, 1000, 0);
-            tree.join(new NodeSpec("a", Role.VIEWER, 4, 1, "c1"));
-            tree.setOwner("a", "c2");
-            assertThat(tree.nodesOwnedBy("c1")).isEmpty();
-            assertThat(tree.nodesOwnedBy("c2")).containsExactly("a");
-            tree.setOwner("a", null);
-            assertThat(tree.nodesOwnedBy("c2")).isEmpty();
-            tree.validate();
-        }
+    @Test
+    void shrinkingMovesYoungestChildrenWithTheirSubtrees() {
+      StreamTree tree = Trees.of("o: a", "a: a1 a2 a3", "a3: z");
+      List<Move> moves = tree.setCapacity("a", 1);
+      assertThat(moves).containsExactly(new Move("a3", "a", "o", 1), new Move("a2", "a", "o", 1));
+      assertThat(childrenOf(tree, "a")).containsExactly("a1");
+      assertThat(tree.node("z").depth()).isEqualTo(2);
+      tree.validate();
     }
 
     @Test
-    void neighboursAreParentAndChildOnly() {
-        StreamTree tree = Trees.of("o: a b", "a: a1");
-        assertThat(tree.areNeighbours("o", "a")).isTrue();
-        assertThat(tree.areNeighbours("a1", "a")).isTrue();
-        assertThat(tree.areNeighbours("a", "b")).isFalse();
-        assertThat(tree.areNeighbours("o", "a1")).isFalse();
-        assertThat(tree.areNeighbours("o", "nobody")).isFalse();
+    void growingOpensSlotsWithoutMoves() {
+      StreamTree tree = Trees.of("o: a/0 b/0 c/0 d/0");
+      assertThat(tree.shallowestOpenDepth()).isEqualTo(-1);
+      assertThat(tree.setCapacity("c", 2)).isEmpty();
+      assertThat(tree.join(NodeSpec.viewer("n", 0, 99)).parent()).isEqualTo("c");
+      tree.validate();
     }
 
     @Test
-    void snapshotsDoNotChangeWithTheTree() {
-        StreamTree tree = Trees.of("o: a b", "a: a1");
-        TreeNode before = tree.node("a");
-        tree.remove("a1", RepairStrategies.defaultStrategy());
-        assertThat(before.childIds()).containsExactly("a1");
-        assertThat(tree.node("a").childIds()).isEmpty();
-        assertThat(tree.node("gone")).isNull();
-        assertThat(tree.breadthFirst()).extracting(TreeNode::id).containsExactly("o", "a", "b");
+    void subtreeHoldingTheOnlySlotSwapsInForALeaf() {
+      StreamTree tree = Trees.of("o: a/1 b/0 c/0 d/0", "a: x/2", "x: x1/0");
+      List<Move> moves = tree.setCapacity("a", 0);
+      assertThat(moves).containsExactlyInAnyOrder(new Move("x", "a", "o", 1), new Move("d", "o", "x", 2));
+      assertThat(childrenOf(tree, "o")).containsExactly("a", "b", "c", "x");
+      tree.validate();
     }
+
+    @Test
+    void rejectsOutOfRangeCapacity() {
+      StreamTree tree = Trees.of("o: a");
+      assertThatThrownBy(() -> tree.setCapacity("a", 5)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> tree.setCapacity("a", -1)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> tree.setCapacity("zz", 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Nested
+  @DisplayName("moveAway")
+  class MoveAway {
+
+    @Test
+    void leavesTheBadParentsSubtree() {
+      StreamTree tree = Trees.of("o: a b c d", "a: a1 a2", "a1: x");
+      List<Move> moves = tree.moveAway("a1", "a");
+      assertThat(moves).containsExactly(new Move("a1", "a", "b", 2));
+      assertThat(parentOf(tree, "x")).isEqualTo("a1");
+      tree.validate();
+    }
+
+    @Test
+    void neverMovesIntoItsOwnSubtreeOrBackUnderItsParent() {
+      StreamTree tree = Trees.of("o: a/1", "a: b/4", "b: c/4");
+      tree.setCapacity("o", 1);
+      assertThat(tree.moveAway("b", null)).isEmpty(); // only open slots: inside b's subtree
+      assertThat(tree.moveAway("c", "o")).isEmpty(); // everything is under the root
+      tree.validate();
+    }
+
+    @Test
+    void rootCannotMove() {
+      StreamTree tree = Trees.of("o: a");
+      assertThatThrownBy(() -> tree.moveAway("o", null)).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Nested
+  @DisplayName("owners")
+  class Owners {
+
+    @Test
+    void tracksOwnersAndRemovesAllOfADeadProcess() {
+      StreamTree tree = new StreamTree("s", "o", 4, 1000, 0);
+      tree.setOwner("o", "c1");
+      for (int i = 0; i < 30; i++) {
+        tree.join(new NodeSpec("v" + i, Role.VIEWER, 4, i, i % 3 == 0 ? "c1" : "c2"));
+      }
+      assertThat(tree.nodesOwnedBy("c1")).hasSize(11).startsWith("o", "v0", "v3");
+      List<Move> moves = tree.removeOwnedBy("c1", RepairStrategies.defaultStrategy());
+      tree.validate();
+      assertThat(tree.size()).isEqualTo(21);
+      assertThat(tree.nodesOwnedBy("c1")).isEmpty();
+      assertThat(tree.node("o").owner()).isNull();
+      assertThat(moves).allSatisfy(m -> {
+        assertThat(tree.contains(m.nodeId())).isTrue();
+        assertThat(parentOf(tree, m.nodeId())).isEqualTo(m.newParent());
+      });
+    }
+
+    @Test
+    void ownerCanChangeAndBeCleared() {
+      StreamTree tree = new StreamTree("s", "o", 4, 1000, 0);
+      tree.join(new NodeSpec("a", Role.VIEWER, 4, 1, "c1"));
+      tree.setOwner("a", "c2");
+      assertThat(tree.nodesOwnedBy("c1")).isEmpty();
+      assertThat(tree.nodesOwnedBy("c2")).containsExactly("a");
+      tree.setOwner("a", null);
+      assertThat(tree.nodesOwnedBy("c2")).isEmpty();
+      tree.validate();
+    }
+  }
+
+  @Test
+  void neighboursAreParentAndChildOnly() {
+    StreamTree tree = Trees.of("o: a b", "a: a1");
+    assertThat(tree.areNeighbours("o", "a")).isTrue();
+    assertThat(tree.areNeighbours("a1", "a")).isTrue();
+    assertThat(tree.areNeighbours("a", "b")).isFalse();
+    assertThat(tree.areNeighbours("o", "a1")).isFalse();
+    assertThat(tree.areNeighbours("o", "nobody")).isFalse();
+  }
+
+  @Test
+  void snapshotsDoNotChangeWithTheTree() {
+    StreamTree tree = Trees.of("o: a b", "a: a1");
+    TreeNode before = tree.node("a");
+    tree.remove("a1", RepairStrategies.defaultStrategy());
+    assertThat(before.childIds()).containsExactly("a1");
+    assertThat(tree.node("a").childIds()).isEmpty();
+    assertThat(tree.node("gone")).isNull();
+    assertThat(tree.breadthFirst()).extracting(TreeNode::id).containsExactly("o", "a", "b");
+  }
 }

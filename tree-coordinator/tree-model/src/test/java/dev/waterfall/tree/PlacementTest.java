@@ -13,206 +13,206 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Joining: placement rules")
 class PlacementTest {
 
-    private final StreamTree tree = new StreamTree("s", "o", 4, 1000, 0);
-    private long clock;
+  private final StreamTree tree = new StreamTree("s", "o", 4, 1000, 0);
+  private long clock;
 
-    private JoinResult viewer(String id, int capacity) {
-        return tree.join(NodeSpec.viewer(id, capacity, clock += 10));
+  private JoinResult viewer(String id, int capacity) {
+    return tree.join(NodeSpec.viewer(id, capacity, clock += 10));
+  }
+
+  private JoinResult booster(String id, int capacity) {
+    return tree.join(NodeSpec.booster(id, capacity, clock += 10));
+  }
+
+  @Nested
+  @DisplayName("shallowest free slot")
+  class Shallowest {
+
+    @Test
+    void fanOutFourGivesDepthFiveAtThousandAndOneNodes() {
+      for (int i = 0; i < 1000; i++) {
+        int open = tree.shallowestOpenDepth();
+        JoinResult result = viewer("v" + i, 4);
+        assertThat(result.depth()).isEqualTo(open + 1);
+      }
+      tree.validate();
+      assertThat(tree.size()).isEqualTo(1001);
+      assertThat(tree.maxDepth()).isEqualTo(5);
+      assertThat(tree.depthHistogram()).containsExactly(1, 4, 16, 64, 256, 660);
     }
 
-    private JoinResult booster(String id, int capacity) {
-        return tree.join(NodeSpec.booster(id, capacity, clock += 10));
+    @Test
+    void slotCountsAsTakenAtOnce() {
+      for (int i = 0; i < 4; i++) {
+        assertThat(viewer("v" + i, 4).parent()).isEqualTo("o");
+      }
+      assertThat(viewer("v4", 4).parent()).isEqualTo("v0");
     }
 
-    @Nested
-    @DisplayName("shallowest free slot")
-    class Shallowest {
-
-        @Test
-        void fanOutFourGivesDepthFiveAtThousandAndOneNodes() {
-            for (int i = 0; i < 1000; i++) {
-                int open = tree.shallowestOpenDepth();
-                JoinResult result = viewer("v" + i, 4);
-                assertThat(result.depth()).isEqualTo(open + 1);
-            }
-            tree.validate();
-            assertThat(tree.size()).isEqualTo(1001);
-            assertThat(tree.maxDepth()).isEqualTo(5);
-            assertThat(tree.depthHistogram()).containsExactly(1, 4, 16, 64, 256, 660);
-        }
-
-        @Test
-        void slotCountsAsTakenAtOnce() {
-            for (int i = 0; i < 4; i++) {
-                assertThat(viewer("v" + i, 4).parent()).isEqualTo("o");
-            }
-            assertThat(viewer("v4", 4).parent()).isEqualTo("v0");
-        }
-
-        @Test
-        void uploadFalseNodeStaysALeaf() {
-            int slots = StreamTree.slotsFor(4, 1000, 50_000, false);
-            viewer("mobile", slots);
-            for (int i = 0; i < 20; i++) {
-                viewer("v" + i, 4);
-            }
-            assertThat(tree.node("mobile").childIds()).isEmpty();
-            tree.validate();
-        }
-
-        @Test
-        void fullTreeRejectsJoins() {
-            StreamTree small = new StreamTree("s", "o", 1, 1000, 0);
-            small.join(NodeSpec.viewer("a", 0, 1));
-            assertThat(small.shallowestOpenDepth()).isEqualTo(-1);
-            assertThatThrownBy(() -> small.join(NodeSpec.viewer("b", 0, 2))).isInstanceOf(NoOpenSlotException.class);
-            small.validate();
-        }
-
-        @Test
-        void rejectsDuplicatesAndOversizedCapacity() {
-            viewer("a", 4);
-            assertThatThrownBy(() -> viewer("a", 4)).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> viewer("o", 4)).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> viewer("b", 5)).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> new NodeSpec("x", Role.ORIGIN, 1, 0, null))
-                    .isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> new NodeSpec(" ", Role.VIEWER, 1, 0, null))
-                    .isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> new NodeSpec("x", Role.VIEWER, -1, 0, null))
-                    .isInstanceOf(IllegalArgumentException.class);
-        }
+    @Test
+    void uploadFalseNodeStaysALeaf() {
+      int slots = StreamTree.slotsFor(4, 1000, 50_000, false);
+      viewer("mobile", slots);
+      for (int i = 0; i < 20; i++) {
+        viewer("v" + i, 4);
+      }
+      assertThat(tree.node("mobile").childIds()).isEmpty();
+      tree.validate();
     }
 
-    @Nested
-    @DisplayName("tie-break among parents at the same depth")
-    class TieBreak {
-
-        @Test
-        void boosterBeatsEarlierViewer() {
-            viewer("v", 4);
-            booster("b", 4);
-            viewer("w", 4);
-            viewer("x", 4);
-            assertThat(viewer("next", 4).parent()).isEqualTo("b");
-        }
-
-        @Test
-        void higherCapacityBeatsEarlierJoin() {
-            viewer("c2", 2);
-            viewer("c4", 4);
-            viewer("c1", 1);
-            viewer("c3", 3);
-            List<String> parents = new java.util.ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                parents.add(viewer("n" + i, 0).parent());
-            }
-            assertThat(parents).containsExactly("c4", "c4", "c4", "c4", "c3", "c3", "c3", "c2", "c2", "c1");
-        }
-
-        @Test
-        void longerLivedBeatsEarlierInserted() {
-            tree.join(NodeSpec.viewer("late", 4, 500));
-            tree.join(NodeSpec.viewer("early", 4, 100));
-            tree.join(NodeSpec.viewer("x", 0, 600));
-            tree.join(NodeSpec.viewer("y", 0, 700));
-            assertThat(tree.join(NodeSpec.viewer("n", 0, 800)).parent()).isEqualTo("early");
-        }
-
-        @Test
-        void sameJoinTimeFallsBackToInsertionOrder() {
-            tree.join(NodeSpec.viewer("first", 4, 100));
-            tree.join(NodeSpec.viewer("second", 4, 100));
-            tree.join(NodeSpec.viewer("x", 0, 100));
-            tree.join(NodeSpec.viewer("y", 0, 100));
-            assertThat(tree.join(NodeSpec.viewer("n", 0, 100)).parent()).isEqualTo("first");
-        }
+    @Test
+    void fullTreeRejectsJoins() {
+      StreamTree small = new StreamTree("s", "o", 1, 1000, 0);
+      small.join(NodeSpec.viewer("a", 0, 1));
+      assertThat(small.shallowestOpenDepth()).isEqualTo(-1);
+      assertThatThrownBy(() -> small.join(NodeSpec.viewer("b", 0, 2))).isInstanceOf(NoOpenSlotException.class);
+      small.validate();
     }
 
-    @Nested
-    @DisplayName("boosters take viewers' places near the root")
-    class BoosterDisplacement {
-
-        @Test
-        void boosterReplacesYoungestViewerWithSmallestSubtree() {
-            StreamTree t = Trees.of("o: v1 v2 v3 v4", "v1: a1 a2 a3 a4", "v2: b1 b2 b3 b4", "v3: c1 c2 c3 c4",
-                    "v4: d1 d2 d3 d4", "d1: deep");
-            int open = t.shallowestOpenDepth();
-            JoinResult result = t.join(NodeSpec.booster("B", 4, 1000));
-            t.validate();
-            // v4 is youngest but its subtree is taller; v3 is the youngest of the shortest subtrees
-            assertThat(result.depth()).isEqualTo(1).isLessThan(open + 1);
-            assertThat(result.parent()).isEqualTo("o");
-            assertThat(result.moves()).containsExactly(new Move("v3", "o", "B", 2));
-            assertThat(t.node("o").childIds()).containsExactly("v1", "v2", "B", "v4");
-            assertThat(depthOf(t, "c4")).isEqualTo(3);
-        }
-
-        @Test
-        void lowerCapacityViewerIsDisplacedFirst() {
-            StreamTree t = Trees.of("o: v1/1 v2/4 v3/4 v4/4", "v1: x", "v2: a b c d", "v3: e f g h", "v4: i j k l");
-            JoinResult result = t.join(NodeSpec.booster("B", 4, 1000));
-            assertThat(result.moves()).containsExactly(new Move("v1", "o", "B", 2));
-            t.validate();
-        }
-
-        @Test
-        void noDisplacementWhenASlotIsAsShallow() {
-            viewer("v1", 4);
-            JoinResult result = booster("b", 4);
-            assertThat(result.parent()).isEqualTo("o");
-            assertThat(result.moves()).isEmpty();
-        }
-
-        @Test
-        void zeroCapacityBoosterIsPlacedLikeAViewer() {
-            StreamTree t = Trees.of("o: v1 v2 v3 v4", "v1: a");
-            JoinResult result = t.join(NodeSpec.booster("B", 0, 1000));
-            assertThat(result.depth()).isEqualTo(2);
-            assertThat(result.moves()).isEmpty();
-        }
-
-        @Test
-        void viewerUnderAViewerIsNeverDisplaced() {
-            StreamTree t = Trees.of("o: v1/1", "v1: v2/1", "v2: v3/0");
-            t.setCapacity("o", 1);
-            JoinResult result = t.join(NodeSpec.booster("B", 4, 1000));
-            assertThat(result.moves()).containsExactly(new Move("v1", "o", "B", 2));
-            t.validate();
-        }
-
-        @Test
-        void depthBoundStopsDisplacementOfTallSubtrees() {
-            // Every slot is taken and every backbone viewer heads a 5-deep chain: pushing one down breaks the bound.
-            StreamTree t = Trees.of("o: v1/1 v2/1 v3/1 v4/1", "v1: a1/1", "a1: a2/1", "a2: a3/1", "a3: a4/0",
-                    "v2: b1/1", "b1: b2/1", "b2: b3/1", "b3: b4/0", "v3: c1/1", "c1: c2/1", "c2: c3/1", "c3: c4/0",
-                    "v4: d1/1", "d1: d2/1", "d2: d3/0");
-            assertThat(t.shallowestOpenDepth()).isEqualTo(-1);
-            assertThat(StreamTree.depthBound(t.size() + 1)).isEqualTo(5);
-            JoinResult result = t.join(NodeSpec.booster("B", 4, 1000));
-            assertThat(result.moves()).containsExactly(new Move("v4", "o", "B", 2)); // only v4's chain fits
-            assertThat(t.maxDepth()).isEqualTo(5);
-            t.validate();
-            // the remaining backbone viewers are still too tall, so the next booster takes B's free slot
-            JoinResult next = t.join(NodeSpec.booster("C", 4, 1001));
-            assertThat(next.parent()).isEqualTo("B");
-            assertThat(next.moves()).isEmpty();
-        }
-
-        @Test
-        void boosterBackboneGrowsFromTheRoot() {
-            for (int i = 0; i < 100; i++) {
-                viewer("v" + i, 4);
-            }
-            for (int i = 0; i < 4; i++) {
-                JoinResult result = booster("b" + i, 4);
-                assertThat(result.depth()).isEqualTo(1);
-                assertThat(parentOf(tree, "b" + i)).isEqualTo("o");
-            }
-            JoinResult fifth = booster("b4", 4);
-            assertThat(fifth.depth()).isEqualTo(2);
-            assertThat(tree.node(fifth.parent()).role()).isEqualTo(Role.BOOSTER);
-            tree.validate();
-        }
+    @Test
+    void rejectsDuplicatesAndOversizedCapacity() {
+      viewer("a", 4);
+      assertThatThrownBy(() -> viewer("a", 4)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> viewer("o", 4)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> viewer("b", 5)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> new NodeSpec("x", Role.ORIGIN, 1, 0, null))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> new NodeSpec(" ", Role.VIEWER, 1, 0, null))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> new NodeSpec("x", Role.VIEWER, -1, 0, null))
+          .isInstanceOf(IllegalArgumentException.class);
     }
+  }
+
+  @Nested
+  @DisplayName("tie-break among parents at the same depth")
+  class TieBreak {
+
+    @Test
+    void boosterBeatsEarlierViewer() {
+      viewer("v", 4);
+      booster("b", 4);
+      viewer("w", 4);
+      viewer("x", 4);
+      assertThat(viewer("next", 4).parent()).isEqualTo("b");
+    }
+
+    @Test
+    void higherCapacityBeatsEarlierJoin() {
+      viewer("c2", 2);
+      viewer("c4", 4);
+      viewer("c1", 1);
+      viewer("c3", 3);
+      List<String> parents = new java.util.ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        parents.add(viewer("n" + i, 0).parent());
+      }
+      assertThat(parents).containsExactly("c4", "c4", "c4", "c4", "c3", "c3", "c3", "c2", "c2", "c1");
+    }
+
+    @Test
+    void longerLivedBeatsEarlierInserted() {
+      tree.join(NodeSpec.viewer("late", 4, 500));
+      tree.join(NodeSpec.viewer("early", 4, 100));
+      tree.join(NodeSpec.viewer("x", 0, 600));
+      tree.join(NodeSpec.viewer("y", 0, 700));
+      assertThat(tree.join(NodeSpec.viewer("n", 0, 800)).parent()).isEqualTo("early");
+    }
+
+    @Test
+    void sameJoinTimeFallsBackToInsertionOrder() {
+      tree.join(NodeSpec.viewer("first", 4, 100));
+      tree.join(NodeSpec.viewer("second", 4, 100));
+      tree.join(NodeSpec.viewer("x", 0, 100));
+      tree.join(NodeSpec.viewer("y", 0, 100));
+      assertThat(tree.join(NodeSpec.viewer("n", 0, 100)).parent()).isEqualTo("first");
+    }
+  }
+
+  @Nested
+  @DisplayName("boosters take viewers' places near the root")
+  class BoosterDisplacement {
+
+    @Test
+    void boosterReplacesYoungestViewerWithSmallestSubtree() {
+      StreamTree t = Trees.of("o: v1 v2 v3 v4", "v1: a1 a2 a3 a4", "v2: b1 b2 b3 b4", "v3: c1 c2 c3 c4",
+          "v4: d1 d2 d3 d4", "d1: deep");
+      int open = t.shallowestOpenDepth();
+      JoinResult result = t.join(NodeSpec.booster("B", 4, 1000));
+      t.validate();
+      // v4 is youngest but its subtree is taller; v3 is the youngest of the shortest subtrees
+      assertThat(result.depth()).isEqualTo(1).isLessThan(open + 1);
+      assertThat(result.parent()).isEqualTo("o");
+      assertThat(result.moves()).containsExactly(new Move("v3", "o", "B", 2));
+      assertThat(t.node("o").childIds()).containsExactly("v1", "v2", "B", "v4");
+      assertThat(depthOf(t, "c4")).isEqualTo(3);
+    }
+
+    @Test
+    void lowerCapacityViewerIsDisplacedFirst() {
+      StreamTree t = Trees.of("o: v1/1 v2/4 v3/4 v4/4", "v1: x", "v2: a b c d", "v3: e f g h", "v4: i j k l");
+      JoinResult result = t.join(NodeSpec.booster("B", 4, 1000));
+      assertThat(result.moves()).containsExactly(new Move("v1", "o", "B", 2));
+      t.validate();
+    }
+
+    @Test
+    void noDisplacementWhenASlotIsAsShallow() {
+      viewer("v1", 4);
+      JoinResult result = booster("b", 4);
+      assertThat(result.parent()).isEqualTo("o");
+      assertThat(result.moves()).isEmpty();
+    }
+
+    @Test
+    void zeroCapacityBoosterIsPlacedLikeAViewer() {
+      StreamTree t = Trees.of("o: v1 v2 v3 v4", "v1: a");
+      JoinResult result = t.join(NodeSpec.booster("B", 0, 1000));
+      assertThat(result.depth()).isEqualTo(2);
+      assertThat(result.moves()).isEmpty();
+    }
+
+    @Test
+    void viewerUnderAViewerIsNeverDisplaced() {
+      StreamTree t = Trees.of("o: v1/1", "v1: v2/1", "v2: v3/0");
+      t.setCapacity("o", 1);
+      JoinResult result = t.join(NodeSpec.booster("B", 4, 1000));
+      assertThat(result.moves()).containsExactly(new Move("v1", "o", "B", 2));
+      t.validate();
+    }
+
+    @Test
+    void depthBoundStopsDisplacementOfTallSubtrees() {
+      // Every slot is taken and every backbone viewer heads a 5-deep chain: pushing one down breaks the bound.
+      StreamTree t = Trees.of("o: v1/1 v2/1 v3/1 v4/1", "v1: a1/1", "a1: a2/1", "a2: a3/1", "a3: a4/0",
+          "v2: b1/1", "b1: b2/1", "b2: b3/1", "b3: b4/0", "v3: c1/1", "c1: c2/1", "c2: c3/1", "c3: c4/0",
+          "v4: d1/1", "d1: d2/1", "d2: d3/0");
+      assertThat(t.shallowestOpenDepth()).isEqualTo(-1);
+      assertThat(StreamTree.depthBound(t.size() + 1)).isEqualTo(5);
+      JoinResult result = t.join(NodeSpec.booster("B", 4, 1000));
+      assertThat(result.moves()).containsExactly(new Move("v4", "o", "B", 2)); // only v4's chain fits
+      assertThat(t.maxDepth()).isEqualTo(5);
+      t.validate();
+      // the remaining backbone viewers are still too tall, so the next booster takes B's free slot
+      JoinResult next = t.join(NodeSpec.booster("C", 4, 1001));
+      assertThat(next.parent()).isEqualTo("B");
+      assertThat(next.moves()).isEmpty();
+    }
+
+    @Test
+    void boosterBackboneGrowsFromTheRoot() {
+      for (int i = 0; i < 100; i++) {
+        viewer("v" + i, 4);
+      }
+      for (int i = 0; i < 4; i++) {
+        JoinResult result = booster("b" + i, 4);
+        assertThat(result.depth()).isEqualTo(1);
+        assertThat(parentOf(tree, "b" + i)).isEqualTo("o");
+      }
+      JoinResult fifth = booster("b4", 4);
+      assertThat(fifth.depth()).isEqualTo(2);
+      assertThat(tree.node(fifth.parent()).role()).isEqualTo(Role.BOOSTER);
+      tree.validate();
+    }
+  }
 }
