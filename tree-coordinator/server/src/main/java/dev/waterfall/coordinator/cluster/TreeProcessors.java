@@ -29,10 +29,12 @@ import java.util.Map;
 public final class TreeProcessors {
   private TreeProcessors() {}
 
-  /** Base: load the tree, apply, store it back (OBJECT format: setValue keeps the same instance). */
-  public abstract static class Mutation<R> implements EntryProcessor<String, StreamTree, R>, Serializable {
+  /** Load the tree, apply, store it back (OBJECT format: setValue keeps the same instance, no copy). */
+  public interface Mutation<R> extends EntryProcessor<String, StreamTree, R>, Serializable {
+    R apply(StreamTree tree);
+
     @Override
-    public R process(Map.Entry<String, StreamTree> entry) {
+    default R process(Map.Entry<String, StreamTree> entry) {
       StreamTree tree = entry.getValue();
       if (tree == null) {
         return null;
@@ -41,23 +43,21 @@ public final class TreeProcessors {
       entry.setValue(tree);
       return result;
     }
-
-    abstract R apply(StreamTree tree);
   }
 
-  /** Base for queries: no backup replay, no write. */
-  public abstract static class Query<R> implements EntryProcessor<String, StreamTree, R>, ReadOnly, Serializable {
+  /** A query: no write, and no replay on the backup. */
+  public interface Query<R> extends EntryProcessor<String, StreamTree, R>, ReadOnly, Serializable {
+    R apply(StreamTree tree);
+
     @Override
-    public R process(Map.Entry<String, StreamTree> entry) {
+    default R process(Map.Entry<String, StreamTree> entry) {
       return entry.getValue() == null ? null : apply(entry.getValue());
     }
 
     @Override
-    public EntryProcessor<String, StreamTree, R> getBackupProcessor() {
+    default EntryProcessor<String, StreamTree, R> getBackupProcessor() {
       return null;
     }
-
-    abstract R apply(StreamTree tree);
   }
 
   static Shape shape(StreamTree tree) {
@@ -85,45 +85,26 @@ public final class TreeProcessors {
     }
   }
 
-  public static final class Join extends Mutation<Outcomes.Joined> {
-    private final String id;
-    private final String role;
-    private final int capacity;
-    private final long joinedAt;
-    private final String owner;
-
-    public Join(String id, Role role, int capacity, long joinedAt, String owner) {
-      this.id = id;
-      this.role = role.name();
-      this.capacity = capacity;
-      this.joinedAt = joinedAt;
-      this.owner = owner;
-    }
-
-    /** Null parent in the outcome: no node has a free slot (e.g. everyone joined with upload:false). */
+  /** A null parent in the outcome: no node has a free slot (e.g. everyone joined with upload:false). */
+  public record Join(String id, Role role, int capacity, long joinedAt, String owner)
+      implements Mutation<Outcomes.Joined> {
     @Override
-    Outcomes.Joined apply(StreamTree tree) {
+    public Outcomes.Joined apply(StreamTree tree) {
       JoinResult r;
       try {
-        r = tree.join(new NodeSpec(id, Role.valueOf(role), Math.min(capacity, tree.maxChildren()), joinedAt, owner));
+        r = tree.join(new NodeSpec(id, role, Math.min(capacity, tree.maxChildren()), joinedAt, owner));
       } catch (NoOpenSlotException full) {
         return new Outcomes.Joined(null, null, -1, 0, List.of(), shape(tree));
       }
-      TreeNode parent = tree.node(r.parent());
-      return new Outcomes.Joined(r.parent(), parent.owner(), r.depth(), tree.node(id).capacity(),
+      return new Outcomes.Joined(r.parent(), tree.node(r.parent()).owner(), r.depth(), tree.node(id).capacity(),
           Edge.of(tree, r.moves()), shape(tree));
     }
   }
 
-  public static final class ClaimRoot extends Mutation<RootClaim> {
-    private final String owner;
-
-    public ClaimRoot(String owner) {
-      this.owner = owner;
-    }
-
+  /** The origin takes the root; refused while another coordinator's origin holds it. */
+  public record ClaimRoot(String owner) implements Mutation<RootClaim> {
     @Override
-    RootClaim apply(StreamTree tree) {
+    public RootClaim apply(StreamTree tree) {
       TreeNode root = tree.node(tree.rootId());
       if (root.owner() != null && !root.owner().equals(owner)) {
         return new RootClaim(false, null);
@@ -133,37 +114,22 @@ public final class TreeProcessors {
     }
   }
 
-  static final class ReleaseRoot extends Mutation<Boolean> {
-    private final String owner;
-
-    ReleaseRoot(String owner) {
-      this.owner = owner;
-    }
-
+  /** The origin left: the root stays, unowned, with its subtree in place. */
+  public record ReleaseRoot(String owner) implements Mutation<Boolean> {
     @Override
-    Boolean apply(StreamTree tree) {
-      if (owner.equals(tree.node(tree.rootId()).owner())) {
-        tree.setOwner(tree.rootId(), null);
-        return true;
+    public Boolean apply(StreamTree tree) {
+      if (!owner.equals(tree.node(tree.rootId()).owner())) {
+        return false;
       }
-      return false;
+      tree.setOwner(tree.rootId(), null);
+      return true;
     }
   }
 
   /** Removes a node only while {@code owner} still holds it: a node resumed elsewhere is not removed by its old socket. */
-  public static final class Remove extends Mutation<Removed> {
-    private final String id;
-    private final String owner;
-    private final String strategy;
-
-    public Remove(String id, String owner, String strategy) {
-      this.id = id;
-      this.owner = owner;
-      this.strategy = strategy;
-    }
-
+  public record Remove(String id, String owner, String strategy) implements Mutation<Removed> {
     @Override
-    Removed apply(StreamTree tree) {
+    public Removed apply(StreamTree tree) {
       TreeNode node = tree.node(id);
       if (node == null || id.equals(tree.rootId()) || !owner.equals(node.owner())) {
         return new Removed(null, null, List.of(), shape(tree));
@@ -175,17 +141,9 @@ public final class TreeProcessors {
     }
   }
 
-  static final class Resume extends Mutation<Place> {
-    private final String id;
-    private final String owner;
-
-    Resume(String id, String owner) {
-      this.id = id;
-      this.owner = owner;
-    }
-
+  public record Resume(String id, String owner) implements Mutation<Place> {
     @Override
-    Place apply(StreamTree tree) {
+    public Place apply(StreamTree tree) {
       TreeNode node = tree.node(id);
       if (node == null) {
         return null;
@@ -195,36 +153,21 @@ public final class TreeProcessors {
     }
   }
 
-  static final class SetCapacity extends Mutation<Moved> {
-    private final String id;
-    private final int capacity;
-
-    SetCapacity(String id, int capacity) {
-      this.id = id;
-      this.capacity = capacity;
-    }
-
+  public record SetCapacity(String id, int capacity) implements Mutation<Moved> {
     @Override
-    Moved apply(StreamTree tree) {
+    public Moved apply(StreamTree tree) {
+      int slots = Math.min(capacity, tree.maxChildren());
       TreeNode node = tree.node(id);
-      if (node == null || node.capacity() == Math.min(capacity, tree.maxChildren())) {
+      if (node == null || node.capacity() == slots) {
         return new Moved(List.of(), shape(tree));
       }
-      return new Moved(Edge.of(tree, tree.setCapacity(id, Math.min(capacity, tree.maxChildren()))), shape(tree));
+      return new Moved(Edge.of(tree, tree.setCapacity(id, slots)), shape(tree));
     }
   }
 
-  static final class MoveAway extends Mutation<Moved> {
-    private final String id;
-    private final String avoid;
-
-    MoveAway(String id, String avoid) {
-      this.id = id;
-      this.avoid = avoid;
-    }
-
+  public record MoveAway(String id, String avoid) implements Mutation<Moved> {
     @Override
-    Moved apply(StreamTree tree) {
+    public Moved apply(StreamTree tree) {
       if (!tree.contains(id) || !tree.areNeighbours(id, avoid)) {
         return new Moved(List.of(), shape(tree));
       }
@@ -232,17 +175,10 @@ public final class TreeProcessors {
     }
   }
 
-  static final class SweepOwner extends Mutation<SweepResult> {
-    private final String owner;
-    private final String strategy;
-
-    SweepOwner(String owner, String strategy) {
-      this.owner = owner;
-      this.strategy = strategy;
-    }
-
+  /** Removes the nodes of a dead coordinator that did not resume in time. */
+  public record SweepOwner(String owner, String strategy) implements Mutation<SweepResult> {
     @Override
-    SweepResult apply(StreamTree tree) {
+    public SweepResult apply(StreamTree tree) {
       List<String> gone = new ArrayList<>(tree.nodesOwnedBy(owner));
       boolean root = gone.remove(tree.rootId());
       List<Move> moves = tree.removeOwnedBy(owner, RepairStrategies.byName(strategy));
@@ -251,17 +187,9 @@ public final class TreeProcessors {
   }
 
   /** The owner of {@code to} if it is {@code from}'s parent or child; {@code ""} for "not neighbours". */
-  static final class EdgeOwner extends Query<String> {
-    private final String from;
-    private final String to;
-
-    EdgeOwner(String from, String to) {
-      this.from = from;
-      this.to = to;
-    }
-
+  public record EdgeOwner(String from, String to) implements Query<String> {
     @Override
-    String apply(StreamTree tree) {
+    public String apply(StreamTree tree) {
       if (!tree.contains(from) || !tree.contains(to) || !tree.areNeighbours(from, to)) {
         return "";
       }
@@ -270,16 +198,16 @@ public final class TreeProcessors {
     }
   }
 
-  public static final class ShapeQuery extends Query<Shape> {
+  public record ShapeQuery() implements Query<Shape> {
     @Override
-    Shape apply(StreamTree tree) {
+    public Shape apply(StreamTree tree) {
       return shape(tree);
     }
   }
 
-  public static final class Snapshot extends Query<ArrayList<NodeView>> {
+  public record Snapshot() implements Query<ArrayList<NodeView>> {
     @Override
-    ArrayList<NodeView> apply(StreamTree tree) {
+    public ArrayList<NodeView> apply(StreamTree tree) {
       ArrayList<NodeView> out = new ArrayList<>(tree.size());
       for (TreeNode n : tree.breadthFirst()) {
         out.add(new NodeView(n.id(), n.role().name().toLowerCase(), n.parentId(), n.depth(),
