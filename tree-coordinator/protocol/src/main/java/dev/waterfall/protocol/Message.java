@@ -8,15 +8,28 @@ public sealed interface Message
     permits Message.Join, Message.Resume, Message.Welcome, Message.Error, Message.Signal, Message.Heartbeat,
         Message.Report, Message.Leave, Message.Reparent, Message.ChildJoined, Message.ChildLeft {
 
-  /** Client → server: enter a stream's tree. {@code key}: publish key, booster token or viewer token. */
-  record Join(String stream, String role, String key, Boolean upload, Integer uplinkKbps) implements Message {}
+  /**
+   * Client → server: enter a stream's tree. {@code key}: publish key, booster token or viewer token.
+   * An origin sends the stream's Ed25519 {@code publicKey} (base64 SPKI) that every node verifies against; an
+   * origin or booster serving HLS over HTTP sends its {@code httpUrl}, which joins the stream's fallback list.
+   */
+  record Join(String stream, String role, String key, Boolean upload, Integer uplinkKbps, String publicKey,
+              String httpUrl) implements Message {
+    public Join(String stream, String role, String key, Boolean upload, Integer uplinkKbps) {
+      this(stream, role, key, upload, uplinkKbps, null, null);
+    }
+  }
 
   /** Client → server: take back a place after the coordinator holding the socket died. */
   record Resume(String stream, String nodeId, String resumeToken) implements Message {}
 
-  /** Server → client: the place given. {@code parent} is null for the origin. */
+  /**
+   * Server → client: the place given. {@code parent} is null for the origin. {@code fallbacks}: base URLs of
+   * the origin and boosters serving {@code /hls/<stream>/…}, for chunks the parent does not deliver in time.
+   */
   record Welcome(String nodeId, String parent, int depth, int capacity, String resumeToken, boolean resumed,
-                 long heartbeatIntervalMs, java.util.List<IceServer> iceServers, StreamInfo stream) implements Message {}
+                 long heartbeatIntervalMs, java.util.List<IceServer> iceServers, StreamInfo stream,
+                 java.util.List<String> fallbacks) implements Message {}
 
   /** Server → client: something was refused. {@code code} is for programs, {@code message} for people. */
   record Error(String code, String message) implements Message {}
@@ -30,7 +43,10 @@ public sealed interface Message
   /** Client → server every heartbeat interval; {@code uplinkKbps} (measured) may change the node's capacity. */
   record Heartbeat(Integer uplinkKbps, com.fasterxml.jackson.databind.JsonNode stats) implements Message {}
 
-  /** Client → server: my parent {@code about} starves me ({@code "starving"}) or sent bad data ({@code "bad-data"}). */
+  /**
+   * Client → server: my parent {@code about} starves me ({@code "starving"}) or sent bad data
+   * ({@code "bad-data"}); or my child {@code about} cannot keep up ({@code "slow-child"}).
+   */
   record Report(String about, String reason, String detail) implements Message {}
 
   /** Client → server: graceful departure. */
@@ -48,6 +64,6 @@ public sealed interface Message
   /** A STUN/TURN server the client may use. */
   record IceServer(java.util.List<String> urls, String username, String credential) {}
 
-  /** What a node needs to know about the stream it joined. */
-  record StreamInfo(String name, int bitrateKbps, int maxChildren, boolean privateStream) {}
+  /** What a node needs to know about the stream it joined; {@code publicKey} is null until an origin has joined. */
+  record StreamInfo(String name, int bitrateKbps, int maxChildren, boolean privateStream, String publicKey) {}
 }

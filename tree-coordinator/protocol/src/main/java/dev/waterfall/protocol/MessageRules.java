@@ -5,7 +5,7 @@ import java.util.Set;
 /** Field rules beyond JSON shape: required fields, known enums, sane ranges. */
 final class MessageRules {
   static final Set<String> ROLES = Set.of("viewer", "booster", "origin");
-  static final Set<String> REPORT_REASONS = Set.of("starving", "bad-data");
+  static final Set<String> REPORT_REASONS = Set.of("starving", "bad-data", "slow-child");
   private static final int MAX_ID = 128;
 
   private MessageRules() {}
@@ -19,6 +19,12 @@ final class MessageRules {
       }
       if (j.uplinkKbps() != null && (j.uplinkKbps() < 0 || j.uplinkKbps() > 100_000_000)) {
         throw invalid("join: uplinkKbps out of range");
+      }
+      if (j.publicKey() != null && (j.publicKey().length() > 512 || !j.publicKey().matches("[A-Za-z0-9+/=]+"))) {
+        throw invalid("join: publicKey must be base64 (an Ed25519 SubjectPublicKeyInfo)");
+      }
+      if (j.httpUrl() != null && (j.httpUrl().length() > 512 || !j.httpUrl().matches("https?://[^\\s]+"))) {
+        throw invalid("join: httpUrl must be an http(s) URL");
       }
     } else if (message instanceof Message.Resume r) {
       required("resume", "stream", r.stream());

@@ -23,10 +23,11 @@ class MessageCodecTest {
       var data = JSON.readTree("{\"sdp\":\"v=0\",\"kind\":\"offer\"}");
       List<Message> all = List.of(
           new Message.Join("demo", "viewer", null, false, 8000),
+          new Message.Join("demo", "origin", "k", null, null, "MCowBQYDK2VwAyEA", "http://127.0.0.1:8090"),
           new Message.Resume("demo", "n1", "tok"),
           new Message.Welcome("n1", "n0", 3, 4, "tok", false, 2000,
               List.of(new Message.IceServer(List.of("stun:example.org"), null, null)),
-              new Message.StreamInfo("demo", 3000, 4, false)),
+              new Message.StreamInfo("demo", 3000, 4, false, "MCowBQYDK2VwAyEA"), List.of("http://127.0.0.1:8090")),
           new Message.Error("unknown-stream", "no such stream"),
           new Message.Signal("a", "b", data),
           new Message.Heartbeat(9000, JSON.readTree("{\"bytesFromParent\":12}")),
@@ -105,6 +106,10 @@ class MessageCodecTest {
       assertThat(codeOf("{\"v\":1,\"type\":\"signal\",\"to\":\"x\",\"data\":\"sdp\"}")).isEqualTo("invalid-message");
       assertThat(codeOf("{\"v\":1,\"type\":\"signal\",\"data\":{}}")).isEqualTo("invalid-message");
       assertThat(codeOf("{\"v\":1,\"type\":\"report\",\"about\":\"p\",\"reason\":\"meh\"}")).isEqualTo("invalid-message");
+      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\",\"httpUrl\":\"ftp://x\"}"))
+          .isEqualTo("invalid-message");
+      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\",\"publicKey\":\"not base64!\"}"))
+          .isEqualTo("invalid-message");
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
 import dev.waterfall.coordinator.signalling.MemberWatcher;
 import dev.waterfall.coordinator.signalling.SignallingServer;
 import dev.waterfall.coordinator.streams.Credentials;
+import dev.waterfall.coordinator.streams.Fallbacks;
 import dev.waterfall.coordinator.streams.StreamCatalog;
 import dev.waterfall.coordinator.streams.StreamRegistry;
 import io.vertx.core.Context;
@@ -140,12 +141,13 @@ public final class Coordinator {
         String self = hz.getCluster().getLocalMember().getUuid().toString();
         TreeStore trees = new TreeStore(hz, context, config.tree().repairStrategy());
         StreamRegistry registry = new StreamRegistry(hz, context);
-        catalog = new StreamCatalog(registry, trees, config.tree(), vertx.eventBus(), clock);
+        Fallbacks fallbacks = new Fallbacks(hz, context);
+        catalog = new StreamCatalog(registry, trees, fallbacks, config.tree(), vertx.eventBus(), clock);
         CoordinatorMetrics metrics = new CoordinatorMetrics(() -> signalling == null ? 0 : signalling.sessions());
-        signalling = new SignallingServer(vertx, config, registry, trees, self, secret, metrics, clock,
+        signalling = new SignallingServer(vertx, config, registry, fallbacks, trees, self, secret, metrics, clock,
             () -> stopping);
-        hz.getCluster().addMembershipListener(
-            new MemberWatcher(hz, context, trees, signalling, metrics, config.liveness().resumeGraceMs()));
+        hz.getCluster().addMembershipListener(new MemberWatcher(hz, context, trees, fallbacks, signalling, metrics,
+            config.liveness().resumeGraceMs()));
 
         Router router = Router.router(vertx);
         router.route("/ws").handler(ctx -> ctx.request().toWebSocket()

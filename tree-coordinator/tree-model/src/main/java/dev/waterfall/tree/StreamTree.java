@@ -206,6 +206,30 @@ public final class StreamTree {
     return finish(log);
   }
 
+  /**
+   * A child too slow for its parent: re-attach it, with its subtree, under another parent that is no shallower
+   * than its current one (not promoted for being slow; compaction may still lift its leaves to keep the depth
+   * bound, but never back under that parent). No moves if there is no such slot.
+   */
+  public List<Move> moveDown(String id) {
+    Node node = tree.require(id);
+    if (node == tree.root) {
+      throw new IllegalArgumentException("the root cannot move");
+    }
+    Node current = node.parent;
+    // Never deepen the tree past its bound for a slow child: its subtree moves with it.
+    int limit = Math.max(depthBound(tree.size()), tree.indexes.maxDepth());
+    Node target = tree.indexes.bestOpen(c -> c != current && c.depth >= current.depth
+        && c.depth + 1 + node.height <= limit && !tree.inSubtree(c, node));
+    if (target == null) {
+      return List.of();
+    }
+    MoveLog log = new MoveLog();
+    tree.move(node, target, -1, log);
+    Compaction.run(tree, log, node, current);
+    return finish(log);
+  }
+
   private List<Move> finish(MoveLog log) {
     lastDepthChanges = log.depthChanges();
     return log.moves();

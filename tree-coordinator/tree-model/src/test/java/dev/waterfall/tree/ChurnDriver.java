@@ -89,8 +89,10 @@ final class ChurnDriver {
       remove(check);
     } else if (r < 0.86) {
       setCapacity(check);
-    } else if (r < 0.93) {
+    } else if (r < 0.90) {
       moveAway(check);
+    } else if (r < 0.93) {
+      moveDown(check);
     } else if (r < 0.9315) { // rare: a coordinator process dying takes an eighth of the tree with it
       removeOwnedBy(check);
     } else {
@@ -174,6 +176,22 @@ final class ChurnDriver {
         for (String up = tree.node(id).parentId(); up != null; up = tree.node(up).parentId()) {
           assertThat(up).as("moved away from %s", avoid).isNotEqualTo(avoid);
         }
+      }
+    }
+  }
+
+  private void moveDown(boolean check) {
+    String id = pickId();
+    if (id == null) {
+      return;
+    }
+    String parentBefore = tree.node(id).parentId();
+    List<Move> moves = tree.moveDown(id);
+    if (check) {
+      assertMoves(moves);
+      if (!moves.isEmpty() && tree.contains(id) && tree.node(id).parentId() != null) {
+        // Compaction may lift it later (to keep the depth bound), but never back under the parent that reported it.
+        assertThat(tree.node(id).parentId()).isNotEqualTo(parentBefore);
       }
     }
   }

@@ -139,4 +139,26 @@ class MutationTest {
     assertThat(tree.node("gone")).isNull();
     assertThat(tree.breadthFirst()).extracting(TreeNode::id).containsExactly("o", "a", "b");
   }
+
+  @Nested
+  @DisplayName("moveDown")
+  class MoveDown {
+
+    @Test
+    void aSlowChildGoesUnderAnotherParentNoShallower() {
+      StreamTree tree = Trees.of("o: a b", "a: x", "x: y");
+      List<Move> moves = tree.moveDown("x");
+      assertThat(moves).containsExactly(new Move("x", "a", "b", 2));
+      assertThat(tree.node("y").depth()).isEqualTo(3);
+      tree.validate();
+    }
+
+    @Test
+    void neverPromotedAndNeverIntoItsOwnSubtree() {
+      StreamTree tree = Trees.of("o: a", "a: x", "x: y");
+      assertThat(tree.moveDown("x")).isEmpty(); // only the origin (shallower) or its own child have room
+      assertThat(parentOf(tree, "x")).isEqualTo("a");
+      tree.validate();
+    }
+  }
 }

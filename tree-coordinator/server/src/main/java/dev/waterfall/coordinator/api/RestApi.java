@@ -42,6 +42,7 @@ public final class RestApi {
 
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(16 * 1024));
     router.get("/api/streams/:name/tree").handler(this::tree);
+    router.get("/api/streams/:name/fallbacks").handler(this::fallbacks);
     router.post("/api/streams").handler(admin).handler(this::createStream);
     router.get("/api/streams").handler(admin).handler(this::listStreams);
     router.delete("/api/streams/:name").handler(admin).handler(this::deleteStream);
@@ -135,6 +136,21 @@ public final class RestApi {
     }).onFailure(ctx::fail);
   }
 
+  /** The HTTP sources (origin, boosters) of a stream, for nodes refreshing their fallback list. */
+  private void fallbacks(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    catalog.registry().get(name).onSuccess(stream -> {
+      if (stream == null) {
+        Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+      } else if (stream.privateStream() && !admin.allows(ctx)) {
+        Json.error(ctx, 401, "unauthorized", "the fallbacks of a private stream need the admin token");
+      } else {
+        catalog.fallbacks().list(name).onSuccess(urls -> Json.reply(ctx, 200,
+            new JsonObject().put("stream", name).put("fallbacks", new JsonArray(urls)))).onFailure(ctx::fail);
+      }
+    }).onFailure(ctx::fail);
+  }
+
   private void newBoosterToken(RoutingContext ctx) {
     catalog.registry().newBoosterToken()
         .onSuccess(token -> Json.reply(ctx, 201, new JsonObject().put("token", token)))
@@ -154,7 +170,7 @@ public final class RestApi {
   private static JsonObject describe(StreamRecord r) {
     return new JsonObject().put("name", r.name()).put("bitrateKbps", r.bitrateKbps())
         .put("maxChildren", r.maxChildren()).put("private", r.privateStream())
-        .put("createdAt", Instant.ofEpochMilli(r.createdAt()).toString());
+        .put("createdAt", Instant.ofEpochMilli(r.createdAt()).toString()).put("publicKey", r.publicKey());
   }
 
   private void failure(RoutingContext ctx) {

@@ -25,6 +25,7 @@ public final class Outcomes {
 
   public record Moved(List<Edge> moves, Shape shape) implements Serializable {}
 
-  public record SweepResult(List<String> removed, List<Edge> moves, boolean rootReleased, Shape shape)
+  /** {@code releasedRoot}: the root's id if the dead coordinator held the origin, else null. */
+  public record SweepResult(List<String> removed, List<Edge> moves, String releasedRoot, Shape shape)
       implements Serializable {}
 }

@@ -165,13 +165,27 @@ public final class TreeProcessors {
     }
   }
 
+  /** A child reports its parent (bad data, starving): it moves, with its subtree, out of that parent's subtree. */
   public record MoveAway(String id, String avoid) implements Mutation<Moved> {
     @Override
     public Moved apply(StreamTree tree) {
-      if (!tree.contains(id) || !tree.areNeighbours(id, avoid)) {
+      TreeNode node = tree.node(id);
+      if (node == null || !avoid.equals(node.parentId())) {
         return new Moved(List.of(), shape(tree));
       }
       return new Moved(Edge.of(tree, tree.moveAway(id, avoid)), shape(tree));
+    }
+  }
+
+  /** A parent reports its child too slow: the child moves under another parent, no shallower. */
+  public record MoveDown(String id, String reporter) implements Mutation<Moved> {
+    @Override
+    public Moved apply(StreamTree tree) {
+      TreeNode node = tree.node(id);
+      if (node == null || !reporter.equals(node.parentId())) {
+        return new Moved(List.of(), shape(tree));
+      }
+      return new Moved(Edge.of(tree, tree.moveDown(id)), shape(tree));
     }
   }
 
@@ -182,7 +196,7 @@ public final class TreeProcessors {
       List<String> gone = new ArrayList<>(tree.nodesOwnedBy(owner));
       boolean root = gone.remove(tree.rootId());
       List<Move> moves = tree.removeOwnedBy(owner, RepairStrategies.byName(strategy));
-      return new SweepResult(gone, Edge.of(tree, moves), root, shape(tree));
+      return new SweepResult(gone, Edge.of(tree, moves), root ? tree.rootId() : null, shape(tree));
     }
   }
 

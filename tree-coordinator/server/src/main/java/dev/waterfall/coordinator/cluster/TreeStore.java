@@ -69,6 +69,10 @@ public final class TreeStore {
     return run(stream, new TreeProcessors.MoveAway(id, avoid));
   }
 
+  public Future<Moved> moveDown(String stream, String id, String reporter) {
+    return run(stream, new TreeProcessors.MoveDown(id, reporter));
+  }
+
   public Future<SweepResult> sweepOwner(String stream, String owner) {
     return run(stream, new TreeProcessors.SweepOwner(owner, repairStrategy));
   }

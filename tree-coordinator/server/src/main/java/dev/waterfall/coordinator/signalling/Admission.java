@@ -6,6 +6,7 @@ import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
 import dev.waterfall.coordinator.streams.Credentials;
+import dev.waterfall.coordinator.streams.Fallbacks;
 import dev.waterfall.coordinator.streams.StreamRecord;
 import dev.waterfall.coordinator.streams.StreamRegistry;
 import dev.waterfall.protocol.Message;
@@ -20,6 +21,7 @@ final class Admission {
   private static final short POLICY_VIOLATION = 1008;
   private final CoordinatorConfig config;
   private final StreamRegistry streams;
+  private final Fallbacks fallbacks;
   private final TreeStore trees;
   private final Switchboard switchboard;
   private final CoordinatorMetrics metrics;
@@ -28,8 +30,10 @@ final class Admission {
   private final Departures departures;
   private final List<Message.IceServer> iceServers;
 
-  Admission(CoordinatorConfig config, StreamRegistry streams, TreeStore trees, Switchboard switchboard,
-            CoordinatorMetrics metrics, byte[] clusterSecret, Clock clock, Departures departures) {
+  Admission(CoordinatorConfig config, StreamRegistry streams, Fallbacks fallbacks, TreeStore trees,
+            Switchboard switchboard, CoordinatorMetrics metrics, byte[] clusterSecret, Clock clock,
+            Departures departures) {
+    this.fallbacks = fallbacks;
     this.departures = departures;
     this.config = config;
     this.streams = streams;
@@ -77,14 +81,27 @@ final class Admission {
       if (!admitted(s, stream, stream.rootId(), "origin", p.capacity(), true)) {
         return Future.succeededFuture();
       }
-      s.send(welcome(stream, s.nodeId, null, 0, p.capacity(), false));
-      // Children of a restarted origin must offer again: tell each its parent is (again) the root.
-      for (int i = 0; i < p.children().size(); i++) {
-        switchboard.deliver(p.childOwners().get(i), p.children().get(i),
-            new Message.Reparent(stream.rootId(), 1, "origin-reconnected"));
-      }
-      return Future.succeededFuture();
+      Future<StreamRecord> keyed = join.publicKey() == null || join.publicKey().equals(stream.publicKey())
+          ? Future.succeededFuture(stream) : streams.setPublicKey(stream.name(), join.publicKey());
+      return keyed.compose(record -> servesHttp(s, record, join).map(urls -> {
+        s.send(welcome(record, s.nodeId, null, 0, p.capacity(), false, urls));
+        // Children of a restarted origin must offer again: tell each its parent is (again) the root.
+        for (int i = 0; i < p.children().size(); i++) {
+          switchboard.deliver(p.childOwners().get(i), p.children().get(i),
+              new Message.Reparent(stream.rootId(), 1, "origin-reconnected"));
+        }
+        return null;
+      }));
     });
+  }
+
+  /** Adds an origin's or booster's HTTP URL to the fallback list; answers the list either way. */
+  private Future<List<String>> servesHttp(Session s, StreamRecord stream, Message.Join join) {
+    if (join.httpUrl() == null || "viewer".equals(join.role())) {
+      return fallbacks.list(stream.name());
+    }
+    s.httpUrl = join.httpUrl();
+    return fallbacks.add(stream.name(), s.nodeId, join.httpUrl());
   }
 
   private Future<Void> place(Session s, StreamRecord stream, Message.Join join, Role role) {
@@ -110,8 +127,10 @@ final class Admission {
         return Future.succeededFuture();
       }
       announce(j, id);
-      s.send(welcome(stream, id, j.parent(), j.depth(), j.capacity(), false));
-      return Future.succeededFuture();
+      return servesHttp(s, stream, join).map(urls -> {
+        s.send(welcome(stream, id, j.parent(), j.depth(), j.capacity(), false, urls));
+        return null;
+      });
     });
   }
 
@@ -134,17 +153,20 @@ final class Admission {
         s.fail("unknown-stream", "there is no stream named '" + abbreviate(resume.stream()) + "'");
         return Future.succeededFuture();
       }
-      return trees.resume(stream.name(), resume.nodeId(), switchboard.self()).map(place -> {
+      return trees.resume(stream.name(), resume.nodeId(), switchboard.self()).compose(place -> {
         if (place == null) {
           s.state = Session.State.CONNECTED;
           s.fail("unknown-node", "that place is gone (it was given up after the grace period): join again");
-          return null;
+          return Future.succeededFuture();
         }
         boolean root = resume.nodeId().equals(stream.rootId());
-        if (admitted(s, stream, resume.nodeId(), place.role(), place.capacity(), root)) {
-          s.send(welcome(stream, resume.nodeId(), place.parent(), place.depth(), place.capacity(), true));
+        if (!admitted(s, stream, resume.nodeId(), place.role(), place.capacity(), root)) {
+          return Future.succeededFuture();
         }
-        return null;
+        return fallbacks.list(stream.name()).map(urls -> {
+          s.send(welcome(stream, resume.nodeId(), place.parent(), place.depth(), place.capacity(), true, urls));
+          return null;
+        });
       });
     });
   }
@@ -170,10 +192,11 @@ final class Admission {
   }
 
   private Message.Welcome welcome(StreamRecord stream, String id, String parent, int depth, int capacity,
-                                  boolean resumed) {
+                                  boolean resumed, List<String> fallbackUrls) {
     return new Message.Welcome(id, parent, depth, capacity, Credentials.resumeToken(clusterSecret, stream.name(), id),
         resumed, config.liveness().heartbeatIntervalMs(), iceServers,
-        new Message.StreamInfo(stream.name(), stream.bitrateKbps(), stream.maxChildren(), stream.privateStream()));
+        new Message.StreamInfo(stream.name(), stream.bitrateKbps(), stream.maxChildren(), stream.privateStream(),
+            stream.publicKey()), fallbackUrls);
   }
 
   private Future<Void> refuse(Session s, String code, String message) {

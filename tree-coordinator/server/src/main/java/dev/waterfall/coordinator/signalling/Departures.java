@@ -2,7 +2,9 @@ package dev.waterfall.coordinator.signalling;
 
 import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
+import dev.waterfall.coordinator.streams.Fallbacks;
 import dev.waterfall.protocol.Message;
+import java.util.List;
 import io.vertx.core.Future;
 
 /** Takes a node out of its tree (leave, closed socket, silence) and tells everyone the repair moved. */
@@ -10,8 +12,10 @@ final class Departures {
   private final TreeStore trees;
   private final Switchboard switchboard;
   private final CoordinatorMetrics metrics;
+  private final Fallbacks fallbacks;
 
-  Departures(TreeStore trees, Switchboard switchboard, CoordinatorMetrics metrics) {
+  Departures(TreeStore trees, Fallbacks fallbacks, Switchboard switchboard, CoordinatorMetrics metrics) {
+    this.fallbacks = fallbacks;
     this.trees = trees;
     this.switchboard = switchboard;
     this.metrics = metrics;
@@ -22,6 +26,9 @@ final class Departures {
       return Future.succeededFuture();
     }
     switchboard.unregister(s.nodeId, s);
+    if (s.httpUrl != null) {
+      fallbacks.remove(s.stream, List.of(s.nodeId));
+    }
     if (s.root) {
       // The root stays: its children keep their places and the origin can come back.
       return trees.releaseRoot(s.stream, switchboard.self()).mapEmpty();

@@ -7,7 +7,9 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
 import io.vertx.core.Context;
+import dev.waterfall.coordinator.streams.Fallbacks;
 import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,12 +22,14 @@ public final class MemberWatcher implements MembershipListener {
   private final HazelcastInstance hz;
   private final Context context;
   private final TreeStore trees;
+  private final Fallbacks fallbacks;
   private final Switchboard switchboard;
   private final CoordinatorMetrics metrics;
   private final long graceMs;
 
-  public MemberWatcher(HazelcastInstance hz, Context context, TreeStore trees, SignallingServer server,
-                       CoordinatorMetrics metrics, long graceMs) {
+  public MemberWatcher(HazelcastInstance hz, Context context, TreeStore trees, Fallbacks fallbacks,
+                       SignallingServer server, CoordinatorMetrics metrics, long graceMs) {
+    this.fallbacks = fallbacks;
     this.hz = hz;
     this.context = context;
     this.trees = trees;
@@ -62,11 +66,16 @@ public final class MemberWatcher implements MembershipListener {
           if (r == null) {
             return;
           }
-          if (!r.removed().isEmpty() || r.rootReleased()) {
+          if (!r.removed().isEmpty() || r.releasedRoot() != null) {
             LOG.info("stream '{}': removed {} nodes that did not resume after their coordinator died", stream,
                 r.removed().size());
           }
           r.removed().forEach(id -> metrics.departed(0));
+          List<String> gone = new ArrayList<>(r.removed());
+          if (r.releasedRoot() != null) {
+            gone.add(r.releasedRoot());
+          }
+          fallbacks.remove(stream, gone);
           metrics.moved(r.moves().size());
           metrics.shape(stream, r.shape());
           switchboard.announce(r.moves(), "parent-left");

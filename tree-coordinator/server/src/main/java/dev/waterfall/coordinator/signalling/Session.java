@@ -17,6 +17,7 @@ final class Session {
   String nodeId;
   String role;
   boolean root;
+  String httpUrl;
   int capacity;
   int maxChildren;
   int bitrateKbps;

@@ -3,6 +3,7 @@ package dev.waterfall.coordinator.signalling;
 import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
+import dev.waterfall.coordinator.streams.Fallbacks;
 import dev.waterfall.coordinator.streams.StreamRegistry;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.protocol.MessageCodec;
@@ -38,7 +39,8 @@ public final class SignallingServer {
   private final java.util.function.BooleanSupplier stopping;
   private long livenessTimer;
 
-  public SignallingServer(Vertx vertx, CoordinatorConfig config, StreamRegistry streams, TreeStore trees,
+  public SignallingServer(Vertx vertx, CoordinatorConfig config, StreamRegistry streams, Fallbacks fallbacks,
+                          TreeStore trees,
                           String self, byte[] clusterSecret, CoordinatorMetrics metrics, Clock clock,
                           java.util.function.BooleanSupplier stopping) {
     this.stopping = stopping;
@@ -48,8 +50,9 @@ public final class SignallingServer {
     this.metrics = metrics;
     this.clock = clock;
     this.switchboard = new Switchboard(vertx.eventBus(), self);
-    this.departures = new Departures(trees, switchboard, metrics);
-    this.admission = new Admission(config, streams, trees, switchboard, metrics, clusterSecret, clock, departures);
+    this.departures = new Departures(trees, fallbacks, switchboard, metrics);
+    this.admission = new Admission(config, streams, fallbacks, trees, switchboard, metrics, clusterSecret, clock,
+        departures);
     vertx.eventBus().<String>consumer(dev.waterfall.coordinator.streams.StreamCatalog.STREAM_DELETED, m -> closeStream(m.body()));
     this.livenessTimer = vertx.setPeriodic(config.liveness().heartbeatIntervalMs(), t -> checkLiveness());
   }
@@ -176,10 +179,13 @@ public final class SignallingServer {
 
   private Future<Void> report(Session s, Message.Report r) {
     metrics.error("report-" + r.reason());
-    return trees.moveAway(s.stream, s.nodeId, r.about()).map(moved -> {
+    // About a parent: move the reporter away from it. About a slow child: move that child away from the reporter.
+    boolean aboutChild = r.reason().equals("slow-child");
+    var move = aboutChild ? trees.moveDown(s.stream, r.about(), s.nodeId) : trees.moveAway(s.stream, s.nodeId, r.about());
+    return move.map(moved -> {
       if (moved == null || moved.moves().isEmpty()) {
-        reject(s, "report-ignored", "'" + Admission.abbreviate(r.about())
-            + "' is not your parent, or there is no other place to move you to");
+        reject(s, "report-ignored", "'" + Admission.abbreviate(r.about()) + "' is not your "
+            + (aboutChild ? "child" : "parent") + ", or there is no other place to move to");
       } else {
         metrics.moved(moved.moves().size());
         switchboard.announce(moved.moves(), "reported-" + r.reason());

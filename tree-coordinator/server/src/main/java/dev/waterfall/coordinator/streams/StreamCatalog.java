@@ -18,12 +18,15 @@ public final class StreamCatalog {
 
   private final StreamRegistry registry;
   private final TreeStore trees;
+  private final Fallbacks fallbacks;
   private final TreeConfig defaults;
   private final EventBus bus;
   private final Clock clock;
 
-  public StreamCatalog(StreamRegistry registry, TreeStore trees, TreeConfig defaults, EventBus bus, Clock clock) {
+  public StreamCatalog(StreamRegistry registry, TreeStore trees, Fallbacks fallbacks, TreeConfig defaults, EventBus bus,
+                       Clock clock) {
     this.registry = registry;
+    this.fallbacks = fallbacks;
     this.trees = trees;
     this.defaults = defaults;
     this.bus = bus;
@@ -32,6 +35,10 @@ public final class StreamCatalog {
 
   public StreamRegistry registry() {
     return registry;
+  }
+
+  public Fallbacks fallbacks() {
+    return fallbacks;
   }
 
   /** Fails with IllegalArgumentException for a bad spec; succeeds with null when the name is taken. */
@@ -56,7 +63,7 @@ public final class StreamCatalog {
     String key = Credentials.newSecret();
     long now = clock.millis();
     StreamRecord record = new StreamRecord(spec.name(), Credentials.hash(key), Credentials.newNodeId(), bitrate,
-        maxChildren, false, now);
+        maxChildren, false, now, null);
     return registry.create(record).compose(stored -> {
       if (!stored) {
         return Future.succeededFuture(null);
@@ -72,7 +79,7 @@ public final class StreamCatalog {
       if (old == null) {
         return Future.succeededFuture(false);
       }
-      return trees.delete(name).map(v -> {
+      return trees.delete(name).compose(v -> fallbacks.delete(name)).map(v -> {
         bus.publish(STREAM_DELETED, name);
         return true;
       });

@@ -4,7 +4,10 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import com.hazelcast.map.EntryProcessor;
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Map;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -36,6 +39,23 @@ public final class StreamRegistry {
       all.sort((a, b) -> a.name().compareTo(b.name()));
       return all;
     }, false);
+  }
+
+  /** Records the key the stream's origin signs with; the origin's join carries it. */
+  public Future<StreamRecord> setPublicKey(String name, String publicKey) {
+    return Future.fromCompletionStage(streams.submitToKey(name, new SetPublicKey(publicKey)), context);
+  }
+
+  record SetPublicKey(String publicKey) implements EntryProcessor<String, StreamRecord, StreamRecord>, Serializable {
+    @Override
+    public StreamRecord process(Map.Entry<String, StreamRecord> entry) {
+      if (entry.getValue() == null) {
+        return null;
+      }
+      StreamRecord updated = entry.getValue().withPublicKey(publicKey);
+      entry.setValue(updated);
+      return updated;
+    }
   }
 
   public Future<StreamRecord> delete(String name) {
