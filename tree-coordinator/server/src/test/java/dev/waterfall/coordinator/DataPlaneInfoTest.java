@@ -52,8 +52,8 @@ class DataPlaneInfoTest {
     TestNode viewer = join(new Message.Join("info", "viewer", null, null, null, null, "http://ignored:1"));
     assertThat(viewer.welcome.stream().publicKey()).isEqualTo(KEY);
     assertThat(viewer.welcome.fallbacks()).containsExactly("http://127.0.0.1:8090", "http://127.0.0.1:8091");
-    assertThat(coordinator.rest.get("/api/streams/info/fallbacks").json().get("fallbacks"))
-        .hasSize(2);
+    assertThat(coordinator.rest.get("/api/streams/info/fallbacks").json().get("fallbacks")).hasSize(2);
+    assertThat(coordinator.rest.get("/api/streams/info/fallbacks").json().get("publicKey").textValue()).isEqualTo(KEY);
 
     booster.send(new Message.Leave());
     assertThat(booster.awaitClosed(5000)).isTrue();

@@ -136,7 +136,7 @@ public final class RestApi {
     }).onFailure(ctx::fail);
   }
 
-  /** The HTTP sources (origin, boosters) of a stream, for nodes refreshing their fallback list. */
+  /** What a relay needs before it joins: the origin's signing key and the HTTP sources (origin, boosters). */
   private void fallbacks(RoutingContext ctx) {
     String name = ctx.pathParam("name");
     catalog.registry().get(name).onSuccess(stream -> {
@@ -145,8 +145,8 @@ public final class RestApi {
       } else if (stream.privateStream() && !admin.allows(ctx)) {
         Json.error(ctx, 401, "unauthorized", "the fallbacks of a private stream need the admin token");
       } else {
-        catalog.fallbacks().list(name).onSuccess(urls -> Json.reply(ctx, 200,
-            new JsonObject().put("stream", name).put("fallbacks", new JsonArray(urls)))).onFailure(ctx::fail);
+        catalog.fallbacks().list(name).onSuccess(urls -> Json.reply(ctx, 200, new JsonObject().put("stream", name)
+            .put("publicKey", stream.publicKey()).put("fallbacks", new JsonArray(urls)))).onFailure(ctx::fail);
       }
     }).onFailure(ctx::fail);
   }
