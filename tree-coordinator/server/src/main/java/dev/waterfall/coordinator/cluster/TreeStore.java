@@ -38,7 +38,7 @@ public final class TreeStore {
   }
 
   public Future<Void> delete(String stream) {
-    return Future.fromCompletionStage(trees.removeAsync(stream), context).mapEmpty();
+    return OnContext.future(trees.removeAsync(stream), context).mapEmpty();
   }
 
   public Future<Joined> join(String stream, String id, Role role, int capacity, long now, String owner) {
@@ -95,6 +95,6 @@ public final class TreeStore {
   }
 
   private <R> Future<R> run(String stream, EntryProcessor<String, dev.waterfall.tree.StreamTree, R> processor) {
-    return Future.fromCompletionStage(trees.submitToKey(stream, processor), context);
+    return OnContext.future(trees.submitToKey(stream, processor), context);
   }
 }

@@ -1,5 +1,6 @@
 package dev.waterfall.coordinator.streams;
 
+import dev.waterfall.coordinator.cluster.OnContext;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
@@ -34,16 +35,16 @@ public final class Fallbacks {
   }
 
   public Future<List<String>> list(String stream) {
-    return Future.fromCompletionStage(map.getAsync(stream), context)
+    return OnContext.future(map.getAsync(stream), context)
         .map(m -> m == null ? List.of() : List.copyOf(m.values()));
   }
 
   public Future<Void> delete(String stream) {
-    return Future.fromCompletionStage(map.removeAsync(stream), context).mapEmpty();
+    return OnContext.future(map.removeAsync(stream), context).mapEmpty();
   }
 
   private Future<List<String>> run(String stream, Change change) {
-    return Future.fromCompletionStage(map.submitToKey(stream, change), context);
+    return OnContext.future(map.submitToKey(stream, change), context);
   }
 
   /** Adds one node's URL ({@code url} set) or removes nodes ({@code url} null); returns the URLs after. */

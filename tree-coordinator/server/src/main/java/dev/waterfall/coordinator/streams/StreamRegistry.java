@@ -1,5 +1,6 @@
 package dev.waterfall.coordinator.streams;
 
+import dev.waterfall.coordinator.cluster.OnContext;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Context;
@@ -30,7 +31,7 @@ public final class StreamRegistry {
   }
 
   public Future<StreamRecord> get(String name) {
-    return Future.fromCompletionStage(streams.getAsync(name), context);
+    return OnContext.future(streams.getAsync(name), context);
   }
 
   public Future<List<StreamRecord>> list() {
@@ -43,7 +44,7 @@ public final class StreamRegistry {
 
   /** Records the key the stream's origin signs with; the origin's join carries it. */
   public Future<StreamRecord> setPublicKey(String name, String publicKey) {
-    return Future.fromCompletionStage(streams.submitToKey(name, new SetPublicKey(publicKey)), context);
+    return OnContext.future(streams.submitToKey(name, new SetPublicKey(publicKey)), context);
   }
 
   record SetPublicKey(String publicKey) implements EntryProcessor<String, StreamRecord, StreamRecord>, Serializable {
@@ -59,23 +60,23 @@ public final class StreamRegistry {
   }
 
   public Future<StreamRecord> delete(String name) {
-    return Future.fromCompletionStage(streams.removeAsync(name), context);
+    return OnContext.future(streams.removeAsync(name), context);
   }
 
   public Future<String> newBoosterToken() {
     String token = Credentials.newSecret();
-    return Future.fromCompletionStage(boosterTokens.putAsync(Credentials.hash(token), System.currentTimeMillis()),
+    return OnContext.future(boosterTokens.putAsync(Credentials.hash(token), System.currentTimeMillis()),
         context).map(old -> token);
   }
 
   public Future<Boolean> revokeBoosterToken(String token) {
-    return Future.fromCompletionStage(boosterTokens.removeAsync(Credentials.hash(token)), context).map(v -> v != null);
+    return OnContext.future(boosterTokens.removeAsync(Credentials.hash(token)), context).map(v -> v != null);
   }
 
   public Future<Boolean> isBoosterToken(String token) {
     if (token == null || token.isEmpty()) {
       return Future.succeededFuture(false);
     }
-    return Future.fromCompletionStage(boosterTokens.getAsync(Credentials.hash(token)), context).map(v -> v != null);
+    return OnContext.future(boosterTokens.getAsync(Credentials.hash(token)), context).map(v -> v != null);
   }
 }

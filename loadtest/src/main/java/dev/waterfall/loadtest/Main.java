@@ -1,0 +1,38 @@
+package dev.waterfall.loadtest;
+
+import dev.waterfall.loadtest.signalling.SignallingScenario;
+import dev.waterfall.loadtest.tree.TreeScenario;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code waterfall loadtest <scenario>}: each scenario is a subcommand, bounded in count and time, writing
+ * {@code reports/<scenario>.json}. New scenarios are one more class in {@code subcommands}.
+ */
+@Command(name = "waterfall loadtest", mixinStandardHelpOptions = true, version = "Waterfall loadtest 0.1.0",
+    description = "Benchmarks and load scenarios; each writes a JSON report and prints its targets.",
+    subcommands = {TreeScenario.class, SignallingScenario.class})
+public final class Main implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  static int run(String... args) {
+    // The launcher may pass its own command word along ("waterfall loadtest tree").
+    String[] rest = args.length > 0 && args[0].equals("loadtest") ? Arrays.copyOfRange(args, 1, args.length) : args;
+    return new CommandLine(new Main()).execute(rest);
+  }
+
+  @Override
+  public Integer call() {
+    spec.commandLine().getErr().println("waterfall loadtest: name a scenario: "
+        + String.join(", ", spec.subcommands().keySet()));
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return CommandLine.ExitCode.USAGE;
+  }
+}

@@ -1,0 +1,32 @@
+package dev.waterfall.loadtest.report;
+
+/**
+ * A figure an issue asks for. Missing one is a result, not an error: the run still exits 0 and the report
+ * says {@code "met": false}.
+ *
+ * @param atMost true for "≤ threshold" (latencies), false for "≥ threshold" (rates)
+ */
+public record Target(String name, double measured, double threshold, boolean atMost, String unit) {
+
+  public static Target atLeast(String name, double measured, double threshold, String unit) {
+    return new Target(name, measured, threshold, false, unit);
+  }
+
+  public static Target atMost(String name, double measured, double threshold, String unit) {
+    return new Target(name, measured, threshold, true, unit);
+  }
+
+  public boolean met() {
+    return atMost ? measured <= threshold : measured >= threshold;
+  }
+
+  /** One line for the console, e.g. {@code "joins/s at 100k: 75,000 (target ≥ 50,000 joins/s) MET"}. */
+  public String describe() {
+    return String.format("%-44s %12s  (target %s %s %s)  %s", name, format(measured), atMost ? "≤" : "≥",
+        format(threshold), unit, met() ? "MET" : "MISSED");
+  }
+
+  static String format(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.format("%,d", (long) v) : String.format("%,.2f", v);
+  }
+}

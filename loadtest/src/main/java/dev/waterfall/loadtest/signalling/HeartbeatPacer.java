@@ -1,0 +1,60 @@
+package dev.waterfall.loadtest.signalling;
+
+import io.vertx.core.Vertx;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One timer for all nodes' heartbeats. Slot i is visited once per interval, at its own offset, so 10,000 nodes
+ * on a 2 s interval send 5,000 heartbeats/s evenly rather than 10,000 at once every 2 s (which would measure
+ * our burst, not the coordinator's steady state). The cursor follows the wall clock, so a late tick catches up.
+ */
+final class HeartbeatPacer {
+  private final Vertx vertx;
+  private final Viewer[] slots;
+  private final String heartbeat;
+  private final long intervalNanos;
+  private final LongAdder sent = new LongAdder();
+  private long started;
+  private long cursor;
+  private long timer = -1;
+
+  HeartbeatPacer(Vertx vertx, Viewer[] slots, String heartbeatText, long intervalMs) {
+    this.vertx = vertx;
+    this.slots = slots;
+    this.heartbeat = heartbeatText;
+    this.intervalNanos = intervalMs * 1_000_000L;
+  }
+
+  /** How many slot visits are due after {@code elapsedNanos}: {@code slots} per interval, spread evenly. */
+  static long due(long slots, long elapsedNanos, long intervalNanos) {
+    return Math.multiplyHigh(slots, elapsedNanos) == 0
+        ? slots * elapsedNanos / intervalNanos
+        : (long) ((double) slots * elapsedNanos / intervalNanos);
+  }
+
+  void start(long tickMs) {
+    started = System.nanoTime();
+    timer = vertx.setPeriodic(tickMs, t -> tick());
+  }
+
+  private void tick() {
+    long target = due(slots.length, System.nanoTime() - started, intervalNanos);
+    for (; cursor < target; cursor++) {
+      Viewer v = slots[(int) (cursor % slots.length)];
+      if (v != null && v.joined && v.socket != null && !v.socket.isClosed()) {
+        v.socket.writeTextMessage(heartbeat);
+        sent.increment();
+      }
+    }
+  }
+
+  long sent() {
+    return sent.sum();
+  }
+
+  void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+}

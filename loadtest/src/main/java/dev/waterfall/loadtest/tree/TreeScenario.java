@@ -1,0 +1,167 @@
+package dev.waterfall.loadtest.tree;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.report.Latency;
+import dev.waterfall.loadtest.report.Report;
+import dev.waterfall.loadtest.report.Target;
+import dev.waterfall.loadtest.run.Deadline;
+import dev.waterfall.loadtest.run.Progress;
+import dev.waterfall.loadtest.run.Scenario;
+import dev.waterfall.tree.RepairStrategies;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The pure tree inside the Hazelcast entry processor: how fast one member places, removes and repairs, with
+ * no network and no WebSocket in the way. Everything runs in this JVM against one embedded member.
+ */
+@Command(name = "tree", mixinStandardHelpOptions = true,
+    description = "Joins, depth-1 removals and churn through the coordinator's entry processors on one embedded Hazelcast member.")
+public final class TreeScenario extends Scenario {
+  @Option(names = "--sizes", split = ",", defaultValue = "10000,100000",
+      description = "Tree sizes to time joins at (default ${DEFAULT-VALUE}).")
+  List<Integer> sizes;
+
+  @Option(names = "--warmup", defaultValue = "20000", description = "Joins into a throwaway stream first (default ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--threads", defaultValue = "4", description = "Callers in the concurrent variant (default ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--removal-size", defaultValue = "100000", description = "Tree size for removals (default ${DEFAULT-VALUE}).")
+  int removalSize;
+
+  @Option(names = "--removals", defaultValue = "4", description = "Depth-1 removals per strategy (default ${DEFAULT-VALUE}).")
+  int removals;
+
+  @Option(names = "--churn-size", defaultValue = "100000", description = "Tree size for churn (default ${DEFAULT-VALUE}).")
+  int churnSize;
+
+  @Option(names = "--churn-ops", defaultValue = "20000", description = "Mixed remove/join ops (default ${DEFAULT-VALUE}).")
+  int churnOps;
+
+  @Option(names = "--strategy", defaultValue = "leaf-swap", description = "Repair strategy for churn (default ${DEFAULT-VALUE}).")
+  String strategy;
+
+  @Option(names = "--max-children", defaultValue = "4", description = "Fan-out (default ${DEFAULT-VALUE}).")
+  int maxChildren;
+
+  @Option(names = "--cluster-port", defaultValue = "17001", description = "First Hazelcast port (default ${DEFAULT-VALUE}).")
+  int clusterPort;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Churn's random seed (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--bare", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Also time the bare StreamTree, no Hazelcast (default ${DEFAULT-VALUE}).")
+  boolean bare;
+
+  @Override
+  protected String name() {
+    return "tree";
+  }
+
+  @Override
+  protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
+    RepairStrategies.byName(strategy); // fail fast on a typo, before minutes of building
+    ObjectNode settings = report.settings();
+    settings.putPOJO("sizes", sizes);
+    settings.put("warmup", warmup);
+    settings.put("threads", threads);
+    settings.put("removalSize", removalSize);
+    settings.put("removalsPerStrategy", removals);
+    settings.put("churnSize", churnSize);
+    settings.put("churnOps", churnOps);
+    settings.put("churnStrategy", strategy);
+    settings.put("maxChildren", maxChildren);
+    settings.put("seed", seed);
+    settings.put("hazelcast", "one embedded member, loopback, OBJECT format, backup-count 1 (no backup member)");
+    ObjectNode figures = report.figures();
+
+    try (Member m = Member.start(clusterPort, "loadtest-tree-" + ProcessHandle.current().pid(), maxChildren)) {
+      progress.phase("warm-up", warmup);
+      m.create("warmup");
+      HazelcastJoins.sequential(m, "warmup", "v", warmup, progress, deadline);
+      m.drop("warmup");
+
+      ObjectNode seq = figures.putObject("sequentialJoins");
+      ObjectNode conc = figures.putObject("concurrentJoinsOneStream");
+      ObjectNode sep = figures.putObject("concurrentJoinsSeparateStreams");
+      int targetSize = sizes.contains(100_000) ? 100_000 : sizes.stream().max(Integer::compare).orElse(0);
+      for (int n : sizes) {
+        if (over(deadline, report, "joins at " + n)) {
+          return;
+        }
+        System.gc();
+        String stream = "seq-" + n;
+        m.create(stream);
+        progress.phase("joins " + n, n);
+        JoinRun r = HazelcastJoins.sequential(m, stream, "v", n, progress, deadline);
+        m.drop(stream);
+        r.toJson(seq.putObject(Integer.toString(n)));
+        if (n == targetSize) {
+          report.target(Target.atLeast("sequential joins/s at " + n, r.perSecond(), 50_000, "joins/s"));
+          report.target(Target.atMost("sequential join p99 at " + n,
+              Latency.at(r.latencies(), 99, Latency.Unit.MICROS), 1000, "µs"));
+        }
+
+        System.gc();
+        stream = "conc-" + n;
+        m.create(stream);
+        progress.phase("joins " + n + " x" + threads + " threads", n);
+        HazelcastJoins.concurrent(m, stream, n, threads, false, progress, deadline)
+            .toJson(conc.putObject(Integer.toString(n))).put("threads", threads);
+        m.drop(stream);
+
+        System.gc();
+        for (int t = 0; t < threads; t++) {
+          m.create("sep-" + n + "-" + t);
+        }
+        progress.phase("joins " + n + " in " + threads + " streams", n);
+        HazelcastJoins.concurrent(m, "sep-" + n, n, threads, true, progress, deadline)
+            .toJson(sep.putObject(Integer.toString(n))).put("threads", threads).put("streams", threads);
+        for (int t = 0; t < threads; t++) {
+          m.drop("sep-" + n + "-" + t);
+        }
+      }
+
+      if (over(deadline, report, "removals")) {
+        return;
+      }
+      ObjectNode removal = Removals.run(m, RepairStrategies.names(), removalSize, removals, progress, deadline);
+      figures.set("depthOneRemoval", removal);
+      for (String s : RepairStrategies.names()) {
+        if (removal.has(s) && removal.get(s).has("maxMs")) {
+          report.target(Target.atMost("depth-1 removal at " + removalSize + " (" + s + ", max of "
+              + removal.get(s).get("removals").size() + ")", removal.get(s).get("maxMs").asDouble(), 50, "ms"));
+        }
+      }
+
+      if (over(deadline, report, "churn")) {
+        return;
+      }
+      figures.set("churn", Churn.run(m, churnSize, churnOps, strategy, seed, progress, deadline));
+    }
+
+    if (bare) {
+      if (over(deadline, report, "bare tree")) {
+        return;
+      }
+      ObjectNode b = figures.putObject("bareStreamTree");
+      b.set("sequentialJoins", BareTree.joins(sizes, maxChildren, warmup, progress, deadline));
+      b.set("depthOneRemoval", BareTree.removals(RepairStrategies.names(), maxChildren, removalSize, progress, deadline));
+    }
+    if (deadline.passed()) {
+      report.incomplete("time budget of " + common.maxSeconds + " s spent; later phases may be short");
+    }
+  }
+
+  private boolean over(Deadline deadline, Report report, String phase) {
+    if (deadline.passed()) {
+      report.incomplete("time budget of " + common.maxSeconds + " s spent before " + phase);
+      return true;
+    }
+    return false;
+  }
+}

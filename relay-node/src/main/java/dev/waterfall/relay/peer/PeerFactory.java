@@ -1,0 +1,158 @@
+package dev.waterfall.relay.peer;
+
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the process's one libwebrtc {@link PeerConnectionFactory} (its signalling, worker and network threads are
+ * shared by every {@link PeerLink}) and one small Java thread ("peer-links") for timeouts, flow-control polling
+ * and native teardown. Create one per process and close it last, after the links.
+ *
+ * <p>The native factory is made lazily, on the first link, so a process that never opens a link never loads
+ * libwebrtc. It always uses {@link HeadlessAudioDeviceModule}: the default audio module aborts the JVM on a
+ * machine without a sound device, and we carry no audio anyway.
+ */
+public final class PeerFactory implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(PeerFactory.class);
+
+  /** Timeouts of every link made by a factory. */
+  public record Settings(Duration openTimeout, Duration disconnectGrace, Duration flowPollInterval) {
+    /**
+     * openTimeout: from creation until the DataChannel is open (signalling included). disconnectGrace: how long
+     * ICE may stay "disconnected" (no consent responses) before the link counts as dead; libwebrtc only declares
+     * "failed" after ~30 s. flowPollInterval: how often a link above its low-water mark checks its
+     * bufferedAmount (webrtc-java 0.14.0 never calls onBufferedAmountChange, so we poll).
+     */
+    public Settings {
+      Objects.requireNonNull(openTimeout, "openTimeout");
+      Objects.requireNonNull(disconnectGrace, "disconnectGrace");
+      Objects.requireNonNull(flowPollInterval, "flowPollInterval");
+      if (openTimeout.toMillis() <= 0 || disconnectGrace.isNegative() || flowPollInterval.toNanos() <= 0) {
+        throw new IllegalArgumentException("openTimeout and flowPollInterval must be positive, "
+            + "disconnectGrace not negative: " + this);
+      }
+    }
+
+    public static Settings defaults() {
+      return new Settings(Duration.ofSeconds(20), Duration.ofSeconds(4), Duration.ofMillis(2));
+    }
+  }
+
+  private final Settings settings;
+  private final ScheduledExecutorService timers;
+  private final Set<PeerLink> links = ConcurrentHashMap.newKeySet();
+  private HeadlessAudioDeviceModule audio;
+  private PeerConnectionFactory factory;
+  private boolean closed;
+
+  public PeerFactory() {
+    this(Settings.defaults());
+  }
+
+  public PeerFactory(Settings settings) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "peer-links");
+      t.setDaemon(true);
+      return t;
+    });
+    // Timeouts are cancelled on every open link: drop them from the queue at once, and on close() run only
+    // the teardowns already queued, not the timeouts still pending.
+    executor.setRemoveOnCancelPolicy(true);
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.timers = executor;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /** Links not yet closed. */
+  public int openLinks() {
+    return links.size();
+  }
+
+  synchronized PeerConnectionFactory nativeFactory() {
+    if (closed) {
+      throw new IllegalStateException("PeerFactory is closed");
+    }
+    if (factory == null) {
+      audio = new HeadlessAudioDeviceModule();
+      factory = new PeerConnectionFactory(audio);
+    }
+    return factory;
+  }
+
+  /** The thread for timeouts, polling and teardown. Tasks on it must be short and must not block. */
+  ScheduledExecutorService timers() {
+    return timers;
+  }
+
+  void register(PeerLink link) {
+    links.add(link);
+  }
+
+  void unregister(PeerLink link) {
+    links.remove(link);
+  }
+
+  /**
+   * Closes every link still open (their listeners get {@code onClosed}), waits for their native teardown, then
+   * disposes the native factory. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    for (PeerLink link : new ArrayList<>(links)) {
+      link.close();
+    }
+    // Teardown tasks are queued on the timers thread: let them run, then stop it.
+    timers.shutdown();
+    try {
+      if (!timers.awaitTermination(10, TimeUnit.SECONDS)) {
+        log.warn("peer links still tearing down after 10 s; disposing the factory anyway");
+        List<Runnable> dropped = timers.shutdownNow();
+        log.debug("{} pending tasks dropped", dropped.size());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (this) {
+      if (factory != null) {
+        try {
+          factory.dispose();
+        } catch (RuntimeException | Error e) {
+          PeerLink.rethrowIfFatal(e);
+          log.warn("disposing the PeerConnectionFactory failed: {}", e.toString());
+        }
+        factory = null;
+      }
+      if (audio != null) {
+        try {
+          audio.dispose();
+        } catch (RuntimeException | Error e) {
+          PeerLink.rethrowIfFatal(e);
+          log.debug("disposing the audio module failed: {}", e.toString());
+        }
+        audio = null;
+      }
+    }
+  }
+}
