@@ -97,6 +97,13 @@ public final class Coordinator {
     return await(p.future());
   }
 
+  /** Issue a booster token from inside the process (the demo's booster uses one). */
+  public String issueBoosterToken() throws Exception {
+    Promise<String> p = Promise.promise();
+    node.context.runOnContext(v -> node.catalog.registry().newBoosterToken().onComplete(p));
+    return await(p.future());
+  }
+
   public void stop() {
     try {
       node.stopping = true;

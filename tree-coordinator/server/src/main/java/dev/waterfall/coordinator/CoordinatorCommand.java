@@ -10,7 +10,7 @@ import picocli.CommandLine.Mixin;
 /** {@code waterfall coordinator}: run a coordinator until SIGTERM or Ctrl-C. */
 @Command(name = "coordinator", mixinStandardHelpOptions = true,
     description = "Run a tree-coordinator (REST API, /ws signalling, embedded Hazelcast member).")
-final class CoordinatorCommand implements Callable<Integer> {
+public final class CoordinatorCommand implements Callable<Integer> {
   @Mixin
   CoordinatorOptions options;
 
@@ -28,7 +28,7 @@ final class CoordinatorCommand implements Callable<Integer> {
     return 0;
   }
 
-  static void runUntilStopped(Coordinator c) throws InterruptedException {
+  public static void runUntilStopped(Coordinator c) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       c.stop();

@@ -8,7 +8,7 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** The flags every command that runs a coordinator shares; each maps onto a key of the defaults file. */
-final class CoordinatorOptions {
+public final class CoordinatorOptions {
   @Option(names = "--config", paramLabel = "FILE", description = "Settings file (same keys as the defaults file).")
   Path config;
 
@@ -33,7 +33,7 @@ final class CoordinatorOptions {
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any setting, e.g. --set tree.maxChildren=3.")
   Map<String, String> set = new LinkedHashMap<>();
 
-  CoordinatorConfig load() {
+  public CoordinatorConfig load() {
     Map<String, String> flags = new LinkedHashMap<>();
     put(flags, "http.host", host);
     put(flags, "http.port", port);

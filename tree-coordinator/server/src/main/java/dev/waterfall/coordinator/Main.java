@@ -5,10 +5,10 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code waterfall coordinator|demo}: the entry point of the coordinator jar. */
+/** {@code waterfall coordinator}: the entry point of the coordinator jar ({@code demo} lives in the relay jar). */
 @Command(name = "waterfall", mixinStandardHelpOptions = true, version = "Waterfall 0.1.0",
     description = "Live streaming over a fan-out tree of viewers and relays.",
-    subcommands = {CoordinatorCommand.class, DemoCommand.class})
+    subcommands = {CoordinatorCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -17,7 +17,7 @@ public final class Main implements Runnable {
     System.exit(run(args));
   }
 
-  static int run(String... args) {
+  public static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof ConfigException) {

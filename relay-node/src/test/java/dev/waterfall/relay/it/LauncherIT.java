@@ -1,9 +1,7 @@
-package dev.waterfall.coordinator;
+package dev.waterfall.relay.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.waterfall.coordinator.support.CoordinatorProcess;
-import dev.waterfall.coordinator.support.Rest;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -13,10 +11,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The README's main command, run through the real launcher script against the packaged jar. */
+/** The README's main command, through the real launcher script and the packaged jars (inside the test namespace). */
 @DisplayName("./waterfall launcher")
 class LauncherIT {
-  private static final File ROOT = Path.of("../..").toAbsolutePath().normalize().toFile();
+  private static final File ROOT = Path.of("..").toAbsolutePath().normalize().toFile();
 
   private static ProcessBuilder waterfall(String... args) {
     String[] cmd = new String[args.length + 1];
@@ -26,24 +24,33 @@ class LauncherIT {
   }
 
   @Test
-  void demoStartsACoordinatorWithADemoStream() throws Exception {
-    int port = CoordinatorProcess.freePort();
-    ProcessBuilder pb = waterfall("demo", "--port", Integer.toString(port),
-        "--cluster-port", Integer.toString(CoordinatorProcess.freePort()));
-    Process demo = pb.start();
+  void demoRunsAWholeStreamAndPrintsWhereToWatch() throws Exception {
+    int port = Http.freePort();
+    int originPort = Http.freePort();
+    int boosterPort = Http.freePort();
+    Process demo = waterfall("demo", "--port", Integer.toString(port), "--cluster-port",
+        Integer.toString(Http.freePort()), "--origin-port", Integer.toString(originPort),
+        "--booster-port", Integer.toString(boosterPort)).start();
     try (BufferedReader out = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
       StringBuilder seen = new StringBuilder();
       String line;
       while ((line = out.readLine()) != null && !line.contains("admin token")) {
         seen.append(line).append('\n');
       }
-      assertThat(seen.toString()).contains("Waterfall demo is running").contains("publish key:")
+      String boosterHls = "http://127.0.0.1:" + boosterPort + "/hls/demo/index.m3u8";
+      assertThat(seen.toString()).contains("Waterfall demo is running").contains(boosterHls)
           .contains("http://127.0.0.1:" + port + "/api/streams/demo/tree");
-      Rest.Reply tree = new Rest("http://127.0.0.1:" + port, "unused").get("/api/streams/demo/tree");
-      assertThat(tree.status()).isEqualTo(200);
-      assertThat(tree.json().get("nodes").get(0).get("role").textValue()).isEqualTo("origin");
+      // The booster gets the stream over WebRTC from the origin and serves it: a real playlist appears.
+      long deadline = System.currentTimeMillis() + 30_000;
+      String playlist = "";
+      while (!playlist.contains("seg-") && System.currentTimeMillis() < deadline) {
+        Thread.sleep(500);
+        playlist = Http.get(boosterHls).statusCode() == 200 ? Http.text(boosterHls) : "";
+      }
+      assertThat(playlist).startsWith("#EXTM3U").contains("seg-");
+      assertThat(Http.json("http://127.0.0.1:" + port + "/api/streams/demo/tree").get("size").intValue()).isEqualTo(2);
     } finally {
-      demo.destroy(); // SIGTERM: the shutdown hook stops the coordinator
+      demo.destroy(); // SIGTERM: the shutdown hook stops everything in reverse order
       assertThat(demo.waitFor(30, TimeUnit.SECONDS)).as("demo stops on SIGTERM").isTrue();
     }
   }
@@ -64,5 +71,10 @@ class LauncherIT {
     out = new String(badValue.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(badValue.waitFor()).isEqualTo(78);
     assertThat(out).contains("liveness.missedHeartbeats").doesNotContain("Exception");
+
+    Process noInput = waterfall("publish", "--stream", "x", "--key", "k").start();
+    out = new String(noInput.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(noInput.waitFor()).isEqualTo(2);
+    assertThat(out).contains("--sample").doesNotContain("Exception");
   }
 }

@@ -1,0 +1,204 @@
+package dev.waterfall.relay;
+
+import dev.waterfall.relay.http.HlsServer;
+import dev.waterfall.relay.node.NodeSettings;
+import dev.waterfall.relay.node.RelayNode;
+import dev.waterfall.relay.peer.PeerFactory;
+import dev.waterfall.relay.segment.SegmentSigner;
+import dev.waterfall.relay.segment.SegmentVerifier;
+import dev.waterfall.relay.source.MediaSegment;
+import dev.waterfall.relay.source.SegmentSource;
+import dev.waterfall.relay.store.SegmentStore;
+import dev.waterfall.relay.store.StoreLimits;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.WebClient;
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running relay: its segment store, its HTTP server ({@code /hls/…}, {@code /metrics}, {@code /health}), the node
+ * in the tree, and for the origin the pump feeding it segments. Wired here by hand; stopped in reverse order.
+ */
+public final class Relay implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
+
+  /** Which coordinators and stream, the credential, and where to serve HTTP (port -1: nowhere, 0: any free). */
+  public record Options(List<String> coordinators, String stream, String key, String httpHost, int httpPort,
+                        String publicUrl) {}
+
+  private final RelayNode node;
+  private final HttpServer http;
+  private final SegmentSource source;
+  private final Thread pump;
+  private volatile boolean stopping;
+
+  private Relay(RelayNode node, HttpServer http, SegmentSource source) {
+    this.node = node;
+    this.http = http;
+    this.source = source;
+    this.pump = source == null ? null : new Thread(this::pumpLoop, "waterfall-source");
+  }
+
+  /** The origin: the root of the stream's tree, signing what {@code source} produces. */
+  public static Relay startOrigin(Vertx vertx, PeerFactory peers, Options o, SegmentSigner signer,
+                                  SegmentSource source, Consumer<Router> extraRoutes) throws Exception {
+    SegmentStore store = new SegmentStore(signer.verifier(), StoreLimits.defaults(), Clock.systemUTC());
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    HttpServer http = o.httpPort() < 0 ? null : serve(vertx, o, store, metrics, extraRoutes);
+    RelayNode node = new RelayNode(vertx, NodeSettings.origin(o.coordinators(), o.stream(), o.key(),
+        advertised(o, http)), peers, store, Clock.systemUTC());
+    node.bindMetrics(metrics);
+    node.useSigner(signer);
+    await(node.start());
+    Relay relay = new Relay(node, http, source);
+    relay.pump.start();
+    return relay;
+  }
+
+  /** A booster: learns the origin's key from the coordinator, then joins the tree and relays. */
+  public static Relay startBooster(Vertx vertx, PeerFactory peers, Options o) throws Exception {
+    SegmentVerifier verifier = new SegmentVerifier(awaitPublicKey(vertx, o), o.stream());
+    SegmentStore store = new SegmentStore(verifier, StoreLimits.defaults(), Clock.systemUTC());
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    HttpServer http = o.httpPort() < 0 ? null : serve(vertx, o, store, metrics, r -> { });
+    RelayNode node = new RelayNode(vertx, NodeSettings.booster(o.coordinators(), o.stream(), o.key(),
+        advertised(o, http)), peers, store, Clock.systemUTC());
+    node.bindMetrics(metrics);
+    await(node.start());
+    return new Relay(node, http, null);
+  }
+
+  private static String advertised(Options o, HttpServer http) {
+    if (http == null) {
+      return null;
+    }
+    return o.publicUrl() != null ? o.publicUrl() : "http://" + o.httpHost() + ":" + http.actualPort();
+  }
+
+  private static HttpServer serve(Vertx vertx, Options o, SegmentStore store, PrometheusMeterRegistry metrics,
+                                  Consumer<Router> extraRoutes) throws Exception {
+    Router router = Router.router(vertx);
+    new HlsServer(o.stream(), store).mount(router);
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+    router.get("/health").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("status", "up").put("stream", o.stream()).put("segments", store.size()).encode()));
+    extraRoutes.accept(router);
+    return await(vertx.createHttpServer().requestHandler(router).listen(o.httpPort(), o.httpHost()));
+  }
+
+  /** The booster cannot verify anything before the origin has announced its key: wait for it. */
+  private static String awaitPublicKey(Vertx vertx, Options o) throws Exception {
+    WebClient client = WebClient.create(vertx);
+    try {
+      for (int attempt = 0; ; attempt++) {
+        String base = o.coordinators().get(attempt % o.coordinators().size());
+        URI uri = URI.create(base.replaceFirst("^ws", "http") + "/api/streams/" + o.stream() + "/fallbacks");
+        try {
+          var reply = await(client.getAbs(uri.toString()).send());
+          if (reply.statusCode() == 404) {
+            throw new IllegalStateException("the coordinator has no stream named '" + o.stream() + "'");
+          }
+          String key = reply.statusCode() == 200 ? reply.bodyAsJsonObject().getString("publicKey") : null;
+          if (key != null) {
+            return key;
+          }
+          if (attempt % 10 == 0) {
+            LOG.info("waiting for the origin of '{}' to join (it brings the signing key)", o.stream());
+          }
+        } catch (IllegalStateException fatal) {
+          throw fatal;
+        } catch (Exception e) {
+          if (attempt % 10 == 0) {
+            LOG.info("coordinator {} not reachable yet: {}", base, e.getMessage());
+          }
+        }
+        Thread.sleep(1000);
+      }
+    } finally {
+      client.close();
+    }
+  }
+
+  /** Feeds the origin: a paced source (the sample) is published at its own rate, a live one as it arrives. */
+  private void pumpLoop() {
+    try {
+      long due = System.nanoTime();
+      while (!stopping) {
+        Optional<MediaSegment> next = source.next();
+        if (next.isEmpty()) {
+          continue;
+        }
+        MediaSegment segment = next.get();
+        if (source.pacedByCaller()) {
+          long wait = due - System.nanoTime();
+          if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+          }
+          due = Math.max(due, System.nanoTime() - segment.durationMillis() * 1_000_000L)
+              + segment.durationMillis() * 1_000_000L;
+        }
+        node.publish(segment);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      if (!stopping) {
+        LOG.error("the stream source failed: {}", e.toString());
+      }
+    }
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  public RelayNode node() {
+    return node;
+  }
+
+  public SegmentStore store() {
+    return node.store();
+  }
+
+  /** The port of the HTTP server, or -1 when it serves none. */
+  public int httpPort() {
+    return http == null ? -1 : http.actualPort();
+  }
+
+  /** Graceful: the node leaves the tree (its children are re-attached), then sources and servers stop. */
+  @Override
+  public void close() {
+    stopping = true;
+    try {
+      await(node.stop());
+    } catch (Exception e) {
+      LOG.debug("stopping the node: {}", e.toString());
+    }
+    if (pump != null) {
+      pump.interrupt();
+    }
+    if (source != null) {
+      try {
+        source.close();
+      } catch (Exception e) {
+        LOG.debug("closing the source: {}", e.toString());
+      }
+    }
+    if (http != null) {
+      http.close();
+    }
+  }
+}

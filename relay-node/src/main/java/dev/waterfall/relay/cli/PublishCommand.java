@@ -1,0 +1,107 @@
+package dev.waterfall.relay.cli;
+
+import dev.waterfall.relay.Relay;
+import dev.waterfall.relay.segment.SegmentSigner;
+import dev.waterfall.relay.source.FfmpegOptions;
+import dev.waterfall.relay.source.FfmpegSource;
+import dev.waterfall.relay.source.IngestSource;
+import dev.waterfall.relay.source.SampleSource;
+import dev.waterfall.relay.source.SegmentSource;
+import io.vertx.ext.web.Router;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code waterfall publish}: the origin of a stream, from the sample, a file, RTMP or HTTP ingest. */
+@Command(name = "publish", mixinStandardHelpOptions = true,
+    description = "Publish a live stream: become the root of its tree and serve it over HLS for fallback.")
+public final class PublishCommand implements Callable<Integer> {
+  @Mixin
+  RelayOptions relay;
+
+  @Option(names = "--key", required = true, defaultValue = "${env:WATERFALL_PUBLISH_KEY}",
+      description = "The stream's publish key (or WATERFALL_PUBLISH_KEY).")
+  String key;
+
+  @Option(names = "--http-port", defaultValue = "8090", description = "HLS, ingest and metrics port (default: 8090).")
+  int httpPort;
+
+  @Option(names = "--signing-key", paramLabel = "FILE",
+      description = "Ed25519 key file, created if missing (default: ~/.config/waterfall/<stream>.signing.pem).")
+  Path signingKey;
+
+  @Option(names = "--video-bitrate", description = "Encoder bitrate for --input/--rtmp, e.g. 2500k.")
+  String videoBitrate;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Input input;
+
+  static final class Input {
+    @Option(names = "--sample", description = "The built-in test clip, looped as an endless live stream.")
+    boolean sample;
+
+    @Option(names = "--input", paramLabel = "FILE", description = "Any file ffmpeg reads, played in real time.")
+    Path file;
+
+    @Option(names = "--rtmp", paramLabel = "PORT", description = "Listen for RTMP (OBS, ffmpeg) on this port.")
+    Integer rtmpPort;
+
+    @Option(names = "--ingest", description = "Take HLS pushed by PUT to /ingest/<stream>/index.m3u8.")
+    boolean ingest;
+  }
+
+  @Option(names = "--loop", description = "With --input: start over at the end.")
+  boolean loop;
+
+  @Override
+  public Integer call() throws Exception {
+    Path keyFile = signingKey != null ? signingKey
+        : Path.of(System.getProperty("user.home"), ".config", "waterfall", relay.stream + ".signing.pem");
+    Files.createDirectories(keyFile.toAbsolutePath().getParent());
+    SegmentSigner signer = SegmentSigner.loadOrCreate(keyFile);
+    // Sequence numbers must grow across restarts (relays drop lower ones as old): start from the clock.
+    long firstSequence = System.currentTimeMillis() / 2000;
+    Running running = new Running();
+    try {
+      SegmentSource source;
+      Consumer<Router> routes = r -> { };
+      if (input.sample) {
+        source = SampleSource.fromClasspath(firstSequence);
+      } else if (input.ingest) {
+        IngestSource ingest = new IngestSource(relay.stream, key, firstSequence);
+        routes = ingest::mount;
+        source = ingest;
+      } else {
+        FfmpegOptions o = input.file != null ? FfmpegOptions.file(relay.stream, input.file, loop)
+            : FfmpegOptions.rtmp(relay.stream, relay.httpHost, input.rtmpPort);
+        o = o.withFirstSequence(firstSequence);
+        if (videoBitrate != null) {
+          o = o.withVideoBitrate(videoBitrate);
+        }
+        source = FfmpegSource.start(running.vertx, o).toCompletionStage().toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+      }
+      Relay origin = running.add(Relay.startOrigin(running.vertx, running.peers, relay.toOptions(key, httpPort),
+          signer, source, routes));
+      String hls = "http://" + relay.httpHost + ":" + origin.httpPort() + "/hls/" + relay.stream + "/index.m3u8";
+      System.out.println("Waterfall origin publishing '" + relay.stream + "'; HLS at " + hls);
+      if (input.ingest) {
+        System.out.println("Push HLS with: ffmpeg … -f hls -method PUT -headers \"Authorization: Bearer <key>\" http://"
+            + relay.httpHost + ":" + origin.httpPort() + "/ingest/" + relay.stream + "/index.m3u8");
+      } else if (input.rtmpPort != null) {
+        System.out.println("Point OBS at rtmp://<this machine>:" + input.rtmpPort + "/live/" + relay.stream);
+      }
+    } catch (Exception e) {
+      running.stop();
+      throw e;
+    }
+    running.untilStopped();
+    return 0;
+  }
+}

@@ -1,0 +1,27 @@
+package dev.waterfall.relay.cli;
+
+import dev.waterfall.relay.Relay;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Flags every relay shares: where the coordinators are, which stream, and where to serve HTTP. */
+public final class RelayOptions {
+  @Option(names = "--coordinator", split = ",", defaultValue = "http://127.0.0.1:8080", paramLabel = "URL[,URL…]",
+      description = "Coordinator base URLs, tried in turn when one is down (default: ${DEFAULT-VALUE}).")
+  List<String> coordinators;
+
+  @Option(names = "--stream", required = true, description = "Stream name.")
+  String stream;
+
+  @Option(names = "--http-host", defaultValue = "127.0.0.1",
+      description = "Address the HLS/metrics HTTP server binds (default: ${DEFAULT-VALUE}).")
+  String httpHost;
+
+  @Option(names = "--public-url", paramLabel = "URL",
+      description = "Base URL others reach this node's HTTP server at (default: http://<http-host>:<http-port>).")
+  String publicUrl;
+
+  Relay.Options toOptions(String key, int httpPort) {
+    return new Relay.Options(coordinators, stream, key, httpHost, httpPort, publicUrl);
+  }
+}

@@ -1,0 +1,40 @@
+package dev.waterfall.relay.cli;
+
+import dev.waterfall.relay.peer.PeerFactory;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/** Holds a command's running parts and stops them in reverse order on SIGTERM or Ctrl-C. */
+final class Running {
+  final Vertx vertx = Vertx.vertx();
+  final PeerFactory peers = new PeerFactory();
+  private final List<AutoCloseable> parts = new ArrayList<>();
+
+  <T extends AutoCloseable> T add(T part) {
+    parts.add(part);
+    return part;
+  }
+
+  void untilStopped() throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stop();
+      stopped.countDown();
+    }, "waterfall-shutdown"));
+    stopped.await();
+  }
+
+  void stop() {
+    for (int i = parts.size() - 1; i >= 0; i--) {
+      try {
+        parts.get(i).close();
+      } catch (Exception e) {
+        System.err.println("waterfall: while stopping: " + e);
+      }
+    }
+    peers.close();
+    vertx.close();
+  }
+}

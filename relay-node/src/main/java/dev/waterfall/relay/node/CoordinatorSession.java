@@ -1,0 +1,166 @@
+package dev.waterfall.relay.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.SignallingClient;
+import io.vertx.core.Context;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's signalling link to the coordinators: join (or resume), heartbeats with stats, and reconnection
+ * with exponential back-off and jitter across the coordinator list. The data plane does not depend on it: while
+ * it is down, chunks keep flowing over the established peer links. Everything runs on the node's context.
+ */
+final class CoordinatorSession {
+  private static final Logger LOG = LoggerFactory.getLogger(CoordinatorSession.class);
+  private static final long FIRST_RETRY_MS = 250;
+  private static final long MAX_RETRY_MS = 10_000;
+
+  /** What the node hears from the coordinator. */
+  interface Handler {
+    void welcome(Message.Welcome welcome);
+
+    void message(Message message);
+
+    /** A refusal retrying cannot fix (a wrong key): the node should stop. */
+    void fatal(Message.Error error);
+  }
+
+  private final Context context;
+  private final List<String> coordinators;
+  private final Supplier<Message.Join> join;
+  private final Supplier<JsonNode> stats;
+  private final Handler handler;
+  private SignallingClient client;
+  private String nodeId;
+  private String resumeToken;
+  private long heartbeatTimer = -1;
+  private int attempt;
+  private int next;
+  private boolean stopped;
+
+  CoordinatorSession(Context context, List<String> coordinators, Supplier<Message.Join> join,
+                     Supplier<JsonNode> stats, Handler handler) {
+    this.context = context;
+    this.coordinators = List.copyOf(coordinators);
+    this.join = join;
+    this.stats = stats;
+    this.handler = handler;
+  }
+
+  void start() {
+    connect();
+  }
+
+  String nodeId() {
+    return nodeId;
+  }
+
+  boolean connected() {
+    return client != null && !client.isClosed() && nodeId != null;
+  }
+
+  /** Sends if connected; a signal lost during an outage is re-sent by the peer link's own retries or repair. */
+  void send(Message message) {
+    if (client != null && !client.isClosed()) {
+      client.send(message);
+    }
+  }
+
+  private void connect() {
+    if (stopped) {
+      return;
+    }
+    String url = coordinators.get(next++ % coordinators.size());
+    SignallingClient.connect(context.owner(), url).onComplete(ar -> context.runOnContext(v -> {
+      if (ar.failed()) {
+        LOG.info("coordinator {} unreachable ({}); retrying", url, ar.cause().getMessage());
+        retry();
+        return;
+      }
+      client = ar.result();
+      client.onMessage(m -> context.runOnContext(x -> onMessage(m)));
+      client.onClose(x -> context.runOnContext(y -> onClose()));
+      if (nodeId != null && resumeToken != null) {
+        client.send(new Message.Resume(join.get().stream(), nodeId, resumeToken));
+      } else {
+        client.send(join.get());
+      }
+    }));
+  }
+
+  private void onMessage(Message m) {
+    if (m instanceof Message.Welcome w) {
+      attempt = 0;
+      nodeId = w.nodeId();
+      resumeToken = w.resumeToken();
+      startHeartbeats(w.heartbeatIntervalMs());
+      handler.welcome(w);
+    } else if (m instanceof Message.Error e) {
+      onError(e);
+    } else {
+      handler.message(m);
+    }
+  }
+
+  private void onError(Message.Error e) {
+    switch (e.code()) {
+      case "unknown-node" -> {
+        // Our place was given up while we were away: join afresh on the same socket.
+        nodeId = null;
+        resumeToken = null;
+        client.send(join.get());
+      }
+      case "bad-credential", "origin-taken", "unknown-stream", "private-stream", "stream-deleted" -> {
+        LOG.error("coordinator refused this node: {} ({})", e.message(), e.code());
+        stopped = true;
+        handler.fatal(e);
+      }
+      default -> {
+        LOG.warn("coordinator error {}: {}", e.code(), e.message());
+        handler.message(e);
+      }
+    }
+  }
+
+  private void onClose() {
+    client = null;
+    stopHeartbeats();
+    if (!stopped) {
+      LOG.warn("lost the coordinator; the stream keeps flowing, reconnecting");
+      retry();
+    }
+  }
+
+  private void retry() {
+    long base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(attempt++, 10));
+    long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1); // jitter: a crowd spreads out
+    context.owner().setTimer(delay, t -> connect());
+  }
+
+  private void startHeartbeats(long intervalMs) {
+    stopHeartbeats();
+    heartbeatTimer = context.owner().setPeriodic(intervalMs, t -> send(new Message.Heartbeat(null, stats.get())));
+  }
+
+  private void stopHeartbeats() {
+    if (heartbeatTimer >= 0) {
+      context.owner().cancelTimer(heartbeatTimer);
+      heartbeatTimer = -1;
+    }
+  }
+
+  /** Graceful: tell the coordinator we leave (children get re-attached), then close. */
+  void stop() {
+    stopped = true;
+    stopHeartbeats();
+    if (client != null && !client.isClosed()) {
+      client.send(new Message.Leave());
+      client.close();
+    }
+  }
+}

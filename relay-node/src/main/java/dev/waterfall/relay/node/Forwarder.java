@@ -1,0 +1,106 @@
+package dev.waterfall.relay.node;
+
+import dev.waterfall.relay.frame.Frame;
+import dev.waterfall.relay.frame.FrameCodec;
+import dev.waterfall.relay.store.SegmentStore;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Cut-through fan-out to the children: every verified frame goes to each open child at once. Flow control is
+ * per child: a child whose send queue is above the high-water mark is skipped (it heals that gap over HTTP), so
+ * a slow child never slows its siblings; one that stays slow is reported so the coordinator moves it down.
+ */
+final class Forwarder {
+  /** Above this many queued bytes a child is skipped rather than queued further. */
+  static final long HIGH_WATER = 4L * 1024 * 1024;
+  /** Segments a child that just connected receives from the store, oldest first. */
+  static final int BACKLOG_SEGMENTS = 3;
+  private final Map<String, PeerEdge> children = new LinkedHashMap<>();
+  private final SegmentStore store;
+  private final long slowReportAfterMs;
+  private final Consumer<String> reportSlow;
+  long framesSkipped;
+
+  Forwarder(SegmentStore store, long slowReportAfterMs, Consumer<String> reportSlow) {
+    this.store = store;
+    this.slowReportAfterMs = slowReportAfterMs;
+    this.reportSlow = reportSlow;
+  }
+
+  void add(PeerEdge child) {
+    PeerEdge old = children.put(child.peerId, child);
+    if (old != null && old != child) {
+      old.close();
+    }
+  }
+
+  PeerEdge get(String id) {
+    return children.get(id);
+  }
+
+  void remove(String id) {
+    PeerEdge edge = children.remove(id);
+    if (edge != null) {
+      edge.close();
+    }
+  }
+
+  /** Drops the record of an edge that closed by itself (only if it is still the current one for that peer). */
+  void forget(PeerEdge edge) {
+    children.remove(edge.peerId, edge);
+  }
+
+  Collection<PeerEdge> children() {
+    return children.values();
+  }
+
+  /** Sends one encoded frame to every open child that keeps up. */
+  void broadcast(byte[] frame, long now) {
+    for (PeerEdge child : children.values()) {
+      if (!child.isOpen()) {
+        continue;
+      }
+      if (child.buffered() > HIGH_WATER || !child.send(frame)) {
+        framesSkipped++;
+        if (child.slowSince < 0) {
+          child.slowSince = now;
+        }
+      } else if (child.buffered() < HIGH_WATER / 2) {
+        child.slowSince = -1;
+      }
+    }
+  }
+
+  /** A child's channel just opened: give it the recent segments so it can start playing and forwarding. */
+  void sendBacklog(PeerEdge child) {
+    List<Long> held = store.sequences();
+    for (Long seq : held.subList(Math.max(0, held.size() - BACKLOG_SEGMENTS), held.size())) {
+      store.header(seq).ifPresent(h -> child.send(FrameCodec.encode(new Frame.Header(h))));
+      int count = store.status(seq).map(s -> s.chunkCount()).orElse(0);
+      for (int i = 0; i < count; i++) {
+        final int index = i;
+        store.chunk(seq, i).ifPresent(bytes -> child.send(FrameCodec.encode(new Frame.Chunk(seq, index, bytes))));
+      }
+    }
+  }
+
+  /** Reports children that have been skipped for too long; at most once per interval each. */
+  void checkSlow(long now) {
+    for (PeerEdge child : children.values()) {
+      if (child.slowSince >= 0 && now - child.slowSince > slowReportAfterMs
+          && now - child.lastSlowReport > slowReportAfterMs) {
+        child.lastSlowReport = now;
+        reportSlow.accept(child.peerId);
+      }
+    }
+  }
+
+  void closeAll() {
+    children.values().forEach(PeerEdge::close);
+    children.clear();
+  }
+}

@@ -1,0 +1,98 @@
+package dev.waterfall.relay.node;
+
+import dev.waterfall.relay.frame.Frame;
+import dev.waterfall.relay.frame.FrameCodec;
+import dev.waterfall.relay.http.FallbackFetcher;
+import dev.waterfall.relay.store.SegmentStatus;
+import dev.waterfall.relay.store.SegmentStore;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Makes sure no segment is missing because of the tree: a chunk not here by its deadline, a header the parent
+ * never sent, or everything while the parent is silent, is fetched over HTTP from the origin or a booster,
+ * verified by the store and forwarded to the children, so a whole subtree heals from one fetch.
+ * Runs on the node's context, ticked every {@link #TICK_MS}.
+ */
+final class GapFiller {
+  static final long TICK_MS = 250;
+  private static final long PLAYLIST_POLL_MS = 1000;
+  private final SegmentStore store;
+  private final FallbackFetcher fetcher;
+  private final long chunkDeadlineMs;
+  private final long parentSilenceMs;
+  private final BiConsumer<byte[], Long> forward;
+  private final LongSupplier clock;
+  private final Set<Long> fetching = new HashSet<>();
+  private long lastPoll;
+
+  GapFiller(SegmentStore store, FallbackFetcher fetcher, long chunkDeadlineMs, long parentSilenceMs,
+            BiConsumer<byte[], Long> forward, LongSupplier clock) {
+    this.store = store;
+    this.fetcher = fetcher;
+    this.chunkDeadlineMs = chunkDeadlineMs;
+    this.parentSilenceMs = parentSilenceMs;
+    this.forward = forward;
+    this.clock = clock;
+  }
+
+  /** One pass: late chunks of known segments; and, while the parent is silent, segments it never announced. */
+  void tick(long lastParentFrameAt) {
+    long now = clock.getAsLong();
+    for (Long seq : store.sequences()) {
+      SegmentStatus s = store.status(seq).orElse(null);
+      if (s != null && !s.complete() && now - s.headerAtMillis() > chunkDeadlineMs && !fetching.contains(seq)) {
+        fetchChunks(seq, store.missingChunks(seq));
+      }
+    }
+    if (now - lastParentFrameAt > parentSilenceMs && now - lastPoll > PLAYLIST_POLL_MS) {
+      lastPoll = now;
+      fetcher.listAvailable().onSuccess(this::fetchUnknown);
+    }
+  }
+
+  /** A chunk the parent sent failed verification: get a good copy now rather than at the deadline. */
+  void fetchNow(long seq, int index) {
+    if (!fetching.contains(seq)) {
+      fetchChunks(seq, List.of(index));
+    }
+  }
+
+  private void fetchUnknown(List<Long> available) {
+    List<Long> held = store.sequences();
+    // A node holding nothing starts near the live edge; otherwise it fills every hole after what it holds.
+    long from = !held.isEmpty() ? held.get(0)
+        : available.isEmpty() ? Long.MAX_VALUE : available.get(Math.max(0, available.size() - 3));
+    for (Long seq : available) {
+      if (seq < from || held.contains(seq) || fetching.contains(seq)) {
+        continue;
+      }
+      fetching.add(seq);
+      fetcher.fetchHeader(seq).onComplete(ar -> {
+        fetching.remove(seq);
+        if (ar.succeeded() && Boolean.TRUE.equals(ar.result())) {
+          store.header(seq).ifPresent(h -> forward.accept(FrameCodec.encode(new Frame.Header(h)), seq));
+          fetchChunks(seq, store.missingChunks(seq));
+        }
+      });
+    }
+  }
+
+  private void fetchChunks(long seq, List<Integer> missing) {
+    if (missing.isEmpty()) {
+      return;
+    }
+    fetching.add(seq);
+    fetcher.fetchChunks(seq, missing).onComplete(ar -> {
+      fetching.remove(seq);
+      if (ar.succeeded()) {
+        for (Integer i : ar.result()) {
+          store.chunk(seq, i).ifPresent(b -> forward.accept(FrameCodec.encode(new Frame.Chunk(seq, i, b)), seq));
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,115 @@
+package dev.waterfall.relay.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.protocol.Message;
+import dev.waterfall.relay.peer.PeerFactory;
+import dev.waterfall.relay.peer.PeerLink;
+import io.vertx.core.Context;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One tree edge seen from this node: the peer's id, the WebRTC link, and byte counts. Every callback of the
+ * link is moved onto the node's context, so the node's state is only ever touched from one thread.
+ */
+final class PeerEdge {
+  /** What the node does with this edge's events, on its context. */
+  interface Events {
+    void opened(PeerEdge edge);
+
+    void frame(PeerEdge edge, byte[] bytes);
+
+    void drained(PeerEdge edge);
+
+    void closed(PeerEdge edge, String reason);
+  }
+
+  final String peerId;
+  final boolean toParent;
+  private final PeerLink link;
+  long bytesIn;
+  long bytesOut;
+  long slowSince = -1;
+  long lastSlowReport;
+  boolean closed;
+
+  private PeerEdge(String peerId, boolean toParent, PeerFactory factory, List<Message.IceServer> ice,
+                   Context context, Consumer<Message> signalling, Events events) {
+    this.peerId = peerId;
+    this.toParent = toParent;
+    PeerLink.Listener listener = new PeerLink.Listener() {
+      @Override
+      public void onSignal(ObjectNode data) {
+        context.runOnContext(v -> signalling.accept(new Message.Signal(null, peerId, data)));
+      }
+
+      @Override
+      public void onOpen() {
+        context.runOnContext(v -> events.opened(PeerEdge.this));
+      }
+
+      @Override
+      public void onMessage(byte[] message) {
+        context.runOnContext(v -> {
+          bytesIn += message.length;
+          events.frame(PeerEdge.this, message);
+        });
+      }
+
+      @Override
+      public void onBufferedAmountLow() {
+        context.runOnContext(v -> events.drained(PeerEdge.this));
+      }
+
+      @Override
+      public void onClosed(String reason) {
+        context.runOnContext(v -> {
+          closed = true;
+          events.closed(PeerEdge.this, reason);
+        });
+      }
+    };
+    // The child makes the offer: toward our parent we offer, toward a child we answer.
+    this.link = toParent ? PeerLink.offer(factory, ice, listener) : PeerLink.answer(factory, ice, listener);
+  }
+
+  static PeerEdge toParent(String id, PeerFactory f, List<Message.IceServer> ice, Context ctx,
+                           Consumer<Message> signalling, Events events) {
+    return new PeerEdge(id, true, f, ice, ctx, signalling, events);
+  }
+
+  static PeerEdge toChild(String id, PeerFactory f, List<Message.IceServer> ice, Context ctx,
+                          Consumer<Message> signalling, Events events) {
+    return new PeerEdge(id, false, f, ice, ctx, signalling, events);
+  }
+
+  void signal(JsonNode data) {
+    try {
+      link.onRemoteSignal(data);
+    } catch (IllegalArgumentException bad) {
+      // A malformed signal from the peer: it cannot hurt the link, and the peer's ICE will time out if it lies.
+    }
+  }
+
+  boolean isOpen() {
+    return !closed && link.isOpen();
+  }
+
+  long buffered() {
+    return link.bufferedAmount();
+  }
+
+  boolean send(byte[] frame) {
+    if (link.send(frame)) {
+      bytesOut += frame.length;
+      return true;
+    }
+    return false;
+  }
+
+  void close() {
+    closed = true;
+    link.close();
+  }
+}

@@ -1,0 +1,50 @@
+package dev.waterfall.relay.node;
+
+import dev.waterfall.relay.frame.Frame;
+import dev.waterfall.relay.frame.FrameCodec;
+import dev.waterfall.relay.segment.Chunker;
+import dev.waterfall.relay.segment.SegmentHeader;
+import dev.waterfall.relay.segment.SegmentSigner;
+import dev.waterfall.relay.segment.SignedHeader;
+import dev.waterfall.relay.source.MediaSegment;
+import dev.waterfall.relay.store.SegmentStore;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The origin's first step: cut a segment into chunks, sign its header, keep it, and hand header and chunks to
+ * the forwarder, the header first so that every node can verify each chunk the moment it arrives.
+ */
+final class Publisher {
+  private final String stream;
+  private final SegmentSigner signer;
+  private final SegmentStore store;
+  private final Chunker chunker = Chunker.standard();
+  private final BiConsumer<byte[], Long> forward;
+  private final LongSupplier clock;
+
+  Publisher(String stream, SegmentSigner signer, SegmentStore store, BiConsumer<byte[], Long> forward,
+            LongSupplier clock) {
+    this.stream = stream;
+    this.signer = signer;
+    this.store = store;
+    this.forward = forward;
+    this.clock = clock;
+  }
+
+  void publish(MediaSegment segment) {
+    long seq = segment.sequence();
+    SegmentHeader header = chunker.describe(stream, seq, segment.durationMillis(), clock.getAsLong(),
+        segment.discontinuity(), segment.discontinuitySequence(), segment.bytes());
+    SignedHeader signed = signer.sign(header);
+    store.addHeader(signed);
+    forward.accept(FrameCodec.encode(new Frame.Header(signed)), seq);
+    List<byte[]> chunks = chunker.split(segment.bytes());
+    for (int i = 0; i < chunks.size(); i++) {
+      store.addChunk(seq, i, chunks.get(i));
+      forward.accept(FrameCodec.encode(new Frame.Chunk(seq, i, chunks.get(i))), seq);
+    }
+    store.window().ifPresent(w -> forward.accept(FrameCodec.encode(new Frame.Window(w.first(), w.last())), seq));
+  }
+}

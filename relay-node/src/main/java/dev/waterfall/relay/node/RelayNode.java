@@ -1,0 +1,323 @@
+package dev.waterfall.relay.node;
+
+import dev.waterfall.protocol.Message;
+import dev.waterfall.relay.frame.Frame;
+import dev.waterfall.relay.frame.FrameCodec;
+import dev.waterfall.relay.frame.FrameException;
+import dev.waterfall.relay.http.FallbackFetcher;
+import dev.waterfall.relay.peer.PeerFactory;
+import dev.waterfall.relay.segment.SegmentSigner;
+import dev.waterfall.relay.source.MediaSegment;
+import io.micrometer.core.instrument.MeterRegistry;
+import dev.waterfall.relay.store.ChunkResult;
+import dev.waterfall.relay.store.HeaderResult;
+import dev.waterfall.relay.store.SegmentStore;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One relay in the tree (the origin or a booster): takes verified frames from its parent (or its publisher),
+ * keeps them in the store, forwards them cut-through to its children, and heals gaps over HTTP. All state lives
+ * on one Vert.x context; WebRTC and HTTP callbacks are moved onto it.
+ */
+public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Handler {
+  private static final Logger LOG = LoggerFactory.getLogger(RelayNode.class);
+  private final Context context;
+  private final NodeSettings settings;
+  private final PeerFactory peers;
+  private final SegmentStore store;
+  private final Forwarder forwarder;
+  private final GapFiller gapFiller;
+  private final NodeStats stats = new NodeStats();
+  private final Clock clock;
+  private final CoordinatorSession session;
+  private final Promise<Void> joined = Promise.promise();
+  private List<Message.IceServer> ice = List.of();
+  private List<String> fallbacks = new ArrayList<>();
+  private PeerEdge parent;
+  private PeerEdge pendingParent;
+  /** The parent the coordinator last named, connected or not. */
+  private String assignedParent;
+  private long lastParentFrameAt;
+  private long parentLostAt = -1;
+  private long lastBadDataReport;
+  private long timer = -1;
+  private String publicKey;
+  private Publisher publisher;
+
+  /** {@code store} is this node's (its HTTP server may already serve it); its verifier holds the stream's key. */
+  public RelayNode(Vertx vertx, NodeSettings settings, PeerFactory peers, SegmentStore store, Clock clock) {
+    this.context = vertx.getOrCreateContext();
+    this.settings = settings;
+    this.peers = peers;
+    this.clock = clock;
+    this.store = store;
+    this.forwarder = new Forwarder(store, settings.slowChildReportMs(),
+        child -> send(new Message.Report(child, "slow-child", "send queue above high water")));
+    this.gapFiller = settings.isOrigin() ? null : new GapFiller(store,
+        new FallbackFetcher(vertx, settings.stream(), store, () -> fallbacks), settings.chunkDeadlineMs(),
+        settings.parentSilenceMs(), this::fromFallback, clock::millis);
+    this.session = new CoordinatorSession(context, settings.coordinators(), this::joinMessage,
+        () -> stats.toJson(forwarder), this);
+    this.lastParentFrameAt = clock.millis();
+  }
+
+  public Context context() {
+    return context;
+  }
+
+  public SegmentStore store() {
+    return store;
+  }
+
+  public String nodeId() {
+    return session.nodeId();
+  }
+
+  /** The parent this node has a working link to (null while it has none). */
+  public String parentId() {
+    return parent == null ? null : parent.peerId;
+  }
+
+  public int children() {
+    return forwarder.children().size();
+  }
+
+  public void bindMetrics(MeterRegistry registry) {
+    stats.bind(registry, forwarder);
+  }
+
+  /** Origin only: sign and send segments with this signer, and announce its public key when joining. */
+  public void useSigner(SegmentSigner signer) {
+    this.publicKey = signer.publicKeyBase64();
+    this.publisher = new Publisher(settings.stream(), signer, store, this::fromPublisher, clock::millis);
+  }
+
+  /** Origin only: one more segment of the live stream (call on any thread). */
+  public void publish(MediaSegment segment) {
+    context.runOnContext(v -> publisher.publish(segment));
+  }
+
+  /** Joins the tree; the future completes at the first welcome. */
+  public Future<Void> start() {
+    context.runOnContext(v -> {
+      session.start();
+      timer = context.owner().setPeriodic(GapFiller.TICK_MS, t -> tick());
+    });
+    return joined.future();
+  }
+
+  private Message.Join joinMessage() {
+    return new Message.Join(settings.stream(), settings.role(), settings.key(), true, null,
+        settings.isOrigin() ? publicKey : null, settings.httpUrl());
+  }
+
+
+  // --- frames: from the parent, from the publisher, from a fallback fetch ---------------------------------
+
+  /** The origin's publisher and the gap filler hand over frames that are already stored and verified. */
+  private void fromPublisher(byte[] frame, Long seq) {
+    forwarder.broadcast(frame, clock.millis());
+  }
+
+  private void fromFallback(byte[] frame, Long seq) {
+    stats.bytesByFallback += frame.length;
+    forwarder.broadcast(frame, clock.millis());
+  }
+
+  @Override
+  public void frame(PeerEdge edge, byte[] bytes) {
+    if (edge != parent && edge != pendingParent) {
+      return; // children do not send frames; nothing a child says reaches our store
+    }
+    lastParentFrameAt = clock.millis();
+    stats.bytesFromParent += bytes.length;
+    Frame frame;
+    try {
+      frame = FrameCodec.decode(bytes);
+    } catch (FrameException e) {
+      stats.malformedFrames++;
+      LOG.debug("malformed frame from parent {}: {}", edge.peerId, e.code());
+      return;
+    }
+    if (frame instanceof Frame.Header h) {
+      HeaderResult r = store.addHeader(h.signed());
+      if (r == HeaderResult.STORED) {
+        forwarder.broadcast(bytes, lastParentFrameAt);
+      } else if (r == HeaderResult.REJECTED) {
+        badData(edge, "segment header " + h.signed().sequence() + " failed its signature");
+      }
+    } else if (frame instanceof Frame.Chunk c) {
+      ChunkResult r = store.addChunk(c.sequence(), c.index(), c.payload());
+      if (r == ChunkResult.STORED) {
+        forwarder.broadcast(bytes, lastParentFrameAt);
+        if (store.isComplete(c.sequence())) {
+          stats.segmentsComplete++;
+        }
+      } else if (r == ChunkResult.REJECTED) {
+        badData(edge, "chunk " + c.index() + " of segment " + c.sequence() + " failed SHA-256");
+        gapFiller.fetchNow(c.sequence(), c.index());
+      }
+    } else if (frame instanceof Frame.Window w) {
+      forwarder.broadcast(bytes, lastParentFrameAt);
+    }
+  }
+
+  private void badData(PeerEdge edge, String detail) {
+    stats.verificationFailures++;
+    long now = clock.millis();
+    if (now - lastBadDataReport > 2000) {
+      lastBadDataReport = now;
+      LOG.warn("parent {} sent bad data ({}): reporting it", edge.peerId, detail);
+      send(new Message.Report(edge.peerId, "bad-data", detail));
+    }
+  }
+
+  // --- peer links -----------------------------------------------------------------------------------------
+
+  @Override
+  public void opened(PeerEdge edge) {
+    if (edge == pendingParent) {
+      if (parent != null) {
+        parent.close(); // the new link carries data now: only then let the old one go
+      }
+      parent = pendingParent;
+      pendingParent = null;
+      parentLostAt = -1;
+      LOG.info("connected to parent {}", edge.peerId);
+    } else if (!edge.toParent) {
+      forwarder.sendBacklog(edge);
+    }
+  }
+
+  @Override
+  public void drained(PeerEdge edge) {
+    // Nothing queued to resume: frames skipped while a child was slow are healed by its own gap filler.
+  }
+
+  @Override
+  public void closed(PeerEdge edge, String reason) {
+    if (edge == parent) {
+      LOG.info("link to parent {} closed ({}); HTTP fallback covers the gap", edge.peerId, reason);
+      parent = null;
+      parentLostAt = clock.millis();
+    } else if (edge == pendingParent) {
+      pendingParent = null;
+      parentLostAt = clock.millis();
+    } else {
+      forwarder.forget(edge);
+    }
+  }
+
+  private void connectTo(String parentId) {
+    if (parentId == null || (parent != null && parent.peerId.equals(parentId) && !parent.closed)) {
+      return;
+    }
+    assignedParent = parentId;
+    lastParentFrameAt = clock.millis(); // give the new link its chance before HTTP steps in
+    if (pendingParent != null) {
+      pendingParent.close();
+    }
+    stats.parentChanges++;
+    pendingParent = PeerEdge.toParent(parentId, peers, ice, context, this::send, this);
+  }
+
+  // --- signalling -----------------------------------------------------------------------------------------
+
+  @Override
+  public void welcome(Message.Welcome w) {
+    ice = w.iceServers() == null ? List.of() : w.iceServers();
+    fallbacks = w.fallbacks() == null ? new ArrayList<>() : new ArrayList<>(w.fallbacks());
+    LOG.info("{} in stream '{}' as {} at depth {} (parent {})", w.resumed() ? "resumed" : "joined",
+        settings.stream(), w.nodeId(), w.depth(), w.parent());
+    if (!settings.isOrigin()) {
+      connectTo(w.parent());
+    }
+    joined.tryComplete();
+  }
+
+  @Override
+  public void message(Message m) {
+    if (m instanceof Message.Signal s) {
+      onSignal(s);
+    } else if (m instanceof Message.Reparent r) {
+      if (r.parent() != null && !settings.isOrigin()) {
+        if ("origin-reconnected".equals(r.reason()) && parent != null) {
+          parent.close(); // same parent id, new process behind it: connect again
+          parent = null;
+        }
+        connectTo(r.parent());
+      }
+    } else if (m instanceof Message.ChildLeft c) {
+      forwarder.remove(c.child());
+    } else if (m instanceof Message.ChildJoined c) {
+      forwarder.add(PeerEdge.toChild(c.child(), peers, ice, context, this::send, this));
+    }
+  }
+
+  private void onSignal(Message.Signal s) {
+    PeerEdge target = pendingParent != null && pendingParent.peerId.equals(s.from()) ? pendingParent
+        : parent != null && parent.peerId.equals(s.from()) ? parent : forwarder.get(s.from());
+    if (target == null) {
+      // An offer from a child we were not told of yet (notices and signals race across coordinators).
+      target = PeerEdge.toChild(s.from(), peers, ice, context, this::send, this);
+      forwarder.add(target);
+    }
+    target.signal(s.data());
+  }
+
+  @Override
+  public void fatal(Message.Error error) {
+    joined.tryFail(new IllegalStateException(error.code() + ": " + error.message()));
+  }
+
+  private void send(Message m) {
+    session.send(m);
+  }
+
+  // --- housekeeping ---------------------------------------------------------------------------------------
+
+  private void tick() {
+    long now = clock.millis();
+    stats.bufferSeconds = store.sequences().stream().filter(store::isComplete)
+        .mapToLong(seq -> store.header(seq).map(h -> (long) h.header().durationMillis()).orElse(0L)).sum() / 1000.0;
+    forwarder.checkSlow(now);
+    if (gapFiller != null) {
+      gapFiller.tick(parent == null ? Math.min(lastParentFrameAt, now - settings.parentSilenceMs() - 1)
+          : lastParentFrameAt);
+      // A dead link to a parent the coordinator still lists: ask to be moved rather than wait forever.
+      if (parent == null && pendingParent == null && parentLostAt > 0 && now - parentLostAt > 5000
+          && assignedParent != null) {
+        parentLostAt = now;
+        send(new Message.Report(assignedParent, "starving", "no link to the parent for 5 s"));
+      }
+    }
+  }
+
+  /** Leaves the tree gracefully (children are re-attached by the coordinator), then drops every link. */
+  public Future<Void> stop() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      if (timer >= 0) {
+        context.owner().cancelTimer(timer);
+      }
+      session.stop();
+      forwarder.closeAll();
+      if (parent != null) {
+        parent.close();
+      }
+      if (pendingParent != null) {
+        pendingParent.close();
+      }
+      done.complete();
+    });
+    return done.future();
+  }
+}

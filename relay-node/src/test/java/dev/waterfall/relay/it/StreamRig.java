@@ -1,0 +1,76 @@
+package dev.waterfall.relay.it;
+
+import dev.waterfall.coordinator.Coordinator;
+import dev.waterfall.coordinator.config.CoordinatorConfig;
+import dev.waterfall.coordinator.config.Settings;
+import dev.waterfall.coordinator.streams.StreamCatalog;
+import dev.waterfall.relay.Relay;
+import dev.waterfall.relay.peer.PeerFactory;
+import dev.waterfall.relay.segment.SegmentSigner;
+import dev.waterfall.relay.source.SampleSource;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real coordinator (embedded Hazelcast) with real relays in this JVM, all on the test's network namespace:
+ * the coordinator and HLS on 127.0.0.1, WebRTC on the namespace's veth address.
+ */
+final class StreamRig implements AutoCloseable {
+  static final String ADMIN = "relay-it-admin-token-0123456789";
+  final Coordinator coordinator;
+  final String base;
+  final Vertx vertx = Vertx.vertx();
+  final PeerFactory peers = new PeerFactory();
+  private final List<AutoCloseable> parts = new ArrayList<>();
+
+  StreamRig() throws Exception {
+    coordinator = Coordinator.start(CoordinatorConfig.from(Settings.defaultsOnly().with(Map.of(
+        "http.port", "0", "admin.token", ADMIN, "cluster.port", Integer.toString(Http.freePort()),
+        "cluster.name", "relay-it-" + ProcessHandle.current().pid()))), Clock.systemUTC());
+    base = "http://127.0.0.1:" + coordinator.port();
+  }
+
+  String createStream(String name, int maxChildren) throws Exception {
+    return coordinator.createStream(new StreamCatalog.Spec(name, 1000, maxChildren, null)).publishKey();
+  }
+
+  String boosterToken() throws Exception {
+    return coordinator.issueBoosterToken();
+  }
+
+  Relay origin(String stream, String key) throws Exception {
+    return add(Relay.startOrigin(vertx, peers, new Relay.Options(List.of(base), stream, key, "127.0.0.1", 0, null),
+        SegmentSigner.generate(), SampleSource.fromClasspath(System.currentTimeMillis() / 2000), r -> { }));
+  }
+
+  Relay booster(String stream) throws Exception {
+    return add(Relay.startBooster(vertx, peers,
+        new Relay.Options(List.of(base), stream, boosterToken(), "127.0.0.1", 0, null)));
+  }
+
+  <T extends AutoCloseable> T add(T part) {
+    parts.add(part);
+    return part;
+  }
+
+  static String hls(Relay relay, String stream) {
+    return "http://127.0.0.1:" + relay.httpPort() + "/hls/" + stream + "/";
+  }
+
+  @Override
+  public void close() {
+    for (int i = parts.size() - 1; i >= 0; i--) {
+      try {
+        parts.get(i).close();
+      } catch (Exception e) {
+        // best effort
+      }
+    }
+    peers.close();
+    vertx.close();
+    coordinator.stop();
+  }
+}
