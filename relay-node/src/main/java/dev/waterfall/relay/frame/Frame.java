@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * One DataChannel message. Every instance is valid: the constructors enforce what {@link FrameCodec#decode}
- * enforces and throw {@link FrameException} with the same codes. The byte layout is in relay-node/FORMATS.md.
+ * enforces and throw {@link FrameException} with the same codes. The byte layout is in docs/protocol.md (Data-plane formats).
  */
 public sealed interface Frame permits Frame.Header, Frame.Chunk, Frame.Window, Frame.Control {
 

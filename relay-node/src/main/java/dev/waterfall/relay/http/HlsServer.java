@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
 public final class HlsServer {
 
   private static final Pattern SEGMENT = Pattern.compile("seg-([^/]*)\\.(ts|hdr)");
-  /** Immutable once signed: a sequence number is never reused with other bytes (FORMATS.md, section 3). */
+  /** Immutable once signed: a sequence number is never reused with other bytes (docs/protocol.md, segment store). */
   static final String IMMUTABLE = "public, max-age=31536000, immutable";
   static final String PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
   static final String SEGMENT_TYPE = "video/mp2t";

@@ -18,7 +18,7 @@ import java.util.List;
  * <p>Every instance is valid: the constructor enforces the same rules as {@link #decode(byte[])}, so a header
  * that exists can always be encoded, and {@code decode(h.encode()).equals(h)}. Whole numbers that browsers read
  * as JavaScript numbers (sequence, discontinuity sequence, production time) stay at or below 2^53 - 1.
- * The byte layout is in relay-node/FORMATS.md.
+ * The byte layout is in docs/protocol.md (Data-plane formats).
  */
 public record SegmentHeader(
     String stream,

@@ -66,11 +66,17 @@ public final class FfmpegSource implements SegmentSource {
   }
 
   /**
-   * Finds ffmpeg (throws {@link FfmpegCommand.NotFoundException} with install instructions when it is missing),
-   * starts the private ingest server and ffmpeg. The future completes once ffmpeg has been started.
+   * Finds ffmpeg, starts the private ingest server and ffmpeg. The future completes once ffmpeg has been started;
+   * it fails with {@link FfmpegCommand.NotFoundException} (whose message says how to install ffmpeg) when
+   * ffmpeg is not on PATH.
    */
   public static Future<FfmpegSource> start(Vertx vertx, FfmpegOptions options) {
-    String ffmpeg = options.ffmpeg() != null ? options.ffmpeg() : findFfmpeg();
+    String ffmpeg;
+    try {
+      ffmpeg = options.ffmpeg() != null ? options.ffmpeg() : findFfmpeg();
+    } catch (FfmpegCommand.NotFoundException e) {
+      return Future.failedFuture(e);
+    }
     byte[] secret = new byte[24];
     new SecureRandom().nextBytes(secret);
     String key = HexFormat.of().formatHex(secret);

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The built-in sample clip (resources {@code /sample/}, made once with ffmpeg, see FORMATS.md) looped as an
+ * The built-in sample clip (resources {@code /sample/}, made once with ffmpeg, see docs/protocol.md) looped as an
  * endless live stream. Each segment gets the next media sequence number and its true duration; the first
  * segment of every loop after the first carries a discontinuity, because the clip's timestamps restart there.
  * No threads and no clock: the caller publishes one segment per {@code durationMillis}.

@@ -225,6 +225,20 @@ class FallbackFetcherTest {
   }
 
   @Test
+  @DisplayName("callbacks run on the Vert.x context the fetch was started on")
+  void callbacksOnCallersContext() throws Exception {
+    SegmentStore nodeB = nodeA.emptyPeer();
+    FallbackFetcher fetcher = fetcher(nodeB, FallbackFetcher.DEFAULT_TIMEOUT, silent, tampered, good);
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    java.util.concurrent.CompletableFuture<Boolean> sameContext = new java.util.concurrent.CompletableFuture<>();
+    context.runOnContext(v -> fetcher.fetchHeader(201)
+        .compose(ok -> fetcher.fetchChunks(201, nodeB.missingChunks(201)))
+        .onComplete(ar -> sameContext.complete(ar.succeeded() && io.vertx.core.Vertx.currentContext() == context)));
+    assertThat(sameContext.get(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(nodeB.isComplete(201)).isTrue();
+  }
+
+  @Test
   void runsOfConsecutiveIndices() {
     assertThat(FallbackFetcher.runs(List.of(0, 1, 2, 5, 7, 8))).containsExactly(List.of(0, 1, 2), List.of(5),
         List.of(7, 8));

@@ -28,7 +28,7 @@ class SegmentHeaderTest {
   }
 
   @Test
-  @DisplayName("the canonical bytes are laid out exactly as FORMATS.md says")
+  @DisplayName("the canonical bytes are laid out exactly as docs/protocol.md says")
   void exactLayout() {
     byte[] encoded = sample().encode();
     String hex = HexFormat.of().formatHex(encoded, 0, 44);
