@@ -96,6 +96,8 @@ public final class Relay implements AutoCloseable {
     router.get("/health").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("status", "up").put("stream", o.stream()).put("segments", store.size()).encode()));
     extraRoutes.accept(router);
+    router.route().failureHandler(ctx -> ctx.response().setStatusCode(ctx.statusCode() > 0 ? ctx.statusCode() : 500)
+        .end());
     return await(vertx.createHttpServer().requestHandler(router).listen(o.httpPort(), o.httpHost()));
   }
 
@@ -139,6 +141,10 @@ public final class Relay implements AutoCloseable {
       while (!stopping) {
         Optional<MediaSegment> next = source.next();
         if (next.isEmpty()) {
+          if (source.ended()) {
+            LOG.info("the stream source has ended");
+            return;
+          }
           continue;
         }
         MediaSegment segment = next.get();

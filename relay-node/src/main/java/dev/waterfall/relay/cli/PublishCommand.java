@@ -84,8 +84,12 @@ public final class PublishCommand implements Callable<Integer> {
         if (videoBitrate != null) {
           o = o.withVideoBitrate(videoBitrate);
         }
-        source = FfmpegSource.start(running.vertx, o).toCompletionStage().toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+        try {
+          source = FfmpegSource.start(running.vertx, o).toCompletionStage().toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw e.getCause() instanceof Exception cause ? cause : e; // e.g. ffmpeg missing: its install hint
+        }
       }
       Relay origin = running.add(Relay.startOrigin(running.vertx, running.peers, relay.toOptions(key, httpPort),
           signer, source, routes));

@@ -400,14 +400,4 @@ public final class FallbackFetcher {
     }
     return sequences;
   }
-
-  /** A response other than 200 / 206. */
-  static final class HttpStatus extends RuntimeException {
-    final int code;
-
-    HttpStatus(int code, String url) {
-      super("HTTP " + code + " from " + url, null, false, false);
-      this.code = code;
-    }
-  }
 }

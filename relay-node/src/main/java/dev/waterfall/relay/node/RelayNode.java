@@ -235,6 +235,7 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   public void welcome(Message.Welcome w) {
     ice = w.iceServers() == null ? List.of() : w.iceServers();
     fallbacks = w.fallbacks() == null ? new ArrayList<>() : new ArrayList<>(w.fallbacks());
+    fallbacks.remove(settings.httpUrl()); // never heal from ourselves
     LOG.info("{} in stream '{}' as {} at depth {} (parent {})", w.resumed() ? "resumed" : "joined",
         settings.stream(), w.nodeId(), w.depth(), w.parent());
     if (!settings.isOrigin()) {

@@ -258,11 +258,15 @@ public final class IngestSource implements SegmentSource {
     return next(pollTimeout);
   }
 
-  /** The next segment, waiting up to {@code timeout}; empty on timeout, on interrupt, or once ended. */
+  /**
+   * The next segment, waiting up to {@code timeout}; empty on timeout, on interrupt, or once closed. Once
+   * finished and drained it still waits out the timeout, so a loop that does not check {@link #ended()} idles
+   * instead of spinning.
+   */
   public Optional<MediaSegment> next(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lock) {
-      while (ready.isEmpty() && !closed && !finished) {
+      while (ready.isEmpty() && !closed) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return Optional.empty();

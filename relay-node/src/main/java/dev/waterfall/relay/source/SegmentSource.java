@@ -23,4 +23,9 @@ public interface SegmentSource extends AutoCloseable {
 
   @Override
   default void close() throws IOException {}
+
+  /** True once no segment will ever come again (a file played to its end, or closed). Empty from next() is not that. */
+  default boolean ended() {
+    return false;
+  }
 }

@@ -228,7 +228,7 @@ class FallbackFetcherTest {
   @DisplayName("callbacks run on the Vert.x context the fetch was started on")
   void callbacksOnCallersContext() throws Exception {
     SegmentStore nodeB = nodeA.emptyPeer();
-    FallbackFetcher fetcher = fetcher(nodeB, FallbackFetcher.DEFAULT_TIMEOUT, silent, tampered, good);
+    FallbackFetcher fetcher = fetcher(nodeB, Duration.ofMillis(300), silent, tampered, good);
     io.vertx.core.Context context = vertx.getOrCreateContext();
     java.util.concurrent.CompletableFuture<Boolean> sameContext = new java.util.concurrent.CompletableFuture<>();
     context.runOnContext(v -> fetcher.fetchHeader(201)

@@ -19,6 +19,7 @@ import java.util.Map;
  * the coordinator and HLS on 127.0.0.1, WebRTC on the namespace's veth address.
  */
 final class StreamRig implements AutoCloseable {
+  private static final java.util.regex.Pattern SEGMENT = java.util.regex.Pattern.compile("seg-(\\d+)\\.ts");
   static final String ADMIN = "relay-it-admin-token-0123456789";
   final Coordinator coordinator;
   final String base;
@@ -58,6 +59,35 @@ final class StreamRig implements AutoCloseable {
 
   static String hls(Relay relay, String stream) {
     return "http://127.0.0.1:" + relay.httpPort() + "/hls/" + stream + "/";
+  }
+
+  /** The media sequences in the relay's playlist, oldest first (empty while it has none). */
+  static List<Long> sequences(Relay relay, String stream) {
+    var reply = Http.get(hls(relay, stream) + "index.m3u8");
+    List<Long> out = new ArrayList<>();
+    if (reply.statusCode() == 200) {
+      java.util.regex.Matcher m = SEGMENT.matcher(new String(reply.body()));
+      while (m.find()) {
+        out.add(Long.parseLong(m.group(1)));
+      }
+    }
+    return out;
+  }
+
+  /** One segment's bytes as the relay serves them over HLS (null unless 200). */
+  static byte[] segment(Relay relay, String stream, long seq) {
+    var reply = Http.get(hls(relay, stream) + "seg-" + seq + ".ts");
+    return reply.statusCode() == 200 ? reply.body() : null;
+  }
+
+  /** A counter or gauge from the relay's /metrics. */
+  static double metric(Relay relay, String name) {
+    for (String line : Http.text("http://127.0.0.1:" + relay.httpPort() + "/metrics").split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    throw new AssertionError("no metric " + name);
   }
 
   @Override

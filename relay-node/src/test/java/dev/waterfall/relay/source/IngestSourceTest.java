@@ -245,12 +245,23 @@ class IngestSourceTest {
     });
     producer.start();
     assertThat(ingest.next(Duration.ofSeconds(5))).isPresent();
+    ingest.segmentUploaded("b.ts", new byte[] {8});
+    ingest.playlistUploaded(playlist(0, "a.ts", "b.ts"));
     ingest.finish();
+    assertThat(ingest.ended()).isFalse(); // one left to take
+    assertThat(ingest.next()).isPresent();
     assertThat(ingest.ended()).isTrue();
     started = System.nanoTime();
-    assertThat(ingest.next(Duration.ofSeconds(5))).isEmpty();
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(100L);
-    ingest.close();
+    assertThat(ingest.next()).isEmpty(); // waits out the timeout: a careless loop idles, not spins
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isGreaterThanOrEqualTo(140L);
+    Thread closer = new Thread(() -> {
+      sleep(100);
+      ingest.close();
+    });
+    closer.start();
+    started = System.nanoTime();
+    assertThat(ingest.next(Duration.ofSeconds(5))).isEmpty(); // close() wakes a waiting next()
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(1000L);
     assertThat(ingest.ended()).isTrue();
   }
 
