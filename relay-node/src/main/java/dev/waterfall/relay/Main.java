@@ -1,10 +1,9 @@
 package dev.waterfall.relay;
 
-import dev.waterfall.coordinator.config.ConfigException;
+import dev.waterfall.coordinator.Cli;
 import dev.waterfall.relay.cli.BoostCommand;
 import dev.waterfall.relay.cli.DemoCommand;
 import dev.waterfall.relay.cli.PublishCommand;
-import dev.waterfall.relay.source.FfmpegCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,20 +20,7 @@ public final class Main implements Runnable {
   }
 
   public static int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof ConfigException) {
-        cmd.getErr().println("waterfall: configuration error: " + e.getMessage());
-        return ConfigException.EXIT_CODE;
-      }
-      if (e instanceof FfmpegCommand.NotFoundException || e instanceof IllegalArgumentException
-          || e instanceof IllegalStateException) {
-        cmd.getErr().println("waterfall: " + e.getMessage());
-        return 1;
-      }
-      throw e;
-    });
-    return cli.execute(args);
+    return Cli.execute(new Main(), args);
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.waterfall.coordinator;
 
-import dev.waterfall.coordinator.config.ConfigException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,15 +17,7 @@ public final class Main implements Runnable {
   }
 
   public static int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof ConfigException) {
-        cmd.getErr().println("waterfall: configuration error: " + e.getMessage());
-        return ConfigException.EXIT_CODE;
-      }
-      throw e;
-    });
-    return cli.execute(args);
+    return Cli.execute(new Main(), args);
   }
 
   @Override
