@@ -36,6 +36,7 @@ public final class RestApi {
   }
 
   public void mount(Vertx vertx, Router router) {
+    WebPages.mount(router);
     router.get("/health").handler(ctx -> Json.reply(ctx, 200, health.get()));
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));

@@ -1,0 +1,82 @@
+package dev.waterfall.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.waterfall.coordinator.support.TestCoordinator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("web pages served from the waterfall-web-player jar")
+class WebPagesTest {
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static TestCoordinator coordinator;
+
+  @BeforeAll
+  static void start() throws Exception {
+    coordinator = TestCoordinator.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    coordinator.close();
+  }
+
+  private static HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(coordinator.baseUrl + path)).timeout(Duration.ofSeconds(30))
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String header(HttpResponse<?> r, String name) {
+    return r.headers().firstValue(name).orElse("");
+  }
+
+  @Test
+  @DisplayName("/watch/<stream> is the player page, always revalidated")
+  void watchPage() throws Exception {
+    HttpResponse<String> page = get("/watch/demo");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(header(page, "Content-Type")).startsWith("text/html");
+    assertThat(header(page, "Cache-Control")).isEqualTo("no-cache");
+    assertThat(page.body()).contains("<video", "/web/vendor/hls.min.js", "/web/watch.js");
+    // The stream name is read by the script from the path, never written into the HTML.
+    assertThat(get("/watch/%3Cscript%3E").body()).isEqualTo(page.body());
+  }
+
+  @Test
+  @DisplayName("/web/vendor/hls.min.js is hls.js, as JavaScript, cached for a day")
+  void hlsJs() throws Exception {
+    HttpResponse<String> js = get("/web/vendor/hls.min.js");
+    assertThat(js.statusCode()).isEqualTo(200);
+    assertThat(header(js, "Content-Type")).contains("javascript");
+    assertThat(header(js, "Cache-Control")).contains("max-age=86400");
+    assertThat(js.body()).hasSizeGreaterThan(100_000).contains("Hls");
+  }
+
+  @Test
+  @DisplayName("/web/* serves the page's own script and style with a short max-age, and nothing else")
+  void ownFiles() throws Exception {
+    HttpResponse<String> js = get("/web/watch.js");
+    assertThat(js.statusCode()).isEqualTo(200);
+    assertThat(header(js, "Content-Type")).contains("javascript");
+    assertThat(header(js, "Cache-Control")).contains("max-age=60");
+    assertThat(js.body()).contains("window.waterfall");
+    assertThat(header(get("/web/style.css"), "Content-Type")).startsWith("text/css");
+    assertThat(get("/web/missing.js").statusCode()).isEqualTo(404);
+    assertThat(get("/web/").body()).doesNotContain("watch.js");
+    assertThat(get("/web/../logback.xml").statusCode()).isIn(400, 403, 404);
+  }
+
+  @Test
+  @DisplayName("the REST API still answers beside the pages")
+  void apiUnaffected() throws Exception {
+    assertThat(get("/api/streams/none/fallbacks").statusCode()).isEqualTo(404);
+    assertThat(get("/health").statusCode()).isEqualTo(200);
+  }
+}
