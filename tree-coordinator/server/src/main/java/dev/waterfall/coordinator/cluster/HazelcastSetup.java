@@ -54,6 +54,8 @@ public final class HazelcastSetup {
     config.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
     config.getSerializationConfig().addSerializerConfig(
         new SerializerConfig().setTypeClass(StreamTree.class).setImplementation(new TreeSerializer()));
+    // The join path's processors and results: every one is serialised, even on a cluster of one (see Wire).
+    Wire.serializers().forEach(config.getSerializationConfig()::addSerializerConfig);
     return config;
   }
 

@@ -10,7 +10,7 @@ import java.io.IOException;
 final class TreeSerializer implements StreamSerializer<StreamTree> {
   @Override
   public int getTypeId() {
-    return 7301;
+    return Wire.TREE;
   }
 
   @Override
