@@ -39,9 +39,9 @@ public final class HazelcastSetup {
     // one backup survives the loss of any one member.
     config.addMapConfig(new MapConfig(TreeStore.MAP).setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1));
     config.addMapConfig(new MapConfig("waterfall.*").setBackupCount(1));
-    // Every join reads its stream's record and (for boosters) a token: a near cache answers from memory, and
-    // Hazelcast invalidates it cluster-wide on change (a new public key, a deletion, a revoked token).
-    for (String cached : new String[] {"waterfall.streams", "waterfall.boosterTokens"}) {
+    // Every join reads its stream's record, its fallback list and (for boosters) a token: a near cache answers
+    // from memory, and Hazelcast invalidates it cluster-wide on change (a new key, a deletion, a revoked token).
+    for (String cached : new String[] {"waterfall.streams", "waterfall.boosterTokens", "waterfall.fallbacks"}) {
       config.addMapConfig(new MapConfig(cached).setBackupCount(1).setNearCacheConfig(
           new com.hazelcast.config.NearCacheConfig(cached).setInMemoryFormat(InMemoryFormat.OBJECT)
               .setInvalidateOnChange(true).setCacheLocalEntries(true)));
