@@ -18,18 +18,13 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -44,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every fetch starts at the next URL in turn (from a random offset, so boosters share the load), and falls
  * through to the next URL on an error, a timeout, or data the store rejects; a URL that served data failing
- * verification is tried last for a minute. Nothing is trusted: whatever arrives goes through
+ * verification is tried last for a minute ({@link FallbackOrder}). Nothing is trusted: whatever arrives goes through
  * {@link SegmentStore#addHeader} / {@link SegmentStore#addChunk}, which verify it. The returned futures never
  * fail: they report what was achieved. Callbacks run on the Vert.x context the method was called on.
  */
@@ -53,8 +48,6 @@ public final class FallbackFetcher {
   private static final Logger log = LoggerFactory.getLogger(FallbackFetcher.class);
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
-  /** How long a URL that served bad data goes to the back of the line. */
-  static final long DISTRUST_MILLIS = 60_000;
   private static final int MAX_PLAYLIST_BYTES = 1 << 20;
   /** A large range gets extra time beyond the timeout: 1 s per MiB on top. */
   private static final long BYTES_PER_EXTRA_MILLI = 1 << 10;
@@ -63,12 +56,10 @@ public final class FallbackFetcher {
   private final WebClient client;
   private final String stream;
   private final SegmentStore store;
-  private final Supplier<List<String>> fallbacks;
+  private final FallbackOrder order;
   private final long timeoutMillis;
-  private final AtomicInteger rotation = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 20));
   private final LongAdder bytesFetched = new LongAdder();
   private final LongAdder failures = new LongAdder();
-  private final Map<String, Long> distrustedUntil = new ConcurrentHashMap<>();
 
   public FallbackFetcher(Vertx vertx, String stream, SegmentStore store, Supplier<List<String>> fallbacks) {
     this(vertx, stream, store, fallbacks, DEFAULT_TIMEOUT);
@@ -83,7 +74,7 @@ public final class FallbackFetcher {
                          Duration timeout) {
     this.stream = stream;
     this.store = store;
-    this.fallbacks = fallbacks;
+    this.order = new FallbackOrder(fallbacks);
     this.timeoutMillis = Math.max(1, timeout.toMillis());
     this.client = WebClient.create(vertx, new WebClientOptions()
         .setUserAgent("waterfall-relay")
@@ -92,7 +83,7 @@ public final class FallbackFetcher {
 
   /** Makes the next fetch start at position {@code index} of the list: tests pin the order with it. */
   void startAt(int index) {
-    rotation.set(index);
+    order.startAt(index);
   }
 
   /** Response body bytes received from fallback URLs, useful or not. */
@@ -324,42 +315,13 @@ public final class FallbackFetcher {
     });
   }
 
-  /** The URLs to try, starting at the next in turn; those that served bad data lately go last. */
+  /** The URLs to try, in {@link FallbackOrder}'s order. */
   List<String> order() {
-    List<String> listed;
-    try {
-      listed = fallbacks.get();
-    } catch (RuntimeException e) {
-      log.warn("fallback list unavailable", e);
-      return List.of();
-    }
-    if (listed == null || listed.isEmpty()) {
-      return List.of();
-    }
-    List<String> unique = new ArrayList<>(new LinkedHashSet<>(listed.stream()
-        .filter(u -> u != null && !u.isBlank()).toList()));
-    if (unique.isEmpty()) {
-      return List.of();
-    }
-    int start = Math.floorMod(rotation.getAndIncrement(), unique.size());
-    List<String> trusted = new ArrayList<>(unique.size());
-    List<String> distrusted = new ArrayList<>();
-    long now = System.currentTimeMillis();
-    for (int i = 0; i < unique.size(); i++) {
-      String url = unique.get((start + i) % unique.size());
-      Long until = distrustedUntil.get(url);
-      if (until != null && until <= now) {
-        distrustedUntil.remove(url, until);
-        until = null;
-      }
-      (until == null ? trusted : distrusted).add(url);
-    }
-    trusted.addAll(distrusted);
-    return trusted;
+    return order.next();
   }
 
   private <T> Future<T> distrust(String base, String why) {
-    distrustedUntil.put(base, System.currentTimeMillis() + DISTRUST_MILLIS);
+    order.distrust(base);
     log.warn("fallback {} {}", base, why);
     return Future.failedFuture(why);
   }

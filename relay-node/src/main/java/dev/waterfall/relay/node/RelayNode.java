@@ -86,6 +86,15 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     return parent == null ? null : parent.peerId;
   }
 
+  /** Bytes received from the parent over the tree, and fetched over HTTP instead (what heartbeats report). */
+  public long bytesFromParent() {
+    return stats.bytesFromParent;
+  }
+
+  public long bytesByFallback() {
+    return stats.bytesByFallback;
+  }
+
   public int children() {
     return forwarder.children().size();
   }

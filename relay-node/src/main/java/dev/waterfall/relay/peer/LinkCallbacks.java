@@ -34,7 +34,7 @@ final class LinkCallbacks implements PeerConnectionObserver, RTCDataChannelObser
     try {
       action.accept(l);
     } catch (RuntimeException | Error e) {
-      PeerLink.rethrowIfFatal(e);
+      NativeErrors.rethrowIfFatal(e);
       log.warn("PeerLink native callback failed", e);
     }
   }
@@ -71,13 +71,9 @@ final class LinkCallbacks implements PeerConnectionObserver, RTCDataChannelObser
     with(l -> l.message(buffer));
   }
 
-  /** Never called by webrtc-java 0.14.0 (measured; added upstream later): PeerLink polls instead. */
+  /** Never called by webrtc-java 0.14.0 (measured; added upstream later): {@link FlowControl} polls instead. */
   @Override
   public void onBufferedAmountChange(long previousAmount) {
-    with(l -> {
-      if (l.flowArmed.get() && l.bufferedAmount() <= l.lowThreshold) {
-        l.checkLow();
-      }
-    });
+    with(l -> l.flow.bufferedAmountChanged());
   }
 }

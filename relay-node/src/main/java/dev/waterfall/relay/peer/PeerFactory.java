@@ -139,7 +139,7 @@ public final class PeerFactory implements AutoCloseable {
         try {
           factory.dispose();
         } catch (RuntimeException | Error e) {
-          PeerLink.rethrowIfFatal(e);
+          NativeErrors.rethrowIfFatal(e);
           log.warn("disposing the PeerConnectionFactory failed: {}", e.toString());
         }
         factory = null;
@@ -148,7 +148,7 @@ public final class PeerFactory implements AutoCloseable {
         try {
           audio.dispose();
         } catch (RuntimeException | Error e) {
-          PeerLink.rethrowIfFatal(e);
+          NativeErrors.rethrowIfFatal(e);
           log.debug("disposing the audio module failed: {}", e.toString());
         }
         audio = null;
