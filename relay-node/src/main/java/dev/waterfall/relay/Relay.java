@@ -98,7 +98,9 @@ public final class Relay implements AutoCloseable {
     extraRoutes.accept(router);
     router.route().failureHandler(ctx -> ctx.response().setStatusCode(ctx.statusCode() > 0 ? ctx.statusCode() : 500)
         .end());
-    return await(vertx.createHttpServer().requestHandler(router).listen(o.httpPort(), o.httpHost()));
+    // HTTP/1.1 only: browsers never speak cleartext HTTP/2, and h2c upgrades of large responses broke Java clients.
+    return await(vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHttp2ClearTextEnabled(false))
+        .requestHandler(router).listen(o.httpPort(), o.httpHost()));
   }
 
   /** The booster cannot verify anything before the origin has announced its key: wait for it. */

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RelayRig implements AutoCloseable {
   static final String ADMIN = "loadtest-relay-admin-token-0123456789";
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   final Coordinator coordinator;
   final String base;
   final Vertx vertx;

@@ -39,7 +39,7 @@ final class CoordinatorProcess implements AutoCloseable {
   private final String adminToken;
   private final Path log;
   private final String launchedFrom;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   private final Thread killer;
 
   private CoordinatorProcess(Process process, String base, String adminToken, Path log, String launchedFrom) {

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 /** Real HTTP on 127.0.0.1: Vert.x servers on free ports, and the JDK client to ask them. */
 final class HttpFixture {
 
-  static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
   private HttpFixture() {}
 

@@ -165,7 +165,8 @@ public final class Coordinator {
         int cap = config.signalling().maxMessageBytes();
         // The socket's hard cap is above the signalling limit, so a too-large message earns an error, not a cut.
         HttpServerOptions options = new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port())
-            .setMaxWebSocketFrameSize(cap * 4).setMaxWebSocketMessageSize(cap * 4).setIdleTimeout(0);
+            .setMaxWebSocketFrameSize(cap * 4).setMaxWebSocketMessageSize(cap * 4).setIdleTimeout(0)
+            .setHttp2ClearTextEnabled(false); // browsers never use h2c; a proxy terminates TLS and HTTP/2
         return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
       });
     }

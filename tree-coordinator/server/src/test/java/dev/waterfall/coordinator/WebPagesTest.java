@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("web pages served from the waterfall-web-player jar")
 class WebPagesTest {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   private static TestCoordinator coordinator;
 
   @BeforeAll
