@@ -23,7 +23,7 @@ final class Forwarder {
   private final SegmentStore store;
   private final long slowReportAfterMs;
   private final Consumer<String> reportSlow;
-  long framesSkipped;
+  volatile long framesSkipped;
 
   Forwarder(SegmentStore store, long slowReportAfterMs, Consumer<String> reportSlow) {
     this.store = store;

@@ -34,6 +34,8 @@ final class NodeStats {
         .description("DataChannel messages that were not valid frames").register(registry);
     FunctionCounter.builder("waterfall.relay.segments.complete", this, s -> s.segmentsComplete)
         .description("Segments held complete and verified").register(registry);
+    FunctionCounter.builder("waterfall.relay.frames.skipped", forwarder, f -> f.framesSkipped)
+        .description("Frames not sent to a child whose queue was full (it heals them over HTTP)").register(registry);
     Gauge.builder("waterfall.relay.children", forwarder, f -> f.children().size())
         .description("Children connected").register(registry);
     Gauge.builder("waterfall.relay.buffer.seconds", this, s -> s.bufferSeconds)
