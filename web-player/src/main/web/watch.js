@@ -1,5 +1,10 @@
-// The player page: /watch/<stream>. For now it plays the stream as plain HLS over HTTP from the first
-// fallback base the coordinator lists (origin or booster); the P2P loader comes later.
+// The player page: /watch/<stream>. Two ways to play:
+// - P2P (opt-in with ?p2p=1 in this slice; the next one makes it the default and updates PlayerPageIT): the page
+//   joins the tree as a viewer (p2p/node.js), takes the stream from its parent over a WebRTC DataChannel,
+//   verifies it into its store and plays it with hls.js through p2p/loader.js, falling back to HTTP for what is
+//   late. Needs WebCrypto (a secure context: https, or localhost/127.0.0.1) with Ed25519, and RTCPeerConnection.
+// - plain HLS over HTTP from the first fallback base the coordinator lists (origin or booster): the default, and
+//   what a browser without the above gets.
 // window.waterfall.state is what tests and the stats line read.
 (function () {
   'use strict';
@@ -12,15 +17,24 @@
   const state = {
     stream: stream,
     phase: 'starting',   // starting → loading → playing; 'error' when it gives up or waits for the stream
-    mode: null,          // 'mse' (hls.js) or 'native' (video.src, e.g. Safari on iOS)
+    mode: null,          // 'p2p' (hls.js + P2P loader), 'mse' (plain hls.js) or 'native' (video.src, e.g. Safari on iOS)
     source: null,        // the fallback base in use
     hlsUrl: null,
     startedAt: null,     // performance.now() of the first 'playing'
     waitingAfterStart: 0, // 'waiting' events after playback began: each one is a visible stall
     error: null,
     events: [],          // the last few media events, newest last, for debugging a failed test
+    // P2P mode only (null otherwise): this node in the tree, and where its bytes came from.
+    nodeId: null,
+    parentId: null,      // the parent with an open DataChannel
+    depth: null,
+    bytesFromParent: 0,  // DataChannel bytes from the parent
+    bytesByFallback: 0,  // HTTP: chunks, headers and whole segments the player fetched itself
+    p2pShare: null,      // bytesFromParent / (bytesFromParent + bytesByFallback)
+    p2p: null,           // the node's detailed counters
   };
-  window.waterfall = { state: state, video: video, hls: null };
+  window.waterfall = { state: state, video: video, hls: null, node: null };
+  const params = new URLSearchParams(location.search);
 
   document.getElementById('title').textContent = 'Waterfall · ' + stream;
   document.title = 'Waterfall · ' + stream;
@@ -54,7 +68,22 @@
     return 0;
   }
 
+  function updateP2pState() {
+    const node = window.waterfall.node;
+    if (!node) return;
+    state.nodeId = node.nodeId;
+    state.parentId = node.parentId;
+    state.depth = node.depth;
+    state.bytesFromParent = node.stats.bytesFromParent;
+    state.bytesByFallback = node.stats.bytesByFallback;
+    const total = state.bytesFromParent + state.bytesByFallback;
+    state.p2pShare = total > 0 ? state.bytesFromParent / total : null;
+    state.p2p = Object.assign({ error: node.error }, node.stats);
+  }
+  setInterval(updateP2pState, 250);
+
   function renderStats() {
+    updateP2pState();
     const parts = [
       state.phase + (state.mode ? ' (' + state.mode + ')' : ''),
       'buffer ' + bufferAhead().toFixed(1) + ' s',
@@ -62,6 +91,11 @@
       'stalls ' + state.waitingAfterStart,
       'from ' + (state.hlsUrl || '—'),
     ];
+    if (state.mode === 'p2p') {
+      parts.push('depth ' + state.depth, 'parent ' + (state.parentId || '—'),
+        'p2p ' + (state.p2pShare === null ? '—' : Math.round(state.p2pShare * 100) + '%'),
+        'fallback ' + Math.round(state.bytesByFallback / 1024) + ' KiB');
+    }
     if (state.error) parts.push('error: ' + state.error);
     statsLine.textContent = parts.join(' · ');
     statsLine.classList.toggle('error', state.phase === 'error');
@@ -88,9 +122,9 @@
     }
   }
 
-  function playWithHlsJs(url) {
-    state.mode = 'mse';
-    const hls = new Hls({ liveSyncDurationCount: 3 });
+  function playWithHlsJs(url, mode, extraConfig) {
+    state.mode = mode || 'mse';
+    const hls = new Hls(Object.assign({ liveSyncDurationCount: 3 }, extraConfig || {}));
     window.waterfall.hls = hls;
     hls.on(Hls.Events.ERROR, function (_event, data) {
       note('hls-error:' + data.details);
@@ -116,7 +150,37 @@
     video.src = url;
   }
 
+  function p2pCapable() {
+    return params.get('p2p') === '1' && window.isSecureContext && !!(window.crypto && crypto.subtle)
+      && typeof RTCPeerConnection === 'function' && !!window.Hls && Hls.isSupported();
+  }
+
+  // Joins the tree and plays from the P2P store; throws (and the caller plays plain HLS) if that cannot start.
+  async function startP2p() {
+    const [nodeModule, loaderModule, verifyModule] = await Promise.all([
+      import('/web/p2p/node.js'), import('/web/p2p/loader.js'), import('/web/p2p/verify.js')]);
+    if (!(await verifyModule.supportsEd25519())) throw new Error('WebCrypto has no Ed25519');
+    const node = new nodeModule.BrowserNode({ stream: stream, bufferSeconds: bufferAhead });
+    await node.start();
+    window.waterfall.node = node;
+    state.source = node.fallbacks[0] || null;
+    state.hlsUrl = loaderModule.p2pPlaylistUrl(stream);
+    state.error = null;
+    state.phase = 'loading';
+    playWithHlsJs(state.hlsUrl, 'p2p', { loader: loaderModule.p2pLoader(Hls, node) });
+    video.play().catch(function (e) { note('play-refused:' + e.name); });
+  }
+
   async function start() {
+    if (p2pCapable() && !window.waterfall.node) {
+      try {
+        await startP2p();
+        return;
+      } catch (e) {
+        note('p2p-failed:' + e.message);
+        state.error = 'P2P unavailable (' + e.message + '): plain HLS';
+      }
+    }
     const base = await findSource();
     state.source = base;
     state.hlsUrl = base.replace(/\/+$/, '') + '/hls/' + encodeURIComponent(stream) + '/index.m3u8';

@@ -1,0 +1,142 @@
+// An hls.js loader (config.loader) that plays from the page's P2P store. hls.js is given a virtual playlist URL,
+// <origin>/p2p/<stream>/index.m3u8, that never reaches the network: this loader answers it with the store's
+// playlist (the same text relays serve), and seg-N.ts with the store's verified bytes. What the store does not
+// have in time comes over HTTP from a fallback relay instead, so the tree never causes a stall:
+// - the playlist, before the store can play anything (the first segments may come over HTTP: no startup penalty);
+// - a segment not complete within SEGMENT_DEADLINE_MS, or one older than anything the parent is sending.
+// Whole segments fetched this way go straight to the player (not through the store) and count as fallback bytes.
+// Every other URL goes to hls.js's own loader.
+
+export const SEGMENT_DEADLINE_MS = 2000;
+const HTTP_TIMEOUT_MS = 10000;
+
+/** The playlist URL to give hls.js for `stream`. */
+export function p2pPlaylistUrl(stream) {
+  return location.origin + '/p2p/' + encodeURIComponent(stream) + '/index.m3u8';
+}
+
+function newStats() {
+  return {
+    aborted: false, loaded: 0, retry: 0, total: 0, chunkCount: 0, bwEstimate: 0,
+    loading: { start: 0, first: 0, end: 0 }, parsing: { start: 0, end: 0 }, buffering: { start: 0, first: 0, end: 0 },
+  };
+}
+
+/**
+ * @param {typeof Hls} Hls  the hls.js global
+ * @param {import('./node.js').BrowserNode} node
+ * @returns a loader class for `new Hls({loader})`
+ */
+export function p2pLoader(Hls, node) {
+  const DefaultLoader = Hls.DefaultConfig.loader;
+  const prefix = p2pPlaylistUrl(node.stream).replace(/index\.m3u8$/, '');
+
+  return class P2PLoader {
+    constructor(config) {
+      this.hlsConfig = config;
+      this.inner = null;
+      this.ownStats = newStats();
+      this.context = null;
+      this.callbacks = null;
+      this.controller = null;
+      this.done = false;
+    }
+
+    get stats() {
+      return this.inner ? this.inner.stats : this.ownStats;
+    }
+
+    load(context, config, callbacks) {
+      if (!context.url.startsWith(prefix)) {
+        this.inner = new DefaultLoader(this.hlsConfig);
+        this.inner.load(context, config, callbacks);
+        return;
+      }
+      this.context = context;
+      this.callbacks = callbacks;
+      this.controller = new AbortController();
+      this.ownStats.loading.start = performance.now();
+      const name = context.url.slice(prefix.length).replace(/\?.*$/, '');
+      const segment = /^seg-(\d+)\.ts$/.exec(name);
+      const work = name === 'index.m3u8' ? this.playlist()
+        : segment ? this.segment(Number(segment[1]))
+          : Promise.reject(Object.assign(new Error('no such resource ' + name), { code: 404 }));
+      work.then((data) => this.succeed(data), (e) => this.fail(e));
+    }
+
+    async playlist() {
+      const text = node.playlist();
+      if (text !== null) return text;
+      return (await node.fetchFallback('index.m3u8', HTTP_TIMEOUT_MS, this.controller.signal)).text();
+    }
+
+    async segment(sequence) {
+      const bytes = await node.waitForSegment(sequence, SEGMENT_DEADLINE_MS);
+      if (this.done) throw new Error('aborted');
+      if (bytes) return bytes.buffer;
+      const data = await (await node.fetchFallback('seg-' + sequence + '.ts', HTTP_TIMEOUT_MS, this.controller.signal))
+        .arrayBuffer();
+      node.countHttpSegment(data.byteLength);
+      return data;
+    }
+
+    succeed(data) {
+      if (this.done || !this.callbacks) return;
+      this.done = true;
+      const stats = this.ownStats;
+      const now = performance.now();
+      const size = typeof data === 'string' ? data.length : data.byteLength;
+      stats.loading.first = Math.max(stats.loading.start, now - 1);
+      stats.loading.end = Math.max(now, stats.loading.start + 1);
+      stats.loaded = stats.total = size;
+      const callbacks = this.callbacks;
+      if (callbacks.onProgress && this.context.progressData) {
+        callbacks.onProgress(stats, this.context, data, null);
+      }
+      callbacks.onSuccess({ url: this.context.url, data: data, code: 200 }, stats, this.context, null);
+    }
+
+    fail(e) {
+      if (this.done || !this.callbacks) return;
+      this.done = true;
+      const callbacks = this.callbacks;
+      if (e && (e.name === 'TimeoutError') && callbacks.onTimeout) {
+        callbacks.onTimeout(this.ownStats, this.context, null);
+      } else {
+        callbacks.onError({ code: (e && e.code) || 0, text: String(e && e.message) }, this.context, null, this.ownStats);
+      }
+    }
+
+    abort() {
+      if (this.inner) {
+        this.inner.abort();
+        return;
+      }
+      if (this.done) return;
+      this.done = true;
+      this.ownStats.aborted = true;
+      if (this.controller) this.controller.abort();
+      const callbacks = this.callbacks;
+      if (callbacks && callbacks.onAbort) callbacks.onAbort(this.ownStats, this.context, null);
+    }
+
+    destroy() {
+      if (this.inner) {
+        this.inner.destroy();
+        this.inner = null;
+      }
+      this.done = true;
+      if (this.controller) this.controller.abort();
+      this.callbacks = null;
+      this.context = null;
+    }
+
+    getCacheAge() {
+      return null;
+    }
+
+    getResponseHeader() {
+      return null;
+    }
+  };
+}

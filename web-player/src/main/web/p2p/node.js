@@ -1,0 +1,334 @@
+// The page as a node of the tree (the browser side of relay-node's RelayNode + GapFiller): joins through
+// signalling.js, takes frames from its parent over peer.js, verifies every header and chunk into the store
+// (store.js, WebCrypto) and heals what the parent does not deliver in time over HTTP from a fallback relay.
+//
+// This slice is receive-only: no forwarding to children yet, so the page joins with `upload: false` and the
+// coordinator never gives it children (forwarding, child-joined/child-left and per-child flow control are the
+// next slice). What the player plays comes from here: playlist() and waitForSegment().
+
+import { decodeFrame } from './frames.js';
+import { buildPlaylist, ChunkResult, HeaderResult, SegmentStore } from './store.js';
+import { importPublicKey } from './verify.js';
+import { Signalling } from './signalling.js';
+import { ParentLink } from './peer.js';
+
+/** A chunk not here this long after its header is fetched over HTTP (relay default). */
+export const CHUNK_DEADLINE_MS = 1500;
+/** A parent silent this long: the fallback playlist is polled for segments it never announced. */
+export const PARENT_SILENCE_MS = 3000;
+export const TICK_MS = 250;
+const PLAYLIST_POLL_MS = 1000;
+const FETCH_TIMEOUT_MS = 5000;
+const STARVING_REPORT_MS = 5000;
+
+export class BrowserNode {
+  /**
+   * @param {{stream: string, upload?: boolean, bufferSeconds?: () => number}} options
+   */
+  constructor(options) {
+    this.stream = options.stream;
+    this.upload = false; // receive-only for now: see the file comment (options.upload is honoured once we forward)
+    this.bufferSeconds = options.bufferSeconds || (() => 0);
+    this.store = null;
+    this.signalling = null;
+    this.welcome = null;
+    this.nodeId = null;
+    this.depth = null;
+    this.assignedParent = null;
+    this.parent = null;        // a ParentLink whose channel is open
+    this.pendingParent = null; // the link being set up (replaces `parent` once it opens)
+    this.fallbacks = [];
+    this.fallbackIndex = 0;
+    this.fetching = new Set();
+    this.lastPoll = 0;
+    this.lastParentFrameAt = 0;
+    this.parentLostAt = -1;
+    this.lastBadDataReport = 0;
+    this.timer = null;
+    this.error = null;
+    this.stats = {
+      bytesFromParent: 0, bytesByFallback: 0, chunksByHttp: 0, headersByHttp: 0, segmentsByHttp: 0,
+      verificationFailures: 0, malformedFrames: 0, parentChanges: 0,
+    };
+  }
+
+  /** Joins; resolves once welcomed and the stream's key is imported, rejects on a coordinator error before that. */
+  start() {
+    return new Promise((resolve, reject) => {
+      let welcomed = false;
+      this.signalling = new Signalling({ stream: this.stream, upload: this.upload }, {
+        welcome: (w) => {
+          this.onWelcome(w).then(() => {
+            welcomed = true;
+            resolve(this);
+          }, reject);
+        },
+        message: (m) => this.onMessage(m),
+        error: (e) => {
+          this.error = e.code + ': ' + e.message;
+          if (!welcomed) reject(new Error(this.error));
+          if (e.code === 'evicted' || e.code === 'no-slot') this.dropParent();
+        },
+        closed: (why) => {
+          this.error = why;
+          if (!welcomed) reject(new Error(why));
+        },
+        stats: () => ({ bytesFromParent: this.stats.bytesFromParent, bytesByFallback: this.stats.bytesByFallback,
+          bufferSeconds: Math.round(this.bufferSeconds() * 10) / 10 }),
+      });
+      this.signalling.start();
+    });
+  }
+
+  async onWelcome(w) {
+    this.welcome = w;
+    this.nodeId = w.nodeId;
+    this.depth = w.depth;
+    this.fallbacks = Array.isArray(w.fallbacks) ? w.fallbacks.map((b) => b.replace(/\/+$/, '')) : [];
+    let publicKey = w.stream && w.stream.publicKey;
+    while (!publicKey || this.fallbacks.length === 0) {
+      // No origin yet: the coordinator learns its key and HTTP base when it joins.
+      await new Promise((r) => setTimeout(r, 2000));
+      const res = await fetch('/api/streams/' + encodeURIComponent(this.stream) + '/fallbacks', { cache: 'no-store' });
+      if (res.ok) {
+        const body = await res.json();
+        publicKey = body.publicKey;
+        if (Array.isArray(body.fallbacks)) this.fallbacks = body.fallbacks.map((b) => b.replace(/\/+$/, ''));
+      }
+    }
+    this.store = new SegmentStore(await importPublicKey(publicKey), { stream: this.stream });
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    if (w.parent) this.connectTo(w.parent);
+  }
+
+  onMessage(m) {
+    if (m.type === 'signal') {
+      const link = this.pendingParent && this.pendingParent.parentId === m.from ? this.pendingParent
+        : this.parent && this.parent.parentId === m.from ? this.parent : null;
+      if (link) link.signal(m.data);
+    } else if (m.type === 'reparent') {
+      if (typeof m.depth === 'number') this.depth = m.depth;
+      if (m.parent) {
+        if (m.reason === 'origin-reconnected' && this.parent && this.parent.parentId === m.parent) {
+          const old = this.parent;
+          this.parent = null;
+          old.close('origin reconnected');
+        }
+        this.connectTo(m.parent);
+      }
+    }
+    // child-joined / child-left: never sent to a node that joined with upload:false (next slice).
+  }
+
+  connectTo(parentId) {
+    if (!this.store) return;
+    if (this.parent && this.parent.parentId === parentId && !this.parent.closed) return;
+    if (this.pendingParent && this.pendingParent.parentId === parentId && !this.pendingParent.closed) return;
+    this.assignedParent = parentId;
+    this.lastParentFrameAt = Date.now(); // give the new link its chance before HTTP steps in
+    if (this.pendingParent) this.pendingParent.close('replaced');
+    this.stats.parentChanges++;
+    const iceServers = (this.welcome && this.welcome.iceServers) || [];
+    this.pendingParent = new ParentLink(parentId, iceServers, {
+      signal: (to, data) => this.signalling.signal(to, data),
+      open: (link) => this.linkOpened(link),
+      message: (link, data) => this.frame(link, data),
+      closed: (link, why) => this.linkClosed(link, why),
+    });
+  }
+
+  linkOpened(link) {
+    if (link !== this.pendingParent) return;
+    const old = this.parent;
+    this.parent = link; // the new link carries data now: only then let the old one go
+    this.pendingParent = null;
+    this.parentLostAt = -1;
+    if (old) old.close('reparented');
+  }
+
+  linkClosed(link, why) {
+    if (link === this.parent) {
+      this.parent = null;
+      this.parentLostAt = Date.now();
+    } else if (link === this.pendingParent) {
+      this.pendingParent = null;
+      this.parentLostAt = Date.now();
+    }
+  }
+
+  dropParent() {
+    for (const link of [this.parent, this.pendingParent]) if (link) link.close('dropped');
+    this.parent = null;
+    this.pendingParent = null;
+    this.assignedParent = null;
+    this.lastParentFrameAt = 0; // nothing will come: poll the fallback at once
+  }
+
+  /** The id of the parent this page has a working link to, or null. */
+  get parentId() {
+    return this.parent ? this.parent.parentId : null;
+  }
+
+  // --- frames from the parent -----------------------------------------------------------------------------
+
+  frame(link, data) {
+    if (link !== this.parent && link !== this.pendingParent) return;
+    this.lastParentFrameAt = Date.now();
+    this.stats.bytesFromParent += data.byteLength;
+    let frame;
+    try {
+      frame = decodeFrame(data);
+    } catch (e) {
+      this.stats.malformedFrames++;
+      return;
+    }
+    // addHeader registers its verification synchronously, so the chunks after it wait for it: call in order.
+    if (frame.type === 'header') {
+      this.store.addHeader(frame).then((r) => {
+        if (r === HeaderResult.REJECTED) this.badData(link, 'segment header ' + frame.header.sequence + ' failed its signature');
+      });
+    } else if (frame.type === 'chunk') {
+      this.store.addChunk(frame.sequence, frame.index, frame.payload).then((r) => {
+        if (r === ChunkResult.REJECTED) {
+          this.badData(link, 'chunk ' + frame.index + ' of segment ' + frame.sequence + ' failed SHA-256');
+          this.fetchChunks(frame.sequence, [frame.index]);
+        }
+      });
+    }
+    // window and control frames: nothing to do for a leaf.
+  }
+
+  badData(link, detail) {
+    this.stats.verificationFailures++;
+    const now = Date.now();
+    if (now - this.lastBadDataReport > 2000) {
+      this.lastBadDataReport = now;
+      this.signalling.send({ type: 'report', about: link.parentId, reason: 'bad-data', detail: detail });
+    }
+  }
+
+  // --- what the player reads ------------------------------------------------------------------------------
+
+  /** The store's HLS playlist (segment URIs seg-N.ts), or null until a segment is complete. */
+  playlist() {
+    return this.store ? buildPlaylist(this.store) : null;
+  }
+
+  /**
+   * Segment `sequence` from the store, waiting up to `deadlineMs`; null when it is not coming in time (then the
+   * caller fetches it over HTTP). Gives up at once on a segment older than everything the parent is sending.
+   */
+  async waitForSegment(sequence, deadlineMs) {
+    const until = Date.now() + deadlineMs;
+    for (;;) {
+      if (!this.store) return null;
+      const bytes = this.store.segmentBytes(sequence);
+      if (bytes) return bytes;
+      const held = this.store.sequences();
+      const skipped = !this.store.header(sequence) && held.length > 0 && held[held.length - 1] > sequence;
+      if (skipped || Date.now() >= until) return null;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** The URL of `path` (e.g. "index.m3u8", "seg-7.ts") at the current fallback relay. */
+  fallbackUrl(path) {
+    const base = this.fallbacks[this.fallbackIndex % Math.max(1, this.fallbacks.length)];
+    return base + '/hls/' + encodeURIComponent(this.stream) + '/' + path;
+  }
+
+  /** A fetch from the current fallback; a failure moves to the next fallback for the following fetches. */
+  async fetchFallback(path, timeoutMs = FETCH_TIMEOUT_MS, signal = null) {
+    const url = this.fallbackUrl(path);
+    const signals = [AbortSignal.timeout(timeoutMs)];
+    if (signal) signals.push(signal);
+    try {
+      const res = await fetch(url, { cache: 'no-store', signal: AbortSignal.any(signals) });
+      if (!res.ok) throw new Error(url + ' answered ' + res.status);
+      return res;
+    } catch (e) {
+      this.fallbackIndex++;
+      throw e;
+    }
+  }
+
+  /** Whole segments the player fetched over HTTP (they bypass the store): counted as fallback bytes. */
+  countHttpSegment(byteLength) {
+    this.stats.bytesByFallback += byteLength;
+    this.stats.segmentsByHttp++;
+  }
+
+  // --- gap filler (GapFiller.java) ------------------------------------------------------------------------
+
+  tick() {
+    const now = Date.now();
+    for (const sequence of this.store.sequences()) {
+      const s = this.store.status(sequence);
+      if (s && !s.complete && now - s.headerAtMillis > CHUNK_DEADLINE_MS && !this.fetching.has(sequence)) {
+        this.fetchChunks(sequence, this.store.missingChunks(sequence));
+      }
+    }
+    if (now - this.lastParentFrameAt > PARENT_SILENCE_MS && now - this.lastPoll > PLAYLIST_POLL_MS) {
+      this.lastPoll = now;
+      this.pollFallback().catch(() => {});
+    }
+    // A dead link to a parent the coordinator still lists: ask to be moved rather than wait forever.
+    if (!this.parent && !this.pendingParent && this.assignedParent && this.parentLostAt > 0
+        && now - this.parentLostAt > STARVING_REPORT_MS) {
+      this.parentLostAt = now;
+      this.signalling.send({ type: 'report', about: this.assignedParent, reason: 'starving', detail: 'no link to the parent for 5 s' });
+    }
+  }
+
+  async pollFallback() {
+    const text = await (await this.fetchFallback('index.m3u8')).text();
+    const available = [];
+    for (const m of text.matchAll(/^seg-(\d+)\.ts$/gm)) available.push(Number(m[1]));
+    const held = this.store.sequences();
+    // Holding nothing: start near the live edge; else fill every hole after what is held.
+    const from = held.length > 0 ? held[0] : available.length === 0 ? Infinity : available[Math.max(0, available.length - 3)];
+    for (const sequence of available) {
+      if (sequence < from || held.includes(sequence) || this.fetching.has(sequence)) continue;
+      this.fetching.add(sequence);
+      this.fetchHeader(sequence).then((stored) => {
+        this.fetching.delete(sequence);
+        if (stored) this.fetchChunks(sequence, this.store.missingChunks(sequence));
+      }, () => this.fetching.delete(sequence));
+    }
+  }
+
+  async fetchHeader(sequence) {
+    const bytes = await (await this.fetchFallback('seg-' + sequence + '.hdr')).arrayBuffer();
+    const r = await this.store.addHeader(decodeFrame(bytes));
+    if (r === HeaderResult.STORED) {
+      this.stats.bytesByFallback += bytes.byteLength;
+      this.stats.headersByHttp++;
+    }
+    return r === HeaderResult.STORED || r === HeaderResult.DUPLICATE;
+  }
+
+  async fetchChunks(sequence, missing) {
+    if (missing.length === 0 || this.fetching.has(sequence)) return;
+    this.fetching.add(sequence);
+    try {
+      await Promise.all(missing.map(async (index) => {
+        if (this.store.chunk(sequence, index)) return; // the parent delivered it meanwhile
+        const bytes = new Uint8Array(await (await this.fetchFallback('seg-' + sequence + '.ts/chunk/' + index)).arrayBuffer());
+        if (await this.store.addChunk(sequence, index, bytes) === ChunkResult.STORED) {
+          this.stats.bytesByFallback += bytes.byteLength;
+          this.stats.chunksByHttp++;
+        }
+      }));
+    } catch (e) {
+      // the next tick tries again (from the next fallback)
+    } finally {
+      this.fetching.delete(sequence);
+    }
+  }
+
+  close() {
+    if (this.timer !== null) clearInterval(this.timer);
+    for (const link of [this.parent, this.pendingParent]) if (link) link.close('closing');
+    if (this.signalling) this.signalling.close();
+  }
+}

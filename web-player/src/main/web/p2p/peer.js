@@ -1,0 +1,94 @@
+// One tree edge toward the parent, seen from the child: an RTCPeerConnection with one ordered, reliable
+// DataChannel labelled "waterfall" that this end creates and offers (the child makes the offer; the parent
+// creates nothing). ICE trickles both ways through `signal` messages, in the shapes of
+// RTCSessionDescription.toJSON() and RTCIceCandidate.toJSON() (relay-node's Signals.java).
+
+export const LABEL = 'waterfall';
+
+export class ParentLink {
+  /**
+   * @param {string} parentId
+   * @param {Array} iceServers  welcome.iceServers
+   * @param {{signal: (to: string, data: Object) => void, open: (link: ParentLink) => void,
+   *          message: (link: ParentLink, data: ArrayBuffer) => void, closed: (link: ParentLink, why: string) => void}} events
+   */
+  constructor(parentId, iceServers, events) {
+    this.parentId = parentId;
+    this.events = events;
+    this.closed = false;
+    this.opened = false;
+    this.remoteSet = false;
+    this.pendingCandidates = [];
+    this.pc = new RTCPeerConnection({ iceServers: iceServers || [] });
+    this.channel = this.pc.createDataChannel(LABEL, { ordered: true });
+    this.channel.binaryType = 'arraybuffer';
+    this.channel.onopen = () => {
+      this.opened = true;
+      if (!this.closed) events.open(this);
+    };
+    this.channel.onmessage = (e) => {
+      if (!this.closed && e.data instanceof ArrayBuffer) events.message(this, e.data);
+    };
+    this.channel.onclose = () => this.close('channel closed');
+    this.pc.onicecandidate = (e) => {
+      // null marks the end of gathering: libwebrtc needs no end-of-candidates marker for a data-only link.
+      if (e.candidate && e.candidate.candidate && !this.closed) events.signal(parentId, e.candidate.toJSON());
+    };
+    this.pc.onconnectionstatechange = () => {
+      if (this.pc.connectionState === 'failed' || this.pc.connectionState === 'closed') {
+        this.close('connection ' + this.pc.connectionState);
+      }
+    };
+    this.offer().catch((e) => this.close('offer failed: ' + e.message));
+  }
+
+  async offer() {
+    await this.pc.setLocalDescription(await this.pc.createOffer());
+    const d = this.pc.localDescription;
+    if (!this.closed) this.events.signal(this.parentId, { type: d.type, sdp: d.sdp });
+  }
+
+  /** A signal from the parent: its answer, or one of its candidates (held until the answer is applied). */
+  async signal(data) {
+    if (this.closed || !data || typeof data !== 'object') return;
+    try {
+      if (data.type === 'answer' && typeof data.sdp === 'string') {
+        await this.pc.setRemoteDescription({ type: 'answer', sdp: data.sdp });
+        this.remoteSet = true;
+        const queued = this.pendingCandidates;
+        this.pendingCandidates = [];
+        for (const c of queued) await this.addCandidate(c);
+      } else if (typeof data.candidate === 'string' && data.candidate !== '') {
+        if (this.remoteSet) await this.addCandidate(data);
+        else if (this.pendingCandidates.length < 100) this.pendingCandidates.push(data);
+      }
+    } catch (e) {
+      // A malformed signal cannot hurt the link; if the parent lies, ICE times out and the fallback covers.
+    }
+  }
+
+  async addCandidate(c) {
+    try {
+      await this.pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid ?? null,
+        sdpMLineIndex: c.sdpMLineIndex ?? null });
+    } catch (e) {
+      // one bad candidate: the others may still connect
+    }
+  }
+
+  isOpen() {
+    return !this.closed && this.channel.readyState === 'open';
+  }
+
+  close(why) {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.channel.close();
+      this.pc.close();
+    } catch (e) {
+      // already gone
+    }
+    this.events.closed(this, why || 'closed');
+  }
+}
