@@ -1,10 +1,11 @@
 // The player page: /watch/<stream>. Two ways to play:
-// - P2P (opt-in with ?p2p=1 in this slice; the next one makes it the default and updates PlayerPageIT): the page
-//   joins the tree as a viewer (p2p/node.js), takes the stream from its parent over a WebRTC DataChannel,
-//   verifies it into its store and plays it with hls.js through p2p/loader.js, falling back to HTTP for what is
-//   late. Needs WebCrypto (a secure context: https, or localhost/127.0.0.1) with Ed25519, and RTCPeerConnection.
-// - plain HLS over HTTP from the first fallback base the coordinator lists (origin or booster): the default, and
-//   what a browser without the above gets.
+// - P2P, the default wherever the browser can: the page joins the tree as a viewer (p2p/node.js), takes the
+//   stream from its parent over a WebRTC DataChannel, verifies it into its store and plays it with hls.js through
+//   p2p/loader.js, falling back to HTTP for what is late, and forwards it to its children (`?upload=0`: never
+//   get children). Needs WebCrypto (a secure context: https, or localhost/127.0.0.1) with Ed25519,
+//   RTCPeerConnection and MSE.
+// - plain HLS over HTTP from the first fallback base the coordinator lists (origin or booster): what `?p2p=0`
+//   forces, and what a browser without the above gets.
 // window.waterfall.state is what tests and the stats line read.
 (function () {
   'use strict';
@@ -31,6 +32,9 @@
     bytesFromParent: 0,  // DataChannel bytes from the parent
     bytesByFallback: 0,  // HTTP: chunks, headers and whole segments the player fetched itself
     p2pShare: null,      // bytesFromParent / (bytesFromParent + bytesByFallback)
+    upload: null,        // whether this node takes children
+    children: 0,         // children with an open DataChannel
+    bytesSentToChildren: 0,
     p2p: null,           // the node's detailed counters
   };
   window.waterfall = { state: state, video: video, hls: null, node: null };
@@ -78,7 +82,10 @@
     state.bytesByFallback = node.stats.bytesByFallback;
     const total = state.bytesFromParent + state.bytesByFallback;
     state.p2pShare = total > 0 ? state.bytesFromParent / total : null;
-    state.p2p = Object.assign({ error: node.error }, node.stats);
+    state.upload = node.upload;
+    state.children = node.childCount;
+    state.bytesSentToChildren = node.stats.bytesSentToChildren;
+    state.p2p = Object.assign({ error: node.error, links: node.links() }, node.stats);
   }
   setInterval(updateP2pState, 250);
 
@@ -94,7 +101,9 @@
     if (state.mode === 'p2p') {
       parts.push('depth ' + state.depth, 'parent ' + (state.parentId || '—'),
         'p2p ' + (state.p2pShare === null ? '—' : Math.round(state.p2pShare * 100) + '%'),
-        'fallback ' + Math.round(state.bytesByFallback / 1024) + ' KiB');
+        'fallback ' + Math.round(state.bytesByFallback / 1024) + ' KiB',
+        'children ' + state.children + (state.upload ? '' : ' (upload off)'),
+        'sent ' + Math.round(state.bytesSentToChildren / 1024) + ' KiB');
     }
     if (state.error) parts.push('error: ' + state.error);
     statsLine.textContent = parts.join(' · ');
@@ -151,7 +160,7 @@
   }
 
   function p2pCapable() {
-    return params.get('p2p') === '1' && window.isSecureContext && !!(window.crypto && crypto.subtle)
+    return params.get('p2p') !== '0' && window.isSecureContext && !!(window.crypto && crypto.subtle)
       && typeof RTCPeerConnection === 'function' && !!window.Hls && Hls.isSupported();
   }
 
@@ -160,7 +169,8 @@
     const [nodeModule, loaderModule, verifyModule] = await Promise.all([
       import('/web/p2p/node.js'), import('/web/p2p/loader.js'), import('/web/p2p/verify.js')]);
     if (!(await verifyModule.supportsEd25519())) throw new Error('WebCrypto has no Ed25519');
-    const node = new nodeModule.BrowserNode({ stream: stream, bufferSeconds: bufferAhead });
+    const node = new nodeModule.BrowserNode({ stream: stream, bufferSeconds: bufferAhead,
+      upload: params.get('upload') !== '0' });
     await node.start();
     window.waterfall.node = node;
     state.source = node.fallbacks[0] || null;

@@ -2,15 +2,18 @@
 // signalling.js, takes frames from its parent over peer.js, verifies every header and chunk into the store
 // (store.js, WebCrypto) and heals what the parent does not deliver in time over HTTP from a fallback relay.
 //
-// This slice is receive-only: no forwarding to children yet, so the page joins with `upload: false` and the
-// coordinator never gives it children (forwarding, child-joined/child-left and per-child flow control are the
-// next slice). What the player plays comes from here: playlist() and waitForSegment().
+// It also forwards to its children (RelayNode + Forwarder): unless it joined with `upload: false` (then the
+// coordinator never gives it children), it answers each child's offer, sends a new child the last
+// BACKLOG_SEGMENTS segments when its channel opens, and then forwards cut-through every frame the store
+// accepted (from the parent, or fetched by the gap filler) to every open child, skipping a child whose channel
+// queues more than HIGH_WATER bytes and reporting it `slow-child` once it stays slow. What the player plays comes
+// from here: playlist() and waitForSegment().
 
-import { decodeFrame } from './frames.js';
+import { decodeFrame, encodeChunkFrame, encodeHeaderFrame } from './frames.js';
 import { buildPlaylist, ChunkResult, HeaderResult, SegmentStore } from './store.js';
 import { importPublicKey } from './verify.js';
 import { Signalling } from './signalling.js';
-import { ParentLink } from './peer.js';
+import { ChildLink, ParentLink } from './peer.js';
 
 /** A chunk not here this long after its header is fetched over HTTP (relay default). */
 export const CHUNK_DEADLINE_MS = 1500;
@@ -20,6 +23,12 @@ export const TICK_MS = 250;
 const PLAYLIST_POLL_MS = 1000;
 const FETCH_TIMEOUT_MS = 5000;
 const STARVING_REPORT_MS = 5000;
+/** Above this many queued bytes a child is skipped rather than queued further (Forwarder.HIGH_WATER). */
+export const HIGH_WATER = 4 * 1024 * 1024;
+/** Segments a child that just connected receives from the store, oldest first. */
+export const BACKLOG_SEGMENTS = 3;
+/** A child skipped this long is reported `slow-child` (relay default). */
+export const SLOW_CHILD_REPORT_MS = 3000;
 
 export class BrowserNode {
   /**
@@ -27,7 +36,9 @@ export class BrowserNode {
    */
   constructor(options) {
     this.stream = options.stream;
-    this.upload = false; // receive-only for now: see the file comment (options.upload is honoured once we forward)
+    this.upload = options.upload !== false;
+    /** @type {Map<string, ChildLink>} */
+    this.children = new Map();
     this.bufferSeconds = options.bufferSeconds || (() => 0);
     this.store = null;
     this.signalling = null;
@@ -49,6 +60,7 @@ export class BrowserNode {
     this.stats = {
       bytesFromParent: 0, bytesByFallback: 0, chunksByHttp: 0, headersByHttp: 0, segmentsByHttp: 0,
       verificationFailures: 0, malformedFrames: 0, parentChanges: 0,
+      bytesSentToChildren: 0, framesSkipped: 0, childrenServed: 0, slowChildReports: 0,
     };
   }
 
@@ -105,7 +117,21 @@ export class BrowserNode {
     if (m.type === 'signal') {
       const link = this.pendingParent && this.pendingParent.parentId === m.from ? this.pendingParent
         : this.parent && this.parent.parentId === m.from ? this.parent : null;
-      if (link) link.signal(m.data);
+      if (link) {
+        link.signal(m.data);
+      } else if (typeof m.from === 'string') {
+        let child = this.children.get(m.from);
+        // An offer from a child we were not told of yet (notices and signals race across coordinators), or a
+        // second offer from a known child (it made a new link): a fresh link answers it.
+        if (this.upload && m.data && m.data.type === 'offer' && (!child || child.offerSeen)) {
+          child = this.addChild(m.from, true);
+        }
+        if (child) child.signal(m.data);
+      }
+    } else if (m.type === 'child-joined') {
+      if (this.upload && typeof m.child === 'string') this.addChild(m.child);
+    } else if (m.type === 'child-left') {
+      this.removeChild(m.child);
     } else if (m.type === 'reparent') {
       if (typeof m.depth === 'number') this.depth = m.depth;
       if (m.parent) {
@@ -117,7 +143,106 @@ export class BrowserNode {
         this.connectTo(m.parent);
       }
     }
-    // child-joined / child-left: never sent to a node that joined with upload:false (next slice).
+  }
+
+  // --- children (Forwarder.java) --------------------------------------------------------------------------
+
+  /** The link to `childId`: the current one unless `fresh` (then a new one replaces it). */
+  addChild(childId, fresh = false) {
+    if (!this.store) return null;
+    const existing = this.children.get(childId);
+    if (existing && !existing.closed && !fresh) return existing; // child-joined after its offer: keep the link
+    if (existing) existing.close('replaced');
+    const iceServers = (this.welcome && this.welcome.iceServers) || [];
+    const child = new ChildLink(childId, iceServers, {
+      signal: (to, data) => this.signalling.signal(to, data),
+      open: (link) => this.childOpened(link),
+      closed: (link) => {
+        if (this.children.get(link.childId) === link) this.children.delete(link.childId);
+      },
+    });
+    this.children.set(childId, child);
+    return child;
+  }
+
+  removeChild(childId) {
+    const child = this.children.get(childId);
+    if (child) {
+      this.children.delete(childId);
+      child.close('child left');
+    }
+  }
+
+  /** A child's channel just opened: give it the recent segments so it can start playing and forwarding. */
+  childOpened(child) {
+    if (this.children.get(child.childId) !== child) return;
+    this.stats.childrenServed++;
+    const held = this.store.sequences();
+    for (const sequence of held.slice(Math.max(0, held.length - BACKLOG_SEGMENTS))) {
+      const h = this.store.header(sequence);
+      const status = this.store.status(sequence);
+      if (!h || !status) continue;
+      this.sendTo(child, encodeHeaderFrame(h.headerBytes, h.signature));
+      for (let i = 0; i < status.chunkCount; i++) {
+        const bytes = this.store.chunk(sequence, i);
+        if (bytes) this.sendTo(child, encodeChunkFrame(sequence, i, bytes));
+      }
+    }
+  }
+
+  sendTo(child, bytes) {
+    if (child.send(bytes)) {
+      this.stats.bytesSentToChildren += bytes.byteLength;
+      return true;
+    }
+    return false;
+  }
+
+  /** Sends one encoded frame to every open child that keeps up (Forwarder.broadcast). */
+  broadcast(bytes) {
+    if (this.children.size === 0) return;
+    const now = Date.now();
+    for (const child of this.children.values()) {
+      if (!child.isOpen()) continue;
+      if (child.buffered() > HIGH_WATER || !this.sendTo(child, bytes)) {
+        this.stats.framesSkipped++;
+        if (child.slowSince < 0) child.slowSince = now;
+      } else if (child.buffered() < HIGH_WATER / 2) {
+        child.slowSince = -1;
+      }
+    }
+  }
+
+  /** Reports children skipped for too long; at most once per interval each. */
+  checkSlowChildren(now) {
+    for (const child of this.children.values()) {
+      if (child.slowSince >= 0 && now - child.slowSince > SLOW_CHILD_REPORT_MS
+          && now - child.lastSlowReport > SLOW_CHILD_REPORT_MS) {
+        child.lastSlowReport = now;
+        this.stats.slowChildReports++;
+        this.signalling.send({ type: 'report', about: child.childId, reason: 'slow-child',
+          detail: 'send queue above high water' });
+      }
+    }
+  }
+
+  /** The links' states, for debugging a failed test: parent, pending parent and children. */
+  links() {
+    const describe = (id, link) => link ? { id: id, pc: link.pc.connectionState, ice: link.pc.iceConnectionState,
+      channel: link.channel ? link.channel.readyState : null, closed: link.closed,
+      signaling: link.pc.signalingState, why: link.closeReason || null, offerSeen: link.offerSeen } : null;
+    return {
+      parent: this.parent && describe(this.parent.parentId, this.parent),
+      pending: this.pendingParent && describe(this.pendingParent.parentId, this.pendingParent),
+      children: [...this.children.values()].map((c) => describe(c.childId, c)),
+    };
+  }
+
+  /** Children whose channel is open. */
+  get childCount() {
+    let n = 0;
+    for (const child of this.children.values()) if (child.isOpen()) n++;
+    return n;
   }
 
   connectTo(parentId) {
@@ -185,17 +310,22 @@ export class BrowserNode {
     // addHeader registers its verification synchronously, so the chunks after it wait for it: call in order.
     if (frame.type === 'header') {
       this.store.addHeader(frame).then((r) => {
-        if (r === HeaderResult.REJECTED) this.badData(link, 'segment header ' + frame.header.sequence + ' failed its signature');
+        if (r === HeaderResult.STORED) this.broadcast(data);
+        else if (r === HeaderResult.REJECTED) this.badData(link, 'segment header ' + frame.header.sequence + ' failed its signature');
       });
     } else if (frame.type === 'chunk') {
       this.store.addChunk(frame.sequence, frame.index, frame.payload).then((r) => {
-        if (r === ChunkResult.REJECTED) {
+        if (r === ChunkResult.STORED) {
+          this.broadcast(data);
+        } else if (r === ChunkResult.REJECTED) {
           this.badData(link, 'chunk ' + frame.index + ' of segment ' + frame.sequence + ' failed SHA-256');
           this.fetchChunks(frame.sequence, [frame.index]);
         }
       });
+    } else if (frame.type === 'window') {
+      this.broadcast(data);
     }
-    // window and control frames: nothing to do for a leaf.
+    // control frames: nothing to do.
   }
 
   badData(link, detail) {
@@ -262,6 +392,7 @@ export class BrowserNode {
 
   tick() {
     const now = Date.now();
+    this.checkSlowChildren(now);
     for (const sequence of this.store.sequences()) {
       const s = this.store.status(sequence);
       if (s && !s.complete && now - s.headerAtMillis > CHUNK_DEADLINE_MS && !this.fetching.has(sequence)) {
@@ -301,6 +432,7 @@ export class BrowserNode {
     const bytes = await (await this.fetchFallback('seg-' + sequence + '.hdr')).arrayBuffer();
     const r = await this.store.addHeader(decodeFrame(bytes));
     if (r === HeaderResult.STORED) {
+      this.broadcast(bytes);
       this.stats.bytesByFallback += bytes.byteLength;
       this.stats.headersByHttp++;
     }
@@ -315,6 +447,7 @@ export class BrowserNode {
         if (this.store.chunk(sequence, index)) return; // the parent delivered it meanwhile
         const bytes = new Uint8Array(await (await this.fetchFallback('seg-' + sequence + '.ts/chunk/' + index)).arrayBuffer());
         if (await this.store.addChunk(sequence, index, bytes) === ChunkResult.STORED) {
+          this.broadcast(encodeChunkFrame(sequence, index, bytes));
           this.stats.bytesByFallback += bytes.byteLength;
           this.stats.chunksByHttp++;
         }
@@ -329,6 +462,8 @@ export class BrowserNode {
   close() {
     if (this.timer !== null) clearInterval(this.timer);
     for (const link of [this.parent, this.pendingParent]) if (link) link.close('closing');
+    for (const child of [...this.children.values()]) child.close('closing');
+    this.children.clear();
     if (this.signalling) this.signalling.close();
   }
 }

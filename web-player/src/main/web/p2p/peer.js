@@ -83,8 +83,127 @@ export class ParentLink {
   close(why) {
     if (this.closed) return;
     this.closed = true;
+    this.closeReason = why;
     try {
       this.channel.close();
+      this.pc.close();
+    } catch (e) {
+      // already gone
+    }
+    this.events.closed(this, why || 'closed');
+  }
+}
+
+/**
+ * One tree edge toward a child, seen from the parent: the child offers and creates the DataChannel, so this end
+ * answers and takes the channel from `ondatachannel` (relay-node's PeerEdge.toChild). Children send no data;
+ * `send` is how the node forwards frames, `buffered()` what its flow control reads.
+ */
+export class ChildLink {
+  /**
+   * @param {string} childId
+   * @param {Array} iceServers  welcome.iceServers
+   * @param {{signal: (to: string, data: Object) => void, open: (link: ChildLink) => void,
+   *          closed: (link: ChildLink, why: string) => void}} events
+   */
+  constructor(childId, iceServers, events) {
+    this.childId = childId;
+    this.events = events;
+    this.closed = false;
+    this.remoteSet = false;
+    this.offerSeen = false;
+    this.pendingCandidates = [];
+    this.channel = null;
+    this.opened = false;
+    this.slowSince = -1;
+    this.lastSlowReport = 0;
+    this.bytesSent = 0;
+    this.pc = new RTCPeerConnection({ iceServers: iceServers || [] });
+    this.pc.ondatachannel = (e) => {
+      if (this.closed || this.channel) return;
+      const channel = e.channel;
+      this.channel = channel;
+      channel.binaryType = 'arraybuffer';
+      const opened = () => {
+        if (this.closed || this.opened) return;
+        this.opened = true; // Chromium may hand over an already open channel and then fire 'open' too
+        events.open(this);
+      };
+      channel.onopen = opened;
+      channel.onclose = () => this.close('channel closed');
+      if (channel.readyState === 'open') queueMicrotask(opened);
+    };
+    this.pc.onicecandidate = (e) => {
+      if (e.candidate && e.candidate.candidate && !this.closed) events.signal(childId, e.candidate.toJSON());
+    };
+    this.pc.onconnectionstatechange = () => {
+      if (this.pc.connectionState === 'failed' || this.pc.connectionState === 'closed') {
+        this.close('connection ' + this.pc.connectionState);
+      }
+    };
+  }
+
+  /** A signal from the child: its offer (answered here), or one of its candidates (held until the offer is applied). */
+  async signal(data) {
+    if (this.closed || !data || typeof data !== 'object') return;
+    try {
+      if (data.type === 'offer' && typeof data.sdp === 'string') {
+        if (this.offerSeen) return; // one offer per link; a new offer comes with a new link
+        this.offerSeen = true;
+        await this.pc.setRemoteDescription({ type: 'offer', sdp: data.sdp });
+        this.remoteSet = true;
+        await this.pc.setLocalDescription(await this.pc.createAnswer());
+        const d = this.pc.localDescription;
+        if (!this.closed) this.events.signal(this.childId, { type: d.type, sdp: d.sdp });
+        const queued = this.pendingCandidates;
+        this.pendingCandidates = [];
+        for (const c of queued) await this.addCandidate(c);
+      } else if (typeof data.candidate === 'string' && data.candidate !== '') {
+        if (this.remoteSet) await this.addCandidate(data);
+        else if (this.pendingCandidates.length < 100) this.pendingCandidates.push(data);
+      }
+    } catch (e) {
+      this.error = e.message;
+      this.close('bad offer: ' + e.message);
+    }
+  }
+
+  async addCandidate(c) {
+    try {
+      await this.pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid ?? null,
+        sdpMLineIndex: c.sdpMLineIndex ?? null });
+    } catch (e) {
+      // one bad candidate: the others may still connect
+    }
+  }
+
+  isOpen() {
+    return !this.closed && this.channel !== null && this.channel.readyState === 'open';
+  }
+
+  /** Bytes queued on the channel, not yet handed to the network. */
+  buffered() {
+    return this.channel ? this.channel.bufferedAmount : 0;
+  }
+
+  /** Queues one frame; false if the channel refused it (closed, or its buffer is full). */
+  send(bytes) {
+    if (!this.isOpen()) return false;
+    try {
+      this.channel.send(bytes);
+      this.bytesSent += bytes.byteLength;
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  close(why) {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = why;
+    try {
+      if (this.channel) this.channel.close();
       this.pc.close();
     } catch (e) {
       // already gone

@@ -58,6 +58,17 @@ final class Chromium implements AutoCloseable {
     return context.newPage();
   }
 
+  /**
+   * A page that may connect to other pages over WebRTC. Chromium signals its own host candidates only to a page
+   * with camera or microphone permission (else it hides them and relies on the other end's, which is enough
+   * towards a Java relay but leaves two pages with no candidate at all): grant both, no device is ever opened.
+   */
+  Page newPeerPage() {
+    BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 800)
+        .setPermissions(List.of("camera", "microphone")));
+    return context.newPage();
+  }
+
   @Override
   public void close() {
     try {

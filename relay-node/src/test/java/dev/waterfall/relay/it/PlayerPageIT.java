@@ -55,7 +55,7 @@ class PlayerPageIT {
     List<String> console = new ArrayList<>();
     page.onConsoleMessage(m -> console.add(m.type() + ": " + m.text()));
     page.onPageError(e -> console.add("pageerror: " + e));
-    page.navigate(rig.base + "/watch/watch");
+    page.navigate(rig.base + "/watch/watch?p2p=0");
     try {
       page.waitForFunction("() => window.waterfall && window.waterfall.state.startedAt !== null", null,
           new Page.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(100));
