@@ -47,7 +47,8 @@ public final class DemoCommand implements Callable<Integer> {
           new Relay.Options(List.of(base), stream, coordinator.issueBoosterToken(), host, boosterPort, null)));
       System.out.println();
       System.out.println("Waterfall demo is running. Ctrl-C stops it.");
-      System.out.println("  watch (HLS)   http://" + host + ":" + origin.httpPort() + "/hls/" + stream + "/index.m3u8"
+      System.out.println("  watch         " + base + "/watch/" + stream + "   (the browser player: a node of the tree)");
+      System.out.println("  HLS           http://" + host + ":" + origin.httpPort() + "/hls/" + stream + "/index.m3u8"
           + "   (origin)");
       System.out.println("                http://" + host + ":" + booster.httpPort() + "/hls/" + stream + "/index.m3u8"
           + "   (booster " + booster.node().nodeId() + ")");
@@ -56,7 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
       System.out.println("  publish key   " + created.publishKey());
       System.out.println("  admin token   " + coordinator.adminToken());
       System.out.println("  try           ffplay http://" + host + ":" + booster.httpPort() + "/hls/" + stream
-          + "/index.m3u8   (the browser player arrives with the web-player)");
+          + "/index.m3u8");
       System.out.println();
     } catch (Exception e) {
       running.stop();

@@ -135,6 +135,9 @@ final class IngestEndpoint {
     request.response().setStatusCode(201).end();
   }
 
+  /** How much of a refused body is read and dropped before the connection is simply closed. */
+  static final long DRAIN_LIMIT = 64L << 20;
+
   private static String tooLarge(String name, long cap) {
     return name + " is larger than the limit of " + cap + " bytes";
   }
@@ -148,8 +151,10 @@ final class IngestEndpoint {
   }
 
   /**
-   * Answers with an error. The client may still be streaming a body we will not read: over HTTP/1.1 close the
-   * connection once the answer is out, over HTTP/2 reset the stream, instead of reading (or buffering) the rest.
+   * Answers with an error. The client may still be streaming a body we will not keep. Over HTTP/2 the stream is
+   * reset. Over HTTP/1.1 the rest is read and dropped (up to {@link #DRAIN_LIMIT}) rather than the connection
+   * closed at once: closing with unread bytes makes the kernel send a reset, which can destroy the answer before
+   * the client has read it (seen as "no response" in clients, intermittently).
    */
   private void refuse(HttpServerRequest request, int status, String message) {
     HttpServerResponse response = request.response();
@@ -161,13 +166,19 @@ final class IngestEndpoint {
     boolean http2 = request.version() == HttpVersion.HTTP_2;
     response.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8");
     if (bodyPending && !http2) {
-      response.putHeader("Connection", "close");
+      long[] drained = {0};
+      request.handler(chunk -> {
+        drained[0] += chunk.length();
+        if (drained[0] > DRAIN_LIMIT) {
+          request.connection().close(); // not a mistake but abuse: stop listening
+        }
+      });
+      request.endHandler(v -> { });
+      request.resume();
     }
     response.end(message + "\n").onComplete(ar -> {
       if (bodyPending && http2) {
         response.reset();
-      } else if (bodyPending) {
-        request.connection().close();
       }
     });
   }
