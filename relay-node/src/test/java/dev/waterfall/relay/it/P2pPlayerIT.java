@@ -7,37 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Page;
 import dev.waterfall.relay.Relay;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("the player page as a P2P node in headless Chromium")
-class P2pPlayerIT {
-  private static final Path SCREENSHOTS = Paths.get("target", "screenshots");
+class P2pPlayerIT extends BrowserFixture {
   private static final String STREAM = "p2pwatch";
-  private static StreamRig rig;
-  private static Chromium chromium;
-
-  @BeforeAll
-  static void start() throws Exception {
-    rig = new StreamRig();
-    chromium = Chromium.launch();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (chromium != null) {
-      chromium.close();
-    }
-    rig.close();
-  }
 
   @Test
   @DisplayName("origin → booster → page: the page plays from its parent's DataChannel, ≥ 90% of bytes P2P")

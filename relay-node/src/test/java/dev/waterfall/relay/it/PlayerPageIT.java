@@ -7,35 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Page;
 import dev.waterfall.relay.Relay;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("the player page in headless Chromium")
-class PlayerPageIT {
-  private static final Path SCREENSHOTS = Paths.get("target", "screenshots");
-  private static StreamRig rig;
-  private static Chromium chromium;
-
-  @BeforeAll
-  static void start() throws Exception {
-    rig = new StreamRig();
-    chromium = Chromium.launch();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (chromium != null) {
-      chromium.close();
-    }
-    rig.close();
-  }
+class PlayerPageIT extends BrowserFixture {
 
   @Test
   @DisplayName("/watch/<stream> plays the sample over HLS from a fallback for 6 s without a stall")
