@@ -5,6 +5,8 @@ import dev.waterfall.coordinator.api.RestApi;
 import dev.waterfall.coordinator.cluster.HazelcastSetup;
 import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
+import dev.waterfall.coordinator.dashboard.DashboardFeed;
+import dev.waterfall.coordinator.dashboard.Incidents;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
 import dev.waterfall.coordinator.signalling.MemberWatcher;
 import dev.waterfall.coordinator.signalling.SignallingServer;
@@ -133,6 +135,7 @@ public final class Coordinator {
     StreamCatalog catalog;
     HttpServer server;
     SignallingServer signalling;
+    DashboardFeed dashboard;
 
     Node(CoordinatorConfig config, HazelcastInstance hz, String adminToken, Clock clock) {
       this.config = config;
@@ -151,16 +154,20 @@ public final class Coordinator {
         Fallbacks fallbacks = new Fallbacks(hz, context);
         catalog = new StreamCatalog(registry, trees, fallbacks, config.tree(), vertx.eventBus(), clock);
         CoordinatorMetrics metrics = new CoordinatorMetrics(() -> signalling == null ? 0 : signalling.sessions());
-        signalling = new SignallingServer(vertx, config, registry, fallbacks, trees, self, secret, metrics, clock,
-            () -> stopping);
+        Incidents incidents = new Incidents();
+        vertx.eventBus().<String>consumer(StreamCatalog.STREAM_DELETED, m -> incidents.forget(m.body()));
+        signalling = new SignallingServer(vertx, config, registry, fallbacks, trees, self, secret, metrics,
+            incidents, clock, () -> stopping);
         hz.getCluster().addMembershipListener(new MemberWatcher(hz, context, trees, fallbacks, signalling, metrics,
-            config.liveness().resumeGraceMs()));
+            incidents, config.liveness().resumeGraceMs()));
+        dashboard = new DashboardFeed(vertx, trees, () -> hz.getCluster().getMembers().stream()
+            .map(m -> m.getUuid().toString()).toList(), self, signalling::localNodes, incidents, clock);
 
         Router router = Router.router(vertx);
         router.route("/ws").handler(ctx -> ctx.request().toWebSocket()
             .onSuccess(signalling::handle)
             .onFailure(e -> ctx.response().setStatusCode(400).end("WebSocket upgrade expected")));
-        new RestApi(catalog, trees, metrics, adminToken, this::health).mount(vertx, router);
+        new RestApi(catalog, trees, dashboard, metrics, adminToken, this::health).mount(vertx, router);
 
         int cap = config.signalling().maxMessageBytes();
         // The socket's hard cap is above the signalling limit, so a too-large message earns an error, not a cut.
@@ -188,6 +195,7 @@ public final class Coordinator {
     public Future<?> stop() {
       stopping = true;
       signalling.stop();
+      dashboard.stop();
       return server == null ? Future.succeededFuture() : server.close();
     }
   }

@@ -2,6 +2,7 @@ package dev.waterfall.coordinator.api;
 
 import dev.waterfall.coordinator.cluster.NodeView;
 import dev.waterfall.coordinator.cluster.TreeStore;
+import dev.waterfall.coordinator.dashboard.DashboardFeed;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
 import dev.waterfall.coordinator.streams.StreamCatalog;
 import dev.waterfall.coordinator.streams.StreamRecord;
@@ -26,8 +27,11 @@ public final class RestApi {
   private final AdminAuth admin;
   private final Supplier<JsonObject> health;
 
-  public RestApi(StreamCatalog catalog, TreeStore trees, CoordinatorMetrics metrics, String adminToken,
-                 Supplier<JsonObject> health) {
+  private final DashboardFeed dashboard;
+
+  public RestApi(StreamCatalog catalog, TreeStore trees, DashboardFeed dashboard, CoordinatorMetrics metrics,
+                 String adminToken, Supplier<JsonObject> health) {
+    this.dashboard = dashboard;
     this.catalog = catalog;
     this.trees = trees;
     this.metrics = metrics;
@@ -44,6 +48,7 @@ public final class RestApi {
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(16 * 1024));
     router.get("/api/streams/:name/tree").handler(this::tree);
     router.get("/api/streams/:name/fallbacks").handler(this::fallbacks);
+    router.get("/api/streams/:name/dashboard").handler(this::dashboard);
     router.post("/api/streams").handler(admin).handler(this::createStream);
     router.get("/api/streams").handler(admin).handler(this::listStreams);
     router.delete("/api/streams/:name").handler(admin).handler(this::deleteStream);
@@ -133,6 +138,22 @@ public final class RestApi {
           }
           Json.reply(ctx, 200, new JsonObject().put("stream", name).put("size", nodes.size()).put("nodes", out));
         }).onFailure(ctx::fail);
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  /** The dashboard's live feed (Server-Sent Events); public like the tree, except for private streams. */
+  private void dashboard(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    catalog.registry().get(name).onSuccess(stream -> {
+      if (stream == null) {
+        Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+      } else if (stream.privateStream() && !admin.allows(ctx)) {
+        Json.error(ctx, 401, "unauthorized", "the dashboard of a private stream needs the admin token");
+      } else if (!dashboard.subscribe(name, ctx.response())) {
+        ctx.response().putHeader("Retry-After", "10");
+        Json.error(ctx, 503, "too-many-dashboards", "this coordinator serves " + DashboardFeed.MAX_SUBSCRIBERS
+            + " dashboards already; try again later or ask another coordinator");
       }
     }).onFailure(ctx::fail);
   }

@@ -5,8 +5,9 @@ import io.vertx.ext.web.handler.StaticHandler;
 
 /**
  * The browser pages, from the waterfall-web-player jar (classpath {@code web/}): {@code /watch/<stream>} is the
- * player (one page for every stream: its script reads the name from the path, so nothing user-supplied is
- * written into HTML) and {@code /web/*} its scripts and styles.
+ * player and {@code /dashboard/<stream>} the live picture of the tree (one page each for every stream: its script
+ * reads the name from the path, so nothing user-supplied is written into HTML); {@code /web/*} their scripts and
+ * styles.
  */
 final class WebPages {
   /** hls.js is pinned by package-lock.json and only changes with a release of Waterfall: cache it a day. */
@@ -24,6 +25,11 @@ final class WebPages {
         .putHeader("Cache-Control", "no-cache")
         .putHeader("X-Content-Type-Options", "nosniff")
         .sendFile("web/watch.html"));
+    router.get("/dashboard/:stream").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/html; charset=utf-8")
+        .putHeader("Cache-Control", "no-cache")
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .sendFile("web/dashboard.html"));
     router.get("/web/vendor/*").handler(StaticHandler.create("web/vendor").setMaxAgeSeconds(VENDOR_MAX_AGE_S));
     router.get("/web/*").handler(StaticHandler.create("web").setMaxAgeSeconds(OWN_MAX_AGE_S)
         .setDirectoryListing(false));

@@ -4,6 +4,8 @@ import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
 import dev.waterfall.coordinator.streams.Fallbacks;
 import dev.waterfall.protocol.Message;
+import dev.waterfall.coordinator.dashboard.Incidents;
+import java.time.Clock;
 import java.util.List;
 import io.vertx.core.Future;
 
@@ -14,7 +16,13 @@ final class Departures {
   private final CoordinatorMetrics metrics;
   private final Fallbacks fallbacks;
 
-  Departures(TreeStore trees, Fallbacks fallbacks, Switchboard switchboard, CoordinatorMetrics metrics) {
+  private final Incidents incidents;
+  private final Clock clock;
+
+  Departures(TreeStore trees, Fallbacks fallbacks, Switchboard switchboard, CoordinatorMetrics metrics,
+             Incidents incidents, Clock clock) {
+    this.incidents = incidents;
+    this.clock = clock;
     this.fallbacks = fallbacks;
     this.trees = trees;
     this.switchboard = switchboard;
@@ -41,6 +49,10 @@ final class Departures {
       metrics.shape(s.stream, r.shape());
       switchboard.deliver(r.parentOwner(), r.parent(), new Message.ChildLeft(s.nodeId));
       switchboard.announce(r.moves(), "parent-left");
+      if (!r.moves().isEmpty()) {
+        incidents.repair(s.stream, s.nodeId, s.departure, r.moves().size(),
+            s.departureNoticed == 0 ? System.nanoTime() : s.departureNoticed, clock.millis());
+      }
       return null;
     });
   }

@@ -5,6 +5,7 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import dev.waterfall.coordinator.cluster.TreeStore;
+import dev.waterfall.coordinator.dashboard.Incidents;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
 import io.vertx.core.Context;
 import dev.waterfall.coordinator.streams.Fallbacks;
@@ -26,9 +27,11 @@ public final class MemberWatcher implements MembershipListener {
   private final Switchboard switchboard;
   private final CoordinatorMetrics metrics;
   private final long graceMs;
+  private final Incidents incidents;
 
   public MemberWatcher(HazelcastInstance hz, Context context, TreeStore trees, Fallbacks fallbacks,
-                       SignallingServer server, CoordinatorMetrics metrics, long graceMs) {
+                       SignallingServer server, CoordinatorMetrics metrics, Incidents incidents, long graceMs) {
+    this.incidents = incidents;
     this.fallbacks = fallbacks;
     this.hz = hz;
     this.context = context;
@@ -62,6 +65,7 @@ public final class MemberWatcher implements MembershipListener {
     }
     context.owner().executeBlocking(() -> new ArrayList<>(trees.streams()), false).onSuccess(streams -> {
       for (String stream : streams) {
+        long noticed = System.nanoTime();
         trees.sweepOwner(stream, dead).onSuccess(r -> {
           if (r == null) {
             return;
@@ -79,6 +83,11 @@ public final class MemberWatcher implements MembershipListener {
           metrics.moved(r.moves().size());
           metrics.shape(stream, r.shape());
           switchboard.announce(r.moves(), "parent-left");
+          if (!r.moves().isEmpty()) {
+            // One repair per sweep: the nodes of a dead coordinator that did not resume within the grace period.
+            incidents.repair(stream, r.removed().size() == 1 ? r.removed().get(0) : r.removed().size() + " nodes",
+                "coordinator-lost", r.moves().size(), noticed, System.currentTimeMillis());
+          }
         });
       }
     });

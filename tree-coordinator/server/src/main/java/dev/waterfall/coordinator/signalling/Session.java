@@ -23,7 +23,12 @@ final class Session {
   int bitrateKbps;
   long lastSeen;
   int rateViolations;
+  /** The last two heartbeats' stats, for the dashboard (its recent P2P share compares them). */
   JsonNode lastStats;
+  JsonNode previousStats;
+  /** Why and since when (System.nanoTime) this node is departing: set where the loss is first noticed. */
+  String departure = "closed";
+  long departureNoticed;
 
   Session(ServerWebSocket socket, TokenBucket bucket, long now) {
     this.socket = socket;

@@ -2,6 +2,8 @@ package dev.waterfall.coordinator.signalling;
 
 import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
+import dev.waterfall.coordinator.dashboard.Incidents;
+import dev.waterfall.coordinator.dashboard.LocalNode;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
 import dev.waterfall.coordinator.streams.Fallbacks;
 import dev.waterfall.coordinator.streams.StreamRegistry;
@@ -35,14 +37,16 @@ public final class SignallingServer {
   private final Clock clock;
   private final Admission admission;
   private final Departures departures;
+  private final Incidents incidents;
   private final List<Session> pending = new ArrayList<>();
   private final java.util.function.BooleanSupplier stopping;
   private long livenessTimer;
 
   public SignallingServer(Vertx vertx, CoordinatorConfig config, StreamRegistry streams, Fallbacks fallbacks,
                           TreeStore trees,
-                          String self, byte[] clusterSecret, CoordinatorMetrics metrics, Clock clock,
-                          java.util.function.BooleanSupplier stopping) {
+                          String self, byte[] clusterSecret, CoordinatorMetrics metrics, Incidents incidents,
+                          Clock clock, java.util.function.BooleanSupplier stopping) {
+    this.incidents = incidents;
     this.stopping = stopping;
     this.vertx = vertx;
     this.config = config;
@@ -50,7 +54,7 @@ public final class SignallingServer {
     this.metrics = metrics;
     this.clock = clock;
     this.switchboard = new Switchboard(vertx.eventBus(), self);
-    this.departures = new Departures(trees, fallbacks, switchboard, metrics);
+    this.departures = new Departures(trees, fallbacks, switchboard, metrics, incidents, clock);
     this.admission = new Admission(config, streams, fallbacks, trees, switchboard, metrics, clusterSecret, clock,
         departures);
     vertx.eventBus().<String>consumer(dev.waterfall.coordinator.streams.StreamCatalog.STREAM_DELETED, m -> closeStream(m.body()));
@@ -63,6 +67,17 @@ public final class SignallingServer {
 
   public Switchboard switchboard() {
     return switchboard;
+  }
+
+  /** The joined nodes of a stream whose sockets this coordinator holds, with their last stats. */
+  public List<LocalNode> localNodes(String stream) {
+    List<LocalNode> out = new ArrayList<>();
+    for (Session s : switchboard.sessions()) {
+      if (s.state == Session.State.JOINED && stream.equals(s.stream)) {
+        out.add(new LocalNode(s.nodeId, s.root, s.lastStats, s.previousStats));
+      }
+    }
+    return out;
   }
 
   public void handle(ServerWebSocket ws) {
@@ -130,6 +145,8 @@ public final class SignallingServer {
       return report(s, r);
     } else if (m instanceof Message.Leave) {
       s.state = Session.State.GONE;
+      s.departure = "left";
+      s.departureNoticed = System.nanoTime();
       return departures.depart(s).onComplete(x -> s.socket.close((short) 1000, "left"));
     }
     reject(s, "unexpected-type", "'" + MessageCodec.typeOf(m) + "' is sent by the coordinator, not to it");
@@ -158,6 +175,7 @@ public final class SignallingServer {
   }
 
   private Future<Void> heartbeat(Session s, Message.Heartbeat h) {
+    s.previousStats = s.lastStats;
     s.lastStats = h.stats();
     // A measured uplink re-sizes the node's slots; a node that declared upload:false stays a leaf.
     if (h.uplinkKbps() == null || s.root || s.capacity == 0) {
@@ -179,6 +197,13 @@ public final class SignallingServer {
 
   private Future<Void> report(Session s, Message.Report r) {
     metrics.error("report-" + r.reason());
+    // For the dashboard: a starving reporter, a parent that sent bad data, a child too slow to keep up.
+    switch (r.reason()) {
+      case "starving" -> incidents.flag(s.stream, s.nodeId, "starving", clock.millis());
+      case "bad-data" -> incidents.flag(s.stream, r.about(), "sent bad data", clock.millis());
+      case "slow-child" -> incidents.flag(s.stream, r.about(), "slow", clock.millis());
+      default -> { }
+    }
     // About a parent: move the reporter away from it. About a slow child: move that child away from the reporter.
     boolean aboutChild = r.reason().equals("slow-child");
     var move = aboutChild ? trees.moveDown(s.stream, r.about(), s.nodeId) : trees.moveAway(s.stream, s.nodeId, r.about());
@@ -205,6 +230,9 @@ public final class SignallingServer {
     }
     Session.State was = s.state;
     s.state = Session.State.GONE;
+    if (s.departureNoticed == 0) {
+      s.departureNoticed = System.nanoTime();
+    }
     // A coordinator shutting down keeps its nodes' places: they resume on a survivor within the grace period.
     if (was == Session.State.JOINED && !stopping.getAsBoolean()) {
       departures.depart(s);
@@ -218,6 +246,8 @@ public final class SignallingServer {
       if (s.state == Session.State.JOINED && now - s.lastSeen > limit) {
         LOG.info("node {} of '{}' missed {} heartbeats: removing it", s.nodeId, s.stream,
             config.liveness().missedHeartbeats());
+        s.departure = "silent";
+        s.departureNoticed = System.nanoTime();
         s.refuse("silent", "no heartbeat for " + limit + " ms", POLICY_VIOLATION);
       }
     }

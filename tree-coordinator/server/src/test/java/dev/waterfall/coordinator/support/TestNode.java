@@ -19,6 +19,7 @@ public final class TestNode implements AutoCloseable {
   private volatile long interval = Long.MAX_VALUE;
   private long lastBeat;
   private volatile boolean heartbeats = true;
+  private volatile com.fasterxml.jackson.databind.JsonNode stats;
   private final long timer;
   private final Vertx vertx;
   public Message.Welcome welcome;
@@ -38,9 +39,18 @@ public final class TestNode implements AutoCloseable {
       long now = System.currentTimeMillis();
       if (joined && heartbeats && !closed && now - lastBeat >= interval / 2) {
         lastBeat = now;
-        client.send(new Message.Heartbeat(null, null));
+        client.send(new Message.Heartbeat(null, stats));
       }
     });
+  }
+
+  /** What this node's heartbeats report from now on, as a JSON object (e.g. {"bytesFromParent":1000}). */
+  public void stats(String json) {
+    try {
+      stats = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** Stops heartbeats: to the coordinator this node has gone silent. */

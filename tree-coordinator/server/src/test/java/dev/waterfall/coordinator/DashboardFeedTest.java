@@ -1,0 +1,145 @@
+package dev.waterfall.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.waterfall.coordinator.support.EventStream;
+import dev.waterfall.coordinator.support.Rest;
+import dev.waterfall.coordinator.support.TestCoordinator;
+import dev.waterfall.coordinator.support.TestNode;
+import dev.waterfall.coordinator.support.TreeView;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("the dashboard feed: the tree, each node's health, offload and repairs, live over SSE")
+class DashboardFeedTest {
+  private TestCoordinator coordinator;
+  private Vertx vertx;
+  private final List<TestNode> nodes = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    coordinator = TestCoordinator.start(Map.of("liveness.heartbeatIntervalMs", "300"));
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void stop() {
+    nodes.forEach(TestNode::close);
+    vertx.close();
+    coordinator.close();
+  }
+
+  @Test
+  @DisplayName("every node with its role, depth and parent; offload from the origin's egress; a departure is a repair")
+  void treeFiguresAndRepairs() throws Exception {
+    String key = coordinator.createStream("dash");
+    TestNode origin = add(TestNode.join(vertx, coordinator.baseUrl, "dash", "origin", key));
+    // What the origin sent: 4000 bytes to its children over DataChannels, 1000 over HTTP (a fallback fetch).
+    origin.stats("{\"bytesSentToChildren\":4000,\"httpBytesServed\":1000,\"bufferSeconds\":8}");
+    TestNode booster = add(TestNode.join(vertx, coordinator.baseUrl, "dash", "booster",
+        coordinator.coordinator.issueBoosterToken()));
+    booster.stats("{\"bytesFromParent\":1000,\"bytesByFallback\":0,\"bufferSeconds\":8,\"httpBytesServed\":500}");
+    Map<String, TestNode> viewers = new HashMap<>();
+    for (int i = 0; i < 5; i++) {
+      TestNode v = add(TestNode.join(vertx, coordinator.baseUrl, "dash", "viewer", null));
+      viewers.put(v.id(), v);
+      // The last viewer took 1000 of its bytes over HTTP and holds only 1 s: amber.
+      v.stats(i == 4 ? "{\"bytesFromParent\":1000,\"bytesByFallback\":1000,\"bufferSeconds\":1.0}"
+          : "{\"bytesFromParent\":1000,\"bytesByFallback\":0,\"bufferSeconds\":6.5}");
+    }
+    String lowBuffer = nodes.get(nodes.size() - 1).id();
+    // Delivered: 6 × 1000 from parents + 1000 by fallback = 7000; origin egress 5000 → offload 1 - 5/7.
+    TreeView tree = TreeView.fetch(coordinator.rest, "dash").assertValid();
+
+    try (EventStream feed = EventStream.open(coordinator.baseUrl + "/api/streams/dash/dashboard")) {
+      assertThat(feed.response.statusCode()).isEqualTo(200);
+      assertThat(feed.response.headers().firstValue("Content-Type")).hasValueSatisfying(
+          t -> assertThat(t).startsWith("text/event-stream"));
+      JsonNode snap = feed.await("snapshot", s -> s.get("nodes").size() == 7
+          && s.get("figures").get("offload").isNumber() && s.get("figures").get("deliveredBytes").longValue() == 7000
+          && noGrey(s), 10_000).data();
+
+      assertThat(snap.get("stream").textValue()).isEqualTo("dash");
+      assertThat(snap.get("coordinators").get("answered").intValue()).isEqualTo(1);
+      JsonNode figures = snap.get("figures");
+      assertThat(figures.get("nodes").intValue()).isEqualTo(7);
+      assertThat(figures.get("viewers").intValue()).isEqualTo(5);
+      assertThat(figures.get("boosters").intValue()).isEqualTo(1);
+      assertThat(figures.get("originEgressBytes").longValue()).isEqualTo(5000);
+      assertThat(figures.get("offload").doubleValue()).isEqualTo(Math.round((1 - 5000.0 / 7000) * 1000) / 1000.0);
+      assertThat(figures.get("fallbackShare").doubleValue()).isEqualTo(Math.round(1000.0 / 7000 * 1000) / 1000.0);
+      assertThat(figures.get("depth").intValue()).isEqualTo(tree.nodes.values().stream()
+          .mapToInt(TreeView.Node::depth).max().orElseThrow());
+      assertThat(snap.get("detailDepth").intValue()).isEqualTo(figures.get("depth").intValue());
+
+      Map<String, JsonNode> byId = new HashMap<>();
+      snap.get("nodes").forEach(n -> byId.put(n.get("id").textValue(), n));
+      assertThat(byId.keySet()).isEqualTo(tree.nodes.keySet());
+      for (TreeView.Node n : tree.nodes.values()) {
+        JsonNode d = byId.get(n.id());
+        assertThat(d.get("role").textValue()).as(n.id()).isEqualTo(n.role());
+        assertThat(d.get("depth").intValue()).as(n.id()).isEqualTo(n.depth());
+        assertThat(d.get("parent").isNull() ? null : d.get("parent").textValue()).as(n.id()).isEqualTo(n.parent());
+        String expected = n.id().equals(lowBuffer) ? "amber" : "green";
+        assertThat(d.get("health").textValue()).as(n.id() + " " + d).isEqualTo(expected);
+      }
+      assertThat(byId.get(lowBuffer).get("why").textValue()).isEqualTo("low-buffer");
+      assertThat(snap.get("repairs").get("lastMinute").intValue()).isZero();
+
+      // A crash of a depth-1 node with children: the coordinator re-attaches them, and that is a repair.
+      TreeView.Node victim = tree.nodes.values().stream()
+          .filter(n -> n.depth() == 1 && !n.children().isEmpty()).findFirst().orElseThrow();
+      TestNode crashing = viewers.containsKey(victim.id()) ? viewers.get(victim.id()) : booster;
+      crashing.close();
+      JsonNode after = feed.await("snapshot", s -> s.get("repairs").get("lastMinute").intValue() == 1
+          && s.get("nodes").size() == 6, 10_000).data();
+      JsonNode repair = after.get("repairs").get("recent").get(0);
+      assertThat(repair.get("node").textValue()).isEqualTo(victim.id());
+      assertThat(repair.get("cause").textValue()).isEqualTo("closed");
+      assertThat(repair.get("moved").intValue()).isEqualTo(victim.children().size());
+      assertThat(repair.get("durationMs").doubleValue()).isGreaterThanOrEqualTo(0);
+      assertThat(after.get("repairs").get("durationsMs")).hasSize(1);
+      assertThat(after.findValuesAsText("id")).doesNotContain(victim.id());
+
+      // Deleting the stream ends the feed cleanly, with a last word.
+      assertThat(coordinator.rest.admin("DELETE", "/api/streams/dash", null).status()).isEqualTo(204);
+      JsonNode gone = feed.await("gone", g -> true, 5000).data();
+      assertThat(gone.get("error").textValue()).isEqualTo("unknown-stream");
+      assertThat(feed.awaitEnd(5000)).as("the response ends").isTrue();
+    }
+  }
+
+  @Test
+  @DisplayName("a stream that does not exist: 404 with a sentence, and the page itself is served")
+  void unknownStream() {
+    Rest.Reply r = coordinator.rest.get("/api/streams/nope/dashboard");
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.json().get("error").textValue()).isEqualTo("unknown-stream");
+    assertThat(r.json().get("message").textValue()).contains("nope");
+    Rest.Reply page = coordinator.rest.get("/dashboard/%3Cscript%3E");
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.body()).contains("/web/dashboard.js").doesNotContain("<script>");
+  }
+
+  private static boolean noGrey(JsonNode snap) {
+    for (JsonNode n : snap.get("nodes")) {
+      if (n.get("health").textValue().equals("grey")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private TestNode add(TestNode n) {
+    nodes.add(n);
+    return n;
+  }
+}
