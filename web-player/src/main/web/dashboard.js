@@ -7,11 +7,11 @@
 // ~200 nodes, are one summary box per level. window.waterfallDashboard is what tests read.
 
 const SVG = 'http://www.w3.org/2000/svg';
-const DX = 30;        // horizontal distance between neighbouring leaves
+const DX = 30;        // horizontal distance between neighbouring leaves, shrunk (to MIN_DX) to fit the window
+const MIN_DX = 12;
 const DY = 72;        // distance between depth levels
 const LEFT = 90;      // room for the level labels
 const TOP = 24;
-const R = 9;
 
 const stream = decodeURIComponent(location.pathname.split('/')[2] || '');
 const feedUrl = '/api/streams/' + encodeURIComponent(stream) + '/dashboard';
@@ -57,6 +57,7 @@ function showFigures(s) {
     li.textContent = r.at.slice(11, 19) + '  ' + r.node + ' ' + r.cause + ': ' + r.moved + ' moved in ' + ms(r.durationMs);
     list.appendChild(li);
   }
+  list.classList.toggle('empty', s.repairs.recent.length === 0);
   if (s.repairs.recent.length === 0) {
     const li = document.createElement('li');
     li.textContent = 'none in the last minute';
@@ -92,7 +93,7 @@ function layout(nodes) {
   return { pos, slots: Math.max(slot, 1) };
 }
 
-function nodeShape(n, x, y, g) {
+function nodeShape(n, x, y, g, R) {
   const cls = 'health-' + n.health + ' role-' + n.role;
   if (n.role === 'origin') return svg('rect', { x: x - R - 2, y: y - R - 2, width: 2 * R + 4, height: 2 * R + 4, rx: 3, class: cls }, g);
   if (n.role === 'booster') {
@@ -115,11 +116,15 @@ function drawTree(s) {
   const { pos, slots } = layout(s.nodes);
   const levels = s.levels;
   const collapsed = levels.filter((l) => l.depth > s.detailDepth);
-  const width = Math.max(LEFT + slots * DX + 20, 640);
+  const avail = Math.max($('tree').clientWidth - 32, 640);
+  const dx = Math.max(MIN_DX, Math.min(DX, (avail - LEFT - 20) / slots));
+  const R = Math.min(9, dx * 0.36);
+  const width = Math.max(LEFT + slots * dx + 20, avail);
+  const offset = LEFT + Math.max(0, (width - LEFT - 20 - slots * dx) / 2); // centre a narrow tree
   const height = TOP + levels.length * DY;
   const root = svg('svg', { width, height, viewBox: '0 0 ' + width + ' ' + height, role: 'img' });
   svg('title', {}, root).textContent = 'tree of ' + stream;
-  const xOf = (id) => LEFT + pos.get(id) * DX + DX / 2;
+  const xOf = (id) => offset + pos.get(id) * dx + dx / 2;
   const yOf = (depth) => TOP + depth * DY;
 
   for (const l of levels) {
@@ -137,28 +142,31 @@ function drawTree(s) {
   for (const n of s.nodes) {
     const g = svg('g', { class: 'node' + (n.connected ? '' : ' disconnected'), 'data-id': n.id, 'data-role': n.role,
       'data-health': n.health }, root);
-    nodeShape(n, xOf(n.id), yOf(n.depth), g);
+    nodeShape(n, xOf(n.id), yOf(n.depth), g, R);
     svg('title', {}, g).textContent = describe(n);
   }
   // Levels beyond the detail limit: one box each, with the counts by health as a stacked bar.
   for (const l of collapsed) {
     const y = yOf(l.depth);
-    const boxW = Math.min(width - LEFT - 20, 520);
+    const boxW = Math.min(width - LEFT - 20, 560);
+    const boxX = Math.max(LEFT, (width - boxW) / 2);
     const g = svg('g', { class: 'collapsed', 'data-depth': l.depth, 'data-count': l.count }, root);
     if (l.depth === s.detailDepth + 1) {
-      svg('line', { x1: LEFT + boxW / 2, y1: yOf(s.detailDepth) + R, x2: LEFT + boxW / 2, y2: y - 14, class: 'edge collapsed-link' }, g);
+      svg('line', { x1: boxX + boxW / 2, y1: yOf(s.detailDepth) + R, x2: boxX + boxW / 2, y2: y - 14,
+        class: 'edge collapsed-link' }, g);
     }
-    svg('rect', { x: LEFT, y: y - 14, width: boxW, height: 28, rx: 4, class: 'box' }, g);
-    let x = LEFT + 6;
+    svg('rect', { x: boxX, y: y - 14, width: boxW, height: 28, rx: 4, class: 'box' }, g);
+    let x = boxX + 6;
     for (const colour of ['green', 'amber', 'red', 'grey']) {
-      const w = l.count === 0 ? 0 : (boxW * 0.4) * l[colour] / l.count;
+      const w = l.count === 0 ? 0 : (boxW * 0.35) * l[colour] / l.count;
       if (w > 0) svg('rect', { x, y: y - 5, width: w, height: 10, class: 'health-' + colour }, g);
       x += w;
     }
-    const text = svg('text', { x: LEFT + boxW * 0.4 + 14, y: y + 4 }, g);
+    const text = svg('text', { x: boxX + boxW * 0.35 + 14, y: y + 4 }, g);
     text.textContent = l.count + ' nodes: ' + l.green + ' green · ' + l.amber + ' amber · ' + l.red + ' red · '
       + l.grey + ' grey';
-    svg('title', {}, g).textContent = 'depth ' + l.depth + ' collapsed: the tree has more than 200 nodes';
+    svg('title', {}, g).textContent = 'depth ' + l.depth + ': ' + l.count
+      + ' nodes, drawn as counts (the tree has more than 200 nodes)';
   }
   $('tree').replaceChildren(root);
 }

@@ -56,9 +56,11 @@ public final class Relay implements AutoCloseable {
                                   SegmentSource source, Consumer<Router> extraRoutes) throws Exception {
     SegmentStore store = new SegmentStore(signer.verifier(), StoreLimits.defaults(), Clock.systemUTC());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    HttpServer http = o.httpPort() < 0 ? null : serve(vertx, o, store, metrics, extraRoutes);
+    HlsServer hls = new HlsServer(o.stream(), store);
+    HttpServer http = o.httpPort() < 0 ? null : serve(vertx, o, hls, store, metrics, extraRoutes);
     RelayNode node = new RelayNode(vertx, NodeSettings.origin(o.coordinators(), o.stream(), o.key(),
         advertised(o, http)), peers, store, Clock.systemUTC());
+    node.countHttpServed(hls::bytesServed);
     node.bindMetrics(metrics);
     node.useSigner(signer);
     await(node.start());
@@ -72,9 +74,11 @@ public final class Relay implements AutoCloseable {
     SegmentVerifier verifier = new SegmentVerifier(awaitPublicKey(vertx, o), o.stream());
     SegmentStore store = new SegmentStore(verifier, StoreLimits.defaults(), Clock.systemUTC());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    HttpServer http = o.httpPort() < 0 ? null : serve(vertx, o, store, metrics, r -> { });
+    HlsServer hls = new HlsServer(o.stream(), store);
+    HttpServer http = o.httpPort() < 0 ? null : serve(vertx, o, hls, store, metrics, r -> { });
     RelayNode node = new RelayNode(vertx, NodeSettings.booster(o.coordinators(), o.stream(), o.key(),
         advertised(o, http)), peers, store, Clock.systemUTC());
+    node.countHttpServed(hls::bytesServed);
     node.bindMetrics(metrics);
     await(node.start());
     return new Relay(node, http, null);
@@ -87,10 +91,10 @@ public final class Relay implements AutoCloseable {
     return o.publicUrl() != null ? o.publicUrl() : "http://" + o.httpHost() + ":" + http.actualPort();
   }
 
-  private static HttpServer serve(Vertx vertx, Options o, SegmentStore store, PrometheusMeterRegistry metrics,
-                                  Consumer<Router> extraRoutes) throws Exception {
+  private static HttpServer serve(Vertx vertx, Options o, HlsServer hls, SegmentStore store,
+                                  PrometheusMeterRegistry metrics, Consumer<Router> extraRoutes) throws Exception {
     Router router = Router.router(vertx);
-    new HlsServer(o.stream(), store).mount(router);
+    hls.mount(router);
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
     router.get("/health").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")

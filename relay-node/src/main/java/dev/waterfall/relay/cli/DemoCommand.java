@@ -48,6 +48,7 @@ public final class DemoCommand implements Callable<Integer> {
       System.out.println();
       System.out.println("Waterfall demo is running. Ctrl-C stops it.");
       System.out.println("  watch         " + base + "/watch/" + stream + "   (the browser player: a node of the tree)");
+      System.out.println("  dashboard     " + base + "/dashboard/" + stream + "   (the live tree, offload and repairs)");
       System.out.println("  HLS           http://" + host + ":" + origin.httpPort() + "/hls/" + stream + "/index.m3u8"
           + "   (origin)");
       System.out.println("                http://" + host + ":" + booster.httpPort() + "/hls/" + stream + "/index.m3u8"

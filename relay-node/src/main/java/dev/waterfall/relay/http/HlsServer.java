@@ -43,6 +43,7 @@ public final class HlsServer {
   private final String stream;
   private final SegmentStore store;
   private final PlaylistBuilder playlists;
+  private final java.util.concurrent.atomic.LongAdder served = new java.util.concurrent.atomic.LongAdder();
 
   public HlsServer(String stream, SegmentStore store, PlaylistBuilder playlists) {
     this.stream = stream;
@@ -52,6 +53,11 @@ public final class HlsServer {
 
   public HlsServer(String stream, SegmentStore store) {
     this(stream, store, new PlaylistBuilder());
+  }
+
+  /** Body bytes of successful GETs so far: what this node has served over HTTP (its egress besides WebRTC). */
+  public long bytesServed() {
+    return served.sum();
   }
 
   /** Routes everything under {@code /hls/} to this server; other paths stay the router owner's. */
@@ -209,18 +215,18 @@ public final class HlsServer {
     }
   }
 
-  private static void notFound(HttpServerRequest request, String message) {
+  private void notFound(HttpServerRequest request, String message) {
     text(request, 404, message);
   }
 
-  private static void text(HttpServerRequest request, int status, String message) {
+  private void text(HttpServerRequest request, int status, String message) {
     // An error now may be a success a moment later (the segment arrives): never let it be cached.
     request.response().putHeader("Cache-Control", "no-store");
     send(request, status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   /** Sends the body, or for HEAD only its length, so HEAD answers exactly like GET without the bytes. */
-  private static void send(HttpServerRequest request, int status, String contentType, byte[] body) {
+  private void send(HttpServerRequest request, int status, String contentType, byte[] body) {
     HttpServerResponse response = request.response();
     response.setStatusCode(status);
     response.putHeader("Content-Type", contentType);
@@ -228,6 +234,9 @@ public final class HlsServer {
       response.putHeader("Content-Length", Integer.toString(body.length));
       response.end();
     } else {
+      if (status < 300) {
+        served.add(body.length);
+      }
       response.end(Buffer.buffer(body));
     }
   }

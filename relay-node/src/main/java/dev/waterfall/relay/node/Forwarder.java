@@ -24,6 +24,8 @@ final class Forwarder {
   private final long slowReportAfterMs;
   private final Consumer<String> reportSlow;
   volatile long framesSkipped;
+  /** Bytes sent to children no longer here: with the current ones', all this node ever sent down the tree. */
+  private long retiredBytes;
 
   Forwarder(SegmentStore store, long slowReportAfterMs, Consumer<String> reportSlow) {
     this.store = store;
@@ -34,6 +36,7 @@ final class Forwarder {
   void add(PeerEdge child) {
     PeerEdge old = children.put(child.peerId, child);
     if (old != null && old != child) {
+      retiredBytes += old.bytesOut;
       old.close();
     }
   }
@@ -45,13 +48,29 @@ final class Forwarder {
   void remove(String id) {
     PeerEdge edge = children.remove(id);
     if (edge != null) {
+      retiredBytes += edge.bytesOut;
       edge.close();
     }
   }
 
   /** Drops the record of an edge that closed by itself (only if it is still the current one for that peer). */
   void forget(PeerEdge edge) {
-    children.remove(edge.peerId, edge);
+    if (children.remove(edge.peerId, edge)) {
+      retiredBytes += edge.bytesOut;
+    }
+  }
+
+  /** Bytes sent to children over DataChannels since this node started (read by the metrics scrape too). */
+  long bytesSent() {
+    long sum = retiredBytes;
+    try {
+      for (PeerEdge c : List.copyOf(children.values())) {
+        sum += c.bytesOut;
+      }
+    } catch (java.util.ConcurrentModificationException e) {
+      // a scrape racing a child joining or leaving: the next scrape has it
+    }
+    return sum;
   }
 
   Collection<PeerEdge> children() {
@@ -100,7 +119,10 @@ final class Forwarder {
   }
 
   void closeAll() {
-    children.values().forEach(PeerEdge::close);
+    children.values().forEach(c -> {
+      retiredBytes += c.bytesOut;
+      c.close();
+    });
     children.clear();
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.LongSupplier;
 
 /**
  * What this node has moved and refused, for heartbeats (the coordinator's dashboard) and for /metrics.
@@ -19,15 +20,18 @@ final class NodeStats {
   volatile long segmentsComplete;
   volatile long parentChanges;
   volatile double bufferSeconds;
+  /** What this node's HTTP server has served (segments, chunks, headers, playlists); 0 without one. */
+  volatile LongSupplier httpBytesServed = () -> 0;
 
   void bind(MeterRegistry registry, Forwarder forwarder) {
     FunctionCounter.builder("waterfall.relay.bytes.from.parent", this, s -> s.bytesFromParent)
         .description("Bytes received from the parent over the DataChannel").register(registry);
     FunctionCounter.builder("waterfall.relay.bytes.fallback", this, s -> s.bytesByFallback)
         .description("Bytes fetched over HTTP because the parent did not deliver them in time").register(registry);
-    FunctionCounter.builder("waterfall.relay.bytes.sent", forwarder,
-            f -> f.children().stream().mapToLong(c -> c.bytesOut).sum())
-        .description("Bytes sent to children (current children)").register(registry);
+    FunctionCounter.builder("waterfall.relay.bytes.sent", forwarder, Forwarder::bytesSent)
+        .description("Bytes sent to children over DataChannels").register(registry);
+    FunctionCounter.builder("waterfall.relay.http.bytes.served", this, s -> s.httpBytesServed.getAsLong())
+        .description("Bytes served over HTTP (HLS and fallback fetches)").register(registry);
     FunctionCounter.builder("waterfall.relay.verification.failures", this, s -> s.verificationFailures)
         .description("Headers or chunks that failed signature or hash checks").register(registry);
     FunctionCounter.builder("waterfall.relay.malformed.frames", this, s -> s.malformedFrames)
@@ -49,6 +53,9 @@ final class NodeStats {
     o.put("verificationFailures", verificationFailures);
     o.put("malformedFrames", malformedFrames);
     o.put("bufferSeconds", Math.round(bufferSeconds * 10) / 10.0);
+    // The origin's two are its egress: the dashboard's offload is 1 - egress / all bytes delivered.
+    o.put("bytesSentToChildren", forwarder.bytesSent());
+    o.put("httpBytesServed", httpBytesServed.getAsLong());
     ObjectNode perChild = o.putObject("bytesSentPerChild");
     forwarder.children().forEach(c -> perChild.put(c.peerId, c.bytesOut));
     return o;

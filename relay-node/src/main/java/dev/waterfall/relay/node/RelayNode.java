@@ -99,6 +99,11 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     return forwarder.children().size();
   }
 
+  /** Bytes this node's HTTP server has served so far, reported in heartbeats (the origin's count as egress). */
+  public void countHttpServed(java.util.function.LongSupplier served) {
+    stats.httpBytesServed = served;
+  }
+
   public void bindMetrics(MeterRegistry registry) {
     stats.bind(registry, forwarder);
   }
