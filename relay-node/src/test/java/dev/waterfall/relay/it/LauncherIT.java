@@ -40,6 +40,7 @@ class LauncherIT {
       String boosterHls = "http://127.0.0.1:" + boosterPort + "/hls/demo/index.m3u8";
       assertThat(seen.toString()).contains("Waterfall demo is running").contains(boosterHls)
           .contains("http://127.0.0.1:" + port + "/watch/demo")
+          .contains("http://127.0.0.1:" + port + "/dashboard/demo")
           .contains("http://127.0.0.1:" + port + "/api/streams/demo/tree");
       // The booster gets the stream over WebRTC from the origin and serves it: a real playlist appears.
       long deadline = System.currentTimeMillis() + 30_000;
@@ -51,6 +52,7 @@ class LauncherIT {
       assertThat(playlist).startsWith("#EXTM3U").contains("seg-");
       assertThat(Http.json("http://127.0.0.1:" + port + "/api/streams/demo/tree").get("size").intValue()).isEqualTo(2);
       assertThat(Http.text("http://127.0.0.1:" + port + "/watch/demo")).contains("<video");
+      assertThat(Http.text("http://127.0.0.1:" + port + "/dashboard/demo")).contains("/web/dashboard.js");
     } finally {
       demo.destroy(); // SIGTERM: the shutdown hook stops everything in reverse order
       assertThat(demo.waitFor(30, TimeUnit.SECONDS)).as("demo stops on SIGTERM").isTrue();
