@@ -129,6 +129,54 @@ class DashboardFeedTest {
     assertThat(page.body()).contains("/web/dashboard.js").doesNotContain("<script>");
   }
 
+  @Test
+  @DisplayName("two coordinators in one cluster: either serves the whole picture, each node's stats from its own")
+  void rightWhicheverCoordinatorServesIt() throws Exception {
+    int portA = TestCoordinator.nextClusterPort();
+    int portB = TestCoordinator.nextClusterPort();
+    String cluster = "dash-" + ProcessHandle.current().pid() + "-" + portA;
+    TestCoordinator other = TestCoordinator.start(Map.of("cluster.name", cluster, "cluster.port",
+        Integer.toString(portB), "cluster.members", "127.0.0.1:" + portA, "liveness.heartbeatIntervalMs", "300"));
+    coordinator.close();
+    coordinator = TestCoordinator.start(Map.of("cluster.name", cluster, "cluster.port", Integer.toString(portA),
+        "cluster.members", "127.0.0.1:" + portB, "liveness.heartbeatIntervalMs", "300"));
+    try {
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (coordinator.coordinator.hazelcast().getCluster().getMembers().size() < 2
+          && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(coordinator.coordinator.hazelcast().getCluster().getMembers()).hasSize(2);
+      String key = coordinator.createStream("both");
+      TestNode origin = add(TestNode.join(vertx, coordinator.baseUrl, "both", "origin", key));
+      origin.stats("{\"bytesSentToChildren\":800,\"httpBytesServed\":200}");
+      TestNode onOther = add(TestNode.join(vertx, other.baseUrl, "both", "viewer", null));
+      onOther.stats("{\"bytesFromParent\":900,\"bytesByFallback\":100,\"bufferSeconds\":1}");
+      TestNode onThis = add(TestNode.join(vertx, coordinator.baseUrl, "both", "viewer", null));
+      onThis.stats("{\"bytesFromParent\":1000,\"bytesByFallback\":0,\"bufferSeconds\":5}");
+
+      // The origin and one viewer on this coordinator, the other viewer (low buffer: amber) on the other one.
+      for (TestCoordinator serving : List.of(other, coordinator)) {
+        try (EventStream feed = EventStream.open(serving.baseUrl + "/api/streams/both/dashboard")) {
+          JsonNode snap = feed.await("snapshot", s -> s.get("nodes").size() == 3 && noGrey(s)
+              && s.get("figures").get("deliveredBytes").longValue() == 2000, 10_000).data();
+          assertThat(snap.get("coordinators").get("asked").intValue()).isEqualTo(2);
+          assertThat(snap.get("coordinators").get("answered").intValue()).isEqualTo(2);
+          assertThat(snap.get("figures").get("offload").doubleValue()).isEqualTo(0.5);
+          assertThat(snap.get("figures").get("fallbackShare").doubleValue()).isEqualTo(0.05);
+          Map<String, String> health = new HashMap<>();
+          snap.get("nodes").forEach(n -> health.put(n.get("id").textValue(), n.get("health").textValue()));
+          assertThat(health).containsEntry(origin.id(), "green").containsEntry(onOther.id(), "amber")
+              .containsEntry(onThis.id(), "green");
+        }
+      }
+    } finally {
+      nodes.forEach(TestNode::close);
+      nodes.clear();
+      other.close();
+    }
+  }
+
   private static boolean noGrey(JsonNode snap) {
     for (JsonNode n : snap.get("nodes")) {
       if (n.get("health").textValue().equals("grey")) {
