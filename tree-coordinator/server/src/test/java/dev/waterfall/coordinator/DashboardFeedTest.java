@@ -8,6 +8,7 @@ import dev.waterfall.coordinator.support.Rest;
 import dev.waterfall.coordinator.support.TestCoordinator;
 import dev.waterfall.coordinator.support.TestNode;
 import dev.waterfall.coordinator.support.TreeView;
+import dev.waterfall.protocol.Message;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -109,6 +110,14 @@ class DashboardFeedTest {
       assertThat(after.get("repairs").get("durationsMs")).hasSize(1);
       assertThat(after.findValuesAsText("id")).doesNotContain(victim.id());
 
+      // A node that reports starving (and is moved for it) shows red.
+      TreeView now = TreeView.fetch(coordinator.rest, "dash").assertValid();
+      TreeView.Node deep = now.nodes.values().stream().filter(n -> n.depth() >= 2).findFirst().orElseThrow();
+      TestNode starving = nodes.stream().filter(n -> n.id().equals(deep.id())).findFirst().orElseThrow();
+      starving.send(new Message.Report(deep.parent(), "starving", "nothing for 5 s"));
+      JsonNode red = feed.await("snapshot", s -> health(s, deep.id()).equals("red"), 10_000).data();
+      assertThat(red.toString()).contains("\"why\":\"starving\"");
+
       // Deleting the stream ends the feed cleanly, with a last word.
       assertThat(coordinator.rest.admin("DELETE", "/api/streams/dash", null).status()).isEqualTo(204);
       JsonNode gone = feed.await("gone", g -> true, 5000).data();
@@ -175,6 +184,15 @@ class DashboardFeedTest {
       nodes.clear();
       other.close();
     }
+  }
+
+  private static String health(JsonNode snap, String id) {
+    for (JsonNode n : snap.get("nodes")) {
+      if (n.get("id").textValue().equals(id)) {
+        return n.get("health").textValue();
+      }
+    }
+    return "absent";
   }
 
   private static boolean noGrey(JsonNode snap) {

@@ -197,13 +197,6 @@ public final class SignallingServer {
 
   private Future<Void> report(Session s, Message.Report r) {
     metrics.error("report-" + r.reason());
-    // For the dashboard: a starving reporter, a parent that sent bad data, a child too slow to keep up.
-    switch (r.reason()) {
-      case "starving" -> incidents.flag(s.stream, s.nodeId, "starving", clock.millis());
-      case "bad-data" -> incidents.flag(s.stream, r.about(), "sent bad data", clock.millis());
-      case "slow-child" -> incidents.flag(s.stream, r.about(), "slow", clock.millis());
-      default -> { }
-    }
     // About a parent: move the reporter away from it. About a slow child: move that child away from the reporter.
     boolean aboutChild = r.reason().equals("slow-child");
     var move = aboutChild ? trees.moveDown(s.stream, r.about(), s.nodeId) : trees.moveAway(s.stream, s.nodeId, r.about());
@@ -214,9 +207,20 @@ public final class SignallingServer {
       } else {
         metrics.moved(moved.moves().size());
         switchboard.announce(moved.moves(), "reported-" + r.reason());
+        flag(s, r);
       }
       return null;
     });
+  }
+
+  /** For the dashboard, once a report was acted on: a starving reporter, a parent that sent bad data, a slow child. */
+  private void flag(Session s, Message.Report r) {
+    switch (r.reason()) {
+      case "starving" -> incidents.flag(s.stream, s.nodeId, "starving", clock.millis());
+      case "bad-data" -> incidents.flag(s.stream, r.about(), "sent bad data", clock.millis());
+      case "slow-child" -> incidents.flag(s.stream, r.about(), "slow", clock.millis());
+      default -> { }
+    }
   }
 
   private void reject(Session s, String code, String message) {
