@@ -10,6 +10,8 @@ final class Session {
   enum State { CONNECTED, JOINING, JOINED, GONE }
 
   final ServerWebSocket socket;
+  /** The client's address (behind a trusted proxy, the forwarded one): what per-address limits count. */
+  final String address;
   final TokenBucket bucket;
   final long openedAt;
   State state = State.CONNECTED;
@@ -23,10 +25,12 @@ final class Session {
   int bitrateKbps;
   long lastSeen;
   int rateViolations;
+  boolean countedSocket;
   JsonNode lastStats;
 
-  Session(ServerWebSocket socket, TokenBucket bucket, long now) {
+  Session(ServerWebSocket socket, String address, TokenBucket bucket, long now) {
     this.socket = socket;
+    this.address = address;
     this.bucket = bucket;
     this.openedAt = now;
     this.lastSeen = now;

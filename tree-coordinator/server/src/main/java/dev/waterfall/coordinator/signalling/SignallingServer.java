@@ -35,6 +35,8 @@ public final class SignallingServer {
   private final Clock clock;
   private final Admission admission;
   private final Departures departures;
+  private final AddressLimits limits;
+  private final ClientAddresses addresses;
   private final List<Session> pending = new ArrayList<>();
   private final java.util.function.BooleanSupplier stopping;
   private long livenessTimer;
@@ -51,6 +53,9 @@ public final class SignallingServer {
     this.clock = clock;
     this.switchboard = new Switchboard(vertx.eventBus(), self);
     this.departures = new Departures(trees, fallbacks, switchboard, metrics);
+    var sc = config.signalling();
+    this.limits = new AddressLimits(sc.maxSocketsPerIp(), sc.joinsPerIpPerSecond(), sc.joinBurstPerIp());
+    this.addresses = new ClientAddresses(config.http().trustedProxies(), config.http().redactAddresses());
     this.admission = new Admission(config, streams, fallbacks, trees, switchboard, metrics, clusterSecret, clock,
         departures);
     vertx.eventBus().<String>consumer(dev.waterfall.coordinator.streams.StreamCatalog.STREAM_DELETED, m -> closeStream(m.body()));
@@ -68,7 +73,14 @@ public final class SignallingServer {
   public void handle(ServerWebSocket ws) {
     long now = clock.millis();
     var sc = config.signalling();
-    Session s = new Session(ws, new TokenBucket(sc.messagesPerSecond(), sc.messageBurst(), System.nanoTime()), now);
+    Session s = new Session(ws, addresses.of(ws),
+        new TokenBucket(sc.messagesPerSecond(), sc.messageBurst(), System.nanoTime()), now);
+    if (!limits.openSocket(s.address)) {
+      overLimit(s, "too-many-sockets", "this address already holds " + sc.maxSocketsPerIp() + " sockets");
+      s.socket.close(POLICY_VIOLATION, "too-many-sockets");
+      return;
+    }
+    s.countedSocket = true;
     synchronized (pending) {
       pending.add(s);
     }
@@ -111,6 +123,12 @@ public final class SignallingServer {
   }
 
   private Future<Void> dispatch(Session s, Message m) {
+    if ((m instanceof Message.Join || m instanceof Message.Resume) && s.state == Session.State.CONNECTED
+        && !limits.tryJoin(s.address, System.nanoTime())) {
+      overLimit(s, "too-many-joins", "too many joins from this address: try again in a few seconds (limit "
+          + config.signalling().joinsPerIpPerSecond() + "/s)");
+      return Future.succeededFuture();
+    }
     if (m instanceof Message.Join j) {
       return s.state == Session.State.CONNECTED ? admission.join(s, j) : alreadyJoined(s);
     }
@@ -199,9 +217,21 @@ public final class SignallingServer {
     s.fail(code, message);
   }
 
+  /** Refuses with an error (the caller decides whether to close) and logs the address once per episode. */
+  private void overLimit(Session s, String code, String message) {
+    if (limits.firstRefusal(s.address)) {
+      LOG.info("{} from {}: {}", code, addresses.forLog(s.address), message);
+    }
+    reject(s, code, message);
+  }
+
   private void onClose(Session s) {
     synchronized (pending) {
       pending.remove(s);
+    }
+    if (s.countedSocket) {
+      s.countedSocket = false;
+      limits.closeSocket(s.address);
     }
     Session.State was = s.state;
     s.state = Session.State.GONE;
@@ -212,6 +242,7 @@ public final class SignallingServer {
   }
 
   private void checkLiveness() {
+    limits.prune(System.nanoTime());
     long now = clock.millis();
     long limit = config.liveness().silenceLimitMs();
     for (Session s : switchboard.sessions()) {
