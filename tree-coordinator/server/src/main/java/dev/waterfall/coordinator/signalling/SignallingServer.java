@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
 public final class SignallingServer {
   private static final Logger LOG = LoggerFactory.getLogger(SignallingServer.class);
   private static final short POLICY_VIOLATION = 1008;
+  /** RFC 6455 "Service Restart": this coordinator is going away; resume on another with the resume token. */
+  public static final short SERVICE_RESTART = 1012;
+  public static final String RESUME_ELSEWHERE = "resume-elsewhere";
   private static final long JOIN_TIMEOUT_MS = 30_000;
 
   private final Vertx vertx;
@@ -71,6 +74,10 @@ public final class SignallingServer {
   }
 
   public void handle(ServerWebSocket ws) {
+    if (stopping.getAsBoolean()) {
+      ws.close(SERVICE_RESTART, RESUME_ELSEWHERE);
+      return;
+    }
     long now = clock.millis();
     var sc = config.signalling();
     Session s = new Session(ws, addresses.of(ws),
@@ -275,5 +282,24 @@ public final class SignallingServer {
 
   public void stop() {
     vertx.cancelTimer(livenessTimer);
+  }
+
+  /**
+   * Graceful shutdown: closes every socket with {@link #SERVICE_RESTART}. The nodes keep their places (the caller
+   * has set {@code stopping}, so no close counts as a departure) and resume on a surviving coordinator.
+   */
+  public Future<Void> drain() {
+    List<Future<Void>> closed = new ArrayList<>();
+    List<Session> all = new ArrayList<>();
+    switchboard.sessions().forEach(all::add);
+    synchronized (pending) {
+      all.addAll(pending);
+    }
+    for (Session s : all) {
+      if (!s.socket.isClosed()) {
+        closed.add(s.socket.close(SERVICE_RESTART, RESUME_ELSEWHERE));
+      }
+    }
+    return Future.join(closed).<Void>mapEmpty().otherwiseEmpty();
   }
 }
