@@ -115,6 +115,13 @@ final class CoordinatorSession {
         resumeToken = null;
         client.send(join.get());
       }
+      case "too-many-joins", "stream-full" -> {
+        // Over a limit: a refusal for now, not a verdict. Ask again later on the same socket.
+        LOG.info("coordinator: {} ({}); asking again shortly", e.message(), e.code());
+        long delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(attempt++, 10));
+        context.owner().setTimer(delay, t -> send(nodeId != null && resumeToken != null
+            ? new Message.Resume(join.get().stream(), nodeId, resumeToken) : join.get()));
+      }
       case "bad-credential", "origin-taken", "unknown-stream", "private-stream", "stream-deleted" -> {
         LOG.error("coordinator refused this node: {} ({})", e.message(), e.code());
         stopped = true;
