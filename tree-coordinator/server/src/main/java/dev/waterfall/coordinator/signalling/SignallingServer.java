@@ -290,7 +290,7 @@ public final class SignallingServer {
    */
   public Future<Void> drain() {
     List<Future<Void>> closed = new ArrayList<>();
-    List<Session> all = new ArrayList<>();
+    java.util.Set<Session> all = new java.util.LinkedHashSet<>(); // joined sessions may still be in pending
     switchboard.sessions().forEach(all::add);
     synchronized (pending) {
       all.addAll(pending);
