@@ -106,6 +106,30 @@ class AbuseLimitsTest {
   }
 
   @Test
+  void theJavaClientHearsARefusalThatCameBeforeItsHandlers() throws Exception {
+    // 127.0.0.1 without a forwarded address is an address of its own here: fill its three sockets.
+    for (int i = 0; i < 3; i++) {
+      assertServed(from127());
+    }
+    var client = dev.waterfall.protocol.SignallingClient.connect(vertx, coordinator.baseUrl).toCompletionStage()
+        .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    Thread.sleep(500); // the refusal and the close arrive before anyone listens
+    var messages = new java.util.concurrent.LinkedBlockingQueue<dev.waterfall.protocol.Message>();
+    var closed = new java.util.concurrent.CountDownLatch(1);
+    client.onMessage(messages::add).onClose(v -> closed.countDown());
+    var first = messages.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(first).isInstanceOf(dev.waterfall.protocol.Message.Error.class);
+    assertThat(((dev.waterfall.protocol.Message.Error) first).code()).isEqualTo("too-many-sockets");
+    assertThat(closed.await(5, java.util.concurrent.TimeUnit.SECONDS)).as("the close is reported too").isTrue();
+  }
+
+  private RawSocket from127() {
+    RawSocket s = RawSocket.connect(vertx, coordinator.baseUrl, Map.of());
+    sockets.add(s);
+    return s;
+  }
+
+  @Test
   void forwardedForIsIgnoredUnlessThePeerIsATrustedProxy() throws Exception {
     try (TestCoordinator untrusting = TestCoordinator.start(Map.of("signalling.maxSocketsPerIp", "2"))) {
       List<RawSocket> spoofed = new ArrayList<>();
