@@ -51,7 +51,9 @@ final class RelayRig implements AutoCloseable {
     this.vertx = Vertx.vertx();
     coordinator = Coordinator.start(CoordinatorConfig.from(Settings.defaultsOnly().with(Map.of(
         "http.port", "0", "admin.token", ADMIN, "cluster.port", Integer.toString(freePort()),
-        "cluster.name", "loadtest-relay-" + ProcessHandle.current().pid()))), Clock.systemUTC());
+        "cluster.name", "loadtest-relay-" + ProcessHandle.current().pid(),
+        // Every relay connects from 127.0.0.1: lift the per-address abuse limits.
+        "signalling.maxSocketsPerIp", "0", "signalling.joinsPerIpPerSecond", "0"))), Clock.systemUTC());
     base = "http://127.0.0.1:" + coordinator.port();
   }
 

@@ -85,7 +85,10 @@ final class CoordinatorProcess implements AutoCloseable {
     }
     cmd.addAll(List.of("coordinator", "--host", "127.0.0.1", "--port", Integer.toString(port),
         "--admin-token", token, "--cluster-port", Integer.toString(clusterPort),
-        "--set", "cluster.name=loadtest-signalling-" + ProcessHandle.current().pid()));
+        "--set", "cluster.name=loadtest-signalling-" + ProcessHandle.current().pid(),
+        // Every simulated node connects from 127.0.0.1: lift the per-address abuse limits and the tree cap.
+        "--set", "signalling.maxSocketsPerIp=0", "--set", "signalling.joinsPerIpPerSecond=0",
+        "--set", "tree.maxNodesPerStream=10000000"));
     cmd.addAll(extraArgs);
     Files.createDirectories(logFile.getParent());
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -54,7 +54,7 @@ final class Member implements AutoCloseable {
 
   /** One join, synchronous: the caller's wait is the latency a coordinator's event loop would see. */
   Outcomes.Joined join(String stream, String id, long joinedAt) {
-    return trees.executeOnKey(stream, new TreeProcessors.Join(id, Role.VIEWER, maxChildren, joinedAt, OWNER));
+    return trees.executeOnKey(stream, new TreeProcessors.Join(id, Role.VIEWER, maxChildren, joinedAt, OWNER, Integer.MAX_VALUE));
   }
 
   Outcomes.Removed remove(String stream, String id, String strategy) {

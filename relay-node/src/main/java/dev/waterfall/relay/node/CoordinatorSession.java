@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.protocol.SignallingClient;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,6 +118,13 @@ final class CoordinatorSession {
         resumeToken = null;
         client.send(join.get());
       }
+      case "too-many-joins", "stream-full" -> {
+        // Over a limit: a refusal for now, not a verdict. Ask again later on the same socket.
+        LOG.info("coordinator: {} ({}); asking again shortly", e.message(), e.code());
+        long delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(attempt++, 10));
+        context.owner().setTimer(delay, t -> send(nodeId != null && resumeToken != null
+            ? new Message.Resume(join.get().stream(), nodeId, resumeToken) : join.get()));
+      }
       case "bad-credential", "origin-taken", "unknown-stream", "private-stream", "stream-deleted" -> {
         LOG.error("coordinator refused this node: {} ({})", e.message(), e.code());
         stopped = true;
@@ -154,13 +164,20 @@ final class CoordinatorSession {
     }
   }
 
-  /** Graceful: tell the coordinator we leave (children get re-attached), then close. */
-  void stop() {
+  /**
+   * Graceful: tell the coordinator we leave, and wait (briefly) for it to close the socket, which it does once our
+   * children have been re-attached. Completes either way; a process exiting right after still said goodbye.
+   */
+  Future<Void> stop() {
     stopped = true;
     stopHeartbeats();
-    if (client != null && !client.isClosed()) {
-      client.send(new Message.Leave());
-      client.close();
+    SignallingClient c = client;
+    if (c == null || c.isClosed()) {
+      return Future.succeededFuture();
     }
+    Promise<Void> closed = Promise.promise();
+    c.onClose(v -> closed.tryComplete());
+    c.send(new Message.Leave());
+    return closed.future().timeout(2, TimeUnit.SECONDS).recover(e -> c.close());
   }
 }

@@ -323,7 +323,8 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
       if (timer >= 0) {
         context.owner().cancelTimer(timer);
       }
-      session.stop();
+      // Leave first, so the coordinator re-attaches our children at once; then close the links.
+      Future<Void> left = session.stop();
       forwarder.closeAll();
       if (parent != null) {
         parent.close();
@@ -331,7 +332,7 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
       if (pendingParent != null) {
         pendingParent.close();
       }
-      done.complete();
+      left.onComplete(x -> done.complete());
     });
     return done.future();
   }

@@ -50,6 +50,57 @@ class FrameCodecPropertyTest {
     decodeOrFrameException(resized);
   }
 
+  @Property(tries = 60)
+  void oversizedMessagesOfEveryTypeAreRefusedBeforeParsing(@ForAll @IntRange(min = 0, max = 6) int type,
+                                                           @ForAll @IntRange(min = 1, max = 200_000) int excess) {
+    byte[] bytes = new byte[FrameCodec.MAX_FRAME_BYTES + excess];
+    bytes[0] = 1;
+    bytes[1] = (byte) type;
+    assertThat(codeOf(bytes)).isEqualTo("oversized");
+  }
+
+  @Property(tries = 1000)
+  void hostileControlBodiesOnlyFailWithFrameException(@ForAll("hostileJson") String body, @ForAll boolean latin1) {
+    byte[] text = body.getBytes(latin1 ? java.nio.charset.StandardCharsets.ISO_8859_1
+        : java.nio.charset.StandardCharsets.UTF_8);
+    byte[] bytes = new byte[2 + text.length];
+    bytes[0] = 1;
+    bytes[1] = (byte) FrameType.CONTROL.code();
+    System.arraycopy(text, 0, bytes, 2, text.length);
+    decodeOrFrameException(bytes);
+  }
+
+  @Property(tries = 300)
+  void aFrameInsideALargerBufferDecodesTheSameAndLeavesThePosition(@ForAll("frames") Frame frame,
+                                                                    @ForAll @Size(max = 50) byte[] before) {
+    byte[] bytes = FrameCodec.encode(frame);
+    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(before.length + bytes.length);
+    buffer.put(before).put(bytes).position(before.length);
+    assertThat(FrameCodec.decode(buffer)).isEqualTo(frame);
+    assertThat(buffer.position()).isEqualTo(before.length);
+  }
+
+  private static String codeOf(byte[] bytes) {
+    try {
+      FrameCodec.decode(bytes);
+      return "accepted";
+    } catch (FrameException e) {
+      return e.code();
+    }
+  }
+
+  @Provide
+  Arbitrary<String> hostileJson() {
+    Arbitrary<Integer> depth = Arbitraries.integers().between(1, 5000);
+    return Arbitraries.oneOf(
+        depth.map(d -> "{\"a\":".repeat(d) + "1" + "}".repeat(d)),
+        depth.map(d -> "[".repeat(d)),
+        Arbitraries.of("{\"type\":\"note\",\"type\":\"x\"}", "{\"type\":\"note\"} {}", "[]", "null", "1e999999999",
+            "{\"n\":1e2147483648}", "{\"n\":" + "9".repeat(5000) + "}", "{\"s\":\"\\ud800\"}", "\ufeff{}", "{}\u0000"),
+        Arbitraries.strings().ofMaxLength(300),
+        Arbitraries.strings().withChars("{}[]\":,0123456789.eE+-truefalsnul ").ofMaxLength(300));
+  }
+
   private static void decodeOrFrameException(byte[] bytes) {
     try {
       Frame frame = FrameCodec.decode(bytes);

@@ -134,8 +134,139 @@ class MalformedFramesIT {
     }
   }
 
+  /*
+   * The same chain, but the double floods: 30 garbage messages before every real frame (random bytes, real frames
+   * cut short or with bytes flipped, unknown types, bad CONTROL JSON, oversized chunks), thousands in all. Only
+   * garbage that does not decode is sent: well-formed lies are LyingBoosterIT's subject.
+   */
+  @Test
+  @DisplayName("a flood of thousands is counted and dropped, memory stays bounded, and the child is still served")
+  void aFloodOfGarbage() throws Exception {
+    String stream = "flood";
+    String key = rig.createStream(stream, 1);
+    Relay origin = rig.origin(stream, key);
+    Flood flood = new Flood();
+    LyingBooster parent = LyingBooster.join(rig, stream, flood);
+    Relay a = rig.booster(stream);
+    Relay b = rig.booster(stream);
+    assertThat(parentInTree(stream, a.node().nodeId())).isEqualTo(parent.nodeId());
+    assertThat(parentInTree(stream, b.node().nodeId())).isEqualTo(a.node().nodeId());
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline && sequences(b, stream).size() < 2) {
+      Thread.sleep(250);
+    }
+    long heapBefore = usedHeapAfterGc();
+    long sequencesBefore = sequences(b, stream).stream().mapToLong(Long::longValue).max().orElse(-1);
+    flood.on = true;
+
+    deadline = System.currentTimeMillis() + 120_000;
+    while (System.currentTimeMillis() < deadline && (metric(a, "waterfall_relay_malformed_frames_total") < 5000
+        || sequences(b, stream).stream().filter(q -> q > sequencesBefore + 3).count() < 3)) {
+      Thread.sleep(250);
+    }
+    flood.on = false;
+    long heapAfter = usedHeapAfterGc();
+    long counted = (long) metric(a, "waterfall_relay_malformed_frames_total");
+    System.out.printf("flood: %d garbage messages made, %d counted and dropped at A; heap after GC %d → %d MiB%n",
+        flood.sent.get(), counted, heapBefore >> 20, heapAfter >> 20);
+
+    assertThat(counted).as("garbage counted at A").isGreaterThanOrEqualTo(5000).isLessThanOrEqualTo(flood.sent.get());
+    assertThat(metric(a, "waterfall_relay_verification_failures_total")).isZero();
+    assertThat(metric(b, "waterfall_relay_malformed_frames_total")).as("nothing passed down").isZero();
+    assertThat(a.node().parentId()).as("A kept its parent: garbage is not starvation").isEqualTo(parent.nodeId());
+    assertThat(heapAfter).as("used heap after GC, before %d MiB", heapBefore >> 20)
+        .isLessThan(heapBefore + (64L << 20));
+    List<Long> during = sequences(b, stream).stream().filter(q -> q > sequencesBefore).toList();
+    assertThat(during).as("segments B received during the flood").hasSizeGreaterThanOrEqualTo(3);
+    for (long seq : during) {
+      byte[] mine = segment(b, stream, seq);
+      assertThat(mine).as("segment %d at B", seq).isNotNull().hasSizeGreaterThan(1000);
+      assertThat(Arrays.equals(mine, segment(origin, stream, seq))).as("segment %d identical at B", seq).isTrue();
+    }
+  }
+
+  private static long usedHeapAfterGc() throws InterruptedException {
+    var memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+    long used = Long.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(200);
+      used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
+    }
+    return used;
+  }
+
+  /** While {@code on}: 30 messages that do not decode before every real frame. */
+  private static final class Flood implements Function<byte[], List<byte[]>> {
+    final AtomicLong sent = new AtomicLong();
+    volatile boolean on;
+    private final Random random = new Random(7);
+
+    @Override
+    public List<byte[]> apply(byte[] real) {
+      if (!on) {
+        return List.of(real);
+      }
+      List<byte[]> out = new ArrayList<>(31);
+      for (int i = 0; i < 30; i++) {
+        out.add(junk(real));
+        sent.incrementAndGet();
+      }
+      out.add(real);
+      return out;
+    }
+
+    private byte[] junk(byte[] real) {
+      byte[] candidate = switch (random.nextInt(7)) {
+        case 0 -> Arrays.copyOf(real, random.nextInt(real.length));
+        case 1 -> {
+          byte[] b = real.clone();
+          for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
+            b[random.nextInt(Math.min(b.length, 64))] ^= (byte) (1 + random.nextInt(255));
+          }
+          yield b;
+        }
+        case 2 -> {
+          byte[] b = new byte[2 + random.nextInt(100)];
+          random.nextBytes(b);
+          b[0] = (byte) FrameCodec.VERSION;
+          b[1] = (byte) (5 + random.nextInt(250)); // no such type
+          yield b;
+        }
+        case 3 -> {
+          byte[] json = "{\"type\":\"note\",".repeat(1 + random.nextInt(20)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          byte[] b = new byte[2 + json.length];
+          b[0] = (byte) FrameCodec.VERSION;
+          b[1] = (byte) 4;
+          System.arraycopy(json, 0, b, 2, json.length);
+          yield b;
+        }
+        case 4 -> random.nextInt(50) == 0 ? ByteBuffer.allocate(2 + 8 + 2 + 70_000).put((byte) FrameCodec.VERSION)
+            .put((byte) 2).array() : new byte[] {(byte) FrameCodec.VERSION};
+        default -> {
+          byte[] b = new byte[1 + random.nextInt(1500)];
+          random.nextBytes(b);
+          yield b;
+        }
+      };
+      try {
+        FrameCodec.decode(candidate);
+      } catch (dev.waterfall.relay.frame.FrameException expected) {
+        return candidate;
+      }
+      byte[] b = new byte[1 + random.nextInt(1500)];
+      random.nextBytes(b);
+      b[0] = 0; // decoded by chance: send plain noise with a wrong version instead
+      return b;
+    }
+  }
+
   private static String parentInTree(String id) {
-    for (JsonNode n : Http.json(rig.base + "/api/streams/" + STREAM + "/tree").get("nodes")) {
+    return parentInTree(STREAM, id);
+  }
+
+  private static String parentInTree(String stream, String id) {
+    for (JsonNode n : Http.json(rig.base + "/api/streams/" + stream + "/tree").get("nodes")) {
       if (id.equals(n.get("id").textValue())) {
         return n.get("parent").textValue();
       }

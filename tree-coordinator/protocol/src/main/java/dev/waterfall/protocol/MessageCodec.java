@@ -30,9 +30,15 @@ public final class MessageCodec {
       Map.entry("child-joined", Message.ChildJoined.class),
       Map.entry("child-left", Message.ChildLeft.class));
 
-  // Nesting and string caps keep a hostile message from costing more than its (already capped) size.
+  // Nesting and string caps keep a hostile message from costing more than its (already capped) size. Duplicate
+  // keys and trailing text are refused: a message must mean one thing ("role":"viewer","role":"origin" does not).
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      // Opaque payloads (signal data, stats) are forwarded: 1e400 must stay 1e400, not become "Infinity".
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .disable(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .serializationInclusion(JsonInclude.Include.NON_NULL)
       .build();
@@ -59,7 +65,12 @@ public final class MessageCodec {
     out.put("v", VERSION);
     out.put("type", typeOf(message));
     out.setAll((ObjectNode) MAPPER.valueToTree(message));
-    return out.toString();
+    try {
+      // Through MAPPER, not toString(): big decimals stay in exponent form (1E+400, not 401 digits).
+      return MAPPER.writeValueAsString(out);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot encode " + message.getClass().getSimpleName(), e);
+    }
   }
 
   public static Message decode(String text) throws ProtocolException {
@@ -67,7 +78,10 @@ public final class MessageCodec {
     try {
       tree = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new ProtocolException("malformed-json", "not valid JSON: " + e.getOriginalMessage());
+      throw new ProtocolException("malformed-json", "not valid JSON: " + firstLine(e.getOriginalMessage()));
+    } catch (RuntimeException e) {
+      // Jackson lets a few number errors through unwrapped (e.g. an exponent beyond BigDecimal's range).
+      throw new ProtocolException("malformed-json", "not valid JSON: " + firstLine(e.getMessage()));
     }
     if (tree == null || !tree.isObject()) {
       throw new ProtocolException("malformed-json", "a message must be a JSON object");
@@ -90,7 +104,7 @@ public final class MessageCodec {
     Message message;
     try {
       message = MAPPER.treeToValue(body, cls);
-    } catch (JsonProcessingException | IllegalArgumentException e) {
+    } catch (JsonProcessingException | RuntimeException e) {
       throw new ProtocolException("invalid-message",
           "bad '" + type.textValue() + "' message: " + firstLine(e.getMessage()));
     }
@@ -107,6 +121,7 @@ public final class MessageCodec {
       return "unreadable";
     }
     int nl = s.indexOf('\n');
-    return abbreviate(nl < 0 ? s : s.substring(0, nl));
+    String line = nl < 0 ? s : s.substring(0, nl);
+    return line.length() <= 160 ? line : line.substring(0, 160) + "…";
   }
 }

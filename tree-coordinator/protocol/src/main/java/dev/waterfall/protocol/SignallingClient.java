@@ -17,23 +17,34 @@ import java.net.URI;
 public final class SignallingClient {
   private final WebSocketClient client;
   private final WebSocket socket;
-  private volatile Handler<Message> messageHandler = m -> { };
+  // A server may answer and close before the caller has set its handlers (a refusal on connect, a coordinator
+  // shutting down): messages wait for onMessage, and a close is reported to onClose whenever it is set.
+  private Handler<Message> messageHandler;
+  private final java.util.List<Message> early = new java.util.ArrayList<>();
   private volatile Handler<ProtocolException> undecodableHandler = e -> { };
-  private volatile Handler<Void> closeHandler = v -> { };
+  private Handler<Void> closeHandler;
+  private boolean closed;
+  private boolean closeReported;
 
   private SignallingClient(WebSocketClient client, WebSocket socket) {
     this.client = client;
     this.socket = socket;
     socket.textMessageHandler(text -> {
+      Message m;
       try {
-        messageHandler.handle(MessageCodec.decode(text));
+        m = MessageCodec.decode(text);
       } catch (ProtocolException e) {
         undecodableHandler.handle(e);
+        return;
       }
+      deliver(m);
     });
     socket.closeHandler(v -> {
       client.close();
-      closeHandler.handle(null);
+      synchronized (this) {
+        closed = true;
+      }
+      reportClose();
     });
   }
 
@@ -52,8 +63,38 @@ public final class SignallingClient {
   }
 
   public SignallingClient onMessage(Handler<Message> handler) {
-    this.messageHandler = handler;
+    java.util.List<Message> backlog;
+    synchronized (this) {
+      this.messageHandler = handler;
+      backlog = new java.util.ArrayList<>(early);
+      early.clear();
+    }
+    backlog.forEach(handler::handle);
     return this;
+  }
+
+  private void deliver(Message m) {
+    Handler<Message> h;
+    synchronized (this) {
+      h = messageHandler;
+      if (h == null) {
+        early.add(m);
+        return;
+      }
+    }
+    h.handle(m);
+  }
+
+  private void reportClose() {
+    Handler<Void> h;
+    synchronized (this) {
+      if (!closed || closeReported || closeHandler == null) {
+        return;
+      }
+      closeReported = true;
+      h = closeHandler;
+    }
+    h.handle(null);
   }
 
   public SignallingClient onUndecodable(Handler<ProtocolException> handler) {
@@ -61,8 +102,13 @@ public final class SignallingClient {
     return this;
   }
 
+  /** The handler is called once, when the socket closes, or at once if it already has; it replaces the last one. */
   public SignallingClient onClose(Handler<Void> handler) {
-    this.closeHandler = handler;
+    synchronized (this) {
+      this.closeHandler = handler;
+      this.closeReported = false;
+    }
+    reportClose();
     return this;
   }
 

@@ -191,12 +191,14 @@ public final class Coordinator {
           .put("sessions", signalling == null ? 0 : signalling.sessions());
     }
 
+    /** Stops taking sockets, tells each connected node to resume elsewhere (close 1012), then closes the server. */
     @Override
     public Future<?> stop() {
       stopping = true;
       signalling.stop();
       dashboard.stop();
-      return server == null ? Future.succeededFuture() : server.close();
+      Future<Void> drained = signalling.drain().timeout(3, TimeUnit.SECONDS).otherwiseEmpty();
+      return drained.transform(x -> server == null ? Future.succeededFuture() : server.close());
     }
   }
 }

@@ -198,7 +198,9 @@ public final class RestApi {
   private void failure(RoutingContext ctx) {
     int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
     if (status == 500) {
-      LOG.warn("REST {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      // The route's pattern, not the path: a path can carry a credential (DELETE /api/booster-tokens/<token>).
+      String route = ctx.currentRoute() == null ? "?" : ctx.currentRoute().getPath();
+      LOG.warn("REST {} {} failed", ctx.request().method(), route, ctx.failure());
       Json.error(ctx, 500, "internal", "the coordinator could not complete this call; try again");
     } else if (status == 413) {
       Json.error(ctx, 413, "too-large", "request body too large");

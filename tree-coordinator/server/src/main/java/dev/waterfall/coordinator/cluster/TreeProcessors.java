@@ -85,11 +85,17 @@ public final class TreeProcessors {
     }
   }
 
-  /** A null parent in the outcome: no node has a free slot (e.g. everyone joined with upload:false). */
-  public record Join(String id, Role role, int capacity, long joinedAt, String owner)
+  /**
+   * A null parent in the outcome: no node has a free slot (e.g. everyone joined with upload:false), or the tree
+   * already holds {@code maxNodes} (the shape's size tells which). Checked here, atomically with the join.
+   */
+  public record Join(String id, Role role, int capacity, long joinedAt, String owner, int maxNodes)
       implements Mutation<Outcomes.Joined> {
     @Override
     public Outcomes.Joined apply(StreamTree tree) {
+      if (tree.size() >= maxNodes) {
+        return new Outcomes.Joined(null, null, -1, 0, List.of(), shape(tree));
+      }
       JoinResult r;
       try {
         r = tree.join(new NodeSpec(id, role, Math.min(capacity, tree.maxChildren()), joinedAt, owner));

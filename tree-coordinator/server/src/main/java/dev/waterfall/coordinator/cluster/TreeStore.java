@@ -41,8 +41,9 @@ public final class TreeStore {
     return OnContext.future(trees.removeAsync(stream), context).mapEmpty();
   }
 
-  public Future<Joined> join(String stream, String id, Role role, int capacity, long now, String owner) {
-    return run(stream, new TreeProcessors.Join(id, role, capacity, now, owner));
+  public Future<Joined> join(String stream, String id, Role role, int capacity, long now, String owner,
+                             int maxNodes) {
+    return run(stream, new TreeProcessors.Join(id, role, capacity, now, owner, maxNodes));
   }
 
   public Future<RootClaim> claimRoot(String stream, String owner) {

@@ -57,7 +57,8 @@ final class Wire {
           o.writeInt(j.capacity());
           o.writeLong(j.joinedAt());
           o.writeString(j.owner());
-        }, i -> new Join(i.readString(), ROLES[i.readByte()], i.readInt(), i.readLong(), i.readString())),
+          o.writeInt(j.maxNodes());
+        }, i -> new Join(i.readString(), ROLES[i.readByte()], i.readInt(), i.readLong(), i.readString(), i.readInt())),
         codec(Remove.class, REMOVE, (o, r) -> {
           o.writeString(r.id());
           o.writeString(r.owner());

@@ -1,7 +1,11 @@
 package dev.waterfall.coordinator.config;
 
-/** Where the REST API, {@code /ws} and {@code /metrics} listen, and the admin credential. */
-public record HttpConfig(String host, int port, String adminToken) {
+/**
+ * Where the REST API, {@code /ws} and {@code /metrics} listen, the admin credential, and the reverse proxies whose
+ * {@code X-Forwarded-For} names the client (per-address limits would otherwise see only the proxy).
+ */
+public record HttpConfig(String host, int port, String adminToken, java.util.List<String> trustedProxies,
+                         boolean redactAddresses) {
   public static HttpConfig from(Settings s) {
     String host = s.string("http.host");
     if (host.isBlank()) {
@@ -11,6 +15,12 @@ public record HttpConfig(String host, int port, String adminToken) {
     if (!token.isEmpty() && token.length() < 16) {
       throw new ConfigException("admin.token must be at least 16 characters (or empty to generate one)");
     }
-    return new HttpConfig(host, s.integer("http.port", 0, 65535), token);
+    java.util.List<String> proxies = s.list("http.trustedProxies");
+    for (String p : proxies) {
+      if (!p.matches("[0-9.]+|[0-9A-Fa-f:]+")) {
+        throw new ConfigException("http.trustedProxies: '" + p + "' is not an IP address");
+      }
+    }
+    return new HttpConfig(host, s.integer("http.port", 0, 65535), token, proxies, s.bool("log.redactAddresses"));
   }
 }

@@ -75,6 +75,14 @@ public final class Settings {
     }
   }
 
+  public boolean bool(String key) {
+    String v = string(key);
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new ConfigException(key + " = '" + v + "': expected true or false");
+    }
+    return v.equals("true");
+  }
+
   public List<String> list(String key) {
     List<String> out = new ArrayList<>();
     for (String part : string(key).split(",")) {

@@ -2,9 +2,13 @@ package dev.waterfall.coordinator.config;
 
 import java.util.List;
 
-/** Limits that keep one socket from disturbing the others, and the ICE servers handed to nodes. */
+/**
+ * Limits that keep one socket, or one address, from disturbing the others, and the ICE servers handed to nodes.
+ * A per-address limit of 0 means none.
+ */
 public record SignallingConfig(int maxMessageBytes, int messagesPerSecond, int messageBurst,
-                               int maxRateViolations, List<String> iceServers) {
+                               int maxRateViolations, int maxSocketsPerIp, int joinsPerIpPerSecond,
+                               int joinBurstPerIp, List<String> iceServers) {
   public static SignallingConfig from(Settings s) {
     List<String> ice = s.list("ice.servers");
     for (String url : ice) {
@@ -17,6 +21,9 @@ public record SignallingConfig(int maxMessageBytes, int messagesPerSecond, int m
         s.integer("signalling.messagesPerSecond", 1, 100_000),
         s.integer("signalling.messageBurst", 1, 1_000_000),
         s.integer("signalling.maxRateViolations", 1, 1_000_000),
+        s.integer("signalling.maxSocketsPerIp", 0, 10_000_000),
+        s.integer("signalling.joinsPerIpPerSecond", 0, 1_000_000),
+        s.integer("signalling.joinBurstPerIp", 1, 10_000_000),
         ice);
   }
 }

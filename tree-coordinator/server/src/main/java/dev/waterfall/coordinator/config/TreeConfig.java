@@ -2,13 +2,14 @@ package dev.waterfall.coordinator.config;
 
 import dev.waterfall.tree.RepairStrategies;
 
-/** Defaults for new streams' trees and the repair strategy, chosen by name. */
-public record TreeConfig(int maxChildren, int bitrateKbps, String repairStrategy) {
+/** Defaults for new streams' trees, the repair strategy (chosen by name) and the cap on a tree's size. */
+public record TreeConfig(int maxChildren, int bitrateKbps, String repairStrategy, int maxNodesPerStream) {
   public static TreeConfig from(Settings s) {
     String strategy = s.string("tree.repairStrategy");
     if (!RepairStrategies.names().contains(strategy)) {
       throw new ConfigException("tree.repairStrategy = '" + strategy + "': expected one of " + RepairStrategies.names());
     }
-    return new TreeConfig(s.integer("tree.maxChildren", 1, 16), s.integer("tree.bitrateKbps", 1, 1_000_000), strategy);
+    return new TreeConfig(s.integer("tree.maxChildren", 1, 16), s.integer("tree.bitrateKbps", 1, 1_000_000), strategy,
+        s.integer("tree.maxNodesPerStream", 2, 10_000_000));
   }
 }

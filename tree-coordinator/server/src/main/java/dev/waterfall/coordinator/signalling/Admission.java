@@ -109,10 +109,18 @@ final class Admission {
     int capacity = StreamTree.slotsFor(stream.maxChildren(), stream.bitrateKbps(), join.uplinkKbps(), upload);
     String id = Credentials.newNodeId();
     long started = System.nanoTime();
-    return trees.join(stream.name(), id, role, capacity, clock.millis(), switchboard.self()).compose(j -> {
+    int maxNodes = config.tree().maxNodesPerStream();
+    return trees.join(stream.name(), id, role, capacity, clock.millis(), switchboard.self(), maxNodes).compose(j -> {
       if (j == null) {
         s.state = Session.State.CONNECTED;
         s.fail("unknown-stream", "stream '" + stream.name() + "' was deleted");
+        return Future.succeededFuture();
+      }
+      if (j.parent() == null && j.shape().size() >= maxNodes) {
+        s.state = Session.State.CONNECTED;
+        metrics.error("stream-full");
+        s.fail("stream-full", "'" + stream.name() + "' has its most nodes (" + maxNodes
+            + "): play over HTTP and join again later");
         return Future.succeededFuture();
       }
       if (j.parent() == null) {

@@ -10,6 +10,8 @@ final class Session {
   enum State { CONNECTED, JOINING, JOINED, GONE }
 
   final ServerWebSocket socket;
+  /** The client's address (behind a trusted proxy, the forwarded one): what per-address limits count. */
+  final String address;
   final TokenBucket bucket;
   final long openedAt;
   State state = State.CONNECTED;
@@ -23,6 +25,7 @@ final class Session {
   int bitrateKbps;
   long lastSeen;
   int rateViolations;
+  boolean countedSocket;
   /** The last two heartbeats' stats, for the dashboard (its recent P2P share compares them). */
   JsonNode lastStats;
   JsonNode previousStats;
@@ -30,8 +33,9 @@ final class Session {
   String departure = "closed";
   long departureNoticed;
 
-  Session(ServerWebSocket socket, TokenBucket bucket, long now) {
+  Session(ServerWebSocket socket, String address, TokenBucket bucket, long now) {
     this.socket = socket;
+    this.address = address;
     this.bucket = bucket;
     this.openedAt = now;
     this.lastSeen = now;

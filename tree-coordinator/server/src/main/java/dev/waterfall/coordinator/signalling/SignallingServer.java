@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
 public final class SignallingServer {
   private static final Logger LOG = LoggerFactory.getLogger(SignallingServer.class);
   private static final short POLICY_VIOLATION = 1008;
+  /** RFC 6455 "Service Restart": this coordinator is going away; resume on another with the resume token. */
+  public static final short SERVICE_RESTART = 1012;
+  public static final String RESUME_ELSEWHERE = "resume-elsewhere";
   private static final long JOIN_TIMEOUT_MS = 30_000;
 
   private final Vertx vertx;
@@ -38,6 +41,8 @@ public final class SignallingServer {
   private final Admission admission;
   private final Departures departures;
   private final Incidents incidents;
+  private final AddressLimits limits;
+  private final ClientAddresses addresses;
   private final List<Session> pending = new ArrayList<>();
   private final java.util.function.BooleanSupplier stopping;
   private long livenessTimer;
@@ -55,6 +60,9 @@ public final class SignallingServer {
     this.clock = clock;
     this.switchboard = new Switchboard(vertx.eventBus(), self);
     this.departures = new Departures(trees, fallbacks, switchboard, metrics, incidents, clock);
+    var sc = config.signalling();
+    this.limits = new AddressLimits(sc.maxSocketsPerIp(), sc.joinsPerIpPerSecond(), sc.joinBurstPerIp());
+    this.addresses = new ClientAddresses(config.http().trustedProxies(), config.http().redactAddresses());
     this.admission = new Admission(config, streams, fallbacks, trees, switchboard, metrics, clusterSecret, clock,
         departures);
     vertx.eventBus().<String>consumer(dev.waterfall.coordinator.streams.StreamCatalog.STREAM_DELETED, m -> closeStream(m.body()));
@@ -81,9 +89,20 @@ public final class SignallingServer {
   }
 
   public void handle(ServerWebSocket ws) {
+    if (stopping.getAsBoolean()) {
+      ws.close(SERVICE_RESTART, RESUME_ELSEWHERE);
+      return;
+    }
     long now = clock.millis();
     var sc = config.signalling();
-    Session s = new Session(ws, new TokenBucket(sc.messagesPerSecond(), sc.messageBurst(), System.nanoTime()), now);
+    Session s = new Session(ws, addresses.of(ws),
+        new TokenBucket(sc.messagesPerSecond(), sc.messageBurst(), System.nanoTime()), now);
+    if (!limits.openSocket(s.address)) {
+      overLimit(s, "too-many-sockets", "this address already holds " + sc.maxSocketsPerIp() + " sockets");
+      s.socket.close(POLICY_VIOLATION, "too-many-sockets");
+      return;
+    }
+    s.countedSocket = true;
     synchronized (pending) {
       pending.add(s);
     }
@@ -126,6 +145,12 @@ public final class SignallingServer {
   }
 
   private Future<Void> dispatch(Session s, Message m) {
+    if ((m instanceof Message.Join || m instanceof Message.Resume) && s.state == Session.State.CONNECTED
+        && !limits.tryJoin(s.address, System.nanoTime())) {
+      overLimit(s, "too-many-joins", "too many joins from this address: try again in a few seconds (limit "
+          + config.signalling().joinsPerIpPerSecond() + "/s)");
+      return Future.succeededFuture();
+    }
     if (m instanceof Message.Join j) {
       return s.state == Session.State.CONNECTED ? admission.join(s, j) : alreadyJoined(s);
     }
@@ -228,9 +253,21 @@ public final class SignallingServer {
     s.fail(code, message);
   }
 
+  /** Refuses with an error (the caller decides whether to close) and logs the address once per episode. */
+  private void overLimit(Session s, String code, String message) {
+    if (limits.firstRefusal(s.address)) {
+      LOG.info("{} from {}: {}", code, addresses.forLog(s.address), message);
+    }
+    reject(s, code, message);
+  }
+
   private void onClose(Session s) {
     synchronized (pending) {
       pending.remove(s);
+    }
+    if (s.countedSocket) {
+      s.countedSocket = false;
+      limits.closeSocket(s.address);
     }
     Session.State was = s.state;
     s.state = Session.State.GONE;
@@ -244,6 +281,7 @@ public final class SignallingServer {
   }
 
   private void checkLiveness() {
+    limits.prune(System.nanoTime());
     long now = clock.millis();
     long limit = config.liveness().silenceLimitMs();
     for (Session s : switchboard.sessions()) {
@@ -278,5 +316,24 @@ public final class SignallingServer {
 
   public void stop() {
     vertx.cancelTimer(livenessTimer);
+  }
+
+  /**
+   * Graceful shutdown: closes every socket with {@link #SERVICE_RESTART}. The nodes keep their places (the caller
+   * has set {@code stopping}, so no close counts as a departure) and resume on a surviving coordinator.
+   */
+  public Future<Void> drain() {
+    List<Future<Void>> closed = new ArrayList<>();
+    java.util.Set<Session> all = new java.util.LinkedHashSet<>(); // joined sessions may still be in pending
+    switchboard.sessions().forEach(all::add);
+    synchronized (pending) {
+      all.addAll(pending);
+    }
+    for (Session s : all) {
+      if (!s.socket.isClosed()) {
+        closed.add(s.socket.close(SERVICE_RESTART, RESUME_ELSEWHERE));
+      }
+    }
+    return Future.join(closed).<Void>mapEmpty().otherwiseEmpty();
   }
 }

@@ -1,6 +1,6 @@
 package dev.waterfall.coordinator.signalling;
 
-/** Messages per second with a burst allowance, per socket. Not thread-safe: one socket, one event loop. */
+/** So many per second with a burst allowance (messages per socket, joins per address). Not thread-safe. */
 final class TokenBucket {
   private final double ratePerNano;
   private final double burst;
@@ -12,6 +12,10 @@ final class TokenBucket {
     this.burst = burst;
     this.tokens = burst;
     this.last = nowNanos;
+  }
+
+  boolean isFull(long nowNanos) {
+    return tokens + (nowNanos - last) * ratePerNano >= burst;
   }
 
   boolean tryTake(long nowNanos) {

@@ -56,9 +56,9 @@ class WireTest {
   @Test
   void processors() {
     for (Role role : Role.values()) {
-      roundTrip(new TreeProcessors.Join("v1", role, 4, 1_700_000_000_123L, "member-a"), Wire.JOIN);
+      roundTrip(new TreeProcessors.Join("v1", role, 4, 1_700_000_000_123L, "member-a", 50_000), Wire.JOIN);
     }
-    roundTrip(new TreeProcessors.Join("v1", Role.VIEWER, 0, 0, null), Wire.JOIN);
+    roundTrip(new TreeProcessors.Join("v1", Role.VIEWER, 0, 0, null, Integer.MAX_VALUE), Wire.JOIN);
     roundTrip(new TreeProcessors.Remove("v1", "member-a", "leaf-swap"), Wire.REMOVE);
     roundTrip(new TreeProcessors.EdgeOwner("v1", "v2"), Wire.EDGE_OWNER);
     roundTrip(new TreeProcessors.ClaimRoot("member-a"), Wire.CLAIM_ROOT);

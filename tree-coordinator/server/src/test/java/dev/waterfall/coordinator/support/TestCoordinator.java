@@ -29,6 +29,9 @@ public final class TestCoordinator implements AutoCloseable {
     settings.put("admin.token", ADMIN_TOKEN);
     settings.put("cluster.name", "test-" + ProcessHandle.current().pid() + "-" + CLUSTER_PORTS.get());
     settings.put("cluster.port", Integer.toString(nextClusterPort()));
+    // Tests connect up to thousands of nodes from 127.0.0.1; AbuseLimitsTest sets the per-address limits it checks.
+    settings.put("signalling.maxSocketsPerIp", "0");
+    settings.put("signalling.joinsPerIpPerSecond", "0");
     settings.putAll(overrides);
     CoordinatorConfig config = CoordinatorConfig.from(Settings.defaultsOnly().with(settings));
     return new TestCoordinator(Coordinator.start(config, Clock.systemUTC()));
