@@ -4,6 +4,7 @@ import dev.waterfall.loadtest.relay.RelayCpuScenario;
 import dev.waterfall.loadtest.relay.RelayEgressScenario;
 import dev.waterfall.loadtest.relay.RelayHopsScenario;
 import dev.waterfall.loadtest.signalling.SignallingScenario;
+import dev.waterfall.loadtest.simulate.SimulateScenario;
 import dev.waterfall.loadtest.tree.TreeScenario;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -16,8 +17,14 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "waterfall loadtest", mixinStandardHelpOptions = true, version = "Waterfall loadtest 0.1.0",
     description = "Benchmarks and load scenarios; each writes a JSON report and prints its targets.",
-    subcommands = {TreeScenario.class, SignallingScenario.class,
-        RelayHopsScenario.class, RelayEgressScenario.class, RelayCpuScenario.class})
+    subcommands = {
+        TreeScenario.class,
+        SignallingScenario.class,
+        RelayHopsScenario.class,
+        RelayEgressScenario.class,
+        RelayCpuScenario.class,
+        SimulateScenario.class,
+    })
 public final class Main implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
