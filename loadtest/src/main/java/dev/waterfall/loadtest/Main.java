@@ -3,6 +3,7 @@ package dev.waterfall.loadtest;
 import dev.waterfall.loadtest.relay.RelayCpuScenario;
 import dev.waterfall.loadtest.relay.RelayEgressScenario;
 import dev.waterfall.loadtest.relay.RelayHopsScenario;
+import dev.waterfall.loadtest.report.RenderCommand;
 import dev.waterfall.loadtest.signalling.SignallingScenario;
 import dev.waterfall.loadtest.simulate.SimulateScenario;
 import dev.waterfall.loadtest.tree.TreeScenario;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
  * {@code reports/<scenario>.json}. New scenarios are one more class in {@code subcommands}.
  */
 @Command(name = "waterfall loadtest", mixinStandardHelpOptions = true, version = "Waterfall loadtest 0.1.0",
-    description = "Benchmarks and load scenarios; each writes a JSON report and prints its targets.",
+    description = "Benchmarks and load scenarios; each writes a JSON report and an HTML page with charts, and prints its targets.",
     subcommands = {
         TreeScenario.class,
         SignallingScenario.class,
@@ -24,6 +25,7 @@ import picocli.CommandLine.Command;
         RelayEgressScenario.class,
         RelayCpuScenario.class,
         SimulateScenario.class,
+        RenderCommand.class,
     })
 public final class Main implements Callable<Integer> {
   @CommandLine.Spec

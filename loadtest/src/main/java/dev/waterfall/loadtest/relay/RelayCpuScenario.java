@@ -1,7 +1,10 @@
 package dev.waterfall.loadtest.relay;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.report.Report;
+import dev.waterfall.loadtest.report.Series;
+import dev.waterfall.loadtest.report.SvgChart;
 import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
@@ -47,6 +50,14 @@ public final class RelayCpuScenario extends Scenario {
 
   @Option(names = "--verbose", description = "Keep the relays' INFO logs.")
   boolean verbose;
+
+  @Override
+  protected List<SvgChart> charts(ObjectNode figures) {
+    JsonNode threads = figures.path("boosterCoresByThread");
+    List<String> names = Series.keys(threads);
+    return List.of(SvgChart.bars("Booster CPU by thread group", "thread group", "cores", names)
+        .bar("cores", Series.byKey(threads, names)));
+  }
 
   @Override
   protected String name() {

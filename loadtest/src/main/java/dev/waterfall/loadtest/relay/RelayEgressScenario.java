@@ -1,8 +1,11 @@
 package dev.waterfall.loadtest.relay;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.report.Report;
+import dev.waterfall.loadtest.report.Series;
+import dev.waterfall.loadtest.report.SvgChart;
 import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
@@ -43,6 +46,17 @@ public final class RelayEgressScenario extends Scenario {
 
   @Option(names = "--verbose", description = "Keep the relays' INFO logs.")
   boolean verbose;
+
+  @Override
+  protected List<SvgChart> charts(ObjectNode figures) {
+    JsonNode rows = figures.path("steps");
+    double[] relays = Series.of(rows, "relays");
+    return List.of(SvgChart.lines("Origin egress vs viewers (relays)", "relays below the origin",
+            "origin egress (copies of the stream)").logX().logY()
+        .line("Waterfall (measured)", relays, Series.of(rows, "originEgressRatio"))
+        .line("Waterfall incl. fallback", relays, Series.of(rows, "originEgressRatioWithFallback"))
+        .line("plain HLS (N copies)", relays, relays));
+  }
 
   @Override
   protected String name() {

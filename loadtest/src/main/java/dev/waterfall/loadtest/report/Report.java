@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,7 @@ public final class Report {
   private final ObjectNode figures = JsonNodeFactory.instance.objectNode();
   private final List<Target> targets = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+  private final List<SvgChart> charts = new ArrayList<>();
   private boolean complete = true;
 
   public Report(String scenario, Instant started, ObjectNode machine) {
@@ -54,6 +56,13 @@ public final class Report {
 
   public void target(Target t) {
     targets.add(t);
+  }
+
+  /** A chart for the HTML page (empty charts are left out). */
+  public void chart(SvgChart chart) {
+    if (!chart.isEmpty()) {
+      charts.add(chart);
+    }
   }
 
   public List<Target> targets() {
@@ -98,13 +107,18 @@ public final class Report {
     return root;
   }
 
-  /** Writes {@code <dir>/<scenario>.json} and returns its path. */
+  /** Writes {@code <dir>/<scenario>.json} and, from the same JSON, {@code <scenario>.html}; returns the JSON's path. */
   public Path write(Path dir) throws IOException {
     Files.createDirectories(dir);
+    ObjectNode json = toJson(Instant.now());
     Path file = dir.resolve(scenario + ".json");
     Path tmp = dir.resolve(scenario + ".json.tmp");
-    MAPPER.writeValue(tmp.toFile(), toJson(Instant.now()));
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    MAPPER.writeValue(tmp.toFile(), json);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    Path html = dir.resolve(scenario + ".html");
+    Path htmlTmp = dir.resolve(scenario + ".html.tmp");
+    Files.writeString(htmlTmp, HtmlReport.render(json, charts));
+    Files.move(htmlTmp, html, StandardCopyOption.REPLACE_EXISTING);
     return file;
   }
 

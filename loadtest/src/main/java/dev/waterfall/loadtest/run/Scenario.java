@@ -1,8 +1,11 @@
 package dev.waterfall.loadtest.run;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.report.ReportDir;
+import dev.waterfall.loadtest.report.SvgChart;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 
@@ -20,6 +23,19 @@ public abstract class Scenario implements Callable<Integer> {
   /** Runs the phases, filling {@code report}; throwing marks the run failed (after writing the report). */
   protected abstract void run(Report report, Deadline deadline, Progress progress) throws Exception;
 
+  /**
+   * Charts for the HTML page, drawn from the figures as the run left them (also after a failure, so they may
+   * be partial); none by default.
+   */
+  protected List<SvgChart> charts(ObjectNode figures) {
+    return List.of();
+  }
+
+  /** The charts for a report's figures, for re-rendering a page from its JSON. */
+  public final List<SvgChart> chartsFor(ObjectNode figures) {
+    return charts(figures);
+  }
+
   @Override
   public final Integer call() throws Exception {
     Report report = Report.start(name());
@@ -32,9 +48,14 @@ public abstract class Scenario implements Callable<Integer> {
       failure = e;
       report.incomplete("failed: " + e);
     }
+    try {
+      charts(report.figures()).forEach(report::chart);
+    } catch (RuntimeException e) { // a chart must never cost the figures
+      report.note("charts left out: " + e);
+    }
     Path dir = ReportDir.locate(common.reportsDir);
     Path file = report.write(dir);
-    System.out.println("Report: " + file);
+    System.out.println("Report: " + file + " (and " + file.getFileName().toString().replace(".json", ".html") + ")");
     report.printTargets(System.out);
     if (failure != null) {
       throw failure;

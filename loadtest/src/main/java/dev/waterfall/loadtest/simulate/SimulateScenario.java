@@ -1,13 +1,18 @@
 package dev.waterfall.loadtest.simulate;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.report.Report;
+import dev.waterfall.loadtest.report.Series;
+import dev.waterfall.loadtest.report.SvgChart;
 import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
 import dev.waterfall.tree.RepairStrategies;
+import dev.waterfall.tree.StreamTree;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -139,6 +144,53 @@ public final class SimulateScenario extends Scenario {
     }
     report.note("Depth and egress come from the real StreamTree; latency by depth is a model (hopModel) calibrated on "
         + "relay-hops, not a measurement of this run.");
+  }
+
+  @Override
+  protected List<SvgChart> charts(ObjectNode figures) {
+    JsonNode runs = figures.path("runs");
+    if (runs.size() == 0) {
+      return List.of();
+    }
+    double[] n = Series.of(runs, "viewers");
+    double[] bound = new double[n.length];
+    double[] hls = new double[n.length];
+    for (int i = 0; i < n.length; i++) {
+      bound[i] = StreamTree.depthBound((int) n[i] + 1);
+      hls[i] = n[i];
+    }
+    List<String> sizes = new ArrayList<>();
+    for (double v : n) {
+      sizes.add(SvgChart.format(v));
+    }
+    JsonNode last = runs.get(runs.size() - 1);
+    JsonNode lat = last.path("latencyByDepth");
+    JsonNode hist = last.path("depthHistogramAtEnd");
+    List<String> depths = new ArrayList<>();
+    double[] perDepth = new double[Math.max(0, hist.size() - 1)];
+    for (int d = 1; d < hist.size(); d++) {
+      depths.add(Integer.toString(d));
+      perDepth[d - 1] = hist.get(d).asDouble();
+    }
+    String at = "N = " + SvgChart.format(last.path("viewers").asDouble());
+    return List.of(
+        SvgChart.lines("Depth vs N", "viewers (N)", "depth (levels below the origin)").logX()
+            .line("max depth during the run", n, Series.of(runs, "maxDepth"))
+            .line("mean depth at the end", n, Series.of(runs, "meanDepthAtEnd"))
+            .line("depth bound ⌈log4 N⌉+2", n, bound),
+        SvgChart.lines("Origin egress vs viewers", "viewers (N)", "origin egress (copies of the stream)").logX().logY()
+            .line("Waterfall (simulated tree)", n, Series.of(runs, "originEgressRatio"))
+            .line("plain HLS (N copies)", n, hls),
+        SvgChart.lines("Propagation latency by depth (hop model), " + at, "depth", "segment complete after the origin (ms)")
+            .line("p50", Series.of(lat, "depth"), Series.of(lat, "p50Ms"))
+            .line("p95", Series.of(lat, "depth"), Series.of(lat, "p95Ms"))
+            .line("p99", Series.of(lat, "depth"), Series.of(lat, "p99Ms")),
+        SvgChart.bars("Depth distribution at the end, " + at, "depth", "viewers", depths).logY()
+            .bar("viewers at depth", perDepth),
+        SvgChart.bars("Nodes moved per repair", "viewers (N)", "new edges per repair", sizes)
+            .bar("p50", Series.of(runs, "movesPerRepairP50"))
+            .bar("p99", Series.of(runs, "movesPerRepairP99"))
+            .bar("max", Series.of(runs, "movesPerRepairMax")));
   }
 
   private ObjectNode toJson(SimResult r, HopModel hops) {

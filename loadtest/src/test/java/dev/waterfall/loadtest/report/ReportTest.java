@@ -36,7 +36,8 @@ class ReportTest {
     assertThat(json.get("targets").get(0).get("met").asBoolean()).isTrue();
     assertThat(json.get("targets").get(1).get("met").asBoolean()).isFalse();
     assertThat(json.get("targets").get(1).get("comparison").asText()).isEqualTo("<=");
-    assertThat(Files.list(dir)).containsExactly(file); // no temp file left behind
+    // The page next to it, and no temp file left behind.
+    assertThat(Files.list(dir)).containsExactlyInAnyOrder(file, dir.resolve("tree.html"));
   }
 
   @Test
