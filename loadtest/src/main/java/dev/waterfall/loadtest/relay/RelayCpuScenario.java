@@ -52,6 +52,14 @@ public final class RelayCpuScenario extends Scenario {
   boolean verbose;
 
   @Override
+  protected void headline(ObjectNode figures, ObjectNode common) {
+    common.set("bitrateKbps", figures.get("bitrateKbps"));
+    if (figures.has("relays")) {
+      common.put("viewers", figures.path("relays").asInt() - 1);
+    }
+  }
+
+  @Override
   protected List<SvgChart> charts(ObjectNode figures) {
     JsonNode threads = figures.path("boosterCoresByThread");
     List<String> names = Series.keys(threads);

@@ -48,6 +48,21 @@ public final class RelayEgressScenario extends Scenario {
   boolean verbose;
 
   @Override
+  protected void headline(ObjectNode figures, ObjectNode common) {
+    JsonNode rows = figures.path("steps");
+    common.set("bitrateKbps", figures.get("bitrateKbps"));
+    if (rows.size() > 0) {
+      JsonNode last = rows.get(rows.size() - 1);
+      int relays = last.path("relays").asInt();
+      common.put("viewers", relays);
+      common.set("originEgressRatio", figures.get("originEgressRatio"));
+      // Every relay receives one copy; the origin sent originEgressRatio copies of those.
+      common.put("offload", Math.round((1 - last.path("originEgressRatio").asDouble() / relays) * 10_000) / 10_000.0);
+      common.set("maxDepth", last.get("maxDepth"));
+    }
+  }
+
+  @Override
   protected List<SvgChart> charts(ObjectNode figures) {
     JsonNode rows = figures.path("steps");
     double[] relays = Series.of(rows, "relays");

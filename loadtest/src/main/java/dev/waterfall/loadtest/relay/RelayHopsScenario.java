@@ -52,6 +52,17 @@ public final class RelayHopsScenario extends Scenario {
   boolean verbose;
 
   @Override
+  protected void headline(ObjectNode figures, ObjectNode common) {
+    if (figures.has("relays")) {
+      common.put("viewers", figures.path("relays").asInt() - 1); // boosters below the origin
+      common.put("maxDepth", figures.path("relays").asInt() - 1); // a chain
+    }
+    if (figures.path("bitrateKbps").size() > 0) {
+      common.set("bitrateKbps", figures.path("bitrateKbps").get(0));
+    }
+  }
+
+  @Override
   protected List<SvgChart> charts(ObjectNode figures) {
     JsonNode atDepth = figures.path("segmentAtDepthMs");
     JsonNode perHop = figures.path("perHopLatency");

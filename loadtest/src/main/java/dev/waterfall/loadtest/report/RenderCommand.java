@@ -55,6 +55,15 @@ public final class RenderCommand implements Callable<Integer> {
         spec.commandLine().getErr().println("html: skipped " + file.getFileName() + " (no scenario '" + name + "')");
         continue;
       }
+      if (!json.has("viewers")) { // written before the headline fields: show them on the page (the JSON stays)
+        ObjectNode common = json.objectNode();
+        scenario.headlineFor(json.with("figures"), common);
+        common.fields().forEachRemaining(f -> {
+          if (!json.has(f.getKey())) {
+            json.set(f.getKey(), f.getValue());
+          }
+        });
+      }
       List<SvgChart> charts;
       try {
         charts = scenario.chartsFor(json.with("figures")).stream().filter(c -> !c.isEmpty()).toList();

@@ -27,6 +27,7 @@ public final class Report {
   private final ObjectNode machine;
   private final ObjectNode settings = JsonNodeFactory.instance.objectNode();
   private final ObjectNode figures = JsonNodeFactory.instance.objectNode();
+  private final ObjectNode common = JsonNodeFactory.instance.objectNode();
   private final List<Target> targets = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
   private final List<SvgChart> charts = new ArrayList<>();
@@ -52,6 +53,14 @@ public final class Report {
 
   public ObjectNode figures() {
     return figures;
+  }
+
+  /**
+   * The figures every scenario reports where they apply ({@link HtmlReport#COMMON_FIELDS}: viewers,
+   * originEgressRatio, joinP99Ms …), written at the top level of the JSON so runs compare at a glance.
+   */
+  public ObjectNode common() {
+    return common;
   }
 
   public void target(Target t) {
@@ -89,6 +98,11 @@ public final class Report {
     root.put("startedAt", started.toString());
     root.put("durationSeconds", Math.round((finished.toEpochMilli() - started.toEpochMilli()) / 100.0) / 10.0);
     root.put("complete", complete);
+    for (String key : HtmlReport.COMMON_FIELDS) {
+      if (common.hasNonNull(key) && !key.equals("durationSeconds")) {
+        root.set(key, common.get(key));
+      }
+    }
     root.set("machine", machine);
     root.set("settings", settings);
     root.set("figures", figures);

@@ -31,6 +31,18 @@ public abstract class Scenario implements Callable<Integer> {
     return List.of();
   }
 
+  /**
+   * Copies the figures that every scenario reports where they apply (viewers, bitrateKbps, originEgressRatio,
+   * offload, maxDepth, continuity, stalls, repairP50Ms, repairP95Ms, joinsPerSecond, joinP99Ms) from this
+   * scenario's figures into {@code common}; called after the run, also after a failure.
+   */
+  protected void headline(ObjectNode figures, ObjectNode common) {}
+
+  /** The headline for a report's figures, for re-rendering a page from its JSON. */
+  public final void headlineFor(ObjectNode figures, ObjectNode common) {
+    headline(figures, common);
+  }
+
   /** The charts for a report's figures, for re-rendering a page from its JSON. */
   public final List<SvgChart> chartsFor(ObjectNode figures) {
     return charts(figures);
@@ -47,6 +59,11 @@ public abstract class Scenario implements Callable<Integer> {
     } catch (Exception e) {
       failure = e;
       report.incomplete("failed: " + e);
+    }
+    try {
+      headline(report.figures(), report.common());
+    } catch (RuntimeException e) {
+      report.note("headline figures left out: " + e);
     }
     try {
       charts(report.figures()).forEach(report::chart);

@@ -77,6 +77,18 @@ public final class SignallingScenario extends Scenario {
   private final List<String> notes = new ArrayList<>();
 
   @Override
+  protected void headline(ObjectNode figures, ObjectNode common) {
+    // The target is the rate with 10,000 connected: the second batch when there is one.
+    JsonNode batch = figures.has("joinsWhileConnected") ? figures.get("joinsWhileConnected") : figures.path("joins");
+    if (batch.has("joinsPerSecond")) {
+      common.put("viewers", figures.path("joins").path("joined").asInt() + (batch == figures.get("joinsWhileConnected")
+          ? batch.path("joined").asInt() : 0));
+      common.set("joinsPerSecond", batch.get("joinsPerSecond"));
+      common.set("joinP99Ms", batch.path("joinToWelcome").get("p99Ms"));
+    }
+  }
+
+  @Override
   protected List<SvgChart> charts(ObjectNode figures) {
     List<String> batches = List.of("joins", "joinsWhileConnected");
     List<String> labels = List.of("first batch", "while the others stay connected");

@@ -61,6 +61,19 @@ public final class TreeScenario extends Scenario {
   boolean bare;
 
   @Override
+  protected void headline(ObjectNode figures, ObjectNode common) {
+    JsonNode seq = figures.path("sequentialJoins");
+    List<String> sizes = Series.keys(seq);
+    if (!sizes.isEmpty()) {
+      JsonNode largest = seq.path(sizes.get(sizes.size() - 1));
+      common.put("viewers", Integer.parseInt(sizes.get(sizes.size() - 1)));
+      common.set("joinsPerSecond", largest.get("joinsPerSecond"));
+      common.put("joinP99Ms", largest.path("latency").path("p99Us").asDouble() / 1000);
+      common.set("maxDepth", largest.get("maxDepth"));
+    }
+  }
+
+  @Override
   protected List<SvgChart> charts(ObjectNode figures) {
     List<String> labels = new java.util.ArrayList<>();
     List<double[]> pct = new java.util.ArrayList<>();

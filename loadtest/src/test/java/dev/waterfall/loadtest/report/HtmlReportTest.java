@@ -52,9 +52,10 @@ class HtmlReportTest {
   }
 
   @Test
-  void reportWritesJsonAndASelfContainedPageWithTargetsAndCharts(@TempDir Path dir) throws Exception {
+  void reportWritesJsonAndASelfContainedPageWithHeadlineTargetsAndCharts(@TempDir Path dir) throws Exception {
     ObjectNode machine = JsonNodeFactory.instance.objectNode().put("cores", 2);
     Report report = new Report("demo", Instant.parse("2026-11-21T10:00:00Z"), machine);
+    report.common().put("viewers", 1000).put("originEgressRatio", 4.0).putNull("continuity");
     report.target(Target.atMost("origin egress", 4.0, 4.1, "× stream"));
     report.target(Target.atLeast("continuity", 0.99, 0.999, ""));
     report.chart(SvgChart.lines("Egress", "N", "copies").line("Waterfall", new double[] {1, 2}, new double[] {4, 4}));
@@ -63,7 +64,11 @@ class HtmlReportTest {
     report.write(dir);
     assertThat(dir.resolve("demo.json")).exists();
     String html = Files.readString(dir.resolve("demo.html"));
-    assertThat(html).contains("<th>durationSeconds</th>")
+    ObjectNode json = (ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("demo.json").toFile());
+    assertThat(json.get("viewers").asInt()).isEqualTo(1000); // headline figures at the top level
+    assertThat(json.get("originEgressRatio").asDouble()).isEqualTo(4.0);
+    assertThat(json.has("continuity")).isFalse(); // does not apply: left out, not null
+    assertThat(html).contains("<th>viewers</th><td>1000</td>").contains("<th>originEgressRatio</th><td>4.0</td>")
         .contains("class=\"met\">MET").contains("class=\"missed\">MISSED").contains(">Egress<")
         .doesNotContain(">Empty<").contains("a &lt;note&gt;");
     assertThat(html).doesNotContain("<script").doesNotContain("src=").doesNotContain("<link");
