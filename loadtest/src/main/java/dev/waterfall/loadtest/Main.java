@@ -1,5 +1,6 @@
 package dev.waterfall.loadtest;
 
+import dev.waterfall.loadtest.baseline.BaselineHlsScenario;
 import dev.waterfall.loadtest.relay.RelayCpuScenario;
 import dev.waterfall.loadtest.relay.RelayEgressScenario;
 import dev.waterfall.loadtest.relay.RelayHopsScenario;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
         RelayEgressScenario.class,
         RelayCpuScenario.class,
         SimulateScenario.class,
+        BaselineHlsScenario.class,
         RenderCommand.class,
     })
 public final class Main implements Callable<Integer> {

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * network namespace's veth address and HTTP on 127.0.0.1: the same wiring as relay-node's integration tests.
  * All relays share this JVM's clock, so their stores' timestamps compare directly.
  */
-final class RelayRig implements AutoCloseable {
+public final class RelayRig implements AutoCloseable {
   static final String ADMIN = "loadtest-relay-admin-token-0123456789";
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   final Coordinator coordinator;
@@ -43,7 +43,7 @@ final class RelayRig implements AutoCloseable {
   private final PeerFactory shared = new PeerFactory();
   private final List<AutoCloseable> parts = new ArrayList<>();
 
-  RelayRig(boolean factoryPerRelay, boolean verbose) throws Exception {
+  public RelayRig(boolean factoryPerRelay, boolean verbose) throws Exception {
     if (!verbose) {
       quiet();
     }
@@ -70,7 +70,7 @@ final class RelayRig implements AutoCloseable {
     }
   }
 
-  String createStream(String name, int maxChildren, int bitrateKbps) throws Exception {
+  public String createStream(String name, int maxChildren, int bitrateKbps) throws Exception {
     return coordinator.createStream(new StreamCatalog.Spec(name, bitrateKbps, maxChildren, null)).publishKey();
   }
 
@@ -83,7 +83,7 @@ final class RelayRig implements AutoCloseable {
   }
 
   /** The origin, serving HLS (the fallback) on a free port of 127.0.0.1. */
-  Relay origin(String stream, String key, SegmentSource source) throws Exception {
+  public Relay origin(String stream, String key, SegmentSource source) throws Exception {
     PeerFactory p = peers();
     return add(Relay.startOrigin(vertx, p, new Relay.Options(List.of(base), stream, key, "127.0.0.1", 0, null),
         SegmentSigner.generate(), source, r -> { }));
@@ -125,7 +125,7 @@ final class RelayRig implements AutoCloseable {
     return f.get(10, TimeUnit.SECONDS);
   }
 
-  static Optional<Long> newest(Relay relay) throws Exception {
+  public static Optional<Long> newest(Relay relay) throws Exception {
     List<Long> s = sequences(relay);
     return s.isEmpty() ? Optional.empty() : Optional.of(s.get(s.size() - 1));
   }
