@@ -4,6 +4,7 @@ import dev.waterfall.loadtest.baseline.BaselineHlsScenario;
 import dev.waterfall.loadtest.relay.RelayCpuScenario;
 import dev.waterfall.loadtest.relay.RelayEgressScenario;
 import dev.waterfall.loadtest.relay.RelayHopsScenario;
+import dev.waterfall.loadtest.relaytree.RelayTreeScenario;
 import dev.waterfall.loadtest.report.RenderCommand;
 import dev.waterfall.loadtest.signalling.SignallingScenario;
 import dev.waterfall.loadtest.simulate.SimulateScenario;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Command;
         RelayCpuScenario.class,
         SimulateScenario.class,
         BaselineHlsScenario.class,
+        RelayTreeScenario.class,
         RenderCommand.class,
     })
 public final class Main implements Callable<Integer> {

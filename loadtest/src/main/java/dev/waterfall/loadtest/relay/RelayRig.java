@@ -36,7 +36,7 @@ public final class RelayRig implements AutoCloseable {
   static final String ADMIN = "loadtest-relay-admin-token-0123456789";
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   final Coordinator coordinator;
-  final String base;
+  public final String base;
   final Vertx vertx;
   /** One libwebrtc factory for every relay, or one each (each relay then has its own native threads). */
   private final boolean factoryPerRelay;
@@ -56,7 +56,7 @@ public final class RelayRig implements AutoCloseable {
   }
 
   /** Relays log every join and link at INFO: fine for a daemon, noise over a progress line. */
-  static void quiet() {
+  public static void quiet() {
     try {
       ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.waterfall")).setLevel(Level.WARN);
     } catch (ClassCastException | NoClassDefFoundError e) {
@@ -74,7 +74,7 @@ public final class RelayRig implements AutoCloseable {
     return coordinator.createStream(new StreamCatalog.Spec(name, bitrateKbps, maxChildren, null)).publishKey();
   }
 
-  String boosterToken() throws Exception {
+  public String boosterToken() throws Exception {
     return coordinator.issueBoosterToken();
   }
 
@@ -102,7 +102,7 @@ public final class RelayRig implements AutoCloseable {
   }
 
   /** Store snapshots of the given segments, read on the relay's own context (the store is not thread-safe). */
-  static Map<Long, SegmentStatus> statuses(Relay relay, List<Long> seqs) throws Exception {
+  public static Map<Long, SegmentStatus> statuses(Relay relay, List<Long> seqs) throws Exception {
     CompletableFuture<Map<Long, SegmentStatus>> f = new CompletableFuture<>();
     relay.node().context().runOnContext(v -> {
       try {
@@ -119,7 +119,7 @@ public final class RelayRig implements AutoCloseable {
   }
 
   /** The sequences a relay holds, oldest first. */
-  static List<Long> sequences(Relay relay) throws Exception {
+  public static List<Long> sequences(Relay relay) throws Exception {
     CompletableFuture<List<Long>> f = new CompletableFuture<>();
     relay.node().context().runOnContext(v -> f.complete(List.copyOf(relay.store().sequences())));
     return f.get(10, TimeUnit.SECONDS);
@@ -131,7 +131,7 @@ public final class RelayRig implements AutoCloseable {
   }
 
   /** A counter or gauge from a relay's /metrics (the relay must serve HTTP). */
-  static double metric(Relay relay, String name) throws Exception {
+  public static double metric(Relay relay, String name) throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + relay.httpPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
