@@ -109,8 +109,7 @@ public final class RelayTreeScenario extends Scenario {
     String stream = "tree";
     long windowStart;
     long windowEnd;
-    double originSentStart;
-    double originSentEnd;
+    double originSent;
     try (RelayRig rig = new RelayRig(false, verbose)) {
       String key = rig.createStream(stream, maxChildren, kbps);
       SyntheticSource source = new SyntheticSource(kbps, segmentMs, System.currentTimeMillis() / segmentMs, 13);
@@ -143,7 +142,11 @@ public final class RelayTreeScenario extends Scenario {
         double killsPerSecond = churnPerMinute * relays / 60.0;
         long intervalMs = killsPerSecond <= 0 ? Long.MAX_VALUE : Math.round(1000 / killsPerSecond);
         windowStart = System.currentTimeMillis();
-        originSentStart = RelayRig.metric(origin, "waterfall_relay_bytes_sent_total");
+        // The origin's bytes-sent metric sums its *current* children: it drops by a child's whole count when the
+        // child goes. Summing the rises between samples 200 ms apart counts what was sent (less the last 200 ms
+        // to a child before it went).
+        double lastSent = RelayRig.metric(origin, "waterfall_relay_bytes_sent_total");
+        double sent = 0;
         long nextKill = intervalMs == Long.MAX_VALUE ? Long.MAX_VALUE : windowStart + intervalMs / 2;
         long end = windowStart + seconds * 1000L;
         progress.phase("churn: " + relays + " relays, " + churnPerMinute * 100 + "%/min", seconds);
@@ -168,6 +171,9 @@ public final class RelayTreeScenario extends Scenario {
           }
           pollOrigin(origin, originAt);
           originChildren.recordValue(origin.node().children());
+          double nowSent = RelayRig.metric(origin, "waterfall_relay_bytes_sent_total");
+          sent += Math.max(0, nowSent - lastSent);
+          lastSent = nowSent;
           long elapsed = (System.currentTimeMillis() - windowStart) / 1000;
           progress.add(elapsed - shown);
           shown = elapsed;
@@ -175,7 +181,7 @@ public final class RelayTreeScenario extends Scenario {
           Thread.sleep(200);
         }
         windowEnd = System.currentTimeMillis();
-        originSentEnd = RelayRig.metric(origin, "waterfall_relay_bytes_sent_total");
+        originSent = sent + Math.max(0, RelayRig.metric(origin, "waterfall_relay_bytes_sent_total") - lastSent);
         // Segments due just before the end may still arrive: give them their deadline.
         Thread.sleep(Math.min(playbackDelayMs, 10_000));
         pollOrigin(origin, originAt);
@@ -183,7 +189,7 @@ public final class RelayTreeScenario extends Scenario {
         hosts.forEach(HostProcess::destroy);
       }
       summarise(report, hosts, kills, originAt, originId, source.bytesPerSegment(), windowStart, windowEnd,
-          originSentEnd - originSentStart);
+          originSent);
       figures.put("originChildrenMean", Math.round(originChildren.getMean() * 100) / 100.0);
       figures.put("originChildrenMin", originChildren.getMinValue());
       figures.put("originChildrenMax", originChildren.getMaxValue());
