@@ -67,10 +67,16 @@ public final class BaselineHlsScenario extends Scenario {
   }
 
   @Override
-  protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
-    if (viewers < 1 || viewers > MAX_VIEWERS || seconds < 1 || rampSeconds < 0 || rampSeconds >= seconds) {
-      throw new IllegalArgumentException("need 1 <= --viewers <= " + MAX_VIEWERS + ", --seconds >= 1 and 0 <= --ramp-seconds < --seconds");
+  protected void validate() {
+    if (viewers < 1 || viewers > MAX_VIEWERS || seconds < 1 || rampSeconds < 0 || rampSeconds >= seconds || kbps < 1
+        || segmentMs < 100) {
+      throw new IllegalArgumentException("need 1 <= --viewers <= " + MAX_VIEWERS + ", --seconds >= 1, "
+          + "0 <= --ramp-seconds < --seconds, --bitrate >= 1 and --segment-ms >= 100");
     }
+  }
+
+  @Override
+  protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
     ObjectNode s = report.settings();
     s.put("viewers", viewers);
     s.put("seconds", seconds);

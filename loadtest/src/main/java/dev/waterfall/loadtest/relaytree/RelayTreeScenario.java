@@ -80,10 +80,16 @@ public final class RelayTreeScenario extends Scenario {
   private record Kill(long atMillis, String nodeId, List<String> children) {}
 
   @Override
-  protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
-    if (relays < 1 || relays > 64 || seconds < 10 || churnPerMinute < 0 || churnPerMinute > 5) {
-      throw new IllegalArgumentException("need 1 <= --relays <= 64, --seconds >= 10, 0 <= --churn-per-minute <= 5");
+  protected void validate() {
+    if (relays < 1 || relays > 64 || seconds < 10 || churnPerMinute < 0 || churnPerMinute > 5 || kbps < 1
+        || segmentMs < 100 || playbackDelayMs < 0 || maxChildren < 1) {
+      throw new IllegalArgumentException("need 1 <= --relays <= 64, --seconds >= 10, 0 <= --churn-per-minute <= 5, "
+          + "--bitrate >= 1, --segment-ms >= 100, --playback-delay-ms >= 0, --max-children >= 1");
     }
+  }
+
+  @Override
+  protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
     ObjectNode s = report.settings();
     s.put("relays", relays);
     s.put("seconds", seconds);

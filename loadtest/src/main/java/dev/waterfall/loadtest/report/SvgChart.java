@@ -149,7 +149,11 @@ public final class SvgChart {
       xmin = logX ? xmin / 10 : xmin - 1;
       xmax = logX ? xmax * 10 : xmax + 1;
     }
+    boolean wholeX = series.stream().allMatch(se -> java.util.Arrays.stream(se.x()).allMatch(v -> Double.isNaN(v) || v == Math.rint(v)));
     for (double t : ticks(xmin, xmax, logX)) {
+      if (wholeX && t != Math.rint(t)) {
+        continue; // depths, counts: no tick between two whole numbers
+      }
       double px = scale(t, xmin, xmax, logX, x0, x1);
       s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>",
           px, px, y0, y1));

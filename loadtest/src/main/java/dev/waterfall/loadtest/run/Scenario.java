@@ -7,7 +7,9 @@ import dev.waterfall.loadtest.report.SvgChart;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
 
 /**
  * The frame every scenario runs in: start a report, run within the time budget, always write the report
@@ -18,7 +20,13 @@ public abstract class Scenario implements Callable<Integer> {
   @Mixin
   protected ScenarioOptions common;
 
+  @Spec
+  CommandLine.Model.CommandSpec spec;
+
   protected abstract String name();
+
+  /** Checks the options before anything starts; throws IllegalArgumentException saying what is wrong. */
+  protected void validate() {}
 
   /** Runs the phases, filling {@code report}; throwing marks the run failed (after writing the report). */
   protected abstract void run(Report report, Deadline deadline, Progress progress) throws Exception;
@@ -50,6 +58,11 @@ public abstract class Scenario implements Callable<Integer> {
 
   @Override
   public final Integer call() throws Exception {
+    try {
+      validate();
+    } catch (IllegalArgumentException e) { // bad options: say so with the usage, run nothing, write no report
+      throw new CommandLine.ParameterException(spec.commandLine(), name() + ": " + e.getMessage());
+    }
     Report report = Report.start(name());
     report.settings().put("maxSeconds", common.maxSeconds);
     Deadline deadline = Deadline.in(common.maxSeconds);

@@ -78,8 +78,20 @@ public final class SimulateScenario extends Scenario {
   }
 
   @Override
+  protected void validate() {
+    RepairStrategies.byName(strategy);
+    new UplinkMix(noUpload, uplinks);
+    new SimConfig(1, rampSeconds, steadyMinutes * 60, meanSessionMinutes * 60, sessions, null, boosters, maxChildren,
+        kbps, strategy, seed);
+    if (viewers.isEmpty() || viewers.stream().anyMatch(n -> n < 1) || maxChildren < 1 || maxChildren > 64 || kbps < 1
+        || latencySamples < 1) {
+      throw new IllegalArgumentException("need --viewers >= 1 each, --max-children 1..64, --bitrate >= 1, "
+          + "--latency-samples >= 1");
+    }
+  }
+
+  @Override
   protected void run(Report report, Deadline deadline, Progress progress) {
-    RepairStrategies.byName(strategy); // a clear error before anything runs
     UplinkMix mix = new UplinkMix(noUpload, uplinks);
     SimConfig base = new SimConfig(1, rampSeconds, steadyMinutes * 60, meanSessionMinutes * 60, sessions, mix,
         boosters, maxChildren, kbps, strategy, seed);

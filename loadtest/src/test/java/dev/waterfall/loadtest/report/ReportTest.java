@@ -57,6 +57,8 @@ class ReportTest {
     assertThat(Target.atMost("p99", 50, 50, "ms").met()).isTrue();
     assertThat(Target.atMost("p99", 50.1, 50, "ms").met()).isFalse();
     assertThat(Target.atMost("p99", 50.1, 50, "ms").describe()).contains("MISSED").contains("≤");
+    assertThat(Target.atLeast("continuity", 0.9985, 0.999, "").describe()).contains("0.9985").contains("0.999 ")
+        .contains("MISSED");
   }
 
   @Test
