@@ -1,9 +1,13 @@
 package dev.waterfall.loadtest;
 
+import dev.waterfall.loadtest.baseline.BaselineHlsScenario;
 import dev.waterfall.loadtest.relay.RelayCpuScenario;
 import dev.waterfall.loadtest.relay.RelayEgressScenario;
 import dev.waterfall.loadtest.relay.RelayHopsScenario;
+import dev.waterfall.loadtest.relaytree.RelayTreeScenario;
+import dev.waterfall.loadtest.report.RenderCommand;
 import dev.waterfall.loadtest.signalling.SignallingScenario;
+import dev.waterfall.loadtest.simulate.SimulateScenario;
 import dev.waterfall.loadtest.tree.TreeScenario;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -15,9 +19,18 @@ import picocli.CommandLine.Command;
  * {@code reports/<scenario>.json}. New scenarios are one more class in {@code subcommands}.
  */
 @Command(name = "waterfall loadtest", mixinStandardHelpOptions = true, version = "Waterfall loadtest 0.1.0",
-    description = "Benchmarks and load scenarios; each writes a JSON report and prints its targets.",
-    subcommands = {TreeScenario.class, SignallingScenario.class,
-        RelayHopsScenario.class, RelayEgressScenario.class, RelayCpuScenario.class})
+    description = "Benchmarks and load scenarios; each writes a JSON report and an HTML page with charts, and prints its targets.",
+    subcommands = {
+        TreeScenario.class,
+        SignallingScenario.class,
+        RelayHopsScenario.class,
+        RelayEgressScenario.class,
+        RelayCpuScenario.class,
+        SimulateScenario.class,
+        BaselineHlsScenario.class,
+        RelayTreeScenario.class,
+        RenderCommand.class,
+    })
 public final class Main implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -1,7 +1,10 @@
 package dev.waterfall.loadtest.relay;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.report.Report;
+import dev.waterfall.loadtest.report.Series;
+import dev.waterfall.loadtest.report.SvgChart;
 import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
@@ -47,6 +50,22 @@ public final class RelayCpuScenario extends Scenario {
 
   @Option(names = "--verbose", description = "Keep the relays' INFO logs.")
   boolean verbose;
+
+  @Override
+  protected void headline(ObjectNode figures, ObjectNode common) {
+    common.set("bitrateKbps", figures.get("bitrateKbps"));
+    if (figures.has("relays")) {
+      common.put("viewers", figures.path("relays").asInt() - 1);
+    }
+  }
+
+  @Override
+  protected List<SvgChart> charts(ObjectNode figures) {
+    JsonNode threads = figures.path("boosterCoresByThread");
+    List<String> names = Series.keys(threads);
+    return List.of(SvgChart.bars("Booster CPU by thread group", "thread group", "cores", names)
+        .bar("cores", Series.byKey(threads, names)));
+  }
 
   @Override
   protected String name() {

@@ -1,8 +1,11 @@
 package dev.waterfall.loadtest.relay;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.report.Report;
+import dev.waterfall.loadtest.report.Series;
+import dev.waterfall.loadtest.report.SvgChart;
 import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
@@ -43,6 +46,32 @@ public final class RelayEgressScenario extends Scenario {
 
   @Option(names = "--verbose", description = "Keep the relays' INFO logs.")
   boolean verbose;
+
+  @Override
+  protected void headline(ObjectNode figures, ObjectNode common) {
+    JsonNode rows = figures.path("steps");
+    common.set("bitrateKbps", figures.get("bitrateKbps"));
+    if (rows.size() > 0) {
+      JsonNode last = rows.get(rows.size() - 1);
+      int relays = last.path("relays").asInt();
+      common.put("viewers", relays);
+      common.set("originEgressRatio", figures.get("originEgressRatio"));
+      // Every relay receives one copy; the origin sent originEgressRatio copies of those.
+      common.put("offload", Math.round((1 - last.path("originEgressRatio").asDouble() / relays) * 10_000) / 10_000.0);
+      common.set("maxDepth", last.get("maxDepth"));
+    }
+  }
+
+  @Override
+  protected List<SvgChart> charts(ObjectNode figures) {
+    JsonNode rows = figures.path("steps");
+    double[] relays = Series.of(rows, "relays");
+    return List.of(SvgChart.lines("Origin egress vs viewers (relays)", "relays below the origin",
+            "origin egress (copies of the stream)").logX().logY()
+        .line("Waterfall (measured)", relays, Series.of(rows, "originEgressRatio"))
+        .line("Waterfall incl. fallback", relays, Series.of(rows, "originEgressRatioWithFallback"))
+        .line("plain HLS (N copies)", relays, relays));
+  }
 
   @Override
   protected String name() {

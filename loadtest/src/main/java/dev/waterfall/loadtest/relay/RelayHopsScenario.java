@@ -1,7 +1,10 @@
 package dev.waterfall.loadtest.relay;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.report.Report;
+import dev.waterfall.loadtest.report.Series;
+import dev.waterfall.loadtest.report.SvgChart;
 import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
@@ -47,6 +50,38 @@ public final class RelayHopsScenario extends Scenario {
 
   @Option(names = "--verbose", description = "Keep the relays' INFO logs.")
   boolean verbose;
+
+  @Override
+  protected void headline(ObjectNode figures, ObjectNode common) {
+    if (figures.has("relays")) {
+      common.put("viewers", figures.path("relays").asInt() - 1); // boosters below the origin
+      common.put("maxDepth", figures.path("relays").asInt() - 1); // a chain
+    }
+    if (figures.path("bitrateKbps").size() > 0) {
+      common.set("bitrateKbps", figures.path("bitrateKbps").get(0));
+    }
+  }
+
+  @Override
+  protected List<SvgChart> charts(ObjectNode figures) {
+    JsonNode atDepth = figures.path("segmentAtDepthMs");
+    JsonNode perHop = figures.path("perHopLatency");
+    JsonNode firstChunk = figures.path("perHopFirstChunkMs");
+    SvgChart latency = SvgChart.lines("Latency by depth: segment complete after the origin", "depth", "ms");
+    List<String> hops = List.of();
+    for (String kbps : Series.keys(atDepth)) {
+      List<String> depths = Series.keys(atDepth.path(kbps));
+      hops = depths.size() > hops.size() ? depths : hops;
+      latency.line(kbps + " kbps p50", Series.numbers(depths), Series.byKey(atDepth.path(kbps), depths, "p50Ms"));
+      latency.line(kbps + " kbps p95", Series.numbers(depths), Series.byKey(atDepth.path(kbps), depths, "p95Ms"));
+    }
+    SvgChart hop = SvgChart.bars("Per-hop latency, p50", "hop (depth)", "ms", hops);
+    for (String kbps : Series.keys(perHop)) {
+      hop.bar(kbps + " kbps, segment complete", Series.byKey(perHop.path(kbps), hops, "p50Ms"));
+      hop.bar(kbps + " kbps, first chunk", Series.byKey(firstChunk.path(kbps), hops, "p50Ms"));
+    }
+    return List.of(latency, hop);
+  }
 
   @Override
   protected String name() {

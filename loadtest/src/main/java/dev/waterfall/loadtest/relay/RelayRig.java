@@ -32,18 +32,18 @@ import org.slf4j.LoggerFactory;
  * network namespace's veth address and HTTP on 127.0.0.1: the same wiring as relay-node's integration tests.
  * All relays share this JVM's clock, so their stores' timestamps compare directly.
  */
-final class RelayRig implements AutoCloseable {
+public final class RelayRig implements AutoCloseable {
   static final String ADMIN = "loadtest-relay-admin-token-0123456789";
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   final Coordinator coordinator;
-  final String base;
+  public final String base;
   final Vertx vertx;
   /** One libwebrtc factory for every relay, or one each (each relay then has its own native threads). */
   private final boolean factoryPerRelay;
   private final PeerFactory shared = new PeerFactory();
   private final List<AutoCloseable> parts = new ArrayList<>();
 
-  RelayRig(boolean factoryPerRelay, boolean verbose) throws Exception {
+  public RelayRig(boolean factoryPerRelay, boolean verbose) throws Exception {
     if (!verbose) {
       quiet();
     }
@@ -58,7 +58,7 @@ final class RelayRig implements AutoCloseable {
   }
 
   /** Relays log every join and link at INFO: fine for a daemon, noise over a progress line. */
-  static void quiet() {
+  public static void quiet() {
     try {
       ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.waterfall")).setLevel(Level.WARN);
     } catch (ClassCastException | NoClassDefFoundError e) {
@@ -72,11 +72,11 @@ final class RelayRig implements AutoCloseable {
     }
   }
 
-  String createStream(String name, int maxChildren, int bitrateKbps) throws Exception {
+  public String createStream(String name, int maxChildren, int bitrateKbps) throws Exception {
     return coordinator.createStream(new StreamCatalog.Spec(name, bitrateKbps, maxChildren, null)).publishKey();
   }
 
-  String boosterToken() throws Exception {
+  public String boosterToken() throws Exception {
     return coordinator.issueBoosterToken();
   }
 
@@ -85,7 +85,7 @@ final class RelayRig implements AutoCloseable {
   }
 
   /** The origin, serving HLS (the fallback) on a free port of 127.0.0.1. */
-  Relay origin(String stream, String key, SegmentSource source) throws Exception {
+  public Relay origin(String stream, String key, SegmentSource source) throws Exception {
     PeerFactory p = peers();
     return add(Relay.startOrigin(vertx, p, new Relay.Options(List.of(base), stream, key, "127.0.0.1", 0, null),
         SegmentSigner.generate(), source, r -> { }));
@@ -104,7 +104,7 @@ final class RelayRig implements AutoCloseable {
   }
 
   /** Store snapshots of the given segments, read on the relay's own context (the store is not thread-safe). */
-  static Map<Long, SegmentStatus> statuses(Relay relay, List<Long> seqs) throws Exception {
+  public static Map<Long, SegmentStatus> statuses(Relay relay, List<Long> seqs) throws Exception {
     CompletableFuture<Map<Long, SegmentStatus>> f = new CompletableFuture<>();
     relay.node().context().runOnContext(v -> {
       try {
@@ -121,19 +121,19 @@ final class RelayRig implements AutoCloseable {
   }
 
   /** The sequences a relay holds, oldest first. */
-  static List<Long> sequences(Relay relay) throws Exception {
+  public static List<Long> sequences(Relay relay) throws Exception {
     CompletableFuture<List<Long>> f = new CompletableFuture<>();
     relay.node().context().runOnContext(v -> f.complete(List.copyOf(relay.store().sequences())));
     return f.get(10, TimeUnit.SECONDS);
   }
 
-  static Optional<Long> newest(Relay relay) throws Exception {
+  public static Optional<Long> newest(Relay relay) throws Exception {
     List<Long> s = sequences(relay);
     return s.isEmpty() ? Optional.empty() : Optional.of(s.get(s.size() - 1));
   }
 
   /** A counter or gauge from a relay's /metrics (the relay must serve HTTP). */
-  static double metric(Relay relay, String name) throws Exception {
+  public static double metric(Relay relay, String name) throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + relay.httpPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());

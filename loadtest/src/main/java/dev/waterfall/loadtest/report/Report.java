@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +27,10 @@ public final class Report {
   private final ObjectNode machine;
   private final ObjectNode settings = JsonNodeFactory.instance.objectNode();
   private final ObjectNode figures = JsonNodeFactory.instance.objectNode();
+  private final ObjectNode common = JsonNodeFactory.instance.objectNode();
   private final List<Target> targets = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+  private final List<SvgChart> charts = new ArrayList<>();
   private boolean complete = true;
 
   public Report(String scenario, Instant started, ObjectNode machine) {
@@ -52,8 +55,23 @@ public final class Report {
     return figures;
   }
 
+  /**
+   * The figures every scenario reports where they apply ({@link HtmlReport#COMMON_FIELDS}: viewers,
+   * originEgressRatio, joinP99Ms …), written at the top level of the JSON so runs compare at a glance.
+   */
+  public ObjectNode common() {
+    return common;
+  }
+
   public void target(Target t) {
     targets.add(t);
+  }
+
+  /** A chart for the HTML page (empty charts are left out). */
+  public void chart(SvgChart chart) {
+    if (!chart.isEmpty()) {
+      charts.add(chart);
+    }
   }
 
   public List<Target> targets() {
@@ -80,6 +98,11 @@ public final class Report {
     root.put("startedAt", started.toString());
     root.put("durationSeconds", Math.round((finished.toEpochMilli() - started.toEpochMilli()) / 100.0) / 10.0);
     root.put("complete", complete);
+    for (String key : HtmlReport.COMMON_FIELDS) {
+      if (common.hasNonNull(key) && !key.equals("durationSeconds")) {
+        root.set(key, common.get(key));
+      }
+    }
     root.set("machine", machine);
     root.set("settings", settings);
     root.set("figures", figures);
@@ -98,13 +121,18 @@ public final class Report {
     return root;
   }
 
-  /** Writes {@code <dir>/<scenario>.json} and returns its path. */
+  /** Writes {@code <dir>/<scenario>.json} and, from the same JSON, {@code <scenario>.html}; returns the JSON's path. */
   public Path write(Path dir) throws IOException {
     Files.createDirectories(dir);
+    ObjectNode json = toJson(Instant.now());
     Path file = dir.resolve(scenario + ".json");
     Path tmp = dir.resolve(scenario + ".json.tmp");
-    MAPPER.writeValue(tmp.toFile(), toJson(Instant.now()));
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    MAPPER.writeValue(tmp.toFile(), json);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    Path html = dir.resolve(scenario + ".html");
+    Path htmlTmp = dir.resolve(scenario + ".html.tmp");
+    Files.writeString(htmlTmp, HtmlReport.render(json, charts));
+    Files.move(htmlTmp, html, StandardCopyOption.REPLACE_EXISTING);
     return file;
   }
 

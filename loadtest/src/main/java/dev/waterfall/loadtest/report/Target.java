@@ -27,6 +27,10 @@ public record Target(String name, double measured, double threshold, boolean atM
   }
 
   static String format(double v) {
-    return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.format("%,d", (long) v) : String.format("%,.2f", v);
+    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+      return String.format("%,d", (long) v);
+    }
+    // Shares such as continuity 0.999 must not print as "1.00": small figures keep up to 4 decimals.
+    return Math.abs(v) < 10 ? String.format("%.4f", v).replaceAll("0+$", "") : String.format("%,.2f", v);
   }
 }

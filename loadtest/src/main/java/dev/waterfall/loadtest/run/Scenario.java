@@ -1,10 +1,15 @@
 package dev.waterfall.loadtest.run;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.report.ReportDir;
+import dev.waterfall.loadtest.report.SvgChart;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
 
 /**
  * The frame every scenario runs in: start a report, run within the time budget, always write the report
@@ -15,13 +20,49 @@ public abstract class Scenario implements Callable<Integer> {
   @Mixin
   protected ScenarioOptions common;
 
+  @Spec
+  CommandLine.Model.CommandSpec spec;
+
   protected abstract String name();
+
+  /** Checks the options before anything starts; throws IllegalArgumentException saying what is wrong. */
+  protected void validate() {}
 
   /** Runs the phases, filling {@code report}; throwing marks the run failed (after writing the report). */
   protected abstract void run(Report report, Deadline deadline, Progress progress) throws Exception;
 
+  /**
+   * Charts for the HTML page, drawn from the figures as the run left them (also after a failure, so they may
+   * be partial); none by default.
+   */
+  protected List<SvgChart> charts(ObjectNode figures) {
+    return List.of();
+  }
+
+  /**
+   * Copies the figures that every scenario reports where they apply (viewers, bitrateKbps, originEgressRatio,
+   * offload, maxDepth, continuity, stalls, repairP50Ms, repairP95Ms, joinsPerSecond, joinP99Ms) from this
+   * scenario's figures into {@code common}; called after the run, also after a failure.
+   */
+  protected void headline(ObjectNode figures, ObjectNode common) {}
+
+  /** The headline for a report's figures, for re-rendering a page from its JSON. */
+  public final void headlineFor(ObjectNode figures, ObjectNode common) {
+    headline(figures, common);
+  }
+
+  /** The charts for a report's figures, for re-rendering a page from its JSON. */
+  public final List<SvgChart> chartsFor(ObjectNode figures) {
+    return charts(figures);
+  }
+
   @Override
   public final Integer call() throws Exception {
+    try {
+      validate();
+    } catch (IllegalArgumentException e) { // bad options: say so with the usage, run nothing, write no report
+      throw new CommandLine.ParameterException(spec.commandLine(), name() + ": " + e.getMessage());
+    }
     Report report = Report.start(name());
     report.settings().put("maxSeconds", common.maxSeconds);
     Deadline deadline = Deadline.in(common.maxSeconds);
@@ -32,9 +73,19 @@ public abstract class Scenario implements Callable<Integer> {
       failure = e;
       report.incomplete("failed: " + e);
     }
+    try {
+      headline(report.figures(), report.common());
+    } catch (RuntimeException e) {
+      report.note("headline figures left out: " + e);
+    }
+    try {
+      charts(report.figures()).forEach(report::chart);
+    } catch (RuntimeException e) { // a chart must never cost the figures
+      report.note("charts left out: " + e);
+    }
     Path dir = ReportDir.locate(common.reportsDir);
     Path file = report.write(dir);
-    System.out.println("Report: " + file);
+    System.out.println("Report: " + file + " (and " + file.getFileName().toString().replace(".json", ".html") + ")");
     report.printTargets(System.out);
     if (failure != null) {
       throw failure;

@@ -1,9 +1,12 @@
 package dev.waterfall.loadtest.signalling;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.report.Latency;
 import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.report.ReportDir;
+import dev.waterfall.loadtest.report.Series;
+import dev.waterfall.loadtest.report.SvgChart;
 import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
@@ -72,6 +75,31 @@ public final class SignallingScenario extends Scenario {
 
   /** Observations made while measuring, added to the report's notes at the end. */
   private final List<String> notes = new ArrayList<>();
+
+  @Override
+  protected void headline(ObjectNode figures, ObjectNode common) {
+    // The target is the rate with 10,000 connected: the second batch when there is one.
+    JsonNode batch = figures.has("joinsWhileConnected") ? figures.get("joinsWhileConnected") : figures.path("joins");
+    if (batch.has("joinsPerSecond")) {
+      common.put("viewers", figures.path("joins").path("joined").asInt() + (batch == figures.get("joinsWhileConnected")
+          ? batch.path("joined").asInt() : 0));
+      common.set("joinsPerSecond", batch.get("joinsPerSecond"));
+      common.set("joinP99Ms", batch.path("joinToWelcome").get("p99Ms"));
+    }
+  }
+
+  @Override
+  protected List<SvgChart> charts(ObjectNode figures) {
+    List<String> batches = List.of("joins", "joinsWhileConnected");
+    List<String> labels = List.of("first batch", "while the others stay connected");
+    SvgChart chart = SvgChart.bars("Join latency", "batch", "ms", labels);
+    for (String[] p : new String[][] {{"p50Ms", "join → welcome p50"}, {"p99Ms", "join → welcome p99"},
+        {"p999Ms", "join → welcome p99.9"}}) {
+      chart.bar(p[1], Series.byKey(figures, batches, "joinToWelcome", p[0]));
+    }
+    chart.bar("connect → welcome p99", Series.byKey(figures, batches, "connectToWelcome", "p99Ms"));
+    return List.of(chart);
+  }
 
   @Override
   protected String name() {

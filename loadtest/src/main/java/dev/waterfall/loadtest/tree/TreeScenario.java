@@ -1,8 +1,11 @@
 package dev.waterfall.loadtest.tree;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.report.Latency;
 import dev.waterfall.loadtest.report.Report;
+import dev.waterfall.loadtest.report.Series;
+import dev.waterfall.loadtest.report.SvgChart;
 import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
@@ -56,6 +59,65 @@ public final class TreeScenario extends Scenario {
   @Option(names = "--bare", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Also time the bare StreamTree, no Hazelcast (default ${DEFAULT-VALUE}).")
   boolean bare;
+
+  @Override
+  protected void headline(ObjectNode figures, ObjectNode common) {
+    JsonNode seq = figures.path("sequentialJoins");
+    List<String> sizes = Series.keys(seq);
+    if (!sizes.isEmpty()) {
+      JsonNode largest = seq.path(sizes.get(sizes.size() - 1));
+      common.put("viewers", Integer.parseInt(sizes.get(sizes.size() - 1)));
+      common.set("joinsPerSecond", largest.get("joinsPerSecond"));
+      common.put("joinP99Ms", largest.path("latency").path("p99Us").asDouble() / 1000);
+      common.set("maxDepth", largest.get("maxDepth"));
+    }
+  }
+
+  @Override
+  protected List<SvgChart> charts(ObjectNode figures) {
+    List<String> labels = new java.util.ArrayList<>();
+    List<double[]> pct = new java.util.ArrayList<>();
+    String[][] phases = {{"sequentialJoins", "1 caller"}, {"concurrentJoinsOneStream", "4 on one stream"},
+        {"concurrentJoinsSeparateStreams", "4 on 4 streams"}};
+    for (String[] phase : phases) {
+      JsonNode p = figures.path(phase[0]);
+      for (String size : Series.keys(p)) {
+        labels.add(SvgChart.format(Double.parseDouble(size)) + ", " + phase[1]);
+        JsonNode l = p.path(size).path("latency");
+        pct.add(new double[] {l.path("p50Us").asDouble(), l.path("p99Us").asDouble(), l.path("p999Us").asDouble()});
+      }
+    }
+    SvgChart joins = SvgChart.bars("Join latency per call (Hazelcast entry processor)", "tree size, callers", "µs",
+        labels).logY();
+    String[] names = {"p50", "p99", "p99.9"};
+    for (int k = 0; k < names.length; k++) {
+      double[] v = new double[pct.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = pct.get(i)[k];
+      }
+      joins.bar(names[k], v);
+    }
+    JsonNode removal = figures.path("depthOneRemoval");
+    List<String> strategies = Series.keys(removal).stream().filter(k -> removal.path(k).has("removals")).toList();
+    SvgChart repair = SvgChart.bars("Repair time: removing a depth-1 node at " + SvgChart.format(
+        removal.path("treeSize").asDouble()) + " nodes", "repair strategy", "ms (each removal)", strategies).logY();
+    int most = strategies.stream().mapToInt(k -> removal.path(k).path("removals").size()).max().orElse(0);
+    for (int i = 0; i < most; i++) {
+      double[] v = new double[strategies.size()];
+      for (int k = 0; k < v.length; k++) {
+        JsonNode r = removal.path(strategies.get(k)).path("removals").path(i);
+        v[k] = r.path("ms").isNumber() ? r.path("ms").asDouble() : Double.NaN;
+      }
+      repair.bar("removal " + (i + 1), v);
+    }
+    JsonNode churn = figures.path("churn");
+    List<String> ops = List.of("join", "remove");
+    SvgChart churnChart = SvgChart.bars("Churn: time per operation", "operation", "µs", ops).logY()
+        .bar("p50", Series.byKey(churn, ops, "p50Us"))
+        .bar("p99", Series.byKey(churn, ops, "p99Us"))
+        .bar("p99.9", Series.byKey(churn, ops, "p999Us"));
+    return List.of(joins, repair, churnChart);
+  }
 
   @Override
   protected String name() {

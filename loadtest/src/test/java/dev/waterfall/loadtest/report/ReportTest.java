@@ -36,7 +36,8 @@ class ReportTest {
     assertThat(json.get("targets").get(0).get("met").asBoolean()).isTrue();
     assertThat(json.get("targets").get(1).get("met").asBoolean()).isFalse();
     assertThat(json.get("targets").get(1).get("comparison").asText()).isEqualTo("<=");
-    assertThat(Files.list(dir)).containsExactly(file); // no temp file left behind
+    // The page next to it, and no temp file left behind.
+    assertThat(Files.list(dir)).containsExactlyInAnyOrder(file, dir.resolve("tree.html"));
   }
 
   @Test
@@ -56,6 +57,8 @@ class ReportTest {
     assertThat(Target.atMost("p99", 50, 50, "ms").met()).isTrue();
     assertThat(Target.atMost("p99", 50.1, 50, "ms").met()).isFalse();
     assertThat(Target.atMost("p99", 50.1, 50, "ms").describe()).contains("MISSED").contains("≤");
+    assertThat(Target.atLeast("continuity", 0.9985, 0.999, "").describe()).contains("0.9985").contains("0.999 ")
+        .contains("MISSED");
   }
 
   @Test

@@ -1,0 +1,91 @@
+package dev.waterfall.loadtest.relaytree;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one {@link RelayHost} reported, parsed from its stdout lines: parent changes, first bytes from each new
+ * parent, complete segments and byte counters, in wall-clock milliseconds. Thread-safe (a reader thread writes,
+ * the scenario reads).
+ */
+final class HostLog {
+  record Change(long atMillis, String parent) {}
+
+  private String nodeId;
+  private long joinedAtMillis = -1;
+  private final List<Change> parents = new ArrayList<>();
+  private final List<Change> flows = new ArrayList<>();
+  private final Map<Long, Long> segments = new HashMap<>();
+  private final List<long[]> bytes = new ArrayList<>(); // {atMillis, fromParent, fallback}
+
+  /** One line of {@link RelayHost}'s output; anything else (a library printing to stdout) is ignored. */
+  synchronized void accept(String line) {
+    String[] f = line.trim().split(" ");
+    try {
+      switch (f[0]) {
+        case "joined" -> {
+          nodeId = f[1];
+          joinedAtMillis = Long.parseLong(f[2]);
+        }
+        case "parent" -> parents.add(new Change(Long.parseLong(f[2]), f[1].equals("-") ? null : f[1]));
+        case "flow" -> flows.add(new Change(Long.parseLong(f[2]), f[1]));
+        case "seg" -> segments.putIfAbsent(Long.parseLong(f[1]), Long.parseLong(f[2]));
+        case "bytes" -> bytes.add(new long[] {Long.parseLong(f[3]), Long.parseLong(f[1]), Long.parseLong(f[2])});
+        default -> { }
+      }
+    } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
+      // a truncated line (the process was killed mid-write): ignore
+    }
+  }
+
+  synchronized String nodeId() {
+    return nodeId;
+  }
+
+  synchronized long joinedAtMillis() {
+    return joinedAtMillis;
+  }
+
+  /** The parent at {@code atMillis} as last reported at or before it (null: none, or not joined yet). */
+  synchronized String parentAt(long atMillis) {
+    String p = null;
+    for (Change c : parents) {
+      if (c.atMillis() > atMillis) {
+        break;
+      }
+      p = c.parent();
+    }
+    return p;
+  }
+
+  synchronized List<Change> flows() {
+    return List.copyOf(flows);
+  }
+
+  synchronized List<Change> parents() {
+    return List.copyOf(parents);
+  }
+
+  synchronized Map<Long, Long> segments() {
+    return Map.copyOf(segments);
+  }
+
+  /** Time of its first complete segment, or -1. */
+  synchronized long firstSegmentAtMillis() {
+    return segments.values().stream().mapToLong(Long::longValue).min().orElse(-1);
+  }
+
+  /** {fromParent, fallback} last reported at or before {@code atMillis} ({0, 0} before any). */
+  synchronized long[] bytesAt(long atMillis) {
+    long[] last = {0, 0};
+    for (long[] b : bytes) {
+      if (b[0] > atMillis) {
+        break;
+      }
+      last = new long[] {b[1], b[2]};
+    }
+    return last;
+  }
+}

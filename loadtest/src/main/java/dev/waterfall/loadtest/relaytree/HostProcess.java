@@ -1,0 +1,52 @@
+package dev.waterfall.loadtest.relaytree;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The scenario's side of one {@link RelayHost}: the child process and its {@link HostLog}. */
+final class HostProcess {
+  final long spawnedAtMillis;
+  final HostLog log = new HostLog();
+  private final Process process;
+  private volatile long killedAtMillis = -1;
+
+  HostProcess(int index, List<String> command, Path stderr) throws IOException {
+    this.spawnedAtMillis = System.currentTimeMillis();
+    this.process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile())).start();
+    Thread reader = new Thread(this::read, "relay-host-" + index);
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  private void read() {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = in.readLine()) != null; ) {
+        log.accept(line);
+      }
+    } catch (IOException e) {
+      // the process died (killed): what it reported stays
+    }
+  }
+
+  /** SIGKILL: a crash, nothing is said to the coordinator or the peers. */
+  void kill() {
+    killedAtMillis = System.currentTimeMillis();
+    process.destroyForcibly();
+  }
+
+  long killedAtMillis() {
+    return killedAtMillis;
+  }
+
+  boolean alive() {
+    return killedAtMillis < 0 && process.isAlive();
+  }
+
+  void destroy() {
+    process.destroyForcibly();
+  }
+}

@@ -1,0 +1,265 @@
+package dev.waterfall.loadtest.simulate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.report.Report;
+import dev.waterfall.loadtest.report.Series;
+import dev.waterfall.loadtest.report.SvgChart;
+import dev.waterfall.loadtest.report.Target;
+import dev.waterfall.loadtest.run.Deadline;
+import dev.waterfall.loadtest.run.Progress;
+import dev.waterfall.loadtest.run.Scenario;
+import dev.waterfall.tree.RepairStrategies;
+import dev.waterfall.tree.StreamTree;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code simulate}: audiences of 1k … 1M viewers arriving, watching and leaving, simulated event by event on the
+ * real tree model; depth, origin egress, repairs, and propagation latency by depth from {@link HopModel}.
+ */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+    description = "Discrete-event simulation of 1k … 1M viewers on the real tree model (no network).")
+public final class SimulateScenario extends Scenario {
+  @Option(names = "--viewers", split = ",", defaultValue = "1000,10000,100000,1000000",
+      description = "Audience sizes, one run each (default ${DEFAULT-VALUE}).")
+  List<Integer> viewers;
+
+  @Option(names = "--ramp-seconds", defaultValue = "60",
+      description = "The audience arrives over about this long (Poisson), simulated (default ${DEFAULT-VALUE}).")
+  double rampSeconds;
+
+  @Option(names = "--steady-minutes", defaultValue = "10",
+      description = "Then arrivals and departures at the steady rate this long, simulated (default ${DEFAULT-VALUE}).")
+  double steadyMinutes;
+
+  @Option(names = "--mean-session-minutes", defaultValue = "30",
+      description = "Mean time a viewer stays (default ${DEFAULT-VALUE}).")
+  double meanSessionMinutes;
+
+  @Option(names = "--sessions", defaultValue = "EXPONENTIAL",
+      description = "Session lengths: EXPONENTIAL or LOGNORMAL (heavy-tailed, σ 1.5, same mean) (default ${DEFAULT-VALUE}).")
+  Sessions sessions;
+
+  @Option(names = "--no-upload", defaultValue = "0.2",
+      description = "Share of viewers who cannot upload (default ${DEFAULT-VALUE}).")
+  double noUpload;
+
+  @Option(names = "--uplinks", split = ",", paramLabel = "KBPS[:WEIGHT]",
+      description = "Uplinks of the viewers who can upload, weighted (e.g. 3000:20,5000:20,20000:60); "
+          + "default: undeclared, i.e. maxChildren slots.")
+  List<String> uplinks = List.of();
+
+  @Option(names = "--boosters", defaultValue = "0", description = "Relays joined first, never leaving (default ${DEFAULT-VALUE}).")
+  int boosters;
+
+  @Option(names = "--max-children", defaultValue = "4", description = "Fan-out (default ${DEFAULT-VALUE}).")
+  int maxChildren;
+
+  @Option(names = "--bitrate", defaultValue = "1500", description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
+  int kbps;
+
+  @Option(names = "--strategy", defaultValue = "leaf-swap", description = "Repair strategy (default ${DEFAULT-VALUE}).")
+  String strategy;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--latency-samples", defaultValue = "20000",
+      description = "Monte-Carlo draws per depth for latency by depth (default ${DEFAULT-VALUE}).")
+  int latencySamples;
+
+  @Override
+  protected String name() {
+    return "simulate";
+  }
+
+  @Override
+  protected void validate() {
+    RepairStrategies.byName(strategy);
+    new UplinkMix(noUpload, uplinks);
+    new SimConfig(1, rampSeconds, steadyMinutes * 60, meanSessionMinutes * 60, sessions, null, boosters, maxChildren,
+        kbps, strategy, seed);
+    if (viewers.isEmpty() || viewers.stream().anyMatch(n -> n < 1) || maxChildren < 1 || maxChildren > 64 || kbps < 1
+        || latencySamples < 1) {
+      throw new IllegalArgumentException("need --viewers >= 1 each, --max-children 1..64, --bitrate >= 1, "
+          + "--latency-samples >= 1");
+    }
+  }
+
+  @Override
+  protected void run(Report report, Deadline deadline, Progress progress) {
+    UplinkMix mix = new UplinkMix(noUpload, uplinks);
+    SimConfig base = new SimConfig(1, rampSeconds, steadyMinutes * 60, meanSessionMinutes * 60, sessions, mix,
+        boosters, maxChildren, kbps, strategy, seed);
+    ObjectNode s = report.settings();
+    s.putPOJO("viewers", viewers);
+    s.put("rampSeconds", rampSeconds);
+    s.put("steadyMinutes", steadyMinutes);
+    s.put("meanSessionMinutes", meanSessionMinutes);
+    s.put("sessions", sessions.name());
+    s.put("noUploadShare", noUpload);
+    s.put("uplinks", mix.toString());
+    s.put("boosters", boosters);
+    s.put("maxChildren", maxChildren);
+    s.put("bitrateKbps", kbps);
+    s.put("repairStrategy", strategy);
+    s.put("seed", seed);
+    ObjectNode hop = s.putObject("hopModel");
+    hop.put("p50Ms", HopModel.HOP_P50_MS);
+    hop.put("p95Ms", HopModel.HOP_P95_MS);
+    hop.put("retransmitProbability", HopModel.RETRANSMIT_PROBABILITY);
+    hop.put("retransmitMs", HopModel.RETRANSMIT_MS);
+    hop.put("source", "relay-hops, 1.5 Mbps, chain of 6 Java relays, docs/benchmarks.md (2026-11-21)");
+
+    ObjectNode figures = report.figures();
+    figures.put("bitrateKbps", kbps);
+    ArrayNode runs = figures.putArray("runs");
+    HopModel hops = HopModel.calibrated();
+    SimResult largest = null;
+    double worstRatio = 0;
+    for (int n : viewers) {
+      if (deadline.passed()) {
+        report.incomplete("time budget spent before N = " + n);
+        break;
+      }
+      System.gc();
+      // Ramp arrivals plus steady arrivals and departures: a rough total for the progress bar.
+      double steadyTurnover = steadyMinutes / meanSessionMinutes;
+      progress.phase(String.format("simulate N=%,d", n), Math.round(n * (1 + 2 * steadyTurnover)));
+      SimResult r = new Simulation(base.withViewers(n)).run(progress::step, deadline::passed);
+      if (!r.completed()) {
+        report.incomplete(String.format("time budget spent during N = %,d (at %.0f simulated s)", n, r.simulatedSeconds()));
+      }
+      progress.extra(String.format("maxDepth %d, %.1f s", r.maxDepth(), r.wallSeconds()));
+      runs.add(toJson(r, hops));
+      worstRatio = Math.max(worstRatio, r.originEgressRatio());
+      if (r.completed() && (largest == null || n >= largest.viewers())) {
+        largest = r;
+      }
+    }
+    if (largest == null) {
+      return;
+    }
+    figures.put("viewers", largest.viewers());
+    figures.put("maxDepth", largest.maxDepth());
+    figures.put("originEgressRatio", worstRatio);
+    figures.put("offload", round(largest.offload(), 6));
+    figures.put("wallSecondsAtLargestN", round(largest.wallSeconds(), 1));
+    report.target(Target.atMost("originEgressRatio, worst N", worstRatio, 4.1, "× stream"));
+    if (largest.viewers() >= 1_000_000) {
+      report.target(Target.atMost(String.format("maxDepth at N=%,d", largest.viewers()), largest.maxDepth(), 12, "levels"));
+      report.target(Target.atMost(String.format("wall time at N=%,d", largest.viewers()), round(largest.wallSeconds(), 1),
+          60, "s"));
+    }
+    report.note("Depth and egress come from the real StreamTree; latency by depth is a model (hopModel) calibrated on "
+        + "relay-hops, not a measurement of this run.");
+  }
+
+  @Override
+  protected void headline(ObjectNode figures, ObjectNode common) {
+    for (String key : List.of("viewers", "bitrateKbps", "originEgressRatio", "offload", "maxDepth")) {
+      if (figures.has(key)) {
+        common.set(key, figures.get(key));
+      }
+    }
+  }
+
+  @Override
+  protected List<SvgChart> charts(ObjectNode figures) {
+    JsonNode runs = figures.path("runs");
+    if (runs.size() == 0) {
+      return List.of();
+    }
+    double[] n = Series.of(runs, "viewers");
+    double[] bound = new double[n.length];
+    double[] hls = new double[n.length];
+    for (int i = 0; i < n.length; i++) {
+      bound[i] = StreamTree.depthBound((int) n[i] + 1);
+      hls[i] = n[i];
+    }
+    List<String> sizes = new ArrayList<>();
+    for (double v : n) {
+      sizes.add(SvgChart.format(v));
+    }
+    JsonNode last = runs.get(runs.size() - 1);
+    JsonNode lat = last.path("latencyByDepth");
+    JsonNode hist = last.path("depthHistogramAtEnd");
+    List<String> depths = new ArrayList<>();
+    double[] perDepth = new double[Math.max(0, hist.size() - 1)];
+    for (int d = 1; d < hist.size(); d++) {
+      depths.add(Integer.toString(d));
+      perDepth[d - 1] = hist.get(d).asDouble();
+    }
+    String at = "N = " + SvgChart.format(last.path("viewers").asDouble());
+    return List.of(
+        SvgChart.lines("Depth vs N", "viewers (N)", "depth (levels below the origin)").logX()
+            .line("max depth during the run", n, Series.of(runs, "maxDepth"))
+            .line("mean depth at the end", n, Series.of(runs, "meanDepthAtEnd"))
+            .line("depth bound ⌈log4 N⌉+2", n, bound),
+        SvgChart.lines("Origin egress vs viewers", "viewers (N)", "origin egress (copies of the stream)").logX().logY()
+            .line("Waterfall (simulated tree)", n, Series.of(runs, "originEgressRatio"))
+            .line("plain HLS (N copies)", n, hls),
+        SvgChart.lines("Propagation latency by depth (hop model), " + at, "depth", "segment complete after the origin (ms)")
+            .line("p50", Series.of(lat, "depth"), Series.of(lat, "p50Ms"))
+            .line("p95", Series.of(lat, "depth"), Series.of(lat, "p95Ms"))
+            .line("p99", Series.of(lat, "depth"), Series.of(lat, "p99Ms")),
+        SvgChart.bars("Depth distribution at the end, " + at, "depth", "viewers", depths).logY()
+            .bar("viewers at depth", perDepth),
+        SvgChart.bars("Nodes moved per repair", "viewers (N)", "new edges per repair", sizes)
+            .bar("p50", Series.of(runs, "movesPerRepairP50"))
+            .bar("p99", Series.of(runs, "movesPerRepairP99"))
+            .bar("max", Series.of(runs, "movesPerRepairMax")));
+  }
+
+  private ObjectNode toJson(SimResult r, HopModel hops) {
+    ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    o.put("viewers", r.viewers());
+    o.put("completed", r.completed());
+    o.put("wallSeconds", round(r.wallSeconds(), 2));
+    o.put("events", r.events());
+    o.put("eventsPerWallSecond", Math.round(r.events() / Math.max(1e-9, r.wallSeconds())));
+    o.put("simulatedSeconds", round(r.simulatedSeconds(), 1));
+    o.put("joins", r.joins());
+    o.put("departures", r.departures());
+    o.put("populationAtEnd", r.population());
+    o.put("maxDepth", r.maxDepth());
+    o.put("depthBoundAtEnd", r.depthBound());
+    o.put("meanDepthAtEnd", round(r.meanDepth(), 2));
+    ArrayNode hist = o.putArray("depthHistogramAtEnd");
+    for (int c : r.depthHistogram()) {
+      hist.add(c);
+    }
+    o.put("originChildrenAtEnd", r.originChildren());
+    o.put("httpFallbackViewersAtEnd", r.httpFallbackAtEnd());
+    o.put("originEgressRatio", r.originEgressRatio());
+    o.put("offload", round(r.offload(), 6));
+    o.put("repairs", r.repairs());
+    o.put("repairsPerMinute", round(r.repairsPerMinute(), 1));
+    o.put("movesPerRepairP50", r.movesPerRepair()[0]);
+    o.put("movesPerRepairP99", r.movesPerRepair()[1]);
+    o.put("movesPerRepairMax", r.movesPerRepair()[2]);
+    o.put("moves", r.moves());
+    o.put("evictions", r.evictions());
+    o.put("refusedJoins", r.refusedJoins());
+    ArrayNode lat = o.putArray("latencyByDepth");
+    for (int d = 1; d <= r.maxDepth(); d++) {
+      double[] p = hops.percentilesAtDepth(d, latencySamples, seed);
+      ObjectNode row = lat.addObject();
+      row.put("depth", d);
+      row.put("viewersAtEnd", d < r.depthHistogram().length ? r.depthHistogram()[d] : 0);
+      row.put("p50Ms", round(p[0], 1));
+      row.put("p95Ms", round(p[1], 1));
+      row.put("p99Ms", round(p[2], 1));
+    }
+    return o;
+  }
+
+  static double round(double v, int places) {
+    double f = Math.pow(10, places);
+    return Double.isNaN(v) ? v : Math.round(v * f) / f;
+  }
+}
