@@ -327,7 +327,9 @@
     const hls = new Hls(Object.assign({ liveSyncDurationCount: 3 }, extraConfig || {}));
     window.waterfall.hls = hls;
     hls.on(Hls.Events.FRAG_LOADED, function (_event, data) {
-      const bytes = data.payload ? data.payload.byteLength : data.frag && data.frag.stats ? data.frag.stats.loaded : 0;
+      // frag.stats.loaded: the payload itself may already be handed (transferred) to the transmuxer worker.
+      const stats = data.frag && data.frag.stats;
+      const bytes = stats && stats.loaded > 0 ? stats.loaded : data.payload ? data.payload.byteLength : 0;
       noteFragment(bytes, data.frag ? data.frag.duration : 0);
     });
     hls.on(Hls.Events.ERROR, function (_event, data) {

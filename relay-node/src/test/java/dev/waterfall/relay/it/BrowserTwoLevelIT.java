@@ -90,6 +90,15 @@ class BrowserTwoLevelIT extends BrowserFixture {
         assertThat(parent).as(p.name + " " + why).isIn(originId, boosterId);
       }
     }
+    for (PageViewer p : pages) {
+      Map<String, Object> s = after.get(p);
+      double fromParent = number(s, "bytesFromParent") - number(before.get(p), "bytesFromParent");
+      double byFallback = number(s, "bytesByFallback") - number(before.get(p), "bytesByFallback");
+      System.out.printf("BrowserTwoLevelIT: %s depth %s under a %s: P2P share %.3f since its first seconds, "
+              + "%s kbps, %s s behind live, %s s buffered, %s children%n", p.name, s.get("depth"),
+          underPages.contains(p) ? "page" : "relay", fromParent / Math.max(1, fromParent + byFallback),
+          s.get("bitrateKbps"), s.get("liveEdgeDistance"), s.get("bufferSeconds"), s.get("children"));
+    }
     // 8 pages: 2 under the origin, 3 under the booster, 3 under the first page.
     assertThat(underPages).as("pages whose parent is a page; " + why).hasSize(Math.max(0, PAGES - 5));
 
