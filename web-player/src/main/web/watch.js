@@ -35,7 +35,7 @@
     bytesFromParent: 0,  // DataChannel bytes from the parent
     bytesByFallback: 0,  // HTTP: chunks, headers and whole segments the player fetched itself
     p2pShare: null,      // bytesFromParent / (bytesFromParent + bytesByFallback)
-    upload: null,        // whether this node takes children
+    upload: null,        // whether this page shares its upload (takes children); acted on in P2P mode
     uploadReason: null,  // why upload is off: 'url', 'user', 'cellular', 'save-data' or 'low-battery'; null when on
     children: 0,         // children with an open DataChannel
     bytesSentToChildren: 0,

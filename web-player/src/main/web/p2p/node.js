@@ -29,6 +29,8 @@ export const HIGH_WATER = 4 * 1024 * 1024;
 export const BACKLOG_SEGMENTS = 3;
 /** A child skipped this long is reported `slow-child` (relay default). */
 export const SLOW_CHILD_REPORT_MS = 3000;
+/** After `evicted` or `no-slot`, ask for a place again about this much later. */
+const REJOIN_AFTER_MS = 10000;
 
 export class BrowserNode {
   /**
@@ -56,6 +58,7 @@ export class BrowserNode {
     this.parentLostAt = -1;
     this.lastBadDataReport = 0;
     this.timer = null;
+    this.rejoinTimer = null;
     this.error = null;
     this.stats = {
       bytesFromParent: 0, bytesByFallback: 0, chunksByHttp: 0, headersByHttp: 0, segmentsByHttp: 0,
@@ -79,7 +82,16 @@ export class BrowserNode {
         error: (e) => {
           this.error = e.code + ': ' + e.message;
           if (!welcomed) reject(new Error(this.error));
-          if (e.code === 'evicted' || e.code === 'no-slot') this.dropParent();
+          if (e.code === 'evicted' || e.code === 'no-slot') {
+            // No place in the tree for now: play over HTTP and ask again in a while (jittered, as a crowd would).
+            this.dropParent();
+            if (welcomed && this.rejoinTimer === null) {
+              this.rejoinTimer = setTimeout(() => {
+                this.rejoinTimer = null;
+                this.signalling.reconnect();
+              }, REJOIN_AFTER_MS * (0.5 + Math.random()));
+            }
+          }
         },
         closed: (why, willRetry) => {
           this.error = why + (willRetry ? ' (reconnecting)' : '');
@@ -517,6 +529,7 @@ export class BrowserNode {
 
   close() {
     if (this.timer !== null) clearInterval(this.timer);
+    if (this.rejoinTimer !== null) clearTimeout(this.rejoinTimer);
     for (const link of [this.parent, this.pendingParent]) if (link) link.close('closing');
     for (const child of [...this.children.values()]) child.close('closing');
     this.children.clear();

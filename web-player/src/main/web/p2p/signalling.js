@@ -106,6 +106,11 @@ export class Signalling {
       this.sendJoin();
       return;
     }
+    if (e.code === 'bad-credential' && this.nodeId) {
+      // A resume token this cluster no longer accepts (its secret changed): the place is gone, join afresh.
+      this.nodeId = null;
+      this.resumeToken = null;
+    }
     if (FATAL.has(e.code)) this.stopped = true;
     this.handlers.error(e);
   }
@@ -165,6 +170,14 @@ export class Signalling {
       else if (this.retryTimer === null) this.connect();
     }
     // onclose (the coordinator's 1000 after the repair) connects again, at once: attempt 0 → ≤ 250 ms.
+  }
+
+  /** A new socket and a fresh `join` (after `evicted` or `no-slot`: the coordinator asks to join again later). */
+  reconnect() {
+    this.nodeId = null;
+    this.resumeToken = null;
+    if (this.ws) this.ws.close(1000);
+    else if (this.retryTimer === null) this.connect();
   }
 
   /** Test hook: drop the socket as a network failure would; reconnection and `resume` follow. */
