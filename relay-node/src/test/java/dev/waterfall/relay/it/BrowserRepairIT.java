@@ -36,17 +36,22 @@ class BrowserRepairIT extends BrowserFixture {
     b.waitFor("p => window.waterfall.state.parentId === p", aId, 20_000);
     assertThat(((Number) a.state().get("children")).intValue()).as(a.describe()).isEqualTo(1);
 
-    // A leaves the way a viewer does: closing the tab (pagehide → leave). With the default repair (leaf-swap)
+    // A leaves: pagehide → `leave` and its links closed. The event is dispatched by hand because whether a frame
+    // sent while a document unloads still leaves the browser cannot be observed here (Playwright and CDP stop
+    // reporting the socket's frames once the unload begins); a real unload also closes the socket, which a live
+    // coordinator takes for a departure just the same (the crash below). With the default repair (leaf-swap)
     // the deepest leaf, C, takes A's place and adopts B; whatever the strategy, both must end up linked to a
     // live parent, as the tree says.
     double bAt = b.currentTime();
     double cAt = c.currentTime();
     long t0 = System.nanoTime();
-    a.close();
+    a.page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pagehide', {persisted: false}))");
     JsonNode tree = awaitRelinked(stream, aId, b, c);
     double leaveRepairS = (System.nanoTime() - t0) / 1e9;
     String why = "tree " + tree + "\n" + b.describe() + "\n" + c.describe();
     assertThat(node(tree, aId)).as("A is gone; " + why).isNull();
+    assertThat(a.sent).as("A said it leaves, on pagehide").endsWith("leave");
+    a.close();
     assertThat(b.state().get("parentId")).as("B has a new parent; " + why).isNotEqualTo(aId);
     b.waitTime(bAt + 8, 30_000);
     c.waitTime(cAt + 8, 30_000);
@@ -132,6 +137,8 @@ class BrowserRepairIT extends BrowserFixture {
     @SuppressWarnings("unchecked")
     Map<String, Object> sig = (Map<String, Object>) s.get("signalling");
     assertThat(number(sig, "drops")).as(why).isEqualTo(1);
+    assertThat(p.sent).as("join, then resume (refused: unknown-node) and join again on the new socket")
+        .containsExactly("join", "resume", "join");
     assertThat(number(sig, "resumes")).as("it tried to resume first; " + why).isEqualTo(1);
     assertThat(number(sig, "rejoins")).as(why).isEqualTo(1);
     assertThat(node(tree, before)).as(why).isNull();
@@ -174,6 +181,8 @@ class BrowserRepairIT extends BrowserFixture {
       String why = "tree " + tree + "\n" + p.describe();
       System.out.println("BrowserRepairIT: after a coordinator restart " + why);
       assertThat(s.get("nodeId")).as(why).isEqualTo(id);
+      assertThat(p.sent).as(why).startsWith("join", "resume").doesNotContain("leave");
+      assertThat(p.sent.stream().filter("join"::equals).count()).as("no second join; " + why).isEqualTo(1);
       assertThat(s.get("parentId")).as(why).isEqualTo(parent);
       JsonNode n = node(tree, id);
       assertThat(n).as(why).isNotNull();

@@ -14,13 +14,23 @@ final class PageViewer {
   final Page page;
   final String name;
   final List<String> console = Collections.synchronizedList(new ArrayList<>());
+  /** The types of the signalling messages the page sent, in order (heartbeats and signals left out). */
+  final List<String> sent = Collections.synchronizedList(new ArrayList<>());
 
   private PageViewer(String name, Page page) {
     this.name = name;
     this.page = page;
     page.onConsoleMessage(m -> console.add(m.type() + ": " + m.text()));
     page.onPageError(e -> console.add("pageerror: " + e));
+    page.onWebSocket(ws -> ws.onFrameSent(f -> {
+      java.util.regex.Matcher m = TYPE.matcher(f.text() == null ? "" : f.text());
+      if (m.find() && !m.group(1).equals("heartbeat") && !m.group(1).equals("signal")) {
+        sent.add(m.group(1));
+      }
+    }));
   }
+
+  private static final java.util.regex.Pattern TYPE = java.util.regex.Pattern.compile("\"type\":\"([a-z-]+)\"");
 
   /** A page that may link to other pages over WebRTC, at {@code base}/watch/{@code stream}{@code query}. */
   static PageViewer open(Chromium chromium, String name, String base, String stream, String query) {
