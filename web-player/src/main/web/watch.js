@@ -367,7 +367,11 @@
       import('/web/p2p/node.js'), import('/web/p2p/loader.js'), import('/web/p2p/verify.js')]);
     if (!(await verifyModule.supportsEd25519())) throw new Error('WebCrypto has no Ed25519');
     const node = new nodeModule.BrowserNode({ stream: stream, bufferSeconds: bufferAhead,
-      upload: uploadEffective() });
+      upload: uploadEffective(),
+      playbackStats: function () {
+        return { liveEdgeDistance: state.liveEdgeDistance, bitrateKbps: state.bitrateKbps,
+          stalls: state.waitingAfterStart };
+      } });
     await node.start();
     window.waterfall.node = node;
     node.setUpload(uploadEffective()); // the viewer may have changed it while joining

@@ -34,7 +34,7 @@ const REJOIN_AFTER_MS = 10000;
 
 export class BrowserNode {
   /**
-   * @param {{stream: string, upload?: boolean, bufferSeconds?: () => number}} options
+   * @param {{stream: string, upload?: boolean, bufferSeconds?: () => number, playbackStats?: () => Object}} options
    */
   constructor(options) {
     this.stream = options.stream;
@@ -42,6 +42,8 @@ export class BrowserNode {
     /** @type {Map<string, ChildLink>} */
     this.children = new Map();
     this.bufferSeconds = options.bufferSeconds || (() => 0);
+    /** More figures for the heartbeat's free-form stats (the dashboard shows them), e.g. the live-edge distance. */
+    this.playbackStats = options.playbackStats || (() => ({}));
     this.store = null;
     this.signalling = null;
     this.welcome = null;
@@ -97,8 +99,9 @@ export class BrowserNode {
           this.error = why + (willRetry ? ' (reconnecting)' : '');
           if (!welcomed) reject(new Error(why));
         },
-        stats: () => ({ bytesFromParent: this.stats.bytesFromParent, bytesByFallback: this.stats.bytesByFallback,
-          bufferSeconds: Math.round(this.bufferSeconds() * 10) / 10 }),
+        stats: () => Object.assign({ bytesFromParent: this.stats.bytesFromParent,
+          bytesByFallback: this.stats.bytesByFallback, bufferSeconds: Math.round(this.bufferSeconds() * 10) / 10 },
+        this.playbackStats()),
       });
       this.signalling.start();
     });
