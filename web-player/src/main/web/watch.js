@@ -6,7 +6,10 @@
 //   RTCPeerConnection and MSE.
 // - plain HLS over HTTP from the first fallback base the coordinator lists (origin or booster): what `?p2p=0`
 //   forces, and what a browser without the above gets.
-// window.waterfall.state is what tests and the stats line read.
+// Uploading (forwarding to child pages) is on unless `?upload=0`, the "share my upload" box is cleared, or the
+// device is on a cellular connection, asks to save data or runs low on battery (then leaf-only unless the viewer
+// ticks the box again). The stats overlay (button, or the key "s") shows where the page is in the tree and how
+// it plays. window.waterfall.state is what tests, the stats line and the overlay read.
 (function () {
   'use strict';
 
@@ -32,13 +35,24 @@
     bytesFromParent: 0,  // DataChannel bytes from the parent
     bytesByFallback: 0,  // HTTP: chunks, headers and whole segments the player fetched itself
     p2pShare: null,      // bytesFromParent / (bytesFromParent + bytesByFallback)
-    upload: null,        // whether this node takes children
+    upload: null,        // whether this page shares its upload (takes children); acted on in P2P mode
+    uploadReason: null,  // why upload is off: 'url', 'user', 'cellular', 'save-data' or 'low-battery'; null when on
     children: 0,         // children with an open DataChannel
     bytesSentToChildren: 0,
     p2p: null,           // the node's detailed counters
+    signalling: null,    // P2P: {connected, connects, resumes, resumed, rejoins, drops}
+    // Playback figures (the overlay's too): seconds of media buffered ahead, the measured bitrate (bytes of the
+    // last segments over their duration), and how far behind the live edge the playhead is, in seconds.
+    bufferSeconds: 0,
+    bitrateKbps: null,
+    liveEdgeDistance: null,
   };
   window.waterfall = { state: state, video: video, hls: null, node: null };
   const params = new URLSearchParams(location.search);
+  const overlay = document.getElementById('overlay');
+  const overlayToggle = document.getElementById('stats-toggle');
+  const uploadBox = document.getElementById('upload');
+  const uploadNote = document.getElementById('upload-note');
 
   document.getElementById('title').textContent = 'Waterfall · ' + stream;
   document.title = 'Waterfall · ' + stream;
@@ -86,7 +100,182 @@
     state.children = node.childCount;
     state.bytesSentToChildren = node.stats.bytesSentToChildren;
     state.p2p = Object.assign({ error: node.error, links: node.links() }, node.stats);
+    state.signalling = Object.assign({ connected: node.signalling.connected }, node.signalling.stats);
   }
+
+  // --- playback figures ---------------------------------------------------------------------------------------
+
+  const recentFragments = []; // {bytes, seconds} of the last few segments loaded
+
+  function noteFragment(bytes, seconds) {
+    if (!(bytes > 0) || !(seconds > 0)) return;
+    recentFragments.push({ bytes: bytes, seconds: seconds });
+    if (recentFragments.length > 5) recentFragments.shift();
+  }
+
+  function measuredBitrateKbps() {
+    let bytes = 0;
+    let seconds = 0;
+    for (const f of recentFragments) {
+      bytes += f.bytes;
+      seconds += f.seconds;
+    }
+    if (seconds > 0) return Math.round(bytes * 8 / seconds / 1000);
+    const hls = window.waterfall.hls;
+    const level = hls && hls.levels && hls.levels[Math.max(0, hls.currentLevel)];
+    return level && level.bitrate > 0 ? Math.round(level.bitrate / 1000) : null;
+  }
+
+  /** Seconds between the playhead and the newest media the playlist offers. */
+  function liveEdgeDistance() {
+    if (state.startedAt === null) return null;
+    const hls = window.waterfall.hls;
+    if (hls) {
+      if (Number.isFinite(hls.latency) && hls.latency > 0) return hls.latency;
+      const level = hls.levels && hls.levels[Math.max(0, hls.currentLevel)];
+      if (level && level.details && Number.isFinite(level.details.edge)) return Math.max(0, level.details.edge - video.currentTime);
+      return null;
+    }
+    return video.seekable.length > 0 ? Math.max(0, video.seekable.end(video.seekable.length - 1) - video.currentTime) : null;
+  }
+
+  function updatePlaybackState() {
+    state.bufferSeconds = Math.round(bufferAhead() * 10) / 10;
+    state.bitrateKbps = measuredBitrateKbps();
+    const edge = liveEdgeDistance();
+    state.liveEdgeDistance = edge === null ? null : Math.round(edge * 10) / 10;
+  }
+  setInterval(updatePlaybackState, 250);
+
+  // --- the stats overlay --------------------------------------------------------------------------------------
+
+  function shortId(id) {
+    return id ? (id.length > 8 ? id.slice(0, 8) + '…' : id) : '—';
+  }
+
+  function overlayRows() {
+    const kib = (n) => (n / 1024 < 1024 ? Math.round(n / 1024) + ' KiB' : (n / 1048576).toFixed(1) + ' MiB');
+    const p2p = state.mode === 'p2p';
+    return [
+      ['mode', state.mode || '—'],
+      ['depth', p2p && state.depth !== null ? String(state.depth) : '—'],
+      ['parent', p2p ? shortId(state.parentId) : '—'],
+      ['children', p2p ? state.children + (state.upload ? '' : ' (upload off' + (state.uploadReason ? ': ' + state.uploadReason : '') + ')') : '—'],
+      ['P2P share', state.p2pShare === null ? '—' : Math.round(state.p2pShare * 100) + ' %'],
+      ['fallback', kib(state.bytesByFallback)],
+      ['buffer', state.bufferSeconds.toFixed(1) + ' s'],
+      ['bitrate', state.bitrateKbps === null ? '—' : state.bitrateKbps + ' kbps'],
+      ['live edge', state.liveEdgeDistance === null ? '—' : state.liveEdgeDistance.toFixed(1) + ' s behind'],
+      ['stalls', String(state.waitingAfterStart)],
+    ];
+  }
+
+  function renderOverlay() {
+    if (overlay.hidden) return;
+    const dl = document.createDocumentFragment();
+    for (const [name, value] of overlayRows()) {
+      const dt = document.createElement('dt');
+      dt.textContent = name;
+      const dd = document.createElement('dd');
+      dd.textContent = value;
+      dd.dataset.stat = name;
+      dl.append(dt, dd);
+    }
+    overlay.replaceChildren(dl);
+  }
+
+  function toggleOverlay(show) {
+    overlay.hidden = show === undefined ? !overlay.hidden : !show;
+    overlayToggle.setAttribute('aria-pressed', String(!overlay.hidden));
+    renderOverlay();
+  }
+  overlayToggle.addEventListener('click', function () { toggleOverlay(); });
+  document.addEventListener('keydown', function (e) {
+    if (e.key !== 's' || e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+    const t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    toggleOverlay();
+  });
+  if (params.get('stats') === '1') toggleOverlay(true);
+  setInterval(renderOverlay, 500);
+
+  // --- upload: the viewer's choice, and the device's limits ---------------------------------------------------
+
+  const upload = {
+    wanted: params.get('upload') !== '0', // the URL's or the box's choice
+    byUrl: params.get('upload') === '0',
+    constraint: null,   // 'cellular', 'save-data', 'low-battery' or null
+    overridden: false,  // the viewer ticked the box despite the constraint
+  };
+
+  function uploadEffective() {
+    return upload.wanted && (upload.constraint === null || upload.overridden);
+  }
+
+  function applyUpload() {
+    const on = uploadEffective();
+    state.upload = on;
+    state.uploadReason = on ? null : !upload.wanted ? (upload.byUrl ? 'url' : 'user') : upload.constraint;
+    uploadBox.checked = on;
+    uploadNote.textContent = on ? (upload.overridden ? '(despite ' + upload.constraint + ')' : '')
+      : state.uploadReason === 'url' || state.uploadReason === 'user' ? '' : '(off: ' + state.uploadReason + ')';
+    if (window.waterfall.node) window.waterfall.node.setUpload(on);
+  }
+
+  uploadBox.addEventListener('change', function () {
+    upload.wanted = uploadBox.checked;
+    upload.byUrl = false;
+    upload.overridden = uploadBox.checked && upload.constraint !== null;
+    applyUpload();
+  });
+
+  /** Cellular (Network Information API), a data-saver, or a battery under 20 % and not charging. */
+  let battery = null;
+  function deviceConstraint() {
+    const c = navigator.connection;
+    if (c && c.type === 'cellular') return 'cellular';
+    if (c && c.saveData) return 'save-data';
+    if (battery && battery.level < 0.2 && !battery.charging) return 'low-battery';
+    return null;
+  }
+
+  function constraintChanged() {
+    const now = deviceConstraint();
+    if (now === upload.constraint) return;
+    upload.constraint = now;
+    upload.overridden = false;
+    applyUpload();
+  }
+
+  /** Reads the device's state once (bounded: getBattery may never answer) and follows its changes. */
+  async function watchDevice() {
+    if (navigator.connection && navigator.connection.addEventListener) {
+      navigator.connection.addEventListener('change', constraintChanged);
+    }
+    if (typeof navigator.getBattery === 'function') {
+      try {
+        battery = await Promise.race([navigator.getBattery(),
+          new Promise(function (r) { setTimeout(function () { r(null); }, 1000); })]);
+        if (battery && battery.addEventListener) {
+          battery.addEventListener('levelchange', constraintChanged);
+          battery.addEventListener('chargingchange', constraintChanged);
+        }
+      } catch (e) {
+        battery = null;
+      }
+    }
+    upload.constraint = deviceConstraint();
+    applyUpload();
+  }
+
+  // Leaving: tell the coordinator, so the children are re-attached at once rather than when the socket times out.
+  window.addEventListener('pagehide', function () {
+    if (window.waterfall.node) window.waterfall.node.leave();
+  });
+  // Back from the back/forward cache with the links gone: start over.
+  window.addEventListener('pageshow', function (e) {
+    if (e.persisted && window.waterfall.node) location.reload();
+  });
   setInterval(updateP2pState, 250);
 
   function renderStats() {
@@ -94,6 +283,8 @@
     const parts = [
       state.phase + (state.mode ? ' (' + state.mode + ')' : ''),
       'buffer ' + bufferAhead().toFixed(1) + ' s',
+      'bitrate ' + (state.bitrateKbps === null ? '—' : state.bitrateKbps + ' kbps'),
+      'behind live ' + (state.liveEdgeDistance === null ? '—' : state.liveEdgeDistance.toFixed(1) + ' s'),
       'time ' + video.currentTime.toFixed(1) + ' s',
       'stalls ' + state.waitingAfterStart,
       'from ' + (state.hlsUrl || '—'),
@@ -135,6 +326,12 @@
     state.mode = mode || 'mse';
     const hls = new Hls(Object.assign({ liveSyncDurationCount: 3 }, extraConfig || {}));
     window.waterfall.hls = hls;
+    hls.on(Hls.Events.FRAG_LOADED, function (_event, data) {
+      // frag.stats.loaded: the payload itself may already be handed (transferred) to the transmuxer worker.
+      const stats = data.frag && data.frag.stats;
+      const bytes = stats && stats.loaded > 0 ? stats.loaded : data.payload ? data.payload.byteLength : 0;
+      noteFragment(bytes, data.frag ? data.frag.duration : 0);
+    });
     hls.on(Hls.Events.ERROR, function (_event, data) {
       note('hls-error:' + data.details);
       if (!data.fatal) return;
@@ -170,9 +367,15 @@
       import('/web/p2p/node.js'), import('/web/p2p/loader.js'), import('/web/p2p/verify.js')]);
     if (!(await verifyModule.supportsEd25519())) throw new Error('WebCrypto has no Ed25519');
     const node = new nodeModule.BrowserNode({ stream: stream, bufferSeconds: bufferAhead,
-      upload: params.get('upload') !== '0' });
+      upload: uploadEffective(),
+      playbackStats: function () {
+        return { liveEdgeDistance: state.liveEdgeDistance, bitrateKbps: state.bitrateKbps,
+          stalls: state.waitingAfterStart };
+      } });
     await node.start();
     window.waterfall.node = node;
+    node.setUpload(uploadEffective()); // the viewer may have changed it while joining
+    document.getElementById('upload-control').hidden = false;
     state.source = node.fallbacks[0] || null;
     state.hlsUrl = loaderModule.p2pPlaylistUrl(stream);
     state.error = null;
@@ -209,5 +412,5 @@
     video.play().catch(function (e) { note('play-refused:' + e.name); });
   }
 
-  start();
+  watchDevice().then(start, start);
 })();

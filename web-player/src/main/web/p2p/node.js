@@ -29,10 +29,12 @@ export const HIGH_WATER = 4 * 1024 * 1024;
 export const BACKLOG_SEGMENTS = 3;
 /** A child skipped this long is reported `slow-child` (relay default). */
 export const SLOW_CHILD_REPORT_MS = 3000;
+/** After `evicted` or `no-slot`, ask for a place again about this much later. */
+const REJOIN_AFTER_MS = 10000;
 
 export class BrowserNode {
   /**
-   * @param {{stream: string, upload?: boolean, bufferSeconds?: () => number}} options
+   * @param {{stream: string, upload?: boolean, bufferSeconds?: () => number, playbackStats?: () => Object}} options
    */
   constructor(options) {
     this.stream = options.stream;
@@ -40,6 +42,8 @@ export class BrowserNode {
     /** @type {Map<string, ChildLink>} */
     this.children = new Map();
     this.bufferSeconds = options.bufferSeconds || (() => 0);
+    /** More figures for the heartbeat's free-form stats (the dashboard shows them), e.g. the live-edge distance. */
+    this.playbackStats = options.playbackStats || (() => ({}));
     this.store = null;
     this.signalling = null;
     this.welcome = null;
@@ -56,11 +60,12 @@ export class BrowserNode {
     this.parentLostAt = -1;
     this.lastBadDataReport = 0;
     this.timer = null;
+    this.rejoinTimer = null;
     this.error = null;
     this.stats = {
       bytesFromParent: 0, bytesByFallback: 0, chunksByHttp: 0, headersByHttp: 0, segmentsByHttp: 0,
       verificationFailures: 0, malformedFrames: 0, parentChanges: 0,
-      bytesSentToChildren: 0, framesSkipped: 0, childrenServed: 0, slowChildReports: 0,
+      bytesSentToChildren: 0, framesSkipped: 0, childrenServed: 0, slowChildReports: 0, uploadChanges: 0,
     };
   }
 
@@ -68,7 +73,7 @@ export class BrowserNode {
   start() {
     return new Promise((resolve, reject) => {
       let welcomed = false;
-      this.signalling = new Signalling({ stream: this.stream, upload: this.upload }, {
+      this.signalling = new Signalling({ stream: this.stream, upload: () => this.upload }, {
         welcome: (w) => {
           this.onWelcome(w).then(() => {
             welcomed = true;
@@ -79,20 +84,34 @@ export class BrowserNode {
         error: (e) => {
           this.error = e.code + ': ' + e.message;
           if (!welcomed) reject(new Error(this.error));
-          if (e.code === 'evicted' || e.code === 'no-slot') this.dropParent();
+          if (e.code === 'evicted' || e.code === 'no-slot') {
+            // No place in the tree for now: play over HTTP and ask again in a while (jittered, as a crowd would).
+            this.dropParent();
+            if (welcomed && this.rejoinTimer === null) {
+              this.rejoinTimer = setTimeout(() => {
+                this.rejoinTimer = null;
+                this.signalling.reconnect();
+              }, REJOIN_AFTER_MS * (0.5 + Math.random()));
+            }
+          }
         },
-        closed: (why) => {
-          this.error = why;
+        closed: (why, willRetry) => {
+          this.error = why + (willRetry ? ' (reconnecting)' : '');
           if (!welcomed) reject(new Error(why));
         },
-        stats: () => ({ bytesFromParent: this.stats.bytesFromParent, bytesByFallback: this.stats.bytesByFallback,
-          bufferSeconds: Math.round(this.bufferSeconds() * 10) / 10 }),
+        stats: () => Object.assign({ bytesFromParent: this.stats.bytesFromParent,
+          bytesByFallback: this.stats.bytesByFallback, bufferSeconds: Math.round(this.bufferSeconds() * 10) / 10 },
+        this.playbackStats()),
       });
       this.signalling.start();
     });
   }
 
   async onWelcome(w) {
+    if (this.store) {
+      this.rewelcome(w);
+      return;
+    }
     this.welcome = w;
     this.nodeId = w.nodeId;
     this.depth = w.depth;
@@ -110,7 +129,58 @@ export class BrowserNode {
     }
     this.store = new SegmentStore(await importPublicKey(publicKey), { stream: this.stream });
     this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.keepUploadSetting(w);
     if (w.parent) this.connectTo(w.parent);
+  }
+
+  /**
+   * A welcome after a reconnection. `resumed`: the same place (same id, parent and children), nothing to redo
+   * unless the parent link died meanwhile. Otherwise a new place: the old place's children were re-attached
+   * elsewhere, and the parent (even the same node) expects an offer from the new id. Until the new link
+   * carries data the old one (or the HTTP fallback) keeps the store filled.
+   */
+  rewelcome(w) {
+    const newPlace = w.nodeId !== this.nodeId;
+    this.welcome = w;
+    this.nodeId = w.nodeId;
+    this.depth = w.depth;
+    if (Array.isArray(w.fallbacks) && w.fallbacks.length > 0) this.fallbacks = w.fallbacks.map((b) => b.replace(/\/+$/, ''));
+    if (newPlace) {
+      for (const child of [...this.children.values()]) child.close('new place');
+      this.children.clear();
+    }
+    this.keepUploadSetting(w);
+    if (w.parent) this.connectTo(w.parent, newPlace);
+  }
+
+  /** A place with slots while upload is off (e.g. it was turned off while disconnected): give them up. */
+  keepUploadSetting(w) {
+    if (!this.upload && w.capacity > 0) this.signalling.heartbeat({ uplinkKbps: 0 });
+  }
+
+  /**
+   * Turns forwarding on or off mid-session; playback never stops for it.
+   * - off: a heartbeat declaring an uplink of 0 kbps, which the coordinator turns into 0 slots, moving the
+   *   children elsewhere ("capacity-changed"); each leaves this page's link once its new one carries data, and
+   *   no new child is accepted. Same place, same parent.
+   * - on: the coordinator never raises a place's slots from 0, so this leaves and joins afresh with
+   *   `upload: true` (a new place and node id); the old parent link keeps feeding the store until the new one
+   *   opens, and the HTTP fallback covers any gap.
+   */
+  setUpload(on) {
+    on = !!on;
+    if (on === this.upload) return;
+    this.upload = on;
+    this.stats.uploadChanges++;
+    if (!this.signalling) return;
+    if (on) this.signalling.rejoin();
+    else this.signalling.heartbeat({ uplinkKbps: 0 });
+  }
+
+  /** The page goes away (pagehide): `leave`, so the coordinator re-attaches the children at once, and close. */
+  leave() {
+    if (this.signalling) this.signalling.leave();
+    this.close();
   }
 
   onMessage(m) {
@@ -245,10 +315,11 @@ export class BrowserNode {
     return n;
   }
 
-  connectTo(parentId) {
+  /** Links to `parentId` unless already linked or linking (`fresh`: a new link anyway, as for a new node id). */
+  connectTo(parentId, fresh = false) {
     if (!this.store) return;
-    if (this.parent && this.parent.parentId === parentId && !this.parent.closed) return;
-    if (this.pendingParent && this.pendingParent.parentId === parentId && !this.pendingParent.closed) return;
+    if (!fresh && this.parent && this.parent.parentId === parentId && !this.parent.closed) return;
+    if (!fresh && this.pendingParent && this.pendingParent.parentId === parentId && !this.pendingParent.closed) return;
     this.assignedParent = parentId;
     this.lastParentFrameAt = Date.now(); // give the new link its chance before HTTP steps in
     if (this.pendingParent) this.pendingParent.close('replaced');
@@ -461,6 +532,7 @@ export class BrowserNode {
 
   close() {
     if (this.timer !== null) clearInterval(this.timer);
+    if (this.rejoinTimer !== null) clearTimeout(this.rejoinTimer);
     for (const link of [this.parent, this.pendingParent]) if (link) link.close('closing');
     for (const child of [...this.children.values()]) child.close('closing');
     this.children.clear();

@@ -2,15 +2,24 @@
 // "Signalling protocol"): join as a viewer, heartbeats with stats every welcome.heartbeatIntervalMs, and every
 // other message handed to the node.
 //
-// Not yet (next slices): reconnecting with `resume` after the socket drops, and `leave` on pagehide. Today a
-// dropped socket only stops heartbeats; the coordinator re-attaches our place's children (we have none) and the
-// page keeps playing from its parent link and the HTTP fallback.
+// The data plane does not depend on it (as the Java relay's CoordinatorSession): when the socket drops, the page
+// keeps playing from its parent link and the HTTP fallback while this reconnects with exponential back-off and
+// jitter and sends `resume` with the token from `welcome`, so it takes back its place (same node id, same
+// children) if the coordinator still holds it, i.e. after its coordinator restarted or died. A socket that
+// closes on a live coordinator counts as a departure there; then `resume` is answered `unknown-node` and this
+// joins afresh on the same socket (a new place; welcome tells the node).
+
+const FIRST_RETRY_MS = 250;
+// Shorter than the relay's 10 s: several tries fit in liveness.resumeGraceMs (15 s) after a coordinator restarts.
+const MAX_RETRY_MS = 4000;
+/** Refusals no retry can fix. */
+const FATAL = new Set(['unknown-stream', 'private-stream', 'stream-deleted']);
 
 export class Signalling {
   /**
-   * @param {{stream: string, upload: boolean, url?: string}} options
+   * @param {{stream: string, upload: () => boolean, url?: string}} options  `upload` is read at every join
    * @param {{welcome: (w: Object) => void, message: (m: Object) => void, error: (e: Object) => void,
-   *          closed: (reason: string) => void, stats: () => Object}} handlers
+   *          closed: (reason: string, willRetry: boolean) => void, stats: () => Object}} handlers
    */
   constructor(options, handlers) {
     this.options = options;
@@ -18,6 +27,16 @@ export class Signalling {
     this.ws = null;
     this.welcome = null;
     this.heartbeatTimer = null;
+    this.retryTimer = null;
+    this.nodeId = null;
+    this.resumeToken = null;
+    this.attempt = 0;
+    this.stopped = false;
+    /** Set until the first welcome: a page that cannot join at all plays plain HLS instead of retrying here. */
+    this.retryBeforeWelcome = false;
+    this.stats = { connects: 0, resumes: 0, resumed: 0, rejoins: 0, drops: 0 };
+    /** Extra fields for the next heartbeat only (e.g. uplinkKbps). */
+    this.nextHeartbeat = null;
   }
 
   static defaultUrl() {
@@ -25,12 +44,25 @@ export class Signalling {
   }
 
   start() {
+    this.connect();
+  }
+
+  connect() {
+    if (this.stopped) return;
+    this.retryTimer = null;
+    this.stats.connects++;
     const ws = new WebSocket(this.options.url || Signalling.defaultUrl());
     this.ws = ws;
     ws.onopen = () => {
-      this.send({ type: 'join', stream: this.options.stream, role: 'viewer', key: null, upload: this.options.upload });
+      if (this.nodeId && this.resumeToken) {
+        this.stats.resumes++;
+        this.send({ type: 'resume', stream: this.options.stream, nodeId: this.nodeId, resumeToken: this.resumeToken });
+      } else {
+        this.sendJoin();
+      }
     };
     ws.onmessage = (event) => {
+      if (ws !== this.ws) return;
       let m;
       try {
         m = JSON.parse(event.data);
@@ -39,19 +71,65 @@ export class Signalling {
       }
       if (!m || typeof m !== 'object') return;
       if (m.type === 'welcome') {
+        this.attempt = 0;
         this.welcome = m;
+        this.nodeId = m.nodeId;
+        this.resumeToken = m.resumeToken;
+        if (m.resumed) this.stats.resumed++;
         this.startHeartbeats(m.heartbeatIntervalMs || 2000);
         this.handlers.welcome(m);
       } else if (m.type === 'error') {
-        this.handlers.error(m);
+        this.onError(m);
       } else {
         this.handlers.message(m);
       }
     };
     ws.onclose = (event) => {
+      if (ws !== this.ws) return;
+      this.ws = null;
       this.stopHeartbeats();
-      this.handlers.closed('socket closed ' + event.code + (event.reason ? ' ' + event.reason : ''));
+      const why = 'socket closed ' + event.code + (event.reason ? ' ' + event.reason : '');
+      const retry = !this.stopped && (this.welcome !== null || this.retryBeforeWelcome);
+      if (retry) {
+        this.stats.drops++;
+        this.scheduleRetry();
+      }
+      this.handlers.closed(why, retry);
     };
+  }
+
+  onError(e) {
+    if (e.code === 'unknown-node') {
+      // Our place was given up while we were away: join afresh on this socket.
+      this.nodeId = null;
+      this.resumeToken = null;
+      this.sendJoin();
+      return;
+    }
+    if (e.code === 'bad-credential' && this.nodeId) {
+      // A resume token this cluster no longer accepts (its secret changed): the place is gone, join afresh.
+      this.nodeId = null;
+      this.resumeToken = null;
+    }
+    if (FATAL.has(e.code)) this.stopped = true;
+    this.handlers.error(e);
+  }
+
+  sendJoin() {
+    if (this.welcome) this.stats.rejoins++;
+    this.send({ type: 'join', stream: this.options.stream, role: 'viewer', key: null, upload: this.options.upload() });
+  }
+
+  scheduleRetry() {
+    if (this.retryTimer !== null || this.stopped) return;
+    const base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.min(this.attempt++, 10));
+    const delay = base / 2 + Math.random() * (base / 2); // jitter: a crowd of pages spreads out
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /** Whether the socket is open and this node holds a place. */
+  get connected() {
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN && this.nodeId !== null;
   }
 
   send(message) {
@@ -64,9 +142,14 @@ export class Signalling {
     return this.send({ type: 'signal', to: to, data: data });
   }
 
+  /** One heartbeat now (with `extra`, e.g. {uplinkKbps: 0}), and the regular ones after it. */
+  heartbeat(extra) {
+    return this.send(Object.assign({ type: 'heartbeat', stats: this.handlers.stats() }, extra || {}));
+  }
+
   startHeartbeats(intervalMs) {
     this.stopHeartbeats();
-    this.heartbeatTimer = setInterval(() => this.send({ type: 'heartbeat', stats: this.handlers.stats() }), intervalMs);
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), intervalMs);
   }
 
   stopHeartbeats() {
@@ -74,7 +157,46 @@ export class Signalling {
     this.heartbeatTimer = null;
   }
 
+  /**
+   * Gives up this place and takes a new one with the current options (upload turned back on): `leave`, then a
+   * fresh `join` on a new socket. The coordinator closes the old socket once it has repaired the tree.
+   */
+  rejoin() {
+    this.nodeId = null;
+    this.resumeToken = null;
+    this.attempt = 0;
+    if (!this.send({ type: 'leave' })) {
+      if (this.ws) this.ws.close(1000);
+      else if (this.retryTimer === null) this.connect();
+    }
+    // onclose (the coordinator's 1000 after the repair) connects again, at once: attempt 0 → ≤ 250 ms.
+  }
+
+  /** A new socket and a fresh `join` (after `evicted` or `no-slot`: the coordinator asks to join again later). */
+  reconnect() {
+    this.nodeId = null;
+    this.resumeToken = null;
+    if (this.ws) this.ws.close(1000);
+    else if (this.retryTimer === null) this.connect();
+  }
+
+  /** Test hook: drop the socket as a network failure would; reconnection and `resume` follow. */
+  drop() {
+    if (this.ws) this.ws.close(4000, 'dropped');
+  }
+
+  /** Graceful departure (pagehide): `leave` (children are re-attached at once), then close for good. */
+  leave() {
+    this.stopped = true;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.stopHeartbeats();
+    this.send({ type: 'leave' });
+    if (this.ws) this.ws.close(1000);
+  }
+
   close() {
+    this.stopped = true;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.stopHeartbeats();
     if (this.ws) this.ws.close(1000);
   }

@@ -1,7 +1,13 @@
 package dev.waterfall.relay.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.waterfall.relay.Relay;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -23,5 +29,28 @@ abstract class BrowserFixture {
       chromium.close();
     }
     rig.close();
+  }
+
+  /** The origin (and a booster) of a new stream, each holding ≥ 3 segments. */
+  static Relay[] relays(String stream, int maxChildren, boolean booster) throws Exception {
+    String key = rig.createStream(stream, maxChildren);
+    List<Relay> relays = new ArrayList<>();
+    relays.add(rig.origin(stream, key));
+    if (booster) {
+      relays.add(rig.booster(stream));
+    }
+    long deadline = System.currentTimeMillis() + 30_000;
+    for (Relay r : relays) {
+      while (StreamRig.sequences(r, stream).size() < 3 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200);
+      }
+      assertThat(StreamRig.sequences(r, stream)).as("relay playlist").hasSizeGreaterThanOrEqualTo(3);
+    }
+    return relays.toArray(new Relay[0]);
+  }
+
+  /** The coordinator's view of the stream's tree (GET /api/streams/{name}/tree). */
+  static JsonNode treeView(String stream) {
+    return Http.json(rig.base + "/api/streams/" + stream + "/tree");
   }
 }

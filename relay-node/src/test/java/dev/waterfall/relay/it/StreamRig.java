@@ -23,15 +23,25 @@ final class StreamRig implements AutoCloseable {
   static final String ADMIN = "relay-it-admin-token-0123456789";
   final Coordinator coordinator;
   final String base;
+  private final int clusterPort = Http.freePort();
+  private final String clusterName = "relay-it-" + ProcessHandle.current().pid();
   final Vertx vertx = Vertx.vertx();
   final PeerFactory peers = new PeerFactory();
   private final List<AutoCloseable> parts = new ArrayList<>();
 
   StreamRig() throws Exception {
     coordinator = Coordinator.start(CoordinatorConfig.from(Settings.defaultsOnly().with(Map.of(
-        "http.port", "0", "admin.token", ADMIN, "cluster.port", Integer.toString(Http.freePort()),
-        "cluster.name", "relay-it-" + ProcessHandle.current().pid()))), Clock.systemUTC());
+        "http.port", "0", "admin.token", ADMIN, "cluster.port", Integer.toString(clusterPort),
+        "cluster.name", clusterName))), Clock.systemUTC());
     base = "http://127.0.0.1:" + coordinator.port();
+  }
+
+  /** Another coordinator of the rig's cluster on {@code httpPort} (0: any free port); the caller stops it. */
+  Coordinator member(int httpPort) throws Exception {
+    return Coordinator.start(CoordinatorConfig.from(Settings.defaultsOnly().with(Map.of(
+        "http.port", Integer.toString(httpPort), "admin.token", ADMIN,
+        "cluster.port", Integer.toString(Http.freePort()), "cluster.members", "127.0.0.1:" + clusterPort,
+        "cluster.name", clusterName))), Clock.systemUTC());
   }
 
   String createStream(String name, int maxChildren) throws Exception {
