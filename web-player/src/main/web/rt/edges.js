@@ -143,10 +143,12 @@ export class ChildEdge {
    * @param {string} childId
    * @param {Array} iceServers  welcome.iceServers
    * @param {{video?: MediaStreamTrack, audio?: MediaStreamTrack}} tracks  what to send (either may be missing)
+   * @param {number|null} maxVideoKbps  the stream's bitrate: the cap placement counted slots with
    * @param {{signal: (to: string, data: Object) => void, closed: (e: ChildEdge, why: string) => void}} events
    */
-  constructor(childId, iceServers, tracks, events) {
+  constructor(childId, iceServers, tracks, maxVideoKbps, events) {
     this.childId = childId;
+    this.maxVideoKbps = maxVideoKbps;
     this.events = events;
     this.tracks = tracks || {};
     this.closed = false;
@@ -169,12 +171,29 @@ export class ChildEdge {
         await this.pc.setLocalDescription(await this.pc.createAnswer());
         const d = this.pc.localDescription;
         if (!this.closed) this.events.signal(this.childId, { type: d.type, sdp: d.sdp });
+        await this.capBitrate();
         await this.candidates.flush();
       } else if (isCandidate(data)) {
         await this.candidates.add(data);
       }
     } catch (e) {
       this.close('bad offer: ' + e.message);
+    }
+  }
+
+  /** Caps the video each child costs this node's uplink at the stream's bitrate (sender parameters). */
+  async capBitrate() {
+    if (!this.maxVideoKbps) return;
+    for (const t of this.pc.getTransceivers()) {
+      if (t.receiver.track.kind !== 'video') continue;
+      try {
+        const p = t.sender.getParameters();
+        if (!p.encodings || p.encodings.length === 0) p.encodings = [{}];
+        p.encodings[0].maxBitrate = this.maxVideoKbps * 1000;
+        await t.sender.setParameters(p);
+      } catch (e) {
+        // not negotiated yet or closed: the browser's own rate control still applies
+      }
     }
   }
 

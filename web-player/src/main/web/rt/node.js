@@ -107,7 +107,8 @@ export class RealtimeNode {
     const existing = this.children.get(childId);
     if (existing && !existing.closed && !fresh) return existing; // child-joined after its offer: keep the edge
     if (existing) existing.close('replaced');
-    const child = new ChildEdge(childId, this.iceServers(), this.tracks, {
+    const kbps = this.welcome && this.welcome.stream ? this.welcome.stream.bitrateKbps : null;
+    const child = new ChildEdge(childId, this.iceServers(), this.tracks, kbps, {
       signal: (to, data) => this.signalling.signal(to, data),
       closed: (edge) => {
         if (this.children.get(edge.childId) === edge) this.children.delete(edge.childId);

@@ -25,6 +25,10 @@ export async function play(waterfall, params) {
     },
   });
   waterfall.realtime = node;
+  // watch.js's stats line knows HLS only: this line under it tells the realtime side.
+  const line = document.createElement('p');
+  line.className = 'stats';
+  (document.getElementById('stats') || video).after(line);
   setInterval(() => {
     state.nodeId = node.nodeId;
     state.parentId = node.parentId;
@@ -38,6 +42,10 @@ export async function play(waterfall, params) {
     state.parentChanges = node.stats.parentChanges;
     state.p2p = { error: node.error, links: node.links() };
     if (node.error) state.error = node.error;
+    line.textContent = ['realtime', 'depth ' + (state.depth ?? '—'), 'parent ' + (state.parentId || '—')
+      + (state.pendingParentId ? ' → ' + state.pendingParentId : ''), 'frames ' + state.framesDecoded,
+    'children ' + state.children + (state.upload ? '' : ' (upload off)'),
+    'last switch ' + (state.lastSwitchMs === null ? '—' : state.lastSwitchMs + ' ms')].join(' · ');
   }, STATE_MS);
   for (;;) {
     try {

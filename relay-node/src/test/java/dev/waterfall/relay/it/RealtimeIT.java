@@ -20,8 +20,11 @@ import org.junit.jupiter.api.Test;
 class RealtimeIT extends BrowserFixture {
   /** The target for "they render again"; measured and reported. */
   private static final long TARGET_RECOVERY_MS = 2000;
-  /** What this test asserts: the target with room for a loaded 2-core machine running other helpers' builds. */
-  private static final long ASSERTED_RECOVERY_MS = 6000;
+  /**
+   * What this test asserts: the target plus room for a 2-core machine shared with other builds (measured here:
+   * 1.0-1.3 s from closing the page to the first frame decoded from the new parent, polling slop included).
+   */
+  private static final long ASSERTED_RECOVERY_MS = 3000;
 
   @Test
   @DisplayName("publisher + 6 viewers in two levels all decode; a depth-1 viewer leaves and its children render again")
@@ -67,6 +70,9 @@ class RealtimeIT extends BrowserFixture {
           .as("the video element plays at " + v.id()).isGreaterThan(0);
     }
     assertThat(number(publisher.state(), "children")).as(why).isEqualTo(2);
+    java.nio.file.Files.createDirectories(SCREENSHOTS);
+    publisher.page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("realtime-publisher.png")));
+    viewers.get(5).page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("realtime-viewer.png")));
 
     // A depth-1 viewer with children leaves: its children must take media from elsewhere.
     Tab leaving = viewers.stream().filter(v -> number(v.state(), "depth") == 1 && number(v.state(), "children") > 0)
