@@ -27,6 +27,8 @@ const CAMERA = { video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameR
 async function capture(source) {
   if (source === 'screen') return navigator.mediaDevices.getDisplayMedia({ video: true, audio: true });
   const params = new URLSearchParams(location.search);
+  // The latency benchmark's test picture (rt/clock.js); scripts start it with window.waterfall.start('clock').
+  if (source === 'clock') return (await import('./rt/clock.js')).clockStream(Number(params.get('fps')) || 30);
   // ?width=&height=&fps= for a lighter picture (tests, weak uplinks).
   const video = Object.assign({}, CAMERA.video);
   if (params.get('width')) video.width = { ideal: Number(params.get('width')) };
@@ -96,6 +98,7 @@ function stop() {
   $('stop').disabled = true;
 }
 
+waterfall.start = go;
 $('camera').addEventListener('click', () => go('camera'));
 $('screen').addEventListener('click', () => go('screen'));
 $('stop').addEventListener('click', stop);
