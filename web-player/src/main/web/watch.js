@@ -384,7 +384,21 @@
     video.play().catch(function (e) { note('play-refused:' + e.name); });
   }
 
+  // A realtime stream (media tracks, no HLS) is played by rt/viewer.js, which takes over the state.
+  async function isRealtime() {
+    try {
+      const res = await fetch('/api/streams/' + encodeURIComponent(stream), { cache: 'no-store' });
+      return res.ok && (await res.json()).type === 'realtime';
+    } catch (e) {
+      return false;
+    }
+  }
+
   async function start() {
+    if (!window.waterfall.node && !window.waterfall.realtime && await isRealtime()) {
+      (await import('/web/rt/viewer.js')).play(window.waterfall, params);
+      return;
+    }
     if (p2pCapable() && !window.waterfall.node) {
       try {
         await startP2p();

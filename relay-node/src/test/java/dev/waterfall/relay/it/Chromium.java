@@ -25,7 +25,10 @@ final class Chromium implements AutoCloseable {
    */
   static final List<String> FLAGS = List.of("--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      "--disable-features=WebRtcHideLocalIpsWithMdns");
+      "--disable-features=WebRtcHideLocalIpsWithMdns",
+      // Realtime mode: getUserMedia gets Chromium's fake camera (a moving test pattern) and microphone (a beep),
+      // without a permission prompt.
+      "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream");
 
   final Playwright playwright;
   final Browser browser;

@@ -48,6 +48,11 @@ final class StreamRig implements AutoCloseable {
     return coordinator.createStream(new StreamCatalog.Spec(name, 1000, maxChildren, null)).publishKey();
   }
 
+  /** A realtime stream (published by the /publish page); its publish key. */
+  String createRealtimeStream(String name, int maxChildren) throws Exception {
+    return coordinator.createStream(new StreamCatalog.Spec(name, 1000, maxChildren, null, "realtime")).publishKey();
+  }
+
   String boosterToken() throws Exception {
     return coordinator.issueBoosterToken();
   }

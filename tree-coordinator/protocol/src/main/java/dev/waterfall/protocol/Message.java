@@ -64,6 +64,15 @@ public sealed interface Message
   /** A STUN/TURN server the client may use. */
   record IceServer(java.util.List<String> urls, String username, String credential) {}
 
-  /** What a node needs to know about the stream it joined; {@code publicKey} is null until an origin has joined. */
-  record StreamInfo(String name, int bitrateKbps, int maxChildren, boolean privateStream, String publicKey) {}
+  /**
+   * What a node needs to know about the stream it joined; {@code publicKey} is null until an origin has joined.
+   * {@code type}: {@code "hls"} (signed chunks over DataChannels) or {@code "realtime"} (media tracks forwarded
+   * down the tree); absent from an older coordinator's welcome, which means hls.
+   */
+  record StreamInfo(String name, int bitrateKbps, int maxChildren, boolean privateStream, String publicKey,
+                    String type) {
+    public StreamInfo(String name, int bitrateKbps, int maxChildren, boolean privateStream, String publicKey) {
+      this(name, bitrateKbps, maxChildren, privateStream, publicKey, null);
+    }
+  }
 }

@@ -28,6 +28,8 @@ class MessageCodecTest {
           new Message.Welcome("n1", "n0", 3, 4, "tok", false, 2000,
               List.of(new Message.IceServer(List.of("stun:example.org"), null, null)),
               new Message.StreamInfo("demo", 3000, 4, false, "MCowBQYDK2VwAyEA"), List.of("http://127.0.0.1:8090")),
+          new Message.Welcome("n2", "n0", 1, 2, "tok", false, 2000, List.of(),
+              new Message.StreamInfo("talk", 1500, 2, false, null, "realtime"), List.of()),
           new Message.Error("unknown-stream", "no such stream"),
           new Message.Signal("a", "b", data),
           new Message.Heartbeat(9000, JSON.readTree("{\"bytesFromParent\":12}")),

@@ -50,6 +50,24 @@ class WebPagesTest {
   }
 
   @Test
+  @DisplayName("/publish/<stream> is the realtime publisher page; its scripts are served as modules")
+  void publishPage() throws Exception {
+    HttpResponse<String> page = get("/publish/cam");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(header(page, "Content-Type")).startsWith("text/html");
+    assertThat(header(page, "Cache-Control")).isEqualTo("no-cache");
+    assertThat(header(page, "Referrer-Policy")).isEqualTo("no-referrer");
+    assertThat(page.body()).contains("<video", "type=\"module\" src=\"/web/publish.js\"", "id=\"key\"");
+    assertThat(get("/publish/%3Cscript%3E").body()).isEqualTo(page.body());
+    for (String js : new String[] {"/web/publish.js", "/web/rt/node.js", "/web/rt/edges.js", "/web/rt/viewer.js",
+        "/web/rt/signalling.js"}) {
+      HttpResponse<String> r = get(js);
+      assertThat(r.statusCode()).as(js).isEqualTo(200);
+      assertThat(header(r, "Content-Type")).as(js).contains("javascript");
+    }
+  }
+
+  @Test
   @DisplayName("/web/vendor/hls.min.js is hls.js, as JavaScript, cached for a day")
   void hlsJs() throws Exception {
     HttpResponse<String> js = get("/web/vendor/hls.min.js");

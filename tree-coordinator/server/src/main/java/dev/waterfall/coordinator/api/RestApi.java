@@ -49,6 +49,7 @@ public final class RestApi {
     router.get("/api/streams/:name/tree").handler(this::tree);
     router.get("/api/streams/:name/fallbacks").handler(this::fallbacks);
     router.get("/api/streams/:name/dashboard").handler(this::dashboard);
+    router.get("/api/streams/:name").handler(this::stream);
     router.post("/api/streams").handler(admin).handler(this::createStream);
     router.get("/api/streams").handler(admin).handler(this::listStreams);
     router.delete("/api/streams/:name").handler(admin).handler(this::deleteStream);
@@ -77,9 +78,10 @@ public final class RestApi {
     StreamCatalog.Spec spec;
     try {
       spec = new StreamCatalog.Spec(body.getString("name"), body.getInteger("bitrateKbps"),
-          body.getInteger("maxChildren"), body.getBoolean("private"));
+          body.getInteger("maxChildren"), body.getBoolean("private"), body.getString("type"));
     } catch (ClassCastException e) {
-      Json.error(ctx, 400, "invalid-stream", "name must be a string, bitrateKbps and maxChildren numbers");
+      Json.error(ctx, 400, "invalid-stream",
+          "name and type must be strings, bitrateKbps and maxChildren numbers, private a boolean");
       return;
     }
     catalog.create(spec).onComplete(ar -> {
@@ -101,6 +103,20 @@ public final class RestApi {
       JsonArray out = new JsonArray();
       list.forEach(r -> out.add(describe(r)));
       Json.reply(ctx, 200, new JsonObject().put("streams", out));
+    }).onFailure(ctx::fail);
+  }
+
+  /** One stream's public description: what a page needs to choose how to play it (its type). */
+  private void stream(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    catalog.registry().get(name).onSuccess(stream -> {
+      if (stream == null) {
+        Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+      } else if (stream.privateStream() && !admin.allows(ctx)) {
+        Json.error(ctx, 401, "unauthorized", "a private stream needs the admin token");
+      } else {
+        Json.reply(ctx, 200, describe(stream));
+      }
     }).onFailure(ctx::fail);
   }
 
@@ -190,7 +206,7 @@ public final class RestApi {
   }
 
   private static JsonObject describe(StreamRecord r) {
-    return new JsonObject().put("name", r.name()).put("bitrateKbps", r.bitrateKbps())
+    return new JsonObject().put("name", r.name()).put("type", r.type()).put("bitrateKbps", r.bitrateKbps())
         .put("maxChildren", r.maxChildren()).put("private", r.privateStream())
         .put("createdAt", Instant.ofEpochMilli(r.createdAt()).toString()).put("publicKey", r.publicKey());
   }

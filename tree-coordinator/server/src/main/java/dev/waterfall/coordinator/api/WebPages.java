@@ -5,7 +5,8 @@ import io.vertx.ext.web.handler.StaticHandler;
 
 /**
  * The browser pages, from the waterfall-web-player jar (classpath {@code web/}): {@code /watch/<stream>} is the
- * player and {@code /dashboard/<stream>} the live picture of the tree (one page each for every stream: its script
+ * player, {@code /dashboard/<stream>} the live picture of the tree and {@code /publish/<stream>} the camera or screen
+ * publisher of a realtime stream (one page each for every stream: its script
  * reads the name from the path, so nothing user-supplied is written into HTML); {@code /web/*} their scripts and
  * styles.
  */
@@ -30,6 +31,13 @@ final class WebPages {
         .putHeader("Cache-Control", "no-cache")
         .putHeader("X-Content-Type-Options", "nosniff")
         .sendFile("web/dashboard.html"));
+    // The publish key stays in the page (typed, or in the URL fragment): nothing secret reaches this route.
+    router.get("/publish/:stream").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/html; charset=utf-8")
+        .putHeader("Cache-Control", "no-cache")
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Referrer-Policy", "no-referrer")
+        .sendFile("web/publish.html"));
     router.get("/web/vendor/*").handler(StaticHandler.create("web/vendor").setMaxAgeSeconds(VENDOR_MAX_AGE_S));
     router.get("/web/*").handler(StaticHandler.create("web").setMaxAgeSeconds(OWN_MAX_AGE_S)
         .setDirectoryListing(false));

@@ -56,7 +56,11 @@ final class Admission {
       }
       return switch (join.role()) {
         case "origin" -> joinAsOrigin(s, stream, join);
-        case "booster" -> streams.isBoosterToken(join.key()).compose(ok -> ok
+        // A booster relays signed HLS chunks; it cannot yet forward media tracks (docs/architecture.md).
+        case "booster" -> stream.realtime()
+            ? refuse(s, "wrong-stream-type", "'" + stream.name() + "' is a realtime stream: boosters relay only"
+                + " HLS streams for now")
+            : streams.isBoosterToken(join.key()).compose(ok -> ok
             ? place(s, stream, join, Role.BOOSTER)
             : refuse(s, "bad-credential", "the booster token is not valid"));
         default -> stream.privateStream()
@@ -69,6 +73,10 @@ final class Admission {
   private Future<Void> joinAsOrigin(Session s, StreamRecord stream, Message.Join join) {
     if (!Credentials.matches(join.key(), stream.publishKeyHash())) {
       return refuse(s, "bad-credential", "the publish key for '" + stream.name() + "' is not valid");
+    }
+    if (stream.realtime() && (join.httpUrl() != null || join.publicKey() != null)) {
+      return refuse(s, "wrong-stream-type", "'" + stream.name() + "' is a realtime stream: publish it from the"
+          + " /publish/" + stream.name() + " page, not from an HLS relay");
     }
     if (switchboard.local(stream.rootId()) != null) {
       return refuse(s, "origin-taken", "an origin is already connected to '" + stream.name() + "'");
@@ -204,7 +212,7 @@ final class Admission {
     return new Message.Welcome(id, parent, depth, capacity, Credentials.resumeToken(clusterSecret, stream.name(), id),
         resumed, config.liveness().heartbeatIntervalMs(), iceServers,
         new Message.StreamInfo(stream.name(), stream.bitrateKbps(), stream.maxChildren(), stream.privateStream(),
-            stream.publicKey()), fallbackUrls);
+            stream.publicKey(), stream.type()), fallbackUrls);
   }
 
   private Future<Void> refuse(Session s, String code, String message) {

@@ -10,8 +10,12 @@ import java.time.Clock;
 public final class StreamCatalog {
   public static final String STREAM_DELETED = "waterfall.stream-deleted";
 
-  /** What a new stream may set; null fields take the coordinator's defaults. */
-  public record Spec(String name, Integer bitrateKbps, Integer maxChildren, Boolean privateStream) {}
+  /** What a new stream may set; null fields take the coordinator's defaults (type: hls). */
+  public record Spec(String name, Integer bitrateKbps, Integer maxChildren, Boolean privateStream, String type) {
+    public Spec(String name, Integer bitrateKbps, Integer maxChildren, Boolean privateStream) {
+      this(name, bitrateKbps, maxChildren, privateStream, null);
+    }
+  }
 
   /** A created stream and its publish key, which exists in clear only in this answer. */
   public record Created(StreamRecord record, String publishKey) {}
@@ -60,10 +64,14 @@ public final class StreamCatalog {
       return Future.failedFuture(new IllegalArgumentException(
           "private streams need viewer tokens, which this version does not issue yet"));
     }
+    String type = spec.type() == null ? StreamRecord.HLS : spec.type();
+    if (!type.equals(StreamRecord.HLS) && !type.equals(StreamRecord.REALTIME)) {
+      return Future.failedFuture(new IllegalArgumentException("type must be \"hls\" or \"realtime\""));
+    }
     String key = Credentials.newSecret();
     long now = clock.millis();
     StreamRecord record = new StreamRecord(spec.name(), Credentials.hash(key), Credentials.newNodeId(), bitrate,
-        maxChildren, false, now, null);
+        maxChildren, false, now, null, type);
     return registry.create(record).compose(stored -> {
       if (!stored) {
         return Future.succeededFuture(null);

@@ -1,0 +1,247 @@
+package dev.waterfall.relay.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.playwright.Page;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Realtime mode end to end in headless Chromium: the publisher page sends the fake camera, viewer pages receive
+ * it over RTCPeerConnections and forward it to their children, and a repair re-routes media within seconds.
+ */
+@DisplayName("realtime mode: camera → publisher page → viewer pages forwarding media tracks")
+class RealtimeIT extends BrowserFixture {
+  /** The target for "they render again"; measured and reported. */
+  private static final long TARGET_RECOVERY_MS = 2000;
+  /**
+   * What this test asserts: the target plus room for a 2-core machine shared with other builds (measured here:
+   * 0.6-1.3 s from closing the page to the first frame decoded from the new parent, polling slop included).
+   */
+  private static final long ASSERTED_RECOVERY_MS = 3000;
+
+  @Test
+  @DisplayName("publisher + 6 viewers in two levels all decode; a depth-1 viewer leaves and its children render again")
+  void mediaFlowsDownTheTreeAndSurvivesARepair() throws Exception {
+    String stream = "realtime";
+    String key = rig.createRealtimeStream(stream, 2);
+
+    Tab publisher = new Tab(chromium.newPeerPage());
+    // A small picture keeps seven pages' decoding and re-encoding affordable on two shared cores.
+    publisher.page.navigate(rig.base + "/publish/" + stream + "?width=320&height=240&fps=15#key=" + key);
+    publisher.page.click("#camera");
+    publisher.page.waitForFunction("() => window.waterfall.state.phase === 'live'", null,
+        new Page.WaitForFunctionOptions().setTimeout(20_000).setPollingInterval(100));
+    assertThat(publisher.page.url()).as("the key leaves the address bar").doesNotContain(key);
+
+    List<Tab> viewers = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      Tab v = new Tab(chromium.newPeerPage());
+      v.page.navigate(rig.base + "/watch/" + stream);
+      viewers.add(v);
+      v.waitFor("s => s.mode === 'realtime' && s.parentId !== null && s.framesDecoded > 0", 30_000);
+    }
+    String publisherId = (String) publisher.state().get("nodeId");
+    JsonNode tree = tree(stream);
+    Map<String, Tab> byId = new LinkedHashMap<>();
+    for (Tab v : viewers) {
+      byId.put(v.id(), v);
+    }
+    String why = "tree " + tree + ", states " + states(viewers);
+    for (Tab v : viewers) {
+      assertThat(v.state().get("parentId")).as(why).isEqualTo(node(tree, v.id()).get("parent").textValue());
+    }
+    assertThat(viewers.stream().filter(v -> number(v.state(), "depth") == 1).count()).as(why).isEqualTo(2);
+    assertThat(viewers.stream().filter(v -> number(v.state(), "depth") == 2).count()).as(why).isEqualTo(4);
+
+    Map<Tab, Double> before = frames(viewers);
+    Thread.sleep(2000);
+    Map<Tab, Double> after = frames(viewers);
+    for (Tab v : viewers) {
+      assertThat(after.get(v)).as("frames decoded rise at " + v.id() + ": " + before + " → " + after + "; " + why)
+          .isGreaterThan(before.get(v) + 5);
+      assertThat(((Number) v.page.evaluate("() => window.waterfall.video.currentTime")).doubleValue())
+          .as("the video element plays at " + v.id()).isGreaterThan(0);
+    }
+    assertThat(number(publisher.state(), "children")).as(why).isEqualTo(2);
+    java.nio.file.Files.createDirectories(SCREENSHOTS);
+    publisher.page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("realtime-publisher.png")));
+    viewers.get(5).page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("realtime-viewer.png")));
+
+    // A depth-1 viewer with children leaves: its children must take media from elsewhere.
+    Tab leaving = viewers.stream().filter(v -> number(v.state(), "depth") == 1 && number(v.state(), "children") > 0)
+        .findFirst().orElseThrow(() -> new AssertionError("no depth-1 viewer with children: " + why));
+    String leavingId = leaving.id();
+    List<Tab> orphans = viewers.stream().filter(v -> leavingId.equals(v.state().get("parentId"))).toList();
+    assertThat(orphans).as(why).isNotEmpty();
+    List<Tab> others = new ArrayList<>(viewers);
+    others.remove(leaving);
+    others.removeAll(orphans);
+    Map<Tab, Double> othersBefore = frames(others);
+
+    long closedAt = System.nanoTime();
+    leaving.close();
+    Map<Tab, Long> switchedMs = new LinkedHashMap<>();
+    Map<Tab, Long> renderingMs = new LinkedHashMap<>();
+    Map<Tab, Double> framesAtSwitch = new LinkedHashMap<>();
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (renderingMs.size() < orphans.size() && System.currentTimeMillis() < deadline) {
+      for (Tab o : orphans) {
+        if (renderingMs.containsKey(o)) {
+          continue;
+        }
+        // Read the node itself, not the 250 ms state copy: parentId changes when the new edge's media arrives.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> now = (Map<String, Object>) o.page.evaluate(
+            "() => ({parentId: window.waterfall.realtime.parentId, frames: window.waterfall.realtime.framesDecoded})");
+        long ms = (System.nanoTime() - closedAt) / 1_000_000;
+        Object parent = now.get("parentId");
+        if (parent != null && !leavingId.equals(parent) && !switchedMs.containsKey(o)) {
+          switchedMs.put(o, ms);
+          framesAtSwitch.put(o, number(now, "frames"));
+        }
+        if (switchedMs.containsKey(o) && number(now, "frames") > framesAtSwitch.get(o)) {
+          renderingMs.put(o, ms);
+        }
+      }
+      Thread.sleep(20);
+    }
+    String after2 = "orphans " + orphans.stream().map(Tab::id).toList() + ", switched after " + ms(switchedMs)
+        + " ms, decoding again after " + ms(renderingMs) + " ms; tree " + tree(stream) + "; states "
+        + states(orphans) + "; consoles " + orphans.stream().map(t -> t.console).toList();
+    System.out.println("RealtimeIT: " + after2);
+    assertThat(renderingMs).as(after2).hasSize(orphans.size());
+    long worst = Collections.max(renderingMs.values());
+    System.out.println("RealtimeIT: recovery " + worst + " ms (target " + TARGET_RECOVERY_MS + " ms)");
+    assertThat(worst).as(after2).isLessThanOrEqualTo(ASSERTED_RECOVERY_MS);
+
+    // Everyone left keeps decoding: the orphans from their new parents, the others as if nothing happened.
+    List<Tab> remaining = new ArrayList<>(viewers);
+    remaining.remove(leaving);
+    Map<Tab, Double> mid = frames(remaining);
+    Thread.sleep(2000);
+    Map<Tab, Double> end = frames(remaining);
+    for (Tab v : remaining) {
+      assertThat(end.get(v)).as("still decoding at " + v.id() + ": " + mid + " → " + end).isGreaterThan(mid.get(v) + 5);
+    }
+    for (Tab v : others) {
+      assertThat(end.get(v)).isGreaterThan(othersBefore.get(v));
+    }
+    JsonNode finalTree = tree(stream);
+    assertThat(finalTree.get("size").intValue()).as("tree " + finalTree).isEqualTo(6); // publisher + 5
+    assertThat(node(finalTree, leavingId)).isNull();
+    for (Tab v : remaining) {
+      assertThat(v.state().get("parentId")).as("tree " + finalTree)
+          .isEqualTo(node(finalTree, v.id()).get("parent").textValue());
+    }
+    assertThat(publisherId).isNotNull();
+
+    for (Tab v : remaining) {
+      v.close();
+    }
+    publisher.close();
+  }
+
+  @Test
+  @DisplayName("?upload=0 in realtime mode: the page plays but never gets a child")
+  void uploadOff() throws Exception {
+    String stream = "realtime-leaf";
+    String key = rig.createRealtimeStream(stream, 1);
+    Tab publisher = new Tab(chromium.newPeerPage());
+    publisher.page.navigate(rig.base + "/publish/" + stream + "?width=320&height=240&fps=15#key=" + key);
+    publisher.page.click("#camera");
+    Tab leaf = new Tab(chromium.newPeerPage());
+    leaf.page.navigate(rig.base + "/watch/" + stream + "?upload=0");
+    leaf.waitFor("s => s.parentId !== null && s.framesDecoded > 0", 30_000);
+    Tab later = new Tab(chromium.newPeerPage());
+    later.page.navigate(rig.base + "/watch/" + stream);
+    // The publisher's only slot is the leaf's, and the leaf takes no children: no place for a second viewer.
+    later.waitFor("s => s.error !== null && s.error.startsWith('no-slot')", 20_000);
+    JsonNode tree = tree(stream);
+    JsonNode leafNode = node(tree, leaf.id());
+    assertThat(leafNode.get("capacity").intValue()).as("tree " + tree).isZero();
+    assertThat(leaf.state().get("upload")).isEqualTo(false);
+    later.close();
+    leaf.close();
+    publisher.close();
+  }
+
+  private static Map<Tab, Double> frames(List<Tab> tabs) {
+    Map<Tab, Double> out = new LinkedHashMap<>();
+    for (Tab t : tabs) {
+      out.put(t, ((Number) t.page.evaluate("() => window.waterfall.realtime.framesDecoded")).doubleValue());
+    }
+    return out;
+  }
+
+  private static List<Map<String, Object>> states(List<Tab> tabs) {
+    return tabs.stream().map(Tab::state).toList();
+  }
+
+  private static Map<String, Long> ms(Map<Tab, Long> byTab) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    byTab.forEach((t, v) -> out.put(t.id(), v));
+    return out;
+  }
+
+  private static JsonNode tree(String stream) {
+    return Http.json(rig.base + "/api/streams/" + stream + "/tree");
+  }
+
+  private static JsonNode node(JsonNode tree, String id) {
+    for (JsonNode n : tree.get("nodes")) {
+      if (n.get("id").textValue().equals(id)) {
+        return n;
+      }
+    }
+    return null;
+  }
+
+  private static double number(Map<String, Object> state, String key) {
+    Object v = state.get(key);
+    return v instanceof Number n ? n.doubleValue() : -1;
+  }
+
+  private static final class Tab {
+    final Page page;
+    final List<String> console = Collections.synchronizedList(new ArrayList<>());
+    private String id;
+
+    Tab(Page page) {
+      this.page = page;
+      page.onConsoleMessage(m -> console.add(m.type() + ": " + m.text()));
+      page.onPageError(e -> console.add("pageerror: " + e));
+    }
+
+    void waitFor(String predicate, long timeoutMs) {
+      try {
+        page.waitForFunction("p => window.waterfall && (" + predicate + ")(window.waterfall.state)", null,
+            new Page.WaitForFunctionOptions().setTimeout(timeoutMs).setPollingInterval(100));
+      } catch (RuntimeException e) {
+        throw new AssertionError("waiting for " + predicate + ": state " + state() + ", console " + console, e);
+      }
+    }
+
+    String id() {
+      if (id == null) {
+        id = (String) state().get("nodeId");
+      }
+      return id;
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> state() {
+      return (Map<String, Object>) page.evaluate("() => JSON.parse(JSON.stringify(window.waterfall.state))");
+    }
+
+    void close() {
+      page.context().close();
+    }
+  }
+}

@@ -1,0 +1,212 @@
+// A page as a node of a realtime tree (docs/architecture.md "Realtime mode"): the publisher as the root
+// (role origin, its camera or screen as the tracks), or a viewer that takes its tracks from its parent. Either
+// way it forwards its current tracks to every child that offers (the coordinator places children as for HLS).
+//
+// A viewer whose parent changes (repair, rebalancing) opens the edge to the new parent while the old one still
+// plays; when the new edge's video arrives it becomes the parent: its tracks go to the video element
+// (onTracks) and, by replaceTrack, to every child, whose own edges stay as they are. Only then is the old edge
+// closed. So a repair costs one new edge per moved node and nothing below it.
+
+import { RtSignalling } from './signalling.js';
+import { ChildEdge, ParentEdge } from './edges.js';
+
+const POLL_MS = 250;
+
+export class RealtimeNode {
+  /**
+   * @param {{stream: string, role?: 'origin'|'viewer', key?: string, upload?: boolean,
+   *          tracks?: {video?: MediaStreamTrack, audio?: MediaStreamTrack},
+   *          onTracks?: (stream: MediaStream) => void}} options
+   */
+  constructor(options) {
+    this.stream = options.stream;
+    this.role = options.role || 'viewer';
+    this.key = options.key || null;
+    this.upload = options.upload !== false;
+    this.tracks = options.tracks || {};
+    this.onTracks = options.onTracks || (() => {});
+    /** @type {Map<string, ChildEdge>} */
+    this.children = new Map();
+    this.parent = null;   // the ParentEdge whose media plays and is forwarded
+    this.pending = null;  // the edge to a new parent, until its video arrives
+    this.welcome = null;
+    this.nodeId = null;
+    this.depth = null;
+    this.error = null;
+    this.signalling = null;
+    this.timer = null;
+    this.retiredFrames = 0; // frames decoded on edges already closed
+    this.retiredBytes = 0;
+    this.stats = { parentChanges: 0, childrenServed: 0, lastSwitchMs: null };
+  }
+
+  /** Joins; resolves once welcomed, rejects on a coordinator error (or a closed socket) before that. */
+  start() {
+    if (this.signalling) this.signalling.close(); // a refused earlier attempt (e.g. no-slot) keeps its socket open
+    return new Promise((resolve, reject) => {
+      let welcomed = false;
+      this.signalling = new RtSignalling({ stream: this.stream, role: this.role, key: this.key, upload: this.upload }, {
+        welcome: (w) => {
+          welcomed = true;
+          this.error = null;
+          this.onWelcome(w);
+          resolve(this);
+        },
+        message: (m) => this.onMessage(m),
+        error: (e) => {
+          this.error = e.code + ': ' + e.message;
+          if (!welcomed) reject(new Error(this.error));
+        },
+        closed: (why) => {
+          this.error = this.error || why;
+          if (!welcomed) reject(new Error(this.error));
+        },
+        stats: async () => ({ bytesFromParent: this.bytesReceived, bytesByFallback: 0,
+          framesDecoded: this.framesDecoded }),
+      });
+      this.signalling.start();
+    });
+  }
+
+  onWelcome(w) {
+    this.welcome = w;
+    this.nodeId = w.nodeId;
+    this.depth = w.depth;
+    this.timer = setInterval(() => this.poll(), POLL_MS);
+    if (w.parent) this.connectTo(w.parent);
+  }
+
+  onMessage(m) {
+    if (m.type === 'signal') {
+      const edge = [this.pending, this.parent].find((e) => e && !e.closed && e.parentId === m.from);
+      if (edge) {
+        edge.signal(m.data);
+      } else if (typeof m.from === 'string') {
+        let child = this.children.get(m.from);
+        // An offer from a child not announced yet (notices and signals race across coordinators), or a second
+        // offer from a known child (it opened a new edge): a fresh edge answers it.
+        if (this.upload && m.data && m.data.type === 'offer' && (!child || child.offerSeen)) {
+          child = this.addChild(m.from, true);
+        }
+        if (child) child.signal(m.data);
+      }
+    } else if (m.type === 'child-joined') {
+      if (this.upload && typeof m.child === 'string') this.addChild(m.child, false);
+    } else if (m.type === 'child-left') {
+      const child = this.children.get(m.child);
+      if (child) child.close('child left');
+    } else if (m.type === 'reparent') {
+      if (typeof m.depth === 'number') this.depth = m.depth;
+      if (typeof m.parent === 'string') this.connectTo(m.parent, m.reason === 'origin-reconnected');
+    }
+  }
+
+  // --- children ---------------------------------------------------------------------------------------------
+
+  addChild(childId, fresh) {
+    const existing = this.children.get(childId);
+    if (existing && !existing.closed && !fresh) return existing; // child-joined after its offer: keep the edge
+    if (existing) existing.close('replaced');
+    const kbps = this.welcome && this.welcome.stream ? this.welcome.stream.bitrateKbps : null;
+    const child = new ChildEdge(childId, this.iceServers(), this.tracks, kbps, {
+      signal: (to, data) => this.signalling.signal(to, data),
+      closed: (edge) => {
+        if (this.children.get(edge.childId) === edge) this.children.delete(edge.childId);
+      },
+    });
+    this.children.set(childId, child);
+    this.stats.childrenServed++;
+    return child;
+  }
+
+  /** What this node forwards from now on: the publisher's new source, or a new parent's tracks. */
+  setTracks(tracks) {
+    this.tracks = tracks || {};
+    for (const child of this.children.values()) child.send(this.tracks);
+  }
+
+  /** Children whose connection is up. */
+  get childCount() {
+    let n = 0;
+    for (const child of this.children.values()) if (child.isConnected()) n++;
+    return n;
+  }
+
+  // --- parent -----------------------------------------------------------------------------------------------
+
+  /** Opens the edge to `parentId`; `again`: even if we have one (the origin reconnected and lost it). */
+  connectTo(parentId, again = false) {
+    if (!again && [this.parent, this.pending].some((e) => e && !e.closed && e.parentId === parentId)) return;
+    if (this.pending) this.pending.close('replaced');
+    this.stats.parentChanges++;
+    const asked = performance.now();
+    this.pending = new ParentEdge(parentId, this.iceServers(), {
+      signal: (to, data) => this.signalling.signal(to, data),
+      flowing: (edge) => this.flowing(edge, asked),
+      closed: (edge) => this.edgeClosed(edge),
+    });
+  }
+
+  flowing(edge, asked) {
+    if (edge !== this.pending) return;
+    const old = this.parent;
+    this.parent = edge;
+    this.pending = null;
+    this.stats.lastSwitchMs = Math.round(performance.now() - asked);
+    this.onTracks(edge.stream);
+    this.setTracks(edge.tracks);
+    if (old) old.close('reparented');
+  }
+
+  edgeClosed(edge) {
+    this.retiredFrames += edge.framesDecoded;
+    this.retiredBytes += edge.bytesReceived;
+    if (edge === this.pending) this.pending = null;
+    // A closed current parent stays referenced (its last frame stays on screen) until a new one flows.
+  }
+
+  /** The parent whose media plays, or null. */
+  get parentId() {
+    return this.parent && !this.parent.closed ? this.parent.parentId : null;
+  }
+
+  /** Video frames decoded from every parent so far (a counter that only rises). */
+  get framesDecoded() {
+    return this.retiredFrames + (this.parent && !this.parent.closed ? this.parent.framesDecoded : 0);
+  }
+
+  get bytesReceived() {
+    return this.retiredBytes + (this.parent && !this.parent.closed ? this.parent.bytesReceived : 0);
+  }
+
+  async poll() {
+    for (const edge of [this.parent, this.pending]) {
+      if (!edge || edge.closed) continue;
+      try {
+        await edge.poll();
+      } catch (e) {
+        // a connection closing under getStats
+      }
+    }
+  }
+
+  iceServers() {
+    return (this.welcome && this.welcome.iceServers) || [];
+  }
+
+  /** The edges' states, for debugging a failed test. */
+  links() {
+    const d = (id, e) => e ? { id: id, pc: e.pc.connectionState, closed: e.closed, why: e.closeReason || null } : null;
+    return {
+      parent: this.parent && d(this.parent.parentId, this.parent),
+      pending: this.pending && d(this.pending.parentId, this.pending),
+      children: [...this.children.values()].map((c) => d(c.childId, c)),
+    };
+  }
+
+  close() {
+    clearInterval(this.timer);
+    if (this.signalling) this.signalling.close();
+    for (const e of [this.parent, this.pending, ...this.children.values()]) if (e) e.close('leaving');
+  }
+}
