@@ -30,18 +30,22 @@ final class StreamRig implements AutoCloseable {
   private final List<AutoCloseable> parts = new ArrayList<>();
 
   StreamRig() throws Exception {
-    coordinator = Coordinator.start(CoordinatorConfig.from(Settings.defaultsOnly().with(Map.of(
-        "http.port", "0", "admin.token", ADMIN, "cluster.port", Integer.toString(clusterPort),
-        "cluster.name", clusterName))), Clock.systemUTC());
+    coordinator = Coordinator.start(CoordinatorConfig.from(settings(0).with(Map.of(
+        "cluster.port", Integer.toString(clusterPort)))), Clock.systemUTC());
     base = "http://127.0.0.1:" + coordinator.port();
   }
 
   /** Another coordinator of the rig's cluster on {@code httpPort} (0: any free port); the caller stops it. */
   Coordinator member(int httpPort) throws Exception {
-    return Coordinator.start(CoordinatorConfig.from(Settings.defaultsOnly().with(Map.of(
-        "http.port", Integer.toString(httpPort), "admin.token", ADMIN,
-        "cluster.port", Integer.toString(Http.freePort()), "cluster.members", "127.0.0.1:" + clusterPort,
-        "cluster.name", clusterName))), Clock.systemUTC());
+    return Coordinator.start(CoordinatorConfig.from(settings(httpPort).with(Map.of(
+        "cluster.port", Integer.toString(Http.freePort()), "cluster.members", "127.0.0.1:" + clusterPort))),
+        Clock.systemUTC());
+  }
+
+  /** Every node of a test comes from one address, so the per-address abuse limits are lifted (AbuseLimitsTest covers them). */
+  private Settings settings(int httpPort) {
+    return Settings.defaultsOnly().with(Map.of("http.port", Integer.toString(httpPort), "admin.token", ADMIN,
+        "cluster.name", clusterName, "signalling.maxSocketsPerIp", "0", "signalling.joinsPerIpPerSecond", "0"));
   }
 
   String createStream(String name, int maxChildren) throws Exception {
