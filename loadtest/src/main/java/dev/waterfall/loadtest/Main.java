@@ -1,5 +1,6 @@
 package dev.waterfall.loadtest;
 
+import dev.waterfall.loadtest.browsers.BrowsersScenario;
 import dev.waterfall.loadtest.relay.RelayCpuScenario;
 import dev.waterfall.loadtest.relay.RelayEgressScenario;
 import dev.waterfall.loadtest.relay.RelayHopsScenario;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Command;
 @Command(name = "waterfall loadtest", mixinStandardHelpOptions = true, version = "Waterfall loadtest 0.1.0",
     description = "Benchmarks and load scenarios; each writes a JSON report and prints its targets.",
     subcommands = {TreeScenario.class, SignallingScenario.class,
-        RelayHopsScenario.class, RelayEgressScenario.class, RelayCpuScenario.class})
+        RelayHopsScenario.class, RelayEgressScenario.class, RelayCpuScenario.class,
+        BrowsersScenario.class})
 public final class Main implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

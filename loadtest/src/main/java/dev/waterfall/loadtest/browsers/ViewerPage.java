@@ -1,0 +1,149 @@
+package dev.waterfall.loadtest.browsers;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One viewer's page, measured from outside: an init script (runs before the page's own scripts) notes the first
+ * presented video frame and which HLS fragment is playing; {@link #probe()} reads those and the player's counters
+ * in one page.evaluate, so every value of a sample was taken at the same instant. The web player itself is not
+ * changed: it already exposes window.waterfall (state, video, hls, node).
+ */
+final class ViewerPage implements AutoCloseable {
+  /**
+   * - firstFrame: video.requestVideoFrameCallback, registered as soon as the video element exists, fires for the
+   *   first frame handed to the compositor; metadata.presentationTime is in ms since the page's time origin, which
+   *   for a navigation is its start. So it is "navigation start → first presented frame".
+   * - frag: hls.js's FRAG_CHANGED (the fragment now playing: sn = media sequence, start on the media timeline).
+   *   The player may build a new hls.js instance after a fatal error: the hook follows window.waterfall.hls.
+   */
+  static final String INIT_SCRIPT = """
+      (() => {
+        const bench = window.__waterfallBench = { rvfc: null, firstFrame: null, frag: null, fragChanges: 0 };
+        document.addEventListener('DOMContentLoaded', () => {
+          const video = document.getElementById('video');
+          bench.rvfc = !!video && typeof video.requestVideoFrameCallback === 'function';
+          if (!bench.rvfc) return;
+          video.requestVideoFrameCallback((now, meta) => {
+            bench.firstFrame = { presentedAt: meta.presentationTime, callbackAt: now, mediaTime: meta.mediaTime };
+          });
+        });
+        let hooked = null;
+        setInterval(() => {
+          const w = window.waterfall;
+          if (!w || !w.hls || w.hls === hooked || !window.Hls) return;
+          hooked = w.hls;
+          hooked.on(Hls.Events.FRAG_CHANGED, (_e, data) => {
+            bench.frag = { sn: data.frag.sn, start: data.frag.start, duration: data.frag.duration };
+            bench.fragChanges++;
+          });
+        }, 20);
+      })();
+      """;
+
+  /**
+   * Everything one sample needs, read at one instant; header: the signed header of the playing fragment;
+   * arrivals: [sequence, producedAtMillis, completeAtMillis] of each complete segment in the page's store.
+   */
+  static final String PROBE = """
+      () => {
+        const w = window.waterfall, b = window.__waterfallBench;
+        if (!w || !b) return null;
+        const s = w.state, node = w.node, v = w.video;
+        const out = {
+          nowMillis: Date.now(), mode: s.mode, phase: s.phase, error: s.error, startedAt: s.startedAt,
+          stalls: s.waitingAfterStart, rvfc: b.rvfc, firstFrame: b.firstFrame,
+          currentTime: v.currentTime, paused: v.paused, frag: b.frag,
+          depth: node ? node.depth : null,
+          bytesFromParent: node ? node.stats.bytesFromParent : 0,
+          bytesByFallback: node ? node.stats.bytesByFallback : 0,
+          bytesSentToChildren: node ? node.stats.bytesSentToChildren : 0,
+          children: node ? node.childCount : 0,
+          header: null, arrivals: [],
+        };
+        if (node && node.store) {
+          for (const q of node.store.sequences()) {
+            const st = node.store.status(q), h = node.store.header(q);
+            if (st && h && st.complete) out.arrivals.push([q, h.header.producedAtMillis, st.completeAtMillis]);
+          }
+        }
+        if (b.frag && node && node.store) {
+          const h = node.store.header(b.frag.sn);
+          if (h) out.header = { producedAtMillis: h.header.producedAtMillis, durationMillis: h.header.durationMillis };
+        }
+        return out;
+      }
+      """;
+
+  final String label;
+  final String url;
+  private final BrowserContext context;
+  final Page page;
+
+  private ViewerPage(String label, String url, BrowserContext context, Page page) {
+    this.label = label;
+    this.url = url;
+    this.context = context;
+    this.page = page;
+  }
+
+  /**
+   * Camera and microphone are granted (no device is ever opened): Chromium signals its own host candidates only to
+   * a page with one of them, and two pages without candidates cannot connect (see relay-node's Chromium helper).
+   */
+  static ViewerPage open(Browser browser, String url, String label) {
+    BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(640, 480)
+        .setPermissions(List.of("camera", "microphone")));
+    try {
+      context.addInitScript(INIT_SCRIPT);
+      Page page = context.newPage();
+      page.navigate(url);
+      return new ViewerPage(label, url, context, page);
+    } catch (RuntimeException e) {
+      context.close();
+      throw e;
+    }
+  }
+
+  /** Waits until the first frame was presented (or playback began, where no frame callback exists). */
+  boolean awaitFirstFrame(long timeoutMillis) {
+    try {
+      page.waitForFunction("() => window.__waterfallBench && (window.__waterfallBench.firstFrame !== null"
+              + " || (window.__waterfallBench.rvfc === false && window.waterfall.state.startedAt !== null))", null,
+          new Page.WaitForFunctionOptions().setTimeout(timeoutMillis).setPollingInterval(20));
+      return true;
+    } catch (com.microsoft.playwright.TimeoutError e) {
+      return false;
+    }
+  }
+
+  /** Waits until it plays, and for a P2P page until it has a parent. */
+  boolean awaitPlaying(long timeoutMillis) {
+    try {
+      page.waitForFunction("() => window.waterfall && window.waterfall.state.startedAt !== null"
+              + " && (window.waterfall.state.mode !== 'p2p' || window.waterfall.node.depth !== null)", null,
+          new Page.WaitForFunctionOptions().setTimeout(timeoutMillis).setPollingInterval(100));
+      return true;
+    } catch (com.microsoft.playwright.TimeoutError e) {
+      return false;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  Probe probe() {
+    Object raw = page.evaluate(PROBE);
+    return raw == null ? null : Probe.from((Map<String, Object>) raw);
+  }
+
+  @Override
+  public void close() {
+    try {
+      context.close();
+    } catch (RuntimeException e) {
+      // the browser may already be gone
+    }
+  }
+}
