@@ -149,6 +149,7 @@ public final class BrowsersScenario extends Scenario {
     List<Double> p2pPlaying = new ArrayList<>();
     List<Double> plainPlaying = new ArrayList<>();
     ArrayNode rows = out.putArray("samples");
+    Map<String, Map<String, List<Double>>> milestones = new LinkedHashMap<>();
     int failures = 0;
     int notP2p = 0;
     int baseline = treeSize(rig, STREAM);
@@ -189,6 +190,10 @@ public final class BrowsersScenario extends Scenario {
           continue;
         }
         (wantP2p ? p2p : plain).add(ms);
+        Map<String, List<Double>> steps = milestones.computeIfAbsent(wantP2p ? "p2p" : "plain", x -> new LinkedHashMap<>());
+        probe.timeline().forEach((step, t) -> steps.computeIfAbsent(step, x -> new ArrayList<>()).add(t));
+        steps.computeIfAbsent("firstFrame", x -> new ArrayList<>()).add(ms);
+        row.putPOJO("timeline", probe.timeline());
         if (probe.startedAtMs() != null) {
           (wantP2p ? p2pPlaying : plainPlaying).add(probe.startedAtMs());
         }
@@ -203,6 +208,14 @@ public final class BrowsersScenario extends Scenario {
     out.set("p2p", Spread.summary(p2p));
     out.set("plain", Spread.summary(plain));
     out.set("p2pPlaying", Spread.summary(p2pPlaying));
+    // Where the time goes: the p50 of each start-up milestone (ms since navigation start), in page order.
+    ObjectNode timeline = out.putObject("milestonesP50Ms");
+    milestones.forEach((mode, steps) -> {
+      ObjectNode m = timeline.putObject(mode);
+      steps.entrySet().stream().sorted(Map.Entry.comparingByValue(
+              java.util.Comparator.comparingDouble(v -> Spread.percentile(v, 50))))
+          .forEach(e -> m.put(e.getKey(), Spread.percentile(e.getValue(), 50)));
+    });
     out.set("plainPlaying", Spread.summary(plainPlaying));
     double ratio50 = Spread.ratio(Spread.percentile(p2p, 50), Spread.percentile(plain, 50));
     double ratio95 = Spread.ratio(Spread.percentile(p2p, 95), Spread.percentile(plain, 95));

@@ -13,11 +13,14 @@ import java.util.OptionalDouble;
  * @param firstFrameMs         requestVideoFrameCallback's presentationTime of the first frame (same time base)
  * @param producedAtMillis     the playing fragment's signed header (P2P pages only): producedAtMillis …
  * @param durationMillis       … and durationMillis
+ * @param arrivals             complete segments in the page's store (P2P pages)
+ * @param timeline             start-up milestones, ms since navigation start
  */
 record Probe(long nowMillis, String mode, String phase, String error, Double startedAtMs, Double firstFrameMs,
              Boolean frameCallbacks, int stalls, double currentTime, boolean paused, Long fragSn, Double fragStart,
              Integer depth, long bytesFromParent, long bytesByFallback, long bytesSentToChildren, int children,
-             Long producedAtMillis, Integer durationMillis, List<Arrival> arrivals) {
+             Long producedAtMillis, Integer durationMillis, List<Arrival> arrivals,
+             Map<String, Double> timeline) {
 
   /** A complete segment in the page's store: when the origin produced it, when its last chunk arrived here. */
   record Arrival(long sequence, long producedAtMillis, long completeAtMillis) {
@@ -41,7 +44,8 @@ record Probe(long nowMillis, String mode, String phase, String error, Double sta
         frag == null ? null : dbl(frag.get("start")), m.get("depth") == null ? null : (int) lng(m.get("depth")),
         lng(m.get("bytesFromParent")), lng(m.get("bytesByFallback")), lng(m.get("bytesSentToChildren")),
         (int) lng(m.get("children")), header == null ? null : lng(header.get("producedAtMillis")),
-        header == null ? null : (int) lng(header.get("durationMillis")), arrivals(m.get("arrivals")));
+        header == null ? null : (int) lng(header.get("durationMillis")), arrivals(m.get("arrivals")),
+        timeline(m.get("timeline")));
   }
 
   /** Navigation start → first presented frame; 'playing' where the browser has no frame callback. */
@@ -70,6 +74,15 @@ record Probe(long nowMillis, String mode, String phase, String error, Double sta
       return OptionalDouble.empty();
     }
     return OptionalDouble.of(nowMillis - (producedAtMillis - durationMillis + offset));
+  }
+
+  /** Start-up milestones, ms since navigation start (see ViewerPage's init script), in page order. */
+  private static Map<String, Double> timeline(Object o) {
+    Map<String, Double> out = new java.util.LinkedHashMap<>();
+    if (o instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> out.put((String) k, dbl(v)));
+    }
+    return out;
   }
 
   @SuppressWarnings("unchecked")

@@ -18,11 +18,15 @@ final class ViewerPage implements AutoCloseable {
    *   first frame handed to the compositor; metadata.presentationTime is in ms since the page's time origin, which
    *   for a navigation is its start. So it is "navigation start → first presented frame".
    * - frag: hls.js's FRAG_CHANGED (the fragment now playing: sn = media sequence, start on the media timeline).
-   *   The player may build a new hls.js instance after a fatal error: the hook follows window.waterfall.hls.
+   * - timeline: when each step of the start happened (ms since navigation start, first occurrence), to see where
+   *   a slow start goes: the WebSocket join and the WebRTC link (P2P pages), then hls.js's playlist and first
+   *   fragment. Taken by wrapping the browser's WebSocket and RTCPeerConnection, and hls.js's loadSource as soon
+   *   as the page's hls.min.js defines window.Hls, so no event is missed; the page's own code is not touched.
    */
   static final String INIT_SCRIPT = """
       (() => {
-        const bench = window.__waterfallBench = { rvfc: null, firstFrame: null, frag: null, fragChanges: 0 };
+        const bench = window.__waterfallBench = { rvfc: null, firstFrame: null, frag: null, timeline: {} };
+        const mark = (k) => { if (!(k in bench.timeline)) bench.timeline[k] = Math.round(performance.now()); };
         document.addEventListener('DOMContentLoaded', () => {
           const video = document.getElementById('video');
           bench.rvfc = !!video && typeof video.requestVideoFrameCallback === 'function';
@@ -31,16 +35,61 @@ final class ViewerPage implements AutoCloseable {
             bench.firstFrame = { presentedAt: meta.presentationTime, callbackAt: now, mediaTime: meta.mediaTime };
           });
         });
-        let hooked = null;
+        const NativeWebSocket = window.WebSocket;
+        window.WebSocket = class extends NativeWebSocket {
+          constructor(...args) {
+            super(...args);
+            mark('wsCreated');
+            this.addEventListener('open', () => mark('wsOpen'));
+            this.addEventListener('message', () => mark('wsFirstMessage'));
+          }
+        };
+        const NativePeerConnection = window.RTCPeerConnection;
+        if (NativePeerConnection) {
+          const channel = (c) => {
+            c.addEventListener('open', () => mark('dataChannelOpen'));
+            c.addEventListener('message', () => mark('firstDataMessage'));
+            return c;
+          };
+          window.RTCPeerConnection = class extends NativePeerConnection {
+            constructor(...args) {
+              super(...args);
+              mark('peerConnection');
+              this.addEventListener('datachannel', (e) => channel(e.channel));
+            }
+            createDataChannel(...args) {
+              return channel(super.createDataChannel(...args));
+            }
+          };
+        }
+        const hook = (hls, Hls) => {
+          if (hls.__waterfallBench) return;
+          hls.__waterfallBench = true;
+          hls.on(Hls.Events.MANIFEST_PARSED, () => mark('playlistParsed'));
+          hls.on(Hls.Events.FRAG_LOADED, () => mark('firstFragmentLoaded'));
+          hls.on(Hls.Events.FRAG_BUFFERED, () => mark('firstFragmentBuffered'));
+          hls.on(Hls.Events.FRAG_CHANGED, (_e, data) => {
+            bench.frag = { sn: data.frag.sn, start: data.frag.start, duration: data.frag.duration };
+          });
+        };
+        let HlsClass;
+        Object.defineProperty(window, 'Hls', { configurable: true, enumerable: true,
+          get: () => HlsClass,
+          set: (H) => {
+            HlsClass = H;
+            if (!H || !H.prototype || typeof H.prototype.loadSource !== 'function') return;
+            const loadSource = H.prototype.loadSource;
+            H.prototype.loadSource = function (url) {
+              mark('hlsStart');
+              hook(this, H);
+              return loadSource.call(this, url);
+            };
+          } });
+        // Should hls.js ever be defined another way, hook whatever instance the player shows (may miss the first events).
         setInterval(() => {
           const w = window.waterfall;
-          if (!w || !w.hls || w.hls === hooked || !window.Hls) return;
-          hooked = w.hls;
-          hooked.on(Hls.Events.FRAG_CHANGED, (_e, data) => {
-            bench.frag = { sn: data.frag.sn, start: data.frag.start, duration: data.frag.duration };
-            bench.fragChanges++;
-          });
-        }, 20);
+          if (w && w.hls && window.Hls) hook(w.hls, window.Hls);
+        }, 50);
       })();
       """;
 
@@ -55,7 +104,7 @@ final class ViewerPage implements AutoCloseable {
         const s = w.state, node = w.node, v = w.video;
         const out = {
           nowMillis: Date.now(), mode: s.mode, phase: s.phase, error: s.error, startedAt: s.startedAt,
-          stalls: s.waitingAfterStart, rvfc: b.rvfc, firstFrame: b.firstFrame,
+          stalls: s.waitingAfterStart, rvfc: b.rvfc, firstFrame: b.firstFrame, timeline: b.timeline,
           currentTime: v.currentTime, paused: v.paused, frag: b.frag,
           depth: node ? node.depth : null,
           bytesFromParent: node ? node.stats.bytesFromParent : 0,
