@@ -328,22 +328,35 @@ public final class BrowsersScenario extends Scenario {
         progress.step();
       }
       Thread.sleep(4000); // startup fetches (the first segments may come over HTTP while links form) left out
-      progress.phase("viewers: measuring", viewerSeconds);
+      // Byte counters are read half-way between two segments (each arrives as a burst right after the origin
+      // signs it) and the window is whole segments, so no burst is half in: as relay-egress does.
+      int segments = Math.max(1, viewerSeconds / 2);
+      long snapshotAt = newestProducedAt(origin) + 1000;
+      while (snapshotAt < System.currentTimeMillis() + 200) {
+        snapshotAt += 2000;
+      }
+      Thread.sleep(snapshotAt - System.currentTimeMillis());
+      progress.phase("viewers: measuring", 2L * segments);
       Counters before = Counters.read(origin, boosterRelays);
       Map<String, Probe> first = new LinkedHashMap<>();
+      for (ViewerPage page : pages) {
+        Probe p = page.probe();
+        if (p != null) {
+          first.put(page.label, p);
+        }
+      }
       Map<String, Probe> last = new LinkedHashMap<>();
       Map<String, List<Double>> byDepth = new TreeMap<>();
       Arrivals arrivals = new Arrivals(System.currentTimeMillis());
       long start = System.nanoTime();
-      for (int s = 0; s < viewerSeconds && !deadline.passed(); s++) {
-        long next = System.currentTimeMillis() + 1000;
+      long end = snapshotAt + 2000L * segments;
+      for (long tick = snapshotAt + 500; tick < end && !deadline.passed(); tick += 1000) {
+        Thread.sleep(Math.max(0, tick - System.currentTimeMillis()));
         for (ViewerPage page : pages) {
           Probe p = page.probe();
           if (p == null) {
             continue;
           }
-          first.putIfAbsent(page.label, p);
-          last.put(page.label, p);
           arrivals.add(page.label, p.depth(), p.arrivals());
           OptionalDouble d = p.liveDistanceMillis();
           if (d.isPresent()) {
@@ -351,16 +364,23 @@ public final class BrowsersScenario extends Scenario {
           }
         }
         progress.step();
-        Thread.sleep(Math.max(0, next - System.currentTimeMillis()));
+      }
+      Thread.sleep(Math.max(0, end - System.currentTimeMillis()));
+      Counters after = Counters.read(origin, boosterRelays);
+      for (ViewerPage page : pages) {
+        Probe p = page.probe();
+        if (p != null && first.containsKey(page.label)) {
+          last.put(page.label, p);
+        }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      Counters after = Counters.read(origin, boosterRelays);
       if (deadline.passed()) {
         report.incomplete("time budget spent during the viewers phase (" + Math.round(seconds) + " s measured)");
       }
       ObjectNode figures = report.figures();
       ObjectNode out = figures.putObject("viewersPhase");
       out.put("measuredSeconds", Math.round(seconds * 10) / 10.0);
+      out.put("measuredSegments", segments);
       ArrayNode rows = pageRows(pages, first, last);
       out.set("pages", rows);
       ObjectNode dist = out.putObject("liveDistanceByDepth");
@@ -386,7 +406,9 @@ public final class BrowsersScenario extends Scenario {
       // Boosters serve no HTTP: every fallback byte, of a booster or a page, was served by the origin.
       long originBytes = (after.originSent - before.originSent) + boosterFallback + pagesFallback;
       long delivered = boosterFromParent + boosterFallback + pagesFromParent + pagesFallback;
-      double oneCopy = kbps * 1000 / 8.0 * seconds;
+      // One copy of the stream on the wire: what a booster (depth 1, under the origin) received; else bitrate × time.
+      double oneCopy = !boosterRelays.isEmpty() && boosterFromParent > 0
+          ? (double) boosterFromParent / boosterRelays.size() : kbps * 1000 / 8.0 * seconds;
       double egressRatio = Math.round(originBytes / oneCopy * 100) / 100.0;
       double offload = delivered == 0 ? Double.NaN : Math.round((1 - (double) originBytes / delivered) * 1000) / 1000.0;
       double pagesP2pShare = pagesFromParent + pagesFallback == 0 ? Double.NaN
@@ -454,6 +476,17 @@ public final class BrowsersScenario extends Scenario {
   }
 
   // ---- helpers ------------------------------------------------------------------------------------------------------
+
+  /** When the origin signed its newest segment (epoch ms), read on its own context. */
+  private static long newestProducedAt(Relay origin) throws Exception {
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    origin.node().context().runOnContext(v -> {
+      List<Long> seqs = origin.store().sequences();
+      f.complete(seqs.isEmpty() ? System.currentTimeMillis() : origin.store().header(seqs.get(seqs.size() - 1))
+          .map(h -> h.header().producedAtMillis()).orElse(System.currentTimeMillis()));
+    });
+    return f.get(10, TimeUnit.SECONDS);
+  }
 
   /** Segments the relay holds, read on its own context (the store is not shared across threads). */
   private static int held(Relay relay) {
