@@ -1,6 +1,8 @@
 package dev.waterfall.loadtest.browsers;
 
 import ch.qos.logback.classic.Level;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.waterfall.coordinator.Coordinator;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
 import dev.waterfall.coordinator.config.Settings;
@@ -20,6 +22,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -29,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 final class BrowserRig implements AutoCloseable {
   private static final String ADMIN = "loadtest-browsers-admin-token-0123456789";
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
   final Coordinator coordinator;
@@ -92,6 +97,58 @@ final class BrowserRig implements AutoCloseable {
     long bytes = clips.stream().mapToLong(c -> c.bytes().length).sum();
     long millis = clips.stream().mapToLong(SampleSource.Clip::durationMillis).sum();
     return (int) Math.round(bytes * 8.0 / millis);
+  }
+
+  /** When the origin signed its newest segment (epoch ms), read on its own context. */
+  static long newestProducedAt(Relay origin) throws Exception {
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    origin.node().context().runOnContext(v -> {
+      List<Long> seqs = origin.store().sequences();
+      f.complete(seqs.isEmpty() ? System.currentTimeMillis() : origin.store().header(seqs.get(seqs.size() - 1))
+          .map(h -> h.header().producedAtMillis()).orElse(System.currentTimeMillis()));
+    });
+    return f.get(10, TimeUnit.SECONDS);
+  }
+
+  /** Segments the relay holds, read on its own context (the store is not shared across threads). */
+  static int held(Relay relay) {
+    CompletableFuture<Integer> f = new CompletableFuture<>();
+    relay.node().context().runOnContext(v -> f.complete(relay.store().size()));
+    try {
+      return f.get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  /** Nodes in the stream's tree, from the coordinator's REST API; -1 if it cannot tell. */
+  int treeSize(String stream) {
+    try {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/streams/" + stream
+          + "/tree")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      JsonNode nodes = JSON.readTree(r.body()).get("nodes");
+      return nodes == null ? -1 : nodes.size();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  interface Check {
+    boolean ok() throws Exception;
+  }
+
+  /** Polls until {@code check} holds; past the timeout throws with {@code failure}, or returns if that is null. */
+  static void await(Check check, long timeoutMillis, String failure) throws Exception {
+    long until = System.currentTimeMillis() + timeoutMillis;
+    while (!check.ok()) {
+      if (System.currentTimeMillis() > until) {
+        if (failure != null) {
+          throw new IllegalStateException(failure);
+        }
+        return;
+      }
+      Thread.sleep(100);
+    }
   }
 
   private <T extends AutoCloseable> T add(T part) {

@@ -1,5 +1,8 @@
 package dev.waterfall.loadtest.browsers;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
@@ -185,6 +188,38 @@ final class ViewerPage implements AutoCloseable {
   Probe probe() {
     Object raw = page.evaluate(PROBE);
     return raw == null ? null : Probe.from((Map<String, Object>) raw);
+  }
+
+  /** Per page: mode, depth, P2P share and stalls over the sampled time, live distance p50/p95. */
+  static ArrayNode rows(List<ViewerPage> pages, Map<String, Probe> first, Map<String, Probe> last) {
+    ArrayNode rows = JsonNodeFactory.instance.arrayNode();
+    for (ViewerPage page : pages) {
+      Probe a = first.get(page.label);
+      Probe b = last.get(page.label);
+      ObjectNode row = rows.addObject();
+      row.put("page", page.label);
+      if (a == null) {
+        row.put("error", "no reading");
+        continue;
+      }
+      row.put("mode", b.mode());
+      row.put("depth", b.depth());
+      long fromParent = b.bytesFromParent() - a.bytesFromParent();
+      long fallback = b.bytesByFallback() - a.bytesByFallback();
+      row.put("bytesFromParent", fromParent);
+      row.put("bytesByFallback", fallback);
+      row.put("bytesSentToChildren", b.bytesSentToChildren() - a.bytesSentToChildren());
+      row.put("children", b.children());
+      if ("p2p".equals(b.mode()) && fromParent + fallback > 0) {
+        row.put("p2pShare", Math.round((double) fromParent / (fromParent + fallback) * 1000) / 1000.0);
+      }
+      row.put("stallsWhileSampled", b.stalls() - a.stalls());
+      row.put("stallsSinceStart", b.stalls());
+      if (b.error() != null) {
+        row.put("error", b.error());
+      }
+    }
+    return rows;
   }
 
   @Override
