@@ -1,6 +1,7 @@
 package dev.waterfall.loadtest;
 
 import dev.waterfall.loadtest.baseline.BaselineHlsScenario;
+import dev.waterfall.loadtest.browsers.BrowsersScenario;
 import dev.waterfall.loadtest.relay.RelayCpuScenario;
 import dev.waterfall.loadtest.relay.RelayEgressScenario;
 import dev.waterfall.loadtest.relay.RelayHopsScenario;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Command;
         SimulateScenario.class,
         BaselineHlsScenario.class,
         RelayTreeScenario.class,
+        BrowsersScenario.class,
         RenderCommand.class,
     })
 public final class Main implements Callable<Integer> {

@@ -1,0 +1,61 @@
+package dev.waterfall.loadtest.browsers;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Playwright;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Debian's headless Chromium driven by Playwright for Java, launched as relay-node's browser tests do
+ * (relay-node/src/test/…/it/Chromium.java, docs/DESIGN "Headless Chromium"). Playwright's driver is unpacked from
+ * its driver-bundle jar into java.io.tmpdir; no browser is ever downloaded, so this works inside the namespace.
+ */
+final class HeadlessChromium implements AutoCloseable {
+  static final Path EXECUTABLE = Path.of("/usr/bin/chromium");
+  /**
+   * Without the background-networking flags Chromium keeps dialling out. A --disable-features given here replaces
+   * Playwright's own list, so it names what WebRTC between pages needs: real host candidates, no mDNS names.
+   */
+  static final List<String> FLAGS = List.of("--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--disable-features=WebRtcHideLocalIpsWithMdns");
+
+  private final Playwright playwright;
+  final Browser browser;
+
+  private HeadlessChromium(Playwright playwright, Browser browser) {
+    this.playwright = playwright;
+    this.browser = browser;
+  }
+
+  static HeadlessChromium launch() {
+    if (!EXECUTABLE.toFile().canExecute()) {
+      throw new IllegalStateException(EXECUTABLE + " is missing: apt-get install -y chromium");
+    }
+    Playwright playwright = Playwright.create(new Playwright.CreateOptions()
+        .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    try {
+      return new HeadlessChromium(playwright, playwright.chromium().launch(new BrowserType.LaunchOptions()
+          .setExecutablePath(EXECUTABLE).setHeadless(true).setArgs(FLAGS).setTimeout(60_000)));
+    } catch (RuntimeException e) {
+      playwright.close();
+      throw e;
+    }
+  }
+
+  /** One viewer: a page in a fresh context of its own (no cache, no state shared with other viewers). */
+  ViewerPage open(String url, String label) {
+    return ViewerPage.open(browser, url, label);
+  }
+
+  @Override
+  public void close() {
+    try {
+      browser.close();
+    } finally {
+      playwright.close();
+    }
+  }
+}
