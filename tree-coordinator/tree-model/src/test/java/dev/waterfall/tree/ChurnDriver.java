@@ -14,6 +14,11 @@ import java.util.Random;
  */
 final class ChurnDriver {
   private static final int OWNERS = 8;
+  /** Which weaker viewer a joiner swaps with: shallowest, fewest slots, youngest (see StreamTree.join). */
+  private static final Comparator<NodeView> SWAP_ORDER = Comparator.comparingInt(NodeView::depth)
+      .thenComparingInt(NodeView::capacity)
+      .thenComparing(Comparator.comparingLong(NodeView::joinedAt).reversed())
+      .thenComparing(Comparator.comparingLong(NodeView::sequence).reversed());
 
   /** Capacity mix of joining nodes. */
   enum Mix {
@@ -141,11 +146,6 @@ final class ChurnDriver {
     }
     return best;
   }
-
-  private static final Comparator<NodeView> SWAP_ORDER = Comparator.comparingInt(NodeView::depth)
-      .thenComparingInt(NodeView::capacity)
-      .thenComparing(Comparator.comparingLong(NodeView::joinedAt).reversed())
-      .thenComparing(Comparator.comparingLong(NodeView::sequence).reversed());
 
   /** The joiner hangs where {@code weak} hung; {@code weak}'s children and then {@code weak} hang under it. */
   private void assertSwapped(JoinResult result, NodeView weak) {
