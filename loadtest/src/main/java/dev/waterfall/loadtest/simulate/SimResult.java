@@ -10,10 +10,11 @@ package dev.waterfall.loadtest.simulate;
  * @param population          viewers (and boosters) watching at the end
  * @param repairs             removals of a node that had children (orphans had to be re-attached)
  * @param movesPerRepair      new edges per repair: p50, p99, max
+ * @param movesPerJoin        existing nodes moved by a join (a joiner taking a weaker viewer's place): mean, p99, max
  * @param completed           false if the run was stopped before the simulated time ran out
  */
 public record SimResult(int viewers, long joins, long departures, long repairs, double repairsPerMinute,
-                        long[] movesPerRepair, long moves, long evictions, long refusedJoins, int[] depthHistogram,
+                        long[] movesPerRepair, double[] movesPerJoin, long moves, long evictions, long refusedJoins, int[] depthHistogram,
                         int maxDepth, int depthBound, int originChildren, int originCopies, int httpFallbackAtEnd,
                         int population, double simulatedSeconds, double wallSeconds, long events, boolean completed) {
 

@@ -242,6 +242,9 @@ public final class SimulateScenario extends Scenario {
     o.put("movesPerRepairP50", r.movesPerRepair()[0]);
     o.put("movesPerRepairP99", r.movesPerRepair()[1]);
     o.put("movesPerRepairMax", r.movesPerRepair()[2]);
+    o.put("movesPerJoinMean", round(r.movesPerJoin()[0], 3));
+    o.put("movesPerJoinP99", (long) r.movesPerJoin()[1]);
+    o.put("movesPerJoinMax", (long) r.movesPerJoin()[2]);
     o.put("moves", r.moves());
     o.put("evictions", r.evictions());
     o.put("refusedJoins", r.refusedJoins());

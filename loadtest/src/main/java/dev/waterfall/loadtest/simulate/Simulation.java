@@ -31,6 +31,7 @@ public final class Simulation {
   private final Departures departures = new Departures();
   private final BitSet onHttp = new BitSet();
   private final Histogram movesPerRepair = new Histogram(3);
+  private final Histogram movesPerJoin = new Histogram(3);
   private byte[] slots = new byte[1024];
   private int arrived;
   private long joins;
@@ -107,6 +108,7 @@ public final class Simulation {
         steadyMinutes > 0 ? steadyRepairs / steadyMinutes : Double.NaN,
         new long[] {movesPerRepair.getValueAtPercentile(50), movesPerRepair.getValueAtPercentile(99),
             movesPerRepair.getMaxValue()},
+        new double[] {movesPerJoin.getMean(), movesPerJoin.getValueAtPercentile(99), movesPerJoin.getMaxValue()},
         moves, evictions, refused, tree.depthHistogram(), maxDepth, StreamTree.depthBound(tree.size()),
         originChildren(), worstOriginCopies, httpViewers, tree.size() - 1 + httpViewers, now,
         (System.nanoTime() - wallStart) / 1e9, events, completed);
@@ -126,6 +128,7 @@ public final class Simulation {
     try {
       JoinResult joined = tree.join(NodeSpec.viewer(id(viewer), slots[viewer], millis()));
       joins++;
+      movesPerJoin.recordValue(joined.moves().size());
       apply(joined.moves());
     } catch (NoOpenSlotException e) {
       refused++;

@@ -106,6 +106,26 @@ class PlacementTest {
   }
 
   @Test
+  void aViewerWithMoreSlotsTakesAWeakerViewersPlace() throws Exception {
+    String key = coordinator.createStream("swap"); // 3000 kbps: 4000 kbps carries one child
+    TestNode origin = join("swap", "origin", key, null, null);
+    TestNode weak = join("swap", "viewer", null, true, 4000);
+    for (int i = 0; i < 3; i++) {
+      join("swap", "viewer", null, null, null); // the origin's slots are now full
+    }
+    TestNode strong = join("swap", "viewer", null, null, null);
+    assertThat(strong.welcome.parent()).isEqualTo(origin.id());
+    assertThat(strong.welcome.depth()).isEqualTo(1);
+    Message.Reparent r = weak.await(Message.Reparent.class);
+    assertThat(r.parent()).isEqualTo(strong.id());
+    assertThat(r.depth()).isEqualTo(2);
+    assertThat(r.reason()).isEqualTo("viewer-joined");
+    origin.awaitExactly(new Message.ChildLeft(weak.id()));
+    TreeView tree = TreeView.fetch(coordinator.rest, "swap").assertValid();
+    assertThat(tree.node(strong.id()).children()).containsExactly(weak.id());
+  }
+
+  @Test
   void aFullTreeSaysSoInsteadOfFailing() throws Exception {
     String key = coordinator.createStream("full");
     join("full", "origin", key, null, null);

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * Where a joining node was placed.
  *
- * @param moves displacements caused by a booster taking a viewer's place (empty otherwise)
+ * @param moves nodes moved because the joiner took a viewer's place (empty otherwise)
  */
 public record JoinResult(String nodeId, String parent, int depth, List<Move> moves) {
 

@@ -37,6 +37,7 @@ final class Node {
   boolean inOpen;
   boolean inLeaves;
   boolean inDisplaceable;
+  boolean inWeak;
 
   Node(String id, Role role, int capacity, long joinedAt, long seq, String owner) {
     this.id = id;

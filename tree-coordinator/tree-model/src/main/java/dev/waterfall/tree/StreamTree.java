@@ -81,11 +81,12 @@ public final class StreamTree {
   // ---- mutations --------------------------------------------------------------------------------------
 
   /**
-   * Places a node at the shallowest free slot (best parent first, see {@link NodeOrder}). A booster may
-   * instead take the place of a shallower viewer under the backbone, which then hangs below it.
+   * Places a node at the shallowest free slot (best parent first, see {@link NodeOrder}), unless it can take a
+   * shallower place: a booster may take the place of a viewer under the backbone (which then hangs below it
+   * with its subtree), and any node the place of a viewer with fewer slots (see {@link #joinBySwap}).
    *
    * @throws IllegalArgumentException if the id exists or the capacity exceeds maxChildren
-   * @throws NoOpenSlotException if no node has a free slot (and no booster displacement applies)
+   * @throws NoOpenSlotException if no node has a free slot and no viewer has fewer slots than the joiner
    */
   public JoinResult join(NodeSpec spec) {
     Objects.requireNonNull(spec, "spec");
@@ -101,12 +102,40 @@ public final class StreamTree {
         return displaced;
       }
     }
+    if (spec.capacity() >= 1) {
+      JoinResult swapped = joinBySwap(spec);
+      if (swapped != null) {
+        return swapped;
+      }
+    }
     Node parent = tree.indexes.bestOpen();
     if (parent == null) {
       throw new NoOpenSlotException("no free slot in stream " + stream + " (" + size() + " nodes)");
     }
     Node node = tree.addChild(spec, parent, -1);
     return new JoinResult(node.id, parent.id, node.depth, List.of());
+  }
+
+  /**
+   * A joiner with more slots than a viewer shallower than the free slot takes that viewer's place, adopting its
+   * children and then the viewer itself (having more slots than the viewer, it has room for all of them).
+   * No subtree changes depth: only the viewer, now a leaf, goes one level down. Slots with the most fan-out
+   * end up nearest the root, so the tree stays shallow when uplinks differ.
+   */
+  private JoinResult joinBySwap(NodeSpec spec) {
+    int open = tree.indexes.shallowestOpenDepth();
+    Node weak = tree.indexes.weakerViewer(spec.capacity(), open < 0 ? Integer.MAX_VALUE : open + 1);
+    if (weak == null) {
+      return null;
+    }
+    Node parent = weak.parent;
+    MoveLog log = new MoveLog();
+    Node node = tree.addChild(spec, parent, parent.children.indexOf(weak));
+    for (Node child : new ArrayList<>(weak.children)) {
+      tree.move(child, node, -1, log); // same depth: O(1), nothing below it changes
+    }
+    tree.move(weak, node, -1, log);
+    return new JoinResult(node.id, parent.id, node.depth, log.moves());
   }
 
   /** Boosters form the backbone: one may take a shallower viewer's place, pushing that subtree down a level. */

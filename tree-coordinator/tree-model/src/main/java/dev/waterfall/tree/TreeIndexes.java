@@ -5,7 +5,8 @@ import java.util.function.Predicate;
 
 /**
  * The lookup structures that keep every rule O(log n): nodes with a free slot, leaves by capacity, viewers a
- * booster may displace (all grouped by depth), and node counts per depth for the maximum depth.
+ * booster may displace, viewers below full capacity by capacity (all grouped by depth), and node counts per
+ * depth for the maximum depth.
  *
  * <p>Discipline: a node's keys (depth, capacity, height) may change only between {@link #unindex} and
  * {@link #index}; a change of child count or parent needs only {@link #sync}. Nodes of a subtree detached
@@ -17,6 +18,8 @@ final class TreeIndexes {
   private final DepthIndex open = new DepthIndex(NodeOrder.PARENT_PREFERENCE);
   private final DepthIndex[] leavesByCapacity;
   private final DepthIndex displaceable = new DepthIndex(NodeOrder.DISPLACEMENT);
+  /** Viewers below full capacity, by capacity: whom a joiner with more slots may swap places with. */
+  private final DepthIndex[] weakByCapacity;
   private int[] depthCounts = new int[16];
   private int maxDepth = -1;
   private int indexed;
@@ -27,6 +30,10 @@ final class TreeIndexes {
     this.leavesByCapacity = new DepthIndex[maxChildren + 1];
     for (int c = 0; c <= maxChildren; c++) {
       leavesByCapacity[c] = new DepthIndex(NodeOrder.YOUNGEST_FIRST);
+    }
+    this.weakByCapacity = new DepthIndex[maxChildren];
+    for (int c = 0; c < maxChildren; c++) {
+      weakByCapacity[c] = new DepthIndex(NodeOrder.YOUNGEST_FIRST);
     }
   }
 
@@ -43,6 +50,11 @@ final class TreeIndexes {
   /** A viewer directly under the backbone (origin or booster) is where a joining booster may slot in. */
   boolean wantsDisplaceable(Node n) {
     return n.role == Role.VIEWER && n.parent != null && n.parent.role != Role.VIEWER;
+  }
+
+  /** A viewer with fewer than maxChildren slots; the key (capacity) changes only between unindex and index. */
+  boolean wantsWeak(Node n) {
+    return n.role == Role.VIEWER && n.capacity < maxChildren;
   }
 
   void index(Node n) {
@@ -67,6 +79,10 @@ final class TreeIndexes {
     if (n.inDisplaceable) {
       displaceable.remove(n);
       n.inDisplaceable = false;
+    }
+    if (n.inWeak) {
+      weakByCapacity[n.capacity].remove(n);
+      n.inWeak = false;
     }
     depthCounts[n.depth]--;
     indexed--;
@@ -100,6 +116,14 @@ final class TreeIndexes {
         displaceable.add(n);
       }
       n.inDisplaceable = !n.inDisplaceable;
+    }
+    if (wantsWeak(n) != n.inWeak) {
+      if (n.inWeak) {
+        weakByCapacity[n.capacity].remove(n);
+      } else {
+        weakByCapacity[n.capacity].add(n);
+      }
+      n.inWeak = !n.inWeak;
     }
   }
 
@@ -147,6 +171,22 @@ final class TreeIndexes {
       }
     }
     return null;
+  }
+
+  /**
+   * The viewer a joiner with {@code capacity} slots should swap places with: the shallowest viewer above
+   * {@code depthLimit} with fewer slots, the fewest slots among equals, then the youngest; null if none.
+   */
+  Node weakerViewer(int capacity, int depthLimit) {
+    Node best = null;
+    for (int c = 0; c < Math.min(capacity, maxChildren); c++) {
+      DepthIndex weak = weakByCapacity[c];
+      int d = weak.shallowest();
+      if (d >= 0 && d < depthLimit && (best == null || d < best.depth)) {
+        best = weak.first(d);
+      }
+    }
+    return best;
   }
 
   /** Deepest leaf with capacity at least {@code minCapacity}, youngest among equals; null if none. */
@@ -213,6 +253,7 @@ final class TreeIndexes {
     check(n, "open-slot", wantsOpen(n), n.inOpen, open.contains(n));
     check(n, "leaf", wantsLeaf(n), n.inLeaves, leavesByCapacity[n.capacity].contains(n));
     check(n, "displaceable", wantsDisplaceable(n), n.inDisplaceable, displaceable.contains(n));
+    check(n, "weak", wantsWeak(n), n.inWeak, n.capacity < maxChildren && weakByCapacity[n.capacity].contains(n));
   }
 
   private static void check(Node n, String index, boolean wanted, boolean flagged, boolean present) {
@@ -223,7 +264,17 @@ final class TreeIndexes {
   }
 
   /** Throws unless set sizes, depth counts and non-empty bits match the given tally of the live nodes. */
-  void checkTotals(int nodes, int openCount, int leafCount, int displaceableCount, int[] counts) {
+  void checkTotals(int nodes, int openCount, int leafCount, int displaceableCount, int weakCount, int[] counts) {
+    int weak = 0;
+    for (DepthIndex index : weakByCapacity) {
+      weak += index.size();
+      if (!index.bitsConsistent()) {
+        throw new IllegalStateException("weak-viewer index depth bits inconsistent");
+      }
+    }
+    if (weak != weakCount) {
+      throw new IllegalStateException("weak-viewer index size " + weak + " but " + weakCount + " weak viewers");
+    }
     int leaves = 0;
     for (DepthIndex index : leavesByCapacity) {
       leaves += index.size();

@@ -26,6 +26,7 @@ final class TreeValidator {
     int open = 0;
     int leaves = 0;
     int displaceable = 0;
+    int weak = 0;
     int owned = 0;
     TreeIndexes indexes = tree.indexes;
     while (!queue.isEmpty()) {
@@ -43,6 +44,7 @@ final class TreeValidator {
       open += node.inOpen ? 1 : 0;
       leaves += node.inLeaves ? 1 : 0;
       displaceable += node.inDisplaceable ? 1 : 0;
+      weak += node.inWeak ? 1 : 0;
       if (node.depth >= counts.length) {
         counts = Arrays.copyOf(counts, node.depth * 2);
       }
@@ -68,7 +70,7 @@ final class TreeValidator {
     for (Node node : order) {
       require(node.seq < tree.nextSeq(), "sequence below the counter", node);
     }
-    indexes.checkTotals(order.size(), open, leaves, displaceable, counts);
+    indexes.checkTotals(order.size(), open, leaves, displaceable, weak, counts);
   }
 
   private static void require(boolean ok, String invariant, Node node) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 
@@ -13,6 +14,11 @@ import java.util.Random;
  */
 final class ChurnDriver {
   private static final int OWNERS = 8;
+  /** Which weaker viewer a joiner swaps with: shallowest, fewest slots, youngest (see StreamTree.join). */
+  private static final Comparator<NodeView> SWAP_ORDER = Comparator.comparingInt(NodeView::depth)
+      .thenComparingInt(NodeView::capacity)
+      .thenComparing(Comparator.comparingLong(NodeView::joinedAt).reversed())
+      .thenComparing(Comparator.comparingLong(NodeView::sequence).reversed());
 
   /** Capacity mix of joining nodes. */
   enum Mix {
@@ -106,17 +112,52 @@ final class ChurnDriver {
   private void joinViewer(boolean check) {
     int open = tree.shallowestOpenDepth();
     NodeSpec spec = spec(Role.VIEWER, fullCapacity ? 4 : randomCapacity());
-    if (open < 0) {
+    NodeView weak = check || open < 0 ? swapTarget(spec.capacity(), open) : null;
+    if (open < 0 && weak == null) {
       assertThatThrownBy(() -> tree.join(spec)).isInstanceOf(NoOpenSlotException.class);
       return;
     }
     JoinResult result = tree.join(spec);
     ids.add(spec.id());
     if (check) {
-      assertThat(result.depth()).as("viewer joins just below the shallowest open slot").isEqualTo(open + 1);
-      assertThat(result.moves()).isEmpty();
+      if (weak == null) {
+        assertThat(result.depth()).as("viewer joins just below the shallowest open slot").isEqualTo(open + 1);
+        assertThat(result.moves()).isEmpty();
+      } else {
+        assertSwapped(result, weak);
+      }
       assertPlaced(result);
     }
+  }
+
+  /**
+   * The join rule, restated from a snapshot: the viewer a joiner with {@code capacity} slots takes the place
+   * of is the shallowest viewer with fewer slots strictly above the free slot's level (any depth if none is
+   * free), the fewest slots among equals, then the youngest; null if none (the joiner takes the free slot).
+   */
+  private NodeView swapTarget(int capacity, int open) {
+    NodeView best = null;
+    for (TreeNode node : tree.breadthFirst()) {
+      NodeView n = (NodeView) node;
+      if (n.role() == Role.VIEWER && n.capacity() < capacity && (open < 0 || n.depth() <= open)
+          && (best == null || SWAP_ORDER.compare(n, best) < 0)) {
+        best = n;
+      }
+    }
+    return best;
+  }
+
+  /** The joiner hangs where {@code weak} hung; {@code weak}'s children and then {@code weak} hang under it. */
+  private void assertSwapped(JoinResult result, NodeView weak) {
+    assertThat(result.parent()).isEqualTo(weak.parentId());
+    assertThat(result.depth()).isEqualTo(weak.depth());
+    List<Move> expected = new ArrayList<>();
+    for (String child : weak.childIds()) {
+      expected.add(new Move(child, weak.id(), result.nodeId(), weak.depth() + 1));
+    }
+    expected.add(new Move(weak.id(), weak.parentId(), result.nodeId(), weak.depth() + 1));
+    assertThat(result.moves()).containsExactlyElementsOf(expected);
+    assertThat(tree.node(weak.id()).childIds()).isEmpty();
   }
 
   private void joinBooster(boolean check) {

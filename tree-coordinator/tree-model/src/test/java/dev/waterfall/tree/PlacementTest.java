@@ -193,10 +193,13 @@ class PlacementTest {
       assertThat(result.moves()).containsExactly(new Move("v4", "o", "B", 2)); // only v4's chain fits
       assertThat(t.maxDepth()).isEqualTo(5);
       t.validate();
-      // the remaining backbone viewers are still too tall, so the next booster takes B's free slot
+      // the remaining backbone viewers are still too tall to push down, but have fewer slots: the next booster
+      // takes the youngest one's place and adopts it and its child, which keeps its depth
       JoinResult next = t.join(NodeSpec.booster("C", 4, 1001));
-      assertThat(next.parent()).isEqualTo("B");
-      assertThat(next.moves()).isEmpty();
+      assertThat(next.parent()).isEqualTo("o");
+      assertThat(next.moves()).containsExactly(new Move("c1", "v3", "C", 2), new Move("v3", "o", "C", 2));
+      assertThat(t.maxDepth()).isEqualTo(5);
+      t.validate();
     }
 
     @Test
@@ -213,6 +216,77 @@ class PlacementTest {
       assertThat(fifth.depth()).isEqualTo(2);
       assertThat(tree.node(fifth.parent()).role()).isEqualTo(Role.BOOSTER);
       tree.validate();
+    }
+  }
+
+  @Nested
+  @DisplayName("a joiner with more slots takes a weaker viewer's place")
+  class CapacitySwap {
+
+    @Test
+    void joinerTakesThePlaceAndAdoptsTheViewerAndItsChildren() {
+      StreamTree t = Trees.of("o: a/4 w/2 c/4 d/4", "w: x/0 y/4", "y: deep/0");
+      assertThat(t.shallowestOpenDepth()).isEqualTo(1);
+      JoinResult result = t.join(NodeSpec.viewer("J", 4, 1000));
+      t.validate();
+      assertThat(result.parent()).isEqualTo("o");
+      assertThat(result.depth()).isEqualTo(1);
+      assertThat(result.moves()).containsExactly(new Move("x", "w", "J", 2), new Move("y", "w", "J", 2),
+          new Move("w", "o", "J", 2));
+      assertThat(t.node("o").childIds()).containsExactly("a", "J", "c", "d");
+      assertThat(t.node("J").childIds()).containsExactly("x", "y", "w");
+      assertThat(depthOf(t, "deep")).isEqualTo(3); // subtrees keep their depth
+      assertThat(t.node("w").childIds()).isEmpty();
+    }
+
+    @Test
+    void fewestSlotsFirstThenYoungest() {
+      StreamTree t = Trees.of("o: a/1 b/0 c/0 d/4");
+      assertThat(t.join(NodeSpec.viewer("J", 4, 1000)).moves()).containsExactly(new Move("c", "o", "J", 2));
+      assertThat(t.join(NodeSpec.viewer("K", 4, 1001)).moves()).containsExactly(new Move("b", "o", "K", 2));
+      assertThat(t.join(NodeSpec.viewer("L", 4, 1002)).moves()).containsExactly(new Move("a", "o", "L", 2));
+      assertThat(t.node("o").childIds()).containsExactly("L", "K", "J", "d");
+      t.validate();
+    }
+
+    @Test
+    void onlyAViewerWithFewerSlotsIsSwapped() {
+      StreamTree t = Trees.of("o: a/2 +B/1 c/4", "c: x/0");
+      JoinResult equal = t.join(NodeSpec.viewer("two", 2, 1000)); // a has as many slots: free slot instead
+      assertThat(equal.moves()).isEmpty();
+      assertThat(equal.parent()).isEqualTo("o");
+      JoinResult more = t.join(NodeSpec.viewer("three", 3, 1001)); // boosters are never swapped out
+      assertThat(more.moves()).containsExactly(new Move("two", "o", "three", 2));
+      t.validate();
+    }
+
+    @Test
+    void noSwapWhenTheWeakerViewerIsNoShallowerThanTheFreeSlot() {
+      StreamTree t = Trees.of("o: a b c d", "a: w/1");
+      JoinResult result = t.join(NodeSpec.viewer("J", 4, 1000)); // lands at depth 2, as deep as w
+      assertThat(result.moves()).isEmpty();
+      assertThat(result.depth()).isEqualTo(2);
+      assertThat(result.parent()).isEqualTo("a");
+    }
+
+    @Test
+    void leafOnlyJoinerNeverSwaps() {
+      StreamTree t = Trees.of("o: a/0 b/4");
+      JoinResult result = t.join(NodeSpec.viewer("J", 0, 1000));
+      assertThat(result.moves()).isEmpty();
+      assertThat(result.parent()).isEqualTo("o");
+    }
+
+    @Test
+    void aFullTreeStillAdmitsEveryJoinerThatUploads() {
+      // A full tree's leaves all have 0 slots, so any joiner with a slot can take a leaf's place.
+      StreamTree t = Trees.ofMax(2, "o: a/0 b/1", "b: c/0");
+      assertThat(t.shallowestOpenDepth()).isEqualTo(-1);
+      assertThatThrownBy(() -> t.join(NodeSpec.viewer("none", 0, 1000))).isInstanceOf(NoOpenSlotException.class);
+      JoinResult result = t.join(NodeSpec.viewer("J", 1, 1001));
+      assertThat(result.moves()).containsExactly(new Move("a", "o", "J", 2));
+      assertThat(t.shallowestOpenDepth()).isEqualTo(-1);
+      t.validate();
     }
   }
 }

@@ -142,7 +142,7 @@ final class Admission {
       if (!admitted(s, stream, id, role.name().toLowerCase(), j.capacity(), false)) {
         return Future.succeededFuture();
       }
-      announce(j, id);
+      announce(j, id, role);
       return servesHttp(s, stream, join).map(urls -> {
         s.send(welcome(stream, id, j.parent(), j.depth(), j.capacity(), false, urls));
         return null;
@@ -150,9 +150,10 @@ final class Admission {
     });
   }
 
-  private void announce(Joined j, String id) {
+  private void announce(Joined j, String id, Role role) {
     switchboard.deliver(j.parentOwner(), j.parent(), new Message.ChildJoined(id));
-    switchboard.announce(j.moves(), "booster-joined");
+    // a booster displaced a viewer under the backbone, or a joiner with more slots took a weaker viewer's place
+    switchboard.announce(j.moves(), role == Role.BOOSTER ? "booster-joined" : "viewer-joined");
   }
 
   Future<Void> resume(Session s, Message.Resume resume) {
