@@ -161,11 +161,17 @@ class RealtimeIT extends BrowserFixture {
     leaf.waitFor("s => s.parentId !== null && s.framesDecoded > 0", 30_000);
     Tab later = new Tab(chromium.newPeerPage());
     later.page.navigate(rig.base + "/watch/" + stream);
-    // The publisher's only slot is the leaf's, and the leaf takes no children: no place for a second viewer.
-    later.waitFor("s => s.error !== null && s.error.startsWith('no-slot')", 20_000);
+    // The publisher's only slot holds the leaf, which takes no children: a joiner with a slot takes the leaf's
+    // place and adopts it (the capacity swap, docs/architecture.md), and the leaf renders again one level down.
+    later.waitFor("s => s.parentId !== null && s.depth === 1 && s.framesDecoded > 0", 30_000);
+    leaf.waitFor("s => s.parentId === '" + later.id() + "' && s.depth === 2", 20_000);
+    double moved = ((Number) leaf.state().get("framesDecoded")).doubleValue();
+    leaf.waitFor("s => s.framesDecoded > " + moved, 10_000);
     JsonNode tree = tree(stream);
     JsonNode leafNode = node(tree, leaf.id());
     assertThat(leafNode.get("capacity").intValue()).as("tree " + tree).isZero();
+    assertThat(leafNode.get("children").size()).as("tree " + tree).isZero();
+    assertThat(leafNode.get("parent").textValue()).as("tree " + tree).isEqualTo(later.id());
     assertThat(leaf.state().get("upload")).isEqualTo(false);
     later.close();
     leaf.close();
