@@ -54,7 +54,7 @@ class LogHygieneTest {
     List<String> secrets = new ArrayList<>();
     Vertx vertx = Vertx.vertx();
     try (TestCoordinator c = TestCoordinator.start(Map.of("log.redactAddresses", "true",
-        "http.trustedProxies", "127.0.0.1", "signalling.maxSocketsPerIp", "5"))) {
+        "http.trustedProxies", "127.0.0.1", "signalling.maxSocketsPerIp", "8"))) {
       secrets.add(TestCoordinator.ADMIN_TOKEN);
       var created = c.rest.admin("POST", "/api/streams", "{\"name\":\"hygiene\"}");
       assertThat(created.status()).isEqualTo(201);
@@ -82,6 +82,22 @@ class LogHygieneTest {
         again.send(new Message.Resume("hygiene", viewer.id(), viewer.welcome.resumeToken()));
         again.awaitError("already-connected");
       }
+      // A private stream: a viewer token, a viewer admitted with it, a forged one refused.
+      var hushed = c.rest.admin("POST", "/api/streams", "{\"name\":\"hushed\",\"private\":true}");
+      String hushedKey = hushed.json().get("publishKey").textValue();
+      String viewerToken = c.rest.admin("POST", "/api/streams/hushed/viewer-tokens", "{\"ttlSeconds\":60}")
+          .json().get("token").textValue();
+      secrets.add(hushedKey);
+      secrets.add(viewerToken);
+      TestNode hushedOrigin = TestNode.join(vertx, c.baseUrl, "hushed", "origin", hushedKey);
+      TestNode privateViewer = TestNode.join(vertx, c.baseUrl, "hushed", "viewer", viewerToken);
+      secrets.add(privateViewer.welcome.resumeToken());
+      try (TestNode wrong = TestNode.connect(vertx, c.baseUrl)) {
+        wrong.send(new Message.Join("hushed", "viewer", viewerToken.substring(0, viewerToken.length() - 2), null, null));
+        wrong.awaitError("private-stream");
+      }
+      privateViewer.close();
+      hushedOrigin.close();
       assertThat(c.rest.call("GET", "/api/streams", null, TestCoordinator.ADMIN_TOKEN + "x").status()).isEqualTo(401);
       assertThat(c.rest.admin("DELETE", "/api/booster-tokens/" + boosterToken + "nope", null).status()).isEqualTo(404);
       // Secrets at rest: the cluster's maps hold hashes, never the keys.
@@ -92,7 +108,7 @@ class LogHygieneTest {
 
       // An address over a limit is logged, redacted.
       List<RawSocket> held = new ArrayList<>();
-      for (int i = 0; i < 5; i++) {
+      for (int i = 0; i < 8; i++) {
         held.add(RawSocket.connect(vertx, c.baseUrl, Map.of("X-Forwarded-For", "203.0.113.77")));
       }
       RawSocket over = RawSocket.connect(vertx, c.baseUrl, Map.of("X-Forwarded-For", "203.0.113.77"));

@@ -9,6 +9,7 @@ import dev.waterfall.coordinator.streams.Credentials;
 import dev.waterfall.coordinator.streams.Fallbacks;
 import dev.waterfall.coordinator.streams.StreamRecord;
 import dev.waterfall.coordinator.streams.StreamRegistry;
+import dev.waterfall.coordinator.streams.ViewerTokens;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.tree.Role;
 import dev.waterfall.tree.StreamTree;
@@ -29,6 +30,7 @@ final class Admission {
   private final Clock clock;
   private final Departures departures;
   private final List<Message.IceServer> iceServers;
+  private final ViewerTokens viewerTokens;
 
   Admission(CoordinatorConfig config, StreamRegistry streams, Fallbacks fallbacks, TreeStore trees,
             Switchboard switchboard, CoordinatorMetrics metrics, byte[] clusterSecret, Clock clock,
@@ -41,6 +43,7 @@ final class Admission {
     this.switchboard = switchboard;
     this.metrics = metrics;
     this.clusterSecret = clusterSecret;
+    this.viewerTokens = new ViewerTokens(clusterSecret);
     this.clock = clock;
     this.iceServers = config.signalling().iceServers().isEmpty() ? List.of()
         : List.of(new Message.IceServer(config.signalling().iceServers(), null, null));
@@ -63,11 +66,20 @@ final class Admission {
             : streams.isBoosterToken(join.key()).compose(ok -> ok
             ? place(s, stream, join, Role.BOOSTER)
             : refuse(s, "bad-credential", "the booster token is not valid"));
-        default -> stream.privateStream()
-            ? refuse(s, "private-stream", "this stream needs a viewer token")
-            : place(s, stream, join, Role.VIEWER);
+        default -> joinAsViewer(s, stream, join);
       };
     });
+  }
+
+  /** A private stream admits only viewers with a valid viewer token; every refusal is {@code private-stream}. */
+  private Future<Void> joinAsViewer(Session s, StreamRecord stream, Message.Join join) {
+    if (stream.privateStream()) {
+      ViewerTokens.Verdict verdict = viewerTokens.check(stream, join.key(), clock.millis());
+      if (verdict != ViewerTokens.Verdict.VALID) {
+        return refuse(s, "private-stream", "'" + stream.name() + "': " + verdict.message);
+      }
+    }
+    return place(s, stream, join, Role.VIEWER);
   }
 
   private Future<Void> joinAsOrigin(Session s, StreamRecord stream, Message.Join join) {
