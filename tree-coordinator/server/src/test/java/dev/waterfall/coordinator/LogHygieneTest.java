@@ -89,9 +89,14 @@ class LogHygieneTest {
           .json().get("token").textValue();
       secrets.add(hushedKey);
       secrets.add(viewerToken);
-      TestNode hushedOrigin = TestNode.join(vertx, c.baseUrl, "hushed", "origin", hushedKey);
+      String contentKey = "AAECAwQFBgcICQoLDA0ODw==";
+      TestNode hushedOrigin = TestNode.connect(vertx, c.baseUrl);
+      hushedOrigin.send(new Message.Join("hushed", "origin", hushedKey, null, null, null, null, contentKey));
+      hushedOrigin.await(Message.Welcome.class);
       TestNode privateViewer = TestNode.join(vertx, c.baseUrl, "hushed", "viewer", viewerToken);
+      assertThat(privateViewer.welcome.contentKey()).isEqualTo(contentKey);
       secrets.add(privateViewer.welcome.resumeToken());
+      secrets.add(contentKey);
       try (TestNode wrong = TestNode.connect(vertx, c.baseUrl)) {
         wrong.send(new Message.Join("hushed", "viewer", viewerToken.substring(0, viewerToken.length() - 2), null, null));
         wrong.awaitError("private-stream");
@@ -101,7 +106,8 @@ class LogHygieneTest {
       assertThat(c.rest.call("GET", "/api/streams", null, TestCoordinator.ADMIN_TOKEN + "x").status()).isEqualTo(401);
       assertThat(c.rest.admin("DELETE", "/api/booster-tokens/" + boosterToken + "nope", null).status()).isEqualTo(404);
       // Secrets at rest: the cluster's maps hold hashes, never the keys.
-      String streams = c.coordinator.hazelcast().getMap("waterfall.streams").values().toString();
+      String streams = c.coordinator.hazelcast().<String, dev.waterfall.coordinator.streams.StreamRecord>getMap(
+          "waterfall.streams").values().stream().map(r -> r.name() + " " + r.publishKeyHash()).toList().toString();
       String tokens = c.coordinator.hazelcast().getMap("waterfall.boosterTokens").keySet().toString();
       assertThat(streams).contains("hygiene").doesNotContain(publishKey);
       assertThat(tokens).isNotEmpty().doesNotContain(boosterToken);

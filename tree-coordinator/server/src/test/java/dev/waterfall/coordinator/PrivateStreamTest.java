@@ -91,7 +91,9 @@ class PrivateStreamTest {
   void aViewerNeedsAValidUnexpiredTokenForThatStream() throws Exception {
     String publishKey = createPrivate("secret");
     createPrivate("elsewhere");
-    try (TestNode origin = TestNode.join(vertx, coordinator.baseUrl, "secret", "origin", publishKey)) {
+    try (TestNode origin = TestNode.connect(vertx, coordinator.baseUrl)) {
+      origin.send(new Message.Join("secret", "origin", publishKey, null, null, null, null, "AAECAwQFBgcICQoLDA0ODw=="));
+      String originId = origin.await(Message.Welcome.class).nodeId();
       assertThat(refused("secret", null).message()).contains("needs a viewer token");
       assertThat(refused("secret", "not-a-token").message()).contains("not valid");
       String token = viewerToken("secret", 600);
@@ -103,12 +105,54 @@ class PrivateStreamTest {
       assertThat(refused("secret", shortLived).message()).contains("expired");
 
       try (TestNode viewer = TestNode.join(vertx, coordinator.baseUrl, "secret", "viewer", token)) {
-        assertThat(viewer.welcome.parent()).isEqualTo(origin.id());
+        assertThat(viewer.welcome.parent()).isEqualTo(originId);
         assertThat(viewer.welcome.stream().privateStream()).isTrue();
       }
       // The tree and the stream of a private stream stay hidden from the public.
       assertThat(rest.get("/api/streams/secret/tree").status()).isEqualTo(401);
       assertThat(rest.get("/api/streams/secret").status()).isEqualTo(401);
+    }
+  }
+
+  @Test
+  void onlyViewersWithATokenReceiveTheOriginsContentKey() {
+    String publishKey = createPrivate("sealed");
+    String contentKey = "q83vASNFZ4mrze8BI0VniQ==";
+    try (TestNode bare = TestNode.connect(vertx, coordinator.baseUrl)) {
+      bare.send(new Message.Join("sealed", "origin", publishKey, null, null));
+      assertThat(bare.awaitError("private-stream").message()).contains("contentKey");
+    }
+    try (TestNode origin = TestNode.connect(vertx, coordinator.baseUrl)) {
+      origin.send(new Message.Join("sealed", "origin", publishKey, null, null, null, null, contentKey));
+      assertThat(origin.await(Message.Welcome.class).contentKey()).isNull();
+      String boosterToken = rest.admin("POST", "/api/booster-tokens", "").json().get("token").textValue();
+      String token = viewerToken("sealed", 600);
+      try (TestNode viewer = TestNode.join(vertx, coordinator.baseUrl, "sealed", "viewer", token);
+           TestNode booster = TestNode.join(vertx, coordinator.baseUrl, "sealed", "booster", boosterToken)) {
+        assertThat(viewer.welcome.contentKey()).isEqualTo(contentKey);
+        assertThat(booster.welcome.contentKey()).as("a booster forwards what it cannot read").isNull();
+        // Never in REST, not even for the admin.
+        assertThat(rest.admin("GET", "/api/streams", null).body()).contains("sealed").doesNotContain(contentKey);
+        assertThat(rest.admin("GET", "/api/streams/sealed", null).body()).doesNotContain(contentKey);
+        assertThat(rest.admin("GET", "/api/streams/sealed/tree", null).body()).doesNotContain(contentKey);
+        // Fallbacks (ciphertext sources) for those who may be in the tree: viewer or booster token, admin.
+        assertThat(rest.get("/api/streams/sealed/fallbacks").status()).isEqualTo(401);
+        assertThat(rest.call("GET", "/api/streams/sealed/fallbacks", null, "v1.1.x").status()).isEqualTo(401);
+        Rest.Reply asViewer = rest.call("GET", "/api/streams/sealed/fallbacks", null, token);
+        assertThat(asViewer.status()).isEqualTo(200);
+        assertThat(asViewer.body()).doesNotContain(contentKey);
+        assertThat(rest.call("GET", "/api/streams/sealed/fallbacks", null, boosterToken).status()).isEqualTo(200);
+      }
+    }
+    // A public stream's viewers get no key, whatever its origin sends.
+    String openKey = coordinator.rest.admin("POST", "/api/streams", "{\"name\":\"plain\"}").json()
+        .get("publishKey").textValue();
+    try (TestNode origin = TestNode.connect(vertx, coordinator.baseUrl)) {
+      origin.send(new Message.Join("plain", "origin", openKey, null, null, null, null, contentKey));
+      origin.await(Message.Welcome.class);
+      try (TestNode viewer = TestNode.join(vertx, coordinator.baseUrl, "plain", "viewer", null)) {
+        assertThat(viewer.welcome.contentKey()).isNull();
+      }
     }
   }
 }

@@ -188,12 +188,35 @@ public final class RestApi {
       if (stream == null) {
         Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
       } else if (stream.privateStream() && !admin.allows(ctx)) {
-        Json.error(ctx, 401, "unauthorized", "the fallbacks of a private stream need the admin token");
+        // Those who may be in a private stream's tree need its fallbacks too: boosters and token-holding viewers.
+        String bearer = bearer(ctx);
+        if (viewerTokens.check(stream, bearer, clock.millis()) == ViewerTokens.Verdict.VALID) {
+          replyFallbacks(ctx, stream);
+          return;
+        }
+        catalog.registry().isBoosterToken(bearer).onSuccess(ok -> {
+          if (ok) {
+            replyFallbacks(ctx, stream);
+          } else {
+            Json.error(ctx, 401, "unauthorized",
+                "the fallbacks of a private stream need the admin token, a booster token or a viewer token");
+          }
+        }).onFailure(ctx::fail);
       } else {
-        catalog.fallbacks().list(name).onSuccess(urls -> Json.reply(ctx, 200, new JsonObject().put("stream", name)
-            .put("publicKey", stream.publicKey()).put("fallbacks", new JsonArray(urls)))).onFailure(ctx::fail);
+        replyFallbacks(ctx, stream);
       }
     }).onFailure(ctx::fail);
+  }
+
+  private void replyFallbacks(RoutingContext ctx, StreamRecord stream) {
+    catalog.fallbacks().list(stream.name()).onSuccess(urls -> Json.reply(ctx, 200, new JsonObject()
+        .put("stream", stream.name()).put("publicKey", stream.publicKey()).put("fallbacks", new JsonArray(urls))))
+        .onFailure(ctx::fail);
+  }
+
+  private static String bearer(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    return header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : null;
   }
 
   /** A signed, expiring token that lets one private stream be watched; it exists only in this answer. */

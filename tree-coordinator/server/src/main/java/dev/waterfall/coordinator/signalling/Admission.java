@@ -90,6 +90,11 @@ final class Admission {
       return refuse(s, "wrong-stream-type", "'" + stream.name() + "' is a realtime stream: publish it from the"
           + " /publish/" + stream.name() + " page, not from an HLS relay");
     }
+    // Without its content key no viewer could watch, and a relay-node that sends none would publish in clear.
+    if (stream.privateStream() && join.contentKey() == null) {
+      return refuse(s, "private-stream", "'" + stream.name() + "' is private: its origin must send a contentKey"
+          + " (an older relay-node?)");
+    }
     if (switchboard.local(stream.rootId()) != null) {
       return refuse(s, "origin-taken", "an origin is already connected to '" + stream.name() + "'");
     }
@@ -101,10 +106,13 @@ final class Admission {
       if (!admitted(s, stream, stream.rootId(), "origin", p.capacity(), true)) {
         return Future.succeededFuture();
       }
-      Future<StreamRecord> keyed = join.publicKey() == null || join.publicKey().equals(stream.publicKey())
-          ? Future.succeededFuture(stream) : streams.setPublicKey(stream.name(), join.publicKey());
+      String publicKey = join.publicKey() == null ? stream.publicKey() : join.publicKey();
+      String contentKey = stream.privateStream() ? join.contentKey() : null;
+      Future<StreamRecord> keyed = java.util.Objects.equals(publicKey, stream.publicKey())
+          && java.util.Objects.equals(contentKey, stream.contentKey())
+          ? Future.succeededFuture(stream) : streams.setOriginKeys(stream.name(), publicKey, contentKey);
       return keyed.compose(record -> servesHttp(s, record, join).map(urls -> {
-        s.send(welcome(record, s.nodeId, null, 0, p.capacity(), false, urls));
+        s.send(welcome(record, s.nodeId, null, 0, p.capacity(), false, urls, false));
         // Children of a restarted origin must offer again: tell each its parent is (again) the root.
         for (int i = 0; i < p.children().size(); i++) {
           switchboard.deliver(p.childOwners().get(i), p.children().get(i),
@@ -156,7 +164,7 @@ final class Admission {
       }
       announce(j, id);
       return servesHttp(s, stream, join).map(urls -> {
-        s.send(welcome(stream, id, j.parent(), j.depth(), j.capacity(), false, urls));
+        s.send(welcome(stream, id, j.parent(), j.depth(), j.capacity(), false, urls, role == Role.VIEWER));
         return null;
       });
     });
@@ -192,7 +200,9 @@ final class Admission {
           return Future.succeededFuture();
         }
         return fallbacks.list(stream.name()).map(urls -> {
-          s.send(welcome(stream, resume.nodeId(), place.parent(), place.depth(), place.capacity(), true, urls));
+          // A viewer's place on a private stream was won with a valid viewer token.
+          s.send(welcome(stream, resume.nodeId(), place.parent(), place.depth(), place.capacity(), true, urls,
+              "viewer".equals(place.role())));
           return null;
         });
       });
@@ -220,11 +230,14 @@ final class Admission {
   }
 
   private Message.Welcome welcome(StreamRecord stream, String id, String parent, int depth, int capacity,
-                                  boolean resumed, List<String> fallbackUrls) {
+                                  boolean resumed, List<String> fallbackUrls, boolean viewer) {
+    // Only viewers get the content key: on a private stream every viewer here passed the token check (or resumed
+    // a place that did); boosters and the origin never need it. A public stream has none.
     return new Message.Welcome(id, parent, depth, capacity, Credentials.resumeToken(clusterSecret, stream.name(), id),
         resumed, config.liveness().heartbeatIntervalMs(), iceServers,
         new Message.StreamInfo(stream.name(), stream.bitrateKbps(), stream.maxChildren(), stream.privateStream(),
-            stream.publicKey(), stream.type()), fallbackUrls);
+            stream.publicKey(), stream.type()), fallbackUrls,
+        viewer && stream.privateStream() ? stream.contentKey() : null);
   }
 
   private Future<Void> refuse(Session s, String code, String message) {
