@@ -13,25 +13,16 @@ import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import com.microsoft.playwright.Page;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** A private stream through real relays: boosters verify and forward ciphertext they cannot read. */
 @DisplayName("a private stream is encrypted end to end")
-class PrivateStreamIT {
-  private static StreamRig rig;
-
-  @BeforeAll
-  static void start() throws Exception {
-    rig = new StreamRig();
-  }
-
-  @AfterAll
-  static void stop() {
-    rig.close();
-  }
+class PrivateStreamIT extends BrowserFixture {
 
   @Test
   void aBoosterHoldsAndServesOnlyCiphertextThatTheViewersKeyOpens() throws Exception {
@@ -74,6 +65,78 @@ class PrivateStreamIT {
     }
     assertThat(checked).as("segments checked on the booster").isGreaterThanOrEqualTo(3);
     assertThat(StreamRig.metric(booster, "waterfall_relay_verification_failures_total")).isZero();
+  }
+
+  @Test
+  void aPageWithoutATokenIsRefusedAndAskedThenPlaysWithTheOneItIsGiven() throws Exception {
+    String publishKey = rig.coordinator.createStream(new StreamCatalog.Spec("asked", 1000, 4, true)).publishKey();
+    rig.origin("asked", publishKey);
+    String token = Http.post(rig.base + "/api/streams/asked/viewer-tokens", StreamRig.ADMIN, "{\"ttlSeconds\":300}")
+        .get("token").textValue();
+    Page page = chromium.newPage();
+    List<String> console = Collections.synchronizedList(new ArrayList<>());
+    page.onPageError(e -> console.add("pageerror: " + e));
+    page.navigate(rig.base + "/watch/asked");
+    try {
+      page.waitForSelector("#token-form", new Page.WaitForSelectorOptions().setTimeout(30_000));
+      Map<String, Object> refused = state(page);
+      assertThat(refused.get("phase")).isEqualTo("error");
+      assertThat((String) refused.get("error")).contains("private-stream").contains("needs a viewer token");
+      assertThat(page.textContent("#stats")).contains("needs a viewer token");
+      assertThat(page.textContent("#token-form")).contains("This stream is private");
+      assertThat(refused.get("startedAt")).isNull();
+
+      page.fill("#token-input", token);
+      page.click("#token-form button");
+      awaitPlaying(page, 20);
+      assertThat(state(page).get("mode")).as(console.toString()).isEqualTo("p2p");
+    } finally {
+      java.nio.file.Files.createDirectories(SCREENSHOTS);
+      page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("private-asked.png")));
+      page.close();
+    }
+  }
+
+  @Test
+  void anAuthorisedPagePlaysAndDropsTheTokenFromTheAddressBar() throws Exception {
+    String publishKey = rig.coordinator.createStream(new StreamCatalog.Spec("members", 1000, 4, true)).publishKey();
+    rig.origin("members", publishKey);
+    rig.booster("members");
+    String token = Http.post(rig.base + "/api/streams/members/viewer-tokens", StreamRig.ADMIN, "{\"ttlSeconds\":300}")
+        .get("token").textValue();
+    Page page = chromium.newPage();
+    List<String> console = Collections.synchronizedList(new ArrayList<>());
+    page.onPageError(e -> console.add("pageerror: " + e));
+    page.navigate(rig.base + "/watch/members?token=" + token);
+    try {
+      awaitPlaying(page, 30);
+      Map<String, Object> s = state(page);
+      String why = "state " + s + ", console " + console;
+      assertThat(s.get("mode")).as(why).isEqualTo("p2p");
+      assertThat(((Number) s.get("waitingAfterStart")).intValue()).as(why).isZero();
+      assertThat(page.url()).doesNotContain(token).doesNotContain("token=");
+      assertThat(page.evaluate("() => sessionStorage.getItem('waterfall.viewerToken.members')")).isEqualTo(token);
+      // Decrypted media really plays: the video has a picture and time moves on.
+      assertThat(((Number) page.evaluate("() => window.waterfall.video.videoWidth")).intValue()).as(why).isPositive();
+    } finally {
+      java.nio.file.Files.createDirectories(SCREENSHOTS);
+      page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("private-player.png")));
+      page.close();
+    }
+  }
+
+  /** Waits until the page has played {@code seconds} of media past its first frame. */
+  private static void awaitPlaying(Page page, int seconds) {
+    page.waitForFunction("() => window.waterfall && window.waterfall.state.startedAt !== null", null,
+        new Page.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(100));
+    double first = ((Number) page.evaluate("() => window.waterfall.video.currentTime")).doubleValue();
+    page.waitForFunction("t => window.waterfall.video.currentTime >= t", first + 6,
+        new Page.WaitForFunctionOptions().setTimeout(seconds * 1000L + 10_000).setPollingInterval(250));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> state(Page page) {
+    return (Map<String, Object>) page.evaluate("() => JSON.parse(JSON.stringify(window.waterfall.state))");
   }
 
   private static int tsSyncBytes(byte[] b) {
