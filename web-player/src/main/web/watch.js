@@ -46,6 +46,7 @@
     bufferSeconds: 0,
     bitrateKbps: null,
     liveEdgeDistance: null,
+    privateStream: false, // set when the coordinator refused us as a viewer of a private stream
   };
   window.waterfall = { state: state, video: video, hls: null, node: null };
   const params = new URLSearchParams(location.search);
@@ -53,6 +54,46 @@
   const overlayToggle = document.getElementById('stats-toggle');
   const uploadBox = document.getElementById('upload');
   const uploadNote = document.getElementById('upload-note');
+
+  // A private stream's viewer token: from ?token= (then kept in sessionStorage and taken out of the address bar,
+  // so it does not linger in history or get shared with the URL) or typed into the prompt the page shows when
+  // the coordinator answers `private-stream`.
+  const TOKEN_KEY = 'waterfall.viewerToken.' + stream;
+  if (params.get('token')) {
+    sessionStorage.setItem(TOKEN_KEY, params.get('token'));
+    params.delete('token');
+    history.replaceState(null, '', location.pathname + (params.toString() ? '?' + params : '') + location.hash);
+  }
+  const viewerToken = sessionStorage.getItem(TOKEN_KEY);
+
+  /** The coordinator refused us as a viewer of a private stream: say why and ask for a token. */
+  function askForToken(why) {
+    state.phase = 'error';
+    state.error = why;
+    state.privateStream = true;
+    if (document.getElementById('token-form')) return;
+    const form = document.createElement('form');
+    form.id = 'token-form';
+    form.className = 'token-form';
+    const label = document.createElement('label');
+    label.textContent = 'This stream is private. ' + why.replace(/^private-stream: /, '') + ' Viewer token: ';
+    const input = document.createElement('input');
+    input.id = 'token-input';
+    input.type = 'password';
+    input.autocomplete = 'off';
+    input.required = true;
+    const button = document.createElement('button');
+    button.type = 'submit';
+    button.textContent = 'Watch';
+    label.appendChild(input);
+    form.append(label, button);
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      sessionStorage.setItem(TOKEN_KEY, input.value.trim());
+      location.reload();
+    });
+    document.querySelector('.controls').appendChild(form);
+  }
 
   document.getElementById('title').textContent = 'Waterfall · ' + stream;
   document.title = 'Waterfall · ' + stream;
@@ -311,6 +352,9 @@
           const body = await res.json();
           if (Array.isArray(body.fallbacks) && body.fallbacks.length > 0) return body.fallbacks[0];
           state.error = 'the stream has no source yet';
+        } else if (res.status === 401) {
+          askForToken('private-stream: this stream is private: it needs a viewer token');
+          return new Promise(function () {}); // the prompt reloads the page
         } else {
           state.error = 'coordinator answered ' + res.status;
         }
@@ -366,7 +410,7 @@
     const [nodeModule, loaderModule, verifyModule] = await Promise.all([
       import('/web/p2p/node.js'), import('/web/p2p/loader.js'), import('/web/p2p/verify.js')]);
     if (!(await verifyModule.supportsEd25519())) throw new Error('WebCrypto has no Ed25519');
-    const node = new nodeModule.BrowserNode({ stream: stream, bufferSeconds: bufferAhead,
+    const node = new nodeModule.BrowserNode({ stream: stream, bufferSeconds: bufferAhead, key: viewerToken,
       upload: uploadEffective(),
       playbackStats: function () {
         return { liveEdgeDistance: state.liveEdgeDistance, bitrateKbps: state.bitrateKbps,
@@ -405,8 +449,24 @@
         return;
       } catch (e) {
         note('p2p-failed:' + e.message);
+        if (/^private-stream/.test(e.message)) {
+          askForToken(e.message);
+          return;
+        }
+        if (/^no-content-key/.test(e.message)) {
+          state.phase = 'error';
+          state.error = e.message + ' (trying again)';
+          setTimeout(function () { location.reload(); }, 5000);
+          return;
+        }
         state.error = 'P2P unavailable (' + e.message + '): plain HLS';
       }
+    }
+    if (viewerToken) {
+      // Plain HLS would hand hls.js ciphertext: a private stream plays only where the page can decrypt it.
+      state.phase = 'error';
+      state.error = 'a private stream needs a browser with WebCrypto and WebRTC (over https)';
+      return;
     }
     const base = await findSource();
     state.source = base;

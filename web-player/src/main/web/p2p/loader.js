@@ -73,11 +73,11 @@ export function p2pLoader(Hls, node) {
     async segment(sequence) {
       const bytes = await node.waitForSegment(sequence, SEGMENT_DEADLINE_MS);
       if (this.done) throw new Error('aborted');
-      if (bytes) return bytes.buffer;
+      if (bytes) return node.reveal(sequence, bytes);
       const data = await (await node.fetchFallback('seg-' + sequence + '.ts', HTTP_TIMEOUT_MS, this.controller.signal))
         .arrayBuffer();
       node.countHttpSegment(data.byteLength);
-      return data;
+      return node.reveal(sequence, data); // a private stream's: decrypted, which also authenticates it
     }
 
     succeed(data) {

@@ -12,6 +12,7 @@
 import { decodeFrame, encodeChunkFrame, encodeHeaderFrame } from './frames.js';
 import { buildPlaylist, ChunkResult, HeaderResult, SegmentStore } from './store.js';
 import { importPublicKey } from './verify.js';
+import { decryptSegment, importContentKey } from './content.js';
 import { Signalling } from './signalling.js';
 import { ChildLink, ParentLink } from './peer.js';
 
@@ -34,10 +35,14 @@ const REJOIN_AFTER_MS = 10000;
 
 export class BrowserNode {
   /**
-   * @param {{stream: string, upload?: boolean, bufferSeconds?: () => number, playbackStats?: () => Object}} options
+   * @param {{stream: string, upload?: boolean, bufferSeconds?: () => number, playbackStats?: () => Object,
+   *          key?: string}} options  `key`: a private stream's viewer token
    */
   constructor(options) {
     this.stream = options.stream;
+    this.key = options.key || null;
+    /** A private stream's content key (CryptoKey), from the welcome; null for a public stream. */
+    this.contentKey = null;
     this.upload = options.upload !== false;
     /** @type {Map<string, ChildLink>} */
     this.children = new Map();
@@ -73,7 +78,7 @@ export class BrowserNode {
   start() {
     return new Promise((resolve, reject) => {
       let welcomed = false;
-      this.signalling = new Signalling({ stream: this.stream, upload: () => this.upload }, {
+      this.signalling = new Signalling({ stream: this.stream, upload: () => this.upload, key: this.key }, {
         welcome: (w) => {
           this.onWelcome(w).then(() => {
             welcomed = true;
@@ -116,11 +121,16 @@ export class BrowserNode {
     this.nodeId = w.nodeId;
     this.depth = w.depth;
     this.fallbacks = Array.isArray(w.fallbacks) ? w.fallbacks.map((b) => b.replace(/\/+$/, '')) : [];
+    if (w.stream && w.stream.privateStream) {
+      if (!w.contentKey) throw new Error('no-content-key: the origin of this private stream has not joined yet');
+      this.contentKey = await importContentKey(w.contentKey);
+    }
     let publicKey = w.stream && w.stream.publicKey;
     while (!publicKey || this.fallbacks.length === 0) {
       // No origin yet: the coordinator learns its key and HTTP base when it joins.
       await new Promise((r) => setTimeout(r, 2000));
-      const res = await fetch('/api/streams/' + encodeURIComponent(this.stream) + '/fallbacks', { cache: 'no-store' });
+      const res = await fetch('/api/streams/' + encodeURIComponent(this.stream) + '/fallbacks', { cache: 'no-store',
+        headers: this.key ? { Authorization: 'Bearer ' + this.key } : {} });
       if (res.ok) {
         const body = await res.json();
         publicKey = body.publicKey;
@@ -430,6 +440,19 @@ export class BrowserNode {
       if (skipped || Date.now() >= until) return null;
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /**
+   * What the player gets for segment `sequence` (verified store bytes or an HTTP fetch): on a private stream the
+   * plaintext, decrypted (and so authenticated) with the content key; on a public one the bytes themselves.
+   * @returns {Promise<ArrayBuffer>}
+   */
+  async reveal(sequence, bytes) {
+    if (!this.contentKey) {
+      const whole = !(bytes instanceof Uint8Array) || (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength);
+      return whole ? (bytes.buffer || bytes) : bytes.slice().buffer;
+    }
+    return decryptSegment(this.contentKey, sequence, bytes);
   }
 
   /** The URL of `path` (e.g. "index.m3u8", "seg-7.ts") at the current fallback relay. */

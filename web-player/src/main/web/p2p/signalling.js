@@ -17,7 +17,8 @@ const FATAL = new Set(['unknown-stream', 'private-stream', 'stream-deleted']);
 
 export class Signalling {
   /**
-   * @param {{stream: string, upload: () => boolean, url?: string}} options  `upload` is read at every join
+   * @param {{stream: string, upload: () => boolean, url?: string, key?: string}} options  `upload` is read at
+   *   every join; `key`: a private stream's viewer token
    * @param {{welcome: (w: Object) => void, message: (m: Object) => void, error: (e: Object) => void,
    *          closed: (reason: string, willRetry: boolean) => void, stats: () => Object}} handlers
    */
@@ -117,7 +118,9 @@ export class Signalling {
 
   sendJoin() {
     if (this.welcome) this.stats.rejoins++;
-    this.send({ type: 'join', stream: this.options.stream, role: 'viewer', key: null, upload: this.options.upload() });
+    // key: the viewer token of a private stream (null for a public one).
+    this.send({ type: 'join', stream: this.options.stream, role: 'viewer', key: this.options.key || null,
+      upload: this.options.upload() });
   }
 
   scheduleRetry() {

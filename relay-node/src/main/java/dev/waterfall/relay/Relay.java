@@ -115,7 +115,8 @@ public final class Relay implements AutoCloseable {
         String base = o.coordinators().get(attempt % o.coordinators().size());
         URI uri = URI.create(base.replaceFirst("^ws", "http") + "/api/streams/" + o.stream() + "/fallbacks");
         try {
-          var reply = await(client.getAbs(uri.toString()).send());
+          // The booster token opens a private stream's fallbacks (public ones ignore it).
+          var reply = await(client.getAbs(uri.toString()).putHeader("Authorization", "Bearer " + o.key()).send());
           if (reply.statusCode() == 404) {
             throw new IllegalStateException("the coordinator has no stream named '" + o.stream() + "'");
           }

@@ -3,6 +3,7 @@ package dev.waterfall.relay.node;
 import dev.waterfall.relay.frame.Frame;
 import dev.waterfall.relay.frame.FrameCodec;
 import dev.waterfall.relay.segment.Chunker;
+import dev.waterfall.relay.segment.ContentCipher;
 import dev.waterfall.relay.segment.SegmentHeader;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.segment.SignedHeader;
@@ -23,6 +24,8 @@ final class Publisher {
   private final Chunker chunker = Chunker.standard();
   private final BiConsumer<byte[], Long> forward;
   private final LongSupplier clock;
+  /** Set for a private stream: segments are sealed before they are hashed and signed. */
+  private ContentCipher cipher;
 
   Publisher(String stream, SegmentSigner signer, SegmentStore store, BiConsumer<byte[], Long> forward,
             LongSupplier clock) {
@@ -33,14 +36,19 @@ final class Publisher {
     this.clock = clock;
   }
 
+  void encryptWith(ContentCipher cipher) {
+    this.cipher = cipher;
+  }
+
   void publish(MediaSegment segment) {
     long seq = segment.sequence();
+    byte[] bytes = cipher == null ? segment.bytes() : cipher.encrypt(seq, segment.bytes());
     SegmentHeader header = chunker.describe(stream, seq, segment.durationMillis(), clock.getAsLong(),
-        segment.discontinuity(), segment.discontinuitySequence(), segment.bytes());
+        segment.discontinuity(), segment.discontinuitySequence(), bytes);
     SignedHeader signed = signer.sign(header);
     store.addHeader(signed);
     forward.accept(FrameCodec.encode(new Frame.Header(signed)), seq);
-    List<byte[]> chunks = chunker.split(segment.bytes());
+    List<byte[]> chunks = chunker.split(bytes);
     for (int i = 0; i < chunks.size(); i++) {
       store.addChunk(seq, i, chunks.get(i));
       forward.accept(FrameCodec.encode(new Frame.Chunk(seq, i, chunks.get(i))), seq);

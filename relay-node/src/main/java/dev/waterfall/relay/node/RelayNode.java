@@ -6,6 +6,7 @@ import dev.waterfall.relay.frame.FrameCodec;
 import dev.waterfall.relay.frame.FrameException;
 import dev.waterfall.relay.http.FallbackFetcher;
 import dev.waterfall.relay.peer.PeerFactory;
+import dev.waterfall.relay.segment.ContentCipher;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.MediaSegment;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,6 +52,8 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   private long timer = -1;
   private String publicKey;
   private Publisher publisher;
+  /** Origin only: this run's content key, used if the coordinator says the stream is private. */
+  private ContentCipher contentCipher;
 
   /** {@code store} is this node's (its HTTP server may already serve it); its verifier holds the stream's key. */
   public RelayNode(Vertx vertx, NodeSettings settings, PeerFactory peers, SegmentStore store, Clock clock) {
@@ -112,6 +115,7 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   public void useSigner(SegmentSigner signer) {
     this.publicKey = signer.publicKeyBase64();
     this.publisher = new Publisher(settings.stream(), signer, store, this::fromPublisher, clock::millis);
+    this.contentCipher = ContentCipher.generate();
   }
 
   /** Origin only: one more segment of the live stream (call on any thread). */
@@ -129,8 +133,10 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   }
 
   private Message.Join joinMessage() {
+    // The origin always offers a content key; the coordinator keeps it only for a private stream.
     return new Message.Join(settings.stream(), settings.role(), settings.key(), true, null,
-        settings.isOrigin() ? publicKey : null, settings.httpUrl());
+        settings.isOrigin() ? publicKey : null, settings.httpUrl(),
+        settings.isOrigin() && contentCipher != null ? contentCipher.keyBase64() : null);
   }
 
 
@@ -254,6 +260,9 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
         settings.stream(), w.nodeId(), w.depth(), w.parent());
     if (!settings.isOrigin()) {
       connectTo(w.parent());
+    } else if (publisher != null && w.stream() != null && w.stream().privateStream()) {
+      // Before the first segment: the source is pumped only once start() completes, i.e. after this welcome.
+      publisher.encryptWith(contentCipher);
     }
     joined.tryComplete();
   }

@@ -12,11 +12,24 @@ public sealed interface Message
    * Client → server: enter a stream's tree. {@code key}: publish key, booster token or viewer token.
    * An origin sends the stream's Ed25519 {@code publicKey} (base64 SPKI) that every node verifies against; an
    * origin or booster serving HLS over HTTP sends its {@code httpUrl}, which joins the stream's fallback list.
+   * The origin of a private stream sends its AES-GCM {@code contentKey} (base64), which the coordinator hands
+   * only to viewers that presented a valid viewer token.
    */
   record Join(String stream, String role, String key, Boolean upload, Integer uplinkKbps, String publicKey,
-              String httpUrl) implements Message {
+              String httpUrl, String contentKey) implements Message {
     public Join(String stream, String role, String key, Boolean upload, Integer uplinkKbps) {
-      this(stream, role, key, upload, uplinkKbps, null, null);
+      this(stream, role, key, upload, uplinkKbps, null, null, null);
+    }
+
+    public Join(String stream, String role, String key, Boolean upload, Integer uplinkKbps, String publicKey,
+                String httpUrl) {
+      this(stream, role, key, upload, uplinkKbps, publicKey, httpUrl, null);
+    }
+
+    @Override
+    public String toString() {
+      // Never print a credential or the content key, wherever a Join ends up.
+      return "Join[stream=" + stream + ", role=" + role + ", uplinkKbps=" + uplinkKbps + ", httpUrl=" + httpUrl + "]";
     }
   }
 
@@ -26,10 +39,23 @@ public sealed interface Message
   /**
    * Server → client: the place given. {@code parent} is null for the origin. {@code fallbacks}: base URLs of
    * the origin and boosters serving {@code /hls/<stream>/…}, for chunks the parent does not deliver in time.
+   * {@code contentKey}: a private stream's AES-GCM key (base64), only for viewers admitted with a viewer token.
    */
   record Welcome(String nodeId, String parent, int depth, int capacity, String resumeToken, boolean resumed,
                  long heartbeatIntervalMs, java.util.List<IceServer> iceServers, StreamInfo stream,
-                 java.util.List<String> fallbacks) implements Message {}
+                 java.util.List<String> fallbacks, String contentKey) implements Message {
+    public Welcome(String nodeId, String parent, int depth, int capacity, String resumeToken, boolean resumed,
+                   long heartbeatIntervalMs, java.util.List<IceServer> iceServers, StreamInfo stream,
+                   java.util.List<String> fallbacks) {
+      this(nodeId, parent, depth, capacity, resumeToken, resumed, heartbeatIntervalMs, iceServers, stream, fallbacks,
+          null);
+    }
+
+    @Override
+    public String toString() {
+      return "Welcome[nodeId=" + nodeId + ", parent=" + parent + ", depth=" + depth + ", resumed=" + resumed + "]";
+    }
+  }
 
   /** Server → client: something was refused. {@code code} is for programs, {@code message} for people. */
   record Error(String code, String message) implements Message {}

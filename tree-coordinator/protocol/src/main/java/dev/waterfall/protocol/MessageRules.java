@@ -23,6 +23,9 @@ final class MessageRules {
       if (j.publicKey() != null && (j.publicKey().length() > 512 || !j.publicKey().matches("[A-Za-z0-9+/=]+"))) {
         throw invalid("join: publicKey must be base64 (an Ed25519 SubjectPublicKeyInfo)");
       }
+      if (j.contentKey() != null && !j.contentKey().matches("[A-Za-z0-9+/]{22}==|[A-Za-z0-9+/]{43}=")) {
+        throw invalid("join: contentKey must be a base64 AES-128 or AES-256 key");
+      }
       if (j.httpUrl() != null && (j.httpUrl().length() > 512 || !j.httpUrl().matches("https?://[^\\s]+"))) {
         throw invalid("join: httpUrl must be an http(s) URL");
       }

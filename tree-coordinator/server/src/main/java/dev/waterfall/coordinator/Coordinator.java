@@ -14,6 +14,7 @@ import dev.waterfall.coordinator.streams.Credentials;
 import dev.waterfall.coordinator.streams.Fallbacks;
 import dev.waterfall.coordinator.streams.StreamCatalog;
 import dev.waterfall.coordinator.streams.StreamRegistry;
+import dev.waterfall.coordinator.streams.ViewerTokens;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -167,7 +168,8 @@ public final class Coordinator {
         router.route("/ws").handler(ctx -> ctx.request().toWebSocket()
             .onSuccess(signalling::handle)
             .onFailure(e -> ctx.response().setStatusCode(400).end("WebSocket upgrade expected")));
-        new RestApi(catalog, trees, dashboard, metrics, adminToken, this::health).mount(vertx, router);
+        new RestApi(catalog, trees, dashboard, metrics, adminToken, this::health, new ViewerTokens(secret), clock)
+            .mount(vertx, router);
 
         int cap = config.signalling().maxMessageBytes();
         // The socket's hard cap is above the signalling limit, so a too-large message earns an error, not a cut.

@@ -54,7 +54,7 @@ class LogHygieneTest {
     List<String> secrets = new ArrayList<>();
     Vertx vertx = Vertx.vertx();
     try (TestCoordinator c = TestCoordinator.start(Map.of("log.redactAddresses", "true",
-        "http.trustedProxies", "127.0.0.1", "signalling.maxSocketsPerIp", "5"))) {
+        "http.trustedProxies", "127.0.0.1", "signalling.maxSocketsPerIp", "8"))) {
       secrets.add(TestCoordinator.ADMIN_TOKEN);
       var created = c.rest.admin("POST", "/api/streams", "{\"name\":\"hygiene\"}");
       assertThat(created.status()).isEqualTo(201);
@@ -82,17 +82,39 @@ class LogHygieneTest {
         again.send(new Message.Resume("hygiene", viewer.id(), viewer.welcome.resumeToken()));
         again.awaitError("already-connected");
       }
+      // A private stream: a viewer token, a viewer admitted with it, a forged one refused.
+      var hushed = c.rest.admin("POST", "/api/streams", "{\"name\":\"hushed\",\"private\":true}");
+      String hushedKey = hushed.json().get("publishKey").textValue();
+      String viewerToken = c.rest.admin("POST", "/api/streams/hushed/viewer-tokens", "{\"ttlSeconds\":60}")
+          .json().get("token").textValue();
+      secrets.add(hushedKey);
+      secrets.add(viewerToken);
+      String contentKey = "AAECAwQFBgcICQoLDA0ODw==";
+      TestNode hushedOrigin = TestNode.connect(vertx, c.baseUrl);
+      hushedOrigin.send(new Message.Join("hushed", "origin", hushedKey, null, null, null, null, contentKey));
+      hushedOrigin.await(Message.Welcome.class);
+      TestNode privateViewer = TestNode.join(vertx, c.baseUrl, "hushed", "viewer", viewerToken);
+      assertThat(privateViewer.welcome.contentKey()).isEqualTo(contentKey);
+      secrets.add(privateViewer.welcome.resumeToken());
+      secrets.add(contentKey);
+      try (TestNode wrong = TestNode.connect(vertx, c.baseUrl)) {
+        wrong.send(new Message.Join("hushed", "viewer", viewerToken.substring(0, viewerToken.length() - 2), null, null));
+        wrong.awaitError("private-stream");
+      }
+      privateViewer.close();
+      hushedOrigin.close();
       assertThat(c.rest.call("GET", "/api/streams", null, TestCoordinator.ADMIN_TOKEN + "x").status()).isEqualTo(401);
       assertThat(c.rest.admin("DELETE", "/api/booster-tokens/" + boosterToken + "nope", null).status()).isEqualTo(404);
       // Secrets at rest: the cluster's maps hold hashes, never the keys.
-      String streams = c.coordinator.hazelcast().getMap("waterfall.streams").values().toString();
+      String streams = c.coordinator.hazelcast().<String, dev.waterfall.coordinator.streams.StreamRecord>getMap(
+          "waterfall.streams").values().stream().map(r -> r.name() + " " + r.publishKeyHash()).toList().toString();
       String tokens = c.coordinator.hazelcast().getMap("waterfall.boosterTokens").keySet().toString();
       assertThat(streams).contains("hygiene").doesNotContain(publishKey);
       assertThat(tokens).isNotEmpty().doesNotContain(boosterToken);
 
       // An address over a limit is logged, redacted.
       List<RawSocket> held = new ArrayList<>();
-      for (int i = 0; i < 5; i++) {
+      for (int i = 0; i < 8; i++) {
         held.add(RawSocket.connect(vertx, c.baseUrl, Map.of("X-Forwarded-For", "203.0.113.77")));
       }
       RawSocket over = RawSocket.connect(vertx, c.baseUrl, Map.of("X-Forwarded-For", "203.0.113.77"));

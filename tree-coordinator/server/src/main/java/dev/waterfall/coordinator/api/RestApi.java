@@ -6,6 +6,7 @@ import dev.waterfall.coordinator.dashboard.DashboardFeed;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
 import dev.waterfall.coordinator.streams.StreamCatalog;
 import dev.waterfall.coordinator.streams.StreamRecord;
+import dev.waterfall.coordinator.streams.ViewerTokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -13,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -28,9 +30,13 @@ public final class RestApi {
   private final Supplier<JsonObject> health;
 
   private final DashboardFeed dashboard;
+  private final ViewerTokens viewerTokens;
+  private final Clock clock;
 
   public RestApi(StreamCatalog catalog, TreeStore trees, DashboardFeed dashboard, CoordinatorMetrics metrics,
-                 String adminToken, Supplier<JsonObject> health) {
+                 String adminToken, Supplier<JsonObject> health, ViewerTokens viewerTokens, Clock clock) {
+    this.viewerTokens = viewerTokens;
+    this.clock = clock;
     this.dashboard = dashboard;
     this.catalog = catalog;
     this.trees = trees;
@@ -53,6 +59,7 @@ public final class RestApi {
     router.post("/api/streams").handler(admin).handler(this::createStream);
     router.get("/api/streams").handler(admin).handler(this::listStreams);
     router.delete("/api/streams/:name").handler(admin).handler(this::deleteStream);
+    router.post("/api/streams/:name/viewer-tokens").handler(admin).handler(this::newViewerToken);
     router.post("/api/booster-tokens").handler(admin).handler(this::newBoosterToken);
     router.delete("/api/booster-tokens/:token").handler(admin).handler(this::revokeBoosterToken);
     router.route("/api/*").last().handler(ctx -> Json.error(ctx, 404, "not-found", "no such API call"));
@@ -181,10 +188,70 @@ public final class RestApi {
       if (stream == null) {
         Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
       } else if (stream.privateStream() && !admin.allows(ctx)) {
-        Json.error(ctx, 401, "unauthorized", "the fallbacks of a private stream need the admin token");
+        // Those who may be in a private stream's tree need its fallbacks too: boosters and token-holding viewers.
+        String bearer = bearer(ctx);
+        if (viewerTokens.check(stream, bearer, clock.millis()) == ViewerTokens.Verdict.VALID) {
+          replyFallbacks(ctx, stream);
+          return;
+        }
+        catalog.registry().isBoosterToken(bearer).onSuccess(ok -> {
+          if (ok) {
+            replyFallbacks(ctx, stream);
+          } else {
+            Json.error(ctx, 401, "unauthorized",
+                "the fallbacks of a private stream need the admin token, a booster token or a viewer token");
+          }
+        }).onFailure(ctx::fail);
       } else {
-        catalog.fallbacks().list(name).onSuccess(urls -> Json.reply(ctx, 200, new JsonObject().put("stream", name)
-            .put("publicKey", stream.publicKey()).put("fallbacks", new JsonArray(urls)))).onFailure(ctx::fail);
+        replyFallbacks(ctx, stream);
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  private void replyFallbacks(RoutingContext ctx, StreamRecord stream) {
+    catalog.fallbacks().list(stream.name()).onSuccess(urls -> Json.reply(ctx, 200, new JsonObject()
+        .put("stream", stream.name()).put("publicKey", stream.publicKey()).put("fallbacks", new JsonArray(urls))))
+        .onFailure(ctx::fail);
+  }
+
+  private static String bearer(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    return header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : null;
+  }
+
+  /** A signed, expiring token that lets one private stream be watched; it exists only in this answer. */
+  private void newViewerToken(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    long ttl = ViewerTokens.DEFAULT_TTL_SECONDS;
+    String text = ctx.body().asString();
+    if (text != null && !text.isBlank()) {
+      Object value;
+      try {
+        JsonObject body = new JsonObject(text);
+        value = body.getValue("ttlSeconds");
+      } catch (DecodeException | ClassCastException e) {
+        Json.error(ctx, 400, "malformed-json", "the body must be a JSON object like {\"ttlSeconds\":3600}");
+        return;
+      }
+      if (value != null && !(value instanceof Integer || value instanceof Long)) {
+        Json.error(ctx, 400, "invalid-ttl", "ttlSeconds must be a whole number of seconds");
+        return;
+      }
+      ttl = value == null ? ttl : ((Number) value).longValue();
+    }
+    if (ttl < 1 || ttl > ViewerTokens.MAX_TTL_SECONDS) {
+      Json.error(ctx, 400, "invalid-ttl", "ttlSeconds must be between 1 and " + ViewerTokens.MAX_TTL_SECONDS);
+      return;
+    }
+    long expiresAt = clock.millis() / 1000 + ttl;
+    catalog.registry().get(name).onSuccess(stream -> {
+      if (stream == null) {
+        Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+      } else if (!stream.privateStream()) {
+        Json.error(ctx, 400, "not-private", "'" + name + "' is public: anyone may watch it without a token");
+      } else {
+        Json.reply(ctx, 201, new JsonObject().put("stream", name).put("token", viewerTokens.issue(stream, expiresAt))
+            .put("expiresAt", Instant.ofEpochSecond(expiresAt).toString()));
       }
     }).onFailure(ctx::fail);
   }

@@ -9,6 +9,7 @@ import dev.waterfall.coordinator.streams.Credentials;
 import dev.waterfall.coordinator.streams.Fallbacks;
 import dev.waterfall.coordinator.streams.StreamRecord;
 import dev.waterfall.coordinator.streams.StreamRegistry;
+import dev.waterfall.coordinator.streams.ViewerTokens;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.tree.Role;
 import dev.waterfall.tree.StreamTree;
@@ -29,6 +30,7 @@ final class Admission {
   private final Clock clock;
   private final Departures departures;
   private final List<Message.IceServer> iceServers;
+  private final ViewerTokens viewerTokens;
 
   Admission(CoordinatorConfig config, StreamRegistry streams, Fallbacks fallbacks, TreeStore trees,
             Switchboard switchboard, CoordinatorMetrics metrics, byte[] clusterSecret, Clock clock,
@@ -41,6 +43,7 @@ final class Admission {
     this.switchboard = switchboard;
     this.metrics = metrics;
     this.clusterSecret = clusterSecret;
+    this.viewerTokens = new ViewerTokens(clusterSecret);
     this.clock = clock;
     this.iceServers = config.signalling().iceServers().isEmpty() ? List.of()
         : List.of(new Message.IceServer(config.signalling().iceServers(), null, null));
@@ -63,11 +66,20 @@ final class Admission {
             : streams.isBoosterToken(join.key()).compose(ok -> ok
             ? place(s, stream, join, Role.BOOSTER)
             : refuse(s, "bad-credential", "the booster token is not valid"));
-        default -> stream.privateStream()
-            ? refuse(s, "private-stream", "this stream needs a viewer token")
-            : place(s, stream, join, Role.VIEWER);
+        default -> joinAsViewer(s, stream, join);
       };
     });
+  }
+
+  /** A private stream admits only viewers with a valid viewer token; every refusal is {@code private-stream}. */
+  private Future<Void> joinAsViewer(Session s, StreamRecord stream, Message.Join join) {
+    if (stream.privateStream()) {
+      ViewerTokens.Verdict verdict = viewerTokens.check(stream, join.key(), clock.millis());
+      if (verdict != ViewerTokens.Verdict.VALID) {
+        return refuse(s, "private-stream", "'" + stream.name() + "': " + verdict.message);
+      }
+    }
+    return place(s, stream, join, Role.VIEWER);
   }
 
   private Future<Void> joinAsOrigin(Session s, StreamRecord stream, Message.Join join) {
@@ -77,6 +89,11 @@ final class Admission {
     if (stream.realtime() && (join.httpUrl() != null || join.publicKey() != null)) {
       return refuse(s, "wrong-stream-type", "'" + stream.name() + "' is a realtime stream: publish it from the"
           + " /publish/" + stream.name() + " page, not from an HLS relay");
+    }
+    // Without its content key no viewer could watch, and a relay-node that sends none would publish in clear.
+    if (stream.privateStream() && join.contentKey() == null) {
+      return refuse(s, "private-stream", "'" + stream.name() + "' is private: its origin must send a contentKey"
+          + " (an older relay-node?)");
     }
     if (switchboard.local(stream.rootId()) != null) {
       return refuse(s, "origin-taken", "an origin is already connected to '" + stream.name() + "'");
@@ -89,10 +106,13 @@ final class Admission {
       if (!admitted(s, stream, stream.rootId(), "origin", p.capacity(), true)) {
         return Future.succeededFuture();
       }
-      Future<StreamRecord> keyed = join.publicKey() == null || join.publicKey().equals(stream.publicKey())
-          ? Future.succeededFuture(stream) : streams.setPublicKey(stream.name(), join.publicKey());
+      String publicKey = join.publicKey() == null ? stream.publicKey() : join.publicKey();
+      String contentKey = stream.privateStream() ? join.contentKey() : null;
+      Future<StreamRecord> keyed = java.util.Objects.equals(publicKey, stream.publicKey())
+          && java.util.Objects.equals(contentKey, stream.contentKey())
+          ? Future.succeededFuture(stream) : streams.setOriginKeys(stream.name(), publicKey, contentKey);
       return keyed.compose(record -> servesHttp(s, record, join).map(urls -> {
-        s.send(welcome(record, s.nodeId, null, 0, p.capacity(), false, urls));
+        s.send(welcome(record, s.nodeId, null, 0, p.capacity(), false, urls, false));
         // Children of a restarted origin must offer again: tell each its parent is (again) the root.
         for (int i = 0; i < p.children().size(); i++) {
           switchboard.deliver(p.childOwners().get(i), p.children().get(i),
@@ -144,7 +164,7 @@ final class Admission {
       }
       announce(j, id, role);
       return servesHttp(s, stream, join).map(urls -> {
-        s.send(welcome(stream, id, j.parent(), j.depth(), j.capacity(), false, urls));
+        s.send(welcome(stream, id, j.parent(), j.depth(), j.capacity(), false, urls, role == Role.VIEWER));
         return null;
       });
     });
@@ -181,7 +201,9 @@ final class Admission {
           return Future.succeededFuture();
         }
         return fallbacks.list(stream.name()).map(urls -> {
-          s.send(welcome(stream, resume.nodeId(), place.parent(), place.depth(), place.capacity(), true, urls));
+          // A viewer's place on a private stream was won with a valid viewer token.
+          s.send(welcome(stream, resume.nodeId(), place.parent(), place.depth(), place.capacity(), true, urls,
+              "viewer".equals(place.role())));
           return null;
         });
       });
@@ -209,11 +231,14 @@ final class Admission {
   }
 
   private Message.Welcome welcome(StreamRecord stream, String id, String parent, int depth, int capacity,
-                                  boolean resumed, List<String> fallbackUrls) {
+                                  boolean resumed, List<String> fallbackUrls, boolean viewer) {
+    // Only viewers get the content key: on a private stream every viewer here passed the token check (or resumed
+    // a place that did); boosters and the origin never need it. A public stream has none.
     return new Message.Welcome(id, parent, depth, capacity, Credentials.resumeToken(clusterSecret, stream.name(), id),
         resumed, config.liveness().heartbeatIntervalMs(), iceServers,
         new Message.StreamInfo(stream.name(), stream.bitrateKbps(), stream.maxChildren(), stream.privateStream(),
-            stream.publicKey(), stream.type()), fallbackUrls);
+            stream.publicKey(), stream.type()), fallbackUrls,
+        viewer && stream.privateStream() ? stream.contentKey() : null);
   }
 
   private Future<Void> refuse(Session s, String code, String message) {

@@ -60,18 +60,19 @@ public final class StreamCatalog {
     if (bitrate < 1 || bitrate > 1_000_000) {
       return Future.failedFuture(new IllegalArgumentException("bitrateKbps must be between 1 and 1000000"));
     }
-    if (Boolean.TRUE.equals(spec.privateStream())) {
-      return Future.failedFuture(new IllegalArgumentException(
-          "private streams need viewer tokens, which this version does not issue yet"));
-    }
     String type = spec.type() == null ? StreamRecord.HLS : spec.type();
     if (!type.equals(StreamRecord.HLS) && !type.equals(StreamRecord.REALTIME)) {
       return Future.failedFuture(new IllegalArgumentException("type must be \"hls\" or \"realtime\""));
     }
+    boolean privateStream = Boolean.TRUE.equals(spec.privateStream());
+    // Private means encrypted chunks, which only the HLS data plane carries (docs/security.md "Private streams").
+    if (privateStream && type.equals(StreamRecord.REALTIME)) {
+      return Future.failedFuture(new IllegalArgumentException("a realtime stream cannot be private (yet)"));
+    }
     String key = Credentials.newSecret();
     long now = clock.millis();
     StreamRecord record = new StreamRecord(spec.name(), Credentials.hash(key), Credentials.newNodeId(), bitrate,
-        maxChildren, false, now, null, type);
+        maxChildren, privateStream, now, null, type);
     return registry.create(record).compose(stored -> {
       if (!stored) {
         return Future.succeededFuture(null);

@@ -43,17 +43,18 @@ public final class StreamRegistry {
   }
 
   /** Records the key the stream's origin signs with; the origin's join carries it. */
-  public Future<StreamRecord> setPublicKey(String name, String publicKey) {
-    return OnContext.future(streams.submitToKey(name, new SetPublicKey(publicKey)), context);
+  public Future<StreamRecord> setOriginKeys(String name, String publicKey, String contentKey) {
+    return OnContext.future(streams.submitToKey(name, new SetOriginKeys(publicKey, contentKey)), context);
   }
 
-  record SetPublicKey(String publicKey) implements EntryProcessor<String, StreamRecord, StreamRecord>, Serializable {
+  record SetOriginKeys(String publicKey, String contentKey)
+      implements EntryProcessor<String, StreamRecord, StreamRecord>, Serializable {
     @Override
     public StreamRecord process(Map.Entry<String, StreamRecord> entry) {
       if (entry.getValue() == null) {
         return null;
       }
-      StreamRecord updated = entry.getValue().withPublicKey(publicKey);
+      StreamRecord updated = entry.getValue().withOriginKeys(publicKey, contentKey);
       entry.setValue(updated);
       return updated;
     }
