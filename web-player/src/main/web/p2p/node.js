@@ -34,7 +34,10 @@ const REJOIN_AFTER_MS = 10000;
 
 export class BrowserNode {
   /**
-   * @param {{stream: string, upload?: boolean, bufferSeconds?: () => number, playbackStats?: () => Object}} options
+   * @param {{stream: string, upload?: boolean, bufferSeconds?: () => number, playbackStats?: () => Object,
+   *          firstLinkAfter?: Promise}} options  `firstLinkAfter`: the first parent link is set up once this
+   *          settles (the player's first fragment is in: the link's set-up and the parent's backlog, received
+   *          and verified, then no longer compete with it; those first segments come over HTTP)
    */
   constructor(options) {
     this.stream = options.stream;
@@ -44,6 +47,8 @@ export class BrowserNode {
     this.bufferSeconds = options.bufferSeconds || (() => 0);
     /** More figures for the heartbeat's free-form stats (the dashboard shows them), e.g. the live-edge distance. */
     this.playbackStats = options.playbackStats || (() => ({}));
+    this.firstLinkAfter = options.firstLinkAfter || Promise.resolve();
+    this.closed = false;
     this.store = null;
     this.signalling = null;
     this.welcome = null;
@@ -127,10 +132,20 @@ export class BrowserNode {
         if (Array.isArray(body.fallbacks)) this.fallbacks = body.fallbacks.map((b) => b.replace(/\/+$/, ''));
       }
     }
-    this.store = new SegmentStore(await importPublicKey(publicKey), { stream: this.stream });
+    const key = await importPublicKey(publicKey);
+    if (this.closed) return; // closed while joining (e.g. the page fell back to plain HLS)
+    this.store = new SegmentStore(key, { stream: this.stream });
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.keepUploadSetting(w);
-    if (w.parent) this.connectTo(w.parent);
+    if (w.parent) {
+      this.assignedParent = w.parent;
+      this.lastParentFrameAt = Date.now(); // no HTTP polling while the first link waits for its turn
+      const linkFirstParent = () => {
+        // Unless a reparent (or a new welcome) linked meanwhile; `assignedParent` is the latest word.
+        if (!this.closed && !this.parent && !this.pendingParent && this.assignedParent) this.connectTo(this.assignedParent);
+      };
+      this.firstLinkAfter.then(linkFirstParent, linkFirstParent);
+    }
   }
 
   /**
@@ -417,9 +432,12 @@ export class BrowserNode {
 
   /**
    * Segment `sequence` from the store, waiting up to `deadlineMs`; null when it is not coming in time (then the
-   * caller fetches it over HTTP). Gives up at once on a segment older than everything the parent is sending.
+   * caller fetches it over HTTP). Gives up at once on a segment older than everything the parent is sending,
+   * and while the store holds nothing yet: the link to the parent is still forming, and the first segments
+   * come over HTTP meanwhile rather than after it (no start-up penalty).
    */
   async waitForSegment(sequence, deadlineMs) {
+    if (!this.store || this.store.size === 0) return null;
     const until = Date.now() + deadlineMs;
     for (;;) {
       if (!this.store) return null;
@@ -430,6 +448,11 @@ export class BrowserNode {
       if (skipped || Date.now() >= until) return null;
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** Fallback bases known before the welcome (the page asks the coordinator too): used until it lists its own. */
+  useFallbacks(bases) {
+    if (this.fallbacks.length === 0 && Array.isArray(bases)) this.fallbacks = bases.map((b) => b.replace(/\/+$/, ''));
   }
 
   /** The URL of `path` (e.g. "index.m3u8", "seg-7.ts") at the current fallback relay. */
@@ -531,6 +554,7 @@ export class BrowserNode {
   }
 
   close() {
+    this.closed = true;
     if (this.timer !== null) clearInterval(this.timer);
     if (this.rejoinTimer !== null) clearTimeout(this.rejoinTimer);
     for (const link of [this.parent, this.pendingParent]) if (link) link.close('closing');
