@@ -377,16 +377,35 @@
       && typeof RTCPeerConnection === 'function' && !!window.Hls && Hls.isSupported();
   }
 
+  /**
+   * Imports the P2P modules and checks Ed25519: {modules, ed25519}, promises. Every module is asked for at once
+   * (<link rel="modulepreload">) rather than level by level as the imports are discovered. Added from here and not
+   * in watch.html's <head>: there they delayed hls.js and this script themselves (by ~80 ms, measured).
+   */
+  function loadP2p() {
+    for (const name of ['node', 'loader', 'verify', 'store', 'frames', 'header', 'bytes', 'json', 'signalling', 'peer']) {
+      const link = document.createElement('link');
+      link.rel = 'modulepreload';
+      link.href = '/web/p2p/' + name + '.js';
+      document.head.appendChild(link);
+    }
+    const modules = Promise.all([import('/web/p2p/node.js'), import('/web/p2p/loader.js'), import('/web/p2p/verify.js')]);
+    const ed25519 = modules.then(function (m) { return m[2].supportsEd25519(); });
+    // Awaited in startP2p, unless the stream turns out to be realtime: then a failure here is nobody's business.
+    modules.catch(function () {});
+    ed25519.catch(function () {});
+    return { modules: modules, ed25519: ed25519 };
+  }
+
   // Joins the tree and plays from the P2P store; throws (and the caller plays plain HLS) if that cannot start.
   // Nothing waits for what it does not need, so P2P costs no start-up time: the WebSocket join starts as soon as
   // the (preloaded) modules are in, alongside the Ed25519 check (the fallback list, `listed`, is on its way
   // already), and hls.js starts once a fallback base is known, while the P2P link forms: the loader takes the
   // first segments over HTTP meanwhile, and the link waits for the first one to be appended.
-  async function startP2p(listed) {
+  async function startP2p(listed, loading) {
     await deviceKnown; // joins with or without upload
-    const [nodeModule, loaderModule, verifyModule] = await Promise.all([
-      import('/web/p2p/node.js'), import('/web/p2p/loader.js'), import('/web/p2p/verify.js')]);
-    const ed25519 = verifyModule.supportsEd25519();
+    const [nodeModule, loaderModule] = await loading.modules;
+    const ed25519 = loading.ed25519;
     const node = new nodeModule.BrowserNode({ stream: stream, bufferSeconds: bufferAhead,
       upload: uploadEffective(), firstLinkAfter: firstFragmentIn(FIRST_LINK_WAIT_MS),
       playbackStats: function () {
@@ -433,15 +452,16 @@
   }
 
   async function start() {
-    // Asked side by side, as neither needs the other: what kind of stream this is, and where its HTTP is.
+    // Side by side, as none needs another: what kind of stream this is, where its HTTP is, and the P2P modules.
     const listed = listFallbacks();
+    const p2p = p2pCapable() && !window.waterfall.node ? loadP2p() : null;
     if (!window.waterfall.node && !window.waterfall.realtime && await isRealtime()) {
       (await import('/web/rt/viewer.js')).play(window.waterfall, params);
       return;
     }
-    if (p2pCapable() && !window.waterfall.node) {
+    if (p2p) {
       try {
-        await startP2p(listed);
+        await startP2p(listed, p2p);
         return;
       } catch (e) {
         note('p2p-failed:' + e.message);

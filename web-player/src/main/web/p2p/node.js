@@ -29,6 +29,12 @@ export const HIGH_WATER = 4 * 1024 * 1024;
 export const BACKLOG_SEGMENTS = 3;
 /** A child skipped this long is reported `slow-child` (relay default). */
 export const SLOW_CHILD_REPORT_MS = 3000;
+/**
+ * Segments the player takes over HTTP at once while the store holds nothing yet (the parent link still forming):
+ * the first, so that starting costs no time; the next ones wait for the link (up to the loader's deadline), so
+ * a crowd of joining pages does not pull several segments each from the origin.
+ */
+export const STARTUP_HTTP_SEGMENTS = 1;
 /** After `evicted` or `no-slot`, ask for a place again about this much later. */
 const REJOIN_AFTER_MS = 10000;
 
@@ -433,11 +439,12 @@ export class BrowserNode {
   /**
    * Segment `sequence` from the store, waiting up to `deadlineMs`; null when it is not coming in time (then the
    * caller fetches it over HTTP). Gives up at once on a segment older than everything the parent is sending,
-   * and while the store holds nothing yet: the link to the parent is still forming, and the first segments
-   * come over HTTP meanwhile rather than after it (no start-up penalty).
+   * and on the first STARTUP_HTTP_SEGMENTS while the store holds nothing yet: the link to the parent is still
+   * forming, and the first segment comes over HTTP meanwhile rather than after it (no start-up penalty).
    */
   async waitForSegment(sequence, deadlineMs) {
-    if (!this.store || this.store.size === 0) return null;
+    const empty = !this.store || this.store.size === 0;
+    if (empty && this.stats.segmentsByHttp < STARTUP_HTTP_SEGMENTS) return null;
     const until = Date.now() + deadlineMs;
     for (;;) {
       if (!this.store) return null;
