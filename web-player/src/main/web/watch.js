@@ -379,8 +379,10 @@
 
   /**
    * Imports the P2P modules and checks Ed25519: {modules, ed25519}, promises. Every module is asked for at once
-   * (<link rel="modulepreload">) rather than level by level as the imports are discovered. Added from here and not
-   * in watch.html's <head>: there they delayed hls.js and this script themselves (by ~80 ms, measured).
+   * (<link rel="modulepreload">) rather than level by level as the imports are discovered. Added from here, as
+   * this script starts, rather than in watch.html's <head>, where they load alongside hls.js and this script
+   * (instrumented benchmark runs hinted at a ~30 ms delay to them; noisy) for no gain: nothing P2P can start
+   * before this script runs anyway.
    */
   function loadP2p() {
     for (const name of ['node', 'loader', 'verify', 'store', 'frames', 'header', 'bytes', 'json', 'signalling', 'peer']) {
