@@ -43,7 +43,7 @@ export class BrowserNode {
    * @param {{stream: string, upload?: boolean, bufferSeconds?: () => number, playbackStats?: () => Object,
    *          firstLinkAfter?: Promise}} options  `firstLinkAfter`: the first parent link is set up once this
    *          settles (the player's first fragment is in: the link's set-up and the parent's backlog, received
-   *          and verified, then no longer compete with it; those first segments come over HTTP)
+   *          and verified, then no longer compete with it; that first segment comes over HTTP)
    */
   constructor(options) {
     this.stream = options.stream;
