@@ -14,6 +14,8 @@
   'use strict';
 
   const RETRY_MS = 2000;
+  /** The first parent link waits for the first fragment to be appended, but no longer than this. */
+  const FIRST_LINK_WAIT_MS = 1000;
   const video = document.getElementById('video');
   const statsLine = document.getElementById('stats');
   const stream = decodeURIComponent(location.pathname.split('/')[2] || '');
@@ -343,24 +345,32 @@
   }
   setInterval(renderStats, 500);
 
-  // Until the origin has registered, the coordinator knows no stream or no fallback: keep asking.
-  async function findSource() {
-    for (;;) {
-      try {
-        const res = await fetch('/api/streams/' + encodeURIComponent(stream) + '/fallbacks', { cache: 'no-store' });
-        if (res.ok) {
-          const body = await res.json();
-          if (Array.isArray(body.fallbacks) && body.fallbacks.length > 0) return body.fallbacks[0];
-          state.error = 'the stream has no source yet';
-        } else if (res.status === 401) {
-          askForToken('private-stream: this stream is private: it needs a viewer token');
-          return new Promise(function () {}); // the prompt reloads the page
-        } else {
-          state.error = 'coordinator answered ' + res.status;
-        }
-      } catch (e) {
-        state.error = 'coordinator unreachable: ' + e.message;
+  /** The coordinator's fallback bases for the stream, asked once: {bases, problem}; no bases, and why, if none. */
+  async function listFallbacks() {
+    try {
+      const res = await fetch('/api/streams/' + encodeURIComponent(stream) + '/fallbacks', { cache: 'no-store' });
+      if (res.status === 401) {
+        return { bases: [], problem: 'private-stream: this stream is private: it needs a viewer token', private: true };
       }
+      if (!res.ok) return { bases: [], problem: 'coordinator answered ' + res.status };
+      const body = await res.json();
+      if (Array.isArray(body.fallbacks) && body.fallbacks.length > 0) return { bases: body.fallbacks, problem: null };
+      return { bases: [], problem: 'the stream has no source yet' };
+    } catch (e) {
+      return { bases: [], problem: 'coordinator unreachable: ' + e.message };
+    }
+  }
+
+  // Until the origin has registered, the coordinator knows no stream or no fallback: keep asking. `listed`: the
+  // first answer, asked for already.
+  async function findSource(listed) {
+    for (let answer = await listed; ; answer = await listFallbacks()) {
+      if (answer.bases.length > 0) return answer.bases[0];
+      if (answer.private) {
+        askForToken(answer.problem);
+        return new Promise(function () {}); // the prompt reloads the page
+      }
+      state.error = answer.problem;
       state.phase = 'error';
       await new Promise(function (r) { setTimeout(r, RETRY_MS); });
     }
@@ -376,6 +386,7 @@
       const bytes = stats && stats.loaded > 0 ? stats.loaded : data.payload ? data.payload.byteLength : 0;
       noteFragment(bytes, data.frag ? data.frag.duration : 0);
     });
+    hls.once(Hls.Events.FRAG_BUFFERED, function () { firstFragmentBuffered(); });
     hls.on(Hls.Events.ERROR, function (_event, data) {
       note('hls-error:' + data.details);
       if (!data.fatal) return;
@@ -395,6 +406,15 @@
     hls.attachMedia(video);
   }
 
+  let firstFragmentBuffered = function () {};
+  /** Settles once hls.js has appended its first fragment, or after `ms`. */
+  function firstFragmentIn(ms) {
+    return new Promise(function (resolve) {
+      firstFragmentBuffered = resolve;
+      setTimeout(resolve, ms);
+    });
+  }
+
   function playNatively(url) {
     state.mode = 'native';
     video.src = url;
@@ -405,27 +425,70 @@
       && typeof RTCPeerConnection === 'function' && !!window.Hls && Hls.isSupported();
   }
 
+  /**
+   * Imports the P2P modules and checks Ed25519: {modules, ed25519}, promises. Every module is asked for at once
+   * (<link rel="modulepreload">) rather than level by level as the imports are discovered. Added from here, as
+   * this script starts, rather than in watch.html's <head>, where they load alongside hls.js and this script
+   * (instrumented benchmark runs hinted at a ~30 ms delay to them; noisy) for no gain: nothing P2P can start
+   * before this script runs anyway.
+   */
+  function loadP2p() {
+    for (const name of ['node', 'loader', 'verify', 'store', 'frames', 'header', 'bytes', 'json', 'signalling', 'peer', 'content']) {
+      const link = document.createElement('link');
+      link.rel = 'modulepreload';
+      link.href = '/web/p2p/' + name + '.js';
+      document.head.appendChild(link);
+    }
+    const modules = Promise.all([import('/web/p2p/node.js'), import('/web/p2p/loader.js'), import('/web/p2p/verify.js')]);
+    const ed25519 = modules.then(function (m) { return m[2].supportsEd25519(); });
+    // Awaited in startP2p, unless the stream turns out to be realtime: then a failure here is nobody's business.
+    modules.catch(function () {});
+    ed25519.catch(function () {});
+    return { modules: modules, ed25519: ed25519 };
+  }
+
   // Joins the tree and plays from the P2P store; throws (and the caller plays plain HLS) if that cannot start.
-  async function startP2p() {
-    const [nodeModule, loaderModule, verifyModule] = await Promise.all([
-      import('/web/p2p/node.js'), import('/web/p2p/loader.js'), import('/web/p2p/verify.js')]);
-    if (!(await verifyModule.supportsEd25519())) throw new Error('WebCrypto has no Ed25519');
+  // Nothing waits for what it does not need, so P2P costs no start-up time: the WebSocket join starts as soon as
+  // the (preloaded) modules are in, alongside the Ed25519 check (the fallback list, `listed`, is on its way
+  // already), and hls.js starts once a fallback base is known, while the P2P link forms: the loader takes the
+  // first segments over HTTP meanwhile, and the link waits for the first one to be appended.
+  async function startP2p(listed, loading) {
+    await deviceKnown; // joins with or without upload
+    const [nodeModule, loaderModule] = await loading.modules;
+    const ed25519 = loading.ed25519;
     const node = new nodeModule.BrowserNode({ stream: stream, bufferSeconds: bufferAhead, key: viewerToken,
-      upload: uploadEffective(),
+      upload: uploadEffective(), firstLinkAfter: firstFragmentIn(FIRST_LINK_WAIT_MS),
       playbackStats: function () {
         return { liveEdgeDistance: state.liveEdgeDistance, bitrateKbps: state.bitrateKbps,
           stalls: state.waitingAfterStart };
       } });
-    await node.start();
+    const joined = node.start();
+    joined.catch(function () {}); // awaited below; this only keeps an early refusal from being reported unhandled
+    try {
+      if (!(await ed25519)) throw new Error('WebCrypto has no Ed25519');
+      // The coordinator's list, or the welcome's if that comes first (or the list is empty: no origin yet).
+      const fromWelcome = joined.then(function () { return node.fallbacks; });
+      node.useFallbacks(await Promise.race([fromWelcome,
+        listed.then(function (answer) { return answer.bases.length > 0 ? answer.bases : fromWelcome; })]));
+      state.source = node.fallbacks[0] || null;
+      state.hlsUrl = loaderModule.p2pPlaylistUrl(stream);
+      state.error = null;
+      state.phase = 'loading';
+      playWithHlsJs(state.hlsUrl, 'p2p', { loader: loaderModule.p2pLoader(Hls, node) });
+      video.play().catch(function (e) { note('play-refused:' + e.name); });
+      await joined;
+    } catch (e) {
+      node.close();
+      if (window.waterfall.hls) {
+        window.waterfall.hls.destroy();
+        window.waterfall.hls = null;
+      }
+      throw e;
+    }
     window.waterfall.node = node;
     node.setUpload(uploadEffective()); // the viewer may have changed it while joining
     document.getElementById('upload-control').hidden = false;
-    state.source = node.fallbacks[0] || null;
-    state.hlsUrl = loaderModule.p2pPlaylistUrl(stream);
-    state.error = null;
-    state.phase = 'loading';
-    playWithHlsJs(state.hlsUrl, 'p2p', { loader: loaderModule.p2pLoader(Hls, node) });
-    video.play().catch(function (e) { note('play-refused:' + e.name); });
+    state.source = node.fallbacks[0] || state.source;
   }
 
   // A realtime stream (media tracks, no HLS) is played by rt/viewer.js, which takes over the state.
@@ -439,13 +502,16 @@
   }
 
   async function start() {
+    // Side by side, as none needs another: what kind of stream this is, where its HTTP is, and the P2P modules.
+    const listed = listFallbacks();
+    const p2p = p2pCapable() && !window.waterfall.node ? loadP2p() : null;
     if (!window.waterfall.node && !window.waterfall.realtime && await isRealtime()) {
       (await import('/web/rt/viewer.js')).play(window.waterfall, params);
       return;
     }
-    if (p2pCapable() && !window.waterfall.node) {
+    if (p2p) {
       try {
-        await startP2p();
+        await startP2p(listed, p2p);
         return;
       } catch (e) {
         note('p2p-failed:' + e.message);
@@ -468,7 +534,7 @@
       state.error = 'a private stream needs a browser with WebCrypto and WebRTC (over https)';
       return;
     }
-    const base = await findSource();
+    const base = await findSource(listed);
     state.source = base;
     state.hlsUrl = base.replace(/\/+$/, '') + '/hls/' + encodeURIComponent(stream) + '/index.m3u8';
     state.error = null;
@@ -486,5 +552,6 @@
     video.play().catch(function (e) { note('play-refused:' + e.name); });
   }
 
-  watchDevice().then(start, start);
+  const deviceKnown = watchDevice().catch(function () {});
+  start();
 })();

@@ -2,8 +2,10 @@
 // <origin>/p2p/<stream>/index.m3u8, that never reaches the network: this loader answers it with the store's
 // playlist (the same text relays serve), and seg-N.ts with the store's verified bytes. What the store does not
 // have in time comes over HTTP from a fallback relay instead, so the tree never causes a stall:
-// - the playlist, before the store can play anything (the first segments may come over HTTP: no startup penalty);
-// - a segment not complete within SEGMENT_DEADLINE_MS, or one older than anything the parent is sending.
+// - the playlist, before the store can play anything;
+// - the first segment while the store holds nothing yet (hls.js starts before the P2P link forms, and its first
+//   segment comes over HTTP as a plain page's would: no start-up penalty; node.js STARTUP_HTTP_SEGMENTS), one
+//   not complete within SEGMENT_DEADLINE_MS, or one older than anything the parent is sending.
 // Whole segments fetched this way go straight to the player (not through the store) and count as fallback bytes.
 // Every other URL goes to hls.js's own loader.
 

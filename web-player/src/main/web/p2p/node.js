@@ -30,13 +30,22 @@ export const HIGH_WATER = 4 * 1024 * 1024;
 export const BACKLOG_SEGMENTS = 3;
 /** A child skipped this long is reported `slow-child` (relay default). */
 export const SLOW_CHILD_REPORT_MS = 3000;
+/**
+ * Segments the player takes over HTTP at once while the store holds nothing yet (the parent link still forming):
+ * the first, so that starting costs no time; the next ones wait for the link (up to the loader's deadline), so
+ * a crowd of joining pages does not pull several segments each from the origin.
+ */
+export const STARTUP_HTTP_SEGMENTS = 1;
 /** After `evicted` or `no-slot`, ask for a place again about this much later. */
 const REJOIN_AFTER_MS = 10000;
 
 export class BrowserNode {
   /**
    * @param {{stream: string, upload?: boolean, bufferSeconds?: () => number, playbackStats?: () => Object,
-   *          key?: string}} options  `key`: a private stream's viewer token
+   *          key?: string, firstLinkAfter?: Promise}} options  `key`: a private stream's viewer token;
+   *          `firstLinkAfter`: the first parent link is set up once this
+   *          settles (the player's first fragment is in: the link's set-up and the parent's backlog, received
+   *          and verified, then no longer compete with it; that first segment comes over HTTP)
    */
   constructor(options) {
     this.stream = options.stream;
@@ -49,6 +58,8 @@ export class BrowserNode {
     this.bufferSeconds = options.bufferSeconds || (() => 0);
     /** More figures for the heartbeat's free-form stats (the dashboard shows them), e.g. the live-edge distance. */
     this.playbackStats = options.playbackStats || (() => ({}));
+    this.firstLinkAfter = options.firstLinkAfter || Promise.resolve();
+    this.closed = false;
     this.store = null;
     this.signalling = null;
     this.welcome = null;
@@ -137,10 +148,20 @@ export class BrowserNode {
         if (Array.isArray(body.fallbacks)) this.fallbacks = body.fallbacks.map((b) => b.replace(/\/+$/, ''));
       }
     }
-    this.store = new SegmentStore(await importPublicKey(publicKey), { stream: this.stream });
+    const key = await importPublicKey(publicKey);
+    if (this.closed) return; // closed while joining (e.g. the page fell back to plain HLS)
+    this.store = new SegmentStore(key, { stream: this.stream });
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.keepUploadSetting(w);
-    if (w.parent) this.connectTo(w.parent);
+    if (w.parent) {
+      this.assignedParent = w.parent;
+      this.lastParentFrameAt = Date.now(); // no HTTP polling while the first link waits for its turn
+      const linkFirstParent = () => {
+        // Unless a reparent (or a new welcome) linked meanwhile; `assignedParent` is the latest word.
+        if (!this.closed && !this.parent && !this.pendingParent && this.assignedParent) this.connectTo(this.assignedParent);
+      };
+      this.firstLinkAfter.then(linkFirstParent, linkFirstParent);
+    }
   }
 
   /**
@@ -427,9 +448,13 @@ export class BrowserNode {
 
   /**
    * Segment `sequence` from the store, waiting up to `deadlineMs`; null when it is not coming in time (then the
-   * caller fetches it over HTTP). Gives up at once on a segment older than everything the parent is sending.
+   * caller fetches it over HTTP). Gives up at once on a segment older than everything the parent is sending,
+   * and on the first STARTUP_HTTP_SEGMENTS while the store holds nothing yet: the link to the parent is still
+   * forming, and the first segment comes over HTTP meanwhile rather than after it (no start-up penalty).
    */
   async waitForSegment(sequence, deadlineMs) {
+    const empty = !this.store || this.store.size === 0;
+    if (empty && this.stats.segmentsByHttp < STARTUP_HTTP_SEGMENTS) return null;
     const until = Date.now() + deadlineMs;
     for (;;) {
       if (!this.store) return null;
@@ -453,6 +478,11 @@ export class BrowserNode {
       return whole ? (bytes.buffer || bytes) : bytes.slice().buffer;
     }
     return decryptSegment(this.contentKey, sequence, bytes);
+  }
+
+  /** Fallback bases known before the welcome (the page asks the coordinator too): used until it lists its own. */
+  useFallbacks(bases) {
+    if (this.fallbacks.length === 0 && Array.isArray(bases)) this.fallbacks = bases.map((b) => b.replace(/\/+$/, ''));
   }
 
   /** The URL of `path` (e.g. "index.m3u8", "seg-7.ts") at the current fallback relay. */
@@ -554,6 +584,7 @@ export class BrowserNode {
   }
 
   close() {
+    this.closed = true;
     if (this.timer !== null) clearInterval(this.timer);
     if (this.rejoinTimer !== null) clearTimeout(this.rejoinTimer);
     for (const link of [this.parent, this.pendingParent]) if (link) link.close('closing');
