@@ -95,6 +95,7 @@
       location.reload();
     });
     document.querySelector('.controls').appendChild(form);
+    renderStats(); // the refusal shows at once, not at the next tick
   }
 
   document.getElementById('title').textContent = 'Waterfall · ' + stream;
