@@ -125,7 +125,16 @@ public final class SignallingScenario extends Scenario {
       chart.bar(p[1], Series.byKey(figures, batches, "joinToWelcome", p[0]));
     }
     chart.bar("connect → welcome p99", Series.byKey(figures, batches, "connectToWelcome", "p99Ms"));
-    return List.of(chart);
+    if (!figures.path("churn").path("repair").has("p50Ms")) {
+      return List.of(chart);
+    }
+    // Repair-time distribution: departure sent → each child's reparent.
+    SvgChart repair = SvgChart.bars("Repair latency under churn", "departure → child's reparent", "ms",
+        List.of("repair"));
+    for (String[] p : new String[][] {{"p50Ms", "p50"}, {"p95Ms", "p95"}, {"p99Ms", "p99"}, {"maxMs", "max"}}) {
+      repair.bar(p[1], Series.byKey(figures, List.of("churn"), "repair", p[0]));
+    }
+    return List.of(chart, repair);
   }
 
   @Override
