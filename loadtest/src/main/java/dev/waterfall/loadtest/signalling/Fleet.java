@@ -11,7 +11,9 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -22,26 +24,33 @@ import java.util.concurrent.atomic.LongAdder;
  * All simulated nodes, in this process, on one Vert.x with the default event-loop pool (2 × cores): the
  * sockets spread over the loops, so one busy loop on our side does not pass for a slow coordinator.
  * One shared WebSocket client whose pool admits every socket (its default, 50 per host, would queue joins).
+ * With several coordinators, slot i connects to coordinator i mod n (round-robin).
  */
 final class Fleet implements AutoCloseable {
   private final Vertx vertx;
   private final WebSocketClient client;
-  private final WebSocketConnectOptions connect;
+  private final WebSocketConnectOptions[] connect;
   private final Viewer[] slots;
   private final AtomicInteger used = new AtomicInteger();
   private final Map<String, LongAdder> received = new ConcurrentHashMap<>();
   /** Joined sockets the coordinator closed while we were not closing: nodes lost mid-measurement. */
   private final LongAdder dropped = new LongAdder();
   private final LongAdder closed = new LongAdder();
+  private final RepairClock repairs = new RepairClock();
+  private final LongAdder childrenAtDeparture = new LongAdder();
   private volatile boolean closing;
   private HeartbeatPacer pacer;
 
   Fleet(String baseUrl, int capacity) {
-    URI uri = URI.create(baseUrl);
+    this(List.of(baseUrl), capacity);
+  }
+
+  Fleet(List<String> baseUrls, int capacity) {
     this.vertx = Vertx.vertx(new VertxOptions());
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxConnections(capacity + 16).setConnectTimeout(30_000).setIdleTimeout(0));
-    this.connect = new WebSocketConnectOptions().setHost(uri.getHost()).setPort(uri.getPort()).setURI("/ws");
+    this.connect = baseUrls.stream().map(URI::create).map(uri -> new WebSocketConnectOptions()
+        .setHost(uri.getHost()).setPort(uri.getPort()).setURI("/ws")).toArray(WebSocketConnectOptions[]::new);
     this.slots = new Viewer[capacity];
   }
 
@@ -55,7 +64,7 @@ final class Fleet implements AutoCloseable {
    */
   JoinBatch join(String label, String stream, String role, String key, int count, int concurrency,
                  Progress progress, Deadline deadline) throws InterruptedException {
-    String joinText = MessageCodec.encode(new Message.Join(stream, role, key, null, null));
+    String joinText = joinText(stream, role, key);
     JoinBatch batch = new JoinBatch(label, count, concurrency);
     progress.phase(label, count);
     batch.started = System.nanoTime();
@@ -64,24 +73,7 @@ final class Fleet implements AutoCloseable {
       if (!batch.inFlight.tryAcquire(Math.max(1, deadline.remainingMillis()), TimeUnit.MILLISECONDS)) {
         break;
       }
-      int slot = used.getAndIncrement();
-      if (slot >= slots.length) {
-        throw new IllegalStateException("fleet capacity " + slots.length + " exceeded");
-      }
-      Viewer v = new Viewer(slot, batch);
-      slots[slot] = v;
-      client.connect(connect).onComplete(ar -> {
-        if (ar.failed()) {
-          batch.failed(v, "connect: " + ar.cause().getClass().getSimpleName());
-          progress.step();
-          return;
-        }
-        v.socket = ar.result();
-        v.socket.textMessageHandler(text -> onText(v, text, progress));
-        v.socket.closeHandler(x -> onClose(v, progress));
-        v.joinSent = System.nanoTime();
-        v.socket.writeTextMessage(joinText);
-      });
+      open(batch, joinText, "origin".equals(role), progress);
     }
     // Whatever was not opened (deadline) counts as not settled; wait for the ones in flight.
     for (int i = opened; i < count; i++) {
@@ -94,6 +86,71 @@ final class Fleet implements AutoCloseable {
     return batch;
   }
 
+  /** The text of a join into {@code stream} as {@code role}. */
+  static String joinText(String stream, String role, String key) {
+    return MessageCodec.encode(new Message.Join(stream, role, key, null, null));
+  }
+
+  /** Opens one node into {@code batch} without waiting (the caller holds one of its {@code inFlight} permits). */
+  void open(JoinBatch batch, String joinText, boolean origin, Progress progress) {
+    int slot = used.getAndIncrement();
+    if (slot >= slots.length) {
+      throw new IllegalStateException("fleet capacity " + slots.length + " exceeded");
+    }
+    Viewer v = new Viewer(slot, batch, origin);
+    slots[slot] = v;
+    client.connect(connect[slot % connect.length]).onComplete(ar -> {
+      if (ar.failed()) {
+        batch.failed(v, "connect: " + ar.cause().getClass().getSimpleName());
+        progress.step();
+        return;
+      }
+      v.socket = ar.result();
+      v.socket.textMessageHandler(text -> onText(v, text, progress));
+      v.socket.closeHandler(x -> onClose(v, progress));
+      v.joinSent = System.nanoTime();
+      v.socket.writeTextMessage(joinText);
+    });
+  }
+
+  /**
+   * A random connected viewer (never the origin) that has not departed yet, or null after a few misses.
+   * Only reads the slots; the caller's thread is the only one departing nodes.
+   */
+  Viewer pickDepartable(Random random) {
+    int n = Math.min(used.get(), slots.length);
+    for (int tries = 0; tries < 200 && n > 0; tries++) {
+      Viewer v = slots[random.nextInt(n)];
+      if (v != null && !v.origin && v.joined && !v.departed && v.socket != null && !v.socket.isClosed()) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Makes {@code v} go: a {@code leave} then close when {@code graceful}, else only the close (a crash as the
+   * coordinator sees it). The departure is timed from here, for the repair latency of its children.
+   */
+  void depart(Viewer v, boolean graceful) {
+    v.departed = true;
+    childrenAtDeparture.add(v.children.get());
+    repairs.departed(v.nodeId, System.nanoTime());
+    if (graceful) {
+      v.socket.writeTextMessage(MessageCodec.encode(new Message.Leave()));
+    }
+    v.socket.close();
+  }
+
+  RepairClock repairs() {
+    return repairs;
+  }
+
+  /** Children the departed nodes had when they went, by their own count of child-joined / child-left. */
+  long childrenAtDeparture() {
+    return childrenAtDeparture.sum();
+  }
+
   private void onText(Viewer v, String text, Progress progress) {
     long now = System.nanoTime();
     Message m;
@@ -104,8 +161,21 @@ final class Fleet implements AutoCloseable {
       return;
     }
     count(m.getClass().getSimpleName());
-    if (m instanceof Message.Welcome w && !v.joined) {
+    if (v.departed) {
+      return;
+    }
+    if (m instanceof Message.Reparent r) {
+      count("Reparent " + r.reason());
+      String old = v.parent;
+      v.parent = r.parent();
+      repairs.reparented(old, now);
+    } else if (m instanceof Message.ChildJoined) {
+      v.children.incrementAndGet();
+    } else if (m instanceof Message.ChildLeft) {
+      v.children.decrementAndGet();
+    } else if (m instanceof Message.Welcome w && !v.joined) {
       v.nodeId = w.nodeId();
+      v.parent = w.parent();
       v.joined = true;
       v.batch.welcomed(v, now, w.heartbeatIntervalMs());
       progress.step();
@@ -120,6 +190,9 @@ final class Fleet implements AutoCloseable {
   private void onClose(Viewer v, Progress progress) {
     closed.increment();
     if (closing) {
+      return;
+    }
+    if (v.departed) {
       return;
     }
     if (v.joined) {
@@ -151,7 +224,7 @@ final class Fleet implements AutoCloseable {
     int n = 0;
     for (int i = 0; i < used.get() && i < slots.length; i++) {
       Viewer v = slots[i];
-      if (v != null && v.joined && v.socket != null && !v.socket.isClosed()) {
+      if (v != null && v.joined && !v.departed && v.socket != null && !v.socket.isClosed()) {
         n++;
       }
     }

@@ -21,11 +21,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * One coordinator process, N WebSocket nodes in this one: join rate and latency, heap per connected node,
- * CPU while they heart-beat, then the join latency of more nodes arriving while N are connected.
+ * 1–3 coordinator processes in one Hazelcast cluster, N WebSocket nodes in this one spread round-robin over them:
+ * join rate and latency, heap per connected node, CPU while they heart-beat, the join latency of more nodes
+ * arriving while N are connected, then churn (departures and as many arrivals) with the repair latency it causes.
  */
 @Command(name = "signalling", mixinStandardHelpOptions = true,
-    description = "Joins, heartbeats and heap per node against one coordinator run as a child process.")
+    description = "Joins, heartbeats, heap per node and repairs under churn against 1-3 coordinators run as child processes.")
 public final class SignallingScenario extends Scenario {
   @Option(names = "--viewers", defaultValue = "10000", description = "Nodes kept connected (default ${DEFAULT-VALUE}).")
   int viewers;
@@ -73,6 +74,27 @@ public final class SignallingScenario extends Scenario {
       description = "Extra JVM flag for the coordinator, e.g. -XX:StartFlightRecording=filename=c.jfr (repeatable).")
   List<String> coordinatorJvmArgs = new ArrayList<>();
 
+  @Option(names = "--coordinators", defaultValue = "1",
+      description = "Coordinator processes in one cluster, 1-3; viewers spread round-robin (default ${DEFAULT-VALUE}).")
+  int coordinators;
+
+  @Option(names = "--churn-per-minute", defaultValue = "10",
+      description = "Percent of --viewers departing per minute in the churn phase, as many joining (default ${DEFAULT-VALUE}; 0: none).")
+  double churnPerMinute;
+
+  @Option(names = "--churn-seconds", defaultValue = "60", description = "Length of the churn phase (default ${DEFAULT-VALUE}).")
+  int churnSeconds;
+
+  @Option(names = "--crash-share", defaultValue = "0.25",
+      description = "Share of departures that only close the socket, no leave sent (default ${DEFAULT-VALUE}).")
+  double crashShare;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of the churn's choices (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  /** How long after the last departure reparents are still waited for. */
+  static final long REPAIR_SETTLE_MS = 3000;
+
   /** Observations made while measuring, added to the report's notes at the end. */
   private final List<String> notes = new ArrayList<>();
 
@@ -86,6 +108,11 @@ public final class SignallingScenario extends Scenario {
       common.set("joinsPerSecond", batch.get("joinsPerSecond"));
       common.set("joinP99Ms", batch.path("joinToWelcome").get("p99Ms"));
     }
+    JsonNode repair = figures.path("churn").path("repair");
+    if (repair.has("p50Ms")) {
+      common.set("repairP50Ms", repair.get("p50Ms"));
+      common.set("repairP95Ms", repair.get("p95Ms"));
+    }
   }
 
   @Override
@@ -98,7 +125,16 @@ public final class SignallingScenario extends Scenario {
       chart.bar(p[1], Series.byKey(figures, batches, "joinToWelcome", p[0]));
     }
     chart.bar("connect → welcome p99", Series.byKey(figures, batches, "connectToWelcome", "p99Ms"));
-    return List.of(chart);
+    if (!figures.path("churn").path("repair").has("p50Ms")) {
+      return List.of(chart);
+    }
+    // Repair-time distribution: departure sent → each child's reparent.
+    SvgChart repair = SvgChart.bars("Repair latency under churn", "departure → child's reparent", "ms",
+        List.of("repair"));
+    for (String[] p : new String[][] {{"p50Ms", "p50"}, {"p95Ms", "p95"}, {"p99Ms", "p99"}, {"maxMs", "max"}}) {
+      repair.bar(p[1], Series.byKey(figures, List.of("churn"), "repair", p[0]));
+    }
+    return List.of(chart, repair);
   }
 
   @Override
@@ -111,6 +147,13 @@ public final class SignallingScenario extends Scenario {
     if (viewers < 1 || extra < 0 || concurrency < 1) {
       throw new IllegalArgumentException("need --viewers >= 1, --extra >= 0, --concurrency >= 1");
     }
+    if (coordinators < 1 || coordinators > 3) {
+      throw new IllegalArgumentException("--coordinators must be 1, 2 or 3");
+    }
+    if (churnPerMinute < 0 || churnSeconds < 0 || crashShare < 0 || crashShare > 1) {
+      throw new IllegalArgumentException("need --churn-per-minute >= 0, --churn-seconds >= 0, 0 <= --crash-share <= 1");
+    }
+    long churnDepartures = churnDepartures(viewers, churnPerMinute, churnSeconds);
     ObjectNode settings = report.settings();
     settings.put("viewers", viewers);
     settings.put("extra", extra);
@@ -119,6 +162,11 @@ public final class SignallingScenario extends Scenario {
     settings.put("warmupChunk", warmupChunk);
     settings.put("warmupMax", warmupMax);
     settings.put("heartbeatSeconds", heartbeatSeconds);
+    settings.put("coordinators", coordinators);
+    settings.put("churnPerMinutePercent", churnPerMinute);
+    settings.put("churnSeconds", churnSeconds);
+    settings.put("crashShare", crashShare);
+    settings.put("seed", seed);
     settings.put("coordinatorHeap", coordinatorHeap);
     settings.putPOJO("coordinatorSettings", coordinatorSettings);
     settings.putPOJO("coordinatorJvmArgs", coordinatorJvmArgs);
@@ -131,19 +179,63 @@ public final class SignallingScenario extends Scenario {
       extraArgs.add("--set");
       extraArgs.add(s);
     }
-    Path log = ReportDir.locate(common.reportsDir).resolve("signalling-coordinator.log");
-    progress.phase("starting coordinator", 0);
-    try (CoordinatorProcess coordinator = CoordinatorProcess.start(coordinatorJar, coordinatorHeap,
-        coordinatorJvmArgs, clusterPort, log, extraArgs)) {
+    if (coordinators > 1) {
+      // Each member its own first port; each told of all, so whichever starts first the others find it.
+      extraArgs.add("--cluster-members");
+      extraArgs.add(clusterMembers(clusterPort, coordinators));
+    }
+    List<CoordinatorProcess> all = new ArrayList<>();
+    try {
+      for (int i = 0; i < coordinators; i++) {
+        Path log = ReportDir.locate(common.reportsDir)
+            .resolve(i == 0 ? "signalling-coordinator.log" : "signalling-coordinator-" + (i + 1) + ".log");
+        progress.phase("starting coordinator " + (i + 1) + "/" + coordinators, 0);
+        all.add(CoordinatorProcess.start(coordinatorJar, coordinatorHeap, coordinatorJvmArgs, clusterPort + i, log,
+            extraArgs));
+      }
+      runAgainst(all, report, deadline, progress, churnDepartures);
+    } finally {
+      progress.phase("stopping " + all.size() + " coordinator(s)", 0);
+      for (CoordinatorProcess c : all) {
+        c.close();
+      }
+    }
+    notes.forEach(report::note);
+    if (deadline.passed()) {
+      report.incomplete("time budget of " + common.maxSeconds + " s spent; later phases skipped or short");
+    }
+  }
+
+  /** "127.0.0.1:P,127.0.0.1:P+1,…" for {@code n} members. */
+  static String clusterMembers(int firstPort, int n) {
+    List<String> members = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      members.add("127.0.0.1:" + (firstPort + i));
+    }
+    return String.join(",", members);
+  }
+
+  /** Departures (and arrivals) in the churn phase: {@code percentPerMinute} of {@code viewers} per minute. */
+  static long churnDepartures(int viewers, double percentPerMinute, int seconds) {
+    return Math.round(viewers * percentPerMinute / 100.0 * seconds / 60.0);
+  }
+
+  private void runAgainst(List<CoordinatorProcess> all, Report report, Deadline deadline, Progress progress,
+                          long churnDepartures) throws Exception {
+    ObjectNode settings = report.settings();
+    ObjectNode figures = report.figures();
+    CoordinatorProcess coordinator = all.get(0);
+    {
       settings.put("coordinator", coordinator.launchedFrom());
       settings.put("coordinatorLog", coordinator.log().toString());
       settings.put("coordinatorPid", coordinator.pid());
+      List<String> urls = all.stream().map(CoordinatorProcess::baseUrl).toList();
       String stream = "bench";
       String publishKey = coordinator.createStream(stream);
       if (warmup > 0) {
-        figures.set("warmup", warmUp(coordinator, progress, deadline));
+        figures.set("warmup", warmUp(all, progress, deadline));
       }
-      try (Fleet fleet = new Fleet(coordinator.baseUrl(), 1 + viewers + extra)) {
+      try (Fleet fleet = new Fleet(urls, 1 + viewers + extra + (int) churnDepartures)) {
         settings.put("clientEventLoops", fleet.eventLoops());
         JoinBatch origin = fleet.join("origin", stream, "origin", publishKey, 1, 1, progress, deadline);
         if (origin.joined.get() != 1) {
@@ -155,18 +247,20 @@ public final class SignallingScenario extends Scenario {
 
         progress.phase("heap with the origin only (GC)", 0);
         Thread.sleep(1000);
-        long heapBase = coordinator.heapAfterGc();
-        long rssBase = ProcStat.rssBytes(coordinator.pid());
+        long[] heapBaseEach = heapsAfterGc(all);
+        long heapBase = sum(heapBaseEach);
+        long rssBase = rss(all);
 
-        JoinBatch main = measured(fleet, coordinator, "join " + viewers, stream, viewers, progress, deadline,
+        JoinBatch main = measured(fleet, all, "join " + viewers, stream, viewers, progress, deadline,
             figures.putObject("joins"));
         report.target(Target.atLeast("joins/s, first " + viewers + " (informative)", main.joinsPerSecond(),
             5_000, "joins/s"));
 
         progress.phase("heap with " + main.joined.get() + " nodes (GC)", 0);
         Thread.sleep(1000);
-        long heapN = coordinator.heapAfterGc();
-        long rssN = ProcStat.rssBytes(coordinator.pid());
+        long[] heapNEach = heapsAfterGc(all);
+        long heapN = sum(heapNEach);
+        long rssN = rss(all);
         ObjectNode memory = figures.putObject("memory");
         memory.put("heapOriginOnlyBytes", heapBase);
         memory.put("heapWithNodesBytes", heapN);
@@ -177,15 +271,22 @@ public final class SignallingScenario extends Scenario {
         }
         memory.put("rssOriginOnlyBytes", rssBase);
         memory.put("rssWithNodesBytes", rssN);
-        memory.put("method", "jcmd <pid> GC.run twice, then the sum of jvm_memory_used_bytes{area=\"heap\"} from /metrics;"
+        if (all.size() > 1) {
+          var each = memory.putArray("perCoordinator");
+          for (int i = 0; i < all.size(); i++) {
+            each.addObject().put("pid", all.get(i).pid()).put("heapOriginOnlyBytes", heapBaseEach[i])
+                .put("heapWithNodesBytes", heapNEach[i]).put("rssWithNodesBytes", ProcStat.rssBytes(all.get(i).pid()));
+          }
+        }
+        memory.put("method", (all.size() > 1 ? "sums over the coordinators; " : "") + "jcmd <pid> GC.run twice, then the sum of jvm_memory_used_bytes{area=\"heap\"} from /metrics;"
             + " RSS from /proc/<pid>/status (includes Netty's direct buffers)");
 
         if (!deadline.passed()) {
-          figures.set("steadyHeartbeats", steady(fleet, coordinator, progress));
+          figures.set("steadyHeartbeats", steady(fleet, all, progress));
         }
 
         if (extra > 0 && !deadline.passed()) {
-          JoinBatch more = measured(fleet, coordinator, "join " + extra + " more", stream, extra, progress, deadline,
+          JoinBatch more = measured(fleet, all, "join " + extra + " more", stream, extra, progress, deadline,
               figures.putObject("joinsWhileConnected"));
           ((ObjectNode) figures.get("joinsWhileConnected")).put("connectedBefore", main.joined.get());
           report.target(Target.atLeast("joins/s with " + main.joined.get() + " connected", more.joinsPerSecond(),
@@ -194,9 +295,17 @@ public final class SignallingScenario extends Scenario {
               Latency.at(more.joinLatencies(), 99, Latency.Unit.MILLIS), 50, "ms"));
         }
 
+        if (churnDepartures > 0 && !deadline.passed()) {
+          figures.set("churn", churn(fleet, all, stream, churnDepartures, report, progress, deadline));
+        }
+
         ObjectNode end = figures.putObject("end");
         end.put("connectedAtClient", fleet.connected());
-        end.put("sessionsAtCoordinator", coordinator.health().path("sessions").asInt(-1));
+        int sessions = 0;
+        for (CoordinatorProcess c : all) {
+          sessions += c.health().path("sessions").asInt(0);
+        }
+        end.put("sessionsAtCoordinator", sessions);
         end.put("droppedByCoordinator", fleet.dropped());
         end.put("heartbeatsSent", fleet.heartbeatsSent());
         end.putPOJO("messagesReceived", fleet.received());
@@ -205,11 +314,6 @@ public final class SignallingScenario extends Scenario {
         }
         progress.phase("closing " + fleet.connected() + " sockets", 0);
       }
-      progress.phase("stopping coordinator", 0);
-    }
-    notes.forEach(report::note);
-    if (deadline.passed()) {
-      report.incomplete("time budget of " + common.maxSeconds + " s spent; later phases skipped or short");
     }
   }
 
@@ -222,12 +326,14 @@ public final class SignallingScenario extends Scenario {
    * the first measured batch). Past {@code warmup}, chunks go on while the coordinator's compiler threads still
    * used over {@value #QUIET_JIT_CORES} cores in the last chunk, up to {@code warmupMax} joins.
    */
-  private ObjectNode warmUp(CoordinatorProcess coordinator, Progress progress, Deadline deadline) throws Exception {
+  private ObjectNode warmUp(List<CoordinatorProcess> all, Progress progress, Deadline deadline) throws Exception {
+    CoordinatorProcess coordinator = all.get(0);
+    List<String> urls = all.stream().map(CoordinatorProcess::baseUrl).toList();
     String stream = "warmup";
     String publishKey = coordinator.createStream(stream);
     int joined = 0;
     long start = System.nanoTime();
-    double serverCpu0 = ProcStat.cpuSeconds(coordinator.pid());
+    double serverCpu0 = cpuSeconds(all);
     double lastJit = -1;
     int done = 0;
     try (Fleet origin = new Fleet(coordinator.baseUrl(), 1)) {
@@ -236,10 +342,10 @@ public final class SignallingScenario extends Scenario {
       origin.startHeartbeats(interval, 10);
       while (!deadline.passed() && (done < warmup || done < warmupMax && lastJit > QUIET_JIT_CORES)) {
         int n = done < warmup ? Math.min(warmupChunk, warmup - done) : warmupChunk;
-        Map<String, Double> threads0 = ProcStat.cpuSecondsByThread(coordinator.pid());
-        double cpu0 = ProcStat.cpuSeconds(coordinator.pid());
+        List<Map<String, Double>> threads0 = all.stream().map(c -> ProcStat.cpuSecondsByThread(c.pid())).toList();
+        double[] cpu0 = all.stream().mapToDouble(c -> ProcStat.cpuSeconds(c.pid())).toArray();
         long t0 = System.nanoTime();
-        try (Fleet chunk = new Fleet(coordinator.baseUrl(), n)) {
+        try (Fleet chunk = new Fleet(urls, n)) {
           chunk.startHeartbeats(interval, 10);
           JoinBatch b = chunk.join("warm-up " + (done + n) + "/" + Math.max(warmup, done + n), stream, "viewer",
               null, n, concurrency, progress, deadline);
@@ -247,11 +353,18 @@ public final class SignallingScenario extends Scenario {
         }
         // The measurement scrapes /metrics and /health between batches; through the same Netty and router
         // code as the WebSocket upgrades, so they are part of the profile the JIT must have seen.
-        coordinator.metrics();
-        coordinator.health();
+        for (CoordinatorProcess c : all) {
+          c.metrics();
+          c.health();
+        }
         double wall = (System.nanoTime() - t0) / 1e9;
-        lastJit = ProcStat.jitCores(ProcStat.coresByThread(threads0, ProcStat.cpuSecondsByThread(coordinator.pid()),
-            wall, ProcStat.cpuSeconds(coordinator.pid()) - cpu0));
+        // The busiest compiler among the coordinators decides: each must be warm.
+        lastJit = 0;
+        for (int i = 0; i < all.size(); i++) {
+          long pid = all.get(i).pid();
+          lastJit = Math.max(lastJit, ProcStat.jitCores(ProcStat.coresByThread(threads0.get(i),
+              ProcStat.cpuSecondsByThread(pid), wall, ProcStat.cpuSeconds(pid) - cpu0[i])));
+        }
         done += n;
       }
     }
@@ -262,29 +375,31 @@ public final class SignallingScenario extends Scenario {
     o.put("joins", joined);
     o.put("seconds", round2(nanos / 1e9));
     o.put("joinsPerSecondIncludingCloses", Latency.perSecond(joined, nanos));
-    o.put("coordinatorCpuCores", round2((ProcStat.cpuSeconds(coordinator.pid()) - serverCpu0) / (nanos / 1e9)));
+    o.put("coordinatorCpuCores", round2((cpuSeconds(all) - serverCpu0) / (nanos / 1e9)));
     o.put("coordinatorJitCoresLastChunk", round2(lastJit));
     return o;
   }
 
   /** A join batch with the CPU both processes spent on it and the coordinator's own placement timer. */
-  private JoinBatch measured(Fleet fleet, CoordinatorProcess coordinator, String label, String stream, int count,
+  private JoinBatch measured(Fleet fleet, List<CoordinatorProcess> all, String label, String stream, int count,
                              Progress progress, Deadline deadline, ObjectNode out) throws Exception {
-    double serverCpu0 = ProcStat.cpuSeconds(coordinator.pid());
+    double[] each0 = cpuSecondsEach(all);
+    double serverCpu0 = cpuSeconds(all);
     double clientCpu0 = selfCpuSeconds();
-    Map<String, Double> serverThreads0 = ProcStat.cpuSecondsByThread(coordinator.pid());
+    Map<String, Double> serverThreads0 = cpuSecondsByThread(all);
     Map<String, Double> clientThreads0 = ProcStat.cpuSecondsByThread(ProcessHandle.current().pid());
-    String before = coordinator.metrics();
+    List<String> before = metrics(all);
     long t0 = System.nanoTime();
     JoinBatch batch = fleet.join(label, stream, "viewer", null, count, concurrency, progress, deadline);
     double wall = (System.nanoTime() - t0) / 1e9;
-    double serverCpu = ProcStat.cpuSeconds(coordinator.pid()) - serverCpu0;
+    double serverCpu = cpuSeconds(all) - serverCpu0;
+    double[] each = cpuSecondsEach(all);
     double clientCpu = selfCpuSeconds() - clientCpu0;
-    Map<String, Double> serverThreads = ProcStat.coresByThread(serverThreads0,
-        ProcStat.cpuSecondsByThread(coordinator.pid()), wall, serverCpu);
+    Map<String, Double> serverThreads = ProcStat.coresByThread(serverThreads0, cpuSecondsByThread(all), wall,
+        serverCpu);
     Map<String, Double> clientThreads = ProcStat.coresByThread(clientThreads0,
         ProcStat.cpuSecondsByThread(ProcessHandle.current().pid()), wall, clientCpu);
-    String after = coordinator.metrics();
+    List<String> after = metrics(all);
     out.setAll(batch.toJson());
     if (wall > 0 && ProcStat.jitCores(serverThreads) + ProcStat.jitCores(clientThreads) >= 0.2) {
       notes.add(label + ": the JIT compilers still used " + round2(ProcStat.jitCores(serverThreads)) + " (coordinator) + "
@@ -300,6 +415,9 @@ public final class SignallingScenario extends Scenario {
     }
     if (wall > 0) {
       out.put("coordinatorCpuCores", round2(serverCpu / wall));
+      if (all.size() > 1) {
+        out.putPOJO("coordinatorCpuCoresEach", coresEach(each0, each, wall));
+      }
       out.put("clientCpuCores", round2(clientCpu / wall));
       out.putPOJO("coordinatorCoresByThread", serverThreads);
       out.putPOJO("clientCoresByThread", clientThreads);
@@ -313,19 +431,121 @@ public final class SignallingScenario extends Scenario {
     return batch;
   }
 
-  /** CPU of both processes while every node heart-beats and nothing else happens. */
-  private ObjectNode steady(Fleet fleet, CoordinatorProcess coordinator, Progress progress) throws Exception {
-    progress.phase("heartbeats, " + fleet.connected() + " nodes", heartbeatSeconds);
-    double serverCpu0 = ProcStat.cpuSeconds(coordinator.pid());
+  /**
+   * {@code departures} random viewers go over {@code --churn-seconds}, evenly paced (a share only close their
+   * socket, the others send {@code leave} first), and as many new viewers join at the same pace. Repair latency:
+   * from a departure being sent to each of its children receiving its {@code reparent} (see {@link RepairClock}).
+   */
+  private ObjectNode churn(Fleet fleet, List<CoordinatorProcess> all, String stream, long departures, Report report,
+                           Progress progress, Deadline deadline) throws Exception {
+    progress.phase("churn " + churnPerMinute + "%/min of " + viewers + ", " + churnSeconds + " s", departures);
+    java.util.Random random = new java.util.Random(seed);
+    JoinBatch arrivals = new JoinBatch("churn arrivals", (int) departures, concurrency);
+    String joinText = Fleet.joinText(stream, "viewer", null);
+    double[] each0 = cpuSecondsEach(all);
     double clientCpu0 = selfCpuSeconds();
-    Map<String, Double> serverThreads0 = ProcStat.cpuSecondsByThread(coordinator.pid());
+    long start = System.nanoTime();
+    arrivals.started = start;
+    long done = 0;
+    long graceful = 0;
+    long crashed = 0;
+    long noneToPick = 0;
+    long periodNanos = churnSeconds * 1_000_000_000L;
+    while (done < departures && !deadline.passed()) {
+      long due = Math.min(departures, 1 + HeartbeatPacer.due(departures, System.nanoTime() - start, periodNanos));
+      for (; done < due; done++) {
+        Viewer v = fleet.pickDepartable(random);
+        if (v == null) {
+          noneToPick++;
+        } else if (random.nextDouble() < crashShare) {
+          fleet.depart(v, false);
+          crashed++;
+        } else {
+          fleet.depart(v, true);
+          graceful++;
+        }
+        // Progress steps as arrivals settle (welcome or failure).
+        if (arrivals.inFlight.tryAcquire()) {
+          fleet.open(arrivals, joinText, false, progress);
+        } else {
+          arrivals.failed(new Viewer(-1, arrivals, false), "over --concurrency in flight");
+          progress.step();
+        }
+      }
+      Thread.sleep(10);
+    }
+    for (long i = done; i < departures; i++) {
+      arrivals.settled.countDown();
+    }
+    double wall = (System.nanoTime() - start) / 1e9;
+    progress.phase("waiting for the last repairs", 0);
+    arrivals.settled.await(Math.max(1, Math.min(deadline.remainingMillis(), 30_000)), java.util.concurrent.TimeUnit.MILLISECONDS);
+    Thread.sleep(Math.min(REPAIR_SETTLE_MS, Math.max(1, deadline.remainingMillis())));
+    arrivals.close();
+    RepairClock repairs = fleet.repairs();
+    org.HdrHistogram.Histogram h = repairs.latencies();
+
+    ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    o.put("seconds", round2(wall));
+    o.put("departures", graceful + crashed);
+    o.put("leaves", graceful);
+    o.put("socketCloses", crashed);
+    if (noneToPick > 0) {
+      o.put("departuresSkippedNoViewerFound", noneToPick);
+    }
+    o.put("childrenAtDeparture", fleet.childrenAtDeparture());
+    o.put("moves", repairs.moves());
+    o.put("otherReparents", repairs.otherReparents());
+    ObjectNode repair = Latency.summary(h, Latency.Unit.MILLIS);
+    if (h.getTotalCount() > 0) {
+      repair.put("p95Ms", Latency.at(h, 95, Latency.Unit.MILLIS));
+    }
+    o.set("repair", repair);
+    o.set("arrivals", arrivals.toJson());
+    o.put("connectedAfter", fleet.connected());
+    double[] each = cpuSecondsEach(all);
+    o.put("coordinatorCpuCores", round2((java.util.Arrays.stream(each).sum() - java.util.Arrays.stream(each0).sum()) / wall));
+    if (all.size() > 1) {
+      o.putPOJO("coordinatorCpuCoresEach", coresEach(each0, each, wall));
+    }
+    o.put("clientCpuCores", round2((selfCpuSeconds() - clientCpu0) / wall));
+    o.put("method", "repair: nanoTime of sending the departure (leave, or closing the socket) to a child of that node"
+        + " receiving reparent, the child knowing its parent from welcome and earlier reparents; moves: such"
+        + " reparents; childrenAtDeparture: child-joined minus child-left the departed nodes had received;"
+        + " otherReparents: nodes moved while their parent stayed (with leaf-swap, the leaf taking the departed"
+        + " node's place), counted, not timed");
+    if (repairs.moves() > 0) {
+      report.target(Target.atMost("repair p95 under " + churnPerMinute + "% churn/min (informative)",
+          Latency.at(h, 95, Latency.Unit.MILLIS), 1000, "ms"));
+    }
+    return o;
+  }
+
+  /** CPU of both processes while every node heart-beats and nothing else happens. */
+  private ObjectNode steady(Fleet fleet, List<CoordinatorProcess> all, Progress progress) throws Exception {
+    progress.phase("heartbeats, " + fleet.connected() + " nodes", heartbeatSeconds);
+    double[] each0 = cpuSecondsEach(all);
+    double serverCpu0 = cpuSeconds(all);
+    double clientCpu0 = selfCpuSeconds();
+    Map<String, Double> serverThreads0 = cpuSecondsByThread(all);
     long sent0 = fleet.heartbeatsSent();
     long t0 = System.nanoTime();
     List<Double> gauge = new ArrayList<>();
     for (int i = 0; i < heartbeatSeconds; i++) {
       Thread.sleep(1000);
-      OptionalDouble u = Prometheus.sum(coordinator.metrics(), "process_cpu_usage", Map.of());
-      u.ifPresent(gauge::add);
+      // Summed over the coordinators: each gauge is a fraction of all cores.
+      double u = 0;
+      boolean seen = false;
+      for (CoordinatorProcess c : all) {
+        OptionalDouble one = Prometheus.sum(c.metrics(), "process_cpu_usage", Map.of());
+        if (one.isPresent()) {
+          u += one.getAsDouble();
+          seen = true;
+        }
+      }
+      if (seen) {
+        gauge.add(u);
+      }
       progress.step();
     }
     double secs = (System.nanoTime() - t0) / 1e9;
@@ -334,10 +554,13 @@ public final class SignallingScenario extends Scenario {
     o.put("seconds", round2(secs));
     o.put("heartbeatsPerSecond", Math.round((fleet.heartbeatsSent() - sent0) / secs));
     o.put("clientCpuCores", round2((selfCpuSeconds() - clientCpu0) / secs));
-    double serverCpu = ProcStat.cpuSeconds(coordinator.pid()) - serverCpu0;
-    o.putPOJO("coordinatorCoresByThread", ProcStat.coresByThread(serverThreads0,
-        ProcStat.cpuSecondsByThread(coordinator.pid()), secs, serverCpu));
+    double serverCpu = cpuSeconds(all) - serverCpu0;
+    o.putPOJO("coordinatorCoresByThread", ProcStat.coresByThread(serverThreads0, cpuSecondsByThread(all), secs,
+        serverCpu));
     o.put("coordinatorCpuCores", round2(serverCpu / secs));
+    if (all.size() > 1) {
+      o.putPOJO("coordinatorCpuCoresEach", coresEach(each0, cpuSecondsEach(all), secs));
+    }
     double avg = gauge.stream().mapToDouble(Double::doubleValue).average().orElse(-1);
     o.put("coordinatorProcessCpuUsage", Math.round(avg * 10000) / 10000.0);
     o.put("method", "cpuCores: Δ(utime+stime) from /proc over the window (1.0 = one core busy);"
@@ -345,8 +568,61 @@ public final class SignallingScenario extends Scenario {
     return o;
   }
 
-  private static double diff(String before, String after, String name) {
-    return Prometheus.sum(after, name, Map.of()).orElse(0) - Prometheus.sum(before, name, Map.of()).orElse(0);
+  private static double diff(List<String> before, List<String> after, String name) {
+    double d = 0;
+    for (int i = 0; i < before.size(); i++) {
+      d += Prometheus.sum(after.get(i), name, Map.of()).orElse(0) - Prometheus.sum(before.get(i), name, Map.of()).orElse(0);
+    }
+    return d;
+  }
+
+  private static List<String> metrics(List<CoordinatorProcess> all) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (CoordinatorProcess c : all) {
+      out.add(c.metrics());
+    }
+    return out;
+  }
+
+  private static double[] cpuSecondsEach(List<CoordinatorProcess> all) {
+    return all.stream().mapToDouble(c -> ProcStat.cpuSeconds(c.pid())).toArray();
+  }
+
+  private static double cpuSeconds(List<CoordinatorProcess> all) {
+    return java.util.Arrays.stream(cpuSecondsEach(all)).sum();
+  }
+
+  private static List<Double> coresEach(double[] before, double[] after, double seconds) {
+    List<Double> out = new ArrayList<>();
+    for (int i = 0; i < before.length; i++) {
+      out.add(round2((after[i] - before[i]) / seconds));
+    }
+    return out;
+  }
+
+  /** Per thread group, summed over the coordinators (their threads have the same names). */
+  private static Map<String, Double> cpuSecondsByThread(List<CoordinatorProcess> all) {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    for (CoordinatorProcess c : all) {
+      ProcStat.cpuSecondsByThread(c.pid()).forEach((k, v) -> out.merge(k, v, Double::sum));
+    }
+    return out;
+  }
+
+  private static long[] heapsAfterGc(List<CoordinatorProcess> all) throws Exception {
+    long[] out = new long[all.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = all.get(i).heapAfterGc();
+    }
+    return out;
+  }
+
+  private static long sum(long[] values) {
+    return java.util.Arrays.stream(values).sum();
+  }
+
+  private static long rss(List<CoordinatorProcess> all) {
+    return all.stream().mapToLong(c -> ProcStat.rssBytes(c.pid())).sum();
   }
 
   private static double selfCpuSeconds() {

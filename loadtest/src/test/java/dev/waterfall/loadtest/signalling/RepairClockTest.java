@@ -1,0 +1,61 @@
+package dev.waterfall.loadtest.signalling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class RepairClockTest {
+  private static final long MS = 1_000_000L;
+
+  @Test
+  void aReparentAwayFromADepartedParentIsATimedMove() {
+    RepairClock clock = new RepairClock();
+    clock.departed("a", 100 * MS);
+    clock.departed("b", 200 * MS);
+
+    assertThat(clock.reparented("a", 130 * MS)).isTrue();
+    assertThat(clock.reparented("a", 150 * MS)).isTrue();
+    assertThat(clock.reparented("b", 290 * MS)).isTrue();
+
+    assertThat(clock.departures()).isEqualTo(2);
+    assertThat(clock.moves()).isEqualTo(3);
+    assertThat(clock.otherReparents()).isZero();
+    var h = clock.latencies();
+    assertThat(h.getTotalCount()).isEqualTo(3);
+    assertThat(h.getValueAtPercentile(50) / (double) MS).isBetween(49.9, 50.1);
+    assertThat(h.getMaxValue() / (double) MS).isBetween(89.9, 90.1);
+  }
+
+  @Test
+  void otherReparentsAreCountedNotTimed() {
+    RepairClock clock = new RepairClock();
+    clock.departed("gone", 0);
+
+    assertThat(clock.reparented("still-here", 10 * MS)).isFalse();
+    assertThat(clock.reparented(null, 10 * MS)).isFalse(); // the origin's child list, or a node without a parent
+
+    assertThat(clock.moves()).isZero();
+    assertThat(clock.otherReparents()).isEqualTo(2);
+    assertThat(clock.latencies().getTotalCount()).isZero();
+  }
+
+  @Test
+  void aDepartureWithoutANodeIdIsIgnored() {
+    RepairClock clock = new RepairClock();
+    clock.departed(null, 0);
+    assertThat(clock.departures()).isZero();
+  }
+
+  @Test
+  void churnIsAShareOfTheViewersPerMinute() {
+    assertThat(SignallingScenario.churnDepartures(3000, 10, 60)).isEqualTo(300);
+    assertThat(SignallingScenario.churnDepartures(10_000, 10, 30)).isEqualTo(500);
+    assertThat(SignallingScenario.churnDepartures(10_000, 0, 60)).isZero();
+  }
+
+  @Test
+  void everyCoordinatorIsToldOfAllMembers() {
+    assertThat(SignallingScenario.clusterMembers(17101, 3)).isEqualTo("127.0.0.1:17101,127.0.0.1:17102,127.0.0.1:17103");
+    assertThat(SignallingScenario.clusterMembers(17101, 1)).isEqualTo("127.0.0.1:17101");
+  }
+}
