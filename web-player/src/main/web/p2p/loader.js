@@ -5,11 +5,23 @@
 // - the playlist, before the store can play anything;
 // - the first segment while the store holds nothing yet (hls.js starts before the P2P link forms, and its first
 //   segment comes over HTTP as a plain page's would: no start-up penalty; node.js STARTUP_HTTP_SEGMENTS), one
-//   not complete within SEGMENT_DEADLINE_MS, or one older than anything the parent is sending.
+//   not complete within its deadline (segmentDeadline: shorter when the player holds little), or one older than
+//   anything the parent is sending.
 // Whole segments fetched this way go straight to the player (not through the store) and count as fallback bytes.
 // Every other URL goes to hls.js's own loader.
 
 export const SEGMENT_DEADLINE_MS = 2000;
+/** Time an HTTP fetch and its append may take when the wait for the store has given up. */
+const HTTP_MARGIN_MS = 1000;
+
+/**
+ * How long to wait for the store: SEGMENT_DEADLINE_MS, but never so long that what the player holds ahead runs
+ * out before an HTTP fetch could land (a page just started, or whose parent went quiet, holds little: it asks
+ * HTTP sooner rather than stall).
+ */
+export function segmentDeadline(bufferSeconds) {
+  return Math.max(0, Math.min(SEGMENT_DEADLINE_MS, bufferSeconds * 1000 - HTTP_MARGIN_MS));
+}
 const HTTP_TIMEOUT_MS = 10000;
 
 /** The playlist URL to give hls.js for `stream`. */
@@ -73,7 +85,7 @@ export function p2pLoader(Hls, node) {
     }
 
     async segment(sequence) {
-      const bytes = await node.waitForSegment(sequence, SEGMENT_DEADLINE_MS);
+      const bytes = await node.waitForSegment(sequence, segmentDeadline(node.bufferSeconds()));
       if (this.done) throw new Error('aborted');
       if (bytes) return node.reveal(sequence, bytes);
       const data = await (await node.fetchFallback('seg-' + sequence + '.ts', HTTP_TIMEOUT_MS, this.controller.signal))
