@@ -69,9 +69,15 @@ public final class Relay implements AutoCloseable {
     return relay;
   }
 
-  /** A booster: learns the origin's key from the coordinator, then joins the tree and relays. */
+  /**
+   * A booster: learns the origin's key from the coordinator, then joins the tree and relays. In a realtime
+   * stream there is no key to wait for: the node forwards media tracks (RelayNode's TrackRelay) and its HLS
+   * store, checked against a key nobody signs with, stays empty.
+   */
   public static Relay startBooster(Vertx vertx, PeerFactory peers, Options o) throws Exception {
-    SegmentVerifier verifier = new SegmentVerifier(awaitPublicKey(vertx, o), o.stream());
+    String publicKey = awaitPublicKey(vertx, o);
+    SegmentVerifier verifier = publicKey == null ? SegmentSigner.generate().verifier()
+        : new SegmentVerifier(publicKey, o.stream());
     SegmentStore store = new SegmentStore(verifier, StoreLimits.defaults(), Clock.systemUTC());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     HlsServer hls = new HlsServer(o.stream(), store);
@@ -107,7 +113,10 @@ public final class Relay implements AutoCloseable {
         .requestHandler(router).listen(o.httpPort(), o.httpHost()));
   }
 
-  /** The booster cannot verify anything before the origin has announced its key: wait for it. */
+  /**
+   * The booster cannot verify anything before the origin has announced its key: wait for it. Null for a
+   * realtime stream, which has none.
+   */
   private static String awaitPublicKey(Vertx vertx, Options o) throws Exception {
     WebClient client = WebClient.create(vertx);
     try {
@@ -119,6 +128,9 @@ public final class Relay implements AutoCloseable {
           var reply = await(client.getAbs(uri.toString()).putHeader("Authorization", "Bearer " + o.key()).send());
           if (reply.statusCode() == 404) {
             throw new IllegalStateException("the coordinator has no stream named '" + o.stream() + "'");
+          }
+          if (reply.statusCode() == 200 && "realtime".equals(reply.bodyAsJsonObject().getString("type"))) {
+            return null;
           }
           String key = reply.statusCode() == 200 ? reply.bodyAsJsonObject().getString("publicKey") : null;
           if (key != null) {

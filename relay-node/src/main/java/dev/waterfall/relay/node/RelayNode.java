@@ -6,6 +6,7 @@ import dev.waterfall.relay.frame.FrameCodec;
 import dev.waterfall.relay.frame.FrameException;
 import dev.waterfall.relay.http.FallbackFetcher;
 import dev.waterfall.relay.peer.PeerFactory;
+import dev.waterfall.relay.realtime.TrackRelay;
 import dev.waterfall.relay.segment.ContentCipher;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.MediaSegment;
@@ -54,6 +55,8 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   private Publisher publisher;
   /** Origin only: this run's content key, used if the coordinator says the stream is private. */
   private ContentCipher contentCipher;
+  /** A booster in a realtime stream forwards media tracks instead (set at the welcome; the HLS parts stay idle). */
+  private TrackRelay tracks;
 
   /** {@code store} is this node's (its HTTP server may already serve it); its verifier holds the stream's key. */
   public RelayNode(Vertx vertx, NodeSettings settings, PeerFactory peers, SegmentStore store, Clock clock) {
@@ -86,6 +89,9 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
 
   /** The parent this node has a working link to (null while it has none). */
   public String parentId() {
+    if (tracks != null) {
+      return tracks.parentId();
+    }
     return parent == null ? null : parent.peerId;
   }
 
@@ -99,7 +105,12 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   }
 
   public int children() {
-    return forwarder.children().size();
+    return tracks != null ? tracks.children() : forwarder.children().size();
+  }
+
+  /** Realtime stream only: video frames received from the parent (0 otherwise). */
+  public long framesFromParent() {
+    return tracks == null ? 0 : tracks.framesFromParent();
   }
 
   /** Bytes this node's HTTP server has served so far, reported in heartbeats (the origin's count as egress). */
@@ -258,6 +269,14 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     fallbacks.remove(settings.httpUrl()); // never heal from ourselves
     LOG.info("{} in stream '{}' as {} at depth {} (parent {})", w.resumed() ? "resumed" : "joined",
         settings.stream(), w.nodeId(), w.depth(), w.parent());
+    if (!settings.isOrigin() && TrackRelay.isRealtime(w)) {
+      if (tracks == null) {
+        tracks = new TrackRelay(context, peers, this::send);
+      }
+      tracks.welcome(w);
+      joined.tryComplete();
+      return;
+    }
     if (!settings.isOrigin()) {
       connectTo(w.parent());
     } else if (publisher != null && w.stream() != null && w.stream().privateStream()) {
@@ -269,6 +288,10 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
 
   @Override
   public void message(Message m) {
+    if (tracks != null) {
+      tracks.message(m);
+      return;
+    }
     if (m instanceof Message.Signal s) {
       onSignal(s);
     } else if (m instanceof Message.Reparent r) {
@@ -309,6 +332,9 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   // --- housekeeping ---------------------------------------------------------------------------------------
 
   private void tick() {
+    if (tracks != null) {
+      return; // no segments, nothing to heal
+    }
     long now = clock.millis();
     stats.bufferSeconds = store.sequences().stream().filter(store::isComplete)
         .mapToLong(seq -> store.header(seq).map(h -> (long) h.header().durationMillis()).orElse(0L)).sum() / 1000.0;
@@ -335,6 +361,9 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
       // Leave first, so the coordinator re-attaches our children at once; then close the links.
       Future<Void> left = session.stop();
       forwarder.closeAll();
+      if (tracks != null) {
+        tracks.close();
+      }
       if (parent != null) {
         parent.close();
       }

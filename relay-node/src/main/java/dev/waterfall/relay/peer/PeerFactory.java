@@ -95,6 +95,19 @@ public final class PeerFactory implements AutoCloseable {
     return factory;
   }
 
+  /**
+   * The native factory for realtime edges (media tracks, {@code dev.waterfall.relay.realtime}), which close
+   * their connections on {@link #teardown()} so that {@link #close()} disposes the factory only after them.
+   */
+  public PeerConnectionFactory mediaFactory() {
+    return nativeFactory();
+  }
+
+  /** Where realtime edges close their connections (the links' teardown thread). */
+  public java.util.concurrent.Executor teardown() {
+    return timers;
+  }
+
   /** The thread for timeouts, polling and teardown. Tasks on it must be short and must not block. */
   ScheduledExecutorService timers() {
     return timers;

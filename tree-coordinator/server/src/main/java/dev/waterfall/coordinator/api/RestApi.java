@@ -210,7 +210,7 @@ public final class RestApi {
 
   private void replyFallbacks(RoutingContext ctx, StreamRecord stream) {
     catalog.fallbacks().list(stream.name()).onSuccess(urls -> Json.reply(ctx, 200, new JsonObject()
-        .put("stream", stream.name()).put("publicKey", stream.publicKey()).put("fallbacks", new JsonArray(urls))))
+        .put("stream", stream.name()).put("type", stream.type()).put("publicKey", stream.publicKey()).put("fallbacks", new JsonArray(urls))))
         .onFailure(ctx::fail);
   }
 

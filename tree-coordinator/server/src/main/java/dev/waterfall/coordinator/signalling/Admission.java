@@ -59,11 +59,8 @@ final class Admission {
       }
       return switch (join.role()) {
         case "origin" -> joinAsOrigin(s, stream, join);
-        // A booster relays signed HLS chunks; it cannot yet forward media tracks (docs/architecture.md).
-        case "booster" -> stream.realtime()
-            ? refuse(s, "wrong-stream-type", "'" + stream.name() + "' is a realtime stream: boosters relay only"
-                + " HLS streams for now")
-            : streams.isBoosterToken(join.key()).compose(ok -> ok
+        // In a realtime stream a booster forwards media tracks (relay-node's TrackRelay), in HLS signed chunks.
+        case "booster" -> streams.isBoosterToken(join.key()).compose(ok -> ok
             ? place(s, stream, join, Role.BOOSTER)
             : refuse(s, "bad-credential", "the booster token is not valid"));
         default -> joinAsViewer(s, stream, join);

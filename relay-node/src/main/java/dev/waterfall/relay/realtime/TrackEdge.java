@@ -1,0 +1,335 @@
+package dev.waterfall.relay.realtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.RTCAnswerOptions;
+import dev.onvoid.webrtc.RTCConfiguration;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCIceServer;
+import dev.onvoid.webrtc.RTCOfferOptions;
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCRtpSendParameters;
+import dev.onvoid.webrtc.RTCRtpTransceiver;
+import dev.onvoid.webrtc.RTCRtpTransceiverDirection;
+import dev.onvoid.webrtc.RTCRtpTransceiverInit;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import dev.onvoid.webrtc.media.MediaStreamTrack;
+import dev.onvoid.webrtc.media.video.VideoTrack;
+import dev.onvoid.webrtc.media.video.VideoTrackSink;
+import dev.waterfall.protocol.Message;
+import dev.waterfall.relay.peer.Signals;
+import io.vertx.core.Context;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One realtime tree edge in Java, the twin of the page's {@code rt/edges.js}: an RTCPeerConnection carrying media
+ * tracks. The child offers one recvonly video and one recvonly audio transceiver; the parent answers sendonly and
+ * puts whatever tracks it has on the senders with {@code replaceTrack}, so nothing is ever renegotiated. Every
+ * native callback is moved onto the node's context; native calls are made there too.
+ */
+final class TrackEdge {
+  private static final Logger LOG = LoggerFactory.getLogger(TrackEdge.class);
+  private static final int MAX_PENDING_CANDIDATES = 200;
+
+  /** What the relay does with an edge's events, on its context. */
+  interface Events {
+    /** A parent edge's first video frame arrived: its tracks carry media now. */
+    void flowing(TrackEdge edge);
+
+    void closed(TrackEdge edge, String why);
+  }
+
+  final String peerId;
+  final boolean toParent;
+  private final Context context;
+  private final Executor teardown;
+  private final BiConsumer<String, ObjectNode> signalOut;
+  private final Events events;
+  private final RTCPeerConnection pc;
+  private final List<RTCIceCandidate> pending = new ArrayList<>();
+  private boolean remoteSet;
+  private boolean offerSeen;
+  private boolean flowing;
+  /** Child edge only: the stream's bitrate, what placement counted this child's slot with. */
+  private int maxVideoKbps;
+  boolean closed;
+  /** Parent edge only: the receivers' tracks, there from the start and silent until media arrives. */
+  MediaStreamTrack video;
+  MediaStreamTrack audio;
+  /** Parent edge only: video frames received (decoded) so far; written on a native thread. */
+  volatile long frames;
+  private VideoTrackSink sink;
+  /** Child edge only: what to send (put on the senders once the offer is applied). */
+  private MediaStreamTrack pendingVideo;
+  private MediaStreamTrack pendingAudio;
+
+  private TrackEdge(String peerId, boolean toParent, PeerConnectionFactory factory, List<Message.IceServer> ice,
+                    Context context, Executor teardown, BiConsumer<String, ObjectNode> signalOut, Events events) {
+    this.peerId = peerId;
+    this.toParent = toParent;
+    this.context = context;
+    this.teardown = teardown;
+    this.signalOut = signalOut;
+    this.events = events;
+    RTCConfiguration config = new RTCConfiguration();
+    config.iceServers = toNative(ice);
+    this.pc = factory.createPeerConnection(config, new PeerConnectionObserver() {
+      @Override
+      public void onIceCandidate(RTCIceCandidate c) {
+        context.runOnContext(v -> {
+          if (!closed) {
+            signalOut.accept(peerId, Signals.toJson(new Signals.Candidate(c.sdp, c.sdpMid == null ? "" : c.sdpMid,
+                c.sdpMLineIndex)));
+          }
+        });
+      }
+
+      @Override
+      public void onConnectionChange(RTCPeerConnectionState state) {
+        if (state == RTCPeerConnectionState.FAILED || state == RTCPeerConnectionState.CLOSED) {
+          context.runOnContext(v -> close("connection " + state.name().toLowerCase()));
+        }
+      }
+    });
+  }
+
+  /**
+   * The edge toward {@code parentId}: offers at once. {@code placeholders} only name the transceivers' kinds
+   * (webrtc-java 0.14.0 has {@code addTransceiver(track, init)} but no {@code addTransceiver(kind, init)});
+   * recvonly, they are never sent.
+   */
+  static TrackEdge toParent(String parentId, PeerConnectionFactory factory, List<Message.IceServer> ice,
+                            Context context, Executor teardown, BiConsumer<String, ObjectNode> signalOut,
+                            Events events, MediaStreamTrack... placeholders) {
+    TrackEdge e = new TrackEdge(parentId, true, factory, ice, context, teardown, signalOut, events);
+    for (MediaStreamTrack p : placeholders) {
+      RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
+      init.direction = RTCRtpTransceiverDirection.RECV_ONLY;
+      MediaStreamTrack received = e.pc.addTransceiver(p, init).getReceiver().getTrack();
+      if (received instanceof VideoTrack v) {
+        e.video = v;
+        e.sink = frame -> {
+          e.frames++;
+          if (e.frames == 1) {
+            context.runOnContext(x -> e.arrived());
+          }
+        };
+        v.addSink(e.sink);
+      } else {
+        e.audio = received;
+      }
+    }
+    e.pc.createOffer(new RTCOfferOptions(), e.created());
+    return e;
+  }
+
+  /** The edge toward {@code childId}: waits for its offer, then sends what {@link #send} names. */
+  static TrackEdge toChild(String childId, int maxVideoKbps, PeerConnectionFactory factory,
+                           List<Message.IceServer> ice, Context context, Executor teardown,
+                           BiConsumer<String, ObjectNode> signalOut, Events events) {
+    TrackEdge e = new TrackEdge(childId, false, factory, ice, context, teardown, signalOut, events);
+    e.maxVideoKbps = maxVideoKbps;
+    return e;
+  }
+
+  private void arrived() {
+    if (!flowing && !closed) {
+      flowing = true;
+      events.flowing(this);
+    }
+  }
+
+  boolean isFlowing() {
+    return flowing;
+  }
+
+  /** The other end's description or candidate (on the context). Bad input closes this edge only. */
+  void signal(JsonNode data) {
+    if (closed) {
+      return;
+    }
+    Signals.Signal s;
+    try {
+      s = Signals.parse(data);
+    } catch (IllegalArgumentException e) {
+      LOG.debug("bad signal from {}: {}", peerId, e.getMessage());
+      return;
+    }
+    if (s instanceof Signals.Candidate c) {
+      if (c.isEndOfCandidates()) {
+        return;
+      }
+      RTCIceCandidate candidate = new RTCIceCandidate(c.sdpMid(), c.sdpMLineIndex(), c.candidate());
+      if (remoteSet) {
+        pc.addIceCandidate(candidate);
+      } else if (pending.size() < MAX_PENDING_CANDIDATES) {
+        pending.add(candidate); // libwebrtc drops candidates that come before the remote description
+      }
+      return;
+    }
+    Signals.Description d = (Signals.Description) s;
+    if (d.isOffer() == toParent || offerSeen) {
+      close("unexpected " + d.type());
+      return;
+    }
+    offerSeen = true;
+    try {
+      pc.setRemoteDescription(new RTCSessionDescription(d.isOffer() ? RTCSdpType.OFFER : RTCSdpType.ANSWER,
+          d.sdp()), applied(() -> {
+            remoteSet = true;
+            for (RTCIceCandidate c : pending) {
+              pc.addIceCandidate(c);
+            }
+            pending.clear();
+            if (!toParent) {
+              answer();
+            }
+          }));
+    } catch (RuntimeException e) {
+      close("the " + d.type() + " was rejected: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Child edge, after the offer: video sendonly with our track, then the answer. Audio is answered inactive: a
+   * booster has none to send (TrackRelay), and a sending audio stream would carry the headless audio module's
+   * silence, encoded once per child.
+   */
+  private void answer() {
+    for (RTCRtpTransceiver t : pc.getTransceivers()) {
+      boolean video = MediaStreamTrack.VIDEO_TRACK_KIND.equals(t.getReceiver().getTrack().getKind());
+      t.setDirection(video ? RTCRtpTransceiverDirection.SEND_ONLY : RTCRtpTransceiverDirection.INACTIVE);
+    }
+    send(pendingVideo, pendingAudio);
+    pc.createAnswer(new RTCAnswerOptions(), created());
+  }
+
+  /** Child edge: sends these tracks from now on (either may be null); no renegotiation. */
+  void send(MediaStreamTrack video, MediaStreamTrack audio) {
+    pendingVideo = video;
+    pendingAudio = audio;
+    if (closed || !remoteSet) {
+      return; // put on the senders when the offer is answered
+    }
+    for (RTCRtpTransceiver t : pc.getTransceivers()) {
+      String kind = t.getReceiver().getTrack().getKind();
+      t.getSender().replaceTrack(MediaStreamTrack.VIDEO_TRACK_KIND.equals(kind) ? video : audio);
+    }
+  }
+
+  /** Child edge: caps the video this child costs our uplink at the stream's bitrate, as the pages do. */
+  private void capVideo(int kbps) {
+    if (closed || kbps <= 0) {
+      return;
+    }
+    for (RTCRtpTransceiver t : pc.getTransceivers()) {
+      if (!MediaStreamTrack.VIDEO_TRACK_KIND.equals(t.getReceiver().getTrack().getKind())) {
+        continue;
+      }
+      try {
+        RTCRtpSendParameters p = t.getSender().getParameters();
+        if (p.encodings != null && !p.encodings.isEmpty()) {
+          p.encodings.get(0).maxBitrate = kbps * 1000;
+          t.getSender().setParameters(p);
+        }
+      } catch (RuntimeException e) {
+        LOG.debug("cannot cap the video to {}: {}", peerId, e.getMessage());
+      }
+    }
+  }
+
+  private CreateSessionDescriptionObserver created() {
+    return new CreateSessionDescriptionObserver() {
+      @Override
+      public void onSuccess(RTCSessionDescription description) {
+        context.runOnContext(v -> {
+          if (closed) {
+            return;
+          }
+          pc.setLocalDescription(description, applied(() -> {
+            signalOut.accept(peerId, Signals.toJson(new Signals.Description(
+                description.sdpType == RTCSdpType.OFFER ? "offer" : "answer", description.sdp)));
+            if (!toParent) {
+              capVideo(maxVideoKbps);
+            }
+          }));
+        });
+      }
+
+      @Override
+      public void onFailure(String error) {
+        context.runOnContext(v -> close("creating the description failed: " + error));
+      }
+    };
+  }
+
+  private SetSessionDescriptionObserver applied(Runnable then) {
+    return new SetSessionDescriptionObserver() {
+      @Override
+      public void onSuccess() {
+        context.runOnContext(v -> {
+          if (!closed) {
+            then.run();
+          }
+        });
+      }
+
+      @Override
+      public void onFailure(String error) {
+        context.runOnContext(v -> close("a description was refused: " + error));
+      }
+    };
+  }
+
+  /** Closes the connection (off the context: libwebrtc's close waits for its threads). Idempotent. */
+  void close(String why) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    pending.clear();
+    events.closed(this, why);
+    VideoTrackSink s = sink;
+    MediaStreamTrack v = video;
+    Runnable closing = () -> {
+      try {
+        if (s != null && v instanceof VideoTrack vt) {
+          vt.removeSink(s);
+        }
+        pc.close();
+      } catch (RuntimeException e) {
+        LOG.debug("closing the edge to {}: {}", peerId, e.toString());
+      }
+    };
+    try {
+      teardown.execute(closing);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      closing.run(); // the factory is closing: before it disposes itself
+    }
+  }
+
+  private static List<RTCIceServer> toNative(List<Message.IceServer> servers) {
+    List<RTCIceServer> out = new ArrayList<>();
+    for (Message.IceServer s : servers) {
+      if (s != null && s.urls() != null && !s.urls().isEmpty()) {
+        RTCIceServer n = new RTCIceServer();
+        n.urls = List.copyOf(s.urls());
+        n.username = s.username();
+        n.password = s.credential();
+        out.add(n);
+      }
+    }
+    return out;
+  }
+}

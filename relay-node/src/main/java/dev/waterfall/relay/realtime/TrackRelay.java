@@ -1,0 +1,169 @@
+package dev.waterfall.relay.realtime;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.media.MediaStreamTrack;
+import dev.onvoid.webrtc.media.video.CustomVideoSource;
+import dev.waterfall.protocol.Message;
+import dev.waterfall.relay.peer.PeerFactory;
+import io.vertx.core.Context;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A booster in a realtime stream: receives its parent's video track over one RTCPeerConnection and sends that
+ * same track to each child ({@code replaceTrack} of the receiver's track), as a viewer page does
+ * (docs/architecture.md "Realtime mode"). libwebrtc decodes the parent's video once and encodes it once per
+ * child: that is the CPU a realtime booster pays per child. <b>Video only:</b> in webrtc-java 0.14.0 a received
+ * audio track put on a sender aborts the JVM (libwebrtc's {@code Check failed: !race_checker.RaceDetected()} in
+ * audio_send_stream.cc: remote audio reaches the send stream on the wrong thread), and re-pushing it through a
+ * {@code CustomAudioSource} crashes with the headless audio module (DESIGN.md), so the booster asks for no audio
+ * and its children's audio receivers stay silent. Re-parenting is make-before-break, as in the pages:
+ * the children move to the new parent's tracks when its first frame arrives, then the old edge closes.
+ * All state lives on the node's context.
+ */
+public final class TrackRelay implements TrackEdge.Events {
+  private static final Logger LOG = LoggerFactory.getLogger(TrackRelay.class);
+  private final Context context;
+  private final PeerFactory peers;
+  private final Consumer<Message> signalling;
+  private final Map<String, TrackEdge> children = new LinkedHashMap<>();
+  private List<Message.IceServer> ice = List.of();
+  private int bitrateKbps;
+  private TrackEdge parent;
+  private TrackEdge pendingParent;
+  private MediaStreamTrack[] placeholders;
+
+  public TrackRelay(Context context, PeerFactory peers, Consumer<Message> signalling) {
+    this.context = context;
+    this.peers = peers;
+    this.signalling = signalling;
+  }
+
+  /** Whether a welcome names a realtime stream (an older coordinator's welcome has no type: HLS). */
+  public static boolean isRealtime(Message.Welcome w) {
+    return w.stream() != null && "realtime".equals(w.stream().type());
+  }
+
+  public void welcome(Message.Welcome w) {
+    ice = w.iceServers() == null ? List.of() : w.iceServers();
+    bitrateKbps = w.stream() == null ? 0 : w.stream().bitrateKbps();
+    connectTo(w.parent());
+  }
+
+  public void message(Message m) {
+    if (m instanceof Message.Signal s) {
+      TrackEdge target = pendingParent != null && pendingParent.peerId.equals(s.from()) ? pendingParent
+          : parent != null && parent.peerId.equals(s.from()) ? parent : children.get(s.from());
+      if (target == null) {
+        target = addChild(s.from()); // its offer overtook the childJoined notice
+      }
+      target.signal(s.data());
+    } else if (m instanceof Message.Reparent r) {
+      if ("origin-reconnected".equals(r.reason()) && parent != null) {
+        parent.close("origin reconnected"); // same id, new page behind it
+      }
+      connectTo(r.parent());
+    } else if (m instanceof Message.ChildJoined c) {
+      TrackEdge old = children.get(c.child());
+      if (old != null) {
+        old.close("joined again");
+      }
+      addChild(c.child());
+    } else if (m instanceof Message.ChildLeft c) {
+      TrackEdge old = children.get(c.child());
+      if (old != null) {
+        old.close("left");
+      }
+    }
+  }
+
+  private TrackEdge addChild(String id) {
+    TrackEdge e = TrackEdge.toChild(id, bitrateKbps, peers.mediaFactory(), ice, context, peers.teardown(), this::signal, this);
+    children.put(id, e);
+    if (parent != null) {
+      e.send(parent.video, null);
+    }
+    return e;
+  }
+
+  private void connectTo(String parentId) {
+    if (parentId == null || (parent != null && !parent.closed && parent.peerId.equals(parentId))) {
+      return;
+    }
+    if (pendingParent != null) {
+      pendingParent.close("replaced");
+    }
+    if (placeholders == null) {
+      PeerConnectionFactory f = peers.mediaFactory();
+      placeholders = new MediaStreamTrack[] {f.createVideoTrack("recv-video", new CustomVideoSource())};
+    }
+    pendingParent = TrackEdge.toParent(parentId, peers.mediaFactory(), ice, context, peers.teardown(),
+        this::signal, this, placeholders);
+  }
+
+  private void signal(String to, ObjectNode data) {
+    signalling.accept(new Message.Signal(null, to, data));
+  }
+
+  @Override
+  public void flowing(TrackEdge edge) {
+    if (edge != pendingParent) {
+      return;
+    }
+    TrackEdge old = parent;
+    parent = edge;
+    pendingParent = null;
+    for (TrackEdge c : children.values()) {
+      c.send(parent.video, null);
+    }
+    LOG.info("media from parent {} flows; forwarding it to {} children", edge.peerId, children.size());
+    if (old != null) {
+      old.close("replaced by " + edge.peerId);
+    }
+  }
+
+  @Override
+  public void closed(TrackEdge edge, String why) {
+    if (edge == parent) {
+      LOG.info("edge to parent {} closed ({})", edge.peerId, why);
+      parent = null;
+    } else if (edge == pendingParent) {
+      pendingParent = null;
+    } else if (children.get(edge.peerId) == edge) {
+      children.remove(edge.peerId);
+    }
+  }
+
+  /** Child edges open or opening. */
+  public int children() {
+    return children.size();
+  }
+
+  /** The parent whose media this node forwards (null until its first frame). */
+  public String parentId() {
+    return parent == null ? null : parent.peerId;
+  }
+
+  /** Video frames received from the current parent. */
+  public long framesFromParent() {
+    return parent == null ? 0 : parent.frames;
+  }
+
+  public void close() {
+    for (TrackEdge c : new ArrayList<>(children.values())) {
+      c.close("leaving");
+    }
+    if (parent != null) {
+      parent.close("leaving");
+    }
+    if (pendingParent != null) {
+      pendingParent.close("leaving");
+    }
+  }
+}

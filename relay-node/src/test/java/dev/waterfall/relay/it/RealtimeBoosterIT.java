@@ -1,0 +1,148 @@
+package dev.waterfall.relay.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.playwright.Page;
+import dev.waterfall.relay.Relay;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Java booster in a realtime stream: publisher page → booster (this JVM, webrtc-java) → viewer pages. The
+ * booster receives the publisher's tracks and sends them to each child, libwebrtc decoding once and encoding
+ * once per child; the test prints this JVM's CPU (the booster is its only libwebrtc user) with 1 and 3 children.
+ */
+@DisplayName("realtime mode: a Java booster forwards the publisher's tracks to viewer pages")
+class RealtimeBoosterIT extends BrowserFixture {
+  private static final int WINDOW_S = 20;
+
+  @Test
+  @DisplayName("publisher page → booster → 3 viewer pages: every page under the booster decodes")
+  void boosterForwardsMediaTracks() throws Exception {
+    String stream = "realtime-boost";
+    String key = rig.createRealtimeStream(stream, 3);
+    Page publisher = chromium.newPeerPage();
+    publisher.navigate(rig.base + "/publish/" + stream + "?width=320&height=240&fps=15#key=" + key);
+    publisher.click("#camera");
+    publisher.waitForFunction("() => window.waterfall.state.phase === 'live'", null,
+        new Page.WaitForFunctionOptions().setTimeout(20_000).setPollingInterval(100));
+
+    Relay booster = rig.booster(stream);
+    String boosterId = booster.node().nodeId();
+    waitUntil(() -> booster.node().framesFromParent() > 0, 20_000, "the booster receives the publisher's video");
+
+    // maxChildren 3: the booster took one of the publisher's slots, two viewers take the others (the origin is
+    // the best parent), and the rest land under the booster.
+    List<Page> viewers = new ArrayList<>();
+    List<Page> underBooster = new ArrayList<>();
+    Map<String, Long> oneChild = null;
+    while (underBooster.size() < 3) {
+      Page v = chromium.newPeerPage();
+      v.navigate(rig.base + "/watch/" + stream);
+      v.waitForFunction("() => window.waterfall && window.waterfall.state.parentId !== null"
+              + " && window.waterfall.state.framesDecoded > 0", null,
+          new Page.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(100));
+      viewers.add(v);
+      if (boosterId.equals(v.evaluate("() => window.waterfall.state.parentId"))) {
+        underBooster.add(v);
+        if (underBooster.size() == 1) {
+          oneChild = cpuOver(WINDOW_S);
+        }
+      }
+      assertThat(viewers.size()).as("pages land under the booster; tree " + tree(stream)).isLessThanOrEqualTo(6);
+    }
+    assertThat(booster.node().children()).isEqualTo(3);
+    List<Double> before = frames(underBooster);
+    Map<String, Long> threeChildren = cpuOver(WINDOW_S);
+    List<Double> after = frames(underBooster);
+    for (int i = 0; i < underBooster.size(); i++) {
+      assertThat(after.get(i)).as("frames decoded rise under the booster: " + before + " → " + after)
+          .isGreaterThan(before.get(i) + WINDOW_S * 15 / 4.0);
+    }
+    JsonNode tree = tree(stream);
+    for (JsonNode n : tree.get("nodes")) {
+      if (n.get("id").textValue().equals(boosterId)) {
+        assertThat(n.get("children").size()).as("tree " + tree).isEqualTo(3);
+      }
+    }
+    double one = percent(oneChild);
+    double three = percent(threeChildren);
+    System.out.printf("RealtimeBoosterIT: booster JVM CPU, %d s windows, 320x240 15 fps: 1 child %.1f %%,"
+        + " 3 children %.1f %% of a core → %.1f %% per added child; frames under the booster %s → %s%n",
+        WINDOW_S, one, three, (three - one) / 2, before, after);
+    System.out.println("RealtimeBoosterIT: by thread, 1 child " + top(oneChild) + "; 3 children " + top(threeChildren));
+    for (Page v : viewers) {
+      v.context().close();
+    }
+    booster.close();
+    publisher.context().close();
+  }
+
+  private static List<Double> frames(List<Page> pages) {
+    return pages.stream().map(p -> ((Number) p.evaluate("() => window.waterfall.realtime.framesDecoded"))
+        .doubleValue()).toList();
+  }
+
+  private static JsonNode tree(String stream) {
+    return Http.json(rig.base + "/api/streams/" + stream + "/tree");
+  }
+
+  private static void waitUntil(java.util.function.BooleanSupplier condition, long timeoutMs, String what)
+      throws InterruptedException {
+    long end = System.currentTimeMillis() + timeoutMs;
+    while (!condition.getAsBoolean()) {
+      if (System.currentTimeMillis() > end) {
+        throw new AssertionError("timed out: " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static double percent(Map<String, Long> cpuMs) {
+    return cpuMs.values().stream().mapToLong(Long::longValue).sum() / (WINDOW_S * 10.0);
+  }
+
+  private static String top(Map<String, Long> cpuMs) {
+    StringBuilder b = new StringBuilder();
+    cpuMs.entrySet().stream().filter(e -> e.getValue() >= WINDOW_S * 10L)
+        .sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
+        .forEach(e -> b.append(String.format("%s %.1f %%, ", e.getKey(), e.getValue() / (WINDOW_S * 10.0))));
+    return b.toString();
+  }
+
+  /** This JVM's CPU ms per thread name (trailing digits folded) over the next {@code seconds}. */
+  private static Map<String, Long> cpuOver(int seconds) throws Exception {
+    Map<String, Long> a = threadCpu();
+    Thread.sleep(seconds * 1000L);
+    Map<String, Long> b = threadCpu();
+    Map<String, Long> d = new TreeMap<>();
+    b.forEach((k, v) -> d.put(k, v - a.getOrDefault(k, 0L)));
+    return d;
+  }
+
+  /** utime+stime from /proc/self/task/N/stat (clock ticks of 10 ms), summed by thread name. */
+  private static Map<String, Long> threadCpu() throws IOException {
+    Map<String, Long> m = new TreeMap<>();
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          String s = Files.readString(t.resolve("stat"));
+          String name = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')')).replaceAll("[0-9]+$", "#");
+          String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ");
+          m.merge(name, (Long.parseLong(rest[11]) + Long.parseLong(rest[12])) * 10, Long::sum);
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    }
+    return m;
+  }
+}
