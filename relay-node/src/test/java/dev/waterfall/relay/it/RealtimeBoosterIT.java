@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Page;
 import dev.waterfall.relay.Relay;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.waterfall.relay.peer.ThreadCpu;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -54,14 +51,14 @@ class RealtimeBoosterIT extends BrowserFixture {
       if (boosterId.equals(v.evaluate("() => window.waterfall.state.parentId"))) {
         underBooster.add(v);
         if (underBooster.size() == 1) {
-          oneChild = cpuOver(WINDOW_S);
+          oneChild = ThreadCpu.over(WINDOW_S);
         }
       }
       assertThat(viewers.size()).as("pages land under the booster; tree " + tree(stream)).isLessThanOrEqualTo(6);
     }
     assertThat(booster.node().children()).isEqualTo(3);
     List<Double> before = frames(underBooster);
-    Map<String, Long> threeChildren = cpuOver(WINDOW_S);
+    Map<String, Long> threeChildren = ThreadCpu.over(WINDOW_S);
     List<Double> after = frames(underBooster);
     for (int i = 0; i < underBooster.size(); i++) {
       assertThat(after.get(i)).as("frames decoded rise under the booster: " + before + " → " + after)
@@ -116,33 +113,5 @@ class RealtimeBoosterIT extends BrowserFixture {
         .sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
         .forEach(e -> b.append(String.format("%s %.1f %%, ", e.getKey(), e.getValue() / (WINDOW_S * 10.0))));
     return b.toString();
-  }
-
-  /** This JVM's CPU ms per thread name (trailing digits folded) over the next {@code seconds}. */
-  private static Map<String, Long> cpuOver(int seconds) throws Exception {
-    Map<String, Long> a = threadCpu();
-    Thread.sleep(seconds * 1000L);
-    Map<String, Long> b = threadCpu();
-    Map<String, Long> d = new TreeMap<>();
-    b.forEach((k, v) -> d.put(k, v - a.getOrDefault(k, 0L)));
-    return d;
-  }
-
-  /** utime+stime from /proc/self/task/N/stat (clock ticks of 10 ms), summed by thread name. */
-  private static Map<String, Long> threadCpu() throws IOException {
-    Map<String, Long> m = new TreeMap<>();
-    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-      for (Path t : (Iterable<Path>) tasks::iterator) {
-        try {
-          String s = Files.readString(t.resolve("stat"));
-          String name = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')')).replaceAll("[0-9]+$", "#");
-          String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ");
-          m.merge(name, (Long.parseLong(rest[11]) + Long.parseLong(rest[12])) * 10, Long::sum);
-        } catch (IOException | RuntimeException e) {
-          // the thread ended meanwhile
-        }
-      }
-    }
-    return m;
   }
 }

@@ -21,14 +21,10 @@ import dev.onvoid.webrtc.media.video.CustomVideoSource;
 import dev.onvoid.webrtc.media.video.NativeI420Buffer;
 import dev.onvoid.webrtc.media.video.VideoFrame;
 import dev.onvoid.webrtc.media.video.VideoTrack;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -73,7 +69,7 @@ class TrackForwardIT {
       for (Edge c : children) {
         assertThat(c.frames.await(10)).as("frames at a child").isGreaterThan(0);
       }
-      Map<String, Long> one = measure(20);
+      Map<String, Long> one = ThreadCpu.over(20);
       long oneFrames = children.get(0).frames.count.get();
       children.add(connect(f, received, all));
       children.add(connect(f, received, all));
@@ -81,7 +77,7 @@ class TrackForwardIT {
         assertThat(c.frames.await(10)).as("frames at each child").isGreaterThan(0);
       }
       long[] before = children.stream().mapToLong(c -> c.frames.count.get()).toArray();
-      Map<String, Long> three = measure(20);
+      Map<String, Long> three = ThreadCpu.over(20);
       for (int i = 0; i < children.size(); i++) {
         long got = children.get(i).frames.count.get() - before[i];
         System.out.printf("child %d decoded %d frames in 20 s%n", i, got);
@@ -105,35 +101,6 @@ class TrackForwardIT {
     System.out.printf("CPU with %s: %.1f %% of a core over 20 s%n", label, total / 20.0 / 10.0);
     cpu.entrySet().stream().filter(e -> e.getValue() > 20).sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
         .forEach(e -> System.out.printf("   %-24s %6.1f %%%n", e.getKey(), e.getValue() / 20.0 / 10.0));
-  }
-
-  /** CPU ms per thread name over the next {@code seconds}. */
-  private static Map<String, Long> measure(int seconds) throws Exception {
-    Map<String, Long> a = threadCpu();
-    Thread.sleep(seconds * 1000L);
-    Map<String, Long> b = threadCpu();
-    Map<String, Long> d = new TreeMap<>();
-    b.forEach((k, v) -> d.put(k, v - a.getOrDefault(k, 0L)));
-    return d;
-  }
-
-  /** utime+stime in ms, summed by thread name (/proc/self/task; clock ticks are 10 ms here). */
-  private static Map<String, Long> threadCpu() throws IOException {
-    Map<String, Long> m = new TreeMap<>();
-    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-      for (Path t : (Iterable<Path>) tasks::iterator) {
-        try {
-          String s = Files.readString(t.resolve("stat"));
-          String name = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')')).replaceAll("[0-9]+$", "#");
-          String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ");
-          long ticks = Long.parseLong(rest[11]) + Long.parseLong(rest[12]);
-          m.merge(name, ticks * 10, Long::sum);
-        } catch (IOException | RuntimeException e) {
-          // the thread ended meanwhile
-        }
-      }
-    }
-    return m;
   }
 
   private static void pushFrame(CustomVideoSource source, long n) {
