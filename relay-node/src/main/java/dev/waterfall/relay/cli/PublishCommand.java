@@ -1,5 +1,6 @@
 package dev.waterfall.relay.cli;
 
+import dev.waterfall.protocol.LogAddresses;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.FfmpegOptions;
@@ -56,6 +57,10 @@ public final class PublishCommand implements Callable<Integer> {
     boolean ingest;
   }
 
+  @Option(names = "--redact-addresses", defaultValue = "${env:WATERFALL_REDACT_ADDRESSES:-false}",
+      description = "Logs name remote addresses by a keyed hash instead of the address (as log.redactAddresses).")
+  boolean redactAddresses;
+
   @Option(names = "--loop", description = "With --input: start over at the end.")
   boolean loop;
 
@@ -75,7 +80,8 @@ public final class PublishCommand implements Callable<Integer> {
         source = SampleSource.fromClasspath(firstSequence);
       } else if (input.ingest) {
         IngestSource ingest = new IngestSource(relay.stream, key, firstSequence);
-        routes = ingest::mount;
+        LogAddresses addresses = LogAddresses.of(redactAddresses);
+        routes = r -> ingest.mount(r, addresses);
         source = ingest;
       } else {
         FfmpegOptions o = input.file != null ? FfmpegOptions.file(relay.stream, input.file, loop)

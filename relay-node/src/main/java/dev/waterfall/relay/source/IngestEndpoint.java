@@ -1,5 +1,6 @@
 package dev.waterfall.relay.source;
 
+import dev.waterfall.protocol.LogAddresses;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -29,9 +30,11 @@ final class IngestEndpoint {
   static final int MAX_PLAYLIST_BYTES = 1 << 20;
 
   private final IngestSource source;
+  private final LogAddresses addresses;
 
-  IngestEndpoint(IngestSource source) {
+  IngestEndpoint(IngestSource source, LogAddresses addresses) {
     this.source = source;
+    this.addresses = addresses;
   }
 
   void mount(Router router) {
@@ -55,7 +58,8 @@ final class IngestEndpoint {
       }
       if (!source.authorized(request.getHeader("Authorization"))) {
         request.response().putHeader("WWW-Authenticate", "Bearer realm=\"waterfall-ingest\"");
-        log.warn("ingest {} {} from {}: wrong or missing publish key", method, parts[1], request.remoteAddress());
+        log.warn("ingest {} {} from {}: wrong or missing publish key", method, parts[1],
+            addresses.of(request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress()));
         refuse(request, 401, "publish key required: Authorization: Bearer <key>");
         return;
       }

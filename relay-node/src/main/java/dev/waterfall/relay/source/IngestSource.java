@@ -1,5 +1,6 @@
 package dev.waterfall.relay.source;
 
+import dev.waterfall.protocol.LogAddresses;
 import io.vertx.ext.web.Router;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -100,7 +101,12 @@ public final class IngestSource implements SegmentSource {
 
   /** Takes {@code PUT/POST/DELETE /ingest/<stream>/<name>} on this router. */
   public IngestSource mount(Router router) {
-    new IngestEndpoint(this).mount(router);
+    return mount(router, LogAddresses.of(false));
+  }
+
+  /** As {@link #mount(Router)}, naming refused uploaders in logs as {@code addresses} says. */
+  public IngestSource mount(Router router, LogAddresses addresses) {
+    new IngestEndpoint(this, addresses).mount(router);
     return this;
   }
 

@@ -2,6 +2,9 @@ package dev.waterfall.relay.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.waterfall.protocol.LogAddresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -107,6 +110,31 @@ class IngestSourceTest {
     assertThat(put(url, "Basic " + KEY, "#EXTM3U\n").statusCode()).isEqualTo(401);
     assertThat(ingest.next(Duration.ofMillis(200))).isEmpty();
     assertThat(ingest.segmentsPublished()).isZero();
+  }
+
+  @Test
+  @DisplayName("with --redact-addresses a refused uploader is logged by a keyed hash, not its address")
+  void refusedUploaderAddressIsRedacted() throws Exception {
+    IngestSource ingest = new IngestSource("demo", KEY, 0);
+    Router router = Router.router(vertx);
+    ingest.mount(router, LogAddresses.of(true));
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .requestHandler(router).listen().await(10, TimeUnit.SECONDS);
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(IngestEndpoint.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      String url = "http://127.0.0.1:" + server.actualPort() + ingest.playlistPath();
+      assertThat(put(url, "Bearer wrong-key", "#EXTM3U\n").statusCode()).isEqualTo(401);
+      List<String> logged = lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+      assertThat(logged).anySatisfy(l -> assertThat(l).contains("wrong or missing publish key").contains("addr-"));
+      assertThat(String.join("\n", logged)).doesNotContain("127.0.0.1");
+    } finally {
+      logger.detachAppender(lines);
+      server.close();
+    }
   }
 
   @Test

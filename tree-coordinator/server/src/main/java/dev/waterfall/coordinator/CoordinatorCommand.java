@@ -1,6 +1,7 @@
 package dev.waterfall.coordinator;
 
 import dev.waterfall.coordinator.config.CoordinatorConfig;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -17,12 +18,18 @@ public final class CoordinatorCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CoordinatorConfig config = options.load();
+    Path tokenFile = null;
+    if (config.http().adminToken().isEmpty()) {
+      tokenFile = AdminTokenFile.defaultPath();
+      options.adminToken = AdminTokenFile.loadOrCreate(tokenFile);
+      config = options.load();
+    }
     Coordinator c = Coordinator.start(config, Clock.systemUTC());
     String base = "http://" + config.http().host() + ":" + c.port();
     System.out.println("Waterfall coordinator listening on " + base + "  (signalling: " + base.replace("http", "ws")
         + "/ws, metrics: " + base + "/metrics)");
-    if (config.http().adminToken().isEmpty()) {
-      System.out.println("Admin token (generated; set WATERFALL_ADMIN_TOKEN to fix it): " + c.adminToken());
+    if (tokenFile != null) {
+      System.out.println("Admin token: in " + tokenFile + " (readable by you only; WATERFALL_ADMIN_TOKEN sets one)");
     }
     runUntilStopped(c);
     return 0;

@@ -7,7 +7,7 @@ import java.util.List;
  * A per-address limit of 0 means none.
  */
 public record SignallingConfig(int maxMessageBytes, int messagesPerSecond, int messageBurst,
-                               int maxRateViolations, int maxSocketsPerIp, int joinsPerIpPerSecond,
+                               int maxRateViolations, int joinTimeoutMs, int maxSocketsPerIp, int joinsPerIpPerSecond,
                                int joinBurstPerIp, List<String> iceServers) {
   public static SignallingConfig from(Settings s) {
     List<String> ice = s.list("ice.servers");
@@ -21,6 +21,7 @@ public record SignallingConfig(int maxMessageBytes, int messagesPerSecond, int m
         s.integer("signalling.messagesPerSecond", 1, 100_000),
         s.integer("signalling.messageBurst", 1, 1_000_000),
         s.integer("signalling.maxRateViolations", 1, 1_000_000),
+        s.integer("signalling.joinTimeoutMs", 1000, 3_600_000),
         s.integer("signalling.maxSocketsPerIp", 0, 10_000_000),
         s.integer("signalling.joinsPerIpPerSecond", 0, 1_000_000),
         s.integer("signalling.joinBurstPerIp", 1, 10_000_000),

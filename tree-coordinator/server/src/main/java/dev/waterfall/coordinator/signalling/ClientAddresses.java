@@ -1,18 +1,13 @@
 package dev.waterfall.coordinator.signalling;
 
+import dev.waterfall.protocol.LogAddresses;
 import io.vertx.core.http.ServerWebSocket;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Who is at the other end of a socket, for per-address limits, and how to name them in logs. Behind a trusted
@@ -22,12 +17,12 @@ import javax.crypto.spec.SecretKeySpec;
 final class ClientAddresses {
   private static final Pattern IP_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:.]{1,44}");
   private final Set<String> trusted = new HashSet<>();
-  private final Mac redaction;
+  private final LogAddresses logAddresses;
 
   /** {@code redact}: logs show a keyed hash (stable for this process, not reversible) instead of the address. */
   ClientAddresses(List<String> trustedProxies, boolean redact) {
     trustedProxies.forEach(p -> trusted.add(normalise(p)));
-    this.redaction = redact ? newMac() : null;
+    this.logAddresses = LogAddresses.of(redact);
   }
 
   String of(ServerWebSocket ws) {
@@ -50,13 +45,7 @@ final class ClientAddresses {
 
   /** The address as logs should show it. */
   String forLog(String address) {
-    if (redaction == null) {
-      return address;
-    }
-    synchronized (redaction) {
-      byte[] d = redaction.doFinal(address.getBytes(StandardCharsets.UTF_8));
-      return "addr-" + HexFormat.of().formatHex(d, 0, 5);
-    }
+    return logAddresses.of(address);
   }
 
   /** One spelling per address (::1 and 0:0:0:0:0:0:0:1 alike); never a DNS lookup, and never a long key. */
@@ -74,15 +63,4 @@ final class ClientAddresses {
     return address.length() <= 64 ? address : address.substring(0, 64);
   }
 
-  private static Mac newMac() {
-    try {
-      byte[] key = new byte[32];
-      new SecureRandom().nextBytes(key);
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return mac;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

@@ -30,7 +30,6 @@ public final class SignallingServer {
   /** RFC 6455 "Service Restart": this coordinator is going away; resume on another with the resume token. */
   public static final short SERVICE_RESTART = 1012;
   public static final String RESUME_ELSEWHERE = "resume-elsewhere";
-  private static final long JOIN_TIMEOUT_MS = 30_000;
 
   private final Vertx vertx;
   private final CoordinatorConfig config;
@@ -293,15 +292,16 @@ public final class SignallingServer {
         s.refuse("silent", "no heartbeat for " + limit + " ms", POLICY_VIOLATION);
       }
     }
+    long joinTimeout = config.signalling().joinTimeoutMs();
     List<Session> idle = new ArrayList<>();
     synchronized (pending) {
       for (Session s : pending) {
-        if (s.state == Session.State.CONNECTED && now - s.openedAt > JOIN_TIMEOUT_MS) {
+        if (s.state == Session.State.CONNECTED && now - s.openedAt > joinTimeout) {
           idle.add(s);
         }
       }
     }
-    idle.forEach(s -> s.refuse("join-timeout", "no join within " + JOIN_TIMEOUT_MS + " ms", POLICY_VIOLATION));
+    idle.forEach(s -> s.refuse("join-timeout", "no join within " + joinTimeout + " ms", POLICY_VIOLATION));
   }
 
   private void closeStream(String stream) {
