@@ -129,9 +129,9 @@ class FailoverIT {
       // The data plane never needed the coordinator: every page plays on without a stall, the relays' segments
       // are continuous and identical to the origin's.
       for (PageViewer p : pages) {
-        p.waitTime(playedAtKill.get(p) + 8, 30_000);
+        p.waitTime(playedAtKill.get(p) + 6, 30_000);
       }
-      while (newest(booster) < newestAtKill + 4 && System.nanoTime() - killedAt < 40_000_000_000L) {
+      while (newest(booster) < newestAtKill + 3 && System.nanoTime() - killedAt < 40_000_000_000L) {
         Thread.sleep(250);
       }
       List<Map<String, Object>> states = new ArrayList<>();
@@ -146,7 +146,7 @@ class FailoverIT {
         assertThat(sig.get("connected")).as(pw).isEqualTo(true);
         assertThat(number(sig, "rejoins")).as("kept its place; " + pw).isZero();
       }
-      assertThat(newest(booster)).isGreaterThanOrEqualTo(newestAtKill + 4);
+      assertThat(newest(booster)).isGreaterThanOrEqualTo(newestAtKill + 3);
       List<Long> held = StreamRig.sequences(booster, STREAM);
       for (long seq = held.get(0); seq <= held.get(held.size() - 1); seq++) {
         assertThat(held).as("booster playlist continuous").contains(seq);
