@@ -42,7 +42,7 @@
     children: 0,         // children with an open DataChannel
     bytesSentToChildren: 0,
     p2p: null,           // the node's detailed counters
-    signalling: null,    // P2P: {connected, connects, resumes, resumed, rejoins, drops}
+    signalling: null,    // P2P: {connected, url (its coordinator's /ws), connects, resumes, resumed, rejoins, drops}
     // Playback figures (the overlay's too): seconds of media buffered ahead, the measured bitrate (bytes of the
     // last segments over their duration), and how far behind the live edge the playhead is, in seconds.
     bufferSeconds: 0,
@@ -144,7 +144,8 @@
     state.children = node.childCount;
     state.bytesSentToChildren = node.stats.bytesSentToChildren;
     state.p2p = Object.assign({ error: node.error, links: node.links() }, node.stats);
-    state.signalling = Object.assign({ connected: node.signalling.connected }, node.signalling.stats);
+    state.signalling = Object.assign({ connected: node.signalling.connected, url: node.signalling.url },
+      node.signalling.stats);
   }
 
   // --- playback figures ---------------------------------------------------------------------------------------

@@ -1,26 +1,33 @@
-// The page's link to the tree-coordinator: one WebSocket to /ws on the page's own origin (docs/protocol.md
-// "Signalling protocol"): join as a viewer, heartbeats with stats every welcome.heartbeatIntervalMs, and every
-// other message handed to the node.
+// A page's link to the tree-coordinators (docs/protocol.md "Signalling protocol"), for the HLS player and for the
+// realtime pages alike: one WebSocket to a coordinator's /ws, `join` with the page's role (a viewer, or the
+// realtime publisher as the origin with the publish key), heartbeats with stats every welcome.heartbeatIntervalMs,
+// and every other message handed to the node.
 //
 // The data plane does not depend on it (as the Java relay's CoordinatorSession): when the socket drops, the page
-// keeps playing from its parent link and the HTTP fallback while this reconnects with exponential back-off and
+// keeps playing from its parent link (and the HTTP fallback) while this reconnects with exponential back-off and
 // jitter and sends `resume` with the token from `welcome`, so it takes back its place (same node id, same
-// children) if the coordinator still holds it, i.e. after its coordinator restarted or died. A socket that
-// closes on a live coordinator counts as a departure there; then `resume` is answered `unknown-node` and this
-// joins afresh on the same socket (a new place; welcome tells the node).
+// children) if the cluster still holds it, i.e. after its coordinator restarted or died. Where it reconnects: its
+// current coordinator first (it may only have restarted), then the others the last welcome listed
+// (`coordinators`), in turn. A socket that closes on a live coordinator counts as a departure there; then `resume`
+// is answered `unknown-node` and this joins afresh on the same socket (a new place; welcome tells the node).
 
 const FIRST_RETRY_MS = 250;
-// Shorter than the relay's 10 s: several tries fit in liveness.resumeGraceMs (15 s) after a coordinator restarts.
+// Shorter than the relay's 10 s: several tries fit in liveness.resumeGraceMs (15 s) after a coordinator dies.
 const MAX_RETRY_MS = 4000;
+// A coordinator that accepts TCP but never answers the upgrade (hung, or a black hole) must not hold us for the
+// browser's own timeout (minutes): give up on it and try the next.
+const CONNECT_TIMEOUT_MS = 5000;
 /** Refusals no retry can fix. */
 const FATAL = new Set(['unknown-stream', 'private-stream', 'stream-deleted']);
 
 export class Signalling {
   /**
-   * @param {{stream: string, upload: () => boolean, url?: string, key?: string}} options  `upload` is read at
-   *   every join; `key`: a private stream's viewer token
+   * @param {{stream: string, role?: string, key?: string, upload?: boolean | (() => boolean), url?: string}} options
+   *   `role`: viewer (default) or origin (a realtime publisher, `key` its publish key); `key`: else a private
+   *   stream's viewer token; `upload` (read at every join) false makes this node a leaf; `url`: the first /ws to
+   *   try (default: the page's own origin)
    * @param {{welcome: (w: Object) => void, message: (m: Object) => void, error: (e: Object) => void,
-   *          closed: (reason: string, willRetry: boolean) => void, stats: () => Object}} handlers
+   *          closed: (reason: string, willRetry: boolean) => void, stats: () => (Object|Promise<Object>)}} handlers
    */
   constructor(options, handlers) {
     this.options = options;
@@ -33,15 +40,35 @@ export class Signalling {
     this.resumeToken = null;
     this.attempt = 0;
     this.stopped = false;
+    /** The coordinator that last welcomed us (or the first one to try), and the others of its cluster. */
+    this.url = options.url || Signalling.defaultUrl();
+    this.others = [];
+    /** Tries since the last welcome: which of [url, ...others] the next connection goes to. */
+    this.tries = 0;
+    this.connecting = null;
     /** Set until the first welcome: a page that cannot join at all plays plain HLS instead of retrying here. */
     this.retryBeforeWelcome = false;
     this.stats = { connects: 0, resumes: 0, resumed: 0, rejoins: 0, drops: 0 };
-    /** Extra fields for the next heartbeat only (e.g. uplinkKbps). */
-    this.nextHeartbeat = null;
   }
 
   static defaultUrl() {
     return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
+  }
+
+  /**
+   * A coordinator's base URL as `welcome.coordinators` lists it (http.publicUrl) → its /ws, or null when this page
+   * cannot use it (not http(s); a plain ws:// socket from an https page is blocked as mixed content).
+   */
+  static wsUrl(base) {
+    let u;
+    try {
+      u = new URL(base);
+    } catch (e) {
+      return null;
+    }
+    const scheme = u.protocol === 'https:' ? 'wss://'
+      : u.protocol === 'http:' && location.protocol !== 'https:' ? 'ws://' : null;
+    return scheme === null ? null : scheme + u.host + '/ws';
   }
 
   start() {
@@ -52,9 +79,24 @@ export class Signalling {
     if (this.stopped) return;
     this.retryTimer = null;
     this.stats.connects++;
-    const ws = new WebSocket(this.options.url || Signalling.defaultUrl());
+    const candidates = [this.url, ...this.others.filter((u) => u !== this.url)];
+    const url = candidates[this.tries++ % candidates.length];
+    this.connecting = url;
+    let ws;
+    try {
+      ws = new WebSocket(url);
+    } catch (e) {
+      // A malformed or forbidden URL: try the next one later.
+      this.ws = null;
+      this.scheduleRetry();
+      return;
+    }
     this.ws = ws;
+    const timeout = setTimeout(() => {
+      if (ws.readyState === WebSocket.CONNECTING) ws.close();
+    }, CONNECT_TIMEOUT_MS);
     ws.onopen = () => {
+      clearTimeout(timeout);
       if (this.nodeId && this.resumeToken) {
         this.stats.resumes++;
         this.send({ type: 'resume', stream: this.options.stream, nodeId: this.nodeId, resumeToken: this.resumeToken });
@@ -73,6 +115,11 @@ export class Signalling {
       if (!m || typeof m !== 'object') return;
       if (m.type === 'welcome') {
         this.attempt = 0;
+        this.tries = 0;
+        this.url = url;
+        if (Array.isArray(m.coordinators)) {
+          this.others = m.coordinators.map(Signalling.wsUrl).filter((u) => u !== null && u !== url);
+        }
         this.welcome = m;
         this.nodeId = m.nodeId;
         this.resumeToken = m.resumeToken;
@@ -86,6 +133,7 @@ export class Signalling {
       }
     };
     ws.onclose = (event) => {
+      clearTimeout(timeout);
       if (ws !== this.ws) return;
       this.ws = null;
       this.stopHeartbeats();
@@ -118,9 +166,10 @@ export class Signalling {
 
   sendJoin() {
     if (this.welcome) this.stats.rejoins++;
-    // key: the viewer token of a private stream (null for a public one).
-    this.send({ type: 'join', stream: this.options.stream, role: 'viewer', key: this.options.key || null,
-      upload: this.options.upload() });
+    const upload = typeof this.options.upload === 'function' ? this.options.upload() : this.options.upload !== false;
+    // key: the publish key of a realtime publisher, or a private stream's viewer token (null for a public stream).
+    this.send({ type: 'join', stream: this.options.stream, role: this.options.role || 'viewer',
+      key: this.options.key || null, upload: upload });
   }
 
   scheduleRetry() {
@@ -145,9 +194,24 @@ export class Signalling {
     return this.send({ type: 'signal', to: to, data: data });
   }
 
-  /** One heartbeat now (with `extra`, e.g. {uplinkKbps: 0}), and the regular ones after it. */
+  /**
+   * One heartbeat now (with `extra`, e.g. {uplinkKbps: 0}), and the regular ones after it. Stats may come as a
+   * promise (a realtime page reads getStats()); they are best effort: the heartbeat itself keeps the place.
+   */
   heartbeat(extra) {
-    return this.send(Object.assign({ type: 'heartbeat', stats: this.handlers.stats() }, extra || {}));
+    const beat = (stats) => this.send(Object.assign(stats ? { type: 'heartbeat', stats: stats } : { type: 'heartbeat' },
+      extra || {}));
+    let stats;
+    try {
+      stats = this.handlers.stats();
+    } catch (e) {
+      return beat(null);
+    }
+    if (stats && typeof stats.then === 'function') {
+      stats.then(beat, () => beat(null));
+      return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
+    }
+    return beat(stats);
   }
 
   startHeartbeats(intervalMs) {
@@ -168,6 +232,7 @@ export class Signalling {
     this.nodeId = null;
     this.resumeToken = null;
     this.attempt = 0;
+    this.tries = 0;
     if (!this.send({ type: 'leave' })) {
       if (this.ws) this.ws.close(1000);
       else if (this.retryTimer === null) this.connect();

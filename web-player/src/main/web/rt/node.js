@@ -7,7 +7,7 @@
 // (onTracks) and, by replaceTrack, to every child, whose own edges stay as they are. Only then is the old edge
 // closed. So a repair costs one new edge per moved node and nothing below it.
 
-import { RtSignalling } from './signalling.js';
+import { Signalling } from '../p2p/signalling.js';
 import { ChildEdge, ParentEdge } from './edges.js';
 
 const POLL_MS = 250;
@@ -45,7 +45,7 @@ export class RealtimeNode {
     if (this.signalling) this.signalling.close(); // a refused earlier attempt (e.g. no-slot) keeps its socket open
     return new Promise((resolve, reject) => {
       let welcomed = false;
-      this.signalling = new RtSignalling({ stream: this.stream, role: this.role, key: this.key, upload: this.upload }, {
+      this.signalling = new Signalling({ stream: this.stream, role: this.role, key: this.key, upload: this.upload }, {
         welcome: (w) => {
           welcomed = true;
           this.error = null;
@@ -72,7 +72,8 @@ export class RealtimeNode {
     this.welcome = w;
     this.nodeId = w.nodeId;
     this.depth = w.depth;
-    this.timer = setInterval(() => this.poll(), POLL_MS);
+    // A second welcome follows a dropped socket (resumed: same place, so connectTo keeps the edge it has).
+    if (this.timer === null) this.timer = setInterval(() => this.poll(), POLL_MS);
     if (w.parent) this.connectTo(w.parent);
   }
 

@@ -17,11 +17,14 @@ import org.slf4j.LoggerFactory;
  * This node's signalling link to the coordinators: join (or resume), heartbeats with stats, and reconnection
  * with exponential back-off and jitter across the coordinator list. The data plane does not depend on it: while
  * it is down, chunks keep flowing over the established peer links. Everything runs on the node's context.
+ * The list grows with the coordinators each welcome names, so a relay given one URL can still fail over.
  */
 final class CoordinatorSession {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorSession.class);
   private static final long FIRST_RETRY_MS = 250;
   private static final long MAX_RETRY_MS = 10_000;
+  /** The cluster's list is trusted, but a bound keeps a misconfigured one from growing this without end. */
+  private static final int MAX_COORDINATORS = 64;
 
   /** What the node hears from the coordinator. */
   interface Handler {
@@ -49,7 +52,7 @@ final class CoordinatorSession {
   CoordinatorSession(Context context, List<String> coordinators, Supplier<Message.Join> join,
                      Supplier<JsonNode> stats, Handler handler) {
     this.context = context;
-    this.coordinators = List.copyOf(coordinators);
+    this.coordinators = new java.util.ArrayList<>(coordinators);
     this.join = join;
     this.stats = stats;
     this.handler = handler;
@@ -101,6 +104,13 @@ final class CoordinatorSession {
       attempt = 0;
       nodeId = w.nodeId();
       resumeToken = w.resumeToken();
+      if (w.coordinators() != null) {
+        for (String url : w.coordinators()) {
+          if (!coordinators.contains(url) && coordinators.size() < MAX_COORDINATORS) {
+            coordinators.add(url);
+          }
+        }
+      }
       startHeartbeats(w.heartbeatIntervalMs());
       handler.welcome(w);
     } else if (m instanceof Message.Error e) {

@@ -46,13 +46,14 @@ class CoordinatorFailoverIT {
       String urlA = "http://127.0.0.1:" + a.port();
       String urlB = "http://127.0.0.1:" + b.port();
       List<String> both = List.of(urlA, urlB); // everyone starts on A
+      List<String> onlyA = List.of(urlA); // the boosters learn B from their welcome
       String key = a.createStream(new StreamCatalog.Spec("failover", 1000, 1, null)).publishKey();
       relays.add(Relay.startOrigin(vertx, peers, new Relay.Options(both, "failover", key, "127.0.0.1", 0, null),
           SegmentSigner.generate(), SampleSource.fromClasspath(System.currentTimeMillis() / 2000), r -> { }));
       Relay origin = relays.get(0);
       for (int i = 0; i < 2; i++) {
         relays.add(Relay.startBooster(vertx, peers,
-            new Relay.Options(both, "failover", a.issueBoosterToken(), "127.0.0.1", 0, null)));
+            new Relay.Options(onlyA, "failover", a.issueBoosterToken(), "127.0.0.1", 0, null)));
       }
       Relay bottom = relays.get(2);
       while (StreamRig.sequences(bottom, "failover").size() < 3 && System.currentTimeMillis() < deadline + 30_000) {

@@ -40,15 +40,18 @@ public sealed interface Message
    * Server → client: the place given. {@code parent} is null for the origin. {@code fallbacks}: base URLs of
    * the origin and boosters serving {@code /hls/<stream>/…}, for chunks the parent does not deliver in time.
    * {@code contentKey}: a private stream's AES-GCM key (base64), only for viewers admitted with a viewer token.
+   * {@code coordinators}: the base URLs of the cluster's live coordinators (their {@code http.publicUrl}), where a
+   * node whose coordinator dies may {@code resume}; absent from an older coordinator's welcome.
    */
   record Welcome(String nodeId, String parent, int depth, int capacity, String resumeToken, boolean resumed,
                  long heartbeatIntervalMs, java.util.List<IceServer> iceServers, StreamInfo stream,
-                 java.util.List<String> fallbacks, String contentKey) implements Message {
+                 java.util.List<String> fallbacks, String contentKey, java.util.List<String> coordinators)
+      implements Message {
     public Welcome(String nodeId, String parent, int depth, int capacity, String resumeToken, boolean resumed,
                    long heartbeatIntervalMs, java.util.List<IceServer> iceServers, StreamInfo stream,
                    java.util.List<String> fallbacks) {
       this(nodeId, parent, depth, capacity, resumeToken, resumed, heartbeatIntervalMs, iceServers, stream, fallbacks,
-          null);
+          null, null);
     }
 
     @Override

@@ -37,7 +37,7 @@ class MessageCodecFuzzTest {
       "report", "leave", "reparent", "child-joined", "child-left");
   private static final List<String> FIELDS = List.of("stream", "role", "key", "upload", "uplinkKbps", "publicKey",
       "httpUrl", "nodeId", "resumeToken", "parent", "depth", "capacity", "resumed", "heartbeatIntervalMs",
-      "iceServers", "fallbacks", "code", "message", "from", "to", "data", "stats", "about", "reason", "detail",
+      "iceServers", "fallbacks", "coordinators", "code", "message", "from", "to", "data", "stats", "about", "reason", "detail",
       "child", "urls", "name", "bitrateKbps", "v", "type");
 
   @Property(tries = 1500, seed = SEED)
@@ -242,7 +242,8 @@ class MessageCodecFuzzTest {
             Arbitraries.of(true, false), Arbitraries.longs().between(100, 600_000))
         .as((id, parent, depth, cap, token, resumed, hb) -> new Message.Welcome(id, parent, depth, cap, token,
             resumed, hb, List.of(new Message.IceServer(List.of("stun:example.org"), null, null)),
-            new Message.StreamInfo(id, 3000, 4, false, null), List.of("http://127.0.0.1:8090")));
+            new Message.StreamInfo(id, 3000, 4, false, null), List.of("http://127.0.0.1:8090"), null,
+            List.of("http://127.0.0.1:8080", "https://c2.example.org")));
     Arbitrary<Message> errors = Combinators.combine(ids, texts).as(Message.Error::new);
     Arbitrary<Message> signals = Combinators.combine(ids.injectNull(0.5), ids, texts)
         .as((from, to, sdp) -> new Message.Signal(from, to, NODES.objectNode().put("sdp", sdp)));

@@ -2,6 +2,7 @@ package dev.waterfall.coordinator;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.waterfall.coordinator.api.RestApi;
+import dev.waterfall.coordinator.cluster.CoordinatorDirectory;
 import dev.waterfall.coordinator.cluster.HazelcastSetup;
 import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
@@ -61,8 +62,11 @@ public final class Coordinator {
       vertx = await(Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz))
           .buildClustered());
       String token = config.http().adminToken().isEmpty() ? Credentials.newSecret() : config.http().adminToken();
-      Node node = new Node(config, hz, token, clock);
+      CoordinatorDirectory directory = new CoordinatorDirectory(hz);
+      Node node = new Node(config, hz, directory, token, clock);
       await(vertx.deployVerticle(node));
+      // Once the port is bound: from now on every welcome in the cluster lists this coordinator too.
+      directory.register(config.http().publicUrl(node.server.actualPort(), config.cluster().networkInterface()));
       return new Coordinator(hz, vertx, node, token);
     } catch (Exception e) {
       if (vertx != null) {
@@ -79,6 +83,11 @@ public final class Coordinator {
 
   public String adminToken() {
     return adminToken;
+  }
+
+  /** The cluster's coordinators' public URLs, as welcomes list them. */
+  public java.util.List<String> coordinatorUrls() {
+    return node.directory.urls();
   }
 
   public String memberId() {
@@ -129,6 +138,7 @@ public final class Coordinator {
   private static final class Node extends VerticleBase {
     private final CoordinatorConfig config;
     private final HazelcastInstance hz;
+    private final CoordinatorDirectory directory;
     private final String adminToken;
     private final Clock clock;
     volatile boolean stopping;
@@ -138,9 +148,11 @@ public final class Coordinator {
     SignallingServer signalling;
     DashboardFeed dashboard;
 
-    Node(CoordinatorConfig config, HazelcastInstance hz, String adminToken, Clock clock) {
+    Node(CoordinatorConfig config, HazelcastInstance hz, CoordinatorDirectory directory, String adminToken,
+         Clock clock) {
       this.config = config;
       this.hz = hz;
+      this.directory = directory;
       this.adminToken = adminToken;
       this.clock = clock;
     }
@@ -158,7 +170,7 @@ public final class Coordinator {
         Incidents incidents = new Incidents();
         vertx.eventBus().<String>consumer(StreamCatalog.STREAM_DELETED, m -> incidents.forget(m.body()));
         signalling = new SignallingServer(vertx, config, registry, fallbacks, trees, self, secret, metrics,
-            incidents, clock, () -> stopping);
+            incidents, clock, () -> stopping, directory::urls);
         hz.getCluster().addMembershipListener(new MemberWatcher(hz, context, trees, fallbacks, signalling, metrics,
             incidents, config.liveness().resumeGraceMs()));
         dashboard = new DashboardFeed(vertx, trees, () -> hz.getCluster().getMembers().stream()
@@ -168,8 +180,8 @@ public final class Coordinator {
         router.route("/ws").handler(ctx -> ctx.request().toWebSocket()
             .onSuccess(signalling::handle)
             .onFailure(e -> ctx.response().setStatusCode(400).end("WebSocket upgrade expected")));
-        new RestApi(catalog, trees, dashboard, metrics, adminToken, this::health, new ViewerTokens(secret), clock)
-            .mount(vertx, router);
+        new RestApi(catalog, trees, dashboard, metrics, adminToken, this::health, new ViewerTokens(secret), clock,
+            directory).mount(vertx, router);
 
         int cap = config.signalling().maxMessageBytes();
         // The socket's hard cap is above the signalling limit, so a too-large message earns an error, not a cut.
@@ -190,7 +202,8 @@ public final class Coordinator {
     private JsonObject health() {
       return new JsonObject().put("status", "up").put("member", hz.getCluster().getLocalMember().getUuid().toString())
           .put("clusterSize", hz.getCluster().getMembers().size())
-          .put("sessions", signalling == null ? 0 : signalling.sessions());
+          .put("sessions", signalling == null ? 0 : signalling.sessions())
+          .put("coordinators", new io.vertx.core.json.JsonArray(directory.urls()));
     }
 
     /** Stops taking sockets, tells each connected node to resume elsewhere (close 1012), then closes the server. */

@@ -58,6 +58,7 @@ class ClusterFailoverTest {
     TestNode origin = join(a, "origin", key);
     TestNode crossViewer = join(b, "viewer", null);
     assertThat(crossViewer.welcome.parent()).isEqualTo(origin.id());
+    assertThat(crossViewer.welcome.coordinators()).containsExactlyInAnyOrder(a.baseUrl, b.baseUrl);
     origin.awaitExactly(new Message.ChildJoined(crossViewer.id()));
     crossViewer.send(new Message.Signal(null, origin.id(), JSON.readTree("{\"type\":\"offer\",\"sdp\":\"v=0\"}")));
     Message.Signal offer = origin.await(Message.Signal.class);
@@ -92,6 +93,8 @@ class ClusterFailoverTest {
       assertThat(w.nodeId()).isEqualTo(old.id());
       assertThat(w.parent()).isEqualTo(before.node(old.id()).parent());
       assertThat(w.depth()).isEqualTo(before.node(old.id()).depth());
+      // Where to go next time: B, and A only while the cluster has not yet noticed its death.
+      assertThat(w.coordinators()).contains(b.baseUrl).isSubsetOf(a.baseUrl, b.baseUrl);
     }
     assertThat(TreeView.fetch(b.rest, "live").assertValid().nodes).isEqualTo(before.nodes);
 

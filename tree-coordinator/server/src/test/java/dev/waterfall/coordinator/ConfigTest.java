@@ -58,6 +58,16 @@ class ConfigTest {
     assertThatThrownBy(() -> load("admin.token", "short")).hasMessageContaining("16");
     assertThatThrownBy(() -> load("ice.servers", "http://x")).hasMessageContaining("stun:");
     assertThatThrownBy(() -> load("no.such.key", "1")).hasMessageContaining("unknown setting 'no.such.key'");
+    assertThatThrownBy(() -> load("http.publicUrl", "https://live.example.org/watch")).hasMessageContaining("no path");
+    assertThatThrownBy(() -> load("http.publicUrl", "ftp://live.example.org")).hasMessageContaining("http.publicUrl");
+  }
+
+  @Test
+  void thePublicUrlIsConfiguredOrDerivedFromTheBoundAddress() {
+    assertThat(load("http.publicUrl", "https://live.example.org/").http().publicUrl(8080, "10.0.0.2"))
+        .isEqualTo("https://live.example.org");
+    assertThat(load("http.port", "0").http().publicUrl(41234, "10.0.0.2")).isEqualTo("http://127.0.0.1:41234");
+    assertThat(load("http.host", "0.0.0.0").http().publicUrl(8080, "10.0.0.2")).isEqualTo("http://10.0.0.2:8080");
   }
 
   private static CoordinatorConfig load(String key, String value) {

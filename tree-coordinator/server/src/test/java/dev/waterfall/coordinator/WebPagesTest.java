@@ -60,7 +60,7 @@ class WebPagesTest {
     assertThat(page.body()).contains("<video", "type=\"module\" src=\"/web/publish.js\"", "id=\"key\"");
     assertThat(get("/publish/%3Cscript%3E").body()).isEqualTo(page.body());
     for (String js : new String[] {"/web/publish.js", "/web/rt/node.js", "/web/rt/edges.js", "/web/rt/viewer.js",
-        "/web/rt/signalling.js"}) {
+        "/web/p2p/signalling.js"}) {
       HttpResponse<String> r = get(js);
       assertThat(r.statusCode()).as(js).isEqualTo(200);
       assertThat(header(r, "Content-Type")).as(js).contains("javascript");

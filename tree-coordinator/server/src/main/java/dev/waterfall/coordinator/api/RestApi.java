@@ -1,5 +1,6 @@
 package dev.waterfall.coordinator.api;
 
+import dev.waterfall.coordinator.cluster.CoordinatorDirectory;
 import dev.waterfall.coordinator.cluster.NodeView;
 import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.coordinator.dashboard.DashboardFeed;
@@ -32,9 +33,12 @@ public final class RestApi {
   private final DashboardFeed dashboard;
   private final ViewerTokens viewerTokens;
   private final Clock clock;
+  private final CoordinatorDirectory directory;
 
   public RestApi(StreamCatalog catalog, TreeStore trees, DashboardFeed dashboard, CoordinatorMetrics metrics,
-                 String adminToken, Supplier<JsonObject> health, ViewerTokens viewerTokens, Clock clock) {
+                 String adminToken, Supplier<JsonObject> health, ViewerTokens viewerTokens, Clock clock,
+                 CoordinatorDirectory directory) {
+    this.directory = directory;
     this.viewerTokens = viewerTokens;
     this.clock = clock;
     this.dashboard = dashboard;
@@ -157,7 +161,9 @@ public final class RestApi {
           for (NodeView n : nodes) {
             out.add(new JsonObject().put("id", n.id()).put("role", n.role()).put("parent", n.parent())
                 .put("depth", n.depth()).put("children", new JsonArray(n.children())).put("capacity", n.capacity())
-                .put("joinedAt", Instant.ofEpochMilli(n.joinedAt()).toString()).put("connected", n.connected()));
+                .put("joinedAt", Instant.ofEpochMilli(n.joinedAt()).toString())
+                // connected: a live coordinator holds its socket (a dead one's nodes are not, until they resume).
+                .put("connected", directory.isLive(n.owner())).put("coordinator", directory.urlOf(n.owner())));
           }
           Json.reply(ctx, 200, new JsonObject().put("stream", name).put("size", nodes.size()).put("nodes", out));
         }).onFailure(ctx::fail);

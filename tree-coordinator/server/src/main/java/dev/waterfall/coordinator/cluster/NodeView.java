@@ -3,6 +3,14 @@ package dev.waterfall.coordinator.cluster;
 import java.io.Serializable;
 import java.util.List;
 
-/** One node as the REST tree view shows it. */
+/**
+ * One node as the REST tree view shows it. {@code owner}: the member id of the coordinator holding its socket, null
+ * when none does; it may name a coordinator that has died (the node then has its resume grace period).
+ */
 public record NodeView(String id, String role, String parent, int depth, List<String> children, int capacity,
-                       long joinedAt, boolean connected) implements Serializable {}
+                       long joinedAt, String owner) implements Serializable {
+  /** Some coordinator holds (or held, until its death is noticed and the node resumes) its socket. */
+  public boolean connected() {
+    return owner != null;
+  }
+}

@@ -231,7 +231,7 @@ public final class TreeProcessors {
       ArrayList<NodeView> out = new ArrayList<>(tree.size());
       for (TreeNode n : tree.breadthFirst()) {
         out.add(new NodeView(n.id(), n.role().name().toLowerCase(), n.parentId(), n.depth(),
-            List.copyOf(n.childIds()), n.capacity(), n.joinedAt(), n.owner() != null));
+            List.copyOf(n.childIds()), n.capacity(), n.joinedAt(), n.owner()));
       }
       return out;
     }

@@ -1,11 +1,12 @@
 package dev.waterfall.coordinator.config;
 
 /**
- * Where the REST API, {@code /ws} and {@code /metrics} listen, the admin credential, and the reverse proxies whose
- * {@code X-Forwarded-For} names the client (per-address limits would otherwise see only the proxy).
+ * Where the REST API, {@code /ws} and {@code /metrics} listen, the admin credential, the reverse proxies whose
+ * {@code X-Forwarded-For} names the client (per-address limits would otherwise see only the proxy), and the base
+ * URL nodes reach this coordinator at ({@code publicUrl}; empty: derived once the port is bound).
  */
 public record HttpConfig(String host, int port, String adminToken, java.util.List<String> trustedProxies,
-                         boolean redactAddresses) {
+                         boolean redactAddresses, String publicUrl) {
   public static HttpConfig from(Settings s) {
     String host = s.string("http.host");
     if (host.isBlank()) {
@@ -21,6 +22,24 @@ public record HttpConfig(String host, int port, String adminToken, java.util.Lis
         throw new ConfigException("http.trustedProxies: '" + p + "' is not an IP address");
       }
     }
-    return new HttpConfig(host, s.integer("http.port", 0, 65535), token, proxies, s.bool("log.redactAddresses"));
+    String publicUrl = s.string("http.publicUrl");
+    if (publicUrl.endsWith("/")) {
+      publicUrl = publicUrl.substring(0, publicUrl.length() - 1);
+    }
+    // Nodes add /ws to it (relays and pages alike), so a path would be lost: a proxy must serve / as is.
+    if (!publicUrl.isEmpty() && !publicUrl.matches("https?://[A-Za-z0-9.\\-]+(:\\d{1,5})?|https?://\\[[0-9A-Fa-f:.]+](:\\d{1,5})?")) {
+      throw new ConfigException("http.publicUrl = '" + publicUrl + "': expected http(s)://host[:port], no path");
+    }
+    return new HttpConfig(host, s.integer("http.port", 0, 65535), token, proxies, s.bool("log.redactAddresses"),
+        publicUrl);
+  }
+
+  /** {@code publicUrl}, or {@code http://host:boundPort} ({@code fallbackHost} when {@code host} is a wildcard). */
+  public String publicUrl(int boundPort, String fallbackHost) {
+    if (!publicUrl.isEmpty()) {
+      return publicUrl;
+    }
+    String h = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? fallbackHost : host;
+    return "http://" + (h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h) + ":" + boundPort;
   }
 }

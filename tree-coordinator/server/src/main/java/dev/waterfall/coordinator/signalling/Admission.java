@@ -31,10 +31,12 @@ final class Admission {
   private final Departures departures;
   private final List<Message.IceServer> iceServers;
   private final ViewerTokens viewerTokens;
+  private final java.util.function.Supplier<List<String>> coordinators;
 
   Admission(CoordinatorConfig config, StreamRegistry streams, Fallbacks fallbacks, TreeStore trees,
             Switchboard switchboard, CoordinatorMetrics metrics, byte[] clusterSecret, Clock clock,
-            Departures departures) {
+            Departures departures, java.util.function.Supplier<List<String>> coordinators) {
+    this.coordinators = coordinators;
     this.fallbacks = fallbacks;
     this.departures = departures;
     this.config = config;
@@ -235,7 +237,7 @@ final class Admission {
         resumed, config.liveness().heartbeatIntervalMs(), iceServers,
         new Message.StreamInfo(stream.name(), stream.bitrateKbps(), stream.maxChildren(), stream.privateStream(),
             stream.publicKey(), stream.type()), fallbackUrls,
-        viewer && stream.privateStream() ? stream.contentKey() : null);
+        viewer && stream.privateStream() ? stream.contentKey() : null, coordinators.get());
   }
 
   private Future<Void> refuse(Session s, String code, String message) {

@@ -49,7 +49,8 @@ public final class SignallingServer {
   public SignallingServer(Vertx vertx, CoordinatorConfig config, StreamRegistry streams, Fallbacks fallbacks,
                           TreeStore trees,
                           String self, byte[] clusterSecret, CoordinatorMetrics metrics, Incidents incidents,
-                          Clock clock, java.util.function.BooleanSupplier stopping) {
+                          Clock clock, java.util.function.BooleanSupplier stopping,
+                          java.util.function.Supplier<List<String>> coordinators) {
     this.incidents = incidents;
     this.stopping = stopping;
     this.vertx = vertx;
@@ -63,7 +64,7 @@ public final class SignallingServer {
     this.limits = new AddressLimits(sc.maxSocketsPerIp(), sc.joinsPerIpPerSecond(), sc.joinBurstPerIp());
     this.addresses = new ClientAddresses(config.http().trustedProxies(), config.http().redactAddresses());
     this.admission = new Admission(config, streams, fallbacks, trees, switchboard, metrics, clusterSecret, clock,
-        departures);
+        departures, coordinators);
     vertx.eventBus().<String>consumer(dev.waterfall.coordinator.streams.StreamCatalog.STREAM_DELETED, m -> closeStream(m.body()));
     this.livenessTimer = vertx.setPeriodic(config.liveness().heartbeatIntervalMs(), t -> checkLiveness());
   }

@@ -122,7 +122,7 @@ class SnapshotTest {
   }
 
   private static NodeView node(String id, String role, String parent, int depth) {
-    return new NodeView(id, role, parent, depth, List.of(), 4, depth, true);
+    return new NodeView(id, role, parent, depth, List.of(), 4, depth, "member");
   }
 
   private static JsonNode stats(String json) throws Exception {

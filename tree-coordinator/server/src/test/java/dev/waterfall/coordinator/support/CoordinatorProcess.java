@@ -45,7 +45,7 @@ public final class CoordinatorProcess implements AutoCloseable {
     return new CoordinatorProcess(p, port, log);
   }
 
-  /** Waits until /health answers and reports the expected cluster size. */
+  /** Waits until /health answers and reports the expected cluster size, with every member's URL. */
   public CoordinatorProcess awaitHealthy(int clusterSize, long timeoutMs) throws Exception {
     long deadline = System.currentTimeMillis() + timeoutMs;
     while (System.currentTimeMillis() < deadline) {
@@ -54,7 +54,9 @@ public final class CoordinatorProcess implements AutoCloseable {
       }
       try {
         Rest.Reply r = rest.get("/health");
-        if (r.status() == 200 && r.json().get("clusterSize").intValue() == clusterSize) {
+        // Every member registered its public URL too (it does so once its port is bound).
+        if (r.status() == 200 && r.json().get("clusterSize").intValue() == clusterSize
+            && r.json().path("coordinators").size() == clusterSize) {
           return this;
         }
       } catch (AssertionError notYet) {
