@@ -228,15 +228,17 @@ class RealtimeIT extends BrowserFixture {
   }
 
   @Test
-  @DisplayName("?upload=0 in realtime mode: the page plays but never gets a child")
+  @DisplayName("?upload=0 in realtime mode: the page plays but never gets a child; its stats overlay tells where"
+      + " it is and how it plays")
   void uploadOff() throws Exception {
     String stream = "realtime-leaf";
     String key = rig.createRealtimeStream(stream, 1);
     Tab publisher = new Tab(chromium.newPeerPage());
-    publisher.page.navigate(rig.base + "/publish/" + stream + "?width=320&height=240&fps=15#key=" + key);
-    publisher.page.click("#camera");
+    // The clock picture (rt/clock.js), so the overlay can read glass-to-glass latency from the frames.
+    publisher.page.navigate(rig.base + "/publish/" + stream + "?fps=15#key=" + key);
+    publisher.page.evaluate("() => window.waterfall.start('clock')");
     Tab leaf = new Tab(chromium.newPeerPage());
-    leaf.page.navigate(rig.base + "/watch/" + stream + "?upload=0");
+    leaf.page.navigate(rig.base + "/watch/" + stream + "?upload=0&stats=1");
     leaf.waitFor("s => s.parentId !== null && s.framesDecoded > 0", 30_000);
     Tab later = new Tab(chromium.newPeerPage());
     later.page.navigate(rig.base + "/watch/" + stream);
@@ -252,6 +254,24 @@ class RealtimeIT extends BrowserFixture {
     assertThat(leafNode.get("children").size()).as("tree " + tree).isZero();
     assertThat(leafNode.get("parent").textValue()).as("tree " + tree).isEqualTo(later.id());
     assertThat(leaf.state().get("upload")).isEqualTo(false);
+
+    // The overlay (watch.js draws it, rt/viewer.js gives the rows), opened by ?stats=1.
+    leaf.page.waitForFunction("() => { const d = document.querySelector('#overlay dd[data-stat=\"glass-to-glass\"]');"
+        + " return d && / ms$/.test(d.textContent) && window.waterfall.state.fps > 5; }", null,
+        new Page.WaitForFunctionOptions().setTimeout(10_000).setPollingInterval(100));
+    @SuppressWarnings("unchecked")
+    Map<String, String> rows = (Map<String, String>) leaf.page.evaluate("() => Object.fromEntries([...document"
+        + ".querySelectorAll('#overlay dd')].map(d => [d.dataset.stat, d.textContent]))");
+    System.out.println("RealtimeIT: overlay of the leaf " + rows);
+    assertThat(rows.get("mode")).isEqualTo("realtime");
+    assertThat(rows.get("depth")).as(rows.toString()).isEqualTo("2");
+    assertThat(rows.get("parent")).as(rows.toString()).isEqualTo(later.id().substring(0, 8) + "…");
+    assertThat(rows.get("children")).as(rows.toString()).isEqualTo("0 (upload off)");
+    assertThat(Double.parseDouble(rows.get("fps"))).as(rows.toString()).isGreaterThan(5);
+    assertThat(rows.get("bitrate")).as(rows.toString()).matches("[1-9][0-9]* kbps");
+    assertThat(rows.get("picture")).as(rows.toString()).isEqualTo("320×240");
+    long g2g = Long.parseLong(rows.get("glass-to-glass").replace(" ms", ""));
+    assertThat(g2g).as(rows.toString()).isBetween(0L, 5000L);
     later.close();
     leaf.close();
     publisher.close();
