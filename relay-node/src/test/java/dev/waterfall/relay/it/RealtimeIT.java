@@ -86,6 +86,9 @@ class RealtimeIT extends BrowserFixture {
     assertThat(number(publisher.state(), "children")).as(why).isEqualTo(3);
     assertThat(booster.node().children()).as(why).isEqualTo(2);
     boosterStats(stream, booster);
+    // A page's heartbeat carries its frame rate too: the dashboard shows it, green while video flows.
+    JsonNode page = dashboardNode(stream, viewers.get(5).id(), d -> d.path("fps").doubleValue() > 5, 20_000);
+    assertThat(page.get("health").textValue()).as(page.toString()).isEqualTo("green");
     java.nio.file.Files.createDirectories(SCREENSHOTS);
     publisher.page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("realtime-publisher.png")));
     viewers.get(5).page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("realtime-viewer.png")));
