@@ -3,10 +3,10 @@ package dev.waterfall.relay.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.relay.realtime.TrackStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.waterfall.relay.realtime.TrackStats;
 import java.lang.management.ManagementFactory;
 import java.util.function.LongSupplier;
 

@@ -297,7 +297,7 @@ final class TrackEdge {
     };
   }
 
-  /** Asks libwebrtc for this edge's RTP counters; {@link #rtp} follows when it answers (on the context). */
+  /** Asks libwebrtc for this edge's RTP counters (call on the context); {@link #rtp} follows when it answers. */
   void pollStats() {
     if (closed) {
       return; // the connection may be closing on the teardown thread: never touch it then
