@@ -108,6 +108,8 @@ function describe(n) {
     n.health + (n.why ? ' (' + n.why + ')' : '')];
   if (n.bufferSeconds !== undefined) lines.push('buffer ' + n.bufferSeconds + ' s');
   if (n.p2pShare !== undefined) lines.push('P2P share (last heartbeat) ' + percent(n.p2pShare));
+  if (n.fps !== undefined) lines.push('video ' + n.fps + ' fps in, ' + (n.framesSentPerSecond ?? 0) + ' frames/s encoded for children');
+  if (n.cpuPercent !== undefined) lines.push('CPU ' + n.cpuPercent + ' % of a core');
   if (!n.connected) lines.push('not connected: keeps its place while it resumes');
   return lines.join('\n');
 }

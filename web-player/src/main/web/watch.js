@@ -194,6 +194,7 @@
 
   // --- the stats overlay --------------------------------------------------------------------------------------
 
+  window.waterfall.shortId = shortId;
   function shortId(id) {
     return id ? (id.length > 8 ? id.slice(0, 8) + '…' : id) : '—';
   }
@@ -218,7 +219,9 @@
   function renderOverlay() {
     if (overlay.hidden) return;
     const dl = document.createDocumentFragment();
-    for (const [name, value] of overlayRows()) {
+    // A realtime stream's rows come from rt/viewer.js (window.waterfall.overlayRows); drawn and toggled here.
+    const rows = window.waterfall.overlayRows ? window.waterfall.overlayRows() : overlayRows();
+    for (const [name, value] of rows) {
       const dt = document.createElement('dt');
       dt.textContent = name;
       const dd = document.createElement('dd');

@@ -61,11 +61,20 @@ export class RealtimeNode {
           this.error = this.error || why;
           if (!welcomed) reject(new Error(this.error));
         },
-        stats: async () => ({ bytesFromParent: this.bytesReceived, bytesByFallback: 0,
-          framesDecoded: this.framesDecoded }),
+        stats: async () => this.heartbeatStats(),
       });
       this.signalling.start();
     });
+  }
+
+  /** A heartbeat's stats: counters, and a viewer's video frame rate since the previous one (dashboard: fps). */
+  heartbeatStats() {
+    const now = { at: performance.now(), frames: this.framesDecoded };
+    const out = { bytesFromParent: this.bytesReceived, bytesByFallback: 0, framesDecoded: now.frames };
+    const last = this.lastBeat;
+    this.lastBeat = now;
+    if (last && this.role !== 'origin') out.fps = Math.round((now.frames - last.frames) * 10000 / (now.at - last.at)) / 10;
+    return out;
   }
 
   onWelcome(w) {

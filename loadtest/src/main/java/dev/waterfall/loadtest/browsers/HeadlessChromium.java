@@ -11,8 +11,9 @@ import java.util.Map;
  * Debian's headless Chromium driven by Playwright for Java, launched as relay-node's browser tests do
  * (relay-node/src/test/…/it/Chromium.java, docs/DESIGN "Headless Chromium"). Playwright's driver is unpacked from
  * its driver-bundle jar into java.io.tmpdir; no browser is ever downloaded, so this works inside the namespace.
+ * Also the realtime scenario's browser.
  */
-final class HeadlessChromium implements AutoCloseable {
+public final class HeadlessChromium implements AutoCloseable {
   static final Path EXECUTABLE = Path.of("/usr/bin/chromium");
   /**
    * Without the background-networking flags Chromium keeps dialling out. A --disable-features given here replaces
@@ -23,14 +24,14 @@ final class HeadlessChromium implements AutoCloseable {
       "--disable-features=WebRtcHideLocalIpsWithMdns");
 
   private final Playwright playwright;
-  final Browser browser;
+  public final Browser browser;
 
   private HeadlessChromium(Playwright playwright, Browser browser) {
     this.playwright = playwright;
     this.browser = browser;
   }
 
-  static HeadlessChromium launch() {
+  public static HeadlessChromium launch() {
     if (!EXECUTABLE.toFile().canExecute()) {
       throw new IllegalStateException(EXECUTABLE + " is missing: apt-get install -y chromium");
     }

@@ -51,6 +51,7 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   private long parentLostAt = -1;
   private long lastBadDataReport;
   private long timer = -1;
+  private long ticks;
   private String publicKey;
   private Publisher publisher;
   /** Origin only: this run's content key, used if the coordinator says the stream is private. */
@@ -333,7 +334,12 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
 
   private void tick() {
     if (tracks != null) {
-      return; // no segments, nothing to heal
+      // No segments, nothing to heal: only the tracks' counters, asked for once a second.
+      if (++ticks % (1000 / GapFiller.TICK_MS) == 0) {
+        tracks.pollStats();
+      }
+      stats.realtime = tracks.stats();
+      return;
     }
     long now = clock.millis();
     stats.bufferSeconds = store.sequences().stream().filter(store::isComplete)

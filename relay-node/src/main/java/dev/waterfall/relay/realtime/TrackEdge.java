@@ -70,6 +70,11 @@ final class TrackEdge {
   /** Parent edge only: video frames received (decoded) so far; written on a native thread. */
   volatile long frames;
   private VideoTrackSink sink;
+  /**
+   * RTP counters from the last {@link #pollStats} (written on a native thread): what arrived from the parent
+   * (inbound-rtp) or what was sent to the child (outbound-rtp), bytes of every kind and video frames.
+   */
+  volatile RtpCounters rtp = RtpCounters.NONE;
   /** Child edge only: what to send (put on the senders once the offer is applied). */
   private MediaStreamTrack pendingVideo;
   private MediaStreamTrack pendingAudio;
@@ -290,6 +295,18 @@ final class TrackEdge {
         context.runOnContext(v -> close("a description was refused: " + error));
       }
     };
+  }
+
+  /** Asks libwebrtc for this edge's RTP counters (call on the context); {@link #rtp} follows when it answers. */
+  void pollStats() {
+    if (closed) {
+      return; // the connection may be closing on the teardown thread: never touch it then
+    }
+    try {
+      pc.getStats(report -> rtp = RtpCounters.of(report, toParent));
+    } catch (RuntimeException e) {
+      LOG.debug("no stats from the edge to {}: {}", peerId, e.toString());
+    }
   }
 
   /** Closes the connection (off the context: libwebrtc's close waits for its threads). Idempotent. */

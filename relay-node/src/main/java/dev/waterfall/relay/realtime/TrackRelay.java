@@ -38,6 +38,8 @@ public final class TrackRelay implements TrackEdge.Events {
   private TrackEdge parent;
   private TrackEdge pendingParent;
   private MediaStreamTrack[] placeholders;
+  /** Counters of closed edges, so the totals only rise (Prometheus counters). */
+  private final long[] retired = new long[4];
 
   public TrackRelay(Context context, PeerFactory peers, Consumer<Message> signalling) {
     this.context = context;
@@ -130,6 +132,7 @@ public final class TrackRelay implements TrackEdge.Events {
 
   @Override
   public void closed(TrackEdge edge, String why) {
+    retire(edge);
     if (edge == parent) {
       LOG.info("edge to parent {} closed ({})", edge.peerId, why);
       parent = null;
@@ -153,6 +156,51 @@ public final class TrackRelay implements TrackEdge.Events {
   /** Video frames received from the current parent. */
   public long framesFromParent() {
     return parent == null ? 0 : parent.frames;
+  }
+
+  /** Asks every edge for its RTP counters (what {@link #stats} reads once they answer). */
+  public void pollStats() {
+    for (TrackEdge e : edges()) {
+      e.pollStats();
+    }
+  }
+
+  /** Totals since start: frames (counted by the sink) and bytes from parents; frames encoded and bytes sent. */
+  public TrackStats stats() {
+    long[] t = retired.clone();
+    Map<String, TrackStats.Child> perChild = new LinkedHashMap<>();
+    for (TrackEdge e : edges()) {
+      if (e.toParent) {
+        t[0] += e.frames;
+        t[1] += e.rtp.bytes();
+      } else {
+        RtpCounters r = e.rtp;
+        t[2] += r.videoFrames();
+        t[3] += r.bytes();
+        perChild.put(e.peerId, new TrackStats.Child(r.videoFrames(), r.bytes()));
+      }
+    }
+    return new TrackStats(t[0], t[1], t[2], t[3], perChild);
+  }
+
+  private void retire(TrackEdge e) {
+    if (e.toParent) {
+      retired[0] += e.frames;
+      retired[1] += e.rtp.bytes();
+    } else {
+      retired[2] += e.rtp.videoFrames();
+      retired[3] += e.rtp.bytes();
+    }
+  }
+
+  private List<TrackEdge> edges() {
+    List<TrackEdge> out = new ArrayList<>(children.values());
+    for (TrackEdge p : new TrackEdge[] {parent, pendingParent}) {
+      if (p != null && !p.closed) {
+        out.add(p);
+      }
+    }
+    return out;
   }
 
   public void close() {

@@ -127,6 +127,37 @@ class DashboardFeedTest {
   }
 
   @Test
+  @DisplayName("realtime boosters: frame rates and CPU pass through, no buffer is no fault, no video is amber")
+  void realtimeFigures() throws Exception {
+    String key = coordinator.coordinator.createStream(new dev.waterfall.coordinator.streams.StreamCatalog.Spec(
+        "rt", 1000, 4, null, "realtime")).publishKey();
+    TestNode origin = add(TestNode.join(vertx, coordinator.baseUrl, "rt", "origin", key));
+    origin.stats("{\"bytesFromParent\":0,\"framesDecoded\":0}");
+    String token = coordinator.coordinator.issueBoosterToken();
+    TestNode flowing = add(TestNode.join(vertx, coordinator.baseUrl, "rt", "booster", token));
+    TestNode stalled = add(TestNode.join(vertx, coordinator.baseUrl, "rt", "booster", token));
+    // What RelayNode's realtime heartbeat sends (no bufferSeconds: a realtime booster holds no segments).
+    flowing.stats("{\"realtime\":true,\"bytesFromParent\":90000,\"bytesByFallback\":0,\"fps\":14.5,"
+        + "\"framesSentPerSecond\":29,\"cpuPercent\":12.5,\"bytesSentToChildren\":180000}");
+    stalled.stats("{\"realtime\":true,\"bytesFromParent\":0,\"bytesByFallback\":0,\"fps\":0,"
+        + "\"framesSentPerSecond\":0,\"cpuPercent\":1.0}");
+    try (EventStream feed = EventStream.open(coordinator.baseUrl + "/api/streams/rt/dashboard")) {
+      JsonNode snap = feed.await("snapshot", s -> s.get("nodes").size() == 3 && noGrey(s), 10_000).data();
+      Map<String, JsonNode> byId = new HashMap<>();
+      snap.get("nodes").forEach(n -> byId.put(n.get("id").textValue(), n));
+      JsonNode f = byId.get(flowing.id());
+      assertThat(f.get("health").textValue()).as(f.toString()).isEqualTo("green");
+      assertThat(f.get("fps").doubleValue()).isEqualTo(14.5);
+      assertThat(f.get("framesSentPerSecond").doubleValue()).isEqualTo(29);
+      assertThat(f.get("cpuPercent").doubleValue()).isEqualTo(12.5);
+      assertThat(f.has("bufferSeconds")).isFalse();
+      JsonNode s = byId.get(stalled.id());
+      assertThat(s.get("health").textValue()).as(s.toString()).isEqualTo("amber");
+      assertThat(s.get("why").textValue()).isEqualTo("no-video");
+    }
+  }
+
+  @Test
   @DisplayName("a stream that does not exist: 404 with a sentence, and the page itself is served")
   void unknownStream() {
     Rest.Reply r = coordinator.rest.get("/api/streams/nope/dashboard");

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * A node's colour on the dashboard. Red: reported (starving, sent bad data, too slow a child) in the last 30 s;
  * amber: under {@link #LOW_BUFFER_S} of buffer, or under {@link #POOR_P2P} of its bytes from its parent since its
- * previous heartbeat; green otherwise; grey: no stats yet. The stats are what the node says of itself.
+ * previous heartbeat, or a realtime node receiving no video ({@code fps} 0); green otherwise; grey: no stats yet.
+ * The stats are what the node says of itself.
  */
 public final class Health {
   static final double LOW_BUFFER_S = 2.0;
@@ -24,6 +25,10 @@ public final class Health {
     JsonNode buffer = n.stats().get("bufferSeconds");
     if (buffer != null && buffer.isNumber() && buffer.doubleValue() < LOW_BUFFER_S) {
       return new String[] {"amber", "low-buffer"};
+    }
+    JsonNode fps = n.stats().get("fps");
+    if (fps != null && fps.isNumber() && fps.doubleValue() == 0) {
+      return new String[] {"amber", "no-video"}; // a realtime node whose parent's video stopped
     }
     Double share = recentP2pShare(n);
     if (share != null && share < POOR_P2P) {

@@ -12,6 +12,10 @@ import java.util.Map;
  * the serving coordinator merges every member's report with the tree.
  */
 final class MemberReport {
+  /** Self-reported figures passed through to the dashboard: video frames per second received and sent, CPU. */
+  static final List<String> REALTIME_FIGURES = List.of("fps", "framesSentPerSecond",
+      "cpuPercent");
+
   private MemberReport() {}
 
   static JsonObject build(String member, List<LocalNode> local, Map<String, String> flags,
@@ -31,6 +35,13 @@ final class MemberReport {
         JsonNode buffer = n.stats().get("bufferSeconds");
         if (buffer != null && buffer.isNumber()) {
           o.put("bufferSeconds", Math.round(buffer.doubleValue() * 10) / 10.0);
+        }
+        // Realtime nodes (media tracks) say how their video flows instead of how much they buffer.
+        for (String field : REALTIME_FIGURES) {
+          JsonNode v = n.stats().get(field);
+          if (v != null && v.isNumber()) {
+            o.put(field, v.doubleValue());
+          }
         }
         Double share = Health.recentP2pShare(n);
         if (share != null && !n.root()) {

@@ -72,6 +72,11 @@ final class Snapshot {
       if (h != null && h.containsKey("p2pShare")) {
         v.put("p2pShare", h.getValue("p2pShare"));
       }
+      for (String field : MemberReport.REALTIME_FIGURES) {
+        if (h != null && h.containsKey(field)) {
+          v.put(field, h.getValue(field));
+        }
+      }
       views.add(v);
     }
 
