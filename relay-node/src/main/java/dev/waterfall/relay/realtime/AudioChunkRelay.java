@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,11 +46,22 @@ public final class AudioChunkRelay {
   }
 
   private final Map<Sink, Child> children = new LinkedHashMap<>();
-  private long received;
-  private long malformed;
-  private long forwarded;
-  private long dropped;
-  private long lastEncodedAtMillis;
+  private final LongSupplier clock;
+  // Written on the relay's context only; volatile so that stats and tests may read them anywhere.
+  private volatile long received;
+  private volatile long malformed;
+  private volatile long forwarded;
+  private volatile long dropped;
+  private volatile long lagSumMillis;
+
+  public AudioChunkRelay() {
+    this(System::currentTimeMillis);
+  }
+
+  /** {@code clock}: wall-clock ms, to compare with the chunks' encodedAt. */
+  AudioChunkRelay(LongSupplier clock) {
+    this.clock = clock;
+  }
 
   /** A child's channel opened (or is opening): it gets every chunk from now on. */
   public void addChild(String id, Sink sink) {
@@ -73,7 +85,7 @@ public final class AudioChunkRelay {
       return;
     }
     received++;
-    lastEncodedAtMillis = chunk.encodedAtMillis();
+    lagSumMillis += clock.getAsLong() - chunk.encodedAtMillis();
     for (Map.Entry<Sink, Child> e : children.entrySet()) {
       Child c = e.getValue();
       if (c.queue.size() == QUEUE_CHUNKS) {
@@ -131,8 +143,12 @@ public final class AudioChunkRelay {
     return children.size();
   }
 
-  /** The encodedAt of the newest chunk (the encoding node's wall clock), 0 before any. */
-  public long lastEncodedAtMillis() {
-    return lastEncodedAtMillis;
+  /**
+   * Mean ms from a chunk's encoding to its arrival here, over every chunk so far (null before any). Across
+   * machines it includes their clock offset: an estimate, exact only where both run on one clock (tests).
+   */
+  public Double meanLagMillis() {
+    long n = received;
+    return n == 0 ? null : (double) lagSumMillis / n;
   }
 }
