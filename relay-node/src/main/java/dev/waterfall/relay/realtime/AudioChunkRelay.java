@@ -2,6 +2,7 @@ package dev.waterfall.relay.realtime;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ public final class AudioChunkRelay {
   /** Unsent bytes in a child's channel above which we stop handing it more (~50 chunks at 48 kbps). */
   static final long MAX_BUFFERED = 16 * 1024;
   private static final int LOGGED_REJECTS = 5;
+  private static final int LAG_SAMPLES = 250;
 
   /** Where a child's chunks go: its end of an {@code rt-audio} channel. */
   interface Sink {
@@ -52,7 +54,8 @@ public final class AudioChunkRelay {
   private volatile long malformed;
   private volatile long forwarded;
   private volatile long dropped;
-  private volatile long lagSumMillis;
+  /** Encode-to-arrival ms of the last {@value #LAG_SAMPLES} chunks, a ring; guarded by itself. */
+  private final long[] lags = new long[LAG_SAMPLES];
 
   public AudioChunkRelay() {
     this(System::currentTimeMillis);
@@ -84,8 +87,10 @@ public final class AudioChunkRelay {
       }
       return;
     }
+    synchronized (lags) {
+      lags[(int) (received % LAG_SAMPLES)] = clock.getAsLong() - chunk.encodedAtMillis();
+    }
     received++;
-    lagSumMillis += clock.getAsLong() - chunk.encodedAtMillis();
     for (Map.Entry<Sink, Child> e : children.entrySet()) {
       Child c = e.getValue();
       if (c.queue.size() == QUEUE_CHUNKS) {
@@ -144,11 +149,18 @@ public final class AudioChunkRelay {
   }
 
   /**
-   * Mean ms from a chunk's encoding to its arrival here, over every chunk so far (null before any). Across
-   * machines it includes their clock offset: an estimate, exact only where both run on one clock (tests).
+   * Median ms from a chunk's encoding to its arrival here, over the last {@value #LAG_SAMPLES} chunks (null
+   * before any). Across machines it includes their clock offset: an estimate, exact where both share one clock.
    */
-  public Double meanLagMillis() {
-    long n = received;
-    return n == 0 ? null : (double) lagSumMillis / n;
+  public Long medianLagMillis() {
+    long[] copy;
+    synchronized (lags) {
+      copy = Arrays.copyOf(lags, (int) Math.min(received, LAG_SAMPLES));
+    }
+    if (copy.length == 0) {
+      return null;
+    }
+    Arrays.sort(copy);
+    return copy[copy.length / 2];
   }
 }

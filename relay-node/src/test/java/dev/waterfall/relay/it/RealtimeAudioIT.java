@@ -163,8 +163,8 @@ class RealtimeAudioIT extends BrowserFixture {
     System.out.printf("RealtimeAudioIT: loudest RMS under the booster %s, below it %s; decoded %s → %s%n",
         heardUnderBooster, heardBelow, before, after);
     System.out.printf("RealtimeAudioIT: booster audio: %d chunks received, %d forwarded, %d dropped, %d malformed;"
-        + " encode→booster mean %.1f ms; encode→page under the booster median %s ms%n", audio.received(),
-        forwarded, audio.dropped(), audio.malformed(), audio.meanLagMillis(), latencies);
+        + " encode→booster median %d ms; encode→page under the booster median %s ms%n", audio.received(),
+        forwarded, audio.dropped(), audio.malformed(), audio.medianLagMillis(), latencies);
     System.out.printf("RealtimeAudioIT: boosters' JVM CPU, %d s windows, %d + %d audio children: with audio %.2f %%,"
         + " without %.2f %% of a core; with %s; without %s%n", WINDOW_S, audio.children(),
         second.node().realtimeAudio().children(), percent(withAudio),

@@ -88,6 +88,19 @@ class AudioChunkRelayTest {
   }
 
   @Test
+  @DisplayName("the lag from encoding to arrival is the median of the recent chunks, by the given clock")
+  void lag() {
+    long[] now = {1000};
+    AudioChunkRelay relay = new AudioChunkRelay(() -> now[0]);
+    assertThat(relay.medianLagMillis()).isNull();
+    for (int lag : new int[] {5, 9, 7, 400, 6}) {
+      now[0] = 1 + lag; // chunk(t) says encodedAt 1
+      relay.fromParent(chunk(lag));
+    }
+    assertThat(relay.medianLagMillis()).isEqualTo(7);
+  }
+
+  @Test
   @DisplayName("a channel not open yet holds chunks; one that fails is dropped without disturbing the others")
   void notOpenAndFailing() {
     AudioChunkRelay relay = new AudioChunkRelay();

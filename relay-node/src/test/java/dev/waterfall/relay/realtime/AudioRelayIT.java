@@ -166,9 +166,9 @@ class AudioRelayIT {
           .orElse(0);
       System.out.printf("AudioRelayIT: JVM CPU, %d s windows, 50 chunks/s of 142 B: 3 children %.2f %%, 10 children"
           + " %.2f %% of a core → %.3f %% per added child (booster send + child receive); chunks %d received, %d"
-          + " forwarded, %d dropped, %d malformed; mean lag source→booster %.2f ms, source→child %.2f ms%n",
+          + " forwarded, %d dropped, %d malformed; median lag source→booster %d ms, source→child %.2f ms%n",
           WINDOW_S, p3, p10, (p10 - p3) / 7, relay.received(), relay.forwarded(), relay.dropped(),
-          relay.malformed(), relay.meanLagMillis(), childLag);
+          relay.malformed(), relay.medianLagMillis(), childLag);
       System.out.println("AudioRelayIT: by thread, 10 children " + top(ten));
       for (Receiver r : children) {
         assertThat(r.notVerbatim.get()).isZero();
