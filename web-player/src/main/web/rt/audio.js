@@ -146,11 +146,13 @@ export class AudioOut {
   add(channel) {
     channel.binaryType = 'arraybuffer';
     this.channels.add(channel);
-    channel.addEventListener('close', () => {
-      this.channels.delete(channel);
-      this.update(false);
-    });
+    channel.addEventListener('close', () => this.remove(channel));
     this.update(false);
+  }
+
+  /** Its edge closed (RTCPeerConnection.close() closes the channel without a close event). */
+  remove(channel) {
+    if (this.channels.delete(channel)) this.update(false);
   }
 
   /** A chunk message from the booster parent, passed on as it is. */
@@ -160,6 +162,10 @@ export class AudioOut {
 
   send(message) {
     for (const ch of this.channels) {
+      if (ch.readyState === 'closed') {
+        this.remove(ch);
+        continue;
+      }
       if (ch.readyState !== 'open') continue;
       if (ch.bufferedAmount > MAX_BUFFERED) {
         this.stats.dropped++; // a slow booster link loses chunks, not latency
@@ -224,13 +230,11 @@ export class ChunkPlayer {
     const lat = this.stats.latenciesMs;
     lat.push(Date.now() - c.encodedAt);
     if (lat.length > LATENCY_SAMPLES) lat.shift();
-    // Older than what played (a duplicate, or a source restarting its clock a second or more back): a restart
-    // starts afresh, anything else is skipped.
-    if (c.timestamp <= this.lastTimestamp) {
-      if (c.timestamp > this.lastTimestamp - 1_000_000) {
-        this.stats.late++;
-        return;
-      }
+    // The channel is ordered, so an older timestamp means a new encoder upstream (a new parent, a new source),
+    // whose clock starts anywhere: start afresh, except for a chunk just behind (an overlap while switching).
+    if (c.timestamp <= this.lastTimestamp && c.timestamp > this.lastTimestamp - 200_000) {
+      this.stats.late++;
+      return;
     }
     this.lastTimestamp = c.timestamp;
     if (!this.decoder) this.open();

@@ -113,8 +113,12 @@ export class RealtimeNode {
     const kbps = this.welcome && this.welcome.stream ? this.welcome.stream.bitrateKbps : null;
     const child = new ChildEdge(childId, this.iceServers(), this.tracks, kbps, {
       signal: (to, data) => this.signalling.signal(to, data),
-      audioChannel: (edge, channel) => this.audioOut.add(channel),
+      audioChannel: (edge, channel) => {
+        edge.audioChannel = channel;
+        this.audioOut.add(channel);
+      },
       closed: (edge) => {
+        if (edge.audioChannel) this.audioOut.remove(edge.audioChannel);
         if (this.children.get(edge.childId) === edge) this.children.delete(edge.childId);
       },
     });
