@@ -5,6 +5,10 @@
 // The child offers one recvonly video and one recvonly audio transceiver; the parent answers sendonly and puts
 // whatever tracks it has on the senders with replaceTrack, so tracks can come, go or change (a new parent, the
 // publisher switching camera to screen) without renegotiating any edge below.
+//
+// Every child's offer also opens an "rt-audio" DataChannel. Where a Java booster is at either end (it says
+// "role":"booster" in its offer or answer; pages say nothing), audio travels there as Opus chunks instead of as a
+// track (rt/audio.js; events.boosterParent and events.audioChannel hand it to the node).
 
 const KINDS = ['video', 'audio'];
 /** Audio as chunks when a booster is at either end (rt/audio.js); the child's offer always carries it. */
