@@ -239,8 +239,8 @@ final class TrackEdge {
 
   /**
    * Child edge, after the offer: video sendonly with our track, then the answer. Audio is answered inactive: a
-   * booster has none to send (TrackRelay), and a sending audio stream would carry the headless audio module's
-   * silence, encoded once per child.
+   * booster sends its audio as chunks on the child's rt-audio channel (TrackRelay), and a sending audio stream
+   * would carry the headless audio module's silence, encoded once per child.
    */
   private void answer() {
     for (RTCRtpTransceiver t : pc.getTransceivers()) {
