@@ -109,6 +109,7 @@ setInterval(() => {
     state.nodeId = node.nodeId;
     state.children = node.childCount;
     state.childrenServed = node.stats.childrenServed;
+    state.audio = node.audioStats();
     if (node.error) state.error = node.error;
   }
   const parts = [state.phase + (state.source ? ' (' + state.source + ')' : ''), 'children ' + state.children];

@@ -5,8 +5,14 @@
 // The child offers one recvonly video and one recvonly audio transceiver; the parent answers sendonly and puts
 // whatever tracks it has on the senders with replaceTrack, so tracks can come, go or change (a new parent, the
 // publisher switching camera to screen) without renegotiating any edge below.
+//
+// Every child's offer also opens an "rt-audio" DataChannel. Where a Java booster is at either end (it says
+// "role":"booster" in its offer or answer; pages say nothing), audio travels there as Opus chunks instead of as a
+// track (rt/audio.js; events.boosterParent and events.audioChannel hand it to the node).
 
 const KINDS = ['video', 'audio'];
+/** Audio as chunks when a booster is at either end (rt/audio.js); the child's offer always carries it. */
+const AUDIO_LABEL = 'rt-audio';
 
 /** Holds ICE candidates until the remote description is set, then adds them. */
 class Candidates {
@@ -76,6 +82,10 @@ export class ParentEdge {
       this.tracks[kind] = this.pc.addTransceiver(kind, { direction: 'recvonly' }).receiver.track;
     }
     this.stream = new MediaStream(KINDS.map((k) => this.tracks[k]));
+    // A booster parent sends its audio on this channel (it has no audio track); a page parent never uses it.
+    this.audioChannel = this.pc.createDataChannel(AUDIO_LABEL, { ordered: true, maxRetransmits: 0 });
+    this.audioChannel.binaryType = 'arraybuffer';
+    this.parentRole = null; // 'booster' or 'page', from the answer
     this.candidates = new Candidates(this.pc);
     watch(this, parentId);
     this.tracks.video.onunmute = () => this.arrived();
@@ -99,6 +109,8 @@ export class ParentEdge {
     if (this.closed || !data || typeof data !== 'object') return;
     try {
       if (data.type === 'answer' && typeof data.sdp === 'string' && this.pc.signalingState === 'have-local-offer') {
+        this.parentRole = data.role === 'booster' ? 'booster' : 'page';
+        if (this.parentRole === 'booster' && this.events.boosterParent) this.events.boosterParent(this);
         await this.pc.setRemoteDescription({ type: 'answer', sdp: data.sdp });
         await this.candidates.flush();
       } else if (isCandidate(data)) {
@@ -154,6 +166,13 @@ export class ChildEdge {
     this.closed = false;
     this.offerSeen = false;
     this.pc = new RTCPeerConnection({ iceServers: iceServers || [] });
+    this.childRole = null; // 'booster' or 'page', from the offer
+    // A booster child takes its audio as chunks on the channel its offer opened (it cannot receive a track).
+    this.pc.ondatachannel = (e) => {
+      if (e.channel.label === AUDIO_LABEL && this.childRole === 'booster' && this.events.audioChannel) {
+        this.events.audioChannel(this, e.channel);
+      }
+    };
     this.candidates = new Candidates(this.pc);
     watch(this, childId);
   }
@@ -165,6 +184,7 @@ export class ChildEdge {
       if (data.type === 'offer' && typeof data.sdp === 'string') {
         if (this.offerSeen) return; // one offer per edge; a new offer comes with a new edge
         this.offerSeen = true;
+        this.childRole = data.role === 'booster' ? 'booster' : 'page';
         await this.pc.setRemoteDescription({ type: 'offer', sdp: data.sdp });
         for (const t of this.pc.getTransceivers()) t.direction = 'sendonly';
         await this.send(this.tracks);

@@ -9,6 +9,7 @@
 
 import { Signalling } from '../p2p/signalling.js';
 import { ChildEdge, ParentEdge } from './edges.js';
+import { AudioOut, ChunkPlayer, support as audioSupport } from './audio.js';
 
 const POLL_MS = 250;
 
@@ -38,6 +39,8 @@ export class RealtimeNode {
     this.retiredFrames = 0; // frames decoded on edges already closed
     this.retiredBytes = 0;
     this.stats = { parentChanges: 0, childrenServed: 0, lastSwitchMs: null };
+    this.audioOut = new AudioOut(); // audio for booster children, as chunks (rt/audio.js)
+    this.audioOut.setTrack(this.tracks.audio);
   }
 
   /** Joins; resolves once welcomed, rejects on a coordinator error (or a closed socket) before that. */
@@ -120,7 +123,12 @@ export class RealtimeNode {
     const kbps = this.welcome && this.welcome.stream ? this.welcome.stream.bitrateKbps : null;
     const child = new ChildEdge(childId, this.iceServers(), this.tracks, kbps, {
       signal: (to, data) => this.signalling.signal(to, data),
+      audioChannel: (edge, channel) => {
+        edge.audioChannel = channel;
+        this.audioOut.add(channel);
+      },
       closed: (edge) => {
+        if (edge.audioChannel) this.audioOut.remove(edge.audioChannel);
         if (this.children.get(edge.childId) === edge) this.children.delete(edge.childId);
       },
     });
@@ -133,6 +141,7 @@ export class RealtimeNode {
   setTracks(tracks) {
     this.tracks = tracks || {};
     for (const child of this.children.values()) child.send(this.tracks);
+    this.audioOut.setTrack(this.tracks.audio);
   }
 
   /** Children whose connection is up. */
@@ -154,7 +163,26 @@ export class RealtimeNode {
       signal: (to, data) => this.signalling.signal(to, data),
       flowing: (edge) => this.flowing(edge, asked),
       closed: (edge) => this.edgeClosed(edge),
+      boosterParent: (edge) => this.chunkAudio(edge),
     });
+  }
+
+  /**
+   * A booster parent sends audio as chunks: they play through a generated track, which stands in for the
+   * edge's (silent) audio receiver on screen and toward page children, and are passed on verbatim to booster
+   * children. Without WebCodecs decoding (not Chrome) this page and its page children get no sound.
+   */
+  chunkAudio(edge) {
+    const player = audioSupport.decode ? new ChunkPlayer() : null;
+    edge.player = player;
+    if (player) {
+      edge.tracks = { video: edge.tracks.video, audio: player.track };
+      edge.stream = new MediaStream([edge.tracks.video, player.track]);
+    }
+    edge.audioChannel.onmessage = (e) => {
+      if (player) player.push(e.data);
+      if (edge === this.parent) this.audioOut.relay(e.data);
+    };
   }
 
   flowing(edge, asked) {
@@ -163,6 +191,7 @@ export class RealtimeNode {
     this.parent = edge;
     this.pending = null;
     this.stats.lastSwitchMs = Math.round(performance.now() - asked);
+    this.audioOut.setRelaying(edge.parentRole === 'booster');
     this.onTracks(edge.stream);
     this.setTracks(edge.tracks);
     if (old) old.close('reparented');
@@ -171,6 +200,7 @@ export class RealtimeNode {
   edgeClosed(edge) {
     this.retiredFrames += edge.framesDecoded;
     this.retiredBytes += edge.bytesReceived;
+    if (edge.player) edge.player.close();
     if (edge === this.pending) this.pending = null;
     // A closed current parent stays referenced (its last frame stays on screen) until a new one flows.
   }
@@ -200,6 +230,28 @@ export class RealtimeNode {
     }
   }
 
+  /** Audio figures for the stats line and tests: where this node's sound comes from and what it passes on. */
+  audioStats() {
+    const p = this.parent && !this.parent.closed ? this.parent : null;
+    const player = p && p.player;
+    return {
+      source: !p ? (this.tracks.audio ? 'track' : 'none') : p.parentRole === 'booster' ? (player ? 'chunks'
+        : 'unsupported') : 'track',
+      support: audioSupport,
+      chunksIn: player ? player.stats.chunks : 0,
+      malformedIn: player ? player.stats.malformed : 0,
+      decoded: player ? player.stats.decoded : 0,
+      written: player ? player.stats.written : 0,
+      level: player ? player.level() : null,
+      latencyMs: player ? player.latencyMs() : null,
+      error: (player && player.stats.error) || this.audioOut.stats.error,
+      boosterChildren: this.audioOut.channels.size,
+      encoded: this.audioOut.stats.encoded,
+      sent: this.audioOut.stats.sent,
+      dropped: this.audioOut.stats.dropped,
+    };
+  }
+
   iceServers() {
     return (this.welcome && this.welcome.iceServers) || [];
   }
@@ -216,6 +268,7 @@ export class RealtimeNode {
 
   close() {
     clearInterval(this.timer);
+    this.audioOut.close();
     if (this.signalling) this.signalling.close();
     for (const e of [this.parent, this.pending, ...this.children.values()]) if (e) e.close('leaving');
   }

@@ -55,6 +55,7 @@ export async function play(waterfall, params) {
     state.lastSwitchMs = node.stats.lastSwitchMs;
     state.parentChanges = node.stats.parentChanges;
     state.p2p = { error: node.error, links: node.links() };
+    state.audio = node.audioStats();
     if (node.error) state.error = node.error;
     line.textContent = ['realtime', 'depth ' + (state.depth ?? '—'), 'parent ' + (state.parentId || '—')
       + (state.pendingParentId ? ' → ' + state.pendingParentId : ''), 'frames ' + state.framesDecoded,

@@ -114,6 +114,11 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     return tracks == null ? 0 : tracks.framesFromParent();
   }
 
+  /** Realtime stream only: the audio chunks forwarded to children (null otherwise). */
+  public dev.waterfall.relay.realtime.AudioChunkRelay realtimeAudio() {
+    return tracks == null ? null : tracks.audio();
+  }
+
   /** Bytes this node's HTTP server has served so far, reported in heartbeats (the origin's count as egress). */
   public void countHttpServed(java.util.function.LongSupplier served) {
     stats.httpBytesServed = served;

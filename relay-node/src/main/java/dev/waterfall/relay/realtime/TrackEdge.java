@@ -7,6 +7,7 @@ import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.PeerConnectionObserver;
 import dev.onvoid.webrtc.RTCAnswerOptions;
 import dev.onvoid.webrtc.RTCConfiguration;
+import dev.onvoid.webrtc.RTCDataChannel;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCIceServer;
 import dev.onvoid.webrtc.RTCOfferOptions;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * One realtime tree edge in Java, the twin of the page's {@code rt/edges.js}: an RTCPeerConnection carrying media
  * tracks. The child offers one recvonly video and one recvonly audio transceiver; the parent answers sendonly and
  * puts whatever tracks it has on the senders with {@code replaceTrack}, so nothing is ever renegotiated. Every
- * native callback is moved onto the node's context; native calls are made there too.
+ * native callback is moved onto the node's context; native calls are made there too. Audio travels as encoded
+ * chunks on an {@code rt-audio} DataChannel that the child end opens with its offer ({@link AudioChannel}); our
+ * offers and answers say {@code "role":"booster"} so that a page at the other end uses it.
  */
 final class TrackEdge {
   private static final Logger LOG = LoggerFactory.getLogger(TrackEdge.class);
@@ -48,6 +51,14 @@ final class TrackEdge {
     void flowing(TrackEdge edge);
 
     void closed(TrackEdge edge, String why);
+
+    /** Parent edge: one message on its {@code rt-audio} channel (an encoded audio chunk, unchecked). */
+    default void audio(TrackEdge edge, byte[] message) {
+    }
+
+    /** Child edge: the child opened its {@code rt-audio} channel, to be sent audio chunks on. */
+    default void audioChannel(TrackEdge edge, AudioChannel channel) {
+    }
   }
 
   final String peerId;
@@ -78,6 +89,8 @@ final class TrackEdge {
   /** Child edge only: what to send (put on the senders once the offer is applied). */
   private MediaStreamTrack pendingVideo;
   private MediaStreamTrack pendingAudio;
+  /** The edge's rt-audio channel: audio as encoded chunks, since a booster can send no audio track. */
+  private AudioChannel audioChannel;
 
   private TrackEdge(String peerId, boolean toParent, PeerConnectionFactory factory, List<Message.IceServer> ice,
                     Context context, Executor teardown, BiConsumer<String, ObjectNode> signalOut, Events events) {
@@ -96,6 +109,23 @@ final class TrackEdge {
           if (!closed) {
             signalOut.accept(peerId, Signals.toJson(new Signals.Candidate(c.sdp, c.sdpMid == null ? "" : c.sdpMid,
                 c.sdpMLineIndex)));
+          }
+        });
+      }
+
+      @Override
+      public void onDataChannel(RTCDataChannel channel) {
+        if (toParent || !AudioChannel.LABEL.equals(channel.getLabel())) {
+          channel.close(); // nothing else is expected on a realtime edge
+          return;
+        }
+        AudioChannel audio = AudioChannel.adopt(channel, context);
+        context.runOnContext(v -> {
+          if (closed || audioChannel != null) {
+            audio.close(); // a second channel, or the edge closed meanwhile: freed with the connection
+          } else {
+            audioChannel = audio;
+            events.audioChannel(TrackEdge.this, audio);
           }
         });
       }
@@ -135,6 +165,7 @@ final class TrackEdge {
         e.audio = received;
       }
     }
+    e.audioChannel = AudioChannel.create(e.pc, context, m -> e.events.audio(e, m));
     e.pc.createOffer(new RTCOfferOptions(), e.created());
     return e;
   }
@@ -153,6 +184,11 @@ final class TrackEdge {
       flowing = true;
       events.flowing(this);
     }
+  }
+
+  /** Child edge: its rt-audio channel once the child opened it, else null. */
+  AudioChannel audioSink() {
+    return toParent ? null : audioChannel;
   }
 
   boolean isFlowing() {
@@ -208,8 +244,8 @@ final class TrackEdge {
 
   /**
    * Child edge, after the offer: video sendonly with our track, then the answer. Audio is answered inactive: a
-   * booster has none to send (TrackRelay), and a sending audio stream would carry the headless audio module's
-   * silence, encoded once per child.
+   * booster sends its audio as chunks on the child's rt-audio channel (TrackRelay), and a sending audio stream
+   * would carry the headless audio module's silence, encoded once per child.
    */
   private void answer() {
     for (RTCRtpTransceiver t : pc.getTransceivers()) {
@@ -263,8 +299,11 @@ final class TrackEdge {
             return;
           }
           pc.setLocalDescription(description, applied(() -> {
-            signalOut.accept(peerId, Signals.toJson(new Signals.Description(
-                description.sdpType == RTCSdpType.OFFER ? "offer" : "answer", description.sdp)));
+            ObjectNode json = Signals.toJson(new Signals.Description(
+                description.sdpType == RTCSdpType.OFFER ? "offer" : "answer", description.sdp));
+            // Tells the page at the other end to carry audio as chunks on rt-audio (docs/protocol.md).
+            json.put("role", "booster");
+            signalOut.accept(peerId, json);
             if (!toParent) {
               capVideo(maxVideoKbps);
             }
@@ -319,12 +358,19 @@ final class TrackEdge {
     events.closed(this, why);
     VideoTrackSink s = sink;
     MediaStreamTrack v = video;
+    AudioChannel a = audioChannel;
     Runnable closing = () -> {
       try {
         if (s != null && v instanceof VideoTrack vt) {
           vt.removeSink(s);
         }
+        if (a != null) {
+          a.close();
+        }
         pc.close();
+        if (a != null) {
+          a.dispose();
+        }
       } catch (RuntimeException e) {
         LOG.debug("closing the edge to {}: {}", peerId, e.toString());
       }

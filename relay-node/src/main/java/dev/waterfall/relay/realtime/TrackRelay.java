@@ -19,11 +19,12 @@ import org.slf4j.LoggerFactory;
  * A booster in a realtime stream: receives its parent's video track over one RTCPeerConnection and sends that
  * same track to each child ({@code replaceTrack} of the receiver's track), as a viewer page does
  * (docs/architecture.md "Realtime mode"). libwebrtc decodes the parent's video once and encodes it once per
- * child: that is the CPU a realtime booster pays per child. <b>Video only:</b> in webrtc-java 0.14.0 a received
- * audio track put on a sender aborts the JVM (libwebrtc's {@code Check failed: !race_checker.RaceDetected()} in
- * audio_send_stream.cc: remote audio reaches the send stream on the wrong thread), and re-pushing it through a
- * {@code CustomAudioSource} crashes with the headless audio module (DESIGN.md), so the booster asks for no audio
- * and its children's audio receivers stay silent. Re-parenting is make-before-break, as in the pages:
+ * child: that is the CPU a realtime booster pays per child. <b>Audio is not a track here:</b> in webrtc-java
+ * 0.14.0 a received audio track put on a sender aborts the JVM (libwebrtc's
+ * {@code Check failed: !race_checker.RaceDetected()} in audio_send_stream.cc: remote audio reaches the send
+ * stream on the wrong thread), and re-pushing it through a {@code CustomAudioSource} crashes with the headless
+ * audio module (DESIGN.md). So audio comes as Opus chunks on each edge's {@code rt-audio} DataChannel and
+ * {@link AudioChunkRelay} forwards them verbatim to every child. Re-parenting is make-before-break, as in the pages:
  * the children move to the new parent's tracks when its first frame arrives, then the old edge closes.
  * All state lives on the node's context.
  */
@@ -40,6 +41,8 @@ public final class TrackRelay implements TrackEdge.Events {
   private MediaStreamTrack[] placeholders;
   /** Counters of closed edges, so the totals only rise (Prometheus counters). */
   private final long[] retired = new long[4];
+  /** Audio, as chunks on DataChannels from the parent to every child (a received audio track cannot be sent). */
+  private final AudioChunkRelay audio = new AudioChunkRelay();
 
   public TrackRelay(Context context, PeerFactory peers, Consumer<Message> signalling) {
     this.context = context;
@@ -141,6 +144,28 @@ public final class TrackRelay implements TrackEdge.Events {
     } else if (children.get(edge.peerId) == edge) {
       children.remove(edge.peerId);
     }
+    if (edge.audioSink() != null) {
+      audio.removeChild(edge.audioSink());
+    }
+  }
+
+  @Override
+  public void audio(TrackEdge edge, byte[] message) {
+    if (edge == parent) {
+      audio.fromParent(message); // a pending parent's audio waits until its video flows, as its video does
+    }
+  }
+
+  @Override
+  public void audioChannel(TrackEdge edge, AudioChannel channel) {
+    if (children.get(edge.peerId) == edge) {
+      audio.addChild(edge.peerId, channel);
+    }
+  }
+
+  /** The audio chunks forwarded: counters for stats and tests. */
+  public AudioChunkRelay audio() {
+    return audio;
   }
 
   /** Child edges open or opening. */
