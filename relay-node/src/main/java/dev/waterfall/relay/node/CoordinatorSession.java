@@ -57,6 +57,9 @@ final class CoordinatorSession {
   CoordinatorSession(Context context, List<String> coordinators, Supplier<Message.Join> join,
                      Supplier<JsonNode> stats, Handler handler) {
     this.context = context;
+    if (coordinators.isEmpty()) {
+      throw new IllegalArgumentException("a relay needs at least one coordinator URL (--coordinator)");
+    }
     this.coordinators = new java.util.ArrayList<>(coordinators);
     this.current = this.coordinators.get(0);
     this.join = join;
