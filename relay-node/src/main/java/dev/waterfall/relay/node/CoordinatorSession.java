@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
  * with exponential back-off and jitter across the coordinator list. The data plane does not depend on it: while
  * it is down, chunks keep flowing over the established peer links. Everything runs on the node's context.
  * The list grows with the coordinators each welcome names, so a relay given one URL can still fail over.
+ * On a drop it tries the coordinator that welcomed it first (it may only have restarted), then the others in
+ * list order, as pages do (p2p/signalling.js).
  */
 final class CoordinatorSession {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorSession.class);
@@ -46,13 +48,20 @@ final class CoordinatorSession {
   private String resumeToken;
   private long heartbeatTimer = -1;
   private int attempt;
-  private int next;
+  /** The coordinator that last welcomed us (until then the list's first), tried first on every reconnection. */
+  private String current;
+  /** Tries since the last welcome: which of [current, ...the others] the next connection goes to. */
+  private int tries;
   private boolean stopped;
 
   CoordinatorSession(Context context, List<String> coordinators, Supplier<Message.Join> join,
                      Supplier<JsonNode> stats, Handler handler) {
     this.context = context;
+    if (coordinators.isEmpty()) {
+      throw new IllegalArgumentException("a relay needs at least one coordinator URL (--coordinator)");
+    }
     this.coordinators = new java.util.ArrayList<>(coordinators);
+    this.current = this.coordinators.get(0);
     this.join = join;
     this.stats = stats;
     this.handler = handler;
@@ -81,7 +90,7 @@ final class CoordinatorSession {
     if (stopped) {
       return;
     }
-    String url = coordinators.get(next++ % coordinators.size());
+    String url = candidate(coordinators, current, tries++);
     SignallingClient.connect(context.owner(), url).onComplete(ar -> context.runOnContext(v -> {
       if (ar.failed()) {
         LOG.info("coordinator {} unreachable ({}); retrying", url, ar.cause().getMessage());
@@ -89,7 +98,7 @@ final class CoordinatorSession {
         return;
       }
       client = ar.result();
-      client.onMessage(m -> context.runOnContext(x -> onMessage(m)));
+      client.onMessage(m -> context.runOnContext(x -> onMessage(url, m)));
       client.onClose(x -> context.runOnContext(y -> onClose()));
       if (nodeId != null && resumeToken != null) {
         client.send(new Message.Resume(join.get().stream(), nodeId, resumeToken));
@@ -99,9 +108,26 @@ final class CoordinatorSession {
     }));
   }
 
-  private void onMessage(Message m) {
+  /** The `n`th coordinator to try since the last welcome: `current`, then the others in list order, round again. */
+  static String candidate(List<String> coordinators, String current, int n) {
+    int i = n % coordinators.size();
+    if (i == 0) {
+      return current;
+    }
+    int others = 0;
+    for (String url : coordinators) {
+      if (!url.equals(current) && ++others == i) {
+        return url;
+      }
+    }
+    return current; // not reached while current is in the list (it always is)
+  }
+
+  private void onMessage(String from, Message m) {
     if (m instanceof Message.Welcome w) {
       attempt = 0;
+      tries = 0;
+      current = from;
       nodeId = w.nodeId();
       resumeToken = w.resumeToken();
       if (w.coordinators() != null) {

@@ -217,6 +217,71 @@ class DashboardFeedTest {
     }
   }
 
+  @Test
+  @DisplayName("connected as in the REST tree: a node whose coordinator left is not, until it resumes")
+  void connectedMeansALiveCoordinatorHoldsTheSocket() throws Exception {
+    int portA = TestCoordinator.nextClusterPort();
+    int portB = TestCoordinator.nextClusterPort();
+    String cluster = "dash-live-" + ProcessHandle.current().pid() + "-" + portA;
+    coordinator.close();
+    coordinator = TestCoordinator.start(Map.of("cluster.name", cluster, "cluster.port", Integer.toString(portA),
+        "liveness.heartbeatIntervalMs", "300"));
+    TestCoordinator other = TestCoordinator.start(Map.of("cluster.name", cluster, "cluster.port",
+        Integer.toString(portB), "cluster.members", "127.0.0.1:" + portA, "liveness.heartbeatIntervalMs", "300"));
+    try {
+      awaitMembers(2);
+      String key = coordinator.createStream("live");
+      TestNode origin = add(TestNode.join(vertx, coordinator.baseUrl, "live", "origin", key));
+      TestNode onOther = add(TestNode.join(vertx, other.baseUrl, "live", "viewer", null));
+      try (EventStream feed = EventStream.open(coordinator.baseUrl + "/api/streams/live/dashboard")) {
+        JsonNode before = feed.await("snapshot", s -> s.get("nodes").size() == 2, 10_000).data();
+        assertThat(connected(before, origin.id())).isTrue();
+        assertThat(connected(before, onOther.id())).isTrue();
+
+        // The other coordinator leaves; its viewer keeps its place (the resume grace) but no live member holds it.
+        other.close();
+        awaitMembers(1);
+        JsonNode after = feed.await("snapshot", s -> s.get("nodes").size() == 2
+            && s.get("coordinators").get("asked").intValue() == 1, 10_000).data();
+        assertThat(connected(after, origin.id())).isTrue();
+        assertThat(connected(after, onOther.id())).as(after.toString()).isFalse();
+        assertThat(restConnected(onOther.id())).isFalse();
+        assertThat(restConnected(origin.id())).isTrue();
+      }
+    } finally {
+      nodes.forEach(TestNode::close);
+      nodes.clear();
+      other.close();
+    }
+  }
+
+  private void awaitMembers(int n) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (coordinator.coordinator.hazelcast().getCluster().getMembers().size() != n
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(coordinator.coordinator.hazelcast().getCluster().getMembers()).hasSize(n);
+  }
+
+  private boolean restConnected(String id) {
+    for (JsonNode n : coordinator.rest.get("/api/streams/live/tree").json().get("nodes")) {
+      if (n.get("id").textValue().equals(id)) {
+        return n.get("connected").booleanValue();
+      }
+    }
+    throw new AssertionError("no node " + id);
+  }
+
+  private static boolean connected(JsonNode snap, String id) {
+    for (JsonNode n : snap.get("nodes")) {
+      if (n.get("id").textValue().equals(id)) {
+        return n.get("connected").booleanValue();
+      }
+    }
+    throw new AssertionError("no node " + id + " in " + snap);
+  }
+
   private static String health(JsonNode snap, String id) {
     for (JsonNode n : snap.get("nodes")) {
       if (n.get("id").textValue().equals(id)) {

@@ -5,12 +5,8 @@ import java.util.List;
 
 /**
  * One node as the REST tree view shows it. {@code owner}: the member id of the coordinator holding its socket, null
- * when none does; it may name a coordinator that has died (the node then has its resume grace period).
+ * when none does; it may name a coordinator that has died (the node then has its resume grace period), so "connected"
+ * means an owner among the current members (CoordinatorDirectory.isLive, or the dashboard's member list).
  */
 public record NodeView(String id, String role, String parent, int depth, List<String> children, int capacity,
-                       long joinedAt, String owner) implements Serializable {
-  /** Some coordinator holds (or held, until its death is noticed and the node resumes) its socket. */
-  public boolean connected() {
-    return owner != null;
-  }
-}
+                       long joinedAt, String owner) implements Serializable {}

@@ -106,7 +106,7 @@ public final class DashboardFeed {
     channel.busy = true;
     List<String> asked = new ArrayList<>(members.get());
     trees.snapshot(channel.stream).compose(tree -> tree == null ? Future.succeededFuture(null)
-        : gather(channel.stream, asked).map(reports -> Snapshot.build(channel.stream, tree, reports, asked.size(),
+        : gather(channel.stream, asked).map(reports -> Snapshot.build(channel.stream, tree, reports, asked,
             clock.millis())))
         .onComplete(ar -> {
           channel.busy = false;

@@ -5,10 +5,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -17,7 +19,8 @@ import java.util.TreeMap;
  * non-origin node in the tree received (from its parent or over HTTP) and origin egress is what the origin sent
  * to its children plus what it served over HTTP; both are counters since each node joined, so a node that left
  * takes its bytes with it (the figure then errs low, never high). Beyond {@link #DETAIL_LIMIT} nodes, deep levels
- * are sent as counts only so neither the feed nor the page grows with the audience.
+ * are sent as counts only so neither the feed nor the page grows with the audience. A node is {@code connected}
+ * while a current member holds its socket, as in the REST tree: a dead member's nodes are not, until they resume.
  */
 final class Snapshot {
   static final int DETAIL_LIMIT = 200;
@@ -26,7 +29,10 @@ final class Snapshot {
 
   private Snapshot() {}
 
-  static JsonObject build(String stream, List<NodeView> tree, List<JsonObject> reports, int asked, long now) {
+  /** {@code members}: the cluster's coordinators now (each was asked for its report). */
+  static JsonObject build(String stream, List<NodeView> tree, List<JsonObject> reports, Collection<String> members,
+                          long now) {
+    Set<String> live = Set.copyOf(members);
     Map<String, JsonObject> health = new HashMap<>();
     Map<String, String> flags = new HashMap<>();
     long delivered = 0;
@@ -61,8 +67,9 @@ final class Snapshot {
       levels.computeIfAbsent(n.depth(), d -> new int[COLOURS.size()])[COLOURS.indexOf(colour)]++;
       viewers += "viewer".equals(n.role()) ? 1 : 0;
       boosters += "booster".equals(n.role()) ? 1 : 0;
+      boolean connected = n.owner() != null && live.contains(n.owner());
       JsonObject v = new JsonObject().put("id", n.id()).put("role", n.role()).put("parent", n.parent())
-          .put("depth", n.depth()).put("connected", n.connected()).put("health", colour);
+          .put("depth", n.depth()).put("connected", connected).put("health", colour);
       if (why != null) {
         v.put("why", why);
       }
@@ -118,7 +125,7 @@ final class Snapshot {
         .put("fallbackShare", fallbackShare).put("deliveredBytes", delivered).put("originEgressBytes", egress)
         .put("fallbackBytes", fallback);
     return new JsonObject().put("stream", stream).put("at", Instant.ofEpochMilli(now).toString())
-        .put("coordinators", new JsonObject().put("asked", asked).put("answered", reports.size()))
+        .put("coordinators", new JsonObject().put("asked", live.size()).put("answered", reports.size()))
         .put("figures", figures).put("levels", levelJson).put("detailDepth", detailDepth).put("nodes", nodeJson)
         .put("repairs", new JsonObject().put("lastMinute", repairs.size()).put("durationsMs", durations)
             .put("recent", recent));

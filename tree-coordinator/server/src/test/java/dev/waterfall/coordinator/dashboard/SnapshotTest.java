@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 @DisplayName("dashboard frames: merging members' reports with the tree, health, offload, collapsing")
 class SnapshotTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The one member, which holds every node's socket (node()). */
+  private static final List<String> MEMBER = List.of("member");
 
   @Test
   @DisplayName("health comes from the member holding the node, a flag from any member wins, no report is grey")
@@ -30,7 +32,7 @@ class SnapshotTest {
         new LocalNode("b", false, stats("{\"bytesFromParent\":2000,\"bytesByFallback\":1000,\"bufferSeconds\":6}"),
             stats("{\"bytesFromParent\":0,\"bytesByFallback\":0}"))),
         Map.of("a", "slow"), List.of());
-    JsonObject s = Snapshot.build("x", tree, List.of(first, second), 3, 0);
+    JsonObject s = Snapshot.build("x", tree, List.of(first, second), List.of("member", "m2", "m3"), 0);
 
     Map<String, JsonObject> byId = new java.util.HashMap<>();
     s.getJsonArray("nodes").forEach(n -> byId.put(((JsonObject) n).getString("id"), (JsonObject) n));
@@ -55,12 +57,12 @@ class SnapshotTest {
     List<NodeView> tree = List.of(node("o", "origin", null, 0), node("a", "viewer", "o", 1));
     JsonObject viewerOnly = MemberReport.build("m", List.of(
         new LocalNode("a", false, stats("{\"bytesFromParent\":1000}"), null)), Map.of(), List.of());
-    assertThat(Snapshot.build("x", tree, List.of(viewerOnly), 1, 0).getJsonObject("figures").getValue("offload"))
+    assertThat(Snapshot.build("x", tree, List.of(viewerOnly), MEMBER, 0).getJsonObject("figures").getValue("offload"))
         .isNull();
     JsonObject both = MemberReport.build("m", List.of(
         new LocalNode("o", true, stats("{\"bytesSentToChildren\":1500,\"httpBytesServed\":500}"), null),
         new LocalNode("a", false, stats("{\"bytesFromParent\":1000}"), null)), Map.of(), List.of());
-    assertThat(Snapshot.build("x", tree, List.of(both), 1, 0).getJsonObject("figures").getDouble("offload"))
+    assertThat(Snapshot.build("x", tree, List.of(both), MEMBER, 0).getJsonObject("figures").getDouble("offload"))
         .isEqualTo(0.0);
   }
 
@@ -81,7 +83,7 @@ class SnapshotTest {
       }
       previous = level;
     }
-    JsonObject s = Snapshot.build("x", tree, List.of(), 1, 0);
+    JsonObject s = Snapshot.build("x", tree, List.of(), MEMBER, 0);
     assertThat(s.getInteger("detailDepth")).isEqualTo(3);
     assertThat(s.getJsonArray("nodes")).hasSize(85);
     assertThat(s.getJsonArray("levels")).hasSize(5);
@@ -89,7 +91,7 @@ class SnapshotTest {
     assertThat(s.getJsonObject("figures").getInteger("nodes")).isEqualTo(341);
     assertThat(s.getJsonObject("figures").getInteger("depth")).isEqualTo(4);
 
-    JsonObject small = Snapshot.build("x", tree.subList(0, 85), List.of(), 1, 0);
+    JsonObject small = Snapshot.build("x", tree.subList(0, 85), List.of(), MEMBER, 0);
     assertThat(small.getInteger("detailDepth")).isEqualTo(3);
     assertThat(small.getJsonArray("nodes")).hasSize(85);
   }
@@ -102,11 +104,24 @@ class SnapshotTest {
         List.of(new Incidents.Repair(2000, "a", "closed", 3, 1.5)));
     JsonObject m2 = MemberReport.build("m2", List.of(), Map.of(),
         List.of(new Incidents.Repair(1000, "b", "left", 1, 0.25)));
-    JsonObject r = Snapshot.build("x", tree, List.of(m1, m2), 2, 5000).getJsonObject("repairs");
+    JsonObject r = Snapshot.build("x", tree, List.of(m1, m2), List.of("member", "m2"), 5000).getJsonObject("repairs");
     assertThat(r.getInteger("lastMinute")).isEqualTo(2);
     assertThat(r.getJsonArray("durationsMs").getList()).containsExactly(0.25, 1.5);
     assertThat(r.getJsonArray("recent").getJsonObject(1).getString("node")).isEqualTo("a");
     assertThat(r.getJsonArray("recent").getJsonObject(1).getString("at")).isEqualTo("1970-01-01T00:00:02Z");
+  }
+
+  @Test
+  @DisplayName("connected: a current member holds the socket; no owner, or a member gone, is not connected")
+  void connectedMeansALiveOwner() {
+    List<NodeView> tree = List.of(node("o", "origin", null, 0),
+        new NodeView("a", "viewer", "o", 1, List.of(), 4, 1, "gone-member"),
+        new NodeView("b", "viewer", "o", 1, List.of(), 4, 1, null));
+    JsonObject s = Snapshot.build("x", tree, List.of(), MEMBER, 0);
+    Map<String, Boolean> connected = new java.util.HashMap<>();
+    s.getJsonArray("nodes").forEach(n -> connected.put(((JsonObject) n).getString("id"),
+        ((JsonObject) n).getBoolean("connected")));
+    assertThat(connected).containsExactlyInAnyOrderEntriesOf(Map.of("o", true, "a", false, "b", false));
   }
 
   @Test

@@ -1,0 +1,132 @@
+// The children (relay-node's Forwarder). Unless the page joined with `upload: false` (then the coordinator never
+// gives it children), it answers each child's offer, sends a new child the last BACKLOG_SEGMENTS segments when its
+// channel opens, and then forwards cut-through every frame the store accepted (from the parent, or fetched by the
+// gap filler) to every open child, skipping a child whose channel queues more than HIGH_WATER bytes and
+// reporting it `slow-child` once it stays slow.
+
+import { encodeChunkFrame, encodeHeaderFrame } from './frames.js';
+import { ChildLink } from './peer.js';
+
+/** Above this many queued bytes a child is skipped rather than queued further (Forwarder.HIGH_WATER). */
+export const HIGH_WATER = 4 * 1024 * 1024;
+/** Segments a child that just connected receives from the store, oldest first. */
+export const BACKLOG_SEGMENTS = 3;
+/** A child skipped this long is reported `slow-child` (relay default). */
+export const SLOW_CHILD_REPORT_MS = 3000;
+
+export class Downstream {
+  /** @param {import('./node.js').BrowserNode} node  its store, signalling, stats, ICE servers and upload setting */
+  constructor(node) {
+    this.node = node;
+    /** @type {Map<string, ChildLink>} */
+    this.children = new Map();
+  }
+
+  /** A signal from a page that is not the parent: a child's. */
+  signal(from, data) {
+    let child = this.children.get(from);
+    // An offer from a child we were not told of yet (notices and signals race across coordinators), or a
+    // second offer from a known child (it made a new link): a fresh link answers it.
+    if (this.node.upload && data && data.type === 'offer' && (!child || child.offerSeen)) {
+      child = this.add(from, true);
+    }
+    if (child) child.signal(data);
+  }
+
+  /** The coordinator placed `childId` under this page (its offer may have come first). */
+  joined(childId) {
+    if (this.node.upload) this.add(childId);
+  }
+
+  /** The link to `childId`: the current one unless `fresh` (then a new one replaces it). */
+  add(childId, fresh = false) {
+    const node = this.node;
+    if (!node.store) return null;
+    const existing = this.children.get(childId);
+    if (existing && !existing.closed && !fresh) return existing; // child-joined after its offer: keep the link
+    if (existing) existing.close('replaced');
+    const child = new ChildLink(childId, node.iceServers, {
+      signal: (to, data) => node.signalling.signal(to, data),
+      open: (link) => this.opened(link),
+      closed: (link) => {
+        if (this.children.get(link.childId) === link) this.children.delete(link.childId);
+      },
+    });
+    this.children.set(childId, child);
+    return child;
+  }
+
+  remove(childId) {
+    const child = this.children.get(childId);
+    if (child) {
+      this.children.delete(childId);
+      child.close('child left');
+    }
+  }
+
+  /** A child's channel just opened: give it the recent segments so it can start playing and forwarding. */
+  opened(child) {
+    if (this.children.get(child.childId) !== child) return;
+    const { store, stats } = this.node;
+    stats.childrenServed++;
+    const held = store.sequences();
+    for (const sequence of held.slice(Math.max(0, held.length - BACKLOG_SEGMENTS))) {
+      const h = store.header(sequence);
+      const status = store.status(sequence);
+      if (!h || !status) continue;
+      this.sendTo(child, encodeHeaderFrame(h.headerBytes, h.signature));
+      for (let i = 0; i < status.chunkCount; i++) {
+        const bytes = store.chunk(sequence, i);
+        if (bytes) this.sendTo(child, encodeChunkFrame(sequence, i, bytes));
+      }
+    }
+  }
+
+  sendTo(child, bytes) {
+    if (child.send(bytes)) {
+      this.node.stats.bytesSentToChildren += bytes.byteLength;
+      return true;
+    }
+    return false;
+  }
+
+  /** Sends one encoded frame to every open child that keeps up (Forwarder.broadcast). */
+  broadcast(bytes) {
+    if (this.children.size === 0) return;
+    const now = Date.now();
+    for (const child of this.children.values()) {
+      if (!child.isOpen()) continue;
+      if (child.buffered() > HIGH_WATER || !this.sendTo(child, bytes)) {
+        this.node.stats.framesSkipped++;
+        if (child.slowSince < 0) child.slowSince = now;
+      } else if (child.buffered() < HIGH_WATER / 2) {
+        child.slowSince = -1;
+      }
+    }
+  }
+
+  /** Reports children skipped for too long; at most once per interval each. */
+  checkSlow(now) {
+    for (const child of this.children.values()) {
+      if (child.slowSince >= 0 && now - child.slowSince > SLOW_CHILD_REPORT_MS
+          && now - child.lastSlowReport > SLOW_CHILD_REPORT_MS) {
+        child.lastSlowReport = now;
+        this.node.stats.slowChildReports++;
+        this.node.signalling.send({ type: 'report', about: child.childId, reason: 'slow-child',
+          detail: 'send queue above high water' });
+      }
+    }
+  }
+
+  /** Children whose channel is open. */
+  get openCount() {
+    let n = 0;
+    for (const child of this.children.values()) if (child.isOpen()) n++;
+    return n;
+  }
+
+  closeAll(why) {
+    for (const child of [...this.children.values()]) child.close(why);
+    this.children.clear();
+  }
+}

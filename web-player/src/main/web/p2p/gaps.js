@@ -1,0 +1,94 @@
+// The gap filler (relay-node's GapFiller): heals over HTTP, from the fallback relays, what the parent does not
+// deliver in time. A chunk still missing CHUNK_DEADLINE_MS after its header is fetched; while the parent has sent
+// nothing for PARENT_SILENCE_MS, the fallback's playlist is polled and every segment after those held is fetched,
+// header then chunks. What the store accepts is handed to `forward` (the children), as the parent's frames are.
+
+import { decodeFrame, encodeChunkFrame } from './frames.js';
+import { ChunkResult, HeaderResult } from './store.js';
+
+/** A chunk not here this long after its header is fetched over HTTP (relay default). */
+export const CHUNK_DEADLINE_MS = 1500;
+/** A parent silent this long: the fallback playlist is polled for segments it never announced. */
+export const PARENT_SILENCE_MS = 3000;
+const PLAYLIST_POLL_MS = 1000;
+
+export class GapFiller {
+  /**
+   * @param {import('./node.js').BrowserNode} node  its store and stats
+   * @param {import('./fallback.js').Fallbacks} fallbacks
+   * @param {(frame: ArrayBuffer | Uint8Array) => void} forward  an encoded frame the store accepted
+   */
+  constructor(node, fallbacks, forward) {
+    this.node = node;
+    this.fallbacks = fallbacks;
+    this.forward = forward;
+    /** Segments being fetched (header or chunks): one fetch per segment at a time. */
+    this.fetching = new Set();
+    this.lastPoll = 0;
+  }
+
+  /** One tick: late chunks, and the playlist when nothing came from the parent since `lastParentFrameAt`. */
+  tick(now, lastParentFrameAt) {
+    const store = this.node.store;
+    for (const sequence of store.sequences()) {
+      const s = store.status(sequence);
+      if (s && !s.complete && now - s.headerAtMillis > CHUNK_DEADLINE_MS && !this.fetching.has(sequence)) {
+        this.fetchChunks(sequence, store.missingChunks(sequence));
+      }
+    }
+    if (now - lastParentFrameAt > PARENT_SILENCE_MS && now - this.lastPoll > PLAYLIST_POLL_MS) {
+      this.lastPoll = now;
+      this.poll().catch(() => {});
+    }
+  }
+
+  async poll() {
+    const store = this.node.store;
+    const text = await (await this.fallbacks.fetch('index.m3u8')).text();
+    const available = [];
+    for (const m of text.matchAll(/^seg-(\d+)\.ts$/gm)) available.push(Number(m[1]));
+    const held = store.sequences();
+    // Holding nothing: start near the live edge; else fill every hole after what is held.
+    const from = held.length > 0 ? held[0] : available.length === 0 ? Infinity : available[Math.max(0, available.length - 3)];
+    for (const sequence of available) {
+      if (sequence < from || held.includes(sequence) || this.fetching.has(sequence)) continue;
+      this.fetching.add(sequence);
+      this.fetchHeader(sequence).then((stored) => {
+        this.fetching.delete(sequence);
+        if (stored) this.fetchChunks(sequence, store.missingChunks(sequence));
+      }, () => this.fetching.delete(sequence));
+    }
+  }
+
+  async fetchHeader(sequence) {
+    const bytes = await (await this.fallbacks.fetch('seg-' + sequence + '.hdr')).arrayBuffer();
+    const r = await this.node.store.addHeader(decodeFrame(bytes));
+    if (r === HeaderResult.STORED) {
+      this.forward(bytes);
+      this.node.stats.bytesByFallback += bytes.byteLength;
+      this.node.stats.headersByHttp++;
+    }
+    return r === HeaderResult.STORED || r === HeaderResult.DUPLICATE;
+  }
+
+  async fetchChunks(sequence, missing) {
+    if (missing.length === 0 || this.fetching.has(sequence)) return;
+    const store = this.node.store;
+    this.fetching.add(sequence);
+    try {
+      await Promise.all(missing.map(async (index) => {
+        if (store.chunk(sequence, index)) return; // the parent delivered it meanwhile
+        const bytes = new Uint8Array(await (await this.fallbacks.fetch('seg-' + sequence + '.ts/chunk/' + index)).arrayBuffer());
+        if (await store.addChunk(sequence, index, bytes) === ChunkResult.STORED) {
+          this.forward(encodeChunkFrame(sequence, index, bytes));
+          this.node.stats.bytesByFallback += bytes.byteLength;
+          this.node.stats.chunksByHttp++;
+        }
+      }));
+    } catch (e) {
+      // the next tick tries again (from the next fallback)
+    } finally {
+      this.fetching.delete(sequence);
+    }
+  }
+}

@@ -1,0 +1,168 @@
+// The link to the parent (relay-node's RelayNode, parent side), make-before-break: `link` is the ParentLink whose
+// channel is open, `pending` the one being set up, which replaces it only once its own channel opens, so the
+// store keeps filling across a re-parenting. Every frame from either is decoded and verified into the store and,
+// once stored, handed to `forward` (the children). A header or chunk that fails verification is reported
+// `bad-data` (the chunk is then fetched over HTTP: `refetch`); a dead link to a parent the coordinator still lists
+// is reported `starving`, so that the coordinator moves this page.
+
+import { decodeFrame } from './frames.js';
+import { ChunkResult, HeaderResult } from './store.js';
+import { ParentLink } from './peer.js';
+
+const STARVING_REPORT_MS = 5000;
+const BAD_DATA_REPORT_MS = 2000;
+
+export class Upstream {
+  /**
+   * @param {import('./node.js').BrowserNode} node  its store, signalling, stats and ICE servers
+   * @param {(frame: ArrayBuffer | Uint8Array) => void} forward  an encoded frame the store accepted
+   * @param {(sequence: number, indexes: number[]) => void} refetch  chunks to fetch over HTTP
+   */
+  constructor(node, forward, refetch) {
+    this.node = node;
+    this.forward = forward;
+    this.refetch = refetch;
+    this.link = null;
+    this.pending = null;
+    /** The parent the coordinator gave this page last. */
+    this.assigned = null;
+    /** When a frame last came from the parent (or a new link got its chance): HTTP polling waits on it. */
+    this.lastFrameAt = 0;
+    this.lostAt = -1;
+    this.lastBadDataReport = 0;
+  }
+
+  /** The id of the parent this page has a working link to, or null. */
+  get parentId() {
+    return this.link ? this.link.parentId : null;
+  }
+
+  /** The first welcome's parent, linked by linkAssigned() later: no HTTP polling while the link waits its turn. */
+  assign(parentId) {
+    this.assigned = parentId;
+    this.lastFrameAt = Date.now();
+  }
+
+  /** Links to the assigned parent unless a reparent (or a new welcome) linked meanwhile: `assigned` is the latest word. */
+  linkAssigned() {
+    if (!this.link && !this.pending && this.assigned) this.connectTo(this.assigned);
+  }
+
+  /** Links to `parentId` unless already linked or linking (`fresh`: a new link anyway, as for a new node id). */
+  connectTo(parentId, fresh = false) {
+    const node = this.node;
+    if (!node.store) return;
+    if (!fresh && this.link && this.link.parentId === parentId && !this.link.closed) return;
+    if (!fresh && this.pending && this.pending.parentId === parentId && !this.pending.closed) return;
+    this.assigned = parentId;
+    this.lastFrameAt = Date.now(); // give the new link its chance before HTTP steps in
+    if (this.pending) this.pending.close('replaced');
+    node.stats.parentChanges++;
+    this.pending = new ParentLink(parentId, node.iceServers, {
+      signal: (to, data) => node.signalling.signal(to, data),
+      open: (link) => this.linkOpened(link),
+      message: (link, data) => this.frame(link, data),
+      closed: (link) => this.linkClosed(link),
+    });
+  }
+
+  /** The coordinator moved this page. After `origin-reconnected` the same id is a new origin: the old link is dead. */
+  reparent(parentId, reason) {
+    if (reason === 'origin-reconnected' && this.link && this.link.parentId === parentId) {
+      const old = this.link;
+      this.link = null;
+      old.close('origin reconnected');
+    }
+    this.connectTo(parentId);
+  }
+
+  /** Hands a signal to the link to parent `from`; false when `from` is not the parent, nor the one being linked. */
+  signal(from, data) {
+    const link = this.pending && this.pending.parentId === from ? this.pending
+      : this.link && this.link.parentId === from ? this.link : null;
+    if (link) link.signal(data);
+    return link !== null;
+  }
+
+  linkOpened(link) {
+    if (link !== this.pending) return;
+    const old = this.link;
+    this.link = link; // the new link carries data now: only then let the old one go
+    this.pending = null;
+    this.lostAt = -1;
+    if (old) old.close('reparented');
+  }
+
+  linkClosed(link) {
+    if (link === this.link) {
+      this.link = null;
+      this.lostAt = Date.now();
+    } else if (link === this.pending) {
+      this.pending = null;
+      this.lostAt = Date.now();
+    }
+  }
+
+  /** No parent any more (no place in the tree): links closed, and the fallback polled at once. */
+  drop() {
+    for (const link of [this.link, this.pending]) if (link) link.close('dropped');
+    this.link = null;
+    this.pending = null;
+    this.assigned = null;
+    this.lastFrameAt = 0;
+  }
+
+  frame(link, data) {
+    if (link !== this.link && link !== this.pending) return;
+    const { store, stats } = this.node;
+    this.lastFrameAt = Date.now();
+    stats.bytesFromParent += data.byteLength;
+    let frame;
+    try {
+      frame = decodeFrame(data);
+    } catch (e) {
+      stats.malformedFrames++;
+      return;
+    }
+    // addHeader registers its verification synchronously, so the chunks after it wait for it: call in order.
+    if (frame.type === 'header') {
+      store.addHeader(frame).then((r) => {
+        if (r === HeaderResult.STORED) this.forward(data);
+        else if (r === HeaderResult.REJECTED) this.badData(link, 'segment header ' + frame.header.sequence + ' failed its signature');
+      });
+    } else if (frame.type === 'chunk') {
+      store.addChunk(frame.sequence, frame.index, frame.payload).then((r) => {
+        if (r === ChunkResult.STORED) {
+          this.forward(data);
+        } else if (r === ChunkResult.REJECTED) {
+          this.badData(link, 'chunk ' + frame.index + ' of segment ' + frame.sequence + ' failed SHA-256');
+          this.refetch(frame.sequence, [frame.index]);
+        }
+      });
+    } else if (frame.type === 'window') {
+      this.forward(data);
+    }
+    // control frames: nothing to do.
+  }
+
+  badData(link, detail) {
+    this.node.stats.verificationFailures++;
+    const now = Date.now();
+    if (now - this.lastBadDataReport > BAD_DATA_REPORT_MS) {
+      this.lastBadDataReport = now;
+      this.node.signalling.send({ type: 'report', about: link.parentId, reason: 'bad-data', detail: detail });
+    }
+  }
+
+  /** A dead link to a parent the coordinator still lists: ask to be moved rather than wait forever. */
+  checkStarving(now) {
+    if (!this.link && !this.pending && this.assigned && this.lostAt > 0 && now - this.lostAt > STARVING_REPORT_MS) {
+      this.lostAt = now;
+      this.node.signalling.send({ type: 'report', about: this.assigned, reason: 'starving', detail: 'no link to the parent for 5 s' });
+    }
+  }
+
+  close() {
+    for (const link of [this.link, this.pending]) if (link) link.close('closing');
+  }
+}
