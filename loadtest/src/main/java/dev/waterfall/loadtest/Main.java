@@ -2,6 +2,7 @@ package dev.waterfall.loadtest;
 
 import dev.waterfall.loadtest.baseline.BaselineHlsScenario;
 import dev.waterfall.loadtest.browsers.BrowsersScenario;
+import dev.waterfall.loadtest.failover.FailoverScenario;
 import dev.waterfall.loadtest.relay.RelayCpuScenario;
 import dev.waterfall.loadtest.relay.RelayEgressScenario;
 import dev.waterfall.loadtest.relay.RelayHopsScenario;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Command;
         BaselineHlsScenario.class,
         RelayTreeScenario.class,
         BrowsersScenario.class,
+        FailoverScenario.class,
         RenderCommand.class,
     })
 public final class Main implements Callable<Integer> {
