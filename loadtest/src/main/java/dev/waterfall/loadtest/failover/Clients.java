@@ -38,8 +38,12 @@ final class Clients implements AutoCloseable {
   /** A join: when the welcome came (wall ms), join sent → welcome, node opened → welcome (with any retries), where. */
   record JoinSample(long atMillis, long joinNanos, long connectNanos, int coordinator, boolean trickle) {}
 
-  /** A resume: socket dropped → resumed welcome, connections it took, whether the node kept its parent. */
-  record ResumeSample(int slot, long atMillis, long nanos, int attempts, boolean sameParent, int coordinator) {}
+  /**
+   * A resume: socket dropped → resumed welcome ({@code nanos}), of which resume sent → welcome is the coordinator's
+   * part ({@code answerNanos}); connections it took; whether the node kept its parent.
+   */
+  record ResumeSample(int slot, long atMillis, long nanos, long answerNanos, int attempts, boolean sameParent,
+                      int coordinator) {}
 
   /** One simulated node. */
   final class Node {
@@ -50,6 +54,7 @@ final class Clients implements AutoCloseable {
     volatile WebSocket socket;
     volatile int coordinator;
     volatile long joinSentNanos;
+    volatile long resumeSentNanos;
     volatile String nodeId;
     volatile String resumeToken;
     volatile String parent;
@@ -170,6 +175,7 @@ final class Clients implements AutoCloseable {
           ws.textMessageHandler(text -> onText(n, ws, text));
           ws.closeHandler(x -> onClose(n, ws));
           if (n.nodeId != null && n.resumeToken != null) {
+            n.resumeSentNanos = System.nanoTime();
             ws.writeTextMessage(MessageCodec.encode(new Message.Resume(stream, n.nodeId, n.resumeToken)));
           } else {
             n.joinSentNanos = System.nanoTime();
@@ -202,7 +208,8 @@ final class Clients implements AutoCloseable {
     if (m instanceof Message.Welcome w) {
       if (w.resumed() && n.droppedNanos >= 0) {
         boolean same = Objects.equals(w.parent(), n.parentAtDrop) && w.nodeId().equals(n.nodeId);
-        resumes.add(new ResumeSample(n.slot, System.currentTimeMillis(), now - n.droppedNanos, n.attempt, same,
+        resumes.add(new ResumeSample(n.slot, System.currentTimeMillis(), now - n.droppedNanos,
+            now - n.resumeSentNanos, n.attempt, same,
             n.coordinator));
       } else if (!n.settled) {
         joins.add(new JoinSample(System.currentTimeMillis(), now - n.joinSentNanos, now - n.createdNanos,

@@ -390,6 +390,9 @@ public final class FailoverScenario extends Scenario {
         times.add(Math.round(r.nanos() / 1e5) / 10.0);
       }
       fo.set("resumeMs", Latency.summary(resume, Latency.Unit.MILLIS));
+      Histogram answer = Latency.histogram();
+      clients.resumes.forEach(r -> answer.recordValue(Math.max(0, r.answerNanos())));
+      fo.set("resumeSentToWelcomeMs", Latency.summary(answer, Latency.Unit.MILLIS));
       if (resume.getTotalCount() > 0) {
         figures.put("resumeP50Ms", Latency.at(resume, 50, Latency.Unit.MILLIS));
         figures.put("resumeP95Ms", Latency.at(resume, 95, Latency.Unit.MILLIS));
@@ -405,6 +408,12 @@ public final class FailoverScenario extends Scenario {
         lastAt = Math.max(lastAt, r.atMillis());
       }
       fo.putPOJO("resumedOnCoordinator", bySurvivor);
+      ObjectNode perSurvivor = fo.putObject("resumeMsBySurvivor");
+      for (int i : bySurvivor.keySet()) {
+        Histogram h = Latency.histogram();
+        clients.resumes.stream().filter(r -> r.coordinator() + 1 == i).forEach(r -> h.recordValue(r.nanos()));
+        perSurvivor.set(Integer.toString(i), Latency.summary(h, Latency.Unit.MILLIS));
+      }
       if (!clients.resumes.isEmpty()) {
         fo.put("firstResumeAfterKillMs", firstAt - marks.kill);
         fo.put("lastResumeAfterKillMs", lastAt - marks.kill);
@@ -509,6 +518,8 @@ public final class FailoverScenario extends Scenario {
       report.note("joins during the failover are offered at a fixed rate (" + joinRate + "/s): the rate achieved "
           + "shows whether the survivors kept up; join → welcome is the coordinator's part, open → welcome includes "
           + "a node's connect retries when its first coordinator is the dead one");
+      report.note("the tree snapshot just before the kill (GET /tree, one query over the whole stream on its "
+          + "partition) delays the joins around it: the dip in joins/s just before 0");
       report.note("parentChanged counts every tree entry whose parent differs before/after, whatever moved it: "
           + "the trickle's joins move nodes too (a joiner with more slots takes a weaker viewer's place)");
       if (deadline.passed()) {
