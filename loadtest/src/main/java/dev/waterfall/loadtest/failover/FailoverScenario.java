@@ -197,6 +197,7 @@ public final class FailoverScenario extends Scenario {
     PeerFactory peers = null;
     Relay origin = null;
     Clients clients = null;
+    TreeReader trees = null;
     try {
       for (int i = 0; i < COORDINATORS; i++) {
         progress.phase("starting coordinator " + (i + 1) + "/" + COORDINATORS, 0);
@@ -204,6 +205,7 @@ public final class FailoverScenario extends Scenario {
             clusterPort + i, dir.resolve("failover-coordinator-" + (i + 1) + ".log"), extraArgs);
       }
       s.put("coordinator", coordinators[0].launchedFrom());
+      trees = new TreeReader(CoordinatorProcess.clusterName(), members);
       List<String> urls = new ArrayList<>();
       for (CoordinatorProcess c : coordinators) {
         urls.add(c.baseUrl());
@@ -278,7 +280,7 @@ public final class FailoverScenario extends Scenario {
       int survivorA = (victim + 1) % COORDINATORS;
       int survivorB = (victim + 2) % COORDINATORS;
       long[] heapBefore = {coordinators[survivorA].heapUsedBytes(), coordinators[survivorB].heapUsedBytes()};
-      TreeSnapshot treeBefore = TreeSnapshot.of(coordinators[survivorA].getJson("/api/streams/" + STREAM + "/tree"));
+      TreeSnapshot treeBefore = trees.read(STREAM);
       double[] cpuAtKill = cpu(coordinators);
       long relaysBeforeKill = hosts.stream().filter(h -> h.log.nodeId() != null).count();
 
@@ -308,7 +310,7 @@ public final class FailoverScenario extends Scenario {
       });
       double[] cpuAtRestart = cpu(coordinators);
       long[] heapAfter = {a.heapUsedBytes(), b.heapUsedBytes()};
-      TreeSnapshot treeAfter = TreeSnapshot.of(a.getJson("/api/streams/" + STREAM + "/tree"));
+      TreeSnapshot treeAfter = trees.read(STREAM);
       TreeDiff diff = TreeDiff.between(treeBefore, treeAfter);
       int[] perCoordinatorAfter = clients.perCoordinator();
       int stillResuming = clients.resuming();
@@ -345,7 +347,7 @@ public final class FailoverScenario extends Scenario {
       marks.end = System.currentTimeMillis();
       double[] cpuAtEnd = cpu(coordinators);
       clients.stopTrickle();
-      TreeSnapshot treeEnd = TreeSnapshot.of(coordinators[survivorA].getJson("/api/streams/" + STREAM + "/tree"));
+      TreeSnapshot treeEnd = trees.read(STREAM);
       TreeDiff diffEnd = TreeDiff.between(treeBefore, treeEnd);
       // Segments due just before the end may still arrive: give them their deadline.
       progress.phase("last segments' deadline", 0);
@@ -369,8 +371,8 @@ public final class FailoverScenario extends Scenario {
       tree.put("lostAtEnd", diffEnd.lost().size());
       tree.put("parentChangedAtEnd", diffEnd.moved());
       tree.put("notConnectedAtEnd", diffEnd.disconnectedAfter());
-      tree.put("method", "GET /api/streams/" + STREAM + "/tree from a survivor just before the kill, at the end of "
-          + "the failover window (after the resume grace, when the oldest member sweeps what did not resume) and at "
+      tree.put("method", "the coordinators' tree snapshot query (through a Hazelcast client, not GET /tree: see "
+          + "TreeReader) just before the kill, at the end of the failover window (after the resume grace, when the oldest member sweeps what did not resume) and at "
           + "the end; lost = entries of the first missing from the later; nobody leaves on purpose in this run");
       figures.put("treeEntriesLost", diffEnd.lost().size());
 
@@ -518,8 +520,8 @@ public final class FailoverScenario extends Scenario {
       report.note("joins during the failover are offered at a fixed rate (" + joinRate + "/s): the rate achieved "
           + "shows whether the survivors kept up; join → welcome is the coordinator's part, open → welcome includes "
           + "a node's connect retries when its first coordinator is the dead one");
-      report.note("the tree snapshot just before the kill (GET /tree, one query over the whole stream on its "
-          + "partition) delays the joins around it: the dip in joins/s just before 0");
+      report.note("the tree snapshot just before the kill (one query over the whole tree on its partition, the "
+          + "result Java-serialised) delays the joins around it: the dip in joins/s just before 0");
       report.note("parentChanged counts every tree entry whose parent differs before/after, whatever moved it: "
           + "the trickle's joins move nodes too (a joiner with more slots takes a weaker viewer's place)");
       if (deadline.passed()) {
@@ -543,6 +545,9 @@ public final class FailoverScenario extends Scenario {
       }
       if (originVertx != null) {
         originVertx.close();
+      }
+      if (trees != null) {
+        trees.close();
       }
       for (CoordinatorProcess c : coordinators) {
         if (c != null) {

@@ -85,7 +85,7 @@ public final class CoordinatorProcess implements AutoCloseable {
     }
     cmd.addAll(List.of("coordinator", "--host", "127.0.0.1", "--port", Integer.toString(port),
         "--admin-token", token, "--cluster-port", Integer.toString(clusterPort),
-        "--set", "cluster.name=loadtest-signalling-" + ProcessHandle.current().pid(),
+        "--set", "cluster.name=" + clusterName(),
         // Every simulated node connects from 127.0.0.1: lift the per-address abuse limits and the tree cap.
         "--set", "signalling.maxSocketsPerIp=0", "--set", "signalling.joinsPerIpPerSecond=0",
         "--set", "tree.maxNodesPerStream=10000000"));
@@ -96,6 +96,11 @@ public final class CoordinatorProcess implements AutoCloseable {
     CoordinatorProcess c = new CoordinatorProcess(p, "http://127.0.0.1:" + port, token, logFile, from);
     c.awaitHealthy(Duration.ofSeconds(90));
     return c;
+  }
+
+  /** The Hazelcast cluster name of every coordinator this process starts: they form one cluster. */
+  public static String clusterName() {
+    return "loadtest-signalling-" + ProcessHandle.current().pid();
   }
 
   /** tree-coordinator/server/target/waterfall-coordinator.jar, next to this jar's module or under the cwd. */
@@ -226,15 +231,6 @@ public final class CoordinatorProcess implements AutoCloseable {
       throw new IllegalStateException("booster token: HTTP " + r.statusCode() + " " + r.body());
     }
     return JSON.readTree(r.body()).get("token").asText();
-  }
-
-  /** GET {@code path} as JSON (e.g. /api/streams/NAME/tree), failing on any status but 200. */
-  public JsonNode getJson(String path) throws Exception {
-    HttpResponse<String> r = get(path);
-    if (r.statusCode() != 200) {
-      throw new IllegalStateException(path + ": HTTP " + r.statusCode() + " " + r.body());
-    }
-    return JSON.readTree(r.body());
   }
 
   /** SIGKILL, a crash: no shutdown hook runs, nobody is told; waits until the process is gone. */

@@ -3,32 +3,29 @@ package dev.waterfall.loadtest.failover;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.waterfall.coordinator.cluster.NodeView;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TreeDiffTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  private static TreeSnapshot tree(String json) throws Exception {
-    return TreeSnapshot.of(JSON.readTree(json));
+  private static NodeView node(String id, String role, String parent, boolean connected) {
+    return new NodeView(id, role, parent, 0, List.of(), 4, 0, connected);
   }
 
   @Test
-  void findsLostMovedAddedAndDisconnectedEntries() throws Exception {
-    TreeSnapshot before = tree("""
-        {"stream":"s","size":5,"nodes":[
-          {"id":"o","role":"origin","parent":null,"connected":true},
-          {"id":"b","role":"booster","parent":"o","connected":true},
-          {"id":"v1","role":"viewer","parent":"b","connected":true},
-          {"id":"v2","role":"viewer","parent":"b","connected":true},
-          {"id":"v3","role":"viewer","parent":"v1","connected":true}]}""");
-    TreeSnapshot after = tree("""
-        {"stream":"s","size":5,"nodes":[
-          {"id":"o","role":"origin","parent":null,"connected":true},
-          {"id":"v1","role":"viewer","parent":"o","connected":true},
-          {"id":"v2","role":"viewer","parent":"v1","connected":false},
-          {"id":"v3","role":"viewer","parent":"v1","connected":true},
-          {"id":"v4","role":"viewer","parent":"v3","connected":true}]}""");
+  void findsLostMovedAddedAndDisconnectedEntries() {
+    TreeSnapshot before = TreeSnapshot.of(List.of(
+        node("o", "origin", null, true),
+        node("b", "booster", "o", true),
+        node("v1", "viewer", "b", true),
+        node("v2", "viewer", "b", true),
+        node("v3", "viewer", "v1", true)));
+    TreeSnapshot after = TreeSnapshot.of(List.of(
+        node("o", "origin", null, true),
+        node("v1", "viewer", "o", true),
+        node("v2", "viewer", "v1", false),
+        node("v3", "viewer", "v1", true),
+        node("v4", "viewer", "v3", true)));
     TreeDiff d = TreeDiff.between(before, after);
     assertThat(d.before()).isEqualTo(5);
     assertThat(d.after()).isEqualTo(5);
@@ -40,20 +37,18 @@ class TreeDiffTest {
   }
 
   @Test
-  void anUnchangedTreeLosesAndMovesNothing() throws Exception {
-    String json = """
-        {"nodes":[{"id":"o","role":"origin","parent":null},{"id":"v","role":"viewer","parent":"o"}]}""";
-    TreeDiff d = TreeDiff.between(tree(json), tree(json));
+  void anUnchangedTreeLosesAndMovesNothing() {
+    List<NodeView> nodes = List.of(node("o", "origin", null, true), node("v", "viewer", "o", true));
+    TreeDiff d = TreeDiff.between(TreeSnapshot.of(nodes), TreeSnapshot.of(nodes));
     assertThat(d.lost()).isEmpty();
     assertThat(d.moved()).isZero();
     assertThat(d.added()).isZero();
-    assertThat(d.disconnectedAfter()).isZero(); // "connected" absent counts as connected
+    assertThat(d.disconnectedAfter()).isZero();
   }
 
   @Test
   void anEntryWithoutAnIdIsRefused() {
-    assertThatThrownBy(() -> tree("""
-        {"nodes":[{"role":"viewer","parent":"o"}]}""")).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("without an id");
+    assertThatThrownBy(() -> TreeSnapshot.of(List.of(node(null, "viewer", "o", true))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without an id");
   }
 }
