@@ -39,11 +39,12 @@ final class Clients implements AutoCloseable {
   record JoinSample(long atMillis, long joinNanos, long connectNanos, int coordinator, boolean trickle) {}
 
   /**
-   * A resume: socket dropped → resumed welcome ({@code nanos}), of which resume sent → welcome is the coordinator's
-   * part ({@code answerNanos}); connections it took; whether the node kept its parent.
+   * A resume: socket dropped → resumed welcome ({@code nanos}); of it, dropped → new socket open (back-off, TCP,
+   * WebSocket upgrade: {@code reconnectNanos}) and resume sent → welcome (the coordinator's answer:
+   * {@code answerNanos}); connections it took; whether the node kept its parent.
    */
-  record ResumeSample(int slot, long atMillis, long nanos, long answerNanos, int attempts, boolean sameParent,
-                      int coordinator) {}
+  record ResumeSample(int slot, long atMillis, long nanos, long reconnectNanos, long answerNanos, int attempts,
+                      boolean sameParent, int coordinator) {}
 
   /** One simulated node. */
   final class Node {
@@ -209,7 +210,7 @@ final class Clients implements AutoCloseable {
       if (w.resumed() && n.droppedNanos >= 0) {
         boolean same = Objects.equals(w.parent(), n.parentAtDrop) && w.nodeId().equals(n.nodeId);
         resumes.add(new ResumeSample(n.slot, System.currentTimeMillis(), now - n.droppedNanos,
-            now - n.resumeSentNanos, n.attempt, same,
+            n.resumeSentNanos - n.droppedNanos, now - n.resumeSentNanos, n.attempt, same,
             n.coordinator));
       } else if (!n.settled) {
         joins.add(new JoinSample(System.currentTimeMillis(), now - n.joinSentNanos, now - n.createdNanos,
@@ -399,14 +400,15 @@ final class Clients implements AutoCloseable {
   public void close() throws Exception {
     closing = true;
     stopTrickle();
-    if (heartbeatTimer >= 0) {
-      vertx.cancelTimer(heartbeatTimer);
-    }
     for (int i = 0; i < used.get(); i++) {
       WebSocket ws = slots[i] == null ? null : slots[i].socket;
       if (ws != null && !ws.isClosed()) {
         ws.close();
       }
+    }
+    // Heartbeats stop only after every close is queued: nodes still open keep beating, not dropped as silent.
+    if (heartbeatTimer >= 0) {
+      vertx.cancelTimer(heartbeatTimer);
     }
     client.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
     vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);

@@ -392,8 +392,13 @@ public final class FailoverScenario extends Scenario {
         times.add(Math.round(r.nanos() / 1e5) / 10.0);
       }
       fo.set("resumeMs", Latency.summary(resume, Latency.Unit.MILLIS));
+      Histogram reconnect = Latency.histogram();
       Histogram answer = Latency.histogram();
-      clients.resumes.forEach(r -> answer.recordValue(Math.max(0, r.answerNanos())));
+      clients.resumes.forEach(r -> {
+        reconnect.recordValue(Math.max(0, r.reconnectNanos()));
+        answer.recordValue(Math.max(0, r.answerNanos()));
+      });
+      fo.set("droppedToSocketOpenMs", Latency.summary(reconnect, Latency.Unit.MILLIS));
       fo.set("resumeSentToWelcomeMs", Latency.summary(answer, Latency.Unit.MILLIS));
       if (resume.getTotalCount() > 0) {
         figures.put("resumeP50Ms", Latency.at(resume, 50, Latency.Unit.MILLIS));
