@@ -98,6 +98,11 @@ final class Clients implements AutoCloseable {
   final ConcurrentLinkedQueue<JoinSample> joins = new ConcurrentLinkedQueue<>();
   final ConcurrentLinkedQueue<ResumeSample> resumes = new ConcurrentLinkedQueue<>();
   final LongAdder drops = new LongAdder();
+  /** Drops by the coordinator index the socket was on: a survivor closing sockets means something else went wrong. */
+  private final Map<String, LongAdder> dropsOn = new ConcurrentHashMap<>();
+  /** (wall ms, lag ms) of a 100 ms timer on our own event loop: a client starved of CPU shows here. */
+  final ConcurrentLinkedQueue<long[]> loopLag = new ConcurrentLinkedQueue<>();
+  private long lagTimer = -1;
   /** {@code unknown-node} after a resume: the place was given up, the node joined afresh. */
   final LongAdder placesLost = new LongAdder();
   final LongAdder connectFailures = new LongAdder();
@@ -268,6 +273,7 @@ final class Clients implements AutoCloseable {
       n.droppedNanos = System.nanoTime();
       n.parentAtDrop = n.parent;
       drops.increment();
+      count(dropsOn, Integer.toString(n.coordinator + 1));
     }
     // A joined node (or one mid-resume) resumes elsewhere; a join never answered is sent to the next one.
     retry(n);
@@ -285,6 +291,23 @@ final class Clients implements AutoCloseable {
 
   private static void count(Map<String, LongAdder> map, String key) {
     map.computeIfAbsent(key, k -> new LongAdder()).increment();
+  }
+
+  /** Samples how late a 100 ms timer fires on our event loop, until closed. */
+  void startLagProbe() {
+    long[] last = {System.nanoTime()};
+    lagTimer = vertx.setPeriodic(100, t -> {
+      long now = System.nanoTime();
+      loopLag.add(new long[] {System.currentTimeMillis(), Math.max(0, (now - last[0]) / 1_000_000 - 100)});
+      last[0] = now;
+    });
+  }
+
+  /** Sockets dropped so far, by coordinator number (1-based) they were on. */
+  Map<String, Long> dropsByCoordinator() {
+    Map<String, Long> out = new TreeMap<>();
+    dropsOn.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
   }
 
   /** Every node heart-beats once per {@code intervalMs}, slot i at its own offset (ticks of {@code tickMs}). */
@@ -409,6 +432,9 @@ final class Clients implements AutoCloseable {
     // Heartbeats stop only after every close is queued: nodes still open keep beating, not dropped as silent.
     if (heartbeatTimer >= 0) {
       vertx.cancelTimer(heartbeatTimer);
+    }
+    if (lagTimer >= 0) {
+      vertx.cancelTimer(lagTimer);
     }
     client.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
     vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);

@@ -234,6 +234,7 @@ public final class FailoverScenario extends Scenario {
       }
       s.put("heartbeatIntervalMs", clients.heartbeatIntervalMs);
       clients.startHeartbeats(clients.heartbeatIntervalMs, 10);
+      clients.startLagProbe();
       progress.phase("joining " + nodes + " nodes", nodes);
       clients.joinInitial(nodes - 1, concurrency, Math.max(1000, deadline.remainingMillis() - 60_000), progress::step);
       ObjectNode figures = report.figures();
@@ -430,6 +431,17 @@ public final class FailoverScenario extends Scenario {
       fo.put("allResumedAfterMs", allResumedAt.get() < 0 ? -1 : allResumedAt.get() - marks.kill);
       fo.put("survivorsSawMemberLeaveAfterMs", membershipNoticedAt.get() < 0 ? -1 : membershipNoticedAt.get() - marks.kill);
       fo.putPOJO("clientsPerCoordinatorAfter", perCoordinatorAfter);
+      fo.putPOJO("droppedByCoordinatorWholeRun", clients.dropsByCoordinator());
+      ObjectNode lag = figures.putObject("clientLoopLagMs");
+      lag.put("method", "how late a 100 ms timer fired on the simulated clients' event loop: when high, the client "
+          + "process (not a coordinator) was starved of CPU and its heartbeats and reconnects were late too");
+      for (JoinWindow w : List.of(new JoinWindow("before", marks.loadStart, marks.kill),
+          new JoinWindow("failover", marks.kill, marks.restartStart),
+          new JoinWindow("afterRestart", marks.restartServing, marks.end))) {
+        Histogram h = Latency.histogram();
+        clients.loopLag.stream().filter(x -> w.contains(x[0])).forEach(x -> h.recordValue(x[1] * 1_000_000));
+        lag.set(w.name(), Latency.summary(h, Latency.Unit.MILLIS));
+      }
       fo.put("connectFailures", clients.connectFailures.sum());
 
       ObjectNode rejoin = figures.putObject("rejoin");
