@@ -10,7 +10,6 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -348,10 +347,6 @@ final class Clients implements AutoCloseable {
     }
   }
 
-  int opened() {
-    return used.get();
-  }
-
   int settled() {
     int s = 0;
     for (int i = 0; i < used.get(); i++) {
@@ -391,17 +386,6 @@ final class Clients implements AutoCloseable {
       Node n = slots[i];
       if (n != null && n.joined) {
         out[n.coordinator]++;
-      }
-    }
-    return out;
-  }
-
-  /** Node ids of the joined nodes now. */
-  List<String> nodeIds() {
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < used.get(); i++) {
-      if (slots[i] != null && slots[i].nodeId != null) {
-        out.add(slots[i].nodeId);
       }
     }
     return out;

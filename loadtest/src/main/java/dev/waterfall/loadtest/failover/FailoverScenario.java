@@ -523,7 +523,7 @@ public final class FailoverScenario extends Scenario {
 
       report.target(Target.atMost("tree entries lost (before the kill → end)", diffEnd.lost().size(), 0, "entries"));
       report.target(Target.atMost("places lost (resume refused: unknown-node)", clients.placesLost.sum(), 0, "nodes"));
-      report.target(Target.atLeast("sockets of the killed coordinator resumed", dropped == 0 ? 0
+      report.target(Target.atLeast("dropped sockets that resumed their place", dropped == 0 ? 0
           : (double) clients.resumes.size() / dropped, 1.0, "share"));
       if (resume.getTotalCount() > 0) {
         // A place is kept for the grace period only: every resume must land inside it.
