@@ -373,60 +373,21 @@ public final class FailoverScenario extends Scenario {
       tree.put("parentChangedAtEnd", diffEnd.moved());
       tree.put("notConnectedAtEnd", diffEnd.disconnectedAfter());
       tree.put("method", "the coordinators' tree snapshot query (through a Hazelcast client, not GET /tree: see "
-          + "TreeReader) just before the kill, at the end of the failover window (after the resume grace, when the oldest member sweeps what did not resume) and at "
-          + "the end; lost = entries of the first missing from the later; nobody leaves on purpose in this run");
+          + "TreeReader) just before the kill, at the end of the failover window (after the resume grace, when the "
+          + "oldest member sweeps what did not resume) and at the end; lost = entries of the first missing from the later; nobody leaves on purpose in this run");
       figures.put("treeEntriesLost", diffEnd.lost().size());
 
       ObjectNode fo = figures.putObject("failover");
       long dropped = clients.drops.sum() - dropsBefore;
       fo.put("socketsDropped", dropped);
-      fo.put("resumed", clients.resumes.size());
       fo.put("stillResumingAtRestart", stillResuming);
       fo.put("placesLost", clients.placesLost.sum());
-      fo.put("resumedWithSameParent", clients.resumes.stream().filter(Clients.ResumeSample::sameParent).count());
-      Histogram resume = Latency.histogram();
-      Map<Integer, Long> attempts = new TreeMap<>();
-      ArrayNode times = fo.putArray("resumeMsEach");
-      for (Clients.ResumeSample r : clients.resumes) {
-        resume.recordValue(r.nanos());
-        attempts.merge(r.attempts(), 1L, Long::sum);
-        times.add(Math.round(r.nanos() / 1e5) / 10.0);
-      }
-      fo.set("resumeMs", Latency.summary(resume, Latency.Unit.MILLIS));
-      Histogram reconnect = Latency.histogram();
-      Histogram answer = Latency.histogram();
-      clients.resumes.forEach(r -> {
-        reconnect.recordValue(Math.max(0, r.reconnectNanos()));
-        answer.recordValue(Math.max(0, r.answerNanos()));
-      });
-      fo.set("droppedToSocketOpenMs", Latency.summary(reconnect, Latency.Unit.MILLIS));
-      fo.set("resumeSentToWelcomeMs", Latency.summary(answer, Latency.Unit.MILLIS));
-      if (resume.getTotalCount() > 0) {
-        figures.put("resumeP50Ms", Latency.at(resume, 50, Latency.Unit.MILLIS));
-        figures.put("resumeP95Ms", Latency.at(resume, 95, Latency.Unit.MILLIS));
-        figures.put("resumeMaxMs", Math.round(resume.getMaxValue() / 1e5) / 10.0);
-      }
-      fo.putPOJO("resumeConnections", attempts);
-      Map<Integer, Long> bySurvivor = new TreeMap<>();
-      long firstAt = Long.MAX_VALUE;
-      long lastAt = Long.MIN_VALUE;
-      for (Clients.ResumeSample r : clients.resumes) {
-        bySurvivor.merge(r.coordinator() + 1, 1L, Long::sum);
-        firstAt = Math.min(firstAt, r.atMillis());
-        lastAt = Math.max(lastAt, r.atMillis());
-      }
-      fo.putPOJO("resumedOnCoordinator", bySurvivor);
-      ObjectNode perSurvivor = fo.putObject("resumeMsBySurvivor");
-      for (int i : bySurvivor.keySet()) {
-        Histogram h = Latency.histogram();
-        clients.resumes.stream().filter(r -> r.coordinator() + 1 == i).forEach(r -> h.recordValue(r.nanos()));
-        perSurvivor.set(Integer.toString(i), Latency.summary(h, Latency.Unit.MILLIS));
-      }
-      if (!clients.resumes.isEmpty()) {
-        fo.put("firstResumeAfterKillMs", firstAt - marks.kill);
-        fo.put("lastResumeAfterKillMs", lastAt - marks.kill);
-        fo.put("resumesPerSecond", lastAt > firstAt
-            ? Math.round(clients.resumes.size() * 1000.0 / (lastAt - firstAt)) : clients.resumes.size());
+      fo.setAll(Resumes.summarise(clients.resumes, marks.kill));
+      JsonNode resumeMs = fo.path("resumeMs");
+      if (resumeMs.has("p50Ms")) {
+        figures.set("resumeP50Ms", resumeMs.get("p50Ms"));
+        figures.set("resumeP95Ms", resumeMs.get("p95Ms"));
+        figures.set("resumeMaxMs", resumeMs.get("maxMs"));
       }
       fo.put("allResumedAfterMs", allResumedAt.get() < 0 ? -1 : allResumedAt.get() - marks.kill);
       fo.put("survivorsSawMemberLeaveAfterMs", membershipNoticedAt.get() < 0 ? -1 : membershipNoticedAt.get() - marks.kill);
@@ -525,10 +486,10 @@ public final class FailoverScenario extends Scenario {
       report.target(Target.atMost("places lost (resume refused: unknown-node)", clients.placesLost.sum(), 0, "nodes"));
       report.target(Target.atLeast("dropped sockets that resumed their place", dropped == 0 ? 0
           : (double) clients.resumes.size() / dropped, 1.0, "share"));
-      if (resume.getTotalCount() > 0) {
+      if (resumeMs.has("maxMs")) {
         // A place is kept for the grace period only: every resume must land inside it.
         report.target(Target.atMost("resume max (socket drop → resumed welcome) within the resume grace",
-            Math.round(resume.getMaxValue() / 1e6), resumeGraceMs(), "ms"));
+            resumeMs.get("maxMs").asDouble(), resumeGraceMs(), "ms"));
       }
       if (relays > 0) {
         report.target(Target.atMost("relay stalls through the failover", through.get("stalls").asLong(), 0, "segments"));
