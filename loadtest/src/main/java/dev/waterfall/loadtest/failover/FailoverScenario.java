@@ -502,7 +502,7 @@ public final class FailoverScenario extends Scenario {
           + "shows whether the survivors kept up; join → welcome is the coordinator's part, open → welcome includes "
           + "a node's connect retries when its first coordinator is the dead one");
       report.note("the tree snapshot just before the kill (one query over the whole tree on its partition, the "
-          + "result Java-serialised) delays the joins around it: the dip in joins/s just before 0");
+          + "result Java-serialised) may delay the joins around it: a dip in joins/s just before 0");
       report.note("parentChanged counts every tree entry whose parent differs before/after, whatever moved it: "
           + "the trickle's joins move nodes too (a joiner with more slots takes a weaker viewer's place)");
       if (deadline.passed()) {

@@ -37,9 +37,12 @@ record JoinWindow(String name, long fromMillis, long toMillis) {
     return o;
   }
 
-  /** Trickle welcomes per whole second from {@code originMillis} to {@code endMillis}: counts[i] = second i. */
+  /**
+   * Trickle welcomes per second from {@code originMillis}: counts[i] = second i, whole seconds before
+   * {@code endMillis} only (a last, partial second would read as a drop).
+   */
   static double[] perSecond(Collection<Clients.JoinSample> samples, long originMillis, long endMillis) {
-    double[] counts = new double[(int) Math.max(0, (endMillis - originMillis + 999) / 1000)];
+    double[] counts = new double[(int) Math.max(0, (endMillis - originMillis) / 1000)];
     for (Clients.JoinSample s : samples) {
       long i = Math.floorDiv(s.atMillis() - originMillis, 1000);
       if (s.trickle() && i >= 0 && i < counts.length) {

@@ -34,7 +34,8 @@ class JoinWindowTest {
 
   @Test
   void bucketsPerSecondFromTheOrigin() {
-    assertThat(JoinWindow.perSecond(samples, 1000, 3500)).containsExactly(2, 1, 1);
+    assertThat(JoinWindow.perSecond(samples, 1000, 4000)).containsExactly(2, 1, 1);
+    assertThat(JoinWindow.perSecond(samples, 1000, 3500)).containsExactly(2, 1); // the partial third second left out
     assertThat(JoinWindow.perSecond(samples, 0, 1000)).containsExactly(1);
   }
 }
