@@ -3,6 +3,7 @@ package dev.waterfall.loadtest;
 import dev.waterfall.loadtest.baseline.BaselineHlsScenario;
 import dev.waterfall.loadtest.browsers.BrowsersScenario;
 import dev.waterfall.loadtest.realtime.RealtimeScenario;
+import dev.waterfall.loadtest.failover.FailoverScenario;
 import dev.waterfall.loadtest.relay.RelayCpuScenario;
 import dev.waterfall.loadtest.relay.RelayEgressScenario;
 import dev.waterfall.loadtest.relay.RelayHopsScenario;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Command;
         RelayTreeScenario.class,
         BrowsersScenario.class,
         RealtimeScenario.class,
+        FailoverScenario.class,
         RenderCommand.class,
     })
 public final class Main implements Callable<Integer> {

@@ -10,8 +10,8 @@ import java.util.Map;
  * parent, complete segments and byte counters, in wall-clock milliseconds. Thread-safe (a reader thread writes,
  * the scenario reads).
  */
-final class HostLog {
-  record Change(long atMillis, String parent) {}
+public final class HostLog {
+  public record Change(long atMillis, String parent) {}
 
   private String nodeId;
   private long joinedAtMillis = -1;
@@ -40,16 +40,16 @@ final class HostLog {
     }
   }
 
-  synchronized String nodeId() {
+  public synchronized String nodeId() {
     return nodeId;
   }
 
-  synchronized long joinedAtMillis() {
+  public synchronized long joinedAtMillis() {
     return joinedAtMillis;
   }
 
   /** The parent at {@code atMillis} as last reported at or before it (null: none, or not joined yet). */
-  synchronized String parentAt(long atMillis) {
+  public synchronized String parentAt(long atMillis) {
     String p = null;
     for (Change c : parents) {
       if (c.atMillis() > atMillis) {
@@ -60,25 +60,25 @@ final class HostLog {
     return p;
   }
 
-  synchronized List<Change> flows() {
+  public synchronized List<Change> flows() {
     return List.copyOf(flows);
   }
 
-  synchronized List<Change> parents() {
+  public synchronized List<Change> parents() {
     return List.copyOf(parents);
   }
 
-  synchronized Map<Long, Long> segments() {
+  public synchronized Map<Long, Long> segments() {
     return Map.copyOf(segments);
   }
 
   /** Time of its first complete segment, or -1. */
-  synchronized long firstSegmentAtMillis() {
+  public synchronized long firstSegmentAtMillis() {
     return segments.values().stream().mapToLong(Long::longValue).min().orElse(-1);
   }
 
   /** {fromParent, fallback} last reported at or before {@code atMillis} ({0, 0} before any). */
-  synchronized long[] bytesAt(long atMillis) {
+  public synchronized long[] bytesAt(long atMillis) {
     long[] last = {0, 0};
     for (long[] b : bytes) {
       if (b[0] > atMillis) {

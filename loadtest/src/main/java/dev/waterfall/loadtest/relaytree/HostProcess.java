@@ -8,13 +8,13 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** The scenario's side of one {@link RelayHost}: the child process and its {@link HostLog}. */
-final class HostProcess {
-  final long spawnedAtMillis;
-  final HostLog log = new HostLog();
+public final class HostProcess {
+  public final long spawnedAtMillis;
+  public final HostLog log = new HostLog();
   private final Process process;
   private volatile long killedAtMillis = -1;
 
-  HostProcess(int index, List<String> command, Path stderr) throws IOException {
+  public HostProcess(int index, List<String> command, Path stderr) throws IOException {
     this.spawnedAtMillis = System.currentTimeMillis();
     this.process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile())).start();
     Thread reader = new Thread(this::read, "relay-host-" + index);
@@ -33,20 +33,20 @@ final class HostProcess {
   }
 
   /** SIGKILL: a crash, nothing is said to the coordinator or the peers. */
-  void kill() {
+  public void kill() {
     killedAtMillis = System.currentTimeMillis();
     process.destroyForcibly();
   }
 
-  long killedAtMillis() {
+  public long killedAtMillis() {
     return killedAtMillis;
   }
 
-  boolean alive() {
+  public boolean alive() {
     return killedAtMillis < 0 && process.isAlive();
   }
 
-  void destroy() {
+  public void destroy() {
     process.destroyForcibly();
   }
 }

@@ -19,14 +19,15 @@ import java.util.Set;
  *   joined NODE MS          parent PARENT|- MS          flow PARENT MS (first bytes from a new parent)
  *   seg SEQ COMPLETE_MS     bytes FROM_PARENT FALLBACK MS
  * </pre>
- * No HLS server: every fallback fetch goes to the origin, so the origin's egress counts all of it.
+ * No HLS server: every fallback fetch goes to the origin, so the origin's egress counts all of it. Several
+ * coordinator URLs (comma-separated) are tried in order, as a booster's {@code --coordinator} list.
  */
 public final class RelayHost {
   private RelayHost() {}
 
   public static void main(String[] args) throws Exception {
     if (args.length != 3) {
-      System.err.println("usage: RelayHost COORDINATOR_URL STREAM BOOSTER_TOKEN");
+      System.err.println("usage: RelayHost COORDINATOR_URL[,URL...] STREAM BOOSTER_TOKEN");
       System.exit(64);
     }
     RelayRig.quiet();
@@ -34,7 +35,7 @@ public final class RelayHost {
     Vertx vertx = Vertx.vertx();
     PeerFactory peers = new PeerFactory();
     Relay relay = Relay.startBooster(vertx, peers,
-        new Relay.Options(List.of(args[0]), args[1], args[2], "127.0.0.1", -1, null));
+        new Relay.Options(List.of(args[0].split(",")), args[1], args[2], "127.0.0.1", -1, null));
     String id = relay.node().nodeId();
     emit(out, "joined " + id + " " + System.currentTimeMillis());
     String parent = null;

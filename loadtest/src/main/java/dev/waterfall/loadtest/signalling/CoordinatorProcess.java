@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * A coordinator in its own JVM. It must be another process: one process may hold ~20,000 files here, and the
  * clients need one socket each just as the coordinator does. Also keeps its heap and CPU apart from ours.
  */
-final class CoordinatorProcess implements AutoCloseable {
+public final class CoordinatorProcess implements AutoCloseable {
   /** What Hazelcast needs to reach into the JDK (see the parent pom's hazelcast.jvm.args). */
   static final List<String> HAZELCAST_JVM_ARGS = List.of(
       "--add-modules", "java.se",
@@ -57,7 +57,7 @@ final class CoordinatorProcess implements AutoCloseable {
    * Starts {@code java [-Xmx] [hazelcast flags] (-jar coordinator.jar | -cp loadtest.jar Main) coordinator ...}
    * on 127.0.0.1 with a free port and waits until {@code /health} answers.
    */
-  static CoordinatorProcess start(Path coordinatorJar, String heap, List<String> jvmArgs, int clusterPort,
+  public static CoordinatorProcess start(Path coordinatorJar, String heap, List<String> jvmArgs, int clusterPort,
                                   Path logFile, List<String> extraArgs) throws Exception {
     int port = freePort();
     String token = "loadtest-" + Long.toHexString(System.nanoTime());
@@ -85,7 +85,7 @@ final class CoordinatorProcess implements AutoCloseable {
     }
     cmd.addAll(List.of("coordinator", "--host", "127.0.0.1", "--port", Integer.toString(port),
         "--admin-token", token, "--cluster-port", Integer.toString(clusterPort),
-        "--set", "cluster.name=loadtest-signalling-" + ProcessHandle.current().pid(),
+        "--set", "cluster.name=" + clusterName(),
         // Every simulated node connects from 127.0.0.1: lift the per-address abuse limits and the tree cap.
         "--set", "signalling.maxSocketsPerIp=0", "--set", "signalling.joinsPerIpPerSecond=0",
         "--set", "tree.maxNodesPerStream=10000000"));
@@ -96,6 +96,11 @@ final class CoordinatorProcess implements AutoCloseable {
     CoordinatorProcess c = new CoordinatorProcess(p, "http://127.0.0.1:" + port, token, logFile, from);
     c.awaitHealthy(Duration.ofSeconds(90));
     return c;
+  }
+
+  /** The Hazelcast cluster name of every coordinator this process starts: they form one cluster. */
+  public static String clusterName() {
+    return "loadtest-signalling-" + ProcessHandle.current().pid();
   }
 
   /** tree-coordinator/server/target/waterfall-coordinator.jar, next to this jar's module or under the cwd. */
@@ -137,24 +142,24 @@ final class CoordinatorProcess implements AutoCloseable {
     throw new IllegalStateException("coordinator did not become healthy within " + timeout + "; see " + log);
   }
 
-  String baseUrl() {
+  public String baseUrl() {
     return base;
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  String launchedFrom() {
+  public String launchedFrom() {
     return launchedFrom;
   }
 
-  Path log() {
+  public Path log() {
     return log;
   }
 
   /** POST /api/streams; returns the publish key. */
-  String createStream(String name) throws Exception {
+  public String createStream(String name) throws Exception {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/streams"))
         .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("name", name))))
@@ -176,7 +181,7 @@ final class CoordinatorProcess implements AutoCloseable {
     }
   }
 
-  String metrics() throws Exception {
+  public String metrics() throws Exception {
     HttpResponse<String> r = get("/metrics");
     if (r.statusCode() != 200) {
       throw new IllegalStateException("/metrics: HTTP " + r.statusCode());
@@ -184,12 +189,12 @@ final class CoordinatorProcess implements AutoCloseable {
     return r.body();
   }
 
-  JsonNode health() throws Exception {
+  public JsonNode health() throws Exception {
     return JSON.readTree(get("/health").body());
   }
 
   /** Heap in use as the coordinator reports it: the sum over its heap pools. */
-  long heapUsedBytes() throws Exception {
+  public long heapUsedBytes() throws Exception {
     OptionalDouble heap = Prometheus.sum(metrics(), "jvm_memory_used_bytes", Map.of("area", "heap"));
     return heap.isPresent() ? (long) heap.getAsDouble() : -1;
   }
@@ -215,6 +220,23 @@ final class CoordinatorProcess implements AutoCloseable {
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** POST /api/booster-tokens: a token a booster joins with. */
+  public String boosterToken() throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/booster-tokens"))
+        .header("Authorization", "Bearer " + adminToken).POST(HttpRequest.BodyPublishers.noBody())
+        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 201) {
+      throw new IllegalStateException("booster token: HTTP " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body()).get("token").asText();
+  }
+
+  /** SIGKILL, a crash: no shutdown hook runs, nobody is told; waits until the process is gone. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
   }
 
   /** SIGTERM, then SIGKILL after 10 s. */
