@@ -9,6 +9,8 @@ import dev.waterfall.coordinator.cluster.TreeProcessors;
 import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.tree.StreamTree;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -42,7 +44,9 @@ final class TreeReader implements AutoCloseable {
     if (nodes == null) {
       throw new IllegalStateException("no tree for stream " + stream);
     }
-    return TreeSnapshot.of(nodes);
+    Set<String> live = client.getCluster().getMembers().stream().map(m -> m.getUuid().toString())
+        .collect(Collectors.toSet());
+    return TreeSnapshot.of(nodes, live);
   }
 
   @Override

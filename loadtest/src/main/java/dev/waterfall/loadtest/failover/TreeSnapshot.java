@@ -9,10 +9,11 @@ import java.util.Set;
 
 /**
  * A stream's tree as the coordinators' snapshot query returns it, reduced to what failover compares: each entry's
- * parent and role, and which entries no coordinator holds a socket for (not {@code connected}).
+ * parent and role, and which entries no live coordinator holds a socket for (as the REST tree's {@code connected}:
+ * an owner that is not among the cluster's current members does not count).
  */
 record TreeSnapshot(Map<String, String> parents, Map<String, String> roles, Set<String> disconnected) {
-  static TreeSnapshot of(List<NodeView> nodes) {
+  static TreeSnapshot of(List<NodeView> nodes, Set<String> liveMembers) {
     Map<String, String> parents = new HashMap<>();
     Map<String, String> roles = new HashMap<>();
     Set<String> disconnected = new HashSet<>();
@@ -22,7 +23,7 @@ record TreeSnapshot(Map<String, String> parents, Map<String, String> roles, Set<
       }
       parents.put(n.id(), n.parent());
       roles.put(n.id(), n.role());
-      if (!n.connected()) {
+      if (n.owner() == null || !liveMembers.contains(n.owner())) {
         disconnected.add(n.id());
       }
     }

@@ -5,22 +5,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.waterfall.coordinator.cluster.NodeView;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class TreeDiffTest {
+  private static final Set<String> LIVE = Set.of("member-1");
+
+  private static TreeSnapshot snapshot(List<NodeView> nodes) {
+    return TreeSnapshot.of(nodes, LIVE);
+  }
+
   private static NodeView node(String id, String role, String parent, boolean connected) {
-    return new NodeView(id, role, parent, 0, List.of(), 4, 0, connected);
+    return new NodeView(id, role, parent, 0, List.of(), 4, 0, connected ? "member-1" : "gone");
   }
 
   @Test
   void findsLostMovedAddedAndDisconnectedEntries() {
-    TreeSnapshot before = TreeSnapshot.of(List.of(
+    TreeSnapshot before = snapshot(List.of(
         node("o", "origin", null, true),
         node("b", "booster", "o", true),
         node("v1", "viewer", "b", true),
         node("v2", "viewer", "b", true),
         node("v3", "viewer", "v1", true)));
-    TreeSnapshot after = TreeSnapshot.of(List.of(
+    TreeSnapshot after = snapshot(List.of(
         node("o", "origin", null, true),
         node("v1", "viewer", "o", true),
         node("v2", "viewer", "v1", false),
@@ -39,7 +46,7 @@ class TreeDiffTest {
   @Test
   void anUnchangedTreeLosesAndMovesNothing() {
     List<NodeView> nodes = List.of(node("o", "origin", null, true), node("v", "viewer", "o", true));
-    TreeDiff d = TreeDiff.between(TreeSnapshot.of(nodes), TreeSnapshot.of(nodes));
+    TreeDiff d = TreeDiff.between(TreeSnapshot.of(nodes, LIVE), TreeSnapshot.of(nodes, LIVE));
     assertThat(d.lost()).isEmpty();
     assertThat(d.moved()).isZero();
     assertThat(d.added()).isZero();
@@ -48,7 +55,7 @@ class TreeDiffTest {
 
   @Test
   void anEntryWithoutAnIdIsRefused() {
-    assertThatThrownBy(() -> TreeSnapshot.of(List.of(node(null, "viewer", "o", true))))
+    assertThatThrownBy(() -> snapshot(List.of(node(null, "viewer", "o", true))))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without an id");
   }
 }
