@@ -24,6 +24,9 @@ final class Session {
   int maxChildren;
   int bitrateKbps;
   long lastSeen;
+  /** Kept by {@link Silence}: lastSeen at the previous liveness check, and the checks since it last changed. */
+  long lastSeenAtCheck;
+  int quietChecks;
   int rateViolations;
   boolean countedSocket;
   /** The last two heartbeats' stats, for the dashboard (its recent P2P share compares them). */

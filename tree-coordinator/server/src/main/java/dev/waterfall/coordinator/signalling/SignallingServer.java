@@ -42,6 +42,7 @@ public final class SignallingServer {
   private final Incidents incidents;
   private final AddressLimits limits;
   private final ClientAddresses addresses;
+  private final Silence silence;
   private final List<Session> pending = new ArrayList<>();
   private final java.util.function.BooleanSupplier stopping;
   private long livenessTimer;
@@ -62,6 +63,7 @@ public final class SignallingServer {
     this.departures = new Departures(trees, fallbacks, switchboard, metrics, incidents, clock);
     var sc = config.signalling();
     this.limits = new AddressLimits(sc.maxSocketsPerIp(), sc.joinsPerIpPerSecond(), sc.joinBurstPerIp());
+    this.silence = new Silence(config.liveness().silenceLimitMs(), config.liveness().missedHeartbeats());
     this.addresses = new ClientAddresses(config.http().trustedProxies(), config.http().redactAddresses());
     this.admission = new Admission(config, streams, fallbacks, trees, switchboard, metrics, clusterSecret, clock,
         departures, coordinators);
@@ -285,7 +287,7 @@ public final class SignallingServer {
     long now = clock.millis();
     long limit = config.liveness().silenceLimitMs();
     for (Session s : switchboard.sessions()) {
-      if (s.state == Session.State.JOINED && now - s.lastSeen > limit) {
+      if (s.state == Session.State.JOINED && silence.check(s, now)) {
         LOG.info("node {} of '{}' missed {} heartbeats: removing it", s.nodeId, s.stream,
             config.liveness().missedHeartbeats());
         s.departure = "silent";
