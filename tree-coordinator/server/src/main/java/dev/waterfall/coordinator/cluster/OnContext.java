@@ -26,4 +26,26 @@ public final class OnContext {
     }, onContext);
     return promise.future();
   }
+
+  /**
+   * As {@link #future}, for large results (a whole tree): Hazelcast decodes a result in the thread that runs the
+   * callback, and decoding 50,000 nodes on the event loop would stall every socket it serves (seen: 5.6 s for a
+   * 4,000-node tree on a loaded machine, after which the coordinator took its own nodes for silent). So the value is
+   * decoded on a worker thread and only handed to the context.
+   */
+  public static <T> Future<T> futureDecodedOffLoop(CompletionStage<T> stage, Context context) {
+    Promise<T> promise = Promise.promise();
+    Executor worker = command -> context.executeBlocking(() -> {
+      command.run();
+      return null;
+    }, false);
+    stage.whenCompleteAsync((value, error) -> context.runOnContext(v -> {
+      if (error != null) {
+        promise.fail(error);
+      } else {
+        promise.complete(value);
+      }
+    }), worker);
+    return promise.future();
+  }
 }

@@ -14,6 +14,8 @@ import dev.waterfall.tree.Role;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The trees of all streams: one entry per stream in a Hazelcast map, changed only through entry processors,
@@ -25,6 +27,8 @@ public final class TreeStore {
   private final IMap<String, dev.waterfall.tree.StreamTree> trees;
   private final Context context;
   private final String repairStrategy;
+  /** Snapshots under way, by stream (touched on the context only, but the REST and dashboard may differ). */
+  private final Map<String, Future<List<NodeView>>> snapshots = new ConcurrentHashMap<>();
 
   public TreeStore(HazelcastInstance hz, Context context, String repairStrategy) {
     this.trees = hz.getMap(MAP);
@@ -87,8 +91,21 @@ public final class TreeStore {
     return run(stream, new TreeProcessors.ShapeQuery());
   }
 
+  /**
+   * The whole tree, for the REST view and the dashboard. Callers while a snapshot is under way share it: the query
+   * runs on the partition thread that also serves the stream's joins, and the REST tree is public, so clients
+   * polling it side by side must not queue one full copy of the tree each in front of the stream's joins.
+   */
   public Future<List<NodeView>> snapshot(String stream) {
-    return run(stream, new TreeProcessors.Snapshot()).map(l -> l);
+    Future<List<NodeView>> running = snapshots.get(stream);
+    if (running != null) {
+      return running;
+    }
+    Future<List<NodeView>> nodes = OnContext.futureDecodedOffLoop(
+        trees.submitToKey(stream, new TreeProcessors.Snapshot()), context).map(l -> l);
+    snapshots.put(stream, nodes);
+    nodes.onComplete(done -> snapshots.remove(stream, nodes));
+    return nodes;
   }
 
   public java.util.Set<String> streams() {
