@@ -3,6 +3,7 @@ package dev.waterfall.relay.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.playwright.Page;
 import dev.waterfall.relay.Relay;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -47,6 +48,19 @@ abstract class BrowserFixture {
       assertThat(StreamRig.sequences(r, stream)).as("relay playlist").hasSizeGreaterThanOrEqualTo(3);
     }
     return relays.toArray(new Relay[0]);
+  }
+
+  /**
+   * A publisher page for a realtime stream: Chromium's fake camera at {@code picture} (e.g. "width=320&height=240&fps=15"),
+   * opened on {@code base} with the key in the fragment, live once this returns.
+   */
+  static Page publishCamera(String base, String stream, String key, String picture) {
+    Page publisher = chromium.newPeerPage();
+    publisher.navigate(base + "/publish/" + stream + "?" + picture + "#key=" + key);
+    publisher.click("#camera");
+    publisher.waitForFunction("() => window.waterfall.state.phase === 'live'", null,
+        new Page.WaitForFunctionOptions().setTimeout(20_000).setPollingInterval(100));
+    return publisher;
   }
 
   /** The coordinator's view of the stream's tree (GET /api/streams/{name}/tree). */

@@ -58,11 +58,7 @@ class RealtimeAudioIT extends BrowserFixture {
   void soundThroughABooster() throws Exception {
     String stream = "realtime-audio";
     String key = rig.createRealtimeStream(stream, 2);
-    Page publisher = chromium.newPeerPage();
-    publisher.navigate(rig.base + "/publish/" + stream + "?width=320&height=240&fps=15#key=" + key);
-    publisher.click("#camera");
-    publisher.waitForFunction("() => window.waterfall.state.phase === 'live'", null,
-        new Page.WaitForFunctionOptions().setTimeout(20_000).setPollingInterval(100));
+    Page publisher = publishCamera(rig.base, stream, key, "width=320&height=240&fps=15");
 
     // maxChildren 2 and two boosters under the publisher: placement (shallowest slot, boosters first, then the
     // older node) puts four pages under the boosters and the fifth under the first of those pages.

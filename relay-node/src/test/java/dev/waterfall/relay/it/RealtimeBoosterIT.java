@@ -26,11 +26,7 @@ class RealtimeBoosterIT extends BrowserFixture {
   void boosterForwardsMediaTracks() throws Exception {
     String stream = "realtime-boost";
     String key = rig.createRealtimeStream(stream, 3);
-    Page publisher = chromium.newPeerPage();
-    publisher.navigate(rig.base + "/publish/" + stream + "?width=320&height=240&fps=15#key=" + key);
-    publisher.click("#camera");
-    publisher.waitForFunction("() => window.waterfall.state.phase === 'live'", null,
-        new Page.WaitForFunctionOptions().setTimeout(20_000).setPollingInterval(100));
+    Page publisher = publishCamera(rig.base, stream, key, "width=320&height=240&fps=15");
 
     Relay booster = rig.booster(stream);
     String boosterId = booster.node().nodeId();

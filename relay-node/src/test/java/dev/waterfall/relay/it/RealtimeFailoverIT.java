@@ -25,11 +25,7 @@ class RealtimeFailoverIT extends BrowserFixture {
     Coordinator member = rig.member(0); // both pages start here; it stops under them
     String memberBase = "http://127.0.0.1:" + member.port();
     try {
-      Page publisher = chromium.newPeerPage();
-      publisher.navigate(memberBase + "/publish/" + stream + "?width=320&height=240&fps=15#key=" + key);
-      publisher.click("#camera");
-      publisher.waitForFunction("() => window.waterfall.state.phase === 'live'", null,
-          new Page.WaitForFunctionOptions().setTimeout(20_000).setPollingInterval(100));
+      Page publisher = publishCamera(memberBase, stream, key, "width=320&height=240&fps=15");
       PageViewer viewer = PageViewer.open(chromium, "V", memberBase, stream, "");
       viewer.waitFor("() => window.waterfall.state.mode === 'realtime' && window.waterfall.state.parentId !== null"
           + " && window.waterfall.state.framesDecoded > 0", null, 30_000);

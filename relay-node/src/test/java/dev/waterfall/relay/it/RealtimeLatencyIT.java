@@ -167,11 +167,7 @@ class RealtimeLatencyIT extends BrowserFixture {
     String stream = "forwarding";
     String key = rig.coordinator.createStream(new dev.waterfall.coordinator.streams.StreamCatalog.Spec(stream,
         2500, 1, null, "realtime")).publishKey();
-    Page publisher = chromium.newPeerPage();
-    publisher.navigate(rig.base + "/publish/" + stream + "?width=1280&height=720&fps=30#key=" + key);
-    publisher.click("#camera");
-    publisher.waitForFunction("() => window.waterfall.state.phase === 'live'", null,
-        new Page.WaitForFunctionOptions().setTimeout(20_000).setPollingInterval(100));
+    Page publisher = publishCamera(rig.base, stream, key, "width=1280&height=720&fps=30");
     List<Page> all = new ArrayList<>(List.of(publisher));
     for (int d = 1; d <= 2; d++) {
       Page v = chromium.newPeerPage();
