@@ -1,7 +1,12 @@
 package dev.waterfall.loadtest.signalling;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -18,7 +23,12 @@ final class RepairClock {
   private final Recorder latency = new Recorder(3);
   private final LongAdder moves = new LongAdder();
   private final LongAdder otherReparents = new LongAdder();
+  /** Every reparent as it came, so that client processes' clocks can be replayed as one (see {@link #replay}). */
+  private final Queue<Reparent> log = new ConcurrentLinkedQueue<>();
   private Histogram frozen;
+
+  /** A {@code reparent} received at {@code nanos} by a node whose parent had been {@code oldParent}. */
+  record Reparent(String oldParent, long nanos) {}
 
   void departed(String nodeId, long nanos) {
     if (nodeId != null) {
@@ -31,6 +41,7 @@ final class RepairClock {
    * repair of a departure (timed and counted as a move); any other reparent (rebalancing) is only counted.
    */
   boolean reparented(String oldParent, long now) {
+    log.add(new Reparent(oldParent, now));
     Long at = oldParent == null ? null : departedAt.get(oldParent);
     if (at == null) {
       otherReparents.increment();
@@ -59,5 +70,37 @@ final class RepairClock {
       frozen = latency.getIntervalHistogram();
     }
     return frozen;
+  }
+
+  /** Departed node id → nanoTime of its departure, as recorded so far. */
+  Map<String, Long> departuresAt() {
+    return Map.copyOf(departedAt);
+  }
+
+  /** The reparents recorded so far, in arrival order. */
+  List<Reparent> reparents() {
+    return List.copyOf(log);
+  }
+
+  /**
+   * One clock from the departures and reparents of several processes (one nanoTime clock on one machine): the
+   * reparents in time order, each a move when its old parent had departed by then, as if one process had seen
+   * everything. A child's parent may live in another process, so no single process can tell a move alone.
+   */
+  static RepairClock replay(Map<String, Long> departures, List<Reparent> reparents) {
+    RepairClock out = new RepairClock();
+    out.departedAt.putAll(departures);
+    List<Reparent> sorted = new ArrayList<>(reparents);
+    sorted.sort(Comparator.comparingLong(Reparent::nanos));
+    for (Reparent r : sorted) {
+      Long at = r.oldParent() == null ? null : departures.get(r.oldParent());
+      if (at != null && at > r.nanos()) {
+        out.log.add(r);
+        out.otherReparents.increment(); // its parent departed only later: not this departure's repair
+      } else {
+        out.reparented(r.oldParent(), r.nanos());
+      }
+    }
+    return out;
   }
 }

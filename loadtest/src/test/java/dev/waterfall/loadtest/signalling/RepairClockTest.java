@@ -48,14 +48,38 @@ class RepairClockTest {
 
   @Test
   void churnIsAShareOfTheViewersPerMinute() {
-    assertThat(SignallingScenario.churnDepartures(3000, 10, 60)).isEqualTo(300);
-    assertThat(SignallingScenario.churnDepartures(10_000, 10, 30)).isEqualTo(500);
-    assertThat(SignallingScenario.churnDepartures(10_000, 0, 60)).isZero();
+    assertThat(ChurnPhase.departures(3000, 10, 60)).isEqualTo(300);
+    assertThat(ChurnPhase.departures(10_000, 10, 30)).isEqualTo(500);
+    assertThat(ChurnPhase.departures(10_000, 0, 60)).isZero();
   }
 
   @Test
   void everyCoordinatorIsToldOfAllMembers() {
-    assertThat(SignallingScenario.clusterMembers(17101, 3)).isEqualTo("127.0.0.1:17101,127.0.0.1:17102,127.0.0.1:17103");
-    assertThat(SignallingScenario.clusterMembers(17101, 1)).isEqualTo("127.0.0.1:17101");
+    assertThat(Coordinators.clusterMembers(17101, 3)).isEqualTo("127.0.0.1:17101,127.0.0.1:17102,127.0.0.1:17103");
+    assertThat(Coordinators.clusterMembers(17101, 1)).isEqualTo("127.0.0.1:17101");
+  }
+
+  @Test
+  void replayedClocksMatchDeparturesAndReparentsSeenInDifferentProcesses() {
+    // Process A saw "a" depart; its child lives in process B, which saw the reparent.
+    RepairClock a = new RepairClock();
+    a.departed("a", 100 * MS);
+    a.reparented("x", 120 * MS); // x never departed: a rebalancing
+    RepairClock b = new RepairClock();
+    b.reparented("a", 160 * MS);
+    b.reparented("late", 50 * MS); // "late" departs only afterwards: not its repair
+    b.departed("late", 300 * MS);
+
+    java.util.Map<String, Long> departures = new java.util.HashMap<>(a.departuresAt());
+    departures.putAll(b.departuresAt());
+    java.util.List<RepairClock.Reparent> reparents = new java.util.ArrayList<>(a.reparents());
+    reparents.addAll(b.reparents());
+    RepairClock merged = RepairClock.replay(departures, reparents);
+
+    assertThat(b.moves()).isZero(); // alone, B cannot tell
+    assertThat(merged.moves()).isEqualTo(1);
+    assertThat(merged.otherReparents()).isEqualTo(2);
+    assertThat(merged.departures()).isEqualTo(2);
+    assertThat(merged.latencies().getMaxValue() / (double) MS).isBetween(59.9, 60.1);
   }
 }
