@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /** What a churn phase did and caused: departures by kind, the arrivals' joins, and the repairs' clock. */
 record ChurnOutcome(double seconds, long graceful, long crashed, long noneToPick, JoinOutcome arrivals,
@@ -20,7 +18,7 @@ record ChurnOutcome(double seconds, long graceful, long crashed, long noneToPick
     long crashed = 0;
     long none = 0;
     long children = 0;
-    Map<String, Long> departures = new HashMap<>();
+    List<RepairClock.Departure> departures = new ArrayList<>();
     List<RepairClock.Reparent> reparents = new ArrayList<>();
     List<JoinOutcome> arrivals = new ArrayList<>();
     for (ChurnOutcome p : parts) {
@@ -30,7 +28,7 @@ record ChurnOutcome(double seconds, long graceful, long crashed, long noneToPick
       none += p.noneToPick;
       children += p.childrenAtDeparture;
       arrivals.add(p.arrivals);
-      departures.putAll(p.repairs.departuresAt());
+      departures.addAll(p.repairs.departureLog());
       reparents.addAll(p.repairs.reparents());
     }
     return new ChurnOutcome(seconds, graceful, crashed, none, JoinOutcome.merge(arrivals), children,
@@ -43,24 +41,32 @@ record ChurnOutcome(double seconds, long graceful, long crashed, long noneToPick
     o.put("seconds", seconds).put("graceful", graceful).put("crashed", crashed).put("noneToPick", noneToPick)
         .put("childrenAtDeparture", childrenAtDeparture);
     o.set("arrivals", arrivals.toWire());
-    ObjectNode departures = o.putObject("departures");
-    repairs.departuresAt().forEach(departures::put);
+    ArrayNode departures = o.putArray("departures");
+    for (RepairClock.Departure d : repairs.departureLog()) {
+      departures.addArray().add(d.nodeId()).add(d.parent()).add(d.nanos());
+    }
     ArrayNode reparents = o.putArray("reparents");
     for (RepairClock.Reparent r : repairs.reparents()) {
-      reparents.addArray().add(r.oldParent()).add(r.nanos());
+      reparents.addArray().add(r.oldParent()).add(r.newParent()).add(r.nanos());
     }
     return o;
   }
 
   static ChurnOutcome fromWire(JsonNode o) {
-    Map<String, Long> departures = new HashMap<>();
-    o.path("departures").fields().forEachRemaining(e -> departures.put(e.getKey(), e.getValue().asLong()));
+    List<RepairClock.Departure> departures = new ArrayList<>();
+    for (JsonNode d : o.path("departures")) {
+      departures.add(new RepairClock.Departure(text(d.get(0)), text(d.get(1)), d.get(2).asLong()));
+    }
     List<RepairClock.Reparent> reparents = new ArrayList<>();
     for (JsonNode r : o.path("reparents")) {
-      reparents.add(new RepairClock.Reparent(r.get(0).isNull() ? null : r.get(0).asText(), r.get(1).asLong()));
+      reparents.add(new RepairClock.Reparent(text(r.get(0)), text(r.get(1)), r.get(2).asLong()));
     }
     return new ChurnOutcome(o.get("seconds").asDouble(), o.get("graceful").asLong(), o.get("crashed").asLong(),
         o.get("noneToPick").asLong(), JoinOutcome.fromWire(o.get("arrivals")), o.get("childrenAtDeparture").asLong(),
         RepairClock.replay(departures, reparents));
+  }
+
+  private static String text(JsonNode n) {
+    return n == null || n.isNull() ? null : n.asText();
   }
 }

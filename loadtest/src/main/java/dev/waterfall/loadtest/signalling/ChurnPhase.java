@@ -49,6 +49,14 @@ final class ChurnPhase {
       repair.put("p95Ms", Latency.at(h, 95, Latency.Unit.MILLIS));
     }
     o.set("repair", repair);
+    // The leaf leaf-swap moves into a departed node's place: its reparent names the departed node's parent.
+    o.put("leafMoves", repairs.leafMoves());
+    Histogram leaf = repairs.leafLatencies();
+    ObjectNode leafRepair = Latency.summary(leaf, Latency.Unit.MILLIS);
+    if (leaf.getTotalCount() > 0) {
+      leafRepair.put("p95Ms", Latency.at(leaf, 95, Latency.Unit.MILLIS));
+    }
+    o.set("leafRepair", leafRepair);
     o.set("arrivals", churn.arrivals().toJson());
     o.put("connectedAfter", clients.state().connected());
     // CPU up to the last repair, per second of the churn itself (the wait for the last repairs is nearly idle).
@@ -62,7 +70,8 @@ final class ChurnPhase {
         + " receiving reparent, the child knowing its parent from welcome and earlier reparents; moves: such"
         + " reparents; childrenAtDeparture: child-joined minus child-left the departed nodes had received;"
         + " otherReparents: nodes moved while their parent stayed (with leaf-swap, the leaf taking the departed"
-        + " node's place), counted, not timed; with client processes, their departures and reparents are matched"
+        + " node's place); leafMoves/leafRepair: those of them whose new parent is a departed node's parent (the"
+        + " leaf taking its place), timed from the latest such departure; with client processes, their departures and reparents are matched"
         + " in the parent on the machine's one monotonic clock");
     if (repairs.moves() > 0) {
       report.target(Target.atMost("repair p95 under " + percentPerMinute + "% churn/min (informative)",

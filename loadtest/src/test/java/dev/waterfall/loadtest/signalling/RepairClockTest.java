@@ -70,8 +70,8 @@ class RepairClockTest {
     b.reparented("late", 50 * MS); // "late" departs only afterwards: not its repair
     b.departed("late", 300 * MS);
 
-    java.util.Map<String, Long> departures = new java.util.HashMap<>(a.departuresAt());
-    departures.putAll(b.departuresAt());
+    java.util.List<RepairClock.Departure> departures = new java.util.ArrayList<>(a.departureLog());
+    departures.addAll(b.departureLog());
     java.util.List<RepairClock.Reparent> reparents = new java.util.ArrayList<>(a.reparents());
     reparents.addAll(b.reparents());
     RepairClock merged = RepairClock.replay(departures, reparents);
@@ -81,5 +81,19 @@ class RepairClockTest {
     assertThat(merged.otherReparents()).isEqualTo(2);
     assertThat(merged.departures()).isEqualTo(2);
     assertThat(merged.latencies().getMaxValue() / (double) MS).isBetween(59.9, 60.1);
+  }
+
+  @Test
+  void theLeafMovedIntoADepartedNodesPlaceIsTimedApart() {
+    RepairClock clock = new RepairClock();
+    clock.departed("d", "g", 100 * MS); // d, a child of g, departs
+    assertThat(clock.reparented("d", "leaf", 130 * MS)).isTrue(); // d's child goes under the leaf
+    assertThat(clock.reparented("p", "g", 125 * MS)).isFalse(); // the leaf leaves p for d's place under g
+    assertThat(clock.reparented("p", "q", 140 * MS)).isFalse(); // an unrelated rebalancing
+
+    assertThat(clock.moves()).isEqualTo(1);
+    assertThat(clock.otherReparents()).isEqualTo(2);
+    assertThat(clock.leafMoves()).isEqualTo(1);
+    assertThat(clock.leafLatencies().getMaxValue() / (double) MS).isBetween(24.9, 25.1);
   }
 }
