@@ -71,7 +71,7 @@ final class ChurnPhase {
         + " reparents; childrenAtDeparture: child-joined minus child-left the departed nodes had received;"
         + " otherReparents: nodes moved while their parent stayed (with leaf-swap, the leaf taking the departed"
         + " node's place); leafMoves/leafRepair: those of them whose new parent is a departed node's parent (the"
-        + " leaf taking its place), timed from the latest such departure; with client processes, their departures and reparents are matched"
+        + " leaf taking its place), timed from the latest such departure within 10 s; with client processes, their departures and reparents are matched"
         + " in the parent on the machine's one monotonic clock");
     if (repairs.moves() > 0) {
       report.target(Target.atMost("repair p95 under " + percentPerMinute + "% churn/min (informative)",

@@ -17,9 +17,12 @@ import org.HdrHistogram.Recorder;
  * {@code welcome} and earlier {@code reparent}s, so the reparent of a child whose old parent departed is a move
  * caused by that departure. A reparent whose old parent stayed but whose new parent is the parent of a node
  * that departed is the leaf that {@code leaf-swap} moves into the departed node's place: timed separately,
- * from the latest such departure. Written from several event loops.
+ * from the latest such departure (within {@link #LEAF_WINDOW_NANOS}, as relay-tree does). Written from several event loops.
  */
 final class RepairClock {
+  /** A reparent to a departed node's parent this long after the departure is no longer taken for its leaf. */
+  static final long LEAF_WINDOW_NANOS = 10_000_000_000L;
+
   /** Departed node id → nanoTime its departure was sent. */
   private final Map<String, Long> departedAt = new ConcurrentHashMap<>();
   /** Parent of a departed node → nanoTime of the latest departure among its children. */
@@ -74,7 +77,7 @@ final class RepairClock {
     if (at == null) {
       otherReparents.increment();
       Long child = newParent == null ? null : childDepartedAt.get(newParent);
-      if (child != null) {
+      if (child != null && now - child <= LEAF_WINDOW_NANOS) {
         leafLatency.recordValue(Math.max(0, now - child));
         leafMoves.increment();
       }

@@ -90,9 +90,10 @@ class RepairClockTest {
     assertThat(clock.reparented("d", "leaf", 130 * MS)).isTrue(); // d's child goes under the leaf
     assertThat(clock.reparented("p", "g", 125 * MS)).isFalse(); // the leaf leaves p for d's place under g
     assertThat(clock.reparented("p", "q", 140 * MS)).isFalse(); // an unrelated rebalancing
+    assertThat(clock.reparented("r", "g", 20_000 * MS)).isFalse(); // to g, but long after: not d's leaf
 
     assertThat(clock.moves()).isEqualTo(1);
-    assertThat(clock.otherReparents()).isEqualTo(2);
+    assertThat(clock.otherReparents()).isEqualTo(3);
     assertThat(clock.leafMoves()).isEqualTo(1);
     assertThat(clock.leafLatencies().getMaxValue() / (double) MS).isBetween(24.9, 25.1);
   }
