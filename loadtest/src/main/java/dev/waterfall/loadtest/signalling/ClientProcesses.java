@@ -22,6 +22,8 @@ import java.util.function.IntFunction;
 final class ClientProcesses implements Clients {
   /** Beyond the deadline, how long a client process may take to answer (closing sockets, settling repairs). */
   private static final long GRACE_MS = 90_000;
+  /** How many quantities are split over the processes one by one (batch, extra batch, churn arrivals). */
+  static final int SPLITS = 3;
 
   private final List<ClientProcess> children = new ArrayList<>();
   private final Fleet origins;
@@ -31,7 +33,8 @@ final class ClientProcesses implements Clients {
     this.origins = new Fleet(urls, 1);
     try {
       for (int i = 0; i < k; i++) {
-        children.add(ClientProcess.start(urls, share(capacity, i, k), Math.max(1, concurrency / k), heap,
+        // Batches, extras and churn are each split with their own remainders: a slot more per split, to spare.
+        children.add(ClientProcess.start(urls, share(capacity, i, k) + SPLITS, Math.max(1, concurrency / k), heap,
             logDir.resolve("signalling-client-" + (i + 1) + ".log")));
       }
     } catch (Exception e) {

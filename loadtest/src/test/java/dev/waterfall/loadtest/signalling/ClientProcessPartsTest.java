@@ -54,6 +54,16 @@ class ClientProcessPartsTest {
   }
 
   @Test
+  void eachProcessHasRoomForItsSharesOfEverySplit() {
+    // 50,000 + 1,000 + 5,000 churn arrivals over 3: process 0 gets the larger share of each.
+    int capacity = 1 + 50_000 + 1_000 + 5_000;
+    int used = ClientProcesses.share(50_000, 0, 3) + ClientProcesses.share(1_000, 0, 3)
+        + (int) new ChurnPlan("s", 5_000, 60, 0.25, 1, 64).slice(0, 3).departures();
+    assertThat(used).isGreaterThan(ClientProcesses.share(capacity, 0, 3));
+    assertThat(used).isLessThanOrEqualTo(ClientProcesses.share(capacity, 0, 3) + ClientProcesses.SPLITS);
+  }
+
+  @Test
   void aRunThatCannotFitItsSocketsIsRefusedWithWhatWouldFit() {
     SocketBudget budget = new SocketBudget(19_500, 20_000);
     assertThat(budget.refusal(11_001, 1, 1)).isEmpty();
