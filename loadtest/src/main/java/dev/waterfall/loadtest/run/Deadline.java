@@ -12,6 +12,10 @@ public final class Deadline {
     return new Deadline(System.nanoTime() + seconds * 1_000_000_000L);
   }
 
+  public static Deadline inMillis(long millis) {
+    return new Deadline(System.nanoTime() + millis * 1_000_000L);
+  }
+
   public boolean passed() {
     return System.nanoTime() - endNanos >= 0;
   }

@@ -57,6 +57,11 @@ public final class Progress implements AutoCloseable {
     done.incrementAndGet();
   }
 
+  /** Steps counted in the current phase (a client process passes them on to the parent's line). */
+  public long done() {
+    return done.get();
+  }
+
   /** A short free-form status appended to the line (e.g. "errors 3"). */
   public void extra(String text) {
     this.extra = text;

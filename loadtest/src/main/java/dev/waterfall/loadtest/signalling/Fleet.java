@@ -135,7 +135,7 @@ final class Fleet implements AutoCloseable {
   void depart(Viewer v, boolean graceful) {
     v.departed = true;
     childrenAtDeparture.add(v.children.get());
-    repairs.departed(v.nodeId, System.nanoTime());
+    repairs.departed(v.nodeId, v.parent, System.nanoTime());
     if (graceful) {
       v.socket.writeTextMessage(MessageCodec.encode(new Message.Leave()));
     }
@@ -168,7 +168,7 @@ final class Fleet implements AutoCloseable {
       count("Reparent " + r.reason());
       String old = v.parent;
       v.parent = r.parent();
-      repairs.reparented(old, now);
+      repairs.reparented(old, r.parent(), now);
     } else if (m instanceof Message.ChildJoined) {
       v.children.incrementAndGet();
     } else if (m instanceof Message.ChildLeft) {

@@ -1,10 +1,8 @@
 package dev.waterfall.loadtest.signalling;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.report.Latency;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -75,6 +73,10 @@ final class JoinBatch {
     return joinHistogram;
   }
 
+  Histogram connectLatencies() {
+    return connectHistogram;
+  }
+
   /** First connect to last outcome. */
   long nanos() {
     return Math.max(0, lastSettled.get() - started);
@@ -85,16 +87,6 @@ final class JoinBatch {
   }
 
   ObjectNode toJson() {
-    ObjectNode o = JsonNodeFactory.instance.objectNode();
-    o.put("requested", count);
-    o.put("joined", joined.get());
-    Map<String, Long> f = new TreeMap<>();
-    failures.forEach((k, v) -> f.put(k, v.sum()));
-    o.putPOJO("failures", f);
-    o.put("seconds", Math.round(nanos() / 1e6) / 1e3);
-    o.put("joinsPerSecond", joinsPerSecond());
-    o.set("joinToWelcome", Latency.summary(joinHistogram, Latency.Unit.MILLIS));
-    o.set("connectToWelcome", Latency.summary(connectHistogram, Latency.Unit.MILLIS));
-    return o;
+    return JoinOutcome.of(this).toJson();
   }
 }

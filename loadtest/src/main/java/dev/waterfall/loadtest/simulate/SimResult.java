@@ -11,10 +11,17 @@ package dev.waterfall.loadtest.simulate;
  * @param repairs             removals of a node that had children (orphans had to be re-attached)
  * @param movesPerRepair      new edges per repair: p50, p99, max
  * @param movesPerJoin        existing nodes moved by a join (a joiner taking a weaker viewer's place): mean, p99, max
+ * @param moves               new edges of existing nodes over the run: {@code joinMoves + repairMoves}
+ * @param joinMoves           of them, nodes a joiner displaced (the capacity swap); not repairs, so not in
+ *                            {@code repairs} nor {@code movesPerRepair}
+ * @param repairMoves         of them, new edges made by repairs
+ * @param joinsThatMoved      joins that displaced at least one node
+ * @param joinMovesPerMinute  join moves per minute in the steady phase (as {@code repairsPerMinute})
  * @param completed           false if the run was stopped before the simulated time ran out
  */
 public record SimResult(int viewers, long joins, long departures, long repairs, double repairsPerMinute,
-                        long[] movesPerRepair, double[] movesPerJoin, long moves, long evictions, long refusedJoins, int[] depthHistogram,
+                        long[] movesPerRepair, double[] movesPerJoin, long moves, long joinMoves, long repairMoves,
+                        long joinsThatMoved, double joinMovesPerMinute, long evictions, long refusedJoins, int[] depthHistogram,
                         int maxDepth, int depthBound, int originChildren, int originCopies, int httpFallbackAtEnd,
                         int population, double simulatedSeconds, double wallSeconds, long events, boolean completed) {
 

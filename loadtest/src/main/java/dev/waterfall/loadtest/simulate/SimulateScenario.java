@@ -246,6 +246,12 @@ public final class SimulateScenario extends Scenario {
     o.put("movesPerJoinP99", (long) r.movesPerJoin()[1]);
     o.put("movesPerJoinMax", (long) r.movesPerJoin()[2]);
     o.put("moves", r.moves());
+    // Joins move nodes too (a joiner with more slots takes a weaker viewer's place): counted apart from repairs.
+    o.put("joinMoves", r.joinMoves());
+    o.put("repairMoves", r.repairMoves());
+    o.put("joinsThatMoved", r.joinsThatMoved());
+    o.put("joinsThatMovedShare", r.joins() == 0 ? 0 : round((double) r.joinsThatMoved() / r.joins(), 4));
+    o.put("joinMovesPerMinute", round(r.joinMovesPerMinute(), 1));
     o.put("evictions", r.evictions());
     o.put("refusedJoins", r.refusedJoins());
     ArrayNode lat = o.putArray("latencyByDepth");

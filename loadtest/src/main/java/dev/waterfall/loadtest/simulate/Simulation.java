@@ -39,6 +39,11 @@ public final class Simulation {
   private long repairs;
   private long steadyRepairs;
   private long moves;
+  /** Of {@link #moves}: nodes a joiner displaced (the capacity swap), and new edges of repairs. */
+  private long joinMoves;
+  private long repairMoves;
+  private long joinsThatMoved;
+  private long steadyJoinMoves;
   private long evictions;
   private long refused;
   private int httpViewers;
@@ -46,6 +51,8 @@ public final class Simulation {
   private int worstOriginCopies;
   private long events;
   private double now;
+  /** Set once the ramp is over: steady-phase rates (repairs and join moves per minute) count from then. */
+  private boolean steady;
 
   public Simulation(SimConfig config) {
     this.config = config;
@@ -78,6 +85,7 @@ public final class Simulation {
       boolean ramping = arrived < config.viewers();
       if (!ramping && Double.isNaN(steadyStart)) {
         steadyStart = now;
+        steady = true;
         nextArrival = now + exponential(steadyRate);
       }
       double end = Double.isNaN(steadyStart) ? Double.POSITIVE_INFINITY : steadyStart + config.steadySeconds();
@@ -109,7 +117,8 @@ public final class Simulation {
         new long[] {movesPerRepair.getValueAtPercentile(50), movesPerRepair.getValueAtPercentile(99),
             movesPerRepair.getMaxValue()},
         new double[] {movesPerJoin.getMean(), movesPerJoin.getValueAtPercentile(99), movesPerJoin.getMaxValue()},
-        moves, evictions, refused, tree.depthHistogram(), maxDepth, StreamTree.depthBound(tree.size()),
+        moves, joinMoves, repairMoves, joinsThatMoved,
+        steadyMinutes > 0 ? steadyJoinMoves / steadyMinutes : Double.NaN, evictions, refused, tree.depthHistogram(), maxDepth, StreamTree.depthBound(tree.size()),
         originChildren(), worstOriginCopies, httpViewers, tree.size() - 1 + httpViewers, now,
         (System.nanoTime() - wallStart) / 1e9, events, completed);
   }
@@ -129,7 +138,14 @@ public final class Simulation {
       JoinResult joined = tree.join(NodeSpec.viewer(id(viewer), slots[viewer], millis()));
       joins++;
       movesPerJoin.recordValue(joined.moves().size());
-      apply(joined.moves());
+      long moved = apply(joined.moves());
+      joinMoves += moved;
+      if (moved > 0) {
+        joinsThatMoved++;
+        if (steady) {
+          steadyJoinMoves += moved;
+        }
+      }
     } catch (NoOpenSlotException e) {
       refused++;
       onHttp.set(viewer);
@@ -154,11 +170,15 @@ public final class Simulation {
       }
       movesPerRepair.recordValue(repair.size());
     }
-    apply(repair);
+    repairMoves += apply(repair);
   }
 
-  /** Counts new edges; an evicted viewer joins again at once (it would fall back to HTTP while it does). */
-  private void apply(List<Move> changes) {
+  /**
+   * Counts new edges and returns how many; an evicted viewer joins again at once (it would fall back to HTTP
+   * while it does; the moves of that join count as join moves).
+   */
+  private long apply(List<Move> changes) {
+    long counted = 0;
     for (Move move : changes) {
       if (move.isEviction()) {
         evictions++;
@@ -169,8 +189,10 @@ public final class Simulation {
         }
       } else {
         moves++;
+        counted++;
       }
     }
+    return counted;
   }
 
   private void sample() {

@@ -48,14 +48,53 @@ class RepairClockTest {
 
   @Test
   void churnIsAShareOfTheViewersPerMinute() {
-    assertThat(SignallingScenario.churnDepartures(3000, 10, 60)).isEqualTo(300);
-    assertThat(SignallingScenario.churnDepartures(10_000, 10, 30)).isEqualTo(500);
-    assertThat(SignallingScenario.churnDepartures(10_000, 0, 60)).isZero();
+    assertThat(ChurnPhase.departures(3000, 10, 60)).isEqualTo(300);
+    assertThat(ChurnPhase.departures(10_000, 10, 30)).isEqualTo(500);
+    assertThat(ChurnPhase.departures(10_000, 0, 60)).isZero();
   }
 
   @Test
   void everyCoordinatorIsToldOfAllMembers() {
-    assertThat(SignallingScenario.clusterMembers(17101, 3)).isEqualTo("127.0.0.1:17101,127.0.0.1:17102,127.0.0.1:17103");
-    assertThat(SignallingScenario.clusterMembers(17101, 1)).isEqualTo("127.0.0.1:17101");
+    assertThat(Coordinators.clusterMembers(17101, 3)).isEqualTo("127.0.0.1:17101,127.0.0.1:17102,127.0.0.1:17103");
+    assertThat(Coordinators.clusterMembers(17101, 1)).isEqualTo("127.0.0.1:17101");
+  }
+
+  @Test
+  void replayedClocksMatchDeparturesAndReparentsSeenInDifferentProcesses() {
+    // Process A saw "a" depart; its child lives in process B, which saw the reparent.
+    RepairClock a = new RepairClock();
+    a.departed("a", 100 * MS);
+    a.reparented("x", 120 * MS); // x never departed: a rebalancing
+    RepairClock b = new RepairClock();
+    b.reparented("a", 160 * MS);
+    b.reparented("late", 50 * MS); // "late" departs only afterwards: not its repair
+    b.departed("late", 300 * MS);
+
+    java.util.List<RepairClock.Departure> departures = new java.util.ArrayList<>(a.departureLog());
+    departures.addAll(b.departureLog());
+    java.util.List<RepairClock.Reparent> reparents = new java.util.ArrayList<>(a.reparents());
+    reparents.addAll(b.reparents());
+    RepairClock merged = RepairClock.replay(departures, reparents);
+
+    assertThat(b.moves()).isZero(); // alone, B cannot tell
+    assertThat(merged.moves()).isEqualTo(1);
+    assertThat(merged.otherReparents()).isEqualTo(2);
+    assertThat(merged.departures()).isEqualTo(2);
+    assertThat(merged.latencies().getMaxValue() / (double) MS).isBetween(59.9, 60.1);
+  }
+
+  @Test
+  void theLeafMovedIntoADepartedNodesPlaceIsTimedApart() {
+    RepairClock clock = new RepairClock();
+    clock.departed("d", "g", 100 * MS); // d, a child of g, departs
+    assertThat(clock.reparented("d", "leaf", 130 * MS)).isTrue(); // d's child goes under the leaf
+    assertThat(clock.reparented("p", "g", 125 * MS)).isFalse(); // the leaf leaves p for d's place under g
+    assertThat(clock.reparented("p", "q", 140 * MS)).isFalse(); // an unrelated rebalancing
+    assertThat(clock.reparented("r", "g", 20_000 * MS)).isFalse(); // to g, but long after: not d's leaf
+
+    assertThat(clock.moves()).isEqualTo(1);
+    assertThat(clock.otherReparents()).isEqualTo(3);
+    assertThat(clock.leafMoves()).isEqualTo(1);
+    assertThat(clock.leafLatencies().getMaxValue() / (double) MS).isBetween(24.9, 25.1);
   }
 }

@@ -76,4 +76,19 @@ class SimulationTest {
     assertThatThrownBy(() -> new Simulation(new SimConfig(10, 60, 60, 60, Sessions.EXPONENTIAL,
         new UplinkMix(0, List.of()), 0, 4, 1500, "nope", 1))).hasMessageContaining("unknown repair strategy");
   }
+
+  @Test
+  void joinMovesAreCountedApartFromRepairMoves() {
+    // 20% cannot upload: a 4-slot joiner takes the place of a non-uploader above the free slot (one move).
+    SimResult r = run(config(5_000, 0.2, 11));
+    assertThat(r.joinMoves()).isPositive();
+    assertThat(r.joinsThatMoved()).isPositive().isLessThanOrEqualTo(r.joinMoves());
+    assertThat(r.repairMoves()).isPositive();
+    assertThat(r.joinMoves() + r.repairMoves()).isEqualTo(r.moves());
+    assertThat(r.joinMovesPerMinute()).isPositive();
+    // Everyone uploads with the same slots: nobody is displaced by a joiner.
+    SimResult even = run(config(5_000, 0, 11));
+    assertThat(even.joinMoves()).isZero();
+    assertThat(even.repairMoves()).isEqualTo(even.moves());
+  }
 }
