@@ -286,14 +286,21 @@ public final class SignallingServer {
     limits.prune(System.nanoTime());
     long now = clock.millis();
     long limit = config.liveness().silenceLimitMs();
+    int removed = 0;
     for (Session s : switchboard.sessions()) {
       if (s.state == Session.State.JOINED && silence.check(s, now)) {
-        LOG.info("node {} of '{}' missed {} heartbeats: removing it", s.nodeId, s.stream,
-            config.liveness().missedHeartbeats());
+        // The first three by name, then one count: a mass loss (a network cut) must not flood the log from the loop.
+        if (removed++ < 3) {
+          LOG.info("node {} of '{}' missed {} heartbeats: removing it", s.nodeId, s.stream,
+              config.liveness().missedHeartbeats());
+        }
         s.departure = "silent";
         s.departureNoticed = System.nanoTime();
         s.refuse("silent", "no heartbeat for " + limit + " ms", POLICY_VIOLATION);
       }
+    }
+    if (removed > 3) {
+      LOG.info("{} nodes in all missed {} heartbeats and were removed", removed, config.liveness().missedHeartbeats());
     }
     long joinTimeout = config.signalling().joinTimeoutMs();
     List<Session> idle = new ArrayList<>();
