@@ -10,6 +10,10 @@
 // device is on a cellular connection, asks to save data or runs low on battery (then leaf-only unless the viewer
 // ticks the box again). The stats overlay (button, or the key "s") shows where the page is in the tree and how
 // it plays. window.waterfall.state is what tests, the stats line and the overlay read.
+import { deviceConstraint, watchDevice as followDevice } from '/web/watch/device.js';
+import { installOverlay, shortId } from '/web/watch/overlay.js';
+import { showTokenPrompt, viewerToken as viewerTokenFor } from '/web/watch/token.js';
+
 (function () {
   'use strict';
 
@@ -57,44 +61,14 @@
   const uploadBox = document.getElementById('upload');
   const uploadNote = document.getElementById('upload-note');
 
-  // A private stream's viewer token: from ?token= (then kept in sessionStorage and taken out of the address bar,
-  // so it does not linger in history or get shared with the URL) or typed into the prompt the page shows when
-  // the coordinator answers `private-stream`.
-  const TOKEN_KEY = 'waterfall.viewerToken.' + stream;
-  if (params.get('token')) {
-    sessionStorage.setItem(TOKEN_KEY, params.get('token'));
-    params.delete('token');
-    history.replaceState(null, '', location.pathname + (params.toString() ? '?' + params : '') + location.hash);
-  }
-  const viewerToken = sessionStorage.getItem(TOKEN_KEY);
+  const viewerToken = viewerTokenFor(stream, params); // a private stream's (watch/token.js)
 
   /** The coordinator refused us as a viewer of a private stream: say why and ask for a token. */
   function askForToken(why) {
     state.phase = 'error';
     state.error = why;
     state.privateStream = true;
-    if (document.getElementById('token-form')) return;
-    const form = document.createElement('form');
-    form.id = 'token-form';
-    form.className = 'token-form';
-    const label = document.createElement('label');
-    label.textContent = 'This stream is private. ' + why.replace(/^private-stream: /, '') + ' Viewer token: ';
-    const input = document.createElement('input');
-    input.id = 'token-input';
-    input.type = 'password';
-    input.autocomplete = 'off';
-    input.required = true;
-    const button = document.createElement('button');
-    button.type = 'submit';
-    button.textContent = 'Watch';
-    label.appendChild(input);
-    form.append(label, button);
-    form.addEventListener('submit', function (e) {
-      e.preventDefault();
-      sessionStorage.setItem(TOKEN_KEY, input.value.trim());
-      location.reload();
-    });
-    document.querySelector('.controls').appendChild(form);
+    showTokenPrompt(stream, why);
     renderStats(); // the refusal shows at once, not at the next tick
   }
 
@@ -195,57 +169,7 @@
   // --- the stats overlay --------------------------------------------------------------------------------------
 
   window.waterfall.shortId = shortId;
-  function shortId(id) {
-    return id ? (id.length > 8 ? id.slice(0, 8) + '…' : id) : '—';
-  }
-
-  function overlayRows() {
-    const kib = (n) => (n / 1024 < 1024 ? Math.round(n / 1024) + ' KiB' : (n / 1048576).toFixed(1) + ' MiB');
-    const p2p = state.mode === 'p2p';
-    return [
-      ['mode', state.mode || '—'],
-      ['depth', p2p && state.depth !== null ? String(state.depth) : '—'],
-      ['parent', p2p ? shortId(state.parentId) : '—'],
-      ['children', p2p ? state.children + (state.upload ? '' : ' (upload off' + (state.uploadReason ? ': ' + state.uploadReason : '') + ')') : '—'],
-      ['P2P share', state.p2pShare === null ? '—' : Math.round(state.p2pShare * 100) + ' %'],
-      ['fallback', kib(state.bytesByFallback)],
-      ['buffer', state.bufferSeconds.toFixed(1) + ' s'],
-      ['bitrate', state.bitrateKbps === null ? '—' : state.bitrateKbps + ' kbps'],
-      ['live edge', state.liveEdgeDistance === null ? '—' : state.liveEdgeDistance.toFixed(1) + ' s behind'],
-      ['stalls', String(state.waitingAfterStart)],
-    ];
-  }
-
-  function renderOverlay() {
-    if (overlay.hidden) return;
-    const dl = document.createDocumentFragment();
-    // A realtime stream's rows come from rt/viewer.js (window.waterfall.overlayRows); drawn and toggled here.
-    const rows = window.waterfall.overlayRows ? window.waterfall.overlayRows() : overlayRows();
-    for (const [name, value] of rows) {
-      const dt = document.createElement('dt');
-      dt.textContent = name;
-      const dd = document.createElement('dd');
-      dd.textContent = value;
-      dd.dataset.stat = name;
-      dl.append(dt, dd);
-    }
-    overlay.replaceChildren(dl);
-  }
-
-  function toggleOverlay(show) {
-    overlay.hidden = show === undefined ? !overlay.hidden : !show;
-    overlayToggle.setAttribute('aria-pressed', String(!overlay.hidden));
-    renderOverlay();
-  }
-  overlayToggle.addEventListener('click', function () { toggleOverlay(); });
-  document.addEventListener('keydown', function (e) {
-    if (e.key !== 's' || e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
-    const t = e.target;
-    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
-    toggleOverlay();
-  });
-  if (params.get('stats') === '1') toggleOverlay(true);
-  setInterval(renderOverlay, 500);
+  installOverlay(state, overlay, overlayToggle, params);
 
   // --- upload: the viewer's choice, and the device's limits ---------------------------------------------------
 
@@ -277,16 +201,6 @@
     applyUpload();
   });
 
-  /** Cellular (Network Information API), a data-saver, or a battery under 20 % and not charging. */
-  let battery = null;
-  function deviceConstraint() {
-    const c = navigator.connection;
-    if (c && c.type === 'cellular') return 'cellular';
-    if (c && c.saveData) return 'save-data';
-    if (battery && battery.level < 0.2 && !battery.charging) return 'low-battery';
-    return null;
-  }
-
   function constraintChanged() {
     const now = deviceConstraint();
     if (now === upload.constraint) return;
@@ -295,23 +209,9 @@
     applyUpload();
   }
 
-  /** Reads the device's state once (bounded: getBattery may never answer) and follows its changes. */
+  /** Reads the device's state once and follows its changes (watch/device.js). */
   async function watchDevice() {
-    if (navigator.connection && navigator.connection.addEventListener) {
-      navigator.connection.addEventListener('change', constraintChanged);
-    }
-    if (typeof navigator.getBattery === 'function') {
-      try {
-        battery = await Promise.race([navigator.getBattery(),
-          new Promise(function (r) { setTimeout(function () { r(null); }, 1000); })]);
-        if (battery && battery.addEventListener) {
-          battery.addEventListener('levelchange', constraintChanged);
-          battery.addEventListener('chargingchange', constraintChanged);
-        }
-      } catch (e) {
-        battery = null;
-      }
-    }
+    await followDevice(constraintChanged);
     upload.constraint = deviceConstraint();
     applyUpload();
   }
