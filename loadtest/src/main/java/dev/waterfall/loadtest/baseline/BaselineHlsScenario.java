@@ -237,11 +237,7 @@ public final class BaselineHlsScenario extends Scenario {
 
   @Override
   protected void headline(ObjectNode figures, ObjectNode common) {
-    for (String k : List.of("viewers", "bitrateKbps", "originEgressRatio", "offload", "continuity", "stalls")) {
-      if (figures.has(k)) {
-        common.set(k, figures.get(k));
-      }
-    }
+    Report.copyPresent(figures, common, "viewers", "bitrateKbps", "originEgressRatio", "offload", "continuity", "stalls");
   }
 
   @Override

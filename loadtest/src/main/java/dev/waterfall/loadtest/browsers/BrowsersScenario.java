@@ -66,13 +66,7 @@ public final class BrowsersScenario extends Scenario {
 
   @Override
   protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
-    try {
-      Class.forName("com.microsoft.playwright.Playwright");
-    } catch (ClassNotFoundException e) {
-      // The shaded jar finds Playwright through its manifest Class-Path, in the Maven repository it was built from.
-      throw new IllegalStateException("Playwright is not on the classpath: rebuild the loadtest jar on this machine"
-          + " (./mvnw -pl loadtest -am package) so that its Class-Path finds Playwright in ~/.m2");
-    }
+    PlaywrightCheck.require();
     int kbps = BrowserRig.sampleKbps();
     ObjectNode settings = report.settings();
     settings.put("firstFrameSamplesPerMode", samples);

@@ -641,11 +641,7 @@ public final class FailoverScenario extends Scenario {
 
   @Override
   protected void headline(ObjectNode figures, ObjectNode common) {
-    for (String k : List.of("viewers", "bitrateKbps", "continuity", "stalls")) {
-      if (figures.has(k)) {
-        common.set(k, figures.get(k));
-      }
-    }
+    Report.copyPresent(figures, common, "viewers", "bitrateKbps", "continuity", "stalls");
     JsonNode failover = figures.path("joins").path("failover");
     if (failover.has("joinsPerSecond")) {
       common.set("joinsPerSecond", failover.get("joinsPerSecond"));

@@ -1,5 +1,6 @@
 package dev.waterfall.loadtest.realtime;
 
+import dev.waterfall.loadtest.browsers.PlaywrightCheck;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -72,11 +73,7 @@ public final class RealtimeScenario extends Scenario {
 
   @Override
   protected void headline(ObjectNode figures, ObjectNode common) {
-    for (String k : List.of("viewers", "bitrateKbps", "maxDepth")) {
-      if (figures.has(k)) {
-        common.set(k, figures.get(k));
-      }
-    }
+    Report.copyPresent(figures, common, "viewers", "bitrateKbps", "maxDepth");
   }
 
   @Override
@@ -112,12 +109,7 @@ public final class RealtimeScenario extends Scenario {
 
   @Override
   protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
-    try {
-      Class.forName("com.microsoft.playwright.Playwright");
-    } catch (ClassNotFoundException e) {
-      throw new IllegalStateException("Playwright is not on the classpath: rebuild the loadtest jar on this machine"
-          + " (./mvnw -pl loadtest -am package) so that its Class-Path finds Playwright in ~/.m2");
-    }
+    PlaywrightCheck.require();
     ObjectNode settings = report.settings();
     settings.put("picture", "rt/clock.js canvas, 320x240 at " + fps + " fps (the publisher's wall clock in blocks)");
     settings.put("bitrateKbps", kbps);

@@ -1,5 +1,6 @@
 package dev.waterfall.loadtest.relaytree;
 
+import dev.waterfall.loadtest.report.Report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.report.Series;
@@ -12,12 +13,8 @@ final class RelayTreeReport {
   private RelayTreeReport() {}
 
   static void headline(ObjectNode figures, ObjectNode common) {
-    for (String k : List.of("viewers", "bitrateKbps", "originEgressRatio", "offload", "maxDepth", "continuity",
-        "stalls", "repairP50Ms", "repairP95Ms")) {
-      if (figures.has(k)) {
-        common.set(k, figures.get(k));
-      }
-    }
+    Report.copyPresent(figures, common, "viewers", "bitrateKbps", "originEgressRatio", "offload", "maxDepth", "continuity",
+        "stalls", "repairP50Ms", "repairP95Ms");
   }
 
   static List<SvgChart> charts(ObjectNode figures) {

@@ -20,6 +20,15 @@ import java.util.List;
  * writes what it measured (with {@code "complete": false}).
  */
 public final class Report {
+  /** Copies those of {@code keys} that {@code figures} has into {@code common}: the headline fields of a scenario. */
+  public static void copyPresent(ObjectNode figures, ObjectNode common, String... keys) {
+    for (String k : keys) {
+      if (figures.has(k)) {
+        common.set(k, figures.get(k));
+      }
+    }
+  }
+
   private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final String scenario;
