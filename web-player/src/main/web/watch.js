@@ -13,13 +13,18 @@
 import { deviceConstraint, watchDevice as followDevice } from '/web/watch/device.js';
 import { installOverlay, shortId } from '/web/watch/overlay.js';
 import { showTokenPrompt, viewerToken as viewerTokenFor } from '/web/watch/token.js';
+import { StallWatch } from '/web/watch/stalls.js';
 
 (function () {
   'use strict';
 
   const RETRY_MS = 2000;
-  /** The first parent link waits for the first fragment to be appended, but no longer than this. */
-  const FIRST_LINK_WAIT_MS = 1000;
+  /**
+   * The first parent link waits until hls.js has appended the start-up segments (p2p/node.js
+   * STARTUP_HTTP_SEGMENTS, over HTTP), but no longer than this: the link's set-up and the parent's backlog,
+   * received and verified, must not compete with them on a busy device.
+   */
+  const FIRST_LINK_WAIT_MS = 4000;
   const video = document.getElementById('video');
   const statsLine = document.getElementById('stats');
   const stream = decodeURIComponent(location.pathname.split('/')[2] || '');
@@ -31,7 +36,10 @@ import { showTokenPrompt, viewerToken as viewerTokenFor } from '/web/watch/token
     source: null,        // the fallback base in use
     hlsUrl: null,
     startedAt: null,     // performance.now() of the first 'playing'
-    waitingAfterStart: 0, // 'waiting' events after playback began: each one is a visible stall
+    waitingAfterStart: 0, // stalls after playback began, each one visible to the viewer (watch/stalls.js)...
+    stallsDataLate: 0,    // ...of which the segment needed had not reached the player: the product's fault
+    stallsPageBusy: 0,    // ...of which the player held it ≥ 1 s unappended: the device's CPU too busy
+    stalledMs: 0,         // time spent in those stalls
     error: null,
     events: [],          // the last few media events, newest last, for debugging a failed test
     // P2P mode only (null otherwise): this node in the tree, and where its bytes came from.
@@ -55,6 +63,9 @@ import { showTokenPrompt, viewerToken as viewerTokenFor } from '/web/watch/token
     privateStream: false, // set when the coordinator refused us as a viewer of a private stream
   };
   window.waterfall = { state: state, video: video, hls: null, node: null };
+  const stalls = new StallWatch(video, state);
+  /** P2P mode: the node's measured HTTP delivery cost (p2p/delivery.js), fed each fragment's append time. */
+  let delivery = null;
   const params = new URLSearchParams(location.search);
   const overlay = document.getElementById('overlay');
   const overlayToggle = document.getElementById('stats-toggle');
@@ -84,10 +95,11 @@ import { showTokenPrompt, viewerToken as viewerTokenFor } from '/web/watch/token
     note('playing');
     if (state.startedAt === null) state.startedAt = performance.now();
     state.phase = 'playing';
+    stalls.playing();
   });
   video.addEventListener('waiting', function () {
     note('waiting');
-    if (state.startedAt !== null) state.waitingAfterStart++;
+    if (state.startedAt !== null) stalls.waiting();
   });
   video.addEventListener('error', function () {
     note('error');
@@ -234,7 +246,7 @@ import { showTokenPrompt, viewerToken as viewerTokenFor } from '/web/watch/token
       'bitrate ' + (state.bitrateKbps === null ? '—' : state.bitrateKbps + ' kbps'),
       'behind live ' + (state.liveEdgeDistance === null ? '—' : state.liveEdgeDistance.toFixed(1) + ' s'),
       'time ' + video.currentTime.toFixed(1) + ' s',
-      'stalls ' + state.waitingAfterStart,
+      'stalls ' + state.waitingAfterStart + (state.stallsPageBusy > 0 ? ' (' + state.stallsPageBusy + ' device busy)' : ''),
       'from ' + (state.hlsUrl || '—'),
     ];
     if (state.mode === 'p2p') {
@@ -290,8 +302,17 @@ import { showTokenPrompt, viewerToken as viewerTokenFor } from '/web/watch/token
       const stats = data.frag && data.frag.stats;
       const bytes = stats && stats.loaded > 0 ? stats.loaded : data.payload ? data.payload.byteLength : 0;
       noteFragment(bytes, data.frag ? data.frag.duration : 0);
+      stalls.loaded(data.frag);
     });
-    hls.once(Hls.Events.FRAG_BUFFERED, function () { firstFragmentBuffered(); });
+    hls.on(Hls.Events.FRAG_BUFFERED, function (_event, data) {
+      const ms = stalls.buffered(data.frag);
+      if (ms !== null && delivery) delivery.noteAppend(ms);
+    });
+    hls.on(Hls.Events.MEDIA_DETACHED, function () { stalls.reset(); });
+    let fragments = 0;
+    hls.on(Hls.Events.FRAG_BUFFERED, function () {
+      if (++fragments === startupFragments) startupBuffered();
+    });
     hls.on(Hls.Events.ERROR, function (_event, data) {
       note('hls-error:' + data.details);
       if (!data.fatal) return;
@@ -300,6 +321,7 @@ import { showTokenPrompt, viewerToken as viewerTokenFor } from '/web/watch/token
       if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
         hls.startLoad();
       } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+        stalls.reset();
         hls.recoverMediaError();
       } else {
         hls.destroy();
@@ -311,11 +333,13 @@ import { showTokenPrompt, viewerToken as viewerTokenFor } from '/web/watch/token
     hls.attachMedia(video);
   }
 
-  let firstFragmentBuffered = function () {};
-  /** Settles once hls.js has appended its first fragment, or after `ms`. */
-  function firstFragmentIn(ms) {
+  let startupBuffered = function () {};
+  let startupFragments = 1;
+  /** Settles once hls.js has appended its first `count` fragments, or after `ms`. */
+  function fragmentsIn(count, ms) {
+    startupFragments = count;
     return new Promise(function (resolve) {
-      firstFragmentBuffered = resolve;
+      startupBuffered = resolve;
       setTimeout(resolve, ms);
     });
   }
@@ -338,7 +362,7 @@ import { showTokenPrompt, viewerToken as viewerTokenFor } from '/web/watch/token
    * before this script runs anyway.
    */
   function loadP2p() {
-    for (const name of ['node', 'loader', 'verify', 'store', 'frames', 'header', 'bytes', 'json', 'signalling', 'peer', 'content']) {
+    for (const name of ['node', 'loader', 'delivery', 'verify', 'store', 'frames', 'header', 'bytes', 'json', 'signalling', 'peer', 'content']) {
       const link = document.createElement('link');
       link.rel = 'modulepreload';
       link.href = '/web/p2p/' + name + '.js';
@@ -362,7 +386,7 @@ import { showTokenPrompt, viewerToken as viewerTokenFor } from '/web/watch/token
     const [nodeModule, loaderModule] = await loading.modules;
     const ed25519 = loading.ed25519;
     const node = new nodeModule.BrowserNode({ stream: stream, bufferSeconds: bufferAhead, key: viewerToken,
-      upload: uploadEffective(), firstLinkAfter: firstFragmentIn(FIRST_LINK_WAIT_MS),
+      upload: uploadEffective(), firstLinkAfter: fragmentsIn(nodeModule.STARTUP_HTTP_SEGMENTS, FIRST_LINK_WAIT_MS),
       playbackStats: function () {
         return { liveEdgeDistance: state.liveEdgeDistance, bitrateKbps: state.bitrateKbps,
           stalls: state.waitingAfterStart };
@@ -379,10 +403,12 @@ import { showTokenPrompt, viewerToken as viewerTokenFor } from '/web/watch/token
       state.hlsUrl = loaderModule.p2pPlaylistUrl(stream);
       state.error = null;
       state.phase = 'loading';
+      delivery = node.delivery;
       playWithHlsJs(state.hlsUrl, 'p2p', { loader: loaderModule.p2pLoader(Hls, node) });
       video.play().catch(function (e) { note('play-refused:' + e.name); });
       await joined;
     } catch (e) {
+      delivery = null;
       node.close();
       if (window.waterfall.hls) {
         window.waterfall.hls.destroy();

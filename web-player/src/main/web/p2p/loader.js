@@ -3,24 +3,24 @@
 // playlist (the same text relays serve), and seg-N.ts with the store's verified bytes. What the store does not
 // have in time comes over HTTP from a fallback relay instead, so the tree never causes a stall:
 // - the playlist, before the store can play anything;
-// - the first segment while the store holds nothing yet (hls.js starts before the P2P link forms, and its first
-//   segment comes over HTTP as a plain page's would: no start-up penalty; node.js STARTUP_HTTP_SEGMENTS), one
-//   not complete within its deadline (segmentDeadline: shorter when the player holds little), or one older than
-//   anything the parent is sending.
+// - the first segments while the store holds nothing yet (hls.js starts before the P2P link forms, and its first
+//   segments come over HTTP as a plain page's would: no start-up penalty; node.js STARTUP_HTTP_SEGMENTS), one
+//   not complete within its deadline (segmentDeadline: shorter when the player holds little, and on a page whose
+//   HTTP fetches and appends are slow: delivery.js), or one older than anything the parent is sending.
 // Whole segments fetched this way go straight to the player (not through the store) and count as fallback bytes.
 // Every other URL goes to hls.js's own loader.
 
+import { MIN_MARGIN_MS } from './delivery.js';
+
 export const SEGMENT_DEADLINE_MS = 2000;
-/** Time an HTTP fetch and its append may take when the wait for the store has given up. */
-const HTTP_MARGIN_MS = 1000;
 
 /**
  * How long to wait for the store: SEGMENT_DEADLINE_MS, but never so long that what the player holds ahead runs
- * out before an HTTP fetch could land (a page just started, or whose parent went quiet, holds little: it asks
- * HTTP sooner rather than stall).
+ * out before an HTTP fetch could land; `marginMs` is what a fetch and its append take on this page (delivery.js,
+ * measured). A page just started, or whose parent went quiet, holds little: it asks HTTP sooner rather than stall.
  */
-export function segmentDeadline(bufferSeconds) {
-  return Math.max(0, Math.min(SEGMENT_DEADLINE_MS, bufferSeconds * 1000 - HTTP_MARGIN_MS));
+export function segmentDeadline(bufferSeconds, marginMs = MIN_MARGIN_MS) {
+  return Math.max(0, Math.min(SEGMENT_DEADLINE_MS, bufferSeconds * 1000 - marginMs));
 }
 const HTTP_TIMEOUT_MS = 10000;
 
@@ -85,11 +85,14 @@ export function p2pLoader(Hls, node) {
     }
 
     async segment(sequence) {
-      const bytes = await node.waitForSegment(sequence, segmentDeadline(node.bufferSeconds()));
+      const bytes = await node.waitForSegment(sequence,
+        segmentDeadline(node.bufferSeconds(), node.delivery.marginMs()));
       if (this.done) throw new Error('aborted');
       if (bytes) return node.reveal(sequence, bytes);
+      const asked = performance.now();
       const data = await (await node.fetchFallback('seg-' + sequence + '.ts', HTTP_TIMEOUT_MS, this.controller.signal))
         .arrayBuffer();
+      node.delivery.noteFetch(performance.now() - asked);
       node.countHttpSegment(data.byteLength);
       return node.reveal(sequence, data); // a private stream's: decrypted, which also authenticates it
     }

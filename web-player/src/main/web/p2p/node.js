@@ -14,14 +14,17 @@ import { Upstream } from './upstream.js';
 import { Downstream } from './downstream.js';
 import { GapFiller } from './gaps.js';
 import { Fallbacks } from './fallback.js';
+import { DeliveryCost } from './delivery.js';
 
 export const TICK_MS = 250;
 /**
- * Segments the player takes over HTTP at once while the store holds nothing yet (the parent link still forming):
- * the first, so that starting costs no time; the next ones wait for the link (up to the loader's deadline), so
- * a crowd of joining pages does not pull several segments each from the origin.
+ * Segments the player takes over HTTP at once while the store holds nothing yet, as a plain page would; the
+ * first parent link waits for them (watch.js). Two, not one: a page that starts playing with one segment in
+ * hand has that segment's length to get the next, and on a busy device the link's set-up and the parent's
+ * backlog made that next one late (a stall at the first boundary). The ones after wait for the link (up to the
+ * loader's deadline), so a crowd of joining pages does not pull many segments each from the origin.
  */
-export const STARTUP_HTTP_SEGMENTS = 1;
+export const STARTUP_HTTP_SEGMENTS = 2;
 
 export class BrowserNode {
   /**
@@ -59,6 +62,8 @@ export class BrowserNode {
     this.place = new Place(this);
     this.downstream = new Downstream(this);
     this.httpFallback = new Fallbacks(this.stream);
+    /** What an HTTP segment costs this page, fetch and append (the loader's wait for the store leaves it room). */
+    this.delivery = new DeliveryCost();
     this.gaps = new GapFiller(this, this.httpFallback, forward);
     this.upstream = new Upstream(this, forward, (sequence, indexes) => this.gaps.fetchChunks(sequence, indexes));
   }

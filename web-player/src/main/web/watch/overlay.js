@@ -18,7 +18,8 @@ function hlsRows(state) {
     ['buffer', state.bufferSeconds.toFixed(1) + ' s'],
     ['bitrate', state.bitrateKbps === null ? '—' : state.bitrateKbps + ' kbps'],
     ['live edge', state.liveEdgeDistance === null ? '—' : state.liveEdgeDistance.toFixed(1) + ' s behind'],
-    ['stalls', String(state.waitingAfterStart)],
+    ['stalls', state.waitingAfterStart === 0 ? '0' : state.waitingAfterStart + ' (' + state.stallsDataLate
+      + ' data late, ' + state.stallsPageBusy + ' device busy; ' + (state.stalledMs / 1000).toFixed(1) + ' s)'],
   ];
 }
 
