@@ -1,7 +1,9 @@
 // The gap filler (relay-node's GapFiller): heals over HTTP, from the fallback relays, what the parent does not
-// deliver in time. A chunk still missing CHUNK_DEADLINE_MS after its header is fetched; while the parent has sent
-// nothing for PARENT_SILENCE_MS, the fallback's playlist is polled and every segment after those held is fetched,
-// header then chunks. What the store accepts is handed to `forward` (the children), as the parent's frames are.
+// deliver in time. A chunk still missing CHUNK_DEADLINE_MS after its header is fetched; so is a whole segment the
+// parent skipped (a hole below one whose header came CHUNK_DEADLINE_MS ago: the playlist stops at a hole, so
+// the player would run dry waiting for it); while the parent has sent nothing for PARENT_SILENCE_MS, the
+// fallback's playlist is polled and every segment after those held is fetched, header then chunks. What the
+// store accepts is handed to `forward` (the children), as the parent's frames are.
 
 import { decodeFrame, encodeChunkFrame } from './frames.js';
 import { ChunkResult, HeaderResult } from './store.js';
@@ -11,6 +13,10 @@ export const CHUNK_DEADLINE_MS = 1500;
 /** A parent silent this long: the fallback playlist is polled for segments it never announced. */
 export const PARENT_SILENCE_MS = 3000;
 const PLAYLIST_POLL_MS = 1000;
+/** A hole's segments just below a held one are fetched, at most this many (an origin restart jumps thousands). */
+const MAX_HOLE_SEGMENTS = 3;
+/** A hole's segment whose fetch failed is tried again after this long. */
+const HOLE_RETRY_MS = 1000;
 
 export class GapFiller {
   /**
@@ -25,16 +31,27 @@ export class GapFiller {
     /** Segments being fetched (header or chunks): one fetch per segment at a time. */
     this.fetching = new Set();
     this.lastPoll = 0;
+    /** When each hole's segment was last asked for. */
+    this.holeTriedAt = new Map();
   }
 
   /** One tick: late chunks, and the playlist when nothing came from the parent since `lastParentFrameAt`. */
   tick(now, lastParentFrameAt) {
     const store = this.node.store;
-    for (const sequence of store.sequences()) {
-      const s = store.status(sequence);
-      if (s && !s.complete && now - s.headerAtMillis > CHUNK_DEADLINE_MS && !this.fetching.has(sequence)) {
-        this.fetchChunks(sequence, store.missingChunks(sequence));
+    const held = store.sequences();
+    for (let i = 0; i < held.length; i++) {
+      const s = store.status(held[i]);
+      if (!s || now - s.headerAtMillis <= CHUNK_DEADLINE_MS) continue;
+      if (!s.complete && !this.fetching.has(held[i])) this.fetchChunks(held[i], store.missingChunks(held[i]));
+      const from = Math.max(i > 0 ? held[i - 1] + 1 : held[i], store.playableFrom, held[i] - MAX_HOLE_SEGMENTS);
+      for (let missing = from; missing < held[i]; missing++) {
+        if (now - (this.holeTriedAt.get(missing) || 0) < HOLE_RETRY_MS) continue;
+        this.holeTriedAt.set(missing, now);
+        this.fetchSegment(missing);
       }
+    }
+    for (const sequence of this.holeTriedAt.keys()) {
+      if (held.length === 0 || sequence < held[0]) this.holeTriedAt.delete(sequence);
     }
     if (now - lastParentFrameAt > PARENT_SILENCE_MS && now - this.lastPoll > PLAYLIST_POLL_MS) {
       this.lastPoll = now;
@@ -51,13 +68,19 @@ export class GapFiller {
     // Holding nothing: start near the live edge; else fill every hole after what is held.
     const from = held.length > 0 ? held[0] : available.length === 0 ? Infinity : available[Math.max(0, available.length - 3)];
     for (const sequence of available) {
-      if (sequence < from || held.includes(sequence) || this.fetching.has(sequence)) continue;
-      this.fetching.add(sequence);
-      this.fetchHeader(sequence).then((stored) => {
-        this.fetching.delete(sequence);
-        if (stored) this.fetchChunks(sequence, store.missingChunks(sequence));
-      }, () => this.fetching.delete(sequence));
+      if (sequence >= from && !held.includes(sequence)) this.fetchSegment(sequence);
     }
+  }
+
+  /** Header, then chunks, of a segment the store does not hold; once at a time. */
+  fetchSegment(sequence) {
+    if (this.fetching.has(sequence)) return;
+    const store = this.node.store;
+    this.fetching.add(sequence);
+    this.fetchHeader(sequence).then((stored) => {
+      this.fetching.delete(sequence);
+      if (stored) this.fetchChunks(sequence, store.missingChunks(sequence));
+    }, () => this.fetching.delete(sequence));
   }
 
   async fetchHeader(sequence) {
