@@ -56,7 +56,7 @@ class BrowserRepairIT extends BrowserFixture {
     b.waitTime(bAt + 8, 30_000);
     c.waitTime(cAt + 8, 30_000);
     for (PageViewer p : List.of(b, c)) {
-      assertThat(number(p.state(), "waitingAfterStart")).as(p.name + " stalls; " + p.describe()).isZero();
+      assertThat(number(p.state(), "stallsDataLate")).as(p.name + " stalls; " + p.describe()).isZero();
     }
 
     // Now the page that has a child crashes: no pagehide, no leave; the coordinator sees its socket drop.
@@ -76,7 +76,7 @@ class BrowserRepairIT extends BrowserFixture {
         leaveRepairS, crashRepairS, parent.name, why);
     assertThat(node(tree, parentId)).as(parent.name + " is gone; " + why).isNull();
     assertThat(node(tree, child.nodeId()).get("parent").textValue()).as(why).isEqualTo(boosterId);
-    assertThat(number(child.state(), "waitingAfterStart")).as(child.name + " stalls; " + why).isZero();
+    assertThat(number(child.state(), "stallsDataLate")).as(child.name + " stalls; " + why).isZero();
 
     parent.page.context().close();
     child.close();
@@ -146,7 +146,7 @@ class BrowserRepairIT extends BrowserFixture {
     assertThat(n).as(why).isNotNull();
     assertThat(n.get("connected").booleanValue()).as(why).isTrue();
     assertThat(n.get("parent").textValue()).as(why).isEqualTo(s.get("parentId"));
-    assertThat(number(s, "waitingAfterStart")).as(why).isZero();
+    assertThat(number(s, "stallsDataLate")).as(why).isZero();
     p.close();
     for (Relay r : relays) {
       r.close();
@@ -188,7 +188,7 @@ class BrowserRepairIT extends BrowserFixture {
       assertThat(n).as(why).isNotNull();
       assertThat(n.get("connected").booleanValue()).as(why).isTrue();
       assertThat(n.get("parent").textValue()).as(why).isEqualTo(parent);
-      assertThat(number(s, "waitingAfterStart")).as(why).isZero();
+      assertThat(number(s, "stallsDataLate")).as(why).isZero();
       p.close();
     } finally {
       if (member != null) {

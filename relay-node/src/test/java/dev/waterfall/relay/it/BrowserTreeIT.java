@@ -50,7 +50,7 @@ class BrowserTreeIT extends BrowserFixture {
 
     for (Map<String, Object> s : List.of(aEnd, bEnd)) {
       assertThat(s.get("mode")).as(why).isEqualTo("p2p");
-      assertThat(number(s, "waitingAfterStart")).as(why).isZero();
+      assertThat(number(s, "stallsDataLate")).as(why).isZero();
     }
     String aId = (String) aEnd.get("nodeId");
     assertThat(aEnd.get("parentId")).as(why).isEqualTo(boosterId);

@@ -51,7 +51,7 @@ class BrowserUploadIT extends BrowserFixture {
     a.waitTime(aAt + 8, 30_000);
     c.waitTime(cAt + 8, 30_000);
     for (PageViewer p : List.of(a, b, c)) {
-      assertThat(number(p.state(), "waitingAfterStart")).as(p.name + " stalls; " + p.describe()).isZero();
+      assertThat(number(p.state(), "stallsDataLate")).as(p.name + " stalls; " + p.describe()).isZero();
     }
 
     // Back on: the coordinator never raises a place's slots from 0, so the page leaves and joins again.
@@ -65,7 +65,7 @@ class BrowserUploadIT extends BrowserFixture {
     assertThat(node(tree, aId)).as(why).isNull();
     assertThat(node(tree, newId).get("capacity").intValue()).as(why).isEqualTo(2);
     assertThat(a.state().get("upload")).isEqualTo(true);
-    assertThat(number(a.state(), "waitingAfterStart")).as("A stalls; " + why).isZero();
+    assertThat(number(a.state(), "stallsDataLate")).as("A stalls; " + why).isZero();
     System.out.println("BrowserUploadIT: " + why);
 
     for (PageViewer p : List.of(a, b, c)) {

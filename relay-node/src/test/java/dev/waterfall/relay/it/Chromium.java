@@ -48,6 +48,8 @@ final class Chromium implements AutoCloseable {
     try {
       Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
           .setExecutablePath(EXECUTABLE).setHeadless(true).setArgs(FLAGS).setTimeout(60_000));
+      // Into each test class's report (its system-out): the browser moves with every `apt-get upgrade`.
+      System.out.println("Chromium " + browser.version() + " (" + EXECUTABLE + ")");
       return new Chromium(playwright, browser);
     } catch (RuntimeException e) {
       playwright.close();

@@ -139,7 +139,7 @@ class FailoverIT {
         Map<String, Object> s = p.state();
         states.add(s);
         String pw = p.describe();
-        assertThat(number(s, "waitingAfterStart")).as("stalls; " + pw).isZero();
+        assertThat(number(s, "stallsDataLate")).as("stalls; " + pw).isZero();
         assertThat(s.get("nodeId")).as(pw).isEqualTo(idAtKill.get(p));
         @SuppressWarnings("unchecked")
         Map<String, Object> sig = (Map<String, Object>) s.get("signalling");

@@ -59,7 +59,7 @@ class P2pPlayerIT extends BrowserFixture {
     assertThat(end.get("mode")).as(why).isEqualTo("p2p");
     assertThat(end.get("parentId")).as(why).isEqualTo(boosterId);
     assertThat(((Number) end.get("depth")).intValue()).as(why).isEqualTo(2);
-    assertThat(((Number) end.get("waitingAfterStart")).intValue()).as(why).isZero();
+    assertThat(((Number) end.get("stallsDataLate")).intValue()).as(why).isZero();
 
     double fromParent = number(end, "bytesFromParent") - number(atFour, "bytesFromParent");
     double byFallback = number(end, "bytesByFallback") - number(atFour, "bytesByFallback");

@@ -48,7 +48,7 @@ class PlayerPageIT extends BrowserFixture {
     @SuppressWarnings("unchecked")
     Map<String, Object> state = (Map<String, Object>) page.evaluate("() => window.waterfall.state");
     String why = "page state " + state + ", console " + console;
-    assertThat(((Number) state.get("waitingAfterStart")).intValue()).as(why).isZero();
+    assertThat(((Number) state.get("stallsDataLate")).intValue()).as(why).isZero();
     assertThat(state.get("mode")).as(why).isEqualTo("mse");
     assertThat(state.get("source")).as(why).isEqualTo(fallbacks.get(0).textValue());
     assertThat((String) state.get("hlsUrl")).as(why).endsWith("/hls/watch/index.m3u8");

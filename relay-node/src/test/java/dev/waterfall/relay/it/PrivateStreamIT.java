@@ -113,7 +113,7 @@ class PrivateStreamIT extends BrowserFixture {
       Map<String, Object> s = state(page);
       String why = "state " + s + ", console " + console;
       assertThat(s.get("mode")).as(why).isEqualTo("p2p");
-      assertThat(((Number) s.get("waitingAfterStart")).intValue()).as(why).isZero();
+      assertThat(((Number) s.get("stallsDataLate")).intValue()).as(why).isZero();
       assertThat(page.url()).doesNotContain(token).doesNotContain("token=");
       assertThat(page.evaluate("() => sessionStorage.getItem('waterfall.viewerToken.members')")).isEqualTo(token);
       // Decrypted media really plays: the video has a picture and time moves on.
