@@ -43,7 +43,9 @@ export class GapFiller {
       const s = store.status(held[i]);
       if (!s || now - s.headerAtMillis <= CHUNK_DEADLINE_MS) continue;
       if (!s.complete && !this.fetching.has(held[i])) this.fetchChunks(held[i], store.missingChunks(held[i]));
-      const from = Math.max(i > 0 ? held[i - 1] + 1 : held[i], store.playableFrom, held[i] - MAX_HOLE_SEGMENTS);
+      // Past the gap timeout the playlist has skipped the hole for good: nothing left to heal.
+      const healable = i > 0 && now - s.headerAtMillis < store.limits.gapTimeoutMillis;
+      const from = healable ? Math.max(held[i - 1] + 1, store.playableFrom, held[i] - MAX_HOLE_SEGMENTS) : held[i];
       for (let missing = from; missing < held[i]; missing++) {
         if (now - (this.holeTriedAt.get(missing) || 0) < HOLE_RETRY_MS) continue;
         this.holeTriedAt.set(missing, now);

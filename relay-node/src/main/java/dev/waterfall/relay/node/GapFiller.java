@@ -5,21 +5,28 @@ import dev.waterfall.relay.frame.FrameCodec;
 import dev.waterfall.relay.http.FallbackFetcher;
 import dev.waterfall.relay.store.SegmentStatus;
 import dev.waterfall.relay.store.SegmentStore;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 
 /**
- * Makes sure no segment is missing because of the tree: a chunk not here by its deadline, a header the parent
- * never sent, or everything while the parent is silent, is fetched over HTTP from the origin or a booster,
- * verified by the store and forwarded to the children, so a whole subtree heals from one fetch.
+ * Makes sure no segment is missing because of the tree: a chunk not here by its deadline, a segment the parent
+ * skipped (a hole below one whose header came that long ago: playlists stop at a hole, so players downstream
+ * would run dry waiting for it), or everything while the parent is silent, is fetched over HTTP from the origin
+ * or a booster, verified by the store and forwarded to the children, so a whole subtree heals from one fetch.
  * Runs on the node's context, ticked every {@link #TICK_MS}.
  */
 final class GapFiller {
   static final long TICK_MS = 250;
   private static final long PLAYLIST_POLL_MS = 1000;
+  /** A hole's segments just below a held one are fetched, at most this many (an origin restart jumps thousands). */
+  private static final int MAX_HOLE_SEGMENTS = 3;
+  /** A hole's segment whose fetch failed is tried again after this long. */
+  private static final long HOLE_RETRY_MS = 1000;
   private final SegmentStore store;
   private final FallbackFetcher fetcher;
   private final long chunkDeadlineMs;
@@ -27,6 +34,8 @@ final class GapFiller {
   private final BiConsumer<byte[], Long> forward;
   private final LongSupplier clock;
   private final Set<Long> fetching = new HashSet<>();
+  /** When each hole's segment was last asked for. */
+  private final Map<Long, Long> holeTriedAt = new HashMap<>();
   private long lastPoll;
 
   GapFiller(SegmentStore store, FallbackFetcher fetcher, long chunkDeadlineMs, long parentSilenceMs,
@@ -39,15 +48,30 @@ final class GapFiller {
     this.clock = clock;
   }
 
-  /** One pass: late chunks of known segments; and, while the parent is silent, segments it never announced. */
+  /** One pass: late chunks and holes below held segments; while the parent is silent, what it never announced. */
   void tick(long lastParentFrameAt) {
     long now = clock.getAsLong();
-    for (Long seq : store.sequences()) {
+    List<Long> held = store.sequences();
+    for (int i = 0; i < held.size(); i++) {
+      long seq = held.get(i);
       SegmentStatus s = store.status(seq).orElse(null);
-      if (s != null && !s.complete() && now - s.headerAtMillis() > chunkDeadlineMs && !fetching.contains(seq)) {
+      if (s == null || now - s.headerAtMillis() <= chunkDeadlineMs) {
+        continue;
+      }
+      if (!s.complete() && !fetching.contains(seq)) {
         fetchChunks(seq, store.missingChunks(seq));
       }
+      // Past the gap timeout the playlist has skipped the hole for good: nothing left to heal.
+      boolean healable = i > 0 && now - s.headerAtMillis() < store.limits().gapTimeoutMillis();
+      long from = healable ? Math.max(held.get(i - 1) + 1, seq - MAX_HOLE_SEGMENTS) : seq;
+      for (long missing = from; missing < seq; missing++) {
+        if (now - holeTriedAt.getOrDefault(missing, Long.MIN_VALUE / 2) >= HOLE_RETRY_MS) {
+          holeTriedAt.put(missing, now);
+          fetchSegment(missing);
+        }
+      }
     }
+    holeTriedAt.keySet().removeIf(seq -> held.isEmpty() || seq < held.get(0));
     if (now - lastParentFrameAt > parentSilenceMs && now - lastPoll > PLAYLIST_POLL_MS) {
       lastPoll = now;
       fetcher.listAvailable().onSuccess(this::fetchUnknown);
@@ -67,18 +91,25 @@ final class GapFiller {
     long from = !held.isEmpty() ? held.get(0)
         : available.isEmpty() ? Long.MAX_VALUE : available.get(Math.max(0, available.size() - 3));
     for (Long seq : available) {
-      if (seq < from || held.contains(seq) || fetching.contains(seq)) {
-        continue;
+      if (seq >= from && !held.contains(seq)) {
+        fetchSegment(seq);
       }
-      fetching.add(seq);
-      fetcher.fetchHeader(seq).onComplete(ar -> {
-        fetching.remove(seq);
-        if (ar.succeeded() && Boolean.TRUE.equals(ar.result())) {
-          store.header(seq).ifPresent(h -> forward.accept(FrameCodec.encode(new Frame.Header(h)), seq));
-          fetchChunks(seq, store.missingChunks(seq));
-        }
-      });
     }
+  }
+
+  /** Header, then chunks, of a segment the store does not hold; one fetch per segment at a time. */
+  private void fetchSegment(long seq) {
+    if (fetching.contains(seq)) {
+      return;
+    }
+    fetching.add(seq);
+    fetcher.fetchHeader(seq).onComplete(ar -> {
+      fetching.remove(seq);
+      if (ar.succeeded() && Boolean.TRUE.equals(ar.result())) {
+        store.header(seq).ifPresent(h -> forward.accept(FrameCodec.encode(new Frame.Header(h)), seq));
+        fetchChunks(seq, store.missingChunks(seq));
+      }
+    });
   }
 
   private void fetchChunks(long seq, List<Integer> missing) {
