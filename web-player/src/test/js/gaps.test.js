@@ -1,0 +1,60 @@
+// p2p/gaps.js: a segment the parent skipped is fetched over HTTP soon, not after the playlist's gap timeout.
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { CHUNK_DEADLINE_MS, GapFiller } from '../../main/web/p2p/gaps.js';
+
+/** A store holding complete segments whose headers came at the given times (epoch ms). */
+function fakeStore(headersAt, gapTimeoutMillis = 6000) {
+  return {
+    playableFrom: -1,
+    limits: { gapTimeoutMillis },
+    sequences: () => [...headersAt.keys()].sort((a, b) => a - b),
+    status: (sequence) => ({ complete: true, headerAtMillis: headersAt.get(sequence) }),
+    missingChunks: () => [],
+  };
+}
+
+/** Fallbacks that record each path asked for and fail it (an answer is not what these tests look at). */
+function recordingFallbacks() {
+  const asked = [];
+  return { asked, fetch: (path) => { asked.push(path); return Promise.reject(new Error('offline')); } };
+}
+
+function filler(store, fallbacks) {
+  const node = { store, stats: { bytesByFallback: 0, headersByHttp: 0, chunksByHttp: 0 } };
+  return new GapFiller(node, fallbacks, () => {});
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+test('a hole below a segment whose header came 1.5 s ago is fetched, header first', async () => {
+  const now = 100_000;
+  const fallbacks = recordingFallbacks();
+  const gaps = filler(fakeStore(new Map([[10, now - 4000], [12, now - CHUNK_DEADLINE_MS - 1]])), fallbacks);
+  gaps.tick(now, now);
+  assert.deepEqual(fallbacks.asked, ['seg-11.hdr']);
+});
+
+test('not before the deadline, and not again within a second of a failed try', async () => {
+  const now = 100_000;
+  const fallbacks = recordingFallbacks();
+  const gaps = filler(fakeStore(new Map([[10, now - 4000], [12, now - 100]])), fallbacks);
+  gaps.tick(now, now);
+  assert.deepEqual(fallbacks.asked, []);
+  gaps.tick(now + CHUNK_DEADLINE_MS, now);
+  await settle();
+  gaps.tick(now + CHUNK_DEADLINE_MS + 500, now);
+  assert.deepEqual(fallbacks.asked, ['seg-11.hdr']);
+  gaps.tick(now + CHUNK_DEADLINE_MS + 1000, now);
+  assert.deepEqual(fallbacks.asked, ['seg-11.hdr', 'seg-11.hdr']);
+});
+
+test('only the last three of a wide hole (an origin restart jumps far), and none past the gap timeout', () => {
+  const now = 100_000;
+  const wide = recordingFallbacks();
+  filler(fakeStore(new Map([[10, now - 9000], [100, now - 2000]])), wide).tick(now, now);
+  assert.deepEqual(wide.asked, ['seg-97.hdr', 'seg-98.hdr', 'seg-99.hdr']);
+  const old = recordingFallbacks();
+  filler(fakeStore(new Map([[10, now - 9000], [12, now - 7000]])), old).tick(now, now);
+  assert.deepEqual(old.asked, []);
+});
