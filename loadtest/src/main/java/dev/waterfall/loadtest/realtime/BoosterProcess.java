@@ -33,7 +33,7 @@ final class BoosterProcess implements AutoCloseable {
     Path log = Files.createTempFile("waterfall-realtime-booster-", ".log");
     int port = RtRig.freePort();
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.waterfall.relay.Main", "boost", "--coordinator", base,
+        "-cp", System.getProperty("java.class.path"), "dev.waterfall.launcher.Main", "boost", "--coordinator", base,
         "--stream", stream, "--http-port", Integer.toString(port), "--token", token));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("WATERFALL_LOG_LEVEL", "INFO");

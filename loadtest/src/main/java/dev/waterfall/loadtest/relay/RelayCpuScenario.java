@@ -80,7 +80,7 @@ public final class RelayCpuScenario extends Scenario {
     settings.put("warmupSeconds", warmupSeconds);
     settings.put("measuredSeconds", seconds);
     settings.put("children", 4);
-    settings.put("method", "measured booster in its own JVM (java -cp <loadtest jar> dev.waterfall.relay.Main boost);"
+    settings.put("method", "measured booster in its own JVM (java -cp <loadtest jar> dev.waterfall.launcher.Main boost);"
         + " CPU = utime+stime of that process from /proc/<pid>/stat over the window, so native libwebrtc threads,"
         + " GC and JIT count; percent of one core");
     ObjectNode figures = report.figures();
@@ -97,7 +97,7 @@ public final class RelayCpuScenario extends Scenario {
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.addAll(boosterJvmArgs);
-      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.waterfall.relay.Main", "boost",
+      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.waterfall.launcher.Main", "boost",
           "--coordinator", rig.base, "--stream", stream, "--token", rig.boosterToken()));
       settings.put("boosterCommand", String.join(" ", cmd.subList(0, cmd.size() - 2)) + " --token …");
       settings.put("boosterLog", log.toString());

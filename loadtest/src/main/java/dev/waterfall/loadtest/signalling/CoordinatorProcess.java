@@ -103,7 +103,7 @@ public final class CoordinatorProcess implements AutoCloseable {
     return "loadtest-signalling-" + ProcessHandle.current().pid();
   }
 
-  /** tree-coordinator/server/target/waterfall-coordinator.jar, next to this jar's module or under the cwd. */
+  /** The launcher jar (relay-node/launcher/target/waterfall.jar), next to this jar's module or under the cwd. */
   static Path defaultCoordinatorJar() {
     List<Path> candidates = new ArrayList<>();
     Path self = ReportDir.codeSource();
@@ -111,9 +111,9 @@ public final class CoordinatorProcess implements AutoCloseable {
         && self.getParent().getParent().getParent() != null) {
       // <repo>/loadtest/target/waterfall-loadtest.jar → <repo>
       candidates.add(self.toAbsolutePath().getParent().getParent().getParent()
-          .resolve("tree-coordinator/server/target/waterfall-coordinator.jar"));
+          .resolve("relay-node/launcher/target/waterfall.jar"));
     }
-    candidates.add(Path.of("tree-coordinator/server/target/waterfall-coordinator.jar").toAbsolutePath());
+    candidates.add(Path.of("relay-node/launcher/target/waterfall.jar").toAbsolutePath());
     return candidates.stream().filter(Files::isRegularFile).findFirst().orElse(null);
   }
 

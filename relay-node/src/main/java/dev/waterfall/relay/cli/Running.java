@@ -7,17 +7,17 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /** Holds a command's running parts and stops them in reverse order on SIGTERM or Ctrl-C. */
-final class Running {
-  final Vertx vertx = Vertx.vertx();
-  final PeerFactory peers = new PeerFactory();
+public final class Running {
+  public final Vertx vertx = Vertx.vertx();
+  public final PeerFactory peers = new PeerFactory();
   private final List<AutoCloseable> parts = new ArrayList<>();
 
-  <T extends AutoCloseable> T add(T part) {
+  public <T extends AutoCloseable> T add(T part) {
     parts.add(part);
     return part;
   }
 
-  void untilStopped() throws InterruptedException {
+  public void untilStopped() throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       stop();
@@ -26,7 +26,7 @@ final class Running {
     stopped.await();
   }
 
-  void stop() {
+  public void stop() {
     for (int i = parts.size() - 1; i >= 0; i--) {
       try {
         parts.get(i).close();

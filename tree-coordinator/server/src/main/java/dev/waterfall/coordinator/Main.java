@@ -4,7 +4,10 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code waterfall coordinator}: the entry point of the coordinator jar ({@code demo} lives in the relay jar). */
+/**
+ * {@code coordinator} alone, for the processes this module's own tests start on their classpath; users run
+ * every command from the one launcher jar (relay-node/launcher, {@code dev.waterfall.launcher.Main}).
+ */
 @Command(name = "waterfall", mixinStandardHelpOptions = true, version = "Waterfall 0.1.0",
     description = "Live streaming over a fan-out tree of viewers and relays.",
     subcommands = {CoordinatorCommand.class})

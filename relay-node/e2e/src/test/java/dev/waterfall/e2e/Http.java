@@ -1,0 +1,58 @@
+package dev.waterfall.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Blocking HTTP for the integration tests. */
+final class Http {
+  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Http() {}
+
+  static HttpResponse<byte[]> get(String url) {
+    try {
+      return CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+    } catch (Exception e) {
+      throw new AssertionError("GET " + url, e);
+    }
+  }
+
+  static String text(String url) {
+    return new String(get(url).body());
+  }
+
+  static JsonNode json(String url) {
+    try {
+      return JSON.readTree(get(url).body());
+    } catch (Exception e) {
+      throw new AssertionError("not JSON from " + url, e);
+    }
+  }
+
+  static JsonNode post(String url, String bearer, String body) {
+    try {
+      HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url))
+          .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      return JSON.readTree(r.body());
+    } catch (Exception e) {
+      throw new AssertionError("POST " + url, e);
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package dev.waterfall.e2e;
+
+import dev.waterfall.coordinator.Coordinator;
+import dev.waterfall.coordinator.config.CoordinatorConfig;
+import dev.waterfall.coordinator.config.Settings;
+import dev.waterfall.coordinator.streams.StreamCatalog;
+import dev.waterfall.relay.Relay;
+import dev.waterfall.relay.peer.PeerFactory;
+import dev.waterfall.relay.segment.SegmentSigner;
+import dev.waterfall.relay.source.SampleSource;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real coordinator (embedded Hazelcast) with real relays in this JVM, all on the test's network namespace:
+ * the coordinator and HLS on 127.0.0.1, WebRTC on the namespace's veth address.
+ */
+final class StreamRig implements AutoCloseable {
+  private static final java.util.regex.Pattern SEGMENT = java.util.regex.Pattern.compile("seg-(\\d+)\\.ts");
+  static final String ADMIN = "relay-it-admin-token-0123456789";
+  final Coordinator coordinator;
+  final String base;
+  private final int clusterPort = Http.freePort();
+  private final String clusterName = "relay-it-" + ProcessHandle.current().pid();
+  final Vertx vertx = Vertx.vertx();
+  final PeerFactory peers = new PeerFactory();
+  private final List<AutoCloseable> parts = new ArrayList<>();
+
+  StreamRig() throws Exception {
+    coordinator = Coordinator.start(CoordinatorConfig.from(settings(0).with(Map.of(
+        "cluster.port", Integer.toString(clusterPort)))), Clock.systemUTC());
+    base = "http://127.0.0.1:" + coordinator.port();
+  }
+
+  /** Another coordinator of the rig's cluster on {@code httpPort} (0: any free port); the caller stops it. */
+  Coordinator member(int httpPort) throws Exception {
+    return Coordinator.start(CoordinatorConfig.from(settings(httpPort).with(Map.of(
+        "cluster.port", Integer.toString(Http.freePort()), "cluster.members", "127.0.0.1:" + clusterPort))),
+        Clock.systemUTC());
+  }
+
+  /** Every node of a test comes from one address, so the per-address abuse limits are lifted (AbuseLimitsTest covers them). */
+  private Settings settings(int httpPort) {
+    return Settings.defaultsOnly().with(Map.of("http.port", Integer.toString(httpPort), "admin.token", ADMIN,
+        "cluster.name", clusterName, "signalling.maxSocketsPerIp", "0", "signalling.joinsPerIpPerSecond", "0"));
+  }
+
+  String createStream(String name, int maxChildren) throws Exception {
+    return coordinator.createStream(new StreamCatalog.Spec(name, 1000, maxChildren, null)).publishKey();
+  }
+
+  /** A realtime stream (published by the /publish page); its publish key. */
+  String createRealtimeStream(String name, int maxChildren) throws Exception {
+    return coordinator.createStream(new StreamCatalog.Spec(name, 1000, maxChildren, null, "realtime")).publishKey();
+  }
+
+  String boosterToken() throws Exception {
+    return coordinator.issueBoosterToken();
+  }
+
+  Relay origin(String stream, String key) throws Exception {
+    return add(Relay.startOrigin(vertx, peers, new Relay.Options(List.of(base), stream, key, "127.0.0.1", 0, null),
+        SegmentSigner.generate(), SampleSource.fromClasspath(System.currentTimeMillis() / 2000), r -> { }));
+  }
+
+  Relay booster(String stream) throws Exception {
+    return add(Relay.startBooster(vertx, peers,
+        new Relay.Options(List.of(base), stream, boosterToken(), "127.0.0.1", 0, null)));
+  }
+
+  <T extends AutoCloseable> T add(T part) {
+    parts.add(part);
+    return part;
+  }
+
+  static String hls(Relay relay, String stream) {
+    return "http://127.0.0.1:" + relay.httpPort() + "/hls/" + stream + "/";
+  }
+
+  /** The media sequences in the relay's playlist, oldest first (empty while it has none). */
+  static List<Long> sequences(Relay relay, String stream) {
+    var reply = Http.get(hls(relay, stream) + "index.m3u8");
+    List<Long> out = new ArrayList<>();
+    if (reply.statusCode() == 200) {
+      java.util.regex.Matcher m = SEGMENT.matcher(new String(reply.body()));
+      while (m.find()) {
+        out.add(Long.parseLong(m.group(1)));
+      }
+    }
+    return out;
+  }
+
+  /** One segment's bytes as the relay serves them over HLS (null unless 200). */
+  static byte[] segment(Relay relay, String stream, long seq) {
+    var reply = Http.get(hls(relay, stream) + "seg-" + seq + ".ts");
+    return reply.statusCode() == 200 ? reply.body() : null;
+  }
+
+  /** A counter or gauge from the relay's /metrics. */
+  static double metric(Relay relay, String name) {
+    for (String line : Http.text("http://127.0.0.1:" + relay.httpPort() + "/metrics").split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    throw new AssertionError("no metric " + name);
+  }
+
+  @Override
+  public void close() {
+    for (int i = parts.size() - 1; i >= 0; i--) {
+      try {
+        parts.get(i).close();
+      } catch (Exception e) {
+        // best effort
+      }
+    }
+    peers.close();
+    vertx.close();
+    coordinator.stop();
+  }
+}
