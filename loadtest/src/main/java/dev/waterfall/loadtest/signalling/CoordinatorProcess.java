@@ -77,10 +77,10 @@ public final class CoordinatorProcess implements AutoCloseable {
       if (self == null) {
         throw new IllegalStateException("cannot find the coordinator jar nor this program's classpath");
       }
-      // The shaded loadtest jar holds the coordinator classes too.
+      // The shaded loadtest jar holds the launcher (and so the coordinator) too.
       cmd.add("-cp");
       cmd.add(self.toString());
-      cmd.add("dev.waterfall.coordinator.Main");
+      cmd.add("dev.waterfall.launcher.Main");
       from = self + " (classpath)";
     }
     cmd.addAll(List.of("coordinator", "--host", "127.0.0.1", "--port", Integer.toString(port),

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A coordinator in its own JVM ({@code dev.waterfall.coordinator.Main coordinator} on the test classpath), so a test
+ * A coordinator in its own JVM ({@code dev.waterfall.launcher.Main coordinator} on the test classpath), so a test
  * can {@code kill -9} it and start it again on the same ports. It runs in the test's network namespace like
  * everything else; its output goes to target/coordinator-logs/.
  */
@@ -44,7 +44,7 @@ final class CoordinatorProcess implements AutoCloseable {
         // Small and quick to start: three of these share two cores with Chromium and the relays.
         "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-        "-cp", System.getProperty("java.class.path"), "dev.waterfall.coordinator.Main", "coordinator",
+        "-cp", System.getProperty("java.class.path"), "dev.waterfall.launcher.Main", "coordinator",
         "--port", Integer.toString(httpPort), "--admin-token", StreamRig.ADMIN,
         "--cluster-port", Integer.toString(clusterPort), "--set", "cluster.name=" + clusterName,
         // Every page and relay of a test comes from 127.0.0.1 (AbuseLimitsTest covers these limits).
