@@ -17,7 +17,7 @@ import java.util.OptionalDouble;
  * @param timeline             start-up milestones, ms since navigation start
  */
 record Probe(long nowMillis, String mode, String phase, String error, Double startedAtMs, Double firstFrameMs,
-             Boolean frameCallbacks, int stalls, double currentTime, boolean paused, Long fragSn, Double fragStart,
+             Boolean frameCallbacks, int stalls, int stallsPageBusy, double currentTime, boolean paused, Long fragSn, Double fragStart,
              Integer depth, long bytesFromParent, long bytesByFallback, long bytesSentToChildren, int children,
              Long producedAtMillis, Integer durationMillis, List<Arrival> arrivals,
              Map<String, Double> timeline) {
@@ -39,7 +39,8 @@ record Probe(long nowMillis, String mode, String phase, String error, Double sta
     Map<String, Object> header = (Map<String, Object>) m.get("header");
     return new Probe(lng(m.get("nowMillis")), (String) m.get("mode"), (String) m.get("phase"),
         (String) m.get("error"), dbl(m.get("startedAt")), first == null ? null : dbl(first.get("presentedAt")),
-        (Boolean) m.get("rvfc"), (int) lng(m.get("stalls")), dbl(m.get("currentTime")),
+        (Boolean) m.get("rvfc"), (int) lng(m.get("stalls")), (int) lng(m.get("stallsPageBusy")),
+        dbl(m.get("currentTime")),
         Boolean.TRUE.equals(m.get("paused")), frag == null ? null : lng(frag.get("sn")),
         frag == null ? null : dbl(frag.get("start")), m.get("depth") == null ? null : (int) lng(m.get("depth")),
         lng(m.get("bytesFromParent")), lng(m.get("bytesByFallback")), lng(m.get("bytesSentToChildren")),

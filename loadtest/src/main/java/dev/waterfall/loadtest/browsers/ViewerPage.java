@@ -107,7 +107,7 @@ final class ViewerPage implements AutoCloseable {
         const s = w.state, node = w.node, v = w.video;
         const out = {
           nowMillis: Date.now(), mode: s.mode, phase: s.phase, error: s.error, startedAt: s.startedAt,
-          stalls: s.waitingAfterStart, rvfc: b.rvfc, firstFrame: b.firstFrame, timeline: b.timeline,
+          stalls: s.waitingAfterStart, stallsPageBusy: s.stallsPageBusy || 0, rvfc: b.rvfc, firstFrame: b.firstFrame, timeline: b.timeline,
           currentTime: v.currentTime, paused: v.paused, frag: b.frag,
           depth: node ? node.depth : null,
           bytesFromParent: node ? node.stats.bytesFromParent : 0,
@@ -215,6 +215,8 @@ final class ViewerPage implements AutoCloseable {
       }
       row.put("stallsWhileSampled", b.stalls() - a.stalls());
       row.put("stallsSinceStart", b.stalls());
+      // Of those, the page held the segment ≥ 1 s unappended: the machine's CPU, not delivery (watch/stalls.js).
+      row.put("stallsPageBusySinceStart", b.stallsPageBusy());
       if (b.error() != null) {
         row.put("error", b.error());
       }

@@ -100,6 +100,7 @@ final class ViewersPhase {
       long pagesFromParent = 0;
       long pagesFallback = 0;
       int stalls = 0;
+      int stallsPageBusy = 0;
       int maxDepth = 0;
       int p2pPages = 0;
       for (String label : last.keySet()) {
@@ -108,6 +109,7 @@ final class ViewersPhase {
         pagesFromParent += b.bytesFromParent() - a.bytesFromParent();
         pagesFallback += b.bytesByFallback() - a.bytesByFallback();
         stalls += b.stalls() - a.stalls();
+        stallsPageBusy += b.stallsPageBusy() - a.stallsPageBusy();
         maxDepth = Math.max(maxDepth, b.depth() == null ? 0 : b.depth());
         p2pPages += "p2p".equals(b.mode()) ? 1 : 0;
       }
@@ -136,6 +138,7 @@ final class ViewersPhase {
       figures.put("offload", offload);
       figures.put("maxDepth", maxDepth);
       figures.put("stalls", stalls);
+      out.put("stallsPageBusy", stallsPageBusy); // of `stalls`: the page's CPU, not delivery (watch/stalls.js)
       report.note("viewers phase: origin egress " + egressRatio + " × the stream for " + pages.size() + " pages + "
           + boosterRelays.size() + " booster(s); offload " + offload + " (plain HLS: origin sends "
           + (pages.size() + boosterRelays.size()) + " ×, offload 0)");
