@@ -1,8 +1,9 @@
 // The gap filler (relay-node's GapFiller): heals over HTTP, from the fallback relays, what the parent does not
 // deliver in time. A chunk still missing CHUNK_DEADLINE_MS after its header is fetched; so is a whole segment the
 // parent skipped (a hole below one whose header came CHUNK_DEADLINE_MS ago: the playlist stops at a hole, so
-// the player would run dry waiting for it); while the parent has sent nothing for PARENT_SILENCE_MS, the
-// fallback's playlist is polled and every segment after those held is fetched, header then chunks. What the
+// the player would run dry waiting for it); while the parent has sent nothing for PARENT_SILENCE_MS, or is
+// behind (parentBehind: the next header overdue by BEHIND_MS), the fallback's playlist is polled and every
+// segment after those held is fetched, header then chunks. What the
 // store accepts is handed to `forward` (the children), as the parent's frames are.
 
 import { decodeFrame, encodeChunkFrame } from './frames.js';
@@ -13,10 +14,33 @@ export const CHUNK_DEADLINE_MS = 1500;
 /** A parent silent this long: the fallback playlist is polled for segments it never announced. */
 export const PARENT_SILENCE_MS = 3000;
 const PLAYLIST_POLL_MS = 1000;
+/** The next header this late, against the fastest path held headers came by: the parent is behind. */
+export const BEHIND_MS = 1000;
 /** A hole's segments just below a held one are fetched, at most this many (an origin restart jumps thousands). */
 const MAX_HOLE_SEGMENTS = 3;
 /** A hole's segment whose fetch failed is tried again after this long. */
 const HOLE_RETRY_MS = 1000;
+
+/**
+ * Whether the header after the newest held one is overdue. It is produced one duration after the newest, and
+ * headers have come as soon as `best` after being produced (arrival − producedAt, the least among those held: the
+ * clocks' offset plus the fastest path), so it is due by producedAt + duration + best. Judged in time, not by
+ * silence: a parent that is alive but slow (its uplink below the stream, a lossy link) falls further behind with
+ * no gap in its frames, and its child would stall long before it went quiet.
+ */
+export function parentBehind(store, now) {
+  const held = store.sequences();
+  if (held.length === 0) return false;
+  let best = Infinity;
+  for (const sequence of held) {
+    const h = store.header(sequence);
+    const s = store.status(sequence);
+    if (h && s) best = Math.min(best, s.headerAtMillis - h.header.producedAtMillis);
+  }
+  const newest = store.header(held[held.length - 1]);
+  if (!newest || best === Infinity) return false;
+  return now > newest.header.producedAtMillis + newest.header.durationMillis + best + BEHIND_MS;
+}
 
 export class GapFiller {
   /**
@@ -35,7 +59,7 @@ export class GapFiller {
     this.holeTriedAt = new Map();
   }
 
-  /** One tick: late chunks, and the playlist when nothing came from the parent since `lastParentFrameAt`. */
+  /** One tick: late chunks and holes; the playlist when the parent is silent since `lastParentFrameAt` or behind. */
   tick(now, lastParentFrameAt) {
     const store = this.node.store;
     const held = store.sequences();
@@ -55,7 +79,8 @@ export class GapFiller {
     for (const sequence of this.holeTriedAt.keys()) {
       if (held.length === 0 || sequence < held[0]) this.holeTriedAt.delete(sequence);
     }
-    if (now - lastParentFrameAt > PARENT_SILENCE_MS && now - this.lastPoll > PLAYLIST_POLL_MS) {
+    if (now - this.lastPoll > PLAYLIST_POLL_MS
+        && (now - lastParentFrameAt > PARENT_SILENCE_MS || parentBehind(store, now))) {
       this.lastPoll = now;
       this.poll().catch(() => {});
     }

@@ -3,6 +3,8 @@ package dev.waterfall.relay.node;
 import dev.waterfall.relay.frame.Frame;
 import dev.waterfall.relay.frame.FrameCodec;
 import dev.waterfall.relay.http.FallbackFetcher;
+import dev.waterfall.relay.segment.SegmentHeader;
+import dev.waterfall.relay.segment.SignedHeader;
 import dev.waterfall.relay.store.SegmentStatus;
 import dev.waterfall.relay.store.SegmentStore;
 import java.util.HashMap;
@@ -16,8 +18,8 @@ import java.util.function.LongSupplier;
 /**
  * Makes sure no segment is missing because of the tree: a chunk not here by its deadline, a segment the parent
  * skipped (a hole below one whose header came that long ago: playlists stop at a hole, so players downstream
- * would run dry waiting for it), or everything while the parent is silent, is fetched over HTTP from the origin
- * or a booster, verified by the store and forwarded to the children, so a whole subtree heals from one fetch.
+ * would run dry waiting for it), or everything while the parent is silent or behind ({@link #parentBehind}), is
+ * fetched over HTTP from the origin or a booster, verified by the store and forwarded to the children, so a whole subtree heals from one fetch.
  * Runs on the node's context, ticked every {@link #TICK_MS}.
  */
 final class GapFiller {
@@ -27,6 +29,8 @@ final class GapFiller {
   private static final int MAX_HOLE_SEGMENTS = 3;
   /** A hole's segment whose fetch failed is tried again after this long. */
   private static final long HOLE_RETRY_MS = 1000;
+  /** The next header this late, against the fastest path held headers came by: the parent is behind. */
+  static final long BEHIND_MS = 1000;
   private final SegmentStore store;
   private final FallbackFetcher fetcher;
   private final long chunkDeadlineMs;
@@ -72,10 +76,32 @@ final class GapFiller {
       }
     }
     holeTriedAt.keySet().removeIf(seq -> held.isEmpty() || seq < held.get(0));
-    if (now - lastParentFrameAt > parentSilenceMs && now - lastPoll > PLAYLIST_POLL_MS) {
+    if (now - lastPoll > PLAYLIST_POLL_MS && (now - lastParentFrameAt > parentSilenceMs || parentBehind(store, now))) {
       lastPoll = now;
       fetcher.listAvailable().onSuccess(this::fetchUnknown);
     }
+  }
+
+  /**
+   * Whether the header after the newest held one is overdue. It is produced one duration after the newest, and
+   * headers have come as soon as {@code best} after being produced (arrival − producedAt, the least among those
+   * held: the clocks' offset plus the fastest path), so it is due by producedAt + duration + best. Judged in time,
+   * not by silence: a parent that is alive but slow (its uplink below the stream, a lossy link) falls further
+   * behind with no gap in its frames, and the children would stall long before it went quiet.
+   */
+  static boolean parentBehind(SegmentStore store, long now) {
+    List<Long> held = store.sequences();
+    long best = Long.MAX_VALUE;
+    SegmentHeader newest = null;
+    for (long seq : held) {
+      SegmentHeader h = store.header(seq).map(SignedHeader::header).orElse(null);
+      SegmentStatus s = store.status(seq).orElse(null);
+      if (h != null && s != null) {
+        best = Math.min(best, s.headerAtMillis() - h.producedAtMillis());
+        newest = h;
+      }
+    }
+    return newest != null && now > newest.producedAtMillis() + newest.durationMillis() + best + BEHIND_MS;
   }
 
   /** A chunk the parent sent failed verification: get a good copy now rather than at the deadline. */
