@@ -4,6 +4,7 @@ import dev.waterfall.loadtest.baseline.BaselineHlsScenario;
 import dev.waterfall.loadtest.browsers.BrowsersScenario;
 import dev.waterfall.loadtest.realtime.RealtimeScenario;
 import dev.waterfall.loadtest.failover.FailoverScenario;
+import dev.waterfall.loadtest.field.FieldScenario;
 import dev.waterfall.loadtest.relay.RelayCpuScenario;
 import dev.waterfall.loadtest.relay.RelayEgressScenario;
 import dev.waterfall.loadtest.relay.RelayHopsScenario;
@@ -35,6 +36,7 @@ import picocli.CommandLine.Command;
         BrowsersScenario.class,
         RealtimeScenario.class,
         FailoverScenario.class,
+        FieldScenario.class,
         RenderCommand.class,
     })
 public final class Main implements Callable<Integer> {

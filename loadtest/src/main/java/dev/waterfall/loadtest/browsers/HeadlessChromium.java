@@ -35,11 +35,21 @@ public final class HeadlessChromium implements AutoCloseable {
     if (!EXECUTABLE.toFile().canExecute()) {
       throw new IllegalStateException(EXECUTABLE + " is missing: apt-get install -y chromium");
     }
+    return launch(EXECUTABLE, List.of());
+  }
+
+  /**
+   * Through {@code executable} (e.g. a script that starts Chromium inside a network namespace) with
+   * {@code extraFlags} after the usual ones.
+   */
+  public static HeadlessChromium launch(Path executable, List<String> extraFlags) {
+    List<String> flags = new java.util.ArrayList<>(FLAGS);
+    flags.addAll(extraFlags);
     Playwright playwright = Playwright.create(new Playwright.CreateOptions()
         .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
     try {
       return new HeadlessChromium(playwright, playwright.chromium().launch(new BrowserType.LaunchOptions()
-          .setExecutablePath(EXECUTABLE).setHeadless(true).setArgs(FLAGS).setTimeout(60_000)));
+          .setExecutablePath(executable).setHeadless(true).setArgs(flags).setTimeout(60_000)));
     } catch (RuntimeException e) {
       playwright.close();
       throw e;
@@ -47,7 +57,7 @@ public final class HeadlessChromium implements AutoCloseable {
   }
 
   /** One viewer: a page in a fresh context of its own (no cache, no state shared with other viewers). */
-  ViewerPage open(String url, String label) {
+  public ViewerPage open(String url, String label) {
     return ViewerPage.open(browser, url, label);
   }
 

@@ -16,8 +16,8 @@ import java.util.OptionalDouble;
  * @param arrivals             complete segments in the page's store (P2P pages)
  * @param timeline             start-up milestones, ms since navigation start
  */
-record Probe(long nowMillis, String mode, String phase, String error, Double startedAtMs, Double firstFrameMs,
-             Boolean frameCallbacks, int stalls, int stallsPageBusy, double currentTime, boolean paused, Long fragSn, Double fragStart,
+public record Probe(long nowMillis, String mode, String phase, String error, Double startedAtMs, Double firstFrameMs,
+             Boolean frameCallbacks, int stalls, int stallsPageBusy, int stallsDataLate, long stalledMs, double currentTime, boolean paused, Long fragSn, Double fragStart,
              Integer depth, long bytesFromParent, long bytesByFallback, long bytesSentToChildren, int children,
              Long producedAtMillis, Integer durationMillis, List<Arrival> arrivals,
              Map<String, Double> timeline) {
@@ -40,6 +40,7 @@ record Probe(long nowMillis, String mode, String phase, String error, Double sta
     return new Probe(lng(m.get("nowMillis")), (String) m.get("mode"), (String) m.get("phase"),
         (String) m.get("error"), dbl(m.get("startedAt")), first == null ? null : dbl(first.get("presentedAt")),
         (Boolean) m.get("rvfc"), (int) lng(m.get("stalls")), (int) lng(m.get("stallsPageBusy")),
+        (int) lng(m.get("stallsDataLate")), lng(m.get("stalledMs")),
         dbl(m.get("currentTime")),
         Boolean.TRUE.equals(m.get("paused")), frag == null ? null : lng(frag.get("sn")),
         frag == null ? null : dbl(frag.get("start")), m.get("depth") == null ? null : (int) lng(m.get("depth")),
@@ -50,12 +51,12 @@ record Probe(long nowMillis, String mode, String phase, String error, Double sta
   }
 
   /** Navigation start → first presented frame; 'playing' where the browser has no frame callback. */
-  Double firstFrameOrPlaying() {
+  public Double firstFrameOrPlaying() {
     return firstFrameMs != null ? firstFrameMs : startedAtMs;
   }
 
   /** {@link #distanceBehindLive} of this reading; empty without a header or fragment, or while paused. */
-  OptionalDouble liveDistanceMillis() {
+  public OptionalDouble liveDistanceMillis() {
     if (producedAtMillis == null || durationMillis == null || fragStart == null || paused) {
       return OptionalDouble.empty();
     }

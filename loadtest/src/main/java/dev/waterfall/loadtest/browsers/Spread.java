@@ -7,7 +7,7 @@ import java.util.Collection;
 import org.HdrHistogram.Histogram;
 
 /** Summaries of millisecond samples (first frames, distances behind live), through report/Latency's histograms. */
-final class Spread {
+public final class Spread {
   private Spread() {}
 
   static Histogram histogram(Collection<Double> millis) {
@@ -19,12 +19,12 @@ final class Spread {
   }
 
   /** Value at {@code percentile} (0..100) in ms; NaN without samples. */
-  static double percentile(Collection<Double> millis, double percentile) {
+  public static double percentile(Collection<Double> millis, double percentile) {
     return millis.isEmpty() ? Double.NaN : Latency.at(histogram(millis), percentile, Latency.Unit.MILLIS);
   }
 
   /** count, p50Ms, p95Ms, minMs, maxMs; only count when empty. */
-  static ObjectNode summary(Collection<Double> millis) {
+  public static ObjectNode summary(Collection<Double> millis) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("count", millis.size());
     if (millis.isEmpty()) {
@@ -39,7 +39,7 @@ final class Spread {
   }
 
   /** a ÷ b to two decimals; NaN when either is missing or b is 0. */
-  static double ratio(double a, double b) {
+  public static double ratio(double a, double b) {
     if (Double.isNaN(a) || Double.isNaN(b) || b == 0) {
       return Double.NaN;
     }

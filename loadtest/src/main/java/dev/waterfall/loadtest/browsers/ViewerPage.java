@@ -15,7 +15,7 @@ import java.util.Map;
  * in one page.evaluate, so every value of a sample was taken at the same instant. The web player itself is not
  * changed: it already exposes window.waterfall (state, video, hls, node).
  */
-final class ViewerPage implements AutoCloseable {
+public final class ViewerPage implements AutoCloseable {
   /**
    * - firstFrame: video.requestVideoFrameCallback, registered as soon as the video element exists, fires for the
    *   first frame handed to the compositor; metadata.presentationTime is in ms since the page's time origin, which
@@ -107,7 +107,8 @@ final class ViewerPage implements AutoCloseable {
         const s = w.state, node = w.node, v = w.video;
         const out = {
           nowMillis: Date.now(), mode: s.mode, phase: s.phase, error: s.error, startedAt: s.startedAt,
-          stalls: s.waitingAfterStart, stallsPageBusy: s.stallsPageBusy || 0, rvfc: b.rvfc, firstFrame: b.firstFrame, timeline: b.timeline,
+          stalls: s.waitingAfterStart, stallsPageBusy: s.stallsPageBusy || 0, stallsDataLate: s.stallsDataLate || 0,
+          stalledMs: s.stalledMs || 0, rvfc: b.rvfc, firstFrame: b.firstFrame, timeline: b.timeline,
           currentTime: v.currentTime, paused: v.paused, frag: b.frag,
           depth: node ? node.depth : null,
           bytesFromParent: node ? node.stats.bytesFromParent : 0,
@@ -130,7 +131,7 @@ final class ViewerPage implements AutoCloseable {
       }
       """;
 
-  final String label;
+  public final String label;
   final String url;
   private final BrowserContext context;
   final Page page;
@@ -161,7 +162,7 @@ final class ViewerPage implements AutoCloseable {
   }
 
   /** Waits until the first frame was presented (or playback began, where no frame callback exists). */
-  boolean awaitFirstFrame(long timeoutMillis) {
+  public boolean awaitFirstFrame(long timeoutMillis) {
     try {
       page.waitForFunction("() => window.__waterfallBench && (window.__waterfallBench.firstFrame !== null"
               + " || (window.__waterfallBench.rvfc === false && window.waterfall.state.startedAt !== null))", null,
@@ -173,7 +174,7 @@ final class ViewerPage implements AutoCloseable {
   }
 
   /** Waits until it plays, and for a P2P page until it has a parent. */
-  boolean awaitPlaying(long timeoutMillis) {
+  public boolean awaitPlaying(long timeoutMillis) {
     try {
       page.waitForFunction("() => window.waterfall && window.waterfall.state.startedAt !== null"
               + " && (window.waterfall.state.mode !== 'p2p' || window.waterfall.node.depth !== null)", null,
@@ -185,7 +186,7 @@ final class ViewerPage implements AutoCloseable {
   }
 
   @SuppressWarnings("unchecked")
-  Probe probe() {
+  public Probe probe() {
     Object raw = page.evaluate(PROBE);
     return raw == null ? null : Probe.from((Map<String, Object>) raw);
   }

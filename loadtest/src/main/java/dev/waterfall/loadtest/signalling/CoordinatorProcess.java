@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CoordinatorProcess implements AutoCloseable {
   /** What Hazelcast needs to reach into the JDK (see the parent pom's hazelcast.jvm.args). */
-  static final List<String> HAZELCAST_JVM_ARGS = List.of(
+  public static final List<String> HAZELCAST_JVM_ARGS = List.of(
       "--add-modules", "java.se",
       "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
       "--add-opens", "java.base/java.lang=ALL-UNNAMED",

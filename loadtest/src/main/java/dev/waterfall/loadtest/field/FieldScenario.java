@@ -1,0 +1,311 @@
+package dev.waterfall.loadtest.field;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.browsers.HeadlessChromium;
+import dev.waterfall.loadtest.browsers.PlaywrightCheck;
+import dev.waterfall.loadtest.browsers.Probe;
+import dev.waterfall.loadtest.browsers.Spread;
+import dev.waterfall.loadtest.browsers.ViewerPage;
+import dev.waterfall.loadtest.report.Report;
+import dev.waterfall.loadtest.report.ReportDir;
+import dev.waterfall.loadtest.report.Target;
+import dev.waterfall.loadtest.run.Deadline;
+import dev.waterfall.loadtest.run.Progress;
+import dev.waterfall.loadtest.run.Scenario;
+import dev.waterfall.relay.source.SampleSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The field lab: Waterfall deployed on an emulated internet (homes behind NAT on capped, delayed, lossy links,
+ * TLS on the public side, STUN/TURN from coturn) with one real headless Chromium per home, measured as issue 13
+ * asks: per page mode, depth, first frame, stalls and stalled time, P2P share; per run origin egress ÷ the
+ * stream, max depth, the machine's CPU; first frame against plain HLS from the same homes in the same run.
+ */
+@Command(name = "field", mixinStandardHelpOptions = true,
+    description = "Viewers on an emulated internet: homes behind NAT with capped, delayed, lossy links, TLS, TURN"
+        + " (runs as root; builds its network namespaces and removes them).")
+public final class FieldScenario extends Scenario {
+  private static final String PREFIX = "wff";
+
+  @Option(names = "--profile", defaultValue = "residential",
+      description = "Network profile: residential or ideal (default ${DEFAULT-VALUE}).")
+  String profileName;
+
+  @Option(names = "--viewers", defaultValue = "8", description = "Homes with a viewer, ≤ 8 (default ${DEFAULT-VALUE}).")
+  int viewers;
+
+  @Option(names = "--seconds", defaultValue = "150",
+      description = "Measured playback once every page plays (default ${DEFAULT-VALUE}).")
+  int seconds;
+
+  @Option(names = "--plain", description = "Every viewer plays plain HLS from the origin (?p2p=0): the reference.")
+  boolean plain;
+
+  @Option(names = "--boosters", defaultValue = "1", description = "Boosters, each in a home of its own (default ${DEFAULT-VALUE}).")
+  int boosters;
+
+  @Override
+  protected String name() {
+    return "field";
+  }
+
+  @Override
+  protected void validate() {
+    Profile.named(profileName);
+    if (viewers < 1 || viewers > Profile.named(profileName).viewers().size()) {
+      throw new IllegalArgumentException("--viewers must be 1.." + Profile.named(profileName).viewers().size());
+    }
+  }
+
+  @Override
+  protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
+    PlaywrightCheck.require();
+    Tools.require();
+    Profile profile = Profile.named(profileName);
+    int kbps = sampleKbps();
+    ObjectNode settings = report.settings();
+    settings.put("profile", profile.name());
+    settings.put("profileSource", profile.source());
+    settings.put("viewers", viewers);
+    settings.put("boosters", boosters);
+    settings.put("seconds", seconds);
+    settings.put("plain", plain);
+    settings.put("deployment", "public: coordinator, origin (--sample), coturn and Caddy (TLS) on one server;"
+        + " boosters and viewers in homes");
+    settings.put("stream", "built-in sample, 2 s segments, " + kbps + " kbps");
+    ArrayNode homes = settings.putArray("homes");
+    for (int i = 0; i < viewers; i++) {
+      homes.add("viewer " + (i + 1) + ": " + profile.viewers().get(i).describe());
+    }
+    homes.add("booster: " + profile.booster().describe());
+    ObjectNode figures = report.figures();
+    figures.put("bitrateKbps", kbps);
+
+    Path dir = Files.createDirectories(ReportDir.locate(common.reportsDir).resolve("field-logs"));
+    Lab.removeLeftovers(PREFIX);
+    Path delayer = Tools.buildDelayer(dir);
+    progress.phase("building the lab: " + viewers + " homes, " + boosters + " booster home(s), the server", 0);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        Lab.removeLeftovers(PREFIX);
+      } catch (Exception e) {
+        // best effort on Ctrl-C
+      }
+    }));
+    try (Lab lab = new Lab(PREFIX + ProcessHandle.current().pid() % 100_000, delayer)) {
+      Lab.Host server = lab.server();
+      List<Lab.Host> viewerHomes = new ArrayList<>();
+      for (int i = 0; i < viewers; i++) {
+        viewerHomes.add(lab.home(i + 1, profile.viewers().get(i)));
+      }
+      List<Lab.Host> boosterHomes = new ArrayList<>();
+      for (int i = 0; i < boosters; i++) {
+        boosterHomes.add(lab.home(20 + i, profile.booster()));
+      }
+      try (Stack stack = new Stack(lab, server, dir)) {
+        progress.phase("starting coturn, Caddy, the coordinator, the origin", 0);
+        stack.startServer();
+        for (int i = 0; i < boosterHomes.size(); i++) {
+          stack.startBooster(boosterHomes.get(i), "booster-" + (i + 1));
+        }
+        Stack.await(() -> linkedBoosters(stack.tree()) >= boosters, 60_000,
+            "the booster(s) did not take a place in the tree in 60 s (see booster-*.log)");
+        watch(report, stack, lab, viewerHomes, dir, kbps, deadline, progress);
+      }
+    }
+  }
+
+  private void watch(Report report, Stack stack, Lab lab, List<Lab.Host> homes, Path dir, int kbps,
+                     Deadline deadline, Progress progress) throws Exception {
+    List<HeadlessChromium> browsers = new ArrayList<>();
+    List<ViewerPage> pages = new ArrayList<>();
+    try {
+      progress.phase("starting one Chromium per home", homes.size());
+      for (Lab.Host home : homes) {
+        browsers.add(HeadlessChromium.launch(wrapper(dir, home), List.of("--ignore-certificate-errors")));
+        progress.step();
+      }
+      report.settings().put("chromium", browsers.get(0).browser.version());
+      ObjectNode out = report.figures();
+      // Plain HLS first frames from every home, one page at a time, before the tree exists: the reference.
+      progress.phase("first frame of plain HLS from each home", homes.size());
+      List<Double> plainFirstFrames = new ArrayList<>();
+      for (int i = 0; i < homes.size(); i++) {
+        try (ViewerPage page = browsers.get(i).open(Stack.PUBLIC_BASE + "/watch/" + Stack.STREAM + "?p2p=0",
+            "plain " + (i + 1))) {
+          if (page.awaitFirstFrame(30_000)) {
+            Probe p = page.probe();
+            if (p != null && p.firstFrameOrPlaying() != null) {
+              plainFirstFrames.add(p.firstFrameOrPlaying());
+            }
+          }
+        }
+        progress.step();
+      }
+      out.set("plainFirstFrame", Spread.summary(plainFirstFrames));
+
+      progress.phase("viewers joining, one a second", homes.size());
+      String url = Stack.PUBLIC_BASE + "/watch/" + Stack.STREAM + (plain ? "?p2p=0" : "");
+      for (int i = 0; i < homes.size(); i++) {
+        pages.add(browsers.get(i).open(url, "viewer " + (i + 1)));
+        Thread.sleep(1000);
+      }
+      Map<String, Probe> started = new LinkedHashMap<>();
+      for (ViewerPage page : pages) {
+        page.awaitPlaying(30_000);
+        started.put(page.label, page.probe());
+        progress.step();
+      }
+      stack.saveOriginMetrics("origin-metrics-before.txt");
+      Cpu cpuBefore = Cpu.read();
+      double dcBefore = stack.originMetric("waterfall_relay_bytes_sent_total");
+      double httpBefore = stack.originMetric("waterfall_relay_http_bytes_served_total");
+      long t0 = System.nanoTime();
+      progress.phase("watching for " + seconds + " s", seconds / 2);
+      int maxDepth = 0;
+      Map<String, Probe> last = new LinkedHashMap<>();
+      long end = System.currentTimeMillis() + seconds * 1000L;
+      while (System.currentTimeMillis() < end && !deadline.passed()) {
+        Thread.sleep(2000);
+        maxDepth = Math.max(maxDepth, maxDepth(stack.tree()));
+        progress.step();
+      }
+      for (ViewerPage page : pages) {
+        last.put(page.label, page.probe());
+      }
+      double measured = (System.nanoTime() - t0) / 1e9;
+      stack.saveOriginMetrics("origin-metrics-after.txt");
+      double cpu = Cpu.read().busySince(cpuBefore);
+      double dc = stack.originMetric("waterfall_relay_bytes_sent_total") - dcBefore;
+      double http = stack.originMetric("waterfall_relay_http_bytes_served_total") - httpBefore;
+      double oneCopy = kbps * 1000 / 8.0 * measured;
+      figures(report, pages, started, last, plainFirstFrames, (dc + http) / oneCopy, maxDepth, cpu, measured, dc,
+          http);
+    } finally {
+      pages.forEach(ViewerPage::close);
+      browsers.forEach(HeadlessChromium::close);
+    }
+  }
+
+  private void figures(Report report, List<ViewerPage> pages, Map<String, Probe> started, Map<String, Probe> last,
+                       List<Double> plainFirstFrames, double egressRatio, int maxDepth, double cpu,
+                       double measured, double originDc, double originHttp) {
+    ObjectNode out = report.figures();
+    ArrayNode rows = out.putArray("pages");
+    int stalls = 0;
+    int dataLate = 0;
+    long stalledMs = 0;
+    long fromParent = 0;
+    long fallback = 0;
+    int p2pPages = 0;
+    List<Double> firstFrames = new ArrayList<>();
+    for (ViewerPage page : pages) {
+      Probe a = started.get(page.label);
+      Probe b = last.get(page.label);
+      ObjectNode row = rows.addObject().put("page", page.label);
+      if (a == null || b == null) {
+        row.put("error", "no reading");
+        continue;
+      }
+      row.put("mode", b.mode()).put("depth", b.depth());
+      if (b.firstFrameOrPlaying() != null) {
+        firstFrames.add(b.firstFrameOrPlaying());
+        row.put("firstFrameMs", Math.round(b.firstFrameOrPlaying()));
+      }
+      long parent = b.bytesFromParent() - a.bytesFromParent();
+      long http = b.bytesByFallback() - a.bytesByFallback();
+      row.put("bytesFromParent", parent).put("bytesByFallback", http)
+          .put("bytesSentToChildren", b.bytesSentToChildren() - a.bytesSentToChildren()).put("children", b.children());
+      if (parent + http > 0) {
+        row.put("p2pShare", Math.round((double) parent / (parent + http) * 1000) / 1000.0);
+      }
+      // Since start, not only the window: a stall while the others were still joining is a viewer's stall too.
+      row.put("stalls", b.stalls()).put("stallsDataLate", b.stallsDataLate())
+          .put("stallsPageBusy", b.stallsPageBusy()).put("stalledMs", b.stalledMs());
+      if (b.error() != null) {
+        row.put("error", b.error());
+      }
+      stalls += b.stalls();
+      dataLate += b.stallsDataLate();
+      stalledMs += b.stalledMs();
+      if ("p2p".equals(b.mode())) {
+        p2pPages++;
+        fromParent += parent;
+        fallback += http;
+      }
+    }
+    double share = fromParent + fallback == 0 ? Double.NaN
+        : Math.round((double) fromParent / (fromParent + fallback) * 1000) / 1000.0;
+    out.put("measuredSeconds", Math.round(measured));
+    out.put("p2pPages", p2pPages);
+    out.put("stalls", stalls);
+    out.put("stallsDataLate", dataLate);
+    out.put("stalledSeconds", Math.round(stalledMs / 100.0) / 10.0);
+    out.put("p2pShare", share);
+    out.put("originEgressRatio", Math.round(egressRatio * 100) / 100.0);
+    out.put("originDataChannelBytes", (long) originDc);
+    out.put("originHttpBytes", (long) originHttp);
+    out.put("maxDepth", maxDepth);
+    out.put("cpuBusy", Math.round(cpu * 1000) / 1000.0);
+    out.set("firstFrame", Spread.summary(firstFrames));
+    double ratio = Spread.ratio(Spread.percentile(firstFrames, 50), Spread.percentile(plainFirstFrames, 50));
+    out.put("firstFrameP50VsPlain", ratio);
+    report.target(Target.atMost("stalls after start (all pages)", stalls, 0, "stalls"));
+    if (!plain) {
+      report.target(Target.atLeast("P2P share of the pages' bytes", Double.isNaN(share) ? 0 : share, 0.95, ""));
+      report.target(Target.atMost("first frame p50: tree ÷ plain HLS", Double.isNaN(ratio) ? 99 : ratio, 1.1, "×"));
+    }
+    report.target(Target.atMost("origin egress ÷ the stream", egressRatio, plain ? 99 : 4.5, "×"));
+    report.target(Target.atMost("machine CPU busy (a saturated run measures the machine)", cpu, 0.85, ""));
+  }
+
+  @Override
+  protected void headline(ObjectNode figures, ObjectNode common) {
+    Report.copyPresent(figures, common, "viewers", "bitrateKbps", "originEgressRatio", "maxDepth", "stalls");
+  }
+
+  /** A script that starts Chromium inside the home's namespace (Playwright's pipe survives `ip netns exec`). */
+  private static Path wrapper(Path dir, Lab.Host home) throws Exception {
+    Path script = dir.resolve("chromium-" + home.namespace() + ".sh");
+    Files.writeString(script, "#!/bin/sh\nexec ip netns exec " + home.namespace() + " /usr/bin/chromium \"$@\"\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return script;
+  }
+
+  private static int linkedBoosters(JsonNode tree) {
+    int n = 0;
+    if (tree != null) {
+      for (JsonNode node : tree.path("nodes")) {
+        n += "booster".equals(node.path("role").asText()) && !node.path("parent").isNull() ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
+  private static int maxDepth(JsonNode tree) {
+    int max = 0;
+    if (tree != null) {
+      for (JsonNode node : tree.path("nodes")) {
+        max = Math.max(max, node.path("depth").asInt());
+      }
+    }
+    return max;
+  }
+
+  private static int sampleKbps() {
+    List<SampleSource.Clip> clips = SampleSource.loadClips();
+    long bytes = clips.stream().mapToLong(c -> c.bytes().length).sum();
+    long millis = clips.stream().mapToLong(SampleSource.Clip::durationMillis).sum();
+    return (int) Math.round(bytes * 8.0 / millis);
+  }
+}

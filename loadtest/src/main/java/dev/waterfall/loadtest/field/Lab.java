@@ -1,0 +1,201 @@
+package dev.waterfall.loadtest.field;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An emulated internet in network namespaces, built with ip, tc and iptables and torn down on close. A namespace
+ * {@code <tag>-inet} holds a bridge, the internet: every public host (the server, each home's router) has one
+ * address on it in 203.0.113.0/24 (a documentation range, so nothing here is mistaken for a private LAN). A home
+ * is a router namespace (NAT, caps, loss, delay) with one host namespace behind it on 192.168.N.0/24.
+ *
+ * <p>Only this machine's kernel facts are used (no netem here, see docs/benchmarks.md "Field lab"): tbf caps
+ * each direction at the router's egress, a statistic match drops at random in each direction, and a delayer
+ * (loadtest/src/main/c/delayer.c, on NFQUEUE) holds each packet for the one-way delay. The root namespace is
+ * never touched; nothing is routed out of the lab.
+ */
+final class Lab implements AutoCloseable {
+  static final String SERVER_ADDRESS = "203.0.113.10";
+  private final String tag;
+  private final Path delayer;
+  private final List<String> namespaces = new ArrayList<>();
+  private final List<Process> delayers = new ArrayList<>();
+  private int nextPublic = 100;
+
+  /** A host namespace and what reaches it from the internet. */
+  record Host(String namespace, String address, String publicAddress) {}
+
+  Lab(String tag, Path delayer) throws IOException, InterruptedException {
+    this.tag = tag;
+    this.delayer = delayer;
+    String inet = add("inet");
+    ip("-n", inet, "link", "add", "br0", "type", "bridge");
+    ip("-n", inet, "link", "set", "br0", "up");
+  }
+
+  /** The public server: one address on the internet, no NAT, no cap. */
+  Host server() throws IOException, InterruptedException {
+    String ns = add("server");
+    attach(ns, "srv", SERVER_ADDRESS);
+    return new Host(ns, SERVER_ADDRESS, SERVER_ADDRESS);
+  }
+
+  /** Home {@code n}: a router with NAT, caps, loss and delay, and one host behind it at 192.168.n.2. */
+  Host home(int n, Profile.Home h) throws IOException, InterruptedException {
+    String router = add("r" + n);
+    String host = add("h" + n);
+    String wan = "203.0.113." + nextPublic++;
+    attach(router, "r" + n, wan);
+    ip("-n", router, "link", "add", "lan", "type", "veth", "peer", "name", "eth0", "netns", host);
+    ip("-n", router, "addr", "add", "192.168." + n + ".1/24", "dev", "lan");
+    ip("-n", router, "link", "set", "lan", "up");
+    ip("-n", host, "addr", "add", "192.168." + n + ".2/24", "dev", "eth0");
+    ip("-n", host, "link", "set", "eth0", "up");
+    ip("-n", host, "route", "add", "default", "via", "192.168." + n + ".1");
+    exec(router, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+    // MASQUERADE keeps a flow's source port where it can: port-restricted cone. --random-fully picks a new
+    // port per destination: symmetric, where hole punching between two such homes (or with a cone) fails.
+    List<String> nat = new ArrayList<>(List.of("iptables", "-t", "nat", "-A", "POSTROUTING", "-o", "wan", "-j",
+        "MASQUERADE"));
+    if (h.nat() == Profile.Nat.SYMMETRIC) {
+      nat.add("--random-fully");
+    }
+    exec(router, nat.toArray(String[]::new));
+    shape(router, "wan", h.upKbps());
+    shape(router, "lan", h.downKbps());
+    for (String in : List.of("wan", "lan")) {
+      if (h.lossPercent() > 0) {
+        exec(router, "iptables", "-t", "raw", "-A", "PREROUTING", "-i", in, "-m", "statistic", "--mode", "random",
+            "--probability", Double.toString(h.lossPercent() / 100), "-j", "DROP");
+      }
+      if (h.delayMs() > 0) {
+        // --queue-bypass: should the delayer die, packets pass undelayed rather than being dropped.
+        exec(router, "iptables", "-t", "raw", "-A", "PREROUTING", "-i", in, "-j", "NFQUEUE", "--queue-num", "7",
+            "--queue-bypass");
+      }
+    }
+    if (h.delayMs() > 0) {
+      startDelayer(router, h.delayMs(), h.jitterMs(), n);
+    }
+    return new Host(host, "192.168." + n + ".2", wan);
+  }
+
+  /** A command inside a namespace, its output to {@code log}; the caller stops it. */
+  Process start(String namespace, List<String> command, Path log, java.util.Map<String, String> env)
+      throws IOException {
+    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+    full.addAll(command);
+    ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().putAll(env);
+    return pb.start();
+  }
+
+  /** Runs a short command in a namespace and returns its standard output; throws if it fails. */
+  String exec(String namespace, String... command) throws IOException, InterruptedException {
+    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+    full.addAll(List.of(command));
+    return run(full);
+  }
+
+  /** Bytes a namespace's interface has sent (its kernel counter). */
+  long txBytes(String namespace, String iface) throws IOException, InterruptedException {
+    return Long.parseLong(exec(namespace, "cat", "/sys/class/net/" + iface + "/statistics/tx_bytes").trim());
+  }
+
+  private void shape(String ns, String iface, int kbps) throws IOException, InterruptedException {
+    // burst: 10 ms at the rate (and at least two full frames), as tbf needs ≥ rate/HZ; latency bounds the
+    // queue a home router keeps: 150 ms, modest next to real routers' bufferbloat.
+    long burst = Math.max(3028, kbps * 1000L / 8 / 100);
+    run(List.of("tc", "-n", ns, "qdisc", "add", "dev", iface, "root", "tbf", "rate", kbps + "kbit", "burst",
+        Long.toString(burst), "latency", "150ms"));
+  }
+
+  private void startDelayer(String ns, int delayMs, int jitterMs, int seed) throws IOException {
+    Process p = new ProcessBuilder("ip", "netns", "exec", ns, delayer.toString(), "--queue", "7", "--delay-ms",
+        Integer.toString(delayMs), "--jitter-ms", Integer.toString(jitterMs), "--seed", Integer.toString(seed))
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    delayers.add(p);
+    String line = new String(p.getInputStream().readNBytes(6), StandardCharsets.US_ASCII);
+    if (!line.startsWith("ready")) {
+      throw new IOException("the delayer in " + ns + " did not start (said '" + line.trim() + "')");
+    }
+  }
+
+  /** A namespace on the internet's bridge with {@code address}/24 on its interface "wan". */
+  private void attach(String ns, String port, String address) throws IOException, InterruptedException {
+    String inet = tag + "-inet";
+    ip("-n", inet, "link", "add", port, "type", "veth", "peer", "name", "wan", "netns", ns);
+    ip("-n", inet, "link", "set", port, "master", "br0");
+    ip("-n", inet, "link", "set", port, "up");
+    ip("-n", ns, "addr", "add", address + "/24", "dev", "wan");
+    ip("-n", ns, "link", "set", "wan", "up");
+  }
+
+  private String add(String name) throws IOException, InterruptedException {
+    String ns = tag + "-" + name;
+    ip("netns", "add", ns);
+    namespaces.add(ns);
+    ip("-n", ns, "link", "set", "lo", "up");
+    return ns;
+  }
+
+  private static void ip(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("ip"));
+    cmd.addAll(List.of(args));
+    run(cmd);
+  }
+
+  private static String run(List<String> command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IOException(String.join(" ", command) + " failed: " + out.trim());
+    }
+    return out;
+  }
+
+  /** Namespaces of an earlier run with this prefix that died before its close (e.g. killed). */
+  static void removeLeftovers(String prefix) throws IOException, InterruptedException {
+    Path dir = Path.of("/run/netns");
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (var names = Files.list(dir)) {
+      for (Path p : names.toList()) {
+        if (p.getFileName().toString().startsWith(prefix)) {
+          killAll(p.getFileName().toString());
+          run(List.of("ip", "netns", "delete", p.getFileName().toString()));
+        }
+      }
+    }
+  }
+
+  /** Every process still inside a namespace (so deleting it really frees it). */
+  private static void killAll(String ns) throws IOException, InterruptedException {
+    String pids = run(List.of("ip", "netns", "pids", ns)).trim();
+    for (String pid : pids.split("\\s+")) {
+      if (!pid.isEmpty()) {
+        ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    delayers.forEach(Process::destroy);
+    for (int i = namespaces.size() - 1; i >= 0; i--) {
+      try {
+        killAll(namespaces.get(i));
+        run(List.of("ip", "netns", "delete", namespaces.get(i)));
+      } catch (IOException | InterruptedException e) {
+        System.err.println("field lab: could not remove namespace " + namespaces.get(i) + ": " + e.getMessage());
+      }
+    }
+  }
+}

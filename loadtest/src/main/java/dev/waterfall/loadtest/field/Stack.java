@@ -1,0 +1,219 @@
+package dev.waterfall.loadtest.field;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.waterfall.loadtest.report.ReportDir;
+import dev.waterfall.loadtest.signalling.CoordinatorProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Waterfall deployed in the lab as a user deploys it, each part its own process in its own namespace: on the
+ * public server coturn (STUN and TURN), Caddy terminating TLS for the coordinator (https://203.0.113.10) and
+ * the origin's HTTP (:8443), the coordinator and the origin on 127.0.0.1 behind it; boosters in homes. Every
+ * Java part is this jar's launcher ({@code dev.waterfall.launcher.Main}), as {@code ./waterfall} runs it.
+ */
+final class Stack implements AutoCloseable {
+  static final String STREAM = "field";
+  static final String PUBLIC_BASE = "https://" + Lab.SERVER_ADDRESS;
+  static final String ORIGIN_PUBLIC = "https://" + Lab.SERVER_ADDRESS + ":8443";
+  private static final int COORDINATOR_PORT = 8080;
+  private static final int ORIGIN_PORT = 8090;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Lab lab;
+  private final Lab.Host server;
+  private final Path dir;
+  private final String adminToken = "field-admin-" + Long.toHexString(System.nanoTime());
+  private final List<Process> processes = new ArrayList<>();
+  private Path trustStore;
+
+  Stack(Lab lab, Lab.Host server, Path dir) {
+    this.lab = lab;
+    this.server = server;
+    this.dir = dir;
+  }
+
+  /** coturn, Caddy, the coordinator and the origin publishing the sample; returns when the origin has 4 segments. */
+  void startServer() throws Exception {
+    String turnSecret = Long.toHexString(Double.doubleToLongBits(Math.random()));
+    start(server, "coturn", List.of("turnserver", "-n", "--listening-ip=" + Lab.SERVER_ADDRESS,
+        "--relay-ip=" + Lab.SERVER_ADDRESS, "--listening-port=3478", "--realm=waterfall", "--use-auth-secret",
+        "--static-auth-secret=" + turnSecret, "--no-tls", "--no-dtls", "--no-cli", "--log-file=stdout",
+        "--no-multicast-peers", "--min-port=49152", "--max-port=50151"), Map.of());
+    startCaddy();
+    List<String> coordinator = new ArrayList<>(java(List.of()));
+    coordinator.addAll(List.of("coordinator", "--host", "127.0.0.1", "--port", Integer.toString(COORDINATOR_PORT),
+        "--admin-token", adminToken,
+        "--set", "http.publicUrl=" + PUBLIC_BASE, "--set", "http.trustedProxies=127.0.0.1",
+        "--set", "ice.servers=stun:" + Lab.SERVER_ADDRESS + ":3478",
+        "--set", "cluster.name=field-" + ProcessHandle.current().pid()));
+    start(server, "coordinator", coordinator, Map.of());
+    await(() -> curl("http://127.0.0.1:" + COORDINATOR_PORT + "/health", null, null) != null, 90_000,
+        "the coordinator did not answer /health in 90 s (see coordinator.log)");
+    String created = curl("http://127.0.0.1:" + COORDINATOR_PORT + "/api/streams", "{\"name\":\"" + STREAM + "\"}",
+        adminToken);
+    String publishKey = JSON.readTree(created).path("publishKey").asText();
+    List<String> origin = new ArrayList<>(java(List.of()));
+    origin.addAll(List.of("publish", "--sample", "--coordinator", "http://127.0.0.1:" + COORDINATOR_PORT,
+        "--stream", STREAM, "--key", publishKey, "--http-host", "127.0.0.1", "--http-port",
+        Integer.toString(ORIGIN_PORT), "--public-url", ORIGIN_PUBLIC));
+    start(server, "origin", origin, Map.of());
+    await(() -> originSegments() >= 4, 60_000,
+        "the origin did not publish 4 segments in 60 s (see origin.log)");
+  }
+
+  /** A booster in {@code home}, joining through the TLS proxy as one on the internet does. */
+  void startBooster(Lab.Host home, String label) throws Exception {
+    String token = JSON.readTree(curl("http://127.0.0.1:" + COORDINATOR_PORT + "/api/booster-tokens", "{}",
+        adminToken)).path("token").asText();
+    List<String> cmd = new ArrayList<>(java(List.of("-Djavax.net.ssl.trustStore=" + trustStore,
+        "-Djavax.net.ssl.trustStorePassword=changeit")));
+    cmd.addAll(List.of("boost", "--coordinator", PUBLIC_BASE, "--stream", STREAM, "--token", token));
+    start(home, label, cmd, Map.of());
+  }
+
+  /** The origin's counter (DataChannel bytes sent, HTTP bytes served, …) from its /metrics; -1 if unreadable. */
+  double originMetric(String name) {
+    String body = curl("http://127.0.0.1:" + ORIGIN_PORT + "/metrics", null, null);
+    if (body == null) {
+      return -1;
+    }
+    for (String line : body.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return -1;
+  }
+
+  /** The origin's whole /metrics page into the run's logs, for what the report does not quote. */
+  void saveOriginMetrics(String name) throws IOException {
+    String body = curl("http://127.0.0.1:" + ORIGIN_PORT + "/metrics", null, null);
+    Files.writeString(dir.resolve(name), body == null ? "(unreadable)\n" : body);
+  }
+
+  /** Segments in the origin's live playlist. */
+  int originSegments() {
+    String playlist = curl("http://127.0.0.1:" + ORIGIN_PORT + "/hls/" + STREAM + "/index.m3u8", null, null);
+    return playlist == null ? 0 : playlist.split("#EXTINF", -1).length - 1;
+  }
+
+  /** The stream's tree from the coordinator's REST API, or null. */
+  JsonNode tree() {
+    String body = curl("http://127.0.0.1:" + COORDINATOR_PORT + "/api/streams/" + STREAM + "/tree", null, null);
+    try {
+      return body == null ? null : JSON.readTree(body);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** curl inside the server's namespace (this JVM sits outside the lab): the body, or null on any failure. */
+  private String curl(String url, String postBody, String bearer) {
+    List<String> cmd = new ArrayList<>(List.of("curl", "-sf", "--max-time", "5", url));
+    if (postBody != null) {
+      cmd.addAll(List.of("-X", "POST", "-H", "Content-Type: application/json", "--data", postBody));
+    }
+    if (bearer != null) {
+      cmd.addAll(List.of("-H", "Authorization: Bearer " + bearer));
+    }
+    try {
+      return lab.exec(server.namespace(), cmd.toArray(String[]::new));
+    } catch (IOException | InterruptedException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Caddy with its own CA ({@code tls internal}), certificates for the server's IP address; a Java trust store
+   * with that CA for the boosters (pages are launched with --ignore-certificate-errors instead).
+   */
+  private void startCaddy() throws Exception {
+    Path caddyHome = Files.createDirectories(dir.resolve("caddy"));
+    Path caddyfile = caddyHome.resolve("Caddyfile");
+    Files.writeString(caddyfile, """
+        {
+        	admin off
+        	local_certs
+        	skip_install_trust
+        	auto_https disable_redirects
+        	storage file_system %s
+        }
+        https://%s {
+        	tls internal
+        	reverse_proxy 127.0.0.1:%d
+        }
+        https://%s:8443 {
+        	tls internal
+        	reverse_proxy 127.0.0.1:%d
+        }
+        """.formatted(caddyHome.resolve("data"), Lab.SERVER_ADDRESS, COORDINATOR_PORT, Lab.SERVER_ADDRESS,
+        ORIGIN_PORT));
+    start(server, "caddy", List.of("caddy", "run", "--config", caddyfile.toString(), "--adapter", "caddyfile"),
+        Map.of("HOME", caddyHome.toString(), "XDG_DATA_HOME", caddyHome.toString(),
+            "XDG_CONFIG_HOME", caddyHome.toString()));
+    Path root = caddyHome.resolve("data/pki/authorities/local/root.crt");
+    await(() -> Files.isRegularFile(root), 30_000, "Caddy made no CA in 30 s (see caddy.log)");
+    trustStore = dir.resolve("caddy-trust.p12");
+    Files.deleteIfExists(trustStore);
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-importcert", "-noprompt", "-alias", "caddy-lab", "-file", root.toString(), "-keystore",
+        trustStore.toString(), "-storetype", "PKCS12", "-storepass", "changeit").redirectErrorStream(true).start();
+    keytool.getInputStream().readAllBytes();
+    if (keytool.waitFor() != 0) {
+      throw new IOException("keytool could not import Caddy's CA");
+    }
+  }
+
+  private List<String> java(List<String> extra) {
+    Path self = ReportDir.codeSource();
+    String classPath = self != null && self.toString().endsWith(".jar") ? self.toString()
+        : System.getProperty("java.class.path");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of("-Xmx384m"));
+    cmd.addAll(CoordinatorProcess.HAZELCAST_JVM_ARGS);
+    cmd.addAll(extra);
+    cmd.addAll(List.of("-cp", classPath, "dev.waterfall.launcher.Main"));
+    return cmd;
+  }
+
+  private void start(Lab.Host host, String label, List<String> cmd, Map<String, String> env) throws IOException {
+    processes.add(lab.start(host.namespace(), cmd, dir.resolve(label + ".log"), env));
+  }
+
+  interface Check {
+    boolean ok() throws Exception;
+  }
+
+  static void await(Check check, long timeoutMillis, String failure) throws Exception {
+    long until = System.currentTimeMillis() + timeoutMillis;
+    while (!check.ok()) {
+      if (System.currentTimeMillis() > until) {
+        throw new IllegalStateException(failure);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (int i = processes.size() - 1; i >= 0; i--) {
+      processes.get(i).destroy();
+    }
+    for (Process p : processes) {
+      try {
+        if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
