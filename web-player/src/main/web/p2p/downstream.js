@@ -1,14 +1,26 @@
 // The children (relay-node's Forwarder). Unless the page joined with `upload: false` (then the coordinator never
 // gives it children), it answers each child's offer, sends a new child the last BACKLOG_SEGMENTS segments when its
 // channel opens, and then forwards cut-through every frame the store accepted (from the parent, or fetched by the
-// gap filler) to every open child, skipping a child whose channel queues more than HIGH_WATER bytes and
-// reporting it `slow-child` once it stays slow.
+// gap filler) to every open child, skipping a child whose channel queues more than HIGH_WATER_SECONDS of the
+// stream (judged in seconds, not bytes: a frame queued behind 2 s reaches the child after its own gap filler
+// fetched it over HTTP, so queueing more only wastes this page's upload) and reporting it `slow-child` once it
+// stays slow.
 
 import { encodeChunkFrame, encodeHeaderFrame } from './frames.js';
 import { ChildLink } from './peer.js';
 
-/** Above this many queued bytes a child is skipped rather than queued further (Forwarder.HIGH_WATER). */
-export const HIGH_WATER = 4 * 1024 * 1024;
+/** Above this much stream queued for a child, it is skipped rather than queued further (relay's Forwarder). */
+export const HIGH_WATER_SECONDS = 2;
+/** The high water never falls below this many bytes (tiny segments, or none yet). */
+export const MIN_HIGH_WATER = 256 * 1024;
+
+/** Bytes a child may have queued: HIGH_WATER_SECONDS at the newest held segment's rate. */
+export function highWater(store) {
+  const held = store.sequences();
+  const h = held.length > 0 ? store.header(held[held.length - 1]) : null;
+  const perSecond = h ? h.header.byteLength * 1000 / h.header.durationMillis : 0;
+  return Math.max(MIN_HIGH_WATER, HIGH_WATER_SECONDS * perSecond);
+}
 /** Segments a child that just connected receives from the store, oldest first. */
 export const BACKLOG_SEGMENTS = 3;
 /** A child skipped this long is reported `slow-child` (relay default). */
@@ -94,12 +106,13 @@ export class Downstream {
   broadcast(bytes) {
     if (this.children.size === 0) return;
     const now = Date.now();
+    const limit = highWater(this.node.store);
     for (const child of this.children.values()) {
       if (!child.isOpen()) continue;
-      if (child.buffered() > HIGH_WATER || !this.sendTo(child, bytes)) {
+      if (child.buffered() > limit || !this.sendTo(child, bytes)) {
         this.node.stats.framesSkipped++;
         if (child.slowSince < 0) child.slowSince = now;
-      } else if (child.buffered() < HIGH_WATER / 2) {
+      } else if (child.buffered() < limit / 2) {
         child.slowSince = -1;
       }
     }

@@ -11,12 +11,17 @@ import java.util.function.Consumer;
 
 /**
  * Cut-through fan-out to the children: every verified frame goes to each open child at once. Flow control is
- * per child: a child whose send queue is above the high-water mark is skipped (it heals that gap over HTTP), so
- * a slow child never slows its siblings; one that stays slow is reported so the coordinator moves it down.
+ * per child: a child whose send queue holds more than {@link #HIGH_WATER_SECONDS} of the stream is skipped (it
+ * heals that gap over HTTP), so a slow child never slows its siblings; one that stays slow is reported so the
+ * coordinator moves it. "Slow" is judged in seconds of stream, not bytes: a frame queued behind 2 s of stream
+ * reaches the child after its own gap filler has fetched it over HTTP (1.5 s), so queueing more only wastes this
+ * node's upload.
  */
 final class Forwarder {
-  /** Above this many queued bytes a child is skipped rather than queued further. */
-  static final long HIGH_WATER = 4L * 1024 * 1024;
+  /** Above this much stream queued for a child, it is skipped rather than queued further. */
+  static final double HIGH_WATER_SECONDS = 2.0;
+  /** The high water never falls below this (a stream of tiny segments, or none yet). */
+  static final long MIN_HIGH_WATER = 256 * 1024;
   /** Segments a child that just connected receives from the store, oldest first. */
   static final int BACKLOG_SEGMENTS = 3;
   private final Map<String, PeerEdge> children = new LinkedHashMap<>();
@@ -77,18 +82,27 @@ final class Forwarder {
     return children.values();
   }
 
+  /** Bytes a child may have queued: {@link #HIGH_WATER_SECONDS} at the newest segment's rate. */
+  static long highWater(SegmentStore store) {
+    List<Long> held = store.sequences();
+    double perSecond = held.isEmpty() ? 0 : store.header(held.get(held.size() - 1))
+        .map(h -> h.header().byteLength() * 1000.0 / h.header().durationMillis()).orElse(0.0);
+    return Math.max(MIN_HIGH_WATER, (long) (HIGH_WATER_SECONDS * perSecond));
+  }
+
   /** Sends one encoded frame to every open child that keeps up. */
   void broadcast(byte[] frame, long now) {
+    long highWater = highWater(store);
     for (PeerEdge child : children.values()) {
       if (!child.isOpen()) {
         continue;
       }
-      if (child.buffered() > HIGH_WATER || !child.send(frame)) {
+      if (child.buffered() > highWater || !child.send(frame)) {
         framesSkipped++;
         if (child.slowSince < 0) {
           child.slowSince = now;
         }
-      } else if (child.buffered() < HIGH_WATER / 2) {
+      } else if (child.buffered() < highWater / 2) {
         child.slowSince = -1;
       }
     }
