@@ -8,6 +8,7 @@
 
 import { encodeChunkFrame, encodeHeaderFrame } from './frames.js';
 import { ChildLink } from './peer.js';
+import { UplinkMeter } from './uplink.js';
 
 /** Above this much stream queued for a child, it is skipped rather than queued further (relay's Forwarder). */
 export const HIGH_WATER_SECONDS = 2;
@@ -32,6 +33,15 @@ export class Downstream {
     this.node = node;
     /** @type {Map<string, ChildLink>} */
     this.children = new Map();
+    /** What this page's uplink has been seen to carry (sent in heartbeats: the coordinator sizes slots by it). */
+    this.uplink = new UplinkMeter();
+  }
+
+  /** Bytes queued on every child's channel together. */
+  queued() {
+    let n = 0;
+    for (const child of this.children.values()) n += child.buffered();
+    return n;
   }
 
   /** A signal from a page that is not the parent: a child's. */
@@ -60,6 +70,7 @@ export class Downstream {
     const child = new ChildLink(childId, node.iceServers, {
       signal: (to, data) => node.signalling.signal(to, data),
       open: (link) => this.opened(link),
+      drained: () => this.uplink.check(Date.now(), this.queued()),
       closed: (link) => {
         if (this.children.get(link.childId) === link) this.children.delete(link.childId);
       },
@@ -95,8 +106,10 @@ export class Downstream {
   }
 
   sendTo(child, bytes) {
+    const queued = this.queued();
     if (child.send(bytes)) {
       this.node.stats.bytesSentToChildren += bytes.byteLength;
+      this.uplink.sent(Date.now(), bytes.byteLength, queued);
       return true;
     }
     return false;
@@ -118,8 +131,9 @@ export class Downstream {
     }
   }
 
-  /** Reports children skipped for too long; at most once per interval each. */
+  /** Reports children skipped for too long, at most once per interval each; samples a long backlog's drain. */
   checkSlow(now) {
+    this.uplink.check(now, this.queued());
     for (const child of this.children.values()) {
       if (child.slowSince >= 0 && now - child.slowSince > SLOW_CHILD_REPORT_MS
           && now - child.lastSlowReport > SLOW_CHILD_REPORT_MS) {

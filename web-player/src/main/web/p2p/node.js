@@ -89,6 +89,12 @@ export class BrowserNode {
           this.error = why + (willRetry ? ' (reconnecting)' : '');
           if (!welcomed) reject(new Error(why));
         },
+        // The uplink seen so far (uplink.js): the coordinator sizes this page's slots by it. Not while upload is
+        // off: then place.js has said 0 and the page is a leaf.
+        measured: () => {
+          const kbps = this.upload ? this.downstream.uplink.kbps(Date.now()) : null;
+          return kbps === null ? {} : { uplinkKbps: kbps };
+        },
         stats: () => Object.assign({ bytesFromParent: this.stats.bytesFromParent,
           bytesByFallback: this.stats.bytesByFallback, bufferSeconds: Math.round(this.bufferSeconds() * 10) / 10 },
         this.playbackStats()),

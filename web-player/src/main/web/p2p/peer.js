@@ -104,7 +104,7 @@ export class ChildLink {
    * @param {string} childId
    * @param {Array} iceServers  welcome.iceServers
    * @param {{signal: (to: string, data: Object) => void, open: (link: ChildLink) => void,
-   *          closed: (link: ChildLink, why: string) => void}} events
+   *          closed: (link: ChildLink, why: string) => void, drained?: (link: ChildLink) => void}} events
    */
   constructor(childId, iceServers, events) {
     this.childId = childId;
@@ -131,6 +131,11 @@ export class ChildLink {
       };
       channel.onopen = opened;
       channel.onclose = () => this.close('channel closed');
+      // Fires when the queue empties: the end of a busy period, which measures the uplink (uplink.js).
+      channel.bufferedAmountLowThreshold = 0;
+      channel.onbufferedamountlow = () => {
+        if (events.drained) events.drained(this);
+      };
       if (channel.readyState === 'open') queueMicrotask(opened);
     };
     this.pc.onicecandidate = (e) => {

@@ -199,8 +199,10 @@ export class Signalling {
    * promise (a realtime page reads getStats()); they are best effort: the heartbeat itself keeps the place.
    */
   heartbeat(extra) {
+    // Without `extra`, what the node measured (its uplink) rides along.
+    const fields = extra || (this.handlers.measured ? this.handlers.measured() : {});
     const beat = (stats) => this.send(Object.assign(stats ? { type: 'heartbeat', stats: stats } : { type: 'heartbeat' },
-      extra || {}));
+      fields));
     let stats;
     try {
       stats = this.handlers.stats();

@@ -9,6 +9,7 @@ import dev.waterfall.protocol.Message;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -22,7 +23,8 @@ class PlacementTest {
 
   @BeforeEach
   void start() throws Exception {
-    coordinator = TestCoordinator.start();
+    // The geometry of viewers with every slot; a newcomer's fewer slots are NewcomerTest's.
+    coordinator = TestCoordinator.start(Map.of("tree.newcomerSlots", "4"));
     vertx = Vertx.vertx();
   }
 

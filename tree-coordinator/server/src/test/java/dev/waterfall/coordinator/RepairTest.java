@@ -25,7 +25,8 @@ class RepairTest {
 
   @BeforeEach
   void tree() throws Exception {
-    coordinator = TestCoordinator.start(Map.of("liveness.heartbeatIntervalMs", "300"));
+    // Repairs of full-slot viewers' subtrees; a newcomer's fewer slots are NewcomerTest's.
+    coordinator = TestCoordinator.start(Map.of("liveness.heartbeatIntervalMs", "300", "tree.newcomerSlots", "4"));
     vertx = Vertx.vertx();
     String key = coordinator.createStream("repair");
     TestNode origin = TestNode.join(vertx, coordinator.baseUrl, "repair", "origin", key);

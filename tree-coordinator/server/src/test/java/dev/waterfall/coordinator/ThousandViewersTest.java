@@ -26,7 +26,8 @@ class ThousandViewersTest {
 
   @BeforeAll
   static void joinEveryone() throws Exception {
-    coordinator = TestCoordinator.start();
+    // The geometry of viewers with every slot; a newcomer's fewer slots are NewcomerTest's.
+    coordinator = TestCoordinator.start(Map.of("tree.newcomerSlots", "4"));
     vertx = Vertx.vertx();
     String key = coordinator.createStream("thousand");
     origin = TestNode.join(vertx, coordinator.baseUrl, "thousand", "origin", key);

@@ -50,6 +50,16 @@ public final class StreamTree {
    * otherwise what 80% of its uplink carries at the stream's bitrate, capped at {@code maxChildren}.
    */
   public static int slotsFor(int maxChildren, int bitrateKbps, Integer uplinkKbps, boolean upload) {
+    return slotsFor(maxChildren, bitrateKbps, uplinkKbps, upload, maxChildren);
+  }
+
+  /**
+   * As {@link #slotsFor(int, int, Integer, boolean)}, but a node whose uplink is undeclared gets
+   * {@code undeclaredSlots} (capped at {@code maxChildren}): a viewer nobody has measured yet starts with few
+   * children and earns more as its heartbeats report what its uplink carried.
+   */
+  public static int slotsFor(int maxChildren, int bitrateKbps, Integer uplinkKbps, boolean upload,
+                             int undeclaredSlots) {
     if (maxChildren < 0 || bitrateKbps <= 0) {
       throw new IllegalArgumentException("need maxChildren >= 0 and bitrateKbps > 0");
     }
@@ -57,7 +67,7 @@ public final class StreamTree {
       return 0;
     }
     if (uplinkKbps == null) {
-      return maxChildren;
+      return Math.max(0, Math.min(maxChildren, undeclaredSlots));
     }
     if (uplinkKbps <= 0) {
       return 0;

@@ -20,6 +20,14 @@ class SlotRuleTest {
   }
 
   @Test
+  void aNewcomerWithoutAMeasuredUplinkGetsItsUndeclaredSlotsCappedAtMaxChildren() {
+    assertThat(StreamTree.slotsFor(4, 1000, null, true, 1)).isEqualTo(1);
+    assertThat(StreamTree.slotsFor(4, 1000, null, true, 9)).isEqualTo(4);
+    assertThat(StreamTree.slotsFor(4, 1000, null, false, 1)).isZero();
+    assertThat(StreamTree.slotsFor(4, 1000, 2500, true, 1)).isEqualTo(2); // measured: the uplink decides
+  }
+
+  @Test
   void undeclaredUplinkGetsMaxChildrenAndNoUploadIsALeaf() {
     assertThat(StreamTree.slotsFor(4, 1000, null, true)).isEqualTo(4);
     assertThat(StreamTree.slotsFor(6, 1000, null, true)).isEqualTo(6);

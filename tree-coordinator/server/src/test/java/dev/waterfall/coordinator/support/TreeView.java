@@ -37,6 +37,20 @@ public final class TreeView {
     return v;
   }
 
+  /** Fetches until {@code holds} is true of the tree (a heartbeat's effect is asynchronous); fails after 10 s. */
+  public static TreeView await(Rest rest, String stream, java.util.function.Predicate<TreeView> holds)
+      throws InterruptedException {
+    long until = System.currentTimeMillis() + 10_000;
+    TreeView v = fetch(rest, stream);
+    while (!holds.test(v)) {
+      assertThat(System.currentTimeMillis()).as("the tree of '%s' never got there: %s", stream, v.nodes)
+          .isLessThan(until);
+      Thread.sleep(50);
+      v = fetch(rest, stream);
+    }
+    return v;
+  }
+
   public int size() {
     return nodes.size();
   }
