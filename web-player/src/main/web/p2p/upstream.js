@@ -2,14 +2,17 @@
 // channel is open, `pending` the one being set up, which replaces it only once its own channel opens, so the
 // store keeps filling across a re-parenting. Every frame from either is decoded and verified into the store and,
 // once stored, handed to `forward` (the children). A header or chunk that fails verification is reported
-// `bad-data` (the chunk is then fetched over HTTP: `refetch`); a dead link to a parent the coordinator still lists
-// is reported `starving`, so that the coordinator moves this page.
+// `bad-data` (the chunk is then fetched over HTTP: `refetch`); a dead link to a parent the coordinator still lists,
+// or one that has not opened within LINK_OPEN_TIMEOUT_MS (ICE stuck in checking: a symmetric NAT without TURN
+// sits there for minutes), is reported `starving`, so that the coordinator moves this page within seconds.
 
 import { decodeFrame } from './frames.js';
 import { ChunkResult, HeaderResult } from './store.js';
 import { ParentLink } from './peer.js';
 
 const STARVING_REPORT_MS = 5000;
+/** A link to the parent not open this long after it was begun is given up and reported. */
+export const LINK_OPEN_TIMEOUT_MS = 4000;
 const BAD_DATA_REPORT_MS = 2000;
 
 export class Upstream {
@@ -30,6 +33,8 @@ export class Upstream {
     this.lastFrameAt = 0;
     this.lostAt = -1;
     this.lastBadDataReport = 0;
+    /** When the pending link was begun. */
+    this.pendingSince = 0;
   }
 
   /** The id of the parent this page has a working link to, or null. */
@@ -58,6 +63,7 @@ export class Upstream {
     this.lastFrameAt = Date.now(); // give the new link its chance before HTTP steps in
     if (this.pending) this.pending.close('replaced');
     node.stats.parentChanges++;
+    this.pendingSince = Date.now();
     this.pending = new ParentLink(parentId, node.iceServers, {
       signal: (to, data) => node.signalling.signal(to, data),
       open: (link) => this.linkOpened(link),
@@ -156,6 +162,17 @@ export class Upstream {
 
   /** A dead link to a parent the coordinator still lists: ask to be moved rather than wait forever. */
   checkStarving(now) {
+    const stuck = this.pending;
+    if (stuck && !stuck.closed && now - this.pendingSince > LINK_OPEN_TIMEOUT_MS) {
+      // Not open in 4 s: it will not open in time to matter (the gap filler feeds the player meanwhile).
+      this.pending = null;
+      this.lostAt = now;
+      stuck.close('not open after ' + LINK_OPEN_TIMEOUT_MS + ' ms');
+      this.node.stats.linkTimeouts = (this.node.stats.linkTimeouts || 0) + 1;
+      this.node.signalling.send({ type: 'report', about: stuck.parentId, reason: 'starving',
+        detail: 'the link did not open in ' + LINK_OPEN_TIMEOUT_MS / 1000 + ' s' });
+      return;
+    }
     if (!this.link && !this.pending && this.assigned && this.lostAt > 0 && now - this.lostAt > STARVING_REPORT_MS) {
       this.lostAt = now;
       this.node.signalling.send({ type: 'report', about: this.assigned, reason: 'starving', detail: 'no link to the parent for 5 s' });

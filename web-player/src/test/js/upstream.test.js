@@ -1,0 +1,30 @@
+// p2p/upstream.js: a parent link stuck before opening (ICE checking) is given up and reported within seconds.
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { LINK_OPEN_TIMEOUT_MS, Upstream } from '../../main/web/p2p/upstream.js';
+
+function pageNode() {
+  const sent = [];
+  return { sent, stats: {}, signalling: { send: (m) => sent.push(m) } };
+}
+
+/** A link as ParentLink looks from outside, never opening. */
+function stuckLink(parentId) {
+  return { parentId, closed: false, close(why) { this.closed = true; this.why = why; } };
+}
+
+test('a pending link not open after the timeout is closed and its parent reported starving, once', () => {
+  const node = pageNode();
+  const up = new Upstream(node, () => {}, () => {});
+  const link = stuckLink('P');
+  up.pending = link;
+  up.pendingSince = 10_000;
+  up.checkStarving(10_000 + LINK_OPEN_TIMEOUT_MS);
+  assert.equal(link.closed, false);
+  up.checkStarving(10_000 + LINK_OPEN_TIMEOUT_MS + 1);
+  assert.equal(link.closed, true);
+  assert.equal(up.pending, null);
+  assert.deepEqual(node.sent.map((m) => [m.type, m.about, m.reason]), [['report', 'P', 'starving']]);
+  up.checkStarving(10_000 + LINK_OPEN_TIMEOUT_MS + 250);
+  assert.equal(node.sent.length, 1);
+});
