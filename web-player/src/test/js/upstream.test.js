@@ -1,7 +1,7 @@
 // p2p/upstream.js: a parent link stuck before opening (ICE checking) is given up and reported within seconds.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { LINK_OPEN_TIMEOUT_MS, Upstream } from '../../main/web/p2p/upstream.js';
+import { LINK_OPEN_HARD_TIMEOUT_MS, LINK_OPEN_TIMEOUT_MS, Upstream } from '../../main/web/p2p/upstream.js';
 
 function pageNode() {
   const sent = [];
@@ -26,5 +26,18 @@ test('a pending link not open after the timeout is closed and its parent reporte
   assert.equal(up.pending, null);
   assert.deepEqual(node.sent.map((m) => [m.type, m.about, m.reason]), [['report', 'P', 'starving']]);
   up.checkStarving(10_000 + LINK_OPEN_TIMEOUT_MS + 250);
+  assert.equal(node.sent.length, 1);
+});
+
+test('a link whose ICE connected gets longer to open its channel (a starved CPU), not forever', () => {
+  const node = pageNode();
+  const up = new Upstream(node, () => {}, () => {});
+  const link = Object.assign(stuckLink('P'), { pc: { iceConnectionState: 'connected' } });
+  up.pending = link;
+  up.pendingSince = 0;
+  up.checkStarving(LINK_OPEN_TIMEOUT_MS + 1);
+  assert.equal(link.closed, false);
+  up.checkStarving(LINK_OPEN_HARD_TIMEOUT_MS + 1);
+  assert.equal(link.closed, true);
   assert.equal(node.sent.length, 1);
 });

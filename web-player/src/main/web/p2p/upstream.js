@@ -11,8 +11,10 @@ import { ChunkResult, HeaderResult } from './store.js';
 import { ParentLink } from './peer.js';
 
 const STARVING_REPORT_MS = 5000;
-/** A link to the parent not open this long after it was begun is given up and reported. */
+/** A link to the parent whose ICE has not connected this long after it was begun is given up and reported. */
 export const LINK_OPEN_TIMEOUT_MS = 4000;
+/** One whose ICE did connect but whose channel is still not open (DTLS and SCTP on a starved CPU) gets this long. */
+export const LINK_OPEN_HARD_TIMEOUT_MS = 10000;
 const BAD_DATA_REPORT_MS = 2000;
 
 export class Upstream {
@@ -163,14 +165,17 @@ export class Upstream {
   /** A dead link to a parent the coordinator still lists: ask to be moved rather than wait forever. */
   checkStarving(now) {
     const stuck = this.pending;
-    if (stuck && !stuck.closed && now - this.pendingSince > LINK_OPEN_TIMEOUT_MS) {
-      // Not open in 4 s: it will not open in time to matter (the gap filler feeds the player meanwhile).
+    const ice = stuck && stuck.pc ? stuck.pc.iceConnectionState : 'checking';
+    const limit = ice === 'connected' || ice === 'completed' ? LINK_OPEN_HARD_TIMEOUT_MS : LINK_OPEN_TIMEOUT_MS;
+    if (stuck && !stuck.closed && now - this.pendingSince > limit) {
+      // ICE found no path in 4 s (it would sit in checking for minutes), or the channel did not open in 10 s:
+      // give up and be moved (the gap filler feeds the player meanwhile).
       this.pending = null;
       this.lostAt = now;
-      stuck.close('not open after ' + LINK_OPEN_TIMEOUT_MS + ' ms');
+      stuck.close('not open after ' + limit + ' ms (ICE ' + ice + ')');
       this.node.stats.linkTimeouts = (this.node.stats.linkTimeouts || 0) + 1;
       this.node.signalling.send({ type: 'report', about: stuck.parentId, reason: 'starving',
-        detail: 'the link did not open in ' + LINK_OPEN_TIMEOUT_MS / 1000 + ' s' });
+        detail: 'the link did not open in ' + limit / 1000 + ' s (ICE ' + ice + ')' });
       return;
     }
     if (!this.link && !this.pending && this.assigned && this.lostAt > 0 && now - this.lostAt > STARVING_REPORT_MS) {

@@ -17,7 +17,7 @@ import java.util.OptionalDouble;
  * @param timeline             start-up milestones, ms since navigation start
  */
 public record Probe(long nowMillis, String mode, String phase, String error, Double startedAtMs, Double firstFrameMs,
-             Boolean frameCallbacks, int stalls, int stallsPageBusy, int stallsDataLate, long stalledMs, double currentTime, boolean paused, Long fragSn, Double fragStart,
+             Boolean frameCallbacks, int stalls, int stallsPageBusy, int stallsDataLate, long stalledMs, String nodeId, String parentId, double currentTime, boolean paused, Long fragSn, Double fragStart,
              Integer depth, long bytesFromParent, long bytesByFallback, long bytesSentToChildren, int children,
              Long producedAtMillis, Integer durationMillis, List<Arrival> arrivals,
              Map<String, Double> timeline) {
@@ -40,7 +40,8 @@ public record Probe(long nowMillis, String mode, String phase, String error, Dou
     return new Probe(lng(m.get("nowMillis")), (String) m.get("mode"), (String) m.get("phase"),
         (String) m.get("error"), dbl(m.get("startedAt")), first == null ? null : dbl(first.get("presentedAt")),
         (Boolean) m.get("rvfc"), (int) lng(m.get("stalls")), (int) lng(m.get("stallsPageBusy")),
-        (int) lng(m.get("stallsDataLate")), lng(m.get("stalledMs")),
+        (int) lng(m.get("stallsDataLate")), lng(m.get("stalledMs")), (String) m.get("nodeId"),
+        (String) m.get("parentId"),
         dbl(m.get("currentTime")),
         Boolean.TRUE.equals(m.get("paused")), frag == null ? null : lng(frag.get("sn")),
         frag == null ? null : dbl(frag.get("start")), m.get("depth") == null ? null : (int) lng(m.get("depth")),

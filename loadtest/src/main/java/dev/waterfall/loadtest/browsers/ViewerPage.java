@@ -108,7 +108,7 @@ public final class ViewerPage implements AutoCloseable {
         const out = {
           nowMillis: Date.now(), mode: s.mode, phase: s.phase, error: s.error, startedAt: s.startedAt,
           stalls: s.waitingAfterStart, stallsPageBusy: s.stallsPageBusy || 0, stallsDataLate: s.stallsDataLate || 0,
-          stalledMs: s.stalledMs || 0, rvfc: b.rvfc, firstFrame: b.firstFrame, timeline: b.timeline,
+          stalledMs: s.stalledMs || 0, nodeId: s.nodeId || null, parentId: s.parentId || null, rvfc: b.rvfc, firstFrame: b.firstFrame, timeline: b.timeline,
           currentTime: v.currentTime, paused: v.paused, frag: b.frag,
           depth: node ? node.depth : null,
           bytesFromParent: node ? node.stats.bytesFromParent : 0,

@@ -51,8 +51,11 @@ public final class FieldScenario extends Scenario {
   @Option(names = "--plain", description = "Every viewer plays plain HLS from the origin (?p2p=0): the reference.")
   boolean plain;
 
-  @Option(names = "--boosters", defaultValue = "1", description = "Boosters, each in a home of its own (default ${DEFAULT-VALUE}).")
-  int boosters;
+  @Option(names = "--deployment", defaultValue = "public",
+      description = "public: coordinator, origin, coturn and Caddy on one server, one booster in a home; tuber: the"
+          + " origin at home behind NAT, the coordinator and one booster on the server, another booster at a"
+          + " friend's home (default ${DEFAULT-VALUE}).")
+  String deployment;
 
   @Override
   protected String name() {
@@ -62,6 +65,9 @@ public final class FieldScenario extends Scenario {
   @Override
   protected void validate() {
     Profile.named(profileName);
+    if (!deployment.equals("public") && !deployment.equals("tuber")) {
+      throw new IllegalArgumentException("--deployment must be public or tuber");
+    }
     if (viewers < 1 || viewers > Profile.named(profileName).viewers().size()) {
       throw new IllegalArgumentException("--viewers must be 1.." + Profile.named(profileName).viewers().size());
     }
@@ -77,24 +83,30 @@ public final class FieldScenario extends Scenario {
     settings.put("profile", profile.name());
     settings.put("profileSource", profile.source());
     settings.put("viewers", viewers);
-    settings.put("boosters", boosters);
+    boolean tuber = deployment.equals("tuber");
     settings.put("seconds", seconds);
     settings.put("plain", plain);
-    settings.put("deployment", "public: coordinator, origin (--sample), coturn and Caddy (TLS) on one server;"
-        + " boosters and viewers in homes");
+    settings.put("deployment", tuber ? "tuber: the origin (--sample) at home behind NAT; coordinator, coturn,"
+        + " Caddy (TLS) and one booster (HTTP behind Caddy) on the server; another booster at a friend's home"
+        : "public: coordinator, origin (--sample), coturn and Caddy (TLS) on one server; one booster and the"
+        + " viewers in homes");
     settings.put("stream", "built-in sample, 2 s segments, " + kbps + " kbps");
     ArrayNode homes = settings.putArray("homes");
     for (int i = 0; i < viewers; i++) {
       homes.add("viewer " + (i + 1) + ": " + profile.viewers().get(i).describe());
     }
-    homes.add("booster: " + profile.booster().describe());
+    homes.add((tuber ? "friend's booster: " : "booster: ") + profile.booster().describe());
+    if (tuber) {
+      homes.add("origin: " + profile.originHome().describe());
+    }
     ObjectNode figures = report.figures();
     figures.put("bitrateKbps", kbps);
 
     Path dir = Files.createDirectories(ReportDir.locate(common.reportsDir).resolve("field-logs"));
     Lab.removeLeftovers(PREFIX);
     Path delayer = Tools.buildDelayer(dir);
-    progress.phase("building the lab: " + viewers + " homes, " + boosters + " booster home(s), the server", 0);
+    progress.phase("building the lab: " + viewers + " viewer homes, the server and the " + deployment
+        + " deployment", 0);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         Lab.removeLeftovers(PREFIX);
@@ -108,16 +120,17 @@ public final class FieldScenario extends Scenario {
       for (int i = 0; i < viewers; i++) {
         viewerHomes.add(lab.home(i + 1, profile.viewers().get(i)));
       }
-      List<Lab.Host> boosterHomes = new ArrayList<>();
-      for (int i = 0; i < boosters; i++) {
-        boosterHomes.add(lab.home(20 + i, profile.booster()));
-      }
-      try (Stack stack = new Stack(lab, server, dir)) {
+      Lab.Host boosterHome = lab.home(20, profile.booster());
+      Lab.Host originHome = tuber ? lab.home(30, profile.originHome()) : server;
+      try (Stack stack = new Stack(lab, server, dir, kbps)) {
         progress.phase("starting coturn, Caddy, the coordinator, the origin", 0);
-        stack.startServer();
-        for (int i = 0; i < boosterHomes.size(); i++) {
-          stack.startBooster(boosterHomes.get(i), "booster-" + (i + 1));
+        stack.startPublicSide();
+        stack.startOrigin(originHome);
+        stack.startBooster(boosterHome, "booster-home");
+        if (tuber) {
+          stack.startBooster(server, "booster-server");
         }
+        int boosters = tuber ? 2 : 1;
         Stack.await(() -> linkedBoosters(stack.tree()) >= boosters, 60_000,
             "the booster(s) did not take a place in the tree in 60 s (see booster-*.log)");
         watch(report, stack, lab, viewerHomes, dir, kbps, deadline, progress);
@@ -185,6 +198,10 @@ public final class FieldScenario extends Scenario {
       }
       double measured = (System.nanoTime() - t0) / 1e9;
       stack.saveOriginMetrics("origin-metrics-after.txt");
+      JsonNode finalTree = stack.tree();
+      if (finalTree != null) {
+        report.figures().set("treeAtEnd", finalTree.path("nodes"));
+      }
       double cpu = Cpu.read().busySince(cpuBefore);
       double dc = stack.originMetric("waterfall_relay_bytes_sent_total") - dcBefore;
       double http = stack.originMetric("waterfall_relay_http_bytes_served_total") - httpBefore;
@@ -217,7 +234,7 @@ public final class FieldScenario extends Scenario {
         row.put("error", "no reading");
         continue;
       }
-      row.put("mode", b.mode()).put("depth", b.depth());
+      row.put("mode", b.mode()).put("depth", b.depth()).put("nodeId", b.nodeId()).put("linkedParent", b.parentId());
       if (b.firstFrameOrPlaying() != null) {
         firstFrames.add(b.firstFrameOrPlaying());
         row.put("firstFrameMs", Math.round(b.firstFrameOrPlaying()));

@@ -13,14 +13,17 @@ import java.util.Map;
 
 /**
  * Waterfall deployed in the lab as a user deploys it, each part its own process in its own namespace: on the
- * public server coturn (STUN and TURN), Caddy terminating TLS for the coordinator (https://203.0.113.10) and
- * the origin's HTTP (:8443), the coordinator and the origin on 127.0.0.1 behind it; boosters in homes. Every
+ * public server coturn (STUN and TURN), Caddy terminating TLS for the coordinator (https://203.0.113.10), the
+ * origin's HTTP (:8443) and a server booster's (:8444), the coordinator on 127.0.0.1 behind it; the origin on
+ * the server or in a home; boosters on the server or in homes. Every
  * Java part is this jar's launcher ({@code dev.waterfall.launcher.Main}), as {@code ./waterfall} runs it.
  */
 final class Stack implements AutoCloseable {
   static final String STREAM = "field";
   static final String PUBLIC_BASE = "https://" + Lab.SERVER_ADDRESS;
   static final String ORIGIN_PUBLIC = "https://" + Lab.SERVER_ADDRESS + ":8443";
+  static final String BOOSTER_PUBLIC = "https://" + Lab.SERVER_ADDRESS + ":8444";
+  private static final int BOOSTER_PORT = 8091;
   private static final int COORDINATOR_PORT = 8080;
   private static final int ORIGIN_PORT = 8090;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,15 +33,20 @@ final class Stack implements AutoCloseable {
   private final String adminToken = "field-admin-" + Long.toHexString(System.nanoTime());
   private final List<Process> processes = new ArrayList<>();
   private Path trustStore;
+  private String publishKey;
+  private Lab.Host origin;
 
-  Stack(Lab lab, Lab.Host server, Path dir) {
+  private final int bitrateKbps;
+
+  Stack(Lab lab, Lab.Host server, Path dir, int bitrateKbps) {
+    this.bitrateKbps = bitrateKbps;
     this.lab = lab;
     this.server = server;
     this.dir = dir;
   }
 
-  /** coturn, Caddy, the coordinator and the origin publishing the sample; returns when the origin has 4 segments. */
-  void startServer() throws Exception {
+  /** coturn, Caddy and the coordinator on the server, and the stream. */
+  void startPublicSide() throws Exception {
     String turnSecret = Long.toHexString(Double.doubleToLongBits(Math.random()));
     start(server, "coturn", List.of("turnserver", "-n", "--listening-ip=" + Lab.SERVER_ADDRESS,
         "--relay-ip=" + Lab.SERVER_ADDRESS, "--listening-port=3478", "--realm=waterfall", "--use-auth-secret",
@@ -52,33 +60,55 @@ final class Stack implements AutoCloseable {
         "--set", "ice.servers=stun:" + Lab.SERVER_ADDRESS + ":3478",
         "--set", "cluster.name=field-" + ProcessHandle.current().pid()));
     start(server, "coordinator", coordinator, Map.of());
-    await(() -> curl("http://127.0.0.1:" + COORDINATOR_PORT + "/health", null, null) != null, 90_000,
+    await(() -> curl(server, "http://127.0.0.1:" + COORDINATOR_PORT + "/health", null, null) != null, 90_000,
         "the coordinator did not answer /health in 90 s (see coordinator.log)");
-    String created = curl("http://127.0.0.1:" + COORDINATOR_PORT + "/api/streams", "{\"name\":\"" + STREAM + "\"}",
-        adminToken);
-    String publishKey = JSON.readTree(created).path("publishKey").asText();
-    List<String> origin = new ArrayList<>(java(List.of()));
-    origin.addAll(List.of("publish", "--sample", "--coordinator", "http://127.0.0.1:" + COORDINATOR_PORT,
-        "--stream", STREAM, "--key", publishKey, "--http-host", "127.0.0.1", "--http-port",
-        Integer.toString(ORIGIN_PORT), "--public-url", ORIGIN_PUBLIC));
-    start(server, "origin", origin, Map.of());
-    await(() -> originSegments() >= 4, 60_000,
-        "the origin did not publish 4 segments in 60 s (see origin.log)");
+    String created = curl(server, "http://127.0.0.1:" + COORDINATOR_PORT + "/api/streams", "{\"name\":\"" + STREAM
+        + "\",\"bitrateKbps\":" + bitrateKbps + "}", adminToken);
+    publishKey = JSON.readTree(created).path("publishKey").asText();
   }
 
-  /** A booster in {@code home}, joining through the TLS proxy as one on the internet does. */
-  void startBooster(Lab.Host home, String label) throws Exception {
-    String token = JSON.readTree(curl("http://127.0.0.1:" + COORDINATOR_PORT + "/api/booster-tokens", "{}",
+  /**
+   * The origin publishing the sample, on the server (its HTTP behind Caddy at {@link #ORIGIN_PUBLIC}) or in a
+   * home (the Tuber case: it reaches the coordinator through TLS like anyone on the internet, and its HTTP is
+   * nobody's fallback); returns when it has 4 segments.
+   */
+  void startOrigin(Lab.Host where) throws Exception {
+    origin = where;
+    boolean home = where != server;
+    List<String> cmd = new ArrayList<>(java(home ? trust() : List.of()));
+    cmd.addAll(List.of("publish", "--sample", "--coordinator", home ? PUBLIC_BASE : "http://127.0.0.1:"
+        + COORDINATOR_PORT, "--stream", STREAM, "--key", publishKey, "--http-host", "127.0.0.1", "--http-port",
+        Integer.toString(ORIGIN_PORT)));
+    if (!home) {
+      cmd.addAll(List.of("--public-url", ORIGIN_PUBLIC));
+    }
+    start(where, "origin", cmd, Map.of());
+    await(() -> originSegments() >= 4, 60_000, "the origin did not publish 4 segments in 60 s (see origin.log)");
+  }
+
+  /**
+   * A booster in {@code where}, joining through the TLS proxy as one on the internet does. On the server it also
+   * serves HTTP behind Caddy ({@link #BOOSTER_PUBLIC}): a fallback pages can use.
+   */
+  void startBooster(Lab.Host where, String label) throws Exception {
+    String token = JSON.readTree(curl(server, "http://127.0.0.1:" + COORDINATOR_PORT + "/api/booster-tokens", "{}",
         adminToken)).path("token").asText();
-    List<String> cmd = new ArrayList<>(java(List.of("-Djavax.net.ssl.trustStore=" + trustStore,
-        "-Djavax.net.ssl.trustStorePassword=changeit")));
+    List<String> cmd = new ArrayList<>(java(trust()));
     cmd.addAll(List.of("boost", "--coordinator", PUBLIC_BASE, "--stream", STREAM, "--token", token));
-    start(home, label, cmd, Map.of());
+    if (where == server) {
+      cmd.addAll(List.of("--http-host", "127.0.0.1", "--http-port", Integer.toString(BOOSTER_PORT), "--public-url",
+          BOOSTER_PUBLIC));
+    }
+    start(where, label, cmd, Map.of());
+  }
+
+  private List<String> trust() {
+    return List.of("-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=changeit");
   }
 
   /** The origin's counter (DataChannel bytes sent, HTTP bytes served, …) from its /metrics; -1 if unreadable. */
   double originMetric(String name) {
-    String body = curl("http://127.0.0.1:" + ORIGIN_PORT + "/metrics", null, null);
+    String body = curl(origin, "http://127.0.0.1:" + ORIGIN_PORT + "/metrics", null, null);
     if (body == null) {
       return -1;
     }
@@ -92,19 +122,20 @@ final class Stack implements AutoCloseable {
 
   /** The origin's whole /metrics page into the run's logs, for what the report does not quote. */
   void saveOriginMetrics(String name) throws IOException {
-    String body = curl("http://127.0.0.1:" + ORIGIN_PORT + "/metrics", null, null);
+    String body = curl(origin, "http://127.0.0.1:" + ORIGIN_PORT + "/metrics", null, null);
     Files.writeString(dir.resolve(name), body == null ? "(unreadable)\n" : body);
   }
 
   /** Segments in the origin's live playlist. */
   int originSegments() {
-    String playlist = curl("http://127.0.0.1:" + ORIGIN_PORT + "/hls/" + STREAM + "/index.m3u8", null, null);
+    String playlist = curl(origin, "http://127.0.0.1:" + ORIGIN_PORT + "/hls/" + STREAM + "/index.m3u8", null, null);
     return playlist == null ? 0 : playlist.split("#EXTINF", -1).length - 1;
   }
 
   /** The stream's tree from the coordinator's REST API, or null. */
   JsonNode tree() {
-    String body = curl("http://127.0.0.1:" + COORDINATOR_PORT + "/api/streams/" + STREAM + "/tree", null, null);
+    String body = curl(server, "http://127.0.0.1:" + COORDINATOR_PORT + "/api/streams/" + STREAM + "/tree", null,
+        null);
     try {
       return body == null ? null : JSON.readTree(body);
     } catch (IOException e) {
@@ -112,8 +143,8 @@ final class Stack implements AutoCloseable {
     }
   }
 
-  /** curl inside the server's namespace (this JVM sits outside the lab): the body, or null on any failure. */
-  private String curl(String url, String postBody, String bearer) {
+  /** curl inside a host's namespace (this JVM sits outside the lab): the body, or null on any failure. */
+  private String curl(Lab.Host host, String url, String postBody, String bearer) {
     List<String> cmd = new ArrayList<>(List.of("curl", "-sf", "--max-time", "5", url));
     if (postBody != null) {
       cmd.addAll(List.of("-X", "POST", "-H", "Content-Type: application/json", "--data", postBody));
@@ -122,7 +153,7 @@ final class Stack implements AutoCloseable {
       cmd.addAll(List.of("-H", "Authorization: Bearer " + bearer));
     }
     try {
-      return lab.exec(server.namespace(), cmd.toArray(String[]::new));
+      return lab.exec(host.namespace(), cmd.toArray(String[]::new));
     } catch (IOException | InterruptedException e) {
       return null;
     }
@@ -151,8 +182,12 @@ final class Stack implements AutoCloseable {
         	tls internal
         	reverse_proxy 127.0.0.1:%d
         }
+        https://%s:8444 {
+        	tls internal
+        	reverse_proxy 127.0.0.1:%d
+        }
         """.formatted(caddyHome.resolve("data"), Lab.SERVER_ADDRESS, COORDINATOR_PORT, Lab.SERVER_ADDRESS,
-        ORIGIN_PORT));
+        ORIGIN_PORT, Lab.SERVER_ADDRESS, BOOSTER_PORT));
     start(server, "caddy", List.of("caddy", "run", "--config", caddyfile.toString(), "--adapter", "caddyfile"),
         Map.of("HOME", caddyHome.toString(), "XDG_DATA_HOME", caddyHome.toString(),
             "XDG_CONFIG_HOME", caddyHome.toString()));

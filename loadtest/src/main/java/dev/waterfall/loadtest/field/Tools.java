@@ -31,6 +31,9 @@ final class Tools {
     if (!Files.exists(Path.of("/usr/include/libnetfilter_queue/libnetfilter_queue.h"))) {
       missing.add("libnetfilter-queue-dev");
     }
+    if (new ProcessBuilder("sh", "-c", "ldconfig -p | grep -q libpulse.so.0").start().waitFor() != 0) {
+      missing.add("libpulse0"); // webrtc-java's native library links it, even with no sound
+    }
     if (!missing.isEmpty()) {
       throw new IllegalStateException("the field lab needs: apt-get install -y " + String.join(" ", missing.stream()
           .distinct().toList()));
