@@ -20,11 +20,11 @@ public record Profile(String name, String source, List<Home> viewers, Home boost
   }
 
   /**
-   * Residential uplinks as measured in the field: most homes send 1–20 Mbit/s whatever their download (cable
-   * and DSL are asymmetric; the FCC's Measuring Broadband America and Ofcom's home broadband reports put
-   * common advertised upload tiers at 1–20 Mbit/s against 50+ Mbit/s down); last-mile one-way delay 10–40 ms;
-   * 0.5 % random loss (Wi-Fi and busy access links); about one home in four behind a symmetric NAT
-   * (carrier-grade NAT, some routers). The eight homes are the mix issue 13 measured first.
+   * Residential homes: uplinks of 1–20 Mbit/s whatever the download (the FCC's Measuring Broadband America
+   * reports chart DSL and cable upload tiers far below their downloads), last-mile one-way delay 10–40 ms, 0.5 %
+   * random loss (the middle of those reports' peak-period loss bands, < 0.4 %, 0.4–1 %, > 1 %), two homes in
+   * eight behind a symmetric NAT (carrier-grade NAT, strict routers). A mix chosen within those ranges, the one
+   * issue 13 first measured; docs/benchmarks.md "Field lab".
    */
   public static Profile residential() {
     Nat c = Nat.CONE;
