@@ -135,6 +135,15 @@ public final class SignallingClient {
     return socket.writeTextMessage(text);
   }
 
+  /** The certificate the coordinator presented on this socket (null over plain ws). */
+  public java.security.cert.X509Certificate serverCertificate() {
+    try {
+      return socket.isSsl() ? (java.security.cert.X509Certificate) socket.peerCertificates().get(0) : null;
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return null;
+    }
+  }
+
   public boolean isClosed() {
     return socket.isClosed();
   }

@@ -55,19 +55,19 @@ public final class ExtraTrust {
     try {
       bytes = Files.readAllBytes(pem);
     } catch (NoSuchFileException e) {
-      throw new TlsFileException(pem, "no such file (the CA certificate to trust)");
+      throw new TlsFileException(pem, TlsFileException.Part.CA, "no such file (the CA certificate to trust)");
     } catch (IOException | SecurityException e) {
-      throw new TlsFileException(pem, "cannot read it: " + e);
+      throw new TlsFileException(pem, TlsFileException.Part.CA, "cannot read it: " + e);
     }
     try {
       Collection<? extends Certificate> certs =
           CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bytes));
       if (certs.isEmpty()) {
-        throw new TlsFileException(pem, "holds no certificate (expected -----BEGIN CERTIFICATE-----)");
+        throw new TlsFileException(pem, TlsFileException.Part.CA, "holds no certificate (expected -----BEGIN CERTIFICATE-----)");
       }
       return certs;
     } catch (GeneralSecurityException e) {
-      throw new TlsFileException(pem, "not a PEM certificate: " + e.getMessage());
+      throw new TlsFileException(pem, TlsFileException.Part.CA, "not a PEM certificate: " + e.getMessage());
     }
   }
 

@@ -52,8 +52,8 @@ public final class PemKeyPair {
    */
   public static PemKeyPair load(Path certPath, Path keyPath) {
     FileStamp stamp = FileStamp.of(certPath, keyPath);
-    byte[] certBytes = read(certPath, "certificate");
-    byte[] keyBytes = read(keyPath, "private key");
+    byte[] certBytes = read(certPath, TlsFileException.Part.CERTIFICATE);
+    byte[] keyBytes = read(keyPath, TlsFileException.Part.KEY);
     List<X509Certificate> chain = certificates(certPath, certBytes);
     Buffer cert = Buffer.buffer(certBytes);
     Buffer key = Buffer.buffer(keyBytes);
@@ -69,7 +69,7 @@ public final class PemKeyPair {
       if (String.valueOf(e.getMessage()).contains("does not match")) { // an RSA key with an EC certificate, say
         throw notAPair(certPath, keyPath);
       }
-      throw new TlsFileException(keyPath, "not a PEM private key (PKCS#8 'PRIVATE KEY', 'RSA PRIVATE KEY' or"
+      throw new TlsFileException(keyPath, TlsFileException.Part.KEY, "not a PEM private key (PKCS#8 'PRIVATE KEY', 'RSA PRIVATE KEY' or"
           + " 'EC PRIVATE KEY'): " + e.getMessage());
     }
     checkBelongTogether(store, keys, chain.get(0), certPath, keyPath);
@@ -112,13 +112,14 @@ public final class PemKeyPair {
         + ", valid until " + notAfter();
   }
 
-  private static byte[] read(Path path, String what) {
+  private static byte[] read(Path path, TlsFileException.Part part) {
+    String what = part == TlsFileException.Part.KEY ? "private key" : "certificate";
     try {
       return Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
-      throw new TlsFileException(path, "no such file (the " + what + ")");
+      throw new TlsFileException(path, part, "no such file (the " + what + ")");
     } catch (IOException | SecurityException e) {
-      throw new TlsFileException(path, "cannot read the " + what + ": " + e);
+      throw new TlsFileException(path, part, "cannot read the " + what + ": " + e);
     }
   }
 
@@ -127,10 +128,10 @@ public final class PemKeyPair {
     try {
       certs = CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem));
     } catch (GeneralSecurityException e) {
-      throw new TlsFileException(path, "not a PEM certificate: " + e.getMessage());
+      throw new TlsFileException(path, TlsFileException.Part.CERTIFICATE, "not a PEM certificate: " + e.getMessage());
     }
     if (certs.isEmpty()) {
-      throw new TlsFileException(path, "holds no certificate (expected -----BEGIN CERTIFICATE-----)");
+      throw new TlsFileException(path, TlsFileException.Part.CERTIFICATE, "holds no certificate (expected -----BEGIN CERTIFICATE-----)");
     }
     return certs.stream().map(X509Certificate.class::cast).toList();
   }
@@ -154,7 +155,7 @@ public final class PemKeyPair {
       // fall through to the message below
     }
     if (privateKey == null) {
-      throw new TlsFileException(keyPath, "no private key found in it");
+      throw new TlsFileException(keyPath, TlsFileException.Part.KEY, "no private key found in it");
     }
     String algorithm = signatureAlgorithm(privateKey);
     if (algorithm == null) {
@@ -181,7 +182,7 @@ public final class PemKeyPair {
   }
 
   private static TlsFileException notAPair(Path certPath, Path keyPath) {
-    return new TlsFileException(keyPath, "this key does not belong to the certificate in " + certPath
+    return new TlsFileException(keyPath, TlsFileException.Part.KEY, "this key does not belong to the certificate in " + certPath
         + " (a renewal half written? the next check reads both again)");
   }
 
