@@ -9,6 +9,7 @@ import dev.waterfall.coordinator.config.CoordinatorConfig;
 import dev.waterfall.coordinator.dashboard.DashboardFeed;
 import dev.waterfall.coordinator.dashboard.Incidents;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
+import dev.waterfall.coordinator.signalling.ClientAddresses;
 import dev.waterfall.coordinator.signalling.MemberWatcher;
 import dev.waterfall.coordinator.signalling.SignallingServer;
 import dev.waterfall.coordinator.streams.Credentials;
@@ -202,7 +203,8 @@ public final class Coordinator {
             .onSuccess(signalling::handle)
             .onFailure(e -> ctx.response().setStatusCode(400).end("WebSocket upgrade expected")));
         new RestApi(catalog, trees, dashboard, metrics, adminToken, this::health, new ViewerTokens(secret), clock,
-            directory).mount(vertx, router);
+            directory, new ClientAddresses(config.http().trustedProxies(), config.http().redactAddresses()))
+            .mount(vertx, router);
 
         int cap = config.signalling().maxMessageBytes();
         // The socket's hard cap is above the signalling limit, so a too-large message earns an error, not a cut.

@@ -100,8 +100,15 @@ class CoordinatorTlsTest {
         + "/health")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()))
         .isInstanceOf(java.io.IOException.class);
 
-    TestNode origin = join("lab", "origin", publishKey);
+    TestNode origin = TestNode.connect(vertx, coordinator.baseUrl, trust);
+    nodes.add(origin);
+    origin.send(new Message.Join("lab", "origin", publishKey, null, null, null, "http://127.0.0.1:8090"));
+    origin.welcome = origin.await(Message.Welcome.class);
     TestNode viewer = join("lab", "viewer", null);
+    // A page on this https coordinator cannot fetch the origin's plain http: it is not handed it.
+    assertThat(viewer.welcome.fallbacks()).isEmpty();
+    assertThat(https.send(HttpRequest.newBuilder(URI.create(coordinator.baseUrl + "/api/streams/lab/fallbacks"))
+        .build(), HttpResponse.BodyHandlers.ofString()).body()).contains("\"fallbacks\":[]", "\"withheld\":1");
     assertThat(viewer.welcome.parent()).isEqualTo(origin.id());
     assertThat(origin.await(Message.ChildJoined.class).child()).isEqualTo(viewer.id());
     // The coordinator's own URL, as every welcome lists it, says https: a resuming node uses wss.
