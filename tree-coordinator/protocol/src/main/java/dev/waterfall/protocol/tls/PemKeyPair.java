@@ -106,10 +106,18 @@ public final class PemKeyPair {
     return leaf.getNotAfter().toInstant();
   }
 
-  /** For logs: subject, serial and expiry; never key material. */
+  /** For logs: subject (or, as in Caddy's and ACME certificates, the names it is for), serial, expiry. */
   public String describe() {
-    return leaf.getSubjectX500Principal().getName() + ", serial " + leaf.getSerialNumber().toString(16)
-        + ", valid until " + notAfter();
+    String subject = leaf.getSubjectX500Principal().getName();
+    if (subject.isEmpty()) {
+      try {
+        subject = leaf.getSubjectAlternativeNames() == null ? "(no subject)" : "for " + leaf
+            .getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1))).toList();
+      } catch (java.security.cert.CertificateParsingException e) {
+        subject = "(no subject)";
+      }
+    }
+    return subject + ", serial " + leaf.getSerialNumber().toString(16) + ", valid until " + notAfter();
   }
 
   private static byte[] read(Path path, TlsFileException.Part part) {
@@ -182,8 +190,8 @@ public final class PemKeyPair {
   }
 
   private static TlsFileException notAPair(Path certPath, Path keyPath) {
-    return new TlsFileException(keyPath, TlsFileException.Part.KEY, "this key does not belong to the certificate in " + certPath
-        + " (a renewal half written? the next check reads both again)");
+    return new TlsFileException(keyPath, TlsFileException.Part.KEY, "this key does not belong to the certificate in "
+        + certPath + " (another key, or a renewal caught half written)");
   }
 
   private static String signatureAlgorithm(PrivateKey key) {
