@@ -272,6 +272,11 @@ import { StallWatch } from '/web/watch/stalls.js';
       if (!res.ok) return { bases: [], problem: 'coordinator answered ' + res.status };
       const body = await res.json();
       if (Array.isArray(body.fallbacks) && body.fallbacks.length > 0) return { bases: body.fallbacks, problem: null };
+      if (body.withheld > 0) {
+        return { bases: [], problem: 'none of this stream\'s ' + body.withheld + ' HTTP source(s) can be fetched from'
+          + ' this page (plain http on an https page, or a private address): its origin and boosters need an https'
+          + ' public URL' };
+      }
       return { bases: [], problem: 'the stream has no source yet' };
     } catch (e) {
       return { bases: [], problem: 'coordinator unreachable: ' + e.message };

@@ -11,6 +11,12 @@ const REJOIN_AFTER_MS = 10000;
 /** While the stream has no origin yet, ask the coordinator for its key and fallbacks this often. */
 const ORIGIN_POLL_MS = 2000;
 
+/** Why a page cannot play over HTTP although the stream has `withheld` HTTP sources. */
+function noUsableSource(withheld) {
+  return 'no-usable-source: none of this stream\'s ' + withheld + ' HTTP source(s) can be fetched from this page'
+    + ' (plain http on an https page, or a private address): its origin and boosters need an https public URL';
+}
+
 export class Place {
   /** @param {import('./node.js').BrowserNode} node */
   constructor(node) {
@@ -40,6 +46,9 @@ export class Place {
         const body = await res.json();
         publicKey = body.publicKey;
         if (Array.isArray(body.fallbacks)) node.httpFallback.set(body.fallbacks);
+        // Sources exist, but none this page can fetch (the coordinator withholds plain http from an https page and
+        // private addresses from the internet): waiting would not change that. The page says why (watch.js).
+        if (node.httpFallback.bases.length === 0 && body.withheld > 0) throw new Error(noUsableSource(body.withheld));
       }
     }
     const key = await importPublicKey(publicKey);

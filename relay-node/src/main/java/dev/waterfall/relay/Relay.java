@@ -1,5 +1,8 @@
 package dev.waterfall.relay;
 
+import dev.waterfall.protocol.tls.CertificateReloader;
+import dev.waterfall.protocol.tls.ExtraTrust;
+import dev.waterfall.protocol.tls.PemKeyPair;
 import dev.waterfall.relay.http.HlsServer;
 import dev.waterfall.relay.node.NodeSettings;
 import dev.waterfall.relay.node.RelayNode;
@@ -17,9 +20,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -34,19 +41,51 @@ import org.slf4j.LoggerFactory;
 public final class Relay implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
 
-  /** Which coordinators and stream, the credential, and where to serve HTTP (port -1: nowhere, 0: any free). */
+  /** How often a relay serving HTTPS checks its certificate files for a renewal. */
+  static final Duration TLS_RELOAD_CHECK = Duration.ofSeconds(60);
+
+  /**
+   * Which coordinators and stream, the credential, where to serve HTTP (port -1: nowhere, 0: any free), the URL to
+   * announce for it (null: derived from host and port), and TLS.
+   */
   public record Options(List<String> coordinators, String stream, String key, String httpHost, int httpPort,
-                        String publicUrl) {}
+                        String publicUrl, Tls tls) {
+    public Options(List<String> coordinators, String stream, String key, String httpHost, int httpPort,
+                   String publicUrl) {
+      this(coordinators, stream, key, httpHost, httpPort, publicUrl, Tls.NONE);
+    }
+  }
+
+  /**
+   * HTTPS for this relay's own server (a PEM certificate chain and its key; both null: plain HTTP), and a PEM CA
+   * to trust, beside the JVM's, when connecting to an https or wss coordinator or fallback relay (null: none).
+   */
+  public record Tls(Path certPath, Path keyPath, Path trustPem) {
+    public static final Tls NONE = new Tls(null, null, null);
+
+    public Tls {
+      if ((certPath == null) != (keyPath == null)) {
+        throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both to serve HTTPS, or"
+            + " neither for plain HTTP");
+      }
+    }
+
+    public boolean serves() {
+      return certPath != null;
+    }
+  }
 
   private final RelayNode node;
   private final HttpServer http;
   private final SegmentSource source;
   private final Thread pump;
+  private final CertificateReloader reloader;
   private volatile boolean stopping;
 
-  private Relay(RelayNode node, HttpServer http, SegmentSource source) {
+  private Relay(RelayNode node, HttpServer http, SegmentSource source, CertificateReloader reloader) {
     this.node = node;
     this.http = http;
+    this.reloader = reloader;
     this.source = source;
     this.pump = source == null ? null : new Thread(this::pumpLoop, "waterfall-source");
   }
@@ -54,17 +93,20 @@ public final class Relay implements AutoCloseable {
   /** The origin: the root of the stream's tree, signing what {@code source} produces. */
   public static Relay startOrigin(Vertx vertx, PeerFactory peers, Options o, SegmentSigner signer,
                                   SegmentSource source, Consumer<Router> extraRoutes) throws Exception {
+    TrustOptions trust = ExtraTrust.withPem(o.tls().trustPem());
+    PemKeyPair certificate = o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
     SegmentStore store = new SegmentStore(signer.verifier(), StoreLimits.defaults(), Clock.systemUTC());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     HlsServer hls = new HlsServer(o.stream(), store);
-    HttpServer http = o.httpPort() < 0 ? null : serve(vertx, o, hls, store, metrics, extraRoutes);
+    HttpServer http = o.httpPort() < 0 ? null : serve(vertx, o, certificate, hls, store, metrics, extraRoutes);
+    CertificateReloader reloader = watch(vertx, http, certificate);
     RelayNode node = new RelayNode(vertx, NodeSettings.origin(o.coordinators(), o.stream(), o.key(),
-        advertised(o, http)), peers, store, Clock.systemUTC());
+        advertised(o, http, certificate)).withTrust(trust), peers, store, Clock.systemUTC());
     node.countHttpServed(hls::bytesServed);
     node.bindMetrics(metrics);
     node.useSigner(signer);
     await(node.start());
-    Relay relay = new Relay(node, http, source);
+    Relay relay = new Relay(node, http, source, reloader);
     relay.pump.start();
     return relay;
   }
@@ -75,29 +117,59 @@ public final class Relay implements AutoCloseable {
    * store, checked against a key nobody signs with, stays empty.
    */
   public static Relay startBooster(Vertx vertx, PeerFactory peers, Options o) throws Exception {
-    String publicKey = awaitPublicKey(vertx, o);
+    TrustOptions trust = ExtraTrust.withPem(o.tls().trustPem());
+    PemKeyPair certificate = o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
+    String publicKey = awaitPublicKey(vertx, o, trust);
     SegmentVerifier verifier = publicKey == null ? SegmentSigner.generate().verifier()
         : new SegmentVerifier(publicKey, o.stream());
     SegmentStore store = new SegmentStore(verifier, StoreLimits.defaults(), Clock.systemUTC());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     HlsServer hls = new HlsServer(o.stream(), store);
-    HttpServer http = o.httpPort() < 0 ? null : serve(vertx, o, hls, store, metrics, r -> { });
+    HttpServer http = o.httpPort() < 0 ? null : serve(vertx, o, certificate, hls, store, metrics, r -> { });
+    CertificateReloader reloader = watch(vertx, http, certificate);
     RelayNode node = new RelayNode(vertx, NodeSettings.booster(o.coordinators(), o.stream(), o.key(),
-        advertised(o, http)), peers, store, Clock.systemUTC());
+        advertised(o, http, certificate)).withTrust(trust), peers, store, Clock.systemUTC());
     node.countHttpServed(hls::bytesServed);
     node.bindMetrics(metrics);
     await(node.start());
-    return new Relay(node, http, null);
+    return new Relay(node, http, null, reloader);
   }
 
-  private static String advertised(Options o, HttpServer http) {
+  /**
+   * The URL this relay announces as a fallback: {@code --public-url} if given (what browsers on the internet can
+   * reach, e.g. https behind a proxy), else http(s)://host:port, which the coordinator hands only to pages that can
+   * reach such an address (a private or loopback one: the LAN or this machine) and to relays.
+   */
+  private static String advertised(Options o, HttpServer http, PemKeyPair certificate) {
     if (http == null) {
       return null;
     }
-    return o.publicUrl() != null ? o.publicUrl() : "http://" + o.httpHost() + ":" + http.actualPort();
+    String host = o.httpHost().contains(":") && !o.httpHost().startsWith("[") ? "[" + o.httpHost() + "]"
+        : o.httpHost();
+    return o.publicUrl() != null ? o.publicUrl()
+        : (certificate != null ? "https://" : "http://") + host + ":" + http.actualPort();
   }
 
-  private static HttpServer serve(Vertx vertx, Options o, HlsServer hls, SegmentStore store,
+  /** Presents a renewed certificate without a restart (null without HTTPS). */
+  private static CertificateReloader watch(Vertx vertx, HttpServer http, PemKeyPair certificate) {
+    if (http == null || certificate == null) {
+      return null;
+    }
+    LOG.info("HTTPS: presenting {}", certificate.describe());
+    return CertificateReloader.watch(vertx, http, certificate, TLS_RELOAD_CHECK, new CertificateReloader.Listener() {
+      @Override
+      public void reloaded(PemKeyPair now) {
+        LOG.info("TLS certificate renewed: new connections get {}", now.describe());
+      }
+
+      @Override
+      public void refused(String problem) {
+        LOG.warn("TLS certificate files changed but cannot be used yet: {}", problem);
+      }
+    });
+  }
+
+  private static HttpServer serve(Vertx vertx, Options o, PemKeyPair certificate, HlsServer hls, SegmentStore store,
                                   PrometheusMeterRegistry metrics, Consumer<Router> extraRoutes) throws Exception {
     Router router = Router.router(vertx);
     hls.mount(router);
@@ -109,16 +181,20 @@ public final class Relay implements AutoCloseable {
     router.route().failureHandler(ctx -> ctx.response().setStatusCode(ctx.statusCode() > 0 ? ctx.statusCode() : 500)
         .end());
     // HTTP/1.1 only: browsers never speak cleartext HTTP/2, and h2c upgrades of large responses broke Java clients.
-    return await(vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHttp2ClearTextEnabled(false))
-        .requestHandler(router).listen(o.httpPort(), o.httpHost()));
+    var options = new io.vertx.core.http.HttpServerOptions().setHttp2ClearTextEnabled(false);
+    if (certificate != null) {
+      options.setSsl(true).setKeyCertOptions(certificate.keyCertOptions()); // no ALPN: HTTP/1.1 over TLS too
+    }
+    return await(vertx.createHttpServer(options).requestHandler(router).listen(o.httpPort(), o.httpHost()));
   }
 
   /**
    * The booster cannot verify anything before the origin has announced its key: wait for it. Null for a
    * realtime stream, which has none.
    */
-  private static String awaitPublicKey(Vertx vertx, Options o) throws Exception {
-    WebClient client = WebClient.create(vertx);
+  private static String awaitPublicKey(Vertx vertx, Options o, TrustOptions trust) throws Exception {
+    WebClient client = trust == null ? WebClient.create(vertx)
+        : WebClient.create(vertx, new WebClientOptions().setTrustOptions(trust));
     try {
       for (int attempt = 0; ; attempt++) {
         String base = o.coordinators().get(attempt % o.coordinators().size());
@@ -221,6 +297,9 @@ public final class Relay implements AutoCloseable {
       } catch (Exception e) {
         LOG.debug("closing the source: {}", e.toString());
       }
+    }
+    if (reloader != null) {
+      reloader.stop();
     }
     if (http != null) {
       http.close();

@@ -27,7 +27,7 @@ public final class BoostCommand implements Callable<Integer> {
     try {
       Relay booster = running.add(Relay.startBooster(running.vertx, running.peers, relay.toOptions(token, httpPort)));
       System.out.println("Waterfall booster " + booster.node().nodeId() + " relaying '" + relay.stream + "'"
-          + (booster.httpPort() > 0 ? "; HLS at http://" + relay.httpHost + ":" + booster.httpPort() + "/hls/"
+          + (booster.httpPort() > 0 ? "; HLS at " + relay.scheme() + "://" + relay.httpHost + ":" + booster.httpPort() + "/hls/"
           + relay.stream + "/index.m3u8" : ""));
     } catch (Exception e) {
       running.stop();

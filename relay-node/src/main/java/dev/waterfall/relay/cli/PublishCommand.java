@@ -99,11 +99,11 @@ public final class PublishCommand implements Callable<Integer> {
       }
       Relay origin = running.add(Relay.startOrigin(running.vertx, running.peers, relay.toOptions(key, httpPort),
           signer, source, routes));
-      String hls = "http://" + relay.httpHost + ":" + origin.httpPort() + "/hls/" + relay.stream + "/index.m3u8";
+      String hls = relay.scheme() + "://" + relay.httpHost + ":" + origin.httpPort() + "/hls/" + relay.stream + "/index.m3u8";
       System.out.println("Waterfall origin publishing '" + relay.stream + "'; HLS at " + hls);
       if (input.ingest) {
-        System.out.println("Push HLS with: ffmpeg … -f hls -method PUT -headers \"Authorization: Bearer <key>\" http://"
-            + relay.httpHost + ":" + origin.httpPort() + "/ingest/" + relay.stream + "/index.m3u8");
+        System.out.println("Push HLS with: ffmpeg … -f hls -method PUT -headers \"Authorization: Bearer <key>\" "
+            + relay.scheme() + "://" + relay.httpHost + ":" + origin.httpPort() + "/ingest/" + relay.stream + "/index.m3u8");
       } else if (input.rtmpPort != null) {
         System.out.println("Point OBS at rtmp://<this machine>:" + input.rtmpPort + "/live/" + relay.stream);
       }

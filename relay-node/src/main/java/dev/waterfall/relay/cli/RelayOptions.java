@@ -1,6 +1,7 @@
 package dev.waterfall.relay.cli;
 
 import dev.waterfall.relay.Relay;
+import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -18,10 +19,31 @@ public final class RelayOptions {
   String httpHost;
 
   @Option(names = "--public-url", paramLabel = "URL",
-      description = "Base URL others reach this node's HTTP server at (default: http://<http-host>:<http-port>).")
+      description = "Base URL browsers and relays reach this node's HTTP server at, e.g. https://booster.example.org"
+          + " behind a TLS proxy (default: http(s)://<http-host>:<http-port>, which the coordinator hands only to"
+          + " pages on the same LAN or machine, and never to an https page unless it is https).")
   String publicUrl;
 
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = "Serve HTTPS with this PEM certificate chain (with --tls-key); a renewal is picked up within a"
+          + " minute, without a restart.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "The PEM private key of --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--trust-pem", paramLabel = "FILE",
+      description = "Also trust this PEM CA certificate for https/wss coordinators and relays (Caddy's internal CA,"
+          + " Let's Encrypt staging, a lab CA); the system's CAs stay trusted.")
+  Path trustPem;
+
+  /** The scheme of this node's own HTTP server. */
+  String scheme() {
+    return tlsCert != null ? "https" : "http";
+  }
+
   Relay.Options toOptions(String key, int httpPort) {
-    return new Relay.Options(coordinators, stream, key, httpHost, httpPort, publicUrl);
+    return new Relay.Options(coordinators, stream, key, httpHost, httpPort, publicUrl,
+        new Relay.Tls(tlsCert, tlsKey, trustPem));
   }
 }

@@ -72,13 +72,23 @@ public final class FallbackFetcher {
    */
   public FallbackFetcher(Vertx vertx, String stream, SegmentStore store, Supplier<List<String>> fallbacks,
                          Duration timeout) {
+    this(vertx, stream, store, fallbacks, timeout, null);
+  }
+
+  /** As above; an https fallback's certificate is checked against {@code trust} (null: the JVM's authorities). */
+  public FallbackFetcher(Vertx vertx, String stream, SegmentStore store, Supplier<List<String>> fallbacks,
+                         Duration timeout, io.vertx.core.net.TrustOptions trust) {
     this.stream = stream;
     this.store = store;
     this.order = new FallbackOrder(fallbacks);
     this.timeoutMillis = Math.max(1, timeout.toMillis());
-    this.client = WebClient.create(vertx, new WebClientOptions()
+    WebClientOptions options = new WebClientOptions()
         .setUserAgent("waterfall-relay")
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMillis)));
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMillis));
+    if (trust != null) {
+      options.setTrustOptions(trust);
+    }
+    this.client = WebClient.create(vertx, options);
   }
 
   /** Makes the next fetch start at position {@code index} of the list: tests pin the order with it. */

@@ -6,6 +6,7 @@ import dev.waterfall.protocol.SignallingClient;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.net.TrustOptions;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,8 @@ final class CoordinatorSession {
   private final Supplier<JsonNode> stats;
   private final Handler handler;
   private SignallingClient client;
+  /** What a wss:// coordinator's certificate is checked against (null: the JVM's authorities). */
+  private final TrustOptions trust;
   private String nodeId;
   private String resumeToken;
   private long heartbeatTimer = -1;
@@ -54,9 +57,10 @@ final class CoordinatorSession {
   private int tries;
   private boolean stopped;
 
-  CoordinatorSession(Context context, List<String> coordinators, Supplier<Message.Join> join,
+  CoordinatorSession(Context context, List<String> coordinators, TrustOptions trust, Supplier<Message.Join> join,
                      Supplier<JsonNode> stats, Handler handler) {
     this.context = context;
+    this.trust = trust;
     if (coordinators.isEmpty()) {
       throw new IllegalArgumentException("a relay needs at least one coordinator URL (--coordinator)");
     }
@@ -91,7 +95,7 @@ final class CoordinatorSession {
       return;
     }
     String url = candidate(coordinators, current, tries++);
-    SignallingClient.connect(context.owner(), url).onComplete(ar -> context.runOnContext(v -> {
+    SignallingClient.connect(context.owner(), url, trust).onComplete(ar -> context.runOnContext(v -> {
       if (ar.failed()) {
         LOG.info("coordinator {} unreachable ({}); retrying", url, ar.cause().getMessage());
         retry();

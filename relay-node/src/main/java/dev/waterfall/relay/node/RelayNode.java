@@ -69,9 +69,10 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     this.forwarder = new Forwarder(store, settings.slowChildReportMs(),
         child -> send(new Message.Report(child, "slow-child", "send queue above high water")));
     this.gapFiller = settings.isOrigin() ? null : new GapFiller(store,
-        new FallbackFetcher(vertx, settings.stream(), store, () -> fallbacks), settings.chunkDeadlineMs(),
+        new FallbackFetcher(vertx, settings.stream(), store, () -> fallbacks, FallbackFetcher.DEFAULT_TIMEOUT,
+            settings.trust()), settings.chunkDeadlineMs(),
         settings.parentSilenceMs(), this::fromFallback, clock::millis);
-    this.session = new CoordinatorSession(context, settings.coordinators(), this::joinMessage,
+    this.session = new CoordinatorSession(context, settings.coordinators(), settings.trust(), this::joinMessage,
         () -> stats.toJson(forwarder), this);
     this.lastParentFrameAt = clock.millis();
   }

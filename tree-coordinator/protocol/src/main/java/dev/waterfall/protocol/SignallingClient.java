@@ -7,6 +7,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.TrustOptions;
 import java.net.URI;
 
 /**
@@ -50,11 +51,24 @@ public final class SignallingClient {
 
   /** Connects to {@code baseUrl} (http://host:port or ws://host:port; the path {@code /ws} is added). */
   public static Future<SignallingClient> connect(Vertx vertx, String baseUrl) {
+    return connect(vertx, baseUrl, null);
+  }
+
+  /**
+   * As {@link #connect(Vertx, String)}; an https or wss {@code baseUrl} is checked against {@code trust} (null: the
+   * JVM's certificate authorities), with its host name verified.
+   */
+  public static Future<SignallingClient> connect(Vertx vertx, String baseUrl, TrustOptions trust) {
     URI uri = URI.create(baseUrl);
     boolean tls = "https".equals(uri.getScheme()) || "wss".equals(uri.getScheme());
     int port = uri.getPort() > 0 ? uri.getPort() : (tls ? 443 : 80);
-    WebSocketClient client = vertx.createWebSocketClient(
-        new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setSsl(tls));
+    WebSocketClientOptions clientOptions =
+        new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setSsl(tls)
+            .setVerifyHost(true);
+    if (trust != null) {
+      clientOptions.setTrustOptions(trust);
+    }
+    WebSocketClient client = vertx.createWebSocketClient(clientOptions);
     WebSocketConnectOptions options = new WebSocketConnectOptions()
         .setHost(uri.getHost()).setPort(port).setSsl(tls).setURI("/ws");
     return client.connect(options)
@@ -119,6 +133,15 @@ public final class SignallingClient {
   /** Sends raw text, bypassing the codec: for tests of what the server does with bad input. */
   public Future<Void> sendRaw(String text) {
     return socket.writeTextMessage(text);
+  }
+
+  /** The certificate the coordinator presented on this socket (null over plain ws). */
+  public java.security.cert.X509Certificate serverCertificate() {
+    try {
+      return socket.isSsl() ? (java.security.cert.X509Certificate) socket.peerCertificates().get(0) : null;
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return null;
+    }
   }
 
   public boolean isClosed() {

@@ -9,6 +9,7 @@ import dev.waterfall.coordinator.config.CoordinatorConfig;
 import dev.waterfall.coordinator.dashboard.DashboardFeed;
 import dev.waterfall.coordinator.dashboard.Incidents;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
+import dev.waterfall.coordinator.signalling.ClientAddresses;
 import dev.waterfall.coordinator.signalling.MemberWatcher;
 import dev.waterfall.coordinator.signalling.SignallingServer;
 import dev.waterfall.coordinator.streams.Credentials;
@@ -27,8 +28,11 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import dev.waterfall.protocol.tls.CertificateReloader;
+import dev.waterfall.protocol.tls.PemKeyPair;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -63,7 +67,9 @@ public final class Coordinator {
           .buildClustered());
       String token = config.http().adminToken().isEmpty() ? Credentials.newSecret() : config.http().adminToken();
       CoordinatorDirectory directory = new CoordinatorDirectory(hz);
-      Node node = new Node(config, hz, directory, token, clock);
+      // Read here, off the event loop; checked once already by the config, read again in case it changed since.
+      PemKeyPair certificate = config.http().tls().enabled() ? config.http().tls().load() : null;
+      Node node = new Node(config, hz, directory, token, clock, certificate);
       await(vertx.deployVerticle(node));
       // Once the port is bound: from now on every welcome in the cluster lists this coordinator too.
       directory.register(config.http().publicUrl(node.server.actualPort(), config.cluster().networkInterface()));
@@ -79,6 +85,19 @@ public final class Coordinator {
 
   public int port() {
     return node.server.actualPort();
+  }
+
+  /**
+   * Checks the TLS files now rather than at the next timer tick: true when a renewed certificate is presented
+   * from now on (false without TLS, or when the files did not change or cannot be used).
+   */
+  public boolean checkCertificate() throws Exception {
+    if (node.reloader == null) {
+      return false;
+    }
+    Promise<Boolean> p = Promise.promise();
+    node.context.runOnContext(v -> node.reloader.checkNow().onComplete(p));
+    return await(p.future());
   }
 
   public String adminToken() {
@@ -141,7 +160,9 @@ public final class Coordinator {
     private final CoordinatorDirectory directory;
     private final String adminToken;
     private final Clock clock;
+    private final PemKeyPair certificate;
     volatile boolean stopping;
+    CertificateReloader reloader;
     Context context;
     StreamCatalog catalog;
     HttpServer server;
@@ -149,7 +170,8 @@ public final class Coordinator {
     DashboardFeed dashboard;
 
     Node(CoordinatorConfig config, HazelcastInstance hz, CoordinatorDirectory directory, String adminToken,
-         Clock clock) {
+         Clock clock, PemKeyPair certificate) {
+      this.certificate = certificate;
       this.config = config;
       this.hz = hz;
       this.directory = directory;
@@ -181,14 +203,26 @@ public final class Coordinator {
             .onSuccess(signalling::handle)
             .onFailure(e -> ctx.response().setStatusCode(400).end("WebSocket upgrade expected")));
         new RestApi(catalog, trees, dashboard, metrics, adminToken, this::health, new ViewerTokens(secret), clock,
-            directory).mount(vertx, router);
+            directory, new ClientAddresses(config.http().trustedProxies(), config.http().redactAddresses()))
+            .mount(vertx, router);
 
         int cap = config.signalling().maxMessageBytes();
         // The socket's hard cap is above the signalling limit, so a too-large message earns an error, not a cut.
         HttpServerOptions options = new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port())
             .setMaxWebSocketFrameSize(cap * 4).setMaxWebSocketMessageSize(cap * 4).setIdleTimeout(0)
             .setHttp2ClearTextEnabled(false); // browsers never use h2c; a proxy terminates TLS and HTTP/2
-        return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+        if (certificate != null) {
+          // HTTP/1.1 over TLS (no ALPN, so no HTTP/2): /ws is an HTTP/1.1 upgrade either way.
+          options.setSsl(true).setKeyCertOptions(certificate.keyCertOptions());
+        }
+        return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
+          server = s;
+          if (certificate != null) {
+            LOG.info("TLS: presenting {}", certificate.describe());
+            reloader = CertificateReloader.watch(vertx, s, certificate,
+                Duration.ofSeconds(config.http().tls().reloadCheckSeconds()), new CertificateLog());
+          }
+        });
       });
     }
 
@@ -210,10 +244,26 @@ public final class Coordinator {
     @Override
     public Future<?> stop() {
       stopping = true;
+      if (reloader != null) {
+        reloader.stop();
+      }
       signalling.stop();
       dashboard.stop();
       Future<Void> drained = signalling.drain().timeout(3, TimeUnit.SECONDS).otherwiseEmpty();
       return drained.transform(x -> server == null ? Future.succeededFuture() : server.close());
+    }
+  }
+
+  /** What the certificate reloader found, in the coordinator's log. */
+  private static final class CertificateLog implements CertificateReloader.Listener {
+    @Override
+    public void reloaded(PemKeyPair now) {
+      LOG.info("TLS certificate renewed: new connections get {}", now.describe());
+    }
+
+    @Override
+    public void refused(String problem) {
+      LOG.warn("TLS certificate files changed but cannot be used yet: {}", problem);
     }
   }
 }

@@ -25,7 +25,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
       config = options.load();
     }
     Coordinator c = Coordinator.start(config, Clock.systemUTC());
-    String base = "http://" + config.http().host() + ":" + c.port();
+    String base = (config.http().tls().enabled() ? "https://" : "http://") + config.http().host() + ":" + c.port();
     System.out.println("Waterfall coordinator listening on " + base + "  (signalling: " + base.replace("http", "ws")
         + "/ws, metrics: " + base + "/metrics)");
     if (tokenFile != null) {

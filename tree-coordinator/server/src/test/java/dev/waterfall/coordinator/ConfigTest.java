@@ -70,6 +70,46 @@ class ConfigTest {
     assertThat(load("http.host", "0.0.0.0").http().publicUrl(8080, "10.0.0.2")).isEqualTo("http://10.0.0.2:8080");
   }
 
+  @Test
+  void tlsIsOffByDefaultAndNeedsBothFiles(@TempDir Path dir) throws Exception {
+    assertThat(CoordinatorConfig.from(Settings.defaultsOnly()).http().tls().enabled()).isFalse();
+    assertThat(CoordinatorConfig.from(Settings.defaultsOnly()).http().tls().reloadCheckSeconds()).isEqualTo(60);
+    assertThatThrownBy(() -> load("http.tls.certPath", "/etc/ssl/cert.pem")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.tls.certPath and http.tls.keyPath go together")
+        .hasMessageContaining("http.tls.keyPath is empty");
+    assertThatThrownBy(() -> load("http.tls.keyPath", "/etc/ssl/key.pem"))
+        .hasMessageContaining("http.tls.certPath is empty");
+    assertThatThrownBy(() -> load("http.tls.reloadCheckSeconds", "-1")).hasMessageContaining("http.tls.reloadCheckSeconds");
+    Path missing = dir.resolve("missing.pem");
+    assertThatThrownBy(() -> tls(missing, missing)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.tls.certPath = '" + missing + "'").hasMessageContaining("no such file");
+  }
+
+  @Test
+  void tlsFilesAreCheckedBeforeTheCoordinatorStarts(@TempDir Path dir) throws Exception {
+    dev.waterfall.protocol.tls.TestCertificates.assumeOpenssl();
+    var ca = dev.waterfall.protocol.tls.TestCertificates.newCa(dir, "lab");
+    Path cert = dir.resolve("cert.pem");
+    Path key = dir.resolve("key.pem");
+    dev.waterfall.protocol.tls.TestCertificates.issue(ca, cert, key, 10);
+    CoordinatorConfig c = tls(cert, key);
+    assertThat(c.http().tls().enabled()).isTrue();
+    // Without http.publicUrl the URL nodes are given says https.
+    assertThat(c.http().publicUrl(8443, "10.0.0.2")).isEqualTo("https://127.0.0.1:8443");
+
+    Path otherKey = dir.resolve("other.key");
+    dev.waterfall.protocol.tls.TestCertificates.issue(ca, dir.resolve("other.pem"), otherKey, 10);
+    assertThatThrownBy(() -> tls(cert, otherKey)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.tls.keyPath = '" + otherKey + "'").hasMessageContaining("does not belong");
+    assertThatThrownBy(() -> tls(key, key)).hasMessageContaining("http.tls.certPath").hasMessageContaining("certificate");
+    assertThatThrownBy(() -> tls(cert, cert)).hasMessageContaining("http.tls.keyPath").hasMessageContaining("private key");
+  }
+
+  private static CoordinatorConfig tls(Path cert, Path key) {
+    return CoordinatorConfig.from(Settings.load(null, Map.of(),
+        Map.of("http.tls.certPath", cert.toString(), "http.tls.keyPath", key.toString())));
+  }
+
   private static CoordinatorConfig load(String key, String value) {
     return CoordinatorConfig.from(Settings.load(null, Map.of(), Map.of(key, value)));
   }

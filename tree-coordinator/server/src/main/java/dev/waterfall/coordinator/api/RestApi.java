@@ -5,9 +5,12 @@ import dev.waterfall.coordinator.cluster.NodeView;
 import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.coordinator.dashboard.DashboardFeed;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
+import dev.waterfall.coordinator.signalling.ClientAddresses;
 import dev.waterfall.coordinator.streams.StreamCatalog;
 import dev.waterfall.coordinator.streams.StreamRecord;
+import dev.waterfall.coordinator.streams.UsableUrls;
 import dev.waterfall.coordinator.streams.ViewerTokens;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -17,6 +20,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,9 +39,12 @@ public final class RestApi {
   private final Clock clock;
   private final CoordinatorDirectory directory;
 
+  private final ClientAddresses addresses;
+
   public RestApi(StreamCatalog catalog, TreeStore trees, DashboardFeed dashboard, CoordinatorMetrics metrics,
                  String adminToken, Supplier<JsonObject> health, ViewerTokens viewerTokens, Clock clock,
-                 CoordinatorDirectory directory) {
+                 CoordinatorDirectory directory, ClientAddresses addresses) {
+    this.addresses = addresses;
     this.directory = directory;
     this.viewerTokens = viewerTokens;
     this.clock = clock;
@@ -187,37 +194,47 @@ public final class RestApi {
     }).onFailure(ctx::fail);
   }
 
-  /** What a relay needs before it joins: the origin's signing key and the HTTP sources (origin, boosters). */
+  /**
+   * What a relay needs before it joins, and a page before it plays: the origin's signing key and the HTTP sources
+   * (origin, boosters). Relays (a booster token) and the admin get every source; anyone else gets those a page
+   * like theirs can fetch ({@link UsableUrls}), and how many were withheld.
+   */
   private void fallbacks(RoutingContext ctx) {
     String name = ctx.pathParam("name");
     catalog.registry().get(name).onSuccess(stream -> {
       if (stream == null) {
         Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
-      } else if (stream.privateStream() && !admin.allows(ctx)) {
-        // Those who may be in a private stream's tree need its fallbacks too: boosters and token-holding viewers.
-        String bearer = bearer(ctx);
-        if (viewerTokens.check(stream, bearer, clock.millis()) == ViewerTokens.Verdict.VALID) {
-          replyFallbacks(ctx, stream);
-          return;
-        }
-        catalog.registry().isBoosterToken(bearer).onSuccess(ok -> {
-          if (ok) {
-            replyFallbacks(ctx, stream);
-          } else {
-            Json.error(ctx, 401, "unauthorized",
-                "the fallbacks of a private stream need the admin token, a booster token or a viewer token");
-          }
-        }).onFailure(ctx::fail);
-      } else {
-        replyFallbacks(ctx, stream);
+        return;
       }
+      String bearer = bearer(ctx);
+      Future<Boolean> relay = admin.allows(ctx) ? Future.succeededFuture(true)
+          : bearer == null ? Future.succeededFuture(false) : catalog.registry().isBoosterToken(bearer);
+      relay.onSuccess(isRelay -> {
+        if (isRelay) {
+          replyFallbacks(ctx, stream, null);
+        } else if (!stream.privateStream()
+            || viewerTokens.check(stream, bearer, clock.millis()) == ViewerTokens.Verdict.VALID) {
+          // Those who may be in a private stream's tree need its fallbacks too: token-holding viewers.
+          replyFallbacks(ctx, stream, addresses.page(ctx.request()));
+        } else {
+          Json.error(ctx, 401, "unauthorized",
+              "the fallbacks of a private stream need the admin token, a booster token or a viewer token");
+        }
+      }).onFailure(ctx::fail);
     }).onFailure(ctx::fail);
   }
 
-  private void replyFallbacks(RoutingContext ctx, StreamRecord stream) {
-    catalog.fallbacks().list(stream.name()).onSuccess(urls -> Json.reply(ctx, 200, new JsonObject()
-        .put("stream", stream.name()).put("type", stream.type()).put("publicKey", stream.publicKey()).put("fallbacks", new JsonArray(urls))))
-        .onFailure(ctx::fail);
+  /** {@code page} null: a relay's answer, every source. */
+  private void replyFallbacks(RoutingContext ctx, StreamRecord stream, UsableUrls.Page page) {
+    catalog.fallbacks().list(stream.name()).onSuccess(all -> {
+      List<String> urls = page == null ? all : UsableUrls.forPage(all, page);
+      JsonObject body = new JsonObject().put("stream", stream.name()).put("type", stream.type())
+          .put("publicKey", stream.publicKey()).put("fallbacks", new JsonArray(urls));
+      if (page != null) {
+        body.put("withheld", all.size() - urls.size()); // sources this page could not fetch (http, private)
+      }
+      Json.reply(ctx, 200, body);
+    }).onFailure(ctx::fail);
   }
 
   private static String bearer(RoutingContext ctx) {

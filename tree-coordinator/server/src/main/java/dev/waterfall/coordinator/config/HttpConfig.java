@@ -2,11 +2,11 @@ package dev.waterfall.coordinator.config;
 
 /**
  * Where the REST API, {@code /ws} and {@code /metrics} listen, the admin credential, the reverse proxies whose
- * {@code X-Forwarded-For} names the client (per-address limits would otherwise see only the proxy), and the base
- * URL nodes reach this coordinator at ({@code publicUrl}; empty: derived once the port is bound).
+ * {@code X-Forwarded-For} names the client (per-address limits would otherwise see only the proxy), the base
+ * URL nodes reach this coordinator at ({@code publicUrl}; empty: derived once the port is bound), and TLS.
  */
 public record HttpConfig(String host, int port, String adminToken, java.util.List<String> trustedProxies,
-                         boolean redactAddresses, String publicUrl) {
+                         boolean redactAddresses, String publicUrl, TlsConfig tls) {
   public static HttpConfig from(Settings s) {
     String host = s.string("http.host");
     if (host.isBlank()) {
@@ -31,15 +31,18 @@ public record HttpConfig(String host, int port, String adminToken, java.util.Lis
       throw new ConfigException("http.publicUrl = '" + publicUrl + "': expected http(s)://host[:port], no path");
     }
     return new HttpConfig(host, s.integer("http.port", 0, 65535), token, proxies, s.bool("log.redactAddresses"),
-        publicUrl);
+        publicUrl, TlsConfig.from(s));
   }
 
-  /** {@code publicUrl}, or {@code http://host:boundPort} ({@code fallbackHost} when {@code host} is a wildcard). */
+  /**
+   * {@code publicUrl}, or {@code http(s)://host:boundPort} ({@code fallbackHost} when {@code host} is a wildcard;
+   * https when this coordinator serves TLS itself).
+   */
   public String publicUrl(int boundPort, String fallbackHost) {
     if (!publicUrl.isEmpty()) {
       return publicUrl;
     }
     String h = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? fallbackHost : host;
-    return "http://" + (h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h) + ":" + boundPort;
+    return (tls.enabled() ? "https://" : "http://") + (h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h) + ":" + boundPort;
   }
 }

@@ -9,6 +9,7 @@ import dev.waterfall.coordinator.streams.Credentials;
 import dev.waterfall.coordinator.streams.Fallbacks;
 import dev.waterfall.coordinator.streams.StreamRecord;
 import dev.waterfall.coordinator.streams.StreamRegistry;
+import dev.waterfall.coordinator.streams.UsableUrls;
 import dev.waterfall.coordinator.streams.ViewerTokens;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.tree.Role;
@@ -111,7 +112,7 @@ final class Admission {
           && java.util.Objects.equals(contentKey, stream.contentKey())
           ? Future.succeededFuture(stream) : streams.setOriginKeys(stream.name(), publicKey, contentKey);
       return keyed.compose(record -> servesHttp(s, record, join).map(urls -> {
-        s.send(welcome(record, s.nodeId, null, 0, p.capacity(), false, urls, false));
+        s.send(welcome(s, record, s.nodeId, null, 0, p.capacity(), false, urls, false));
         // Children of a restarted origin must offer again: tell each its parent is (again) the root.
         for (int i = 0; i < p.children().size(); i++) {
           switchboard.deliver(p.childOwners().get(i), p.children().get(i),
@@ -167,7 +168,7 @@ final class Admission {
       }
       announce(j, id, role);
       return servesHttp(s, stream, join).map(urls -> {
-        s.send(welcome(stream, id, j.parent(), j.depth(), j.capacity(), false, urls, role == Role.VIEWER));
+        s.send(welcome(s, stream, id, j.parent(), j.depth(), j.capacity(), false, urls, role == Role.VIEWER));
         return null;
       });
     });
@@ -205,7 +206,7 @@ final class Admission {
         }
         return fallbacks.list(stream.name()).map(urls -> {
           // A viewer's place on a private stream was won with a valid viewer token.
-          s.send(welcome(stream, resume.nodeId(), place.parent(), place.depth(), place.capacity(), true, urls,
+          s.send(welcome(s, stream, resume.nodeId(), place.parent(), place.depth(), place.capacity(), true, urls,
               "viewer".equals(place.role())));
           return null;
         });
@@ -233,14 +234,16 @@ final class Admission {
     return true;
   }
 
-  private Message.Welcome welcome(StreamRecord stream, String id, String parent, int depth, int capacity,
+  private Message.Welcome welcome(Session s, StreamRecord stream, String id, String parent, int depth, int capacity,
                                   boolean resumed, List<String> fallbackUrls, boolean viewer) {
     // Only viewers get the content key: on a private stream every viewer here passed the token check (or resumed
     // a place that did); boosters and the origin never need it. A public stream has none.
+    // Viewers are pages (or play like one): only the fallbacks they can fetch. Relays get the whole list.
+    UsableUrls.Page page = s.page;
     return new Message.Welcome(id, parent, depth, capacity, Credentials.resumeToken(clusterSecret, stream.name(), id),
         resumed, config.liveness().heartbeatIntervalMs(), iceServers,
         new Message.StreamInfo(stream.name(), stream.bitrateKbps(), stream.maxChildren(), stream.privateStream(),
-            stream.publicKey(), stream.type()), fallbackUrls,
+            stream.publicKey(), stream.type()), viewer ? UsableUrls.forPage(fallbackUrls, page) : fallbackUrls,
         viewer && stream.privateStream() ? stream.contentKey() : null, coordinators.get());
   }
 

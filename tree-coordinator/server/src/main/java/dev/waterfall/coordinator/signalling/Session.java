@@ -20,6 +20,9 @@ final class Session {
   String role;
   boolean root;
   String httpUrl;
+  /** Which fallback URLs a page on this socket can fetch; strictest until the socket says otherwise. */
+  dev.waterfall.coordinator.streams.UsableUrls.Page page =
+      new dev.waterfall.coordinator.streams.UsableUrls.Page(true, dev.waterfall.coordinator.streams.UsableUrls.Reach.PUBLIC);
   int capacity;
   int maxChildren;
   int bitrateKbps;

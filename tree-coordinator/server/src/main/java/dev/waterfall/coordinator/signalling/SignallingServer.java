@@ -99,6 +99,7 @@ public final class SignallingServer {
     var sc = config.signalling();
     Session s = new Session(ws, addresses.of(ws),
         new TokenBucket(sc.messagesPerSecond(), sc.messageBurst(), System.nanoTime()), now);
+    s.page = addresses.page(ws);
     if (!limits.openSocket(s.address)) {
       overLimit(s, "too-many-sockets", "this address already holds " + sc.maxSocketsPerIp() + " sockets");
       s.socket.close(POLICY_VIOLATION, "too-many-sockets");

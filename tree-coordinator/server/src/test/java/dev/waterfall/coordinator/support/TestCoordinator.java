@@ -17,9 +17,9 @@ public final class TestCoordinator implements AutoCloseable {
   public final String baseUrl;
   public final Rest rest;
 
-  private TestCoordinator(Coordinator coordinator) {
+  private TestCoordinator(Coordinator coordinator, boolean tls) {
     this.coordinator = coordinator;
-    this.baseUrl = "http://127.0.0.1:" + coordinator.port();
+    this.baseUrl = (tls ? "https" : "http") + "://127.0.0.1:" + coordinator.port();
     this.rest = new Rest(baseUrl, ADMIN_TOKEN);
   }
 
@@ -34,7 +34,7 @@ public final class TestCoordinator implements AutoCloseable {
     settings.put("signalling.joinsPerIpPerSecond", "0");
     settings.putAll(overrides);
     CoordinatorConfig config = CoordinatorConfig.from(Settings.defaultsOnly().with(settings));
-    return new TestCoordinator(Coordinator.start(config, Clock.systemUTC()));
+    return new TestCoordinator(Coordinator.start(config, Clock.systemUTC()), config.http().tls().enabled());
   }
 
   public static TestCoordinator start() throws Exception {

@@ -59,9 +59,14 @@ public final class TestNode implements AutoCloseable {
   }
 
   public static TestNode connect(Vertx vertx, String baseUrl) {
+    return connect(vertx, baseUrl, null);
+  }
+
+  /** Over wss:// to an https {@code baseUrl}, trusting {@code trust} (null: the JVM's authorities). */
+  public static TestNode connect(Vertx vertx, String baseUrl, io.vertx.core.net.TrustOptions trust) {
     try {
-      return new TestNode(vertx, SignallingClient.connect(vertx, baseUrl).toCompletionStage().toCompletableFuture()
-          .get(10, TimeUnit.SECONDS));
+      return new TestNode(vertx, SignallingClient.connect(vertx, baseUrl, trust).toCompletionStage()
+          .toCompletableFuture().get(10, TimeUnit.SECONDS));
     } catch (Exception e) {
       throw new AssertionError("could not connect to " + baseUrl, e);
     }
@@ -72,6 +77,11 @@ public final class TestNode implements AutoCloseable {
     n.send(new Message.Join(stream, role, key, null, null));
     n.welcome = n.await(Message.Welcome.class);
     return n;
+  }
+
+  /** The certificate the coordinator presented to this node's socket. */
+  public java.security.cert.X509Certificate serverCertificate() {
+    return client.serverCertificate();
   }
 
   public String id() {
