@@ -29,13 +29,13 @@ final class Admission {
   private final byte[] clusterSecret;
   private final Clock clock;
   private final Departures departures;
-  private final List<Message.IceServer> iceServers;
+  private final NodeIceServers iceServers;
   private final ViewerTokens viewerTokens;
   private final java.util.function.Supplier<List<String>> coordinators;
 
   Admission(CoordinatorConfig config, StreamRegistry streams, Fallbacks fallbacks, TreeStore trees,
             Switchboard switchboard, CoordinatorMetrics metrics, byte[] clusterSecret, Clock clock,
-            Departures departures, java.util.function.Supplier<List<String>> coordinators) {
+            Departures departures, java.util.function.Supplier<List<String>> coordinators, NodeIceServers iceServers) {
     this.coordinators = coordinators;
     this.fallbacks = fallbacks;
     this.departures = departures;
@@ -47,8 +47,7 @@ final class Admission {
     this.clusterSecret = clusterSecret;
     this.viewerTokens = new ViewerTokens(clusterSecret);
     this.clock = clock;
-    this.iceServers = config.signalling().iceServers().isEmpty() ? List.of()
-        : List.of(new Message.IceServer(config.signalling().iceServers(), null, null));
+    this.iceServers = iceServers;
   }
 
   Future<Void> join(Session s, Message.Join join) {
@@ -111,7 +110,7 @@ final class Admission {
           && java.util.Objects.equals(contentKey, stream.contentKey())
           ? Future.succeededFuture(stream) : streams.setOriginKeys(stream.name(), publicKey, contentKey);
       return keyed.compose(record -> servesHttp(s, record, join).map(urls -> {
-        s.send(welcome(record, s.nodeId, null, 0, p.capacity(), false, urls, false));
+        s.send(welcome(s, record, null, 0, p.capacity(), false, urls, false));
         // Children of a restarted origin must offer again: tell each its parent is (again) the root.
         for (int i = 0; i < p.children().size(); i++) {
           switchboard.deliver(p.childOwners().get(i), p.children().get(i),
@@ -163,7 +162,7 @@ final class Admission {
       }
       announce(j, id, role);
       return servesHttp(s, stream, join).map(urls -> {
-        s.send(welcome(stream, id, j.parent(), j.depth(), j.capacity(), false, urls, role == Role.VIEWER));
+        s.send(welcome(s, stream, j.parent(), j.depth(), j.capacity(), false, urls, role == Role.VIEWER));
         return null;
       });
     });
@@ -201,7 +200,7 @@ final class Admission {
         }
         return fallbacks.list(stream.name()).map(urls -> {
           // A viewer's place on a private stream was won with a valid viewer token.
-          s.send(welcome(stream, resume.nodeId(), place.parent(), place.depth(), place.capacity(), true, urls,
+          s.send(welcome(s, stream, place.parent(), place.depth(), place.capacity(), true, urls,
               "viewer".equals(place.role())));
           return null;
         });
@@ -229,12 +228,16 @@ final class Admission {
     return true;
   }
 
-  private Message.Welcome welcome(StreamRecord stream, String id, String parent, int depth, int capacity,
+  /** The welcome for the node {@code s} was just admitted as; it carries ICE servers (TURN credentials) fresh for it. */
+  private Message.Welcome welcome(Session s, StreamRecord stream, String parent, int depth, int capacity,
                                   boolean resumed, List<String> fallbackUrls, boolean viewer) {
+    String id = s.nodeId;
+    long now = clock.millis();
+    s.iceRenewAt = iceServers.renewAt(now);
     // Only viewers get the content key: on a private stream every viewer here passed the token check (or resumed
     // a place that did); boosters and the origin never need it. A public stream has none.
     return new Message.Welcome(id, parent, depth, capacity, Credentials.resumeToken(clusterSecret, stream.name(), id),
-        resumed, config.liveness().heartbeatIntervalMs(), iceServers,
+        resumed, config.liveness().heartbeatIntervalMs(), iceServers.forNode(id, now),
         new Message.StreamInfo(stream.name(), stream.bitrateKbps(), stream.maxChildren(), stream.privateStream(),
             stream.publicKey(), stream.type()), fallbackUrls,
         viewer && stream.privateStream() ? stream.contentKey() : null, coordinators.get());
