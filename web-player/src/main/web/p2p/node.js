@@ -126,6 +126,9 @@ export class BrowserNode {
     } else if (m.type === 'reparent') {
       if (typeof m.depth === 'number') this.depth = m.depth;
       if (m.parent) this.upstream.reparent(m.parent, m.reason);
+    } else if (m.type === 'ice-servers') {
+      // Fresh TURN credentials before the welcome's expire: for the links made from now on.
+      if (this.welcome && Array.isArray(m.iceServers)) this.welcome.iceServers = m.iceServers;
     }
   }
 
@@ -140,6 +143,7 @@ export class BrowserNode {
     this.close();
   }
 
+  /** The latest welcome's or ice-servers' list, RTCIceServer-shaped (TURN entries carry username and credential). */
   get iceServers() {
     return (this.welcome && this.welcome.iceServers) || [];
   }

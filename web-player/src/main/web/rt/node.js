@@ -111,6 +111,9 @@ export class RealtimeNode {
     } else if (m.type === 'reparent') {
       if (typeof m.depth === 'number') this.depth = m.depth;
       if (typeof m.parent === 'string') this.connectTo(m.parent, m.reason === 'origin-reconnected');
+    } else if (m.type === 'ice-servers') {
+      // Fresh TURN credentials before the welcome's expire: for the edges made from now on.
+      if (this.welcome && Array.isArray(m.iceServers)) this.welcome.iceServers = m.iceServers;
     }
   }
 

@@ -28,8 +28,15 @@ final class StreamRig implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final PeerFactory peers = new PeerFactory();
   private final List<AutoCloseable> parts = new ArrayList<>();
+  private final Map<String, String> extra;
 
   StreamRig() throws Exception {
+    this(Map.of());
+  }
+
+  /** With coordinator settings of the test's (e.g. ice.turn.*) on top of the rig's. */
+  StreamRig(Map<String, String> extra) throws Exception {
+    this.extra = Map.copyOf(extra);
     coordinator = Coordinator.start(CoordinatorConfig.from(settings(0).with(Map.of(
         "cluster.port", Integer.toString(clusterPort)))), Clock.systemUTC());
     base = "http://127.0.0.1:" + coordinator.port();
@@ -37,15 +44,21 @@ final class StreamRig implements AutoCloseable {
 
   /** Another coordinator of the rig's cluster on {@code httpPort} (0: any free port); the caller stops it. */
   Coordinator member(int httpPort) throws Exception {
+    return member(httpPort, Map.of());
+  }
+
+  /** The same, with settings of its own over the rig's (e.g. another TURN secret). */
+  Coordinator member(int httpPort, Map<String, String> own) throws Exception {
     return Coordinator.start(CoordinatorConfig.from(settings(httpPort).with(Map.of(
-        "cluster.port", Integer.toString(Http.freePort()), "cluster.members", "127.0.0.1:" + clusterPort))),
-        Clock.systemUTC());
+        "cluster.port", Integer.toString(Http.freePort()), "cluster.members", "127.0.0.1:" + clusterPort))
+        .with(own)), Clock.systemUTC());
   }
 
   /** Every node of a test comes from one address, so the per-address abuse limits are lifted (AbuseLimitsTest covers them). */
   private Settings settings(int httpPort) {
     return Settings.defaultsOnly().with(Map.of("http.port", Integer.toString(httpPort), "admin.token", ADMIN,
-        "cluster.name", clusterName, "signalling.maxSocketsPerIp", "0", "signalling.joinsPerIpPerSecond", "0"));
+        "cluster.name", clusterName, "signalling.maxSocketsPerIp", "0", "signalling.joinsPerIpPerSecond", "0"))
+        .with(extra);
   }
 
   String createStream(String name, int maxChildren) throws Exception {

@@ -23,7 +23,7 @@ public final class BoostCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Running running = new Running();
+    Running running = new Running(relay.links());
     try {
       Relay booster = running.add(Relay.startBooster(running.vertx, running.peers, relay.toOptions(token, httpPort)));
       System.out.println("Waterfall booster " + booster.node().nodeId() + " relaying '" + relay.stream + "'"

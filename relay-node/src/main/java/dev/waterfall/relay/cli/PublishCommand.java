@@ -72,7 +72,7 @@ public final class PublishCommand implements Callable<Integer> {
     SegmentSigner signer = SegmentSigner.loadOrCreate(keyFile);
     // Sequence numbers must grow across restarts (relays drop lower ones as old): start from the clock.
     long firstSequence = System.currentTimeMillis() / 2000;
-    Running running = new Running();
+    Running running = new Running(relay.links());
     try {
       SegmentSource source;
       Consumer<Router> routes = r -> { };

@@ -1,11 +1,12 @@
 package dev.waterfall.relay.cli;
 
 import dev.waterfall.relay.Relay;
+import dev.waterfall.relay.peer.PeerFactory;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** Flags every relay shares: where the coordinators are, which stream, and where to serve HTTP. */
+/** Flags every relay shares: where the coordinators are, which stream, where to serve HTTP, how to link. */
 public final class RelayOptions {
   @Option(names = "--coordinator", split = ",", defaultValue = "http://127.0.0.1:8080", paramLabel = "URL[,URL…]",
       description = "Coordinator base URLs, tried in turn when one is down (default: ${DEFAULT-VALUE}).")
@@ -40,6 +41,17 @@ public final class RelayOptions {
   /** The scheme of this node's own HTTP server. */
   String scheme() {
     return tlsCert != null ? "https" : "http";
+  }
+
+  @Option(names = "--ice-relay-only",
+      description = "Link to peers only through the TURN servers the coordinator names (ICE transport policy"
+          + " relay): to check a TURN setup, or to keep this host's addresses from its peers.")
+  boolean iceRelayOnly;
+
+  /** How this relay's WebRTC links are made. */
+  PeerFactory.Settings links() {
+    PeerFactory.Settings d = PeerFactory.Settings.defaults();
+    return iceRelayOnly ? d.withRelayOnly() : d;
   }
 
   Relay.Options toOptions(String key, int httpPort) {

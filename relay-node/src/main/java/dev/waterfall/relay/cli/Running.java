@@ -9,8 +9,16 @@ import java.util.concurrent.CountDownLatch;
 /** Holds a command's running parts and stops them in reverse order on SIGTERM or Ctrl-C. */
 public final class Running {
   public final Vertx vertx = Vertx.vertx();
-  public final PeerFactory peers = new PeerFactory();
+  public final PeerFactory peers;
   private final List<AutoCloseable> parts = new ArrayList<>();
+
+  public Running() {
+    this(PeerFactory.Settings.defaults());
+  }
+
+  public Running(PeerFactory.Settings links) {
+    this.peers = new PeerFactory(links);
+  }
 
   public <T extends AutoCloseable> T add(T part) {
     parts.add(part);

@@ -22,6 +22,8 @@ final class NodeStats {
   volatile long segmentsComplete;
   volatile long parentChanges;
   volatile double bufferSeconds;
+  /** The candidate types carrying the parent link (e.g. relay/host: through TURN); null while unknown. */
+  volatile dev.waterfall.relay.peer.CandidatePair parentCandidatePair;
   /** What this node's HTTP server has served (segments, chunks, headers, playlists); 0 without one. */
   volatile LongSupplier httpBytesServed = () -> 0;
   /**
@@ -85,6 +87,10 @@ final class NodeStats {
     o.put("verificationFailures", verificationFailures);
     o.put("malformedFrames", malformedFrames);
     o.put("bufferSeconds", Math.round(bufferSeconds * 10) / 10.0);
+    dev.waterfall.relay.peer.CandidatePair pair = parentCandidatePair;
+    if (pair != null) {
+      o.put("parentCandidatePair", pair.toString());
+    }
     // The origin's two are its egress: the dashboard's offload is 1 - egress / all bytes delivered.
     o.put("bytesSentToChildren", forwarder.bytesSent());
     o.put("httpBytesServed", httpBytesServed.getAsLong());

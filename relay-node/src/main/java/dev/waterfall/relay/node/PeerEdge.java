@@ -108,6 +108,11 @@ final class PeerEdge {
     return false;
   }
 
+  /** The candidate pair carrying this edge, on the node's context (null while unknown, or once closing). */
+  void candidatePair(Context context, Consumer<dev.waterfall.relay.peer.CandidatePair> answer) {
+    link.candidatePair(pair -> context.runOnContext(v -> answer.accept(pair)));
+  }
+
   void close() {
     closed = true;
     link.close();

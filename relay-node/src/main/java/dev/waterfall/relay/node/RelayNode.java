@@ -5,6 +5,7 @@ import dev.waterfall.relay.frame.Frame;
 import dev.waterfall.relay.frame.FrameCodec;
 import dev.waterfall.relay.frame.FrameException;
 import dev.waterfall.relay.http.FallbackFetcher;
+import dev.waterfall.relay.peer.CandidatePair;
 import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.realtime.TrackRelay;
 import dev.waterfall.relay.segment.ContentCipher;
@@ -87,6 +88,14 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
 
   public String nodeId() {
     return session.nodeId();
+  }
+
+  /**
+   * The ICE candidate types of the pair carrying the link to the parent ({@code relay/host}: through our TURN
+   * allocation), asked once the link opens; null while there is no parent link, or before libwebrtc answered.
+   */
+  public CandidatePair parentCandidatePair() {
+    return stats.parentCandidatePair;
   }
 
   /** The parent this node has a working link to (null while it has none). */
@@ -229,7 +238,14 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
       parent = pendingParent;
       pendingParent = null;
       parentLostAt = -1;
+      stats.parentCandidatePair = null;
       LOG.info("connected to parent {}", edge.peerId);
+      edge.candidatePair(context, pair -> {
+        if (edge == parent && pair != null) {
+          stats.parentCandidatePair = pair;
+          LOG.info("link to parent {}: {} candidates{}", edge.peerId, pair, pair.relayed() ? " (through TURN)" : "");
+        }
+      });
     } else if (!edge.toParent) {
       forwarder.sendBacklog(edge);
     }
@@ -245,6 +261,7 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     if (edge == parent) {
       LOG.info("link to parent {} closed ({}); HTTP fallback covers the gap", edge.peerId, reason);
       parent = null;
+      stats.parentCandidatePair = null;
       parentLostAt = clock.millis();
     } else if (edge == pendingParent) {
       pendingParent = null;
@@ -309,6 +326,10 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
         }
         connectTo(r.parent());
       }
+    } else if (m instanceof Message.IceServers i) {
+      // Fresh TURN credentials before the welcome's expire: for the links opened from now on.
+      ice = i.iceServers() == null ? List.of() : i.iceServers();
+      LOG.debug("ICE servers renewed: {}", ice);
     } else if (m instanceof Message.ChildLeft c) {
       forwarder.remove(c.child());
     } else if (m instanceof Message.ChildJoined c) {

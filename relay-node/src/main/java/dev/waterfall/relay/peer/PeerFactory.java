@@ -27,13 +27,16 @@ public final class PeerFactory implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PeerFactory.class);
 
-  /** Timeouts of every link made by a factory. */
-  public record Settings(Duration openTimeout, Duration disconnectGrace, Duration flowPollInterval) {
+  /** Timeouts of every link made by a factory, and whether its links may use only TURN-relayed candidates. */
+  public record Settings(Duration openTimeout, Duration disconnectGrace, Duration flowPollInterval,
+                         boolean relayOnly) {
     /**
      * openTimeout: from creation until the DataChannel is open (signalling included). disconnectGrace: how long
      * ICE may stay "disconnected" (no consent responses) before the link counts as dead; libwebrtc only declares
      * "failed" after ~30 s. flowPollInterval: how often a link above its low-water mark checks its
-     * bufferedAmount (webrtc-java 0.14.0 never calls onBufferedAmountChange, so we poll).
+     * bufferedAmount (webrtc-java 0.14.0 never calls onBufferedAmountChange, so we poll). relayOnly: ICE
+     * transport policy "relay", i.e. only candidates allocated on a TURN server (to test a TURN setup, or to keep
+     * this host's addresses from its peers); without a TURN server in the welcome no link can open then.
      */
     public Settings {
       Objects.requireNonNull(openTimeout, "openTimeout");
@@ -45,8 +48,17 @@ public final class PeerFactory implements AutoCloseable {
       }
     }
 
+    public Settings(Duration openTimeout, Duration disconnectGrace, Duration flowPollInterval) {
+      this(openTimeout, disconnectGrace, flowPollInterval, false);
+    }
+
     public static Settings defaults() {
       return new Settings(Duration.ofSeconds(20), Duration.ofSeconds(4), Duration.ofMillis(2));
+    }
+
+    /** The same, with links that use only TURN-relayed candidates. */
+    public Settings withRelayOnly() {
+      return new Settings(openTimeout, disconnectGrace, flowPollInterval, true);
     }
   }
 

@@ -8,12 +8,10 @@ import dev.onvoid.webrtc.RTCDataChannelBuffer;
 import dev.onvoid.webrtc.RTCDataChannelInit;
 import dev.onvoid.webrtc.RTCDataChannelState;
 import dev.onvoid.webrtc.RTCIceCandidate;
-import dev.onvoid.webrtc.RTCIceServer;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.waterfall.protocol.Message;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -90,6 +88,7 @@ public final class PeerLink {
   final LinkTeardown teardown;
   final RTCPeerConnection pc;
   final Negotiation negotiation;
+  private final PeerFactory factory;
   private final long createdNanos = System.nanoTime();
 
   private final Object lock = new Object();
@@ -101,10 +100,10 @@ public final class PeerLink {
   private PeerLink(PeerFactory factory, Role role, List<Message.IceServer> iceServers, Listener listener) {
     Objects.requireNonNull(factory, "factory");
     this.role = role;
+    this.factory = factory;
     this.listener = Objects.requireNonNull(listener, "listener");
     dev.onvoid.webrtc.PeerConnectionFactory nativeFactory = factory.nativeFactory(); // fails if closed
-    RTCConfiguration config = new RTCConfiguration();
-    config.iceServers = toNative(iceServers == null ? List.of() : iceServers);
+    RTCConfiguration config = IceConfiguration.of(iceServers, factory.settings().relayOnly());
     this.callbacks = new LinkCallbacks(this);
     this.flow = new FlowControl(factory, this::bufferedAmount, this::isClosing,
         () -> NativeErrors.safely("onBufferedAmountLow", listener::onBufferedAmountLow));
@@ -199,6 +198,32 @@ public final class PeerLink {
     return n < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(n - createdNanos);
   }
 
+  /**
+   * Asks libwebrtc which candidate pair carries this link; {@code answer} gets it on a libwebrtc thread (or the
+   * factory's), null while none is selected or once the link is closing. Asked on the factory's thread, where the
+   * teardown runs too, so the native connection cannot be closed under the call.
+   */
+  public void candidatePair(java.util.function.Consumer<CandidatePair> answer) {
+    Runnable ask = () -> {
+      if (teardown.isClosing()) {
+        answer.accept(null);
+        return;
+      }
+      try {
+        pc.getStats(report -> NativeErrors.safely("candidatePair",
+            () -> answer.accept(CandidatePair.of(report.getStats()))));
+      } catch (RuntimeException | Error e) {
+        NativeErrors.rethrowIfFatal(e);
+        answer.accept(null);
+      }
+    };
+    try {
+      factory.timers().execute(ask);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      answer.accept(null); // the factory is closing, and this link with it
+    }
+  }
+
   /** Closes the link; {@link Listener#onClosed} follows with "closed locally". Idempotent; never blocks. */
   public void close() {
     teardown.closeWith("closed locally");
@@ -288,20 +313,5 @@ public final class PeerLink {
     if (!teardown.isClosing()) {
       NativeErrors.safely("onMessage", () -> listener.onMessage(copy));
     }
-  }
-
-  private static List<RTCIceServer> toNative(List<Message.IceServer> servers) {
-    List<RTCIceServer> out = new ArrayList<>();
-    for (Message.IceServer s : servers) {
-      if (s == null || s.urls() == null || s.urls().isEmpty()) {
-        continue;
-      }
-      RTCIceServer n = new RTCIceServer();
-      n.urls = List.copyOf(s.urls());
-      n.username = s.username();
-      n.password = s.credential();
-      out.add(n);
-    }
-    return out;
   }
 }

@@ -9,7 +9,6 @@ import dev.onvoid.webrtc.RTCAnswerOptions;
 import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCDataChannel;
 import dev.onvoid.webrtc.RTCIceCandidate;
-import dev.onvoid.webrtc.RTCIceServer;
 import dev.onvoid.webrtc.RTCOfferOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
@@ -23,7 +22,6 @@ import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import dev.onvoid.webrtc.media.MediaStreamTrack;
 import dev.onvoid.webrtc.media.video.VideoTrack;
 import dev.onvoid.webrtc.media.video.VideoTrackSink;
-import dev.waterfall.protocol.Message;
 import dev.waterfall.relay.peer.Signals;
 import io.vertx.core.Context;
 import java.util.ArrayList;
@@ -92,7 +90,7 @@ final class TrackEdge {
   /** The edge's rt-audio channel: audio as encoded chunks, since a booster can send no audio track. */
   private AudioChannel audioChannel;
 
-  private TrackEdge(String peerId, boolean toParent, PeerConnectionFactory factory, List<Message.IceServer> ice,
+  private TrackEdge(String peerId, boolean toParent, PeerConnectionFactory factory, RTCConfiguration config,
                     Context context, Executor teardown, BiConsumer<String, ObjectNode> signalOut, Events events) {
     this.peerId = peerId;
     this.toParent = toParent;
@@ -100,8 +98,6 @@ final class TrackEdge {
     this.teardown = teardown;
     this.signalOut = signalOut;
     this.events = events;
-    RTCConfiguration config = new RTCConfiguration();
-    config.iceServers = toNative(ice);
     this.pc = factory.createPeerConnection(config, new PeerConnectionObserver() {
       @Override
       public void onIceCandidate(RTCIceCandidate c) {
@@ -144,10 +140,10 @@ final class TrackEdge {
    * (webrtc-java 0.14.0 has {@code addTransceiver(track, init)} but no {@code addTransceiver(kind, init)});
    * recvonly, they are never sent.
    */
-  static TrackEdge toParent(String parentId, PeerConnectionFactory factory, List<Message.IceServer> ice,
+  static TrackEdge toParent(String parentId, PeerConnectionFactory factory, RTCConfiguration config,
                             Context context, Executor teardown, BiConsumer<String, ObjectNode> signalOut,
                             Events events, MediaStreamTrack... placeholders) {
-    TrackEdge e = new TrackEdge(parentId, true, factory, ice, context, teardown, signalOut, events);
+    TrackEdge e = new TrackEdge(parentId, true, factory, config, context, teardown, signalOut, events);
     for (MediaStreamTrack p : placeholders) {
       RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
       init.direction = RTCRtpTransceiverDirection.RECV_ONLY;
@@ -172,9 +168,9 @@ final class TrackEdge {
 
   /** The edge toward {@code childId}: waits for its offer, then sends what {@link #send} names. */
   static TrackEdge toChild(String childId, int maxVideoKbps, PeerConnectionFactory factory,
-                           List<Message.IceServer> ice, Context context, Executor teardown,
+                           RTCConfiguration config, Context context, Executor teardown,
                            BiConsumer<String, ObjectNode> signalOut, Events events) {
-    TrackEdge e = new TrackEdge(childId, false, factory, ice, context, teardown, signalOut, events);
+    TrackEdge e = new TrackEdge(childId, false, factory, config, context, teardown, signalOut, events);
     e.maxVideoKbps = maxVideoKbps;
     return e;
   }
@@ -380,19 +376,5 @@ final class TrackEdge {
     } catch (java.util.concurrent.RejectedExecutionException e) {
       closing.run(); // the factory is closing: before it disposes itself
     }
-  }
-
-  private static List<RTCIceServer> toNative(List<Message.IceServer> servers) {
-    List<RTCIceServer> out = new ArrayList<>();
-    for (Message.IceServer s : servers) {
-      if (s != null && s.urls() != null && !s.urls().isEmpty()) {
-        RTCIceServer n = new RTCIceServer();
-        n.urls = List.copyOf(s.urls());
-        n.username = s.username();
-        n.password = s.credential();
-        out.add(n);
-      }
-    }
-    return out;
   }
 }

@@ -5,6 +5,7 @@ import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.media.MediaStreamTrack;
 import dev.onvoid.webrtc.media.video.CustomVideoSource;
 import dev.waterfall.protocol.Message;
+import dev.waterfall.relay.peer.IceConfiguration;
 import dev.waterfall.relay.peer.PeerFactory;
 import io.vertx.core.Context;
 import java.util.ArrayList;
@@ -80,6 +81,8 @@ public final class TrackRelay implements TrackEdge.Events {
         old.close("joined again");
       }
       addChild(c.child());
+    } else if (m instanceof Message.IceServers i) {
+      ice = i.iceServers() == null ? List.of() : i.iceServers(); // for the edges opened from now on
     } else if (m instanceof Message.ChildLeft c) {
       TrackEdge old = children.get(c.child());
       if (old != null) {
@@ -89,7 +92,8 @@ public final class TrackRelay implements TrackEdge.Events {
   }
 
   private TrackEdge addChild(String id) {
-    TrackEdge e = TrackEdge.toChild(id, bitrateKbps, peers.mediaFactory(), ice, context, peers.teardown(), this::signal, this);
+    TrackEdge e = TrackEdge.toChild(id, bitrateKbps, peers.mediaFactory(), iceConfiguration(), context,
+        peers.teardown(), this::signal, this);
     children.put(id, e);
     if (parent != null) {
       e.send(parent.video, null);
@@ -108,8 +112,12 @@ public final class TrackRelay implements TrackEdge.Events {
       PeerConnectionFactory f = peers.mediaFactory();
       placeholders = new MediaStreamTrack[] {f.createVideoTrack("recv-video", new CustomVideoSource())};
     }
-    pendingParent = TrackEdge.toParent(parentId, peers.mediaFactory(), ice, context, peers.teardown(),
+    pendingParent = TrackEdge.toParent(parentId, peers.mediaFactory(), iceConfiguration(), context, peers.teardown(),
         this::signal, this, placeholders);
+  }
+
+  private dev.onvoid.webrtc.RTCConfiguration iceConfiguration() {
+    return IceConfiguration.of(ice, peers.settings().relayOnly());
   }
 
   private void signal(String to, ObjectNode data) {

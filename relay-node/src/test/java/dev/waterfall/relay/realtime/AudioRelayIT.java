@@ -216,8 +216,10 @@ class AudioRelayIT {
     BiConsumer<String, ObjectNode> toParent = (to, data) -> ctx.runOnContext(v -> ends[1].signal(data));
     BiConsumer<String, ObjectNode> toChild = (to, data) -> ctx.runOnContext(v -> ends[0].signal(data));
     return onContext(() -> {
-      ends[1] = TrackEdge.toChild(childName, 0, factory, List.of(), ctx, teardown, toChild, parentEvents);
-      ends[0] = TrackEdge.toParent(parentName, factory, List.of(), ctx, teardown, toParent, childEvents,
+      ends[1] = TrackEdge.toChild(childName, 0, factory, new dev.onvoid.webrtc.RTCConfiguration(), ctx, teardown,
+          toChild, parentEvents);
+      ends[0] = TrackEdge.toParent(parentName, factory, new dev.onvoid.webrtc.RTCConfiguration(), ctx, teardown,
+          toParent, childEvents,
           placeholder);
       return new Pair(ends[0], ends[1]);
     });

@@ -6,7 +6,8 @@ package dev.waterfall.protocol;
  */
 public sealed interface Message
     permits Message.Join, Message.Resume, Message.Welcome, Message.Error, Message.Signal, Message.Heartbeat,
-        Message.Report, Message.Leave, Message.Reparent, Message.ChildJoined, Message.ChildLeft {
+        Message.Report, Message.Leave, Message.Reparent, Message.ChildJoined, Message.ChildLeft,
+        Message.IceServers {
 
   /**
    * Client → server: enter a stream's tree. {@code key}: publish key, booster token or viewer token.
@@ -90,8 +91,25 @@ public sealed interface Message
   /** Server → parent: a child left you (gone or moved); close that connection. */
   record ChildLeft(String child) implements Message {}
 
-  /** A STUN/TURN server the client may use. */
-  record IceServer(java.util.List<String> urls, String username, String credential) {}
+  /**
+   * Server → client: fresh ICE servers for the links this node makes from now on, replacing the welcome's. Sent
+   * before the TURN credentials a node holds expire (their expiry is in the username), so a node connected for
+   * longer than their lifetime can still open links through TURN. Links already open keep what they have.
+   */
+  record IceServers(java.util.List<IceServer> iceServers) implements Message {}
+
+  /**
+   * A STUN/TURN server the client may use, in the shape of the browser's {@code RTCIceServer}. A TURN server
+   * carries a time-limited {@code username} ({@code <expiry unix seconds>:<node id>}) and {@code credential}.
+   */
+  record IceServer(java.util.List<String> urls, String username, String credential) {
+    @Override
+    public String toString() {
+      // The credential opens the TURN server to whoever holds it: never in a log line.
+      return "IceServer[urls=" + urls + ", username=" + username + (credential == null ? "" : ", credential=…")
+          + "]";
+    }
+  }
 
   /**
    * What a node needs to know about the stream it joined; {@code publicKey} is null until an origin has joined.

@@ -28,7 +28,8 @@ public final class MessageCodec {
       Map.entry("leave", Message.Leave.class),
       Map.entry("reparent", Message.Reparent.class),
       Map.entry("child-joined", Message.ChildJoined.class),
-      Map.entry("child-left", Message.ChildLeft.class));
+      Map.entry("child-left", Message.ChildLeft.class),
+      Map.entry("ice-servers", Message.IceServers.class));
 
   // Nesting and string caps keep a hostile message from costing more than its (already capped) size. Duplicate
   // keys and trailing text are refused: a message must mean one thing ("role":"viewer","role":"origin" does not).

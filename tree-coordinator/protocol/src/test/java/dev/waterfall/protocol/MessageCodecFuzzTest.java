@@ -34,11 +34,11 @@ class MessageCodecFuzzTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final List<String> TYPES = List.of("join", "resume", "welcome", "error", "signal", "heartbeat",
-      "report", "leave", "reparent", "child-joined", "child-left");
+      "report", "leave", "reparent", "child-joined", "child-left", "ice-servers");
   private static final List<String> FIELDS = List.of("stream", "role", "key", "upload", "uplinkKbps", "publicKey",
       "httpUrl", "nodeId", "resumeToken", "parent", "depth", "capacity", "resumed", "heartbeatIntervalMs",
       "iceServers", "fallbacks", "coordinators", "code", "message", "from", "to", "data", "stats", "about", "reason", "detail",
-      "child", "urls", "name", "bitrateKbps", "v", "type");
+      "child", "urls", "username", "credential", "name", "bitrateKbps", "v", "type");
 
   @Property(tries = 1500, seed = SEED)
   void arbitraryText(@ForAll @StringLength(max = 400) String text) {
@@ -253,7 +253,9 @@ class MessageCodecFuzzTest {
         texts.injectNull(0.5)).as(Message.Report::new);
     Arbitrary<Message> simple = Arbitraries.oneOf(Arbitraries.just(new Message.Leave()),
         Combinators.combine(ids, small, texts).as(Message.Reparent::new),
-        ids.map(Message.ChildJoined::new), ids.map(Message.ChildLeft::new));
+        ids.map(Message.ChildJoined::new), ids.map(Message.ChildLeft::new),
+        Combinators.combine(ids, texts).as((user, credential) -> new Message.IceServers(List.of(
+            new Message.IceServer(List.of("turn:example.org:3478"), user, credential)))));
     List<Arbitrary<? extends Message>> all = new ArrayList<>(List.of(joins, resumes, welcomes, errors, signals,
         heartbeats, reports, simple));
     return Arbitraries.oneOf(all);

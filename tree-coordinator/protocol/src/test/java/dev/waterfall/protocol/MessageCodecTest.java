@@ -40,7 +40,9 @@ class MessageCodecTest {
           new Message.Leave(),
           new Message.Reparent("p2", 2, "parent-left"),
           new Message.ChildJoined("c"),
-          new Message.ChildLeft("c"));
+          new Message.ChildLeft("c"),
+          new Message.IceServers(List.of(new Message.IceServer(List.of("stun:example.org"), null, null),
+              new Message.IceServer(List.of("turn:example.org:3478?transport=udp"), "1767225600:n1", "c2VjcmV0"))));
       for (Message m : all) {
         assertThat(MessageCodec.decode(MessageCodec.encode(m))).isEqualTo(m);
       }
@@ -58,6 +60,13 @@ class MessageCodecTest {
     void unknownFieldsAreIgnoredSoTheProtocolCanGrow() throws Exception {
       Message m = MessageCodec.decode("{\"v\":1,\"type\":\"leave\",\"why\":\"bored\"}");
       assertThat(m).isEqualTo(new Message.Leave());
+    }
+
+    @Test
+    void anIceServersCredentialStaysOutOfToString() {
+      var turn = new Message.IceServer(List.of("turn:example.org"), "1767225600:n1", "c2VjcmV0LWNyZWRlbnRpYWw=");
+      assertThat(turn.toString()).contains("1767225600:n1").doesNotContain("c2VjcmV0LWNyZWRlbnRpYWw=");
+      assertThat(new Message.IceServers(List.of(turn)).toString()).doesNotContain("c2VjcmV0LWNyZWRlbnRpYWw=");
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,41 @@ class ConfigTest {
     assertThat(c.liveness().heartbeatIntervalMs()).isEqualTo(2000);
     assertThat(c.liveness().missedHeartbeats()).isEqualTo(3);
     assertThat(c.cluster().members()).isEmpty();
+    assertThat(c.turn().enabled()).isFalse();
+    assertThat(c.turn().ttlSeconds()).isEqualTo(3600);
+  }
+
+  @Test
+  void turnNeedsUrlsAndASecretTogetherAndABoundedLifetime() {
+    String secret = "a-turn-secret-for-config-tests-" + System.nanoTime();
+    CoordinatorConfig c = CoordinatorConfig.from(Settings.load(null, Map.of("WATERFALL_ICE_TURN_SECRET", secret),
+        Map.of("ice.turn.urls", "turn:turn.example.org:3478?transport=udp, turns:turn.example.org:5349",
+            "ice.turn.ttlSeconds", "600")));
+    assertThat(c.turn().urls()).containsExactly("turn:turn.example.org:3478?transport=udp",
+        "turns:turn.example.org:5349");
+    assertThat(c.turn().secret()).isEqualTo(secret);
+    assertThat(c.turn().ttlSeconds()).isEqualTo(600);
+    assertThat(c.turn().toString()).doesNotContain(secret);
+
+    assertThatThrownBy(() -> load(Map.of("ice.turn.urls", "turn:t.example.org")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("ice.turn.secret must be set");
+    assertThatThrownBy(() -> load(Map.of("ice.turn.secret", secret)))
+        .hasMessageContaining("ice.turn.urls is empty");
+    assertThatThrownBy(() -> load(Map.of("ice.turn.urls", "stun:t.example.org", "ice.turn.secret", secret)))
+        .hasMessageContaining("ice.turn.urls").hasMessageContaining("turn:");
+    assertThatThrownBy(() -> load(Map.of("ice.turn.urls", "turn:t.example.org?transport=sctp",
+        "ice.turn.secret", secret))).hasMessageContaining("ice.turn.urls");
+    // A short secret is refused without repeating it.
+    assertThatThrownBy(() -> load(Map.of("ice.turn.urls", "turn:t.example.org", "ice.turn.secret", "tiny-secret")))
+        .hasMessageContaining("at least 16").message().doesNotContain("tiny-secret");
+    for (String ttl : List.of("59", "86401", "0", "an hour")) {
+      assertThatThrownBy(() -> load(Map.of("ice.turn.urls", "turn:t.example.org", "ice.turn.secret", secret,
+          "ice.turn.ttlSeconds", ttl))).as(ttl).hasMessageContaining("ice.turn.ttlSeconds");
+    }
+    // TURN without credentials would make browsers refuse the whole ICE configuration.
+    assertThatThrownBy(() -> load("ice.servers", "turn:t.example.org")).hasMessageContaining("ice.turn.urls");
+    assertThat(load("ice.servers", "stun:a.example.org:3478,stun:b.example.org").signalling().iceServers())
+        .containsExactly("stun:a.example.org:3478", "stun:b.example.org");
   }
 
   @Test
@@ -111,7 +147,11 @@ class ConfigTest {
   }
 
   private static CoordinatorConfig load(String key, String value) {
-    return CoordinatorConfig.from(Settings.load(null, Map.of(), Map.of(key, value)));
+    return load(Map.of(key, value));
+  }
+
+  private static CoordinatorConfig load(Map<String, String> flags) {
+    return CoordinatorConfig.from(Settings.load(null, Map.of(), flags));
   }
 
   @Test

@@ -53,9 +53,12 @@ class LogHygieneTest {
     context.getLogger("com.hazelcast").setLevel(Level.INFO);
     List<String> secrets = new ArrayList<>();
     Vertx vertx = Vertx.vertx();
+    String turnSecret = "turn-secret-" + dev.waterfall.coordinator.streams.Credentials.newSecret();
     try (TestCoordinator c = TestCoordinator.start(Map.of("log.redactAddresses", "true",
-        "http.trustedProxies", "127.0.0.1", "signalling.maxSocketsPerIp", "8"))) {
+        "http.trustedProxies", "127.0.0.1", "signalling.maxSocketsPerIp", "8",
+        "ice.turn.urls", "turn:turn.example.org:3478", "ice.turn.secret", turnSecret))) {
       secrets.add(TestCoordinator.ADMIN_TOKEN);
+      secrets.add(turnSecret);
       var created = c.rest.admin("POST", "/api/streams", "{\"name\":\"hygiene\"}");
       assertThat(created.status()).isEqualTo(201);
       String publishKey = created.json().get("publishKey").textValue();
@@ -68,6 +71,7 @@ class LogHygieneTest {
       TestNode viewer = TestNode.join(vertx, c.baseUrl, "hygiene", "viewer", null);
       for (TestNode n : List.of(origin, booster, viewer)) {
         secrets.add(n.welcome.resumeToken());
+        secrets.add(n.welcome.iceServers().get(0).credential()); // TURN
       }
       // Near misses and misuse: wrong keys, a resume with a real token on a second socket, bad admin calls.
       try (TestNode wrong = TestNode.connect(vertx, c.baseUrl)) {

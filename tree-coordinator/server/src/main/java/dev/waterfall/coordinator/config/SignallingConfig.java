@@ -3,7 +3,8 @@ package dev.waterfall.coordinator.config;
 import java.util.List;
 
 /**
- * Limits that keep one socket, or one address, from disturbing the others, and the ICE servers handed to nodes.
+ * Limits that keep one socket, or one address, from disturbing the others, and the STUN servers handed to nodes
+ * (TURN servers, which need credentials, are in {@link TurnConfig}).
  * A per-address limit of 0 means none.
  */
 public record SignallingConfig(int maxMessageBytes, int messagesPerSecond, int messageBurst,
@@ -12,8 +13,13 @@ public record SignallingConfig(int maxMessageBytes, int messagesPerSecond, int m
   public static SignallingConfig from(Settings s) {
     List<String> ice = s.list("ice.servers");
     for (String url : ice) {
-      if (!url.matches("(stun|stuns|turn|turns):.+")) {
-        throw new ConfigException("ice.servers: '" + url + "' is not a stun: or turn: URL");
+      // A TURN server needs credentials (a browser refuses a turn: URL without them): ice.turn.* makes them.
+      if (url.matches("turns?:.*")) {
+        throw new ConfigException("ice.servers: '" + url + "' is a TURN server: list it in ice.turn.urls, with"
+            + " ice.turn.secret");
+      }
+      if (!url.matches("stuns?:.+")) {
+        throw new ConfigException("ice.servers: '" + url + "' is not a stun: URL");
       }
     }
     return new SignallingConfig(

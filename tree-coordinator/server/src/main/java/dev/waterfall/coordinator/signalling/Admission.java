@@ -30,13 +30,13 @@ final class Admission {
   private final byte[] clusterSecret;
   private final Clock clock;
   private final Departures departures;
-  private final List<Message.IceServer> iceServers;
+  private final NodeIceServers iceServers;
   private final ViewerTokens viewerTokens;
   private final java.util.function.Supplier<List<String>> coordinators;
 
   Admission(CoordinatorConfig config, StreamRegistry streams, Fallbacks fallbacks, TreeStore trees,
             Switchboard switchboard, CoordinatorMetrics metrics, byte[] clusterSecret, Clock clock,
-            Departures departures, java.util.function.Supplier<List<String>> coordinators) {
+            Departures departures, java.util.function.Supplier<List<String>> coordinators, NodeIceServers iceServers) {
     this.coordinators = coordinators;
     this.fallbacks = fallbacks;
     this.departures = departures;
@@ -48,8 +48,7 @@ final class Admission {
     this.clusterSecret = clusterSecret;
     this.viewerTokens = new ViewerTokens(clusterSecret);
     this.clock = clock;
-    this.iceServers = config.signalling().iceServers().isEmpty() ? List.of()
-        : List.of(new Message.IceServer(config.signalling().iceServers(), null, null));
+    this.iceServers = iceServers;
   }
 
   Future<Void> join(Session s, Message.Join join) {
@@ -234,14 +233,17 @@ final class Admission {
     return true;
   }
 
+  /** The welcome for node {@code id} admitted on {@code s}; its ICE servers (TURN credentials) are fresh for it. */
   private Message.Welcome welcome(Session s, StreamRecord stream, String id, String parent, int depth, int capacity,
                                   boolean resumed, List<String> fallbackUrls, boolean viewer) {
+    long now = clock.millis();
+    s.iceRenewAt = iceServers.renewAt(now);
     // Only viewers get the content key: on a private stream every viewer here passed the token check (or resumed
     // a place that did); boosters and the origin never need it. A public stream has none.
     // Viewers are pages (or play like one): only the fallbacks they can fetch. Relays get the whole list.
     UsableUrls.Page page = s.page;
     return new Message.Welcome(id, parent, depth, capacity, Credentials.resumeToken(clusterSecret, stream.name(), id),
-        resumed, config.liveness().heartbeatIntervalMs(), iceServers,
+        resumed, config.liveness().heartbeatIntervalMs(), iceServers.forNode(id, now),
         new Message.StreamInfo(stream.name(), stream.bitrateKbps(), stream.maxChildren(), stream.privateStream(),
             stream.publicKey(), stream.type()), viewer ? UsableUrls.forPage(fallbackUrls, page) : fallbackUrls,
         viewer && stream.privateStream() ? stream.contentKey() : null, coordinators.get());

@@ -27,6 +27,8 @@ final class Session {
   int maxChildren;
   int bitrateKbps;
   long lastSeen;
+  /** When this node's TURN credentials are half spent and it gets fresh ones (clock millis; see NodeIceServers). */
+  long iceRenewAt = Long.MAX_VALUE;
   /** Kept by {@link Silence}: lastSeen at the previous liveness check, and the checks since it last changed. */
   long lastSeenAtCheck;
   int quietChecks;

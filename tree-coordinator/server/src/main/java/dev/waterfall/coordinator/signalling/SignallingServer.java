@@ -43,6 +43,7 @@ public final class SignallingServer {
   private final AddressLimits limits;
   private final ClientAddresses addresses;
   private final Silence silence;
+  private final NodeIceServers iceServers;
   private final List<Session> pending = new ArrayList<>();
   private final java.util.function.BooleanSupplier stopping;
   private long livenessTimer;
@@ -65,8 +66,9 @@ public final class SignallingServer {
     this.limits = new AddressLimits(sc.maxSocketsPerIp(), sc.joinsPerIpPerSecond(), sc.joinBurstPerIp());
     this.silence = new Silence(config.liveness().silenceLimitMs(), config.liveness().missedHeartbeats());
     this.addresses = new ClientAddresses(config.http().trustedProxies(), config.http().redactAddresses());
+    this.iceServers = new NodeIceServers(config);
     this.admission = new Admission(config, streams, fallbacks, trees, switchboard, metrics, clusterSecret, clock,
-        departures, coordinators);
+        departures, coordinators, iceServers);
     vertx.eventBus().<String>consumer(dev.waterfall.coordinator.streams.StreamCatalog.STREAM_DELETED, m -> closeStream(m.body()));
     this.livenessTimer = vertx.setPeriodic(config.liveness().heartbeatIntervalMs(), t -> checkLiveness());
   }
@@ -205,6 +207,7 @@ public final class SignallingServer {
   private Future<Void> heartbeat(Session s, Message.Heartbeat h) {
     s.previousStats = s.lastStats;
     s.lastStats = h.stats();
+    renewIceServers(s);
     // A measured uplink re-sizes the node's slots; a node that declared upload:false stays a leaf.
     if (h.uplinkKbps() == null || s.root || s.capacity == 0) {
       return Future.succeededFuture();
@@ -221,6 +224,15 @@ public final class SignallingServer {
       }
       return null;
     });
+  }
+
+  /** Half the life of a node's TURN credentials gone: new ones, so links it opens later still get a relay. */
+  private void renewIceServers(Session s) {
+    long now = clock.millis();
+    if (now >= s.iceRenewAt) {
+      s.iceRenewAt = iceServers.renewAt(now);
+      s.send(new Message.IceServers(iceServers.forNode(s.nodeId, now)));
+    }
   }
 
   private Future<Void> report(Session s, Message.Report r) {

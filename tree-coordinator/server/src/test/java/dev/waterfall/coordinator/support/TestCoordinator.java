@@ -24,6 +24,11 @@ public final class TestCoordinator implements AutoCloseable {
   }
 
   public static TestCoordinator start(Map<String, String> overrides) throws Exception {
+    return start(overrides, Clock.systemUTC());
+  }
+
+  /** With a clock of the test's (e.g. a {@link TestClock} it moves forward). */
+  public static TestCoordinator start(Map<String, String> overrides, Clock clock) throws Exception {
     Map<String, String> settings = new HashMap<>();
     settings.put("http.port", "0");
     settings.put("admin.token", ADMIN_TOKEN);
@@ -34,7 +39,7 @@ public final class TestCoordinator implements AutoCloseable {
     settings.put("signalling.joinsPerIpPerSecond", "0");
     settings.putAll(overrides);
     CoordinatorConfig config = CoordinatorConfig.from(Settings.defaultsOnly().with(settings));
-    return new TestCoordinator(Coordinator.start(config, Clock.systemUTC()), config.http().tls().enabled());
+    return new TestCoordinator(Coordinator.start(config, clock), config.http().tls().enabled());
   }
 
   public static TestCoordinator start() throws Exception {
