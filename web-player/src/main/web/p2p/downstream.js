@@ -134,7 +134,10 @@ export class Downstream {
   /** Reports children skipped for too long, at most once per interval each; samples a long backlog's drain. */
   checkSlow(now) {
     this.uplink.check(now, this.queued());
+    const limit = highWater(this.node.store);
     for (const child of this.children.values()) {
+      // Caught up between segments (frames arrive in bursts, so a send may never see the queue low): not slow.
+      if (child.slowSince >= 0 && child.buffered() < limit / 2) child.slowSince = -1;
       if (child.slowSince >= 0 && now - child.slowSince > SLOW_CHILD_REPORT_MS
           && now - child.lastSlowReport > SLOW_CHILD_REPORT_MS) {
         child.lastSlowReport = now;

@@ -183,6 +183,7 @@ public final class FieldScenario extends Scenario {
       Cpu cpuBefore = Cpu.read();
       double dcBefore = stack.originMetric("waterfall_relay_bytes_sent_total");
       double httpBefore = stack.originMetric("waterfall_relay_http_bytes_served_total");
+      long turnBefore = stack.turnBytes();
       long t0 = System.nanoTime();
       progress.phase("watching for " + seconds + " s", seconds / 2);
       int maxDepth = 0;
@@ -205,6 +206,7 @@ public final class FieldScenario extends Scenario {
       double cpu = Cpu.read().busySince(cpuBefore);
       double dc = stack.originMetric("waterfall_relay_bytes_sent_total") - dcBefore;
       double http = stack.originMetric("waterfall_relay_http_bytes_served_total") - httpBefore;
+      report.figures().put("turnBytes", stack.turnBytes() - turnBefore);
       double oneCopy = kbps * 1000 / 8.0 * measured;
       figures(report, pages, started, last, plainFirstFrames, (dc + http) / oneCopy, maxDepth, cpu, measured, dc,
           http);
@@ -269,6 +271,11 @@ public final class FieldScenario extends Scenario {
     out.put("stallsDataLate", dataLate);
     out.put("stalledSeconds", Math.round(stalledMs / 100.0) / 10.0);
     out.put("p2pShare", share);
+    // What coturn sent out over the same window, against every byte pages took from a parent: the P2P bytes that
+    // needed TURN (an upper bound: it includes relays' links through TURN and STUN answers).
+    if (fromParent > 0) {
+      out.put("turnShareOfP2p", Math.round(out.path("turnBytes").asLong() * 1000.0 / fromParent) / 1000.0);
+    }
     out.put("originEgressRatio", Math.round(egressRatio * 100) / 100.0);
     out.put("originDataChannelBytes", (long) originDc);
     out.put("originHttpBytes", (long) originHttp);

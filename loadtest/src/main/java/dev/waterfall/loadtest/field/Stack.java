@@ -47,7 +47,10 @@ final class Stack implements AutoCloseable {
 
   /** coturn, Caddy and the coordinator on the server, and the stream. */
   void startPublicSide() throws Exception {
-    String turnSecret = Long.toHexString(Double.doubleToLongBits(Math.random()));
+    String turnSecret = java.util.UUID.randomUUID().toString(); // made per run, never written anywhere
+    // Count what coturn sends out (to its clients from 3478, to peers from its relay ports): the bytes TURN carried.
+    lab.exec(server.namespace(), "iptables", "-A", "OUTPUT", "-o", "wan", "-p", "udp", "--sport", "3478");
+    lab.exec(server.namespace(), "iptables", "-A", "OUTPUT", "-o", "wan", "-p", "udp", "--sport", "49152:50151");
     start(server, "coturn", List.of("turnserver", "-n", "--listening-ip=" + Lab.SERVER_ADDRESS,
         "--relay-ip=" + Lab.SERVER_ADDRESS, "--listening-port=3478", "--realm=waterfall", "--use-auth-secret",
         "--static-auth-secret=" + turnSecret, "--no-tls", "--no-dtls", "--no-cli", "--log-file=stdout",
@@ -58,6 +61,8 @@ final class Stack implements AutoCloseable {
         "--admin-token", adminToken,
         "--set", "http.publicUrl=" + PUBLIC_BASE, "--set", "http.trustedProxies=127.0.0.1",
         "--set", "ice.servers=stun:" + Lab.SERVER_ADDRESS + ":3478",
+        "--set", "ice.turn.urls=turn:" + Lab.SERVER_ADDRESS + ":3478?transport=udp",
+        "--set", "ice.turn.secret=" + turnSecret,
         "--set", "cluster.name=field-" + ProcessHandle.current().pid()));
     start(server, "coordinator", coordinator, Map.of());
     await(() -> curl(server, "http://127.0.0.1:" + COORDINATOR_PORT + "/health", null, null) != null, 90_000,
@@ -118,6 +123,21 @@ final class Stack implements AutoCloseable {
       }
     }
     return -1;
+  }
+
+  /** Bytes coturn has sent out of the server (relayed data, and a few STUN answers); -1 if unreadable. */
+  long turnBytes() {
+    try {
+      long sum = 0;
+      for (String line : lab.exec(server.namespace(), "iptables", "-L", "OUTPUT", "-v", "-x", "-n").split("\n")) {
+        if (line.contains("spt:3478") || line.contains("spts:49152:50151")) {
+          sum += Long.parseLong(line.trim().split("\\s+")[1]);
+        }
+      }
+      return sum;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      return -1;
+    }
   }
 
   /** The origin's whole /metrics page into the run's logs, for what the report does not quote. */

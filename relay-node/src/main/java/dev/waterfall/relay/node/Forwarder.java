@@ -123,7 +123,12 @@ final class Forwarder {
 
   /** Reports children that have been skipped for too long; at most once per interval each. */
   void checkSlow(long now) {
+    long highWater = highWater(store);
     for (PeerEdge child : children.values()) {
+      // Caught up between segments (frames arrive in bursts, so a send may never see the queue low): not slow.
+      if (child.slowSince >= 0 && child.buffered() < highWater / 2) {
+        child.slowSince = -1;
+      }
       if (child.slowSince >= 0 && now - child.slowSince > slowReportAfterMs
           && now - child.lastSlowReport > slowReportAfterMs) {
         child.lastSlowReport = now;

@@ -248,12 +248,17 @@ public final class StreamTree {
   /**
    * A child too slow for its parent: re-attach it, with its subtree, under another parent that is no shallower
    * than its current one (not promoted for being slow; compaction may still lift its leaves to keep the depth
-   * bound, but never back under that parent). No moves if there is no such slot.
+   * bound, but never back under that parent). No moves if there is no such slot, and none for a booster: it is
+   * the backbone, with the best uplink in its subtree; under a viewer it would be fed by a worse one, and its
+   * own HTTP fallback already heals what its link is too slow for.
    */
   public List<Move> moveDown(String id) {
     Node node = tree.require(id);
     if (node == tree.root) {
       throw new IllegalArgumentException("the root cannot move");
+    }
+    if (node.role == Role.BOOSTER) {
+      return List.of();
     }
     Node current = node.parent;
     // Never deepen the tree past its bound for a slow child: its subtree moves with it.

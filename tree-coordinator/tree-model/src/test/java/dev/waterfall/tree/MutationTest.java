@@ -154,6 +154,14 @@ class MutationTest {
     }
 
     @Test
+    void aBoosterIsNeverMovedDownForSlowness() {
+      StreamTree tree = Trees.of("o: +b a", "a: x");
+      assertThat(tree.moveDown("b")).isEmpty(); // under a viewer it would be fed by a worse uplink
+      assertThat(parentOf(tree, "b")).isEqualTo("o");
+      tree.validate();
+    }
+
+    @Test
     void neverPromotedAndNeverIntoItsOwnSubtree() {
       StreamTree tree = Trees.of("o: a", "a: x", "x: y");
       assertThat(tree.moveDown("x")).isEmpty(); // only the origin (shallower) or its own child have room
