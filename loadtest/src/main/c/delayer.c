@@ -113,6 +113,8 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg,
     if (d < 0)
         d = 0; /* jitter larger than the delay cannot send a packet back in time */
 
+    /* Arrival is when we read it: if we are ever starved of CPU, the stall
+     * adds to the delay rather than being hidden. */
     uint64_t release = now_ns() + (uint64_t)d;
     if (release < last_release_ns)
         release = last_release_ns; /* never overtake the packet ahead: keeps FIFO order */
@@ -127,8 +129,7 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg,
 
 /* Accept every held packet due by `until`. Ids rise in arrival order and the
  * due ones are a prefix of the FIFO, so one batch verdict ("all ids up to X")
- * covers them in one syscall. It also frees any packet whose notification was
- * lost to ENOBUFS: the kernel still holds it, and a per-id verdict never would. */
+ * covers them in one syscall instead of one per packet. */
 static void release_due(struct nfq_q_handle *qh, uint64_t until)
 {
     uint32_t last_id = 0;
@@ -153,9 +154,10 @@ static void drain(struct nfq_handle *h, int fd)
         ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
         if (n < 0) {
             if (errno == ENOBUFS) {
-                /* Socket buffer overflowed and notifications were lost; the
-                 * packets stay in the kernel and the next batch verdict frees
-                 * them. Count it and keep going rather than die mid-test. */
+                /* Our socket buffer overflowed: the kernel could not tell us
+                 * about some packets and dropped them (its user_dropped
+                 * counter). Nothing is left half-queued, so count it and
+                 * keep going rather than die mid-test. */
                 n_enobufs++;
                 continue;
             }
