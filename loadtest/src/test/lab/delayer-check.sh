@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Development check for the field lab's packet delayer (loadtest/src/main/c/delayer.c).
+# Development check for the field lab's packet delayer (loadtest/src/main/resources/dev/waterfall/loadtest/field/delayer.c).
 # Not run by CI. Needs root and: gcc libnetfilter-queue-dev iperf3 iputils-ping iptables jq.
 #
 # Builds wf-delayer into a temp dir and wires three namespaces of its own:
@@ -19,7 +19,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=$HERE/../../main/c/delayer.c
+SRC=$HERE/../../main/resources/dev/waterfall/loadtest/field/delayer.c
 Q=7               # NFQUEUE number inside the router namespace
 D=20              # one-way delay, ms
 J=5               # jitter, ms (uniform +/-)

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Only this machine's kernel facts are used (no netem here, see docs/benchmarks.md "Field lab"): tbf caps
  * each direction at the router's egress, a statistic match drops at random in each direction, and a delayer
- * (loadtest/src/main/c/delayer.c, on NFQUEUE) holds each packet for the one-way delay. The root namespace is
+ * (loadtest/src/main/resources/dev/waterfall/loadtest/field/delayer.c, on NFQUEUE) holds each packet for the one-way delay. The root namespace is
  * never touched; nothing is routed out of the lab.
  */
 final class Lab implements AutoCloseable {

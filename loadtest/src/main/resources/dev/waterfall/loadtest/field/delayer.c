@@ -12,7 +12,7 @@
  *
  * Build: cc -O2 -Wall -Wextra -o wf-delayer delayer.c -lnetfilter_queue
  */
-#define _GNU_SOURCE /* getopt_long, timerfd, signalfd */
+#define _GNU_SOURCE /* getopt_long, timerfd, signalfd, SO_RCVBUFFORCE */
 
 #include <errno.h>
 #include <getopt.h>
@@ -33,8 +33,9 @@
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
 #define QUEUE_MAXLEN 20000u        /* kernel-side cap on packets held at once */
-#define RCVBUF_BYTES (8u << 20)    /* room for bursts before the kernel says ENOBUFS */
+#define RCVBUF_BYTES (8 << 20)     /* room for bursts before the kernel says ENOBUFS */
 #define MAX_DRAIN 1024             /* messages read per wake-up before releasing again */
+#define GRACE_NS 50000000u         /* undelayed pass-through after SIGTERM, before unbinding */
 
 /* One held packet: the kernel's id for the verdict and when it may leave. */
 struct held {
@@ -73,7 +74,7 @@ static uint64_t rng_next(void)
 static void ring_push(uint32_t id, uint64_t release_ns)
 {
     if (ring_len == ring_cap) {
-        /* Grow and unwrap so the FIFO stays contiguous from index 0. */
+        /* Grow and unwrap so the FIFO restarts at index 0. */
         size_t cap = ring_cap ? ring_cap * 2 : 1024;
         struct held *r = malloc(cap * sizeof *r);
         if (!r) {
@@ -112,6 +113,8 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg,
     if (d < 0)
         d = 0; /* jitter larger than the delay cannot send a packet back in time */
 
+    /* Arrival is when we read it: if we are ever starved of CPU, the stall
+     * adds to the delay rather than being hidden. */
     uint64_t release = now_ns() + (uint64_t)d;
     if (release < last_release_ns)
         release = last_release_ns; /* never overtake the packet ahead: keeps FIFO order */
@@ -126,8 +129,7 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg,
 
 /* Accept every held packet due by `until`. Ids rise in arrival order and the
  * due ones are a prefix of the FIFO, so one batch verdict ("all ids up to X")
- * covers them in one syscall. It also frees any packet whose notification was
- * lost to ENOBUFS: the kernel still holds it, and a per-id verdict never would. */
+ * covers them in one syscall instead of one per packet. */
 static void release_due(struct nfq_q_handle *qh, uint64_t until)
 {
     uint32_t last_id = 0;
@@ -152,9 +154,10 @@ static void drain(struct nfq_handle *h, int fd)
         ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
         if (n < 0) {
             if (errno == ENOBUFS) {
-                /* Socket buffer overflowed and notifications were lost; the
-                 * packets stay in the kernel and the next batch verdict frees
-                 * them. Count it and keep going rather than die mid-test. */
+                /* Our socket buffer overflowed: the kernel could not tell us
+                 * about some packets and dropped them (its user_dropped
+                 * counter). Nothing is left half-queued, so count it and
+                 * keep going rather than die mid-test. */
                 n_enobufs++;
                 continue;
             }
@@ -166,12 +169,11 @@ static void drain(struct nfq_handle *h, int fd)
     }
 }
 
-/* Point the timer at the head's release time, or disarm it when nothing is
- * held: the process then sleeps in poll() and uses no CPU. */
-static void arm_timer(int tfd)
+/* Point the timer at `at` (monotonic ns; 0 disarms). With nothing held it
+ * stays disarmed and the process sleeps in poll(), using no CPU. */
+static void arm_timer(int tfd, uint64_t at)
 {
     static uint64_t armed_for; /* 0 = disarmed */
-    uint64_t at = ring_len ? ring[ring_head].release_ns : 0;
     if (at == armed_for)
         return;
     struct itimerspec its;
@@ -185,9 +187,8 @@ static void arm_timer(int tfd)
     armed_for = at;
 }
 
-/* The kernel's own counters for our queue (packets it dropped because the
- * queue was full, or because it could not notify us), read from
- * /proc/net/netfilter/nfnetlink_queue in our namespace. */
+/* The kernel's own drop counters for our queue (queue full; could not
+ * notify us), from /proc/net/netfilter/nfnetlink_queue of our namespace. */
 static void kernel_drops(unsigned queue, unsigned long *queue_dropped,
                          unsigned long *user_dropped)
 {
@@ -215,11 +216,12 @@ static void usage(void)
     exit(2);
 }
 
-static unsigned long parse_num(const char *s, const char *what, unsigned long max)
+static unsigned long long parse_num(const char *s, const char *what,
+                                    unsigned long long max)
 {
     char *end;
     errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
+    unsigned long long v = strtoull(s, &end, 10);
     if (errno || end == s || *end || s[0] == '-' || v > max) {
         fprintf(stderr, "wf-delayer: bad %s: '%s'\n", what, s);
         usage();
@@ -237,17 +239,15 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    long queue = -1, delay_ms = -1;
-    unsigned long jitter_ms = 0;
-    int have_seed = 0;
-    uint64_t seed = 0;
-    int c;
+    long long queue = -1, delay_ms = -1;
+    unsigned long long jitter_ms = 0, seed = 0;
+    int have_seed = 0, c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'q': queue = (long)parse_num(optarg, "--queue", 65535); break;
-        case 'd': delay_ms = (long)parse_num(optarg, "--delay-ms", 600000); break;
+        case 'q': queue = (long long)parse_num(optarg, "--queue", 65535); break;
+        case 'd': delay_ms = (long long)parse_num(optarg, "--delay-ms", 600000); break;
         case 'j': jitter_ms = parse_num(optarg, "--jitter-ms", 600000); break;
-        case 's': seed = (uint64_t)strtoull(optarg, NULL, 10); have_seed = 1; break;
+        case 's': seed = parse_num(optarg, "--seed", UINT64_MAX); have_seed = 1; break;
         default: usage();
         }
     }
@@ -255,7 +255,7 @@ int main(int argc, char **argv)
         usage();
     delay_ns = (uint64_t)delay_ms * 1000000u;
     jitter_ns = (uint64_t)jitter_ms * 1000000u;
-    rng_state = have_seed ? seed : now_ns() ^ ((uint64_t)getpid() << 32);
+    rng_state = have_seed ? (uint64_t)seed : now_ns() ^ ((uint64_t)getpid() << 32);
 
     /* Take SIGTERM/SIGINT through a signalfd so shutdown happens in the main
      * loop, where it is safe to issue verdicts for everything still held. */
@@ -279,33 +279,34 @@ int main(int argc, char **argv)
     }
     struct nfq_q_handle *qh = nfq_create_queue(h, (uint16_t)queue, on_packet, NULL);
     if (!qh) {
-        fprintf(stderr, "wf-delayer: cannot bind NFQUEUE %ld: %s "
+        fprintf(stderr, "wf-delayer: cannot bind NFQUEUE %lld: %s "
                 "(another process holds it, or no CAP_NET_ADMIN)\n", queue, strerror(errno));
         nfq_close(h);
         return 1;
     }
     /* Metadata only: we never look at the payload, so don't copy it. */
     if (nfq_set_mode(qh, NFQNL_COPY_META, 0) < 0) {
-        fprintf(stderr, "wf-delayer: cannot set copy mode on NFQUEUE %ld: %s\n",
+        fprintf(stderr, "wf-delayer: cannot set copy mode on NFQUEUE %lld: %s\n",
                 queue, strerror(errno));
         return 1;
     }
-    /* Default kernel maxlen is 1024: at 20 Mbit/s with a 100 ms delay that is
-     * already ~180 packets, and larger delays or rates must not drop. */
+    /* The kernel's default maxlen is 1024 packets: 20 Mbit/s held for 100 ms
+     * is already ~180, and larger delays or rates must not drop. */
     if (nfq_set_queue_maxlen(qh, QUEUE_MAXLEN) < 0)
         fprintf(stderr, "wf-delayer: cannot set queue maxlen: %s\n", strerror(errno));
-    /* GSO: let the kernel hand us unsegmented super-packets; segmenting them
-     * only to delay each piece identically is wasted work. Not fail-open:
-     * a full queue drops like a full router buffer instead of skipping the
-     * delay (which would reorder). Older kernels may refuse; that is fine. */
+    /* GSO: take unsegmented super-packets; segmenting them only to delay every
+     * piece identically is wasted work. Deliberately not FAIL_OPEN: a full
+     * queue should drop like a full router buffer, not skip the delay (which
+     * would reorder). An older kernel may refuse the flag; that is fine. */
     nfq_set_queue_flags(qh, NFQA_CFG_F_GSO, NFQA_CFG_F_GSO);
 
     int nfd = nfq_fd(h);
-    /* A big socket buffer absorbs bursts; FORCE passes rmem_max as root.
+    /* A big socket buffer absorbs bursts; FORCE goes past rmem_max as root.
      * (Set directly: libnfnetlink's helper would need another -l flag.) */
-    int rcvbuf = (int)RCVBUF_BYTES;
+    int rcvbuf = RCVBUF_BYTES;
     if (setsockopt(nfd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0)
         setsockopt(nfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+
     printf("ready\n");
     fflush(stdout);
 
@@ -314,6 +315,7 @@ int main(int argc, char **argv)
         { .fd = tfd, .events = POLLIN },
         { .fd = sfd, .events = POLLIN },
     };
+    uint64_t stop_at = 0; /* set once SIGTERM/SIGINT arrives */
     for (;;) {
         if (poll(pfd, 3, -1) < 0) {
             if (errno == EINTR)
@@ -321,8 +323,23 @@ int main(int argc, char **argv)
             fprintf(stderr, "wf-delayer: poll: %s\n", strerror(errno));
             break;
         }
-        if (pfd[2].revents)
-            break;
+        if (pfd[2].revents) {
+            struct signalfd_siginfo si;
+            if (read(sfd, &si, sizeof si) < 0)
+                fprintf(stderr, "wf-delayer: signalfd read: %s\n", strerror(errno));
+            if (!stop_at) {
+                /* Let everything held go now, then pass packets through
+                 * undelayed for a short grace before unbinding. Unbinding
+                 * makes the kernel drop whatever is still queued to us, and
+                 * what arrives right after a release is often the replies to
+                 * the packets just released (an echo reply over veth is back
+                 * in ~0.1 ms); the grace lets those through too. */
+                release_due(qh, UINT64_MAX);
+                delay_ns = jitter_ns = 0;
+                last_release_ns = 0;
+                stop_at = now_ns() + GRACE_NS;
+            }
+        }
         if (pfd[1].revents) {
             uint64_t ticks;
             if (read(tfd, &ticks, sizeof ticks) < 0 && errno != EAGAIN)
@@ -330,22 +347,25 @@ int main(int argc, char **argv)
         }
         if (pfd[0].revents)
             drain(h, nfd);
-        release_due(qh, now_ns());
-        arm_timer(tfd);
+        uint64_t now = now_ns();
+        release_due(qh, now);
+        if (stop_at && now >= stop_at)
+            break;
+        arm_timer(tfd, stop_at ? stop_at : ring_len ? ring[ring_head].release_ns : 0);
     }
 
-    /* Shutdown: pick up anything already queued, then let it all go now.
-     * (Packets that arrive after this and before the unbind are dropped by
-     * the kernel when the queue is destroyed; with --queue-bypass everything
-     * after that flows undelayed.) */
+    /* Final sweep: pick up anything already queued and let it all go. A
+     * packet arriving between this verdict and the unbind below is dropped
+     * by the kernel (a window of microseconds); with --queue-bypass every
+     * later packet flows undelayed. */
+    unsigned long qd, ud;
+    kernel_drops((unsigned)queue, &qd, &ud); /* gone from /proc once unbound */
     drain(h, nfd);
     if (seen_any && nfq_set_verdict_batch(qh, last_seen_id, NF_ACCEPT) < 0)
         fprintf(stderr, "wf-delayer: final verdict failed: %s\n", strerror(errno));
-    unsigned long qd, ud;
-    kernel_drops((unsigned)queue, &qd, &ud);
     nfq_destroy_queue(qh);
     nfq_close(h);
-    fprintf(stderr, "wf-delayer: queue %ld packets %" PRIu64 " max_held %zu enobufs %" PRIu64
+    fprintf(stderr, "wf-delayer: queue %lld packets %" PRIu64 " max_held %zu enobufs %" PRIu64
             " kernel_queue_dropped %lu kernel_user_dropped %lu\n",
             queue, n_packets, max_held, n_enobufs, qd, ud);
     return 0;
