@@ -66,6 +66,11 @@ final class Lab implements AutoCloseable {
       nat.add("--random-fully");
     }
     exec(router, nat.toArray(String[]::new));
+    // The firewall every home router has: nothing unsolicited from the internet reaches the router itself. Without
+    // it a peer's first hole-punching packet is delivered locally, its conntrack entry confirmed, and MASQUERADE must
+    // then map the host's own flow to that peer to another port: no two homes could ever punch a hole (measured:
+    // 0 of 3000 UDP packets home to home without this rule, 3000 of 3000 with it).
+    exec(router, "iptables", "-A", "INPUT", "-i", "wan", "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP");
     shape(router, "wan", h.upKbps());
     shape(router, "lan", h.downKbps());
     for (String in : List.of("wan", "lan")) {
