@@ -73,19 +73,21 @@ final class Lab implements AutoCloseable {
     exec(router, "iptables", "-A", "INPUT", "-i", "wan", "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP");
     shape(router, "wan", h.upKbps());
     shape(router, "lan", h.downKbps());
+    int queue = 7;
     for (String in : List.of("wan", "lan")) {
       if (h.lossPercent() > 0) {
         exec(router, "iptables", "-t", "raw", "-A", "PREROUTING", "-i", in, "-m", "statistic", "--mode", "random",
             "--probability", Double.toString(h.lossPercent() / 100), "-j", "DROP");
       }
       if (h.delayMs() > 0) {
-        // --queue-bypass: should the delayer die, packets pass undelayed rather than being dropped.
-        exec(router, "iptables", "-t", "raw", "-A", "PREROUTING", "-i", in, "-j", "NFQUEUE", "--queue-num", "7",
-            "--queue-bypass");
+        // One queue and delayer per direction: with one for both, a direction's packets (kept in order) wait
+        // behind the other's and the jitter of a busy direction leaks into the quiet one. --queue-bypass: should a
+        // delayer die, packets pass undelayed rather than being dropped.
+        exec(router, "iptables", "-t", "raw", "-A", "PREROUTING", "-i", in, "-j", "NFQUEUE", "--queue-num",
+            Integer.toString(queue), "--queue-bypass");
+        startDelayer(router, queue, h.delayMs(), h.jitterMs(), n * 10 + queue);
       }
-    }
-    if (h.delayMs() > 0) {
-      startDelayer(router, h.delayMs(), h.jitterMs(), n);
+      queue++;
     }
     return new Host(host, "192.168." + n + ".2", wan);
   }
@@ -121,8 +123,9 @@ final class Lab implements AutoCloseable {
         Long.toString(burst), "latency", "150ms"));
   }
 
-  private void startDelayer(String ns, int delayMs, int jitterMs, int seed) throws IOException {
-    Process p = new ProcessBuilder("ip", "netns", "exec", ns, delayer.toString(), "--queue", "7", "--delay-ms",
+  private void startDelayer(String ns, int queue, int delayMs, int jitterMs, int seed) throws IOException {
+    Process p = new ProcessBuilder("ip", "netns", "exec", ns, delayer.toString(), "--queue", Integer.toString(queue),
+        "--delay-ms",
         Integer.toString(delayMs), "--jitter-ms", Integer.toString(jitterMs), "--seed", Integer.toString(seed))
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     delayers.add(p);
