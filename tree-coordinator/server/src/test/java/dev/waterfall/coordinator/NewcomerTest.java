@@ -2,6 +2,7 @@ package dev.waterfall.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.waterfall.coordinator.streams.StreamCatalog;
 import dev.waterfall.coordinator.support.TestCoordinator;
 import dev.waterfall.coordinator.support.TestNode;
 import dev.waterfall.coordinator.support.TreeView;
@@ -65,5 +66,13 @@ class NewcomerTest {
     TreeView after = TreeView.fetch(coordinator.rest, "newcomers").assertValid();
     assertThat(after.node(viewer.id()).capacity()).isZero();
     assertThat(after.size()).isEqualTo(full.size());
+  }
+
+  @Test
+  void aRealtimeViewerKeepsEverySlotItsPageMeasuresNothingYet() throws Exception {
+    String key = coordinator.coordinator.createStream(new StreamCatalog.Spec("live", null, null, null, "realtime"))
+        .publishKey();
+    join("live", "origin", key);
+    assertThat(join("live", "viewer", null).welcome.capacity()).isEqualTo(4);
   }
 }

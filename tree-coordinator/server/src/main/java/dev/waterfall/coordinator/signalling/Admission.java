@@ -134,8 +134,10 @@ final class Admission {
   private Future<Void> place(Session s, StreamRecord stream, Message.Join join, Role role) {
     boolean upload = join.upload() == null || join.upload();
     // A viewer nobody has measured starts with few slots and earns more from the uplink its heartbeats report;
-    // a booster is a machine its operator lent for this: all its slots from the start.
-    int undeclared = role == Role.VIEWER ? config.tree().newcomerSlots() : stream.maxChildren();
+    // a booster is a machine its operator lent for this: all its slots from the start. Realtime pages forward
+    // media tracks and measure nothing yet: they keep every slot, as before.
+    boolean measured = role == Role.VIEWER && !stream.realtime();
+    int undeclared = measured ? config.tree().newcomerSlots() : stream.maxChildren();
     int capacity = StreamTree.slotsFor(stream.maxChildren(), stream.bitrateKbps(), join.uplinkKbps(), upload,
         undeclared);
     String id = Credentials.newNodeId();
