@@ -9,7 +9,7 @@ function storeOf(byteLength, durationMillis) {
 }
 
 test('the high water is 2 s of the newest segment, never below the floor', () => {
-  assert.equal(highWater(storeOf(750_000, 2000)), HIGH_WATER_SECONDS * 375_000); // 3 Mbit/s: 750 kB
-  assert.equal(highWater(storeOf(250_000, 2000)), MIN_HIGH_WATER); // 1 Mbit/s: 250 kB < 256 KiB
+  assert.equal(highWater(storeOf(1_500_000, 2000)), HIGH_WATER_SECONDS * 750_000); // 6 Mbit/s: 1.5 MB
+  assert.equal(highWater(storeOf(250_000, 2000)), MIN_HIGH_WATER); // 1 Mbit/s: 250 kB < the 1 MiB floor
   assert.equal(highWater({ sequences: () => [] }), MIN_HIGH_WATER);
 });

@@ -12,8 +12,12 @@ import { UplinkMeter } from './uplink.js';
 
 /** Above this much stream queued for a child, it is skipped rather than queued further (relay's Forwarder). */
 export const HIGH_WATER_SECONDS = 2;
-/** The high water never falls below this many bytes (tiny segments, or none yet). */
-export const MIN_HIGH_WATER = 256 * 1024;
+/**
+ * The high water never falls below this many bytes (relays: 256 KiB). Chromium updates bufferedAmount in tasks of
+ * its own, which lag on a busy page: in CI a parent page counted a new child's 742 KB backlog as still queued for
+ * 8 s while the child had it all, and skipped every live frame meanwhile. 1 MiB rides that out.
+ */
+export const MIN_HIGH_WATER = 1024 * 1024;
 
 /** Bytes a child may have queued: HIGH_WATER_SECONDS at the newest held segment's rate. */
 export function highWater(store) {
