@@ -13,7 +13,7 @@ import { UplinkMeter } from './uplink.js';
 /** Above this much stream queued for a child, it is skipped rather than queued further (relay's Forwarder). */
 export const HIGH_WATER_SECONDS = 2;
 /**
- * The high water never falls below this many bytes (relays: 256 KiB). Chromium updates bufferedAmount in tasks of
+ * The high water never falls below this many bytes (as in relays). Chromium updates bufferedAmount in tasks of
  * its own, which lag on a busy page: in CI a parent page counted a new child's 742 KB backlog as still queued for
  * 8 s while the child had it all, and skipped every live frame meanwhile. 1 MiB rides that out.
  */

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class ForwarderTest {
   private final SegmentStore store = new SegmentStore(TestSegments.SIGNER.verifier(),
-      new StoreLimits(60_000, 4 << 20, 6_000), Clock.systemUTC());
+      new StoreLimits(60_000, 8 << 20, 6_000), Clock.systemUTC());
 
   private void segment(long seq, int bytes) {
     store.addHeader(TestSegments.SIGNER.sign(new Chunker(65536).describe(TestSegments.STREAM, seq, 2000,
@@ -23,7 +23,7 @@ class ForwarderTest {
     assertThat(Forwarder.highWater(store)).isEqualTo(Forwarder.MIN_HIGH_WATER);
     segment(1, 250_000); // 1 Mbit/s: 250 kB in 2 s is under the floor
     assertThat(Forwarder.highWater(store)).isEqualTo(Forwarder.MIN_HIGH_WATER);
-    segment(2, 750_000); // 3 Mbit/s: the newest segment sets the rate
-    assertThat(Forwarder.highWater(store)).isEqualTo(750_000);
+    segment(2, 1_500_000); // 6 Mbit/s: the newest segment sets the rate
+    assertThat(Forwarder.highWater(store)).isEqualTo(1_500_000);
   }
 }
