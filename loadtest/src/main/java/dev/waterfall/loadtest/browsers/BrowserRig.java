@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * origin publishing the built-in sample. HTTP on 127.0.0.1, WebRTC on the namespace's veth address. Boosters serve
  * no HTTP, so every HTTP byte any node or page fetched came from the origin.
  */
-final class BrowserRig implements AutoCloseable {
+public final class BrowserRig implements AutoCloseable {
   private static final String ADMIN = "loadtest-browsers-admin-token-0123456789";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -92,7 +92,7 @@ final class BrowserRig implements AutoCloseable {
   }
 
   /** The sample's bitrate: its bytes over its duration. */
-  static int sampleKbps() {
+  public static int sampleKbps() {
     List<SampleSource.Clip> clips = SampleSource.loadClips();
     long bytes = clips.stream().mapToLong(c -> c.bytes().length).sum();
     long millis = clips.stream().mapToLong(SampleSource.Clip::durationMillis).sum();
@@ -133,12 +133,12 @@ final class BrowserRig implements AutoCloseable {
     }
   }
 
-  interface Check {
+  public interface Check {
     boolean ok() throws Exception;
   }
 
   /** Polls until {@code check} holds; past the timeout throws with {@code failure}, or returns if that is null. */
-  static void await(Check check, long timeoutMillis, String failure) throws Exception {
+  public static void await(Check check, long timeoutMillis, String failure) throws Exception {
     long until = System.currentTimeMillis() + timeoutMillis;
     while (!check.ok()) {
       if (System.currentTimeMillis() > until) {

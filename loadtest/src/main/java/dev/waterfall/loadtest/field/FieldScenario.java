@@ -3,6 +3,7 @@ package dev.waterfall.loadtest.field;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.browsers.BrowserRig;
 import dev.waterfall.loadtest.browsers.HeadlessChromium;
 import dev.waterfall.loadtest.browsers.PlaywrightCheck;
 import dev.waterfall.loadtest.browsers.Probe;
@@ -14,7 +15,6 @@ import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
-import dev.waterfall.relay.source.SampleSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -78,7 +78,7 @@ public final class FieldScenario extends Scenario {
     PlaywrightCheck.require();
     Tools.require();
     Profile profile = Profile.named(profileName);
-    int kbps = sampleKbps();
+    int kbps = BrowserRig.sampleKbps();
     ObjectNode settings = report.settings();
     settings.put("profile", profile.name());
     settings.put("profileSource", profile.source());
@@ -131,7 +131,7 @@ public final class FieldScenario extends Scenario {
           stack.startBooster(server, "booster-server");
         }
         int boosters = tuber ? 2 : 1;
-        Stack.await(() -> linkedBoosters(stack.tree()) >= boosters, 60_000,
+        BrowserRig.await(() -> linkedBoosters(stack.tree()) >= boosters, 60_000,
             "the booster(s) did not take a place in the tree in 60 s (see booster-*.log)");
         watch(report, stack, lab, viewerHomes, dir, kbps, deadline, progress);
       }
@@ -324,12 +324,5 @@ public final class FieldScenario extends Scenario {
       }
     }
     return max;
-  }
-
-  private static int sampleKbps() {
-    List<SampleSource.Clip> clips = SampleSource.loadClips();
-    long bytes = clips.stream().mapToLong(c -> c.bytes().length).sum();
-    long millis = clips.stream().mapToLong(SampleSource.Clip::durationMillis).sum();
-    return (int) Math.round(bytes * 8.0 / millis);
   }
 }

@@ -2,6 +2,7 @@ package dev.waterfall.loadtest.field;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.waterfall.loadtest.browsers.BrowserRig;
 import dev.waterfall.loadtest.report.ReportDir;
 import dev.waterfall.loadtest.signalling.CoordinatorProcess;
 import java.io.IOException;
@@ -65,7 +66,7 @@ final class Stack implements AutoCloseable {
         "--set", "ice.turn.secret=" + turnSecret,
         "--set", "cluster.name=field-" + ProcessHandle.current().pid()));
     start(server, "coordinator", coordinator, Map.of());
-    await(() -> curl(server, "http://127.0.0.1:" + COORDINATOR_PORT + "/health", null, null) != null, 90_000,
+    BrowserRig.await(() -> curl(server, "http://127.0.0.1:" + COORDINATOR_PORT + "/health", null, null) != null, 90_000,
         "the coordinator did not answer /health in 90 s (see coordinator.log)");
     String created = curl(server, "http://127.0.0.1:" + COORDINATOR_PORT + "/api/streams", "{\"name\":\"" + STREAM
         + "\",\"bitrateKbps\":" + bitrateKbps + "}", adminToken);
@@ -88,7 +89,7 @@ final class Stack implements AutoCloseable {
       cmd.addAll(List.of("--public-url", ORIGIN_PUBLIC));
     }
     start(where, "origin", cmd, Map.of());
-    await(() -> originSegments() >= 4, 60_000, "the origin did not publish 4 segments in 60 s (see origin.log)");
+    BrowserRig.await(() -> originSegments() >= 4, 60_000, "the origin did not publish 4 segments in 60 s (see origin.log)");
   }
 
   /**
@@ -212,7 +213,7 @@ final class Stack implements AutoCloseable {
         Map.of("HOME", caddyHome.toString(), "XDG_DATA_HOME", caddyHome.toString(),
             "XDG_CONFIG_HOME", caddyHome.toString()));
     Path root = caddyHome.resolve("data/pki/authorities/local/root.crt");
-    await(() -> Files.isRegularFile(root), 30_000, "Caddy made no CA in 30 s (see caddy.log)");
+    BrowserRig.await(() -> Files.isRegularFile(root), 30_000, "Caddy made no CA in 30 s (see caddy.log)");
     trustStore = dir.resolve("caddy-trust.p12");
     Files.deleteIfExists(trustStore);
     Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
@@ -239,20 +240,6 @@ final class Stack implements AutoCloseable {
 
   private void start(Lab.Host host, String label, List<String> cmd, Map<String, String> env) throws IOException {
     processes.add(lab.start(host.namespace(), cmd, dir.resolve(label + ".log"), env));
-  }
-
-  interface Check {
-    boolean ok() throws Exception;
-  }
-
-  static void await(Check check, long timeoutMillis, String failure) throws Exception {
-    long until = System.currentTimeMillis() + timeoutMillis;
-    while (!check.ok()) {
-      if (System.currentTimeMillis() > until) {
-        throw new IllegalStateException(failure);
-      }
-      Thread.sleep(200);
-    }
   }
 
   @Override
