@@ -18,11 +18,9 @@ import { DeliveryCost } from './delivery.js';
 
 export const TICK_MS = 250;
 /**
- * Segments the player takes over HTTP at once while the store holds nothing yet, as a plain page would; the
- * first parent link waits for them (watch.js). Two, not one: a page that starts playing with one segment in
- * hand has that segment's length to get the next, and on a busy device the link's set-up and the parent's
- * backlog made that next one late (a stall at the first boundary). The ones after wait for the link (up to the
- * loader's deadline), so a crowd of joining pages does not pull many segments each from the origin.
+ * Segments hls.js appends before the first parent link is set up (watch.js): the link's set-up and the parent's
+ * backlog, received and verified, then no longer compete with them on a busy device. Every segment asked for
+ * while the store holds nothing comes over HTTP at once (waitForSegment), these and any after them.
  */
 export const STARTUP_HTTP_SEGMENTS = 2;
 
@@ -181,13 +179,13 @@ export class BrowserNode {
 
   /**
    * Segment `sequence` from the store, waiting up to `deadlineMs`; null when it is not coming in time (then the
-   * caller fetches it over HTTP). Gives up at once on a segment older than everything the parent is sending,
-   * and on the first STARTUP_HTTP_SEGMENTS while the store holds nothing yet: the link to the parent is still
-   * forming, and the first segment comes over HTTP meanwhile rather than after it (no start-up penalty).
+   * caller fetches it over HTTP). Gives up at once on a segment older than everything the parent is sending, and
+   * while the store holds nothing: no parent has delivered anything yet (the link is still forming, or its
+   * backlog not yet in), and waiting on it cost the segment after the start-up ones its deadline, then the
+   * fetch, on a page that held one or two segments (a stall at the next boundary in CI on a busy machine).
    */
   async waitForSegment(sequence, deadlineMs) {
-    const empty = !this.store || this.store.size === 0;
-    if (empty && this.stats.segmentsByHttp < STARTUP_HTTP_SEGMENTS) return null;
+    if (!this.store || this.store.size === 0) return null;
     const until = Date.now() + deadlineMs;
     for (;;) {
       if (!this.store) return null;
