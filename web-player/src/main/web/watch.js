@@ -309,15 +309,13 @@ import { StallWatch } from '/web/watch/stalls.js';
       noteFragment(bytes, data.frag ? data.frag.duration : 0);
       stalls.loaded(data.frag);
     });
+    let fragments = 0;
     hls.on(Hls.Events.FRAG_BUFFERED, function (_event, data) {
       const ms = stalls.buffered(data.frag);
       if (ms !== null && delivery) delivery.noteAppend(ms);
-    });
-    hls.on(Hls.Events.MEDIA_DETACHED, function () { stalls.reset(); });
-    let fragments = 0;
-    hls.on(Hls.Events.FRAG_BUFFERED, function () {
       if (++fragments === startupFragments) startupBuffered();
     });
+    hls.on(Hls.Events.MEDIA_DETACHED, function () { stalls.reset(); });
     hls.on(Hls.Events.ERROR, function (_event, data) {
       note('hls-error:' + data.details);
       if (!data.fatal) return;

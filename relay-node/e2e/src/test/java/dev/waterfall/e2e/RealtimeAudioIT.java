@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class RealtimeAudioIT extends BrowserFixture {
   /** RMS of a beep from the fake microphone is ~0.1–0.3; silence is 0. */
   private static final double LOUD = 0.01;
-  private static final int WINDOW_S = 10;
+  private static final int WINDOW_S = ThreadCpu.window(10);
 
   /** Loudest RMS over 3 s of the audio track the page's video element plays, by a WebAudio analyser. */
   private static final String PROBE = """

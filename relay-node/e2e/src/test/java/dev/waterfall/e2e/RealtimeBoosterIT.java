@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("realtime mode: a Java booster forwards the publisher's tracks to viewer pages")
 class RealtimeBoosterIT extends BrowserFixture {
-  private static final int WINDOW_S = 20;
+  private static final int WINDOW_S = ThreadCpu.window(20);
 
   @Test
   @DisplayName("publisher page → booster → 3 viewer pages: every page under the booster decodes")

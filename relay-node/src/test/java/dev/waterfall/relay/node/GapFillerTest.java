@@ -4,49 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.waterfall.relay.segment.Chunker;
 import dev.waterfall.relay.segment.TestSegments;
+import dev.waterfall.relay.store.MutableClock;
 import dev.waterfall.relay.store.SegmentStore;
 import dev.waterfall.relay.store.StoreLimits;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class GapFillerTest {
   private static final long PRODUCED = 1_800_000_000_000L;
 
-  /** A clock the test sets; the store stamps each header's arrival with it. */
-  private static final class SetClock extends Clock {
-    long millis;
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
-
-  private final SetClock clock = new SetClock();
+  /** The store stamps each header's arrival with this clock. */
+  private final MutableClock clock = new MutableClock(0);
   private final SegmentStore store = new SegmentStore(TestSegments.SIGNER.verifier(),
       new StoreLimits(60_000, 1 << 20, 6_000), clock);
 
   /** The header of 2 s segment {@code seq}, produced at PRODUCED + 2 s·(seq − 10), arriving at {@code arrival}. */
   private void headerArrives(long seq, long arrival) {
     byte[] bytes = TestSegments.bytes(2500, seq);
-    clock.millis = arrival;
+    clock.set(arrival);
     store.addHeader(TestSegments.SIGNER.sign(new Chunker(1000).describe(TestSegments.STREAM, seq, 2000,
         PRODUCED + 2000 * (seq - 10), false, 0, bytes)));
   }

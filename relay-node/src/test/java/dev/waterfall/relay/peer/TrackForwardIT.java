@@ -45,6 +45,7 @@ class TrackForwardIT {
   private static final int W = 320;
   private static final int H = 240;
   private static final int FPS = 30;
+  private static final int WINDOW_S = ThreadCpu.window(20);
 
   @Test
   void boosterForwardsAReceivedVideoTrackToEachChild() throws Exception {
@@ -69,7 +70,7 @@ class TrackForwardIT {
       for (Edge c : children) {
         assertThat(c.frames.await(10)).as("frames at a child").isGreaterThan(0);
       }
-      Map<String, Long> one = ThreadCpu.over(20);
+      Map<String, Long> one = ThreadCpu.over(WINDOW_S);
       long oneFrames = children.get(0).frames.count.get();
       children.add(connect(f, received, all));
       children.add(connect(f, received, all));
@@ -77,11 +78,11 @@ class TrackForwardIT {
         assertThat(c.frames.await(10)).as("frames at each child").isGreaterThan(0);
       }
       long[] before = children.stream().mapToLong(c -> c.frames.count.get()).toArray();
-      Map<String, Long> three = ThreadCpu.over(20);
+      Map<String, Long> three = ThreadCpu.over(WINDOW_S);
       for (int i = 0; i < children.size(); i++) {
         long got = children.get(i).frames.count.get() - before[i];
-        System.out.printf("child %d decoded %d frames in 20 s%n", i, got);
-        assertThat(got).as("child %d keeps decoding", i).isGreaterThan(20L * FPS / 4);
+        System.out.printf("child %d decoded %d frames in %d s%n", i, got, WINDOW_S);
+        assertThat(got).as("child %d keeps decoding", i).isGreaterThan((long) WINDOW_S * FPS / 4);
       }
       report("1 child", one);
       report("3 children", three);
@@ -98,9 +99,9 @@ class TrackForwardIT {
 
   private static void report(String label, Map<String, Long> cpu) {
     long total = cpu.values().stream().mapToLong(Long::longValue).sum();
-    System.out.printf("CPU with %s: %.1f %% of a core over 20 s%n", label, total / 20.0 / 10.0);
+    System.out.printf("CPU with %s: %.1f %% of a core over %d s%n", label, total / (WINDOW_S * 10.0), WINDOW_S);
     cpu.entrySet().stream().filter(e -> e.getValue() > 20).sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
-        .forEach(e -> System.out.printf("   %-24s %6.1f %%%n", e.getKey(), e.getValue() / 20.0 / 10.0));
+        .forEach(e -> System.out.printf("   %-24s %6.1f %%%n", e.getKey(), e.getValue() / (WINDOW_S * 10.0)));
   }
 
   private static void pushFrame(CustomVideoSource source, long n) {

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName("a Java booster forwards rt-audio chunks over real DataChannels")
 class AudioRelayIT {
   private static final int CHUNK_MS = 20;
-  private static final int WINDOW_S = 15;
+  private static final int WINDOW_S = ThreadCpu.window(15);
 
   /** A child end (offers, receives chunks) and a parent end (answers, sends chunks on the adopted channel). */
   private record Pair(TrackEdge child, TrackEdge parent) {

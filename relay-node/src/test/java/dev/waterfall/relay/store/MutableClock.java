@@ -5,17 +5,21 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
-final class MutableClock extends Clock {
+/** A clock tests move by hand (relay-node's unit tests and the end-to-end suite share it). */
+public final class MutableClock extends Clock {
 
-  private long millis;
+  private volatile long millis;
 
-  MutableClock(long millis) {
+  public MutableClock(long millis) {
     this.millis = millis;
   }
 
-  void advance(long delta) {
+  public void advance(long delta) {
     millis += delta;
+  }
+
+  public void set(long millis) {
+    this.millis = millis;
   }
 
   @Override
