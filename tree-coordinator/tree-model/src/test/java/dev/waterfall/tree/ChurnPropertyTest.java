@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Long seeded runs of every mutation, validating every invariant after every single step. */
+/**
+ * Long seeded runs of every mutation, validating every invariant after every single step. Each run has its own
+ * driver and tree, so they run side by side (the longest unit tests; ~40 s one at a time).
+ */
 @DisplayName("Churn: invariants hold after every step")
+@Execution(ExecutionMode.CONCURRENT)
 class ChurnPropertyTest {
 
   static List<String> strategies() {
