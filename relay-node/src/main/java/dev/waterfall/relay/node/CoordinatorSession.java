@@ -165,7 +165,20 @@ final class CoordinatorSession {
         context.owner().setTimer(delay, t -> send(nodeId != null && resumeToken != null
             ? new Message.Resume(join.get().stream(), nodeId, resumeToken) : join.get()));
       }
-      case "bad-credential", "origin-taken", "unknown-stream", "private-stream", "stream-deleted" -> {
+      case "bad-credential" -> {
+        if (nodeId != null && resumeToken != null) {
+          // Our resume token is spent (the place was resumed since) or from another cluster secret: the place is
+          // not ours to take back. The coordinator closes the socket; the reconnect joins afresh.
+          LOG.warn("coordinator refused our resume ({}); joining afresh", e.message());
+          nodeId = null;
+          resumeToken = null;
+          return;
+        }
+        LOG.error("coordinator refused this node: {} ({})", e.message(), e.code());
+        stopped = true;
+        handler.fatal(e);
+      }
+      case "origin-taken", "unknown-stream", "private-stream", "stream-deleted" -> {
         LOG.error("coordinator refused this node: {} ({})", e.message(), e.code());
         stopped = true;
         handler.fatal(e);

@@ -20,6 +20,12 @@ public final class Outcomes {
   public record Place(String role, String parent, int depth, int capacity, List<String> children,
                       List<String> childOwners) implements Serializable {}
 
+  /** A resume's outcome: the place, or null because it is gone or because the token was spent (resumed since). */
+  public record Resumed(Place place, boolean spent) implements Serializable {
+    public static final Resumed GONE = new Resumed(null, false);
+    public static final Resumed SPENT = new Resumed(null, true);
+  }
+
   /** Why a claim of the root was refused, or null fields when it was granted. */
   public record RootClaim(boolean granted, Place place) implements Serializable {}
 

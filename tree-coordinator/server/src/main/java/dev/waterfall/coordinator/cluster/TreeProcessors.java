@@ -5,6 +5,7 @@ import com.hazelcast.map.EntryProcessor;
 import dev.waterfall.coordinator.cluster.Outcomes.Moved;
 import dev.waterfall.coordinator.cluster.Outcomes.Place;
 import dev.waterfall.coordinator.cluster.Outcomes.Removed;
+import dev.waterfall.coordinator.cluster.Outcomes.Resumed;
 import dev.waterfall.coordinator.cluster.Outcomes.RootClaim;
 import dev.waterfall.coordinator.cluster.Outcomes.Shape;
 import dev.waterfall.coordinator.cluster.Outcomes.SweepResult;
@@ -147,15 +148,22 @@ public final class TreeProcessors {
     }
   }
 
-  public record Resume(String id, String owner) implements Mutation<Place> {
+  /**
+   * Hands a place to {@code owner} only while {@code tokenOwner} (the coordinator whose welcome issued the resume
+   * token) still holds it: a token issued before the place was last resumed is spent.
+   */
+  public record Resume(String id, String owner, String tokenOwner) implements Mutation<Resumed> {
     @Override
-    public Place apply(StreamTree tree) {
+    public Resumed apply(StreamTree tree) {
       TreeNode node = tree.node(id);
       if (node == null) {
-        return null;
+        return Resumed.GONE;
+      }
+      if (!tokenOwner.equals(node.owner())) {
+        return Resumed.SPENT;
       }
       tree.setOwner(id, owner);
-      return place(tree, node);
+      return new Resumed(place(tree, node), false);
     }
   }
 

@@ -5,8 +5,8 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import dev.waterfall.coordinator.cluster.Outcomes.Joined;
 import dev.waterfall.coordinator.cluster.Outcomes.Moved;
-import dev.waterfall.coordinator.cluster.Outcomes.Place;
 import dev.waterfall.coordinator.cluster.Outcomes.Removed;
+import dev.waterfall.coordinator.cluster.Outcomes.Resumed;
 import dev.waterfall.coordinator.cluster.Outcomes.RootClaim;
 import dev.waterfall.coordinator.cluster.Outcomes.Shape;
 import dev.waterfall.coordinator.cluster.Outcomes.SweepResult;
@@ -62,8 +62,9 @@ public final class TreeStore {
     return run(stream, new TreeProcessors.Remove(id, owner, repairStrategy));
   }
 
-  public Future<Place> resume(String stream, String id, String owner) {
-    return run(stream, new TreeProcessors.Resume(id, owner));
+  /** Null when the stream has no tree. */
+  public Future<Resumed> resume(String stream, String id, String owner, String tokenOwner) {
+    return run(stream, new TreeProcessors.Resume(id, owner, tokenOwner));
   }
 
   public Future<Moved> setCapacity(String stream, String id, int capacity) {

@@ -74,7 +74,8 @@ final class Wire {
         codec(Resume.class, RESUME, (o, r) -> {
           o.writeString(r.id());
           o.writeString(r.owner());
-        }, i -> new Resume(i.readString(), i.readString())),
+          o.writeString(r.tokenOwner());
+        }, i -> new Resume(i.readString(), i.readString(), i.readString())),
         // Java evaluates constructor arguments left to right, so each reader reads in its writer's order.
         codec(Joined.class, JOINED, (o, j) -> {
           o.writeString(j.parent());

@@ -181,36 +181,54 @@ final class Admission {
     switchboard.announce(j.moves(), role == Role.BOOSTER ? "booster-joined" : "viewer-joined");
   }
 
+  /**
+   * Takes a place back with the resume token of the node's last welcome. The token names the coordinator that
+   * issued it; the place is handed over only if that coordinator still owns it (else the token is spent: the place
+   * was resumed since) and does not hold the node's socket now (a live node's place is not for the taking).
+   */
   Future<Void> resume(Session s, Message.Resume resume) {
-    if (!Credentials.resumeTokenMatches(clusterSecret, resume.stream(), resume.nodeId(), resume.resumeToken())) {
+    String id = resume.nodeId();
+    String tokenOwner = Credentials.resumeTokenOwner(clusterSecret, resume.stream(), id, resume.resumeToken());
+    if (tokenOwner == null) {
       return refuse(s, "bad-credential", "the resume token is not valid for this node");
     }
-    if (switchboard.local(resume.nodeId()) != null) {
-      return refuse(s, "already-connected", "this node is already connected here");
-    }
     s.state = Session.State.JOINING;
-    return streams.get(resume.stream()).compose(stream -> {
-      if (stream == null) {
+    return switchboard.holds(tokenOwner, id).compose(held -> {
+      if (held || switchboard.local(id) != null) {
         s.state = Session.State.CONNECTED;
-        s.fail("unknown-stream", "there is no stream named '" + abbreviate(resume.stream()) + "'");
+        return held || tokenOwner.equals(switchboard.self())
+            ? refuse(s, "already-connected", "this node is connected: its place cannot be resumed")
+            : refuse(s, "bad-credential", "the resume token is spent: the place was resumed since");
+      }
+      return streams.get(resume.stream()).compose(stream -> resumeInto(s, stream, resume.stream(), id, tokenOwner));
+    });
+  }
+
+  private Future<Void> resumeInto(Session s, StreamRecord stream, String name, String id, String tokenOwner) {
+    if (stream == null) {
+      s.state = Session.State.CONNECTED;
+      s.fail("unknown-stream", "there is no stream named '" + abbreviate(name) + "'");
+      return Future.succeededFuture();
+    }
+    return trees.resume(stream.name(), id, switchboard.self(), tokenOwner).compose(r -> {
+      if (r == null || r.place() == null) {
+        s.state = Session.State.CONNECTED;
+        if (r != null && r.spent()) {
+          return refuse(s, "bad-credential", "the resume token is spent: the place was resumed since");
+        }
+        s.fail("unknown-node", "that place is gone (it was given up after the grace period): join again");
         return Future.succeededFuture();
       }
-      return trees.resume(stream.name(), resume.nodeId(), switchboard.self()).compose(place -> {
-        if (place == null) {
-          s.state = Session.State.CONNECTED;
-          s.fail("unknown-node", "that place is gone (it was given up after the grace period): join again");
-          return Future.succeededFuture();
-        }
-        boolean root = resume.nodeId().equals(stream.rootId());
-        if (!admitted(s, stream, resume.nodeId(), place.role(), place.capacity(), root)) {
-          return Future.succeededFuture();
-        }
-        return fallbacks.list(stream.name()).map(urls -> {
-          // A viewer's place on a private stream was won with a valid viewer token.
-          s.send(welcome(s, stream, resume.nodeId(), place.parent(), place.depth(), place.capacity(), true, urls,
-              "viewer".equals(place.role())));
-          return null;
-        });
+      Place place = r.place();
+      boolean root = id.equals(stream.rootId());
+      if (!admitted(s, stream, id, place.role(), place.capacity(), root)) {
+        return Future.succeededFuture();
+      }
+      return fallbacks.list(stream.name()).map(urls -> {
+        // A viewer's place on a private stream was won with a valid viewer token.
+        s.send(welcome(s, stream, id, place.parent(), place.depth(), place.capacity(), true, urls,
+            "viewer".equals(place.role())));
+        return null;
       });
     });
   }
@@ -244,7 +262,7 @@ final class Admission {
     // a place that did); boosters and the origin never need it. A public stream has none.
     // Viewers are pages (or play like one): only the fallbacks they can fetch. Relays get the whole list.
     UsableUrls.Page page = s.page;
-    return new Message.Welcome(id, parent, depth, capacity, Credentials.resumeToken(clusterSecret, stream.name(), id),
+    return new Message.Welcome(id, parent, depth, capacity, Credentials.resumeToken(clusterSecret, stream.name(), id, switchboard.self()),
         resumed, config.liveness().heartbeatIntervalMs(), iceServers.forNode(id, now),
         new Message.StreamInfo(stream.name(), stream.bitrateKbps(), stream.maxChildren(), stream.privateStream(),
             stream.publicKey(), stream.type()), viewer ? UsableUrls.forPage(fallbackUrls, page) : fallbackUrls,

@@ -3,6 +3,7 @@ package dev.waterfall.coordinator.signalling;
 import dev.waterfall.coordinator.cluster.Edge;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.protocol.MessageCodec;
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import java.util.List;
@@ -16,7 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Switchboard {
   private final EventBus bus;
   private final String self;
+  private static final String HOLDS = ".holds";
+  static final long HOLDS_TIMEOUT_MS = 1000;
+  static final long UNREACHABLE_MS = 10_000;
   private final Map<String, Session> local = new ConcurrentHashMap<>();
+  /** Owners that did not answer {@link #holds}, with when (nanoTime). */
+  private final Map<String, Long> unreachable = new ConcurrentHashMap<>();
 
   Switchboard(EventBus bus, String self) {
     this.bus = bus;
@@ -27,6 +33,35 @@ final class Switchboard {
         s.sendText(m.body());
       }
     });
+    bus.<String>consumer(address(self) + HOLDS, m -> m.reply(holdsHere(m.body())));
+  }
+
+  /**
+   * Whether node {@code nodeId} is connected to coordinator {@code owner} right now: asked of that coordinator
+   * over the clustered event bus, so a resume cannot take a place whose node is alive on another coordinator.
+   * An owner that does not answer within {@link #HOLDS_TIMEOUT_MS} (dead, not yet noticed by the cluster) holds
+   * nothing, and is not asked again for {@link #UNREACHABLE_MS}: its nodes resume one after another, each at once.
+   */
+  Future<Boolean> holds(String owner, String nodeId) {
+    if (owner.equals(self)) {
+      return Future.succeededFuture(holdsHere(nodeId));
+    }
+    Long since = unreachable.get(owner);
+    if (since != null && System.nanoTime() - since < UNREACHABLE_MS * 1_000_000L) {
+      return Future.succeededFuture(false);
+    }
+    return bus.<Boolean>request(address(owner) + HOLDS, nodeId, new DeliveryOptions().setSendTimeout(HOLDS_TIMEOUT_MS))
+        .map(reply -> Boolean.TRUE.equals(reply.body()))
+        .otherwise(e -> {
+          unreachable.put(owner, System.nanoTime());
+          return false;
+        });
+  }
+
+  /** A socket here, joined and open: a coordinator that is shutting down (its sockets closed) holds nothing. */
+  private boolean holdsHere(String nodeId) {
+    Session s = nodeId == null ? null : local.get(nodeId);
+    return s != null && s.state == Session.State.JOINED && !s.socket.isClosed();
   }
 
   static String address(String owner) {

@@ -47,23 +47,35 @@ public final class Credentials {
         storedHash.getBytes(StandardCharsets.US_ASCII));
   }
 
-  /** Resume tokens need no storage: any coordinator holding the cluster secret can check one. */
-  public static String resumeToken(byte[] clusterSecret, String stream, String nodeId) {
+  /**
+   * A resume token: {@code <owner>.<HMAC of stream, node and owner>}, where the owner is the coordinator that
+   * welcomed the node. It needs no storage (any coordinator holding the cluster secret checks it), and it is
+   * bound to that welcome: once the place has been resumed elsewhere its owner has changed, and every token issued
+   * before is spent (Admission.resume).
+   */
+  public static String resumeToken(byte[] clusterSecret, String stream, String nodeId, String owner) {
+    return owner + '.' + resumeMac(clusterSecret, stream, nodeId, owner);
+  }
+
+  /** The owner a genuine resume token names for this stream and node, or null if the token is not genuine. */
+  public static String resumeTokenOwner(byte[] clusterSecret, String stream, String nodeId, String token) {
+    int dot = token == null ? -1 : token.lastIndexOf('.');
+    if (dot <= 0) {
+      return null;
+    }
+    String owner = token.substring(0, dot);
+    byte[] expected = resumeMac(clusterSecret, stream, nodeId, owner).getBytes(StandardCharsets.US_ASCII);
+    return MessageDigest.isEqual(expected, token.substring(dot + 1).getBytes(StandardCharsets.US_ASCII)) ? owner : null;
+  }
+
+  private static String resumeMac(byte[] clusterSecret, String stream, String nodeId, String owner) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(clusterSecret, "HmacSHA256"));
-      byte[] d = mac.doFinal((stream + '\n' + nodeId).getBytes(StandardCharsets.UTF_8));
+      byte[] d = mac.doFinal(("resume\n" + stream + '\n' + nodeId + '\n' + owner).getBytes(StandardCharsets.UTF_8));
       return Base64.getUrlEncoder().withoutPadding().encodeToString(d);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  public static boolean resumeTokenMatches(byte[] clusterSecret, String stream, String nodeId, String token) {
-    if (token == null) {
-      return false;
-    }
-    return MessageDigest.isEqual(resumeToken(clusterSecret, stream, nodeId).getBytes(StandardCharsets.US_ASCII),
-        token.getBytes(StandardCharsets.US_ASCII));
   }
 }

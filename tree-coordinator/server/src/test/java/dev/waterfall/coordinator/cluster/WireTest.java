@@ -63,7 +63,7 @@ class WireTest {
     roundTrip(new TreeProcessors.EdgeOwner("v1", "v2"), Wire.EDGE_OWNER);
     roundTrip(new TreeProcessors.ClaimRoot("member-a"), Wire.CLAIM_ROOT);
     roundTrip(new TreeProcessors.ReleaseRoot("member-a"), Wire.RELEASE_ROOT);
-    roundTrip(new TreeProcessors.Resume("v1", "member-b"), Wire.RESUME);
+    roundTrip(new TreeProcessors.Resume("v1", "member-b", "member-a"), Wire.RESUME);
   }
 
   @Test

@@ -1,0 +1,164 @@
+package dev.waterfall.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.waterfall.coordinator.support.TestCoordinator;
+import dev.waterfall.coordinator.support.TestNode;
+import dev.waterfall.protocol.Message;
+import io.vertx.core.Vertx;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A resume token takes back a place only when its node has lost its coordinator: never while the node is
+ * connected (to this coordinator or another), not once the place has been resumed since, not after the node left
+ * or its place was given up. Two coordinators in one cluster, real WebSockets.
+ */
+@DisplayName("resume tokens: a place is taken back only by its own node, once")
+class ResumeTokenTest {
+  private final Vertx vertx = Vertx.vertx();
+  private TestCoordinator a;
+  private TestCoordinator b;
+
+  @AfterEach
+  void stop() {
+    vertx.close();
+    if (b != null) {
+      b.close();
+    }
+    if (a != null) {
+      a.close();
+    }
+  }
+
+  private void cluster(String... settings) {
+    int portA = TestCoordinator.nextClusterPort();
+    String name = "resume-" + ProcessHandle.current().pid() + "-" + portA;
+    Map<String, String> common = new HashMap<>();
+    for (int i = 0; i < settings.length; i += 2) {
+      common.put(settings[i], settings[i + 1]);
+    }
+    Map<String, String> first = new HashMap<>(common);
+    first.put("cluster.name", name);
+    first.put("cluster.port", Integer.toString(portA));
+    Map<String, String> second = new HashMap<>(common);
+    second.put("cluster.name", name);
+    second.put("cluster.members", "127.0.0.1:" + portA);
+    try {
+      a = TestCoordinator.start(first);
+      b = TestCoordinator.start(second);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void aConnectedNodesPlaceCannotBeResumedHereOrOnAnotherCoordinator() throws Exception {
+    cluster();
+    String key = a.createStream("live");
+    TestNode origin = TestNode.join(vertx, a.baseUrl, "live", "origin", key);
+    TestNode viewer = TestNode.join(vertx, a.baseUrl, "live", "viewer", null);
+    for (TestCoordinator where : new TestCoordinator[] {b, a}) {
+      try (TestNode thief = TestNode.connect(vertx, where.baseUrl)) {
+        thief.send(new Message.Resume("live", viewer.id(), viewer.welcome.resumeToken()));
+        thief.awaitError("already-connected");
+        assertThat(thief.awaitClosed(5000)).isTrue();
+      }
+    }
+    JsonNode node = node(b, viewer.id());
+    assertThat(node.get("coordinator").textValue()).as("still held by A").isEqualTo(a.baseUrl);
+    assertThat(node.get("parent").textValue()).isEqualTo(origin.id());
+    assertThat(viewer.isClosed()).isFalse();
+    origin.close();
+    viewer.close();
+  }
+
+  @Test
+  void aTokenIsSpentOnceItsPlaceHasBeenResumed() throws Exception {
+    cluster();
+    String key = b.createStream("live");
+    TestNode origin = TestNode.join(vertx, b.baseUrl, "live", "origin", key);
+    TestNode viewer = TestNode.join(vertx, a.baseUrl, "live", "viewer", null);
+    String first = viewer.welcome.resumeToken();
+
+    a.close(); // graceful: A closes the viewer's socket and keeps its place for a resume elsewhere
+    a = null;
+    assertThat(viewer.awaitClosed(10_000)).isTrue();
+    TestNode back = TestNode.connect(vertx, b.baseUrl);
+    back.send(new Message.Resume("live", viewer.id(), first));
+    Message.Welcome w = back.await(Message.Welcome.class);
+    assertThat(w.resumed()).isTrue();
+    assertThat(w.nodeId()).isEqualTo(viewer.id());
+    assertThat(w.parent()).isEqualTo(origin.id());
+    assertThat(w.resumeToken()).isNotEqualTo(first);
+
+    // The first token again, while the node is connected on B, and once it has gone quiet there too.
+    try (TestNode thief = TestNode.connect(vertx, b.baseUrl)) {
+      thief.send(new Message.Resume("live", viewer.id(), first));
+      thief.awaitError("bad-credential");
+    }
+    try (TestNode thief = TestNode.connect(vertx, b.baseUrl)) {
+      thief.send(new Message.Resume("live", viewer.id(), w.resumeToken()));
+      thief.awaitError("already-connected");
+    }
+    assertThat(node(b, viewer.id()).get("coordinator").textValue()).isEqualTo(b.baseUrl);
+    assertThat(back.isClosed()).isFalse();
+    back.close();
+    origin.close();
+  }
+
+  @Test
+  void aTokenIsUselessOnceItsNodeLeftOrItsPlaceWasGivenUp() throws Exception {
+    cluster("liveness.resumeGraceMs", "1000");
+    String key = b.createStream("live");
+    TestNode origin = TestNode.join(vertx, b.baseUrl, "live", "origin", key);
+
+    // Left: its socket closed on a live coordinator, so the place is gone at once.
+    TestNode left = TestNode.join(vertx, b.baseUrl, "live", "viewer", null);
+    left.close();
+    awaitGone(left.id());
+    try (TestNode thief = TestNode.connect(vertx, b.baseUrl)) {
+      thief.send(new Message.Resume("live", left.id(), left.welcome.resumeToken()));
+      thief.awaitError("unknown-node");
+    }
+
+    // Given up: its coordinator died and it did not come back within the grace period.
+    TestNode stranded = TestNode.join(vertx, a.baseUrl, "live", "viewer", null);
+    a.close();
+    a = null;
+    assertThat(stranded.awaitClosed(10_000)).isTrue();
+    awaitGone(stranded.id());
+    try (TestNode late = TestNode.connect(vertx, b.baseUrl)) {
+      late.send(new Message.Resume("live", stranded.id(), stranded.welcome.resumeToken()));
+      late.awaitError("unknown-node");
+    }
+    origin.close();
+  }
+
+  private void awaitGone(String id) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (find(b, id) != null && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(find(b, id)).as(id + " removed").isNull();
+  }
+
+  private static JsonNode node(TestCoordinator c, String id) {
+    JsonNode n = find(c, id);
+    assertThat(n).as("node " + id).isNotNull();
+    return n;
+  }
+
+  private static JsonNode find(TestCoordinator c, String id) {
+    for (JsonNode n : c.rest.get("/api/streams/live/tree").json().get("nodes")) {
+      if (n.get("id").textValue().equals(id)) {
+        return n;
+      }
+    }
+    return null;
+  }
+}
