@@ -14,7 +14,7 @@ import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 /**
- * Phase 3, issue 5's {@code browsers} scenario: K pages below the booster(s) for a window of whole segments; per
+ * Phase 3 of the {@code browsers} scenario: K pages below the booster(s) for a window of whole segments; per
  * page mode, depth, P2P share, stalls, distance and arrival; origin egress and offload from the relays' and the
  * pages' byte counters.
  */
@@ -132,7 +132,7 @@ final class ViewersPhase {
       out.put("pagesBytesByFallback", pagesFallback);
       out.put("pagesP2pShare", pagesP2pShare);
       out.put("p2pPages", p2pPages);
-      // The fields every scenario shares (issue 5), for this phase.
+      // The fields every scenario shares, for this phase.
       figures.put("viewers", pages.size());
       figures.put("originEgressRatio", egressRatio);
       figures.put("offload", offload);

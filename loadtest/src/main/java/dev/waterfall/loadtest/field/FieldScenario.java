@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The field lab: Waterfall deployed on an emulated internet (homes behind NAT on capped, delayed, lossy links,
- * TLS on the public side, STUN/TURN from coturn) with one real headless Chromium per home, measured as issue 13
+ * TLS on the public side, STUN/TURN from coturn) with one real headless Chromium per home, measured as the field lab
  * asks: per page mode, depth, first frame, stalls and stalled time, P2P share; per run origin egress ÷ the
  * stream, max depth, the machine's CPU; first frame against plain HLS from the same homes in the same run.
  */

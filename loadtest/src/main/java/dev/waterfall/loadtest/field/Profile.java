@@ -24,7 +24,7 @@ public record Profile(String name, String source, List<Home> viewers, Home boost
    * reports chart DSL and cable upload tiers far below their downloads), last-mile one-way delay 10–40 ms, 0.5 %
    * random loss (the middle of those reports' peak-period loss bands, < 0.4 %, 0.4–1 %, > 1 %), two homes in
    * eight behind a symmetric NAT (carrier-grade NAT, strict routers). A mix chosen within those ranges, the one
-   * issue 13 first measured; docs/benchmarks.md "Field lab".
+   * the project first measured; docs/benchmarks.md "Field lab".
    */
   public static Profile residential() {
     Nat c = Nat.CONE;

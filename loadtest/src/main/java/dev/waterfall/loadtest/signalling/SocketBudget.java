@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * Whether a run's sockets fit in the processes' open-file limits. Every node holds one socket in a client
  * process and one in a coordinator, so both sides must spread: one process here may open ~20,000 files
- * (../shared/DESIGN.md), less what the JVM keeps open itself (jars, epoll, Hazelcast).
+ * ({@code ulimit -n}), less what the JVM keeps open itself (jars, epoll, Hazelcast).
  */
 record SocketBudget(int perProcess, long openFileLimit) {
   /** Files a JVM keeps for itself besides the nodes' sockets (jars, epoll and event fds, Hazelcast, logs). */
@@ -20,7 +20,7 @@ record SocketBudget(int perProcess, long openFileLimit) {
     return new SocketBudget((int) Math.min(Integer.MAX_VALUE, Math.max(0, limit - RESERVED)), limit);
   }
 
-  /** The soft "Max open files" of this process, or 20,000 (DESIGN.md's figure) if unreadable. */
+  /** The soft "Max open files" of this process, or 20,000 (this machine's) if unreadable. */
   static long readOpenFileLimit() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {

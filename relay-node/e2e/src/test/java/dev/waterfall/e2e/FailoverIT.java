@@ -19,7 +19,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 7's failover: three coordinator processes in one Hazelcast cluster, relays and pages spread over them,
+ * Coordinator failover: three coordinator processes in one Hazelcast cluster, relays and pages spread over them,
  * {@code kill -9} of the busiest one while the stream plays. The tree is in Hazelcast (one backup), the data plane
  * is peer to peer, and every node holds the list of coordinators its welcome gave it, so nothing may be lost.
  */

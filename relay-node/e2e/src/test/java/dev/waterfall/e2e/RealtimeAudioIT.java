@@ -14,7 +14,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Sound through Java boosters (issue 6): publisher page → 2 boosters → pages → a page under one of them. The
+ * Sound through Java boosters: publisher page → 2 boosters → pages → a page under one of them. The
  * publisher encodes its microphone (Chromium's fake one beeps) with WebCodecs once for both booster children and
  * sends the Opus chunks on each edge's rt-audio DataChannel; each booster forwards them verbatim; each page under
  * a booster decodes them into a generated track that plays with the video and goes on as an ordinary track to its

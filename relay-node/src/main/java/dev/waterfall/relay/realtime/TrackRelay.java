@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * 0.14.0 a received audio track put on a sender aborts the JVM (libwebrtc's
  * {@code Check failed: !race_checker.RaceDetected()} in audio_send_stream.cc: remote audio reaches the send
  * stream on the wrong thread), and re-pushing it through a {@code CustomAudioSource} crashes with the headless
- * audio module (DESIGN.md). So audio comes as Opus chunks on each edge's {@code rt-audio} DataChannel and
+ * audio module. So audio comes as Opus chunks on each edge's {@code rt-audio} DataChannel and
  * {@link AudioChunkRelay} forwards them verbatim to every child. Re-parenting is make-before-break, as in the pages:
  * the children move to the new parent's tracks when its first frame arrives, then the old edge closes.
  * All state lives on the node's context.

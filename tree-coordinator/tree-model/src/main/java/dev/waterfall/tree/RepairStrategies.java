@@ -20,7 +20,7 @@ public final class RepairStrategies {
     throw new IllegalArgumentException("unknown repair strategy '" + name + "'; known: " + names());
   }
 
-  /** leaf-swap: fewest depth changes and new connections in our churn comparison (see REPAIR.md). */
+  /** leaf-swap: fewest depth changes and new connections in our churn comparison (docs/architecture.md, "Repair"). */
   public static RepairStrategy defaultStrategy() {
     return LeafSwap.INSTANCE;
   }

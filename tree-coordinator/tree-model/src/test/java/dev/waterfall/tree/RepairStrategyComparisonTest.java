@@ -15,7 +15,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Throwaway harness behind REPAIR.md: the same seeded churn for each strategy (grow to 20,000 full-capacity
+ * The harness behind docs/architecture.md's repair comparison: the same seeded churn for each strategy (grow to 20,000 full-capacity
  * nodes, then 20,000 steps of join-or-remove), measuring what each removal costs. Writes
  * target/repair-comparison.json.
  */
