@@ -47,3 +47,11 @@ test('a segment older than everything the parent sends is not waited for', async
   assert.equal(await node.waitForSegment(7, 5000), null);
   assert.ok(Date.now() - began < 1000);
 });
+
+test('the page state keeps the last segment loads, oldest dropped first', () => {
+  const node = new BrowserNode({ stream: 's' });
+  for (let sn = 1; sn <= 20; sn++) node.noteLoad(sn).via = 'http';
+  assert.equal(node.stats.loads.length, 12);
+  assert.deepEqual(node.stats.loads.map((l) => l.sn), [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+  assert.equal(node.stats.loads[11].via, 'http');
+});

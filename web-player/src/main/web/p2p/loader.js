@@ -85,16 +85,29 @@ export function p2pLoader(Hls, node) {
     }
 
     async segment(sequence) {
-      const bytes = await node.waitForSegment(sequence,
-        segmentDeadline(node.bufferSeconds(), node.delivery.marginMs()));
-      if (this.done) throw new Error('aborted');
-      if (bytes) return node.reveal(sequence, bytes);
-      const asked = performance.now();
-      const data = await (await node.fetchFallback('seg-' + sequence + '.ts', HTTP_TIMEOUT_MS, this.controller.signal))
-        .arrayBuffer();
-      node.delivery.noteFetch(performance.now() - asked);
-      node.countHttpSegment(data.byteLength);
-      return node.reveal(sequence, data); // a private stream's: decrypted, which also authenticates it
+      const began = performance.now();
+      const entry = node.noteLoad(sequence);
+      try {
+        const bytes = await node.waitForSegment(sequence,
+          segmentDeadline(node.bufferSeconds(), node.delivery.marginMs()));
+        if (this.done) throw new Error('aborted');
+        if (bytes) {
+          entry.via = 'store';
+          return await node.reveal(sequence, bytes);
+        }
+        entry.via = 'http';
+        const asked = performance.now();
+        const data = await (await node.fetchFallback('seg-' + sequence + '.ts', HTTP_TIMEOUT_MS, this.controller.signal))
+          .arrayBuffer();
+        node.delivery.noteFetch(performance.now() - asked);
+        node.countHttpSegment(data.byteLength);
+        return await node.reveal(sequence, data); // a private stream's: decrypted, which also authenticates it
+      } catch (e) {
+        entry.error = String((e && (e.code || e.message)) || e);
+        throw e;
+      } finally {
+        entry.ms = Math.round(performance.now() - began);
+      }
     }
 
     succeed(data) {

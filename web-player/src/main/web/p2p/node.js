@@ -17,6 +17,8 @@ import { Fallbacks } from './fallback.js';
 import { DeliveryCost } from './delivery.js';
 
 export const TICK_MS = 250;
+/** Segment loads remembered for the page state (noteLoad). */
+const LOADS_KEPT = 12;
 /**
  * Segments hls.js appends before the first parent link is set up (watch.js): the link's set-up and the parent's
  * backlog, received and verified, then no longer compete with them on a busy device. Every segment asked for
@@ -54,6 +56,7 @@ export class BrowserNode {
       bytesFromParent: 0, bytesByFallback: 0, chunksByHttp: 0, headersByHttp: 0, segmentsByHttp: 0,
       verificationFailures: 0, malformedFrames: 0, parentChanges: 0,
       bytesSentToChildren: 0, framesSkipped: 0, childrenServed: 0, slowChildReports: 0, uploadChanges: 0,
+      loads: [],
     };
     // Every frame the store accepts, from the parent or over HTTP, goes on to the children.
     const forward = (bytes) => this.downstream.broadcast(bytes);
@@ -224,6 +227,18 @@ export class BrowserNode {
   /** A fetch from the current fallback relay; a failure moves to the next one for the following fetches. */
   fetchFallback(path, timeoutMs, signal) {
     return this.httpFallback.fetch(path, timeoutMs, signal);
+  }
+
+  /**
+   * Records that the player asked for segment `sequence`; the loader fills in how it came (`via` store or http),
+   * in how many ms, or the error. The last LOADS_KEPT are in the page state (`p2p.loads`): what a stalled page
+   * was waiting for, and why it did not come.
+   */
+  noteLoad(sequence) {
+    const entry = { sn: sequence, at: Math.round(performance.now()), via: null, ms: null, error: null };
+    this.stats.loads.push(entry);
+    if (this.stats.loads.length > LOADS_KEPT) this.stats.loads.shift();
+    return entry;
   }
 
   /** Whole segments the player fetched over HTTP (they bypass the store): counted as fallback bytes. */
