@@ -33,12 +33,9 @@ class CoordinatorDirectoryTest {
 
   @Test
   void welcomesListTheLiveCoordinatorsAndAPageFromAnotherOneMayConnect() throws Exception {
-    int portA = TestCoordinator.nextClusterPort();
-    String cluster = "directory-" + ProcessHandle.current().pid();
-    a = TestCoordinator.start(Map.of("cluster.name", cluster, "cluster.port", Integer.toString(portA)));
+    a = TestCoordinator.start(Map.of());
     // B announces the URL a proxy in front of it would have; trailing slash dropped.
-    b = TestCoordinator.start(Map.of("cluster.name", cluster, "cluster.members", "127.0.0.1:" + portA,
-        "http.publicUrl", "https://b.example.org:8443/"));
+    b = a.startPeer(Map.of("http.publicUrl", "https://b.example.org:8443/"));
     List<String> both = List.of(a.baseUrl, "https://b.example.org:8443");
     awaitUrls(a, both);
     awaitUrls(b, both);

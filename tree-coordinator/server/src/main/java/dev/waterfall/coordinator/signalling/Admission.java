@@ -196,9 +196,10 @@ final class Admission {
     return switchboard.holds(tokenOwner, id).compose(held -> {
       if (held || switchboard.local(id) != null) {
         s.state = Session.State.CONNECTED;
+        // Registered here but not held: its socket is closing, or the place was resumed here with a newer token.
         return held || tokenOwner.equals(switchboard.self())
             ? refuse(s, "already-connected", "this node is connected: its place cannot be resumed")
-            : refuse(s, "bad-credential", "the resume token is spent: the place was resumed since");
+            : refuseSpent(s);
       }
       return streams.get(resume.stream()).compose(stream -> resumeInto(s, stream, resume.stream(), id, tokenOwner));
     });
@@ -214,7 +215,7 @@ final class Admission {
       if (r == null || r.place() == null) {
         s.state = Session.State.CONNECTED;
         if (r != null && r.spent()) {
-          return refuse(s, "bad-credential", "the resume token is spent: the place was resumed since");
+          return refuseSpent(s);
         }
         s.fail("unknown-node", "that place is gone (it was given up after the grace period): join again");
         return Future.succeededFuture();
@@ -262,11 +263,16 @@ final class Admission {
     // a place that did); boosters and the origin never need it. A public stream has none.
     // Viewers are pages (or play like one): only the fallbacks they can fetch. Relays get the whole list.
     UsableUrls.Page page = s.page;
-    return new Message.Welcome(id, parent, depth, capacity, Credentials.resumeToken(clusterSecret, stream.name(), id, switchboard.self()),
-        resumed, config.liveness().heartbeatIntervalMs(), iceServers.forNode(id, now),
+    String resumeToken = Credentials.resumeToken(clusterSecret, stream.name(), id, switchboard.self());
+    return new Message.Welcome(id, parent, depth, capacity, resumeToken, resumed,
+        config.liveness().heartbeatIntervalMs(), iceServers.forNode(id, now),
         new Message.StreamInfo(stream.name(), stream.bitrateKbps(), stream.maxChildren(), stream.privateStream(),
             stream.publicKey(), stream.type()), viewer ? UsableUrls.forPage(fallbackUrls, page) : fallbackUrls,
         viewer && stream.privateStream() ? stream.contentKey() : null, coordinators.get());
+  }
+
+  private Future<Void> refuseSpent(Session s) {
+    return refuse(s, "bad-credential", "the resume token is spent: the place was resumed since");
   }
 
   private Future<Void> refuse(Session s, String code, String message) {

@@ -15,11 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * else over the clustered event bus to the coordinator that does (each listens on its own address).
  */
 final class Switchboard {
-  private final EventBus bus;
-  private final String self;
   private static final String HOLDS = ".holds";
   static final long HOLDS_TIMEOUT_MS = 1000;
   static final long UNREACHABLE_MS = 10_000;
+  private final EventBus bus;
+  private final String self;
   private final Map<String, Session> local = new ConcurrentHashMap<>();
   /** Owners that did not answer {@link #holds}, with when (nanoTime). */
   private final Map<String, Long> unreachable = new ConcurrentHashMap<>();

@@ -16,8 +16,12 @@ public final class TestCoordinator implements AutoCloseable {
   public final Coordinator coordinator;
   public final String baseUrl;
   public final Rest rest;
+  private final String clusterName;
+  private final String clusterPort;
 
-  private TestCoordinator(Coordinator coordinator, boolean tls) {
+  private TestCoordinator(Coordinator coordinator, boolean tls, String clusterName, String clusterPort) {
+    this.clusterName = clusterName;
+    this.clusterPort = clusterPort;
     this.coordinator = coordinator;
     this.baseUrl = (tls ? "https" : "http") + "://127.0.0.1:" + coordinator.port();
     this.rest = new Rest(baseUrl, ADMIN_TOKEN);
@@ -39,7 +43,16 @@ public final class TestCoordinator implements AutoCloseable {
     settings.put("signalling.joinsPerIpPerSecond", "0");
     settings.putAll(overrides);
     CoordinatorConfig config = CoordinatorConfig.from(Settings.defaultsOnly().with(settings));
-    return new TestCoordinator(Coordinator.start(config, clock), config.http().tls().enabled());
+    return new TestCoordinator(Coordinator.start(config, clock), config.http().tls().enabled(),
+        settings.get("cluster.name"), settings.get("cluster.port"));
+  }
+
+  /** A second member of this coordinator's Hazelcast cluster, joining through it. */
+  public TestCoordinator startPeer(Map<String, String> overrides) throws Exception {
+    Map<String, String> settings = new HashMap<>(overrides);
+    settings.put("cluster.name", clusterName);
+    settings.put("cluster.members", "127.0.0.1:" + clusterPort);
+    return start(settings);
   }
 
   public static TestCoordinator start() throws Exception {
