@@ -86,8 +86,9 @@ import { StallWatch } from '/web/watch/stalls.js';
   document.getElementById('title').textContent = 'Waterfall · ' + stream;
   document.title = 'Waterfall · ' + stream;
 
-  function note(name) {
-    state.events.push({ name: name, t: Math.round(performance.now()), currentTime: video.currentTime });
+  function note(name, detail) {
+    const event = { name: name, t: Math.round(performance.now()), currentTime: video.currentTime };
+    state.events.push(detail ? Object.assign(event, detail) : event);
     if (state.events.length > 50) state.events.shift();
   }
 
@@ -98,7 +99,8 @@ import { StallWatch } from '/web/watch/stalls.js';
     stalls.playing();
   });
   video.addEventListener('waiting', function () {
-    note('waiting');
+    // What the player had around the playhead: a stalled page's report then shows a hole from a missing segment.
+    note('waiting', { buffered: stalls.bufferedRanges(), held: stalls.heldFragments() });
     if (state.startedAt !== null) stalls.waiting();
   });
   video.addEventListener('error', function () {

@@ -81,3 +81,12 @@ test('buffered() reports how long a fragment took from loaded to buffered', () =
   assert.equal(watch.buffered({ sn: 1 }), 350);
   assert.equal(watch.buffered({ sn: 1 }), null);
 });
+
+test("a stall's report names the buffer's ranges and the fragments held but not buffered", () => {
+  let now = 0;
+  const watch = new StallWatch(fakeVideo(39.9, [[30, 40.08], [42, 44]]), newState(), () => now);
+  watch.loaded({ sn: 20, start: 40, duration: 2 });
+  now = 350;
+  assert.equal(watch.bufferedRanges(), '30.00-40.08 42.00-44.00');
+  assert.equal(watch.heldFragments(), '20@40.0 (350 ms)');
+});

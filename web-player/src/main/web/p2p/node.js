@@ -17,8 +17,8 @@ import { Fallbacks } from './fallback.js';
 import { DeliveryCost } from './delivery.js';
 
 export const TICK_MS = 250;
-/** Segment loads remembered for the page state (noteLoad). */
-const LOADS_KEPT = 12;
+/** Segment loads remembered for the page state (noteLoad): 80 s of play, a whole test's worth. */
+export const LOADS_KEPT = 40;
 /**
  * Segments hls.js appends before the first parent link is set up (watch.js): the link's set-up and the parent's
  * backlog, received and verified, then no longer compete with them on a busy device. Every segment asked for

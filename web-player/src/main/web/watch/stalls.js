@@ -62,6 +62,21 @@ export class StallWatch {
     this.stalledSince = null;
   }
 
+  /** The media buffer's ranges, e.g. "6.0-12.1 14.0-16.0", for a stall's report. */
+  bufferedRanges() {
+    const b = this.video.buffered;
+    const ranges = [];
+    for (let i = 0; i < b.length; i++) ranges.push(b.start(i).toFixed(2) + '-' + b.end(i).toFixed(2));
+    return ranges.join(' ');
+  }
+
+  /** The fragments handed to hls.js and not yet buffered, e.g. "12@38.0 (900 ms)", for a stall's report. */
+  heldFragments() {
+    const now = this.now();
+    return [...this.held].map(([sn, f]) => sn + '@' + f.start.toFixed(1) + ' (' + Math.round(now - f.at) + ' ms)')
+      .join(' ');
+  }
+
   /**
    * Since when the player has held, unbuffered, the fragment the playhead runs into (the one that continues
    * the buffer around currentTime); null when it does not have it.
