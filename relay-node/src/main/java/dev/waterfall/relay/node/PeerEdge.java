@@ -97,7 +97,7 @@ final class PeerEdge {
   }
 
   long buffered() {
-    return link.bufferedAmount();
+    return link.queuedEstimate();
   }
 
   boolean send(byte[] frame) {

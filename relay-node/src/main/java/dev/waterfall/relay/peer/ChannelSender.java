@@ -3,6 +3,7 @@ package dev.waterfall.relay.peer;
 import dev.onvoid.webrtc.RTCDataChannel;
 import dev.onvoid.webrtc.RTCDataChannelBuffer;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,15 @@ final class ChannelSender {
    * that calls send().
    */
   private final ReentrantReadWriteLock nativeGuard = new ReentrantReadWriteLock();
+  /**
+   * bufferedAmount as last read from libwebrtc, plus what was sent since: the send path's view, with no native
+   * call. Each native call hops synchronously onto libwebrtc's network thread; on a CPU-starved machine each hop
+   * waits for that thread to be scheduled, and three of them per frame per child blocked a relay's event loop for
+   * seconds at a time (its heartbeats then stopped and the coordinator took it for dead). An upper bound: it only
+   * misses the drain since the last read, and the flow-control poll re-reads while the queue is above its low-water
+   * mark.
+   */
+  private final AtomicLong queued = new AtomicLong();
 
   ChannelSender(FlowControl flow) {
     this.flow = flow;
@@ -50,13 +60,13 @@ final class ChannelSender {
     }
     try {
       RTCDataChannel ch = openChannel;
-      if (ch == null || ch.getBufferedAmount() + message.length > PeerLink.MAX_BUFFERED) {
+      if (ch == null || queued.get() + message.length > PeerLink.MAX_BUFFERED) {
         return false;
       }
       // webrtc-java 0.14.0 sends a heap buffer's whole backing array whatever its position and limit:
       // wrap exactly the message, never a slice of a larger array.
       ch.send(new RTCDataChannelBuffer(ByteBuffer.wrap(message), true));
-      flow.afterSend(ch.getBufferedAmount());
+      flow.afterSend(queued.addAndGet(message.length));
       return true;
     } catch (Exception | Error e) {
       NativeErrors.rethrowIfFatal(e);
@@ -67,14 +77,21 @@ final class ChannelSender {
     }
   }
 
-  /** See {@link PeerLink#bufferedAmount}. */
+  /** See {@link PeerLink#queuedEstimate}. */
+  long queuedEstimate() {
+    return openChannel == null ? 0 : queued.get();
+  }
+
+  /** See {@link PeerLink#bufferedAmount}; also brings {@link #queuedEstimate} up to date. */
   long bufferedAmount() {
     if (openChannel == null || !nativeGuard.readLock().tryLock()) {
       return 0;
     }
     try {
       RTCDataChannel ch = openChannel;
-      return ch == null ? 0 : ch.getBufferedAmount();
+      long amount = ch == null ? 0 : ch.getBufferedAmount();
+      queued.set(amount);
+      return amount;
     } catch (RuntimeException | Error e) {
       NativeErrors.rethrowIfFatal(e);
       return 0;

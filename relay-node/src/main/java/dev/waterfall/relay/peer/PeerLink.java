@@ -35,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * {@code onClosed} comes exactly once, last: after it no other callback arrives.
  *
  * <p>The methods of this class may be called from any thread. {@link #send}, {@link #bufferedAmount} and
- * {@link #onRemoteSignal} hop synchronously onto a libwebrtc thread (microseconds, not I/O); {@link #close} only
- * schedules the native teardown, so it is safe from inside a callback.
+ * {@link #onRemoteSignal} hop synchronously onto a libwebrtc thread: microseconds on an idle machine, but on a
+ * CPU-starved one each hop waits for that thread to be scheduled, so a hot path makes as few as it can ({@link #send}
+ * makes one; {@link #queuedEstimate} none). {@link #close} only schedules the native teardown, so it is safe from
+ * inside a callback.
  *
  * <p>This is the one place the threading contract is written down; the package-private parts of a link follow
  * it: {@link Negotiation} (offer/answer, trickle-ICE queue), {@link ChannelSender} (sends, and the guard on the
@@ -174,9 +176,18 @@ public final class PeerLink {
     return sender.send(message);
   }
 
-  /** Bytes queued in the channel and not yet sent; 0 when not open. */
+  /** Bytes queued in the channel and not yet sent; 0 when not open. A synchronous hop onto libwebrtc's thread. */
   public long bufferedAmount() {
     return sender.bufferedAmount();
+  }
+
+  /**
+   * {@link #bufferedAmount()} as last read, plus the bytes sent since, without asking libwebrtc: for a sender's
+   * per-message checks, which must not block on libwebrtc's thread. An upper bound, re-read while the queue is
+   * above {@link #bufferedAmountLowThreshold()}; 0 when not open.
+   */
+  public long queuedEstimate() {
+    return sender.queuedEstimate();
   }
 
   public long bufferedAmountLowThreshold() {
