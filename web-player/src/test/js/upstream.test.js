@@ -41,3 +41,19 @@ test('a link whose ICE connected gets longer to open its channel (a starved CPU)
   assert.equal(link.closed, true);
   assert.equal(node.sent.length, 1);
 });
+
+test('an open link whose parent supplies nothing while HTTP heals the stream is reported starving', () => {
+  const node = pageNode();
+  node.stats.bytesByFallback = 0;
+  const up = new Upstream(node, () => {}, () => {});
+  const link = stuckLink('P');
+  up.pending = link;
+  up.linkOpened(link);
+  assert.equal(up.link, link);
+  for (let now = 250; now <= 10_500; now += 250) {
+    node.stats.bytesByFallback += 32_000; // the gap filler heals what the parent withholds
+    up.checkStarving(now);
+  }
+  assert.deepEqual(node.sent.map((m) => [m.type, m.about, m.reason]), [['report', 'P', 'starving']]);
+  assert.match(node.sent[0].detail, /supplied 0% of the last 10 s/);
+});

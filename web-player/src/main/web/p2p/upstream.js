@@ -4,11 +4,14 @@
 // once stored, handed to `forward` (the children). A header or chunk that fails verification is reported
 // `bad-data` (the chunk is then fetched over HTTP: `refetch`); a dead link to a parent the coordinator still lists,
 // or one that has not opened within LINK_OPEN_TIMEOUT_MS (ICE stuck in checking: a symmetric NAT without TURN
-// sits there for minutes), is reported `starving`, so that the coordinator moves this page within seconds.
+// sits there for minutes), is reported `starving`, so that the coordinator moves this page within seconds. So is an
+// open link whose parent supplied less than half of the stream over the last 10 s (starvation.js): a parent that
+// withholds data, or cannot carry it, is left; two children's reports demote it to a leaf.
 
 import { decodeFrame } from './frames.js';
 import { ChunkResult, HeaderResult } from './store.js';
 import { ParentLink } from './peer.js';
+import { StarvationWatch, WINDOW_MS } from './starvation.js';
 
 const STARVING_REPORT_MS = 5000;
 /** A link to the parent whose ICE has not connected this long after it was begun is given up and reported. */
@@ -37,6 +40,9 @@ export class Upstream {
     this.lastBadDataReport = 0;
     /** When the pending link was begun. */
     this.pendingSince = 0;
+    /** Whether the open link's parent starves this page; judged by the bytes the store accepted from it. */
+    this.starvation = new StarvationWatch();
+    this.acceptedFromParent = 0;
   }
 
   /** The id of the parent this page has a working link to, or null. */
@@ -98,6 +104,7 @@ export class Upstream {
     this.link = link; // the new link carries data now: only then let the old one go
     this.pending = null;
     this.lostAt = -1;
+    this.starvation.linkOpened();
     if (old) old.close('reparented');
   }
 
@@ -105,6 +112,7 @@ export class Upstream {
     if (link === this.link) {
       this.link = null;
       this.lostAt = Date.now();
+      this.starvation.linkClosed();
     } else if (link === this.pending) {
       this.pending = null;
       this.lostAt = Date.now();
@@ -135,13 +143,13 @@ export class Upstream {
     // addHeader registers its verification synchronously, so the chunks after it wait for it: call in order.
     if (frame.type === 'header') {
       store.addHeader(frame).then((r) => {
-        if (r === HeaderResult.STORED) this.forward(data);
+        if (r === HeaderResult.STORED) this.accepted(data);
         else if (r === HeaderResult.REJECTED) this.badData(link, 'segment header ' + frame.header.sequence + ' failed its signature');
       });
     } else if (frame.type === 'chunk') {
       store.addChunk(frame.sequence, frame.index, frame.payload).then((r) => {
         if (r === ChunkResult.STORED) {
-          this.forward(data);
+          this.accepted(data);
         } else if (r === ChunkResult.REJECTED) {
           this.badData(link, 'chunk ' + frame.index + ' of segment ' + frame.sequence + ' failed SHA-256');
           this.refetch(frame.sequence, [frame.index]);
@@ -151,6 +159,12 @@ export class Upstream {
       this.forward(data);
     }
     // control frames: nothing to do.
+  }
+
+  /** A frame from the parent the store took: it counts towards the parent's share, and goes on to the children. */
+  accepted(data) {
+    this.acceptedFromParent += data.byteLength;
+    this.forward(data);
   }
 
   badData(link, detail) {
@@ -181,6 +195,14 @@ export class Upstream {
     if (!this.link && !this.pending && this.assigned && this.lostAt > 0 && now - this.lostAt > STARVING_REPORT_MS) {
       this.lostAt = now;
       this.node.signalling.send({ type: 'report', about: this.assigned, reason: 'starving', detail: 'no link to the parent for 5 s' });
+    }
+    // An open link that carries too little of the stream (a withholding parent, or one whose uplink cannot).
+    const share = this.link ? this.starvation.check(now, this.acceptedFromParent, this.node.stats.bytesByFallback) : -1;
+    if (share >= 0) {
+      this.node.stats.starvingReports = (this.node.stats.starvingReports || 0) + 1;
+      this.node.signalling.send({ type: 'report', about: this.link.parentId, reason: 'starving',
+        detail: 'the parent supplied ' + Math.round(share * 100) + '% of the last ' + WINDOW_MS / 1000
+          + ' s; the rest came over HTTP' });
     }
   }
 

@@ -51,6 +51,9 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   private long lastParentFrameAt;
   private long parentLostAt = -1;
   private long lastBadDataReport;
+  /** Whether the parent's open link starves us; judged by bytes the store accepted from it. */
+  private final StarvationWatch starvation = new StarvationWatch();
+  private long acceptedFromParent;
   private long timer = -1;
   private long ticks;
   private String publicKey;
@@ -197,6 +200,7 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     if (frame instanceof Frame.Header h) {
       HeaderResult r = store.addHeader(h.signed());
       if (r == HeaderResult.STORED) {
+        acceptedFromParent += bytes.length;
         forwarder.broadcast(bytes, lastParentFrameAt);
       } else if (r == HeaderResult.REJECTED) {
         badData(edge, "segment header " + h.signed().sequence() + " failed its signature");
@@ -204,6 +208,7 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     } else if (frame instanceof Frame.Chunk c) {
       ChunkResult r = store.addChunk(c.sequence(), c.index(), c.payload());
       if (r == ChunkResult.STORED) {
+        acceptedFromParent += bytes.length;
         forwarder.broadcast(bytes, lastParentFrameAt);
         if (store.isComplete(c.sequence())) {
           stats.segmentsComplete++;
@@ -238,6 +243,7 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
       parent = pendingParent;
       pendingParent = null;
       parentLostAt = -1;
+      starvation.linkOpened();
       stats.parentCandidatePair = null;
       LOG.info("connected to parent {}", edge.peerId);
       edge.candidatePair(context, pair -> {
@@ -261,6 +267,7 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     if (edge == parent) {
       LOG.info("link to parent {} closed ({}); HTTP fallback covers the gap", edge.peerId, reason);
       parent = null;
+      starvation.linkClosed();
       stats.parentCandidatePair = null;
       parentLostAt = clock.millis();
     } else if (edge == pendingParent) {
@@ -380,6 +387,13 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
           && assignedParent != null) {
         parentLostAt = now;
         send(new Message.Report(assignedParent, "starving", "no link to the parent for 5 s"));
+      }
+      double share = parent == null ? -1 : starvation.check(now, acceptedFromParent, stats.bytesByFallback);
+      if (share >= 0) {
+        String detail = String.format("the parent supplied %.0f%% of the last %d s; the rest came over HTTP",
+            share * 100, StarvationWatch.WINDOW_MS / 1000);
+        LOG.info("parent {} starves this node ({}): reporting it", parent.peerId, detail);
+        send(new Message.Report(parent.peerId, "starving", detail));
       }
     }
   }

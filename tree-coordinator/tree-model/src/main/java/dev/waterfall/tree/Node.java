@@ -30,6 +30,11 @@ final class Node {
    * orders booster displacement.
    */
   int height;
+  /** The last child that reported this node starving it, and when: demotion needs a second, different one. */
+  String reportedBy;
+  long reportedAt;
+  /** Demoted for starving its children: a leaf for good (capacity 0, whatever its uplink later shows). */
+  boolean demoted;
   /** False once removed from the tree; lets {@link MoveLog} drop moves of nodes that left. */
   boolean live = true;
 

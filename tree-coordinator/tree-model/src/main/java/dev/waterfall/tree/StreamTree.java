@@ -198,6 +198,9 @@ public final class StreamTree {
     if (capacity < 0 || capacity > tree.maxChildren) {
       throw new IllegalArgumentException("capacity must be 0.." + tree.maxChildren + ", got " + capacity);
     }
+    if (node.demoted) {
+      capacity = 0; // a demoted node stays a leaf, whatever its uplink shows
+    }
     if (capacity == node.capacity) {
       return List.of();
     }
@@ -243,6 +246,42 @@ public final class StreamTree {
     tree.move(node, target, -1, log);
     Compaction.run(tree, log, node, avoid);
     return finish(log);
+  }
+
+  /**
+   * A child reports that its parent starves it: the link is open but delivers too little of the stream, or
+   * nothing (a slow uplink, or a parent that withholds). The child moves away, with its subtree, as
+   * {@link #moveAway} does. A viewer reported by a second, different child within {@code windowMs} of the first is
+   * demoted for good: it keeps its place but becomes a leaf (capacity 0 from now on, whatever its uplink shows),
+   * and its children re-attach elsewhere. One report demotes nobody: an honest parent on a bad link loses one
+   * child; a party that withholds from its children keeps none. The root and boosters are never demoted: they are
+   * the stream's own, admitted by token. No moves if {@code childId} is not {@code parentId}'s child.
+   *
+   * @param now when the report arrived (the caller's clock; replicas replay the same value)
+   */
+  public List<Move> reportStarving(String childId, String parentId, long now, long windowMs) {
+    Node child = tree.require(childId);
+    Node parent = child.parent;
+    if (parent == null || !parent.id.equals(parentId)) {
+      return List.of();
+    }
+    if (parent == tree.root || parent.role == Role.BOOSTER) {
+      return moveAway(childId, parentId);
+    }
+    boolean second = parent.reportedBy != null && !parent.reportedBy.equals(childId)
+        && now - parent.reportedAt <= windowMs;
+    parent.reportedBy = childId;
+    parent.reportedAt = now;
+    if (!second) {
+      return moveAway(childId, parentId);
+    }
+    parent.demoted = true;
+    return setCapacity(parentId, 0);
+  }
+
+  /** True once the node was demoted for starving its children ({@link #reportStarving}). */
+  public boolean isDemoted(String id) {
+    return tree.require(id).demoted;
   }
 
   /**

@@ -17,14 +17,15 @@ import java.util.Set;
  * are rebuilt on read; they are deterministic functions of the nodes.
  *
  * <pre>
- * u8 version=1 | utf stream | utf rootId | i32 maxChildren | i32 bitrateKbps | i64 createdAt | i64 nextSeq
+ * u8 version=2 | utf stream | utf rootId | i32 maxChildren | i32 bitrateKbps | i64 createdAt | i64 nextSeq
  * | i32 rootCapacity | owner rootOwner | i32 count
- * | count × (utf id | u8 role | u8 capacity | i64 joinedAt | i64 seq | owner | i32 parentPosition)
+ * | count × (utf id | u8 role | u8 capacity | i64 joinedAt | i64 seq | owner | i32 parentPosition
+ *            | u8 demoted | owner reportedBy | i64 reportedAt)
  * owner = u8 0 | u8 1 utf
  * </pre>
  */
 final class TreeCodec {
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   private TreeCodec() {
   }
@@ -59,6 +60,9 @@ final class TreeCodec {
       out.writeLong(node.seq);
       writeOwner(out, node.owner);
       out.writeInt(position.get(node.parent));
+      out.writeBoolean(node.demoted);
+      writeOwner(out, node.reportedBy);
+      out.writeLong(node.reportedAt);
     }
   }
 
@@ -99,6 +103,9 @@ final class TreeCodec {
       long seq = in.readLong();
       String owner = readOwner(in);
       int parentPosition = in.readInt();
+      int demoted = in.readUnsignedByte();
+      String reportedBy = readOwner(in);
+      long reportedAt = in.readLong();
       check(!id.isBlank() && tree.get(id) == null, "duplicate or blank id");
       check(role == Role.BOOSTER.ordinal() || role == Role.VIEWER.ordinal(), "role");
       check(capacity <= tree.maxChildren, "capacity");
@@ -106,7 +113,12 @@ final class TreeCodec {
       check(parentPosition >= 0 && parentPosition < order.size(), "parent position");
       Node parent = order.get(parentPosition);
       check(parent.hasFreeSlot(), "fan-out exceeds capacity");
-      order.add(tree.restoreChild(id, Role.values()[role], capacity, joinedAt, seq, owner, parent));
+      check(demoted <= 1 && (demoted == 0 || capacity == 0), "demoted flag");
+      Node node = tree.restoreChild(id, Role.values()[role], capacity, joinedAt, seq, owner, parent);
+      node.demoted = demoted == 1;
+      node.reportedBy = reportedBy;
+      node.reportedAt = reportedAt;
+      order.add(node);
     }
     try {
       streamTree.validate();

@@ -35,6 +35,7 @@ final class TreeValidator {
       require(node.live && tree.get(node.id) == node, "node map entry", node);
       require(node.capacity >= 0 && node.capacity <= tree.maxChildren, "capacity within 0..maxChildren", node);
       require(node.children.size() <= node.capacity, "fan-out <= capacity", node);
+      require(!node.demoted || node.capacity == 0, "a demoted node is a leaf", node);
       require(node == root || node.role != Role.ORIGIN, "only the root is ORIGIN", node);
       if (node.owner != null) {
         require(tree.ownedBy(node.owner).contains(node), "owner index", node);

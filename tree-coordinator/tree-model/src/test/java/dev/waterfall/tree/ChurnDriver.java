@@ -95,8 +95,10 @@ final class ChurnDriver {
       remove(check);
     } else if (r < 0.86) {
       setCapacity(check);
-    } else if (r < 0.90) {
+    } else if (r < 0.88) {
       moveAway(check);
+    } else if (r < 0.90) {
+      reportStarving(check);
     } else if (r < 0.93) {
       moveDown(check);
     } else if (r < 0.9315) { // rare: a coordinator process dying takes an eighth of the tree with it
@@ -217,6 +219,24 @@ final class ChurnDriver {
         for (String up = tree.node(id).parentId(); up != null; up = tree.node(up).parentId()) {
           assertThat(up).as("moved away from %s", avoid).isNotEqualTo(avoid);
         }
+      }
+    }
+  }
+
+  /** A child reports its parent starving it; two different ones within 20 ticks of the clock demote a viewer. */
+  private void reportStarving(boolean check) {
+    String id = pickId();
+    if (id == null || id.equals(tree.rootId())) {
+      return;
+    }
+    String parent = tree.node(id).parentId();
+    List<Move> moves = tree.reportStarving(id, parent, clock, 20);
+    if (check) {
+      assertMoves(moves);
+      if (tree.isDemoted(parent)) {
+        assertThat(tree.node(parent).capacity()).as("a demoted node is a leaf").isZero();
+        assertThat(tree.node(parent).childIds()).isEmpty();
+        assertThat(tree.node(parent).role()).isEqualTo(Role.VIEWER);
       }
     }
   }

@@ -47,6 +47,24 @@ class CodecTest {
   }
 
   @Test
+  void roundTripKeepsDemotionAndTheLastReport() throws IOException {
+    StreamTree original = Trees.of("o: a b", "a: a1 a2 a3", "b: b1 b2");
+    original.reportStarving("a1", "a", 100, 10_000);
+    original.reportStarving("a2", "a", 200, 10_000); // a second child of a: a is demoted
+    original.reportStarving("b1", "b", 300, 10_000); // one report about b
+    StreamTree copy = read(bytes(original));
+    copy.validate();
+    assertThat(bytes(copy)).isEqualTo(bytes(original));
+    assertThat(copy.isDemoted("a")).isTrue();
+    assertThat(copy.setCapacity("a", 4)).isEmpty(); // still a leaf, whatever its uplink shows
+    assertThat(copy.node("a").capacity()).isZero();
+    // The report about b came through: a second child's, on the copy, demotes b.
+    assertThat(copy.isDemoted("b")).isFalse();
+    copy.reportStarving("b2", "b", 400, 10_000);
+    assertThat(copy.isDemoted("b")).isTrue();
+  }
+
+  @Test
   void copyBehavesIdenticallyAfterwards() throws IOException {
     StreamTree original = churned(11, 2000);
     StreamTree copy = read(bytes(original));
@@ -60,8 +78,8 @@ class CodecTest {
   @Test
   void firstByteIsTheVersion() throws IOException {
     byte[] data = bytes(new StreamTree("s", "o", 4, 1000, 0));
-    assertThat(data[0]).isEqualTo((byte) 1);
-    data[0] = 2;
+    assertThat(data[0]).isEqualTo((byte) 2);
+    data[0] = 1;
     assertThatThrownBy(() -> read(data)).isInstanceOf(IOException.class).hasMessageContaining("version");
   }
 

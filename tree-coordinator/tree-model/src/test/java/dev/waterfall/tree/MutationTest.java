@@ -84,6 +84,61 @@ class MutationTest {
   }
 
   @Nested
+  @DisplayName("reportStarving")
+  class ReportStarving {
+
+    @Test
+    void oneReportMovesTheReporterAwayAndDemotesNobody() {
+      StreamTree tree = Trees.of("o: a b c d", "a: a1 a2", "a1: x");
+      List<Move> moves = tree.reportStarving("a1", "a", 1000, 60_000);
+      assertThat(moves).containsExactly(new Move("a1", "a", "b", 2));
+      assertThat(tree.isDemoted("a")).isFalse();
+      assertThat(tree.node("a").capacity()).isEqualTo(4);
+      tree.validate();
+    }
+
+    @Test
+    void aSecondChildWithinTheWindowDemotesTheParentToALeafForGood() {
+      StreamTree tree = Trees.of("o: a b c d", "a: a1 a2 a3");
+      tree.reportStarving("a1", "a", 1000, 60_000);
+      List<Move> moves = tree.reportStarving("a2", "a", 61_000, 60_000);
+      assertThat(tree.isDemoted("a")).isTrue();
+      assertThat(childrenOf(tree, "a")).isEmpty();
+      assertThat(moves).extracting(Move::nodeId).containsExactlyInAnyOrder("a2", "a3");
+      assertThat(tree.setCapacity("a", 4)).isEmpty();
+      assertThat(tree.node("a").capacity()).isZero();
+      tree.validate();
+    }
+
+    @Test
+    void theSameChildTwiceOrReportsFarApartDemoteNobody() {
+      StreamTree tree = Trees.of("o: a b c d", "a: a1 a2 a3", "b: b1 b2");
+      tree.reportStarving("a1", "a", 1000, 60_000);
+      tree.reportStarving("a1", "b", 1000, 60_000); // a1 is no longer a's child: nothing happens
+      assertThat(tree.isDemoted("b")).isFalse();
+      tree.reportStarving("a2", "a", 62_000, 60_000); // 61 s after the first
+      assertThat(tree.isDemoted("a")).isFalse();
+      tree.reportStarving("b1", "b", 70_000, 60_000);
+      tree.setCapacity("b", 4);
+      assertThat(tree.isDemoted("b")).isFalse();
+      tree.validate();
+    }
+
+    @Test
+    void theRootAndBoostersAreNeverDemoted() {
+      StreamTree tree = Trees.of("o: r1 r2 +bst c", "bst: b1 b2", "c: c1/0");
+      tree.reportStarving("r1", "o", 1000, 60_000);
+      tree.reportStarving("r2", "o", 1001, 60_000);
+      tree.reportStarving("b1", "bst", 1002, 60_000);
+      tree.reportStarving("b2", "bst", 1003, 60_000);
+      assertThat(tree.isDemoted("o")).isFalse();
+      assertThat(tree.isDemoted("bst")).isFalse();
+      assertThat(tree.node("bst").capacity()).isEqualTo(4);
+      tree.validate();
+    }
+  }
+
+  @Nested
   @DisplayName("owners")
   class Owners {
 

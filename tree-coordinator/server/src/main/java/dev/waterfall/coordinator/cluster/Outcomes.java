@@ -31,6 +31,9 @@ public final class Outcomes {
 
   public record Moved(List<Edge> moves, Shape shape) implements Serializable {}
 
+  /** A starving report's outcome: the moves, and whether the reported parent was demoted to a leaf for it. */
+  public record Reported(Moved moved, boolean demoted) implements Serializable {}
+
   /** {@code releasedRoot}: the root's id if the dead coordinator held the origin, else null. */
   public record SweepResult(List<String> removed, List<Edge> moves, String releasedRoot, Shape shape)
       implements Serializable {}

@@ -6,6 +6,7 @@ import dev.waterfall.coordinator.cluster.Outcomes.Moved;
 import dev.waterfall.coordinator.cluster.Outcomes.Place;
 import dev.waterfall.coordinator.cluster.Outcomes.Removed;
 import dev.waterfall.coordinator.cluster.Outcomes.Resumed;
+import dev.waterfall.coordinator.cluster.Outcomes.Reported;
 import dev.waterfall.coordinator.cluster.Outcomes.RootClaim;
 import dev.waterfall.coordinator.cluster.Outcomes.Shape;
 import dev.waterfall.coordinator.cluster.Outcomes.SweepResult;
@@ -188,6 +189,23 @@ public final class TreeProcessors {
         return new Moved(List.of(), shape(tree));
       }
       return new Moved(Edge.of(tree, tree.moveAway(id, avoid)), shape(tree));
+    }
+  }
+
+  /**
+   * A child reports its parent starving it: it moves away; a viewer parent reported by a second child within
+   * {@code windowMs} is demoted to a leaf for good (StreamTree.reportStarving).
+   */
+  public record ReportStarving(String id, String parent, long now, long windowMs) implements Mutation<Reported> {
+    @Override
+    public Reported apply(StreamTree tree) {
+      TreeNode node = tree.node(id);
+      if (node == null || !parent.equals(node.parentId())) {
+        return new Reported(new Moved(List.of(), shape(tree)), false);
+      }
+      boolean before = tree.isDemoted(parent);
+      List<Edge> moves = Edge.of(tree, tree.reportStarving(id, parent, now, windowMs));
+      return new Reported(new Moved(moves, shape(tree)), !before && tree.isDemoted(parent));
     }
   }
 

@@ -6,6 +6,7 @@ import com.hazelcast.map.IMap;
 import dev.waterfall.coordinator.cluster.Outcomes.Joined;
 import dev.waterfall.coordinator.cluster.Outcomes.Moved;
 import dev.waterfall.coordinator.cluster.Outcomes.Removed;
+import dev.waterfall.coordinator.cluster.Outcomes.Reported;
 import dev.waterfall.coordinator.cluster.Outcomes.Resumed;
 import dev.waterfall.coordinator.cluster.Outcomes.RootClaim;
 import dev.waterfall.coordinator.cluster.Outcomes.Shape;
@@ -73,6 +74,10 @@ public final class TreeStore {
 
   public Future<Moved> moveAway(String stream, String id, String avoid) {
     return run(stream, new TreeProcessors.MoveAway(id, avoid));
+  }
+
+  public Future<Reported> reportStarving(String stream, String id, String parent, long now, long windowMs) {
+    return run(stream, new TreeProcessors.ReportStarving(id, parent, now, windowMs));
   }
 
   public Future<Moved> moveDown(String stream, String id, String reporter) {

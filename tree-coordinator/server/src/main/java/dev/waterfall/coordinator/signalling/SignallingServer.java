@@ -1,5 +1,6 @@
 package dev.waterfall.coordinator.signalling;
 
+import dev.waterfall.coordinator.cluster.Outcomes.Moved;
 import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
 import dev.waterfall.coordinator.dashboard.Incidents;
@@ -237,20 +238,37 @@ public final class SignallingServer {
 
   private Future<Void> report(Session s, Message.Report r) {
     metrics.error("report-" + r.reason());
+    if (r.reason().equals("starving")) {
+      long window = config.tree().demoteWindowMs();
+      return trees.reportStarving(s.stream, s.nodeId, r.about(), clock.millis(), window == 0 ? -1 : window)
+          .map(reported -> {
+            acted(s, r, reported.moved(), false);
+            if (reported.demoted()) {
+              LOG.info("node {} of '{}' demoted to a leaf: two of its children reported it starving them",
+                  r.about(), s.stream);
+              incidents.flag(s.stream, r.about(), "demoted", clock.millis());
+            }
+            return null;
+          });
+    }
     // About a parent: move the reporter away from it. About a slow child: move that child away from the reporter.
     boolean aboutChild = r.reason().equals("slow-child");
     var move = aboutChild ? trees.moveDown(s.stream, r.about(), s.nodeId) : trees.moveAway(s.stream, s.nodeId, r.about());
     return move.map(moved -> {
-      if (moved == null || moved.moves().isEmpty()) {
-        reject(s, "report-ignored", "'" + Admission.abbreviate(r.about()) + "' is not your "
-            + (aboutChild ? "child" : "parent") + ", or there is no other place to move to");
-      } else {
-        metrics.moved(moved.moves().size());
-        switchboard.announce(moved.moves(), "reported-" + r.reason());
-        flag(s, r);
-      }
+      acted(s, r, moved, aboutChild);
       return null;
     });
+  }
+
+  private void acted(Session s, Message.Report r, Moved moved, boolean aboutChild) {
+    if (moved == null || moved.moves().isEmpty()) {
+      reject(s, "report-ignored", "'" + Admission.abbreviate(r.about()) + "' is not your "
+          + (aboutChild ? "child" : "parent") + ", or there is no other place to move to");
+    } else {
+      metrics.moved(moved.moves().size());
+      switchboard.announce(moved.moves(), "reported-" + r.reason());
+      flag(s, r);
+    }
   }
 
   /** For the dashboard, once a report was acted on: a starving reporter, a parent that sent bad data, a slow child. */

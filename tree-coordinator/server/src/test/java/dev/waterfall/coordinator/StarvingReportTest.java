@@ -1,0 +1,91 @@
+package dev.waterfall.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.waterfall.coordinator.support.TestCoordinator;
+import dev.waterfall.coordinator.support.TestNode;
+import dev.waterfall.coordinator.support.TreeView;
+import dev.waterfall.protocol.Message;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Children reporting a parent that starves them, over real WebSockets: one moves, two demote the parent. */
+@DisplayName("starving reports")
+class StarvingReportTest {
+  /** Enough for the stream's 4 slots at the default 3,000 kbps. */
+  private static final int FAST_UPLINK_KBPS = 20_000;
+
+  private TestCoordinator coordinator;
+  private Vertx vertx;
+  private final List<TestNode> nodes = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    coordinator = TestCoordinator.start();
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void stop() {
+    nodes.forEach(TestNode::close);
+    vertx.close();
+    coordinator.close();
+  }
+
+  private TestNode join(Message.Join join) {
+    TestNode n = TestNode.connect(vertx, coordinator.baseUrl);
+    nodes.add(n);
+    n.send(join);
+    n.welcome = n.await(Message.Welcome.class);
+    return n;
+  }
+
+  @Test
+  @DisplayName("one child's report moves it; a second child's demotes the parent to a leaf, whatever its uplink")
+  void twoChildrenDemoteAWithholdingParent() throws Exception {
+    String publishKey = coordinator.createStream("withheld");
+    join(new Message.Join("withheld", "origin", publishKey, null, null));
+    Map<String, TestNode> byId = new HashMap<>();
+    for (int i = 0; i < 10; i++) {
+      TestNode v = join(new Message.Join("withheld", "viewer", null, true, FAST_UPLINK_KBPS));
+      byId.put(v.id(), v);
+    }
+    TreeView tree = TreeView.fetch(coordinator.rest, "withheld").assertValid();
+    TreeView.Node parentNode = tree.nodes.values().stream().filter(n -> n.role().equals("viewer") && n.children().size() >= 3)
+        .findFirst().orElseThrow(() -> new AssertionError("no viewer with 3 children: " + tree.nodes));
+    TestNode parent = byId.get(parentNode.id());
+    TestNode first = byId.get(parentNode.children().get(0));
+    TestNode second = byId.get(parentNode.children().get(1));
+    TestNode third = byId.get(parentNode.children().get(2));
+
+    first.send(new Message.Report(parent.id(), "starving", "2% of the last 10 s from the parent"));
+    Message.Reparent moved = first.await(Message.Reparent.class);
+    assertThat(moved.reason()).isEqualTo("reported-starving");
+    assertThat(moved.parent()).isNotEqualTo(parent.id());
+    TreeView afterOne = TreeView.fetch(coordinator.rest, "withheld").assertValid();
+    assertThat(afterOne.node(parent.id()).capacity()).as("one report demotes nobody").isEqualTo(4);
+    assertThat(afterOne.node(parent.id()).children()).contains(second.id(), third.id());
+
+    second.send(new Message.Report(parent.id(), "starving", "nothing from the parent for 10 s"));
+    assertThat(second.await(Message.Reparent.class).parent()).isNotEqualTo(parent.id());
+    assertThat(third.await(Message.Reparent.class).parent()).as("every child leaves a demoted parent")
+        .isNotEqualTo(parent.id());
+    TreeView demoted = TreeView.fetch(coordinator.rest, "withheld").assertValid();
+    assertThat(demoted.node(parent.id()).capacity()).isZero();
+    assertThat(demoted.node(parent.id()).children()).isEmpty();
+    assertThat(demoted.size()).as("the demoted node keeps watching").isEqualTo(11);
+
+    // Its heartbeats go on reporting a fast uplink: it stays a leaf.
+    parent.send(new Message.Heartbeat(FAST_UPLINK_KBPS * 2, null));
+    parent.send(new Message.Heartbeat(FAST_UPLINK_KBPS, null));
+    Thread.sleep(300);
+    assertThat(TreeView.fetch(coordinator.rest, "withheld").node(parent.id()).capacity()).isZero();
+  }
+}
