@@ -56,3 +56,46 @@ test('the page state keeps the last segment loads, oldest dropped first', () => 
   assert.equal(node.stats.loads[LOADS_KEPT - 1].sn, LOADS_KEPT + 8);
   assert.equal(node.stats.loads[LOADS_KEPT - 1].via, 'http');
 });
+
+/**
+ * A store for playlist(): complete segments `from`..`to` playable, headers held up to `heldTo`, each produced
+ * 2 s after the one before, the newest at `newestProducedAt`, and received 50 ms after it was produced.
+ */
+function playlistStore(from, to, heldTo, newestProducedAt) {
+  const producedAt = (sequence) => newestProducedAt - (heldTo - sequence) * 2000;
+  const playable = [];
+  for (let s = from; s <= to; s++) playable.push({ sequence: s, durationMillis: 2000, discontinuity: false, discontinuitySequence: 0 });
+  const held = [];
+  for (let s = from; s <= heldTo; s++) held.push(s);
+  return {
+    size: held.length,
+    playableSegments: (max) => playable.slice(Math.max(0, playable.length - max)),
+    sequences: () => held,
+    header: (s) => ({ header: { producedAtMillis: producedAt(s), durationMillis: 2000 } }),
+    status: (s) => ({ headerAtMillis: producedAt(s) + 50 }),
+  };
+}
+
+test("the player gets the store's playlist while the store keeps up with the stream", () => {
+  const node = new BrowserNode({ stream: 's' });
+  node.store = playlistStore(10, 15, 16, Date.now() - 500); // 16 is arriving
+  assert.match(node.playlist(), /#EXT-X-MEDIA-SEQUENCE:10\n[\s\S]*seg-15\.ts\n$/);
+});
+
+test('a hole holding the store back, or a parent behind, hands the player the fallback playlist instead', () => {
+  const node = new BrowserNode({ stream: 's' });
+  node.store = playlistStore(10, 15, 17, Date.now() - 500); // 16 incomplete while 17 is in
+  assert.equal(node.playlist(), null);
+  node.store = playlistStore(10, 15, 16, Date.now() - 4000); // 17's header 2 s overdue
+  assert.equal(node.playlist(), null);
+});
+
+test("once the player had a fallback playlist, the store's is used again only when it reaches as far", () => {
+  const node = new BrowserNode({ stream: 's' });
+  node.noteListed('#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:15\n#EXTINF:2.000,\nseg-15.ts\n#EXTINF:2.000,\nseg-16.ts\n'
+    + '#EXTINF:2.000,\nseg-17.ts\n');
+  node.store = playlistStore(10, 16, 17, Date.now() - 500);
+  assert.equal(node.playlist(), null, 'it would end before seg-17, which the player already knows');
+  node.store = playlistStore(12, 17, 18, Date.now() - 500);
+  assert.match(node.playlist(), /seg-17\.ts\n$/);
+});

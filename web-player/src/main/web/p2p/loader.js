@@ -2,7 +2,7 @@
 // <origin>/p2p/<stream>/index.m3u8, that never reaches the network: this loader answers it with the store's
 // playlist (the same text relays serve), and seg-N.ts with the store's verified bytes. What the store does not
 // have in time comes over HTTP from a fallback relay instead, so the tree never causes a stall:
-// - the playlist, before the store can play anything;
+// - the playlist, before the store can play anything, and while it lags the stream (node.js playlist());
 // - the first segments while the store holds nothing yet (hls.js starts before the P2P link forms, and its first
 //   segments come over HTTP as a plain page's would: no start-up penalty; node.js STARTUP_HTTP_SEGMENTS), one
 //   not complete within its deadline (segmentDeadline: shorter when the player holds little, and on a page whose
@@ -81,7 +81,9 @@ export function p2pLoader(Hls, node) {
     async playlist() {
       const text = node.playlist();
       if (text !== null) return text;
-      return (await node.fetchFallback('index.m3u8', HTTP_TIMEOUT_MS, this.controller.signal)).text();
+      const fetched = await (await node.fetchFallback('index.m3u8', HTTP_TIMEOUT_MS, this.controller.signal)).text();
+      node.noteListed(fetched);
+      return fetched;
     }
 
     async segment(sequence) {

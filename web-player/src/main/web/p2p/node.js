@@ -6,13 +6,13 @@
 // - downstream.js: the children, each accepted frame forwarded cut-through;
 // - gaps.js + fallback.js: what the parent does not deliver in time, healed over HTTP from a fallback relay.
 
-import { buildPlaylist, SegmentStore } from './store.js';
+import { DEFAULT_PLAYLIST_SEGMENTS, renderPlaylist, SegmentStore } from './store.js';
 import { decryptSegment } from './content.js';
 import { Signalling } from './signalling.js';
 import { Place } from './place.js';
 import { Upstream } from './upstream.js';
 import { Downstream } from './downstream.js';
-import { GapFiller } from './gaps.js';
+import { GapFiller, parentBehind } from './gaps.js';
 import { Fallbacks } from './fallback.js';
 import { DeliveryCost } from './delivery.js';
 
@@ -52,6 +52,8 @@ export class BrowserNode {
     this.depth = null;
     this.timer = null;
     this.error = null;
+    /** The newest segment a playlist handed to the player listed: no later playlist may end before it. */
+    this.listedUpTo = -1;
     this.stats = {
       bytesFromParent: 0, bytesByFallback: 0, chunksByHttp: 0, headersByHttp: 0, segmentsByHttp: 0,
       verificationFailures: 0, malformedFrames: 0, parentChanges: 0,
@@ -175,9 +177,31 @@ export class BrowserNode {
 
   // --- what the player reads ------------------------------------------------------------------------------
 
-  /** The store's HLS playlist (segment URIs seg-N.ts), or null until a segment is complete. */
+  /**
+   * The store's HLS playlist (segment URIs seg-N.ts) while the store keeps up with the stream; null while it has
+   * nothing to play, or lags: its parent is behind (the next header overdue), a hole holds its playlist back (a
+   * later segment's header is in), or it ends before a playlist the player already had. The player then gets the
+   * fallback relay's playlist (loader.js), so it goes on asking for the next segments, and whatever the store
+   * does not have by each one's deadline comes over HTTP. A playlist held back by the store stopped the player:
+   * it cannot ask for a segment no playlist lists (a page stuck for good at 8 pages on a saturated machine).
+   */
   playlist() {
-    return this.store ? buildPlaylist(this.store) : null;
+    if (!this.store) return null;
+    const segments = this.store.playableSegments(DEFAULT_PLAYLIST_SEGMENTS);
+    if (segments.length === 0) return null;
+    const newest = segments[segments.length - 1].sequence;
+    const held = this.store.sequences();
+    const lags = newest < this.listedUpTo || held[held.length - 1] >= newest + 2 || parentBehind(this.store, Date.now());
+    if (lags) return null;
+    this.listedUpTo = newest;
+    return renderPlaylist(segments);
+  }
+
+  /** A playlist from a fallback relay went to the player: the store's must reach as far before it is used again. */
+  noteListed(playlistText) {
+    const first = /^#EXT-X-MEDIA-SEQUENCE:(\d+)$/m.exec(playlistText);
+    const count = (playlistText.match(/^seg-\d+\.ts$/gm) || []).length;
+    if (first && count > 0) this.listedUpTo = Math.max(this.listedUpTo, Number(first[1]) + count - 1);
   }
 
   /**
