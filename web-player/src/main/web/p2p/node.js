@@ -191,7 +191,8 @@ export class BrowserNode {
     if (segments.length === 0) return null;
     const newest = segments[segments.length - 1].sequence;
     const held = this.store.sequences();
-    const lags = newest < this.listedUpTo || held[held.length - 1] >= newest + 2 || parentBehind(this.store, Date.now());
+    const lags = newest < this.listedUpTo || held[held.length - 1] >= newest + 2
+      || parentBehind(this.store, Date.now());
     if (lags) return null;
     this.listedUpTo = newest;
     return renderPlaylist(segments);

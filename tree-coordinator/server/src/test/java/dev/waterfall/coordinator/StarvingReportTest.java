@@ -58,8 +58,8 @@ class StarvingReportTest {
       byId.put(v.id(), v);
     }
     TreeView tree = TreeView.fetch(coordinator.rest, "withheld").assertValid();
-    TreeView.Node parentNode = tree.nodes.values().stream().filter(n -> n.role().equals("viewer") && n.children().size() >= 3)
-        .findFirst().orElseThrow(() -> new AssertionError("no viewer with 3 children: " + tree.nodes));
+    TreeView.Node parentNode = tree.nodes.values().stream()
+        .filter(n -> n.role().equals("viewer") && n.children().size() >= 3).findFirst().orElseThrow(() -> new AssertionError("no viewer with 3 children: " + tree.nodes));
     TestNode parent = byId.get(parentNode.id());
     TestNode first = byId.get(parentNode.children().get(0));
     TestNode second = byId.get(parentNode.children().get(1));

@@ -45,7 +45,10 @@ public final class Incidents {
     }
   }
 
-  /** A node reported unhealthy: {@code starving}, {@code bad-data} (it sent it) or {@code slow} (as a child). */
+  /**
+   * A node reported unhealthy: {@code starving}, {@code bad-data} (it sent it), {@code slow} (as a child), or
+   * {@code demoted} (two children reported it starving them).
+   */
   public void flag(String stream, String node, String reason, long now) {
     Map<String, Flag> m = flags.computeIfAbsent(stream, k -> new HashMap<>());
     synchronized (m) {
