@@ -3,6 +3,8 @@ package dev.waterfall.relay.peer;
 import dev.onvoid.webrtc.RTCDataChannel;
 import dev.onvoid.webrtc.RTCDataChannelBuffer;
 import java.nio.ByteBuffer;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -26,17 +28,20 @@ final class ChannelSender {
    */
   private final ReentrantReadWriteLock nativeGuard = new ReentrantReadWriteLock();
   /**
-   * bufferedAmount as last read from libwebrtc, plus what was sent since: the send path's view, with no native
-   * call. Each native call hops synchronously onto libwebrtc's network thread; on a CPU-starved machine each hop
-   * waits for that thread to be scheduled, and three of them per frame per child blocked a relay's event loop for
-   * seconds at a time (its heartbeats then stopped and the coordinator took it for dead). An upper bound: it only
-   * misses the drain since the last read, and the flow-control poll re-reads while the queue is above its low-water
-   * mark.
+   * Where sends run: one thread for every link of the factory, in order. A native send hops synchronously onto
+   * libwebrtc's network thread; on a CPU-starved machine each hop waits for that thread to be scheduled, and done
+   * on the caller's event loop they blocked a relay's publication, HTTP fallback and heartbeats for seconds (the
+   * coordinator then took the relay for dead). Queued here, they block nobody but this thread.
    */
-  private final AtomicLong queued = new AtomicLong();
+  private final Executor sends;
+  /** Bytes handed to {@link #sends} and not yet to libwebrtc. */
+  private final AtomicLong pending = new AtomicLong();
+  /** libwebrtc's bufferedAmount as last read, plus what was handed to it since. */
+  private final AtomicLong inNative = new AtomicLong();
 
-  ChannelSender(FlowControl flow) {
+  ChannelSender(FlowControl flow, Executor sends) {
     this.flow = flow;
+    this.sends = sends;
   }
 
   boolean isOpen() {
@@ -53,25 +58,42 @@ final class ChannelSender {
     openChannel = null;
   }
 
-  /** See {@link PeerLink#send}. */
+  /** See {@link PeerLink#send}. Queues the message for the sender thread; no native call here. */
   boolean send(byte[] message) {
+    if (openChannel == null || queuedEstimate() + message.length > PeerLink.MAX_BUFFERED) {
+      return false;
+    }
+    long estimate = pending.addAndGet(message.length) + inNative.get();
+    try {
+      sends.execute(() -> deliver(message));
+    } catch (RejectedExecutionException e) {
+      pending.addAndGet(-message.length); // the factory is closing
+      return false;
+    }
+    flow.afterSend(estimate);
+    return true;
+  }
+
+  /** On the sender thread: hands the message to libwebrtc, unless the link closed meanwhile (then it is dropped). */
+  private void deliver(byte[] message) {
     if (openChannel == null || !nativeGuard.readLock().tryLock()) {
-      return false; // not open, or closing: the teardown holds the write lock
+      pending.addAndGet(-message.length);
+      return; // not open any more, or closing: the teardown holds the write lock
     }
     try {
       RTCDataChannel ch = openChannel;
-      if (ch == null || queued.get() + message.length > PeerLink.MAX_BUFFERED) {
-        return false;
+      // Counted in libwebrtc's bufferedAmount from the send on: moved out of pending first, so that a read of
+      // both never counts it twice.
+      pending.addAndGet(-message.length);
+      if (ch != null) {
+        // webrtc-java 0.14.0 sends a heap buffer's whole backing array whatever its position and limit:
+        // wrap exactly the message, never a slice of a larger array.
+        ch.send(new RTCDataChannelBuffer(ByteBuffer.wrap(message), true));
+        inNative.addAndGet(message.length);
       }
-      // webrtc-java 0.14.0 sends a heap buffer's whole backing array whatever its position and limit:
-      // wrap exactly the message, never a slice of a larger array.
-      ch.send(new RTCDataChannelBuffer(ByteBuffer.wrap(message), true));
-      flow.afterSend(queued.addAndGet(message.length));
-      return true;
     } catch (Exception | Error e) {
       NativeErrors.rethrowIfFatal(e);
       log.debug("send failed: {}", e.toString());
-      return false;
     } finally {
       nativeGuard.readLock().unlock();
     }
@@ -79,7 +101,7 @@ final class ChannelSender {
 
   /** See {@link PeerLink#queuedEstimate}. */
   long queuedEstimate() {
-    return openChannel == null ? 0 : queued.get();
+    return openChannel == null ? 0 : pending.get() + inNative.get();
   }
 
   /** See {@link PeerLink#bufferedAmount}; also brings {@link #queuedEstimate} up to date. */
@@ -90,8 +112,8 @@ final class ChannelSender {
     try {
       RTCDataChannel ch = openChannel;
       long amount = ch == null ? 0 : ch.getBufferedAmount();
-      queued.set(amount);
-      return amount;
+      inNative.set(amount);
+      return amount + pending.get();
     } catch (RuntimeException | Error e) {
       NativeErrors.rethrowIfFatal(e);
       return 0;

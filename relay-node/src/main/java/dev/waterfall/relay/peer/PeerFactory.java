@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +67,12 @@ public final class PeerFactory implements AutoCloseable {
 
   private final Settings settings;
   private final ScheduledExecutorService timers;
+  /** The links' sends, in order (ChannelSender): off the callers' event loops. */
+  private final ExecutorService sends = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "peer-sends");
+    t.setDaemon(true);
+    return t;
+  });
   private final Set<PeerLink> links = ConcurrentHashMap.newKeySet();
   private HeadlessAudioDeviceModule audio;
   private PeerConnectionFactory factory;
@@ -120,6 +129,11 @@ public final class PeerFactory implements AutoCloseable {
     return timers;
   }
 
+  /** The thread that hands every link's messages to libwebrtc, in the order they were sent. */
+  Executor sends() {
+    return sends;
+  }
+
   /** The thread for timeouts, polling and teardown. Tasks on it must be short and must not block. */
   ScheduledExecutorService timers() {
     return timers;
@@ -148,6 +162,7 @@ public final class PeerFactory implements AutoCloseable {
     for (PeerLink link : new ArrayList<>(links)) {
       link.close();
     }
+    sends.shutdownNow(); // what was not sent yet goes with the links
     // Teardown tasks are queued on the timers thread: let them run, then stop it.
     timers.shutdown();
     try {

@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The methods of this class may be called from any thread. {@link #send}, {@link #bufferedAmount} and
  * {@link #onRemoteSignal} hop synchronously onto a libwebrtc thread: microseconds on an idle machine, but on a
- * CPU-starved one each hop waits for that thread to be scheduled, so a hot path makes as few as it can ({@link #send}
- * makes one; {@link #queuedEstimate} none). {@link #close} only schedules the native teardown, so it is safe from
+ * CPU-starved one each hop waits for that thread to be scheduled, so a hot path makes none: {@link #send} queues
+ * the message for the factory's sender thread, and {@link #queuedEstimate} reads no native state. {@link #close} only schedules the native teardown, so it is safe from
  * inside a callback.
  *
  * <p>This is the one place the threading contract is written down; the package-private parts of a link follow
@@ -109,7 +109,7 @@ public final class PeerLink {
     this.callbacks = new LinkCallbacks(this);
     this.flow = new FlowControl(factory, this::bufferedAmount, this::isClosing,
         () -> NativeErrors.safely("onBufferedAmountLow", listener::onBufferedAmountLow));
-    this.sender = new ChannelSender(flow);
+    this.sender = new ChannelSender(flow, factory.sends());
     this.teardown = new LinkTeardown(this, factory);
     try {
       this.pc = nativeFactory.createPeerConnection(config, callbacks);
@@ -176,7 +176,10 @@ public final class PeerLink {
     return sender.send(message);
   }
 
-  /** Bytes queued in the channel and not yet sent; 0 when not open. A synchronous hop onto libwebrtc's thread. */
+  /**
+   * Bytes queued (for the sender thread, or in the channel) and not yet sent; 0 when not open. A synchronous hop
+   * onto libwebrtc's thread.
+   */
   public long bufferedAmount() {
     return sender.bufferedAmount();
   }

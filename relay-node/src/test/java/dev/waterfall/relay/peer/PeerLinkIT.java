@@ -174,7 +174,8 @@ class PeerLinkIT {
       assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(sha256(sent));
       System.out.printf("[PeerLinkIT] flow control: peak bufferedAmount %d bytes, %d low events%n",
           peak, p.childProbe.lowEvents.get());
-      assertThat(peak).isLessThanOrEqualTo(HIGH_WATER + CHUNK);
+      // The message just sent, plus one the sender thread may be handing to libwebrtc while the read runs.
+      assertThat(peak).isLessThanOrEqualTo(HIGH_WATER + 2 * CHUNK);
       // 24 MiB through a 1 MiB window: the sender must have paused, and the low event resumed it.
       assertThat(p.childProbe.lowEvents.get()).isPositive();
       assertThat(p.child.bufferedAmount()).isLessThanOrEqualTo(256 * 1024);
