@@ -129,8 +129,12 @@ public final class PeerFactory implements AutoCloseable {
     return timers;
   }
 
-  /** The thread that hands every link's messages to libwebrtc, in the order they were sent. */
-  Executor sends() {
+  /**
+   * The thread that hands every link's DataChannel messages to libwebrtc, in the order they were sent (also the
+   * realtime edges' rt-audio channels): a native send hops synchronously onto libwebrtc's network thread, which
+   * must not block the node's context.
+   */
+  public Executor sends() {
     return sends;
   }
 

@@ -63,6 +63,8 @@ final class TrackEdge {
   final boolean toParent;
   private final Context context;
   private final Executor teardown;
+  /** Where the rt-audio channel's sends run (the factory's sender thread), off the node's context. */
+  private final Executor sends;
   private final BiConsumer<String, ObjectNode> signalOut;
   private final Events events;
   private final RTCPeerConnection pc;
@@ -91,11 +93,13 @@ final class TrackEdge {
   private AudioChannel audioChannel;
 
   private TrackEdge(String peerId, boolean toParent, PeerConnectionFactory factory, RTCConfiguration config,
-                    Context context, Executor teardown, BiConsumer<String, ObjectNode> signalOut, Events events) {
+                    Context context, Executor teardown, Executor sends, BiConsumer<String, ObjectNode> signalOut,
+                    Events events) {
     this.peerId = peerId;
     this.toParent = toParent;
     this.context = context;
     this.teardown = teardown;
+    this.sends = sends;
     this.signalOut = signalOut;
     this.events = events;
     this.pc = factory.createPeerConnection(config, new PeerConnectionObserver() {
@@ -115,7 +119,7 @@ final class TrackEdge {
           channel.close(); // nothing else is expected on a realtime edge
           return;
         }
-        AudioChannel audio = AudioChannel.adopt(channel, context);
+        AudioChannel audio = AudioChannel.adopt(channel, context, sends);
         context.runOnContext(v -> {
           if (closed || audioChannel != null) {
             audio.close(); // a second channel, or the edge closed meanwhile: freed with the connection
@@ -141,9 +145,10 @@ final class TrackEdge {
    * recvonly, they are never sent.
    */
   static TrackEdge toParent(String parentId, PeerConnectionFactory factory, RTCConfiguration config,
-                            Context context, Executor teardown, BiConsumer<String, ObjectNode> signalOut,
-                            Events events, MediaStreamTrack... placeholders) {
-    TrackEdge e = new TrackEdge(parentId, true, factory, config, context, teardown, signalOut, events);
+                            Context context, Executor teardown, Executor sends,
+                            BiConsumer<String, ObjectNode> signalOut, Events events,
+                            MediaStreamTrack... placeholders) {
+    TrackEdge e = new TrackEdge(parentId, true, factory, config, context, teardown, sends, signalOut, events);
     for (MediaStreamTrack p : placeholders) {
       RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
       init.direction = RTCRtpTransceiverDirection.RECV_ONLY;
@@ -161,16 +166,16 @@ final class TrackEdge {
         e.audio = received;
       }
     }
-    e.audioChannel = AudioChannel.create(e.pc, context, m -> e.events.audio(e, m));
+    e.audioChannel = AudioChannel.create(e.pc, context, sends, m -> e.events.audio(e, m));
     e.pc.createOffer(new RTCOfferOptions(), e.created());
     return e;
   }
 
   /** The edge toward {@code childId}: waits for its offer, then sends what {@link #send} names. */
   static TrackEdge toChild(String childId, int maxVideoKbps, PeerConnectionFactory factory,
-                           RTCConfiguration config, Context context, Executor teardown,
+                           RTCConfiguration config, Context context, Executor teardown, Executor sends,
                            BiConsumer<String, ObjectNode> signalOut, Events events) {
-    TrackEdge e = new TrackEdge(childId, false, factory, config, context, teardown, signalOut, events);
+    TrackEdge e = new TrackEdge(childId, false, factory, config, context, teardown, sends, signalOut, events);
     e.maxVideoKbps = maxVideoKbps;
     return e;
   }

@@ -93,7 +93,7 @@ public final class TrackRelay implements TrackEdge.Events {
 
   private TrackEdge addChild(String id) {
     TrackEdge e = TrackEdge.toChild(id, bitrateKbps, peers.mediaFactory(), iceConfiguration(), context,
-        peers.teardown(), this::signal, this);
+        peers.teardown(), peers.sends(), this::signal, this);
     children.put(id, e);
     if (parent != null) {
       e.send(parent.video, null);
@@ -113,7 +113,7 @@ public final class TrackRelay implements TrackEdge.Events {
       placeholders = new MediaStreamTrack[] {f.createVideoTrack("recv-video", new CustomVideoSource())};
     }
     pendingParent = TrackEdge.toParent(parentId, peers.mediaFactory(), iceConfiguration(), context, peers.teardown(),
-        this::signal, this, placeholders);
+        peers.sends(), this::signal, this, placeholders);
   }
 
   private dev.onvoid.webrtc.RTCConfiguration iceConfiguration() {
