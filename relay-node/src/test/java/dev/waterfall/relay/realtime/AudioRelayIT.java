@@ -84,6 +84,8 @@ class AudioRelayIT {
   private Context ctx;
   private PeerConnectionFactory factory;
   private ExecutorService teardown;
+  /** The rt-audio channels' sends, as the factory's sender thread makes them. */
+  private ExecutorService sends;
   private MediaStreamTrack placeholder;
 
   @Test
@@ -94,6 +96,7 @@ class AudioRelayIT {
     HeadlessAudioDeviceModule adm = new HeadlessAudioDeviceModule();
     factory = new PeerConnectionFactory(adm);
     teardown = Executors.newSingleThreadExecutor();
+    sends = Executors.newSingleThreadExecutor();
     ScheduledExecutorService pump = Executors.newSingleThreadScheduledExecutor();
     List<Pair> pairs = new ArrayList<>();
     try {
@@ -184,6 +187,7 @@ class AudioRelayIT {
       });
       teardown.shutdown();
       teardown.awaitTermination(20, TimeUnit.SECONDS);
+      sends.shutdownNow();
       factory.dispose();
       adm.dispose();
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -217,10 +221,9 @@ class AudioRelayIT {
     BiConsumer<String, ObjectNode> toChild = (to, data) -> ctx.runOnContext(v -> ends[0].signal(data));
     return onContext(() -> {
       ends[1] = TrackEdge.toChild(childName, 0, factory, new dev.onvoid.webrtc.RTCConfiguration(), ctx, teardown,
-          toChild, parentEvents);
+          sends, toChild, parentEvents);
       ends[0] = TrackEdge.toParent(parentName, factory, new dev.onvoid.webrtc.RTCConfiguration(), ctx, teardown,
-          toParent, childEvents,
-          placeholder);
+          sends, toParent, childEvents, placeholder);
       return new Pair(ends[0], ends[1]);
     });
   }

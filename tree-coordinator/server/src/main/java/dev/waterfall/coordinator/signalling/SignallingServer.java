@@ -242,8 +242,8 @@ public final class SignallingServer {
       long window = config.tree().demoteWindowMs();
       return trees.reportStarving(s.stream, s.nodeId, r.about(), clock.millis(), window == 0 ? -1 : window)
           .map(reported -> {
-            acted(s, r, reported.moved(), false);
-            if (reported.demoted()) {
+            acted(s, r, reported == null ? null : reported.moved(), false); // null: the stream has no tree
+            if (reported != null && reported.demoted()) {
               LOG.info("node {} of '{}' demoted to a leaf: two of its children reported it starving them",
                   r.about(), s.stream);
               incidents.flag(s.stream, r.about(), "demoted", clock.millis());
