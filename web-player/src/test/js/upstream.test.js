@@ -57,3 +57,18 @@ test('an open link whose parent supplies nothing while HTTP heals the stream is 
   assert.deepEqual(node.sent.map((m) => [m.type, m.about, m.reason]), [['report', 'P', 'starving']]);
   assert.match(node.sent[0].detail, /supplied 0% of the last 10 s/);
 });
+
+test('a page under the root does not report it: there is nowhere else to go', () => {
+  const node = pageNode();
+  node.depth = 1;
+  node.stats.bytesByFallback = 0;
+  const up = new Upstream(node, () => {}, () => {});
+  const link = stuckLink('origin');
+  up.pending = link;
+  up.linkOpened(link);
+  for (let now = 250; now <= 30_000; now += 250) {
+    node.stats.bytesByFallback += 32_000;
+    up.checkStarving(now);
+  }
+  assert.deepEqual(node.sent, []);
+});

@@ -198,7 +198,8 @@ export class Upstream {
     }
     // An open link that carries too little of the stream (a withholding parent, or one whose uplink cannot).
     const share = this.link ? this.starvation.check(now, this.acceptedFromParent, this.node.stats.bytesByFallback) : -1;
-    if (share >= 0) {
+    // Under the root (depth 1) there is nowhere else to go: the report would only come back as report-ignored.
+    if (share >= 0 && this.node.depth !== 1) {
       this.node.stats.starvingReports = (this.node.stats.starvingReports || 0) + 1;
       this.node.signalling.send({ type: 'report', about: this.link.parentId, reason: 'starving',
         detail: 'the parent supplied ' + Math.round(share * 100) + '% of the last ' + WINDOW_MS / 1000

@@ -54,6 +54,8 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   /** Whether the parent's open link starves us; judged by bytes the store accepted from it. */
   private final StarvationWatch starvation = new StarvationWatch();
   private long acceptedFromParent;
+  /** Depth in the last welcome or reparent: 1 means the parent is the root, which no report can move us from. */
+  private int depth = -1;
   private long timer = -1;
   private long ticks;
   private String publicKey;
@@ -309,6 +311,7 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
       return;
     }
     if (!settings.isOrigin()) {
+      depth = w.depth();
       connectTo(w.parent());
     } else if (publisher != null && w.stream() != null && w.stream().privateStream()) {
       // Before the first segment: the source is pumped only once start() completes, i.e. after this welcome.
@@ -331,6 +334,7 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
           parent.close(); // same parent id, new process behind it: connect again
           parent = null;
         }
+        depth = r.depth();
         connectTo(r.parent());
       }
     } else if (m instanceof Message.IceServers i) {
@@ -389,7 +393,8 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
         send(new Message.Report(assignedParent, "starving", "no link to the parent for 5 s"));
       }
       double share = parent == null ? -1 : starvation.check(now, acceptedFromParent, stats.bytesByFallback);
-      if (share >= 0) {
+      // Under the root there is nowhere else to go: the report would only come back as report-ignored.
+      if (share >= 0 && depth != 1) {
         String detail = String.format("the parent supplied %.0f%% of the last %d s; the rest came over HTTP",
             share * 100, StarvationWatch.WINDOW_MS / 1000);
         LOG.info("parent {} starves this node ({}): reporting it", parent.peerId, detail);
