@@ -8,7 +8,9 @@ import dev.waterfall.coordinator.support.TreeView;
 import dev.waterfall.protocol.Message;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.Test;
 @DisplayName("what the data plane needs: the signing key, the fallback list, reports")
 class DataPlaneInfoTest {
   private static final String KEY = "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=";
+  /** Enough for the stream's 4 slots at the default 3,000 kbps. */
+  private static final int FAST_UPLINK_KBPS = 20_000;
   private TestCoordinator coordinator;
   private Vertx vertx;
   private final List<TestNode> nodes = new ArrayList<>();
@@ -103,5 +107,47 @@ class DataPlaneInfoTest {
     assertThat(moved.parent()).isNotEqualTo(liar);
     TreeView tree = TreeView.fetch(coordinator.rest, "liar").assertValid();
     assertThat(tree.node(liar).children()).doesNotContain(child.id());
+  }
+
+  @Test
+  @DisplayName("one child's report moves it; a second child's demotes the parent to a leaf, whatever its uplink")
+  void twoChildrenDemoteAWithholdingParent() throws Exception {
+    String publishKey = coordinator.createStream("withheld");
+    join(new Message.Join("withheld", "origin", publishKey, null, null));
+    Map<String, TestNode> byId = new HashMap<>();
+    for (int i = 0; i < 10; i++) {
+      TestNode v = join(new Message.Join("withheld", "viewer", null, true, FAST_UPLINK_KBPS));
+      byId.put(v.id(), v);
+    }
+    TreeView tree = TreeView.fetch(coordinator.rest, "withheld").assertValid();
+    TreeView.Node parentNode = tree.nodes.values().stream()
+        .filter(n -> n.role().equals("viewer") && n.children().size() >= 3).findFirst().orElseThrow(() -> new AssertionError("no viewer with 3 children: " + tree.nodes));
+    TestNode parent = byId.get(parentNode.id());
+    TestNode first = byId.get(parentNode.children().get(0));
+    TestNode second = byId.get(parentNode.children().get(1));
+    TestNode third = byId.get(parentNode.children().get(2));
+
+    first.send(new Message.Report(parent.id(), "starving", "2% of the last 10 s from the parent"));
+    Message.Reparent moved = first.await(Message.Reparent.class);
+    assertThat(moved.reason()).isEqualTo("reported-starving");
+    assertThat(moved.parent()).isNotEqualTo(parent.id());
+    TreeView afterOne = TreeView.fetch(coordinator.rest, "withheld").assertValid();
+    assertThat(afterOne.node(parent.id()).capacity()).as("one report demotes nobody").isEqualTo(4);
+    assertThat(afterOne.node(parent.id()).children()).contains(second.id(), third.id());
+
+    second.send(new Message.Report(parent.id(), "starving", "nothing from the parent for 10 s"));
+    assertThat(second.await(Message.Reparent.class).parent()).isNotEqualTo(parent.id());
+    assertThat(third.await(Message.Reparent.class).parent()).as("every child leaves a demoted parent")
+        .isNotEqualTo(parent.id());
+    TreeView demoted = TreeView.fetch(coordinator.rest, "withheld").assertValid();
+    assertThat(demoted.node(parent.id()).capacity()).isZero();
+    assertThat(demoted.node(parent.id()).children()).isEmpty();
+    assertThat(demoted.size()).as("the demoted node keeps watching").isEqualTo(11);
+
+    // Its heartbeats go on reporting a fast uplink: it stays a leaf.
+    parent.send(new Message.Heartbeat(FAST_UPLINK_KBPS * 2, null));
+    parent.send(new Message.Heartbeat(FAST_UPLINK_KBPS, null));
+    Thread.sleep(300);
+    assertThat(TreeView.fetch(coordinator.rest, "withheld").node(parent.id()).capacity()).isZero();
   }
 }
