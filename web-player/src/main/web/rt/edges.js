@@ -54,6 +54,7 @@ function watch(edge, peerId) {
   };
   edge.pc.onconnectionstatechange = () => {
     const s = edge.pc.connectionState;
+    if (s === 'connected' && edge.times) edge.mark('connected');
     if (s === 'failed' || s === 'closed') edge.close('connection ' + s);
   };
 }
@@ -76,6 +77,8 @@ export class ParentEdge {
     this.flowing = false;
     this.framesDecoded = 0;
     this.bytesReceived = 0;
+    // When each step of the edge's setup happened (epoch ms): where a slow switch spent its time.
+    this.times = { asked: Date.now() };
     this.pc = new RTCPeerConnection({ iceServers: iceServers || [] });
     this.tracks = {};
     for (const kind of KINDS) {
@@ -96,11 +99,18 @@ export class ParentEdge {
     await this.pc.setLocalDescription(await this.pc.createOffer());
     const d = this.pc.localDescription;
     if (!this.closed) this.events.signal(this.parentId, { type: d.type, sdp: d.sdp });
+    this.mark('offered');
+  }
+
+  /** Notes when a setup step first happened. */
+  mark(step) {
+    if (!(step in this.times)) this.times[step] = Date.now();
   }
 
   arrived() {
     if (this.flowing || this.closed) return;
     this.flowing = true;
+    this.mark('flowing');
     this.events.flowing(this);
   }
 
@@ -109,6 +119,7 @@ export class ParentEdge {
     if (this.closed || !data || typeof data !== 'object') return;
     try {
       if (data.type === 'answer' && typeof data.sdp === 'string' && this.pc.signalingState === 'have-local-offer') {
+        this.mark('answered');
         this.parentRole = data.role === 'booster' ? 'booster' : 'page';
         if (this.parentRole === 'booster' && this.events.boosterParent) this.events.boosterParent(this);
         await this.pc.setRemoteDescription({ type: 'answer', sdp: data.sdp });

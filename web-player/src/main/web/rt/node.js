@@ -38,7 +38,10 @@ export class RealtimeNode {
     this.timer = null;
     this.retiredFrames = 0; // frames decoded on edges already closed
     this.retiredBytes = 0;
-    this.stats = { parentChanges: 0, childrenServed: 0, lastSwitchMs: null };
+    // lastSwitch: the latest new parent's setup times (epoch ms: reparent received, asked ... flowing; the page
+    // adds rendered), so a slow switch tells where it spent its time.
+    this.stats = { parentChanges: 0, childrenServed: 0, lastSwitchMs: null, lastSwitch: null };
+    this.reparentAt = null;
     this.audioOut = new AudioOut(); // audio for booster children, as chunks (rt/audio.js)
     this.audioOut.setTrack(this.tracks.audio);
   }
@@ -109,6 +112,7 @@ export class RealtimeNode {
       const child = this.children.get(m.child);
       if (child) child.close('child left');
     } else if (m.type === 'reparent') {
+      this.reparentAt = Date.now();
       if (typeof m.depth === 'number') this.depth = m.depth;
       if (typeof m.parent === 'string') this.connectTo(m.parent, m.reason === 'origin-reconnected');
     } else if (m.type === 'ice-servers') {
@@ -194,6 +198,7 @@ export class RealtimeNode {
     this.parent = edge;
     this.pending = null;
     this.stats.lastSwitchMs = Math.round(performance.now() - asked);
+    this.stats.lastSwitch = { parentId: edge.parentId, reparented: this.reparentAt, ...edge.times };
     this.audioOut.setRelaying(edge.parentRole === 'booster');
     this.onTracks(edge.stream);
     this.setTracks(edge.tracks);

@@ -19,12 +19,17 @@ export async function play(waterfall, params) {
   const state = waterfall.state;
   const video = waterfall.video;
   Object.assign(state, { mode: 'realtime', phase: 'loading', framesDecoded: 0, pendingParentId: null,
-    lastSwitchMs: null, parentChanges: 0, fps: null, receivedKbps: null, glassToGlassMs: null });
+    lastSwitchMs: null, lastSwitch: null, parentChanges: 0, fps: null, receivedKbps: null, glassToGlassMs: null });
   const node = new RealtimeNode({
     stream: state.stream,
     upload: params.get('upload') !== '0',
     onTracks: (stream) => {
       video.srcObject = stream;
+      // The switch ends for the viewer when the new parent's first frame is on screen.
+      const last = node.stats.lastSwitch;
+      if (last && video.requestVideoFrameCallback) {
+        video.requestVideoFrameCallback(() => { last.rendered = Date.now(); });
+      }
       video.play().catch((e) => { state.error = 'play refused: ' + e.name; });
     },
   });
@@ -53,6 +58,7 @@ export async function play(waterfall, params) {
     state.framesDecoded = node.framesDecoded;
     state.bytesFromParent = node.bytesReceived;
     state.lastSwitchMs = node.stats.lastSwitchMs;
+    state.lastSwitch = node.stats.lastSwitch;
     state.parentChanges = node.stats.parentChanges;
     state.p2p = { error: node.error, links: node.links() };
     state.audio = node.audioStats();
