@@ -28,7 +28,7 @@ public final class Simulation {
   private final SplittableRandom random;
   private final StreamTree tree;
   private final RepairStrategy strategy;
-  private final Departures departures = new Departures();
+  private final EventQueue queue = new EventQueue();
   private final BitSet onHttp = new BitSet();
   private final Histogram movesPerRepair = new Histogram(3);
   private final Histogram movesPerJoin = new Histogram(3);
@@ -89,7 +89,7 @@ public final class Simulation {
         nextArrival = now + exponential(steadyRate);
       }
       double end = Double.isNaN(steadyStart) ? Double.POSITIVE_INFINITY : steadyStart + config.steadySeconds();
-      double nextDeparture = departures.isEmpty() ? Double.POSITIVE_INFINITY : departures.peekTime();
+      double nextDeparture = queue.isEmpty() ? Double.POSITIVE_INFINITY : queue.peekTime();
       double next = Math.min(nextArrival, nextDeparture);
       while (nextSample <= Math.min(next, end)) {
         sample();
@@ -105,7 +105,7 @@ public final class Simulation {
         arrive();
         nextArrival = now + exponential(arrived < config.viewers() ? rampRate : steadyRate);
       } else {
-        depart(departures.poll(), !Double.isNaN(steadyStart));
+        depart(queue.poll(), !Double.isNaN(steadyStart));
       }
       maxDepth = Math.max(maxDepth, tree.maxDepth());
       onEvent.run();
@@ -129,7 +129,7 @@ public final class Simulation {
       slots = Arrays.copyOf(slots, slots.length * 2);
     }
     slots[viewer] = (byte) config.uplinks().drawSlots(random, config.maxChildren(), config.bitrateKbps());
-    departures.add(now + config.sessions().draw(random, config.meanSessionSeconds()), viewer);
+    queue.add(now + config.sessions().draw(random, config.meanSessionSeconds()), viewer);
     join(viewer);
   }
 

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-class DeparturesTest {
+class EventQueueTest {
   @Test
   void pollsInTimeOrderAndEqualTimesInSchedulingOrder() {
-    Departures d = new Departures();
+    EventQueue d = new EventQueue();
     d.add(5.0, 1);
     d.add(1.0, 2);
     d.add(5.0, 3);
@@ -25,7 +25,7 @@ class DeparturesTest {
 
   @Test
   void manyRandomTimesComeOutSorted() {
-    Departures d = new Departures();
+    EventQueue d = new EventQueue();
     SplittableRandom r = new SplittableRandom(1);
     for (int i = 0; i < 50_000; i++) {
       d.add(Math.floor(r.nextDouble() * 1000), i); // many ties

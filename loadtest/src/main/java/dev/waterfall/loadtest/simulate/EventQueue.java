@@ -3,22 +3,23 @@ package dev.waterfall.loadtest.simulate;
 import java.util.Arrays;
 
 /**
- * The pending departures: a binary min-heap on (time, insertion order) in two parallel arrays, so a million
- * viewers cost 12 bytes each rather than an object each. Equal times leave in the order they were scheduled,
+ * The pending events (departures, and the simulation's timers): a binary min-heap on (time, insertion order) in
+ * two parallel arrays, so a million viewers cost 12 bytes each rather than an object each. An event is one int
+ * (the simulation packs its kind and viewer into it). Equal times come out in the order they were scheduled,
  * which keeps a seeded run reproducible.
  */
-final class Departures {
+final class EventQueue {
   private double[] times = new double[1024];
-  private long[] keys = new long[1024]; // insertion sequence << 32 | viewer index
+  private long[] keys = new long[1024]; // insertion sequence << 32 | event
   private int size;
   private long sequence;
 
-  void add(double time, int viewer) {
+  void add(double time, int event) {
     if (size == times.length) {
       times = Arrays.copyOf(times, size * 2);
       keys = Arrays.copyOf(keys, size * 2);
     }
-    long key = (sequence++ << 32) | (viewer & 0xFFFF_FFFFL);
+    long key = (sequence++ << 32) | (event & 0xFFFF_FFFFL);
     int i = size++;
     while (i > 0) {
       int parent = (i - 1) >>> 1;
@@ -41,14 +42,14 @@ final class Departures {
     return size;
   }
 
-  /** Time of the next departure; only when not empty. */
+  /** Time of the next event; only when not empty. */
   double peekTime() {
     return times[0];
   }
 
-  /** Removes the next departure and returns its viewer. */
+  /** Removes the next event and returns it. */
   int poll() {
-    int viewer = (int) keys[0];
+    int event = (int) keys[0];
     double lastTime = times[--size];
     long lastKey = keys[size];
     int i = 0;
@@ -69,7 +70,7 @@ final class Departures {
     }
     times[i] = lastTime;
     keys[i] = lastKey;
-    return viewer;
+    return event;
   }
 
   private static boolean less(double t1, long k1, double t2, long k2) {
