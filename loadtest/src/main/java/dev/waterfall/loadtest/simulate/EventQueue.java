@@ -4,11 +4,19 @@ import java.util.Arrays;
 
 /**
  * The pending events (departures, and the simulation's timers): a binary min-heap on (time, insertion order) in
- * two parallel arrays, so a million viewers cost 12 bytes each rather than an object each. An event is one int
- * (the simulation packs its kind and viewer into it). Equal times come out in the order they were scheduled,
- * which keeps a seeded run reproducible.
+ * two parallel arrays, so a million viewers cost 12 bytes each rather than an object each. An event is one int,
+ * its kind in the top two bits and its viewer in the rest ({@link #event}). Equal times come out in the order they
+ * were scheduled, which keeps a seeded run reproducible.
  */
 final class EventQueue {
+  static final int DEPART = 0;
+  /** A viewer's uplink is measured: its slots are set from it. */
+  static final int MEASURE = 1;
+  /** A child starved by its parent for a whole window reports it. */
+  static final int REPORT = 2;
+  private static final int KIND_SHIFT = 30;
+  private static final int VIEWER_MASK = (1 << KIND_SHIFT) - 1;
+
   private double[] times = new double[1024];
   private long[] keys = new long[1024]; // insertion sequence << 32 | event
   private int size;
@@ -71,6 +79,18 @@ final class EventQueue {
     times[i] = lastTime;
     keys[i] = lastKey;
     return event;
+  }
+
+  static int event(int kind, int viewer) {
+    return kind << KIND_SHIFT | viewer;
+  }
+
+  static int kind(int event) {
+    return event >>> KIND_SHIFT;
+  }
+
+  static int viewer(int event) {
+    return event & VIEWER_MASK;
   }
 
   private static boolean less(double t1, long k1, double t2, long k2) {

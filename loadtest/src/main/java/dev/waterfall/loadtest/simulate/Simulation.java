@@ -7,6 +7,7 @@ import dev.waterfall.tree.NodeSpec;
 import dev.waterfall.tree.RepairStrategies;
 import dev.waterfall.tree.RepairStrategy;
 import dev.waterfall.tree.StreamTree;
+import dev.waterfall.tree.TreeNode;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
@@ -19,7 +20,13 @@ import org.HdrHistogram.Histogram;
  * model, not a copy): Poisson arrivals, session lengths from {@link Sessions}, slots from {@link UplinkMix}.
  * Events run in time order (departures at equal times in scheduling order), all randomness comes from one
  * seeded generator, so a seed gives the same run every time. A viewer the tree evicts (no slot left after a
- * repair) joins again at once; a viewer no slot is found for watches over HTTP from the origin until it leaves.
+ * repair) joins again at once; a viewer no slot is found for watches over HTTP from the origin until it leaves
+ * (or, when uplinks are measured, until a slot opens: its page asks again).
+ *
+ * <p>Issue 17's newcomers and withholders: with {@link SimConfig#measures()} a viewer that uploads joins with
+ * {@code newcomerSlots}, and {@code measureSeconds} after its first child its slots are set from its uplink
+ * ({@link StreamTree#setCapacity}); a withholder then claims maxChildren. Measurements and starving reports
+ * ({@link Withholding}) are events in the same queue as departures.
  */
 public final class Simulation {
   private static final double SAMPLE_EVERY_SECONDS = 60;
@@ -30,6 +37,11 @@ public final class Simulation {
   private final RepairStrategy strategy;
   private final EventQueue queue = new EventQueue();
   private final BitSet onHttp = new BitSet();
+  private final BitSet noUpload = new BitSet();
+  /** Viewers whose uplink measurement is scheduled, or done. */
+  private final BitSet measureScheduled = new BitSet();
+  private final BitSet measured = new BitSet();
+  private final Withholding withholding;
   private final Histogram movesPerRepair = new Histogram(3);
   private final Histogram movesPerJoin = new Histogram(3);
   private byte[] slots = new byte[1024];
@@ -43,6 +55,9 @@ public final class Simulation {
   private long joinMoves;
   private long repairMoves;
   private long joinsThatMoved;
+  /** New edges made by starving reports (and demotions), and by capacity changes after a measurement. */
+  private long reportMoves;
+  private long capacityMoves;
   private long steadyJoinMoves;
   private long evictions;
   private long refused;
@@ -51,6 +66,13 @@ public final class Simulation {
   private int worstOriginCopies;
   private long events;
   private double now;
+  /** Integrals over simulated time: origin copies, honest viewers watching, honest ones healing under a withholder. */
+  private double copySeconds;
+  private double honestSeconds;
+  private double starvedSeconds;
+  /** {@link #originCopies()} after the last event (it holds until the next). */
+  private int copiesNow;
+  private int peakOriginCopies;
   /** Set once the ramp is over: steady-phase rates (repairs and join moves per minute) count from then. */
   private boolean steady;
 
@@ -59,6 +81,8 @@ public final class Simulation {
     this.random = new SplittableRandom(config.seed());
     this.strategy = RepairStrategies.byName(config.repairStrategy());
     this.tree = new StreamTree("sim", "origin", config.maxChildren(), config.bitrateKbps(), 0);
+    this.withholding = new Withholding(tree, queue, config.withholders(), config.reportSeconds(),
+        config.demoteWindowSeconds());
   }
 
   /**
@@ -77,6 +101,8 @@ public final class Simulation {
     double steadyStart = Double.NaN;
     double nextSample = SAMPLE_EVERY_SECONDS;
     boolean completed = true;
+    copiesNow = originCopies();
+    peakOriginCopies = copiesNow;
     while (true) {
       if ((events & 4095) == 0 && stop.getAsBoolean()) {
         completed = false;
@@ -89,25 +115,30 @@ public final class Simulation {
         nextArrival = now + exponential(steadyRate);
       }
       double end = Double.isNaN(steadyStart) ? Double.POSITIVE_INFINITY : steadyStart + config.steadySeconds();
-      double nextDeparture = queue.isEmpty() ? Double.POSITIVE_INFINITY : queue.peekTime();
-      double next = Math.min(nextArrival, nextDeparture);
+      double nextEvent = queue.isEmpty() ? Double.POSITIVE_INFINITY : queue.peekTime();
+      double next = Math.min(nextArrival, nextEvent);
       while (nextSample <= Math.min(next, end)) {
         sample();
         nextSample += SAMPLE_EVERY_SECONDS;
       }
       if (next > end) {
-        now = end;
+        advanceTo(end);
         break;
       }
-      now = next;
+      advanceTo(next);
       events++;
-      if (nextArrival <= nextDeparture) {
+      if (nextArrival <= nextEvent) {
         arrive();
         nextArrival = now + exponential(arrived < config.viewers() ? rampRate : steadyRate);
       } else {
-        depart(queue.poll(), !Double.isNaN(steadyStart));
+        dispatch(queue.poll());
+      }
+      if (config.measures() && httpViewers > 0 && tree.shallowestOpenDepth() >= 0) {
+        admitWaiting();
       }
       maxDepth = Math.max(maxDepth, tree.maxDepth());
+      copiesNow = originCopies();
+      peakOriginCopies = Math.max(peakOriginCopies, copiesNow);
       onEvent.run();
     }
     sample();
@@ -117,10 +148,33 @@ public final class Simulation {
         new long[] {movesPerRepair.getValueAtPercentile(50), movesPerRepair.getValueAtPercentile(99),
             movesPerRepair.getMaxValue()},
         new double[] {movesPerJoin.getMean(), movesPerJoin.getValueAtPercentile(99), movesPerJoin.getMaxValue()},
-        moves, joinMoves, repairMoves, joinsThatMoved,
-        steadyMinutes > 0 ? steadyJoinMoves / steadyMinutes : Double.NaN, evictions, refused, tree.depthHistogram(), maxDepth, StreamTree.depthBound(tree.size()),
-        originChildren(), worstOriginCopies, httpViewers, tree.size() - 1 + httpViewers, now,
-        (System.nanoTime() - wallStart) / 1e9, events, completed);
+        moves, joinMoves, repairMoves, reportMoves, capacityMoves, joinsThatMoved,
+        steadyMinutes > 0 ? steadyJoinMoves / steadyMinutes : Double.NaN, evictions, refused, tree.depthHistogram(),
+        maxDepth, StreamTree.depthBound(tree.size()),
+        originChildren(), worstOriginCopies, now > 0 ? copySeconds / now : copiesNow, peakOriginCopies,
+        httpViewers, tree.size() - 1 + httpViewers, now, (System.nanoTime() - wallStart) / 1e9, events, completed,
+        withholding.finish(now, honestSeconds > 0 ? starvedSeconds / honestSeconds : 0));
+  }
+
+  /** Moves the clock, adding up what the state between two events cost. */
+  private void advanceTo(double time) {
+    double dt = time - now;
+    copySeconds += dt * copiesNow;
+    honestSeconds += dt * (arrived - departed - withholding.watching());
+    starvedSeconds += dt * withholding.starvedNow();
+    now = time;
+  }
+
+  private void dispatch(int event) {
+    int viewer = EventQueue.viewer(event);
+    switch (EventQueue.kind(event)) {
+      case EventQueue.DEPART -> depart(viewer, steady);
+      case EventQueue.MEASURE -> measure(viewer);
+      default -> {
+        reportMoves += apply(withholding.report(viewer, now));
+        withholding.reported(viewer, now);
+      }
+    }
   }
 
   private void arrive() {
@@ -128,15 +182,23 @@ public final class Simulation {
     if (viewer == slots.length) {
       slots = Arrays.copyOf(slots, slots.length * 2);
     }
-    slots[viewer] = (byte) config.uplinks().drawSlots(random, config.maxChildren(), config.bitrateKbps());
+    UplinkMix.Uplink uplink = config.uplinks().draw(random, config.maxChildren(), config.bitrateKbps());
+    slots[viewer] = (byte) uplink.slots();
+    if (!uplink.uploads()) {
+      noUpload.set(viewer);
+    }
     queue.add(now + config.sessions().draw(random, config.meanSessionSeconds()), viewer);
+    if (withholding.active()) { // no draw without withholders: the same seed gives the same run as before
+      withholding.arrived(viewer, random.nextDouble() < withholding.share());
+    }
     join(viewer);
   }
 
   private void join(int viewer) {
     try {
-      JoinResult joined = tree.join(NodeSpec.viewer(id(viewer), slots[viewer], millis()));
+      JoinResult joined = tree.join(NodeSpec.viewer(id(viewer), capacity(viewer), millis()));
       joins++;
+      placed(viewer, joined.parent(), null);
       movesPerJoin.recordValue(joined.moves().size());
       long moved = apply(joined.moves());
       joinMoves += moved;
@@ -155,14 +217,17 @@ public final class Simulation {
 
   private void depart(int viewer, boolean steady) {
     departed++;
+    withholding.left(viewer);
     if (onHttp.get(viewer)) {
       onHttp.clear(viewer);
       httpViewers--;
       return;
     }
     String id = id(viewer);
-    boolean hadChildren = !tree.node(id).childIds().isEmpty();
+    TreeNode node = tree.node(id);
+    boolean hadChildren = !node.childIds().isEmpty();
     List<Move> repair = tree.remove(id, strategy);
+    withholding.removed(viewer, index(node.parentId()), now);
     if (hadChildren) {
       repairs++;
       if (steady) {
@@ -171,6 +236,49 @@ public final class Simulation {
       movesPerRepair.recordValue(repair.size());
     }
     repairMoves += apply(repair);
+  }
+
+  /** Slots a viewer asks for: its uplink's, or a newcomer's until measured; a withholder claims the most it can. */
+  private int capacity(int viewer) {
+    boolean known = !config.measures() || measured.get(viewer);
+    if (withholding.isWithholder(viewer)) {
+      return known ? config.maxChildren() : Math.min(config.newcomerSlots(), config.maxChildren());
+    }
+    if (known) {
+      return slots[viewer];
+    }
+    return noUpload.get(viewer) ? 0 : Math.min(config.newcomerSlots(), config.maxChildren());
+  }
+
+  /** Its heartbeats now carry a measured uplink (a withholder's a made-up one): the tree re-sizes its slots. */
+  private void measure(int viewer) {
+    measured.set(viewer);
+    String id = id(viewer);
+    if (tree.contains(id)) { // not if it left, or waits on HTTP after an eviction (ids are never reused)
+      capacityMoves += apply(tree.setCapacity(id, capacity(viewer)));
+    }
+  }
+
+  /** Viewers waiting on HTTP join again while the tree has a free slot, oldest first. */
+  private void admitWaiting() {
+    for (int v = onHttp.nextSetBit(0); v >= 0 && tree.shallowestOpenDepth() >= 0; v = onHttp.nextSetBit(v + 1)) {
+      onHttp.clear(v);
+      httpViewers--;
+      join(v); // it stays on HTTP if refused after all
+    }
+  }
+
+  /** A new edge: a viewer's first child starts its measurement; a child under a withholder starts starving. */
+  private void placed(int child, String parentId, String oldParentId) {
+    if (!config.measures() && !withholding.active()) {
+      return;
+    }
+    int parent = index(parentId);
+    if (config.measures() && parent >= 0 && !measureScheduled.get(parent)) {
+      measureScheduled.set(parent);
+      queue.add(now + config.measureSeconds(), EventQueue.event(EventQueue.MEASURE, parent));
+    }
+    withholding.placed(child, parent, index(oldParentId), now);
   }
 
   /**
@@ -182,6 +290,7 @@ public final class Simulation {
     for (Move move : changes) {
       if (move.isEviction()) {
         evictions++;
+        withholding.removed(index(move.nodeId()), index(move.oldParent()), now);
         if (move.nodeId().startsWith("v")) {
           join(Integer.parseInt(move.nodeId().substring(1)));
         } else {
@@ -190,6 +299,7 @@ public final class Simulation {
       } else {
         moves++;
         counted++;
+        placed(index(move.nodeId()), move.newParent(), move.oldParent());
       }
     }
     return counted;
@@ -197,6 +307,11 @@ public final class Simulation {
 
   private void sample() {
     worstOriginCopies = Math.max(worstOriginCopies, originChildren() + httpViewers);
+  }
+
+  /** Origin egress now, in copies: its children, viewers on HTTP, honest children healing under a withholder. */
+  private int originCopies() {
+    return originChildren() + httpViewers + withholding.starvedNow();
   }
 
   private int originChildren() {
@@ -211,12 +326,22 @@ public final class Simulation {
     return Math.round(now * 1000);
   }
 
-  private static String id(int viewer) {
+  static String id(int viewer) {
     return "v" + viewer;
+  }
+
+  /** The viewer index of a node id; −1 for the origin, a booster, or none. */
+  private static int index(String id) {
+    return id != null && id.startsWith("v") ? Integer.parseInt(id, 1, id.length(), 10) : -1;
   }
 
   /** The tree as the run left it (for tests). */
   StreamTree tree() {
     return tree;
+  }
+
+  /** Who withholds (for tests). */
+  Withholding withholding() {
+    return withholding;
   }
 }

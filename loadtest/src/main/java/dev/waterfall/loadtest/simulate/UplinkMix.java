@@ -51,22 +51,36 @@ public final class UplinkMix {
 
   /** Slots of one new viewer. */
   public int drawSlots(SplittableRandom random, int maxChildren, int bitrateKbps) {
+    return draw(random, maxChildren, bitrateKbps).slots();
+  }
+
+  /** One new viewer's uplink (the same draws as {@link #drawSlots}). */
+  public Uplink draw(SplittableRandom random, int maxChildren, int bitrateKbps) {
     if (random.nextDouble() < noUploadShare) {
-      return StreamTree.slotsFor(maxChildren, bitrateKbps, null, false);
+      return new Uplink(false, StreamTree.slotsFor(maxChildren, bitrateKbps, null, false));
     }
     if (uplinksKbps.length == 0) {
-      return StreamTree.slotsFor(maxChildren, bitrateKbps, null, true);
+      return new Uplink(true, StreamTree.slotsFor(maxChildren, bitrateKbps, null, true));
     }
     double u = random.nextDouble();
     int i = 0;
     while (i < cumulative.length - 1 && u >= cumulative[i]) {
       i++;
     }
-    return StreamTree.slotsFor(maxChildren, bitrateKbps, uplinksKbps[i], true);
+    return new Uplink(true, StreamTree.slotsFor(maxChildren, bitrateKbps, uplinksKbps[i], true));
   }
 
   public double noUploadShare() {
     return noUploadShare;
+  }
+
+  /**
+   * One viewer's uplink.
+   *
+   * @param uploads false for upload:false (a leaf from the start, never measured)
+   * @param slots   what its uplink carries, by {@link StreamTree#slotsFor}
+   */
+  public record Uplink(boolean uploads, int slots) {
   }
 
   @Override

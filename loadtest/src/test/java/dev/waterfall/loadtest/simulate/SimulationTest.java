@@ -3,6 +3,8 @@ package dev.waterfall.loadtest.simulate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.waterfall.tree.Move;
+import dev.waterfall.tree.NodeSpec;
 import dev.waterfall.tree.StreamTree;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -90,5 +92,117 @@ class SimulationTest {
     SimResult even = run(config(5_000, 0, 11));
     assertThat(even.joinMoves()).isZero();
     assertThat(even.repairMoves()).isEqualTo(even.moves());
+  }
+
+  /** The scenario's defaults at N = 1,000 and 10,000 (30 min sessions, 20 % who cannot upload, seed 42). */
+  private static SimConfig defaults(int viewers) {
+    return new SimConfig(viewers, 60, 600, 1800, Sessions.EXPONENTIAL, new UplinkMix(0.2, List.of()), 0, 4, 1500,
+        "leaf-swap", 42);
+  }
+
+  /** 20 % withholders among newcomers of one slot, measured 10 s after their first child, reports after 10 s. */
+  private static SimConfig withholding(int viewers, double demoteWindowSeconds) {
+    return defaults(viewers).withWithholding(0.2, 1, 10, 10, demoteWindowSeconds);
+  }
+
+  @Test
+  void withoutWithholdersTheRunIsTheOneBeforeWithholdingWasModelled() {
+    // The figures docs/benchmarks.md quotes for these runs ("Join moves, apart from repairs").
+    SimResult r = run(defaults(1_000));
+    assertThat(new long[] {r.joins(), r.joinsThatMoved(), r.joinMoves(), r.repairMoves()})
+        .containsExactly(1_328, 100, 100, 490);
+    SimResult big = run(defaults(10_000));
+    assertThat(new long[] {big.joins(), big.joinsThatMoved(), big.joinMoves(), big.repairMoves()})
+        .containsExactly(13_361, 1_558, 1_558, 4_659);
+    // The reporting timers change nothing while nobody withholds.
+    SimResult timers = run(defaults(10_000).withWithholding(0, SimConfig.UPLINK_AT_JOIN, 3, 2, 0));
+    assertThat(timers.events()).isEqualTo(big.events());
+    assertThat(timers.moves()).isEqualTo(big.moves());
+    assertThat(timers.depthHistogram()).containsExactly(big.depthHistogram());
+    assertThat(big.reportMoves() + big.capacityMoves() + big.withholding().reports()).isZero();
+    // With no withholder and no HTTP viewer, the origin sends one copy per child at every moment.
+    assertThat(big.originCopiesPeak()).isEqualTo(4);
+    assertThat(big.originCopiesMean()).isBetween(3.9, 4.0);
+  }
+
+  @Test
+  void demotedWithholdersEndAsLeavesAndCostTheHonestViewersFarLessThanUndemoted() {
+    Simulation demoting = new Simulation(withholding(2_000, 120));
+    SimResult on = demoting.run(() -> { }, () -> false);
+    Simulation keeping = new Simulation(withholding(2_000, 0));
+    SimResult off = keeping.run(() -> { }, () -> false);
+    WithholdingResult w = on.withholding();
+    assertThat(w.withholders()).isBetween(300L, 500L);
+    assertThat(w.reports()).isPositive();
+    assertThat(w.demotions()).isPositive();
+    assertThat(off.withholding().demotions()).isZero();
+    demoting.tree().validate();
+    // At the end a withholder feeds honest children only if it got them within the last report window (a repair
+    // may hand a leaf that claims 4 slots a departed node's orphans); without demotion it keeps getting them.
+    assertThat(honestChildrenHeldByWithholders(demoting)).isLessThanOrEqualTo(w.inTreeAtEnd() / 50);
+    assertThat(honestChildrenHeldByWithholders(keeping)).isGreaterThan(off.withholding().inTreeAtEnd() / 10);
+    assertThat(w.demotedAtEnd()).isGreaterThan(w.inTreeAtEnd() / 5);
+    assertThat(w.honestHttpShare()).isPositive().isLessThan(off.withholding().honestHttpShare() / 5);
+    assertThat(on.originCopiesMean()).isLessThan(off.originCopiesMean() / 5);
+    assertThat(w.meanHoldingSeconds()).isLessThan(off.withholding().meanHoldingSeconds() / 2);
+    assertThat(on.moves()).isEqualTo(on.joinMoves() + on.repairMoves() + on.reportMoves() + on.capacityMoves());
+    assertThat(on.reportMoves()).isPositive();
+  }
+
+  /** Withholders in the tree, not demoted, with at least one honest child. */
+  private static long honestChildrenHeldByWithholders(Simulation sim) {
+    Withholding w = sim.withholding();
+    return sim.tree().breadthFirst().stream()
+        .filter(n -> w.isWithholder(index(n.id())) && !sim.tree().isDemoted(n.id()))
+        .filter(n -> n.childIds().stream().anyMatch(c -> index(c) >= 0 && !w.isWithholder(index(c))))
+        .count();
+  }
+
+  @Test
+  void aChildThatMovedAwayBeforeItsWindowEndedDoesNotReport() {
+    // origin (2 slots) ── v0 (withholds) ── v1;  origin ── v2 (honest, room for v1)
+    StreamTree tree = new StreamTree("t", "origin", 2, 1500, 0);
+    EventQueue queue = new EventQueue();
+    Withholding withholding = new Withholding(tree, queue, 0.5, 10, 120);
+    for (int v = 0; v < 4; v++) {
+      withholding.arrived(v, v == 0);
+    }
+    join(tree, withholding, 0, 0);
+    join(tree, withholding, 2, 0);
+    join(tree, withholding, 1, 0);
+    assertThat(tree.node("v1").parentId()).isEqualTo("v0");
+    assertThat(withholding.starvedNow()).isEqualTo(1);
+
+    moved(withholding, tree.moveAway("v1", "v0"), 5); // e.g. its other report, bad data, came first
+    assertThat(tree.node("v1").parentId()).isEqualTo("v2");
+    assertThat(withholding.starvedNow()).isZero();
+    assertThat(queue.peekTime()).isEqualTo(10.0);
+    assertThat(withholding.report(EventQueue.viewer(queue.poll()), 10)).isEmpty();
+    assertThat(withholding.finish(10, 0).reports()).isZero();
+
+    // The control: a child still under the withholder when its window ends reports it and moves away.
+    join(tree, withholding, 3, 12);
+    assertThat(tree.node("v3").parentId()).isEqualTo("v0");
+    assertThat(queue.peekTime()).isEqualTo(22.0);
+    moved(withholding, withholding.report(EventQueue.viewer(queue.poll()), 22), 22);
+    assertThat(withholding.finish(22, 0).reports()).isEqualTo(1);
+    assertThat(tree.node("v3").parentId()).isNotEqualTo("v0");
+    assertThat(withholding.starvedNow()).isZero();
+  }
+
+  private static void join(StreamTree tree, Withholding withholding, int viewer, double now) {
+    String parent = tree.join(NodeSpec.viewer("v" + viewer, 2, Math.round(now * 1000))).parent();
+    withholding.placed(viewer, index(parent), -1, now);
+  }
+
+  private static void moved(Withholding withholding, List<Move> moves, double now) {
+    assertThat(moves).isNotEmpty();
+    for (Move m : moves) {
+      withholding.placed(index(m.nodeId()), index(m.newParent()), index(m.oldParent()), now);
+    }
+  }
+
+  private static int index(String id) {
+    return id != null && id.startsWith("v") ? Integer.parseInt(id.substring(1)) : -1;
   }
 }
