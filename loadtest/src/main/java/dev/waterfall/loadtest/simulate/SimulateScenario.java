@@ -68,6 +68,29 @@ public final class SimulateScenario extends Scenario {
   @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--withholders", defaultValue = "0",
+      description = "Share of arriving viewers who take children and forward them nothing (default ${DEFAULT-VALUE}).")
+  double withholders;
+
+  @Option(names = "--newcomer-slots",
+      description = "Slots of a viewer until its uplink is measured (the coordinator's tree.newcomerSlots, 1); "
+          + "default: none, viewers join with their uplink's slots and are never re-measured.")
+  Integer newcomerSlots;
+
+  @Option(names = "--measure-seconds", defaultValue = "10",
+      description = "With --newcomer-slots: from a viewer's first child until its uplink is measured and its slots "
+          + "set from it; a withholder then claims --max-children (default ${DEFAULT-VALUE}).")
+  double measureSeconds;
+
+  @Option(names = "--report-seconds", defaultValue = "10",
+      description = "A child starved by a withholding parent reports it after this long (default ${DEFAULT-VALUE}).")
+  double reportSeconds;
+
+  @Option(names = "--demote-window-seconds", defaultValue = "120",
+      description = "Two children's reports within this long demote the parent to a leaf; 0 = never "
+          + "(default ${DEFAULT-VALUE}).")
+  double demoteWindowSeconds;
+
   @Option(names = "--latency-samples", defaultValue = "20000",
       description = "Monte-Carlo draws per depth for latency by depth (default ${DEFAULT-VALUE}).")
   int latencySamples;
@@ -81,8 +104,7 @@ public final class SimulateScenario extends Scenario {
   protected void validate() {
     RepairStrategies.byName(strategy);
     new UplinkMix(noUpload, uplinks);
-    new SimConfig(1, rampSeconds, steadyMinutes * 60, meanSessionMinutes * 60, sessions, null, boosters, maxChildren,
-        kbps, strategy, seed);
+    config(null);
     if (viewers.isEmpty() || viewers.stream().anyMatch(n -> n < 1) || maxChildren < 1 || maxChildren > 64 || kbps < 1
         || latencySamples < 1) {
       throw new IllegalArgumentException("need --viewers >= 1 each, --max-children 1..64, --bitrate >= 1, "
@@ -93,8 +115,7 @@ public final class SimulateScenario extends Scenario {
   @Override
   protected void run(Report report, Deadline deadline, Progress progress) {
     UplinkMix mix = new UplinkMix(noUpload, uplinks);
-    SimConfig base = new SimConfig(1, rampSeconds, steadyMinutes * 60, meanSessionMinutes * 60, sessions, mix,
-        boosters, maxChildren, kbps, strategy, seed);
+    SimConfig base = config(mix);
     ObjectNode s = report.settings();
     s.putPOJO("viewers", viewers);
     s.put("rampSeconds", rampSeconds);
@@ -108,6 +129,15 @@ public final class SimulateScenario extends Scenario {
     s.put("bitrateKbps", kbps);
     s.put("repairStrategy", strategy);
     s.put("seed", seed);
+    s.put("withholders", withholders);
+    if (base.measures()) {
+      s.put("newcomerSlots", newcomerSlots);
+      s.put("measureSeconds", measureSeconds);
+    } else {
+      s.put("newcomerSlots", "none: viewers join with their uplink's slots");
+    }
+    s.put("reportSeconds", reportSeconds);
+    s.put("demoteWindowSeconds", demoteWindowSeconds);
     ObjectNode hop = s.putObject("hopModel");
     hop.put("p50Ms", HopModel.HOP_P50_MS);
     hop.put("p95Ms", HopModel.HOP_P95_MS);
@@ -121,6 +151,8 @@ public final class SimulateScenario extends Scenario {
     HopModel hops = HopModel.calibrated();
     SimResult largest = null;
     double worstRatio = 0;
+    double worstMeanCopies = 0;
+    double worstHttpShare = 0;
     for (int n : viewers) {
       if (deadline.passed()) {
         report.incomplete("time budget spent before N = " + n);
@@ -137,6 +169,8 @@ public final class SimulateScenario extends Scenario {
       progress.extra(String.format("maxDepth %d, %.1f s", r.maxDepth(), r.wallSeconds()));
       runs.add(toJson(r, hops));
       worstRatio = Math.max(worstRatio, r.originEgressRatio());
+      worstMeanCopies = Math.max(worstMeanCopies, r.originCopiesMean());
+      worstHttpShare = Math.max(worstHttpShare, r.withholding().honestHttpShare());
       if (r.completed() && (largest == null || n >= largest.viewers())) {
         largest = r;
       }
@@ -150,6 +184,16 @@ public final class SimulateScenario extends Scenario {
     figures.put("offload", round(largest.offload(), 6));
     figures.put("wallSecondsAtLargestN", round(largest.wallSeconds(), 1));
     report.target(Target.atMost("originEgressRatio, worst N", worstRatio, 4.1, "× stream"));
+    if (withholders > 0) {
+      // Issue 17: withholding newcomers cost the honest viewers ≤ 1 % stalled time and the origin ≤ 4.5×.
+      String share = Math.round(withholders * 100) + "% withholders";
+      figures.put("originCopiesMeanWorst", round(worstMeanCopies, 3));
+      figures.put("honestHttpShareWorst", round(worstHttpShare, 6));
+      report.target(Target.atMost("origin egress, mean, " + share + ", worst N", round(worstMeanCopies, 3), 4.5,
+          "× stream"));
+      report.target(Target.atMost("honest HTTP share, " + share + ", worst N", round(worstHttpShare, 6), 0.01,
+          "of honest viewer-time"));
+    }
     if (largest.viewers() >= 1_000_000) {
       report.target(Target.atMost(String.format("maxDepth at N=%,d", largest.viewers()), largest.maxDepth(), 12, "levels"));
       report.target(Target.atMost(String.format("wall time at N=%,d", largest.viewers()), round(largest.wallSeconds(), 1),
@@ -157,6 +201,12 @@ public final class SimulateScenario extends Scenario {
     }
     report.note("Depth and egress come from the real StreamTree; latency by depth is a model (hopModel) calibrated on "
         + "relay-hops, not a measurement of this run.");
+  }
+
+  private SimConfig config(UplinkMix mix) {
+    int slots = newcomerSlots == null ? SimConfig.UPLINK_AT_JOIN : newcomerSlots;
+    return new SimConfig(1, rampSeconds, steadyMinutes * 60, meanSessionMinutes * 60, sessions, mix, boosters,
+        maxChildren, kbps, strategy, seed, withholders, slots, measureSeconds, reportSeconds, demoteWindowSeconds);
   }
 
   @Override
@@ -236,6 +286,9 @@ public final class SimulateScenario extends Scenario {
     o.put("originChildrenAtEnd", r.originChildren());
     o.put("httpFallbackViewersAtEnd", r.httpFallbackAtEnd());
     o.put("originEgressRatio", r.originEgressRatio());
+    // Time-averaged and peak, counting honest children that heal over HTTP under a withholder too.
+    o.put("originCopiesMean", round(r.originCopiesMean(), 3));
+    o.put("originCopiesPeak", r.originCopiesPeak());
     o.put("offload", round(r.offload(), 6));
     o.put("repairs", r.repairs());
     o.put("repairsPerMinute", round(r.repairsPerMinute(), 1));
@@ -252,7 +305,21 @@ public final class SimulateScenario extends Scenario {
     o.put("joinsThatMoved", r.joinsThatMoved());
     o.put("joinsThatMovedShare", r.joins() == 0 ? 0 : round((double) r.joinsThatMoved() / r.joins(), 4));
     o.put("joinMovesPerMinute", round(r.joinMovesPerMinute(), 1));
+    o.put("reportMoves", r.reportMoves());
+    o.put("capacityMoves", r.capacityMoves());
     o.put("evictions", r.evictions());
+    WithholdingResult w = r.withholding();
+    if (withholders > 0) {
+      o.put("withholders", w.withholders());
+      o.put("honestHttpShare", round(w.honestHttpShare(), 6));
+      o.put("starvingReports", w.reports());
+      o.put("demotions", w.demotions());
+      o.put("withholdersInTreeAtEnd", w.inTreeAtEnd());
+      o.put("withholdersDemotedAtEnd", w.demotedAtEnd());
+      o.put("withholdersHoldingChildrenAtEnd", w.holdingAtEnd());
+      o.put("withholdersThatHeldChildren", w.heldChildren());
+      o.put("withholderMeanHoldingSeconds", round(w.meanHoldingSeconds(), 1));
+    }
     o.put("refusedJoins", r.refusedJoins());
     ArrayNode lat = o.putArray("latencyByDepth");
     for (int d = 1; d <= r.maxDepth(); d++) {
