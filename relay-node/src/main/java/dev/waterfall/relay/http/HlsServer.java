@@ -1,5 +1,6 @@
 package dev.waterfall.relay.http;
 
+import dev.waterfall.protocol.http.Cors;
 import dev.waterfall.relay.frame.Frame;
 import dev.waterfall.relay.frame.FrameCodec;
 import dev.waterfall.relay.segment.SegmentHeader;

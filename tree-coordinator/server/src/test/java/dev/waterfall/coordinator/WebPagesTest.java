@@ -92,6 +92,47 @@ class WebPagesTest {
   }
 
   @Test
+  @DisplayName("/embed/<stream> is the player alone, for any site's iframe; the other pages only frame themselves")
+  void embedPage() throws Exception {
+    HttpResponse<String> page = get("/embed/demo");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(header(page, "Content-Type")).startsWith("text/html");
+    assertThat(header(page, "Cache-Control")).isEqualTo("no-cache");
+    assertThat(page.body()).contains("<video", "muted autoplay", "id=\"play\"", "/web/watch.js")
+        .doesNotContain("id=\"upload\"", "id=\"stats\" ");
+    assertThat(header(page, "Content-Security-Policy")).doesNotContain("frame-ancestors");
+    assertThat(header(page, "X-Frame-Options")).isEmpty();
+    assertThat(get("/embed/%3Cscript%3E").body()).isEqualTo(page.body());
+    for (String own : new String[] {"/watch/demo", "/dashboard/demo", "/publish/demo"}) {
+      assertThat(header(get(own), "Content-Security-Policy")).as(own).isEqualTo("frame-ancestors 'self'");
+    }
+  }
+
+  @Test
+  @DisplayName("a site on another origin may load the player's modules and read a stream's type and sources (CORS)")
+  void cors() throws Exception {
+    for (String path : new String[] {"/web/waterfall-p2p.js", "/web/p2p/node.js", "/web/vendor/hls.min.js",
+        "/api/streams/none", "/api/streams/none/fallbacks"}) {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(coordinator.baseUrl + path))
+          .header("Origin", "https://site.example").timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(header(r, "Access-Control-Allow-Origin")).as(path).isEqualTo("*");
+    }
+    // A private stream's viewer token travels in Authorization: the browser asks first.
+    HttpResponse<String> preflight = HTTP.send(HttpRequest.newBuilder(
+            URI.create(coordinator.baseUrl + "/api/streams/demo/fallbacks"))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", "https://site.example")
+        .header("Access-Control-Request-Method", "GET").header("Access-Control-Request-Headers", "authorization")
+        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(preflight.statusCode()).isEqualTo(204);
+    assertThat(header(preflight, "Access-Control-Allow-Headers")).isEqualTo("authorization");
+    assertThat(header(preflight, "Access-Control-Allow-Methods")).contains("GET");
+    // Admin calls and the tree stay same-origin: no CORS header, so another site's script cannot read them.
+    assertThat(header(get("/api/streams"), "Access-Control-Allow-Origin")).isEmpty();
+    assertThat(header(get("/api/streams/none/tree"), "Access-Control-Allow-Origin")).isEmpty();
+  }
+
+  @Test
   @DisplayName("the REST API still answers beside the pages")
   void apiUnaffected() throws Exception {
     assertThat(get("/api/streams/none/fallbacks").statusCode()).isEqualTo(404);

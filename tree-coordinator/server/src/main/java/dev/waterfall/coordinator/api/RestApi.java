@@ -1,5 +1,6 @@
 package dev.waterfall.coordinator.api;
 
+import dev.waterfall.protocol.http.Cors;
 import dev.waterfall.coordinator.cluster.CoordinatorDirectory;
 import dev.waterfall.coordinator.cluster.NodeView;
 import dev.waterfall.coordinator.cluster.TreeStore;
@@ -63,6 +64,15 @@ public final class RestApi {
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
 
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(16 * 1024));
+    // What a player on another site reads (web-player's waterfall-p2p.js): the stream's type and its sources.
+    // A private stream's fallbacks need the viewer token in Authorization, hence the preflight.
+    for (String read : new String[] {"/api/streams/:name", "/api/streams/:name/fallbacks"}) {
+      router.options(read).handler(ctx -> Cors.preflight(ctx.request()));
+      router.get(read).handler(ctx -> {
+        Cors.allow(ctx.response());
+        ctx.next();
+      });
+    }
     router.get("/api/streams/:name/tree").handler(this::tree);
     router.get("/api/streams/:name/fallbacks").handler(this::fallbacks);
     router.get("/api/streams/:name/dashboard").handler(this::dashboard);

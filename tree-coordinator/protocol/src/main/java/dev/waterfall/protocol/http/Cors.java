@@ -1,19 +1,20 @@
-package dev.waterfall.relay.http;
+package dev.waterfall.protocol.http;
 
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
  * CORS for public, credential-free resources: any page may read the stream (players on other origins, and
- * browsers healing segments from a booster), so every answer allows every origin. Written out rather than
+ * browsers healing segments from a booster) and a coordinator's public stream info and player scripts (sites
+ * embedding the player), so every answer allows every origin. Written out rather than
  * using vertx-web's CorsHandler so the exact headers, and the preflight answer, are plain to see and test.
  */
 public final class Cors {
 
   /** What a player reads from a response besides the simple headers: needed for Range-based healing. */
-  static final String EXPOSED = "Content-Length, Content-Range, Accept-Ranges";
-  static final String METHODS = "GET, HEAD, OPTIONS";
-  static final String DEFAULT_ALLOWED_HEADERS = "Range";
+  public static final String EXPOSED = "Content-Length, Content-Range, Accept-Ranges";
+  public static final String METHODS = "GET, HEAD, OPTIONS";
+  public static final String DEFAULT_ALLOWED_HEADERS = "Range";
 
   private Cors() {}
 
