@@ -19,6 +19,23 @@ const state = { stream, connected: false, frames: 0, snapshot: null, error: null
 window.waterfallDashboard = state;
 
 const $ = (id) => document.getElementById(id);
+
+// The snippets a site owner copies (textContent: the stream's name is never parsed as HTML).
+const quoted = JSON.stringify(stream);
+$('embed-iframe').textContent = '<iframe src="' + location.origin + '/embed/' + encodeURIComponent(stream)
+  + '" width="640" height="360" allow="autoplay; fullscreen" allowfullscreen></iframe>';
+$('embed-module').textContent = [
+  '<video controls muted autoplay playsinline></video>',
+  '<script src="' + location.origin + '/web/vendor/hls.min.js"></script>', // or the site's own hls.js
+  '<script type="module">',
+  "  import { WaterfallP2P } from '" + location.origin + "/web/waterfall-p2p.js';",
+  "  const video = document.querySelector('video');",
+  "  const p2p = await WaterfallP2P.join({ Hls, server: '" + location.origin + "', stream: " + quoted + ', video });',
+  '  const hls = new Hls(p2p.hlsConfig());',
+  '  p2p.attach(hls);',
+  '  hls.loadSource(p2p.playlistUrl);',
+  '  hls.attachMedia(video);',
+  '</script>'].join('\n');
 $('title').textContent = 'Waterfall dashboard · ' + stream;
 document.title = 'Waterfall dashboard · ' + stream;
 

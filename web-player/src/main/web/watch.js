@@ -83,7 +83,9 @@ import { StallWatch } from '/web/watch/stalls.js';
     renderStats(); // the refusal shows at once, not at the next tick
   }
 
-  document.getElementById('title').textContent = 'Waterfall · ' + stream;
+  // /embed/<stream> (embed.html) has no title, stats line or upload box: only the player.
+  const title = document.getElementById('title');
+  if (title) title.textContent = 'Waterfall · ' + stream;
   document.title = 'Waterfall · ' + stream;
 
   function note(name, detail) {
@@ -103,6 +105,17 @@ import { StallWatch } from '/web/watch/stalls.js';
     note('waiting', { buffered: stalls.bufferedRanges(), held: stalls.heldFragments() });
     if (state.startedAt !== null) stalls.waiting();
   });
+  // The embed page's play button, over the picture while the video is paused (autoplay refused, or paused).
+  const playButton = document.getElementById('play');
+  if (playButton) {
+    const show = function () { playButton.hidden = !video.paused; };
+    video.addEventListener('play', show);
+    video.addEventListener('pause', show);
+    playButton.addEventListener('click', function () {
+      video.play().catch(function (e) { note('play-refused:' + e.name); });
+    });
+    show();
+  }
   video.addEventListener('error', function () {
     note('error');
     state.error = 'media error ' + (video.error ? video.error.code : '?');
@@ -202,13 +215,17 @@ import { StallWatch } from '/web/watch/stalls.js';
     const on = uploadEffective();
     state.upload = on;
     state.uploadReason = on ? null : !upload.wanted ? (upload.byUrl ? 'url' : 'user') : upload.constraint;
+    if (!uploadBox) {
+      if (window.waterfall.node) window.waterfall.node.setUpload(on);
+      return;
+    }
     uploadBox.checked = on;
     uploadNote.textContent = on ? (upload.overridden ? '(despite ' + upload.constraint + ')' : '')
       : state.uploadReason === 'url' || state.uploadReason === 'user' ? '' : '(off: ' + state.uploadReason + ')';
     if (window.waterfall.node) window.waterfall.node.setUpload(on);
   }
 
-  uploadBox.addEventListener('change', function () {
+  if (uploadBox) uploadBox.addEventListener('change', function () {
     upload.wanted = uploadBox.checked;
     upload.byUrl = false;
     upload.overridden = uploadBox.checked && upload.constraint !== null;
@@ -259,6 +276,7 @@ import { StallWatch } from '/web/watch/stalls.js';
         'sent ' + Math.round(state.bytesSentToChildren / 1024) + ' KiB');
     }
     if (state.error) parts.push('error: ' + state.error);
+    if (!statsLine) return;
     statsLine.textContent = parts.join(' · ');
     statsLine.classList.toggle('error', state.phase === 'error');
   }
@@ -423,7 +441,8 @@ import { StallWatch } from '/web/watch/stalls.js';
     }
     window.waterfall.node = node;
     node.setUpload(uploadEffective()); // the viewer may have changed it while joining
-    document.getElementById('upload-control').hidden = false;
+    const uploadControl = document.getElementById('upload-control');
+    if (uploadControl) uploadControl.hidden = false;
     state.source = node.fallbacks[0] || state.source;
   }
 

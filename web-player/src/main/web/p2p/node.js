@@ -29,7 +29,8 @@ export const STARTUP_HTTP_SEGMENTS = 2;
 export class BrowserNode {
   /**
    * @param {{stream: string, upload?: boolean, bufferSeconds?: () => number, playbackStats?: () => Object,
-   *          key?: string, firstLinkAfter?: Promise}} options  `key`: a private stream's viewer token;
+   *          key?: string, firstLinkAfter?: Promise, server?: string}} options  `key`: a private stream's viewer token;
+   *          `server`: the coordinator's base URL when it is not this page's origin (a site embedding the player);
    *          `firstLinkAfter`: the first parent link is set up once this
    *          settles (the player's first fragment is in: the link's set-up and the parent's backlog, received
    *          and verified, then no longer compete with it; that first segment comes over HTTP)
@@ -37,6 +38,8 @@ export class BrowserNode {
   constructor(options) {
     this.stream = options.stream;
     this.key = options.key || null;
+    /** The coordinator's base URL, '' for this page's own origin (its REST API and /ws). */
+    this.server = (options.server || '').replace(/\/+$/, '');
     /** A private stream's content key (CryptoKey), from the welcome; null for a public stream. */
     this.contentKey = null;
     this.upload = options.upload !== false;
@@ -75,7 +78,8 @@ export class BrowserNode {
   start() {
     return new Promise((resolve, reject) => {
       let welcomed = false;
-      this.signalling = new Signalling({ stream: this.stream, upload: () => this.upload, key: this.key }, {
+      this.signalling = new Signalling({ stream: this.stream, upload: () => this.upload, key: this.key,
+        url: this.server ? Signalling.wsUrl(this.server) : undefined }, {
         welcome: (w) => {
           this.place.welcome(w).then(() => {
             welcomed = true;

@@ -40,7 +40,8 @@ export class Place {
     while (!publicKey || node.httpFallback.bases.length === 0) {
       // No origin yet: the coordinator learns its key and HTTP base when it joins.
       await new Promise((r) => setTimeout(r, ORIGIN_POLL_MS));
-      const res = await fetch('/api/streams/' + encodeURIComponent(node.stream) + '/fallbacks', { cache: 'no-store',
+      const res = await fetch(node.server + '/api/streams/' + encodeURIComponent(node.stream) + '/fallbacks', {
+        cache: 'no-store',
         headers: node.key ? { Authorization: 'Bearer ' + node.key } : {} });
       if (res.ok) {
         const body = await res.json();

@@ -70,6 +70,8 @@ public final class DemoCommand implements Callable<Integer> {
       System.out.println("Waterfall demo is running. Ctrl-C stops it.");
       System.out.println("  watch         " + base + "/watch/" + stream + "   (the browser player: a node of the tree)");
       System.out.println("  dashboard     " + base + "/dashboard/" + stream + "   (the live tree, offload and repairs)");
+      System.out.println("  embed         " + base + "/embed/" + stream
+          + "   (the player alone, for an iframe on any site; snippets on the dashboard)");
       System.out.println("  HLS           " + originHls + "   (origin)");
       System.out.println("                " + boosterHls + "   (booster " + booster.node().nodeId() + ")");
       System.out.println("  tree (live)   " + base + "/api/streams/" + stream + "/tree");
