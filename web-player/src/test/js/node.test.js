@@ -57,6 +57,25 @@ test('the page state keeps the last segment loads, oldest dropped first', () => 
   assert.equal(node.stats.loads[LOADS_KEPT - 1].via, 'http');
 });
 
+test('a load tells how far behind the origin each step of its segment came', () => {
+  const node = new BrowserNode({ stream: 's' });
+  const produced = Date.now() - 5000;
+  node.store = { status: (sn) => (sn === 7 ? { producedAtMillis: produced, headerAtMillis: produced + 40,
+    completeAtMillis: produced + 900 } : sn === 8 ? { producedAtMillis: produced + 2000, headerAtMillis: produced + 2040,
+    completeAtMillis: -1 } : null) };
+  const fromStore = node.noteLoad(7);
+  node.noteHops(fromStore, 7, produced + 30);
+  assert.equal(fromStore.produced, produced);
+  assert.deepEqual({ ...fromStore.behind, done: fromStore.behind.done >= 5000 },
+    { asked: 30, header: 40, complete: 900, done: true });
+  const incomplete = node.noteLoad(8);
+  node.noteHops(incomplete, 8, produced + 2100);
+  assert.equal(incomplete.behind.complete, -1, 'never complete in the store (it came over HTTP)');
+  const unknown = node.noteLoad(9);
+  node.noteHops(unknown, 9, produced);
+  assert.equal(unknown.behind, undefined, 'no header: nothing to measure against');
+});
+
 /**
  * A store for playlist(): complete segments `from`..`to` playable, headers held up to `heldTo`, each produced
  * 2 s after the one before, the newest at `newestProducedAt`, and received 50 ms after it was produced.

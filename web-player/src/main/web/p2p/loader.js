@@ -88,6 +88,7 @@ export function p2pLoader(Hls, node) {
 
     async segment(sequence) {
       const began = performance.now();
+      const askedAt = Date.now();
       const entry = node.noteLoad(sequence);
       try {
         const bytes = await node.waitForSegment(sequence,
@@ -109,6 +110,7 @@ export function p2pLoader(Hls, node) {
         throw e;
       } finally {
         entry.ms = Math.round(performance.now() - began);
+        node.noteHops(entry, sequence, askedAt);
       }
     }
 

@@ -270,6 +270,22 @@ export class BrowserNode {
     return entry;
   }
 
+  /**
+   * Where a segment's time went, in ms after the origin produced it (its signed header's producedAt, the origin's
+   * clock): when the player asked, when its header and its last chunk reached the store (-1: never), and when
+   * the player got it (`done`). A stall then shows whether the segment was late leaving the origin (producedAt
+   * itself late: compare consecutive segments' `produced`) or late on its way (store or HTTP).
+   */
+  noteHops(entry, sequence, askedAtMillis) {
+    const s = this.store && this.store.status(sequence);
+    if (!s) return;
+    const produced = s.producedAtMillis;
+    const after = (at) => (at >= 0 ? at - produced : -1);
+    entry.produced = produced;
+    entry.behind = { asked: askedAtMillis - produced, header: after(s.headerAtMillis),
+      complete: after(s.completeAtMillis), done: Date.now() - produced };
+  }
+
   /** Whole segments the player fetched over HTTP (they bypass the store): counted as fallback bytes. */
   countHttpSegment(byteLength) {
     this.stats.bytesByFallback += byteLength;

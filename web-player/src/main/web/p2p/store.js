@@ -190,6 +190,7 @@ export class SegmentStore {
     return s ? {
       sequence, chunksReceived: s.received, chunkCount: s.header.chunkCount, complete: s.complete(),
       headerAtMillis: s.headerAtMillis, firstChunkAtMillis: s.firstChunkAtMillis, completeAtMillis: s.completeAtMillis,
+      producedAtMillis: s.header.producedAtMillis,
     } : null;
   }
 
