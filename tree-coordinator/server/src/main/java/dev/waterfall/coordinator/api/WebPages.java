@@ -3,6 +3,7 @@ package dev.waterfall.coordinator.api;
 import dev.waterfall.protocol.http.Cors;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.Map;
 
 /**
  * The browser pages, from the waterfall-web-player jar (classpath {@code web/}): {@code /watch/<stream>} is the
@@ -23,33 +24,13 @@ final class WebPages {
   }
 
   static void mount(Router router) {
-    router.get("/watch/:stream").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "text/html; charset=utf-8")
-        // Always revalidated, so a page never references scripts older or newer than itself for long.
-        .putHeader("Cache-Control", "no-cache")
-        .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Content-Security-Policy", SAME_ORIGIN_FRAMES)
-        .sendFile("web/watch.html"));
-    router.get("/dashboard/:stream").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "text/html; charset=utf-8")
-        .putHeader("Cache-Control", "no-cache")
-        .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Content-Security-Policy", SAME_ORIGIN_FRAMES)
-        .sendFile("web/dashboard.html"));
+    page(router, "/watch/:stream", "web/watch.html", Map.of("Content-Security-Policy", SAME_ORIGIN_FRAMES));
+    page(router, "/dashboard/:stream", "web/dashboard.html", Map.of("Content-Security-Policy", SAME_ORIGIN_FRAMES));
     // The publish key stays in the page (typed, or in the URL fragment): nothing secret reaches this route.
-    router.get("/publish/:stream").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "text/html; charset=utf-8")
-        .putHeader("Cache-Control", "no-cache")
-        .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Referrer-Policy", "no-referrer")
-        .putHeader("Content-Security-Policy", SAME_ORIGIN_FRAMES)
-        .sendFile("web/publish.html"));
+    page(router, "/publish/:stream", "web/publish.html", Map.of("Content-Security-Policy", SAME_ORIGIN_FRAMES,
+        "Referrer-Policy", "no-referrer"));
     // The player alone, for an <iframe> on any site (the pages above may only be framed by their own origin).
-    router.get("/embed/:stream").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "text/html; charset=utf-8")
-        .putHeader("Cache-Control", "no-cache")
-        .putHeader("X-Content-Type-Options", "nosniff")
-        .sendFile("web/embed.html"));
+    page(router, "/embed/:stream", "web/embed.html", Map.of());
     // Scripts a site may load from here: waterfall-p2p.js and its modules (module scripts need CORS), hls.js.
     router.get("/web/*").handler(ctx -> {
       Cors.allow(ctx.response());
@@ -58,5 +39,18 @@ final class WebPages {
     router.get("/web/vendor/*").handler(StaticHandler.create("web/vendor").setMaxAgeSeconds(VENDOR_MAX_AGE_S));
     router.get("/web/*").handler(StaticHandler.create("web").setMaxAgeSeconds(OWN_MAX_AGE_S)
         .setDirectoryListing(false));
+  }
+
+  /** One page for every stream: the same file whatever the name in the path (the page's script reads it). */
+  private static void page(Router router, String path, String file, Map<String, String> headers) {
+    router.get(path).handler(ctx -> {
+      ctx.response()
+          .putHeader("Content-Type", "text/html; charset=utf-8")
+          // Always revalidated, so a page never references scripts older or newer than itself for long.
+          .putHeader("Cache-Control", "no-cache")
+          .putHeader("X-Content-Type-Options", "nosniff");
+      headers.forEach(ctx.response()::putHeader);
+      ctx.response().sendFile(file);
+    });
   }
 }
