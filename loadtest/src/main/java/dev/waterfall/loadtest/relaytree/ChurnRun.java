@@ -1,7 +1,6 @@
 package dev.waterfall.loadtest.relaytree;
 
 import dev.waterfall.loadtest.relay.RelayRig;
-import dev.waterfall.loadtest.report.ReportDir;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.relay.Relay;
@@ -122,13 +121,7 @@ final class ChurnRun {
   }
 
   private HostProcess spawn() throws Exception {
-    String classPath = ReportDir.codeSource() != null && ReportDir.codeSource().toString().endsWith(".jar")
-        ? ReportDir.codeSource().toString() : System.getProperty("java.class.path");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(hostJvmArgs);
-    cmd.addAll(List.of("-cp", classPath, RelayHost.class.getName(), rig.base, stream, rig.boosterToken()));
-    return new HostProcess(hosts.size(), cmd, log);
+    return new HostProcess(hosts.size(), HostProcess.command(hostJvmArgs, rig.base, stream, rig.boosterToken()), log);
   }
 
   private void pollOrigin(Map<Long, Long> originAt) throws Exception {

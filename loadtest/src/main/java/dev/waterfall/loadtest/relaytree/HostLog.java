@@ -19,6 +19,7 @@ public final class HostLog {
   private final List<Change> flows = new ArrayList<>();
   private final Map<Long, Long> segments = new HashMap<>();
   private final List<long[]> bytes = new ArrayList<>(); // {atMillis, fromParent, fallback}
+  private long[] links = {-1, -1}; // {open peer links, children}: only the latest
 
   /** One line of {@link RelayHost}'s output; anything else (a library printing to stdout) is ignored. */
   synchronized void accept(String line) {
@@ -33,6 +34,7 @@ public final class HostLog {
         case "flow" -> flows.add(new Change(Long.parseLong(f[2]), f[1]));
         case "seg" -> segments.putIfAbsent(Long.parseLong(f[1]), Long.parseLong(f[2]));
         case "bytes" -> bytes.add(new long[] {Long.parseLong(f[3]), Long.parseLong(f[1]), Long.parseLong(f[2])});
+        case "links" -> links = new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])};
         default -> { }
       }
     } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
@@ -70,6 +72,11 @@ public final class HostLog {
 
   public synchronized Map<Long, Long> segments() {
     return Map.copyOf(segments);
+  }
+
+  /** {open peer links, children} as last reported ({-1, -1} before any). */
+  public synchronized long[] links() {
+    return links.clone();
   }
 
   /** Time of its first complete segment, or -1. */

@@ -1,10 +1,12 @@
 package dev.waterfall.loadtest.relaytree;
 
+import dev.waterfall.loadtest.report.ReportDir;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The scenario's side of one {@link RelayHost}: the child process and its {@link HostLog}. */
@@ -20,6 +22,17 @@ public final class HostProcess {
     Thread reader = new Thread(this::read, "relay-host-" + index);
     reader.setDaemon(true);
     reader.start();
+  }
+
+  /** The command line of a {@link RelayHost} JVM with these JVM flags, on this JVM's jar or class path. */
+  public static List<String> command(List<String> jvmArgs, String coordinators, String stream, String token) {
+    String classPath = ReportDir.codeSource() != null && ReportDir.codeSource().toString().endsWith(".jar")
+        ? ReportDir.codeSource().toString() : System.getProperty("java.class.path");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmArgs);
+    cmd.addAll(List.of("-cp", classPath, RelayHost.class.getName(), coordinators, stream, token));
+    return cmd;
   }
 
   private void read() {
@@ -40,6 +53,11 @@ public final class HostProcess {
 
   public long killedAtMillis() {
     return killedAtMillis;
+  }
+
+  /** The JVM's process id (soak reads its RSS and asks it for NMT with jcmd). */
+  public long pid() {
+    return process.pid();
   }
 
   public boolean alive() {

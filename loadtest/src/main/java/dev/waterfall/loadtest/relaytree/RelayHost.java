@@ -18,6 +18,7 @@ import java.util.Set;
  * <pre>
  *   joined NODE MS          parent PARENT|- MS          flow PARENT MS (first bytes from a new parent)
  *   seg SEQ COMPLETE_MS     bytes FROM_PARENT FALLBACK MS
+ *   links OPEN CHILDREN MS  (peer links not yet torn down, children the node forwards to; for soak)
  * </pre>
  * No HLS server: every fallback fetch goes to the origin, so the origin's egress counts all of it. Several
  * coordinator URLs (comma-separated) are tried in order, as a booster's {@code --coordinator} list.
@@ -71,6 +72,7 @@ public final class RelayHost {
       if (now - lastBytesLine >= 1000) {
         lastBytesLine = now;
         emit(out, "bytes " + fromParent + " " + relay.node().bytesByFallback() + " " + now);
+        emit(out, "links " + peers.openLinks() + " " + relay.node().children() + " " + now);
       }
       Thread.sleep(10);
     }

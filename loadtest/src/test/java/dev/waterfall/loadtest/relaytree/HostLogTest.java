@@ -11,7 +11,7 @@ class HostLogTest {
     for (String line : new String[] {
         "joined n1 1000", "parent - 1000", "parent p1 1100", "flow p1 1150", "seg 7 1300", "bytes 500 0 2000",
         "seg 8 3300", "seg 7 9999", // a segment is reported once; a repeat does not move its time
-        "parent - 5000", "parent p2 5200", "flow p2 5260", "bytes 900 40 6000",
+        "parent - 5000", "parent p2 5200", "flow p2 5260", "bytes 900 40 6000", "links 3 2 6000",
         "SLF4J: some library noise", "seg 9", "bytes 1 x 7000"}) { // noise and truncated lines are ignored
       log.accept(line);
     }
@@ -27,5 +27,6 @@ class HostLogTest {
     assertThat(log.bytesAt(1999)).containsExactly(0, 0);
     assertThat(log.bytesAt(5999)).containsExactly(500, 0);
     assertThat(log.bytesAt(10_000)).containsExactly(900, 40);
+    assertThat(log.links()).containsExactly(3, 2);
   }
 }
