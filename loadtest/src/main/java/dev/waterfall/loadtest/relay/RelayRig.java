@@ -44,16 +44,25 @@ public final class RelayRig implements AutoCloseable {
   private final List<AutoCloseable> parts = new ArrayList<>();
 
   public RelayRig(boolean factoryPerRelay, boolean verbose) throws Exception {
+    this(factoryPerRelay, verbose, Map.of());
+  }
+
+  /** {@code coordinatorSettings}: more coordinator settings (e.g. {@code tree.maxChildren}) over the defaults. */
+  public RelayRig(boolean factoryPerRelay, boolean verbose, Map<String, String> coordinatorSettings)
+      throws Exception {
     if (!verbose) {
       quiet();
     }
     this.factoryPerRelay = factoryPerRelay;
     this.vertx = Vertx.vertx();
-    coordinator = Coordinator.start(CoordinatorConfig.from(Settings.defaultsOnly().with(Map.of(
+    Map<String, String> settings = new HashMap<>(coordinatorSettings);
+    settings.putAll(Map.of(
         "http.port", "0", "admin.token", ADMIN, "cluster.port", Integer.toString(freePort()),
         "cluster.name", "loadtest-relay-" + ProcessHandle.current().pid(),
         // Every relay connects from 127.0.0.1: lift the per-address abuse limits.
-        "signalling.maxSocketsPerIp", "0", "signalling.joinsPerIpPerSecond", "0"))), Clock.systemUTC());
+        "signalling.maxSocketsPerIp", "0", "signalling.joinsPerIpPerSecond", "0"));
+    coordinator = Coordinator.start(CoordinatorConfig.from(Settings.defaultsOnly().with(settings)),
+        Clock.systemUTC());
     base = "http://127.0.0.1:" + coordinator.port();
   }
 
