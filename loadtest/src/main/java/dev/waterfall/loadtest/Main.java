@@ -12,6 +12,7 @@ import dev.waterfall.loadtest.relaytree.RelayTreeScenario;
 import dev.waterfall.loadtest.report.RenderCommand;
 import dev.waterfall.loadtest.signalling.SignallingScenario;
 import dev.waterfall.loadtest.simulate.SimulateScenario;
+import dev.waterfall.loadtest.soak.SoakScenario;
 import dev.waterfall.loadtest.tree.TreeScenario;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -37,6 +38,7 @@ import picocli.CommandLine.Command;
         RealtimeScenario.class,
         FailoverScenario.class,
         FieldScenario.class,
+        SoakScenario.class,
         RenderCommand.class,
     })
 public final class Main implements Callable<Integer> {

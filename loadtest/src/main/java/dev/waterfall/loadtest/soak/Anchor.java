@@ -1,0 +1,53 @@
+package dev.waterfall.loadtest.soak;
+
+import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.SignallingClient;
+import io.vertx.core.Vertx;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Holds one of the origin's slots for the whole run, so that every child the coordinator places lands under the
+ * booster: the tree fills the shallowest free slot first, and the origin has as many as the booster. A viewer
+ * with upload off that joins and heartbeats over signalling only; it never offers an edge (the origin's end
+ * times out and is dropped), so it costs the run no WebRTC.
+ */
+final class Anchor implements AutoCloseable {
+  private final SignallingClient client;
+  private final long heartbeat;
+  private final Vertx vertx;
+  final String parent;
+
+  private Anchor(Vertx vertx, SignallingClient client, long heartbeat, String parent) {
+    this.vertx = vertx;
+    this.client = client;
+    this.heartbeat = heartbeat;
+    this.parent = parent;
+  }
+
+  static Anchor join(Vertx vertx, String base, String stream) throws Exception {
+    SignallingClient client = SignallingClient.connect(vertx, base).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    CompletableFuture<Message> answer = new CompletableFuture<>();
+    client.onMessage(m -> {
+      if (m instanceof Message.Welcome || m instanceof Message.Error) {
+        answer.complete(m);
+      }
+    });
+    client.send(new Message.Join(stream, "viewer", null, false, null));
+    Message m = answer.get(10, TimeUnit.SECONDS);
+    if (!(m instanceof Message.Welcome w)) {
+      client.close();
+      throw new IllegalStateException("an anchor was refused: " + m);
+    }
+    long heartbeat = vertx.setPeriodic(2000, t -> client.send(new Message.Heartbeat(null, null)));
+    return new Anchor(vertx, client, heartbeat, w.parent());
+  }
+
+  @Override
+  public void close() {
+    vertx.cancelTimer(heartbeat);
+    client.send(new Message.Leave());
+    client.close();
+  }
+}

@@ -1,0 +1,22 @@
+package dev.waterfall.loadtest.soak;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
+
+/** What the simulated children have done so far; read by the sampler while they run. */
+final class EdgeCounts {
+  /** Children whose DataChannel to the booster opened. */
+  final AtomicLong made = new AtomicLong();
+  /** Of those, edges closed again (the child left, the booster tore its end down). */
+  final AtomicLong closed = new AtomicLong();
+  /** Children that were placed under the booster but whose edge never opened (it still made a connection). */
+  final AtomicLong failed = new AtomicLong();
+  /** Joins refused (no slot) or placed elsewhere than under the booster: no edge of the booster's. */
+  final AtomicLong refused = new AtomicLong();
+  final AtomicLong misplaced = new AtomicLong();
+  /** Edges that carried at least one frame before the child left, and the bytes they carried. */
+  final AtomicLong withData = new AtomicLong();
+  final AtomicLong bytes = new AtomicLong();
+  /** Welcome → DataChannel open, ms. */
+  final ConcurrentHistogram openMs = new ConcurrentHistogram(3);
+}
