@@ -279,6 +279,11 @@ public final class Relay implements AutoCloseable {
     return http == null ? -1 : http.actualPort();
   }
 
+  /** Hands the children over (the node asks for 0 slots) and completes when they are gone or after the timeout. */
+  public Future<Void> drain(long timeoutMs) {
+    return node.drain(timeoutMs);
+  }
+
   /** Graceful: the node leaves the tree (its children are re-attached), then sources and servers stop. */
   @Override
   public void close() {

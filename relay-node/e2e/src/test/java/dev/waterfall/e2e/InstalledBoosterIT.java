@@ -124,6 +124,30 @@ class InstalledBoosterIT {
     }
   }
 
+  @Test
+  @DisplayName("--recycle-after-links: the installed booster hands over and exits 0 for systemd to restart it")
+  void recycles() throws Exception {
+    String unit = Files.readString(UNIT);
+    assertThat(unit).as("a recycled booster comes back").contains("Restart=always");
+    assertThat(Files.readString(Path.of("/etc/waterfall/booster.args"))).contains("--recycle-after-links=");
+    String stream = "recycled";
+    rig.origin(stream, rig.createStream(stream, 4));
+    Path out = RELEASE.resolve("recycled-booster.log");
+    // Its parent link is its first connection: with a bound of 1 it recycles as soon as it is fed.
+    Process booster = new ProcessBuilder("/usr/bin/waterfall", "boost", "--coordinator=" + rig.base,
+        "--stream=" + stream, "--token=" + rig.boosterToken(), "--recycle-after-links=1")
+        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    boolean exited = booster.waitFor(60, TimeUnit.SECONDS);
+    String log = Files.readString(out);
+    if (!exited) {
+      booster.destroyForcibly();
+    }
+    assertThat(exited).as("exits by itself; log:\n" + log).isTrue();
+    assertThat(booster.exitValue()).as(log).isZero();
+    assertThat(log).contains("recycling after 1 peer connections");
+    assertThat(boosters(stream)).as("it left the tree").isEmpty();
+  }
+
   private static List<String> boosters(String stream) {
     List<String> out = new ArrayList<>();
     for (JsonNode n : Http.json(rig.base + "/api/streams/" + stream + "/tree").get("nodes")) {

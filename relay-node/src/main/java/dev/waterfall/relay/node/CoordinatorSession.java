@@ -50,6 +50,8 @@ final class CoordinatorSession {
   private String nodeId;
   private String resumeToken;
   private long heartbeatTimer = -1;
+  /** Set while draining: every heartbeat says uplink 0, so the coordinator moves the children away. */
+  private boolean noChildren;
   private int attempt;
   /** The coordinator that last welcomed us (until then the list's first), tried first on every reconnection. */
   private String current;
@@ -207,7 +209,21 @@ final class CoordinatorSession {
 
   private void startHeartbeats(long intervalMs) {
     stopHeartbeats();
-    heartbeatTimer = context.owner().setPeriodic(intervalMs, t -> send(new Message.Heartbeat(null, stats.get())));
+    heartbeatTimer = context.owner().setPeriodic(intervalMs, t -> heartbeat());
+  }
+
+  private void heartbeat() {
+    send(new Message.Heartbeat(noChildren ? Integer.valueOf(0) : null, stats.get()));
+  }
+
+  /**
+   * From now on this node wants no children: a heartbeat at once and every one after it declare an uplink of 0,
+   * which the coordinator turns into 0 slots, moving the children elsewhere (make-before-break on their side).
+   * Call on the node's context.
+   */
+  void refuseChildren() {
+    noChildren = true;
+    heartbeat();
   }
 
   private void stopHeartbeats() {

@@ -41,6 +41,8 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   private final NodeStats stats = new NodeStats();
   private final Clock clock;
   private final CoordinatorSession session;
+  /** Handing the children over (drain): a child the coordinator moved keeps its link until it closes it. */
+  private boolean draining;
   private final Promise<Void> joined = Promise.promise();
   private List<Message.IceServer> ice = List.of();
   private List<String> fallbacks = new ArrayList<>();
@@ -342,7 +344,9 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
       ice = i.iceServers() == null ? List.of() : i.iceServers();
       LOG.debug("ICE servers renewed: {}", ice);
     } else if (m instanceof Message.ChildLeft c) {
-      forwarder.remove(c.child());
+      if (!draining) {
+        forwarder.remove(c.child());
+      } // else the child closes the link itself, once its new parent's data flows (make-before-break)
     } else if (m instanceof Message.ChildJoined c) {
       forwarder.add(PeerEdge.toChild(c.child(), peers, ice, context, this::send, this));
     }
@@ -401,6 +405,27 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
         send(new Message.Report(parent.peerId, "starving", detail));
       }
     }
+  }
+
+  /**
+   * Hands every child over before this node goes: it asks for no children (0 slots) and completes once the
+   * coordinator has moved them all and they have closed their links to it, or after {@code timeoutMs}. The node
+   * keeps its place and its parent meanwhile, so each child's old link still carries data until its new one does.
+   */
+  public Future<Void> drain(long timeoutMs) {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      draining = true;
+      session.refuseChildren();
+      long until = System.nanoTime() + timeoutMs * 1_000_000;
+      context.owner().setPeriodic(250, t -> {
+        if (children() == 0 || System.nanoTime() > until) {
+          context.owner().cancelTimer(t);
+          done.tryComplete();
+        }
+      });
+    });
+    return done.future();
   }
 
   /** Leaves the tree gracefully (children are re-attached by the coordinator), then drops every link. */

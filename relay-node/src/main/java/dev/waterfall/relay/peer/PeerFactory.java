@@ -74,6 +74,7 @@ public final class PeerFactory implements AutoCloseable {
     return t;
   });
   private final Set<PeerLink> links = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicLong made = new java.util.concurrent.atomic.AtomicLong();
   private HeadlessAudioDeviceModule audio;
   private PeerConnectionFactory factory;
   private boolean closed;
@@ -145,6 +146,20 @@ public final class PeerFactory implements AutoCloseable {
 
   void register(PeerLink link) {
     links.add(link);
+    made.incrementAndGet();
+  }
+
+  /**
+   * Peer connections made so far (DataChannel links and realtime edges). webrtc-java 0.14.0 keeps ~70 KB of
+   * native memory of each one closed (docs/benchmarks.md, "soak"): what a booster's --recycle-after-links bounds.
+   */
+  public long linksMade() {
+    return made.get();
+  }
+
+  /** A realtime edge's connection was made on {@link #mediaFactory()} (counted in {@link #linksMade()}). */
+  public void madeMediaEdge() {
+    made.incrementAndGet();
   }
 
   void unregister(PeerLink link) {

@@ -92,6 +92,7 @@ public final class TrackRelay implements TrackEdge.Events {
   }
 
   private TrackEdge addChild(String id) {
+    peers.madeMediaEdge();
     TrackEdge e = TrackEdge.toChild(id, bitrateKbps, peers.mediaFactory(), iceConfiguration(), context,
         peers.teardown(), peers.sends(), this::signal, this);
     children.put(id, e);
@@ -112,6 +113,7 @@ public final class TrackRelay implements TrackEdge.Events {
       PeerConnectionFactory f = peers.mediaFactory();
       placeholders = new MediaStreamTrack[] {f.createVideoTrack("recv-video", new CustomVideoSource())};
     }
+    peers.madeMediaEdge();
     pendingParent = TrackEdge.toParent(parentId, peers.mediaFactory(), iceConfiguration(), context, peers.teardown(),
         peers.sends(), this::signal, this, placeholders);
   }
