@@ -27,9 +27,6 @@ public final class BoostCommand implements Callable<Integer> {
           + "(default: 0, never; the .deb's service: 2000).")
   long recycleAfterLinks;
 
-  /** How long a recycling booster waits for the coordinator to move its children before it goes anyway. */
-  private static final long DRAIN_MS = 30_000;
-
   @Override
   public Integer call() throws Exception {
     Running running = new Running(relay.links());
@@ -39,7 +36,7 @@ public final class BoostCommand implements Callable<Integer> {
           + (booster.httpPort() > 0 ? "; HLS at " + relay.scheme() + "://" + relay.httpHost + ":" + booster.httpPort() + "/hls/"
           + relay.stream + "/index.m3u8" : ""));
       if (recycleAfterLinks > 0) {
-        recycleAfter(running, booster);
+        Recycler.start(running.vertx, running.peers, booster, recycleAfterLinks, running::exit);
       }
     } catch (Exception e) {
       running.stop();
@@ -47,23 +44,5 @@ public final class BoostCommand implements Callable<Integer> {
     }
     running.untilStopped();
     return 0;
-  }
-
-  /**
-   * The leak bound: once the process has made {@code --recycle-after-links} connections, the booster asks for no
-   * children, waits until the coordinator has moved them (each keeps its old link until its new one carries data)
-   * and exits; systemd's Restart=always starts a fresh process, which joins as a new booster.
-   */
-  private void recycleAfter(Running running, Relay booster) {
-    running.vertx.setPeriodic(2000, t -> {
-      long made = running.peers.linksMade();
-      if (made < recycleAfterLinks) {
-        return;
-      }
-      running.vertx.cancelTimer(t);
-      System.out.println("Waterfall booster recycling after " + made + " peer connections: handing its "
-          + booster.node().children() + " children over, then exiting for a fresh process");
-      booster.drain(DRAIN_MS).onComplete(x -> running.exit());
-    });
   }
 }
