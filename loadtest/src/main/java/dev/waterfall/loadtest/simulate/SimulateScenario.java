@@ -73,7 +73,7 @@ public final class SimulateScenario extends Scenario {
   double withholders;
 
   @Option(names = "--newcomer-slots",
-      description = "Slots of a viewer until its uplink is measured (the coordinator's tree.newcomerSlots, 1); "
+      description = "Slots of a viewer until its uplink is measured (the coordinator's tree.newcomerSlots, 2); "
           + "default: none, viewers join with their uplink's slots and are never re-measured.")
   Integer newcomerSlots;
 

@@ -23,7 +23,7 @@ class NewcomerTest {
 
   @BeforeEach
   void start() throws Exception {
-    coordinator = TestCoordinator.start(); // the shipped defaults: tree.newcomerSlots=1
+    coordinator = TestCoordinator.start(); // the shipped defaults: tree.newcomerSlots=2
     vertx = Vertx.vertx();
   }
 
@@ -43,14 +43,14 @@ class NewcomerTest {
   }
 
   @Test
-  void aNewcomerHasOneSlotGainsWhatItsMeasuredUplinkCarriesAndLosesThemWhenItCannot() throws Exception {
+  void aNewcomerHasTwoSlotsGainsWhatItsMeasuredUplinkCarriesAndLosesThemWhenItCannot() throws Exception {
     String key = coordinator.createStream("newcomers"); // 3000 kbps, 4 children at most
     String token = coordinator.rest.admin("POST", "/api/booster-tokens", null).json().get("token").textValue();
     join("newcomers", "origin", key);
     TestNode booster = join("newcomers", "booster", token);
     TestNode viewer = join("newcomers", "viewer", null);
     assertThat(booster.welcome.capacity()).isEqualTo(4); // lent for this: all its slots at once
-    assertThat(viewer.welcome.capacity()).isEqualTo(1);
+    assertThat(viewer.welcome.capacity()).isEqualTo(2);
 
     viewer.send(new Message.Heartbeat(20_000, null)); // 20 Mbit/s carries 5 copies: capped at 4
     TreeView.await(coordinator.rest, "newcomers", t -> t.node(viewer.id()).capacity() == 4);
