@@ -262,9 +262,19 @@ class RealtimeIT extends BrowserFixture {
     assertThat(leaf.state().get("upload")).isEqualTo(false);
 
     // The overlay (watch.js draws it, rt/viewer.js gives the rows), opened by ?stats=1.
-    leaf.page.waitForFunction("() => { const d = document.querySelector('#overlay dd[data-stat=\"glass-to-glass\"]');"
-        + " return d && / ms$/.test(d.textContent) && window.waterfall.state.fps > 5; }", null,
-        new Page.WaitForFunctionOptions().setTimeout(10_000).setPollingInterval(100));
+    // The overlay redraws twice a second from the page's state; a switch in progress shows as "old → new" there,
+    // so wait for it to settle on the new parent (run C of session 8 read it mid-switch), and say where it stood.
+    String laterShort = later.id().substring(0, 8) + "…";
+    try {
+      leaf.page.waitForFunction("p => { const d = (s) => document.querySelector('#overlay dd[data-stat=\"' + s"
+          + " + '\"]'); return d('glass-to-glass') && / ms$/.test(d('glass-to-glass').textContent)"
+          + " && d('parent').textContent === p && window.waterfall.state.fps > 5; }", laterShort,
+          new Page.WaitForFunctionOptions().setTimeout(10_000).setPollingInterval(100));
+    } catch (RuntimeException e) {
+      throw new AssertionError("the leaf's overlay never settled under " + laterShort + ": state " + leaf.state()
+          + ", switch " + leaf.page.evaluate("() => JSON.stringify(window.waterfall.realtime.stats)") + ", tree "
+          + tree(stream), e);
+    }
     @SuppressWarnings("unchecked")
     Map<String, String> rows = (Map<String, String>) leaf.page.evaluate("() => Object.fromEntries([...document"
         + ".querySelectorAll('#overlay dd')].map(d => [d.dataset.stat, d.textContent]))");
