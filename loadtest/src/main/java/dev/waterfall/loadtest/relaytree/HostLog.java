@@ -20,6 +20,8 @@ public final class HostLog {
   private final Map<Long, Long> segments = new HashMap<>();
   private final List<long[]> bytes = new ArrayList<>(); // {atMillis, fromParent, fallback}
   private long[] links = {-1, -1}; // {open peer links, children}: only the latest
+  private boolean recycling;
+  private long exitingAtMillis = -1;
 
   /** One line of {@link RelayHost}'s output; anything else (a library printing to stdout) is ignored. */
   synchronized void accept(String line) {
@@ -35,6 +37,8 @@ public final class HostLog {
         case "seg" -> segments.putIfAbsent(Long.parseLong(f[1]), Long.parseLong(f[2]));
         case "bytes" -> bytes.add(new long[] {Long.parseLong(f[3]), Long.parseLong(f[1]), Long.parseLong(f[2])});
         case "links" -> links = new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])};
+        case "exiting" -> exitingAtMillis = Long.parseLong(f[1]);
+        case "Waterfall" -> recycling |= line.contains(" recycling "); // Recycler's own line: draining began
         default -> { }
       }
     } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
@@ -77,6 +81,16 @@ public final class HostLog {
   /** {open peer links, children} as last reported ({-1, -1} before any). */
   public synchronized long[] links() {
     return links.clone();
+  }
+
+  /** Whether it began to drain for a recycle (it will exit 0 once its children are handed over). */
+  public synchronized boolean recycling() {
+    return recycling;
+  }
+
+  /** When a recycled host said it exits, or -1. */
+  public synchronized long exitingAtMillis() {
+    return exitingAtMillis;
   }
 
   /** Time of its first complete segment, or -1. */

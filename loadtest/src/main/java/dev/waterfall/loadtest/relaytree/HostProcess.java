@@ -26,12 +26,21 @@ public final class HostProcess {
 
   /** The command line of a {@link RelayHost} JVM with these JVM flags, on this JVM's jar or class path. */
   public static List<String> command(List<String> jvmArgs, String coordinators, String stream, String token) {
+    return command(jvmArgs, coordinators, stream, token, 0);
+  }
+
+  /** As above, recycling after {@code recycleAfterLinks} peer connections (0: never, the argument is left out). */
+  public static List<String> command(List<String> jvmArgs, String coordinators, String stream, String token,
+                                     long recycleAfterLinks) {
     String classPath = ReportDir.codeSource() != null && ReportDir.codeSource().toString().endsWith(".jar")
         ? ReportDir.codeSource().toString() : System.getProperty("java.class.path");
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmArgs);
     cmd.addAll(List.of("-cp", classPath, RelayHost.class.getName(), coordinators, stream, token));
+    if (recycleAfterLinks > 0) {
+      cmd.add(Long.toString(recycleAfterLinks));
+    }
     return cmd;
   }
 
@@ -62,6 +71,11 @@ public final class HostProcess {
 
   public boolean alive() {
     return killedAtMillis < 0 && process.isAlive();
+  }
+
+  /** The exit status once the process has ended (0: a recycled booster ended itself), or -1 while it runs. */
+  public int exitStatus() {
+    return process.isAlive() ? -1 : process.exitValue();
   }
 
   public void destroy() {

@@ -29,4 +29,18 @@ class HostLogTest {
     assertThat(log.bytesAt(10_000)).containsExactly(900, 40);
     assertThat(log.links()).containsExactly(3, 2);
   }
+
+  @Test
+  void aRecyclingHostSaysWhenItDrainsAndWhenItExits() {
+    HostLog log = new HostLog();
+    log.accept("joined n1 1000");
+    log.accept("Waterfall booster n1 relaying 'soak'");
+    assertThat(log.recycling()).isFalse();
+    assertThat(log.exitingAtMillis()).isEqualTo(-1);
+    log.accept("Waterfall booster recycling after 500 peer connections: handing its 6 children over, then exiting "
+        + "for a fresh process");
+    log.accept("exiting 9000");
+    assertThat(log.recycling()).isTrue();
+    assertThat(log.exitingAtMillis()).isEqualTo(9000);
+  }
 }
