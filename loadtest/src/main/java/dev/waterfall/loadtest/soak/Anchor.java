@@ -16,7 +16,8 @@ final class Anchor implements AutoCloseable {
   private final SignallingClient client;
   private final long heartbeat;
   private final Vertx vertx;
-  final String parent;
+  /** Where the coordinator put it; a booster that joins when the origin is full may take its place (reparent). */
+  private volatile String parent;
 
   private Anchor(Vertx vertx, SignallingClient client, long heartbeat, String parent) {
     this.vertx = vertx;
@@ -29,9 +30,12 @@ final class Anchor implements AutoCloseable {
     SignallingClient client = SignallingClient.connect(vertx, base).toCompletionStage().toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
     CompletableFuture<Message> answer = new CompletableFuture<>();
+    CompletableFuture<Anchor> joined = new CompletableFuture<>();
     client.onMessage(m -> {
       if (m instanceof Message.Welcome || m instanceof Message.Error) {
         answer.complete(m);
+      } else if (m instanceof Message.Reparent r) {
+        joined.thenAccept(a -> a.parent = r.parent());
       }
     });
     client.send(new Message.Join(stream, "viewer", null, false, null));
@@ -41,7 +45,13 @@ final class Anchor implements AutoCloseable {
       throw new IllegalStateException("an anchor was refused: " + m);
     }
     long heartbeat = vertx.setPeriodic(2000, t -> client.send(new Message.Heartbeat(null, null)));
-    return new Anchor(vertx, client, heartbeat, w.parent());
+    Anchor anchor = new Anchor(vertx, client, heartbeat, w.parent());
+    joined.complete(anchor);
+    return anchor;
+  }
+
+  String parent() {
+    return parent;
   }
 
   @Override

@@ -16,11 +16,13 @@ final class ChildDriver {
   /** Joins in a row that made no edge before the run gives up (something is wrong, not churn). */
   private static final int MAX_FAILURES_IN_A_ROW = 50;
   private static final long FAILURE_PAUSE_MS = 250;
+  /** Between processes joins cannot reach the booster: retry less often than after a failure. */
+  private static final long RECYCLE_PAUSE_MS = 500;
 
   private final Vertx vertx;
   private final String base;
   private final String stream;
-  private final String boosterId;
+  private final CurrentBooster booster;
   private final PeerFactory peers;
   private final int concurrent;
   private final long lifeMs;
@@ -33,12 +35,12 @@ final class ChildDriver {
   private final Thread thread;
   private volatile String stoppedBecause;
 
-  ChildDriver(Vertx vertx, String base, String stream, String boosterId, PeerFactory peers, int concurrent,
+  ChildDriver(Vertx vertx, String base, String stream, CurrentBooster booster, PeerFactory peers, int concurrent,
               long lifeMs, long edges, Deadline deadline) {
     this.vertx = vertx;
     this.base = base;
     this.stream = stream;
-    this.boosterId = boosterId;
+    this.booster = booster;
     this.peers = peers;
     this.concurrent = concurrent;
     this.lifeMs = lifeMs;
@@ -97,11 +99,13 @@ final class ChildDriver {
           return;
         }
         inFlight.incrementAndGet();
-        SoakChild.run(vertx, base, stream, boosterId, peers, lifeMs, counts).whenComplete((outcome, e) -> {
+        SoakChild.run(vertx, base, stream, booster, peers, lifeMs, counts).whenComplete((outcome, e) -> {
           inFlight.decrementAndGet();
           if (outcome == SoakChild.Outcome.CLOSED) {
             failuresInARow.set(0);
             slots.release();
+          } else if (outcome == SoakChild.Outcome.IN_RECYCLE) { // expected while the booster is replaced
+            vertx.setTimer(RECYCLE_PAUSE_MS, t -> slots.release());
           } else { // a short pause, so a refusing coordinator is not hammered
             failuresInARow.incrementAndGet();
             vertx.setTimer(FAILURE_PAUSE_MS, t -> slots.release());

@@ -14,6 +14,16 @@ final class EdgeCounts {
   /** Joins refused (no slot) or placed elsewhere than under the booster: no edge of the booster's. */
   final AtomicLong refused = new AtomicLong();
   final AtomicLong misplaced = new AtomicLong();
+  /**
+   * Children that ended without an edge while the booster was between processes (draining, exited, or the fresh
+   * one not yet fed): refused (no slot), placed elsewhere (under the origin, in the old booster's slot) or whose
+   * edge never opened. The recycle's doing, counted apart from the above; none is a booster edge.
+   */
+  final AtomicLong refusedInRecycle = new AtomicLong();
+  final AtomicLong elsewhereInRecycle = new AtomicLong();
+  final AtomicLong failedInRecycle = new AtomicLong();
+  /** Children the coordinator evicted after placing them (a draining booster's, with nowhere else to go). */
+  final AtomicLong evicted = new AtomicLong();
   /** Edges that carried at least one frame before the child left, and the bytes they carried. */
   final AtomicLong withData = new AtomicLong();
   final AtomicLong bytes = new AtomicLong();

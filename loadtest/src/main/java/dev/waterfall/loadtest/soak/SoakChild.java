@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class SoakChild {
   /** How the child ended, for the counts. */
-  enum Outcome { CLOSED, FAILED, MISPLACED, REFUSED }
+  enum Outcome { CLOSED, FAILED, MISPLACED, REFUSED, IN_RECYCLE }
 
   private static final long HEARTBEAT_MS = 2000;
   /** Beyond the link's own open timeout and the life: a child that has not ended by then is ended by force. */
@@ -27,7 +27,7 @@ final class SoakChild {
 
   private final Context context;
   private final String stream;
-  private final String boosterId;
+  private final CurrentBooster booster;
   private final PeerFactory peers;
   private final long lifeMs;
   private final EdgeCounts counts;
@@ -42,22 +42,24 @@ final class SoakChild {
   private boolean socketClosed;
   private boolean left;
   private Outcome outcome = Outcome.FAILED;
+  /** Placed, refused or ended while the booster was between processes. */
+  private boolean inRecycle;
   private long heartbeat = -1;
   private long guard = -1;
 
-  private SoakChild(Vertx vertx, String stream, String boosterId, PeerFactory peers, long lifeMs,
+  private SoakChild(Vertx vertx, String stream, CurrentBooster booster, PeerFactory peers, long lifeMs,
                     EdgeCounts counts) {
     this.context = vertx.getOrCreateContext();
     this.stream = stream;
-    this.boosterId = boosterId;
+    this.booster = booster;
     this.peers = peers;
     this.lifeMs = lifeMs;
     this.counts = counts;
   }
 
-  static CompletableFuture<Outcome> run(Vertx vertx, String base, String stream, String boosterId, PeerFactory peers,
-                                        long lifeMs, EdgeCounts counts) {
-    SoakChild child = new SoakChild(vertx, stream, boosterId, peers, lifeMs, counts);
+  static CompletableFuture<Outcome> run(Vertx vertx, String base, String stream, CurrentBooster booster,
+                                        PeerFactory peers, long lifeMs, EdgeCounts counts) {
+    SoakChild child = new SoakChild(vertx, stream, booster, peers, lifeMs, counts);
     child.context.runOnContext(v -> child.connect(base));
     return child.done;
   }
@@ -86,8 +88,10 @@ final class SoakChild {
     if (m instanceof Message.Welcome w) {
       parent = w.parent();
       welcomedNanos = System.nanoTime();
-      if (!boosterId.equals(parent)) {
-        outcome = Outcome.MISPLACED; // the anchors should have left no room elsewhere: leave at once
+      inRecycle = booster.recycling();
+      if (!booster.id().equals(parent)) {
+        // the anchors leave no room elsewhere, but the old booster's slot during a recycle: leave at once
+        outcome = Outcome.MISPLACED;
         leave();
         return;
       }
@@ -101,7 +105,10 @@ final class SoakChild {
       }
     } else if (m instanceof Message.Error e && parent == null) {
       outcome = Outcome.REFUSED; // e.g. no-slot: not an edge of the booster's
+      inRecycle = booster.recycling();
       client.close();
+    } else if (m instanceof Message.Error e && "evicted".equals(e.code())) {
+      counts.evicted.incrementAndGet(); // a draining booster's child: its link stays until the child ends it
     }
   }
 
@@ -161,7 +168,11 @@ final class SoakChild {
       context.owner().cancelTimer(heartbeat);
     }
     context.owner().cancelTimer(guard);
-    if (outcome == Outcome.FAILED) {
+    if (outcome != Outcome.CLOSED && (inRecycle || booster.recycling())) {
+      (outcome == Outcome.REFUSED ? counts.refusedInRecycle
+          : outcome == Outcome.MISPLACED ? counts.elsewhereInRecycle : counts.failedInRecycle).incrementAndGet();
+      outcome = Outcome.IN_RECYCLE;
+    } else if (outcome == Outcome.FAILED) {
       counts.failed.incrementAndGet();
     } else if (outcome == Outcome.REFUSED) {
       counts.refused.incrementAndGet();

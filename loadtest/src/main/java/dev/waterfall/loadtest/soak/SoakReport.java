@@ -1,6 +1,8 @@
 package dev.waterfall.loadtest.soak;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.report.Series;
 import dev.waterfall.loadtest.report.SvgChart;
@@ -17,9 +19,12 @@ final class SoakReport {
 
   private SoakReport() {}
 
-  /** Growth per 1,000 edges after the warm-up, of each memory figure and each NMT category that grew. */
+  /**
+   * Growth per 1,000 edges after the warm-up, of each memory figure and each NMT category that grew: of the first
+   * booster process (the only one without recycling), whose samples are one JVM's.
+   */
   static void putSlopes(ObjectNode figures, double warmupShare) {
-    JsonNode samples = figures.path("samples");
+    JsonNode samples = ofProcess(figures.path("samples"), 0);
     if (samples.size() == 0) {
       return;
     }
@@ -47,6 +52,39 @@ final class SoakReport {
         .forEach(e -> out.put(e.getKey(), e.getValue()));
   }
 
+  /**
+   * The host across recycles ({@link HostRss}): its RSS per 1,000 edges after warm-up over every process's
+   * samples, its peak, and each process's span, peak, growth and own slope.
+   */
+  static void putHost(ObjectNode figures, double warmupShare) {
+    JsonNode samples = figures.path("samples");
+    if (samples.size() == 0) {
+      return;
+    }
+    HostRss host = HostRss.of(processes(samples), Series.of(samples, "edgesClosed"), Series.of(samples, "rssMb"),
+        warmupShare);
+    if (!Double.isNaN(host.host().perThousand())) {
+      figures.put("hostRssMbPer1000Edges", round(host.host().perThousand()));
+    }
+    figures.put("hostFittedSamples", host.host().points());
+    figures.put("rssPeakMb", round(host.peakMb()));
+    ArrayNode arr = figures.putArray("processes");
+    for (HostRss.Process p : host.processes()) {
+      ObjectNode o = arr.addObject();
+      o.put("process", p.index());
+      o.put("samples", p.samples());
+      o.put("edgesClosedFrom", (long) p.edgesFrom());
+      o.put("edgesClosedTo", (long) p.edgesTo());
+      o.put("rssFedMb", round(p.rssFirstMb()));
+      o.put("rssPeakMb", round(p.rssPeakMb()));
+      o.put("rssLastMb", round(p.rssLastMb()));
+      o.put("rssGrowthMb", round(p.growthMb()));
+      if (!Double.isNaN(p.fit().perThousand())) {
+        o.put("rssMbPer1000Edges", round(p.fit().perThousand()));
+      }
+    }
+  }
+
   static List<SvgChart> charts(ObjectNode figures) {
     List<SvgChart> out = new ArrayList<>();
     JsonNode samples = figures.path("samples");
@@ -54,6 +92,19 @@ final class SoakReport {
       return out;
     }
     double[] edges = Series.of(samples, "edgesClosed");
+    int[] process = processes(samples);
+    if (process[process.length - 1] > 0) { // recycled: the host's sawtooth, one line a process
+      SvgChart host = SvgChart.lines("Booster host RSS vs edges closed, across recycles (one line a process)",
+          "edges closed", "MB");
+      for (int p = 0; p <= process[process.length - 1]; p++) {
+        double[] rss = Series.of(samples, "rssMb");
+        for (int i = 0; i < rss.length; i++) {
+          rss[i] = process[i] == p ? rss[i] : Double.NaN;
+        }
+        host.line("RSS, process " + p, edges, rss);
+      }
+      out.add(host);
+    }
     out.add(SvgChart.lines("Booster memory vs edges closed", "edges closed", "MB")
         .line("RSS", edges, Series.of(samples, "rssMb"))
         .line("NMT committed", edges, Series.of(samples, "nmtCommittedMb"))
@@ -69,6 +120,25 @@ final class SoakReport {
     out.add(SvgChart.lines("Edges and the booster's open peer links over time", "s", "count")
         .line("edges closed", Series.of(samples, "seconds"), edges)
         .line("booster links open", Series.of(samples, "seconds"), Series.of(samples, "boosterLinks")));
+    return out;
+  }
+
+  /** Each sample's booster process (0 where unrecorded: a report from before recycling). */
+  private static int[] processes(JsonNode samples) {
+    int[] out = new int[samples.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = samples.get(i).path("process").asInt(0);
+    }
+    return out;
+  }
+
+  private static ArrayNode ofProcess(JsonNode samples, int process) {
+    ArrayNode out = JsonNodeFactory.instance.arrayNode();
+    samples.forEach(x -> {
+      if (x.path("process").asInt(0) == process) {
+        out.add(x);
+      }
+    });
     return out;
   }
 

@@ -71,6 +71,11 @@ public final class SoakScenario extends Scenario {
           + "so RSS growth is native memory; NMT on, for jcmd).")
   List<String> boosterJvmArgs;
 
+  @Option(names = "--recycle-after-links", defaultValue = "0", paramLabel = "N",
+      description = "The booster recycles as boost --recycle-after-links N does, and the scenario restarts it as "
+          + "systemd would, sampling each fresh process; the target applies to the host (default 0: one process).")
+  long recycleAfterLinks;
+
   @Option(names = "--verbose", description = "Keep the origin's and coordinator's INFO logs.")
   boolean verbose;
 
@@ -85,9 +90,9 @@ public final class SoakScenario extends Scenario {
   @Override
   protected void validate() {
     if (edges < 10 || concurrent < 1 || concurrent > 32 || lifeMs < 0 || sampleSeconds < 1 || maxMinutes < 1
-        || warmupShare < 0 || warmupShare >= 1) {
+        || warmupShare < 0 || warmupShare >= 1 || recycleAfterLinks < 0) {
       throw new IllegalArgumentException("need --edges >= 10, 1 <= --concurrent <= 32, --life-ms >= 0, "
-          + "--sample-seconds >= 1, --max-minutes >= 1, 0 <= --warmup-share < 1");
+          + "--sample-seconds >= 1, --max-minutes >= 1, 0 <= --warmup-share < 1, --recycle-after-links >= 0");
     }
     if (!soakSpec.commandLine().getParseResult().hasMatchedOption("--max-seconds")) {
       common.maxSeconds = maxMinutes * 60L + 180; // the churn's minutes, and setup and teardown beside them
@@ -103,6 +108,7 @@ public final class SoakScenario extends Scenario {
     s.put("sampleSeconds", sampleSeconds);
     s.put("maxMinutes", maxMinutes);
     s.put("warmupShare", warmupShare);
+    s.put("recycleAfterLinks", recycleAfterLinks);
     s.putPOJO("boosterJvmArgs", boosterJvmArgs);
     s.put("topology", "coordinator + origin (built-in sample) + children in this JVM; the booster a JVM of its own "
         + "(RelayHost); " + concurrent + " signalling-only anchors fill the origin's other slots, so every child "
@@ -116,8 +122,9 @@ public final class SoakScenario extends Scenario {
     long started = System.nanoTime();
     Vertx vertx = Vertx.vertx();
     List<Anchor> anchors = new ArrayList<>();
-    HostProcess booster = null;
+    BoosterService service = null;
     ChildDriver driver = null;
+    int anchorsRejoined = 0;
     // The stream's fan-out is the booster's slots: one more than the children at once, so a late leave never
     // leaves a join without a place (the coordinator's default cap is lower).
     Map<String, String> fanOut = Map.of("tree.maxChildren", Integer.toString(concurrent + 1));
@@ -127,55 +134,70 @@ public final class SoakScenario extends Scenario {
       Relay origin = rig.origin(STREAM, key, sample);
       String originId = origin.node().nodeId();
       progress.phase("booster JVM joining and fed", 1);
-      booster = new HostProcess(0, HostProcess.command(boosterJvmArgs, rig.base, STREAM, rig.boosterToken()), log);
-      String boosterId = awaitFed(booster, originId);
+      service = BoosterService.start(HostProcess.command(boosterJvmArgs, rig.base, STREAM, rig.boosterToken(),
+          recycleAfterLinks), log, originId);
       progress.step();
       for (int i = 0; i < concurrent; i++) {
         Anchor a = Anchor.join(vertx, rig.base, STREAM);
         anchors.add(a);
-        if (!originId.equals(a.parent)) {
-          throw new IllegalStateException("an anchor was placed under " + a.parent + ", not the origin: children "
+        if (!originId.equals(a.parent())) {
+          throw new IllegalStateException("an anchor was placed under " + a.parent() + ", not the origin: children "
               + "would not all go to the booster");
         }
       }
-      BoosterMemory memory = new BoosterMemory(booster.pid());
-      driver = new ChildDriver(vertx, rig.base, STREAM, boosterId, childPeers, concurrent, lifeMs, edges,
+      driver = new ChildDriver(vertx, rig.base, STREAM, service.current, childPeers, concurrent, lifeMs, edges,
           churnEnd);
-      samples.add(Sample.of(0, driver.counts, memory.read(), booster.log.links()));
+      samples.add(Sample.of(0, 0, driver.counts, service.read(), service.process().log.links()));
       progress.phase("soak: edges made and closed on the booster", edges);
       long churnStart = System.nanoTime();
+      service.timesFrom(churnStart);
       driver.start();
       long shown = 0;
       while (driver.running()) {
         long next = System.nanoTime() + sampleSeconds * 1_000_000_000L;
-        while (driver.running() && System.nanoTime() < next) {
+        while (driver.running() && System.nanoTime() < next && service.watch()) {
           Thread.sleep(100);
         }
-        if (!booster.alive()) {
-          driver.stop("the booster JVM died");
-          throw new IllegalStateException("the booster JVM died; its stderr is in " + log);
+        if (!service.watch()) {
+          if (recycleAfterLinks == 0 || !service.recycled()) {
+            driver.stop("the booster JVM died");
+            throw new IllegalStateException("the booster JVM died (status " + service.process().exitStatus()
+                + "); its stderr is in " + log);
+          }
+          if (!driver.running()) {
+            break; // recycled as the churn ended: nothing is left for a fresh process to serve
+          }
+          // systemd's Restart=always: a fresh process, sampled from when it is fed
+          service.restart(driver.counts.closed.get());
+          anchorsRejoined += keepAnchorsUnderOrigin(vertx, rig.base, anchors, originId);
         }
-        Sample now = Sample.of((System.nanoTime() - churnStart) / 1e9, driver.counts, memory.read(),
-            booster.log.links());
+        Sample now = Sample.of((System.nanoTime() - churnStart) / 1e9, service.index(), driver.counts,
+            service.read(), service.process().log.links());
         samples.add(now);
         progress.add(now.edgesClosed() - shown);
         shown = now.edgesClosed();
-        progress.extra(String.format("RSS %.0f MB, failed %d", now.rssMb(), now.failed()));
+        progress.extra(String.format("RSS %.0f MB, failed %d, restarts %d", now.rssMb(), now.failed(),
+            service.index()));
       }
       report.figures().put("churnSeconds", Math.round((System.nanoTime() - churnStart) / 1e8) / 10.0);
       if (driver.stoppedBecause() != null) {
         report.incomplete("children stopped early: " + driver.stoppedBecause());
       }
       Thread.sleep(3000); // the booster's last teardowns
-      samples.add(Sample.of((System.nanoTime() - churnStart) / 1e9, driver.counts, memory.read(),
-          booster.log.links()));
+      if (service.watch()) { // (a process that recycled right at the end is not replaced: nothing is left to serve)
+        samples.add(Sample.of((System.nanoTime() - churnStart) / 1e9, service.index(), driver.counts,
+            service.read(), service.process().log.links()));
+      }
     } finally {
       if (driver != null && !samples.isEmpty()) { // also after a failure: the samples so far are figures too
         summarise(report, driver.counts, samples);
+        if (service != null) {
+          putRecycles(report, service, anchorsRejoined);
+        }
       }
       anchors.forEach(Anchor::close);
-      if (booster != null) {
-        booster.destroy();
+      if (service != null) {
+        service.destroy();
       }
       vertx.close();
       report.figures().put("wallSeconds", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
@@ -190,18 +212,31 @@ public final class SoakScenario extends Scenario {
     return (int) Math.max(1, bytes * 8 / Math.max(1, ms));
   }
 
-  /** Waits until the booster joined under the origin and holds a complete segment; its node id. */
-  private static String awaitFed(HostProcess booster, String originId) throws Exception {
-    long until = System.currentTimeMillis() + 60_000;
-    while (System.currentTimeMillis() < until && booster.alive()) {
-      String id = booster.log.nodeId();
-      if (id != null && originId.equals(booster.log.parentAt(Long.MAX_VALUE))
-          && booster.log.firstSegmentAtMillis() > 0) {
-        return id;
+  /**
+   * A fresh booster that joined while the origin was full (a child briefly in the old one's slot) takes a
+   * viewer's place there, perhaps an anchor's: an anchor moved off the origin leaves a slot children would land
+   * in, so it is replaced by a new one (in the free slot). How many were replaced.
+   */
+  private static int keepAnchorsUnderOrigin(Vertx vertx, String base, List<Anchor> anchors, String originId)
+      throws Exception {
+    int replaced = 0;
+    for (int i = 0; i < anchors.size(); i++) {
+      if (originId.equals(anchors.get(i).parent())) {
+        continue;
       }
-      Thread.sleep(200);
+      anchors.get(i).close();
+      for (int attempt = 0; ; attempt++) {
+        Anchor a = Anchor.join(vertx, base, STREAM);
+        if (originId.equals(a.parent()) || attempt == 20) {
+          anchors.set(i, a);
+          break;
+        }
+        a.close(); // the slot held by a child for a moment: again
+        Thread.sleep(250);
+      }
+      replaced++;
     }
-    throw new IllegalStateException("the booster did not join under the origin and get a segment in 60 s");
+    return replaced;
   }
 
   private void summarise(Report report, EdgeCounts counts, List<Sample> samples) {
@@ -212,6 +247,10 @@ public final class SoakScenario extends Scenario {
     f.put("childrenFailed", counts.failed.get());
     f.put("childrenRefused", counts.refused.get());
     f.put("childrenMisplaced", counts.misplaced.get());
+    f.put("childrenRefusedInRecycle", counts.refusedInRecycle.get());
+    f.put("childrenElsewhereInRecycle", counts.elsewhereInRecycle.get());
+    f.put("childrenFailedInRecycle", counts.failedInRecycle.get());
+    f.put("childrenEvicted", counts.evicted.get());
     f.put("bytesToChildren", counts.bytes.get());
     if (counts.openMs.getTotalCount() > 0) {
       f.put("edgeOpenP50Ms", counts.openMs.getValueAtPercentile(50));
@@ -229,18 +268,44 @@ public final class SoakScenario extends Scenario {
     f.put("rssEndMb", last.rssMb());
     f.put("boosterLinksAtEnd", last.boosterLinks());
     SoakReport.putSlopes(f, warmupShare);
+    SoakReport.putHost(f, warmupShare);
     double slope = f.path("rssMbPer1000Edges").asDouble(Double.NaN);
     if (!Double.isNaN(slope)) {
       f.put("rssKbPerEdge", Math.round(slope * 1024) / 1000.0);
     }
-    report.target(Target.atMost("booster RSS growth after warm-up", Double.isNaN(slope) ? 1e9 : slope, 5,
-        "MB per 1000 edges"));
+    if (recycleAfterLinks > 0) { // what the operator's machine carries: the host, whichever process is current
+      double host = f.path("hostRssMbPer1000Edges").asDouble(Double.NaN);
+      report.target(Target.atMost("booster host RSS growth after warm-up, across recycles",
+          Double.isNaN(host) ? 1e9 : host, 5, "MB per 1000 edges"));
+      report.note("host: least squares through every sample of whichever booster process was current (each "
+          + "fresh one sampled from when it was fed), past the same warm-up share; rssMbPer1000Edges and the NMT "
+          + "and heap slopes are the first process's, processes[] each one's over its own edges");
+    } else {
+      report.target(Target.atMost("booster RSS growth after warm-up", Double.isNaN(slope) ? 1e9 : slope, 5,
+          "MB per 1000 edges"));
+    }
     report.note("slopes: least squares over the samples at or past " + warmupShare * 100 + " % of the edges "
         + "closed; x is edges made and closed on the booster (children whose channel never opened are counted in "
         + "childrenFailed, not in x, though the booster made a connection for each)");
     report.note("heap is read right after a full GC (jcmd GC.run), so it is the live heap; RSS outside NMT is "
         + "memory no JVM category counts: libwebrtc's own malloc among it");
     report.note("booster links open: peer links of the booster's factory not yet torn down (its parent's included)");
+  }
+
+  private static void putRecycles(Report report, BoosterService service, int anchorsRejoined) {
+    ObjectNode f = report.figures();
+    f.put("restarts", service.recycles().size());
+    ArrayNode arr = f.putArray("recycles");
+    for (BoosterService.Recycle r : service.recycles()) {
+      arr.addObject().put("process", r.process()).put("drainAtSeconds", round1(r.drainAtSeconds()))
+          .put("exitAtSeconds", round1(r.exitAtSeconds())).put("fedAtSeconds", round1(r.fedAtSeconds()))
+          .put("edgesClosedAtExit", r.edgesClosedAtExit());
+    }
+    f.put("anchorsReplaced", anchorsRejoined);
+  }
+
+  private static double round1(double v) {
+    return Math.round(v * 10) / 10.0;
   }
 
   @Override
