@@ -34,8 +34,13 @@ final class BoosterService {
     this.originId = originId;
     this.process = new HostProcess(0, command, log);
     this.current = new CurrentBooster(null);
-    awaitFed();
-    this.memory = new BoosterMemory(process.pid());
+    try {
+      awaitFed();
+      this.memory = new BoosterMemory(process.pid());
+    } catch (Exception e) {
+      process.destroy(); // the scenario holds no service to destroy yet
+      throw e;
+    }
   }
 
   /** Starts the first process and waits until it is fed. */
