@@ -8,7 +8,6 @@ import dev.waterfall.loadtest.relay.RelayRig;
 import dev.waterfall.loadtest.relay.SyntheticSource;
 import dev.waterfall.loadtest.relaytree.HostLog;
 import dev.waterfall.loadtest.relaytree.HostProcess;
-import dev.waterfall.loadtest.relaytree.RelayHost;
 import dev.waterfall.loadtest.report.Latency;
 import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.report.ReportDir;
@@ -548,13 +547,7 @@ public final class FailoverScenario extends Scenario {
   }
 
   private HostProcess spawn(int index, List<String> urls, String token, Path log) throws Exception {
-    String classPath = ReportDir.codeSource() != null && ReportDir.codeSource().toString().endsWith(".jar")
-        ? ReportDir.codeSource().toString() : System.getProperty("java.class.path");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(hostJvmArgs);
-    cmd.addAll(List.of("-cp", classPath, RelayHost.class.getName(), String.join(",", urls), STREAM, token));
-    return new HostProcess(index, cmd, log);
+    return new HostProcess(index, HostProcess.command(hostJvmArgs, String.join(",", urls), STREAM, token), log);
   }
 
   /** Sleeps in 200 ms steps until {@code endMillis}, polling the origin's segments and ticking the progress line. */
