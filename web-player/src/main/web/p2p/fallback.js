@@ -36,7 +36,7 @@ export class Fallbacks {
       if (!res.ok) throw new Error(url + ' answered ' + res.status);
       return res;
     } catch (e) {
-      this.index++;
+      if (!(signal && signal.aborted)) this.index++; // the caller gave up on it: no sign against this relay
       throw e;
     }
   }

@@ -7,7 +7,8 @@
 //   segments come over HTTP as a plain page's would: no start-up penalty; node.js STARTUP_HTTP_SEGMENTS), one
 //   not complete within its deadline (segmentDeadline: shorter when the player holds little, and on a page whose
 //   HTTP fetches and appends are slow: delivery.js), or one older than anything the parent is sending.
-// Whole segments fetched this way go straight to the player (not through the store) and count as fallback bytes.
+// Whole segments fetched this way go straight to the player (not through the store) and count as fallback bytes;
+// a segment past its deadline still plays from the store if it completes there before the fetch lands.
 // Every other URL goes to hls.js's own loader.
 
 import { MIN_MARGIN_MS } from './delivery.js';
@@ -23,6 +24,32 @@ export function segmentDeadline(bufferSeconds, marginMs = MIN_MARGIN_MS) {
   return Math.max(0, Math.min(SEGMENT_DEADLINE_MS, bufferSeconds * 1000 - marginMs));
 }
 const HTTP_TIMEOUT_MS = 10000;
+
+/**
+ * Segment `sequence` past its deadline: an HTTP fetch, while the store may still complete it. A parent that is
+ * slow rather than silent often finishes first (on a loaded machine the fetch took 2.7 s longer and the player
+ * stalled meanwhile), so whichever lands first plays and the other is aborted. `via`: 'http' or 'store-late';
+ * `ms`: the fetch's time, when it won. Rejects with the fetch's error only when neither can deliver.
+ */
+export async function raceHttpAndStore(node, sequence, signal) {
+  const lost = new AbortController();
+  const both = AbortSignal.any([signal, lost.signal]);
+  const asked = performance.now();
+  const http = node.fetchFallback('seg-' + sequence + '.ts', HTTP_TIMEOUT_MS, both)
+    .then((res) => res.arrayBuffer())
+    .then((data) => ({ via: 'http', data, ms: performance.now() - asked }));
+  const store = node.waitForSegment(sequence, HTTP_TIMEOUT_MS, both).then((data) => {
+    if (!data) throw new Error('segment ' + sequence + ' is not coming to the store');
+    return { via: 'store-late', data };
+  });
+  try {
+    return await Promise.any([http, store]);
+  } catch (e) {
+    throw (e instanceof AggregateError && e.errors[0]) || e; // the fetch's own error, for hls.js
+  } finally {
+    lost.abort(); // the loser: a fetch still downloading stops; a store wait stops polling
+  }
+}
 
 /** The playlist URL to give hls.js for `stream`. */
 export function p2pPlaylistUrl(stream) {
@@ -98,13 +125,13 @@ export function p2pLoader(Hls, node) {
           entry.via = 'store';
           return await node.reveal(sequence, bytes);
         }
-        entry.via = 'http';
-        const asked = performance.now();
-        const data = await (await node.fetchFallback('seg-' + sequence + '.ts', HTTP_TIMEOUT_MS, this.controller.signal))
-          .arrayBuffer();
-        node.delivery.noteFetch(performance.now() - asked);
-        node.countHttpSegment(data.byteLength);
-        return await node.reveal(sequence, data); // a private stream's: decrypted, which also authenticates it
+        const won = await raceHttpAndStore(node, sequence, this.controller.signal);
+        entry.via = won.via;
+        if (won.via === 'http') {
+          node.delivery.noteFetch(won.ms);
+          node.countHttpSegment(won.data.byteLength);
+        }
+        return await node.reveal(sequence, won.data); // a private stream's: decrypted, which also authenticates it
       } catch (e) {
         entry.error = String((e && (e.code || e.message)) || e);
         throw e;

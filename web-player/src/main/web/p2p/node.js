@@ -211,16 +211,16 @@ export class BrowserNode {
 
   /**
    * Segment `sequence` from the store, waiting up to `deadlineMs`; null when it is not coming in time (then the
-   * caller fetches it over HTTP). Gives up at once on a segment older than everything the parent is sending, and
-   * while the store holds nothing: no parent has delivered anything yet (the link is still forming, or its
+   * caller fetches it over HTTP) or once `signal` aborts. Gives up at once on a segment older than everything the
+   * parent is sending, and while the store holds nothing: no parent has delivered anything yet (the link is still forming, or its
    * backlog not yet in), and waiting on it cost the segment after the start-up ones its deadline, then the
    * fetch, on a page that held one or two segments (a stall at the next boundary in CI on a busy machine).
    */
-  async waitForSegment(sequence, deadlineMs) {
+  async waitForSegment(sequence, deadlineMs, signal = null) {
     if (!this.store || this.store.size === 0) return null;
     const until = Date.now() + deadlineMs;
     for (;;) {
-      if (!this.store) return null;
+      if (!this.store || (signal && signal.aborted)) return null;
       const bytes = this.store.segmentBytes(sequence);
       if (bytes) return bytes;
       const held = this.store.sequences();
