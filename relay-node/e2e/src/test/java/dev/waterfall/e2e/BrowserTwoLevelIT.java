@@ -69,6 +69,10 @@ class BrowserTwoLevelIT extends BrowserFixture {
       byId.put((String) after.get(p).get("nodeId"), p);
     }
     assertThat(tree.get("size").intValue()).as(why).isEqualTo(PAGES + 2);
+    // A page whose parent delivered under half of its bytes for 10 s reports it starving and is moved (the product's
+    // answer to a slow parent, seen at 8 pages on a loaded machine). The tree is then the coordinator's answer,
+    // not the join order: its exact shape is asserted only when nobody was moved. What a viewer notices is not.
+    boolean moved = pages.stream().anyMatch(p -> starvingReports(after.get(p)) > 0);
     List<PageViewer> underPages = new ArrayList<>();
     for (PageViewer p : pages) {
       Map<String, Object> s = after.get(p);
@@ -84,7 +88,9 @@ class BrowserTwoLevelIT extends BrowserFixture {
         underPages.add(p);
         // Two levels of pages: a page's parent page hangs under a relay.
         String grandparent = node(tree, parent).get("parent").textValue();
-        assertThat(grandparent).as(p.name + "'s parent's parent; " + why).isIn(originId, boosterId);
+        if (!moved) {
+          assertThat(grandparent).as(p.name + "'s parent's parent; " + why).isIn(originId, boosterId);
+        }
         double fromParent = number(s, "bytesFromParent") - number(before.get(p), "bytesFromParent");
         double byFallback = number(s, "bytesByFallback") - number(before.get(p), "bytesByFallback");
         assertThat(fromParent).as(p.name + " " + why).isGreaterThan(0);
@@ -94,6 +100,7 @@ class BrowserTwoLevelIT extends BrowserFixture {
       } else {
         assertThat(parent).as(p.name + " " + why).isIn(originId, boosterId);
       }
+      assertThat(n.get("depth").intValue()).as(p.name + "'s depth; " + why).isLessThanOrEqualTo(moved ? 4 : 2);
     }
     for (PageViewer p : pages) {
       Map<String, Object> s = after.get(p);
@@ -105,8 +112,13 @@ class BrowserTwoLevelIT extends BrowserFixture {
           fromParent / Math.max(1, fromParent + byFallback), s.get("bitrateKbps"), s.get("liveEdgeDistance"),
           s.get("bufferSeconds"), s.get("children"), s.get("waitingAfterStart"), s.get("stallsPageBusy"));
     }
-    // 6 pages: 1 under the origin, 2 under the booster, 3 under pages.
-    assertThat(underPages).as("pages whose parent is a page; " + why).hasSize(Math.max(0, PAGES - 3));
+    // 6 pages: 1 under the origin, 2 under the booster, 3 under pages (after a move: at least as many).
+    if (moved) {
+      System.out.println("BrowserTwoLevelIT: a page reported its parent starving and was moved");
+      assertThat(underPages).as("pages whose parent is a page; " + why).hasSizeGreaterThanOrEqualTo(PAGES - 3);
+    } else {
+      assertThat(underPages).as("pages whose parent is a page; " + why).hasSize(Math.max(0, PAGES - 3));
+    }
 
     PageViewer shown = underPages.isEmpty() ? pages.get(0) : underPages.get(0);
     shown.page.keyboard().press("s"); // the stats overlay, in the screenshot
@@ -125,5 +137,10 @@ class BrowserTwoLevelIT extends BrowserFixture {
     for (Relay r : relays) {
       r.close();
     }
+  }
+
+  /** The page's {@code starving} reports about its parent (state.p2p, set once it made one). */
+  private static int starvingReports(Map<String, Object> state) {
+    return state.get("p2p") instanceof Map<?, ?> p2p && p2p.get("starvingReports") instanceof Number n ? n.intValue() : 0;
   }
 }
