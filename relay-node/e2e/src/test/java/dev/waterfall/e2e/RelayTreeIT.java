@@ -56,6 +56,9 @@ class RelayTreeIT {
       boosters.add(rig.booster("fan"));
     }
     assertSameSegments(origin, boosters, "fan", 4);
+    // Four children fed at once: the origin's uplink was the bottleneck now and then, and was measured (the
+    // coordinator sizes a relay's slots by it). On veth it carries far more than the ~1 Mbit/s stream.
+    assertThat(metric(origin, "waterfall_relay_uplink_measured_kbps")).isGreaterThan(1000);
     for (Relay b : boosters) {
       // Fed by its parent, not by HTTP: HTTP only bridges the moment before a new link opens (longer on a
       // loaded machine), so the parent must carry by far the most.

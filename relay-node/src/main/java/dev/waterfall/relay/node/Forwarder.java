@@ -3,6 +3,7 @@ package dev.waterfall.relay.node;
 import dev.waterfall.relay.frame.Frame;
 import dev.waterfall.relay.frame.FrameCodec;
 import dev.waterfall.relay.store.SegmentStore;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +36,8 @@ final class Forwarder {
   volatile long framesSkipped;
   /** Bytes sent to children no longer here: with the current ones', all this node ever sent down the tree. */
   private long retiredBytes;
+  /** What this node's uplink has been seen to carry (heartbeats: the coordinator sizes the slots by it). */
+  private final UplinkMeter uplink = new UplinkMeter();
 
   Forwarder(SegmentStore store, long slowReportAfterMs, Consumer<String> reportSlow) {
     this.store = store;
@@ -94,39 +97,81 @@ final class Forwarder {
     return Math.max(MIN_HIGH_WATER, (long) (HIGH_WATER_SECONDS * perSecond));
   }
 
+  /** Bytes queued for all open children together. */
+  long queued() {
+    long sum = 0;
+    for (PeerEdge child : children.values()) {
+      if (child.isOpen()) {
+        sum += child.buffered();
+      }
+    }
+    return sum;
+  }
+
+  /** kbit/s this node's uplink was seen to carry lately; null before it was ever the bottleneck. */
+  Integer uplinkKbps(long now) {
+    return uplink.kbps(now);
+  }
+
+  /** A child's queue drained: the end of a busy period, if every other one is empty too. */
+  void drained(long now) {
+    uplink.check(now, queued());
+  }
+
+  /** Sends {@code frame} to {@code child}, counted by the uplink meter; false if the channel refused it. */
+  private boolean sendTo(PeerEdge child, byte[] frame, long now, long queuedBefore) {
+    if (!child.send(frame)) {
+      return false;
+    }
+    uplink.sent(now, frame.length, queuedBefore);
+    return true;
+  }
+
   /** Sends one encoded frame to every open child that keeps up. */
   void broadcast(byte[] frame, long now) {
     long highWater = highWater(store);
+    long queued = queued();
     for (PeerEdge child : children.values()) {
       if (!child.isOpen()) {
         continue;
       }
-      if (child.buffered() > highWater || !child.send(frame)) {
+      if (child.buffered() > highWater || !sendTo(child, frame, now, queued)) {
         framesSkipped++;
         if (child.slowSince < 0) {
           child.slowSince = now;
         }
-      } else if (child.buffered() < highWater / 2) {
-        child.slowSince = -1;
+      } else {
+        queued += frame.length;
+        if (child.buffered() < highWater / 2) {
+          child.slowSince = -1;
+        }
       }
     }
   }
 
   /** A child's channel just opened: give it the recent segments so it can start playing and forwarding. */
-  void sendBacklog(PeerEdge child) {
+  void sendBacklog(PeerEdge child, long now) {
+    List<byte[]> frames = new ArrayList<>();
     List<Long> held = store.sequences();
     for (Long seq : held.subList(Math.max(0, held.size() - BACKLOG_SEGMENTS), held.size())) {
-      store.header(seq).ifPresent(h -> child.send(FrameCodec.encode(new Frame.Header(h))));
+      store.header(seq).ifPresent(h -> frames.add(FrameCodec.encode(new Frame.Header(h))));
       int count = store.status(seq).map(s -> s.chunkCount()).orElse(0);
       for (int i = 0; i < count; i++) {
         final int index = i;
-        store.chunk(seq, i).ifPresent(bytes -> child.send(FrameCodec.encode(new Frame.Chunk(seq, index, bytes))));
+        store.chunk(seq, i).ifPresent(bytes -> frames.add(FrameCodec.encode(new Frame.Chunk(seq, index, bytes))));
+      }
+    }
+    long queued = queued();
+    for (byte[] frame : frames) {
+      if (sendTo(child, frame, now, queued)) {
+        queued += frame.length;
       }
     }
   }
 
-  /** Reports children that have been skipped for too long; at most once per interval each. */
+  /** Reports children that have been skipped for too long, at most once per interval each; samples a long backlog. */
   void checkSlow(long now) {
+    uplink.check(now, queued()); // a backlog that never drains is sampled here
     long highWater = highWater(store);
     for (PeerEdge child : children.values()) {
       // Caught up between segments (frames arrive in bursts, so a send may never see the queue low): not slow.

@@ -257,13 +257,22 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
         }
       });
     } else if (!edge.toParent) {
-      forwarder.sendBacklog(edge);
+      forwarder.sendBacklog(edge, clock.millis());
     }
   }
 
   @Override
   public void drained(PeerEdge edge) {
-    // Nothing queued to resume: frames skipped while a child was slow are healed by its own gap filler.
+    // Nothing queued to resume (frames skipped while a child was slow are healed by its own gap filler), but a
+    // drained queue may end the uplink meter's busy period.
+    if (!edge.toParent) {
+      forwarder.drained(clock.millis());
+    }
+  }
+
+  @Override
+  public Integer measuredUplinkKbps() {
+    return tracks != null ? null : forwarder.uplinkKbps(clock.millis());
   }
 
   @Override
@@ -387,6 +396,8 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     stats.bufferSeconds = store.sequences().stream().filter(store::isComplete)
         .mapToLong(seq -> store.header(seq).map(h -> (long) h.header().durationMillis()).orElse(0L)).sum() / 1000.0;
     forwarder.checkSlow(now);
+    Integer uplink = forwarder.uplinkKbps(now);
+    stats.uplinkKbps = uplink == null ? 0 : uplink;
     if (gapFiller != null) {
       gapFiller.tick(parent == null ? Math.min(lastParentFrameAt, now - settings.parentSilenceMs() - 1)
           : lastParentFrameAt);
