@@ -72,3 +72,48 @@ test('a page under the root does not report it: there is nowhere else to go', ()
   }
   assert.deepEqual(node.sent, []);
 });
+
+const TURN = [{ urls: 'stun:203.0.113.10:3478' }, { urls: ['turn:203.0.113.10:3478?transport=udp'], username: 'u', credential: 'c' }];
+
+/** An Upstream whose links are recorded, not opened; `iceServers` as the welcome gave them. */
+function recordingUpstream(iceServers) {
+  const node = Object.assign(pageNode(), { store: {}, iceServers });
+  node.signalling.signal = () => {};
+  const up = new Upstream(node, () => {}, () => {});
+  const made = [];
+  up.newLink = (parentId, servers, events, options) => {
+    const link = Object.assign(stuckLink(parentId), { relayOnly: options.relayOnly, pc: { iceConnectionState: 'checking' } });
+    made.push(link);
+    return link;
+  };
+  return { node, up, made };
+}
+
+test('with nowhere else to go, the page links to its parent again, through TURN only once ICE found no direct path', () => {
+  const { node, up, made } = recordingUpstream(TURN);
+  const began = Date.now();
+  up.connectTo('B');
+  assert.equal(made[0].relayOnly, false);
+  up.checkStarving(began + LINK_OPEN_TIMEOUT_MS + 1); // ICE still checking: no path, reported
+  assert.equal(made[0].closed, true);
+  // The coordinator had no other place (report-ignored): no reparent comes. 5 s later it reports again, and retries.
+  up.checkStarving(began + LINK_OPEN_TIMEOUT_MS + 5_002);
+  assert.equal(made.length, 2);
+  assert.equal(made[1].parentId, 'B');
+  assert.equal(made[1].relayOnly, true);
+  assert.equal(node.stats.relayOnlyLinks, 1);
+  assert.deepEqual(node.sent.map((m) => m.reason), ['starving', 'starving']);
+});
+
+test('without a TURN server, the retry is a plain one; a parent that was reached directly keeps direct links', () => {
+  const stunOnly = recordingUpstream([{ urls: 'stun:203.0.113.10:3478' }]);
+  const began = Date.now();
+  stunOnly.up.connectTo('B');
+  stunOnly.up.checkStarving(began + LINK_OPEN_TIMEOUT_MS + 1);
+  stunOnly.up.checkStarving(began + LINK_OPEN_TIMEOUT_MS + 5_002);
+  assert.equal(stunOnly.made[1].relayOnly, false);
+  const { up, made } = recordingUpstream(TURN);
+  up.connectTo('C');
+  up.connectTo('D'); // a reparent before any failure
+  assert.deepEqual(made.map((l) => l.relayOnly), [false, false]);
+});

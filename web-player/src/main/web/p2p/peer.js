@@ -11,15 +11,17 @@ export class ParentLink {
    * @param {Array} iceServers  welcome.iceServers
    * @param {{signal: (to: string, data: Object) => void, open: (link: ParentLink) => void,
    *          message: (link: ParentLink, data: ArrayBuffer) => void, closed: (link: ParentLink, why: string) => void}} events
+   * @param {{relayOnly?: boolean}} [options]  relayOnly: TURN candidates only (ICE found no direct path before)
    */
-  constructor(parentId, iceServers, events) {
+  constructor(parentId, iceServers, events, options = {}) {
     this.parentId = parentId;
     this.events = events;
     this.closed = false;
     this.opened = false;
     this.remoteSet = false;
     this.pendingCandidates = [];
-    this.pc = new RTCPeerConnection({ iceServers: iceServers || [] });
+    this.relayOnly = !!options.relayOnly;
+    this.pc = new RTCPeerConnection({ iceServers: iceServers || [], iceTransportPolicy: this.relayOnly ? 'relay' : 'all' });
     this.channel = this.pc.createDataChannel(LABEL, { ordered: true });
     this.channel.binaryType = 'arraybuffer';
     this.channel.onopen = () => {

@@ -4,7 +4,8 @@
 // once stored, handed to `forward` (the children). A header or chunk that fails verification is reported
 // `bad-data` (the chunk is then fetched over HTTP: `refetch`); a dead link to a parent the coordinator still lists,
 // or one that has not opened within LINK_OPEN_TIMEOUT_MS (ICE stuck in checking: a symmetric NAT without TURN
-// sits there for minutes), is reported `starving`, so that the coordinator moves this page within seconds. So is an
+// sits there for minutes), is reported `starving`, so that the coordinator moves this page within seconds (or, with
+// nowhere else to go, it links to the same parent again, through TURN only if ICE found no path). So is an
 // open link whose parent supplied less than half of the stream over the last 10 s (starvation.js): a parent that
 // withholds data, or cannot carry it, is left; two children's reports demote it to a leaf.
 
@@ -43,6 +44,10 @@ export class Upstream {
     /** Whether the open link's parent starves this page; judged by the bytes the store accepted from it. */
     this.starvation = new StarvationWatch();
     this.acceptedFromParent = 0;
+    /** Parents ICE found no path to: the next link to one of them is through TURN only (relayOnly). */
+    this.noPath = new Set();
+    /** Makes the link object (a seam for tests). */
+    this.newLink = (parentId, iceServers, events, options) => new ParentLink(parentId, iceServers, events, options);
   }
 
   /** The id of the parent this page has a working link to, or null. */
@@ -61,23 +66,30 @@ export class Upstream {
     if (!this.link && !this.pending && this.assigned) this.connectTo(this.assigned);
   }
 
-  /** Links to `parentId` unless already linked or linking (`fresh`: a new link anyway, as for a new node id). */
-  connectTo(parentId, fresh = false) {
+  /**
+   * Links to `parentId` unless already linked or linking (`fresh`: a new link anyway, as for a new node id;
+   * `retry`: the same parent again after a failed link, while HTTP keeps feeding the player).
+   */
+  connectTo(parentId, fresh = false, retry = false) {
     const node = this.node;
     if (!node.store) return;
     if (!fresh && this.link && this.link.parentId === parentId && !this.link.closed) return;
     if (!fresh && this.pending && this.pending.parentId === parentId && !this.pending.closed) return;
     this.assigned = parentId;
-    this.lastFrameAt = Date.now(); // give the new link its chance before HTTP steps in
+    if (!retry) this.lastFrameAt = Date.now(); // give the new link its chance before HTTP steps in
     if (this.pending) this.pending.close('replaced');
     node.stats.parentChanges++;
     this.pendingSince = Date.now();
-    this.pending = new ParentLink(parentId, node.iceServers, {
+    // ICE checks relayed pairs last, after every direct one has timed out: past the link's deadline. Where a
+    // direct path failed before (a symmetric NAT on either side), TURN is the only way: take it at once.
+    const relayOnly = this.noPath.has(parentId) && hasTurn(node.iceServers);
+    if (relayOnly) node.stats.relayOnlyLinks = (node.stats.relayOnlyLinks || 0) + 1;
+    this.pending = this.newLink(parentId, node.iceServers, {
       signal: (to, data) => node.signalling.signal(to, data),
       open: (link) => this.linkOpened(link),
       message: (link, data) => this.frame(link, data),
       closed: (link) => this.linkClosed(link),
-    });
+    }, { relayOnly });
   }
 
   /** The coordinator moved this page. After `origin-reconnected` the same id is a new origin: the old link is dead. */
@@ -188,6 +200,7 @@ export class Upstream {
       this.lostAt = now;
       stuck.close('not open after ' + limit + ' ms (ICE ' + ice + ')');
       this.node.stats.linkTimeouts = (this.node.stats.linkTimeouts || 0) + 1;
+      if (ice !== 'connected' && ice !== 'completed') this.noPath.add(stuck.parentId);
       this.node.signalling.send({ type: 'report', about: stuck.parentId, reason: 'starving',
         detail: 'the link did not open in ' + limit / 1000 + ' s (ICE ' + ice + ')' });
       return;
@@ -195,6 +208,9 @@ export class Upstream {
     if (!this.link && !this.pending && this.assigned && this.lostAt > 0 && now - this.lostAt > STARVING_REPORT_MS) {
       this.lostAt = now;
       this.node.signalling.send({ type: 'report', about: this.assigned, reason: 'starving', detail: 'no link to the parent for 5 s' });
+      // The coordinator moves us if it has another place (a reparent replaces this attempt); if it has none, the
+      // assigned parent is still ours, and waiting for a move that cannot come left pages on HTTP for good.
+      this.connectTo(this.assigned, false, true);
     }
     // An open link that carries too little of the stream (a withholding parent, or one whose uplink cannot).
     const share = this.link ? this.starvation.check(now, this.acceptedFromParent, this.node.stats.bytesByFallback) : -1;
@@ -211,3 +227,9 @@ export class Upstream {
     for (const link of [this.link, this.pending]) if (link) link.close('closing');
   }
 }
+
+/** Whether `iceServers` (RTCIceServer[]) include a TURN server. */
+export function hasTurn(iceServers) {
+  return (iceServers || []).some((s) => [].concat(s.urls || []).some((u) => /^turns?:/.test(String(u))));
+}
+
