@@ -170,7 +170,8 @@ export class BrowserNode {
     const describe = (id, link) => link ? { id: id, pc: link.pc.connectionState, ice: link.pc.iceConnectionState,
       channel: link.channel ? link.channel.readyState : null, closed: link.closed,
       signaling: link.pc.signalingState, why: link.closeReason || null, offerSeen: link.offerSeen,
-      buffered: link.channel ? link.channel.bufferedAmount : null, relayOnly: link.relayOnly || undefined } : null;
+      buffered: link.channel ? link.channel.bufferedAmount : null, relayOnly: link.relayOnly || undefined,
+      gathered: link.gathered, candidateError: link.candidateError } : null;
     const { link, pending } = this.upstream;
     return {
       parent: link && describe(link.parentId, link),

@@ -32,9 +32,19 @@ export class ParentLink {
       if (!this.closed && e.data instanceof ArrayBuffer) events.message(this, e.data);
     };
     this.channel.onclose = () => this.close('channel closed');
+    /** Local candidates gathered, by type (host, srflx, relay): a link stuck in checking shows what it had. */
+    this.gathered = {};
     this.pc.onicecandidate = (e) => {
       // null marks the end of gathering: libwebrtc needs no end-of-candidates marker for a data-only link.
-      if (e.candidate && e.candidate.candidate && !this.closed) events.signal(parentId, e.candidate.toJSON());
+      if (e.candidate && e.candidate.candidate && !this.closed) {
+        const type = e.candidate.type || 'unknown';
+        this.gathered[type] = (this.gathered[type] || 0) + 1;
+        events.signal(parentId, e.candidate.toJSON());
+      }
+    };
+    this.pc.onicecandidateerror = (e) => {
+      // A TURN or STUN server that refused or did not answer (e.g. 401: credentials): say which, for the state.
+      this.candidateError = e.errorCode + ' ' + (e.errorText || '') + ' from ' + (e.url || '?');
     };
     this.pc.onconnectionstatechange = () => {
       if (this.pc.connectionState === 'failed' || this.pc.connectionState === 'closed') {
