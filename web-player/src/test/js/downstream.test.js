@@ -13,3 +13,27 @@ test('the high water is 2 s of the newest segment, never below the floor', () =>
   assert.equal(highWater(storeOf(250_000, 2000)), MIN_HIGH_WATER); // 1 Mbit/s: 250 kB < the 1 MiB floor
   assert.equal(highWater({ sequences: () => [] }), MIN_HIGH_WATER);
 });
+
+import { Downstream, PROVEN_MS } from '../../main/web/p2p/downstream.js';
+
+/** A Downstream over a 1 Mbit/s stream (250 kB per 2 s segment) with children {openedAt, lastSkippedAt}. */
+function downstreamWith(children) {
+  const d = new Downstream({ store: storeOf(250_000, 2000), stats: {} });
+  children.forEach((c, i) => d.children.set('c' + i, Object.assign({ isOpen: () => true, buffered: () => 0 }, c)));
+  return d;
+}
+
+test('children fed without a skip for 10 s count as uplink the burst figure missed; a skipped or new one does not', () => {
+  const now = 100_000;
+  // A lossy edge: one child's backlog drained at 900 kbit/s, under one stream, while the child was fed fine.
+  const d = downstreamWith([{ openedAt: now - 30_000, lastSkippedAt: -Infinity }]);
+  d.uplink.samples.push({ at: now - 1000, kbps: 900 });
+  assert.equal(d.uplinkKbps(now), 1250); // 1 Mbit/s ÷ 0.8: the coordinator keeps its one slot
+  const two = downstreamWith([{ openedAt: now - 30_000, lastSkippedAt: -Infinity },
+    { openedAt: now - 30_000, lastSkippedAt: now - PROVEN_MS + 1 }, { openedAt: now - 2000, lastSkippedAt: -Infinity }]);
+  assert.equal(two.uplinkKbps(now), 1250); // the skipped one and the new one prove nothing
+  assert.equal(downstreamWith([]).uplinkKbps(now), null); // nothing sent, nothing known
+  const fast = downstreamWith([{ openedAt: now - 30_000, lastSkippedAt: -Infinity }]);
+  fast.uplink.samples.push({ at: now - 1000, kbps: 20_000 });
+  assert.equal(fast.uplinkKbps(now), 20_000); // the burst figure when it is the larger
+});

@@ -91,8 +91,8 @@ function recordingUpstream(iceServers) {
 
 test('with nowhere else to go, the page links to its parent again, through TURN only once ICE found no direct path', () => {
   const { node, up, made } = recordingUpstream(TURN);
-  const began = Date.now();
   up.connectTo('B');
+  const began = up.pendingSince;
   assert.equal(made[0].relayOnly, false);
   up.checkStarving(began + LINK_OPEN_TIMEOUT_MS + 1); // ICE still checking: no path, reported
   assert.equal(made[0].closed, true);
@@ -107,8 +107,8 @@ test('with nowhere else to go, the page links to its parent again, through TURN 
 
 test('without a TURN server, the retry is a plain one; a parent that was reached directly keeps direct links', () => {
   const stunOnly = recordingUpstream([{ urls: 'stun:203.0.113.10:3478' }]);
-  const began = Date.now();
   stunOnly.up.connectTo('B');
+  const began = stunOnly.up.pendingSince;
   stunOnly.up.checkStarving(began + LINK_OPEN_TIMEOUT_MS + 1);
   stunOnly.up.checkStarving(began + LINK_OPEN_TIMEOUT_MS + 5_002);
   assert.equal(stunOnly.made[1].relayOnly, false);

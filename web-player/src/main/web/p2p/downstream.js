@@ -21,11 +21,18 @@ export const MIN_HIGH_WATER = 1024 * 1024;
 
 /** Bytes a child may have queued: HIGH_WATER_SECONDS at the newest held segment's rate. */
 export function highWater(store) {
+  return Math.max(MIN_HIGH_WATER, HIGH_WATER_SECONDS * streamBytesPerSecond(store));
+}
+
+/** The stream's rate, from the newest segment held (0 before any). */
+export function streamBytesPerSecond(store) {
   const held = store.sequences();
   const h = held.length > 0 ? store.header(held[held.length - 1]) : null;
-  const perSecond = h ? h.header.byteLength * 1000 / h.header.durationMillis : 0;
-  return Math.max(MIN_HIGH_WATER, HIGH_WATER_SECONDS * perSecond);
+  return h ? h.header.byteLength * 1000 / h.header.durationMillis : 0;
 }
+
+/** A child fed this long without a frame skipped shows the uplink sustains it (see Downstream.uplinkKbps). */
+export const PROVEN_MS = 10000;
 /** Segments a child that just connected receives from the store, oldest first. */
 export const BACKLOG_SEGMENTS = 3;
 /** A child skipped this long is reported `slow-child` (relay default). */
@@ -91,9 +98,26 @@ export class Downstream {
     }
   }
 
+  /**
+   * kbit/s to report as this page's uplink: the meter's burst figure, but never less than the stream rate times
+   * the children fed without a skipped frame for PROVEN_MS, with the coordinator's 20 % headroom. On a lossy home
+   * link one child's backlog drains at that edge's rate, far below the uplink (field lab: 5 Mbit/s homes measured
+   * under one stream and lost the child they were feeding well); sustained delivery is a measurement too.
+   */
+  uplinkKbps(now) {
+    const burst = this.uplink.kbps(now);
+    let kept = 0;
+    for (const c of this.children.values()) {
+      if (c.isOpen() && c.openedAt > 0 && now - c.openedAt >= PROVEN_MS && now - c.lastSkippedAt >= PROVEN_MS) kept++;
+    }
+    const sustained = Math.ceil(kept * streamBytesPerSecond(this.node.store) * 8 / 1000 / 0.8);
+    return burst === null && sustained === 0 ? null : Math.max(burst || 0, sustained);
+  }
+
   /** A child's channel just opened: give it the recent segments so it can start playing and forwarding. */
   opened(child) {
     if (this.children.get(child.childId) !== child) return;
+    child.openedAt = Date.now();
     const { store, stats } = this.node;
     stats.childrenServed++;
     const held = store.sequences();
@@ -128,6 +152,7 @@ export class Downstream {
       if (!child.isOpen()) continue;
       if (child.buffered() > limit || !this.sendTo(child, bytes)) {
         this.node.stats.framesSkipped++;
+        child.lastSkippedAt = now;
         if (child.slowSince < 0) child.slowSince = now;
       } else if (child.buffered() < limit / 2) {
         child.slowSince = -1;

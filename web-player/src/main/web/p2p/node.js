@@ -99,7 +99,7 @@ export class BrowserNode {
         // The uplink seen so far (uplink.js): the coordinator sizes this page's slots by it. Not while upload is
         // off: then place.js has said 0 and the page is a leaf.
         measured: () => {
-          const kbps = this.upload ? this.downstream.uplink.kbps(Date.now()) : null;
+          const kbps = this.upload ? this.downstream.uplinkKbps(Date.now()) : null;
           return kbps === null ? {} : { uplinkKbps: kbps };
         },
         stats: () => Object.assign({ bytesFromParent: this.stats.bytesFromParent,

@@ -128,6 +128,9 @@ export class ChildLink {
     this.channel = null;
     this.opened = false;
     this.slowSince = -1;
+    /** When its channel opened, and when a frame for it was last skipped (its queue full): what it proves. */
+    this.openedAt = -1;
+    this.lastSkippedAt = -Infinity;
     this.lastSlowReport = 0;
     this.bytesSent = 0;
     this.pc = new RTCPeerConnection({ iceServers: iceServers || [] });

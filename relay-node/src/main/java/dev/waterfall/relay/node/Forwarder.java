@@ -27,6 +27,8 @@ final class Forwarder {
    * (0.5 % loss, 10–40 ms) a 256 KiB floor had the origin skip most frames to pages one hop away.
    */
   static final long MIN_HIGH_WATER = 1024 * 1024;
+  /** A child fed this long without a frame skipped shows the uplink sustains it (see {@link #uplinkKbps}). */
+  static final long PROVEN_MS = 10_000;
   /** Segments a child that just connected receives from the store, oldest first. */
   static final int BACKLOG_SEGMENTS = 3;
   private final Map<String, PeerEdge> children = new LinkedHashMap<>();
@@ -91,10 +93,14 @@ final class Forwarder {
 
   /** Bytes a child may have queued: {@link #HIGH_WATER_SECONDS} at the newest segment's rate. */
   static long highWater(SegmentStore store) {
+    return Math.max(MIN_HIGH_WATER, (long) (HIGH_WATER_SECONDS * streamBytesPerSecond(store)));
+  }
+
+  /** The stream's rate, from the newest segment held (0 before any). */
+  static double streamBytesPerSecond(SegmentStore store) {
     List<Long> held = store.sequences();
-    double perSecond = held.isEmpty() ? 0 : store.header(held.get(held.size() - 1))
+    return held.isEmpty() ? 0 : store.header(held.get(held.size() - 1))
         .map(h -> h.header().byteLength() * 1000.0 / h.header().durationMillis()).orElse(0.0);
-    return Math.max(MIN_HIGH_WATER, (long) (HIGH_WATER_SECONDS * perSecond));
   }
 
   /** Bytes queued for all open children together. */
@@ -108,9 +114,26 @@ final class Forwarder {
     return sum;
   }
 
-  /** kbit/s this node's uplink was seen to carry lately; null before it was ever the bottleneck. */
+  /**
+   * kbit/s this node's uplink was seen to carry lately: the meter's burst figure, but never less than the stream
+   * rate times the children fed without a skipped frame for {@link #PROVEN_MS}, with the coordinator's 20 %
+   * headroom (the pages' rule, p2p/downstream.js): over a lossy link one child's backlog drains at that edge's
+   * rate, far below the uplink. Null while neither says anything.
+   */
   Integer uplinkKbps(long now) {
-    return uplink.kbps(now);
+    Integer burst = uplink.kbps(now);
+    int kept = 0;
+    for (PeerEdge child : children.values()) {
+      if (child.isOpen() && child.openedAt >= 0 && now - child.openedAt >= PROVEN_MS
+          && now - child.lastSkippedAt >= PROVEN_MS) {
+        kept++;
+      }
+    }
+    int sustained = (int) Math.ceil(kept * streamBytesPerSecond(store) * 8 / 1000 / 0.8);
+    if (burst == null && sustained == 0) {
+      return null;
+    }
+    return Math.max(burst == null ? 0 : burst, sustained);
   }
 
   /** A child's queue drained: the end of a busy period, if every other one is empty too. */
@@ -137,6 +160,7 @@ final class Forwarder {
       }
       if (child.buffered() > highWater || !sendTo(child, frame, now, queued)) {
         framesSkipped++;
+        child.lastSkippedAt = now;
         if (child.slowSince < 0) {
           child.slowSince = now;
         }
@@ -151,6 +175,7 @@ final class Forwarder {
 
   /** A child's channel just opened: give it the recent segments so it can start playing and forwarding. */
   void sendBacklog(PeerEdge child, long now) {
+    child.openedAt = now;
     List<byte[]> frames = new ArrayList<>();
     List<Long> held = store.sequences();
     for (Long seq : held.subList(Math.max(0, held.size() - BACKLOG_SEGMENTS), held.size())) {

@@ -31,6 +31,9 @@ final class PeerEdge {
   long bytesIn;
   long bytesOut;
   long slowSince = -1;
+  /** A child's: when its channel opened (-1: not yet), and when a frame for it was last skipped (its queue full). */
+  long openedAt = -1;
+  long lastSkippedAt = Long.MIN_VALUE / 2;
   long lastSlowReport;
   boolean closed;
 

@@ -26,4 +26,13 @@ class ForwarderTest {
     segment(2, 1_500_000); // 6 Mbit/s: the newest segment sets the rate
     assertThat(Forwarder.highWater(store)).isEqualTo(1_500_000);
   }
+
+  @Test
+  void aStreamsRateComesFromTheNewestSegment() {
+    assertThat(Forwarder.streamBytesPerSecond(store)).isZero();
+    segment(1, 250_000);
+    assertThat(Forwarder.streamBytesPerSecond(store)).isEqualTo(125_000.0);
+    Forwarder forwarder = new Forwarder(store, 1000, child -> { });
+    assertThat(forwarder.uplinkKbps(0)).as("no child, no burst: nothing known").isNull();
+  }
 }
