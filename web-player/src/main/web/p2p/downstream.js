@@ -137,7 +137,7 @@ export class Downstream {
     const queued = this.queued();
     if (child.send(bytes)) {
       this.node.stats.bytesSentToChildren += bytes.byteLength;
-      this.uplink.sent(Date.now(), bytes.byteLength, queued);
+      this.uplink.sent(Date.now(), bytes.byteLength, queued, child.childId);
       return true;
     }
     return false;

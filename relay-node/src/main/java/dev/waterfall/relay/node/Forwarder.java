@@ -146,7 +146,7 @@ final class Forwarder {
     if (!child.send(frame)) {
       return false;
     }
-    uplink.sent(now, frame.length, queuedBefore);
+    uplink.sent(now, frame.length, queuedBefore, child.peerId);
     return true;
   }
 

@@ -8,7 +8,7 @@ import java.util.Deque;
  * booster on a friend's home line cannot carry four copies of every stream, and nobody tells it its uplink. A
  * busy period starts when a frame is queued while every child's queue was empty and ends when they have all
  * drained: the bytes queued over its length is what the uplink carried while it was the bottleneck (every child
- * is sent the same frames at once). A backlog that never drains is sampled every {@link #LONG_BUSY_MS} from what
+ * is sent the same frames at once), if it fed at least two children. A backlog that never drains is sampled every {@link #LONG_BUSY_MS} from what
  * left the queues meanwhile. The coordinator turns the figure (heartbeat {@code uplinkKbps}) into slots. Called on
  * the node's context only.
  */
@@ -21,19 +21,29 @@ final class UplinkMeter {
   /** Samples older than this are forgotten: an uplink shared with the household changes. */
   static final long WINDOW_MS = 30_000;
 
+  /** Children a busy period must have fed for its rate to be the uplink's, not one edge's (see {@link #sample}). */
+  static final int MIN_SAMPLE_CHILDREN = 2;
+
   private long busySince = -1;
   private long busyBytes;
+  /** The children sent to during the busy period. */
+  private final java.util.Set<String> busyChildren = new java.util.HashSet<>();
   /** {at, kbps} of each sample, oldest first. */
   private final Deque<double[]> samples = new ArrayDeque<>();
 
-  /** {@code bytes} were queued at {@code now}; {@code queuedBefore}: what every child's queue held together just before. */
-  void sent(long now, long bytes, long queuedBefore) {
+  /**
+   * {@code bytes} were queued for child {@code childId} at {@code now}; {@code queuedBefore}: what every child's
+   * queue held together just before.
+   */
+  void sent(long now, long bytes, long queuedBefore, String childId) {
     if (busySince < 0 && queuedBefore == 0) {
       busySince = now;
       busyBytes = 0;
+      busyChildren.clear();
     }
     if (busySince >= 0) {
       busyBytes += bytes;
+      busyChildren.add(childId);
     }
   }
 
@@ -53,8 +63,14 @@ final class UplinkMeter {
     }
   }
 
+  /**
+   * One child's backlog drains at that edge's rate: over a lossy home link far below the uplink (field lab: a
+   * 20 Mbit/s booster measured one stream and lost its slots). Only a period that fed several children at once,
+   * competing for the uplink, measures it; a lone child's delivery counts through sustained delivery instead
+   * ({@link Forwarder#uplinkKbps}).
+   */
   private void sample(long now, long bytes, long ms) {
-    if (bytes >= MIN_SAMPLE_BYTES && ms >= MIN_SAMPLE_MS) {
+    if (bytes >= MIN_SAMPLE_BYTES && ms >= MIN_SAMPLE_MS && busyChildren.size() >= MIN_SAMPLE_CHILDREN) {
       samples.addLast(new double[] {now, bytes * 8.0 / ms});
     }
   }
