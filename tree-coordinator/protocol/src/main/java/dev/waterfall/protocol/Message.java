@@ -14,17 +14,23 @@ public sealed interface Message
    * An origin sends the stream's Ed25519 {@code publicKey} (base64 SPKI) that every node verifies against; an
    * origin or booster serving HLS over HTTP sends its {@code httpUrl}, which joins the stream's fallback list.
    * The origin of a private stream sends its AES-GCM {@code contentKey} (base64), which the coordinator hands
-   * only to viewers that presented a valid viewer token.
+   * only to viewers that presented a valid viewer token. An origin may say where an encoder reaches it
+   * ({@code ingest}), for the admin's dashboard; absent means unknown.
    */
   record Join(String stream, String role, String key, Boolean upload, Integer uplinkKbps, String publicKey,
-              String httpUrl, String contentKey) implements Message {
+              String httpUrl, String contentKey, Ingest ingest) implements Message {
     public Join(String stream, String role, String key, Boolean upload, Integer uplinkKbps) {
-      this(stream, role, key, upload, uplinkKbps, null, null, null);
+      this(stream, role, key, upload, uplinkKbps, null, null, null, null);
     }
 
     public Join(String stream, String role, String key, Boolean upload, Integer uplinkKbps, String publicKey,
                 String httpUrl) {
-      this(stream, role, key, upload, uplinkKbps, publicKey, httpUrl, null);
+      this(stream, role, key, upload, uplinkKbps, publicKey, httpUrl, null, null);
+    }
+
+    public Join(String stream, String role, String key, Boolean upload, Integer uplinkKbps, String publicKey,
+                String httpUrl, String contentKey) {
+      this(stream, role, key, upload, uplinkKbps, publicKey, httpUrl, contentKey, null);
     }
 
     @Override
@@ -33,6 +39,13 @@ public sealed interface Message
       return "Join[stream=" + stream + ", role=" + role + ", uplinkKbps=" + uplinkKbps + ", httpUrl=" + httpUrl + "]";
     }
   }
+
+  /**
+   * Where the origin takes its encoder's stream: an RTMP URL ({@code rtmp://host:port/live/<stream>}) and a WHIP
+   * endpoint ({@code http(s)://host:port/whip/<stream>}, the publish key as its Bearer token), either null when the
+   * origin does not run it. Not a secret (no key in it), but shown to the admin only: it names the origin's host.
+   */
+  record Ingest(String rtmp, String whip) {}
 
   /** Client → server: take back a place after the coordinator holding the socket died. */
   record Resume(String stream, String nodeId, String resumeToken) implements Message {}

@@ -29,6 +29,10 @@ final class MessageRules {
       if (j.httpUrl() != null && (j.httpUrl().length() > 512 || !j.httpUrl().matches("https?://[^\\s]+"))) {
         throw invalid("join: httpUrl must be an http(s) URL");
       }
+      if (j.ingest() != null) {
+        url("join: ingest.rtmp must be an rtmp(s) URL", j.ingest().rtmp(), "rtmps?://[^\\s]+");
+        url("join: ingest.whip must be an http(s) URL", j.ingest().whip(), "https?://[^\\s]+");
+      }
     } else if (message instanceof Message.Resume r) {
       required("resume", "stream", r.stream());
       required("resume", "nodeId", r.nodeId());
@@ -51,6 +55,13 @@ final class MessageRules {
       if (!REPORT_REASONS.contains(r.reason())) {
         throw invalid("report: reason must be one of " + REPORT_REASONS);
       }
+    }
+  }
+
+  /** An optional URL: absent, or of this shape and at most 512 characters. */
+  private static void url(String problem, String value, String shape) throws ProtocolException {
+    if (value != null && (value.length() > 512 || !value.matches(shape))) {
+      throw invalid(problem);
     }
   }
 

@@ -38,7 +38,7 @@ class MessageCodecFuzzTest {
   private static final List<String> FIELDS = List.of("stream", "role", "key", "upload", "uplinkKbps", "publicKey",
       "httpUrl", "nodeId", "resumeToken", "parent", "depth", "capacity", "resumed", "heartbeatIntervalMs",
       "iceServers", "fallbacks", "coordinators", "code", "message", "from", "to", "data", "stats", "about", "reason", "detail",
-      "child", "urls", "username", "credential", "name", "bitrateKbps", "v", "type");
+      "child", "urls", "username", "credential", "name", "bitrateKbps", "ingest", "rtmp", "whip", "v", "type");
 
   @Property(tries = 1500, seed = SEED)
   void arbitraryText(@ForAll @StringLength(max = 400) String text) {

@@ -24,6 +24,9 @@ class MessageCodecTest {
       List<Message> all = List.of(
           new Message.Join("demo", "viewer", null, false, 8000),
           new Message.Join("demo", "origin", "k", null, null, "MCowBQYDK2VwAyEA", "http://127.0.0.1:8090"),
+          new Message.Join("demo", "origin", "k", null, null, "MCowBQYDK2VwAyEA", "http://127.0.0.1:8090", null,
+              new Message.Ingest("rtmp://203.0.113.5:1935/live/demo", "https://203.0.113.5:8443/whip/demo")),
+          new Message.Join("demo", "origin", "k", null, null, null, null, null, new Message.Ingest(null, null)),
           new Message.Resume("demo", "n1", "tok"),
           new Message.Welcome("n1", "n0", 3, 4, "tok", false, 2000,
               List.of(new Message.IceServer(List.of("stun:example.org"), null, null)),
@@ -123,6 +126,15 @@ class MessageCodecTest {
       assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\",\"httpUrl\":\"ftp://x\"}"))
           .isEqualTo("invalid-message");
       assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\",\"publicKey\":\"not base64!\"}"))
+          .isEqualTo("invalid-message");
+      // An origin's ingest endpoints: URLs of the right scheme, or nothing.
+      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\","
+          + "\"ingest\":{\"rtmp\":\"http://x/live/d\"}}")).isEqualTo("invalid-message");
+      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\","
+          + "\"ingest\":{\"whip\":\"rtmp://x/whip/d\"}}")).isEqualTo("invalid-message");
+      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\","
+          + "\"ingest\":{\"rtmp\":\"rtmp://x/" + "a".repeat(600) + "\"}}")).isEqualTo("invalid-message");
+      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\",\"ingest\":\"rtmp\"}"))
           .isEqualTo("invalid-message");
     }
 
