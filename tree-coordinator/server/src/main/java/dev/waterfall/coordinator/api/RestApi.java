@@ -81,6 +81,7 @@ public final class RestApi {
     router.get("/api/streams").handler(admin).handler(this::listStreams);
     router.delete("/api/streams/:name").handler(admin).handler(this::deleteStream);
     router.post("/api/streams/:name/viewer-tokens").handler(admin).handler(this::newViewerToken);
+    router.post("/api/streams/:name/key").handler(admin).handler(this::rotateKey);
     router.post("/api/booster-tokens").handler(admin).handler(this::newBoosterToken);
     router.delete("/api/booster-tokens/:token").handler(admin).handler(this::revokeBoosterToken);
     router.route("/api/*").last().handler(ctx -> Json.error(ctx, 404, "not-found", "no such API call"));
@@ -121,7 +122,7 @@ public final class RestApi {
         Json.error(ctx, 409, "stream-exists", "a stream named '" + spec.name() + "' already exists");
       } else {
         LOG.info("stream '{}' created", spec.name());
-        Json.reply(ctx, 201, describe(ar.result().record()).put("publishKey", ar.result().publishKey()));
+        Json.reply(ctx, 201, describe(ar.result().record(), true).put("publishKey", ar.result().publishKey()));
       }
     });
   }
@@ -129,7 +130,7 @@ public final class RestApi {
   private void listStreams(RoutingContext ctx) {
     catalog.registry().list().onSuccess(list -> {
       JsonArray out = new JsonArray();
-      list.forEach(r -> out.add(describe(r)));
+      list.forEach(r -> out.add(describe(r, true)));
       Json.reply(ctx, 200, new JsonObject().put("streams", out));
     }).onFailure(ctx::fail);
   }
@@ -143,8 +144,31 @@ public final class RestApi {
       } else if (stream.privateStream() && !admin.allows(ctx)) {
         Json.error(ctx, 401, "unauthorized", "a private stream needs the admin token");
       } else {
-        Json.reply(ctx, 200, describe(stream));
+        Json.reply(ctx, 200, describe(stream, admin.allows(ctx)));
       }
+    }).onFailure(ctx::fail);
+  }
+
+  /**
+   * A new publish key for the stream, shown once. {@code ?disconnect=true} also closes the connected origin (error
+   * {@code key-rotated}) and spends its resume tokens; without it the origin carries on until it leaves.
+   */
+  private void rotateKey(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    List<String> flags = ctx.queryParams().getAll("disconnect");
+    String flag = flags.isEmpty() ? null : flags.get(0);
+    if (flags.size() > 1 || flag != null && !flag.equals("true") && !flag.equals("false")) {
+      Json.error(ctx, 400, "invalid-disconnect", "disconnect must be true or false (default false)");
+      return;
+    }
+    boolean disconnect = "true".equals(flag);
+    catalog.rotateKey(name, disconnect).onSuccess(rotated -> {
+      if (rotated == null) {
+        Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+        return;
+      }
+      LOG.info("publish key of '{}' rotated{}", name, disconnect ? "; its origin disconnected" : "");
+      Json.reply(ctx, 200, describe(rotated.record(), true).put("publishKey", rotated.publishKey()));
     }).onFailure(ctx::fail);
   }
 
@@ -305,10 +329,22 @@ public final class RestApi {
     }).onFailure(ctx::fail);
   }
 
-  private static JsonObject describe(StreamRecord r) {
-    return new JsonObject().put("name", r.name()).put("type", r.type()).put("bitrateKbps", r.bitrateKbps())
+  /** {@code admin}: also where the origin takes its encoder's stream, which names the origin's host. */
+  private static JsonObject describe(StreamRecord r, boolean admin) {
+    JsonObject out = new JsonObject().put("name", r.name()).put("type", r.type()).put("bitrateKbps", r.bitrateKbps())
         .put("maxChildren", r.maxChildren()).put("private", r.privateStream())
         .put("createdAt", Instant.ofEpochMilli(r.createdAt()).toString()).put("publicKey", r.publicKey());
+    if (admin && r.ingest() != null) {
+      JsonObject ingest = new JsonObject();
+      if (r.ingest().rtmp() != null) {
+        ingest.put("rtmp", r.ingest().rtmp());
+      }
+      if (r.ingest().whip() != null) {
+        ingest.put("whip", r.ingest().whip());
+      }
+      out.put("ingest", ingest);
+    }
+    return out;
   }
 
   private void failure(RoutingContext ctx) {

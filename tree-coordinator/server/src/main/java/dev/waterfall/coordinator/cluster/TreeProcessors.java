@@ -134,6 +134,20 @@ public final class TreeProcessors {
     }
   }
 
+  /**
+   * The origin's place is taken from whichever coordinator holds it (its publish key was rotated with
+   * disconnect): the root stays, unowned, and every resume token issued for it is spent, since a resume needs the
+   * owner its token names ({@link Resume}). True if it had an owner.
+   */
+  public record RevokeRoot() implements Mutation<Boolean> {
+    @Override
+    public Boolean apply(StreamTree tree) {
+      boolean owned = tree.node(tree.rootId()).owner() != null;
+      tree.setOwner(tree.rootId(), null);
+      return owned;
+    }
+  }
+
   /** Removes a node only while {@code owner} still holds it: a node resumed elsewhere is not removed by its old socket. */
   public record Remove(String id, String owner, String strategy) implements Mutation<Removed> {
     @Override

@@ -59,6 +59,11 @@ public final class TreeStore {
     return run(stream, new TreeProcessors.ReleaseRoot(owner));
   }
 
+  /** Null when the stream has no tree; else whether the root had an owner. */
+  public Future<Boolean> revokeRoot(String stream) {
+    return run(stream, new TreeProcessors.RevokeRoot());
+  }
+
   public Future<Removed> remove(String stream, String id, String owner) {
     return run(stream, new TreeProcessors.Remove(id, owner, repairStrategy));
   }

@@ -53,7 +53,10 @@ final class Admission {
 
   Future<Void> join(Session s, Message.Join join) {
     s.state = Session.State.JOINING;
-    return streams.get(join.stream()).compose(stream -> {
+    // An origin's key is checked against the record itself, not this member's cached copy: a key rotated on
+    // another coordinator must stop working here at once. Origins join rarely; everyone else reads the cache.
+    boolean origin = "origin".equals(join.role());
+    return (origin ? streams.getFresh(join.stream()) : streams.get(join.stream())).compose(stream -> {
       if (stream == null) {
         s.state = Session.State.CONNECTED;
         s.fail("unknown-stream", "there is no stream named '" + abbreviate(join.stream()) + "'");
@@ -105,11 +108,16 @@ final class Admission {
       if (!admitted(s, stream, stream.rootId(), "origin", p.capacity(), true)) {
         return Future.succeededFuture();
       }
+      // The key it was admitted with, so a rotation with disconnect knows this origin holds an old one.
+      s.publishKeyHash = stream.publishKeyHash();
       String publicKey = join.publicKey() == null ? stream.publicKey() : join.publicKey();
       String contentKey = stream.privateStream() ? join.contentKey() : null;
+      StreamRecord.Ingest ingest = join.ingest() == null || join.ingest().rtmp() == null && join.ingest().whip() == null
+          ? null : new StreamRecord.Ingest(join.ingest().rtmp(), join.ingest().whip());
       Future<StreamRecord> keyed = java.util.Objects.equals(publicKey, stream.publicKey())
           && java.util.Objects.equals(contentKey, stream.contentKey())
-          ? Future.succeededFuture(stream) : streams.setOriginKeys(stream.name(), publicKey, contentKey);
+          && java.util.Objects.equals(ingest, stream.ingest())
+          ? Future.succeededFuture(stream) : streams.setOrigin(stream.name(), publicKey, contentKey, ingest);
       return keyed.compose(record -> servesHttp(s, record, join).map(urls -> {
         s.send(welcome(s, record, s.nodeId, null, 0, p.capacity(), false, urls, false));
         // Children of a restarted origin must offer again: tell each its parent is (again) the root.

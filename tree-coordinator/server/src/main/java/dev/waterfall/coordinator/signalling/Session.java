@@ -20,6 +20,8 @@ final class Session {
   String role;
   boolean root;
   String httpUrl;
+  /** An origin joined with a publish key: that key's hash (null otherwise, and for a resumed origin). */
+  String publishKeyHash;
   /** Which fallback URLs a page on this socket can fetch; strictest until the socket says otherwise. */
   dev.waterfall.coordinator.streams.UsableUrls.Page page =
       new dev.waterfall.coordinator.streams.UsableUrls.Page(true, dev.waterfall.coordinator.streams.UsableUrls.Reach.PUBLIC);

@@ -71,6 +71,9 @@ public final class SignallingServer {
     this.admission = new Admission(config, streams, fallbacks, trees, switchboard, metrics, clusterSecret, clock,
         departures, coordinators, iceServers);
     vertx.eventBus().<String>consumer(dev.waterfall.coordinator.streams.StreamCatalog.STREAM_DELETED, m -> closeStream(m.body()));
+    vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(
+        dev.waterfall.coordinator.streams.StreamCatalog.ORIGIN_REVOKED,
+        m -> closeRevokedOrigin(m.body().getString("stream"), m.body().getString("keyHash")));
     this.livenessTimer = vertx.setPeriodic(config.liveness().heartbeatIntervalMs(), t -> checkLiveness());
   }
 
@@ -351,6 +354,23 @@ public final class SignallingServer {
         s.state = Session.State.GONE;
         switchboard.unregister(s.nodeId, s);
         s.refuse("stream-deleted", "stream '" + stream + "' was deleted", (short) 1000);
+      }
+    }
+  }
+
+  /**
+   * The stream's publish key was rotated with disconnect: its origin, if its socket is here and it did not join
+   * with the new key, is closed. Its place was revoked already (StreamCatalog.rotateKey), so it cannot resume.
+   */
+  private void closeRevokedOrigin(String stream, String keyHash) {
+    for (Session s : switchboard.sessions()) {
+      if (s.root && stream.equals(s.stream) && s.state == Session.State.JOINED && !keyHash.equals(s.publishKeyHash)) {
+        LOG.info("origin of '{}' disconnected: its publish key was rotated", stream);
+        s.departure = "key-rotated";
+        s.departureNoticed = System.nanoTime();
+        metrics.error("key-rotated");
+        s.refuse("key-rotated", "the publish key of '" + stream + "' was rotated and this origin disconnected:"
+            + " publish again with the new key", POLICY_VIOLATION);
       }
     }
   }

@@ -4,11 +4,17 @@ import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.coordinator.config.TreeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 
 /** Creating and deleting a stream: its record, its tree, and telling every coordinator it is gone. */
 public final class StreamCatalog {
   public static final String STREAM_DELETED = "waterfall.stream-deleted";
+  /**
+   * Published to every coordinator after a rotation with disconnect: {@code {"stream", "keyHash"}}; each closes its
+   * socket of that stream's origin unless the origin joined with the key of that hash.
+   */
+  public static final String ORIGIN_REVOKED = "waterfall.origin-revoked";
 
   /** What a new stream may set; null fields take the coordinator's defaults (type: hls). */
   public record Spec(String name, Integer bitrateKbps, Integer maxChildren, Boolean privateStream, String type) {
@@ -19,6 +25,9 @@ public final class StreamCatalog {
 
   /** A created stream and its publish key, which exists in clear only in this answer. */
   public record Created(StreamRecord record, String publishKey) {}
+
+  /** A stream under a new publish key, which exists in clear only in this answer. */
+  public record Rotated(StreamRecord record, String publishKey) {}
 
   private final StreamRegistry registry;
   private final TreeStore trees;
@@ -79,6 +88,30 @@ public final class StreamCatalog {
       }
       return trees.create(record.name(), record.rootId(), maxChildren, bitrate, now)
           .map(v -> new Created(record, key));
+    });
+  }
+
+  /**
+   * Gives the stream a new publish key; null if there is no such stream. The old key admits no origin from now
+   * on, on any coordinator (the record holds only the new hash). A connected origin carries on unless
+   * {@code disconnect}: then its place is revoked first (so its resume tokens are spent), and its socket closed
+   * wherever it is held.
+   */
+  public Future<Rotated> rotateKey(String name, boolean disconnect) {
+    String key = Credentials.newSecret();
+    String hash = Credentials.hash(key);
+    return registry.setPublishKeyHash(name, hash).compose(record -> {
+      if (record == null) {
+        return Future.succeededFuture(null);
+      }
+      if (!disconnect) {
+        return Future.succeededFuture(new Rotated(record, key));
+      }
+      // Before the key is handed out: no origin with the new key can hold the root yet, so none loses it here.
+      return trees.revokeRoot(name).map(owned -> {
+        bus.publish(ORIGIN_REVOKED, new JsonObject().put("stream", name).put("keyHash", hash));
+        return new Rotated(record, key);
+      });
     });
   }
 

@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -34,6 +35,26 @@ public final class StreamRegistry {
     return OnContext.future(streams.getAsync(name), context);
   }
 
+  /**
+   * The record as its partition holds it now, past this member's near cache: another member's change reaches that
+   * cache only with Hazelcast's next invalidation batch (up to 10 s later), too late for a rotated publish key.
+   */
+  public Future<StreamRecord> getFresh(String name) {
+    return OnContext.future(streams.submitToKey(name, new ReadRecord()), context);
+  }
+
+  record ReadRecord() implements EntryProcessor<String, StreamRecord, StreamRecord>, ReadOnly, Serializable {
+    @Override
+    public StreamRecord process(Map.Entry<String, StreamRecord> entry) {
+      return entry.getValue();
+    }
+
+    @Override
+    public EntryProcessor<String, StreamRecord, StreamRecord> getBackupProcessor() {
+      return null;
+    }
+  }
+
   public Future<List<StreamRecord>> list() {
     return context.owner().executeBlocking(() -> {
       List<StreamRecord> all = new ArrayList<>(streams.values());
@@ -42,19 +63,40 @@ public final class StreamRegistry {
     }, false);
   }
 
-  /** Records the key the stream's origin signs with; the origin's join carries it. */
-  public Future<StreamRecord> setOriginKeys(String name, String publicKey, String contentKey) {
-    return OnContext.future(streams.submitToKey(name, new SetOriginKeys(publicKey, contentKey)), context);
+  /** Records what the stream's origin announced in its join: its signing key, content key and ingest. */
+  public Future<StreamRecord> setOrigin(String name, String publicKey, String contentKey,
+                                        StreamRecord.Ingest ingest) {
+    return OnContext.future(streams.submitToKey(name, new SetOrigin(publicKey, contentKey, ingest)), context);
   }
 
-  record SetOriginKeys(String publicKey, String contentKey)
+  record SetOrigin(String publicKey, String contentKey, StreamRecord.Ingest ingest)
       implements EntryProcessor<String, StreamRecord, StreamRecord>, Serializable {
     @Override
     public StreamRecord process(Map.Entry<String, StreamRecord> entry) {
       if (entry.getValue() == null) {
         return null;
       }
-      StreamRecord updated = entry.getValue().withOriginKeys(publicKey, contentKey);
+      StreamRecord updated = entry.getValue().withOrigin(publicKey, contentKey, ingest);
+      entry.setValue(updated);
+      return updated;
+    }
+  }
+
+  /**
+   * Replaces the stream's publish key hash on the partition that owns it, so two coordinators rotating at once
+   * end with one of the two keys, never a mix; null if there is no such stream.
+   */
+  public Future<StreamRecord> setPublishKeyHash(String name, String hash) {
+    return OnContext.future(streams.submitToKey(name, new SetPublishKeyHash(hash)), context);
+  }
+
+  record SetPublishKeyHash(String hash) implements EntryProcessor<String, StreamRecord, StreamRecord>, Serializable {
+    @Override
+    public StreamRecord process(Map.Entry<String, StreamRecord> entry) {
+      if (entry.getValue() == null) {
+        return null;
+      }
+      StreamRecord updated = entry.getValue().withPublishKeyHash(hash);
       entry.setValue(updated);
       return updated;
     }
