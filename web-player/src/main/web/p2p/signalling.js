@@ -17,8 +17,8 @@ const MAX_RETRY_MS = 4000;
 // A coordinator that accepts TCP but never answers the upgrade (hung, or a black hole) must not hold us for the
 // browser's own timeout (minutes): give up on it and try the next.
 const CONNECT_TIMEOUT_MS = 5000;
-/** Refusals no retry can fix. */
-const FATAL = new Set(['unknown-stream', 'private-stream', 'stream-deleted']);
+/** Refusals no retry can fix (key-rotated: a publisher cut off by the admin; its key is no good any more). */
+const FATAL = new Set(['unknown-stream', 'private-stream', 'stream-deleted', 'key-rotated']);
 
 export class Signalling {
   /**

@@ -1,5 +1,6 @@
 package dev.waterfall.relay;
 
+import dev.waterfall.protocol.Message;
 import dev.waterfall.protocol.tls.CertificateReloader;
 import dev.waterfall.protocol.tls.ExtraTrust;
 import dev.waterfall.protocol.tls.PemKeyPair;
@@ -93,6 +94,13 @@ public final class Relay implements AutoCloseable {
   /** The origin: the root of the stream's tree, signing what {@code source} produces. */
   public static Relay startOrigin(Vertx vertx, PeerFactory peers, Options o, SegmentSigner signer,
                                   SegmentSource source, Consumer<Router> extraRoutes) throws Exception {
+    return startOrigin(vertx, peers, o, signer, source, extraRoutes, null);
+  }
+
+  /** The same, announcing where its encoder reaches it ({@code ingest}, null: nothing) for the admin's dashboard. */
+  public static Relay startOrigin(Vertx vertx, PeerFactory peers, Options o, SegmentSigner signer,
+                                  SegmentSource source, Consumer<Router> extraRoutes, Message.Ingest ingest)
+      throws Exception {
     TrustOptions trust = ExtraTrust.withPem(o.tls().trustPem());
     PemKeyPair certificate = o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
     SegmentStore store = new SegmentStore(signer.verifier(), StoreLimits.defaults(), Clock.systemUTC());
@@ -101,7 +109,7 @@ public final class Relay implements AutoCloseable {
     HttpServer http = o.httpPort() < 0 ? null : serve(vertx, o, certificate, hls, store, metrics, extraRoutes);
     CertificateReloader reloader = watch(vertx, http, certificate);
     RelayNode node = new RelayNode(vertx, NodeSettings.origin(o.coordinators(), o.stream(), o.key(),
-        advertised(o, http, certificate)).withTrust(trust), peers, store, Clock.systemUTC());
+        advertised(o, http, certificate)).withTrust(trust).withIngest(ingest), peers, store, Clock.systemUTC());
     node.countHttpServed(hls::bytesServed);
     node.bindMetrics(metrics);
     node.useSigner(signer);

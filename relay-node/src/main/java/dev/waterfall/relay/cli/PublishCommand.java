@@ -1,6 +1,7 @@
 package dev.waterfall.relay.cli;
 
 import dev.waterfall.protocol.LogAddresses;
+import dev.waterfall.protocol.Message;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.FfmpegOptions;
@@ -64,6 +65,12 @@ public final class PublishCommand implements Callable<Integer> {
   @Option(names = "--loop", description = "With --input: start over at the end.")
   boolean loop;
 
+  /** What the admin's dashboard shows as OBS's server: where this origin's RTMP listener is reached (or null). */
+  Message.Ingest ingest() {
+    return input.rtmpPort == null ? null
+        : new Message.Ingest("rtmp://" + relay.publicHost() + ":" + input.rtmpPort + "/live/" + relay.stream, null);
+  }
+
   @Override
   public Integer call() throws Exception {
     Path keyFile = signingKey != null ? signingKey
@@ -98,7 +105,7 @@ public final class PublishCommand implements Callable<Integer> {
         }
       }
       Relay origin = running.add(Relay.startOrigin(running.vertx, running.peers, relay.toOptions(key, httpPort),
-          signer, source, routes));
+          signer, source, routes, ingest()));
       String hls = relay.scheme() + "://" + relay.httpHost + ":" + origin.httpPort() + "/hls/" + relay.stream + "/index.m3u8";
       System.out.println("Waterfall origin publishing '" + relay.stream + "'; HLS at " + hls);
       if (input.ingest) {

@@ -38,6 +38,23 @@ public final class RelayOptions {
           + " Let's Encrypt staging, a lab CA); the system's CAs stay trusted.")
   Path trustPem;
 
+  /**
+   * The host others reach this machine at: that of {@code --public-url} when given (the one way to name it that
+   * fallback URLs use), else {@code --http-host}, bracketed if IPv6. A wildcard (0.0.0.0) is kept as it is: the
+   * dashboard says to use the machine's address, or to set {@code --public-url}.
+   */
+  String publicHost() {
+    try {
+      String host = publicUrl == null ? null : java.net.URI.create(publicUrl).getHost();
+      if (host != null) {
+        return host;
+      }
+    } catch (IllegalArgumentException e) {
+      // not a URL: the coordinator refuses it as httpUrl anyway; name the bind address instead
+    }
+    return httpHost.contains(":") && !httpHost.startsWith("[") ? "[" + httpHost + "]" : httpHost;
+  }
+
   /** The scheme of this node's own HTTP server. */
   String scheme() {
     return tlsCert != null ? "https" : "http";

@@ -185,7 +185,8 @@ final class CoordinatorSession {
         stopped = true;
         handler.fatal(e);
       }
-      case "origin-taken", "unknown-stream", "private-stream", "stream-deleted" -> {
+      // key-rotated: the admin gave the stream a new publish key and cut this origin off; ours is no good now.
+      case "origin-taken", "unknown-stream", "private-stream", "stream-deleted", "key-rotated" -> {
         LOG.error("coordinator refused this node: {} ({})", e.message(), e.code());
         stopped = true;
         handler.fatal(e);

@@ -170,7 +170,8 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     // The origin always offers a content key; the coordinator keeps it only for a private stream.
     return new Message.Join(settings.stream(), settings.role(), settings.key(), true, null,
         settings.isOrigin() ? publicKey : null, settings.httpUrl(),
-        settings.isOrigin() && contentCipher != null ? contentCipher.keyBase64() : null);
+        settings.isOrigin() && contentCipher != null ? contentCipher.keyBase64() : null,
+        settings.isOrigin() ? settings.ingest() : null);
   }
 
 

@@ -1,0 +1,43 @@
+package dev.waterfall.relay.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.waterfall.protocol.Message;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** What {@code publish} announces as its encoder endpoint: the RTMP URL OBS is pointed at, on the public host. */
+@DisplayName("publish: the ingest endpoint it announces")
+class PublishIngestTest {
+  private static Message.Ingest ingest(String... args) {
+    PublishCommand command = new PublishCommand();
+    new CommandLine(command).parseArgs(args);
+    return command.ingest();
+  }
+
+  @Test
+  void rtmpOnTheHttpHostByDefault() {
+    assertThat(ingest("--stream", "talk", "--key", "k", "--rtmp", "1935", "--http-host", "192.168.1.20"))
+        .isEqualTo(new Message.Ingest("rtmp://192.168.1.20:1935/live/talk", null));
+  }
+
+  @Test
+  void thePublicUrlNamesTheHost() {
+    assertThat(ingest("--stream", "talk", "--key", "k", "--rtmp", "1935", "--http-host", "0.0.0.0",
+        "--public-url", "https://origin.example.org")).isEqualTo(
+        new Message.Ingest("rtmp://origin.example.org:1935/live/talk", null));
+  }
+
+  @Test
+  void ipv6IsBracketed() {
+    assertThat(ingest("--stream", "talk", "--key", "k", "--rtmp", "1935", "--http-host", "::1").rtmp())
+        .isEqualTo("rtmp://[::1]:1935/live/talk");
+  }
+
+  @Test
+  void otherInputsAnnounceNothing() {
+    assertThat(ingest("--stream", "talk", "--key", "k", "--sample")).isNull();
+    assertThat(ingest("--stream", "talk", "--key", "k", "--ingest")).isNull();
+  }
+}
