@@ -6,6 +6,8 @@
 // each parent centred over its children); deeper levels, which the feed sends as counts once the tree passes
 // ~200 nodes, are one summary box per level. window.waterfallDashboard is what tests read.
 
+import { showPublishing } from './dashboard/publishing.js';
+
 const SVG = 'http://www.w3.org/2000/svg';
 const DX = 30;        // horizontal distance between neighbouring leaves, shrunk (to MIN_DX) to fit the window
 const MIN_DX = 12;
@@ -15,7 +17,8 @@ const TOP = 24;
 
 const stream = decodeURIComponent(location.pathname.split('/')[2] || '');
 const feedUrl = '/api/streams/' + encodeURIComponent(stream) + '/dashboard';
-const state = { stream, connected: false, frames: 0, snapshot: null, error: null };
+const state = { stream, connected: false, frames: 0, snapshot: null, error: null,
+  publishing: { admin: false, rotations: 0, error: null } };
 window.waterfallDashboard = state;
 
 const $ = (id) => document.getElementById(id);
@@ -36,6 +39,7 @@ $('embed-module').textContent = [
   '  hls.loadSource(p2p.playlistUrl);',
   '  hls.attachMedia(video);',
   '</script>'].join('\n');
+if (stream) showPublishing(stream, state.publishing);
 $('title').textContent = 'Waterfall dashboard · ' + stream;
 document.title = 'Waterfall dashboard · ' + stream;
 

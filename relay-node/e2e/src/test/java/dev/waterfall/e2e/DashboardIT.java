@@ -138,6 +138,96 @@ class DashboardIT extends BrowserFixture {
     }
   }
 
+  @Test
+  @DisplayName("the admin's panel: OBS settings from the origin's ingest, and Rotate key shows a new key once")
+  void theAdminRotatesThePublishKeyFromTheDashboard() throws Exception {
+    String stream = "dashboard-keys";
+    String old = rig.createStream(stream, 4);
+    // A signalling-only origin announcing an RTMP ingest, as `publish --rtmp 1935 --http-host 192.0.2.10` does.
+    SignallingClient origin = SignallingClient.connect(rig.vertx, rig.base).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    CompletableFuture<Void> welcomed = new CompletableFuture<>();
+    CompletableFuture<String> cutOff = new CompletableFuture<>();
+    origin.onMessage(m -> {
+      if (m instanceof Message.Welcome) {
+        welcomed.complete(null);
+      } else if (m instanceof Message.Error e) {
+        cutOff.complete(e.code());
+      }
+    });
+    origin.send(new Message.Join(stream, "origin", old, null, null, null, null, null,
+        new Message.Ingest("rtmp://192.0.2.10:1935/live/" + stream, null)));
+    welcomed.get(10, TimeUnit.SECONDS);
+
+    Page dashboard = chromium.newPage();
+    List<String> console = Collections.synchronizedList(new ArrayList<>());
+    dashboard.onPageError(e -> console.add("dashboard pageerror: " + e));
+    List<String> dialogs = Collections.synchronizedList(new ArrayList<>());
+    dashboard.onDialog(d -> {
+      dialogs.add(d.message());
+      d.accept();
+    });
+    dashboard.navigate(rig.base + "/dashboard/" + stream);
+    assertThat(dashboard.textContent("#watch-url")).isEqualTo(rig.base + "/watch/" + stream);
+    assertThat(dashboard.textContent("#embed-url")).isEqualTo(rig.base + "/embed/" + stream);
+
+    // A wrong token: the coordinator's refusal, in words, and nothing shown.
+    dashboard.fill("#admin-token", "not-the-admin-token-0123456789");
+    dashboard.click("#admin-form button[type=submit]");
+    dashboard.waitForFunction("() => window.waterfallDashboard.publishing.error !== null", null,
+        new Page.WaitForFunctionOptions().setTimeout(10_000));
+    assertThat(dashboard.textContent("#admin-status")).contains("not valid");
+    assertThat(dashboard.isHidden("#admin-panel")).isTrue();
+
+    dashboard.fill("#admin-token", StreamRig.ADMIN);
+    dashboard.click("#admin-form button[type=submit]");
+    dashboard.waitForFunction("() => window.waterfallDashboard.publishing.admin", null,
+        new Page.WaitForFunctionOptions().setTimeout(10_000));
+    assertThat(dashboard.textContent("#rtmp-server")).isEqualTo("rtmp://192.0.2.10:1935/live");
+    assertThat(dashboard.textContent("#rtmp-key")).isEqualTo(stream);
+    assertThat(dashboard.isVisible("#whip-none")).as("no WHIP announced").isTrue();
+    assertThat(dashboard.isHidden("#whip")).isTrue();
+    assertThat(dashboard.isHidden("#new-key")).as("no key before a rotation").isTrue();
+
+    dashboard.check("#disconnect");
+    dashboard.click("#rotate");
+    dashboard.waitForFunction("() => window.waterfallDashboard.publishing.rotations === 1", null,
+        new Page.WaitForFunctionOptions().setTimeout(10_000));
+    String fresh = dashboard.textContent("#publish-key");
+    Files.createDirectories(SCREENSHOTS);
+    dashboard.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("dashboard-keys.png"))
+        .setFullPage(true));
+    String why = "dialogs " + dialogs + ", console " + console + ", status " + dashboard.textContent("#admin-status");
+    assertThat(dialogs).as(why).singleElement().asString().contains("new publish key").contains("cut off now");
+    assertThat(fresh).as(why).hasSizeGreaterThan(30).isNotEqualTo(old);
+    assertThat(cutOff.get(10, TimeUnit.SECONDS)).as("the origin was disconnected").isEqualTo("key-rotated");
+    dashboard.click("#copy-key");
+    dashboard.waitForFunction("() => document.getElementById('copy-status').textContent !== ''", null,
+        new Page.WaitForFunctionOptions().setTimeout(5_000));
+
+    // The key the page showed is the one that works now; the old one is refused.
+    assertThat(joinError(stream, old)).isEqualTo("bad-credential");
+    SignallingClient next = join(stream, "origin", fresh);
+    assertThat(console).as(why).isEmpty();
+    next.close();
+    origin.close();
+    dashboard.context().close();
+  }
+
+  /** The error an origin joining with {@code key} gets (null if it is welcomed). */
+  private static String joinError(String stream, String key) throws Exception {
+    SignallingClient c = SignallingClient.connect(rig.vertx, rig.base).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    CompletableFuture<String> answer = new CompletableFuture<>();
+    c.onMessage(m -> answer.complete(m instanceof Message.Error e ? e.code() : null));
+    c.send(new Message.Join(stream, "origin", key, null, null));
+    try {
+      return answer.get(10, TimeUnit.SECONDS);
+    } finally {
+      c.close();
+    }
+  }
+
   private static SignallingClient join(String stream, String role, String key) throws Exception {
     SignallingClient c = SignallingClient.connect(rig.vertx, rig.base).toCompletionStage().toCompletableFuture()
         .get(10, TimeUnit.SECONDS);

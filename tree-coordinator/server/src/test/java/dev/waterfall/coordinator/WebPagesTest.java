@@ -109,6 +109,19 @@ class WebPagesTest {
   }
 
   @Test
+  @DisplayName("/dashboard/<stream> carries the admin's publishing panel (token field, Rotate key) and its module")
+  void dashboardPublishingPanel() throws Exception {
+    HttpResponse<String> page = get("/dashboard/demo");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("id=\"admin-token\" type=\"password\"", "id=\"rotate\"", "id=\"disconnect\"",
+        "id=\"watch-url\"", "id=\"rtmp-server\"", "id=\"whip-url\"");
+    HttpResponse<String> js = get("/web/dashboard/publishing.js");
+    assertThat(js.statusCode()).isEqualTo(200);
+    assertThat(header(js, "Content-Type")).contains("javascript");
+    assertThat(js.body()).contains("/key", "disconnect=true");
+  }
+
+  @Test
   @DisplayName("a site on another origin may load the player's modules and read a stream's type and sources (CORS)")
   void cors() throws Exception {
     for (String path : new String[] {"/web/waterfall-p2p.js", "/web/p2p/node.js", "/web/vendor/hls.min.js",
