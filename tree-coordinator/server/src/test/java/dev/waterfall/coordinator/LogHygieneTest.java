@@ -105,6 +105,15 @@ class LogHygieneTest {
         wrong.send(new Message.Join("hushed", "viewer", viewerToken.substring(0, viewerToken.length() - 2), null, null));
         wrong.awaitError("private-stream");
       }
+      // A rotated key, with its origin cut off, and the old key tried again.
+      String rotatedKey = c.rest.admin("POST", "/api/streams/hushed/key?disconnect=true", null).json()
+          .get("publishKey").textValue();
+      secrets.add(rotatedKey);
+      hushedOrigin.awaitError("key-rotated");
+      try (TestNode wrong = TestNode.connect(vertx, c.baseUrl)) {
+        wrong.send(new Message.Join("hushed", "origin", hushedKey, null, null, null, null, contentKey));
+        wrong.awaitError("bad-credential");
+      }
       privateViewer.close();
       hushedOrigin.close();
       assertThat(c.rest.call("GET", "/api/streams", null, TestCoordinator.ADMIN_TOKEN + "x").status()).isEqualTo(401);
@@ -113,7 +122,7 @@ class LogHygieneTest {
       String streams = c.coordinator.hazelcast().<String, dev.waterfall.coordinator.streams.StreamRecord>getMap(
           "waterfall.streams").values().stream().map(r -> r.name() + " " + r.publishKeyHash()).toList().toString();
       String tokens = c.coordinator.hazelcast().getMap("waterfall.boosterTokens").keySet().toString();
-      assertThat(streams).contains("hygiene").doesNotContain(publishKey);
+      assertThat(streams).contains("hygiene").doesNotContain(publishKey).doesNotContain(rotatedKey);
       assertThat(tokens).isNotEmpty().doesNotContain(boosterToken);
 
       // An address over a limit is logged, redacted.
