@@ -114,19 +114,31 @@ final class Admission {
       String contentKey = stream.privateStream() ? join.contentKey() : null;
       StreamRecord.Ingest ingest = join.ingest() == null || join.ingest().rtmp() == null && join.ingest().whip() == null
           ? null : new StreamRecord.Ingest(join.ingest().rtmp(), join.ingest().whip());
+      // Read again now that the session is registered: a rotation (with disconnect) that came in between either
+      // shows here, or publishes its close after this and finds the session (closeRevokedOrigin).
       Future<StreamRecord> keyed = java.util.Objects.equals(publicKey, stream.publicKey())
           && java.util.Objects.equals(contentKey, stream.contentKey())
           && java.util.Objects.equals(ingest, stream.ingest())
-          ? Future.succeededFuture(stream) : streams.setOrigin(stream.name(), publicKey, contentKey, ingest);
-      return keyed.compose(record -> servesHttp(s, record, join).map(urls -> {
-        s.send(welcome(s, record, s.nodeId, null, 0, p.capacity(), false, urls, false));
-        // Children of a restarted origin must offer again: tell each its parent is (again) the root.
-        for (int i = 0; i < p.children().size(); i++) {
-          switchboard.deliver(p.childOwners().get(i), p.children().get(i),
-              new Message.Reparent(stream.rootId(), 1, "origin-reconnected"));
+          ? streams.getFresh(stream.name()) : streams.setOrigin(stream.name(), publicKey, contentKey, ingest);
+      return keyed.compose(record -> {
+        if (record == null) {
+          s.refuse("stream-deleted", "stream '" + stream.name() + "' was deleted", (short) 1000);
+          return Future.succeededFuture();
         }
-        return null;
-      }));
+        if (!record.publishKeyHash().equals(s.publishKeyHash)) {
+          return refuse(s, "key-rotated", "the publish key of '" + stream.name() + "' was rotated while this origin"
+              + " joined: publish again with the new key");
+        }
+        return servesHttp(s, record, join).map(urls -> {
+          s.send(welcome(s, record, s.nodeId, null, 0, p.capacity(), false, urls, false));
+          // Children of a restarted origin must offer again: tell each its parent is (again) the root.
+          for (int i = 0; i < p.children().size(); i++) {
+            switchboard.deliver(p.childOwners().get(i), p.children().get(i),
+                new Message.Reparent(stream.rootId(), 1, "origin-reconnected"));
+          }
+          return null;
+        });
+      });
     });
   }
 
