@@ -191,7 +191,7 @@ class KeyRotationTest {
   @DisplayName("in a cluster of two")
   class Cluster {
     @Test
-    @DisplayName("a rotation on A is honoured by B: B's origin is closed, the old key refused there, the new one admitted")
+    @DisplayName("a rotation on A holds on B: B's origin is closed, the old key refused there, the new one admitted")
     void aRotationOnOneCoordinatorHoldsOnTheOther() throws Exception {
       try (TestCoordinator a = TestCoordinator.start(SETTINGS); TestCoordinator b = a.startPeer(SETTINGS)) {
         String old = create(a.rest, "rot-two");
