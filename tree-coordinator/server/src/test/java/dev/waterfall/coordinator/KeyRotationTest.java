@@ -214,6 +214,24 @@ class KeyRotationTest {
       }
     }
 
+    /** A booster token revoked on one coordinator admits nobody on another, even one that just admitted it. */
+    @Test
+    @DisplayName("a booster token revoked on one coordinator is refused at once on the other")
+    void aRevokedBoosterTokenIsRefusedAtOnceOnTheOther() throws Exception {
+      try (TestCoordinator a = TestCoordinator.start(SETTINGS); TestCoordinator b = a.startPeer(SETTINGS)) {
+        create(a.rest, "rot-boost");
+        String token = a.rest.admin("POST", "/api/booster-tokens", null).json().get("token").textValue();
+        try (TestNode booster = TestNode.join(vertx, b.baseUrl, "rot-boost", "booster", token)) {
+          assertThat(booster.welcome.depth()).isEqualTo(1); // b has read the token: its near cache would hold it
+        }
+        assertThat(a.rest.admin("DELETE", "/api/booster-tokens/" + token, null).status()).isEqualTo(204);
+        try (TestNode n = TestNode.connect(vertx, b.baseUrl)) {
+          n.send(new Message.Join("rot-boost", "booster", token, null, null));
+          n.awaitError("bad-credential");
+        }
+      }
+    }
+
     /**
      * The origin's coordinator shuts down: its place waits for a resume elsewhere. A rotation with disconnect
      * spends that resume token (nobody holds a socket to close); one without leaves the origin its place.

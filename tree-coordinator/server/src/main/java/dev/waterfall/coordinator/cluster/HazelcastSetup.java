@@ -43,9 +43,11 @@ public final class HazelcastSetup {
     // one backup survives the loss of any one member.
     config.addMapConfig(new MapConfig(TreeStore.MAP).setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1));
     config.addMapConfig(new MapConfig("waterfall.*").setBackupCount(1));
-    // Every join reads its stream's record, its fallback list and (for boosters) a token: a near cache answers
-    // from memory, and Hazelcast invalidates it cluster-wide on change (a new key, a deletion, a revoked token).
-    for (String cached : new String[] {"waterfall.streams", "waterfall.boosterTokens", "waterfall.fallbacks"}) {
+    // Every join reads its stream's record and its fallback list: a near cache answers from memory, and Hazelcast
+    // invalidates it cluster-wide on change, in batches (up to seconds later: an origin's key is therefore read
+    // past it, StreamRegistry.getFresh). Booster tokens are not cached: boosters join rarely, and a revoked token
+    // must stop admitting on every coordinator at once (KeyRotationTest), not at the next invalidation batch.
+    for (String cached : new String[] {"waterfall.streams", "waterfall.fallbacks"}) {
       config.addMapConfig(new MapConfig(cached).setBackupCount(1).setNearCacheConfig(
           new com.hazelcast.config.NearCacheConfig(cached).setInMemoryFormat(InMemoryFormat.OBJECT)
               .setInvalidateOnChange(true).setCacheLocalEntries(true)));
