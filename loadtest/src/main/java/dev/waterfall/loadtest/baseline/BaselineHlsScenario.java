@@ -13,6 +13,7 @@ import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
+import dev.waterfall.loadtest.run.Setting;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.http.HlsPaths;
 import java.net.URI;
@@ -48,16 +49,19 @@ public final class BaselineHlsScenario extends Scenario {
   @Option(names = "--ramp-seconds", defaultValue = "5", description = "Players start spread over this long (default ${DEFAULT-VALUE}).")
   int rampSeconds;
 
+  @Setting("bitrateKbps")
   @Option(names = "--bitrate", defaultValue = "1500", description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
   int kbps;
 
   @Option(names = "--segment-ms", defaultValue = "2000", description = "Segment duration (default ${DEFAULT-VALUE}).")
   int segmentMs;
 
+  @Setting(recorded = false)
   @Option(names = "--waterfall-report", paramLabel = "FILE",
       description = "relay-egress report to compare with (default: relay-egress.json next to this report, if there).")
   Path waterfallReport;
 
+  @Setting(recorded = false)
   @Option(names = "--verbose", description = "Keep the origin's INFO logs.")
   boolean verbose;
 
@@ -78,11 +82,6 @@ public final class BaselineHlsScenario extends Scenario {
   @Override
   protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
     ObjectNode s = report.settings();
-    s.put("viewers", viewers);
-    s.put("seconds", seconds);
-    s.put("rampSeconds", rampSeconds);
-    s.put("bitrateKbps", kbps);
-    s.put("segmentMs", segmentMs);
     s.put("player", "own HTTP/1.1 connection each (java.net.http), starts " + HlsViewer.START_BEHIND_EDGE
         + " segments behind the live edge, reloads the playlist every target duration (half when nothing was new)");
     s.put("origin", "relay-node origin (Relay.startOrigin) with a synthetic source, serving /hls/ on 127.0.0.1; "

@@ -5,6 +5,7 @@ import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
+import dev.waterfall.loadtest.run.Setting;
 import dev.waterfall.relay.Relay;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,10 +31,12 @@ public final class BrowsersScenario extends Scenario {
   private static final String STREAM = "browsers";
   private static final String CHAIN = "browsers-chain";
 
+  @Setting("firstFrameSamplesPerMode")
   @Option(names = "--samples", defaultValue = "8",
       description = "First-frame samples per mode (P2P and plain), after one warm-up pair (default ${DEFAULT-VALUE}).")
   int samples;
 
+  @Setting("chainPages")
   @Option(names = "--chain", defaultValue = "3",
       description = "Pages in the depth chain, at depths 1..N (default ${DEFAULT-VALUE}).")
   int chain;
@@ -56,6 +59,7 @@ public final class BrowsersScenario extends Scenario {
       description = "Measured time of the viewers phase, after a short warm-up (default ${DEFAULT-VALUE}).")
   int viewerSeconds;
 
+  @Setting(recorded = false)
   @Option(names = "--verbose", description = "Keep the relays' INFO logs.")
   boolean verbose;
 
@@ -69,13 +73,6 @@ public final class BrowsersScenario extends Scenario {
     PlaywrightCheck.require();
     int kbps = BrowserRig.sampleKbps();
     ObjectNode settings = report.settings();
-    settings.put("firstFrameSamplesPerMode", samples);
-    settings.put("chainPages", chain);
-    settings.put("chainSeconds", chainSeconds);
-    settings.put("viewers", viewers);
-    settings.put("boosters", boosters);
-    settings.put("maxChildren", maxChildren);
-    settings.put("viewerSeconds", viewerSeconds);
     settings.put("stream", "built-in sample, 2 s segments, " + kbps + " kbps; hls.js liveSyncDurationCount 3");
     settings.put("browser", HeadlessChromium.EXECUTABLE + " " + String.join(" ", HeadlessChromium.FLAGS)
         + "; one browser, one context per page");

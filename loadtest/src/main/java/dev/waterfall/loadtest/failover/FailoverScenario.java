@@ -17,6 +17,7 @@ import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
+import dev.waterfall.loadtest.run.Setting;
 import dev.waterfall.loadtest.signalling.CoordinatorProcess;
 import dev.waterfall.loadtest.signalling.ProcStat;
 import dev.waterfall.relay.Relay;
@@ -55,6 +56,7 @@ public final class FailoverScenario extends Scenario {
   @Option(names = "--nodes", defaultValue = "3000", description = "Simulated signalling nodes joined first (default ${DEFAULT-VALUE}).")
   int nodes;
 
+  @Setting("joinRatePerSecond")
   @Option(names = "--join-rate", defaultValue = "20", description = "New nodes joining per second throughout (default ${DEFAULT-VALUE}).")
   double joinRate;
 
@@ -72,9 +74,11 @@ public final class FailoverScenario extends Scenario {
   @Option(names = "--after-seconds", defaultValue = "15", description = "Measured after the restarted coordinator serves (default ${DEFAULT-VALUE}).")
   int afterSeconds;
 
+  @Setting(recorded = false)
   @Option(names = "--concurrency", defaultValue = "64", description = "Joins in flight at most while the first nodes join (default ${DEFAULT-VALUE}).")
   int concurrency;
 
+  @Setting("bitrateKbps")
   @Option(names = "--bitrate", defaultValue = "1500", description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
   int kbps;
 
@@ -89,6 +93,7 @@ public final class FailoverScenario extends Scenario {
       description = "JVM flags of each booster's JVM (default ${DEFAULT-VALUE}).")
   List<String> hostJvmArgs;
 
+  @Setting(recorded = false)
   @Option(names = "--coordinator-jar", paramLabel = "JAR",
       description = "Coordinator to run (default: tree-coordinator/server/target/waterfall-coordinator.jar, else this jar's classes).")
   Path coordinatorJar;
@@ -96,15 +101,19 @@ public final class FailoverScenario extends Scenario {
   @Option(names = "--coordinator-heap", defaultValue = "1g", description = "Each coordinator's -Xmx (default ${DEFAULT-VALUE}).")
   String coordinatorHeap;
 
+  @Setting(recorded = false)
   @Option(names = "--cluster-port", defaultValue = "17201", description = "First Hazelcast port; member i gets this + i (default ${DEFAULT-VALUE}).")
   int clusterPort;
 
+  @Setting("coordinatorSettings")
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Passed to every coordinator as --set KEY=VALUE.")
   List<String> coordinatorSettings = new ArrayList<>();
 
+  @Setting(recorded = false)
   @Option(names = "--coordinator-jvm-arg", paramLabel = "ARG", description = "Extra JVM flag for the coordinators (repeatable).")
   List<String> coordinatorJvmArgs = new ArrayList<>();
 
+  @Setting(recorded = false)
   @Option(names = "--verbose", description = "Keep the origin's INFO logs.")
   boolean verbose;
 
@@ -155,19 +164,7 @@ public final class FailoverScenario extends Scenario {
   protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
     ObjectNode s = report.settings();
     s.put("coordinators", COORDINATORS);
-    s.put("nodes", nodes);
-    s.put("joinRatePerSecond", joinRate);
-    s.put("relays", relays);
-    s.put("beforeSeconds", beforeSeconds);
-    s.put("failoverSeconds", failoverSeconds);
-    s.put("afterSeconds", afterSeconds);
-    s.put("bitrateKbps", kbps);
-    s.put("segmentMs", segmentMs);
-    s.put("playbackDelayMs", playbackDelayMs);
-    s.put("coordinatorHeap", coordinatorHeap);
     s.put("resumeGraceMs", resumeGraceMs());
-    s.putPOJO("coordinatorSettings", coordinatorSettings);
-    s.putPOJO("hostJvmArgs", hostJvmArgs);
     s.put("topology", "3 coordinator JVMs (one Hazelcast cluster), this JVM: the simulated nodes (node i on "
         + "coordinator i mod 3, the others next in its list) and the origin (coordinator 1 first); booster JVM i on "
         + "coordinator (i+1) mod 3 first; all inside one network namespace");

@@ -15,6 +15,7 @@ import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
+import dev.waterfall.loadtest.run.Setting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -51,6 +52,7 @@ public final class FieldScenario extends Scenario {
   @Option(names = "--plain", description = "Every viewer plays plain HLS from the origin (?p2p=0): the reference.")
   boolean plain;
 
+  @Setting(recorded = false)
   @Option(names = "--deployment", defaultValue = "public",
       description = "public: coordinator, origin, coturn and Caddy on one server, one booster in a home; tuber: the"
           + " origin at home behind NAT, the coordinator and one booster on the server, another booster at a"
@@ -80,12 +82,8 @@ public final class FieldScenario extends Scenario {
     Profile profile = Profile.named(profileName);
     int kbps = BrowserRig.sampleKbps();
     ObjectNode settings = report.settings();
-    settings.put("profile", profile.name());
     settings.put("profileSource", profile.source());
-    settings.put("viewers", viewers);
     boolean tuber = deployment.equals("tuber");
-    settings.put("seconds", seconds);
-    settings.put("plain", plain);
     settings.put("deployment", tuber ? "tuber: the origin (--sample) at home behind NAT; coordinator, coturn,"
         + " Caddy (TLS) and one booster (HTTP behind Caddy) on the server; another booster at a friend's home"
         : "public: coordinator, origin (--sample), coturn and Caddy (TLS) on one server; one booster and the"

@@ -13,6 +13,7 @@ import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
+import dev.waterfall.loadtest.run.Setting;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,19 +41,24 @@ import picocli.CommandLine.Option;
 public final class RealtimeScenario extends Scenario {
   private static final double TARGET_DEPTH3_P50_MS = 400;
 
+  @Setting("chainDepth")
   @Option(names = "--depth", defaultValue = "3", description = "Pages in the chain, depths 1..N (default ${DEFAULT-VALUE}).")
   int depth;
 
+  @Setting(recorded = false)
   @Option(names = "--fps", defaultValue = "30", description = "Frame rate of the clock picture, 320×240 (default ${DEFAULT-VALUE}).")
   int fps;
 
+  @Setting("bitrateKbps")
   @Option(names = "--bitrate", defaultValue = "1000", description = "The streams' bitrate: each edge's video cap, kbps (default ${DEFAULT-VALUE}).")
   int kbps;
 
+  @Setting("windowSeconds")
   @Option(names = "--seconds", defaultValue = "15",
       description = "Each measured window: latency sampling, and the booster's CPU with 1 and with 3 children (default ${DEFAULT-VALUE}).")
   int seconds;
 
+  @Setting(recorded = false)
   @Option(names = "--verbose", description = "Keep the coordinator's INFO logs.")
   boolean verbose;
 
@@ -112,9 +118,6 @@ public final class RealtimeScenario extends Scenario {
     PlaywrightCheck.require();
     ObjectNode settings = report.settings();
     settings.put("picture", "rt/clock.js canvas, 320x240 at " + fps + " fps (the publisher's wall clock in blocks)");
-    settings.put("bitrateKbps", kbps);
-    settings.put("chainDepth", depth);
-    settings.put("windowSeconds", seconds);
     settings.put("latency", "per frame shown (requestVideoFrameCallback): the page's Date.now() minus the clock read"
         + " from the frame; depth 0 is the publisher's own preview (capture to screen, no network)");
     settings.put("pageCpu", "getStats totalEncodeTime of each child edge's outbound video over the window, per child"

@@ -9,6 +9,7 @@ import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
+import dev.waterfall.loadtest.run.Setting;
 import dev.waterfall.loadtest.signalling.ProcStat;
 import dev.waterfall.relay.Relay;
 import java.nio.file.Files;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Option;
 public final class RelayCpuScenario extends Scenario {
   private static final Pattern STARTED = Pattern.compile("Waterfall booster (\\S+) relaying");
 
+  @Setting("bitrateKbps")
   @Option(names = "--bitrate", defaultValue = "6000", description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
   int kbps;
 
@@ -42,12 +44,15 @@ public final class RelayCpuScenario extends Scenario {
   @Option(names = "--warmup-seconds", defaultValue = "20", description = "Forwarding before measuring (default ${DEFAULT-VALUE}).")
   int warmupSeconds;
 
+  @Setting("measuredSeconds")
   @Option(names = "--seconds", defaultValue = "40", description = "Measured window (default ${DEFAULT-VALUE}).")
   int seconds;
 
+  @Setting(recorded = false)
   @Option(names = "--booster-jvm-args", split = " ", description = "Extra JVM flags for the measured booster's JVM.")
   List<String> boosterJvmArgs = new ArrayList<>();
 
+  @Setting(recorded = false)
   @Option(names = "--verbose", description = "Keep the relays' INFO logs.")
   boolean verbose;
 
@@ -75,10 +80,6 @@ public final class RelayCpuScenario extends Scenario {
   @Override
   protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
     ObjectNode settings = report.settings();
-    settings.put("bitrateKbps", kbps);
-    settings.put("segmentMs", segmentMs);
-    settings.put("warmupSeconds", warmupSeconds);
-    settings.put("measuredSeconds", seconds);
     settings.put("children", 4);
     settings.put("method", "measured booster in its own JVM (java -cp <loadtest jar> dev.waterfall.launcher.Main boost);"
         + " CPU = utime+stime of that process from /proc/<pid>/stat over the window, so native libwebrtc threads,"

@@ -10,6 +10,7 @@ import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
+import dev.waterfall.loadtest.run.Setting;
 import dev.waterfall.relay.Relay;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,6 +32,7 @@ public final class RelayEgressScenario extends Scenario {
       description = "Relay counts to measure at (default ${DEFAULT-VALUE}).")
   List<Integer> steps;
 
+  @Setting("bitrateKbps")
   @Option(names = "--bitrate", defaultValue = "1500", description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
   int kbps;
 
@@ -44,6 +46,7 @@ public final class RelayEgressScenario extends Scenario {
       description = "Segments per measuring window at each step (default ${DEFAULT-VALUE}).")
   int windowSegments;
 
+  @Setting(recorded = false)
   @Option(names = "--verbose", description = "Keep the relays' INFO logs.")
   boolean verbose;
 
@@ -81,11 +84,6 @@ public final class RelayEgressScenario extends Scenario {
   @Override
   protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
     ObjectNode settings = report.settings();
-    settings.putPOJO("steps", steps);
-    settings.put("bitrateKbps", kbps);
-    settings.put("maxChildren", maxChildren);
-    settings.put("segmentMs", segmentMs);
-    settings.put("windowSegments", windowSegments);
     settings.put("topology", "fan-out: stream maxChildren " + maxChildren + ", boosters without HTTP (fallback only "
         + "from the origin), one JVM, one shared libwebrtc factory");
     settings.put("originEgressRatio", "origin DataChannel bytes sent / bytes one depth-1 booster received from "

@@ -9,6 +9,7 @@ import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
+import dev.waterfall.loadtest.run.Setting;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.store.SegmentStatus;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ public final class RelayHopsScenario extends Scenario {
   @Option(names = "--depth", defaultValue = "6", description = "Boosters in the chain (default ${DEFAULT-VALUE}).")
   int depth;
 
+  @Setting("bitrateKbps")
   @Option(names = "--bitrates", split = ",", defaultValue = "1500,6000",
       description = "Stream bitrates in kbps, one chain each (default ${DEFAULT-VALUE}).")
   List<Integer> bitrates;
@@ -37,6 +39,7 @@ public final class RelayHopsScenario extends Scenario {
   @Option(names = "--segment-ms", defaultValue = "2000", description = "Segment duration (default ${DEFAULT-VALUE}).")
   int segmentMs;
 
+  @Setting("measuredSecondsPerBitrate")
   @Option(names = "--seconds", defaultValue = "40",
       description = "Measured stream time per bitrate, after warm-up (default ${DEFAULT-VALUE}).")
   int seconds;
@@ -45,9 +48,11 @@ public final class RelayHopsScenario extends Scenario {
       description = "Segments through the whole chain before measuring (JIT, link set-up) (default ${DEFAULT-VALUE}).")
   int warmupSegments;
 
+  @Setting(recorded = false)
   @Option(names = "--shared-webrtc", description = "One libwebrtc factory (threads) for all relays instead of one each.")
   boolean sharedWebrtc;
 
+  @Setting(recorded = false)
   @Option(names = "--verbose", description = "Keep the relays' INFO logs.")
   boolean verbose;
 
@@ -91,11 +96,6 @@ public final class RelayHopsScenario extends Scenario {
   @Override
   protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
     ObjectNode settings = report.settings();
-    settings.put("depth", depth);
-    settings.putPOJO("bitrateKbps", bitrates);
-    settings.put("segmentMs", segmentMs);
-    settings.put("measuredSecondsPerBitrate", seconds);
-    settings.put("warmupSegments", warmupSegments);
     settings.put("webrtcFactory", sharedWebrtc ? "one shared by all relays" : "one per relay (own native threads)");
     settings.put("topology", "chain: stream maxChildren 1, origin + " + depth + " boosters, one JVM, one clock");
     settings.put("clock", "SegmentStore.status(seq).completeAtMillis / firstChunkAtMillis (epoch ms, one JVM)");

@@ -11,6 +11,7 @@ import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
+import dev.waterfall.loadtest.run.Setting;
 import dev.waterfall.relay.Relay;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,7 @@ public final class RelayTreeScenario extends Scenario {
           + "starting 3 behind the live edge) (default ${DEFAULT-VALUE}).")
   long playbackDelayMs;
 
+  @Setting("bitrateKbps")
   @Option(names = "--bitrate", defaultValue = "1500", description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
   int kbps;
 
@@ -62,6 +64,7 @@ public final class RelayTreeScenario extends Scenario {
   @Option(names = "--seed", defaultValue = "42", description = "Which relays are killed (default ${DEFAULT-VALUE}).")
   long seed;
 
+  @Setting(recorded = false)
   @Option(names = "--verbose", description = "Keep the origin's and coordinator's INFO logs.")
   boolean verbose;
 
@@ -82,15 +85,6 @@ public final class RelayTreeScenario extends Scenario {
   @Override
   protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
     ObjectNode s = report.settings();
-    s.put("relays", relays);
-    s.put("seconds", seconds);
-    s.put("churnPerMinute", churnPerMinute);
-    s.put("playbackDelayMs", playbackDelayMs);
-    s.put("bitrateKbps", kbps);
-    s.put("segmentMs", segmentMs);
-    s.put("maxChildren", maxChildren);
-    s.putPOJO("hostJvmArgs", hostJvmArgs);
-    s.put("seed", seed);
     s.put("topology", "coordinator + origin in this JVM; each booster a JVM of its own (RelayHost), no HLS server "
         + "(fallback only from the origin); a kill is SIGKILL of a booster's JVM, followed at once by a new booster");
     ObjectNode figures = report.figures();

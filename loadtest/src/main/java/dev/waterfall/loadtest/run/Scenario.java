@@ -64,7 +64,7 @@ public abstract class Scenario implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), name() + ": " + e.getMessage());
     }
     Report report = Report.start(name());
-    report.settings().put("maxSeconds", common.maxSeconds);
+    OptionSettings.record(spec, report.settings());
     Deadline deadline = Deadline.in(common.maxSeconds);
     Exception failure = null;
     try (Progress progress = new Progress(System.err)) {

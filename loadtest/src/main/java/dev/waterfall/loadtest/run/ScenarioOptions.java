@@ -9,6 +9,7 @@ public final class ScenarioOptions {
       description = "Time budget; phases not started by then are skipped and the report says so (default ${DEFAULT-VALUE}).")
   public long maxSeconds;
 
+  @Setting(recorded = false)
   @Option(names = "--reports-dir", paramLabel = "DIR",
       description = "Where to write <scenario>.json (default: <dir of the jar>/reports, else ./loadtest/target/reports).")
   public Path reportsDir;

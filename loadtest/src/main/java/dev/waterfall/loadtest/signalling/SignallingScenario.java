@@ -9,6 +9,7 @@ import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
+import dev.waterfall.loadtest.run.Setting;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +53,7 @@ public final class SignallingScenario extends Scenario {
       description = "How long to measure CPU while all nodes heart-beat (default ${DEFAULT-VALUE}).")
   int heartbeatSeconds;
 
+  @Setting(recorded = false)
   @Option(names = "--coordinator-jar", paramLabel = "JAR",
       description = "Coordinator to run (default: tree-coordinator/server/target/waterfall-coordinator.jar, else this jar's classes).")
   Path coordinatorJar;
@@ -59,12 +61,15 @@ public final class SignallingScenario extends Scenario {
   @Option(names = "--coordinator-heap", defaultValue = "2g", description = "Coordinator -Xmx (default ${DEFAULT-VALUE}).")
   String coordinatorHeap;
 
+  @Setting(recorded = false)
   @Option(names = "--cluster-port", defaultValue = "17101", description = "Coordinator's first Hazelcast port (default ${DEFAULT-VALUE}).")
   int clusterPort;
 
+  @Setting("coordinatorSettings")
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Passed to the coordinator as --set KEY=VALUE.")
   List<String> coordinatorSettings = new ArrayList<>();
 
+  @Setting("coordinatorJvmArgs")
   @Option(names = "--coordinator-jvm-arg", paramLabel = "ARG",
       description = "Extra JVM flag for the coordinator, e.g. -XX:StartFlightRecording=filename=c.jfr (repeatable).")
   List<String> coordinatorJvmArgs = new ArrayList<>();
@@ -79,9 +84,11 @@ public final class SignallingScenario extends Scenario {
           + " (default ${DEFAULT-VALUE}).")
   int clientProcesses;
 
+  @Setting(recorded = false)
   @Option(names = "--client-heap", defaultValue = "2g", description = "Client processes' -Xmx (default ${DEFAULT-VALUE}).")
   String clientHeap;
 
+  @Setting("churnPerMinutePercent")
   @Option(names = "--churn-per-minute", defaultValue = "10",
       description = "Percent of --viewers departing per minute in the churn phase, as many joining (default ${DEFAULT-VALUE}; 0: none).")
   double churnPerMinute;
@@ -137,22 +144,6 @@ public final class SignallingScenario extends Scenario {
   protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
     long churnDepartures = ChurnPhase.departures(viewers, churnPerMinute, churnSeconds);
     ObjectNode settings = report.settings();
-    settings.put("viewers", viewers);
-    settings.put("extra", extra);
-    settings.put("concurrency", concurrency);
-    settings.put("warmup", warmup);
-    settings.put("warmupChunk", warmupChunk);
-    settings.put("warmupMax", warmupMax);
-    settings.put("heartbeatSeconds", heartbeatSeconds);
-    settings.put("coordinators", coordinators);
-    settings.put("clientProcesses", clientProcesses);
-    settings.put("churnPerMinutePercent", churnPerMinute);
-    settings.put("churnSeconds", churnSeconds);
-    settings.put("crashShare", crashShare);
-    settings.put("seed", seed);
-    settings.put("coordinatorHeap", coordinatorHeap);
-    settings.putPOJO("coordinatorSettings", coordinatorSettings);
-    settings.putPOJO("coordinatorJvmArgs", coordinatorJvmArgs);
     settings.put("socketsPerProcessAtMost", SocketBudget.here().perProcess());
     report.note("client and coordinator share this machine's " + Runtime.getRuntime().availableProcessors()
         + " cores: every figure includes the client's own CPU competing with the coordinator's");

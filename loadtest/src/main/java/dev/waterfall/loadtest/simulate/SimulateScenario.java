@@ -10,6 +10,7 @@ import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
+import dev.waterfall.loadtest.run.Setting;
 import dev.waterfall.tree.RepairStrategies;
 import dev.waterfall.tree.StreamTree;
 import java.util.ArrayList;
@@ -44,10 +45,12 @@ public final class SimulateScenario extends Scenario {
       description = "Session lengths: EXPONENTIAL or LOGNORMAL (heavy-tailed, σ 1.5, same mean) (default ${DEFAULT-VALUE}).")
   Sessions sessions;
 
+  @Setting("noUploadShare")
   @Option(names = "--no-upload", defaultValue = "0.2",
       description = "Share of viewers who cannot upload (default ${DEFAULT-VALUE}).")
   double noUpload;
 
+  @Setting(recorded = false)
   @Option(names = "--uplinks", split = ",", paramLabel = "KBPS[:WEIGHT]",
       description = "Uplinks of the viewers who can upload, weighted (e.g. 3000:20,5000:20,20000:60); "
           + "default: undeclared, i.e. maxChildren slots.")
@@ -59,9 +62,11 @@ public final class SimulateScenario extends Scenario {
   @Option(names = "--max-children", defaultValue = "4", description = "Fan-out (default ${DEFAULT-VALUE}).")
   int maxChildren;
 
+  @Setting("bitrateKbps")
   @Option(names = "--bitrate", defaultValue = "1500", description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
   int kbps;
 
+  @Setting("repairStrategy")
   @Option(names = "--strategy", defaultValue = "leaf-swap", description = "Repair strategy (default ${DEFAULT-VALUE}).")
   String strategy;
 
@@ -72,11 +77,13 @@ public final class SimulateScenario extends Scenario {
       description = "Share of arriving viewers who take children and forward them nothing (default ${DEFAULT-VALUE}).")
   double withholders;
 
+  @Setting(recorded = false)
   @Option(names = "--newcomer-slots",
       description = "Slots of a viewer until its uplink is measured (the coordinator's tree.newcomerSlots, 2); "
           + "default: none, viewers join with their uplink's slots and are never re-measured.")
   Integer newcomerSlots;
 
+  @Setting(recorded = false)
   @Option(names = "--measure-seconds", defaultValue = "10",
       description = "With --newcomer-slots: from a viewer's first child until its uplink is measured and its slots "
           + "set from it; a withholder then claims --max-children (default ${DEFAULT-VALUE}).")
@@ -91,6 +98,7 @@ public final class SimulateScenario extends Scenario {
           + "(default ${DEFAULT-VALUE}).")
   double demoteWindowSeconds;
 
+  @Setting(recorded = false)
   @Option(names = "--latency-samples", defaultValue = "20000",
       description = "Monte-Carlo draws per depth for latency by depth (default ${DEFAULT-VALUE}).")
   int latencySamples;
@@ -117,27 +125,13 @@ public final class SimulateScenario extends Scenario {
     UplinkMix mix = new UplinkMix(noUpload, uplinks);
     SimConfig base = config(mix);
     ObjectNode s = report.settings();
-    s.putPOJO("viewers", viewers);
-    s.put("rampSeconds", rampSeconds);
-    s.put("steadyMinutes", steadyMinutes);
-    s.put("meanSessionMinutes", meanSessionMinutes);
-    s.put("sessions", sessions.name());
-    s.put("noUploadShare", noUpload);
     s.put("uplinks", mix.toString());
-    s.put("boosters", boosters);
-    s.put("maxChildren", maxChildren);
-    s.put("bitrateKbps", kbps);
-    s.put("repairStrategy", strategy);
-    s.put("seed", seed);
-    s.put("withholders", withholders);
     if (base.measures()) {
       s.put("newcomerSlots", newcomerSlots);
       s.put("measureSeconds", measureSeconds);
     } else {
       s.put("newcomerSlots", "none: viewers join with their uplink's slots");
     }
-    s.put("reportSeconds", reportSeconds);
-    s.put("demoteWindowSeconds", demoteWindowSeconds);
     ObjectNode hop = s.putObject("hopModel");
     hop.put("p50Ms", HopModel.HOP_P50_MS);
     hop.put("p95Ms", HopModel.HOP_P95_MS);

@@ -11,6 +11,7 @@ import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
+import dev.waterfall.loadtest.run.Setting;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.source.SampleSource;
@@ -76,6 +77,7 @@ public final class SoakScenario extends Scenario {
           + "systemd would, sampling each fresh process; the target applies to the host (default 0: one process).")
   long recycleAfterLinks;
 
+  @Setting(recorded = false)
   @Option(names = "--verbose", description = "Keep the origin's and coordinator's INFO logs.")
   boolean verbose;
 
@@ -102,14 +104,6 @@ public final class SoakScenario extends Scenario {
   @Override
   protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
     ObjectNode s = report.settings();
-    s.put("edges", edges);
-    s.put("concurrent", concurrent);
-    s.put("lifeMs", lifeMs);
-    s.put("sampleSeconds", sampleSeconds);
-    s.put("maxMinutes", maxMinutes);
-    s.put("warmupShare", warmupShare);
-    s.put("recycleAfterLinks", recycleAfterLinks);
-    s.putPOJO("boosterJvmArgs", boosterJvmArgs);
     s.put("topology", "coordinator + origin (built-in sample) + children in this JVM; the booster a JVM of its own "
         + "(RelayHost); " + concurrent + " signalling-only anchors fill the origin's other slots, so every child "
         + "joins under the booster; children are webrtc-java viewers with upload off (leaves)");

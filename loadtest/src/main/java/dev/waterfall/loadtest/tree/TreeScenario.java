@@ -10,6 +10,7 @@ import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
+import dev.waterfall.loadtest.run.Setting;
 import dev.waterfall.tree.RepairStrategies;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -35,6 +36,7 @@ public final class TreeScenario extends Scenario {
   @Option(names = "--removal-size", defaultValue = "100000", description = "Tree size for removals (default ${DEFAULT-VALUE}).")
   int removalSize;
 
+  @Setting("removalsPerStrategy")
   @Option(names = "--removals", defaultValue = "4", description = "Depth-1 removals per strategy (default ${DEFAULT-VALUE}).")
   int removals;
 
@@ -44,18 +46,21 @@ public final class TreeScenario extends Scenario {
   @Option(names = "--churn-ops", defaultValue = "20000", description = "Mixed remove/join ops (default ${DEFAULT-VALUE}).")
   int churnOps;
 
+  @Setting("churnStrategy")
   @Option(names = "--strategy", defaultValue = "leaf-swap", description = "Repair strategy for churn (default ${DEFAULT-VALUE}).")
   String strategy;
 
   @Option(names = "--max-children", defaultValue = "4", description = "Fan-out (default ${DEFAULT-VALUE}).")
   int maxChildren;
 
+  @Setting(recorded = false)
   @Option(names = "--cluster-port", defaultValue = "17001", description = "First Hazelcast port (default ${DEFAULT-VALUE}).")
   int clusterPort;
 
   @Option(names = "--seed", defaultValue = "42", description = "Churn's random seed (default ${DEFAULT-VALUE}).")
   long seed;
 
+  @Setting(recorded = false)
   @Option(names = "--bare", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Also time the bare StreamTree, no Hazelcast (default ${DEFAULT-VALUE}).")
   boolean bare;
@@ -128,16 +133,6 @@ public final class TreeScenario extends Scenario {
   protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
     RepairStrategies.byName(strategy); // fail fast on a typo, before minutes of building
     ObjectNode settings = report.settings();
-    settings.putPOJO("sizes", sizes);
-    settings.put("warmup", warmup);
-    settings.put("threads", threads);
-    settings.put("removalSize", removalSize);
-    settings.put("removalsPerStrategy", removals);
-    settings.put("churnSize", churnSize);
-    settings.put("churnOps", churnOps);
-    settings.put("churnStrategy", strategy);
-    settings.put("maxChildren", maxChildren);
-    settings.put("seed", seed);
     settings.put("hazelcast", "one embedded member, loopback, OBJECT format, backup-count 1 (no backup member)");
     ObjectNode figures = report.figures();
 
