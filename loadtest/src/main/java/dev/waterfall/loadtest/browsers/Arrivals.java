@@ -2,6 +2,8 @@ package dev.waterfall.loadtest.browsers;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.chromium.Probe;
+import dev.waterfall.loadtest.kit.chromium.Spread;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,6 +1,11 @@
 package dev.waterfall.loadtest.browsers;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.chromium.BrowserRig;
+import dev.waterfall.loadtest.kit.chromium.HeadlessChromium;
+import dev.waterfall.loadtest.kit.chromium.Probe;
+import dev.waterfall.loadtest.kit.chromium.Spread;
+import dev.waterfall.loadtest.kit.chromium.ViewerPage;
 import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;

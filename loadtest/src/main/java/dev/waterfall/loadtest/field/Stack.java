@@ -2,9 +2,9 @@ package dev.waterfall.loadtest.field;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.waterfall.loadtest.browsers.BrowserRig;
+import dev.waterfall.loadtest.kit.chromium.BrowserRig;
+import dev.waterfall.loadtest.kit.processes.CoordinatorProcess;
 import dev.waterfall.loadtest.report.ReportDir;
-import dev.waterfall.loadtest.signalling.CoordinatorProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

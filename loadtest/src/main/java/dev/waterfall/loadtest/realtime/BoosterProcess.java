@@ -1,6 +1,6 @@
 package dev.waterfall.loadtest.realtime;
 
-import dev.waterfall.loadtest.signalling.ProcStat;
+import dev.waterfall.loadtest.kit.processes.ProcStat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

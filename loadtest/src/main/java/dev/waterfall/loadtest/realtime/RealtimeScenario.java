@@ -1,10 +1,10 @@
 package dev.waterfall.loadtest.realtime;
 
-import dev.waterfall.loadtest.browsers.PlaywrightCheck;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.waterfall.loadtest.browsers.HeadlessChromium;
+import dev.waterfall.loadtest.kit.chromium.HeadlessChromium;
+import dev.waterfall.loadtest.kit.chromium.PlaywrightCheck;
 import dev.waterfall.loadtest.report.Latency;
 import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.report.Series;

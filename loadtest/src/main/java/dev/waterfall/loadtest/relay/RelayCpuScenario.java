@@ -2,6 +2,9 @@ package dev.waterfall.loadtest.relay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.processes.ProcStat;
+import dev.waterfall.loadtest.kit.relays.RelayRig;
+import dev.waterfall.loadtest.kit.relays.SyntheticSource;
 import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.report.Series;
 import dev.waterfall.loadtest.report.SvgChart;
@@ -10,7 +13,6 @@ import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
 import dev.waterfall.loadtest.run.Setting;
-import dev.waterfall.loadtest.signalling.ProcStat;
 import dev.waterfall.relay.Relay;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,8 @@ package dev.waterfall.loadtest.relay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.relays.RelayRig;
+import dev.waterfall.loadtest.kit.relays.SyntheticSource;
 import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.report.Series;
 import dev.waterfall.loadtest.report.SvgChart;

@@ -1,6 +1,7 @@
 package dev.waterfall.loadtest.relaytree;
 
-import dev.waterfall.loadtest.relay.RelayRig;
+import dev.waterfall.loadtest.kit.processes.HostProcess;
+import dev.waterfall.loadtest.kit.relays.RelayRig;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.relay.Relay;

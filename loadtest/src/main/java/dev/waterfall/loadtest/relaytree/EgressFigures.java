@@ -2,6 +2,7 @@ package dev.waterfall.loadtest.relaytree;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.processes.HostProcess;
 import java.util.List;
 
 /** Bytes: the fallback share, and the origin's egress against one copy of the stream over the window. */

@@ -1,8 +1,10 @@
 package dev.waterfall.loadtest.relaytree;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.waterfall.loadtest.relay.RelayRig;
-import dev.waterfall.loadtest.relay.SyntheticSource;
+import dev.waterfall.loadtest.kit.processes.HostProcess;
+import dev.waterfall.loadtest.kit.processes.RelayHost;
+import dev.waterfall.loadtest.kit.relays.RelayRig;
+import dev.waterfall.loadtest.kit.relays.SyntheticSource;
 import dev.waterfall.loadtest.report.Latency;
 import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.report.ReportDir;

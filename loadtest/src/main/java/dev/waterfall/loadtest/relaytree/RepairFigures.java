@@ -2,6 +2,8 @@ package dev.waterfall.loadtest.relaytree;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.processes.HostLog;
+import dev.waterfall.loadtest.kit.processes.HostProcess;
 import dev.waterfall.loadtest.report.Latency;
 import java.util.List;
 import org.HdrHistogram.Histogram;

@@ -1,5 +1,6 @@
 package dev.waterfall.loadtest.relaytree;
 
+import dev.waterfall.loadtest.kit.processes.HostProcess;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,8 @@
 package dev.waterfall.loadtest.signalling;
 
+import dev.waterfall.loadtest.kit.processes.CoordinatorProcess;
+import dev.waterfall.loadtest.kit.processes.ProcStat;
+import dev.waterfall.loadtest.kit.processes.Prometheus;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

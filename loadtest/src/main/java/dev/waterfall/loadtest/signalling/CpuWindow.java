@@ -1,6 +1,7 @@
 package dev.waterfall.loadtest.signalling;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.processes.ProcStat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,7 @@
 package dev.waterfall.loadtest.signalling;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.processes.ProcStat;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.waterfall.loadtest.signalling;
 
+import dev.waterfall.loadtest.kit.processes.ProcStat;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import java.lang.management.ManagementFactory;

@@ -2,6 +2,8 @@ package dev.waterfall.loadtest.signalling;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.processes.CoordinatorProcess;
+import dev.waterfall.loadtest.kit.processes.ProcStat;
 import dev.waterfall.loadtest.report.Latency;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;

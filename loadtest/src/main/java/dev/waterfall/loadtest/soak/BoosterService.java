@@ -1,13 +1,14 @@
 package dev.waterfall.loadtest.soak;
 
-import dev.waterfall.loadtest.relaytree.HostProcess;
+import dev.waterfall.loadtest.kit.processes.HostProcess;
+import dev.waterfall.loadtest.kit.processes.RelayHost;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The booster host as systemd runs it: one {@link dev.waterfall.loadtest.relaytree.RelayHost} process at a time.
+ * The booster host as systemd runs it: one {@link dev.waterfall.loadtest.kit.processes.RelayHost} process at a time.
  * With a recycle bound, a process that ends itself with status 0 (drained after N peer connections) is replaced
  * by a fresh one, as {@code Restart=always} would; the scenario waits until the new one is fed and reads its
  * memory from then on. Any other end is a death, not a recycle.

@@ -2,8 +2,9 @@ package dev.waterfall.loadtest.soak;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.waterfall.loadtest.relay.RelayRig;
-import dev.waterfall.loadtest.relaytree.HostProcess;
+import dev.waterfall.loadtest.kit.processes.HostProcess;
+import dev.waterfall.loadtest.kit.processes.RelayHost;
+import dev.waterfall.loadtest.kit.relays.RelayRig;
 import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.report.ReportDir;
 import dev.waterfall.loadtest.report.SvgChart;
@@ -21,13 +22,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code soak}: does a booster's memory stay flat while children come and go? One real booster in a JVM of its
- * own ({@link dev.waterfall.loadtest.relaytree.RelayHost}, with Native Memory Tracking on) under a real coordinator
+ * own ({@link dev.waterfall.loadtest.kit.processes.RelayHost}, with Native Memory Tracking on) under a real coordinator
  * and an origin publishing the built-in sample, in this JVM. Simulated children (real webrtc-java peers joining as
  * viewers, see {@link SoakChild}) take a DataChannel edge from it, receive for a few seconds and leave, a few at a
  * time, until {@code --edges} edges have been made and closed. Every few seconds the booster's RSS, live heap and

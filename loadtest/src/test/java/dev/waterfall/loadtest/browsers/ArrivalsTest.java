@@ -2,6 +2,7 @@ package dev.waterfall.loadtest.browsers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.waterfall.loadtest.kit.chromium.Probe;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

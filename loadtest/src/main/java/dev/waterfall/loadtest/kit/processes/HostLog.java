@@ -1,4 +1,4 @@
-package dev.waterfall.loadtest.relaytree;
+package dev.waterfall.loadtest.kit.processes;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,7 +24,7 @@ public final class HostLog {
   private long exitingAtMillis = -1;
 
   /** One line of {@link RelayHost}'s output; anything else (a library printing to stdout) is ignored. */
-  synchronized void accept(String line) {
+  public synchronized void accept(String line) {
     String[] f = line.trim().split(" ");
     try {
       switch (f[0]) {

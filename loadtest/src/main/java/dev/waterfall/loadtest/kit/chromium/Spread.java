@@ -1,4 +1,4 @@
-package dev.waterfall.loadtest.browsers;
+package dev.waterfall.loadtest.kit.chromium;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

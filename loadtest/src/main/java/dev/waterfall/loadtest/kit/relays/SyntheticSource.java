@@ -1,4 +1,4 @@
-package dev.waterfall.loadtest.relay;
+package dev.waterfall.loadtest.kit.relays;
 
 import dev.waterfall.relay.source.MediaSegment;
 import dev.waterfall.relay.source.SegmentSource;

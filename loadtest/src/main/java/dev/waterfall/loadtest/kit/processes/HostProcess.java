@@ -1,4 +1,4 @@
-package dev.waterfall.loadtest.relaytree;
+package dev.waterfall.loadtest.kit.processes;
 
 import dev.waterfall.loadtest.report.ReportDir;
 import java.io.BufferedReader;

@@ -1,4 +1,4 @@
-package dev.waterfall.loadtest.browsers;
+package dev.waterfall.loadtest.kit.chromium;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserType;
@@ -14,12 +14,12 @@ import java.util.Map;
  * Also the realtime scenario's browser.
  */
 public final class HeadlessChromium implements AutoCloseable {
-  static final Path EXECUTABLE = Path.of("/usr/bin/chromium");
+  public static final Path EXECUTABLE = Path.of("/usr/bin/chromium");
   /**
    * Without the background-networking flags Chromium keeps dialling out. A --disable-features given here replaces
    * Playwright's own list, so it names what WebRTC between pages needs: real host candidates, no mDNS names.
    */
-  static final List<String> FLAGS = List.of("--disable-gpu", "--disable-quic", "--no-first-run",
+  public static final List<String> FLAGS = List.of("--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
       "--disable-features=WebRtcHideLocalIpsWithMdns");
 

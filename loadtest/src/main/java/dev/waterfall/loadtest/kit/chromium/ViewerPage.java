@@ -1,4 +1,4 @@
-package dev.waterfall.loadtest.browsers;
+package dev.waterfall.loadtest.kit.chromium;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -192,7 +192,7 @@ public final class ViewerPage implements AutoCloseable {
   }
 
   /** Per page: mode, depth, P2P share and stalls over the sampled time, live distance p50/p95. */
-  static ArrayNode rows(List<ViewerPage> pages, Map<String, Probe> first, Map<String, Probe> last) {
+  public static ArrayNode rows(List<ViewerPage> pages, Map<String, Probe> first, Map<String, Probe> last) {
     ArrayNode rows = JsonNodeFactory.instance.arrayNode();
     for (ViewerPage page : pages) {
       Probe a = first.get(page.label);

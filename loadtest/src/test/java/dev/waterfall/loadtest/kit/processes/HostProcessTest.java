@@ -1,4 +1,4 @@
-package dev.waterfall.loadtest.relaytree;
+package dev.waterfall.loadtest.kit.processes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.waterfall.loadtest.browsers;
+package dev.waterfall.loadtest.kit.chromium;
 
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,7 +42,7 @@ public final class BrowserRig implements AutoCloseable {
   private final PeerFactory peers = new PeerFactory();
   private final List<AutoCloseable> parts = new ArrayList<>();
 
-  BrowserRig(boolean verbose) throws Exception {
+  public BrowserRig(boolean verbose) throws Exception {
     if (!verbose) {
       // Relays log every join and link at INFO: fine for a daemon, noise over a progress line.
       try {
@@ -62,23 +62,23 @@ public final class BrowserRig implements AutoCloseable {
   }
 
   /** A stream with its origin publishing the sample, numbered from the wall clock as `waterfall demo` does. */
-  Relay origin(String stream, int maxChildren) throws Exception {
+  public Relay origin(String stream, int maxChildren) throws Exception {
     String key = coordinator.createStream(new StreamCatalog.Spec(stream, null, maxChildren, null)).publishKey();
     return add(Relay.startOrigin(vertx, peers, new Relay.Options(List.of(base), stream, key, "127.0.0.1", 0, null),
         SegmentSigner.generate(), SampleSource.fromClasspath(System.currentTimeMillis() / 2000), r -> { }));
   }
 
-  Relay booster(String stream) throws Exception {
+  public Relay booster(String stream) throws Exception {
     return add(Relay.startBooster(vertx, peers, new Relay.Options(List.of(base), stream,
         coordinator.issueBoosterToken(), "127.0.0.1", -1, null)));
   }
 
-  String watchUrl(String stream, boolean p2p) {
+  public String watchUrl(String stream, boolean p2p) {
     return base + "/watch/" + stream + (p2p ? "" : "?p2p=0");
   }
 
   /** DataChannel bytes the relay sent to its children (its /metrics counter). */
-  static long bytesSent(Relay relay) throws Exception {
+  public static long bytesSent(Relay relay) throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + relay.httpPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -100,7 +100,7 @@ public final class BrowserRig implements AutoCloseable {
   }
 
   /** When the origin signed its newest segment (epoch ms), read on its own context. */
-  static long newestProducedAt(Relay origin) throws Exception {
+  public static long newestProducedAt(Relay origin) throws Exception {
     CompletableFuture<Long> f = new CompletableFuture<>();
     origin.node().context().runOnContext(v -> {
       List<Long> seqs = origin.store().sequences();
@@ -111,7 +111,7 @@ public final class BrowserRig implements AutoCloseable {
   }
 
   /** Segments the relay holds, read on its own context (the store is not shared across threads). */
-  static int held(Relay relay) {
+  public static int held(Relay relay) {
     CompletableFuture<Integer> f = new CompletableFuture<>();
     relay.node().context().runOnContext(v -> f.complete(relay.store().size()));
     try {
@@ -122,7 +122,7 @@ public final class BrowserRig implements AutoCloseable {
   }
 
   /** Nodes in the stream's tree, from the coordinator's REST API; -1 if it cannot tell. */
-  int treeSize(String stream) {
+  public int treeSize(String stream) {
     try {
       HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/streams/" + stream
           + "/tree")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());

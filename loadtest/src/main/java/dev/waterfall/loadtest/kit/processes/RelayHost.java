@@ -1,6 +1,6 @@
-package dev.waterfall.loadtest.relaytree;
+package dev.waterfall.loadtest.kit.processes;
 
-import dev.waterfall.loadtest.relay.RelayRig;
+import dev.waterfall.loadtest.kit.relays.RelayRig;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.cli.Recycler;
 import dev.waterfall.relay.peer.PeerFactory;

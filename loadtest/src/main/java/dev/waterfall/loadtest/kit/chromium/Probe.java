@@ -1,4 +1,4 @@
-package dev.waterfall.loadtest.browsers;
+package dev.waterfall.loadtest.kit.chromium;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +23,8 @@ public record Probe(long nowMillis, String mode, String phase, String error, Dou
              Map<String, Double> timeline) {
 
   /** A complete segment in the page's store: when the origin produced it, when its last chunk arrived here. */
-  record Arrival(long sequence, long producedAtMillis, long completeAtMillis) {
-    long delayMillis() {
+  public record Arrival(long sequence, long producedAtMillis, long completeAtMillis) {
+    public long delayMillis() {
       return completeAtMillis - producedAtMillis;
     }
   }
@@ -70,7 +70,7 @@ public record Probe(long nowMillis, String mode, String phase, String error, Dou
    * earlier and the frame {@code offset} into it at producedAt − duration + offset. Empty when the playback
    * position is not inside the fragment (the fragment reading is stale).
    */
-  static OptionalDouble distanceBehindLive(long nowMillis, long producedAtMillis, int durationMillis,
+  public static OptionalDouble distanceBehindLive(long nowMillis, long producedAtMillis, int durationMillis,
                                            double currentTimeSeconds, double fragStartSeconds) {
     double offset = (currentTimeSeconds - fragStartSeconds) * 1000;
     if (offset < -SLACK_MILLIS || offset > durationMillis + SLACK_MILLIS) {

@@ -1,4 +1,4 @@
-package dev.waterfall.loadtest.signalling;
+package dev.waterfall.loadtest.kit.processes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -203,7 +203,7 @@ public final class CoordinatorProcess implements AutoCloseable {
    * Full collection via {@code jcmd <pid> GC.run} (twice: the first may leave objects only a second
    * pass frees, e.g. after reference processing), then the heap in use: live data, not garbage.
    */
-  long heapAfterGc() throws Exception {
+  public long heapAfterGc() throws Exception {
     for (int i = 0; i < 2; i++) {
       Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
           Long.toString(pid()), "GC.run").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)

@@ -1,4 +1,4 @@
-package dev.waterfall.loadtest.relay;
+package dev.waterfall.loadtest.kit.relays;
 
 import ch.qos.logback.classic.Level;
 import dev.waterfall.coordinator.Coordinator;
@@ -101,7 +101,7 @@ public final class RelayRig implements AutoCloseable {
   }
 
   /** A booster; {@code http} false: it serves no HLS, so every fallback fetch goes to the origin. */
-  Relay booster(String stream, boolean http) throws Exception {
+  public Relay booster(String stream, boolean http) throws Exception {
     PeerFactory p = peers();
     return add(Relay.startBooster(vertx, p,
         new Relay.Options(List.of(base), stream, boosterToken(), "127.0.0.1", http ? 0 : -1, null)));

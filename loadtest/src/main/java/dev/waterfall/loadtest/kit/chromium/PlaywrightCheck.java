@@ -1,4 +1,4 @@
-package dev.waterfall.loadtest.browsers;
+package dev.waterfall.loadtest.kit.chromium;
 
 /** Whether Playwright can be loaded; a class of its own so that asking never loads a Playwright type. */
 public final class PlaywrightCheck {

@@ -1,4 +1,4 @@
-package dev.waterfall.loadtest.signalling;
+package dev.waterfall.loadtest.kit.processes;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
