@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.clients.Fleet;
 import dev.waterfall.loadtest.kit.processes.CoordinatorProcess;
 import dev.waterfall.loadtest.kit.processes.HostLog;
 import dev.waterfall.loadtest.kit.processes.HostProcess;
@@ -192,7 +193,7 @@ public final class FailoverScenario extends Scenario {
     Vertx originVertx = null;
     PeerFactory peers = null;
     Relay origin = null;
-    Clients clients = null;
+    Fleet clients = null;
     TreeReader trees = null;
     try {
       for (int i = 0; i < COORDINATORS; i++) {
@@ -222,17 +223,18 @@ public final class FailoverScenario extends Scenario {
       }
 
       long perSecondCapacity = (long) Math.ceil(joinRate * (beforeSeconds + failoverSeconds + afterSeconds + 240));
-      clients = new Clients(urls, STREAM, (int) Math.min(Integer.MAX_VALUE - 16, nodes + perSecondCapacity + 16));
+      clients = Fleet.resuming(urls, (int) Math.min(Integer.MAX_VALUE - 16, nodes + perSecondCapacity + 16));
       // One node first: its welcome says the heartbeat interval, so every node heart-beats from its join on.
-      clients.joinInitial(1, 1, 60_000, () -> { });
-      if (clients.heartbeatIntervalMs <= 0) {
+      long interval = clients.join("first node", STREAM, "viewer", null, 1, 1, progress, Deadline.inMillis(60_000))
+          .heartbeatIntervalMs;
+      if (interval <= 0) {
         throw new IllegalStateException("the first node got no welcome: " + clients.failures());
       }
-      s.put("heartbeatIntervalMs", clients.heartbeatIntervalMs);
-      clients.startHeartbeats(clients.heartbeatIntervalMs, 10);
+      s.put("heartbeatIntervalMs", interval);
+      clients.startHeartbeats(interval, 10);
       clients.startLagProbe();
-      progress.phase("joining " + nodes + " nodes", nodes);
-      clients.joinInitial(nodes - 1, concurrency, Math.max(1000, deadline.remainingMillis() - 60_000), progress::step);
+      clients.join("joining " + nodes + " nodes", STREAM, "viewer", null, nodes - 1, concurrency, progress,
+          Deadline.inMillis(Math.max(1000, deadline.remainingMillis() - 60_000)));
       ObjectNode figures = report.figures();
       figures.put("initialJoined", clients.joined());
       figures.putPOJO("initialJoinFailures", clients.failures());
@@ -257,7 +259,7 @@ public final class FailoverScenario extends Scenario {
 
       Marks marks = new Marks();
       marks.loadStart = System.currentTimeMillis();
-      clients.startTrickle(joinRate);
+      clients.startTrickle(STREAM, joinRate);
       double[] cpuAtStart = cpu(coordinators);
       progress.phase("before the kill: " + nodes + " nodes + " + joinRate + " joins/s", beforeSeconds);
       waitWindow(marks.loadStart + beforeSeconds * 1000L, origin, originAt, clients, progress, deadline, null);
@@ -283,8 +285,8 @@ public final class FailoverScenario extends Scenario {
 
       // kill -9
       marks.kill = System.currentTimeMillis();
-      long dropsBefore = clients.drops.sum();
-      long placesLostBefore = clients.placesLost.sum();
+      long dropsBefore = clients.dropped();
+      long placesLostBefore = clients.placesLost();
       coordinators[victim].kill();
       figures.put("victim", victim + 1);
       figures.put("victimSessions", sessions[victim]);
@@ -294,17 +296,17 @@ public final class FailoverScenario extends Scenario {
       AtomicLong membershipNoticedAt = new AtomicLong(-1);
       CoordinatorProcess a = coordinators[survivorA];
       CoordinatorProcess b = coordinators[survivorB];
-      Clients fleet = clients;
+      Fleet fleet = clients;
       waitWindow(marks.kill + failoverSeconds * 1000L, origin, originAt, clients, progress, deadline, () -> {
         long now = System.currentTimeMillis();
-        if (allResumedAt.get() < 0 && fleet.drops.sum() > dropsBefore && fleet.resuming() == 0) {
+        if (allResumedAt.get() < 0 && fleet.dropped() > dropsBefore && fleet.resuming() == 0) {
           allResumedAt.set(now);
         }
         if (membershipNoticedAt.get() < 0 && clusterSize(a) == 2 && clusterSize(b) == 2) {
           membershipNoticedAt.set(now);
         }
-        progress.extra("dropped " + (fleet.drops.sum() - dropsBefore) + ", resuming " + fleet.resuming()
-            + ", resumed " + fleet.resumes.size());
+        progress.extra("dropped " + (fleet.dropped() - dropsBefore) + ", resuming " + fleet.resuming()
+            + ", resumed " + fleet.resumes().size());
       });
       double[] cpuAtRestart = cpu(coordinators);
       long[] heapAfter = {a.heapUsedBytes(), b.heapUsedBytes()};
@@ -375,13 +377,13 @@ public final class FailoverScenario extends Scenario {
       figures.put("treeEntriesLost", diffEnd.lost().size());
 
       ObjectNode fo = figures.putObject("failover");
-      long dropped = clients.drops.sum() - dropsBefore;
+      long dropped = clients.dropped() - dropsBefore;
       fo.put("socketsDropped", dropped);
       fo.put("stillResumingAtRestart", stillResuming);
-      long placesLost = clients.placesLost.sum() - placesLostBefore;
+      long placesLost = clients.placesLost() - placesLostBefore;
       fo.put("placesLost", placesLost);
       fo.put("placesLostBeforeKill", placesLostBefore);
-      fo.setAll(Resumes.summarise(clients.resumes, marks.kill));
+      fo.setAll(Resumes.summarise(clients.resumes(), marks.kill));
       JsonNode resumeMs = fo.path("resumeMs");
       if (resumeMs.has("p50Ms")) {
         figures.set("resumeP50Ms", resumeMs.get("p50Ms"));
@@ -399,17 +401,17 @@ public final class FailoverScenario extends Scenario {
           new JoinWindow("failover", marks.kill, marks.restartStart),
           new JoinWindow("afterRestart", marks.restartServing, marks.end))) {
         Histogram h = Latency.histogram();
-        clients.loopLag.stream().filter(x -> w.contains(x[0])).forEach(x -> h.recordValue(x[1] * 1_000_000));
+        clients.loopLag().stream().filter(x -> w.contains(x[0])).forEach(x -> h.recordValue(x[1] * 1_000_000));
         lag.set(w.name(), Latency.summary(h, Latency.Unit.MILLIS));
       }
-      fo.put("connectFailures", clients.connectFailures.sum());
+      fo.put("connectFailures", clients.connectFailures());
 
       ObjectNode rejoin = figures.putObject("rejoin");
       rejoin.put("startToServingMs", marks.restartServing - marks.restartStart);
       rejoin.put("clusterSizeWhenServing", sizeAtServing);
       rejoin.put("survivorsSawThreeAfterMs", survivorsSawThree.get() < 0 ? -1 : survivorsSawThree.get() - marks.restartStart);
-      long firstJoin = clients.joins.stream().filter(j -> j.coordinator() == figures.get("victim").asInt() - 1
-          && j.atMillis() >= marks.restartServing).mapToLong(Clients.JoinSample::atMillis).min().orElse(-1);
+      long firstJoin = clients.joins().stream().filter(j -> j.coordinator() == figures.get("victim").asInt() - 1
+          && j.atMillis() >= marks.restartServing).mapToLong(Fleet.JoinSample::atMillis).min().orElse(-1);
       rejoin.put("firstJoinServedAfterStartMs", firstJoin < 0 ? -1 : firstJoin - marks.restartStart);
       rejoin.put("method", "process start → /health answers (polled every 200 ms; Hazelcast joins the cluster before "
           + "HTTP listens, so clusterSizeWhenServing says whether it joined); survivors' /health clusterSize polled "
@@ -421,14 +423,14 @@ public final class FailoverScenario extends Scenario {
       JoinWindow wAfter = new JoinWindow("after restart", marks.restartServing, marks.end);
       ObjectNode joins = figures.putObject("joins");
       joins.put("offeredPerSecond", joinRate);
-      joins.set("before", wBefore.summarise(clients.joins));
-      joins.set("failover", wFailover.summarise(clients.joins));
+      joins.set("before", wBefore.summarise(clients.joins()));
+      joins.set("failover", wFailover.summarise(clients.joins()));
       ObjectNode firstTen = new JoinWindow("first 10 s", marks.kill, Math.min(marks.restartStart, marks.kill + 10_000))
-          .summarise(clients.joins);
+          .summarise(clients.joins());
       joins.set("failoverFirst10s", firstTen);
-      joins.set("afterRestart", wAfter.summarise(clients.joins));
+      joins.set("afterRestart", wAfter.summarise(clients.joins()));
       joins.putPOJO("failures", clients.failures());
-      double[] perSecond = JoinWindow.perSecond(clients.joins, marks.loadStart, marks.end);
+      double[] perSecond = JoinWindow.perSecond(clients.joins(), marks.loadStart, marks.end);
       ArrayNode timeline = joins.putArray("timeline");
       for (int i = 0; i < perSecond.length; i++) {
         timeline.addObject().put("secondsFromKill", (marks.loadStart - marks.kill) / 1000.0 + i)
@@ -478,13 +480,13 @@ public final class FailoverScenario extends Scenario {
       figures.put("stalls", whole.get("stalls").asLong());
       figures.put("viewers", nodes + relays);
       figures.put("bitrateKbps", kbps);
-      figures.put("heartbeatsSent", clients.heartbeats.sum());
+      figures.put("heartbeatsSent", clients.heartbeatsSent());
       figures.putPOJO("messagesReceived", clients.received());
 
       report.target(Target.atMost("tree entries lost (before the kill → end)", diffEnd.lost().size(), 0, "entries"));
       report.target(Target.atMost("places lost after the kill (resume refused: unknown-node)", placesLost, 0, "nodes"));
       report.target(Target.atLeast("dropped sockets that resumed their place", dropped == 0 ? 0
-          : (double) clients.resumes.size() / dropped, 1.0, "share"));
+          : (double) clients.resumes().size() / dropped, 1.0, "share"));
       if (resumeMs.has("maxMs")) {
         // A place is kept for the grace period only: every resume must land inside it.
         report.target(Target.atMost("resume max (socket drop → resumed welcome) within the resume grace",
@@ -548,7 +550,7 @@ public final class FailoverScenario extends Scenario {
   }
 
   /** Sleeps in 200 ms steps until {@code endMillis}, polling the origin's segments and ticking the progress line. */
-  private static void waitWindow(long endMillis, Relay origin, Map<Long, Long> originAt, Clients clients,
+  private static void waitWindow(long endMillis, Relay origin, Map<Long, Long> originAt, Fleet clients,
                                  Progress progress, Deadline deadline, Runnable each) throws Exception {
     long start = System.currentTimeMillis();
     long shown = 0;

@@ -2,6 +2,7 @@ package dev.waterfall.loadtest.failover;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.clients.Fleet;
 import dev.waterfall.loadtest.report.Latency;
 import java.util.Collection;
 import org.HdrHistogram.Histogram;
@@ -17,11 +18,11 @@ record JoinWindow(String name, long fromMillis, long toMillis) {
   }
 
   /** Welcomes per second in the window and join → welcome / open → welcome of the trickle's joins in it. */
-  ObjectNode summarise(Collection<Clients.JoinSample> samples) {
+  ObjectNode summarise(Collection<Fleet.JoinSample> samples) {
     Histogram join = Latency.histogram();
     Histogram open = Latency.histogram();
     long n = 0;
-    for (Clients.JoinSample s : samples) {
+    for (Fleet.JoinSample s : samples) {
       if (s.trickle() && contains(s.atMillis())) {
         n++;
         join.recordValue(Math.max(0, s.joinNanos()));
@@ -41,9 +42,9 @@ record JoinWindow(String name, long fromMillis, long toMillis) {
    * Trickle welcomes per second from {@code originMillis}: counts[i] = second i, whole seconds before
    * {@code endMillis} only (a last, partial second would read as a drop).
    */
-  static double[] perSecond(Collection<Clients.JoinSample> samples, long originMillis, long endMillis) {
+  static double[] perSecond(Collection<Fleet.JoinSample> samples, long originMillis, long endMillis) {
     double[] counts = new double[(int) Math.max(0, (endMillis - originMillis) / 1000)];
-    for (Clients.JoinSample s : samples) {
+    for (Fleet.JoinSample s : samples) {
       long i = Math.floorDiv(s.atMillis() - originMillis, 1000);
       if (s.trickle() && i >= 0 && i < counts.length) {
         counts[(int) i]++;

@@ -3,6 +3,7 @@ package dev.waterfall.loadtest.failover;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.clients.Fleet;
 import dev.waterfall.loadtest.report.Latency;
 import java.util.Collection;
 import java.util.Map;
@@ -13,7 +14,7 @@ import org.HdrHistogram.Histogram;
 final class Resumes {
   private Resumes() {}
 
-  static ObjectNode summarise(Collection<Clients.ResumeSample> resumes, long killMillis) {
+  static ObjectNode summarise(Collection<Fleet.ResumeSample> resumes, long killMillis) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     Histogram all = Latency.histogram();
     Histogram reconnect = Latency.histogram();
@@ -24,7 +25,7 @@ final class Resumes {
     long sameParent = 0;
     long first = Long.MAX_VALUE;
     long last = Long.MIN_VALUE;
-    for (Clients.ResumeSample r : resumes) {
+    for (Fleet.ResumeSample r : resumes) {
       all.recordValue(Math.max(0, r.nanos()));
       reconnect.recordValue(Math.max(0, r.reconnectNanos()));
       answer.recordValue(Math.max(0, r.answerNanos()));

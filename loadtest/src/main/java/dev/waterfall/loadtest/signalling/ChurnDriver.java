@@ -1,5 +1,9 @@
 package dev.waterfall.loadtest.signalling;
 
+import dev.waterfall.loadtest.kit.clients.Fleet;
+import dev.waterfall.loadtest.kit.clients.HeartbeatPacer;
+import dev.waterfall.loadtest.kit.clients.JoinBatch;
+import dev.waterfall.loadtest.kit.clients.Node;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import java.util.Random;
@@ -30,7 +34,7 @@ final class ChurnDriver {
     while (done < departures && !deadline.passed()) {
       long due = Math.min(departures, 1 + HeartbeatPacer.due(departures, System.nanoTime() - start, periodNanos));
       for (; done < due; done++) {
-        Viewer v = fleet.pickDepartable(random);
+        Node v = fleet.pickDepartable(random);
         if (v == null) {
           noneToPick++;
         } else if (random.nextDouble() < plan.crashShare()) {
@@ -42,9 +46,9 @@ final class ChurnDriver {
         }
         // Progress steps as arrivals settle (welcome or failure).
         if (arrivals.inFlight.tryAcquire()) {
-          fleet.open(arrivals, joinText, false, progress);
+          fleet.open(arrivals, plan.stream(), joinText, false, progress::step);
         } else {
-          arrivals.failed(new Viewer(-1, arrivals, false), "over --concurrency in flight");
+          arrivals.refused("over --concurrency in flight");
           progress.step();
         }
       }

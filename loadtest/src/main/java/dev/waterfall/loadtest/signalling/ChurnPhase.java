@@ -2,6 +2,7 @@ package dev.waterfall.loadtest.signalling;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.clients.RepairClock;
 import dev.waterfall.loadtest.report.Latency;
 import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.report.Target;

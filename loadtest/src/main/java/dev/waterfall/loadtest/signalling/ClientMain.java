@@ -3,6 +3,7 @@ package dev.waterfall.loadtest.signalling;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.clients.Fleet;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import java.io.BufferedReader;
@@ -39,7 +40,7 @@ public final class ClientMain {
     this.wire = wire;
     this.urls = urls;
     this.concurrency = concurrency;
-    this.fleet = new Fleet(urls, capacity);
+    this.fleet = Fleet.staying(urls, capacity);
   }
 
   public static void main(String[] args) throws Exception {

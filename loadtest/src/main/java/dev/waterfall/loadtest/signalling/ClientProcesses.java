@@ -3,6 +3,7 @@ package dev.waterfall.loadtest.signalling;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.clients.Fleet;
 import dev.waterfall.loadtest.kit.processes.ProcStat;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
@@ -31,7 +32,7 @@ final class ClientProcesses implements Clients {
 
   ClientProcesses(List<String> urls, int k, int capacity, int concurrency, String heap, Path logDir)
       throws Exception {
-    this.origins = new Fleet(urls, 1);
+    this.origins = Fleet.staying(urls, 1);
     try {
       for (int i = 0; i < k; i++) {
         // Batches, extras and churn are each split with their own remainders: a slot more per split, to spare.

@@ -3,6 +3,7 @@ package dev.waterfall.loadtest.signalling;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.clients.Fleet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

@@ -3,6 +3,7 @@ package dev.waterfall.loadtest.signalling;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.clients.JoinBatch;
 import dev.waterfall.loadtest.report.Latency;
 import java.nio.ByteBuffer;
 import java.util.Base64;

@@ -1,5 +1,6 @@
 package dev.waterfall.loadtest.signalling;
 
+import dev.waterfall.loadtest.kit.clients.Fleet;
 import dev.waterfall.loadtest.kit.processes.ProcStat;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
@@ -16,7 +17,7 @@ final class LocalClients implements Clients {
   LocalClients(List<String> urls, int capacity, int concurrency) {
     this.urls = urls;
     this.concurrency = concurrency;
-    this.fleet = new Fleet(urls, capacity);
+    this.fleet = Fleet.staying(urls, capacity);
   }
 
   @Override
@@ -40,7 +41,7 @@ final class LocalClients implements Clients {
   /** A fleet of its own for {@code count} viewers, heart-beating, closed once they joined. */
   static JoinOutcome joinAndClose(List<String> urls, String label, String stream, int count, int concurrency,
                                   long intervalMs, Progress progress, Deadline deadline) throws Exception {
-    try (Fleet chunk = new Fleet(urls, count)) {
+    try (Fleet chunk = Fleet.staying(urls, count)) {
       chunk.startHeartbeats(intervalMs, 10);
       return JoinOutcome.of(chunk.join(label, stream, "viewer", null, count, concurrency, progress, deadline));
     }

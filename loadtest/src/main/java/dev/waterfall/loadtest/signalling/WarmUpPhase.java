@@ -2,6 +2,8 @@ package dev.waterfall.loadtest.signalling;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.clients.Fleet;
+import dev.waterfall.loadtest.kit.clients.JoinBatch;
 import dev.waterfall.loadtest.kit.processes.CoordinatorProcess;
 import dev.waterfall.loadtest.kit.processes.ProcStat;
 import dev.waterfall.loadtest.report.Latency;
@@ -32,7 +34,7 @@ record WarmUpPhase(int warmup, int chunk, int max) {
     double serverCpu0 = coordinators.cpuSeconds();
     double lastJit = -1;
     int done = 0;
-    try (Fleet origin = new Fleet(coordinator.baseUrl(), 1)) {
+    try (Fleet origin = Fleet.staying(List.of(coordinator.baseUrl()), 1)) {
       JoinBatch o = origin.join("warm-up origin", stream, "origin", publishKey, 1, 1, progress, deadline);
       long interval = o.heartbeatIntervalMs > 0 ? o.heartbeatIntervalMs : 2000;
       origin.startHeartbeats(interval, 10);

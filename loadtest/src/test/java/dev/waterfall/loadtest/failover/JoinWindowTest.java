@@ -3,15 +3,16 @@ package dev.waterfall.loadtest.failover;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.clients.Fleet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JoinWindowTest {
-  private static Clients.JoinSample at(long ms, long joinMs, boolean trickle) {
-    return new Clients.JoinSample(ms, joinMs * 1_000_000, joinMs * 2_000_000, 0, trickle);
+  private static Fleet.JoinSample at(long ms, long joinMs, boolean trickle) {
+    return new Fleet.JoinSample(ms, joinMs * 1_000_000, joinMs * 2_000_000, 0, trickle);
   }
 
-  private final List<Clients.JoinSample> samples = List.of(
+  private final List<Fleet.JoinSample> samples = List.of(
       at(999, 5, true), at(1000, 10, true), at(1500, 20, true), at(1999, 30, false), at(2999, 40, true),
       at(3000, 50, true));
 

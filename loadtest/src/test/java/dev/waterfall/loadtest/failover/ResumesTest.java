@@ -3,12 +3,13 @@ package dev.waterfall.loadtest.failover;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.clients.Fleet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ResumesTest {
-  private static Clients.ResumeSample resume(long atMillis, long ms, long reconnectMs, int coordinator, boolean same) {
-    return new Clients.ResumeSample(0, atMillis, ms * 1_000_000, reconnectMs * 1_000_000, (ms - reconnectMs) * 1_000_000,
+  private static Fleet.ResumeSample resume(long atMillis, long ms, long reconnectMs, int coordinator, boolean same) {
+    return new Fleet.ResumeSample(0, atMillis, ms * 1_000_000, reconnectMs * 1_000_000, (ms - reconnectMs) * 1_000_000,
         1, same, coordinator);
   }
 

@@ -6,13 +6,15 @@ import org.junit.jupiter.api.Test;
 
 class SignallingPartsTest {
   @Test
-  void heartbeatsAreSpreadOverTheInterval() {
-    long second = 1_000_000_000L;
-    // 10,000 slots on a 2 s interval: 5,000 visits per second, each slot once per interval.
-    assertThat(HeartbeatPacer.due(10_000, second, 2 * second)).isEqualTo(5_000);
-    assertThat(HeartbeatPacer.due(10_000, 2 * second, 2 * second)).isEqualTo(10_000);
-    assertThat(HeartbeatPacer.due(10_000, 10_000_000L, 2 * second)).isEqualTo(50); // one 10 ms tick
-    // An hour in stays exact enough (no overflow).
-    assertThat(HeartbeatPacer.due(100_000, 3600 * second, 2 * second)).isEqualTo(180_000_000L);
+  void churnIsAShareOfTheViewersPerMinute() {
+    assertThat(ChurnPhase.departures(3000, 10, 60)).isEqualTo(300);
+    assertThat(ChurnPhase.departures(10_000, 10, 30)).isEqualTo(500);
+    assertThat(ChurnPhase.departures(10_000, 0, 60)).isZero();
+  }
+
+  @Test
+  void everyCoordinatorIsToldOfAllMembers() {
+    assertThat(Coordinators.clusterMembers(17101, 3)).isEqualTo("127.0.0.1:17101,127.0.0.1:17102,127.0.0.1:17103");
+    assertThat(Coordinators.clusterMembers(17101, 1)).isEqualTo("127.0.0.1:17101");
   }
 }

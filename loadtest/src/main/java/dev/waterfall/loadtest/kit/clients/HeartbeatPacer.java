@@ -1,4 +1,4 @@
-package dev.waterfall.loadtest.signalling;
+package dev.waterfall.loadtest.kit.clients;
 
 import io.vertx.core.Vertx;
 import java.util.concurrent.atomic.LongAdder;
@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.LongAdder;
  * on a 2 s interval send 5,000 heartbeats/s evenly rather than 10,000 at once every 2 s (which would measure
  * our burst, not the coordinator's steady state). The cursor follows the wall clock, so a late tick catches up.
  */
-final class HeartbeatPacer {
+public final class HeartbeatPacer {
   private final Vertx vertx;
-  private final Viewer[] slots;
+  private final Node[] slots;
   private final String heartbeat;
   private final long intervalNanos;
   private final LongAdder sent = new LongAdder();
@@ -18,7 +18,7 @@ final class HeartbeatPacer {
   private long cursor;
   private long timer = -1;
 
-  HeartbeatPacer(Vertx vertx, Viewer[] slots, String heartbeatText, long intervalMs) {
+  HeartbeatPacer(Vertx vertx, Node[] slots, String heartbeatText, long intervalMs) {
     this.vertx = vertx;
     this.slots = slots;
     this.heartbeat = heartbeatText;
@@ -26,7 +26,7 @@ final class HeartbeatPacer {
   }
 
   /** How many slot visits are due after {@code elapsedNanos}: {@code slots} per interval, spread evenly. */
-  static long due(long slots, long elapsedNanos, long intervalNanos) {
+  public static long due(long slots, long elapsedNanos, long intervalNanos) {
     return Math.multiplyHigh(slots, elapsedNanos) == 0
         ? slots * elapsedNanos / intervalNanos
         : (long) ((double) slots * elapsedNanos / intervalNanos);
@@ -40,7 +40,7 @@ final class HeartbeatPacer {
   private void tick() {
     long target = due(slots.length, System.nanoTime() - started, intervalNanos);
     for (; cursor < target; cursor++) {
-      Viewer v = slots[(int) (cursor % slots.length)];
+      Node v = slots[(int) (cursor % slots.length)];
       if (v != null && v.joined && v.socket != null && !v.socket.isClosed()) {
         v.socket.writeTextMessage(heartbeat);
         sent.increment();

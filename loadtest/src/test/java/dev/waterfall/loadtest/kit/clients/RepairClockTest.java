@@ -1,4 +1,4 @@
-package dev.waterfall.loadtest.signalling;
+package dev.waterfall.loadtest.kit.clients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,19 +44,6 @@ class RepairClockTest {
     RepairClock clock = new RepairClock();
     clock.departed(null, 0);
     assertThat(clock.departures()).isZero();
-  }
-
-  @Test
-  void churnIsAShareOfTheViewersPerMinute() {
-    assertThat(ChurnPhase.departures(3000, 10, 60)).isEqualTo(300);
-    assertThat(ChurnPhase.departures(10_000, 10, 30)).isEqualTo(500);
-    assertThat(ChurnPhase.departures(10_000, 0, 60)).isZero();
-  }
-
-  @Test
-  void everyCoordinatorIsToldOfAllMembers() {
-    assertThat(Coordinators.clusterMembers(17101, 3)).isEqualTo("127.0.0.1:17101,127.0.0.1:17102,127.0.0.1:17103");
-    assertThat(Coordinators.clusterMembers(17101, 1)).isEqualTo("127.0.0.1:17101");
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.waterfall.loadtest.signalling;
+package dev.waterfall.loadtest.kit.clients;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,9 +19,9 @@ import org.HdrHistogram.Recorder;
  * that departed is the leaf that {@code leaf-swap} moves into the departed node's place: timed separately,
  * from the latest such departure (within {@link #LEAF_WINDOW_NANOS}, as relay-tree does). Written from several event loops.
  */
-final class RepairClock {
+public final class RepairClock {
   /** A reparent to a departed node's parent this long after the departure is no longer taken for its leaf. */
-  static final long LEAF_WINDOW_NANOS = 10_000_000_000L;
+  public static final long LEAF_WINDOW_NANOS = 10_000_000_000L;
 
   /** Departed node id → nanoTime its departure was sent. */
   private final Map<String, Long> departedAt = new ConcurrentHashMap<>();
@@ -39,20 +39,20 @@ final class RepairClock {
   private Histogram leafFrozen;
 
   /** A {@code reparent} received at {@code nanos} by a node whose parent had been {@code oldParent}. */
-  record Reparent(String oldParent, String newParent, long nanos) {
+  public record Reparent(String oldParent, String newParent, long nanos) {
     Reparent(String oldParent, long nanos) {
       this(oldParent, null, nanos);
     }
   }
 
   /** Node {@code nodeId}, a child of {@code parent}, departed at {@code nanos}. */
-  record Departure(String nodeId, String parent, long nanos) {}
+  public record Departure(String nodeId, String parent, long nanos) {}
 
-  void departed(String nodeId, long nanos) {
+  public void departed(String nodeId, long nanos) {
     departed(nodeId, null, nanos);
   }
 
-  void departed(String nodeId, String parent, long nanos) {
+  public void departed(String nodeId, String parent, long nanos) {
     if (nodeId != null) {
       departures.add(new Departure(nodeId, parent, nanos));
       departedAt.put(nodeId, nanos);
@@ -62,7 +62,7 @@ final class RepairClock {
     }
   }
 
-  boolean reparented(String oldParent, long now) {
+  public boolean reparented(String oldParent, long now) {
     return reparented(oldParent, null, now);
   }
 
@@ -71,7 +71,7 @@ final class RepairClock {
    * whether it was a repair of a departure (timed and counted as a move); any other reparent is counted as
    * such, and timed as a leaf move when {@code newParent} just lost a child.
    */
-  boolean reparented(String oldParent, String newParent, long now) {
+  public boolean reparented(String oldParent, String newParent, long now) {
     log.add(new Reparent(oldParent, newParent, now));
     Long at = oldParent == null ? null : departedAt.get(oldParent);
     if (at == null) {
@@ -88,25 +88,25 @@ final class RepairClock {
     return true;
   }
 
-  int departures() {
+  public int departures() {
     return departedAt.size();
   }
 
-  long moves() {
+  public long moves() {
     return moves.sum();
   }
 
-  long otherReparents() {
+  public long otherReparents() {
     return otherReparents.sum();
   }
 
   /** Of the other reparents, those to the parent of a departed node (leaf-swap's leaf), timed. */
-  long leafMoves() {
+  public long leafMoves() {
     return leafMoves.sum();
   }
 
   /** Repair latencies in nanoseconds, everything recorded so far; call once, after the churn settled. */
-  synchronized Histogram latencies() {
+  public synchronized Histogram latencies() {
     if (frozen == null) {
       frozen = latency.getIntervalHistogram();
     }
@@ -114,7 +114,7 @@ final class RepairClock {
   }
 
   /** Departure → the leaf's reparent into the departed node's place, nanoseconds; call after the churn settled. */
-  synchronized Histogram leafLatencies() {
+  public synchronized Histogram leafLatencies() {
     if (leafFrozen == null) {
       leafFrozen = leafLatency.getIntervalHistogram();
     }
@@ -122,17 +122,17 @@ final class RepairClock {
   }
 
   /** Departed node id → nanoTime of its departure, as recorded so far. */
-  Map<String, Long> departuresAt() {
+  public Map<String, Long> departuresAt() {
     return Map.copyOf(departedAt);
   }
 
   /** The departures recorded so far, in order. */
-  List<Departure> departureLog() {
+  public List<Departure> departureLog() {
     return List.copyOf(departures);
   }
 
   /** The reparents recorded so far, in arrival order. */
-  List<Reparent> reparents() {
+  public List<Reparent> reparents() {
     return List.copyOf(log);
   }
 
@@ -141,7 +141,7 @@ final class RepairClock {
    * replayed in time order as if one process had seen everything. A child's parent may live in another
    * process, so no single process can tell a move alone.
    */
-  static RepairClock replay(List<Departure> departures, List<Reparent> reparents) {
+  public static RepairClock replay(List<Departure> departures, List<Reparent> reparents) {
     record Event(long nanos, Departure departure, Reparent reparent) {}
     List<Event> events = new ArrayList<>();
     departures.forEach(d -> events.add(new Event(d.nanos(), d, null)));
