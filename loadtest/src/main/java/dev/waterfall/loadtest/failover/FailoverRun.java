@@ -22,7 +22,6 @@ import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.segment.SegmentSigner;
-import dev.waterfall.relay.store.SegmentStatus;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,15 +114,8 @@ final class FailoverRun implements AutoCloseable {
    * heartbeat interval), the others at --concurrency.
    */
   void setUp() throws Exception {
-    for (String kv : options.coordinatorSettings) {
-      extraArgs.add("--set");
-      extraArgs.add(kv);
-    }
-    extraArgs.add("--cluster-members");
-    for (int i = 0; i < COORDINATORS; i++) {
-      members.add("127.0.0.1:" + (options.clusterPort + i));
-    }
-    extraArgs.add(String.join(",", members));
+    extraArgs.addAll(CoordinatorProcess.clusterArgs(options.coordinatorSettings, options.clusterPort, COORDINATORS));
+    members.addAll(List.of(CoordinatorProcess.clusterMembers(options.clusterPort, COORDINATORS).split(",")));
     for (int i = 0; i < COORDINATORS; i++) {
       progress.phase("starting coordinator " + (i + 1) + "/" + COORDINATORS, 0);
       coordinators[i] = start(options.clusterPort + i, "failover-coordinator-" + (i + 1) + ".log");
@@ -177,7 +169,7 @@ final class FailoverRun implements AutoCloseable {
       long fed = hosts.stream().filter(h -> h.log.firstSegmentAtMillis() > 0).count();
       progress.add(fed - fedShown);
       fedShown = fed;
-      pollOrigin(origin, originAt);
+      RelayRig.recordCompleted(origin, originAt);
       if (fed == options.relays) {
         break;
       }
@@ -294,7 +286,7 @@ final class FailoverRun implements AutoCloseable {
     progress.phase("last segments' deadline", 0);
     long settleUntil = System.currentTimeMillis() + Math.min(options.playbackDelayMs, 10_000);
     while (System.currentTimeMillis() < settleUntil) {
-      pollOrigin(origin, originAt);
+      RelayRig.recordCompleted(origin, originAt);
       Thread.sleep(200);
     }
   }
@@ -519,7 +511,7 @@ final class FailoverRun implements AutoCloseable {
     long start = System.currentTimeMillis();
     long shown = 0;
     while (System.currentTimeMillis() < endMillis && !deadline.passed()) {
-      pollOrigin(origin, originAt);
+      RelayRig.recordCompleted(origin, originAt);
       if (each != null) {
         each.run();
       } else {
@@ -529,15 +521,6 @@ final class FailoverRun implements AutoCloseable {
       progress.add(elapsed - shown);
       shown = elapsed;
       Thread.sleep(200);
-    }
-  }
-
-  private static void pollOrigin(Relay origin, Map<Long, Long> originAt) throws Exception {
-    List<Long> seqs = RelayRig.sequences(origin).stream().filter(q -> !originAt.containsKey(q)).toList();
-    for (Map.Entry<Long, SegmentStatus> e : RelayRig.statuses(origin, seqs).entrySet()) {
-      if (e.getValue().complete()) {
-        originAt.put(e.getKey(), e.getValue().completeAtMillis());
-      }
     }
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.kit.chromium.HeadlessChromium;
 import dev.waterfall.loadtest.kit.chromium.PlaywrightCheck;
+import dev.waterfall.loadtest.kit.processes.BoosterProcess;
 import dev.waterfall.loadtest.report.Latency;
 import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.report.Series;
@@ -17,7 +18,6 @@ import dev.waterfall.loadtest.run.Setting;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -264,7 +264,7 @@ public final class RealtimeScenario extends Scenario {
                                       String key, Progress progress) throws Exception {
     pages.add(RtPage.publisher(chromium.browser, rig.base, stream, key, fps));
     progress.step();
-    BoosterProcess booster = BoosterProcess.start(rig.base, stream, rig.boosterToken());
+    BoosterProcess booster = BoosterProcess.start("realtime", List.of(), rig.base, stream, rig.boosterToken(), true);
     long until = System.currentTimeMillis() + 30_000;
     while (!(booster.metric("waterfall_relay_realtime_frames_from_parent_total") > 0)) {
       if (System.currentTimeMillis() > until) {

@@ -2,6 +2,7 @@ package dev.waterfall.loadtest.relay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.kit.processes.BoosterProcess;
 import dev.waterfall.loadtest.kit.processes.ProcStat;
 import dev.waterfall.loadtest.kit.relays.RelayRig;
 import dev.waterfall.loadtest.kit.relays.SyntheticSource;
@@ -14,13 +15,9 @@ import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
 import dev.waterfall.loadtest.run.Setting;
 import dev.waterfall.relay.Relay;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,8 +31,6 @@ import picocli.CommandLine.Option;
 @Command(name = "relay-cpu", mixinStandardHelpOptions = true,
     description = "CPU of one booster (its own JVM) forwarding a 6 Mbps stream to 4 children (run through ./waterfall: it makes the network namespace).")
 public final class RelayCpuScenario extends Scenario {
-  private static final Pattern STARTED = Pattern.compile("Waterfall booster (\\S+) relaying");
-
   @Setting("bitrateKbps")
   @Option(names = "--bitrate", defaultValue = "6000", description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
   int kbps;
@@ -89,40 +84,17 @@ public final class RelayCpuScenario extends Scenario {
     ObjectNode figures = report.figures();
     figures.put("bitrateKbps", kbps);
     String stream = "cpu";
-    Process booster = null;
-    Thread killer = null;
+    BoosterProcess booster = null;
     try (RelayRig rig = new RelayRig(false, verbose)) {
       String key = rig.createStream(stream, 4, kbps);
       progress.phase("origin + measured booster", 9);
       Relay origin = rig.origin(stream, key, new SyntheticSource(kbps, segmentMs, System.currentTimeMillis() / segmentMs, 11));
       progress.step();
-      Path log = Files.createTempFile("waterfall-relay-cpu-booster-", ".log");
-      List<String> cmd = new ArrayList<>();
-      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      cmd.addAll(boosterJvmArgs);
-      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.waterfall.launcher.Main", "boost",
-          "--coordinator", rig.base, "--stream", stream, "--token", rig.boosterToken()));
+      booster = BoosterProcess.start("relay-cpu", boosterJvmArgs, rig.base, stream, rig.boosterToken(), false);
+      List<String> cmd = booster.command;
       settings.put("boosterCommand", String.join(" ", cmd.subList(0, cmd.size() - 2)) + " --token …");
-      settings.put("boosterLog", log.toString());
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-      pb.environment().put("WATERFALL_LOG_LEVEL", "INFO");
-      booster = pb.start();
-      Process b = booster;
-      killer = new Thread(b::destroyForcibly, "relay-cpu-booster-killer");
-      Runtime.getRuntime().addShutdownHook(killer);
-      String measuredId = null;
-      long until = System.currentTimeMillis() + 60_000;
-      while (measuredId == null && System.currentTimeMillis() < until && booster.isAlive()) {
-        Matcher m = STARTED.matcher(Files.readString(log));
-        if (m.find()) {
-          measuredId = m.group(1);
-        } else {
-          Thread.sleep(100);
-        }
-      }
-      if (measuredId == null) {
-        throw new IllegalStateException("the measured booster did not start; its log: " + log);
-      }
+      settings.put("boosterLog", booster.log.toString());
+      String measuredId = booster.id;
       progress.step();
       for (int i = 0; i < 3; i++) {
         rig.booster(stream, false); // the origin's other three slots
@@ -133,7 +105,7 @@ public final class RelayCpuScenario extends Scenario {
         children.add(rig.booster(stream, false));
         progress.step();
       }
-      until = System.currentTimeMillis() + 30_000;
+      long until = System.currentTimeMillis() + 30_000;
       while (!under(children, measuredId) && System.currentTimeMillis() < until) {
         Thread.sleep(100);
       }
@@ -188,15 +160,7 @@ public final class RelayCpuScenario extends Scenario {
           + "this JVM (coordinator, origin, 7 other relays) and anything else running");
     } finally {
       if (booster != null) {
-        booster.destroy();
-        booster.waitFor();
-      }
-      if (killer != null) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(killer);
-        } catch (IllegalStateException e) {
-          // shutting down already
-        }
+        booster.close();
       }
     }
   }

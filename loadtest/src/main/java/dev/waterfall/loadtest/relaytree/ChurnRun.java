@@ -5,7 +5,6 @@ import dev.waterfall.loadtest.kit.relays.RelayRig;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.relay.Relay;
-import dev.waterfall.relay.store.SegmentStatus;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,11 +56,11 @@ final class ChurnRun {
       if (fed == relays) {
         break;
       }
-      pollOrigin(originAt);
+      RelayRig.recordCompleted(origin, originAt);
       Thread.sleep(500);
     }
     for (int k = 0; k < 4; k++) { // settle: two segments more with everyone in place
-      pollOrigin(originAt);
+      RelayRig.recordCompleted(origin, originAt);
       Thread.sleep(segmentMs / 2);
     }
     Random random = new Random(seed);
@@ -83,7 +82,7 @@ final class ChurnRun {
         kill(random, now).ifPresent(kills::add);
         nextKill += intervalMs;
       }
-      pollOrigin(originAt);
+      RelayRig.recordCompleted(origin, originAt);
       originChildren.recordValue(origin.node().children());
       double nowSent = RelayRig.metric(origin, "waterfall_relay_bytes_sent_total");
       sent += Math.max(0, nowSent - lastSent);
@@ -98,7 +97,7 @@ final class ChurnRun {
     double originSent = sent + Math.max(0, RelayRig.metric(origin, "waterfall_relay_bytes_sent_total") - lastSent);
     // Segments due just before the end may still arrive: give them their deadline.
     Thread.sleep(Math.min(playbackDelayMs, 10_000));
-    pollOrigin(originAt);
+    RelayRig.recordCompleted(origin, originAt);
     return new Window(windowStart, windowEnd, originSent, kills, originAt, originChildren);
   }
 
@@ -123,15 +122,6 @@ final class ChurnRun {
 
   private HostProcess spawn() throws Exception {
     return new HostProcess(hosts.size(), HostProcess.command(hostJvmArgs, rig.base, stream, rig.boosterToken()), log);
-  }
-
-  private void pollOrigin(Map<Long, Long> originAt) throws Exception {
-    List<Long> seqs = RelayRig.sequences(origin).stream().filter(q -> !originAt.containsKey(q)).toList();
-    for (Map.Entry<Long, SegmentStatus> e : RelayRig.statuses(origin, seqs).entrySet()) {
-      if (e.getValue().complete()) {
-        originAt.put(e.getKey(), e.getValue().completeAtMillis());
-      }
-    }
   }
 
   void destroy() {

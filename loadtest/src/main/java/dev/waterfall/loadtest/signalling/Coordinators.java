@@ -15,28 +15,11 @@ import java.util.TreeMap;
 final class Coordinators implements AutoCloseable {
   private final List<CoordinatorProcess> all = new ArrayList<>();
 
-  /** "127.0.0.1:P,127.0.0.1:P+1,…" for {@code n} members. */
-  static String clusterMembers(int firstPort, int n) {
-    List<String> members = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      members.add("127.0.0.1:" + (firstPort + i));
-    }
-    return String.join(",", members);
-  }
-
   /** Starts coordinator {@code i} of {@code n}; each its own first port, each told of all, so any may start first. */
   void start(int i, int n, Path coordinatorJar, String heap, List<String> jvmArgs, int clusterPort, Path log,
              List<String> settings) throws Exception {
-    List<String> extraArgs = new ArrayList<>();
-    for (String s : settings) {
-      extraArgs.add("--set");
-      extraArgs.add(s);
-    }
-    if (n > 1) {
-      extraArgs.add("--cluster-members");
-      extraArgs.add(clusterMembers(clusterPort, n));
-    }
-    all.add(CoordinatorProcess.start(coordinatorJar, heap, jvmArgs, clusterPort + i, log, extraArgs));
+    all.add(CoordinatorProcess.start(coordinatorJar, heap, jvmArgs, clusterPort + i, log,
+        CoordinatorProcess.clusterArgs(settings, clusterPort, n)));
   }
 
   CoordinatorProcess first() {

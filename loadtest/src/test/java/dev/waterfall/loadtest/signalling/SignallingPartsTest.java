@@ -2,6 +2,7 @@ package dev.waterfall.loadtest.signalling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.waterfall.loadtest.kit.processes.CoordinatorProcess;
 import org.junit.jupiter.api.Test;
 
 class SignallingPartsTest {
@@ -14,7 +15,7 @@ class SignallingPartsTest {
 
   @Test
   void everyCoordinatorIsToldOfAllMembers() {
-    assertThat(Coordinators.clusterMembers(17101, 3)).isEqualTo("127.0.0.1:17101,127.0.0.1:17102,127.0.0.1:17103");
-    assertThat(Coordinators.clusterMembers(17101, 1)).isEqualTo("127.0.0.1:17101");
+    assertThat(CoordinatorProcess.clusterMembers(17101, 3)).isEqualTo("127.0.0.1:17101,127.0.0.1:17102,127.0.0.1:17103");
+    assertThat(CoordinatorProcess.clusterMembers(17101, 1)).isEqualTo("127.0.0.1:17101");
   }
 }

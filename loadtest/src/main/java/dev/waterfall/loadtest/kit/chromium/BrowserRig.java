@@ -1,18 +1,17 @@
 package dev.waterfall.loadtest.kit.chromium;
 
-import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.waterfall.coordinator.Coordinator;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
 import dev.waterfall.coordinator.config.Settings;
 import dev.waterfall.coordinator.streams.StreamCatalog;
+import dev.waterfall.loadtest.kit.relays.RelayRig;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.SampleSource;
 import io.vertx.core.Vertx;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.LoggerFactory;
 
 /**
  * What the pages watch: a real coordinator (embedded Hazelcast, serving /watch/…) and real relays in this JVM, the
@@ -44,17 +42,9 @@ public final class BrowserRig implements AutoCloseable {
 
   public BrowserRig(boolean verbose) throws Exception {
     if (!verbose) {
-      // Relays log every join and link at INFO: fine for a daemon, noise over a progress line.
-      try {
-        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.waterfall")).setLevel(Level.WARN);
-      } catch (ClassCastException | NoClassDefFoundError e) {
-        // another SLF4J backend: leave it
-      }
+      RelayRig.quiet();
     }
-    int clusterPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      clusterPort = s.getLocalPort();
-    }
+    int clusterPort = RelayRig.freePort();
     coordinator = Coordinator.start(CoordinatorConfig.from(Settings.defaultsOnly().with(Map.of(
         "http.port", "0", "admin.token", ADMIN, "cluster.port", Integer.toString(clusterPort),
         "cluster.name", "loadtest-browsers-" + ProcessHandle.current().pid()))), Clock.systemUTC());
@@ -79,16 +69,7 @@ public final class BrowserRig implements AutoCloseable {
 
   /** DataChannel bytes the relay sent to its children (its /metrics counter). */
   public static long bytesSent(Relay relay) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + relay.httpPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    String name = "waterfall_relay_bytes_sent_total ";
-    for (String line : r.body().split("\n")) {
-      if (line.startsWith(name)) {
-        return (long) Double.parseDouble(line.substring(name.length()).trim());
-      }
-    }
-    throw new IllegalStateException("no " + name.trim() + " at the origin's /metrics");
+    return (long) RelayRig.metric(relay, "waterfall_relay_bytes_sent_total");
   }
 
   /** The sample's bitrate: its bytes over its duration. */

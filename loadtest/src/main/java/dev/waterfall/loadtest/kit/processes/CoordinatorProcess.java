@@ -98,6 +98,32 @@ public final class CoordinatorProcess implements AutoCloseable {
     return c;
   }
 
+  /** "127.0.0.1:P,127.0.0.1:P+1,…" for {@code n} members. */
+  public static String clusterMembers(int firstPort, int n) {
+    List<String> members = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      members.add("127.0.0.1:" + (firstPort + i));
+    }
+    return String.join(",", members);
+  }
+
+  /**
+   * The arguments after {@link #start}'s own for a member of {@code n} on ports from {@code firstPort}: each
+   * {@code --set} of {@code settings}, and every member's address (each told of all, so any may start first).
+   */
+  public static List<String> clusterArgs(List<String> settings, int firstPort, int n) {
+    List<String> args = new ArrayList<>();
+    for (String s : settings) {
+      args.add("--set");
+      args.add(s);
+    }
+    if (n > 1) {
+      args.add("--cluster-members");
+      args.add(clusterMembers(firstPort, n));
+    }
+    return args;
+  }
+
   /** The Hazelcast cluster name of every coordinator this process starts: they form one cluster. */
   public static String clusterName() {
     return "loadtest-signalling-" + ProcessHandle.current().pid();
@@ -117,7 +143,7 @@ public final class CoordinatorProcess implements AutoCloseable {
     return candidates.stream().filter(Files::isRegularFile).findFirst().orElse(null);
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       s.setReuseAddress(true);
       return s.getLocalPort();

@@ -75,7 +75,7 @@ public final class RelayRig implements AutoCloseable {
     }
   }
 
-  static int freePort() throws Exception {
+  public static int freePort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
@@ -127,6 +127,16 @@ public final class RelayRig implements AutoCloseable {
       }
     });
     return f.get(10, TimeUnit.SECONDS);
+  }
+
+  /** Adds the segments {@code relay} completed since the last call, each with its completion time (wall ms). */
+  public static void recordCompleted(Relay relay, Map<Long, Long> completedAt) throws Exception {
+    List<Long> seqs = sequences(relay).stream().filter(q -> !completedAt.containsKey(q)).toList();
+    for (Map.Entry<Long, SegmentStatus> e : statuses(relay, seqs).entrySet()) {
+      if (e.getValue().complete()) {
+        completedAt.put(e.getKey(), e.getValue().completeAtMillis());
+      }
+    }
   }
 
   /** The sequences a relay holds, oldest first. */
