@@ -249,7 +249,6 @@ final class FailoverRun implements AutoCloseable {
   void restart() throws Exception {
     CoordinatorProcess a = coordinators[survivorA];
     CoordinatorProcess b = coordinators[survivorB];
-    // Restart the killed coordinator on its cluster port; time it until it serves in a cluster of three.
     progress.phase("restarting coordinator " + (victim + 1), 0);
     marks.restartStart = System.currentTimeMillis();
     Thread watcher = new Thread(() -> {
