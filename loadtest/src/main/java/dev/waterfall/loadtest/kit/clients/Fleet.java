@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -358,7 +359,12 @@ public final class Fleet implements AutoCloseable {
 
   /** Every node heart-beats once per {@code intervalMs}, slot i at its own offset (ticks of {@code tickMs}). */
   public void startHeartbeats(long intervalMs, long tickMs) {
-    pacer = new HeartbeatPacer(vertx, slots, MessageCodec.encode(new Message.Heartbeat(null, null)), intervalMs);
+    // A resuming fleet cycles over the nodes opened so far, as failover's own client always did: the due count
+    // then jumps by elapsed / interval with every new node, a burst of extra heartbeats. Kept so that failover's
+    // figures stay comparable with those published; the staying fleet cycles over all slots.
+    IntSupplier cycle = resumes ? () -> Math.max(1, Math.min(used.get(), slots.length)) : () -> slots.length;
+    pacer = new HeartbeatPacer(vertx, slots, cycle, MessageCodec.encode(new Message.Heartbeat(null, null)),
+        intervalMs);
     pacer.start(tickMs);
   }
 

@@ -2,6 +2,7 @@ package dev.waterfall.loadtest.kit.clients;
 
 import io.vertx.core.Vertx;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 
 /**
  * One timer for all nodes' heartbeats. Slot i is visited once per interval, at its own offset, so 10,000 nodes
@@ -11,6 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class HeartbeatPacer {
   private final Vertx vertx;
   private final Node[] slots;
+  /** How many slots the cursor cycles over: all of them, or those in use so far. */
+  private final IntSupplier cycle;
   private final String heartbeat;
   private final long intervalNanos;
   private final LongAdder sent = new LongAdder();
@@ -18,9 +21,10 @@ public final class HeartbeatPacer {
   private long cursor;
   private long timer = -1;
 
-  HeartbeatPacer(Vertx vertx, Node[] slots, String heartbeatText, long intervalMs) {
+  HeartbeatPacer(Vertx vertx, Node[] slots, IntSupplier cycle, String heartbeatText, long intervalMs) {
     this.vertx = vertx;
     this.slots = slots;
+    this.cycle = cycle;
     this.heartbeat = heartbeatText;
     this.intervalNanos = intervalMs * 1_000_000L;
   }
@@ -38,9 +42,10 @@ public final class HeartbeatPacer {
   }
 
   private void tick() {
-    long target = due(slots.length, System.nanoTime() - started, intervalNanos);
+    int n = cycle.getAsInt();
+    long target = due(n, System.nanoTime() - started, intervalNanos);
     for (; cursor < target; cursor++) {
-      Node v = slots[(int) (cursor % slots.length)];
+      Node v = slots[(int) (cursor % n)];
       if (v != null && v.joined && v.socket != null && !v.socket.isClosed()) {
         v.socket.writeTextMessage(heartbeat);
         sent.increment();
