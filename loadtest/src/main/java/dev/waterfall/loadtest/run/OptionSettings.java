@@ -25,7 +25,7 @@ public final class OptionSettings {
       }
       String key = setting != null && !setting.value().isEmpty() ? setting.value() : key(option.longestName());
       Object value = option.getValue();
-      // Jackson would write a Path as a file: URI; the reports always showed the path itself.
+      // Jackson would write a Path as a file: URI; a report shows the path as given.
       settings.set(key, MAPPER.valueToTree(value instanceof Path p ? p.toString() : value));
     }
   }
