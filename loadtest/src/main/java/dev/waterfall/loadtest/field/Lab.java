@@ -110,11 +110,6 @@ final class Lab implements AutoCloseable {
     return run(full);
   }
 
-  /** Bytes a namespace's interface has sent (its kernel counter). */
-  long txBytes(String namespace, String iface) throws IOException, InterruptedException {
-    return Long.parseLong(exec(namespace, "cat", "/sys/class/net/" + iface + "/statistics/tx_bytes").trim());
-  }
-
   private void shape(String ns, String iface, int kbps) throws IOException, InterruptedException {
     // burst: 10 ms at the rate (and at least two full frames), as tbf needs ≥ rate/HZ; latency bounds the
     // queue a home router keeps: 150 ms, modest next to real routers' bufferbloat.

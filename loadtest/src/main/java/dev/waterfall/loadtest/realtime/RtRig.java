@@ -1,19 +1,12 @@
 package dev.waterfall.loadtest.realtime;
 
 import ch.qos.logback.classic.Level;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.waterfall.coordinator.Coordinator;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
 import dev.waterfall.coordinator.config.Settings;
 import dev.waterfall.coordinator.streams.StreamCatalog;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +16,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RtRig implements AutoCloseable {
   private static final String ADMIN = "loadtest-realtime-admin-token-0123456789";
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
   final Coordinator coordinator;
   final String base;
 
@@ -52,26 +42,6 @@ final class RtRig implements AutoCloseable {
 
   String boosterToken() throws Exception {
     return coordinator.issueBoosterToken();
-  }
-
-  /** The stream's tree from the coordinator's REST API. */
-  JsonNode tree(String stream) throws Exception {
-    return JSON.readTree(get(base + "/api/streams/" + stream + "/tree"));
-  }
-
-  /** The parent of {@code id} in the stream's tree (null if absent or the root). */
-  String parentOf(String stream, String id) throws Exception {
-    for (JsonNode n : tree(stream).path("nodes")) {
-      if (n.path("id").asText().equals(id)) {
-        return n.path("parent").isNull() ? null : n.path("parent").asText();
-      }
-    }
-    return null;
-  }
-
-  static String get(String url) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
   }
 
   static int freePort() throws Exception {

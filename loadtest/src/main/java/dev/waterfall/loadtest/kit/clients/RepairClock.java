@@ -121,11 +121,6 @@ public final class RepairClock {
     return leafFrozen;
   }
 
-  /** Departed node id → nanoTime of its departure, as recorded so far. */
-  public Map<String, Long> departuresAt() {
-    return Map.copyOf(departedAt);
-  }
-
   /** The departures recorded so far, in order. */
   public List<Departure> departureLog() {
     return List.copyOf(departures);

@@ -197,16 +197,6 @@ public final class CoordinatorProcess implements AutoCloseable {
     return body.get("publishKey").asText();
   }
 
-  /** DELETE /api/streams/{name}: closes its sessions and drops its tree. */
-  void deleteStream(String name) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/streams/" + name))
-        .header("Authorization", "Bearer " + adminToken).DELETE().timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 204 && r.statusCode() != 404) {
-      throw new IllegalStateException("deleting stream " + name + ": HTTP " + r.statusCode() + " " + r.body());
-    }
-  }
-
   public String metrics() throws Exception {
     HttpResponse<String> r = get("/metrics");
     if (r.statusCode() != 200) {
