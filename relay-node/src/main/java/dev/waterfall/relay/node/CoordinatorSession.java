@@ -38,10 +38,6 @@ final class CoordinatorSession {
     /** A refusal retrying cannot fix (a wrong key): the node should stop. */
     void fatal(Message.Error error);
 
-    /** What this node's uplink was seen to carry lately (kbit/s; the coordinator sizes its slots by it); null: unknown. */
-    default Integer measuredUplinkKbps() {
-      return null;
-    }
   }
 
   private final Context context;
@@ -219,7 +215,7 @@ final class CoordinatorSession {
   }
 
   private void heartbeat() {
-    send(new Message.Heartbeat(noChildren ? Integer.valueOf(0) : handler.measuredUplinkKbps(), stats.get()));
+    send(new Message.Heartbeat(noChildren ? Integer.valueOf(0) : null, stats.get()));
   }
 
   /**

@@ -38,7 +38,11 @@ final class Forwarder {
   volatile long framesSkipped;
   /** Bytes sent to children no longer here: with the current ones', all this node ever sent down the tree. */
   private long retiredBytes;
-  /** What this node's uplink has been seen to carry (heartbeats: the coordinator sizes the slots by it). */
+  /**
+   * What this node's uplink has been seen to carry, for its operator (/metrics). Not sent to the coordinator: a
+   * booster's slots are its operator's, and in the field lab every home-to-home edge was loss-limited, so even two
+   * children's bursts measured edges, not the 20 Mbit/s uplink, and cut the booster to 0 slots for good.
+   */
   private final UplinkMeter uplink = new UplinkMeter();
 
   Forwarder(SegmentStore store, long slowReportAfterMs, Consumer<String> reportSlow) {

@@ -31,7 +31,7 @@ final class NodeStats {
    * stream). Then heartbeats and the meters tell of media tracks, not of the idle HLS forwarder.
    */
   volatile TrackStats realtime;
-  /** What the uplink was seen to carry lately (kbit/s, UplinkMeter), as last sent in a heartbeat; 0 while unknown. */
+  /** What the uplink was seen to carry lately (kbit/s, UplinkMeter, refreshed each tick); 0 while unknown. */
   volatile long uplinkKbps;
   /** The previous heartbeat's figures, for its rates: [millis, frames from parent, frames sent, CPU ns]. */
   private final long[] previous = new long[4];
@@ -67,8 +67,8 @@ final class NodeStats {
     Gauge.builder("waterfall.relay.buffer.seconds", this, s -> s.bufferSeconds)
         .description("Seconds of complete segments held").register(registry);
     Gauge.builder("waterfall.relay.uplink.measured.kbps", this, s -> s.uplinkKbps)
-        .description("What this node's uplink was seen to carry lately (kbit/s; 0: not measured yet): the"
-            + " coordinator sizes its slots by it").register(registry);
+        .description("What this node's uplink was seen to carry lately (kbit/s; 0: not measured yet), by the"
+            + " pages' rule; for the operator (a booster's slots stay its own)").register(registry);
   }
 
   /** The heartbeat's stats (called once per heartbeat, on the node's context: the rates span two calls). */

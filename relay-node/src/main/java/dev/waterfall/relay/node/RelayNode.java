@@ -271,10 +271,7 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     }
   }
 
-  @Override
-  public Integer measuredUplinkKbps() {
-    return tracks != null ? null : forwarder.uplinkKbps(clock.millis());
-  }
+
 
   @Override
   public void closed(PeerEdge edge, String reason) {
