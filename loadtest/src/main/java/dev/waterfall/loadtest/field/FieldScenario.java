@@ -194,6 +194,10 @@ public final class FieldScenario extends Scenario {
       }
       for (ViewerPage page : pages) {
         last.put(page.label, page.probe());
+        String state = page.stateJson();
+        if (state != null) {
+          Files.writeString(dir.resolve("page-" + page.label.replace(' ', '-') + ".json"), state);
+        }
       }
       double measured = (System.nanoTime() - t0) / 1e9;
       stack.saveOriginMetrics("origin-metrics-after.txt");

@@ -191,6 +191,19 @@ public final class ViewerPage implements AutoCloseable {
     return raw == null ? null : Probe.from((Map<String, Object>) raw);
   }
 
+  /**
+   * The page's whole state (window.waterfall.state: links, counters, the last segment loads with their per-hop
+   * timing) as JSON text, or null: what a lab run keeps of each page for the post-mortem.
+   */
+  public String stateJson() {
+    try {
+      Object json = page.evaluate("() => window.waterfall ? JSON.stringify(window.waterfall.state, null, 1) : null");
+      return json == null ? null : json.toString();
+    } catch (RuntimeException e) {
+      return null; // a page that crashed or closed: its absence says so
+    }
+  }
+
   /** Per page: mode, depth, P2P share and stalls over the sampled time, live distance p50/p95. */
   public static ArrayNode rows(List<ViewerPage> pages, Map<String, Probe> first, Map<String, Probe> last) {
     ArrayNode rows = JsonNodeFactory.instance.arrayNode();
