@@ -52,7 +52,7 @@ final class Stack implements AutoCloseable {
     // Count what coturn sends out (to its clients from 3478, to peers from its relay ports): the bytes TURN carried.
     lab.exec(server.namespace(), "iptables", "-A", "OUTPUT", "-o", "wan", "-p", "udp", "--sport", "3478");
     lab.exec(server.namespace(), "iptables", "-A", "OUTPUT", "-o", "wan", "-p", "udp", "--sport", "49152:50151");
-    start(server, "coturn", List.of("turnserver", "-n", "--listening-ip=" + Lab.SERVER_ADDRESS,
+    start(server, "coturn", List.of("turnserver", "-n", "-v", "--simple-log", "--listening-ip=" + Lab.SERVER_ADDRESS,
         "--relay-ip=" + Lab.SERVER_ADDRESS, "--listening-port=3478", "--realm=waterfall", "--use-auth-secret",
         "--static-auth-secret=" + turnSecret, "--no-tls", "--no-dtls", "--no-cli", "--log-file=stdout",
         "--no-multicast-peers", "--min-port=49152", "--max-port=50151"), Map.of());
