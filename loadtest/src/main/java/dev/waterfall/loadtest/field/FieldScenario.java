@@ -192,11 +192,13 @@ public final class FieldScenario extends Scenario {
         maxDepth = Math.max(maxDepth, maxDepth(stack.tree()));
         progress.step();
       }
+      Map<String, ObjectNode> hops = new LinkedHashMap<>();
       for (ViewerPage page : pages) {
         last.put(page.label, page.probe());
         String state = page.stateJson();
         if (state != null) {
           Files.writeString(dir.resolve("page-" + page.label.replace(' ', '-') + ".json"), state);
+          hops.put(page.label, Hops.summary(new com.fasterxml.jackson.databind.ObjectMapper().readTree(state)));
         }
       }
       double measured = (System.nanoTime() - t0) / 1e9;
@@ -212,6 +214,14 @@ public final class FieldScenario extends Scenario {
       double oneCopy = kbps * 1000 / 8.0 * measured;
       figures(report, pages, started, last, plainFirstFrames, (dc + http) / oneCopy, maxDepth, cpu, measured, dc,
           http);
+      // Per page: where its segments came from, how late, and its parent link's troubles (NAT, TURN, reports).
+      ArrayNode rows = (ArrayNode) report.figures().path("pages");
+      for (JsonNode row : rows) {
+        ObjectNode h = hops.get(row.path("page").asText());
+        if (h != null) {
+          ((ObjectNode) row).set("hops", h);
+        }
+      }
     } finally {
       pages.forEach(ViewerPage::close);
       browsers.forEach(HeadlessChromium::close);
