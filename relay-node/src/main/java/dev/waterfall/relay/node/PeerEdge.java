@@ -75,10 +75,7 @@ final class PeerEdge {
     };
     // The child makes the offer: toward our parent we offer, toward a child we answer.
     this.link = toParent ? PeerLink.offer(factory, ice, listener) : PeerLink.answer(factory, ice, listener);
-    if (!toParent) {
-      // "Drained" means empty toward a child, as in the pages: the uplink meter's busy period ends there.
-      link.setBufferedAmountLowThreshold(0);
-    }
+
   }
 
   static PeerEdge toParent(String id, PeerFactory f, List<Message.IceServer> ice, Context ctx,
