@@ -152,6 +152,20 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     this.contentCipher = ContentCipher.generate();
   }
 
+  /**
+   * Origin of a realtime stream (fed over WHIP): this node's media relay, made before {@link #start} so the
+   * publisher's session can hand it tracks. The join then carries the key alone, as the /publish page's does.
+   */
+  public TrackRelay realtimeRoot() {
+    if (!settings.isOrigin() || publicKey != null) {
+      throw new IllegalStateException("only an origin without a signer is a realtime root");
+    }
+    if (tracks == null) {
+      tracks = new TrackRelay(context, peers, this::send);
+    }
+    return tracks;
+  }
+
   /** Origin only: one more segment of the live stream (call on any thread). */
   public void publish(MediaSegment segment) {
     context.runOnContext(v -> publisher.publish(segment));
@@ -311,7 +325,12 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     fallbacks.remove(settings.httpUrl()); // never heal from ourselves
     LOG.info("{} in stream '{}' as {} at depth {} (parent {})", w.resumed() ? "resumed" : "joined",
         settings.stream(), w.nodeId(), w.depth(), w.parent());
-    if (!settings.isOrigin() && TrackRelay.isRealtime(w)) {
+    if (settings.isOrigin() && tracks != null && !TrackRelay.isRealtime(w)) {
+      joined.tryFail(new IllegalStateException("'" + settings.stream() + "' is not a realtime stream: WHIP feeds"
+          + " only a stream created with \"type\":\"realtime\""));
+      return;
+    }
+    if (tracks != null || !settings.isOrigin() && TrackRelay.isRealtime(w)) {
       if (tracks == null) {
         tracks = new TrackRelay(context, peers, this::send);
       }

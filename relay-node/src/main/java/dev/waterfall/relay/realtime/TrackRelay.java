@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * audio module. So audio comes as Opus chunks on each edge's {@code rt-audio} DataChannel and
  * {@link AudioChunkRelay} forwards them verbatim to every child. Re-parenting is make-before-break, as in the pages:
  * the children move to the new parent's tracks when its first frame arrives, then the old edge closes.
+ * <b>As the root</b> (an origin fed over WHIP, {@code dev.waterfall.relay.whip}) there is no parent edge: the
+ * publisher's session hands its video track to {@link #publish} and its audio, as chunks, to
+ * {@link #publishAudio}, and the children are served exactly as a booster serves them.
  * All state lives on the node's context.
  */
 public final class TrackRelay implements TrackEdge.Events {
@@ -39,6 +42,8 @@ public final class TrackRelay implements TrackEdge.Events {
   private int bitrateKbps;
   private TrackEdge parent;
   private TrackEdge pendingParent;
+  /** Root only: the publisher's video track (null while nobody publishes). */
+  private MediaStreamTrack rootVideo;
   private MediaStreamTrack[] placeholders;
   /** Counters of closed edges, so the totals only rise (Prometheus counters). */
   private final long[] retired = new long[4];
@@ -96,8 +101,8 @@ public final class TrackRelay implements TrackEdge.Events {
     TrackEdge e = TrackEdge.toChild(id, bitrateKbps, peers.mediaFactory(), iceConfiguration(), context,
         peers.teardown(), peers.sends(), this::signal, this);
     children.put(id, e);
-    if (parent != null) {
-      e.send(parent.video, null);
+    if (feed() != null) {
+      e.send(feed(), null);
     }
     return e;
   }
@@ -118,7 +123,31 @@ public final class TrackRelay implements TrackEdge.Events {
         peers.sends(), this::signal, this, placeholders);
   }
 
-  private dev.onvoid.webrtc.RTCConfiguration iceConfiguration() {
+  /** The video the children get: the parent's, or at the root the publisher's. */
+  private MediaStreamTrack feed() {
+    return parent != null ? parent.video : rootVideo;
+  }
+
+  /**
+   * Root: sends {@code video} (a track received from the publisher; null: none) to every child from now on, with
+   * {@code replaceTrack}, so a new publisher session needs no renegotiation down the tree.
+   */
+  public void publish(MediaStreamTrack video) {
+    rootVideo = video;
+    for (TrackEdge c : children.values()) {
+      c.send(video, null);
+    }
+    LOG.info("{} to {} children", video == null ? "no video from the publisher" : "the publisher's video goes",
+        children.size());
+  }
+
+  /** Root: one chunk of the publisher's audio (an {@link AudioChunk} message), for every child's rt-audio. */
+  public void publishAudio(byte[] message) {
+    audio.fromParent(message);
+  }
+
+  /** The ICE servers of the last welcome (or ice-servers), as a connection's configuration. */
+  public dev.onvoid.webrtc.RTCConfiguration iceConfiguration() {
     return IceConfiguration.of(ice, peers.settings().relayOnly());
   }
 
@@ -135,7 +164,7 @@ public final class TrackRelay implements TrackEdge.Events {
     parent = edge;
     pendingParent = null;
     for (TrackEdge c : children.values()) {
-      c.send(parent.video, null);
+      c.send(feed(), null);
     }
     LOG.info("media from parent {} flows; forwarding it to {} children", edge.peerId, children.size());
     if (old != null) {
