@@ -14,6 +14,7 @@ import dev.waterfall.relay.source.MediaSegment;
 import dev.waterfall.relay.source.SegmentSource;
 import dev.waterfall.relay.store.SegmentStore;
 import dev.waterfall.relay.store.StoreLimits;
+import dev.waterfall.relay.whip.WhipEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -81,6 +82,8 @@ public final class Relay implements AutoCloseable {
   private final SegmentSource source;
   private final Thread pump;
   private final CertificateReloader reloader;
+  /** A WHIP origin's endpoint (null otherwise). */
+  private WhipEndpoint whip;
   private volatile boolean stopping;
 
   private Relay(RelayNode node, HttpServer http, SegmentSource source, CertificateReloader reloader) {
@@ -116,6 +119,38 @@ public final class Relay implements AutoCloseable {
     await(node.start());
     Relay relay = new Relay(node, http, source, reloader);
     relay.pump.start();
+    return relay;
+  }
+
+  /**
+   * The origin of a realtime stream fed over WHIP (OBS): its HTTP server takes {@code POST /whip/<stream>} and the
+   * publisher's tracks become the root's (docs/architecture.md "Realtime mode"). It joins with the key alone and
+   * announces no HTTP fallback (a realtime tree has no segments to fetch); the HTTP server serves WHIP, /metrics
+   * and /health.
+   */
+  public static Relay startWhipOrigin(Vertx vertx, PeerFactory peers, Options o) throws Exception {
+    if (o.httpPort() < 0) {
+      throw new IllegalArgumentException("WHIP needs an HTTP port");
+    }
+    TrustOptions trust = ExtraTrust.withPem(o.tls().trustPem());
+    PemKeyPair certificate = o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
+    SegmentStore store = new SegmentStore(SegmentSigner.generate().verifier(), StoreLimits.defaults(),
+        Clock.systemUTC()); // stays empty: nothing is signed in a realtime stream
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    RelayNode node = new RelayNode(vertx, NodeSettings.origin(o.coordinators(), o.stream(), o.key(), null)
+        .withTrust(trust), peers, store, Clock.systemUTC());
+    WhipEndpoint whip = new WhipEndpoint(o.stream(), o.key(), peers, node.realtimeRoot(), node.context());
+    HttpServer http = serve(vertx, o, certificate, null, store, metrics, whip::mount);
+    CertificateReloader reloader = watch(vertx, http, certificate);
+    node.bindMetrics(metrics);
+    Relay relay = new Relay(node, http, null, reloader);
+    relay.whip = whip;
+    try {
+      await(node.start());
+    } catch (Exception e) {
+      relay.close();
+      throw e;
+    }
     return relay;
   }
 
@@ -180,7 +215,9 @@ public final class Relay implements AutoCloseable {
   private static HttpServer serve(Vertx vertx, Options o, PemKeyPair certificate, HlsServer hls, SegmentStore store,
                                   PrometheusMeterRegistry metrics, Consumer<Router> extraRoutes) throws Exception {
     Router router = Router.router(vertx);
-    hls.mount(router);
+    if (hls != null) {
+      hls.mount(router); // a WHIP origin has no segments: no /hls/
+    }
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
     router.get("/health").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
@@ -282,6 +319,11 @@ public final class Relay implements AutoCloseable {
     return node.store();
   }
 
+  /** A WHIP origin's endpoint, null for other relays. */
+  public WhipEndpoint whip() {
+    return whip;
+  }
+
   /** The port of the HTTP server, or -1 when it serves none. */
   public int httpPort() {
     return http == null ? -1 : http.actualPort();
@@ -296,6 +338,9 @@ public final class Relay implements AutoCloseable {
   @Override
   public void close() {
     stopping = true;
+    if (whip != null) {
+      whip.close(); // queued on the node's context before its stop: sessions end, then the node leaves
+    }
     try {
       await(node.stop());
     } catch (Exception e) {

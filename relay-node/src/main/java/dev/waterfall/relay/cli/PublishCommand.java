@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code waterfall publish}: the origin of a stream, from the sample, a file, RTMP or HTTP ingest. */
+/** {@code waterfall publish}: the origin of a stream, from the sample, a file, RTMP, HTTP ingest or WHIP. */
 @Command(name = "publish", mixinStandardHelpOptions = true,
     description = "Publish a live stream: become the root of its tree and serve it over HLS for fallback.")
 public final class PublishCommand implements Callable<Integer> {
@@ -56,6 +56,10 @@ public final class PublishCommand implements Callable<Integer> {
 
     @Option(names = "--ingest", description = "Take HLS pushed by PUT to /ingest/<stream>/index.m3u8.")
     boolean ingest;
+
+    @Option(names = "--whip", description = "Realtime stream: take WebRTC from OBS 30+ (or any WHIP client) at"
+        + " POST /whip/<stream> on --http-port, Bearer token = the publish key.")
+    boolean whip;
   }
 
   @Option(names = "--redact-addresses", defaultValue = "${env:WATERFALL_REDACT_ADDRESSES:-false}",
@@ -73,6 +77,9 @@ public final class PublishCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (input.whip) {
+      return whip();
+    }
     Path keyFile = signingKey != null ? signingKey
         : Path.of(System.getProperty("user.home"), ".config", "waterfall", relay.stream + ".signing.pem");
     Files.createDirectories(keyFile.toAbsolutePath().getParent());
@@ -114,6 +121,23 @@ public final class PublishCommand implements Callable<Integer> {
       } else if (input.rtmpPort != null) {
         System.out.println("Point OBS at rtmp://<this machine>:" + input.rtmpPort + "/live/" + relay.stream);
       }
+    } catch (Exception e) {
+      running.stop();
+      throw e;
+    }
+    running.untilStopped();
+    return 0;
+  }
+
+  /** The origin of a realtime stream, fed over WHIP: no signing key, no segments, no ffmpeg. */
+  private int whip() throws Exception {
+    Running running = new Running(relay.links());
+    try {
+      Relay origin = running.add(Relay.startWhipOrigin(running.vertx, running.peers, relay.toOptions(key, httpPort)));
+      String url = relay.scheme() + "://" + relay.httpHost + ":" + origin.httpPort() + "/whip/" + relay.stream;
+      System.out.println("Waterfall origin of realtime stream '" + relay.stream + "': publish over WHIP to " + url);
+      System.out.println("OBS 30+: Settings → Stream → Service: WHIP, Server: " + url
+          + ", Bearer Token: the publish key");
     } catch (Exception e) {
       running.stop();
       throw e;
