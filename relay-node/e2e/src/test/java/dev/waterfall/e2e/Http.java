@@ -48,6 +48,20 @@ final class Http {
     }
   }
 
+  /** Any request, headers as name-value pairs; the answer whatever its status. */
+  static HttpResponse<String> send(String method, String url, String body, String... headers) {
+    try {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+          .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+      if (headers.length > 0) {
+        b.headers(headers);
+      }
+      return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new AssertionError(method + " " + url, e);
+    }
+  }
+
   static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();

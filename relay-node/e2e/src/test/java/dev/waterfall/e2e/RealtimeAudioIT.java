@@ -25,11 +25,14 @@ import org.junit.jupiter.api.Test;
 @DisplayName("realtime mode: sound crosses a Java booster as Opus chunks on DataChannels")
 class RealtimeAudioIT extends BrowserFixture {
   /** RMS of a beep from the fake microphone is ~0.1–0.3; silence is 0. */
-  private static final double LOUD = 0.01;
+  static final double LOUD = 0.01;
   private static final int WINDOW_S = ThreadCpu.window(10);
 
-  /** Loudest RMS over 3 s of the audio track the page's video element plays, by a WebAudio analyser. */
-  private static final String PROBE = """
+  /**
+   * Loudest RMS over 3 s of the audio track the page's video element plays, by a WebAudio analyser (WhipIT
+   * listens with it too).
+   */
+  static final String PROBE = """
       async () => {
         const track = window.waterfall.video.srcObject && window.waterfall.video.srcObject.getAudioTracks()[0];
         if (!track) return { max: -1, why: 'no audio track' };
