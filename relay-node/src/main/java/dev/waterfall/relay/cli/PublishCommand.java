@@ -140,7 +140,8 @@ public final class PublishCommand implements Callable<Integer> {
           + ", Bearer Token: the publish key");
     } catch (Exception e) {
       running.stop();
-      throw e;
+      // e.g. the stream is not realtime: its own message, not the future's wrapper
+      throw e instanceof java.util.concurrent.ExecutionException && e.getCause() instanceof Exception c ? c : e;
     }
     running.untilStopped();
     return 0;
