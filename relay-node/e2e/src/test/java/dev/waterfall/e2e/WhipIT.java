@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Page;
 import dev.waterfall.relay.Relay;
+import dev.waterfall.relay.peer.ThreadCpu;
 import dev.waterfall.relay.whip.WhipEndpoint;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -100,6 +101,12 @@ class WhipIT extends BrowserFixture {
       audioLatency.add(p.evaluate("() => window.waterfall.state.audio.latencyMs"));
     }
 
+    // What the root costs (this JVM: the root, the coordinator, the test), by thread; the Opus re-encode runs on
+    // libwebrtc's audio thread (webrtc_audio_module_play_thread), the H.264 decode and the per-child VP8 encodes
+    // on its video threads.
+    int window = ThreadCpu.window(10);
+    Map<String, Long> cpu = ThreadCpu.over(window);
+
     // While live: a wrong key and a malformed offer are refused and nothing changes.
     assertThat(post(url, "not-the-key", SDP, offerLike()).statusCode()).isEqualTo(401);
     assertThat(post(url, key, SDP, "v=0\r\nthis is not SDP\r\n").statusCode()).isEqualTo(400);
@@ -139,6 +146,8 @@ class WhipIT extends BrowserFixture {
         + " (depths %s); sender %s%n", answerMs, firstFrameMs, depths, sent);
     System.out.printf("WhipIT: loudest RMS %s; Opus chunk encode→page (depth 1) median %s ms%n", heard,
         audioLatency);
+    System.out.printf("WhipIT: test JVM CPU over %d s with the root feeding 3 children: %.1f %% of a core; %s%n",
+        window, cpu.values().stream().mapToLong(Long::longValue).sum() / (window * 10.0), top(cpu, window));
     reconnect.close();
     again.close();
     obs.close();
@@ -268,6 +277,15 @@ class WhipIT extends BrowserFixture {
 
   private static HttpResponse<String> post(String url, String key, String type, String body) {
     return Http.send("POST", url, body, "Authorization", "Bearer " + key, "Content-Type", type);
+  }
+
+  /** Threads above 0.5 % of a core, busiest first. */
+  private static String top(Map<String, Long> cpuMs, int seconds) {
+    StringBuilder b = new StringBuilder();
+    cpuMs.entrySet().stream().filter(e -> e.getValue() >= seconds * 5L)
+        .sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
+        .forEach(e -> b.append(String.format("%s %.1f %%, ", e.getKey(), e.getValue() / (seconds * 10.0))));
+    return b.toString();
   }
 
   private static List<Double> frames(List<Page> pages) {
