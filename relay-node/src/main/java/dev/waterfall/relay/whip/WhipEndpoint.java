@@ -152,9 +152,9 @@ public final class WhipEndpoint implements WhipSession.Events, AutoCloseable {
     }
     String id = newId();
     long started = System.nanoTime();
+    peers.madeMediaEdge(); // a refused offer made a connection too (what --recycle-after-links counts)
     WhipSession.answer(id, offer, peers.mediaFactory(), root.iceConfiguration(), context, peers.teardown(), this)
         .onSuccess(s -> {
-          peers.madeMediaEdge();
           sessions.put(id, s);
           if (newest != null && newest != feeding) {
             end(newest, "replaced before it sent video"); // never fed the tree: nothing to hand over
