@@ -129,6 +129,12 @@ public final class Relay implements AutoCloseable {
    * and /health.
    */
   public static Relay startWhipOrigin(Vertx vertx, PeerFactory peers, Options o) throws Exception {
+    return startWhipOrigin(vertx, peers, o, null);
+  }
+
+  /** As above; {@code ingest}: where an encoder reaches this origin (the admin's dashboard shows it), or null. */
+  public static Relay startWhipOrigin(Vertx vertx, PeerFactory peers, Options o, Message.Ingest ingest)
+      throws Exception {
     if (o.httpPort() < 0) {
       throw new IllegalArgumentException("WHIP needs an HTTP port");
     }
@@ -138,7 +144,7 @@ public final class Relay implements AutoCloseable {
         Clock.systemUTC()); // stays empty: nothing is signed in a realtime stream
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RelayNode node = new RelayNode(vertx, NodeSettings.origin(o.coordinators(), o.stream(), o.key(), null)
-        .withTrust(trust), peers, store, Clock.systemUTC());
+        .withTrust(trust).withIngest(ingest), peers, store, Clock.systemUTC());
     WhipEndpoint whip = new WhipEndpoint(o.stream(), o.key(), peers, node.realtimeRoot(), node.context());
     HttpServer http = serve(vertx, o, certificate, null, store, metrics, whip::mount);
     CertificateReloader reloader = watch(vertx, http, certificate);

@@ -69,8 +69,14 @@ public final class PublishCommand implements Callable<Integer> {
   @Option(names = "--loop", description = "With --input: start over at the end.")
   boolean loop;
 
-  /** What the admin's dashboard shows as OBS's server: where this origin's RTMP listener is reached (or null). */
+  /** What the admin's dashboard shows as OBS's server: where this origin's RTMP or WHIP endpoint is reached (or null). */
   Message.Ingest ingest() {
+    if (input.whip) {
+      // --public-url is where this origin's HTTP is reached (a proxy in front, say); else its own port, if fixed
+      String base = relay.publicUrl != null ? relay.publicUrl.replaceAll("/+$", "")
+          : httpPort > 0 ? relay.scheme() + "://" + relay.publicHost() + ":" + httpPort : null;
+      return base == null ? null : new Message.Ingest(null, base + "/whip/" + relay.stream);
+    }
     return input.rtmpPort == null ? null
         : new Message.Ingest("rtmp://" + relay.publicHost() + ":" + input.rtmpPort + "/live/" + relay.stream, null);
   }
@@ -133,7 +139,8 @@ public final class PublishCommand implements Callable<Integer> {
   private int whip() throws Exception {
     Running running = new Running(relay.links());
     try {
-      Relay origin = running.add(Relay.startWhipOrigin(running.vertx, running.peers, relay.toOptions(key, httpPort)));
+      Relay origin = running.add(Relay.startWhipOrigin(running.vertx, running.peers, relay.toOptions(key, httpPort),
+          ingest()));
       String url = relay.scheme() + "://" + relay.httpHost + ":" + origin.httpPort() + "/whip/" + relay.stream;
       System.out.println("Waterfall origin of realtime stream '" + relay.stream + "': publish over WHIP to " + url);
       System.out.println("OBS 30+: Settings → Stream → Service: WHIP, Server: " + url

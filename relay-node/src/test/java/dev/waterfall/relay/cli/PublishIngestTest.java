@@ -7,7 +7,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** What {@code publish} announces as its encoder endpoint: the RTMP URL OBS is pointed at, on the public host. */
+/** What {@code publish} announces as its encoder endpoint: the RTMP or WHIP URL OBS is pointed at, on the public host. */
 @DisplayName("publish: the ingest endpoint it announces")
 class PublishIngestTest {
   private static Message.Ingest ingest(String... args) {
@@ -39,5 +39,15 @@ class PublishIngestTest {
   void otherInputsAnnounceNothing() {
     assertThat(ingest("--stream", "talk", "--key", "k", "--sample")).isNull();
     assertThat(ingest("--stream", "talk", "--key", "k", "--ingest")).isNull();
+  }
+
+  @Test
+  void whipUnderThePublicUrlElseOnTheHttpPort() {
+    assertThat(ingest("--stream", "talk", "--key", "k", "--whip", "--http-port", "8443", "--http-host", "0.0.0.0",
+        "--public-url", "https://origin.example.org/")).isEqualTo(
+        new Message.Ingest(null, "https://origin.example.org/whip/talk"));
+    assertThat(ingest("--stream", "talk", "--key", "k", "--whip", "--http-port", "8443", "--http-host", "192.168.1.20")
+        .whip()).isEqualTo("http://192.168.1.20:8443/whip/talk");
+    assertThat(ingest("--stream", "talk", "--key", "k", "--whip", "--http-port", "0")).isNull();
   }
 }
