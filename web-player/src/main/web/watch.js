@@ -6,6 +6,8 @@
 //   RTCPeerConnection and MSE.
 // - plain HLS over HTTP from the first fallback base the coordinator lists (origin or booster): what `?p2p=0`
 //   forces, and what a browser without the above gets.
+// - `?ll=1`: low-latency HLS (CMAF parts, blocking reload) over HTTP from the origin, with hls.js's
+//   lowLatencyMode; no P2P yet (the tree does not carry parts: docs/architecture.md, "Low latency (LL-HLS)").
 // Uploading (forwarding to child pages) is on unless `?upload=0`, the "share my upload" box is cleared, or the
 // device is on a cellular connection, asks to save data or runs low on battery (then leaf-only unless the viewer
 // ticks the box again). The stats overlay (button, or the key "s") shows where the page is in the tree and how
@@ -16,7 +18,7 @@ import { StallWatch } from '/web/watch/stalls.js';
 import { newState, statsText, syncNodeState } from '/web/watch/state.js';
 import { PlaybackFigures } from '/web/watch/playback.js';
 import { UploadChoice } from '/web/watch/upload.js';
-import { isRealtime, listFallbacks } from '/web/watch/sources.js';
+import { findLowLatency, isRealtime, listFallbacks } from '/web/watch/sources.js';
 
 const RETRY_MS = 2000;
 /**
@@ -128,7 +130,9 @@ async function findSource(listed) {
 
 function playWithHlsJs(url, mode, extraConfig) {
   state.mode = mode || 'mse';
-  const hls = new Hls(Object.assign({ liveSyncDurationCount: 3 }, extraConfig || {}));
+  // Low latency: hls.js then keeps PART-HOLD-BACK behind the edge, unless a liveSync* option overrides it.
+  const base = mode === 'll' ? { lowLatencyMode: true } : { liveSyncDurationCount: 3 };
+  const hls = new Hls(Object.assign(base, extraConfig || {}));
   window.waterfall.hls = hls;
   hls.on(Hls.Events.FRAG_LOADED, function (_event, data) {
     // frag.stats.loaded: the payload itself may already be handed (transferred) to the transmuxer worker.
@@ -257,7 +261,8 @@ async function startP2p(listed, loading) {
 async function start() {
   // Side by side, as none needs another: what kind of stream this is, where its HTTP is, and the P2P modules.
   const listed = listFallbacks(stream);
-  const p2p = p2pCapable() && !window.waterfall.node ? loadP2p() : null;
+  const lowLatency = params.get('ll') === '1';
+  const p2p = p2pCapable() && !lowLatency && !window.waterfall.node ? loadP2p() : null;
   if (!window.waterfall.node && !window.waterfall.realtime && await isRealtime(stream)) {
     (await import('/web/rt/viewer.js')).play(window.waterfall, params);
     return;
@@ -287,6 +292,10 @@ async function start() {
     state.error = 'a private stream needs a browser with WebCrypto and WebRTC (over https)';
     return;
   }
+  if (lowLatency && window.Hls && Hls.isSupported()) {
+    await startLowLatency(listed);
+    return;
+  }
   const base = await findSource(listed);
   state.source = base;
   state.hlsUrl = base.replace(/\/+$/, '') + '/hls/' + encodeURIComponent(stream) + '/index.m3u8';
@@ -303,6 +312,24 @@ async function start() {
   }
   // autoplay may be refused; the controls stay available to start by hand.
   video.play().catch(function (e) { note('play-refused:' + e.name); });
+}
+
+/** `?ll=1`: LL-HLS from the first fallback base serving it (the origin), until one does. */
+async function startLowLatency(listed) {
+  for (let answer = await listed; ; answer = await listFallbacks(stream)) {
+    const url = answer.bases.length > 0 ? await findLowLatency(answer.bases, stream) : null;
+    if (url) {
+      state.source = url.replace(/\/ll\/.*$/, '');
+      state.hlsUrl = url;
+      state.error = null;
+      state.phase = 'loading';
+      playWithHlsJs(url, 'll');
+      video.play().catch(function (e) { note('play-refused:' + e.name); });
+      return;
+    }
+    state.error = answer.problem || 'no source serves low-latency HLS for this stream (publish --ll-hls)';
+    await new Promise(function (r) { setTimeout(r, RETRY_MS); });
+  }
 }
 
 const deviceKnown = upload.followDevice().catch(function () {});

@@ -30,3 +30,20 @@ export async function isRealtime(stream) {
     return false;
   }
 }
+
+/**
+ * The LL-HLS playlist URL (`/ll/<stream>/index.m3u8`) of the first of `bases` that serves one (today only the
+ * origin does: the tree does not carry parts yet), or null.
+ */
+export async function findLowLatency(bases, stream) {
+  for (const base of bases) {
+    const url = base.replace(/\/+$/, '') + '/ll/' + encodeURIComponent(stream) + '/index.m3u8';
+    try {
+      const res = await fetch(url, { method: 'HEAD', cache: 'no-store' });
+      if (res.ok) return url;
+    } catch (e) {
+      // unreachable from this page: try the next
+    }
+  }
+  return null;
+}
