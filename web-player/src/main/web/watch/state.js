@@ -6,7 +6,7 @@ export function newState(stream) {
   return {
     stream: stream,
     phase: 'starting',   // starting → loading → playing; 'error' when it gives up or waits for the stream
-    mode: null,          // 'p2p' (hls.js + P2P loader), 'mse' (plain hls.js), 'll' (hls.js, LL-HLS) or 'native' (video.src)
+    mode: null,          // 'p2p' (hls.js + P2P loader), 'mse' (plain hls.js), 'll' (LL-HLS) or 'native' (video.src)
     source: null,        // the fallback base in use
     hlsUrl: null,
     startedAt: null,     // performance.now() of the first 'playing'

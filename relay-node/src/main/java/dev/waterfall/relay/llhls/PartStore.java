@@ -20,7 +20,7 @@ public final class PartStore {
   private volatile LlSnapshot snapshot;
 
   /**
-   * @param firstMsn    the first segment's media sequence number (from the clock, so a restarted origin never reuses one)
+   * @param firstMsn    the first segment's media sequence number (from the clock: a restarted origin reuses none)
    * @param firstPartId the first part's id (likewise)
    */
   public PartStore(long firstMsn, long firstPartId) {

@@ -26,7 +26,7 @@ class BlockingReloadTest {
   }
 
   @Test
-  @DisplayName("satisfied once the segment (part) is there; a part index past a complete segment means the next's first")
+  @DisplayName("satisfied once the segment (part) is there; a part past a complete segment's last is the next's first")
   void satisfies() {
     assertThat(s.satisfies(502, null)).isTrue();
     assertThat(s.satisfies(503, null)).isFalse();

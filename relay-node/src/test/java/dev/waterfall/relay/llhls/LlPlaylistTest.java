@@ -21,7 +21,8 @@ class LlPlaylistTest {
     PartStore store = new PartStore(500, 9000);
     store.setInit(new byte[] {1, 2, 3});
     for (int i = 0; i < parts; i++) {
-      store.add(new Part(new byte[] {(byte) i}, 1 / 3.0, i % 6 == 0, i % 6 == 0), T0 + Math.round((i + 1) * 1000 / 3.0));
+      long now = T0 + Math.round((i + 1) * 1000 / 3.0);
+      store.add(new Part(new byte[] {(byte) i}, 1 / 3.0, i % 6 == 0, i % 6 == 0), now);
     }
     return store;
   }
@@ -58,19 +59,21 @@ class LlPlaylistTest {
   }
 
   @Test
-  @DisplayName("segments: complete ones with EXTINF ≤ target; parts ≤ part target; the open segment's parts last; a hint")
+  @DisplayName("complete segments with EXTINF ≤ target; parts ≤ part target; the open segment's parts last; a hint")
   void body() {
     String p = LlPlaylist.render(store(20).snapshot(), LlSettings.DEFAULT);
     List<String> lines = lines(p);
     // 20 parts: segments 500–502 complete (18 parts), 503 open with 2.
     assertThat(lines.stream().filter(l -> l.startsWith("#EXTINF:"))).hasSize(3)
-        .allSatisfy(l -> assertThat(Math.round(Double.parseDouble(l.substring(8, l.indexOf(','))))).isLessThanOrEqualTo(2));
+        .allSatisfy(l -> assertThat(Math.round(Double.parseDouble(l.substring(8, l.indexOf(',')))))
+            .isLessThanOrEqualTo(2));
     assertThat(lines).contains("seg-500.m4s", "seg-502.m4s").doesNotContain("seg-503.m4s");
     List<String> parts = lines.stream().filter(l -> l.startsWith("#EXT-X-PART:")).toList();
     assertThat(parts).allSatisfy(l -> assertThat(attr(l, "DURATION")).isLessThanOrEqualTo(0.334));
     assertThat(lines.get(lines.size() - 1)).isEqualTo("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part-9020.m4s\"");
     assertThat(lines.get(lines.size() - 2)).isEqualTo("#EXT-X-PART:DURATION=0.33333,URI=\"part-9019.m4s\"");
-    assertThat(lines.get(lines.size() - 3)).isEqualTo("#EXT-X-PART:DURATION=0.33333,URI=\"part-9018.m4s\",INDEPENDENT=YES");
+    assertThat(lines.get(lines.size() - 3))
+        .isEqualTo("#EXT-X-PART:DURATION=0.33333,URI=\"part-9018.m4s\",INDEPENDENT=YES");
     // A segment's parts come before its EXTINF, and add up to it.
     int extinf = lines.indexOf("seg-502.m4s") - 1;
     assertThat(lines.subList(extinf - 6, extinf)).allSatisfy(l -> assertThat(l).startsWith("#EXT-X-PART:"));
