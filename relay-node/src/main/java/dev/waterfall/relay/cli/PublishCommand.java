@@ -69,6 +69,11 @@ public final class PublishCommand implements Callable<Integer> {
   @Option(names = "--loop", description = "With --input: start over at the end.")
   boolean loop;
 
+  @Option(names = "--ll-hls", description = "Also serve low-latency HLS (CMAF parts of 1/3 s, blocking reload) at "
+      + "/ll/<stream>/index.m3u8 from this origin's HTTP (with --sample or --input; the tree still carries 2 s "
+      + "segments).")
+  boolean llHls;
+
   /** What the admin's dashboard shows as OBS's server: where this origin's RTMP or WHIP endpoint is reached (or null). */
   Message.Ingest ingest() {
     if (input.whip) {
@@ -117,10 +122,18 @@ public final class PublishCommand implements Callable<Integer> {
           throw e.getCause() instanceof Exception cause ? cause : e; // e.g. ffmpeg missing: its install hint
         }
       }
+      if (llHls) {
+        var ll = running.add(LowLatency.start(relay.stream, input.sample, input.file, loop, videoBitrate,
+            firstSequence));
+        routes = routes.andThen(ll::mount);
+      }
       Relay origin = running.add(Relay.startOrigin(running.vertx, running.peers, relay.toOptions(key, httpPort),
           signer, source, routes, ingest()));
       String hls = relay.scheme() + "://" + relay.httpHost + ":" + origin.httpPort() + "/hls/" + relay.stream + "/index.m3u8";
       System.out.println("Waterfall origin publishing '" + relay.stream + "'; HLS at " + hls);
+      if (llHls) {
+        System.out.println("Low-latency HLS at " + hls.replace("/hls/", "/ll/"));
+      }
       if (input.ingest) {
         System.out.println("Push HLS with: ffmpeg … -f hls -method PUT -headers \"Authorization: Bearer <key>\" "
             + relay.scheme() + "://" + relay.httpHost + ":" + origin.httpPort() + "/ingest/" + relay.stream + "/index.m3u8");
