@@ -130,8 +130,10 @@ async function findSource(listed) {
 
 function playWithHlsJs(url, mode, extraConfig) {
   state.mode = mode || 'mse';
-  // Low latency: hls.js then keeps PART-HOLD-BACK behind the edge, unless a liveSync* option overrides it.
-  const base = mode === 'll' ? { lowLatencyMode: true } : { liveSyncDurationCount: 3 };
+  // Low latency: hls.js then keeps PART-HOLD-BACK behind the edge, unless a liveSync* option overrides it. It must
+  // start on an independent part, up to a GOP before that target: playing up to 1.5× fast (only while more than
+  // a second is buffered ahead) brings it back to the target.
+  const base = mode === 'll' ? { lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 } : { liveSyncDurationCount: 3 };
   const hls = new Hls(Object.assign(base, extraConfig || {}));
   window.waterfall.hls = hls;
   hls.on(Hls.Events.FRAG_LOADED, function (_event, data) {

@@ -51,12 +51,29 @@ class LlHlsIT extends BrowserFixture {
     }
     String playlist = Http.text(llPlaylist);
     assertThat(playlist).contains("#EXT-X-PART:", "#EXT-X-PRELOAD-HINT:TYPE=PART", "CAN-BLOCK-RELOAD=YES");
+    // Blocking reload over real HTTP: asking for the part after the newest is held until the origin cuts it.
+    var now = ll.store().snapshot();
+    long asked = System.nanoTime();
+    var held = Http.get(llPlaylist + "?_HLS_msn=" + now.last().msn() + "&_HLS_part=" + now.last().parts().size());
+    long heldMs = (System.nanoTime() - asked) / 1_000_000;
+    assertThat(held.statusCode()).isEqualTo(200);
+    assertThat(new String(held.body())).contains("part-" + now.nextPartId() + ".m4s\"");
+    assertThat(heldMs).as("answered once the part was cut, not at the 6 s bound").isLessThan(6000);
+    System.out.println("LL-HLS blocking reload held " + heldMs + " ms for the next part");
 
     Page llPage = chromium.newPage();
     Page classicPage = chromium.newPage();
     List<String> llRequests = new CopyOnWriteArrayList<>();
     List<String> console = new CopyOnWriteArrayList<>();
-    llPage.onRequest(r -> llRequests.add(r.url()));
+    long navigated = System.nanoTime();
+    List<String> llTimeline = new CopyOnWriteArrayList<>();
+    llPage.onRequest(r -> {
+      llRequests.add(r.url());
+      if (llTimeline.size() < 16) {
+        String path = r.url().replaceAll("^https?://[^/]+", "");
+        llTimeline.add((System.nanoTime() - navigated) / 1_000_000 + " ms " + path);
+      }
+    });
     llPage.onConsoleMessage(m -> console.add("ll " + m.type() + ": " + m.text()));
     classicPage.onConsoleMessage(m -> console.add("classic " + m.type() + ": " + m.text()));
     llPage.navigate(rig.base + "/watch/" + stream + "?ll=1");
@@ -123,6 +140,7 @@ class LlHlsIT extends BrowserFixture {
         pct(classicBehind, 50), pct(classicBehind, 95), pct(classicHlsLatency, 50),
         ((Number) classicState.get("startedAt")).doubleValue(), classicBehind.size());
     System.out.println("LL-HLS vs classic: " + report);
+    System.out.println("LL page's first requests:\n  " + String.join("\n  ", llTimeline));
     Files.writeString(Path.of("target", "ll-hls-latency.json"), report);
 
     assertThat(llState.get("mode")).as(why).isEqualTo("ll");
