@@ -69,7 +69,7 @@ class LlHlsIT extends BrowserFixture {
     List<String> llTimeline = new CopyOnWriteArrayList<>();
     llPage.onRequest(r -> {
       llRequests.add(r.url());
-      if (llTimeline.size() < 16) {
+      if (llTimeline.size() < 32) {
         String path = r.url().replaceAll("^https?://[^/]+", "");
         llTimeline.add((System.nanoTime() - navigated) / 1_000_000 + " ms " + path);
       }
