@@ -31,8 +31,11 @@ test('children fed without a skip for 10 s count as uplink the burst figure miss
   assert.equal(d.uplinkKbps(now), 1250); // 1 Mbit/s ÷ 0.8: the coordinator keeps its one slot
   const two = downstreamWith([{ openedAt: now - 30_000, lastSkippedAt: -Infinity },
     { openedAt: now - 30_000, lastSkippedAt: now - PROVEN_MS + 1 }, { openedAt: now - 2000, lastSkippedAt: -Infinity }]);
+  two.uplink.samples.push({ at: now - 1000, kbps: 900 });
   assert.equal(two.uplinkKbps(now), 1250); // the skipped one and the new one prove nothing
   assert.equal(downstreamWith([]).uplinkKbps(now), null); // nothing sent, nothing known
+  // Without a burst figure the floor is not sent alone: the coordinator keeps the page's slots.
+  assert.equal(downstreamWith([{ openedAt: now - 30_000, lastSkippedAt: -Infinity }]).uplinkKbps(now), null);
   const fast = downstreamWith([{ openedAt: now - 30_000, lastSkippedAt: -Infinity }]);
   fast.uplink.samples.push({ at: now - 1000, kbps: 20_000 });
   assert.equal(fast.uplinkKbps(now), 20_000); // the burst figure when it is the larger

@@ -99,7 +99,7 @@ export class Downstream {
   }
 
   /**
-   * kbit/s to report as this page's uplink: the meter's burst figure, but never less than the stream rate times
+   * kbit/s to report as this page's uplink: the meter's burst figure (null without one), but never less than the stream rate times
    * the children fed without a skipped frame for PROVEN_MS, with the coordinator's 20 % headroom. On a lossy home
    * link one child's backlog drains at that edge's rate, far below the uplink (field lab: 5 Mbit/s homes measured
    * under one stream and lost the child they were feeding well); sustained delivery is a measurement too.
@@ -111,7 +111,10 @@ export class Downstream {
       if (c.isOpen() && c.openedAt > 0 && now - c.openedAt >= PROVEN_MS && now - c.lastSkippedAt >= PROVEN_MS) kept++;
     }
     const sustained = Math.ceil(kept * streamBytesPerSecond(this.node.store) * 8 / 1000 / 0.8);
-    return burst === null && sustained === 0 ? null : Math.max(burst || 0, sustained);
+    // Only ever a lift under a burst figure, never sent alone: the stream's rate here is the newest segment's, a
+    // hair under the coordinator's bitrate at times, and a lone floor cut a page feeding its one child to 0 slots
+    // (FailoverIT in session 9's run G: the child moved). Without a burst, unknown: the coordinator keeps the slots.
+    return burst === null ? null : Math.max(burst, sustained);
   }
 
   /** A child's channel just opened: give it the recent segments so it can start playing and forwarding. */

@@ -264,11 +264,13 @@ class RealtimeIT extends BrowserFixture {
     // The overlay (watch.js draws it, rt/viewer.js gives the rows), opened by ?stats=1.
     // The overlay redraws twice a second from the page's state; a switch in progress shows as "old → new" there,
     // so wait for it to settle on the new parent (run C of session 8 read it mid-switch), and say where it stood.
+    // The fps waited for is the overlay's own row, the one asserted below: the state's figure is newer than the
+    // overlay's last redraw (session 9's run G waited on the state at > 5 and then read 4.7 from the overlay).
     String laterShort = later.id().substring(0, 8) + "…";
     try {
       leaf.page.waitForFunction("p => { const d = (s) => document.querySelector('#overlay dd[data-stat=\"' + s"
           + " + '\"]'); return d('glass-to-glass') && / ms$/.test(d('glass-to-glass').textContent)"
-          + " && d('parent').textContent === p && window.waterfall.state.fps > 5; }", laterShort,
+          + " && d('parent').textContent === p && parseFloat(d('fps').textContent) > 5; }", laterShort,
           new Page.WaitForFunctionOptions().setTimeout(10_000).setPollingInterval(100));
     } catch (RuntimeException e) {
       throw new AssertionError("the leaf's overlay never settled under " + laterShort + ": state " + leaf.state()

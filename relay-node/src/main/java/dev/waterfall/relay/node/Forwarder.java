@@ -134,10 +134,7 @@ final class Forwarder {
       }
     }
     int sustained = (int) Math.ceil(kept * streamBytesPerSecond(store) * 8 / 1000 / 0.8);
-    if (burst == null && sustained == 0) {
-      return null;
-    }
-    return Math.max(burst == null ? 0 : burst, sustained);
+    return burst == null ? null : Math.max(burst, sustained); // a lift under a burst, never alone (see downstream.js)
   }
 
   /** A child's queue drained: the end of a busy period, if every other one is empty too. */
