@@ -21,8 +21,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.core.net.TrustOptions;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
@@ -37,8 +37,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running relay: its segment store, its HTTP server ({@code /hls/…}, {@code /metrics}, {@code /health}), the node
- * in the tree, and for the origin the pump feeding it segments. Wired here by hand; stopped in reverse order.
+ * A running relay: its segment store, its HTTP server ({@code /hls/…}, {@code /metrics}, {@code
+ * /health}), the node in the tree, and for the origin the pump feeding it segments. Wired here by
+ * hand; stopped in reverse order.
  */
 public final class Relay implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
@@ -47,28 +48,41 @@ public final class Relay implements AutoCloseable {
   static final Duration TLS_RELOAD_CHECK = Duration.ofSeconds(60);
 
   /**
-   * Which coordinators and stream, the credential, where to serve HTTP (port -1: nowhere, 0: any free), the URL to
-   * announce for it (null: derived from host and port), and TLS.
+   * Which coordinators and stream, the credential, where to serve HTTP (port -1: nowhere, 0: any
+   * free), the URL to announce for it (null: derived from host and port), and TLS.
    */
-  public record Options(List<String> coordinators, String stream, String key, String httpHost, int httpPort,
-                        String publicUrl, Tls tls) {
-    public Options(List<String> coordinators, String stream, String key, String httpHost, int httpPort,
-                   String publicUrl) {
+  public record Options(
+      List<String> coordinators,
+      String stream,
+      String key,
+      String httpHost,
+      int httpPort,
+      String publicUrl,
+      Tls tls) {
+    public Options(
+        List<String> coordinators,
+        String stream,
+        String key,
+        String httpHost,
+        int httpPort,
+        String publicUrl) {
       this(coordinators, stream, key, httpHost, httpPort, publicUrl, Tls.NONE);
     }
   }
 
   /**
-   * HTTPS for this relay's own server (a PEM certificate chain and its key; both null: plain HTTP), and a PEM CA
-   * to trust, beside the JVM's, when connecting to an https or wss coordinator or fallback relay (null: none).
+   * HTTPS for this relay's own server (a PEM certificate chain and its key; both null: plain HTTP),
+   * and a PEM CA to trust, beside the JVM's, when connecting to an https or wss coordinator or
+   * fallback relay (null: none).
    */
   public record Tls(Path certPath, Path keyPath, Path trustPem) {
     public static final Tls NONE = new Tls(null, null, null);
 
     public Tls {
       if ((certPath == null) != (keyPath == null)) {
-        throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both to serve HTTPS, or"
-            + " neither for plain HTTP");
+        throw new IllegalArgumentException(
+            "--tls-cert and --tls-key go together: give both to serve HTTPS, or"
+                + " neither for plain HTTP");
       }
     }
 
@@ -82,11 +96,14 @@ public final class Relay implements AutoCloseable {
   private final SegmentSource source;
   private final Thread pump;
   private final CertificateReloader reloader;
+
   /** A WHIP origin's endpoint (null otherwise). */
   private WhipEndpoint whip;
+
   private volatile boolean stopping;
 
-  private Relay(RelayNode node, HttpServer http, SegmentSource source, CertificateReloader reloader) {
+  private Relay(
+      RelayNode node, HttpServer http, SegmentSource source, CertificateReloader reloader) {
     this.node = node;
     this.http = http;
     this.reloader = reloader;
@@ -95,24 +112,50 @@ public final class Relay implements AutoCloseable {
   }
 
   /** The origin: the root of the stream's tree, signing what {@code source} produces. */
-  public static Relay startOrigin(Vertx vertx, PeerFactory peers, Options o, SegmentSigner signer,
-                                  SegmentSource source, Consumer<Router> extraRoutes) throws Exception {
+  public static Relay startOrigin(
+      Vertx vertx,
+      PeerFactory peers,
+      Options o,
+      SegmentSigner signer,
+      SegmentSource source,
+      Consumer<Router> extraRoutes)
+      throws Exception {
     return startOrigin(vertx, peers, o, signer, source, extraRoutes, null);
   }
 
-  /** The same, announcing where its encoder reaches it ({@code ingest}, null: nothing) for the admin's dashboard. */
-  public static Relay startOrigin(Vertx vertx, PeerFactory peers, Options o, SegmentSigner signer,
-                                  SegmentSource source, Consumer<Router> extraRoutes, Message.Ingest ingest)
+  /**
+   * The same, announcing where its encoder reaches it ({@code ingest}, null: nothing) for the
+   * admin's dashboard.
+   */
+  public static Relay startOrigin(
+      Vertx vertx,
+      PeerFactory peers,
+      Options o,
+      SegmentSigner signer,
+      SegmentSource source,
+      Consumer<Router> extraRoutes,
+      Message.Ingest ingest)
       throws Exception {
     TrustOptions trust = ExtraTrust.withPem(o.tls().trustPem());
-    PemKeyPair certificate = o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
-    SegmentStore store = new SegmentStore(signer.verifier(), StoreLimits.defaults(), Clock.systemUTC());
+    PemKeyPair certificate =
+        o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
+    SegmentStore store =
+        new SegmentStore(signer.verifier(), StoreLimits.defaults(), Clock.systemUTC());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     HlsServer hls = new HlsServer(o.stream(), store);
-    HttpServer http = o.httpPort() < 0 ? null : serve(vertx, o, certificate, hls, store, metrics, extraRoutes);
+    HttpServer http =
+        o.httpPort() < 0 ? null : serve(vertx, o, certificate, hls, store, metrics, extraRoutes);
     CertificateReloader reloader = watch(vertx, http, certificate);
-    RelayNode node = new RelayNode(vertx, NodeSettings.origin(o.coordinators(), o.stream(), o.key(),
-        advertised(o, http, certificate)).withTrust(trust).withIngest(ingest), peers, store, Clock.systemUTC());
+    RelayNode node =
+        new RelayNode(
+            vertx,
+            NodeSettings.origin(
+                    o.coordinators(), o.stream(), o.key(), advertised(o, http, certificate))
+                .withTrust(trust)
+                .withIngest(ingest),
+            peers,
+            store,
+            Clock.systemUTC());
     node.countHttpServed(hls::bytesServed);
     node.bindMetrics(metrics);
     node.useSigner(signer);
@@ -123,29 +166,44 @@ public final class Relay implements AutoCloseable {
   }
 
   /**
-   * The origin of a realtime stream fed over WHIP (OBS): its HTTP server takes {@code POST /whip/<stream>} and the
-   * publisher's tracks become the root's (docs/architecture.md "Realtime mode"). It joins with the key alone and
-   * announces no HTTP fallback (a realtime tree has no segments to fetch); the HTTP server serves WHIP, /metrics
-   * and /health.
+   * The origin of a realtime stream fed over WHIP (OBS): its HTTP server takes {@code POST
+   * /whip/<stream>} and the publisher's tracks become the root's (docs/architecture.md "Realtime
+   * mode"). It joins with the key alone and announces no HTTP fallback (a realtime tree has no
+   * segments to fetch); the HTTP server serves WHIP, /metrics and /health.
    */
   public static Relay startWhipOrigin(Vertx vertx, PeerFactory peers, Options o) throws Exception {
     return startWhipOrigin(vertx, peers, o, null);
   }
 
-  /** As above; {@code ingest}: where an encoder reaches this origin (the admin's dashboard shows it), or null. */
-  public static Relay startWhipOrigin(Vertx vertx, PeerFactory peers, Options o, Message.Ingest ingest)
-      throws Exception {
+  /**
+   * As above; {@code ingest}: where an encoder reaches this origin (the admin's dashboard shows
+   * it), or null.
+   */
+  public static Relay startWhipOrigin(
+      Vertx vertx, PeerFactory peers, Options o, Message.Ingest ingest) throws Exception {
     if (o.httpPort() < 0) {
       throw new IllegalArgumentException("WHIP needs an HTTP port");
     }
     TrustOptions trust = ExtraTrust.withPem(o.tls().trustPem());
-    PemKeyPair certificate = o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
-    SegmentStore store = new SegmentStore(SegmentSigner.generate().verifier(), StoreLimits.defaults(),
-        Clock.systemUTC()); // stays empty: nothing is signed in a realtime stream
+    PemKeyPair certificate =
+        o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
+    SegmentStore store =
+        new SegmentStore(
+            SegmentSigner.generate().verifier(),
+            StoreLimits.defaults(),
+            Clock.systemUTC()); // stays empty: nothing is signed in a realtime stream
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    RelayNode node = new RelayNode(vertx, NodeSettings.origin(o.coordinators(), o.stream(), o.key(), null)
-        .withTrust(trust).withIngest(ingest), peers, store, Clock.systemUTC());
-    WhipEndpoint whip = new WhipEndpoint(o.stream(), o.key(), peers, node.realtimeRoot(), node.context());
+    RelayNode node =
+        new RelayNode(
+            vertx,
+            NodeSettings.origin(o.coordinators(), o.stream(), o.key(), null)
+                .withTrust(trust)
+                .withIngest(ingest),
+            peers,
+            store,
+            Clock.systemUTC());
+    WhipEndpoint whip =
+        new WhipEndpoint(o.stream(), o.key(), peers, node.realtimeRoot(), node.context());
     HttpServer http = serve(vertx, o, certificate, null, store, metrics, whip::mount);
     CertificateReloader reloader = watch(vertx, http, certificate);
     node.bindMetrics(metrics);
@@ -161,23 +219,34 @@ public final class Relay implements AutoCloseable {
   }
 
   /**
-   * A booster: learns the origin's key from the coordinator, then joins the tree and relays. In a realtime
-   * stream there is no key to wait for: the node forwards media tracks (RelayNode's TrackRelay) and its HLS
-   * store, checked against a key nobody signs with, stays empty.
+   * A booster: learns the origin's key from the coordinator, then joins the tree and relays. In a
+   * realtime stream there is no key to wait for: the node forwards media tracks (RelayNode's
+   * TrackRelay) and its HLS store, checked against a key nobody signs with, stays empty.
    */
   public static Relay startBooster(Vertx vertx, PeerFactory peers, Options o) throws Exception {
     TrustOptions trust = ExtraTrust.withPem(o.tls().trustPem());
-    PemKeyPair certificate = o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
+    PemKeyPair certificate =
+        o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
     String publicKey = awaitPublicKey(vertx, o, trust);
-    SegmentVerifier verifier = publicKey == null ? SegmentSigner.generate().verifier()
-        : new SegmentVerifier(publicKey, o.stream());
+    SegmentVerifier verifier =
+        publicKey == null
+            ? SegmentSigner.generate().verifier()
+            : new SegmentVerifier(publicKey, o.stream());
     SegmentStore store = new SegmentStore(verifier, StoreLimits.defaults(), Clock.systemUTC());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     HlsServer hls = new HlsServer(o.stream(), store);
-    HttpServer http = o.httpPort() < 0 ? null : serve(vertx, o, certificate, hls, store, metrics, r -> { });
+    HttpServer http =
+        o.httpPort() < 0 ? null : serve(vertx, o, certificate, hls, store, metrics, r -> {});
     CertificateReloader reloader = watch(vertx, http, certificate);
-    RelayNode node = new RelayNode(vertx, NodeSettings.booster(o.coordinators(), o.stream(), o.key(),
-        advertised(o, http, certificate)).withTrust(trust), peers, store, Clock.systemUTC());
+    RelayNode node =
+        new RelayNode(
+            vertx,
+            NodeSettings.booster(
+                    o.coordinators(), o.stream(), o.key(), advertised(o, http, certificate))
+                .withTrust(trust),
+            peers,
+            store,
+            Clock.systemUTC());
     node.countHttpServed(hls::bytesServed);
     node.bindMetrics(metrics);
     await(node.start());
@@ -185,17 +254,21 @@ public final class Relay implements AutoCloseable {
   }
 
   /**
-   * The URL this relay announces as a fallback: {@code --public-url} if given (what browsers on the internet can
-   * reach, e.g. https behind a proxy), else http(s)://host:port, which the coordinator hands only to pages that can
-   * reach such an address (a private or loopback one: the LAN or this machine) and to relays.
+   * The URL this relay announces as a fallback: {@code --public-url} if given (what browsers on the
+   * internet can reach, e.g. https behind a proxy), else http(s)://host:port, which the coordinator
+   * hands only to pages that can reach such an address (a private or loopback one: the LAN or this
+   * machine) and to relays.
    */
   private static String advertised(Options o, HttpServer http, PemKeyPair certificate) {
     if (http == null) {
       return null;
     }
-    String host = o.httpHost().contains(":") && !o.httpHost().startsWith("[") ? "[" + o.httpHost() + "]"
-        : o.httpHost();
-    return o.publicUrl() != null ? o.publicUrl()
+    String host =
+        o.httpHost().contains(":") && !o.httpHost().startsWith("[")
+            ? "[" + o.httpHost() + "]"
+            : o.httpHost();
+    return o.publicUrl() != null
+        ? o.publicUrl()
         : (certificate != null ? "https://" : "http://") + host + ":" + http.actualPort();
   }
 
@@ -205,66 +278,113 @@ public final class Relay implements AutoCloseable {
       return null;
     }
     LOG.info("HTTPS: presenting {}", certificate.describe());
-    return CertificateReloader.watch(vertx, http, certificate, TLS_RELOAD_CHECK, new CertificateReloader.Listener() {
-      @Override
-      public void reloaded(PemKeyPair now) {
-        LOG.info("TLS certificate renewed: new connections get {}", now.describe());
-      }
+    return CertificateReloader.watch(
+        vertx,
+        http,
+        certificate,
+        TLS_RELOAD_CHECK,
+        new CertificateReloader.Listener() {
+          @Override
+          public void reloaded(PemKeyPair now) {
+            LOG.info("TLS certificate renewed: new connections get {}", now.describe());
+          }
 
-      @Override
-      public void refused(String problem) {
-        LOG.warn("TLS certificate files changed but cannot be used yet: {}", problem);
-      }
-    });
+          @Override
+          public void refused(String problem) {
+            LOG.warn("TLS certificate files changed but cannot be used yet: {}", problem);
+          }
+        });
   }
 
-  private static HttpServer serve(Vertx vertx, Options o, PemKeyPair certificate, HlsServer hls, SegmentStore store,
-                                  PrometheusMeterRegistry metrics, Consumer<Router> extraRoutes) throws Exception {
+  private static HttpServer serve(
+      Vertx vertx,
+      Options o,
+      PemKeyPair certificate,
+      HlsServer hls,
+      SegmentStore store,
+      PrometheusMeterRegistry metrics,
+      Consumer<Router> extraRoutes)
+      throws Exception {
     Router router = Router.router(vertx);
     if (hls != null) {
       hls.mount(router); // a WHIP origin has no segments: no /hls/
     }
-    router.get("/metrics").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
-    router.get("/health").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("status", "up").put("stream", o.stream()).put("segments", store.size()).encode()));
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(metrics.scrape()));
+    router
+        .get("/health")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("Content-Type", "application/json")
+                    .end(
+                        new JsonObject()
+                            .put("status", "up")
+                            .put("stream", o.stream())
+                            .put("segments", store.size())
+                            .encode()));
     extraRoutes.accept(router);
-    router.route().failureHandler(ctx -> ctx.response().setStatusCode(ctx.statusCode() > 0 ? ctx.statusCode() : 500)
-        .end());
-    // HTTP/1.1 only: browsers never speak cleartext HTTP/2, and h2c upgrades of large responses broke Java clients.
+    router
+        .route()
+        .failureHandler(
+            ctx ->
+                ctx.response().setStatusCode(ctx.statusCode() > 0 ? ctx.statusCode() : 500).end());
+    // HTTP/1.1 only: browsers never speak cleartext HTTP/2, and h2c upgrades of large responses
+    // broke Java clients.
     var options = new io.vertx.core.http.HttpServerOptions().setHttp2ClearTextEnabled(false);
     if (certificate != null) {
-      options.setSsl(true).setKeyCertOptions(certificate.keyCertOptions()); // no ALPN: HTTP/1.1 over TLS too
+      // no ALPN: HTTP/1.1 over TLS too
+      options.setSsl(true).setKeyCertOptions(certificate.keyCertOptions());
     }
-    return await(vertx.createHttpServer(options).requestHandler(router).listen(o.httpPort(), o.httpHost()));
+    return await(
+        vertx.createHttpServer(options).requestHandler(router).listen(o.httpPort(), o.httpHost()));
   }
 
   /**
-   * The booster cannot verify anything before the origin has announced its key: wait for it. Null for a
-   * realtime stream, which has none.
+   * The booster cannot verify anything before the origin has announced its key: wait for it. Null
+   * for a realtime stream, which has none.
    */
-  private static String awaitPublicKey(Vertx vertx, Options o, TrustOptions trust) throws Exception {
-    WebClient client = trust == null ? WebClient.create(vertx)
-        : WebClient.create(vertx, new WebClientOptions().setTrustOptions(trust));
+  private static String awaitPublicKey(Vertx vertx, Options o, TrustOptions trust)
+      throws Exception {
+    WebClient client =
+        trust == null
+            ? WebClient.create(vertx)
+            : WebClient.create(vertx, new WebClientOptions().setTrustOptions(trust));
     try {
       for (int attempt = 0; ; attempt++) {
         String base = o.coordinators().get(attempt % o.coordinators().size());
-        URI uri = URI.create(base.replaceFirst("^ws", "http") + "/api/streams/" + o.stream() + "/fallbacks");
+        URI uri =
+            URI.create(
+                base.replaceFirst("^ws", "http") + "/api/streams/" + o.stream() + "/fallbacks");
         try {
           // The booster token opens a private stream's fallbacks (public ones ignore it).
-          var reply = await(client.getAbs(uri.toString()).putHeader("Authorization", "Bearer " + o.key()).send());
+          var reply =
+              await(
+                  client
+                      .getAbs(uri.toString())
+                      .putHeader("Authorization", "Bearer " + o.key())
+                      .send());
           if (reply.statusCode() == 404) {
-            throw new IllegalStateException("the coordinator has no stream named '" + o.stream() + "'");
+            throw new IllegalStateException(
+                "the coordinator has no stream named '" + o.stream() + "'");
           }
-          if (reply.statusCode() == 200 && "realtime".equals(reply.bodyAsJsonObject().getString("type"))) {
+          if (reply.statusCode() == 200
+              && "realtime".equals(reply.bodyAsJsonObject().getString("type"))) {
             return null;
           }
-          String key = reply.statusCode() == 200 ? reply.bodyAsJsonObject().getString("publicKey") : null;
+          String key =
+              reply.statusCode() == 200 ? reply.bodyAsJsonObject().getString("publicKey") : null;
           if (key != null) {
             return key;
           }
           if (attempt % 10 == 0) {
-            LOG.info("waiting for the origin of '{}' to join (it brings the signing key)", o.stream());
+            LOG.info(
+                "waiting for the origin of '{}' to join (it brings the signing key)", o.stream());
           }
         } catch (IllegalStateException fatal) {
           throw fatal;
@@ -280,7 +400,10 @@ public final class Relay implements AutoCloseable {
     }
   }
 
-  /** Feeds the origin: a paced source (the sample) is published at its own rate, a live one as it arrives. */
+  /**
+   * Feeds the origin: a paced source (the sample) is published at its own rate, a live one as it
+   * arrives.
+   */
   private void pumpLoop() {
     try {
       long due = System.nanoTime();
@@ -299,8 +422,9 @@ public final class Relay implements AutoCloseable {
           if (wait > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);
           }
-          due = Math.max(due, System.nanoTime() - segment.durationMillis() * 1_000_000L)
-              + segment.durationMillis() * 1_000_000L;
+          due =
+              Math.max(due, System.nanoTime() - segment.durationMillis() * 1_000_000L)
+                  + segment.durationMillis() * 1_000_000L;
         }
         node.publish(segment);
       }
@@ -335,17 +459,24 @@ public final class Relay implements AutoCloseable {
     return http == null ? -1 : http.actualPort();
   }
 
-  /** Hands the children over (the node asks for 0 slots) and completes when they are gone or after the timeout. */
+  /**
+   * Hands the children over (the node asks for 0 slots) and completes when they are gone or after
+   * the timeout.
+   */
   public Future<Void> drain(long timeoutMs) {
     return node.drain(timeoutMs);
   }
 
-  /** Graceful: the node leaves the tree (its children are re-attached), then sources and servers stop. */
+  /**
+   * Graceful: the node leaves the tree (its children are re-attached), then sources and servers
+   * stop.
+   */
   @Override
   public void close() {
     stopping = true;
     if (whip != null) {
-      whip.close(); // queued on the node's context before its stop: sessions end, then the node leaves
+      // queued on the node's context before its stop: sessions end, then the node leaves
+      whip.close();
     }
     try {
       await(node.stop());

@@ -11,10 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One plain-HLS player on its own HTTP connection: loads the live playlist, starts three segments behind the
- * live edge (hls.js's default liveSyncDurationCount), then reloads the playlist about once a segment and fetches
- * every new segment in order. Playback is modelled: it starts when the first segment is complete; a segment that
- * completes after its turn to play is late (a stall), and playback waits for it (later deadlines move with it).
+ * One plain-HLS player on its own HTTP connection: loads the live playlist, starts three segments
+ * behind the live edge (hls.js's default liveSyncDurationCount), then reloads the playlist about
+ * once a segment and fetches every new segment in order. Playback is modelled: it starts when the
+ * first segment is complete; a segment that completes after its turn to play is late (a stall), and
+ * playback waits for it (later deadlines move with it).
  */
 final class HlsViewer implements Runnable {
   /** Segments behind the live edge a player starts at (hls.js liveSyncDurationCount = 3). */
@@ -48,7 +49,9 @@ final class HlsViewer implements Runnable {
         if (p != null && !p.uris.isEmpty()) {
           long edge = p.mediaSequence + p.uris.size() - 1;
           long from = last < 0 ? Math.max(p.mediaSequence, edge - START_BEHIND_EDGE + 1) : last + 1;
-          for (long seq = Math.max(from, p.mediaSequence); seq <= edge && System.nanoTime() < untilNanos; seq++) {
+          for (long seq = Math.max(from, p.mediaSequence);
+              seq <= edge && System.nanoTime() < untilNanos;
+              seq++) {
             if (!fetchSegment(p.uris.get((int) (seq - p.mediaSequence)))) {
               break;
             }
@@ -62,7 +65,8 @@ final class HlsViewer implements Runnable {
           }
         }
         // hls.js reloads a live playlist every target duration, half that when nothing was new.
-        sleepNanos(Math.min(untilNanos - System.nanoTime(), fetched ? segmentNanos : segmentNanos / 2));
+        sleepNanos(
+            Math.min(untilNanos - System.nanoTime(), fetched ? segmentNanos : segmentNanos / 2));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -71,11 +75,14 @@ final class HlsViewer implements Runnable {
     }
   }
 
-  private record Playlist(long mediaSequence, long targetSeconds, List<URI> uris, List<Long> segmentNanos) {}
+  private record Playlist(
+      long mediaSequence, long targetSeconds, List<URI> uris, List<Long> segmentNanos) {}
 
   private Playlist fetchPlaylist() throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(playlist).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(playlist).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
     requests++;
     bodyBytes += r.body().length();
     if (r.statusCode() != 200) {
@@ -105,8 +112,10 @@ final class HlsViewer implements Runnable {
   }
 
   private boolean fetchSegment(URI uri) throws IOException, InterruptedException {
-    HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).build(),
-        HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> r =
+        http.send(
+            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
     requests++;
     long n = 0;
     try (InputStream in = r.body()) {
@@ -130,8 +139,9 @@ final class HlsViewer implements Runnable {
   }
 
   /**
-   * The player's buffer: playback starts at the first complete segment; the k-th segment is due when the ones
-   * before it have played. A segment completing after it was due is a stall of that length (playback waits).
+   * The player's buffer: playback starts at the first complete segment; the k-th segment is due
+   * when the ones before it have played. A segment completing after it was due is a stall of that
+   * length (playback waits).
    */
   static final class PlaybackClock {
     private long dueNanos = Long.MIN_VALUE;

@@ -11,10 +11,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Segment arrival by depth: how long after the origin produced a segment its last chunk was in a page's store.
- * Unlike the distance behind live (mostly where hls.js chose to start), this is the delivery cost of each hop.
- * Every probe lists the whole store, so each (page, sequence) is kept once; segments produced before
- * {@code sinceMillis} are left out (a joining page gets the parent's backlog at once, which says nothing of delay).
+ * Segment arrival by depth: how long after the origin produced a segment its last chunk was in a
+ * page's store. Unlike the distance behind live (mostly where hls.js chose to start), this is the
+ * delivery cost of each hop. Every probe lists the whole store, so each (page, sequence) is kept
+ * once; segments produced before {@code sinceMillis} are left out (a joining page gets the parent's
+ * backlog at once, which says nothing of delay).
  */
 final class Arrivals {
   private final long sinceMillis;
@@ -41,7 +42,9 @@ final class Arrivals {
   /** Delays by depth (the depth each page last reported), ms. */
   Map<Integer, List<Double>> byDepth() {
     Map<Integer, List<Double>> out = new TreeMap<>();
-    byPage.forEach((page, seqs) -> out.computeIfAbsent(depthOf.get(page), d -> new ArrayList<>()).addAll(seqs.values()));
+    byPage.forEach(
+        (page, seqs) ->
+            out.computeIfAbsent(depthOf.get(page), d -> new ArrayList<>()).addAll(seqs.values()));
     return out;
   }
 

@@ -21,15 +21,24 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Phase 2: a stream with maxChildren 1 and no booster, so pages can only chain (depths 1, 2, 3…), plus one plain
- * page from the origin as the reference; every second, each page's distance behind live, and each segment's
- * arrival in each page's store.
+ * Phase 2: a stream with maxChildren 1 and no booster, so pages can only chain (depths 1, 2, 3…),
+ * plus one plain page from the origin as the reference; every second, each page's distance behind
+ * live, and each segment's arrival in each page's store.
  */
 final class DepthChainPhase {
   private DepthChainPhase() {}
 
-  static void run(BrowserRig rig, Relay chainOrigin, HeadlessChromium chromium, String stream, int chain,
-                  int chainSeconds, Report report, Deadline deadline, Progress progress) throws Exception {
+  static void run(
+      BrowserRig rig,
+      Relay chainOrigin,
+      HeadlessChromium chromium,
+      String stream,
+      int chain,
+      int chainSeconds,
+      Report report,
+      Deadline deadline,
+      Progress progress)
+      throws Exception {
     progress.phase("live distance: chain of " + chain + " pages + 1 plain", chain + 1);
     List<ViewerPage> pages = new ArrayList<>();
     try {
@@ -38,7 +47,8 @@ final class DepthChainPhase {
         ViewerPage page = chromium.open(rig.watchUrl(stream, true), "depth " + d);
         pages.add(page);
         if (!page.awaitPlaying(30_000)) {
-          throw new IllegalStateException("chain page " + d + " did not play in 30 s: " + page.probe());
+          throw new IllegalStateException(
+              "chain page " + d + " did not play in 30 s: " + page.probe());
         }
         progress.step();
       }
@@ -64,7 +74,8 @@ final class DepthChainPhase {
           first.putIfAbsent(page.label, p);
           last.put(page.label, p);
           arrivals.add(page.label, p.depth(), p.arrivals());
-          OptionalDouble d = "p2p".equals(p.mode()) ? p.liveDistanceMillis() : plainDistance(chainOrigin, p);
+          OptionalDouble d =
+              "p2p".equals(p.mode()) ? p.liveDistanceMillis() : plainDistance(chainOrigin, p);
           String key = "p2p".equals(p.mode()) ? String.valueOf(p.depth()) : "plain (origin HTTP)";
           if (d.isPresent()) {
             byDepth.computeIfAbsent(key, x -> new ArrayList<>()).add(d.getAsDouble());
@@ -91,16 +102,33 @@ final class DepthChainPhase {
     }
   }
 
-  /** A plain page has no store of headers: the origin's store has the same signed header for that sequence. */
+  /**
+   * A plain page has no store of headers: the origin's store has the same signed header for that
+   * sequence.
+   */
   private static OptionalDouble plainDistance(Relay origin, Probe p) throws Exception {
     if (p.fragSn() == null || p.paused()) {
       return OptionalDouble.empty();
     }
     CompletableFuture<Optional<long[]>> f = new CompletableFuture<>();
-    origin.node().context().runOnContext(v -> f.complete(origin.store().header(p.fragSn())
-        .map(h -> new long[] {h.header().producedAtMillis(), h.header().durationMillis()})));
+    origin
+        .node()
+        .context()
+        .runOnContext(
+            v ->
+                f.complete(
+                    origin
+                        .store()
+                        .header(p.fragSn())
+                        .map(
+                            h ->
+                                new long[] {
+                                  h.header().producedAtMillis(), h.header().durationMillis()
+                                })));
     Optional<long[]> h = f.get(10, TimeUnit.SECONDS);
-    return h.isEmpty() ? OptionalDouble.empty()
-        : Probe.distanceBehindLive(p.nowMillis(), h.get()[0], (int) h.get()[1], p.currentTime(), p.fragStart());
+    return h.isEmpty()
+        ? OptionalDouble.empty()
+        : Probe.distanceBehindLive(
+            p.nowMillis(), h.get()[0], (int) h.get()[1], p.currentTime(), p.fragStart());
   }
 }

@@ -17,15 +17,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Phase 1: P2P pages ({@code /watch/s}) and plain hls.js pages from the origin ({@code ?p2p=0}), interleaved
- * A-B-B-A after a warm-up pair, each in a fresh context closed after its first frame; p50/p95 of each, their
- * ratio, and the p50 of every start-up milestone per mode.
+ * Phase 1: P2P pages ({@code /watch/s}) and plain hls.js pages from the origin ({@code ?p2p=0}),
+ * interleaved A-B-B-A after a warm-up pair, each in a fresh context closed after its first frame;
+ * p50/p95 of each, their ratio, and the p50 of every start-up milestone per mode.
  */
 final class FirstFramePhase {
   private FirstFramePhase() {}
 
-  static void run(BrowserRig rig, HeadlessChromium chromium, String stream, int samples, Report report,
-                  Deadline deadline, Progress progress) throws Exception {
+  static void run(
+      BrowserRig rig,
+      HeadlessChromium chromium,
+      String stream,
+      int samples,
+      Report report,
+      Deadline deadline,
+      Progress progress)
+      throws Exception {
     progress.phase("first frame: P2P vs plain, interleaved", 2L * samples);
     ObjectNode out = report.figures().putObject("firstFrame");
     List<Double> p2p = new ArrayList<>();
@@ -37,8 +44,8 @@ final class FirstFramePhase {
     int failures = 0;
     int notP2p = 0;
     int baseline = rig.treeSize(stream);
-    // Round 0 is a warm-up pair (Chromium's first page, the relays' first HTTP); then A-B-B-A so neither mode
-    // always goes first.
+    // Round 0 is a warm-up pair (Chromium's first page, the relays' first HTTP); then A-B-B-A so
+    // neither mode always goes first.
     for (int round = 0; round <= samples && !deadline.passed(); round++) {
       boolean p2pFirst = round % 2 == 0;
       for (int k = 0; k < 2; k++) {
@@ -63,10 +70,14 @@ final class FirstFramePhase {
         row.put("mode", probe == null ? null : probe.mode());
         row.put("depth", probe == null ? null : probe.depth());
         row.put("firstFrameMs", ms == null ? null : round1(ms));
-        row.put("playingMs", probe == null || probe.startedAtMs() == null ? null : round1(probe.startedAtMs()));
+        row.put(
+            "playingMs",
+            probe == null || probe.startedAtMs() == null ? null : round1(probe.startedAtMs()));
         if (!ok || ms == null) {
           failures++;
-          row.put("error", probe == null ? "no page state" : "no first frame in 20 s: " + probe.error());
+          row.put(
+              "error",
+              probe == null ? "no page state" : "no first frame in 20 s: " + probe.error());
           continue;
         }
         if (wantP2p && !"p2p".equals(probe.mode())) {
@@ -74,17 +85,23 @@ final class FirstFramePhase {
           continue;
         }
         (wantP2p ? p2p : plain).add(ms);
-        Map<String, List<Double>> steps = milestones.computeIfAbsent(wantP2p ? "p2p" : "plain", x -> new LinkedHashMap<>());
-        probe.timeline().forEach((step, t) -> steps.computeIfAbsent(step, x -> new ArrayList<>()).add(t));
+        Map<String, List<Double>> steps =
+            milestones.computeIfAbsent(wantP2p ? "p2p" : "plain", x -> new LinkedHashMap<>());
+        probe
+            .timeline()
+            .forEach((step, t) -> steps.computeIfAbsent(step, x -> new ArrayList<>()).add(t));
         steps.computeIfAbsent("firstFrame", x -> new ArrayList<>()).add(ms);
         row.putPOJO("timeline", probe.timeline());
         if (probe.startedAtMs() != null) {
           (wantP2p ? p2pPlaying : plainPlaying).add(probe.startedAtMs());
         }
-        progress.extra(String.format("p2p p50 %.0f ms, plain p50 %.0f ms", Spread.percentile(p2p, 50),
-            Spread.percentile(plain, 50)));
+        progress.extra(
+            String.format(
+                "p2p p50 %.0f ms, plain p50 %.0f ms",
+                Spread.percentile(p2p, 50), Spread.percentile(plain, 50)));
         if (wantP2p) {
-          // The next P2P page should find the same free slot: wait until this one has left the tree.
+          // The next P2P page should find the same free slot: wait until this one has left the
+          // tree.
           BrowserRig.await(() -> rig.treeSize(stream) <= baseline, 5_000, null);
         }
       }
@@ -92,14 +109,18 @@ final class FirstFramePhase {
     out.set("p2p", Spread.summary(p2p));
     out.set("plain", Spread.summary(plain));
     out.set("p2pPlaying", Spread.summary(p2pPlaying));
-    // Where the time goes: the p50 of each start-up milestone (ms since navigation start), in page order.
+    // Where the time goes: the p50 of each start-up milestone (ms since navigation start), in page
+    // order.
     ObjectNode timeline = out.putObject("milestonesP50Ms");
-    milestones.forEach((mode, steps) -> {
-      ObjectNode m = timeline.putObject(mode);
-      steps.entrySet().stream().sorted(Map.Entry.comparingByValue(
-              java.util.Comparator.comparingDouble(v -> Spread.percentile(v, 50))))
-          .forEach(e -> m.put(e.getKey(), Spread.percentile(e.getValue(), 50)));
-    });
+    milestones.forEach(
+        (mode, steps) -> {
+          ObjectNode m = timeline.putObject(mode);
+          steps.entrySet().stream()
+              .sorted(
+                  Map.Entry.comparingByValue(
+                      java.util.Comparator.comparingDouble(v -> Spread.percentile(v, 50))))
+              .forEach(e -> m.put(e.getKey(), Spread.percentile(e.getValue(), 50)));
+        });
     out.set("plainPlaying", Spread.summary(plainPlaying));
     double ratio50 = Spread.ratio(Spread.percentile(p2p, 50), Spread.percentile(plain, 50));
     double ratio95 = Spread.ratio(Spread.percentile(p2p, 95), Spread.percentile(plain, 95));
@@ -110,11 +131,20 @@ final class FirstFramePhase {
     report.target(Target.atMost("first frame p50: P2P ÷ plain hls.js", nan(ratio50), 1.1, "×"));
     report.target(Target.atMost("first frame p95: P2P ÷ plain hls.js", nan(ratio95), 1.1, "×"));
     if (p2p.size() < samples || plain.size() < samples) {
-      report.note("first frame: " + p2p.size() + " P2P and " + plain.size() + " plain samples of " + samples
-          + " each (" + failures + " without a first frame, " + notP2p + " P2P pages fell back to plain HLS)");
+      report.note(
+          "first frame: "
+              + p2p.size()
+              + " P2P and "
+              + plain.size()
+              + " plain samples of "
+              + samples
+              + " each ("
+              + failures
+              + " without a first frame, "
+              + notP2p
+              + " P2P pages fell back to plain HLS)");
     }
   }
-
 
   private static double round1(double v) {
     return Math.round(v * 10) / 10.0;

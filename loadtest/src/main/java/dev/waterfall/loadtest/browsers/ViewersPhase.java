@@ -19,16 +19,26 @@ import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 /**
- * Phase 3 of the {@code browsers} scenario: K pages below the booster(s) for a window of whole segments; per
- * page mode, depth, P2P share, stalls, distance and arrival; origin egress and offload from the relays' and the
- * pages' byte counters.
+ * Phase 3 of the {@code browsers} scenario: K pages below the booster(s) for a window of whole
+ * segments; per page mode, depth, P2P share, stalls, distance and arrival; origin egress and
+ * offload from the relays' and the pages' byte counters.
  */
 final class ViewersPhase {
   private ViewersPhase() {}
 
-  static void run(BrowserRig rig, Relay origin, List<Relay> boosterRelays, HeadlessChromium chromium,
-                  String stream, int viewers, int viewerSeconds, int kbps, Report report, Deadline deadline,
-                  Progress progress) throws Exception {
+  static void run(
+      BrowserRig rig,
+      Relay origin,
+      List<Relay> boosterRelays,
+      HeadlessChromium chromium,
+      String stream,
+      int viewers,
+      int viewerSeconds,
+      int kbps,
+      Report report,
+      Deadline deadline,
+      Progress progress)
+      throws Exception {
     progress.phase("viewers: " + viewers + " pages joining", viewers);
     List<ViewerPage> pages = new ArrayList<>();
     try {
@@ -42,9 +52,11 @@ final class ViewersPhase {
         }
         progress.step();
       }
-      Thread.sleep(4000); // startup fetches (the first segments may come over HTTP while links form) left out
-      // Byte counters are read half-way between two segments (each arrives as a burst right after the origin
-      // signs it) and the window is whole segments, so no burst is half in: as relay-egress does.
+      // startup fetches (the first segments may come over HTTP while links form) left out
+      Thread.sleep(4000);
+      // Byte counters are read half-way between two segments (each arrives as a burst right after
+      // the origin signs it) and the window is whole segments, so no burst is half in: as
+      // relay-egress does.
       int segments = Math.max(1, viewerSeconds / 2);
       long snapshotAt = BrowserRig.newestProducedAt(origin) + 1000;
       while (snapshotAt < System.currentTimeMillis() + 200) {
@@ -75,7 +87,9 @@ final class ViewersPhase {
           arrivals.add(page.label, p.depth(), p.arrivals());
           OptionalDouble d = p.liveDistanceMillis();
           if (d.isPresent()) {
-            byDepth.computeIfAbsent(String.valueOf(p.depth()), x -> new ArrayList<>()).add(d.getAsDouble());
+            byDepth
+                .computeIfAbsent(String.valueOf(p.depth()), x -> new ArrayList<>())
+                .add(d.getAsDouble());
           }
         }
         progress.step();
@@ -90,7 +104,8 @@ final class ViewersPhase {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       if (deadline.passed()) {
-        report.incomplete("time budget spent during the viewers phase (" + Math.round(seconds) + " s measured)");
+        report.incomplete(
+            "time budget spent during the viewers phase (" + Math.round(seconds) + " s measured)");
       }
       ObjectNode figures = report.figures();
       ObjectNode out = figures.putObject("viewersPhase");
@@ -120,16 +135,26 @@ final class ViewersPhase {
       }
       long boosterFromParent = after.boostersFromParent - before.boostersFromParent;
       long boosterFallback = after.boostersFallback - before.boostersFallback;
-      // Boosters serve no HTTP: every fallback byte, of a booster or a page, was served by the origin.
+      // Boosters serve no HTTP: every fallback byte, of a booster or a page, was served by the
+      // origin.
       long originBytes = (after.originSent - before.originSent) + boosterFallback + pagesFallback;
       long delivered = boosterFromParent + boosterFallback + pagesFromParent + pagesFallback;
-      // One copy of the stream on the wire: what a booster (depth 1, under the origin) received; else bitrate × time.
-      double oneCopy = !boosterRelays.isEmpty() && boosterFromParent > 0
-          ? (double) boosterFromParent / boosterRelays.size() : kbps * 1000 / 8.0 * seconds;
+      // One copy of the stream on the wire: what a booster (depth 1, under the origin) received;
+      // else bitrate × time.
+      double oneCopy =
+          !boosterRelays.isEmpty() && boosterFromParent > 0
+              ? (double) boosterFromParent / boosterRelays.size()
+              : kbps * 1000 / 8.0 * seconds;
       double egressRatio = Math.round(originBytes / oneCopy * 100) / 100.0;
-      double offload = delivered == 0 ? Double.NaN : Math.round((1 - (double) originBytes / delivered) * 1000) / 1000.0;
-      double pagesP2pShare = pagesFromParent + pagesFallback == 0 ? Double.NaN
-          : Math.round((double) pagesFromParent / (pagesFromParent + pagesFallback) * 1000) / 1000.0;
+      double offload =
+          delivered == 0
+              ? Double.NaN
+              : Math.round((1 - (double) originBytes / delivered) * 1000) / 1000.0;
+      double pagesP2pShare =
+          pagesFromParent + pagesFallback == 0
+              ? Double.NaN
+              : Math.round((double) pagesFromParent / (pagesFromParent + pagesFallback) * 1000)
+                  / 1000.0;
       out.put("originDataChannelBytes", after.originSent - before.originSent);
       out.put("originHttpBytes", boosterFallback + pagesFallback);
       out.put("boostersBytesFromParent", boosterFromParent);
@@ -143,10 +168,20 @@ final class ViewersPhase {
       figures.put("offload", offload);
       figures.put("maxDepth", maxDepth);
       figures.put("stalls", stalls);
-      out.put("stallsPageBusy", stallsPageBusy); // of `stalls`: the page's CPU, not delivery (watch/stalls.js)
-      report.note("viewers phase: origin egress " + egressRatio + " × the stream for " + pages.size() + " pages + "
-          + boosterRelays.size() + " booster(s); offload " + offload + " (plain HLS: origin sends "
-          + (pages.size() + boosterRelays.size()) + " ×, offload 0)");
+      // of `stalls`: the page's CPU, not delivery (watch/stalls.js)
+      out.put("stallsPageBusy", stallsPageBusy);
+      report.note(
+          "viewers phase: origin egress "
+              + egressRatio
+              + " × the stream for "
+              + pages.size()
+              + " pages + "
+              + boosterRelays.size()
+              + " booster(s); offload "
+              + offload
+              + " (plain HLS: origin sends "
+              + (pages.size() + boosterRelays.size())
+              + " ×, offload 0)");
     } finally {
       pages.forEach(ViewerPage::close);
     }
@@ -155,7 +190,8 @@ final class ViewersPhase {
   /** The relays' byte counters at one moment. */
   private record Counters(long originSent, long boostersFromParent, long boostersFallback) {
     static Counters read(Relay origin, List<Relay> boosters) throws Exception {
-      return new Counters(BrowserRig.bytesSent(origin),
+      return new Counters(
+          BrowserRig.bytesSent(origin),
           boosters.stream().mapToLong(b -> b.node().bytesFromParent()).sum(),
           boosters.stream().mapToLong(b -> b.node().bytesByFallback()).sum());
     }

@@ -33,9 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
- * One {@link FailoverScenario} run as its phases, in order: {@link #setUp}, {@link #steadyState}, {@link #kill},
- * {@link #restart}, {@link #figures}. Each leaves what the later ones measure in the fields below; closing stops
- * whatever was started, also after a phase failed.
+ * One {@link FailoverScenario} run as its phases, in order: {@link #setUp}, {@link #steadyState},
+ * {@link #kill}, {@link #restart}, {@link #figures}. Each leaves what the later ones measure in the
+ * fields below; closing stops whatever was started, also after a phase failed.
  */
 final class FailoverRun implements AutoCloseable {
   /** Wall-clock marks of the run, for the windows and the chart. */
@@ -53,6 +53,7 @@ final class FailoverRun implements AutoCloseable {
   private final ObjectNode figures;
   private final Deadline deadline;
   private final Progress progress;
+
   /** Where the coordinators' and boosters' logs go. */
   private final Path dir;
 
@@ -66,8 +67,13 @@ final class FailoverRun implements AutoCloseable {
   private Relay origin;
   private Fleet clients;
   private TreeReader trees;
-  /** Segment → when the origin completed it (wall ms): the boosters' continuity is measured against it. */
+
+  /**
+   * Segment → when the origin completed it (wall ms): the boosters' continuity is measured against
+   * it.
+   */
   private final Map<Long, Long> originAt = new TreeMap<>();
+
   private final Marks marks = new Marks();
   // steady state
   private double[] cpuAtStart;
@@ -99,7 +105,8 @@ final class FailoverRun implements AutoCloseable {
   private long dropped;
   private long placesLost;
 
-  FailoverRun(FailoverScenario options, Report report, Path dir, Deadline deadline, Progress progress) {
+  FailoverRun(
+      FailoverScenario options, Report report, Path dir, Deadline deadline, Progress progress) {
     this.options = options;
     this.report = report;
     this.settings = report.settings();
@@ -110,12 +117,15 @@ final class FailoverRun implements AutoCloseable {
   }
 
   /**
-   * Three clustered coordinators, the origin and its boosters, then the nodes: one first (its welcome says the
-   * heartbeat interval), the others at --concurrency.
+   * Three clustered coordinators, the origin and its boosters, then the nodes: one first (its
+   * welcome says the heartbeat interval), the others at --concurrency.
    */
   void setUp() throws Exception {
-    extraArgs.addAll(CoordinatorProcess.clusterArgs(options.coordinatorSettings, options.clusterPort, COORDINATORS));
-    members.addAll(List.of(CoordinatorProcess.clusterMembers(options.clusterPort, COORDINATORS).split(",")));
+    extraArgs.addAll(
+        CoordinatorProcess.clusterArgs(
+            options.coordinatorSettings, options.clusterPort, COORDINATORS));
+    members.addAll(
+        List.of(CoordinatorProcess.clusterMembers(options.clusterPort, COORDINATORS).split(",")));
     for (int i = 0; i < COORDINATORS; i++) {
       progress.phase("starting coordinator " + (i + 1) + "/" + COORDINATORS, 0);
       coordinators[i] = start(options.clusterPort + i, "failover-coordinator-" + (i + 1) + ".log");
@@ -131,31 +141,57 @@ final class FailoverRun implements AutoCloseable {
 
     progress.phase("origin and " + options.relays + " booster JVMs", options.relays);
     int segmentMs = options.segmentMs;
-    SyntheticSource source = new SyntheticSource(options.kbps, segmentMs, System.currentTimeMillis() / segmentMs, 13);
+    SyntheticSource source =
+        new SyntheticSource(options.kbps, segmentMs, System.currentTimeMillis() / segmentMs, 13);
     originVertx = Vertx.vertx();
     peers = new PeerFactory();
-    origin = Relay.startOrigin(originVertx, peers, new Relay.Options(FailoverScenario.rotated(urls, 0), STREAM, key,
-        "127.0.0.1", 0, null), SegmentSigner.generate(), source, r -> { });
+    origin =
+        Relay.startOrigin(
+            originVertx,
+            peers,
+            new Relay.Options(FailoverScenario.rotated(urls, 0), STREAM, key, "127.0.0.1", 0, null),
+            SegmentSigner.generate(),
+            source,
+            r -> {});
     Path hostLog = dir.resolve("failover-relays.log");
     Files.deleteIfExists(hostLog);
     for (int i = 0; i < options.relays; i++) {
-      hosts.add(spawn(i, FailoverScenario.rotated(urls, (i + 1) % COORDINATORS), boosterToken, hostLog));
+      hosts.add(
+          spawn(i, FailoverScenario.rotated(urls, (i + 1) % COORDINATORS), boosterToken, hostLog));
     }
 
-    long perSecondCapacity = (long) Math.ceil(options.joinRate
-        * (options.beforeSeconds + options.failoverSeconds + options.afterSeconds + 240));
-    clients = Fleet.resuming(urls, (int) Math.min(Integer.MAX_VALUE - 16, options.nodes + perSecondCapacity + 16));
-    // One node first: its welcome says the heartbeat interval, so every node heart-beats from its join on.
-    long interval = clients.join("first node", STREAM, "viewer", null, 1, 1, progress, Deadline.inMillis(60_000))
-        .heartbeatIntervalMs;
+    long perSecondCapacity =
+        (long)
+            Math.ceil(
+                options.joinRate
+                    * (options.beforeSeconds
+                        + options.failoverSeconds
+                        + options.afterSeconds
+                        + 240));
+    clients =
+        Fleet.resuming(
+            urls, (int) Math.min(Integer.MAX_VALUE - 16, options.nodes + perSecondCapacity + 16));
+    // One node first: its welcome says the heartbeat interval, so every node heart-beats from its
+    // join on.
+    long interval =
+        clients.join(
+                "first node", STREAM, "viewer", null, 1, 1, progress, Deadline.inMillis(60_000))
+            .heartbeatIntervalMs;
     if (interval <= 0) {
       throw new IllegalStateException("the first node got no welcome: " + clients.failures());
     }
     settings.put("heartbeatIntervalMs", interval);
     clients.startHeartbeats(interval, 10);
     clients.startLagProbe();
-    clients.join("joining " + options.nodes + " nodes", STREAM, "viewer", null, options.nodes - 1,
-        options.concurrency, progress, Deadline.inMillis(Math.max(1000, deadline.remainingMillis() - 60_000)));
+    clients.join(
+        "joining " + options.nodes + " nodes",
+        STREAM,
+        "viewer",
+        null,
+        options.nodes - 1,
+        options.concurrency,
+        progress,
+        Deadline.inMillis(Math.max(1000, deadline.remainingMillis() - 60_000)));
     figures.put("initialJoined", clients.joined());
     figures.putPOJO("initialJoinFailures", clients.failures());
   }
@@ -176,21 +212,32 @@ final class FailoverRun implements AutoCloseable {
       Thread.sleep(500);
     }
     if (fedShown < options.relays) {
-      report.note((options.relays - fedShown) + " of " + options.relays
-          + " boosters held no segment before the load started");
+      report.note(
+          (options.relays - fedShown)
+              + " of "
+              + options.relays
+              + " boosters held no segment before the load started");
     }
 
     marks.loadStart = System.currentTimeMillis();
     clients.startTrickle(STREAM, options.joinRate);
     cpuAtStart = cpu(coordinators);
-    progress.phase("before the kill: " + options.nodes + " nodes + " + options.joinRate + " joins/s",
+    progress.phase(
+        "before the kill: " + options.nodes + " nodes + " + options.joinRate + " joins/s",
         options.beforeSeconds);
-    waitWindow(marks.loadStart + options.beforeSeconds * 1000L, origin, originAt, clients, progress, deadline, null);
+    waitWindow(
+        marks.loadStart + options.beforeSeconds * 1000L,
+        origin,
+        originAt,
+        clients,
+        progress,
+        deadline,
+        null);
   }
 
   /**
-   * kill -9 of the coordinator holding the most sockets, then the failover window: drops, resumes, the survivors
-   * noticing; the tree compared with before.
+   * kill -9 of the coordinator holding the most sockets, then the failover window: drops, resumes,
+   * the survivors noticing; the tree compared with before.
    */
   void kill() throws Exception {
     // The victim: the coordinator holding the most sockets.
@@ -207,7 +254,10 @@ final class FailoverRun implements AutoCloseable {
     before.put("clientsJoined", clients.joined());
     survivorA = (victim + 1) % COORDINATORS;
     survivorB = (victim + 2) % COORDINATORS;
-    heapBefore = new long[] {coordinators[survivorA].heapUsedBytes(), coordinators[survivorB].heapUsedBytes()};
+    heapBefore =
+        new long[] {
+          coordinators[survivorA].heapUsedBytes(), coordinators[survivorB].heapUsedBytes()
+        };
     treeBefore = trees.read(STREAM);
     cpuAtKill = cpu(coordinators);
     relaysBeforeKill = hosts.stream().filter(h -> h.log.nodeId() != null).count();
@@ -219,21 +269,36 @@ final class FailoverRun implements AutoCloseable {
     coordinators[victim].kill();
     figures.put("victim", victim + 1);
     figures.put("victimSessions", sessions[victim]);
-    progress.phase("failover: coordinator " + (victim + 1) + " killed (" + sessions[victim] + " sockets)",
+    progress.phase(
+        "failover: coordinator " + (victim + 1) + " killed (" + sessions[victim] + " sockets)",
         options.failoverSeconds);
     CoordinatorProcess a = coordinators[survivorA];
     CoordinatorProcess b = coordinators[survivorB];
-    waitWindow(marks.kill + options.failoverSeconds * 1000L, origin, originAt, clients, progress, deadline, () -> {
-      long now = System.currentTimeMillis();
-      if (allResumedAt.get() < 0 && clients.dropped() > dropsBefore && clients.resuming() == 0) {
-        allResumedAt.set(now);
-      }
-      if (membershipNoticedAt.get() < 0 && clusterSize(a) == 2 && clusterSize(b) == 2) {
-        membershipNoticedAt.set(now);
-      }
-      progress.extra("dropped " + (clients.dropped() - dropsBefore) + ", resuming " + clients.resuming()
-          + ", resumed " + clients.resumes().size());
-    });
+    waitWindow(
+        marks.kill + options.failoverSeconds * 1000L,
+        origin,
+        originAt,
+        clients,
+        progress,
+        deadline,
+        () -> {
+          long now = System.currentTimeMillis();
+          if (allResumedAt.get() < 0
+              && clients.dropped() > dropsBefore
+              && clients.resuming() == 0) {
+            allResumedAt.set(now);
+          }
+          if (membershipNoticedAt.get() < 0 && clusterSize(a) == 2 && clusterSize(b) == 2) {
+            membershipNoticedAt.set(now);
+          }
+          progress.extra(
+              "dropped "
+                  + (clients.dropped() - dropsBefore)
+                  + ", resuming "
+                  + clients.resuming()
+                  + ", resumed "
+                  + clients.resumes().size());
+        });
     cpuAtRestart = cpu(coordinators);
     heapAfter = new long[] {a.heapUsedBytes(), b.heapUsedBytes()};
     TreeSnapshot treeAfter = trees.read(STREAM);
@@ -243,30 +308,37 @@ final class FailoverRun implements AutoCloseable {
   }
 
   /**
-   * The killed coordinator restarted on its cluster port and timed until it serves in a cluster of three; then the
-   * window after it, and the last segments' deadline.
+   * The killed coordinator restarted on its cluster port and timed until it serves in a cluster of
+   * three; then the window after it, and the last segments' deadline.
    */
   void restart() throws Exception {
     CoordinatorProcess a = coordinators[survivorA];
     CoordinatorProcess b = coordinators[survivorB];
     progress.phase("restarting coordinator " + (victim + 1), 0);
     marks.restartStart = System.currentTimeMillis();
-    Thread watcher = new Thread(() -> {
-      while (survivorsSawThree.get() < 0 && System.currentTimeMillis() < marks.restartStart + 120_000) {
-        if (clusterSize(a) == 3 && clusterSize(b) == 3) {
-          survivorsSawThree.set(System.currentTimeMillis());
-          return;
-        }
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "failover-membership-watch");
+    Thread watcher =
+        new Thread(
+            () -> {
+              while (survivorsSawThree.get() < 0
+                  && System.currentTimeMillis() < marks.restartStart + 120_000) {
+                if (clusterSize(a) == 3 && clusterSize(b) == 3) {
+                  survivorsSawThree.set(System.currentTimeMillis());
+                  return;
+                }
+                try {
+                  Thread.sleep(50);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "failover-membership-watch");
     watcher.setDaemon(true);
     watcher.start();
-    restarted = start(options.clusterPort + victim, "failover-coordinator-" + (victim + 1) + "-restarted.log");
+    restarted =
+        start(
+            options.clusterPort + victim,
+            "failover-coordinator-" + (victim + 1) + "-restarted.log");
     marks.restartServing = System.currentTimeMillis();
     sizeAtServing = clusterSize(restarted);
     coordinators[victim] = restarted;
@@ -274,7 +346,13 @@ final class FailoverRun implements AutoCloseable {
     watcher.join(10_000);
 
     progress.phase("after the restart", options.afterSeconds);
-    waitWindow(marks.restartServing + options.afterSeconds * 1000L, origin, originAt, clients, progress, deadline,
+    waitWindow(
+        marks.restartServing + options.afterSeconds * 1000L,
+        origin,
+        originAt,
+        clients,
+        progress,
+        deadline,
         null);
     marks.end = System.currentTimeMillis();
     cpuAtEnd = cpu(coordinators);
@@ -315,9 +393,11 @@ final class FailoverRun implements AutoCloseable {
     tree.put("lostAtEnd", diffEnd.lost().size());
     tree.put("parentChangedAtEnd", diffEnd.moved());
     tree.put("notConnectedAtEnd", diffEnd.disconnectedAfter());
-    tree.put("method", "the coordinators' tree snapshot query (through a Hazelcast client, not GET /tree: see "
-        + "TreeReader) just before the kill, at the end of the failover window (after the resume grace, when the "
-        + "oldest member sweeps what did not resume) and at the end; lost = entries of the first missing from the later; nobody leaves on purpose in this run");
+    tree.put(
+        "method",
+        "the coordinators' tree snapshot query (through a Hazelcast client, not GET /tree: see "
+            + "TreeReader) just before the kill, at the end of the failover window (after the resume grace, when the "
+            + "oldest member sweeps what did not resume) and at the end; lost = entries of the first missing from the later; nobody leaves on purpose in this run");
     figures.put("treeEntriesLost", diffEnd.lost().size());
   }
 
@@ -337,17 +417,25 @@ final class FailoverRun implements AutoCloseable {
       figures.set("resumeMaxMs", resumeMs.get("maxMs"));
     }
     fo.put("allResumedAfterMs", allResumedAt.get() < 0 ? -1 : allResumedAt.get() - marks.kill);
-    fo.put("survivorsSawMemberLeaveAfterMs", membershipNoticedAt.get() < 0 ? -1 : membershipNoticedAt.get() - marks.kill);
+    fo.put(
+        "survivorsSawMemberLeaveAfterMs",
+        membershipNoticedAt.get() < 0 ? -1 : membershipNoticedAt.get() - marks.kill);
     fo.putPOJO("clientsPerCoordinatorAfter", perCoordinatorAfter);
     fo.putPOJO("droppedByCoordinatorWholeRun", clients.dropsByCoordinator());
     ObjectNode lag = figures.putObject("clientLoopLagMs");
-    lag.put("method", "how late a 100 ms timer fired on the simulated clients' event loop: when high, the client "
-        + "process (not a coordinator) was starved of CPU and its heartbeats and reconnects were late too");
-    for (JoinWindow w : List.of(new JoinWindow("before", marks.loadStart, marks.kill),
-        new JoinWindow("failover", marks.kill, marks.restartStart),
-        new JoinWindow("afterRestart", marks.restartServing, marks.end))) {
+    lag.put(
+        "method",
+        "how late a 100 ms timer fired on the simulated clients' event loop: when high, the client "
+            + "process (not a coordinator) was starved of CPU and its heartbeats and reconnects were late too");
+    for (JoinWindow w :
+        List.of(
+            new JoinWindow("before", marks.loadStart, marks.kill),
+            new JoinWindow("failover", marks.kill, marks.restartStart),
+            new JoinWindow("afterRestart", marks.restartServing, marks.end))) {
       Histogram h = Latency.histogram();
-      clients.loopLag().stream().filter(x -> w.contains(x[0])).forEach(x -> h.recordValue(x[1] * 1_000_000));
+      clients.loopLag().stream()
+          .filter(x -> w.contains(x[0]))
+          .forEach(x -> h.recordValue(x[1] * 1_000_000));
       lag.set(w.name(), Latency.summary(h, Latency.Unit.MILLIS));
     }
     fo.put("connectFailures", clients.connectFailures());
@@ -357,13 +445,24 @@ final class FailoverRun implements AutoCloseable {
     ObjectNode rejoin = figures.putObject("rejoin");
     rejoin.put("startToServingMs", marks.restartServing - marks.restartStart);
     rejoin.put("clusterSizeWhenServing", sizeAtServing);
-    rejoin.put("survivorsSawThreeAfterMs", survivorsSawThree.get() < 0 ? -1 : survivorsSawThree.get() - marks.restartStart);
-    long firstJoin = clients.joins().stream().filter(j -> j.coordinator() == figures.get("victim").asInt() - 1
-        && j.atMillis() >= marks.restartServing).mapToLong(Fleet.JoinSample::atMillis).min().orElse(-1);
+    rejoin.put(
+        "survivorsSawThreeAfterMs",
+        survivorsSawThree.get() < 0 ? -1 : survivorsSawThree.get() - marks.restartStart);
+    long firstJoin =
+        clients.joins().stream()
+            .filter(
+                j ->
+                    j.coordinator() == figures.get("victim").asInt() - 1
+                        && j.atMillis() >= marks.restartServing)
+            .mapToLong(Fleet.JoinSample::atMillis)
+            .min()
+            .orElse(-1);
     rejoin.put("firstJoinServedAfterStartMs", firstJoin < 0 ? -1 : firstJoin - marks.restartStart);
-    rejoin.put("method", "process start → /health answers (polled every 200 ms; Hazelcast joins the cluster before "
-        + "HTTP listens, so clusterSizeWhenServing says whether it joined); survivors' /health clusterSize polled "
-        + "every 50 ms; first trickle join welcomed by it");
+    rejoin.put(
+        "method",
+        "process start → /health answers (polled every 200 ms; Hazelcast joins the cluster before "
+            + "HTTP listens, so clusterSizeWhenServing says whether it joined); survivors' /health clusterSize polled "
+            + "every 50 ms; first trickle join welcomed by it");
     figures.put("rejoinMs", marks.restartServing - marks.restartStart);
   }
 
@@ -375,15 +474,18 @@ final class FailoverRun implements AutoCloseable {
     joins.put("offeredPerSecond", options.joinRate);
     joins.set("before", wBefore.summarise(clients.joins()));
     joins.set("failover", wFailover.summarise(clients.joins()));
-    ObjectNode firstTen = new JoinWindow("first 10 s", marks.kill, Math.min(marks.restartStart, marks.kill + 10_000))
-        .summarise(clients.joins());
+    ObjectNode firstTen =
+        new JoinWindow("first 10 s", marks.kill, Math.min(marks.restartStart, marks.kill + 10_000))
+            .summarise(clients.joins());
     joins.set("failoverFirst10s", firstTen);
     joins.set("afterRestart", wAfter.summarise(clients.joins()));
     joins.putPOJO("failures", clients.failures());
     double[] perSecond = JoinWindow.perSecond(clients.joins(), marks.loadStart, marks.end);
     ArrayNode timeline = joins.putArray("timeline");
     for (int i = 0; i < perSecond.length; i++) {
-      timeline.addObject().put("secondsFromKill", (marks.loadStart - marks.kill) / 1000.0 + i)
+      timeline
+          .addObject()
+          .put("secondsFromKill", (marks.loadStart - marks.kill) / 1000.0 + i)
           .put("joins", perSecond[i]);
     }
     joins.put("killAtSecondsFromKill", 0);
@@ -397,17 +499,25 @@ final class FailoverRun implements AutoCloseable {
     int[] survivors = {survivorA, survivorB};
     for (int k = 0; k < 2; k++) {
       int i = survivors[k];
-      each.addObject().put("coordinator", i + 1)
+      each.addObject()
+          .put("coordinator", i + 1)
           .put("cpuCoresBefore", cores(cpuAtStart[i], cpuAtKill[i], marks.kill - marks.loadStart))
-          .put("cpuCoresFailover", cores(cpuAtKill[i], cpuAtRestart[i], marks.restartStart - marks.kill))
-          .put("cpuCoresAfterRestart", cores(cpuAtRestart[i], cpuAtEnd[i], marks.end - marks.restartStart))
-          .put("heapUsedBeforeBytes", heapBefore[k]).put("heapUsedAfterFailoverBytes", heapAfter[k])
+          .put(
+              "cpuCoresFailover",
+              cores(cpuAtKill[i], cpuAtRestart[i], marks.restartStart - marks.kill))
+          .put(
+              "cpuCoresAfterRestart",
+              cores(cpuAtRestart[i], cpuAtEnd[i], marks.end - marks.restartStart))
+          .put("heapUsedBeforeBytes", heapBefore[k])
+          .put("heapUsedAfterFailoverBytes", heapAfter[k])
           .put("rssAtEndBytes", ProcStat.rssBytes(coordinators[i].pid()))
           .put("sessionsAtEnd", coordinators[i].health().path("sessions").asInt());
     }
     surv.put("restartedSessionsAtEnd", restarted.health().path("sessions").asInt());
-    surv.put("method", "CPU from /proc/<pid>/stat over each window; heap = jvm_memory_used_bytes{area=heap} "
-        + "under load (no GC forced: it would stall the survivors mid-failover)");
+    surv.put(
+        "method",
+        "CPU from /proc/<pid>/stat over each window; heap = jvm_memory_used_bytes{area=heap} "
+            + "under load (no GC forced: it would stall the survivors mid-failover)");
   }
 
   private void relayFigures() {
@@ -427,9 +537,12 @@ final class FailoverRun implements AutoCloseable {
       }
     }
     relayFigures.put("parentChangesInFailoverWindow", parentChanges);
-    relayFigures.put("method", "as relay-tree: a (relay, segment) is due when the origin completed it inside the "
-        + "window after the relay's first segment; on time when the relay held it complete by origin time + "
-        + options.playbackDelayMs + " ms; stalls = due − on time");
+    relayFigures.put(
+        "method",
+        "as relay-tree: a (relay, segment) is due when the origin completed it inside the "
+            + "window after the relay's first segment; on time when the relay held it complete by origin time + "
+            + options.playbackDelayMs
+            + " ms; stalls = due − on time");
     figures.put("continuity", whole.get("continuity").asDouble());
     figures.put("stalls", whole.get("stalls").asLong());
     figures.put("viewers", options.nodes + options.relays);
@@ -441,26 +554,47 @@ final class FailoverRun implements AutoCloseable {
   private void targets() {
     JsonNode resumeMs = figures.path("failover").path("resumeMs");
     JsonNode through = figures.path("relays").path("failoverWindow");
-    report.target(Target.atMost("tree entries lost (before the kill → end)", diffEnd.lost().size(), 0, "entries"));
-    report.target(Target.atMost("places lost after the kill (resume refused: unknown-node)", placesLost, 0, "nodes"));
-    report.target(Target.atLeast("dropped sockets that resumed their place", dropped == 0 ? 0
-        : (double) clients.resumes().size() / dropped, 1.0, "share"));
+    report.target(
+        Target.atMost(
+            "tree entries lost (before the kill → end)", diffEnd.lost().size(), 0, "entries"));
+    report.target(
+        Target.atMost(
+            "places lost after the kill (resume refused: unknown-node)", placesLost, 0, "nodes"));
+    report.target(
+        Target.atLeast(
+            "dropped sockets that resumed their place",
+            dropped == 0 ? 0 : (double) clients.resumes().size() / dropped,
+            1.0,
+            "share"));
     if (resumeMs.has("maxMs")) {
       // A place is kept for the grace period only: every resume must land inside it.
-      report.target(Target.atMost("resume max (socket drop → resumed welcome) within the resume grace",
-          resumeMs.get("maxMs").asDouble(), options.resumeGraceMs(), "ms"));
+      report.target(
+          Target.atMost(
+              "resume max (socket drop → resumed welcome) within the resume grace",
+              resumeMs.get("maxMs").asDouble(),
+              options.resumeGraceMs(),
+              "ms"));
     }
     if (options.relays > 0) {
-      report.target(Target.atMost("relay stalls through the failover", through.get("stalls").asLong(), 0, "segments"));
+      report.target(
+          Target.atMost(
+              "relay stalls through the failover", through.get("stalls").asLong(), 0, "segments"));
     }
-    report.target(Target.atLeast("restarted coordinator back in a cluster of 3", sizeAtServing, 3, "members"));
-    report.note("joins during the failover are offered at a fixed rate (" + options.joinRate + "/s): the rate achieved "
-        + "shows whether the survivors kept up; join → welcome is the coordinator's part, open → welcome includes "
-        + "a node's connect retries when its first coordinator is the dead one");
-    report.note("the tree snapshot just before the kill (one query over the whole tree on its partition, the "
-        + "result Java-serialised) may delay the joins around it: a dip in joins/s just before 0");
-    report.note("parentChanged counts every tree entry whose parent differs before/after, whatever moved it: "
-        + "the trickle's joins move nodes too (a joiner with more slots takes a weaker viewer's place)");
+    report.target(
+        Target.atLeast(
+            "restarted coordinator back in a cluster of 3", sizeAtServing, 3, "members"));
+    report.note(
+        "joins during the failover are offered at a fixed rate ("
+            + options.joinRate
+            + "/s): the rate achieved "
+            + "shows whether the survivors kept up; join → welcome is the coordinator's part, open → welcome includes "
+            + "a node's connect retries when its first coordinator is the dead one");
+    report.note(
+        "the tree snapshot just before the kill (one query over the whole tree on its partition, the "
+            + "result Java-serialised) may delay the joins around it: a dip in joins/s just before 0");
+    report.note(
+        "parentChanged counts every tree entry whose parent differs before/after, whatever moved it: "
+            + "the trickle's joins move nodes too (a joiner with more slots takes a weaker viewer's place)");
   }
 
   /** Stops everything the phases started, the nodes and boosters first. */
@@ -494,19 +628,40 @@ final class FailoverRun implements AutoCloseable {
     }
   }
 
-  /** A coordinator JVM of the cluster on {@code clusterPort}, logging to {@code log} in the reports directory. */
+  /**
+   * A coordinator JVM of the cluster on {@code clusterPort}, logging to {@code log} in the reports
+   * directory.
+   */
   private CoordinatorProcess start(int clusterPort, String log) throws Exception {
-    return CoordinatorProcess.start(options.coordinatorJar, options.coordinatorHeap, options.coordinatorJvmArgs,
-        clusterPort, dir.resolve(log), extraArgs);
+    return CoordinatorProcess.start(
+        options.coordinatorJar,
+        options.coordinatorHeap,
+        options.coordinatorJvmArgs,
+        clusterPort,
+        dir.resolve(log),
+        extraArgs);
   }
 
   private HostProcess spawn(int index, List<String> urls, String token, Path log) throws Exception {
-    return new HostProcess(index, HostProcess.command(options.hostJvmArgs, String.join(",", urls), STREAM, token), log);
+    return new HostProcess(
+        index,
+        HostProcess.command(options.hostJvmArgs, String.join(",", urls), STREAM, token),
+        log);
   }
 
-  /** Sleeps in 200 ms steps until {@code endMillis}, polling the origin's segments and ticking the progress line. */
-  private static void waitWindow(long endMillis, Relay origin, Map<Long, Long> originAt, Fleet clients,
-                                 Progress progress, Deadline deadline, Runnable each) throws Exception {
+  /**
+   * Sleeps in 200 ms steps until {@code endMillis}, polling the origin's segments and ticking the
+   * progress line.
+   */
+  private static void waitWindow(
+      long endMillis,
+      Relay origin,
+      Map<Long, Long> originAt,
+      Fleet clients,
+      Progress progress,
+      Deadline deadline,
+      Runnable each)
+      throws Exception {
     long start = System.currentTimeMillis();
     long shown = 0;
     while (System.currentTimeMillis() < endMillis && !deadline.passed()) {
@@ -540,11 +695,17 @@ final class FailoverRun implements AutoCloseable {
   }
 
   private static double cores(double from, double to, long millis) {
-    return millis <= 0 || from < 0 || to < 0 ? -1 : Math.round((to - from) / (millis / 1000.0) * 100) / 100.0;
+    return millis <= 0 || from < 0 || to < 0
+        ? -1
+        : Math.round((to - from) / (millis / 1000.0) * 100) / 100.0;
   }
 
-  /** Due, on-time and never-complete (relay, segment) pairs for segments the origin completed in [from, to). */
-  private ObjectNode continuity(List<HostProcess> hosts, Map<Long, Long> originAt, long from, long to) {
+  /**
+   * Due, on-time and never-complete (relay, segment) pairs for segments the origin completed in
+   * [from, to).
+   */
+  private ObjectNode continuity(
+      List<HostProcess> hosts, Map<Long, Long> originAt, long from, long to) {
     long due = 0;
     long onTime = 0;
     long missing = 0;

@@ -7,7 +7,10 @@ import dev.waterfall.loadtest.report.Latency;
 import java.util.Collection;
 import org.HdrHistogram.Histogram;
 
-/** The joins welcomed in one stretch of the run [from, to) (wall ms): rate and latency, for before/after. */
+/**
+ * The joins welcomed in one stretch of the run [from, to) (wall ms): rate and latency, for
+ * before/after.
+ */
 record JoinWindow(String name, long fromMillis, long toMillis) {
   boolean contains(long atMillis) {
     return atMillis >= fromMillis && atMillis < toMillis;
@@ -17,7 +20,10 @@ record JoinWindow(String name, long fromMillis, long toMillis) {
     return Math.max(0, toMillis - fromMillis) / 1000.0;
   }
 
-  /** Welcomes per second in the window and join → welcome / open → welcome of the trickle's joins in it. */
+  /**
+   * Welcomes per second in the window and join → welcome / open → welcome of the trickle's joins in
+   * it.
+   */
   ObjectNode summarise(Collection<Fleet.JoinSample> samples) {
     Histogram join = Latency.histogram();
     Histogram open = Latency.histogram();
@@ -39,10 +45,11 @@ record JoinWindow(String name, long fromMillis, long toMillis) {
   }
 
   /**
-   * Trickle welcomes per second from {@code originMillis}: counts[i] = second i, whole seconds before
-   * {@code endMillis} only (a last, partial second would read as a drop).
+   * Trickle welcomes per second from {@code originMillis}: counts[i] = second i, whole seconds
+   * before {@code endMillis} only (a last, partial second would read as a drop).
    */
-  static double[] perSecond(Collection<Fleet.JoinSample> samples, long originMillis, long endMillis) {
+  static double[] perSecond(
+      Collection<Fleet.JoinSample> samples, long originMillis, long endMillis) {
     double[] counts = new double[(int) Math.max(0, (endMillis - originMillis) / 1000)];
     for (Fleet.JoinSample s : samples) {
       long i = Math.floorDiv(s.atMillis() - originMillis, 1000);

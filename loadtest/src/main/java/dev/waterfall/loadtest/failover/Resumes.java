@@ -10,7 +10,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
-/** The resumes after the kill, summarised: how long, split how, on which survivor, first and last. */
+/**
+ * The resumes after the kill, summarised: how long, split how, on which survivor, first and last.
+ */
 final class Resumes {
   private Resumes() {}
 
@@ -30,7 +32,9 @@ final class Resumes {
       reconnect.recordValue(Math.max(0, r.reconnectNanos()));
       answer.recordValue(Math.max(0, r.answerNanos()));
       connections.merge(r.attempts(), 1L, Long::sum);
-      bySurvivor.computeIfAbsent(r.coordinator() + 1, k -> Latency.histogram()).recordValue(Math.max(0, r.nanos()));
+      bySurvivor
+          .computeIfAbsent(r.coordinator() + 1, k -> Latency.histogram())
+          .recordValue(Math.max(0, r.nanos()));
       each.add(Math.round(r.nanos() / 1e5) / 10.0);
       sameParent += r.sameParent() ? 1 : 0;
       first = Math.min(first, r.atMillis());
@@ -47,15 +51,18 @@ final class Resumes {
     o.putPOJO("resumeConnections", connections);
     Map<Integer, Long> counts = new TreeMap<>();
     ObjectNode latencies = o.putObject("resumeMsBySurvivor");
-    bySurvivor.forEach((c, h) -> {
-      counts.put(c, h.getTotalCount());
-      latencies.set(Integer.toString(c), Latency.summary(h, Latency.Unit.MILLIS));
-    });
+    bySurvivor.forEach(
+        (c, h) -> {
+          counts.put(c, h.getTotalCount());
+          latencies.set(Integer.toString(c), Latency.summary(h, Latency.Unit.MILLIS));
+        });
     o.putPOJO("resumedOnCoordinator", counts);
     if (!resumes.isEmpty()) {
       o.put("firstResumeAfterKillMs", first - killMillis);
       o.put("lastResumeAfterKillMs", last - killMillis);
-      o.put("resumesPerSecond", last > first ? Math.round(resumes.size() * 1000.0 / (last - first)) : resumes.size());
+      o.put(
+          "resumesPerSecond",
+          last > first ? Math.round(resumes.size() * 1000.0 / (last - first)) : resumes.size());
     }
     o.set("resumeMsEach", each);
     return o;

@@ -7,12 +7,19 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Two snapshots of one tree compared: entries of {@code before} missing from {@code after} (lost: nobody in the
- * run left on purpose, so any is a failure), entries present in both whose parent differs (moved), entries new
- * in {@code after} (joined meanwhile), and entries of {@code after} no coordinator holds a socket for.
+ * Two snapshots of one tree compared: entries of {@code before} missing from {@code after} (lost:
+ * nobody in the run left on purpose, so any is a failure), entries present in both whose parent
+ * differs (moved), entries new in {@code after} (joined meanwhile), and entries of {@code after} no
+ * coordinator holds a socket for.
  */
-record TreeDiff(int before, int after, List<String> lost, Map<String, Integer> lostByRole, int moved, int added,
-                int disconnectedAfter) {
+record TreeDiff(
+    int before,
+    int after,
+    List<String> lost,
+    Map<String, Integer> lostByRole,
+    int moved,
+    int added,
+    int disconnectedAfter) {
   static TreeDiff between(TreeSnapshot before, TreeSnapshot after) {
     List<String> lost = new ArrayList<>();
     Map<String, Integer> lostByRole = new TreeMap<>();
@@ -26,9 +33,19 @@ record TreeDiff(int before, int after, List<String> lost, Map<String, Integer> l
         moved++;
       }
     }
-    int added = (int) after.parents().keySet().stream().filter(id -> !before.parents().containsKey(id)).count();
+    int added =
+        (int)
+            after.parents().keySet().stream()
+                .filter(id -> !before.parents().containsKey(id))
+                .count();
     lost.sort(null);
-    return new TreeDiff(before.size(), after.size(), List.copyOf(lost), lostByRole, moved, added,
+    return new TreeDiff(
+        before.size(),
+        after.size(),
+        List.copyOf(lost),
+        lostByRole,
+        moved,
+        added,
         after.disconnected().size());
   }
 }

@@ -8,11 +8,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A stream's tree as the coordinators' snapshot query returns it, reduced to what failover compares: each entry's
- * parent and role, and which entries no live coordinator holds a socket for (as the REST tree's {@code connected}:
- * an owner that is not among the cluster's current members does not count).
+ * A stream's tree as the coordinators' snapshot query returns it, reduced to what failover
+ * compares: each entry's parent and role, and which entries no live coordinator holds a socket for
+ * (as the REST tree's {@code connected}: an owner that is not among the cluster's current members
+ * does not count).
  */
-record TreeSnapshot(Map<String, String> parents, Map<String, String> roles, Set<String> disconnected) {
+record TreeSnapshot(
+    Map<String, String> parents, Map<String, String> roles, Set<String> disconnected) {
   static TreeSnapshot of(List<NodeView> nodes, Set<String> liveMembers) {
     Map<String, String> parents = new HashMap<>();
     Map<String, String> roles = new HashMap<>();

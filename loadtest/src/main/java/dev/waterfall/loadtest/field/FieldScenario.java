@@ -27,36 +27,52 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The field lab: Waterfall deployed on an emulated internet (homes behind NAT on capped, delayed, lossy links,
- * TLS on the public side, STUN/TURN from coturn) with one real headless Chromium per home, measured as the field lab
- * asks: per page mode, depth, first frame, stalls and stalled time, P2P share; per run origin egress ÷ the
- * stream, max depth, the machine's CPU; first frame against plain HLS from the same homes in the same run.
+ * The field lab: Waterfall deployed on an emulated internet (homes behind NAT on capped, delayed,
+ * lossy links, TLS on the public side, STUN/TURN from coturn) with one real headless Chromium per
+ * home, measured as the field lab asks: per page mode, depth, first frame, stalls and stalled time,
+ * P2P share; per run origin egress ÷ the stream, max depth, the machine's CPU; first frame against
+ * plain HLS from the same homes in the same run.
  */
-@Command(name = "field", mixinStandardHelpOptions = true,
-    description = "Viewers on an emulated internet: homes behind NAT with capped, delayed, lossy links, TLS, TURN"
-        + " (runs as root; builds its network namespaces and removes them).")
+@Command(
+    name = "field",
+    mixinStandardHelpOptions = true,
+    description =
+        "Viewers on an emulated internet: homes behind NAT with capped, delayed, lossy links, TLS, TURN"
+            + " (runs as root; builds its network namespaces and removes them).")
 public final class FieldScenario extends Scenario {
   private static final String PREFIX = "wff";
 
-  @Option(names = "--profile", defaultValue = "residential",
+  @Option(
+      names = "--profile",
+      defaultValue = "residential",
       description = "Network profile: residential or ideal (default ${DEFAULT-VALUE}).")
   String profileName;
 
-  @Option(names = "--viewers", defaultValue = "8", description = "Homes with a viewer, ≤ 8 (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--viewers",
+      defaultValue = "8",
+      description = "Homes with a viewer, ≤ 8 (default ${DEFAULT-VALUE}).")
   int viewers;
 
-  @Option(names = "--seconds", defaultValue = "150",
+  @Option(
+      names = "--seconds",
+      defaultValue = "150",
       description = "Measured playback once every page plays (default ${DEFAULT-VALUE}).")
   int seconds;
 
-  @Option(names = "--plain", description = "Every viewer plays plain HLS from the origin (?p2p=0): the reference.")
+  @Option(
+      names = "--plain",
+      description = "Every viewer plays plain HLS from the origin (?p2p=0): the reference.")
   boolean plain;
 
   @Setting(recorded = false)
-  @Option(names = "--deployment", defaultValue = "public",
-      description = "public: coordinator, origin, coturn and Caddy on one server, one booster in a home; tuber: the"
-          + " origin at home behind NAT, the coordinator and one booster on the server, another booster at a"
-          + " friend's home (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--deployment",
+      defaultValue = "public",
+      description =
+          "public: coordinator, origin, coturn and Caddy on one server, one booster in a home; tuber: the"
+              + " origin at home behind NAT, the coordinator and one booster on the server, another booster at a"
+              + " friend's home (default ${DEFAULT-VALUE}).")
   String deployment;
 
   @Override
@@ -71,7 +87,8 @@ public final class FieldScenario extends Scenario {
       throw new IllegalArgumentException("--deployment must be public or tuber");
     }
     if (viewers < 1 || viewers > Profile.named(profileName).viewers().size()) {
-      throw new IllegalArgumentException("--viewers must be 1.." + Profile.named(profileName).viewers().size());
+      throw new IllegalArgumentException(
+          "--viewers must be 1.." + Profile.named(profileName).viewers().size());
     }
   }
 
@@ -84,10 +101,13 @@ public final class FieldScenario extends Scenario {
     ObjectNode settings = report.settings();
     settings.put("profileSource", profile.source());
     boolean tuber = deployment.equals("tuber");
-    settings.put("deployment", tuber ? "tuber: the origin (--sample) at home behind NAT; coordinator, coturn,"
-        + " Caddy (TLS) and one booster (HTTP behind Caddy) on the server; another booster at a friend's home"
-        : "public: coordinator, origin (--sample), coturn and Caddy (TLS) on one server; one booster and the"
-        + " viewers in homes");
+    settings.put(
+        "deployment",
+        tuber
+            ? "tuber: the origin (--sample) at home behind NAT; coordinator, coturn,"
+                + " Caddy (TLS) and one booster (HTTP behind Caddy) on the server; another booster at a friend's home"
+            : "public: coordinator, origin (--sample), coturn and Caddy (TLS) on one server; one booster and the"
+                + " viewers in homes");
     settings.put("stream", "built-in sample, 2 s segments, " + kbps + " kbps");
     ArrayNode homes = settings.putArray("homes");
     for (int i = 0; i < viewers; i++) {
@@ -103,15 +123,23 @@ public final class FieldScenario extends Scenario {
     Path dir = Files.createDirectories(ReportDir.locate(common.reportsDir).resolve("field-logs"));
     Lab.removeLeftovers(PREFIX);
     Path delayer = Tools.buildDelayer(dir);
-    progress.phase("building the lab: " + viewers + " viewer homes, the server and the " + deployment
-        + " deployment", 0);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        Lab.removeLeftovers(PREFIX);
-      } catch (Exception e) {
-        // best effort on Ctrl-C
-      }
-    }));
+    progress.phase(
+        "building the lab: "
+            + viewers
+            + " viewer homes, the server and the "
+            + deployment
+            + " deployment",
+        0);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    Lab.removeLeftovers(PREFIX);
+                  } catch (Exception e) {
+                    // best effort on Ctrl-C
+                  }
+                }));
     try (Lab lab = new Lab(PREFIX + ProcessHandle.current().pid() % 100_000, delayer)) {
       Lab.Host server = lab.server();
       List<Lab.Host> viewerHomes = new ArrayList<>();
@@ -129,31 +157,46 @@ public final class FieldScenario extends Scenario {
           stack.startBooster(server, "booster-server");
         }
         int boosters = tuber ? 2 : 1;
-        BrowserRig.await(() -> linkedBoosters(stack.tree()) >= boosters, 60_000,
+        BrowserRig.await(
+            () -> linkedBoosters(stack.tree()) >= boosters,
+            60_000,
             "the booster(s) did not take a place in the tree in 60 s (see booster-*.log)");
         watch(report, stack, lab, viewerHomes, dir, kbps, deadline, progress);
       }
     }
   }
 
-  private void watch(Report report, Stack stack, Lab lab, List<Lab.Host> homes, Path dir, int kbps,
-                     Deadline deadline, Progress progress) throws Exception {
+  private void watch(
+      Report report,
+      Stack stack,
+      Lab lab,
+      List<Lab.Host> homes,
+      Path dir,
+      int kbps,
+      Deadline deadline,
+      Progress progress)
+      throws Exception {
     List<HeadlessChromium> browsers = new ArrayList<>();
     List<ViewerPage> pages = new ArrayList<>();
     try {
       progress.phase("starting one Chromium per home", homes.size());
       for (Lab.Host home : homes) {
-        browsers.add(HeadlessChromium.launch(wrapper(dir, home), List.of("--ignore-certificate-errors")));
+        browsers.add(
+            HeadlessChromium.launch(wrapper(dir, home), List.of("--ignore-certificate-errors")));
         progress.step();
       }
       report.settings().put("chromium", browsers.get(0).browser.version());
       ObjectNode out = report.figures();
-      // Plain HLS first frames from every home, one page at a time, before the tree exists: the reference.
+      // Plain HLS first frames from every home, one page at a time, before the tree exists: the
+      // reference.
       progress.phase("first frame of plain HLS from each home", homes.size());
       List<Double> plainFirstFrames = new ArrayList<>();
       for (int i = 0; i < homes.size(); i++) {
-        try (ViewerPage page = browsers.get(i).open(Stack.PUBLIC_BASE + "/watch/" + Stack.STREAM + "?p2p=0",
-            "plain " + (i + 1))) {
+        try (ViewerPage page =
+            browsers
+                .get(i)
+                .open(
+                    Stack.PUBLIC_BASE + "/watch/" + Stack.STREAM + "?p2p=0", "plain " + (i + 1))) {
           if (page.awaitFirstFrame(30_000)) {
             Probe p = page.probe();
             if (p != null && p.firstFrameOrPlaying() != null) {
@@ -198,7 +241,9 @@ public final class FieldScenario extends Scenario {
         String state = page.stateJson();
         if (state != null) {
           Files.writeString(dir.resolve("page-" + page.label.replace(' ', '-') + ".json"), state);
-          hops.put(page.label, Hops.summary(new com.fasterxml.jackson.databind.ObjectMapper().readTree(state)));
+          hops.put(
+              page.label,
+              Hops.summary(new com.fasterxml.jackson.databind.ObjectMapper().readTree(state)));
         }
       }
       double measured = (System.nanoTime() - t0) / 1e9;
@@ -212,9 +257,20 @@ public final class FieldScenario extends Scenario {
       double http = stack.originMetric("waterfall_relay_http_bytes_served_total") - httpBefore;
       report.figures().put("turnBytes", stack.turnBytes() - turnBefore);
       double oneCopy = kbps * 1000 / 8.0 * measured;
-      figures(report, pages, started, last, plainFirstFrames, (dc + http) / oneCopy, maxDepth, cpu, measured, dc,
+      figures(
+          report,
+          pages,
+          started,
+          last,
+          plainFirstFrames,
+          (dc + http) / oneCopy,
+          maxDepth,
+          cpu,
+          measured,
+          dc,
           http);
-      // Per page: where its segments came from, how late, and its parent link's troubles (NAT, TURN, reports).
+      // Per page: where its segments came from, how late, and its parent link's troubles (NAT,
+      // TURN, reports).
       ArrayNode rows = (ArrayNode) report.figures().path("pages");
       for (JsonNode row : rows) {
         ObjectNode h = hops.get(row.path("page").asText());
@@ -228,9 +284,18 @@ public final class FieldScenario extends Scenario {
     }
   }
 
-  private void figures(Report report, List<ViewerPage> pages, Map<String, Probe> started, Map<String, Probe> last,
-                       List<Double> plainFirstFrames, double egressRatio, int maxDepth, double cpu,
-                       double measured, double originDc, double originHttp) {
+  private void figures(
+      Report report,
+      List<ViewerPage> pages,
+      Map<String, Probe> started,
+      Map<String, Probe> last,
+      List<Double> plainFirstFrames,
+      double egressRatio,
+      int maxDepth,
+      double cpu,
+      double measured,
+      double originDc,
+      double originHttp) {
     ObjectNode out = report.figures();
     ArrayNode rows = out.putArray("pages");
     int stalls = 0;
@@ -248,21 +313,29 @@ public final class FieldScenario extends Scenario {
         row.put("error", "no reading");
         continue;
       }
-      row.put("mode", b.mode()).put("depth", b.depth()).put("nodeId", b.nodeId()).put("linkedParent", b.parentId());
+      row.put("mode", b.mode())
+          .put("depth", b.depth())
+          .put("nodeId", b.nodeId())
+          .put("linkedParent", b.parentId());
       if (b.firstFrameOrPlaying() != null) {
         firstFrames.add(b.firstFrameOrPlaying());
         row.put("firstFrameMs", Math.round(b.firstFrameOrPlaying()));
       }
       long parent = b.bytesFromParent() - a.bytesFromParent();
       long http = b.bytesByFallback() - a.bytesByFallback();
-      row.put("bytesFromParent", parent).put("bytesByFallback", http)
-          .put("bytesSentToChildren", b.bytesSentToChildren() - a.bytesSentToChildren()).put("children", b.children());
+      row.put("bytesFromParent", parent)
+          .put("bytesByFallback", http)
+          .put("bytesSentToChildren", b.bytesSentToChildren() - a.bytesSentToChildren())
+          .put("children", b.children());
       if (parent + http > 0) {
         row.put("p2pShare", Math.round((double) parent / (parent + http) * 1000) / 1000.0);
       }
-      // Since start, not only the window: a stall while the others were still joining is a viewer's stall too.
-      row.put("stalls", b.stalls()).put("stallsDataLate", b.stallsDataLate())
-          .put("stallsPageBusy", b.stallsPageBusy()).put("stalledMs", b.stalledMs());
+      // Since start, not only the window: a stall while the others were still joining is a viewer's
+      // stall too.
+      row.put("stalls", b.stalls())
+          .put("stallsDataLate", b.stallsDataLate())
+          .put("stallsPageBusy", b.stallsPageBusy())
+          .put("stalledMs", b.stalledMs());
       if (b.error() != null) {
         row.put("error", b.error());
       }
@@ -275,18 +348,23 @@ public final class FieldScenario extends Scenario {
         fallback += http;
       }
     }
-    double share = fromParent + fallback == 0 ? Double.NaN
-        : Math.round((double) fromParent / (fromParent + fallback) * 1000) / 1000.0;
+    double share =
+        fromParent + fallback == 0
+            ? Double.NaN
+            : Math.round((double) fromParent / (fromParent + fallback) * 1000) / 1000.0;
     out.put("measuredSeconds", Math.round(measured));
     out.put("p2pPages", p2pPages);
     out.put("stalls", stalls);
     out.put("stallsDataLate", dataLate);
     out.put("stalledSeconds", Math.round(stalledMs / 100.0) / 10.0);
     out.put("p2pShare", share);
-    // What coturn sent out over the same window, against every byte pages took from a parent: the P2P bytes that
-    // needed TURN (an upper bound: it includes relays' links through TURN and STUN answers).
+    // What coturn sent out over the same window, against every byte pages took from a parent: the
+    // P2P bytes that needed TURN (an upper bound: it includes relays' links through TURN and STUN
+    // answers).
     if (fromParent > 0) {
-      out.put("turnShareOfP2p", Math.round(out.path("turnBytes").asLong() * 1000.0 / fromParent) / 1000.0);
+      out.put(
+          "turnShareOfP2p",
+          Math.round(out.path("turnBytes").asLong() * 1000.0 / fromParent) / 1000.0);
     }
     out.put("originEgressRatio", Math.round(egressRatio * 100) / 100.0);
     out.put("originDataChannelBytes", (long) originDc);
@@ -294,26 +372,38 @@ public final class FieldScenario extends Scenario {
     out.put("maxDepth", maxDepth);
     out.put("cpuBusy", Math.round(cpu * 1000) / 1000.0);
     out.set("firstFrame", Spread.summary(firstFrames));
-    double ratio = Spread.ratio(Spread.percentile(firstFrames, 50), Spread.percentile(plainFirstFrames, 50));
+    double ratio =
+        Spread.ratio(Spread.percentile(firstFrames, 50), Spread.percentile(plainFirstFrames, 50));
     out.put("firstFrameP50VsPlain", ratio);
     report.target(Target.atMost("stalls after start (all pages)", stalls, 0, "stalls"));
     if (!plain) {
-      report.target(Target.atLeast("P2P share of the pages' bytes", Double.isNaN(share) ? 0 : share, 0.95, ""));
-      report.target(Target.atMost("first frame p50: tree ÷ plain HLS", Double.isNaN(ratio) ? 99 : ratio, 1.1, "×"));
+      report.target(
+          Target.atLeast(
+              "P2P share of the pages' bytes", Double.isNaN(share) ? 0 : share, 0.95, ""));
+      report.target(
+          Target.atMost(
+              "first frame p50: tree ÷ plain HLS", Double.isNaN(ratio) ? 99 : ratio, 1.1, "×"));
     }
     report.target(Target.atMost("origin egress ÷ the stream", egressRatio, plain ? 99 : 4.5, "×"));
-    report.target(Target.atMost("machine CPU busy (a saturated run measures the machine)", cpu, 0.85, ""));
+    report.target(
+        Target.atMost("machine CPU busy (a saturated run measures the machine)", cpu, 0.85, ""));
   }
 
   @Override
   protected void headline(ObjectNode figures, ObjectNode common) {
-    Report.copyPresent(figures, common, "viewers", "bitrateKbps", "originEgressRatio", "maxDepth", "stalls");
+    Report.copyPresent(
+        figures, common, "viewers", "bitrateKbps", "originEgressRatio", "maxDepth", "stalls");
   }
 
-  /** A script that starts Chromium inside the home's namespace (Playwright's pipe survives `ip netns exec`). */
+  /**
+   * A script that starts Chromium inside the home's namespace (Playwright's pipe survives `ip netns
+   * exec`).
+   */
   private static Path wrapper(Path dir, Lab.Host home) throws Exception {
     Path script = dir.resolve("chromium-" + home.namespace() + ".sh");
-    Files.writeString(script, "#!/bin/sh\nexec ip netns exec " + home.namespace() + " /usr/bin/chromium \"$@\"\n");
+    Files.writeString(
+        script,
+        "#!/bin/sh\nexec ip netns exec " + home.namespace() + " /usr/bin/chromium \"$@\"\n");
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     return script;
   }

@@ -8,14 +8,14 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Where a page's segments came from and how late, from its final state (window.waterfall.state, p2p/node.js
- * {@code noteHops}): per source the loads, and the ms behind the origin's {@code producedAt} at which their header,
- * their last chunk and the player's copy arrived (p50, p95). A run's P2P share then says why it is what it is: a
- * parent late on the way, or segments late leaving the origin. Plus the parent link's counters (NAT and TURN).
+ * Where a page's segments came from and how late, from its final state (window.waterfall.state,
+ * p2p/node.js {@code noteHops}): per source the loads, and the ms behind the origin's {@code
+ * producedAt} at which their header, their last chunk and the player's copy arrived (p50, p95). A
+ * run's P2P share then says why it is what it is: a parent late on the way, or segments late
+ * leaving the origin. Plus the parent link's counters (NAT and TURN).
  */
 final class Hops {
-  private Hops() {
-  }
+  private Hops() {}
 
   static ObjectNode summary(JsonNode state) {
     ObjectNode out = JsonNodeFactory.instance.objectNode();
@@ -40,8 +40,15 @@ final class Hops {
     put(ms, "header", header);
     put(ms, "complete", complete);
     put(ms, "played", done);
-    for (String counter : new String[] {"linkTimeouts", "relayOnlyLinks", "starvingReports", "parentChanges",
-        "chunksByHttp", "framesSkipped"}) {
+    for (String counter :
+        new String[] {
+          "linkTimeouts",
+          "relayOnlyLinks",
+          "starvingReports",
+          "parentChanges",
+          "chunksByHttp",
+          "framesSkipped"
+        }) {
       out.put(counter, p2p.path(counter).asInt(0));
     }
     JsonNode parent = p2p.path("links").path("parent");
@@ -63,7 +70,9 @@ final class Hops {
       return;
     }
     Collections.sort(values);
-    into.putObject(name).put("p50", values.get((values.size() - 1) / 2))
-        .put("p95", values.get((int) Math.ceil(values.size() * 0.95) - 1)).put("count", values.size());
+    into.putObject(name)
+        .put("p50", values.get((values.size() - 1) / 2))
+        .put("p95", values.get((int) Math.ceil(values.size() * 0.95) - 1))
+        .put("count", values.size());
   }
 }

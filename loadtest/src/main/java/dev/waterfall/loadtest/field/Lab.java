@@ -9,15 +9,17 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An emulated internet in network namespaces, built with ip, tc and iptables and torn down on close. A namespace
- * {@code <tag>-inet} holds a bridge, the internet: every public host (the server, each home's router) has one
- * address on it in 203.0.113.0/24 (a documentation range, so nothing here is mistaken for a private LAN). A home
- * is a router namespace (NAT, caps, loss, delay) with one host namespace behind it on 192.168.N.0/24.
+ * An emulated internet in network namespaces, built with ip, tc and iptables and torn down on
+ * close. A namespace {@code <tag>-inet} holds a bridge, the internet: every public host (the
+ * server, each home's router) has one address on it in 203.0.113.0/24 (a documentation range, so
+ * nothing here is mistaken for a private LAN). A home is a router namespace (NAT, caps, loss,
+ * delay) with one host namespace behind it on 192.168.N.0/24.
  *
- * <p>Only this machine's kernel facts are used (no netem here, see docs/benchmarks.md "Field lab"): tbf caps
- * each direction at the router's egress, a statistic match drops at random in each direction, and a delayer
- * (loadtest/src/main/resources/dev/waterfall/loadtest/field/delayer.c, on NFQUEUE) holds each packet for the one-way delay. The root namespace is
- * never touched; nothing is routed out of the lab.
+ * <p>Only this machine's kernel facts are used (no netem here, see docs/benchmarks.md "Field lab"):
+ * tbf caps each direction at the router's egress, a statistic match drops at random in each
+ * direction, and a delayer (loadtest/src/main/resources/dev/waterfall/loadtest/field/delayer.c, on
+ * NFQUEUE) holds each packet for the one-way delay. The root namespace is never touched; nothing is
+ * routed out of the lab.
  */
 final class Lab implements AutoCloseable {
   static final String SERVER_ADDRESS = "203.0.113.10";
@@ -45,7 +47,9 @@ final class Lab implements AutoCloseable {
     return new Host(ns, SERVER_ADDRESS, SERVER_ADDRESS);
   }
 
-  /** Home {@code n}: a router with NAT, caps, loss and delay, and one host behind it at 192.168.n.2. */
+  /**
+   * Home {@code n}: a router with NAT, caps, loss and delay, and one host behind it at 192.168.n.2.
+   */
   Host home(int n, Profile.Home h) throws IOException, InterruptedException {
     String router = add("r" + n);
     String host = add("h" + n);
@@ -58,33 +62,76 @@ final class Lab implements AutoCloseable {
     ip("-n", host, "link", "set", "eth0", "up");
     ip("-n", host, "route", "add", "default", "via", "192.168." + n + ".1");
     exec(router, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-    // MASQUERADE keeps a flow's source port where it can: port-restricted cone. --random-fully picks a new
-    // port per destination: symmetric, where hole punching between two such homes (or with a cone) fails.
-    List<String> nat = new ArrayList<>(List.of("iptables", "-t", "nat", "-A", "POSTROUTING", "-o", "wan", "-j",
-        "MASQUERADE"));
+    // MASQUERADE keeps a flow's source port where it can: port-restricted cone. --random-fully
+    // picks a new port per destination: symmetric, where hole punching between two such homes (or
+    // with a cone) fails.
+    List<String> nat =
+        new ArrayList<>(
+            List.of("iptables", "-t", "nat", "-A", "POSTROUTING", "-o", "wan", "-j", "MASQUERADE"));
     if (h.nat() == Profile.Nat.SYMMETRIC) {
       nat.add("--random-fully");
     }
     exec(router, nat.toArray(String[]::new));
-    // The firewall every home router has: nothing unsolicited from the internet reaches the router itself. Without
-    // it a peer's first hole-punching packet is delivered locally, its conntrack entry confirmed, and MASQUERADE must
-    // then map the host's own flow to that peer to another port: no two homes could ever punch a hole (measured:
-    // 0 of 3000 UDP packets home to home without this rule, 3000 of 3000 with it).
-    exec(router, "iptables", "-A", "INPUT", "-i", "wan", "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP");
+    // The firewall every home router has: nothing unsolicited from the internet reaches the router
+    // itself. Without it a peer's first hole-punching packet is delivered locally, its conntrack
+    // entry confirmed, and MASQUERADE must then map the host's own flow to that peer to another
+    // port: no two homes could ever punch a hole (measured: 0 of 3000 UDP packets home to home
+    // without this rule, 3000 of 3000 with it).
+    exec(
+        router,
+        "iptables",
+        "-A",
+        "INPUT",
+        "-i",
+        "wan",
+        "-m",
+        "conntrack",
+        "--ctstate",
+        "NEW",
+        "-j",
+        "DROP");
     shape(router, "wan", h.upKbps());
     shape(router, "lan", h.downKbps());
     int queue = 7;
     for (String in : List.of("wan", "lan")) {
       if (h.lossPercent() > 0) {
-        exec(router, "iptables", "-t", "raw", "-A", "PREROUTING", "-i", in, "-m", "statistic", "--mode", "random",
-            "--probability", Double.toString(h.lossPercent() / 100), "-j", "DROP");
+        exec(
+            router,
+            "iptables",
+            "-t",
+            "raw",
+            "-A",
+            "PREROUTING",
+            "-i",
+            in,
+            "-m",
+            "statistic",
+            "--mode",
+            "random",
+            "--probability",
+            Double.toString(h.lossPercent() / 100),
+            "-j",
+            "DROP");
       }
       if (h.delayMs() > 0) {
-        // One queue and delayer per direction: with one for both, a direction's packets (kept in order) wait
-        // behind the other's and the jitter of a busy direction leaks into the quiet one. --queue-bypass: should a
-        // delayer die, packets pass undelayed rather than being dropped.
-        exec(router, "iptables", "-t", "raw", "-A", "PREROUTING", "-i", in, "-j", "NFQUEUE", "--queue-num",
-            Integer.toString(queue), "--queue-bypass");
+        // One queue and delayer per direction: with one for both, a direction's packets (kept in
+        // order) wait behind the other's and the jitter of a busy direction leaks into the quiet
+        // one. --queue-bypass: should a delayer die, packets pass undelayed rather than being
+        // dropped.
+        exec(
+            router,
+            "iptables",
+            "-t",
+            "raw",
+            "-A",
+            "PREROUTING",
+            "-i",
+            in,
+            "-j",
+            "NFQUEUE",
+            "--queue-num",
+            Integer.toString(queue),
+            "--queue-bypass");
         startDelayer(router, queue, h.delayMs(), h.jitterMs(), n * 10 + queue);
       }
       queue++;
@@ -97,8 +144,10 @@ final class Lab implements AutoCloseable {
       throws IOException {
     List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
     full.addAll(command);
-    ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    ProcessBuilder pb =
+        new ProcessBuilder(full)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().putAll(env);
     return pb.start();
   }
@@ -111,18 +160,47 @@ final class Lab implements AutoCloseable {
   }
 
   private void shape(String ns, String iface, int kbps) throws IOException, InterruptedException {
-    // burst: 10 ms at the rate (and at least two full frames), as tbf needs ≥ rate/HZ; latency bounds the
-    // queue a home router keeps: 150 ms, modest next to real routers' bufferbloat.
+    // burst: 10 ms at the rate (and at least two full frames), as tbf needs ≥ rate/HZ; latency
+    // bounds the queue a home router keeps: 150 ms, modest next to real routers' bufferbloat.
     long burst = Math.max(3028, kbps * 1000L / 8 / 100);
-    run(List.of("tc", "-n", ns, "qdisc", "add", "dev", iface, "root", "tbf", "rate", kbps + "kbit", "burst",
-        Long.toString(burst), "latency", "150ms"));
+    run(
+        List.of(
+            "tc",
+            "-n",
+            ns,
+            "qdisc",
+            "add",
+            "dev",
+            iface,
+            "root",
+            "tbf",
+            "rate",
+            kbps + "kbit",
+            "burst",
+            Long.toString(burst),
+            "latency",
+            "150ms"));
   }
 
-  private void startDelayer(String ns, int queue, int delayMs, int jitterMs, int seed) throws IOException {
-    Process p = new ProcessBuilder("ip", "netns", "exec", ns, delayer.toString(), "--queue", Integer.toString(queue),
-        "--delay-ms",
-        Integer.toString(delayMs), "--jitter-ms", Integer.toString(jitterMs), "--seed", Integer.toString(seed))
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+  private void startDelayer(String ns, int queue, int delayMs, int jitterMs, int seed)
+      throws IOException {
+    Process p =
+        new ProcessBuilder(
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                delayer.toString(),
+                "--queue",
+                Integer.toString(queue),
+                "--delay-ms",
+                Integer.toString(delayMs),
+                "--jitter-ms",
+                Integer.toString(jitterMs),
+                "--seed",
+                Integer.toString(seed))
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     delayers.add(p);
     String line = new String(p.getInputStream().readNBytes(6), StandardCharsets.US_ASCII);
     if (!line.startsWith("ready")) {
@@ -131,7 +209,8 @@ final class Lab implements AutoCloseable {
   }
 
   /** A namespace on the internet's bridge with {@code address}/24 on its interface "wan". */
-  private void attach(String ns, String port, String address) throws IOException, InterruptedException {
+  private void attach(String ns, String port, String address)
+      throws IOException, InterruptedException {
     String inet = tag + "-inet";
     ip("-n", inet, "link", "add", port, "type", "veth", "peer", "name", "wan", "netns", ns);
     ip("-n", inet, "link", "set", port, "master", "br0");
@@ -197,7 +276,8 @@ final class Lab implements AutoCloseable {
         killAll(namespaces.get(i));
         run(List.of("ip", "netns", "delete", namespaces.get(i)));
       } catch (IOException | InterruptedException e) {
-        System.err.println("field lab: could not remove namespace " + namespaces.get(i) + ": " + e.getMessage());
+        System.err.println(
+            "field lab: could not remove namespace " + namespaces.get(i) + ": " + e.getMessage());
       }
     }
   }

@@ -9,13 +9,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One page of a realtime stream: the publisher (publishing rt/clock.js's picture of its wall clock) or a viewer
- * ({@code /watch/…}), each in a context of its own. Reads back what the benchmark needs: the page's state, the
- * glass-to-glass latency of the frames it shows (rt/clock.js {@code measure}), and its codec counters.
+ * One page of a realtime stream: the publisher (publishing rt/clock.js's picture of its wall clock)
+ * or a viewer ({@code /watch/…}), each in a context of its own. Reads back what the benchmark
+ * needs: the page's state, the glass-to-glass latency of the frames it shows (rt/clock.js {@code
+ * measure}), and its codec counters.
  */
 final class RtPage implements AutoCloseable {
   /** Decode and encode time and frame counts the page's connections report (getStats). */
-  private static final String CODEC = """
+  private static final String CODEC =
+      """
       async () => {
         const w = window.waterfall;
         const node = w.realtime || w.node;
@@ -43,16 +45,20 @@ final class RtPage implements AutoCloseable {
 
   private RtPage(Browser browser, String label) {
     this.label = label;
-    // Chromium signals its host candidates only to a page with camera or microphone permission; page-to-page
-    // links need them (no device is opened: the picture is a canvas).
-    BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(800, 600)
-        .setPermissions(List.of("camera", "microphone")));
+    // Chromium signals its host candidates only to a page with camera or microphone permission;
+    // page-to-page links need them (no device is opened: the picture is a canvas).
+    BrowserContext context =
+        browser.newContext(
+            new Browser.NewContextOptions()
+                .setViewportSize(800, 600)
+                .setPermissions(List.of("camera", "microphone")));
     this.page = context.newPage();
-    page.onConsoleMessage(m -> {
-      if (console.size() < 50) {
-        console.add(m.type() + ": " + m.text());
-      }
-    });
+    page.onConsoleMessage(
+        m -> {
+          if (console.size() < 50) {
+            console.add(m.type() + ": " + m.text());
+          }
+        });
     page.onPageError(e -> console.add("pageerror: " + e));
   }
 
@@ -65,30 +71,43 @@ final class RtPage implements AutoCloseable {
     return p;
   }
 
-  /** A viewer of {@code stream} ({@code query}: e.g. "upload=0"), decoding once {@code predicate} holds. */
-  static RtPage viewer(Browser browser, String base, String stream, String query, String label, String predicate) {
+  /**
+   * A viewer of {@code stream} ({@code query}: e.g. "upload=0"), decoding once {@code predicate}
+   * holds.
+   */
+  static RtPage viewer(
+      Browser browser, String base, String stream, String query, String label, String predicate) {
     RtPage p = new RtPage(browser, label);
     p.page.navigate(base + "/watch/" + stream + (query.isEmpty() ? "" : "?" + query));
-    p.await("s => s.mode === 'realtime' && s.parentId !== null && s.framesDecoded > 10 && (" + predicate + ")(s)",
+    p.await(
+        "s => s.mode === 'realtime' && s.parentId !== null && s.framesDecoded > 10 && ("
+            + predicate
+            + ")(s)",
         30_000);
     return p;
   }
 
-  /** Waits until {@code predicate} holds of window.waterfall.state; throws saying what the page had instead. */
+  /**
+   * Waits until {@code predicate} holds of window.waterfall.state; throws saying what the page had
+   * instead.
+   */
   void await(String predicate, long timeoutMs) {
     try {
-      page.waitForFunction("p => window.waterfall && (" + predicate + ")(window.waterfall.state)", null,
+      page.waitForFunction(
+          "p => window.waterfall && (" + predicate + ")(window.waterfall.state)",
+          null,
           new Page.WaitForFunctionOptions().setTimeout(timeoutMs).setPollingInterval(100));
     } catch (RuntimeException e) {
-      throw new IllegalStateException(label + ": waiting for " + predicate + ": state " + state() + ", console "
-          + console, e);
+      throw new IllegalStateException(
+          label + ": waiting for " + predicate + ": state " + state() + ", console " + console, e);
     }
   }
 
   @SuppressWarnings("unchecked")
   Map<String, Object> state() {
     try {
-      return (Map<String, Object>) page.evaluate("() => JSON.parse(JSON.stringify(window.waterfall.state))");
+      return (Map<String, Object>)
+          page.evaluate("() => JSON.parse(JSON.stringify(window.waterfall.state))");
     } catch (RuntimeException e) {
       return Map.of("error", e.toString());
     }
@@ -98,10 +117,15 @@ final class RtPage implements AutoCloseable {
     return (String) state().get("nodeId");
   }
 
-  /** Starts sampling the latency of every frame shown for {@code millis}; {@link #latency} collects it. */
+  /**
+   * Starts sampling the latency of every frame shown for {@code millis}; {@link #latency} collects
+   * it.
+   */
   void startLatency(int millis) {
-    page.evaluate("ms => { window.__latency = import('/web/rt/clock.js')"
-        + ".then(m => m.measure(window.waterfall.video, ms)); }", millis);
+    page.evaluate(
+        "ms => { window.__latency = import('/web/rt/clock.js')"
+            + ".then(m => m.measure(window.waterfall.video, ms)); }",
+        millis);
   }
 
   /** The samples (ms) of {@link #startLatency}, once it is over. */

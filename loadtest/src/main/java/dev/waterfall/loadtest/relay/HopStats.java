@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 
 /**
- * Per-hop and end-to-end latencies of a chain, from the times (one clock, epoch ms) each segment reached a
- * stage at each depth: {@code times[segment][depth]}, depth 0 the origin, -1 where it never did.
- * Pure arithmetic, so it is unit-tested apart from WebRTC.
+ * Per-hop and end-to-end latencies of a chain, from the times (one clock, epoch ms) each segment
+ * reached a stage at each depth: {@code times[segment][depth]}, depth 0 the origin, -1 where it
+ * never did. Pure arithmetic, so it is unit-tested apart from WebRTC.
  */
 final class HopStats {
   private final long[][] times;
@@ -29,13 +29,20 @@ final class HopStats {
 
   /** Added at hop {@code d} (d-1 → d), over segments seen at both ends, sorted ascending. */
   long[] hop(int d) {
-    return Arrays.stream(times).filter(t -> t[d] >= 0 && t[d - 1] >= 0).mapToLong(t -> t[d] - t[d - 1]).sorted()
+    return Arrays.stream(times)
+        .filter(t -> t[d] >= 0 && t[d - 1] >= 0)
+        .mapToLong(t -> t[d] - t[d - 1])
+        .sorted()
         .toArray();
   }
 
   /** From the origin (depth 0) to depth d, over segments seen at both, sorted ascending. */
   long[] fromOrigin(int d) {
-    return Arrays.stream(times).filter(t -> t[d] >= 0 && t[0] >= 0).mapToLong(t -> t[d] - t[0]).sorted().toArray();
+    return Arrays.stream(times)
+        .filter(t -> t[d] >= 0 && t[0] >= 0)
+        .mapToLong(t -> t[d] - t[0])
+        .sorted()
+        .toArray();
   }
 
   /** Nearest-rank percentile of sorted values (p in 0..100); NaN when empty. */

@@ -22,31 +22,50 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * CPU of one booster forwarding a 6 Mbps stream to 4 children. The measured booster runs alone in a child JVM
- * ({@code waterfall boost}, exactly what a user runs) so its CPU is its process's utime + stime from
- * {@code /proc/<pid>/stat}: libwebrtc's native threads, the JVM's GC and JIT included. The coordinator, origin,
- * 3 filler boosters (the origin's other slots) and the 4 children run in this JVM. Placement prefers the oldest
- * booster with a free slot, so the measured booster, joining first, takes all 4 children; checked, not assumed.
+ * CPU of one booster forwarding a 6 Mbps stream to 4 children. The measured booster runs alone in a
+ * child JVM ({@code waterfall boost}, exactly what a user runs) so its CPU is its process's utime +
+ * stime from {@code /proc/<pid>/stat}: libwebrtc's native threads, the JVM's GC and JIT included.
+ * The coordinator, origin, 3 filler boosters (the origin's other slots) and the 4 children run in
+ * this JVM. Placement prefers the oldest booster with a free slot, so the measured booster, joining
+ * first, takes all 4 children; checked, not assumed.
  */
-@Command(name = "relay-cpu", mixinStandardHelpOptions = true,
-    description = "CPU of one booster (its own JVM) forwarding a 6 Mbps stream to 4 children (run through ./waterfall: it makes the network namespace).")
+@Command(
+    name = "relay-cpu",
+    mixinStandardHelpOptions = true,
+    description =
+        "CPU of one booster (its own JVM) forwarding a 6 Mbps stream to 4 children (run through ./waterfall: it makes the network namespace).")
 public final class RelayCpuScenario extends Scenario {
   @Setting("bitrateKbps")
-  @Option(names = "--bitrate", defaultValue = "6000", description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bitrate",
+      defaultValue = "6000",
+      description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
   int kbps;
 
-  @Option(names = "--segment-ms", defaultValue = "2000", description = "Segment duration (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--segment-ms",
+      defaultValue = "2000",
+      description = "Segment duration (default ${DEFAULT-VALUE}).")
   int segmentMs;
 
-  @Option(names = "--warmup-seconds", defaultValue = "20", description = "Forwarding before measuring (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup-seconds",
+      defaultValue = "20",
+      description = "Forwarding before measuring (default ${DEFAULT-VALUE}).")
   int warmupSeconds;
 
   @Setting("measuredSeconds")
-  @Option(names = "--seconds", defaultValue = "40", description = "Measured window (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seconds",
+      defaultValue = "40",
+      description = "Measured window (default ${DEFAULT-VALUE}).")
   int seconds;
 
   @Setting(recorded = false)
-  @Option(names = "--booster-jvm-args", split = " ", description = "Extra JVM flags for the measured booster's JVM.")
+  @Option(
+      names = "--booster-jvm-args",
+      split = " ",
+      description = "Extra JVM flags for the measured booster's JVM.")
   List<String> boosterJvmArgs = new ArrayList<>();
 
   @Setting(recorded = false)
@@ -65,8 +84,9 @@ public final class RelayCpuScenario extends Scenario {
   protected List<SvgChart> charts(ObjectNode figures) {
     JsonNode threads = figures.path("boosterCoresByThread");
     List<String> names = Series.keys(threads);
-    return List.of(SvgChart.bars("Booster CPU by thread group", "thread group", "cores", names)
-        .bar("cores", Series.byKey(threads, names)));
+    return List.of(
+        SvgChart.bars("Booster CPU by thread group", "thread group", "cores", names)
+            .bar("cores", Series.byKey(threads, names)));
   }
 
   @Override
@@ -78,9 +98,11 @@ public final class RelayCpuScenario extends Scenario {
   protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
     ObjectNode settings = report.settings();
     settings.put("children", 4);
-    settings.put("method", "measured booster in its own JVM (java -cp <loadtest jar> dev.waterfall.launcher.Main boost);"
-        + " CPU = utime+stime of that process from /proc/<pid>/stat over the window, so native libwebrtc threads,"
-        + " GC and JIT count; percent of one core");
+    settings.put(
+        "method",
+        "measured booster in its own JVM (java -cp <loadtest jar> dev.waterfall.launcher.Main boost);"
+            + " CPU = utime+stime of that process from /proc/<pid>/stat over the window, so native libwebrtc threads,"
+            + " GC and JIT count; percent of one core");
     ObjectNode figures = report.figures();
     figures.put("bitrateKbps", kbps);
     String stream = "cpu";
@@ -88,11 +110,18 @@ public final class RelayCpuScenario extends Scenario {
     try (RelayRig rig = new RelayRig(false, verbose)) {
       String key = rig.createStream(stream, 4, kbps);
       progress.phase("origin + measured booster", 9);
-      Relay origin = rig.origin(stream, key, new SyntheticSource(kbps, segmentMs, System.currentTimeMillis() / segmentMs, 11));
+      Relay origin =
+          rig.origin(
+              stream,
+              key,
+              new SyntheticSource(kbps, segmentMs, System.currentTimeMillis() / segmentMs, 11));
       progress.step();
-      booster = BoosterProcess.start("relay-cpu", boosterJvmArgs, rig.base, stream, rig.boosterToken(), false);
+      booster =
+          BoosterProcess.start(
+              "relay-cpu", boosterJvmArgs, rig.base, stream, rig.boosterToken(), false);
       List<String> cmd = booster.command;
-      settings.put("boosterCommand", String.join(" ", cmd.subList(0, cmd.size() - 2)) + " --token …");
+      settings.put(
+          "boosterCommand", String.join(" ", cmd.subList(0, cmd.size() - 2)) + " --token …");
       settings.put("boosterLog", booster.log.toString());
       String measuredId = booster.id;
       progress.step();
@@ -110,9 +139,14 @@ public final class RelayCpuScenario extends Scenario {
         Thread.sleep(100);
       }
       if (!under(children, measuredId)) {
-        List<String> parents = children.stream().map(c -> String.valueOf(c.node().parentId())).toList();
-        throw new IllegalStateException("the 4 children are not all under the measured booster " + measuredId
-            + " (their parents: " + parents + ")");
+        List<String> parents =
+            children.stream().map(c -> String.valueOf(c.node().parentId())).toList();
+        throw new IllegalStateException(
+            "the 4 children are not all under the measured booster "
+                + measuredId
+                + " (their parents: "
+                + parents
+                + ")");
       }
       progress.phase("warm-up", warmupSeconds);
       for (int s = 0; s < warmupSeconds && !deadline.passed(); s++) {
@@ -120,7 +154,8 @@ public final class RelayCpuScenario extends Scenario {
         progress.step();
       }
       long pid = booster.pid();
-      long[] fromParentBefore = children.stream().mapToLong(c -> c.node().bytesFromParent()).toArray();
+      long[] fromParentBefore =
+          children.stream().mapToLong(c -> c.node().bytesFromParent()).toArray();
       long fallbackBefore = children.stream().mapToLong(c -> c.node().bytesByFallback()).sum();
       Map<String, Double> threadsBefore = ProcStat.cpuSecondsByThread(pid);
       double cpuBefore = ProcStat.cpuSeconds(pid);
@@ -130,7 +165,8 @@ public final class RelayCpuScenario extends Scenario {
       for (; measured < seconds && !deadline.passed() && booster.isAlive(); measured++) {
         Thread.sleep(1000);
         progress.step();
-        double soFar = (ProcStat.cpuSeconds(pid) - cpuBefore) / ((System.nanoTime() - t0) / 1e9) * 100;
+        double soFar =
+            (ProcStat.cpuSeconds(pid) - cpuBefore) / ((System.nanoTime() - t0) / 1e9) * 100;
         progress.extra(String.format("booster CPU %.1f%% of a core", soFar));
       }
       double cpuAfter = ProcStat.cpuSeconds(pid);
@@ -143,7 +179,8 @@ public final class RelayCpuScenario extends Scenario {
       for (int i = 0; i < children.size(); i++) {
         forwarded += children.get(i).node().bytesFromParent() - fromParentBefore[i];
       }
-      long fallback = children.stream().mapToLong(c -> c.node().bytesByFallback()).sum() - fallbackBefore;
+      long fallback =
+          children.stream().mapToLong(c -> c.node().bytesByFallback()).sum() - fallbackBefore;
       double cpuPercent = Math.round((cpuAfter - cpuBefore) / secs * 1000) / 10.0;
       figures.put("relays", 9);
       figures.put("durationSecondsMeasured", Math.round(secs * 10) / 10.0);
@@ -152,12 +189,20 @@ public final class RelayCpuScenario extends Scenario {
       figures.put("boosterForwardedMbps", Math.round(forwarded * 8.0 / secs / 1e4) / 100.0);
       figures.put("childrenFallbackBytes", fallback);
       figures.put("boosterRssBytes", ProcStat.rssBytes(pid));
-      figures.putPOJO("boosterCoresByThread",
+      figures.putPOJO(
+          "boosterCoresByThread",
           ProcStat.coresByThread(threadsBefore, threadsAfter, secs, cpuAfter - cpuBefore));
-      report.target(Target.atMost("booster CPU forwarding " + kbps + " kbps to 4 children", cpuPercent, 25,
-          "% of a core"));
-      report.note("the machine has " + Runtime.getRuntime().availableProcessors() + " cores shared by the booster, "
-          + "this JVM (coordinator, origin, 7 other relays) and anything else running");
+      report.target(
+          Target.atMost(
+              "booster CPU forwarding " + kbps + " kbps to 4 children",
+              cpuPercent,
+              25,
+              "% of a core"));
+      report.note(
+          "the machine has "
+              + Runtime.getRuntime().availableProcessors()
+              + " cores shared by the booster, "
+              + "this JVM (coordinator, origin, 7 other relays) and anything else running");
     } finally {
       if (booster != null) {
         booster.close();

@@ -22,29 +22,47 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Origin egress while the tree grows: boosters join a maxChildren-4 stream in steps (4 → 64); at each step,
- * once every booster is linked and fed, the origin's DataChannel bytes over a window of whole segments are
- * divided by one copy of the stream over the same window (what one depth-1 booster received from it). Boosters
- * serve no HTTP, so every fallback byte any of them fetched came from the origin and is counted separately.
+ * Origin egress while the tree grows: boosters join a maxChildren-4 stream in steps (4 → 64); at
+ * each step, once every booster is linked and fed, the origin's DataChannel bytes over a window of
+ * whole segments are divided by one copy of the stream over the same window (what one depth-1
+ * booster received from it). Boosters serve no HTTP, so every fallback byte any of them fetched
+ * came from the origin and is counted separately.
  */
-@Command(name = "relay-egress", mixinStandardHelpOptions = true,
-    description = "Origin egress while Java relays grow from 4 to 64 in a fan-out tree (run through ./waterfall: it makes the network namespace).")
+@Command(
+    name = "relay-egress",
+    mixinStandardHelpOptions = true,
+    description =
+        "Origin egress while Java relays grow from 4 to 64 in a fan-out tree (run through ./waterfall: it makes the network namespace).")
 public final class RelayEgressScenario extends Scenario {
-  @Option(names = "--steps", split = ",", defaultValue = "4,8,16,32,64",
+  @Option(
+      names = "--steps",
+      split = ",",
+      defaultValue = "4,8,16,32,64",
       description = "Relay counts to measure at (default ${DEFAULT-VALUE}).")
   List<Integer> steps;
 
   @Setting("bitrateKbps")
-  @Option(names = "--bitrate", defaultValue = "1500", description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bitrate",
+      defaultValue = "1500",
+      description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
   int kbps;
 
-  @Option(names = "--max-children", defaultValue = "4", description = "Fan-out (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-children",
+      defaultValue = "4",
+      description = "Fan-out (default ${DEFAULT-VALUE}).")
   int maxChildren;
 
-  @Option(names = "--segment-ms", defaultValue = "2000", description = "Segment duration (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--segment-ms",
+      defaultValue = "2000",
+      description = "Segment duration (default ${DEFAULT-VALUE}).")
   int segmentMs;
 
-  @Option(names = "--window-segments", defaultValue = "4",
+  @Option(
+      names = "--window-segments",
+      defaultValue = "4",
       description = "Segments per measuring window at each step (default ${DEFAULT-VALUE}).")
   int windowSegments;
 
@@ -62,7 +80,9 @@ public final class RelayEgressScenario extends Scenario {
       common.put("viewers", relays);
       common.set("originEgressRatio", figures.get("originEgressRatio"));
       // Every relay receives one copy; the origin sent originEgressRatio copies of those.
-      common.put("offload", Math.round((1 - last.path("originEgressRatio").asDouble() / relays) * 10_000) / 10_000.0);
+      common.put(
+          "offload",
+          Math.round((1 - last.path("originEgressRatio").asDouble() / relays) * 10_000) / 10_000.0);
       common.set("maxDepth", last.get("maxDepth"));
     }
   }
@@ -71,11 +91,19 @@ public final class RelayEgressScenario extends Scenario {
   protected List<SvgChart> charts(ObjectNode figures) {
     JsonNode rows = figures.path("steps");
     double[] relays = Series.of(rows, "relays");
-    return List.of(SvgChart.lines("Origin egress vs viewers (relays)", "relays below the origin",
-            "origin egress (copies of the stream)").logX().logY()
-        .line("Waterfall (measured)", relays, Series.of(rows, "originEgressRatio"))
-        .line("Waterfall incl. fallback", relays, Series.of(rows, "originEgressRatioWithFallback"))
-        .line("plain HLS (N copies)", relays, relays));
+    return List.of(
+        SvgChart.lines(
+                "Origin egress vs viewers (relays)",
+                "relays below the origin",
+                "origin egress (copies of the stream)")
+            .logX()
+            .logY()
+            .line("Waterfall (measured)", relays, Series.of(rows, "originEgressRatio"))
+            .line(
+                "Waterfall incl. fallback",
+                relays,
+                Series.of(rows, "originEgressRatioWithFallback"))
+            .line("plain HLS (N copies)", relays, relays));
   }
 
   @Override
@@ -86,10 +114,16 @@ public final class RelayEgressScenario extends Scenario {
   @Override
   protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
     ObjectNode settings = report.settings();
-    settings.put("topology", "fan-out: stream maxChildren " + maxChildren + ", boosters without HTTP (fallback only "
-        + "from the origin), one JVM, one shared libwebrtc factory");
-    settings.put("originEgressRatio", "origin DataChannel bytes sent / bytes one depth-1 booster received from "
-        + "the origin (median), same window of whole segments");
+    settings.put(
+        "topology",
+        "fan-out: stream maxChildren "
+            + maxChildren
+            + ", boosters without HTTP (fallback only "
+            + "from the origin), one JVM, one shared libwebrtc factory");
+    settings.put(
+        "originEgressRatio",
+        "origin DataChannel bytes sent / bytes one depth-1 booster received from "
+            + "the origin (median), same window of whole segments");
     ObjectNode figures = report.figures();
     figures.put("bitrateKbps", kbps);
     ArrayNode rows = figures.putArray("steps");
@@ -99,7 +133,8 @@ public final class RelayEgressScenario extends Scenario {
     double worstWithFallback = 0;
     try (RelayRig rig = new RelayRig(false, verbose)) {
       String key = rig.createStream(stream, maxChildren, kbps);
-      SyntheticSource source = new SyntheticSource(kbps, segmentMs, System.currentTimeMillis() / segmentMs, 7);
+      SyntheticSource source =
+          new SyntheticSource(kbps, segmentMs, System.currentTimeMillis() / segmentMs, 7);
       figures.put("segmentBytes", source.bytesPerSegment());
       Relay origin = rig.origin(stream, key, source);
       List<Relay> boosters = new ArrayList<>();
@@ -131,8 +166,12 @@ public final class RelayEgressScenario extends Scenario {
         Snapshot after = snapshot(origin, boosters);
         long sent = after.originSent - before.originSent;
         long fallback = after.fallback - before.fallback;
-        long[] copies = before.depth1.keySet().stream().filter(after.depth1::containsKey)
-            .mapToLong(id -> after.depth1.get(id) - before.depth1.get(id)).sorted().toArray();
+        long[] copies =
+            before.depth1.keySet().stream()
+                .filter(after.depth1::containsKey)
+                .mapToLong(id -> after.depth1.get(id) - before.depth1.get(id))
+                .sorted()
+                .toArray();
         long copy = copies.length == 0 ? 0 : copies[copies.length / 2];
         long payload = (after.originNewest - before.originNewest) * (long) source.bytesPerSegment();
         double ratio = copy == 0 ? Double.NaN : round2((double) sent / copy);
@@ -149,11 +188,16 @@ public final class RelayEgressScenario extends Scenario {
         row.put("fallbackBytesFromOrigin", fallback);
         row.put("originEgressRatio", ratio);
         row.put("originEgressRatioWithFallback", withFallback);
-        row.put("originEgressOverPayload", payload == 0 ? Double.NaN : round2((double) sent / payload));
-        row.put("originEgressMbps", round2(sent * 8.0 / ((after.atNanos - before.atNanos) / 1e9) / 1e6));
+        row.put(
+            "originEgressOverPayload", payload == 0 ? Double.NaN : round2((double) sent / payload));
+        row.put(
+            "originEgressMbps",
+            round2(sent * 8.0 / ((after.atNanos - before.atNanos) / 1e9) / 1e6));
         worst = Math.max(worst, Double.isNaN(ratio) ? Double.MAX_VALUE : ratio);
         min = Math.min(min, Double.isNaN(ratio) ? 0 : ratio);
-        worstWithFallback = Math.max(worstWithFallback, Double.isNaN(withFallback) ? Double.MAX_VALUE : withFallback);
+        worstWithFallback =
+            Math.max(
+                worstWithFallback, Double.isNaN(withFallback) ? Double.MAX_VALUE : withFallback);
         figures.put("relays", count);
         figures.put("originEgressRatio", worst);
         progress.extra("ratio " + ratio + " (with fallback " + withFallback + ")");
@@ -161,13 +205,20 @@ public final class RelayEgressScenario extends Scenario {
     }
     figures.put("originEgressRatioWithFallback", worstWithFallback);
     figures.put("originEgressRatioSpread", round2(worst - min));
-    report.target(Target.atMost("origin egress ratio, worst step (DataChannel)", worst, maxChildren, "× stream"));
-    report.target(Target.atMost("origin egress ratio spread 4→64 relays", round2(worst - min), 0.1, "× stream"));
-    report.note("originEgressRatio is rounded to 0.01; the target allows fallback on top of " + maxChildren
-        + "×, reported as originEgressRatioWithFallback");
+    report.target(
+        Target.atMost(
+            "origin egress ratio, worst step (DataChannel)", worst, maxChildren, "× stream"));
+    report.target(
+        Target.atMost(
+            "origin egress ratio spread 4→64 relays", round2(worst - min), 0.1, "× stream"));
+    report.note(
+        "originEgressRatio is rounded to 0.01; the target allows fallback on top of "
+            + maxChildren
+            + "×, reported as originEgressRatioWithFallback");
   }
 
-  private record Snapshot(long originSent, long fallback, Map<String, Long> depth1, long originNewest, long atNanos) {}
+  private record Snapshot(
+      long originSent, long fallback, Map<String, Long> depth1, long originNewest, long atNanos) {}
 
   private static Snapshot snapshot(Relay origin, List<Relay> boosters) throws Exception {
     long fallback = 0;
@@ -180,10 +231,13 @@ public final class RelayEgressScenario extends Scenario {
       }
     }
     long sent = (long) RelayRig.metric(origin, "waterfall_relay_bytes_sent_total");
-    return new Snapshot(sent, fallback, depth1, RelayRig.newest(origin).orElse(0L), System.nanoTime());
+    return new Snapshot(
+        sent, fallback, depth1, RelayRig.newest(origin).orElse(0L), System.nanoTime());
   }
 
-  /** Waits for the origin's next segment, then half a segment: no burst is in flight at a snapshot. */
+  /**
+   * Waits for the origin's next segment, then half a segment: no burst is in flight at a snapshot.
+   */
   private void alignMidSegment(Relay origin) throws Exception {
     long now = RelayRig.newest(origin).orElse(0L);
     long until = System.currentTimeMillis() + 3L * segmentMs;

@@ -23,35 +23,55 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Per-hop latency down a chain of Java relays (stream maxChildren 1: origin → booster 1 → … → booster 6), all in
- * this JVM so one clock times every store: a segment's hop d costs the time it became complete at depth d minus
- * the time it became complete at depth d-1 (SegmentStore's completeAtMillis, ms resolution).
+ * Per-hop latency down a chain of Java relays (stream maxChildren 1: origin → booster 1 → … →
+ * booster 6), all in this JVM so one clock times every store: a segment's hop d costs the time it
+ * became complete at depth d minus the time it became complete at depth d-1 (SegmentStore's
+ * completeAtMillis, ms resolution).
  */
-@Command(name = "relay-hops", mixinStandardHelpOptions = true,
-    description = "Per-hop latency from the origin down a chain of 6 Java relays over WebRTC (run through ./waterfall: it makes the network namespace).")
+@Command(
+    name = "relay-hops",
+    mixinStandardHelpOptions = true,
+    description =
+        "Per-hop latency from the origin down a chain of 6 Java relays over WebRTC (run through ./waterfall: it makes the network namespace).")
 public final class RelayHopsScenario extends Scenario {
-  @Option(names = "--depth", defaultValue = "6", description = "Boosters in the chain (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--depth",
+      defaultValue = "6",
+      description = "Boosters in the chain (default ${DEFAULT-VALUE}).")
   int depth;
 
   @Setting("bitrateKbps")
-  @Option(names = "--bitrates", split = ",", defaultValue = "1500,6000",
+  @Option(
+      names = "--bitrates",
+      split = ",",
+      defaultValue = "1500,6000",
       description = "Stream bitrates in kbps, one chain each (default ${DEFAULT-VALUE}).")
   List<Integer> bitrates;
 
-  @Option(names = "--segment-ms", defaultValue = "2000", description = "Segment duration (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--segment-ms",
+      defaultValue = "2000",
+      description = "Segment duration (default ${DEFAULT-VALUE}).")
   int segmentMs;
 
   @Setting("measuredSecondsPerBitrate")
-  @Option(names = "--seconds", defaultValue = "40",
+  @Option(
+      names = "--seconds",
+      defaultValue = "40",
       description = "Measured stream time per bitrate, after warm-up (default ${DEFAULT-VALUE}).")
   int seconds;
 
-  @Option(names = "--warmup-segments", defaultValue = "4",
-      description = "Segments through the whole chain before measuring (JIT, link set-up) (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup-segments",
+      defaultValue = "4",
+      description =
+          "Segments through the whole chain before measuring (JIT, link set-up) (default ${DEFAULT-VALUE}).")
   int warmupSegments;
 
   @Setting(recorded = false)
-  @Option(names = "--shared-webrtc", description = "One libwebrtc factory (threads) for all relays instead of one each.")
+  @Option(
+      names = "--shared-webrtc",
+      description = "One libwebrtc factory (threads) for all relays instead of one each.")
   boolean sharedWebrtc;
 
   @Setting(recorded = false)
@@ -74,13 +94,20 @@ public final class RelayHopsScenario extends Scenario {
     JsonNode atDepth = figures.path("segmentAtDepthMs");
     JsonNode perHop = figures.path("perHopLatency");
     JsonNode firstChunk = figures.path("perHopFirstChunkMs");
-    SvgChart latency = SvgChart.lines("Latency by depth: segment complete after the origin", "depth", "ms");
+    SvgChart latency =
+        SvgChart.lines("Latency by depth: segment complete after the origin", "depth", "ms");
     List<String> hops = List.of();
     for (String kbps : Series.keys(atDepth)) {
       List<String> depths = Series.keys(atDepth.path(kbps));
       hops = depths.size() > hops.size() ? depths : hops;
-      latency.line(kbps + " kbps p50", Series.numbers(depths), Series.byKey(atDepth.path(kbps), depths, "p50Ms"));
-      latency.line(kbps + " kbps p95", Series.numbers(depths), Series.byKey(atDepth.path(kbps), depths, "p95Ms"));
+      latency.line(
+          kbps + " kbps p50",
+          Series.numbers(depths),
+          Series.byKey(atDepth.path(kbps), depths, "p50Ms"));
+      latency.line(
+          kbps + " kbps p95",
+          Series.numbers(depths),
+          Series.byKey(atDepth.path(kbps), depths, "p95Ms"));
     }
     SvgChart hop = SvgChart.bars("Per-hop latency, p50", "hop (depth)", "ms", hops);
     for (String kbps : Series.keys(perHop)) {
@@ -98,9 +125,15 @@ public final class RelayHopsScenario extends Scenario {
   @Override
   protected void run(Report report, Deadline deadline, Progress progress) throws Exception {
     ObjectNode settings = report.settings();
-    settings.put("webrtcFactory", sharedWebrtc ? "one shared by all relays" : "one per relay (own native threads)");
-    settings.put("topology", "chain: stream maxChildren 1, origin + " + depth + " boosters, one JVM, one clock");
-    settings.put("clock", "SegmentStore.status(seq).completeAtMillis / firstChunkAtMillis (epoch ms, one JVM)");
+    settings.put(
+        "webrtcFactory",
+        sharedWebrtc ? "one shared by all relays" : "one per relay (own native threads)");
+    settings.put(
+        "topology",
+        "chain: stream maxChildren 1, origin + " + depth + " boosters, one JVM, one clock");
+    settings.put(
+        "clock",
+        "SegmentStore.status(seq).completeAtMillis / firstChunkAtMillis (epoch ms, one JVM)");
     ObjectNode figures = report.figures();
     figures.put("relays", depth + 1);
     figures.putPOJO("bitrateKbps", bitrates);
@@ -121,12 +154,14 @@ public final class RelayHopsScenario extends Scenario {
     }
   }
 
-  private void chain(int kbps, ObjectNode out, Deadline deadline, Progress progress, Report report) throws Exception {
+  private void chain(int kbps, ObjectNode out, Deadline deadline, Progress progress, Report report)
+      throws Exception {
     String stream = "hops-" + kbps;
     progress.phase(kbps + " kbps: chain of " + depth, depth);
     try (RelayRig rig = new RelayRig(!sharedWebrtc, verbose)) {
       String key = rig.createStream(stream, 1, kbps);
-      SyntheticSource source = new SyntheticSource(kbps, segmentMs, System.currentTimeMillis() / segmentMs, kbps);
+      SyntheticSource source =
+          new SyntheticSource(kbps, segmentMs, System.currentTimeMillis() / segmentMs, kbps);
       out.put("segmentBytes", source.bytesPerSegment());
       out.put("chunksPerSegment", (source.bytesPerSegment() + 65535) / 65536);
       List<Relay> chain = new ArrayList<>();
@@ -135,7 +170,8 @@ public final class RelayHopsScenario extends Scenario {
         chain.add(rig.booster(stream, false));
         progress.step();
       }
-      // Every booster must hang under the previous one: otherwise the depths are not what we report.
+      // Every booster must hang under the previous one: otherwise the depths are not what we
+      // report.
       long until = System.currentTimeMillis() + 30_000;
       while (!linked(chain) && System.currentTimeMillis() < until) {
         Thread.sleep(100);
@@ -180,7 +216,11 @@ public final class RelayHopsScenario extends Scenario {
       }
       end = Math.min(end, RelayRig.newest(origin).orElse(start));
       if (deadline.passed()) {
-        report.incomplete(kbps + " kbps: time budget spent while measuring; kept " + (end - start + 1) + " segments");
+        report.incomplete(
+            kbps
+                + " kbps: time budget spent while measuring; kept "
+                + (end - start + 1)
+                + " segments");
       }
       Thread.sleep(Math.min(3000, segmentMs + 1000)); // let the last one reach the bottom
       collect(chain, start, end, collected);
@@ -217,22 +257,44 @@ public final class RelayHopsScenario extends Scenario {
       double worst = complete.worstHopP50();
       double deepP50 = HopStats.percentile(complete.fromOrigin(depth), 50);
       double deepP95 = HopStats.percentile(complete.fromOrigin(depth), 95);
-      report.target(Target.atMost(kbps + " kbps: worst per-hop p50 (segment complete)", nan(worst), 10, "ms"));
-      report.target(Target.atMost(kbps + " kbps: segment complete at depth " + depth + " p50", nan(deepP50), 300, "ms"));
-      report.target(Target.atMost(kbps + " kbps: segment complete at depth " + depth + " p95", nan(deepP95), 300, "ms"));
+      report.target(
+          Target.atMost(
+              kbps + " kbps: worst per-hop p50 (segment complete)", nan(worst), 10, "ms"));
+      report.target(
+          Target.atMost(
+              kbps + " kbps: segment complete at depth " + depth + " p50",
+              nan(deepP50),
+              300,
+              "ms"));
+      report.target(
+          Target.atMost(
+              kbps + " kbps: segment complete at depth " + depth + " p95",
+              nan(deepP95),
+              300,
+              "ms"));
       if (complete.completeEverywhere() < seqs.size()) {
-        report.note(kbps + " kbps: " + (seqs.size() - complete.completeEverywhere()) + " of " + seqs.size()
-            + " measured segments were not complete at every depth");
+        report.note(
+            kbps
+                + " kbps: "
+                + (seqs.size() - complete.completeEverywhere())
+                + " of "
+                + seqs.size()
+                + " measured segments were not complete at every depth");
       }
     }
   }
 
   /** Reads every relay's status of the segments in [from, to] not yet complete everywhere. */
-  private static void collect(List<Relay> chain, long from, long to, Map<Long, List<SegmentStatus>> into)
-      throws Exception {
-    List<Long> want = LongStream.rangeClosed(from, to).boxed()
-        .filter(s -> !into.containsKey(s) || into.get(s).stream().anyMatch(st -> st == null || !st.complete()))
-        .toList();
+  private static void collect(
+      List<Relay> chain, long from, long to, Map<Long, List<SegmentStatus>> into) throws Exception {
+    List<Long> want =
+        LongStream.rangeClosed(from, to)
+            .boxed()
+            .filter(
+                s ->
+                    !into.containsKey(s)
+                        || into.get(s).stream().anyMatch(st -> st == null || !st.complete()))
+            .toList();
     if (want.isEmpty()) {
       return;
     }
@@ -265,8 +327,10 @@ public final class RelayHopsScenario extends Scenario {
     return true;
   }
 
-  private static long[][] times(List<Long> seqs, List<Map<Long, SegmentStatus>> byDepth,
-                                ToLongFunction<SegmentStatus> stage) {
+  private static long[][] times(
+      List<Long> seqs,
+      List<Map<Long, SegmentStatus>> byDepth,
+      ToLongFunction<SegmentStatus> stage) {
     long[][] t = new long[seqs.size()][byDepth.size()];
     for (int i = 0; i < seqs.size(); i++) {
       for (int d = 0; d < byDepth.size(); d++) {

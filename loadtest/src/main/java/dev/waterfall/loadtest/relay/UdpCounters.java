@@ -7,12 +7,13 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The network namespace's UDP counters from {@code /proc/net/snmp}: DataChannels ride SCTP over DTLS over UDP,
- * so a datagram dropped for a full socket buffer shows here, and costs an SCTP retransmission timeout.
+ * The network namespace's UDP counters from {@code /proc/net/snmp}: DataChannels ride SCTP over
+ * DTLS over UDP, so a datagram dropped for a full socket buffer shows here, and costs an SCTP
+ * retransmission timeout.
  */
 final class UdpCounters {
-  static final List<String> NAMES = List.of("InDatagrams", "NoPorts", "InErrors", "OutDatagrams", "RcvbufErrors",
-      "SndbufErrors");
+  static final List<String> NAMES =
+      List.of("InDatagrams", "NoPorts", "InErrors", "OutDatagrams", "RcvbufErrors", "SndbufErrors");
 
   private UdpCounters() {}
 

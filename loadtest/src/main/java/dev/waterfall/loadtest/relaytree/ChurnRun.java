@@ -14,9 +14,10 @@ import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
- * The phases of a relay-tree run: start N booster JVMs and wait until every one holds a segment, let two more
- * segments pass, then the measured window: at the churn rate a booster is SIGKILLed and a new one started at
- * once, while the origin's segments, children and bytes sent are sampled every 200 ms.
+ * The phases of a relay-tree run: start N booster JVMs and wait until every one holds a segment,
+ * let two more segments pass, then the measured window: at the churn rate a booster is SIGKILLed
+ * and a new one started at once, while the origin's segments, children and bytes sent are sampled
+ * every 200 ms.
  */
 final class ChurnRun {
   private final RelayRig rig;
@@ -25,10 +26,17 @@ final class ChurnRun {
   private final List<String> hostJvmArgs;
   private final Path log;
   private final int segmentMs;
+
   /** Every booster JVM started, killed ones included (their reports count up to the kill). */
   final List<HostProcess> hosts = new ArrayList<>();
 
-  ChurnRun(RelayRig rig, String stream, Relay origin, List<String> hostJvmArgs, Path log, int segmentMs) {
+  ChurnRun(
+      RelayRig rig,
+      String stream,
+      Relay origin,
+      List<String> hostJvmArgs,
+      Path log,
+      int segmentMs) {
     this.rig = rig;
     this.stream = stream;
     this.origin = origin;
@@ -37,8 +45,15 @@ final class ChurnRun {
     this.segmentMs = segmentMs;
   }
 
-  Window run(int relays, int seconds, double churnPerMinute, long seed, long playbackDelayMs, Progress progress,
-             Deadline deadline) throws Exception {
+  Window run(
+      int relays,
+      int seconds,
+      double churnPerMinute,
+      long seed,
+      long playbackDelayMs,
+      Progress progress,
+      Deadline deadline)
+      throws Exception {
     Map<Long, Long> originAt = new TreeMap<>();
     Histogram originChildren = new Histogram(2); // sampled every 200 ms: explains the egress ratio
     List<Kill> kills = new ArrayList<>();
@@ -67,9 +82,9 @@ final class ChurnRun {
     double killsPerSecond = churnPerMinute * relays / 60.0;
     long intervalMs = killsPerSecond <= 0 ? Long.MAX_VALUE : Math.round(1000 / killsPerSecond);
     long windowStart = System.currentTimeMillis();
-    // The origin's bytes-sent metric sums its *current* children: it drops by a child's whole count when the
-    // child goes. Summing the rises between samples 200 ms apart counts what was sent (less the last 200 ms
-    // to a child before it went).
+    // The origin's bytes-sent metric sums its *current* children: it drops by a child's whole count
+    // when the child goes. Summing the rises between samples 200 ms apart counts what was sent
+    // (less the last 200 ms to a child before it went).
     double lastSent = RelayRig.metric(origin, "waterfall_relay_bytes_sent_total");
     double sent = 0;
     long nextKill = intervalMs == Long.MAX_VALUE ? Long.MAX_VALUE : windowStart + intervalMs / 2;
@@ -94,7 +109,8 @@ final class ChurnRun {
       Thread.sleep(200);
     }
     long windowEnd = System.currentTimeMillis();
-    double originSent = sent + Math.max(0, RelayRig.metric(origin, "waterfall_relay_bytes_sent_total") - lastSent);
+    double originSent =
+        sent + Math.max(0, RelayRig.metric(origin, "waterfall_relay_bytes_sent_total") - lastSent);
     // Segments due just before the end may still arrive: give them their deadline.
     Thread.sleep(Math.min(playbackDelayMs, 10_000));
     RelayRig.recordCompleted(origin, originAt);
@@ -103,7 +119,8 @@ final class ChurnRun {
 
   /** SIGKILLs a random live booster (noting its parent and children first) and starts a new one. */
   private java.util.Optional<Kill> kill(Random random, long now) throws Exception {
-    List<HostProcess> alive = hosts.stream().filter(h -> h.alive() && h.log.nodeId() != null).toList();
+    List<HostProcess> alive =
+        hosts.stream().filter(h -> h.alive() && h.log.nodeId() != null).toList();
     if (alive.isEmpty()) {
       return java.util.Optional.empty();
     }
@@ -117,11 +134,13 @@ final class ChurnRun {
     String parent = victim.log.parentAt(now);
     victim.kill();
     hosts.add(spawn());
-    return java.util.Optional.of(new Kill(victim.killedAtMillis(), victim.log.nodeId(), parent, children));
+    return java.util.Optional.of(
+        new Kill(victim.killedAtMillis(), victim.log.nodeId(), parent, children));
   }
 
   private HostProcess spawn() throws Exception {
-    return new HostProcess(hosts.size(), HostProcess.command(hostJvmArgs, rig.base, stream, rig.boosterToken()), log);
+    return new HostProcess(
+        hosts.size(), HostProcess.command(hostJvmArgs, rig.base, stream, rig.boosterToken()), log);
   }
 
   void destroy() {

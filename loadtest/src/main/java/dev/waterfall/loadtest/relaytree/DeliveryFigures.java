@@ -10,14 +10,22 @@ import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
- * Latency by depth and continuity over every (relay, segment) the relay should have played: published in the
- * window after the relay's first segment, due before its kill or the window's end.
+ * Latency by depth and continuity over every (relay, segment) the relay should have played:
+ * published in the window after the relay's first segment, due before its kill or the window's end.
  */
 final class DeliveryFigures {
   private DeliveryFigures() {}
 
-  /** Fills latencyByDepth, segmentsDue/OnTime/NeverComplete, stalls, continuity, maxDepth; returns continuity. */
-  static double put(ObjectNode figures, List<HostProcess> hosts, Topology topology, Window w, long playbackDelayMs) {
+  /**
+   * Fills latencyByDepth, segmentsDue/OnTime/NeverComplete, stalls, continuity, maxDepth; returns
+   * continuity.
+   */
+  static double put(
+      ObjectNode figures,
+      List<HostProcess> hosts,
+      Topology topology,
+      Window w,
+      long playbackDelayMs) {
     Map<Integer, Histogram> byDepth = new TreeMap<>();
     long due = 0;
     long onTime = 0;
@@ -29,11 +37,15 @@ final class DeliveryFigures {
         continue;
       }
       Map<Long, Long> segs = h.log.segments();
-      long last = h.killedAtMillis() < 0 ? w.endMillis() : Math.min(w.endMillis(), h.killedAtMillis());
+      long last =
+          h.killedAtMillis() < 0 ? w.endMillis() : Math.min(w.endMillis(), h.killedAtMillis());
       for (Map.Entry<Long, Long> o : w.originAt().entrySet()) {
         long published = o.getValue();
-        if (published < w.startMillis() || published < first || published + playbackDelayMs > last) {
-          continue; // before the window or its start, or due after it was killed or the window ended
+        if (published < w.startMillis()
+            || published < first
+            || published + playbackDelayMs > last) {
+          // before the window or its start, or due after it was killed or the window ended
+          continue;
         }
         due++;
         Long complete = segs.get(o.getKey());
@@ -46,7 +58,9 @@ final class DeliveryFigures {
         }
         int depth = topology.depthAt(h.log.nodeId(), complete);
         maxDepth = Math.max(maxDepth, depth);
-        byDepth.computeIfAbsent(depth, d -> Latency.histogram()).recordValue(Math.max(0, complete - published) * 1_000_000);
+        byDepth
+            .computeIfAbsent(depth, d -> Latency.histogram())
+            .recordValue(Math.max(0, complete - published) * 1_000_000);
       }
     }
     ArrayNode lat = figures.putArray("latencyByDepth");
@@ -59,7 +73,8 @@ final class DeliveryFigures {
     figures.put("segmentsOnTime", onTime);
     figures.put("segmentsNeverComplete", missing);
     figures.put("stalls", due - onTime);
-    double continuity = due == 0 ? Double.NaN : Math.round((double) onTime / due * 100_000) / 100_000.0;
+    double continuity =
+        due == 0 ? Double.NaN : Math.round((double) onTime / due * 100_000) / 100_000.0;
     figures.put("continuity", continuity);
     figures.put("maxDepth", maxDepth);
     return continuity;

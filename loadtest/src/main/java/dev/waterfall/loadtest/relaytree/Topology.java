@@ -23,7 +23,10 @@ final class Topology {
     return byId.get(nodeId);
   }
 
-  /** Depth of {@code node} at a moment, following reported parents up to the origin (-1 if the chain breaks). */
+  /**
+   * Depth of {@code node} at a moment, following reported parents up to the origin (-1 if the chain
+   * breaks).
+   */
   int depthAt(String node, long atMillis) {
     int depth = 0;
     String at = node;

@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.HdrHistogram.Histogram;
 
 /**
- * Latency histograms: every scenario records nanoseconds and reports in the unit people read for that
- * scenario (µs for an entry processor, ms for a WebSocket round trip), so figures are never converted twice.
+ * Latency histograms: every scenario records nanoseconds and reports in the unit people read for
+ * that scenario (µs for an entry processor, ms for a WebSocket round trip), so figures are never
+ * converted twice.
  */
 public final class Latency {
   /** The unit a summary is written in; its suffix ends every key ("p99Us", "p99Ms"). */

@@ -15,16 +15,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code html}: writes {@code <scenario>.html} again from each {@code <scenario>.json} in the reports directory,
- * with the scenario's current charts; for reports written before a chart existed, without re-running them.
+ * {@code html}: writes {@code <scenario>.html} again from each {@code <scenario>.json} in the
+ * reports directory, with the scenario's current charts; for reports written before a chart
+ * existed, without re-running them.
  */
-@Command(name = "html", mixinStandardHelpOptions = true,
-    description = "Re-render <scenario>.html from every <scenario>.json in the reports directory (no run).")
+@Command(
+    name = "html",
+    mixinStandardHelpOptions = true,
+    description =
+        "Re-render <scenario>.html from every <scenario>.json in the reports directory (no run).")
 public final class RenderCommand implements Callable<Integer> {
-  @Spec
-  CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--reports-dir", paramLabel = "DIR",
+  @Option(
+      names = "--reports-dir",
+      paramLabel = "DIR",
       description = "Where the reports are (default: as for the scenarios).")
   Path reportsDir;
 
@@ -46,27 +51,37 @@ public final class RenderCommand implements Callable<Integer> {
       try {
         json = (ObjectNode) mapper.readTree(file.toFile());
       } catch (IOException | ClassCastException e) {
-        spec.commandLine().getErr().println("html: skipped " + file.getFileName() + " (not a report: " + e.getMessage() + ")");
+        spec.commandLine()
+            .getErr()
+            .println(
+                "html: skipped " + file.getFileName() + " (not a report: " + e.getMessage() + ")");
         continue;
       }
       String name = json.path("scenario").asText();
       CommandLine sub = spec.parent() == null ? null : spec.parent().subcommands().get(name);
       if (sub == null || !(sub.getCommand() instanceof Scenario scenario)) {
-        spec.commandLine().getErr().println("html: skipped " + file.getFileName() + " (no scenario '" + name + "')");
+        spec.commandLine()
+            .getErr()
+            .println("html: skipped " + file.getFileName() + " (no scenario '" + name + "')");
         continue;
       }
-      if (!json.has("viewers")) { // written before the headline fields: show them on the page (the JSON stays)
+      // written before the headline fields: show them on the page (the JSON stays)
+      if (!json.has("viewers")) {
         ObjectNode common = json.objectNode();
         scenario.headlineFor(json.with("figures"), common);
-        common.fields().forEachRemaining(f -> {
-          if (!json.has(f.getKey())) {
-            json.set(f.getKey(), f.getValue());
-          }
-        });
+        common
+            .fields()
+            .forEachRemaining(
+                f -> {
+                  if (!json.has(f.getKey())) {
+                    json.set(f.getKey(), f.getValue());
+                  }
+                });
       }
       List<SvgChart> charts;
       try {
-        charts = scenario.chartsFor(json.with("figures")).stream().filter(c -> !c.isEmpty()).toList();
+        charts =
+            scenario.chartsFor(json.with("figures")).stream().filter(c -> !c.isEmpty()).toList();
       } catch (RuntimeException e) {
         charts = List.of();
         spec.commandLine().getErr().println("html: " + name + ": charts left out: " + e);

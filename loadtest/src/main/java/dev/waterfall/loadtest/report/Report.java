@@ -16,11 +16,14 @@ import java.util.List;
 
 /**
  * One scenario's result file: scenario, machine, settings, figures, targets, notes. Scenarios fill
- * {@link #settings()} and {@link #figures()} as they go, so a run cut short by its time budget still
- * writes what it measured (with {@code "complete": false}).
+ * {@link #settings()} and {@link #figures()} as they go, so a run cut short by its time budget
+ * still writes what it measured (with {@code "complete": false}).
  */
 public final class Report {
-  /** Copies those of {@code keys} that {@code figures} has into {@code common}: the headline fields of a scenario. */
+  /**
+   * Copies those of {@code keys} that {@code figures} has into {@code common}: the headline fields
+   * of a scenario.
+   */
   public static void copyPresent(ObjectNode figures, ObjectNode common, String... keys) {
     for (String k : keys) {
       if (figures.has(k)) {
@@ -29,7 +32,8 @@ public final class Report {
     }
   }
 
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final String scenario;
   private final Instant started;
@@ -66,7 +70,8 @@ public final class Report {
 
   /**
    * The figures every scenario reports where they apply ({@link HtmlReport#COMMON_FIELDS}: viewers,
-   * originEgressRatio, joinP99Ms …), written at the top level of the JSON so runs compare at a glance.
+   * originEgressRatio, joinP99Ms …), written at the top level of the JSON so runs compare at a
+   * glance.
    */
   public ObjectNode common() {
     return common;
@@ -105,7 +110,9 @@ public final class Report {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("scenario", scenario);
     root.put("startedAt", started.toString());
-    root.put("durationSeconds", Math.round((finished.toEpochMilli() - started.toEpochMilli()) / 100.0) / 10.0);
+    root.put(
+        "durationSeconds",
+        Math.round((finished.toEpochMilli() - started.toEpochMilli()) / 100.0) / 10.0);
     root.put("complete", complete);
     for (String key : HtmlReport.COMMON_FIELDS) {
       if (common.hasNonNull(key) && !key.equals("durationSeconds")) {
@@ -130,7 +137,10 @@ public final class Report {
     return root;
   }
 
-  /** Writes {@code <dir>/<scenario>.json} and, from the same JSON, {@code <scenario>.html}; returns the JSON's path. */
+  /**
+   * Writes {@code <dir>/<scenario>.json} and, from the same JSON, {@code <scenario>.html}; returns
+   * the JSON's path.
+   */
   public Path write(Path dir) throws IOException {
     Files.createDirectories(dir);
     ObjectNode json = toJson(Instant.now());

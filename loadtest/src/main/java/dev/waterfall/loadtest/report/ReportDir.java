@@ -5,9 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where reports go: next to the jar ({@code loadtest/target/reports} when run as
- * {@code java -jar loadtest/target/waterfall-loadtest.jar}), whatever the working directory, so results land
- * in one place; from an IDE or plain classes, {@code ./loadtest/target/reports}.
+ * Where reports go: next to the jar ({@code loadtest/target/reports} when run as {@code java -jar
+ * loadtest/target/waterfall-loadtest.jar}), whatever the working directory, so results land in one
+ * place; from an IDE or plain classes, {@code ./loadtest/target/reports}.
  */
 public final class ReportDir {
   private ReportDir() {}
@@ -21,8 +21,10 @@ public final class ReportDir {
 
   /** The rule itself, separate from where this class was loaded from so it can be tested. */
   static Path forCodeSource(Path codeSource) {
-    if (codeSource != null && codeSource.getFileName() != null
-        && codeSource.getFileName().toString().endsWith(".jar") && Files.isRegularFile(codeSource)) {
+    if (codeSource != null
+        && codeSource.getFileName() != null
+        && codeSource.getFileName().toString().endsWith(".jar")
+        && Files.isRegularFile(codeSource)) {
       return codeSource.toAbsolutePath().getParent().resolve("reports");
     }
     return Path.of("loadtest", "target", "reports").toAbsolutePath();

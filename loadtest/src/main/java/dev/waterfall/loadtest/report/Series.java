@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads chart data out of a report's figures: one number per element of an array or per field of an object. */
+/**
+ * Reads chart data out of a report's figures: one number per element of an array or per field of an
+ * object.
+ */
 public final class Series {
   private Series() {}
 
@@ -40,12 +43,15 @@ public final class Series {
 
   /** Keys parsed as numbers (depths, sizes). */
   public static double[] numbers(List<String> keys) {
-    return keys.stream().mapToDouble(k -> {
-      try {
-        return Double.parseDouble(k);
-      } catch (NumberFormatException e) {
-        return Double.NaN;
-      }
-    }).toArray();
+    return keys.stream()
+        .mapToDouble(
+            k -> {
+              try {
+                return Double.parseDouble(k);
+              } catch (NumberFormatException e) {
+                return Double.NaN;
+              }
+            })
+        .toArray();
   }
 }

@@ -1,6 +1,8 @@
 package dev.waterfall.loadtest.run;
 
-/** A scenario's time budget: phases check it between steps and stop early rather than run unbounded. */
+/**
+ * A scenario's time budget: phases check it between steps and stop early rather than run unbounded.
+ */
 public final class Deadline {
   private final long endNanos;
 

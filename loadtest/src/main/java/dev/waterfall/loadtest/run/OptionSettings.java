@@ -8,9 +8,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * A report's settings read from the command's picocli model: every option with its value, keyed by its longest
- * name in camelCase ({@code --churn-size} → {@code churnSize}) unless {@link Setting} says otherwise. Values a
- * scenario computes stay explicit in the scenario.
+ * A report's settings read from the command's picocli model: every option with its value, keyed by
+ * its longest name in camelCase ({@code --churn-size} → {@code churnSize}) unless {@link Setting}
+ * says otherwise. Values a scenario computes stay explicit in the scenario.
  */
 public final class OptionSettings {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -19,11 +19,15 @@ public final class OptionSettings {
 
   public static void record(CommandSpec spec, ObjectNode settings) {
     for (OptionSpec option : spec.options()) {
-      Setting setting = option.userObject() instanceof AnnotatedElement e ? e.getAnnotation(Setting.class) : null;
+      Setting setting =
+          option.userObject() instanceof AnnotatedElement e ? e.getAnnotation(Setting.class) : null;
       if (option.usageHelp() || option.versionHelp() || setting != null && !setting.recorded()) {
         continue;
       }
-      String key = setting != null && !setting.value().isEmpty() ? setting.value() : key(option.longestName());
+      String key =
+          setting != null && !setting.value().isEmpty()
+              ? setting.value()
+              : key(option.longestName());
       Object value = option.getValue();
       // Jackson would write a Path as a file: URI; a report shows the path as given.
       settings.set(key, MAPPER.valueToTree(value instanceof Path p ? p.toString() : value));

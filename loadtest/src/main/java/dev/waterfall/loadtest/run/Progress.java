@@ -4,8 +4,9 @@ import java.io.PrintStream;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The live progress line on stderr: phase, done/total, rate, elapsed. Redrawn in place four times a second by
- * a daemon thread, so the measuring threads only bump a counter; stdout stays free for the summary.
+ * The live progress line on stderr: phase, done/total, rate, elapsed. Redrawn in place four times a
+ * second by a daemon thread, so the measuring threads only bump a counter; stdout stays free for
+ * the summary.
  */
 public final class Progress implements AutoCloseable {
   private final PrintStream out;
@@ -17,8 +18,13 @@ public final class Progress implements AutoCloseable {
   private volatile String extra = "";
   private volatile boolean closed;
   private int lastWidth;
-  /** On a terminal the line is redrawn in place; into a file or pipe, one line every few seconds instead. */
+
+  /**
+   * On a terminal the line is redrawn in place; into a file or pipe, one line every few seconds
+   * instead.
+   */
   private final boolean inPlace;
+
   private long lastLinePrinted;
 
   public Progress(PrintStream out) {
@@ -87,8 +93,15 @@ public final class Progress implements AutoCloseable {
     }
     long n = done.get();
     double secs = (System.nanoTime() - phaseStart) / 1e9;
-    String line = String.format("[%s] %,d%s  %,.0f/s  %.1fs%s", phase, n, total > 0 ? String.format("/%,d", total) : "",
-        secs > 0 ? n / secs : 0, secs, extra.isEmpty() ? "" : "  " + extra);
+    String line =
+        String.format(
+            "[%s] %,d%s  %,.0f/s  %.1fs%s",
+            phase,
+            n,
+            total > 0 ? String.format("/%,d", total) : "",
+            secs > 0 ? n / secs : 0,
+            secs,
+            extra.isEmpty() ? "" : "  " + extra);
     if (inPlace) {
       int pad = Math.max(0, lastWidth - line.length());
       out.print("\r" + line + " ".repeat(pad));

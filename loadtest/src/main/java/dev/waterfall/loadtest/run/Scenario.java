@@ -12,37 +12,42 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
- * The frame every scenario runs in: start a report, run within the time budget, always write the report
- * (even when a phase throws, so partial figures survive), print the targets. Exit code 0 when the run
- * completed, whether or not targets were met; 1 only for errors.
+ * The frame every scenario runs in: start a report, run within the time budget, always write the
+ * report (even when a phase throws, so partial figures survive), print the targets. Exit code 0
+ * when the run completed, whether or not targets were met; 1 only for errors.
  */
 public abstract class Scenario implements Callable<Integer> {
-  @Mixin
-  protected ScenarioOptions common;
+  @Mixin protected ScenarioOptions common;
 
-  @Spec
-  CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
 
   protected abstract String name();
 
-  /** Checks the options before anything starts; throws IllegalArgumentException saying what is wrong. */
+  /**
+   * Checks the options before anything starts; throws IllegalArgumentException saying what is
+   * wrong.
+   */
   protected void validate() {}
 
-  /** Runs the phases, filling {@code report}; throwing marks the run failed (after writing the report). */
+  /**
+   * Runs the phases, filling {@code report}; throwing marks the run failed (after writing the
+   * report).
+   */
   protected abstract void run(Report report, Deadline deadline, Progress progress) throws Exception;
 
   /**
-   * Charts for the HTML page, drawn from the figures as the run left them (also after a failure, so they may
-   * be partial); none by default.
+   * Charts for the HTML page, drawn from the figures as the run left them (also after a failure, so
+   * they may be partial); none by default.
    */
   protected List<SvgChart> charts(ObjectNode figures) {
     return List.of();
   }
 
   /**
-   * Copies the figures that every scenario reports where they apply (viewers, bitrateKbps, originEgressRatio,
-   * offload, maxDepth, continuity, stalls, repairP50Ms, repairP95Ms, joinsPerSecond, joinP99Ms) from this
-   * scenario's figures into {@code common}; called after the run, also after a failure.
+   * Copies the figures that every scenario reports where they apply (viewers, bitrateKbps,
+   * originEgressRatio, offload, maxDepth, continuity, stalls, repairP50Ms, repairP95Ms,
+   * joinsPerSecond, joinP99Ms) from this scenario's figures into {@code common}; called after the
+   * run, also after a failure.
    */
   protected void headline(ObjectNode figures, ObjectNode common) {}
 
@@ -60,7 +65,8 @@ public abstract class Scenario implements Callable<Integer> {
   public final Integer call() throws Exception {
     try {
       validate();
-    } catch (IllegalArgumentException e) { // bad options: say so with the usage, run nothing, write no report
+      // bad options: say so with the usage, run nothing, write no report
+    } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), name() + ": " + e.getMessage());
     }
     Report report = Report.start(name());
@@ -85,7 +91,12 @@ public abstract class Scenario implements Callable<Integer> {
     }
     Path dir = ReportDir.locate(common.reportsDir);
     Path file = report.write(dir);
-    System.out.println("Report: " + file + " (and " + file.getFileName().toString().replace(".json", ".html") + ")");
+    System.out.println(
+        "Report: "
+            + file
+            + " (and "
+            + file.getFileName().toString().replace(".json", ".html")
+            + ")");
     report.printTargets(System.out);
     if (failure != null) {
       throw failure;

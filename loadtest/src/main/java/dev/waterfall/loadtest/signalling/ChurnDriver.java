@@ -10,8 +10,9 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a churn plan on one fleet: departures of random viewers, evenly paced, each followed by one arrival;
- * then waits for the arrivals to settle and {@value #REPAIR_SETTLE_MS} ms more for the last reparents.
+ * Runs a churn plan on one fleet: departures of random viewers, evenly paced, each followed by one
+ * arrival; then waits for the arrivals to settle and {@value #REPAIR_SETTLE_MS} ms more for the
+ * last reparents.
  */
 final class ChurnDriver {
   /** How long after the last departure reparents are still waited for. */
@@ -19,7 +20,8 @@ final class ChurnDriver {
 
   private ChurnDriver() {}
 
-  static ChurnOutcome run(Fleet fleet, ChurnPlan plan, Progress progress, Deadline deadline) throws Exception {
+  static ChurnOutcome run(Fleet fleet, ChurnPlan plan, Progress progress, Deadline deadline)
+      throws Exception {
     Random random = new Random(plan.seed());
     long departures = plan.departures();
     JoinBatch arrivals = new JoinBatch("churn arrivals", (int) departures, plan.concurrency());
@@ -32,7 +34,10 @@ final class ChurnDriver {
     long noneToPick = 0;
     long periodNanos = plan.seconds() * 1_000_000_000L;
     while (done < departures && !deadline.passed()) {
-      long due = Math.min(departures, 1 + HeartbeatPacer.due(departures, System.nanoTime() - start, periodNanos));
+      long due =
+          Math.min(
+              departures,
+              1 + HeartbeatPacer.due(departures, System.nanoTime() - start, periodNanos));
       for (; done < due; done++) {
         Node v = fleet.pickDepartable(random);
         if (v == null) {
@@ -59,10 +64,17 @@ final class ChurnDriver {
     }
     double wall = (System.nanoTime() - start) / 1e9;
     progress.phase("waiting for the last repairs", 0);
-    arrivals.settled.await(Math.max(1, Math.min(deadline.remainingMillis(), 30_000)), TimeUnit.MILLISECONDS);
+    arrivals.settled.await(
+        Math.max(1, Math.min(deadline.remainingMillis(), 30_000)), TimeUnit.MILLISECONDS);
     Thread.sleep(Math.min(REPAIR_SETTLE_MS, Math.max(1, deadline.remainingMillis())));
     arrivals.close();
-    return new ChurnOutcome(wall, graceful, crashed, noneToPick, JoinOutcome.of(arrivals), fleet.childrenAtDeparture(),
+    return new ChurnOutcome(
+        wall,
+        graceful,
+        crashed,
+        noneToPick,
+        JoinOutcome.of(arrivals),
+        fleet.childrenAtDeparture(),
         fleet.repairs());
   }
 }

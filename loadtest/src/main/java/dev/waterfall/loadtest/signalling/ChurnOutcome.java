@@ -8,11 +8,23 @@ import dev.waterfall.loadtest.kit.clients.RepairClock;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What a churn phase did and caused: departures by kind, the arrivals' joins, and the repairs' clock. */
-record ChurnOutcome(double seconds, long graceful, long crashed, long noneToPick, JoinOutcome arrivals,
-                    long childrenAtDeparture, RepairClock repairs) {
+/**
+ * What a churn phase did and caused: departures by kind, the arrivals' joins, and the repairs'
+ * clock.
+ */
+record ChurnOutcome(
+    double seconds,
+    long graceful,
+    long crashed,
+    long noneToPick,
+    JoinOutcome arrivals,
+    long childrenAtDeparture,
+    RepairClock repairs) {
 
-  /** One outcome from several client processes': counts summed, one repair clock replayed from all events. */
+  /**
+   * One outcome from several client processes': counts summed, one repair clock replayed from all
+   * events.
+   */
   static ChurnOutcome merge(List<ChurnOutcome> parts) {
     double seconds = 0;
     long graceful = 0;
@@ -32,14 +44,25 @@ record ChurnOutcome(double seconds, long graceful, long crashed, long noneToPick
       departures.addAll(p.repairs.departureLog());
       reparents.addAll(p.repairs.reparents());
     }
-    return new ChurnOutcome(seconds, graceful, crashed, none, JoinOutcome.merge(arrivals), children,
+    return new ChurnOutcome(
+        seconds,
+        graceful,
+        crashed,
+        none,
+        JoinOutcome.merge(arrivals),
+        children,
         RepairClock.replay(departures, reparents));
   }
 
-  /** The pipe's form, with every departure and reparent (the parent matches them across processes). */
+  /**
+   * The pipe's form, with every departure and reparent (the parent matches them across processes).
+   */
   ObjectNode toWire() {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
-    o.put("seconds", seconds).put("graceful", graceful).put("crashed", crashed).put("noneToPick", noneToPick)
+    o.put("seconds", seconds)
+        .put("graceful", graceful)
+        .put("crashed", crashed)
+        .put("noneToPick", noneToPick)
         .put("childrenAtDeparture", childrenAtDeparture);
     o.set("arrivals", arrivals.toWire());
     ArrayNode departures = o.putArray("departures");
@@ -62,8 +85,13 @@ record ChurnOutcome(double seconds, long graceful, long crashed, long noneToPick
     for (JsonNode r : o.path("reparents")) {
       reparents.add(new RepairClock.Reparent(text(r.get(0)), text(r.get(1)), r.get(2).asLong()));
     }
-    return new ChurnOutcome(o.get("seconds").asDouble(), o.get("graceful").asLong(), o.get("crashed").asLong(),
-        o.get("noneToPick").asLong(), JoinOutcome.fromWire(o.get("arrivals")), o.get("childrenAtDeparture").asLong(),
+    return new ChurnOutcome(
+        o.get("seconds").asDouble(),
+        o.get("graceful").asLong(),
+        o.get("crashed").asLong(),
+        o.get("noneToPick").asLong(),
+        JoinOutcome.fromWire(o.get("arrivals")),
+        o.get("childrenAtDeparture").asLong(),
         RepairClock.replay(departures, reparents));
   }
 

@@ -17,12 +17,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A client process: one slice of the signalling scenario's nodes, in its own JVM so that it has its own
- * open-file limit. The parent ({@link ClientProcess}) sends one command per line on stdin; this answers each
- * with one JSON line on stdout ({@code {"reply":op,…}} or {@code {"error":…}}), and in between sends
- * {@code {"progress":n}} lines (steps done since the last one) for the parent's progress line. Anything else
- * printed goes to stderr, the parent's log of this process. Exits when told to close or when stdin ends
- * (the parent is gone).
+ * A client process: one slice of the signalling scenario's nodes, in its own JVM so that it has its
+ * own open-file limit. The parent ({@link ClientProcess}) sends one command per line on stdin; this
+ * answers each with one JSON line on stdout ({@code {"reply":op,…}} or {@code {"error":…}}), and in
+ * between sends {@code {"progress":n}} lines (steps done since the last one) for the parent's
+ * progress line. Anything else printed goes to stderr, the parent's log of this process. Exits when
+ * told to close or when stdin ends (the parent is gone).
  *
  * <p>Usage: {@code ClientMain <capacity> <concurrency> <coordinator url>...}
  */
@@ -33,7 +33,8 @@ public final class ClientMain {
   private final List<String> urls;
   private final int concurrency;
   private final Fleet fleet;
-  private final Progress progress = new Progress(new PrintStream(OutputStream.nullOutputStream()), false);
+  private final Progress progress =
+      new Progress(new PrintStream(OutputStream.nullOutputStream()), false);
   private long reported;
 
   private ClientMain(PrintStream wire, List<String> urls, int capacity, int concurrency) {
@@ -44,14 +45,19 @@ public final class ClientMain {
   }
 
   public static void main(String[] args) throws Exception {
-    PrintStream wire = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    PrintStream wire =
+        new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
     System.setOut(System.err); // a stray print must not corrupt the protocol
     if (args.length < 3) {
       System.err.println("usage: ClientMain <capacity> <concurrency> <coordinator url>...");
       System.exit(64);
     }
-    ClientMain main = new ClientMain(wire, Arrays.asList(args).subList(2, args.length), Integer.parseInt(args[0]),
-        Integer.parseInt(args[1]));
+    ClientMain main =
+        new ClientMain(
+            wire,
+            Arrays.asList(args).subList(2, args.length),
+            Integer.parseInt(args[0]),
+            Integer.parseInt(args[1]));
     main.serve();
     System.exit(0);
   }
@@ -60,7 +66,8 @@ public final class ClientMain {
     Thread reporter = new Thread(this::reportProgress, "client-progress");
     reporter.setDaemon(true);
     reporter.start();
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     try {
       for (String line; (line = in.readLine()) != null; ) {
         JsonNode command = JSON.readTree(line);
@@ -87,15 +94,49 @@ public final class ClientMain {
     ObjectNode reply = JSON.createObjectNode();
     Deadline deadline = Deadline.inMillis(c.path("remainingMs").asLong(60_000));
     switch (op) {
-      case "join" -> reply.set("outcome", JoinOutcome.of(fleet.join(c.get("label").asText(),
-          c.get("stream").asText(), "viewer", null, c.get("count").asInt(), concurrency, progress, deadline)).toWire());
-      case "joinAndClose" -> reply.set("outcome", LocalClients.joinAndClose(urls, c.get("label").asText(),
-          c.get("stream").asText(), c.get("count").asInt(), concurrency, c.get("intervalMs").asLong(), progress,
-          deadline).toWire());
+      case "join" ->
+          reply.set(
+              "outcome",
+              JoinOutcome.of(
+                      fleet.join(
+                          c.get("label").asText(),
+                          c.get("stream").asText(),
+                          "viewer",
+                          null,
+                          c.get("count").asInt(),
+                          concurrency,
+                          progress,
+                          deadline))
+                  .toWire());
+      case "joinAndClose" ->
+          reply.set(
+              "outcome",
+              LocalClients.joinAndClose(
+                      urls,
+                      c.get("label").asText(),
+                      c.get("stream").asText(),
+                      c.get("count").asInt(),
+                      concurrency,
+                      c.get("intervalMs").asLong(),
+                      progress,
+                      deadline)
+                  .toWire());
       case "heartbeats" -> fleet.startHeartbeats(c.get("intervalMs").asLong(), 10);
-      case "churn" -> reply.set("outcome", ChurnDriver.run(fleet, new ChurnPlan(c.get("stream").asText(),
-          c.get("departures").asLong(), c.get("seconds").asInt(), c.get("crashShare").asDouble(),
-          c.get("seed").asLong(), concurrency), progress, deadline).toWire());
+      case "churn" ->
+          reply.set(
+              "outcome",
+              ChurnDriver.run(
+                      fleet,
+                      new ChurnPlan(
+                          c.get("stream").asText(),
+                          c.get("departures").asLong(),
+                          c.get("seconds").asInt(),
+                          c.get("crashShare").asDouble(),
+                          c.get("seed").asLong(),
+                          concurrency),
+                      progress,
+                      deadline)
+                  .toWire());
       case "state" -> reply.set("state", FleetState.of(fleet).toWire());
       case "close" -> fleet.close();
       default -> throw new IllegalArgumentException("unknown op '" + op + "'");
@@ -115,7 +156,10 @@ public final class ClientMain {
     }
   }
 
-  /** Steps since the last report (a new phase restarts the count); also before each reply, so none spill over. */
+  /**
+   * Steps since the last report (a new phase restarts the count); also before each reply, so none
+   * spill over.
+   */
   private synchronized void flushProgress() {
     long now = progress.done();
     long delta = now >= reported ? now - reported : now;

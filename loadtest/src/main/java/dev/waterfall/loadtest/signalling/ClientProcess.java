@@ -18,8 +18,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The parent's handle on one {@link ClientMain}: started from this program's own classpath, one command line
- * out, one reply line back; progress lines feed the parent's progress line as they come.
+ * The parent's handle on one {@link ClientMain}: started from this program's own classpath, one
+ * command line out, one reply line back; progress lines feed the parent's progress line as they
+ * come.
  */
 final class ClientProcess implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,9 +44,12 @@ final class ClientProcess implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(killer);
   }
 
-  /** {@code java -Xmx<heap> -cp <ours> ClientMain capacity concurrency urls…}, stderr to {@code log}. */
-  static ClientProcess start(List<String> urls, int capacity, int concurrency, String heap, Path log)
-      throws IOException {
+  /**
+   * {@code java -Xmx<heap> -cp <ours> ClientMain capacity concurrency urls…}, stderr to {@code
+   * log}.
+   */
+  static ClientProcess start(
+      List<String> urls, int capacity, int concurrency, String heap, Path log) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx" + heap);
@@ -56,7 +60,8 @@ final class ClientProcess implements AutoCloseable {
     cmd.add(Integer.toString(concurrency));
     cmd.addAll(urls);
     Files.createDirectories(log.getParent());
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.to(log.toFile())).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.to(log.toFile())).start();
     return new ClientProcess(p, log);
   }
 
@@ -64,7 +69,10 @@ final class ClientProcess implements AutoCloseable {
     return process.pid();
   }
 
-  /** Sends one command; {@link #reply} waits for its answer. Progress lines go to {@code progress} meanwhile. */
+  /**
+   * Sends one command; {@link #reply} waits for its answer. Progress lines go to {@code progress}
+   * meanwhile.
+   */
   void send(ObjectNode command, Progress progress) throws IOException {
     this.progress = progress;
     commands.write(command.toString() + "\n");
@@ -75,17 +83,27 @@ final class ClientProcess implements AutoCloseable {
   JsonNode reply(long timeoutMillis) throws InterruptedException {
     JsonNode r = replies.poll(timeoutMillis, TimeUnit.MILLISECONDS);
     if (r == null) {
-      throw new IllegalStateException("client process " + pid() + " did not answer within " + timeoutMillis
-          + " ms" + (process.isAlive() ? "" : " (exited with " + process.exitValue() + ")") + "; see " + log);
+      throw new IllegalStateException(
+          "client process "
+              + pid()
+              + " did not answer within "
+              + timeoutMillis
+              + " ms"
+              + (process.isAlive() ? "" : " (exited with " + process.exitValue() + ")")
+              + "; see "
+              + log);
     }
     if (r.has("error")) {
-      throw new IllegalStateException("client process " + pid() + ": " + r.get("error").asText() + "; see " + log);
+      throw new IllegalStateException(
+          "client process " + pid() + ": " + r.get("error").asText() + "; see " + log);
     }
     return r;
   }
 
   private void read() {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
         JsonNode m = JSON.readTree(line);
         Progress p = progress;
@@ -100,7 +118,9 @@ final class ClientProcess implements AutoCloseable {
     } catch (IOException e) {
       // the process ended; reply() says so
     }
-    replies.add(JSON.createObjectNode().put("error", "exited" + (process.isAlive() ? "" : " with " + exitValue())));
+    replies.add(
+        JSON.createObjectNode()
+            .put("error", "exited" + (process.isAlive() ? "" : " with " + exitValue())));
   }
 
   private int exitValue() {

@@ -15,16 +15,23 @@ import java.util.TreeMap;
 import java.util.function.IntFunction;
 
 /**
- * The nodes spread over K client processes ({@link ClientMain}), each with its own open-file limit: each gets
- * an equal slice of every batch and of the churn, and at most {@code concurrency / K} joins in flight, so the
- * total stays {@code --concurrency}. Each round-robins its nodes over all coordinators. The origin lives here,
- * in the parent. Their outcomes merge into one ({@link JoinOutcome#merge}, {@link ChurnOutcome#merge}); their
- * CPU is read from /proc by pid.
+ * The nodes spread over K client processes ({@link ClientMain}), each with its own open-file limit:
+ * each gets an equal slice of every batch and of the churn, and at most {@code concurrency / K}
+ * joins in flight, so the total stays {@code --concurrency}. Each round-robins its nodes over all
+ * coordinators. The origin lives here, in the parent. Their outcomes merge into one ({@link
+ * JoinOutcome#merge}, {@link ChurnOutcome#merge}); their CPU is read from /proc by pid.
  */
 final class ClientProcesses implements Clients {
-  /** Beyond the deadline, how long a client process may take to answer (closing sockets, settling repairs). */
+  /**
+   * Beyond the deadline, how long a client process may take to answer (closing sockets, settling
+   * repairs).
+   */
   private static final long GRACE_MS = 90_000;
-  /** How many quantities are split over the processes one by one (batch, extra batch, churn arrivals). */
+
+  /**
+   * How many quantities are split over the processes one by one (batch, extra batch, churn
+   * arrivals).
+   */
   static final int SPLITS = 3;
 
   private final List<ClientProcess> children = new ArrayList<>();
@@ -35,9 +42,15 @@ final class ClientProcesses implements Clients {
     this.origins = Fleet.staying(urls, 1);
     try {
       for (int i = 0; i < k; i++) {
-        // Batches, extras and churn are each split with their own remainders: a slot more per split, to spare.
-        children.add(ClientProcess.start(urls, share(capacity, i, k) + SPLITS, Math.max(1, concurrency / k), heap,
-            logDir.resolve("signalling-client-" + (i + 1) + ".log")));
+        // Batches, extras and churn are each split with their own remainders: a slot more per
+        // split, to spare.
+        children.add(
+            ClientProcess.start(
+                urls,
+                share(capacity, i, k) + SPLITS,
+                Math.max(1, concurrency / k),
+                heap,
+                logDir.resolve("signalling-client-" + (i + 1) + ".log")));
       }
     } catch (Exception e) {
       close();
@@ -45,7 +58,10 @@ final class ClientProcesses implements Clients {
     }
   }
 
-  /** Client process {@code i}'s part of {@code total}: equal shares, the first ones one more when uneven. */
+  /**
+   * Client process {@code i}'s part of {@code total}: equal shares, the first ones one more when
+   * uneven.
+   */
   static int share(int total, int i, int k) {
     return total / k + (i < total % k ? 1 : 0);
   }
@@ -55,26 +71,45 @@ final class ClientProcesses implements Clients {
   }
 
   @Override
-  public JoinOutcome joinOrigin(String stream, String publishKey, Progress progress, Deadline deadline)
-      throws Exception {
-    return JoinOutcome.of(origins.join("origin", stream, "origin", publishKey, 1, 1, progress, deadline));
+  public JoinOutcome joinOrigin(
+      String stream, String publishKey, Progress progress, Deadline deadline) throws Exception {
+    return JoinOutcome.of(
+        origins.join("origin", stream, "origin", publishKey, 1, 1, progress, deadline));
   }
 
   @Override
-  public JoinOutcome join(String label, String stream, int count, Progress progress, Deadline deadline)
+  public JoinOutcome join(
+      String label, String stream, int count, Progress progress, Deadline deadline)
       throws Exception {
     progress.phase(label, count);
-    return JoinOutcome.merge(outcomes(ask(i -> op("join", deadline).put("label", label).put("stream", stream)
-        .put("count", share(count, i, children.size())), progress, deadline)));
+    return JoinOutcome.merge(
+        outcomes(
+            ask(
+                i ->
+                    op("join", deadline)
+                        .put("label", label)
+                        .put("stream", stream)
+                        .put("count", share(count, i, children.size())),
+                progress,
+                deadline)));
   }
 
   @Override
-  public JoinOutcome joinAndClose(String label, String stream, int count, long intervalMs, Progress progress,
-                                  Deadline deadline) throws Exception {
+  public JoinOutcome joinAndClose(
+      String label, String stream, int count, long intervalMs, Progress progress, Deadline deadline)
+      throws Exception {
     progress.phase(label, count);
-    return JoinOutcome.merge(outcomes(ask(i -> op("joinAndClose", deadline).put("label", label)
-        .put("stream", stream).put("count", share(count, i, children.size())).put("intervalMs", intervalMs),
-        progress, deadline)));
+    return JoinOutcome.merge(
+        outcomes(
+            ask(
+                i ->
+                    op("joinAndClose", deadline)
+                        .put("label", label)
+                        .put("stream", stream)
+                        .put("count", share(count, i, children.size()))
+                        .put("intervalMs", intervalMs),
+                progress,
+                deadline)));
   }
 
   @Override
@@ -86,11 +121,19 @@ final class ClientProcesses implements Clients {
   @Override
   public ChurnOutcome churn(ChurnPlan plan, Progress progress, Deadline deadline) throws Exception {
     List<ChurnOutcome> parts = new ArrayList<>();
-    for (JsonNode r : ask(i -> {
-      ChurnPlan p = plan.slice(i, children.size());
-      return op("churn", deadline).put("stream", p.stream()).put("departures", p.departures())
-          .put("seconds", p.seconds()).put("crashShare", p.crashShare()).put("seed", p.seed());
-    }, progress, deadline)) {
+    for (JsonNode r :
+        ask(
+            i -> {
+              ChurnPlan p = plan.slice(i, children.size());
+              return op("churn", deadline)
+                  .put("stream", p.stream())
+                  .put("departures", p.departures())
+                  .put("seconds", p.seconds())
+                  .put("crashShare", p.crashShare())
+                  .put("seed", p.seed());
+            },
+            progress,
+            deadline)) {
       parts.add(ChurnOutcome.fromWire(r.get("outcome")));
     }
     return ChurnOutcome.merge(parts);

@@ -11,15 +11,35 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 
-/** The 1–3 coordinator processes of one run, one Hazelcast cluster, and their figures summed or one by one. */
+/**
+ * The 1–3 coordinator processes of one run, one Hazelcast cluster, and their figures summed or one
+ * by one.
+ */
 final class Coordinators implements AutoCloseable {
   private final List<CoordinatorProcess> all = new ArrayList<>();
 
-  /** Starts coordinator {@code i} of {@code n}; each its own first port, each told of all, so any may start first. */
-  void start(int i, int n, Path coordinatorJar, String heap, List<String> jvmArgs, int clusterPort, Path log,
-             List<String> settings) throws Exception {
-    all.add(CoordinatorProcess.start(coordinatorJar, heap, jvmArgs, clusterPort + i, log,
-        CoordinatorProcess.clusterArgs(settings, clusterPort, n)));
+  /**
+   * Starts coordinator {@code i} of {@code n}; each its own first port, each told of all, so any
+   * may start first.
+   */
+  void start(
+      int i,
+      int n,
+      Path coordinatorJar,
+      String heap,
+      List<String> jvmArgs,
+      int clusterPort,
+      Path log,
+      List<String> settings)
+      throws Exception {
+    all.add(
+        CoordinatorProcess.start(
+            coordinatorJar,
+            heap,
+            jvmArgs,
+            clusterPort + i,
+            log,
+            CoordinatorProcess.clusterArgs(settings, clusterPort, n)));
   }
 
   CoordinatorProcess first() {
@@ -67,12 +87,17 @@ final class Coordinators implements AutoCloseable {
   static double diff(List<String> before, List<String> after, String name) {
     double d = 0;
     for (int i = 0; i < before.size(); i++) {
-      d += Prometheus.sum(after.get(i), name, Map.of()).orElse(0) - Prometheus.sum(before.get(i), name, Map.of()).orElse(0);
+      d +=
+          Prometheus.sum(after.get(i), name, Map.of()).orElse(0)
+              - Prometheus.sum(before.get(i), name, Map.of()).orElse(0);
     }
     return d;
   }
 
-  /** Σ of the coordinators' process_cpu_usage gauges (each a fraction of all cores), if any reported it. */
+  /**
+   * Σ of the coordinators' process_cpu_usage gauges (each a fraction of all cores), if any reported
+   * it.
+   */
   OptionalDouble processCpuUsage() throws Exception {
     double u = 0;
     boolean seen = false;

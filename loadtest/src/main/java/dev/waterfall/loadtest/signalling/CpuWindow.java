@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * CPU of the coordinators and of the clients over one phase, from /proc: opened at the phase's start, read at
- * its end. Thread groups show who spent it (event loop, JIT compiler, Hazelcast's partition threads).
+ * CPU of the coordinators and of the clients over one phase, from /proc: opened at the phase's
+ * start, read at its end. Thread groups show who spent it (event loop, JIT compiler, Hazelcast's
+ * partition threads).
  */
 final class CpuWindow {
   private final Coordinators coordinators;
@@ -42,8 +43,11 @@ final class CpuWindow {
     seconds = (System.nanoTime() - t0) / 1e9;
     each = coordinators.cpuSecondsEach();
     clientCpu = clients.cpuSeconds() - client0;
-    serverThreads = ProcStat.coresByThread(serverThreads0, coordinators.cpuSecondsByThread(), seconds, serverCpu());
-    clientThreads = ProcStat.coresByThread(clientThreads0, clients.cpuSecondsByThread(), seconds, clientCpu);
+    serverThreads =
+        ProcStat.coresByThread(
+            serverThreads0, coordinators.cpuSecondsByThread(), seconds, serverCpu());
+    clientThreads =
+        ProcStat.coresByThread(clientThreads0, clients.cpuSecondsByThread(), seconds, clientCpu);
     return this;
   }
 
@@ -98,8 +102,10 @@ final class CpuWindow {
   }
 
   static double eventLoopCores(Map<String, Double> coresByThread) {
-    return coresByThread.entrySet().stream().filter(e -> e.getKey().startsWith("vert.x-eventloo"))
-        .mapToDouble(Map.Entry::getValue).sum();
+    return coresByThread.entrySet().stream()
+        .filter(e -> e.getKey().startsWith("vert.x-eventloo"))
+        .mapToDouble(Map.Entry::getValue)
+        .sum();
   }
 
   static double round3(double v) {

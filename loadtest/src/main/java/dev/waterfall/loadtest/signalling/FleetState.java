@@ -11,7 +11,8 @@ import java.util.TreeMap;
 /** What the nodes of one or more fleets saw, summed. */
 record FleetState(int connected, long dropped, long heartbeatsSent, Map<String, Long> received) {
   static FleetState of(Fleet fleet) {
-    return new FleetState(fleet.connected(), fleet.dropped(), fleet.heartbeatsSent(), fleet.received());
+    return new FleetState(
+        fleet.connected(), fleet.dropped(), fleet.heartbeatsSent(), fleet.received());
   }
 
   static FleetState sum(List<FleetState> parts) {
@@ -37,8 +38,13 @@ record FleetState(int connected, long dropped, long heartbeatsSent, Map<String, 
 
   static FleetState fromWire(JsonNode o) {
     Map<String, Long> received = new TreeMap<>();
-    o.path("received").fields().forEachRemaining(e -> received.put(e.getKey(), e.getValue().asLong()));
-    return new FleetState(o.get("connected").asInt(), o.get("dropped").asLong(), o.get("heartbeatsSent").asLong(),
+    o.path("received")
+        .fields()
+        .forEachRemaining(e -> received.put(e.getKey(), e.getValue().asLong()));
+    return new FleetState(
+        o.get("connected").asInt(),
+        o.get("dropped").asLong(),
+        o.get("heartbeatsSent").asLong(),
         received);
   }
 }

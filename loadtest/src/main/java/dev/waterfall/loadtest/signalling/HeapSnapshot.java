@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.kit.processes.CoordinatorProcess;
 import dev.waterfall.loadtest.kit.processes.ProcStat;
 
-/** The coordinators' heap after a full GC and their RSS at one moment; two of them give the bytes per node. */
+/**
+ * The coordinators' heap after a full GC and their RSS at one moment; two of them give the bytes
+ * per node.
+ */
 record HeapSnapshot(long[] heapEach, long rss) {
   static HeapSnapshot take(Coordinators coordinators) throws Exception {
     return new HeapSnapshot(coordinators.heapsAfterGc(), coordinators.rss());
@@ -14,8 +17,16 @@ record HeapSnapshot(long[] heapEach, long rss) {
     return java.util.Arrays.stream(heapEach).sum();
   }
 
-  /** {@code figures.memory}: the heap with the origin only and with {@code nodes} more, per node, per coordinator. */
-  static void put(ObjectNode memory, HeapSnapshot base, HeapSnapshot withNodes, int nodes, Coordinators coordinators) {
+  /**
+   * {@code figures.memory}: the heap with the origin only and with {@code nodes} more, per node,
+   * per coordinator.
+   */
+  static void put(
+      ObjectNode memory,
+      HeapSnapshot base,
+      HeapSnapshot withNodes,
+      int nodes,
+      Coordinators coordinators) {
     memory.put("heapOriginOnlyBytes", base.heap());
     memory.put("heapWithNodesBytes", withNodes.heap());
     memory.put("nodes", nodes);
@@ -29,12 +40,17 @@ record HeapSnapshot(long[] heapEach, long rss) {
       var each = memory.putArray("perCoordinator");
       for (int i = 0; i < coordinators.size(); i++) {
         CoordinatorProcess c = coordinators.all().get(i);
-        each.addObject().put("pid", c.pid()).put("heapOriginOnlyBytes", base.heapEach()[i])
-            .put("heapWithNodesBytes", withNodes.heapEach()[i]).put("rssWithNodesBytes", ProcStat.rssBytes(c.pid()));
+        each.addObject()
+            .put("pid", c.pid())
+            .put("heapOriginOnlyBytes", base.heapEach()[i])
+            .put("heapWithNodesBytes", withNodes.heapEach()[i])
+            .put("rssWithNodesBytes", ProcStat.rssBytes(c.pid()));
       }
     }
-    memory.put("method", (coordinators.size() > 1 ? "sums over the coordinators; " : "")
-        + "jcmd <pid> GC.run twice, then the sum of jvm_memory_used_bytes{area=\"heap\"} from /metrics;"
-        + " RSS from /proc/<pid>/status (includes Netty's direct buffers)");
+    memory.put(
+        "method",
+        (coordinators.size() > 1 ? "sums over the coordinators; " : "")
+            + "jcmd <pid> GC.run twice, then the sum of jvm_memory_used_bytes{area=\"heap\"} from /metrics;"
+            + " RSS from /proc/<pid>/status (includes Netty's direct buffers)");
   }
 }

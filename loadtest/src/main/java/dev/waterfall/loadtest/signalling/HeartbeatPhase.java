@@ -32,13 +32,16 @@ final class HeartbeatPhase {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("nodes", end.connected());
     o.put("seconds", CpuWindow.round2(secs));
-    o.put("heartbeatsPerSecond", Math.round((end.heartbeatsSent() - start.heartbeatsSent()) / secs));
+    o.put(
+        "heartbeatsPerSecond", Math.round((end.heartbeatsSent() - start.heartbeatsSent()) / secs));
     cpu.putCores(o);
     o.putPOJO("coordinatorCoresByThread", cpu.serverCoresByThread());
     double avg = gauge.stream().mapToDouble(Double::doubleValue).average().orElse(-1);
     o.put("coordinatorProcessCpuUsage", Math.round(avg * 10000) / 10000.0);
-    o.put("method", "cpuCores: Δ(utime+stime) from /proc over the window (1.0 = one core busy);"
-        + " processCpuUsage: mean of the coordinator's process_cpu_usage gauge (fraction of all cores)");
+    o.put(
+        "method",
+        "cpuCores: Δ(utime+stime) from /proc over the window (1.0 = one core busy);"
+            + " processCpuUsage: mean of the coordinator's process_cpu_usage gauge (fraction of all cores)");
     return o;
   }
 }

@@ -14,18 +14,32 @@ import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
 
 /**
- * What one join batch measured, frozen: it adds up over client processes (counts summed, histograms added, the
- * batch spanning the first start to the last welcome; {@code System.nanoTime} is CLOCK_MONOTONIC on Linux, one
- * clock for every process on the machine) and crosses a pipe as JSON.
+ * What one join batch measured, frozen: it adds up over client processes (counts summed, histograms
+ * added, the batch spanning the first start to the last welcome; {@code System.nanoTime} is
+ * CLOCK_MONOTONIC on Linux, one clock for every process on the machine) and crosses a pipe as JSON.
  */
-record JoinOutcome(int requested, int joined, Map<String, Long> failures, long startedNanos, long lastSettledNanos,
-                   long heartbeatIntervalMs, Histogram joinToWelcome, Histogram connectToWelcome) {
+record JoinOutcome(
+    int requested,
+    int joined,
+    Map<String, Long> failures,
+    long startedNanos,
+    long lastSettledNanos,
+    long heartbeatIntervalMs,
+    Histogram joinToWelcome,
+    Histogram connectToWelcome) {
 
   static JoinOutcome of(JoinBatch b) {
     Map<String, Long> f = new TreeMap<>();
     b.failures.forEach((k, v) -> f.put(k, v.sum()));
-    return new JoinOutcome(b.count, b.joined.get(), f, b.started, b.lastSettled.get(), b.heartbeatIntervalMs,
-        b.joinLatencies(), b.connectLatencies());
+    return new JoinOutcome(
+        b.count,
+        b.joined.get(),
+        f,
+        b.started,
+        b.lastSettled.get(),
+        b.heartbeatIntervalMs,
+        b.joinLatencies(),
+        b.connectLatencies());
   }
 
   /** One batch from several processes' parts; an empty list gives an empty batch. */
@@ -95,10 +109,18 @@ record JoinOutcome(int requested, int joined, Map<String, Long> failures, long s
 
   static JoinOutcome fromWire(JsonNode o) {
     Map<String, Long> failures = new TreeMap<>();
-    o.path("failures").fields().forEachRemaining(e -> failures.put(e.getKey(), e.getValue().asLong()));
-    return new JoinOutcome(o.get("requested").asInt(), o.get("joined").asInt(), failures,
-        o.get("startedNanos").asLong(), o.get("lastSettledNanos").asLong(), o.get("heartbeatIntervalMs").asLong(),
-        decode(o.get("joinToWelcome").asText()), decode(o.get("connectToWelcome").asText()));
+    o.path("failures")
+        .fields()
+        .forEachRemaining(e -> failures.put(e.getKey(), e.getValue().asLong()));
+    return new JoinOutcome(
+        o.get("requested").asInt(),
+        o.get("joined").asInt(),
+        failures,
+        o.get("startedNanos").asLong(),
+        o.get("lastSettledNanos").asLong(),
+        o.get("heartbeatIntervalMs").asLong(),
+        decode(o.get("joinToWelcome").asText()),
+        decode(o.get("connectToWelcome").asText()));
   }
 
   static String encode(Histogram h) {
@@ -109,7 +131,8 @@ record JoinOutcome(int requested, int joined, Map<String, Long> failures, long s
 
   static Histogram decode(String base64) {
     try {
-      return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
+      return Histogram.decodeFromCompressedByteBuffer(
+          ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
     } catch (DataFormatException e) {
       throw new IllegalArgumentException("undecodable histogram from a client process", e);
     }

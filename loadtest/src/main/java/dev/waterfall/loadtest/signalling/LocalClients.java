@@ -8,7 +8,10 @@ import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Map;
 
-/** Every node, the origin too, in this JVM: one {@link Fleet} (the scenario as it ran before client processes). */
+/**
+ * Every node, the origin too, in this JVM: one {@link Fleet} (the scenario as it ran before client
+ * processes).
+ */
 final class LocalClients implements Clients {
   private final List<String> urls;
   private final int concurrency;
@@ -21,29 +24,42 @@ final class LocalClients implements Clients {
   }
 
   @Override
-  public JoinOutcome joinOrigin(String stream, String publishKey, Progress progress, Deadline deadline)
-      throws Exception {
-    return JoinOutcome.of(fleet.join("origin", stream, "origin", publishKey, 1, 1, progress, deadline));
+  public JoinOutcome joinOrigin(
+      String stream, String publishKey, Progress progress, Deadline deadline) throws Exception {
+    return JoinOutcome.of(
+        fleet.join("origin", stream, "origin", publishKey, 1, 1, progress, deadline));
   }
 
   @Override
-  public JoinOutcome join(String label, String stream, int count, Progress progress, Deadline deadline)
+  public JoinOutcome join(
+      String label, String stream, int count, Progress progress, Deadline deadline)
       throws Exception {
-    return JoinOutcome.of(fleet.join(label, stream, "viewer", null, count, concurrency, progress, deadline));
+    return JoinOutcome.of(
+        fleet.join(label, stream, "viewer", null, count, concurrency, progress, deadline));
   }
 
   @Override
-  public JoinOutcome joinAndClose(String label, String stream, int count, long intervalMs, Progress progress,
-                                  Deadline deadline) throws Exception {
+  public JoinOutcome joinAndClose(
+      String label, String stream, int count, long intervalMs, Progress progress, Deadline deadline)
+      throws Exception {
     return joinAndClose(urls, label, stream, count, concurrency, intervalMs, progress, deadline);
   }
 
   /** A fleet of its own for {@code count} viewers, heart-beating, closed once they joined. */
-  static JoinOutcome joinAndClose(List<String> urls, String label, String stream, int count, int concurrency,
-                                  long intervalMs, Progress progress, Deadline deadline) throws Exception {
+  static JoinOutcome joinAndClose(
+      List<String> urls,
+      String label,
+      String stream,
+      int count,
+      int concurrency,
+      long intervalMs,
+      Progress progress,
+      Deadline deadline)
+      throws Exception {
     try (Fleet chunk = Fleet.staying(urls, count)) {
       chunk.startHeartbeats(intervalMs, 10);
-      return JoinOutcome.of(chunk.join(label, stream, "viewer", null, count, concurrency, progress, deadline));
+      return JoinOutcome.of(
+          chunk.join(label, stream, "viewer", null, count, concurrency, progress, deadline));
     }
   }
 
@@ -64,7 +80,8 @@ final class LocalClients implements Clients {
 
   @Override
   public double cpuSeconds() {
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
       return os.getProcessCpuTime() / 1e9;
     }
     return ProcStat.cpuSeconds(ProcessHandle.current().pid());

@@ -6,16 +6,24 @@ import dev.waterfall.loadtest.report.Series;
 import dev.waterfall.loadtest.report.SvgChart;
 import java.util.List;
 
-/** The signalling report's headline figures and charts, drawn from its figures (also when re-rendering). */
+/**
+ * The signalling report's headline figures and charts, drawn from its figures (also when
+ * re-rendering).
+ */
 final class SignallingReport {
   private SignallingReport() {}
 
   static void headline(ObjectNode figures, ObjectNode common) {
     // The target is the rate with 10,000 connected: the second batch when there is one.
-    JsonNode batch = figures.has("joinsWhileConnected") ? figures.get("joinsWhileConnected") : figures.path("joins");
+    JsonNode batch =
+        figures.has("joinsWhileConnected")
+            ? figures.get("joinsWhileConnected")
+            : figures.path("joins");
     if (batch.has("joinsPerSecond")) {
-      common.put("viewers", figures.path("joins").path("joined").asInt() + (batch == figures.get("joinsWhileConnected")
-          ? batch.path("joined").asInt() : 0));
+      common.put(
+          "viewers",
+          figures.path("joins").path("joined").asInt()
+              + (batch == figures.get("joinsWhileConnected") ? batch.path("joined").asInt() : 0));
       common.set("joinsPerSecond", batch.get("joinsPerSecond"));
       common.set("joinP99Ms", batch.path("joinToWelcome").get("p99Ms"));
     }
@@ -30,8 +38,12 @@ final class SignallingReport {
     List<String> batches = List.of("joins", "joinsWhileConnected");
     List<String> labels = List.of("first batch", "while the others stay connected");
     SvgChart chart = SvgChart.bars("Join latency", "batch", "ms", labels);
-    for (String[] p : new String[][] {{"p50Ms", "join → welcome p50"}, {"p99Ms", "join → welcome p99"},
-        {"p999Ms", "join → welcome p99.9"}}) {
+    for (String[] p :
+        new String[][] {
+          {"p50Ms", "join → welcome p50"},
+          {"p99Ms", "join → welcome p99"},
+          {"p999Ms", "join → welcome p99.9"}
+        }) {
       chart.bar(p[1], Series.byKey(figures, batches, "joinToWelcome", p[0]));
     }
     chart.bar("connect → welcome p99", Series.byKey(figures, batches, "connectToWelcome", "p99Ms"));
@@ -39,16 +51,19 @@ final class SignallingReport {
       return List.of(chart);
     }
     // Repair-time distribution: departure sent → each child's reparent.
-    SvgChart repair = SvgChart.bars("Repair latency under churn", "departure → child's reparent", "ms",
-        List.of("repair"));
-    for (String[] p : new String[][] {{"p50Ms", "p50"}, {"p95Ms", "p95"}, {"p99Ms", "p99"}, {"maxMs", "max"}}) {
+    SvgChart repair =
+        SvgChart.bars(
+            "Repair latency under churn", "departure → child's reparent", "ms", List.of("repair"));
+    for (String[] p :
+        new String[][] {{"p50Ms", "p50"}, {"p95Ms", "p95"}, {"p99Ms", "p99"}, {"maxMs", "max"}}) {
       repair.bar(p[1], Series.byKey(figures, List.of("churn"), "repair", p[0]));
     }
     return List.of(chart, repair);
   }
 
   /** {@code figures.end}: what the clients and the coordinators count once everything ran. */
-  static FleetState end(ObjectNode figures, Clients clients, Coordinators coordinators) throws Exception {
+  static FleetState end(ObjectNode figures, Clients clients, Coordinators coordinators)
+      throws Exception {
     FleetState state = clients.state();
     ObjectNode end = figures.putObject("end");
     end.put("connectedAtClient", state.connected());

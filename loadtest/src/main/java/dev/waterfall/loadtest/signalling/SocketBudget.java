@@ -6,18 +6,24 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Whether a run's sockets fit in the processes' open-file limits. Every node holds one socket in a client
- * process and one in a coordinator, so both sides must spread: one process here may open ~20,000 files
- * ({@code ulimit -n}), less what the JVM keeps open itself (jars, epoll, Hazelcast).
+ * Whether a run's sockets fit in the processes' open-file limits. Every node holds one socket in a
+ * client process and one in a coordinator, so both sides must spread: one process here may open
+ * ~20,000 files ({@code ulimit -n}), less what the JVM keeps open itself (jars, epoll, Hazelcast).
  */
 record SocketBudget(int perProcess, long openFileLimit) {
-  /** Files a JVM keeps for itself besides the nodes' sockets (jars, epoll and event fds, Hazelcast, logs). */
+  /**
+   * Files a JVM keeps for itself besides the nodes' sockets (jars, epoll and event fds, Hazelcast,
+   * logs).
+   */
   static final int RESERVED = 500;
 
-  /** This machine's: the soft open-file limit that child processes inherit, less {@link #RESERVED}. */
+  /**
+   * This machine's: the soft open-file limit that child processes inherit, less {@link #RESERVED}.
+   */
   static SocketBudget here() {
     long limit = readOpenFileLimit();
-    return new SocketBudget((int) Math.min(Integer.MAX_VALUE, Math.max(0, limit - RESERVED)), limit);
+    return new SocketBudget(
+        (int) Math.min(Integer.MAX_VALUE, Math.max(0, limit - RESERVED)), limit);
   }
 
   /** The soft "Max open files" of this process, or 20,000 (this machine's) if unreadable. */
@@ -36,8 +42,8 @@ record SocketBudget(int perProcess, long openFileLimit) {
   }
 
   /**
-   * Empty when {@code nodes} sockets open at once fit in {@code coordinators} coordinator processes and
-   * {@code clientProcesses} client processes; else the sentence saying what would fit.
+   * Empty when {@code nodes} sockets open at once fit in {@code coordinators} coordinator processes
+   * and {@code clientProcesses} client processes; else the sentence saying what would fit.
    */
   Optional<String> refusal(long nodes, int coordinators, int clientProcesses) {
     long needed = (nodes + perProcess - 1) / perProcess;
@@ -46,15 +52,28 @@ record SocketBudget(int perProcess, long openFileLimit) {
     if (coordinatorsFit && clientsFit) {
       return Optional.empty();
     }
-    String why = String.format("%,d nodes connected at once (the origin, --viewers and --extra) need %,d sockets in"
-        + " the coordinators and as many in the clients, and one process opens at most %,d sockets here (open-file"
-        + " limit %,d less %d for the JVM's own files)", nodes, nodes, perProcess, openFileLimit, RESERVED);
+    String why =
+        String.format(
+            "%,d nodes connected at once (the origin, --viewers and --extra) need %,d sockets in"
+                + " the coordinators and as many in the clients, and one process opens at most %,d sockets here (open-file"
+                + " limit %,d less %d for the JVM's own files)",
+            nodes, nodes, perProcess, openFileLimit, RESERVED);
     if (needed > 3) {
-      return Optional.of(why + String.format("; even 3 coordinators (the most) hold only %,d nodes: lower --viewers"
-          + " or --extra", 3L * perProcess));
+      return Optional.of(
+          why
+              + String.format(
+                  "; even 3 coordinators (the most) hold only %,d nodes: lower --viewers"
+                      + " or --extra",
+                  3L * perProcess));
     }
-    return Optional.of(why + String.format(": pass --coordinators %d --client-processes %d or more (given %d and %d)",
-        Math.max(needed, coordinators), Math.max(needed, clientProcesses), coordinators, clientProcesses));
+    return Optional.of(
+        why
+            + String.format(
+                ": pass --coordinators %d --client-processes %d or more (given %d and %d)",
+                Math.max(needed, coordinators),
+                Math.max(needed, clientProcesses),
+                coordinators,
+                clientProcesses));
   }
 
   private static long ceilDiv(long a, long b) {

@@ -3,17 +3,21 @@ package dev.waterfall.loadtest.simulate;
 import java.util.Arrays;
 
 /**
- * The pending events (departures, and the simulation's timers): a binary min-heap on (time, insertion order) in
- * two parallel arrays, so a million viewers cost 12 bytes each rather than an object each. An event is one int,
- * its kind in the top two bits and its viewer in the rest ({@link #event}). Equal times come out in the order they
- * were scheduled, which keeps a seeded run reproducible.
+ * The pending events (departures, and the simulation's timers): a binary min-heap on (time,
+ * insertion order) in two parallel arrays, so a million viewers cost 12 bytes each rather than an
+ * object each. An event is one int, its kind in the top two bits and its viewer in the rest ({@link
+ * #event}). Equal times come out in the order they were scheduled, which keeps a seeded run
+ * reproducible.
  */
 final class EventQueue {
   static final int DEPART = 0;
+
   /** A viewer's uplink is measured: its slots are set from it. */
   static final int MEASURE = 1;
+
   /** A child starved by its parent for a whole window reports it. */
   static final int REPORT = 2;
+
   private static final int KIND_SHIFT = 30;
   private static final int VIEWER_MASK = (1 << KIND_SHIFT) - 1;
 

@@ -4,24 +4,31 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Time for a segment to become complete at depth d after the origin has it: the sum of d independent hops.
- * A hop is log-normal (fitted to the measured p50 and p95) plus, with a small probability, one SCTP
- * retransmission timeout. All calibration constants live here, with where they were measured.
+ * Time for a segment to become complete at depth d after the origin has it: the sum of d
+ * independent hops. A hop is log-normal (fitted to the measured p50 and p95) plus, with a small
+ * probability, one SCTP retransmission timeout. All calibration constants live here, with where
+ * they were measured.
  */
 public final class HopModel {
   /**
-   * Source: docs/benchmarks.md, relay-hops, 1.5 Mbps (375 KB segments, 6 chunks), chain of 6 real Java relays on
-   * the shared 2-core machine, 2026-11-21: depth-6 p50 57 ms ÷ 6 hops.
+   * Source: docs/benchmarks.md, relay-hops, 1.5 Mbps (375 KB segments, 6 chunks), chain of 6 real
+   * Java relays on the shared 2-core machine, 2026-11-21: depth-6 p50 57 ms ÷ 6 hops.
    */
   public static final double HOP_P50_MS = 9.5;
-  /** Same run: the per-hop p95s were 22, 19, 23, 22, (86), 6 ms; the outlier hop is the retransmission below. */
-  public static final double HOP_P95_MS = 22;
+
   /**
-   * Same run: 0.8% of datagrams were dropped for full receive buffers and each drop stalled its DataChannel for
-   * the ~400 ms SCTP retransmission timeout; the depth-6 p95 (448 ms) says ~5–6% of segments met one in 6 hops,
-   * i.e. ~1% per hop.
+   * Same run: the per-hop p95s were 22, 19, 23, 22, (86), 6 ms; the outlier hop is the
+   * retransmission below.
+   */
+  public static final double HOP_P95_MS = 22;
+
+  /**
+   * Same run: 0.8% of datagrams were dropped for full receive buffers and each drop stalled its
+   * DataChannel for the ~400 ms SCTP retransmission timeout; the depth-6 p95 (448 ms) says ~5–6% of
+   * segments met one in 6 hops, i.e. ~1% per hop.
    */
   public static final double RETRANSMIT_PROBABILITY = 0.01;
+
   public static final double RETRANSMIT_MS = 400;
 
   private static final double Z95 = 1.6448536269514722;
@@ -32,8 +39,13 @@ public final class HopModel {
   private final double retransmitMs;
 
   public HopModel(double p50Ms, double p95Ms, double retransmitProbability, double retransmitMs) {
-    if (!(p50Ms > 0 && p95Ms >= p50Ms && retransmitProbability >= 0 && retransmitProbability <= 1 && retransmitMs >= 0)) {
-      throw new IllegalArgumentException("need 0 < p50 <= p95, retransmit probability in [0,1], retransmit ms >= 0");
+    if (!(p50Ms > 0
+        && p95Ms >= p50Ms
+        && retransmitProbability >= 0
+        && retransmitProbability <= 1
+        && retransmitMs >= 0)) {
+      throw new IllegalArgumentException(
+          "need 0 < p50 <= p95, retransmit probability in [0,1], retransmit ms >= 0");
     }
     this.mu = Math.log(p50Ms);
     this.sigma = (Math.log(p95Ms) - mu) / Z95;

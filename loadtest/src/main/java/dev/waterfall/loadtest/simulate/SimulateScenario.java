@@ -19,87 +19,142 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code simulate}: audiences of 1k … 1M viewers arriving, watching and leaving, simulated event by event on the
- * real tree model; depth, origin egress, repairs, and propagation latency by depth from {@link HopModel}.
+ * {@code simulate}: audiences of 1k … 1M viewers arriving, watching and leaving, simulated event by
+ * event on the real tree model; depth, origin egress, repairs, and propagation latency by depth
+ * from {@link HopModel}.
  */
-@Command(name = "simulate", mixinStandardHelpOptions = true,
-    description = "Discrete-event simulation of 1k … 1M viewers on the real tree model (no network).")
+@Command(
+    name = "simulate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Discrete-event simulation of 1k … 1M viewers on the real tree model (no network).")
 public final class SimulateScenario extends Scenario {
-  @Option(names = "--viewers", split = ",", defaultValue = "1000,10000,100000,1000000",
+  @Option(
+      names = "--viewers",
+      split = ",",
+      defaultValue = "1000,10000,100000,1000000",
       description = "Audience sizes, one run each (default ${DEFAULT-VALUE}).")
   List<Integer> viewers;
 
-  @Option(names = "--ramp-seconds", defaultValue = "60",
-      description = "The audience arrives over about this long (Poisson), simulated (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--ramp-seconds",
+      defaultValue = "60",
+      description =
+          "The audience arrives over about this long (Poisson), simulated (default ${DEFAULT-VALUE}).")
   double rampSeconds;
 
-  @Option(names = "--steady-minutes", defaultValue = "10",
-      description = "Then arrivals and departures at the steady rate this long, simulated (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--steady-minutes",
+      defaultValue = "10",
+      description =
+          "Then arrivals and departures at the steady rate this long, simulated (default ${DEFAULT-VALUE}).")
   double steadyMinutes;
 
-  @Option(names = "--mean-session-minutes", defaultValue = "30",
+  @Option(
+      names = "--mean-session-minutes",
+      defaultValue = "30",
       description = "Mean time a viewer stays (default ${DEFAULT-VALUE}).")
   double meanSessionMinutes;
 
-  @Option(names = "--sessions", defaultValue = "EXPONENTIAL",
-      description = "Session lengths: EXPONENTIAL or LOGNORMAL (heavy-tailed, σ 1.5, same mean) (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--sessions",
+      defaultValue = "EXPONENTIAL",
+      description =
+          "Session lengths: EXPONENTIAL or LOGNORMAL (heavy-tailed, σ 1.5, same mean) (default ${DEFAULT-VALUE}).")
   Sessions sessions;
 
   @Setting("noUploadShare")
-  @Option(names = "--no-upload", defaultValue = "0.2",
+  @Option(
+      names = "--no-upload",
+      defaultValue = "0.2",
       description = "Share of viewers who cannot upload (default ${DEFAULT-VALUE}).")
   double noUpload;
 
   @Setting(recorded = false)
-  @Option(names = "--uplinks", split = ",", paramLabel = "KBPS[:WEIGHT]",
-      description = "Uplinks of the viewers who can upload, weighted (e.g. 3000:20,5000:20,20000:60); "
-          + "default: undeclared, i.e. maxChildren slots.")
+  @Option(
+      names = "--uplinks",
+      split = ",",
+      paramLabel = "KBPS[:WEIGHT]",
+      description =
+          "Uplinks of the viewers who can upload, weighted (e.g. 3000:20,5000:20,20000:60); "
+              + "default: undeclared, i.e. maxChildren slots.")
   List<String> uplinks = List.of();
 
-  @Option(names = "--boosters", defaultValue = "0", description = "Relays joined first, never leaving (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--boosters",
+      defaultValue = "0",
+      description = "Relays joined first, never leaving (default ${DEFAULT-VALUE}).")
   int boosters;
 
-  @Option(names = "--max-children", defaultValue = "4", description = "Fan-out (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-children",
+      defaultValue = "4",
+      description = "Fan-out (default ${DEFAULT-VALUE}).")
   int maxChildren;
 
   @Setting("bitrateKbps")
-  @Option(names = "--bitrate", defaultValue = "1500", description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bitrate",
+      defaultValue = "1500",
+      description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
   int kbps;
 
   @Setting("repairStrategy")
-  @Option(names = "--strategy", defaultValue = "leaf-swap", description = "Repair strategy (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--strategy",
+      defaultValue = "leaf-swap",
+      description = "Repair strategy (default ${DEFAULT-VALUE}).")
   String strategy;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      description = "Random seed (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--withholders", defaultValue = "0",
-      description = "Share of arriving viewers who take children and forward them nothing (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--withholders",
+      defaultValue = "0",
+      description =
+          "Share of arriving viewers who take children and forward them nothing (default ${DEFAULT-VALUE}).")
   double withholders;
 
   @Setting(recorded = false)
-  @Option(names = "--newcomer-slots",
-      description = "Slots of a viewer until its uplink is measured (the coordinator's tree.newcomerSlots, 2); "
-          + "default: none, viewers join with their uplink's slots and are never re-measured.")
+  @Option(
+      names = "--newcomer-slots",
+      description =
+          "Slots of a viewer until its uplink is measured (the coordinator's tree.newcomerSlots, 2); "
+              + "default: none, viewers join with their uplink's slots and are never re-measured.")
   Integer newcomerSlots;
 
   @Setting(recorded = false)
-  @Option(names = "--measure-seconds", defaultValue = "10",
-      description = "With --newcomer-slots: from a viewer's first child until its uplink is measured and its slots "
-          + "set from it; a withholder then claims --max-children (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--measure-seconds",
+      defaultValue = "10",
+      description =
+          "With --newcomer-slots: from a viewer's first child until its uplink is measured and its slots "
+              + "set from it; a withholder then claims --max-children (default ${DEFAULT-VALUE}).")
   double measureSeconds;
 
-  @Option(names = "--report-seconds", defaultValue = "10",
-      description = "A child starved by a withholding parent reports it after this long (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--report-seconds",
+      defaultValue = "10",
+      description =
+          "A child starved by a withholding parent reports it after this long (default ${DEFAULT-VALUE}).")
   double reportSeconds;
 
-  @Option(names = "--demote-window-seconds", defaultValue = "120",
-      description = "Two children's reports within this long demote the parent to a leaf; 0 = never "
-          + "(default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--demote-window-seconds",
+      defaultValue = "120",
+      description =
+          "Two children's reports within this long demote the parent to a leaf; 0 = never "
+              + "(default ${DEFAULT-VALUE}).")
   double demoteWindowSeconds;
 
   @Setting(recorded = false)
-  @Option(names = "--latency-samples", defaultValue = "20000",
+  @Option(
+      names = "--latency-samples",
+      defaultValue = "20000",
       description = "Monte-Carlo draws per depth for latency by depth (default ${DEFAULT-VALUE}).")
   int latencySamples;
 
@@ -113,10 +168,15 @@ public final class SimulateScenario extends Scenario {
     RepairStrategies.byName(strategy);
     new UplinkMix(noUpload, uplinks);
     config(null);
-    if (viewers.isEmpty() || viewers.stream().anyMatch(n -> n < 1) || maxChildren < 1 || maxChildren > 64 || kbps < 1
+    if (viewers.isEmpty()
+        || viewers.stream().anyMatch(n -> n < 1)
+        || maxChildren < 1
+        || maxChildren > 64
+        || kbps < 1
         || latencySamples < 1) {
-      throw new IllegalArgumentException("need --viewers >= 1 each, --max-children 1..64, --bitrate >= 1, "
-          + "--latency-samples >= 1");
+      throw new IllegalArgumentException(
+          "need --viewers >= 1 each, --max-children 1..64, --bitrate >= 1, "
+              + "--latency-samples >= 1");
     }
   }
 
@@ -137,7 +197,8 @@ public final class SimulateScenario extends Scenario {
     hop.put("p95Ms", HopModel.HOP_P95_MS);
     hop.put("retransmitProbability", HopModel.RETRANSMIT_PROBABILITY);
     hop.put("retransmitMs", HopModel.RETRANSMIT_MS);
-    hop.put("source", "relay-hops, 1.5 Mbps, chain of 6 Java relays, docs/benchmarks.md (2026-11-21)");
+    hop.put(
+        "source", "relay-hops, 1.5 Mbps, chain of 6 Java relays, docs/benchmarks.md (2026-11-21)");
 
     ObjectNode figures = report.figures();
     figures.put("bitrateKbps", kbps);
@@ -158,7 +219,9 @@ public final class SimulateScenario extends Scenario {
       progress.phase(String.format("simulate N=%,d", n), Math.round(n * (1 + 2 * steadyTurnover)));
       SimResult r = new Simulation(base.withViewers(n)).run(progress::step, deadline::passed);
       if (!r.completed()) {
-        report.incomplete(String.format("time budget spent during N = %,d (at %.0f simulated s)", n, r.simulatedSeconds()));
+        report.incomplete(
+            String.format(
+                "time budget spent during N = %,d (at %.0f simulated s)", n, r.simulatedSeconds()));
       }
       progress.extra(String.format("maxDepth %d, %.1f s", r.maxDepth(), r.wallSeconds()));
       runs.add(toJson(r, hops));
@@ -179,33 +242,68 @@ public final class SimulateScenario extends Scenario {
     figures.put("wallSecondsAtLargestN", round(largest.wallSeconds(), 1));
     report.target(Target.atMost("originEgressRatio, worst N", worstRatio, 4.1, "× stream"));
     if (withholders > 0) {
-      // Issue 17: withholding newcomers cost the honest viewers ≤ 1 % stalled time and the origin ≤ 4.5×.
+      // Issue 17: withholding newcomers cost the honest viewers ≤ 1 % stalled time and the origin ≤
+      // 4.5×.
       String share = Math.round(withholders * 100) + "% withholders";
       figures.put("originCopiesMeanWorst", round(worstMeanCopies, 3));
       figures.put("honestHttpShareWorst", round(worstHttpShare, 6));
-      report.target(Target.atMost("origin egress, mean, " + share + ", worst N", round(worstMeanCopies, 3), 4.5,
-          "× stream"));
-      report.target(Target.atMost("honest HTTP share, " + share + ", worst N", round(worstHttpShare, 6), 0.01,
-          "of honest viewer-time"));
+      report.target(
+          Target.atMost(
+              "origin egress, mean, " + share + ", worst N",
+              round(worstMeanCopies, 3),
+              4.5,
+              "× stream"));
+      report.target(
+          Target.atMost(
+              "honest HTTP share, " + share + ", worst N",
+              round(worstHttpShare, 6),
+              0.01,
+              "of honest viewer-time"));
     }
     if (largest.viewers() >= 1_000_000) {
-      report.target(Target.atMost(String.format("maxDepth at N=%,d", largest.viewers()), largest.maxDepth(), 12, "levels"));
-      report.target(Target.atMost(String.format("wall time at N=%,d", largest.viewers()), round(largest.wallSeconds(), 1),
-          60, "s"));
+      report.target(
+          Target.atMost(
+              String.format("maxDepth at N=%,d", largest.viewers()),
+              largest.maxDepth(),
+              12,
+              "levels"));
+      report.target(
+          Target.atMost(
+              String.format("wall time at N=%,d", largest.viewers()),
+              round(largest.wallSeconds(), 1),
+              60,
+              "s"));
     }
-    report.note("Depth and egress come from the real StreamTree; latency by depth is a model (hopModel) calibrated on "
-        + "relay-hops, not a measurement of this run.");
+    report.note(
+        "Depth and egress come from the real StreamTree; latency by depth is a model (hopModel) calibrated on "
+            + "relay-hops, not a measurement of this run.");
   }
 
   private SimConfig config(UplinkMix mix) {
     int slots = newcomerSlots == null ? SimConfig.UPLINK_AT_JOIN : newcomerSlots;
-    return new SimConfig(1, rampSeconds, steadyMinutes * 60, meanSessionMinutes * 60, sessions, mix, boosters,
-        maxChildren, kbps, strategy, seed, withholders, slots, measureSeconds, reportSeconds, demoteWindowSeconds);
+    return new SimConfig(
+        1,
+        rampSeconds,
+        steadyMinutes * 60,
+        meanSessionMinutes * 60,
+        sessions,
+        mix,
+        boosters,
+        maxChildren,
+        kbps,
+        strategy,
+        seed,
+        withholders,
+        slots,
+        measureSeconds,
+        reportSeconds,
+        demoteWindowSeconds);
   }
 
   @Override
   protected void headline(ObjectNode figures, ObjectNode common) {
-    for (String key : List.of("viewers", "bitrateKbps", "originEgressRatio", "offload", "maxDepth")) {
+    for (String key :
+        List.of("viewers", "bitrateKbps", "originEgressRatio", "offload", "maxDepth")) {
       if (figures.has(key)) {
         common.set(key, figures.get(key));
       }
@@ -240,18 +338,26 @@ public final class SimulateScenario extends Scenario {
     }
     String at = "N = " + SvgChart.format(last.path("viewers").asDouble());
     return List.of(
-        SvgChart.lines("Depth vs N", "viewers (N)", "depth (levels below the origin)").logX()
+        SvgChart.lines("Depth vs N", "viewers (N)", "depth (levels below the origin)")
+            .logX()
             .line("max depth during the run", n, Series.of(runs, "maxDepth"))
             .line("mean depth at the end", n, Series.of(runs, "meanDepthAtEnd"))
             .line("depth bound ⌈log4 N⌉+2", n, bound),
-        SvgChart.lines("Origin egress vs viewers", "viewers (N)", "origin egress (copies of the stream)").logX().logY()
+        SvgChart.lines(
+                "Origin egress vs viewers", "viewers (N)", "origin egress (copies of the stream)")
+            .logX()
+            .logY()
             .line("Waterfall (simulated tree)", n, Series.of(runs, "originEgressRatio"))
             .line("plain HLS (N copies)", n, hls),
-        SvgChart.lines("Propagation latency by depth (hop model), " + at, "depth", "segment complete after the origin (ms)")
+        SvgChart.lines(
+                "Propagation latency by depth (hop model), " + at,
+                "depth",
+                "segment complete after the origin (ms)")
             .line("p50", Series.of(lat, "depth"), Series.of(lat, "p50Ms"))
             .line("p95", Series.of(lat, "depth"), Series.of(lat, "p95Ms"))
             .line("p99", Series.of(lat, "depth"), Series.of(lat, "p99Ms")),
-        SvgChart.bars("Depth distribution at the end, " + at, "depth", "viewers", depths).logY()
+        SvgChart.bars("Depth distribution at the end, " + at, "depth", "viewers", depths)
+            .logY()
             .bar("viewers at depth", perDepth),
         SvgChart.bars("Nodes moved per repair", "viewers (N)", "new edges per repair", sizes)
             .bar("p50", Series.of(runs, "movesPerRepairP50"))
@@ -293,11 +399,14 @@ public final class SimulateScenario extends Scenario {
     o.put("movesPerJoinP99", (long) r.movesPerJoin()[1]);
     o.put("movesPerJoinMax", (long) r.movesPerJoin()[2]);
     o.put("moves", r.moves());
-    // Joins move nodes too (a joiner with more slots takes a weaker viewer's place): counted apart from repairs.
+    // Joins move nodes too (a joiner with more slots takes a weaker viewer's place): counted apart
+    // from repairs.
     o.put("joinMoves", r.joinMoves());
     o.put("repairMoves", r.repairMoves());
     o.put("joinsThatMoved", r.joinsThatMoved());
-    o.put("joinsThatMovedShare", r.joins() == 0 ? 0 : round((double) r.joinsThatMoved() / r.joins(), 4));
+    o.put(
+        "joinsThatMovedShare",
+        r.joins() == 0 ? 0 : round((double) r.joinsThatMoved() / r.joins(), 4));
     o.put("joinMovesPerMinute", round(r.joinMovesPerMinute(), 1));
     o.put("reportMoves", r.reportMoves());
     o.put("capacityMoves", r.capacityMoves());

@@ -16,17 +16,19 @@ import java.util.function.BooleanSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
- * A discrete-event simulation of one stream's audience driving the real {@link StreamTree} (the coordinator's
- * model, not a copy): Poisson arrivals, session lengths from {@link Sessions}, slots from {@link UplinkMix}.
- * Events run in time order (departures at equal times in scheduling order), all randomness comes from one
- * seeded generator, so a seed gives the same run every time. A viewer the tree evicts (no slot left after a
- * repair) joins again at once; a viewer no slot is found for watches over HTTP from the origin until it leaves
- * (or, when uplinks are measured, until a slot opens: its page asks again).
+ * A discrete-event simulation of one stream's audience driving the real {@link StreamTree} (the
+ * coordinator's model, not a copy): Poisson arrivals, session lengths from {@link Sessions}, slots
+ * from {@link UplinkMix}. Events run in time order (departures at equal times in scheduling order),
+ * all randomness comes from one seeded generator, so a seed gives the same run every time. A viewer
+ * the tree evicts (no slot left after a repair) joins again at once; a viewer no slot is found for
+ * watches over HTTP from the origin until it leaves (or, when uplinks are measured, until a slot
+ * opens: its page asks again).
  *
- * <p>Issue 17's newcomers and withholders: with {@link SimConfig#measures()} a viewer that uploads joins with
- * {@code newcomerSlots}, and {@code measureSeconds} after its first child its slots are set from its uplink
- * ({@link StreamTree#setCapacity}); a withholder then claims maxChildren. Measurements and starving reports
- * ({@link Withholding}) are events in the same queue as departures.
+ * <p>Issue 17's newcomers and withholders: with {@link SimConfig#measures()} a viewer that uploads
+ * joins with {@code newcomerSlots}, and {@code measureSeconds} after its first child its slots are
+ * set from its uplink ({@link StreamTree#setCapacity}); a withholder then claims maxChildren.
+ * Measurements and starving reports ({@link Withholding}) are events in the same queue as
+ * departures.
  */
 public final class Simulation {
   private static final double SAMPLE_EVERY_SECONDS = 60;
@@ -38,8 +40,10 @@ public final class Simulation {
   private final EventQueue queue = new EventQueue();
   private final BitSet onHttp = new BitSet();
   private final BitSet noUpload = new BitSet();
+
   /** Viewers whose uplink measurement is scheduled, or done. */
   private final BitSet measureScheduled = new BitSet();
+
   private final BitSet measured = new BitSet();
   private final Withholding withholding;
   private final Histogram movesPerRepair = new Histogram(3);
@@ -51,12 +55,19 @@ public final class Simulation {
   private long repairs;
   private long steadyRepairs;
   private long moves;
+
   /** Of {@link #moves}: nodes a joiner displaced (the capacity swap), and new edges of repairs. */
   private long joinMoves;
+
   private long repairMoves;
   private long joinsThatMoved;
-  /** New edges made by starving reports (and demotions), and by capacity changes after a measurement. */
+
+  /**
+   * New edges made by starving reports (and demotions), and by capacity changes after a
+   * measurement.
+   */
   private long reportMoves;
+
   private long capacityMoves;
   private long steadyJoinMoves;
   private long evictions;
@@ -66,14 +77,25 @@ public final class Simulation {
   private int worstOriginCopies;
   private long events;
   private double now;
-  /** Integrals over simulated time: origin copies, honest viewers watching, honest ones healing under a withholder. */
+
+  /**
+   * Integrals over simulated time: origin copies, honest viewers watching, honest ones healing
+   * under a withholder.
+   */
   private double copySeconds;
+
   private double honestSeconds;
   private double starvedSeconds;
+
   /** {@link #originCopies()} after the last event (it holds until the next). */
   private int copiesNow;
+
   private int peakOriginCopies;
-  /** Set once the ramp is over: steady-phase rates (repairs and join moves per minute) count from then. */
+
+  /**
+   * Set once the ramp is over: steady-phase rates (repairs and join moves per minute) count from
+   * then.
+   */
   private boolean steady;
 
   public Simulation(SimConfig config) {
@@ -81,12 +103,18 @@ public final class Simulation {
     this.random = new SplittableRandom(config.seed());
     this.strategy = RepairStrategies.byName(config.repairStrategy());
     this.tree = new StreamTree("sim", "origin", config.maxChildren(), config.bitrateKbps(), 0);
-    this.withholding = new Withholding(tree, queue, config.withholders(), config.reportSeconds(),
-        config.demoteWindowSeconds());
+    this.withholding =
+        new Withholding(
+            tree,
+            queue,
+            config.withholders(),
+            config.reportSeconds(),
+            config.demoteWindowSeconds());
   }
 
   /**
-   * Runs to the end of simulated time, or until {@code stop} says so (checked every few thousand events).
+   * Runs to the end of simulated time, or until {@code stop} says so (checked every few thousand
+   * events).
    *
    * @param onEvent called once per event (progress)
    */
@@ -114,7 +142,10 @@ public final class Simulation {
         steady = true;
         nextArrival = now + exponential(steadyRate);
       }
-      double end = Double.isNaN(steadyStart) ? Double.POSITIVE_INFINITY : steadyStart + config.steadySeconds();
+      double end =
+          Double.isNaN(steadyStart)
+              ? Double.POSITIVE_INFINITY
+              : steadyStart + config.steadySeconds();
       double nextEvent = queue.isEmpty() ? Double.POSITIVE_INFINITY : queue.peekTime();
       double next = Math.min(nextArrival, nextEvent);
       while (nextSample <= Math.min(next, end)) {
@@ -143,16 +174,42 @@ public final class Simulation {
     }
     sample();
     double steadyMinutes = Double.isNaN(steadyStart) ? 0 : (now - steadyStart) / 60;
-    return new SimResult(config.viewers(), joins, departed, repairs,
+    return new SimResult(
+        config.viewers(),
+        joins,
+        departed,
+        repairs,
         steadyMinutes > 0 ? steadyRepairs / steadyMinutes : Double.NaN,
-        new long[] {movesPerRepair.getValueAtPercentile(50), movesPerRepair.getValueAtPercentile(99),
-            movesPerRepair.getMaxValue()},
-        new double[] {movesPerJoin.getMean(), movesPerJoin.getValueAtPercentile(99), movesPerJoin.getMaxValue()},
-        moves, joinMoves, repairMoves, reportMoves, capacityMoves, joinsThatMoved,
-        steadyMinutes > 0 ? steadyJoinMoves / steadyMinutes : Double.NaN, evictions, refused, tree.depthHistogram(),
-        maxDepth, StreamTree.depthBound(tree.size()),
-        originChildren(), worstOriginCopies, now > 0 ? copySeconds / now : copiesNow, peakOriginCopies,
-        httpViewers, tree.size() - 1 + httpViewers, now, (System.nanoTime() - wallStart) / 1e9, events, completed,
+        new long[] {
+          movesPerRepair.getValueAtPercentile(50),
+          movesPerRepair.getValueAtPercentile(99),
+          movesPerRepair.getMaxValue()
+        },
+        new double[] {
+          movesPerJoin.getMean(), movesPerJoin.getValueAtPercentile(99), movesPerJoin.getMaxValue()
+        },
+        moves,
+        joinMoves,
+        repairMoves,
+        reportMoves,
+        capacityMoves,
+        joinsThatMoved,
+        steadyMinutes > 0 ? steadyJoinMoves / steadyMinutes : Double.NaN,
+        evictions,
+        refused,
+        tree.depthHistogram(),
+        maxDepth,
+        StreamTree.depthBound(tree.size()),
+        originChildren(),
+        worstOriginCopies,
+        now > 0 ? copySeconds / now : copiesNow,
+        peakOriginCopies,
+        httpViewers,
+        tree.size() - 1 + httpViewers,
+        now,
+        (System.nanoTime() - wallStart) / 1e9,
+        events,
+        completed,
         withholding.finish(now, honestSeconds > 0 ? starvedSeconds / honestSeconds : 0));
   }
 
@@ -182,13 +239,15 @@ public final class Simulation {
     if (viewer == slots.length) {
       slots = Arrays.copyOf(slots, slots.length * 2);
     }
-    UplinkMix.Uplink uplink = config.uplinks().draw(random, config.maxChildren(), config.bitrateKbps());
+    UplinkMix.Uplink uplink =
+        config.uplinks().draw(random, config.maxChildren(), config.bitrateKbps());
     slots[viewer] = (byte) uplink.slots();
     if (!uplink.uploads()) {
       noUpload.set(viewer);
     }
     queue.add(now + config.sessions().draw(random, config.meanSessionSeconds()), viewer);
-    if (withholding.active()) { // no draw without withholders: the same seed gives the same run as before
+    // no draw without withholders: the same seed gives the same run as before
+    if (withholding.active()) {
       withholding.arrived(viewer, random.nextDouble() < withholding.share());
     }
     join(viewer);
@@ -238,7 +297,10 @@ public final class Simulation {
     repairMoves += apply(repair);
   }
 
-  /** Slots a viewer asks for: its uplink's, or a newcomer's until measured; a withholder claims the most it can. */
+  /**
+   * Slots a viewer asks for: its uplink's, or a newcomer's until measured; a withholder claims the
+   * most it can.
+   */
   private int capacity(int viewer) {
     boolean known = !config.measures() || measured.get(viewer);
     if (withholding.isWithholder(viewer)) {
@@ -250,25 +312,34 @@ public final class Simulation {
     return noUpload.get(viewer) ? 0 : Math.min(config.newcomerSlots(), config.maxChildren());
   }
 
-  /** Its heartbeats now carry a measured uplink (a withholder's a made-up one): the tree re-sizes its slots. */
+  /**
+   * Its heartbeats now carry a measured uplink (a withholder's a made-up one): the tree re-sizes
+   * its slots.
+   */
   private void measure(int viewer) {
     measured.set(viewer);
     String id = id(viewer);
-    if (tree.contains(id)) { // not if it left, or waits on HTTP after an eviction (ids are never reused)
+    // not if it left, or waits on HTTP after an eviction (ids are never reused)
+    if (tree.contains(id)) {
       capacityMoves += apply(tree.setCapacity(id, capacity(viewer)));
     }
   }
 
   /** Viewers waiting on HTTP join again while the tree has a free slot, oldest first. */
   private void admitWaiting() {
-    for (int v = onHttp.nextSetBit(0); v >= 0 && tree.shallowestOpenDepth() >= 0; v = onHttp.nextSetBit(v + 1)) {
+    for (int v = onHttp.nextSetBit(0);
+        v >= 0 && tree.shallowestOpenDepth() >= 0;
+        v = onHttp.nextSetBit(v + 1)) {
       onHttp.clear(v);
       httpViewers--;
       join(v); // it stays on HTTP if refused after all
     }
   }
 
-  /** A new edge: a viewer's first child starts its measurement; a child under a withholder starts starving. */
+  /**
+   * A new edge: a viewer's first child starts its measurement; a child under a withholder starts
+   * starving.
+   */
   private void placed(int child, String parentId, String oldParentId) {
     if (!config.measures() && !withholding.active()) {
       return;
@@ -282,8 +353,8 @@ public final class Simulation {
   }
 
   /**
-   * Counts new edges and returns how many; an evicted viewer joins again at once (it would fall back to HTTP
-   * while it does; the moves of that join count as join moves).
+   * Counts new edges and returns how many; an evicted viewer joins again at once (it would fall
+   * back to HTTP while it does; the moves of that join count as join moves).
    */
   private long apply(List<Move> changes) {
     long counted = 0;
@@ -309,7 +380,10 @@ public final class Simulation {
     worstOriginCopies = Math.max(worstOriginCopies, originChildren() + httpViewers);
   }
 
-  /** Origin egress now, in copies: its children, viewers on HTTP, honest children healing under a withholder. */
+  /**
+   * Origin egress now, in copies: its children, viewers on HTTP, honest children healing under a
+   * withholder.
+   */
   private int originCopies() {
     return originChildren() + httpViewers + withholding.starvedNow();
   }

@@ -6,20 +6,23 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The viewers' uplinks: a share who cannot upload at all (upload:false, e.g. behind a symmetric NAT or on
- * mobile data), and for the rest either no declared uplink (the tree gives them maxChildren slots, as the
- * coordinator does before a measurement) or a weighted list of uplinks in kbps. Slots come from the real rule,
- * {@link StreamTree#slotsFor}.
+ * The viewers' uplinks: a share who cannot upload at all (upload:false, e.g. behind a symmetric NAT
+ * or on mobile data), and for the rest either no declared uplink (the tree gives them maxChildren
+ * slots, as the coordinator does before a measurement) or a weighted list of uplinks in kbps. Slots
+ * come from the real rule, {@link StreamTree#slotsFor}.
  */
 public final class UplinkMix {
   private final double noUploadShare;
   private final int[] uplinksKbps;
   private final double[] cumulative;
 
-  /** @param weighted "kbps:weight" entries; empty for "uplink undeclared" (full slots) */
+  /**
+   * @param weighted "kbps:weight" entries; empty for "uplink undeclared" (full slots)
+   */
   public UplinkMix(double noUploadShare, List<String> weighted) {
     if (!(noUploadShare >= 0 && noUploadShare <= 1)) {
-      throw new IllegalArgumentException("the share who cannot upload must be in [0,1], got " + noUploadShare);
+      throw new IllegalArgumentException(
+          "the share who cannot upload must be in [0,1], got " + noUploadShare);
     }
     this.noUploadShare = noUploadShare;
     List<int[]> parsed = new ArrayList<>();
@@ -35,8 +38,10 @@ public final class UplinkMix {
         parsed.add(new int[] {kbps, weight});
         total += weight;
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("uplink entry must be KBPS[:WEIGHT] with KBPS >= 0 and WEIGHT > 0, got '"
-            + entry + "'");
+        throw new IllegalArgumentException(
+            "uplink entry must be KBPS[:WEIGHT] with KBPS >= 0 and WEIGHT > 0, got '"
+                + entry
+                + "'");
       }
     }
     uplinksKbps = new int[parsed.size()];
@@ -78,20 +83,24 @@ public final class UplinkMix {
    * One viewer's uplink.
    *
    * @param uploads false for upload:false (a leaf from the start, never measured)
-   * @param slots   what its uplink carries, by {@link StreamTree#slotsFor}
+   * @param slots what its uplink carries, by {@link StreamTree#slotsFor}
    */
-  public record Uplink(boolean uploads, int slots) {
-  }
+  public record Uplink(boolean uploads, int slots) {}
 
   @Override
   public String toString() {
-    StringBuilder s = new StringBuilder(Math.round(noUploadShare * 100) + "% cannot upload; the others ");
+    StringBuilder s =
+        new StringBuilder(Math.round(noUploadShare * 100) + "% cannot upload; the others ");
     if (uplinksKbps.length == 0) {
       return s.append("declare no uplink (maxChildren slots)").toString();
     }
     for (int i = 0; i < uplinksKbps.length; i++) {
       double w = cumulative[i] - (i == 0 ? 0 : cumulative[i - 1]);
-      s.append(i == 0 ? "" : ", ").append(uplinksKbps[i]).append(" kbps ").append(Math.round(w * 100)).append('%');
+      s.append(i == 0 ? "" : ", ")
+          .append(uplinksKbps[i])
+          .append(" kbps ")
+          .append(Math.round(w * 100))
+          .append('%');
     }
     return s.toString();
   }

@@ -7,26 +7,40 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * The withholders of one simulated audience and how the tree catches them. A withholder takes children and
- * forwards them nothing: each honest child directly under it heals every segment over HTTP from the origin (one
- * copy each; its own children it feeds as usual) and, after a whole report window of that, reports its parent
- * {@code starving} through the real {@link StreamTree#reportStarving}, which moves it away and, at a second child's
- * report within the demote window, demotes the withholder to a leaf. Withholders never report each other (one
- * party). Viewers are indices, as in {@link Simulation}; the simulation tells this class about every new edge.
+ * The withholders of one simulated audience and how the tree catches them. A withholder takes
+ * children and forwards them nothing: each honest child directly under it heals every segment over
+ * HTTP from the origin (one copy each; its own children it feeds as usual) and, after a whole
+ * report window of that, reports its parent {@code starving} through the real {@link
+ * StreamTree#reportStarving}, which moves it away and, at a second child's report within the demote
+ * window, demotes the withholder to a leaf. Withholders never report each other (one party).
+ * Viewers are indices, as in {@link Simulation}; the simulation tells this class about every new
+ * edge.
  */
 final class Withholding {
   private final StreamTree tree;
   private final EventQueue queue;
   private final double share;
   private final double reportSeconds;
-  /** What {@link StreamTree#reportStarving} takes: −1 never demotes (as the coordinator passes for 0). */
+
+  /**
+   * What {@link StreamTree#reportStarving} takes: −1 never demotes (as the coordinator passes for
+   * 0).
+   */
   private final long demoteWindowMs;
+
   private final BitSet withholders = new BitSet();
-  /** Per honest viewer: the withholder starving it, or −1; and when its report is due (its window's end). */
+
+  /**
+   * Per honest viewer: the withholder starving it, or −1; and when its report is due (its window's
+   * end).
+   */
   private int[] starvedBy = new int[0];
+
   private double[] reportDue = new double[0];
+
   /** Per withholder: since when it holds at least one child, or NaN. */
   private double[] holdingSince = new double[0];
+
   private final BitSet everHeld = new BitSet();
   private int starvedNow;
   private int watching;
@@ -35,7 +49,12 @@ final class Withholding {
   private long demotions;
   private double holdingSeconds;
 
-  Withholding(StreamTree tree, EventQueue queue, double share, double reportSeconds, double demoteWindowSeconds) {
+  Withholding(
+      StreamTree tree,
+      EventQueue queue,
+      double share,
+      double reportSeconds,
+      double demoteWindowSeconds) {
     this.tree = tree;
     this.queue = queue;
     this.share = share;
@@ -74,8 +93,9 @@ final class Withholding {
   }
 
   /**
-   * {@code child} now hangs under {@code parent} (viewer indices; −1 for the origin, a booster, or a node that
-   * had no parent). Under a withholder an honest child starts a fresh window; anywhere else it is fed.
+   * {@code child} now hangs under {@code parent} (viewer indices; −1 for the origin, a booster, or
+   * a node that had no parent). Under a withholder an honest child starts a fresh window; anywhere
+   * else it is fed.
    */
   void placed(int child, int parent, int oldParent, double now) {
     if (!active()) {
@@ -116,8 +136,9 @@ final class Withholding {
   }
 
   /**
-   * A REPORT event came due: if the child is still starved by the same withholder since its window began (it
-   * may have moved or left meanwhile, and a move to another withholder began a new window), it reports.
+   * A REPORT event came due: if the child is still starved by the same withholder since its window
+   * began (it may have moved or left meanwhile, and a move to another withholder began a new
+   * window), it reports.
    *
    * @return the tree's moves, for the simulation to apply; then call {@link #reported}
    */
@@ -129,14 +150,17 @@ final class Withholding {
     String parentId = Simulation.id(parent);
     boolean wasDemoted = tree.isDemoted(parentId);
     reports++;
-    List<Move> moves = tree.reportStarving(Simulation.id(child), parentId, Math.round(now * 1000), demoteWindowMs);
+    List<Move> moves =
+        tree.reportStarving(Simulation.id(child), parentId, Math.round(now * 1000), demoteWindowMs);
     if (!wasDemoted && tree.isDemoted(parentId)) {
       demotions++;
     }
     return moves;
   }
 
-  /** After a report's moves: a child the tree found no other place for reports again a window later. */
+  /**
+   * After a report's moves: a child the tree found no other place for reports again a window later.
+   */
   void reported(int child, double now) {
     if (starvedBy[child] >= 0 && reportDue[child] == now) {
       reportDue[child] = now + reportSeconds;
@@ -172,7 +196,15 @@ final class Withholding {
       }
     }
     int held = everHeld.cardinality();
-    return new WithholdingResult(arrived, honestHttpShare, reports, demotions, inTree, demoted, holding, held,
+    return new WithholdingResult(
+        arrived,
+        honestHttpShare,
+        reports,
+        demotions,
+        inTree,
+        demoted,
+        holding,
+        held,
         held == 0 ? 0 : holdingSeconds / held);
   }
 

@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reads the booster process's memory from outside, as an operator would: its resident set from
- * {@code /proc/<pid>/status}, and from one jcmd call the live heap (after a full GC, so garbage does not count as
- * growth) and NMT's committed memory. One jcmd call a sample keeps the cost to one short JVM start.
+ * {@code /proc/<pid>/status}, and from one jcmd call the live heap (after a full GC, so garbage
+ * does not count as growth) and NMT's committed memory. One jcmd call a sample keeps the cost to
+ * one short JVM start.
  */
 final class BoosterMemory {
   /** One reading; megabytes, NaN where it could not be read. */
@@ -47,9 +48,14 @@ final class BoosterMemory {
     Path tool = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     Path out = Files.createTempFile("waterfall-soak-jcmd-", ".out");
     try {
-      Process p = new ProcessBuilder(List.of(tool.toString(), Long.toString(pid), "-f", commands.toString()))
-          .redirectErrorStream(true).redirectOutput(out.toFile()).start();
-      if (!p.waitFor(30, TimeUnit.SECONDS)) { // a wedged attach must not stall the run: this sample goes without
+      Process p =
+          new ProcessBuilder(
+                  List.of(tool.toString(), Long.toString(pid), "-f", commands.toString()))
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
+      // a wedged attach must not stall the run: this sample goes without
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return "";
       }

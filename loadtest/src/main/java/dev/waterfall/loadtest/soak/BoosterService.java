@@ -1,22 +1,29 @@
 package dev.waterfall.loadtest.soak;
 
 import dev.waterfall.loadtest.kit.processes.HostProcess;
-import dev.waterfall.loadtest.kit.processes.RelayHost;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The booster host as systemd runs it: one {@link dev.waterfall.loadtest.kit.processes.RelayHost} process at a time.
- * With a recycle bound, a process that ends itself with status 0 (drained after N peer connections) is replaced
- * by a fresh one, as {@code Restart=always} would; the scenario waits until the new one is fed and reads its
- * memory from then on. Any other end is a death, not a recycle.
+ * The booster host as systemd runs it: one {@link dev.waterfall.loadtest.kit.processes.RelayHost}
+ * process at a time. With a recycle bound, a process that ends itself with status 0 (drained after
+ * N peer connections) is replaced by a fresh one, as {@code Restart=always} would; the scenario
+ * waits until the new one is fed and reads its memory from then on. Any other end is a death, not a
+ * recycle.
  */
 final class BoosterService {
-  /** One restart: the new process's number, when its predecessor began to drain and exited, when it was fed. */
-  record Recycle(int process, double drainAtSeconds, double exitAtSeconds, double fedAtSeconds,
-                 long edgesClosedAtExit) {}
+  /**
+   * One restart: the new process's number, when its predecessor began to drain and exited, when it
+   * was fed.
+   */
+  record Recycle(
+      int process,
+      double drainAtSeconds,
+      double exitAtSeconds,
+      double fedAtSeconds,
+      long edgesClosedAtExit) {}
 
   private final List<String> command;
   private final Path log;
@@ -66,7 +73,10 @@ final class BoosterService {
     return List.copyOf(recycles);
   }
 
-  /** Marks the children's booster as between processes once the current one began to drain; true if alive. */
+  /**
+   * Marks the children's booster as between processes once the current one began to drain; true if
+   * alive.
+   */
   boolean watch() {
     if (process.log.recycling() && !current.recycling()) {
       current.recycling(true);
@@ -75,14 +85,16 @@ final class BoosterService {
     return process.alive();
   }
 
-  /** Whether the current process ended itself as a recycled booster does (status 0, after draining). */
+  /**
+   * Whether the current process ended itself as a recycled booster does (status 0, after draining).
+   */
   boolean recycled() {
     return !process.alive() && process.exitStatus() == 0;
   }
 
   /**
-   * Starts the next process and waits until it is fed; the children expect its id as soon as it joined.
-   * {@code edgesClosed} is the children's count at the old one's exit.
+   * Starts the next process and waits until it is fed; the children expect its id as soon as it
+   * joined. {@code edgesClosed} is the children's count at the old one's exit.
    */
   void restart(long edgesClosed) throws Exception {
     current.recycling(true);
@@ -91,8 +103,13 @@ final class BoosterService {
     process = new HostProcess(index, command, log);
     awaitFed();
     memory = new BoosterMemory(process.pid());
-    recycles.add(new Recycle(index, Double.isNaN(drainAtSeconds) ? exitAt : drainAtSeconds, exitAt, seconds(),
-        edgesClosed));
+    recycles.add(
+        new Recycle(
+            index,
+            Double.isNaN(drainAtSeconds) ? exitAt : drainAtSeconds,
+            exitAt,
+            seconds(),
+            edgesClosed));
     drainAtSeconds = Double.NaN;
     current.recycling(false);
   }
@@ -117,14 +134,19 @@ final class BoosterService {
       String id = process.log.nodeId();
       if (id != null) {
         current.replacedBy(id); // a child placed under it from now on is its edge, fed or not yet
-        if (originId.equals(process.log.parentAt(Long.MAX_VALUE)) && process.log.firstSegmentAtMillis() > 0) {
+        if (originId.equals(process.log.parentAt(Long.MAX_VALUE))
+            && process.log.firstSegmentAtMillis() > 0) {
           return;
         }
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("booster process " + index + " did not join under the origin and get a "
-        + "segment in 60 s; its stderr is in " + log);
+    throw new IllegalStateException(
+        "booster process "
+            + index
+            + " did not join under the origin and get a "
+            + "segment in 60 s; its stderr is in "
+            + log);
   }
 
   /** The current process's memory; NaN readings if it exited meanwhile. */

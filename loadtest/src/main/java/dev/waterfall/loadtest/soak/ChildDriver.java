@@ -8,14 +8,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Keeps {@code concurrent} children in flight until {@code edges} edges have been made and closed (or the deadline
- * passes): a new child starts only when one has wholly ended, its slot under the booster free again, so no join
- * finds the booster full. Runs on a thread of its own; the sampler reads {@link EdgeCounts} meanwhile.
+ * Keeps {@code concurrent} children in flight until {@code edges} edges have been made and closed
+ * (or the deadline passes): a new child starts only when one has wholly ended, its slot under the
+ * booster free again, so no join finds the booster full. Runs on a thread of its own; the sampler
+ * reads {@link EdgeCounts} meanwhile.
  */
 final class ChildDriver {
   /** Joins in a row that made no edge before the run gives up (something is wrong, not churn). */
   private static final int MAX_FAILURES_IN_A_ROW = 50;
+
   private static final long FAILURE_PAUSE_MS = 250;
+
   /** Between processes joins cannot reach the booster: retry less often than after a failure. */
   private static final long RECYCLE_PAUSE_MS = 500;
 
@@ -35,8 +38,16 @@ final class ChildDriver {
   private final Thread thread;
   private volatile String stoppedBecause;
 
-  ChildDriver(Vertx vertx, String base, String stream, CurrentBooster booster, PeerFactory peers, int concurrent,
-              long lifeMs, long edges, Deadline deadline) {
+  ChildDriver(
+      Vertx vertx,
+      String base,
+      String stream,
+      CurrentBooster booster,
+      PeerFactory peers,
+      int concurrent,
+      long lifeMs,
+      long edges,
+      Deadline deadline) {
     this.vertx = vertx;
     this.base = base;
     this.stream = stream;
@@ -99,18 +110,21 @@ final class ChildDriver {
           return;
         }
         inFlight.incrementAndGet();
-        SoakChild.run(vertx, base, stream, booster, peers, lifeMs, counts).whenComplete((outcome, e) -> {
-          inFlight.decrementAndGet();
-          if (outcome == SoakChild.Outcome.CLOSED) {
-            failuresInARow.set(0);
-            slots.release();
-          } else if (outcome == SoakChild.Outcome.IN_RECYCLE) { // expected while the booster is replaced
-            vertx.setTimer(RECYCLE_PAUSE_MS, t -> slots.release());
-          } else { // a short pause, so a refusing coordinator is not hammered
-            failuresInARow.incrementAndGet();
-            vertx.setTimer(FAILURE_PAUSE_MS, t -> slots.release());
-          }
-        });
+        SoakChild.run(vertx, base, stream, booster, peers, lifeMs, counts)
+            .whenComplete(
+                (outcome, e) -> {
+                  inFlight.decrementAndGet();
+                  if (outcome == SoakChild.Outcome.CLOSED) {
+                    failuresInARow.set(0);
+                    slots.release();
+                    // expected while the booster is replaced
+                  } else if (outcome == SoakChild.Outcome.IN_RECYCLE) {
+                    vertx.setTimer(RECYCLE_PAUSE_MS, t -> slots.release());
+                  } else { // a short pause, so a refusing coordinator is not hammered
+                    failuresInARow.incrementAndGet();
+                    vertx.setTimer(FAILURE_PAUSE_MS, t -> slots.release());
+                  }
+                });
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -4,24 +4,35 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The booster host's resident memory across recycles, as an operator sees the service: each sample is of
- * whichever process was current, so RSS climbs within a process and drops at each restart (a sawtooth). The host's
- * growth per 1,000 edges is the least-squares line through all of them past the warm-up ({@link SlopeFit}); each
- * process also gets its own line, over the edges closed while it was current, past the same share of them.
+ * The booster host's resident memory across recycles, as an operator sees the service: each sample
+ * is of whichever process was current, so RSS climbs within a process and drops at each restart (a
+ * sawtooth). The host's growth per 1,000 edges is the least-squares line through all of them past
+ * the warm-up ({@link SlopeFit}); each process also gets its own line, over the edges closed while
+ * it was current, past the same share of them.
  */
 record HostRss(SlopeFit host, double peakMb, List<Process> processes) {
 
-  /** One booster process: its samples' span in edges closed, and its RSS first, at its peak and last. */
-  record Process(int index, int samples, double edgesFrom, double edgesTo, double rssFirstMb, double rssPeakMb,
-                 double rssLastMb, SlopeFit fit) {
+  /**
+   * One booster process: its samples' span in edges closed, and its RSS first, at its peak and
+   * last.
+   */
+  record Process(
+      int index,
+      int samples,
+      double edgesFrom,
+      double edgesTo,
+      double rssFirstMb,
+      double rssPeakMb,
+      double rssLastMb,
+      SlopeFit fit) {
     double growthMb() {
       return rssLastMb - rssFirstMb;
     }
   }
 
   /**
-   * {@code process} numbers each sample's process (0, 1, ...; samples in time order, a process's samples
-   * together); NaN RSS readings are skipped.
+   * {@code process} numbers each sample's process (0, 1, ...; samples in time order, a process's
+   * samples together); NaN RSS readings are skipped.
    */
   static HostRss of(int[] process, double[] edges, double[] rssMb, double warmupShare) {
     if (process.length != edges.length || edges.length != rssMb.length) {
@@ -42,7 +53,8 @@ record HostRss(SlopeFit host, double peakMb, List<Process> processes) {
     return new HostRss(SlopeFit.after(edges, rssMb, warmupShare), peak, List.copyOf(out));
   }
 
-  private static Process one(int index, double[] edges, double[] rss, int from, int to, double warmupShare) {
+  private static Process one(
+      int index, double[] edges, double[] rss, int from, int to, double warmupShare) {
     double[] x = new double[to - from];
     double[] y = new double[to - from];
     double first = Double.NaN;
@@ -57,7 +69,14 @@ record HostRss(SlopeFit host, double peakMb, List<Process> processes) {
         last = rss[i];
       }
     }
-    return new Process(index, to - from, edges[from], edges[to - 1], first, peak, last,
+    return new Process(
+        index,
+        to - from,
+        edges[from],
+        edges[to - 1],
+        first,
+        peak,
+        last,
         SlopeFit.after(x, y, warmupShare));
   }
 }

@@ -6,16 +6,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The booster JVM's memory as one jcmd call ({@code GC.run}, {@code GC.heap_info},
- * {@code VM.native_memory summary scale=KB}) prints it: the live Java heap (generations' used, right after the
- * full GC) and what Native Memory Tracking counts as committed, in total and per category. A figure jcmd did
- * not print (NMT off) is -1.
+ * The booster JVM's memory as one jcmd call ({@code GC.run}, {@code GC.heap_info}, {@code
+ * VM.native_memory summary scale=KB}) prints it: the live Java heap (generations' used, right after
+ * the full GC) and what Native Memory Tracking counts as committed, in total and per category. A
+ * figure jcmd did not print (NMT off) is -1.
  */
 record JvmMemory(long heapUsedKb, long nmtCommittedKb, Map<String, Long> nmtCategoriesKb) {
-  // " def new generation   total 19648K, used 0K [...", " tenured generation ...", " garbage-first heap ..."
-  private static final Pattern GENERATION = Pattern.compile("^\\s*\\S.*?\\s+total (\\d+)K, used (\\d+)K");
-  private static final Pattern TOTAL = Pattern.compile("^Total: reserved=(\\d+)KB, committed=(\\d+)KB");
-  private static final Pattern CATEGORY = Pattern.compile("^-\\s+(.+?) \\(reserved=(\\d+)KB, committed=(\\d+)KB\\)");
+  // " def new generation   total 19648K, used 0K [...", " tenured generation ...", " garbage-first
+  // heap ..."
+  private static final Pattern GENERATION =
+      Pattern.compile("^\\s*\\S.*?\\s+total (\\d+)K, used (\\d+)K");
+  private static final Pattern TOTAL =
+      Pattern.compile("^Total: reserved=(\\d+)KB, committed=(\\d+)KB");
+  private static final Pattern CATEGORY =
+      Pattern.compile("^-\\s+(.+?) \\(reserved=(\\d+)KB, committed=(\\d+)KB\\)");
 
   static JvmMemory parse(String jcmdOutput) {
     long heap = -1;

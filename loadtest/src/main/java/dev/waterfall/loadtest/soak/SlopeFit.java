@@ -1,13 +1,17 @@
 package dev.waterfall.loadtest.soak;
 
 /**
- * A least-squares line through (edges closed, value) samples, left of which the warm-up is cut: the first
- * samples carry JIT, class loading and the first segments, not what each edge costs. {@code perThousand} is the
- * growth of the value per 1,000 edges (NaN with fewer than three samples left, or all at one x).
+ * A least-squares line through (edges closed, value) samples, left of which the warm-up is cut: the
+ * first samples carry JIT, class loading and the first segments, not what each edge costs. {@code
+ * perThousand} is the growth of the value per 1,000 edges (NaN with fewer than three samples left,
+ * or all at one x).
  */
 public record SlopeFit(double perThousand, double intercept, int points) {
 
-  /** Fits the samples whose edge count is at least {@code warmupShare} of the largest; NaN values are skipped. */
+  /**
+   * Fits the samples whose edge count is at least {@code warmupShare} of the largest; NaN values
+   * are skipped.
+   */
   public static SlopeFit after(double[] edges, double[] values, double warmupShare) {
     if (edges.length != values.length) {
       throw new IllegalArgumentException("edges and values differ in length");

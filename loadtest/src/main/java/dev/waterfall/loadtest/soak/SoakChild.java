@@ -1,28 +1,39 @@
 package dev.waterfall.loadtest.soak;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.protocol.SignallingClient;
 import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.peer.PeerLink;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One simulated child of the booster: a viewer that joins over the coordinator's WebSocket with upload off (so it
- * stays a leaf), offers a DataChannel edge to the parent it is given (a real webrtc-java peer, speaking what a
- * page speaks), takes frames for {@code lifeMs} after the channel opens, then leaves gracefully: the coordinator
- * tells the booster, which tears its end down. Its state lives on one Vert.x context; WebRTC callbacks hop onto
- * it. The future completes once both the socket and the link are closed.
+ * One simulated child of the booster: a viewer that joins over the coordinator's WebSocket with
+ * upload off (so it stays a leaf), offers a DataChannel edge to the parent it is given (a real
+ * webrtc-java peer, speaking what a page speaks), takes frames for {@code lifeMs} after the channel
+ * opens, then leaves gracefully: the coordinator tells the booster, which tears its end down. Its
+ * state lives on one Vert.x context; WebRTC callbacks hop onto it. The future completes once both
+ * the socket and the link are closed.
  */
 final class SoakChild {
   /** How the child ended, for the counts. */
-  enum Outcome { CLOSED, FAILED, MISPLACED, REFUSED, IN_RECYCLE }
+  enum Outcome {
+    CLOSED,
+    FAILED,
+    MISPLACED,
+    REFUSED,
+    IN_RECYCLE
+  }
 
   private static final long HEARTBEAT_MS = 2000;
-  /** Beyond the link's own open timeout and the life: a child that has not ended by then is ended by force. */
+
+  /**
+   * Beyond the link's own open timeout and the life: a child that has not ended by then is ended by
+   * force.
+   */
   private static final long GUARD_EXTRA_MS = 30_000;
 
   private final Context context;
@@ -42,13 +53,20 @@ final class SoakChild {
   private boolean socketClosed;
   private boolean left;
   private Outcome outcome = Outcome.FAILED;
+
   /** Placed, refused or ended while the booster was between processes. */
   private boolean inRecycle;
+
   private long heartbeat = -1;
   private long guard = -1;
 
-  private SoakChild(Vertx vertx, String stream, CurrentBooster booster, PeerFactory peers, long lifeMs,
-                    EdgeCounts counts) {
+  private SoakChild(
+      Vertx vertx,
+      String stream,
+      CurrentBooster booster,
+      PeerFactory peers,
+      long lifeMs,
+      EdgeCounts counts) {
     this.context = vertx.getOrCreateContext();
     this.stream = stream;
     this.booster = booster;
@@ -57,8 +75,14 @@ final class SoakChild {
     this.counts = counts;
   }
 
-  static CompletableFuture<Outcome> run(Vertx vertx, String base, String stream, CurrentBooster booster,
-                                        PeerFactory peers, long lifeMs, EdgeCounts counts) {
+  static CompletableFuture<Outcome> run(
+      Vertx vertx,
+      String base,
+      String stream,
+      CurrentBooster booster,
+      PeerFactory peers,
+      long lifeMs,
+      EdgeCounts counts) {
     SoakChild child = new SoakChild(vertx, stream, booster, peers, lifeMs, counts);
     child.context.runOnContext(v -> child.connect(base));
     return child.done;
@@ -67,21 +91,33 @@ final class SoakChild {
   private void connect(String base) {
     long guardMs = peers.settings().openTimeout().toMillis() + lifeMs + GUARD_EXTRA_MS;
     guard = context.owner().setTimer(guardMs, t -> forceEnd());
-    SignallingClient.connect(context.owner(), base).onComplete(ar -> context.runOnContext(v -> {
-      if (ar.failed()) {
-        socketClosed = true;
-        finishIfOver();
-        return;
-      }
-      client = ar.result();
-      client.onMessage(m -> context.runOnContext(x -> onMessage(m)));
-      client.onClose(x -> context.runOnContext(y -> {
-        socketClosed = true;
-        finishIfOver();
-      }));
-      client.send(new Message.Join(stream, "viewer", null, false, null));
-      heartbeat = context.owner().setPeriodic(HEARTBEAT_MS, t -> client.send(new Message.Heartbeat(null, null)));
-    }));
+    SignallingClient.connect(context.owner(), base)
+        .onComplete(
+            ar ->
+                context.runOnContext(
+                    v -> {
+                      if (ar.failed()) {
+                        socketClosed = true;
+                        finishIfOver();
+                        return;
+                      }
+                      client = ar.result();
+                      client.onMessage(m -> context.runOnContext(x -> onMessage(m)));
+                      client.onClose(
+                          x ->
+                              context.runOnContext(
+                                  y -> {
+                                    socketClosed = true;
+                                    finishIfOver();
+                                  }));
+                      client.send(new Message.Join(stream, "viewer", null, false, null));
+                      heartbeat =
+                          context
+                              .owner()
+                              .setPeriodic(
+                                  HEARTBEAT_MS,
+                                  t -> client.send(new Message.Heartbeat(null, null)));
+                    }));
   }
 
   private void onMessage(Message m) {
@@ -90,14 +126,18 @@ final class SoakChild {
       welcomedNanos = System.nanoTime();
       inRecycle = booster.recycling();
       if (!booster.id().equals(parent)) {
-        // the anchors leave no room elsewhere, but the old booster's slot during a recycle: leave at once
+        // the anchors leave no room elsewhere, but the old booster's slot during a recycle: leave
+        // at once
         outcome = Outcome.MISPLACED;
         leave();
         return;
       }
       List<Message.IceServer> ice = w.iceServers() == null ? List.of() : w.iceServers();
       link = PeerLink.offer(peers, ice, new Listener());
-    } else if (m instanceof Message.Signal s && link != null && s.from() != null && s.from().equals(parent)) {
+    } else if (m instanceof Message.Signal s
+        && link != null
+        && s.from() != null
+        && s.from().equals(parent)) {
       try {
         link.onRemoteSignal(s.data());
       } catch (IllegalArgumentException e) {
@@ -108,7 +148,8 @@ final class SoakChild {
       inRecycle = booster.recycling();
       client.close();
     } else if (m instanceof Message.Error e && "evicted".equals(e.code())) {
-      counts.evicted.incrementAndGet(); // a draining booster's child: its link stays until the child ends it
+      // a draining booster's child: its link stays until the child ends it
+      counts.evicted.incrementAndGet();
     }
   }
 
@@ -135,7 +176,10 @@ final class SoakChild {
     finishIfOver();
   }
 
-  /** Graceful: tell the coordinator (it tells the booster and then closes our socket), and close our end. */
+  /**
+   * Graceful: tell the coordinator (it tells the booster and then closes our socket), and close our
+   * end.
+   */
   private void leave() {
     if (left) {
       return;
@@ -169,8 +213,10 @@ final class SoakChild {
     }
     context.owner().cancelTimer(guard);
     if (outcome != Outcome.CLOSED && (inRecycle || booster.recycling())) {
-      (outcome == Outcome.REFUSED ? counts.refusedInRecycle
-          : outcome == Outcome.MISPLACED ? counts.elsewhereInRecycle : counts.failedInRecycle).incrementAndGet();
+      (outcome == Outcome.REFUSED
+              ? counts.refusedInRecycle
+              : outcome == Outcome.MISPLACED ? counts.elsewhereInRecycle : counts.failedInRecycle)
+          .incrementAndGet();
       outcome = Outcome.IN_RECYCLE;
     } else if (outcome == Outcome.FAILED) {
       counts.failed.incrementAndGet();
@@ -186,11 +232,12 @@ final class SoakChild {
   private final class Listener implements PeerLink.Listener {
     @Override
     public void onSignal(ObjectNode data) {
-      context.runOnContext(v -> {
-        if (client != null && !client.isClosed()) {
-          client.send(new Message.Signal(null, parent, data));
-        }
-      });
+      context.runOnContext(
+          v -> {
+            if (client != null && !client.isClosed()) {
+              client.send(new Message.Signal(null, parent, data));
+            }
+          });
     }
 
     @Override

@@ -12,7 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The soak report's slopes and charts, drawn from its samples (also when re-rendering a page from the JSON). */
+/**
+ * The soak report's slopes and charts, drawn from its samples (also when re-rendering a page from
+ * the JSON).
+ */
 final class SoakReport {
   /** NMT categories growing less than this per 1,000 edges are left out of the list (noise). */
   private static final double NMT_NOISE_MB = 0.01;
@@ -20,8 +23,9 @@ final class SoakReport {
   private SoakReport() {}
 
   /**
-   * Growth per 1,000 edges after the warm-up, of each memory figure and each NMT category that grew: of the first
-   * booster process (the only one without recycling), whose samples are one JVM's.
+   * Growth per 1,000 edges after the warm-up, of each memory figure and each NMT category that
+   * grew: of the first booster process (the only one without recycling), whose samples are one
+   * JVM's.
    */
   static void putSlopes(ObjectNode figures, double warmupShare) {
     JsonNode samples = ofProcess(figures.path("samples"), 0);
@@ -29,9 +33,14 @@ final class SoakReport {
       return;
     }
     double[] edges = Series.of(samples, "edgesClosed");
-    for (String[] f : new String[][] {{"rssMb", "rssMbPer1000Edges"}, {"rssAnonMb", "rssAnonMbPer1000Edges"},
-        {"heapLiveMb", "heapMbPer1000Edges"}, {"nmtCommittedMb", "nmtMbPer1000Edges"},
-        {"outsideNmtMb", "outsideNmtMbPer1000Edges"}}) {
+    for (String[] f :
+        new String[][] {
+          {"rssMb", "rssMbPer1000Edges"},
+          {"rssAnonMb", "rssAnonMbPer1000Edges"},
+          {"heapLiveMb", "heapMbPer1000Edges"},
+          {"nmtCommittedMb", "nmtMbPer1000Edges"},
+          {"outsideNmtMb", "outsideNmtMbPer1000Edges"}
+        }) {
       SlopeFit fit = SlopeFit.after(edges, Series.of(samples, f[0]), warmupShare);
       if (!Double.isNaN(fit.perThousand())) {
         figures.put(f[1], round(fit.perThousand()));
@@ -48,21 +57,26 @@ final class SoakReport {
       }
     }
     ObjectNode out = figures.putObject("nmtGrowthMbPer1000Edges");
-    grew.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+    grew.entrySet().stream()
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
         .forEach(e -> out.put(e.getKey(), e.getValue()));
   }
 
   /**
-   * The host across recycles ({@link HostRss}): its RSS per 1,000 edges after warm-up over every process's
-   * samples, its peak, and each process's span, peak, growth and own slope.
+   * The host across recycles ({@link HostRss}): its RSS per 1,000 edges after warm-up over every
+   * process's samples, its peak, and each process's span, peak, growth and own slope.
    */
   static void putHost(ObjectNode figures, double warmupShare) {
     JsonNode samples = figures.path("samples");
     if (samples.size() == 0) {
       return;
     }
-    HostRss host = HostRss.of(processes(samples), Series.of(samples, "edgesClosed"), Series.of(samples, "rssMb"),
-        warmupShare);
+    HostRss host =
+        HostRss.of(
+            processes(samples),
+            Series.of(samples, "edgesClosed"),
+            Series.of(samples, "rssMb"),
+            warmupShare);
     if (!Double.isNaN(host.host().perThousand())) {
       figures.put("hostRssMbPer1000Edges", round(host.host().perThousand()));
     }
@@ -94,8 +108,11 @@ final class SoakReport {
     double[] edges = Series.of(samples, "edgesClosed");
     int[] process = processes(samples);
     if (process[process.length - 1] > 0) { // recycled: the host's sawtooth, one line a process
-      SvgChart host = SvgChart.lines("Booster host RSS vs edges closed, across recycles (one line a process)",
-          "edges closed", "MB");
+      SvgChart host =
+          SvgChart.lines(
+              "Booster host RSS vs edges closed, across recycles (one line a process)",
+              "edges closed",
+              "MB");
       for (int p = 0; p <= process[process.length - 1]; p++) {
         double[] rss = Series.of(samples, "rssMb");
         for (int i = 0; i < rss.length; i++) {
@@ -105,11 +122,12 @@ final class SoakReport {
       }
       out.add(host);
     }
-    out.add(SvgChart.lines("Booster memory vs edges closed", "edges closed", "MB")
-        .line("RSS", edges, Series.of(samples, "rssMb"))
-        .line("NMT committed", edges, Series.of(samples, "nmtCommittedMb"))
-        .line("RSS outside NMT", edges, Series.of(samples, "outsideNmtMb"))
-        .line("Java heap live (after full GC)", edges, Series.of(samples, "heapLiveMb")));
+    out.add(
+        SvgChart.lines("Booster memory vs edges closed", "edges closed", "MB")
+            .line("RSS", edges, Series.of(samples, "rssMb"))
+            .line("NMT committed", edges, Series.of(samples, "nmtCommittedMb"))
+            .line("RSS outside NMT", edges, Series.of(samples, "outsideNmtMb"))
+            .line("Java heap live (after full GC)", edges, Series.of(samples, "heapLiveMb")));
     List<String> top = new ArrayList<>();
     figures.path("nmtGrowthMbPer1000Edges").fieldNames().forEachRemaining(top::add);
     if (!top.isEmpty()) {
@@ -117,9 +135,13 @@ final class SoakReport {
       top.stream().limit(5).forEach(c -> nmt.line(c, edges, nmtMb(samples, c)));
       out.add(nmt);
     }
-    out.add(SvgChart.lines("Edges and the booster's open peer links over time", "s", "count")
-        .line("edges closed", Series.of(samples, "seconds"), edges)
-        .line("booster links open", Series.of(samples, "seconds"), Series.of(samples, "boosterLinks")));
+    out.add(
+        SvgChart.lines("Edges and the booster's open peer links over time", "s", "count")
+            .line("edges closed", Series.of(samples, "seconds"), edges)
+            .line(
+                "booster links open",
+                Series.of(samples, "seconds"),
+                Series.of(samples, "boosterLinks")));
     return out;
   }
 
@@ -134,11 +156,12 @@ final class SoakReport {
 
   private static ArrayNode ofProcess(JsonNode samples, int process) {
     ArrayNode out = JsonNodeFactory.instance.arrayNode();
-    samples.forEach(x -> {
-      if (x.path("process").asInt(0) == process) {
-        out.add(x);
-      }
-    });
+    samples.forEach(
+        x -> {
+          if (x.path("process").asInt(0) == process) {
+            out.add(x);
+          }
+        });
     return out;
   }
 

@@ -15,13 +15,14 @@ import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
- * The same joins and removals on a bare {@link StreamTree}, no Hazelcast: the difference to the entry
- * processor figures is what the map, the partition thread and the result serialisation cost.
+ * The same joins and removals on a bare {@link StreamTree}, no Hazelcast: the difference to the
+ * entry processor figures is what the map, the partition thread and the result serialisation cost.
  */
 final class BareTree {
   private BareTree() {}
 
-  static ObjectNode joins(List<Integer> sizes, int maxChildren, int warmup, Progress progress, Deadline deadline) {
+  static ObjectNode joins(
+      List<Integer> sizes, int maxChildren, int warmup, Progress progress, Deadline deadline) {
     ObjectNode out = JsonNodeFactory.instance.objectNode();
     progress.phase("bare warm-up", warmup);
     fill(maxChildren, warmup, null, progress);
@@ -42,9 +43,11 @@ final class BareTree {
     return out;
   }
 
-  /** Removal of each depth-1 node's first one, per strategy, on a fresh tree; validated afterwards. */
-  static ObjectNode removals(List<String> strategies, int maxChildren, int size, Progress progress,
-                             Deadline deadline) {
+  /**
+   * Removal of each depth-1 node's first one, per strategy, on a fresh tree; validated afterwards.
+   */
+  static ObjectNode removals(
+      List<String> strategies, int maxChildren, int size, Progress progress, Deadline deadline) {
     ObjectNode out = JsonNodeFactory.instance.objectNode();
     for (String name : strategies) {
       if (deadline.passed()) {

@@ -12,14 +12,21 @@ import java.util.Random;
 import org.HdrHistogram.Histogram;
 
 /**
- * Viewers come and go at a steady size: each op is, with equal odds, the removal of a uniformly random node
- * (mostly leaves, as in a real audience) or a new join. Seeded, so two runs see the same sequence.
+ * Viewers come and go at a steady size: each op is, with equal odds, the removal of a uniformly
+ * random node (mostly leaves, as in a real audience) or a new join. Seeded, so two runs see the
+ * same sequence.
  */
 final class Churn {
   private Churn() {}
 
-  static ObjectNode run(Member m, int size, int ops, String strategy, long seed, Progress progress,
-                        Deadline deadline) {
+  static ObjectNode run(
+      Member m,
+      int size,
+      int ops,
+      String strategy,
+      long seed,
+      Progress progress,
+      Deadline deadline) {
     String stream = "churn";
     m.create(stream);
     progress.phase("churn build", size);

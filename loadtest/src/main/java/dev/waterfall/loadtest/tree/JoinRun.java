@@ -6,8 +6,8 @@ import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
- * What one batch of joins measured. {@code depthOne}: ids placed directly under the root, remembered so the
- * removal phase can take out the largest subtrees without a snapshot.
+ * What one batch of joins measured. {@code depthOne}: ids placed directly under the root,
+ * remembered so the removal phase can take out the largest subtrees without a snapshot.
  */
 record JoinRun(int count, long nanos, Histogram latencies, List<String> depthOne, int maxDepth) {
 

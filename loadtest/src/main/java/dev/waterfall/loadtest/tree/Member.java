@@ -15,13 +15,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One embedded Hazelcast member configured exactly as a coordinator configures its own (same map config,
- * OBJECT format, backup 1, serializer), alone on loopback under its own cluster name so it never joins a
- * coordinator that happens to run here. Every call goes through the coordinator's entry processors.
+ * One embedded Hazelcast member configured exactly as a coordinator configures its own (same map
+ * config, OBJECT format, backup 1, serializer), alone on loopback under its own cluster name so it
+ * never joins a coordinator that happens to run here. Every call goes through the coordinator's
+ * entry processors.
  */
 final class Member implements AutoCloseable {
   /** Every node is "held" by this owner; Remove only removes nodes whose owner matches. */
   static final String OWNER = "loadtest";
+
   static final int BITRATE_KBPS = 3000;
 
   private final HazelcastInstance hz;
@@ -35,8 +37,16 @@ final class Member implements AutoCloseable {
   }
 
   static Member start(int clusterPort, String clusterName, int maxChildren) {
-    var cluster = CoordinatorConfig.from(Settings.defaultsOnly().with(Map.of(
-        "cluster.port", Integer.toString(clusterPort), "cluster.name", clusterName))).cluster();
+    var cluster =
+        CoordinatorConfig.from(
+                Settings.defaultsOnly()
+                    .with(
+                        Map.of(
+                            "cluster.port",
+                            Integer.toString(clusterPort),
+                            "cluster.name",
+                            clusterName)))
+            .cluster();
     return new Member(HazelcastSetup.start(cluster), maxChildren);
   }
 
@@ -45,16 +55,23 @@ final class Member implements AutoCloseable {
   }
 
   void create(String stream) {
-    Boolean created = trees.executeOnKey(stream,
-        new TreeProcessors.Create(stream, "origin-" + stream, maxChildren, BITRATE_KBPS, System.currentTimeMillis()));
+    Boolean created =
+        trees.executeOnKey(
+            stream,
+            new TreeProcessors.Create(
+                stream, "origin-" + stream, maxChildren, BITRATE_KBPS, System.currentTimeMillis()));
     if (!Boolean.TRUE.equals(created)) {
       throw new IllegalStateException("stream " + stream + " already exists");
     }
   }
 
-  /** One join, synchronous: the caller's wait is the latency a coordinator's event loop would see. */
+  /**
+   * One join, synchronous: the caller's wait is the latency a coordinator's event loop would see.
+   */
   Outcomes.Joined join(String stream, String id, long joinedAt) {
-    return trees.executeOnKey(stream, new TreeProcessors.Join(id, Role.VIEWER, maxChildren, joinedAt, OWNER, Integer.MAX_VALUE));
+    return trees.executeOnKey(
+        stream,
+        new TreeProcessors.Join(id, Role.VIEWER, maxChildren, joinedAt, OWNER, Integer.MAX_VALUE));
   }
 
   Outcomes.Removed remove(String stream, String id, String strategy) {

@@ -10,9 +10,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The worst single departure: a depth-1 node, whose subtree is about a quarter of the tree. One fresh tree per
- * strategy (a strategy's repairs change the shape the next would see), each strategy's code warmed first on a
- * small tree so the figure is the steady-state cost, not the JIT's.
+ * The worst single departure: a depth-1 node, whose subtree is about a quarter of the tree. One
+ * fresh tree per strategy (a strategy's repairs change the shape the next would see), each
+ * strategy's code warmed first on a small tree so the figure is the steady-state cost, not the
+ * JIT's.
  */
 final class Removals {
   private static final int WARMUP_SIZE = 10_000;
@@ -20,8 +21,13 @@ final class Removals {
   private Removals() {}
 
   /** Per strategy: every removal's ms, moves and subtree size, and the max over them. */
-  static ObjectNode run(Member m, List<String> strategies, int size, int removals, Progress progress,
-                        Deadline deadline) {
+  static ObjectNode run(
+      Member m,
+      List<String> strategies,
+      int size,
+      int removals,
+      Progress progress,
+      Deadline deadline) {
     ObjectNode out = JsonNodeFactory.instance.objectNode();
     out.put("treeSize", size);
     for (String strategy : strategies) {

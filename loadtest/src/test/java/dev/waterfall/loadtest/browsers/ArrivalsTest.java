@@ -10,10 +10,14 @@ class ArrivalsTest {
   @Test
   void eachSegmentOfAPageCountsOnceAndTheJoinBacklogNotAtAll() {
     Arrivals a = new Arrivals(10_000);
-    List<Probe.Arrival> first = List.of(new Probe.Arrival(1, 8_000, 10_500), // backlog: produced before the start
-        new Probe.Arrival(2, 10_000, 10_040));
+    // backlog: produced before the start
+    List<Probe.Arrival> first =
+        List.of(new Probe.Arrival(1, 8_000, 10_500), new Probe.Arrival(2, 10_000, 10_040));
     a.add("p1", 1, first);
-    a.add("p1", 1, List.of(new Probe.Arrival(2, 10_000, 10_040), new Probe.Arrival(3, 12_000, 12_030)));
+    a.add(
+        "p1",
+        1,
+        List.of(new Probe.Arrival(2, 10_000, 10_040), new Probe.Arrival(3, 12_000, 12_030)));
     a.add("p2", 2, List.of(new Probe.Arrival(2, 10_000, 10_090)));
     a.add("plain", null, List.of(new Probe.Arrival(2, 10_000, 10_000)));
     assertThat(a.byDepth()).containsOnlyKeys(1, 2);

@@ -12,14 +12,20 @@ class JoinWindowTest {
     return new Fleet.JoinSample(ms, joinMs * 1_000_000, joinMs * 2_000_000, 0, trickle);
   }
 
-  private final List<Fleet.JoinSample> samples = List.of(
-      at(999, 5, true), at(1000, 10, true), at(1500, 20, true), at(1999, 30, false), at(2999, 40, true),
-      at(3000, 50, true));
+  private final List<Fleet.JoinSample> samples =
+      List.of(
+          at(999, 5, true),
+          at(1000, 10, true),
+          at(1500, 20, true),
+          at(1999, 30, false),
+          at(2999, 40, true),
+          at(3000, 50, true));
 
   @Test
   void countsOnlyTheTrickleInsideTheHalfOpenWindow() {
     ObjectNode o = new JoinWindow("w", 1000, 3000).summarise(samples);
-    assertThat(o.get("joins").asLong()).isEqualTo(3); // 1000, 1500, 2999; not 999, 3000, nor the initial batch's
+    // 1000, 1500, 2999; not 999, 3000, nor the initial batch's
+    assertThat(o.get("joins").asLong()).isEqualTo(3);
     assertThat(o.get("joinsPerSecond").asDouble()).isEqualTo(1.5);
     assertThat(o.get("joinToWelcome").get("maxMs").asDouble()).isBetween(39.9, 40.1);
     assertThat(o.get("openToWelcome").get("maxMs").asDouble()).isBetween(79.9, 80.1);
@@ -36,7 +42,8 @@ class JoinWindowTest {
   @Test
   void bucketsPerSecondFromTheOrigin() {
     assertThat(JoinWindow.perSecond(samples, 1000, 4000)).containsExactly(2, 1, 1);
-    assertThat(JoinWindow.perSecond(samples, 1000, 3500)).containsExactly(2, 1); // the partial third second left out
+    // the partial third second left out
+    assertThat(JoinWindow.perSecond(samples, 1000, 3500)).containsExactly(2, 1);
     assertThat(JoinWindow.perSecond(samples, 0, 1000)).containsExactly(1);
   }
 }

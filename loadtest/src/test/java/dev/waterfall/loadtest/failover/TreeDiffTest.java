@@ -21,18 +21,22 @@ class TreeDiffTest {
 
   @Test
   void findsLostMovedAddedAndDisconnectedEntries() {
-    TreeSnapshot before = snapshot(List.of(
-        node("o", "origin", null, true),
-        node("b", "booster", "o", true),
-        node("v1", "viewer", "b", true),
-        node("v2", "viewer", "b", true),
-        node("v3", "viewer", "v1", true)));
-    TreeSnapshot after = snapshot(List.of(
-        node("o", "origin", null, true),
-        node("v1", "viewer", "o", true),
-        node("v2", "viewer", "v1", false),
-        node("v3", "viewer", "v1", true),
-        node("v4", "viewer", "v3", true)));
+    TreeSnapshot before =
+        snapshot(
+            List.of(
+                node("o", "origin", null, true),
+                node("b", "booster", "o", true),
+                node("v1", "viewer", "b", true),
+                node("v2", "viewer", "b", true),
+                node("v3", "viewer", "v1", true)));
+    TreeSnapshot after =
+        snapshot(
+            List.of(
+                node("o", "origin", null, true),
+                node("v1", "viewer", "o", true),
+                node("v2", "viewer", "v1", false),
+                node("v3", "viewer", "v1", true),
+                node("v4", "viewer", "v3", true)));
     TreeDiff d = TreeDiff.between(before, after);
     assertThat(d.before()).isEqualTo(5);
     assertThat(d.after()).isEqualTo(5);
@@ -56,6 +60,7 @@ class TreeDiffTest {
   @Test
   void anEntryWithoutAnIdIsRefused() {
     assertThatThrownBy(() -> snapshot(List.of(node(null, "viewer", "o", true))))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without an id");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("without an id");
   }
 }

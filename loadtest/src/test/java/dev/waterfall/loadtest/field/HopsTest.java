@@ -9,7 +9,10 @@ import org.junit.jupiter.api.Test;
 class HopsTest {
   @Test
   void aPagesLoadsSplitBySourceWithTheirLatenessBehindTheOrigin() throws Exception {
-    JsonNode state = new ObjectMapper().readTree("""
+    JsonNode state =
+        new ObjectMapper()
+            .readTree(
+                """
         {"p2p": {"error": null, "linkTimeouts": 2, "relayOnlyLinks": 1, "loads": [
           {"sn": 1, "via": "http", "ms": 80},
           {"sn": 2, "via": "store", "behind": {"asked": 1500, "header": 40, "complete": 400, "done": 1501}},
@@ -22,7 +25,8 @@ class HopsTest {
     assertThat(h.path("loadsBy").path("store").asInt()).isEqualTo(2);
     assertThat(h.path("loadsBy").path("http").asInt()).isEqualTo(2);
     assertThat(h.path("loadsBy").path("store-late").asInt()).isEqualTo(1);
-    // The store's loads only for header and complete (an HTTP load's store copy is not what it played).
+    // The store's loads only for header and complete (an HTTP load's store copy is not what it
+    // played).
     assertThat(h.path("msBehindOrigin").path("complete").path("count").asInt()).isEqualTo(3);
     assertThat(h.path("msBehindOrigin").path("complete").path("p50").asDouble()).isEqualTo(900);
     assertThat(h.path("msBehindOrigin").path("played").path("count").asInt()).isEqualTo(4);

@@ -12,10 +12,12 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-@DisplayName("loadtest realtime: its report's headline and charts come from the figures alone; bad options refused")
+@DisplayName(
+    "loadtest realtime: its report's headline and charts come from the figures alone; bad options refused")
 class RealtimeScenarioTest {
   /** The figures of a run, cut down (as RealtimeScenario writes them). */
-  private static final String FIGURES = """
+  private static final String FIGURES =
+      """
       {"bitrateKbps": 800, "maxDepth": 3, "viewers": 6,
        "glassToGlassByDepth": {"0": {"count": 4, "p50Ms": 6, "p90Ms": 19, "maxMs": 101},
                                "1": {"count": 4, "p50Ms": 33, "p90Ms": 52, "maxMs": 252},
@@ -35,10 +37,12 @@ class RealtimeScenarioTest {
     scenario.headlineFor(figures, common);
     assertThat(common.toString()).isEqualTo("{\"viewers\":6,\"bitrateKbps\":800,\"maxDepth\":3}");
     List<SvgChart> charts = scenario.chartsFor(figures);
-    assertThat(charts).extracting(SvgChart::title).containsExactly(
-        "Glass-to-glass latency by depth, pages only (depth 0: the publisher's preview)",
-        "Glass-to-glass latency through a booster and through a page, side by side",
-        "CPU per forwarded track (320×240 clock picture, 800 kbps cap)");
+    assertThat(charts)
+        .extracting(SvgChart::title)
+        .containsExactly(
+            "Glass-to-glass latency by depth, pages only (depth 0: the publisher's preview)",
+            "Glass-to-glass latency through a booster and through a page, side by side",
+            "CPU per forwarded track (320×240 clock picture, 800 kbps cap)");
     assertThat(charts).noneMatch(SvgChart::isEmpty);
     assertThat(charts.get(1).svg()).contains("depth 2 via booster");
   }

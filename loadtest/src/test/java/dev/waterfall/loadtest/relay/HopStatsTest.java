@@ -7,10 +7,13 @@ import org.junit.jupiter.api.Test;
 class HopStatsTest {
   @Test
   void hopsAndEndToEndComeFromOneClock() {
-    HopStats s = new HopStats(new long[][] {
-        {1000, 1005, 1012, 1020},
-        {3000, 3004, 3010, -1},
-        {5000, 5006, 5011, 5019}});
+    HopStats s =
+        new HopStats(
+            new long[][] {
+              {1000, 1005, 1012, 1020},
+              {3000, 3004, 3010, -1},
+              {5000, 5006, 5011, 5019}
+            });
     assertThat(s.segments()).isEqualTo(3);
     assertThat(s.completeEverywhere()).isEqualTo(2);
     assertThat(s.hop(1)).containsExactly(4, 5, 6);

@@ -9,12 +9,14 @@ import org.junit.jupiter.api.Test;
 class UdpCountersTest {
   @Test
   void readsTheUdpLineByName() {
-    long[] c = UdpCounters.parse(List.of(
-        "Tcp: RtoAlgorithm RtoMin",
-        "Tcp: 1 200",
-        "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors",
-        "Udp: 100 1 7 90 6 0 0 0 0",
-        "UdpLite: InDatagrams NoPorts"));
+    long[] c =
+        UdpCounters.parse(
+            List.of(
+                "Tcp: RtoAlgorithm RtoMin",
+                "Tcp: 1 200",
+                "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors",
+                "Udp: 100 1 7 90 6 0 0 0 0",
+                "UdpLite: InDatagrams NoPorts"));
     assertThat(c).containsExactly(100, 1, 7, 90, 6, 0);
     assertThat(UdpCounters.delta(new long[6], c).get("RcvbufErrors").longValue()).isEqualTo(6);
   }

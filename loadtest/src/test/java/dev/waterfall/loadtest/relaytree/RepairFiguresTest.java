@@ -29,17 +29,23 @@ class RepairFiguresTest {
     HostProcess p = host(log, "joined p 0", "parent g 300");
     HostProcess c = host(log, "joined c 0", "parent d 400", "parent l 10300", "flow l 10450");
     HostProcess l = host(log, "joined l 0", "parent p 500", "parent g 10200", "flow g 10350");
-    HostProcess fresh = host(log, "joined n 0", "parent g 10100", "flow g 10900"); // the replacement: not a leaf
+    // the replacement: not a leaf
+    HostProcess fresh = host(log, "joined n 0", "parent g 10100", "flow g 10900");
     List<HostProcess> hosts = List.of(g, d, p, c, l, fresh);
     ObjectNode figures = JsonNodeFactory.instance.objectNode();
 
-    RepairFigures.put(figures, hosts, new Topology(hosts, "o"), List.of(new Kill(10_000, "d", "g", List.of("c"))));
+    RepairFigures.put(
+        figures,
+        hosts,
+        new Topology(hosts, "o"),
+        List.of(new Kill(10_000, "d", "g", List.of("c"))));
 
     assertThat(figures.path("orphans").asInt()).isEqualTo(1);
     assertThat(figures.path("repairs").get(0).path("dataFlowingAfterMs").asLong()).isEqualTo(450);
     assertThat(figures.path("leafMoves")).hasSize(1);
     assertThat(figures.path("leafMoves").get(0).path("leaf").asText()).isEqualTo("l");
-    assertThat(figures.path("leafMoves").get(0).path("newParentLinkedAfterMs").asLong()).isEqualTo(200);
+    assertThat(figures.path("leafMoves").get(0).path("newParentLinkedAfterMs").asLong())
+        .isEqualTo(200);
     assertThat(figures.path("leafRepairMs").path("maxMs").asDouble()).isBetween(349.0, 351.0);
   }
 }

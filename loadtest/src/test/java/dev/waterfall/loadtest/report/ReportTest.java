@@ -11,8 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ReportTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void writesScenarioMachineSettingsFiguresAndTargets() throws Exception {
@@ -57,7 +56,9 @@ class ReportTest {
     assertThat(Target.atMost("p99", 50, 50, "ms").met()).isTrue();
     assertThat(Target.atMost("p99", 50.1, 50, "ms").met()).isFalse();
     assertThat(Target.atMost("p99", 50.1, 50, "ms").describe()).contains("MISSED").contains("≤");
-    assertThat(Target.atLeast("continuity", 0.9985, 0.999, "").describe()).contains("0.9985").contains("0.999 ")
+    assertThat(Target.atLeast("continuity", 0.9985, 0.999, "").describe())
+        .contains("0.9985")
+        .contains("0.999 ")
         .contains("MISSED");
   }
 
@@ -65,8 +66,10 @@ class ReportTest {
   void reportsGoNextToTheJarElseUnderTheWorkingDirectory() throws Exception {
     Path jar = Files.createFile(dir.resolve("waterfall-loadtest.jar"));
     assertThat(ReportDir.forCodeSource(jar)).isEqualTo(dir.resolve("reports"));
-    assertThat(ReportDir.forCodeSource(dir)).isEqualTo(Path.of("loadtest/target/reports").toAbsolutePath());
-    assertThat(ReportDir.forCodeSource(null)).isEqualTo(Path.of("loadtest/target/reports").toAbsolutePath());
+    assertThat(ReportDir.forCodeSource(dir))
+        .isEqualTo(Path.of("loadtest/target/reports").toAbsolutePath());
+    assertThat(ReportDir.forCodeSource(null))
+        .isEqualTo(Path.of("loadtest/target/reports").toAbsolutePath());
     assertThat(ReportDir.locate(dir.resolve("x"))).isEqualTo(dir.resolve("x"));
   }
 }

@@ -13,18 +13,22 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 class OptionSettingsTest {
-  enum Mode { FAST, SLOW }
+  enum Mode {
+    FAST,
+    SLOW
+  }
 
   @Command(name = "demo", mixinStandardHelpOptions = true)
   static final class Demo {
-    @Mixin
-    ScenarioOptions common;
+    @Mixin ScenarioOptions common;
 
     @Option(names = "--churn-size", defaultValue = "100")
     int churnSize;
 
     @Setting("bitrateKbps")
-    @Option(names = {"-b", "--bitrate"}, defaultValue = "1500")
+    @Option(
+        names = {"-b", "--bitrate"},
+        defaultValue = "1500")
     int kbps;
 
     @Option(names = "--sizes", split = ",", defaultValue = "10,20")
@@ -50,8 +54,10 @@ class OptionSettingsTest {
     cl.parseArgs("--churn-size", "7", "-b", "900", "--jar", "a/b.jar", "--verbose");
     ObjectNode settings = JsonNodeFactory.instance.objectNode();
     OptionSettings.record(cl.getCommandSpec(), settings);
-    assertThat(settings.toString()).isEqualTo("{\"maxSeconds\":600,\"churnSize\":7,\"bitrateKbps\":900,"
-        + "\"sizes\":[10,20],\"mode\":\"SLOW\",\"share\":0.5,\"jar\":\"a/b.jar\"}");
+    assertThat(settings.toString())
+        .isEqualTo(
+            "{\"maxSeconds\":600,\"churnSize\":7,\"bitrateKbps\":900,"
+                + "\"sizes\":[10,20],\"mode\":\"SLOW\",\"share\":0.5,\"jar\":\"a/b.jar\"}");
   }
 
   @Test

@@ -15,7 +15,8 @@ class SignallingPartsTest {
 
   @Test
   void everyCoordinatorIsToldOfAllMembers() {
-    assertThat(CoordinatorProcess.clusterMembers(17101, 3)).isEqualTo("127.0.0.1:17101,127.0.0.1:17102,127.0.0.1:17103");
+    assertThat(CoordinatorProcess.clusterMembers(17101, 3))
+        .isEqualTo("127.0.0.1:17101,127.0.0.1:17102,127.0.0.1:17103");
     assertThat(CoordinatorProcess.clusterMembers(17101, 1)).isEqualTo("127.0.0.1:17101");
   }
 }

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class ModelsTest {
   @Test
   void uplinkMixGivesTheSlotsOfTheRealRuleInTheRightShares() {
-    UplinkMix mix = new UplinkMix(0.2, List.of("3000:1", "20000:1")); // 1 slot and 4 slots at 1.5 Mbps
+    // 1 slot and 4 slots at 1.5 Mbps
+    UplinkMix mix = new UplinkMix(0.2, List.of("3000:1", "20000:1"));
     SplittableRandom r = new SplittableRandom(1);
     int[] count = new int[5];
     for (int i = 0; i < 100_000; i++) {
@@ -38,7 +39,9 @@ class ModelsTest {
       java.util.Arrays.sort(draws);
       double median = draws[draws.length / 2];
       // exponential: median = ln 2 × mean; log-normal σ 1.5: e^(−1.125) × mean
-      assertThat(median).as(s.name()).isCloseTo(s == Sessions.EXPONENTIAL ? 416 : 195, within(15.0));
+      assertThat(median)
+          .as(s.name())
+          .isCloseTo(s == Sessions.EXPONENTIAL ? 416 : 195, within(15.0));
     }
   }
 

@@ -12,12 +12,22 @@ import org.junit.jupiter.api.Test;
 
 class SimulationTest {
   private static SimConfig config(int viewers, double noUpload, long seed) {
-    return new SimConfig(viewers, 60, 600, 300, Sessions.EXPONENTIAL, new UplinkMix(noUpload, List.of()), 0, 4, 1500,
-        "leaf-swap", seed);
+    return new SimConfig(
+        viewers,
+        60,
+        600,
+        300,
+        Sessions.EXPONENTIAL,
+        new UplinkMix(noUpload, List.of()),
+        0,
+        4,
+        1500,
+        "leaf-swap",
+        seed);
   }
 
   private static SimResult run(SimConfig c) {
-    return new Simulation(c).run(() -> { }, () -> false);
+    return new Simulation(c).run(() -> {}, () -> false);
   }
 
   @Test
@@ -36,9 +46,10 @@ class SimulationTest {
   @Test
   void allUploadersKeepOriginEgressAtFourCopiesAndTheDepthBound() {
     Simulation sim = new Simulation(config(20_000, 0, 3));
-    SimResult r = sim.run(() -> { }, () -> false);
+    SimResult r = sim.run(() -> {}, () -> false);
     assertThat(r.completed()).isTrue();
-    assertThat(r.departures()).isGreaterThan(20_000); // 10 min at a 5 min mean session: real churn happened
+    // 10 min at a 5 min mean session: real churn happened
+    assertThat(r.departures()).isGreaterThan(20_000);
     assertThat(r.repairs()).isPositive();
     assertThat(r.originChildren()).isEqualTo(4);
     assertThat(r.originEgressRatio()).isEqualTo(4.0);
@@ -55,7 +66,8 @@ class SimulationTest {
     SimResult r = run(config(1_000, 1.0, 5));
     assertThat(r.originChildren()).isEqualTo(4);
     assertThat(r.refusedJoins()).isPositive();
-    assertThat(r.originEgressRatio()).isEqualTo(r.population()); // every viewer costs the origin a copy
+    // every viewer costs the origin a copy
+    assertThat(r.originEgressRatio()).isEqualTo(r.population());
     assertThat(r.offload()).isZero();
     assertThat(r.maxDepth()).isEqualTo(1);
   }
@@ -64,8 +76,10 @@ class SimulationTest {
   void reportsOneProgressStepPerEventAndStopsWhenAsked() {
     AtomicLong steps = new AtomicLong();
     SimResult full = new Simulation(config(2_000, 0.2, 1)).run(steps::incrementAndGet, () -> false);
-    assertThat(steps.get()).isEqualTo(full.events()).isEqualTo(full.joins() + full.departures() - full.evictions());
-    SimResult stopped = new Simulation(config(2_000, 0.2, 1)).run(() -> { }, () -> true);
+    assertThat(steps.get())
+        .isEqualTo(full.events())
+        .isEqualTo(full.joins() + full.departures() - full.evictions());
+    SimResult stopped = new Simulation(config(2_000, 0.2, 1)).run(() -> {}, () -> true);
     assertThat(stopped.completed()).isFalse();
     assertThat(stopped.events()).isZero();
   }
@@ -73,15 +87,31 @@ class SimulationTest {
   @Test
   void badSettingsAreRefusedClearly() {
     assertThatThrownBy(() -> new UplinkMix(1.5, List.of())).hasMessageContaining("[0,1]");
-    assertThatThrownBy(() -> new UplinkMix(0.2, List.of("fast"))).hasMessageContaining("KBPS[:WEIGHT]");
+    assertThatThrownBy(() -> new UplinkMix(0.2, List.of("fast")))
+        .hasMessageContaining("KBPS[:WEIGHT]");
     assertThatThrownBy(() -> config(0, 0.2, 1)).hasMessageContaining("viewers >= 1");
-    assertThatThrownBy(() -> new Simulation(new SimConfig(10, 60, 60, 60, Sessions.EXPONENTIAL,
-        new UplinkMix(0, List.of()), 0, 4, 1500, "nope", 1))).hasMessageContaining("unknown repair strategy");
+    assertThatThrownBy(
+            () ->
+                new Simulation(
+                    new SimConfig(
+                        10,
+                        60,
+                        60,
+                        60,
+                        Sessions.EXPONENTIAL,
+                        new UplinkMix(0, List.of()),
+                        0,
+                        4,
+                        1500,
+                        "nope",
+                        1)))
+        .hasMessageContaining("unknown repair strategy");
   }
 
   @Test
   void joinMovesAreCountedApartFromRepairMoves() {
-    // 20% cannot upload: a 4-slot joiner takes the place of a non-uploader above the free slot (one move).
+    // 20% cannot upload: a 4-slot joiner takes the place of a non-uploader above the free slot (one
+    // move).
     SimResult r = run(config(5_000, 0.2, 11));
     assertThat(r.joinMoves()).isPositive();
     assertThat(r.joinsThatMoved()).isPositive().isLessThanOrEqualTo(r.joinMoves());
@@ -94,13 +124,29 @@ class SimulationTest {
     assertThat(even.repairMoves()).isEqualTo(even.moves());
   }
 
-  /** The scenario's defaults at N = 1,000 and 10,000 (30 min sessions, 20 % who cannot upload, seed 42). */
+  /**
+   * The scenario's defaults at N = 1,000 and 10,000 (30 min sessions, 20 % who cannot upload, seed
+   * 42).
+   */
   private static SimConfig defaults(int viewers) {
-    return new SimConfig(viewers, 60, 600, 1800, Sessions.EXPONENTIAL, new UplinkMix(0.2, List.of()), 0, 4, 1500,
-        "leaf-swap", 42);
+    return new SimConfig(
+        viewers,
+        60,
+        600,
+        1800,
+        Sessions.EXPONENTIAL,
+        new UplinkMix(0.2, List.of()),
+        0,
+        4,
+        1500,
+        "leaf-swap",
+        42);
   }
 
-  /** 20 % withholders among newcomers of one slot, measured 10 s after their first child, reports after 10 s. */
+  /**
+   * 20 % withholders among newcomers of one slot, measured 10 s after their first child, reports
+   * after 10 s.
+   */
   private static SimConfig withholding(int viewers, double demoteWindowSeconds) {
     return defaults(viewers).withWithholding(0.2, 1, 10, 10, demoteWindowSeconds);
   }
@@ -128,24 +174,29 @@ class SimulationTest {
   @Test
   void demotedWithholdersEndAsLeavesAndCostTheHonestViewersFarLessThanUndemoted() {
     Simulation demoting = new Simulation(withholding(2_000, 120));
-    SimResult on = demoting.run(() -> { }, () -> false);
+    SimResult on = demoting.run(() -> {}, () -> false);
     Simulation keeping = new Simulation(withholding(2_000, 0));
-    SimResult off = keeping.run(() -> { }, () -> false);
+    SimResult off = keeping.run(() -> {}, () -> false);
     WithholdingResult w = on.withholding();
     assertThat(w.withholders()).isBetween(300L, 500L);
     assertThat(w.reports()).isPositive();
     assertThat(w.demotions()).isPositive();
     assertThat(off.withholding().demotions()).isZero();
     demoting.tree().validate();
-    // At the end a withholder feeds honest children only if it got them within the last report window (a repair
-    // may hand a leaf that claims 4 slots a departed node's orphans); without demotion it keeps getting them.
+    // At the end a withholder feeds honest children only if it got them within the last report
+    // window (a repair may hand a leaf that claims 4 slots a departed node's orphans); without
+    // demotion it keeps getting them.
     assertThat(honestChildrenHeldByWithholders(demoting)).isLessThanOrEqualTo(w.inTreeAtEnd() / 50);
-    assertThat(honestChildrenHeldByWithholders(keeping)).isGreaterThan(off.withholding().inTreeAtEnd() / 10);
+    assertThat(honestChildrenHeldByWithholders(keeping))
+        .isGreaterThan(off.withholding().inTreeAtEnd() / 10);
     assertThat(w.demotedAtEnd()).isGreaterThan(w.inTreeAtEnd() / 5);
-    assertThat(w.honestHttpShare()).isPositive().isLessThan(off.withholding().honestHttpShare() / 5);
+    assertThat(w.honestHttpShare())
+        .isPositive()
+        .isLessThan(off.withholding().honestHttpShare() / 5);
     assertThat(on.originCopiesMean()).isLessThan(off.originCopiesMean() / 5);
     assertThat(w.meanHoldingSeconds()).isLessThan(off.withholding().meanHoldingSeconds() / 2);
-    assertThat(on.moves()).isEqualTo(on.joinMoves() + on.repairMoves() + on.reportMoves() + on.capacityMoves());
+    assertThat(on.moves())
+        .isEqualTo(on.joinMoves() + on.repairMoves() + on.reportMoves() + on.capacityMoves());
     assertThat(on.reportMoves()).isPositive();
   }
 
@@ -154,7 +205,8 @@ class SimulationTest {
     Withholding w = sim.withholding();
     return sim.tree().breadthFirst().stream()
         .filter(n -> w.isWithholder(index(n.id())) && !sim.tree().isDemoted(n.id()))
-        .filter(n -> n.childIds().stream().anyMatch(c -> index(c) >= 0 && !w.isWithholder(index(c))))
+        .filter(
+            n -> n.childIds().stream().anyMatch(c -> index(c) >= 0 && !w.isWithholder(index(c))))
         .count();
   }
 
@@ -180,7 +232,8 @@ class SimulationTest {
     assertThat(withholding.report(EventQueue.viewer(queue.poll()), 10)).isEmpty();
     assertThat(withholding.finish(10, 0).reports()).isZero();
 
-    // The control: a child still under the withholder when its window ends reports it and moves away.
+    // The control: a child still under the withholder when its window ends reports it and moves
+    // away.
     join(tree, withholding, 3, 12);
     assertThat(tree.node("v3").parentId()).isEqualTo("v0");
     assertThat(queue.peekTime()).isEqualTo(22.0);

@@ -24,7 +24,8 @@ class HostRssTest {
     assertThat(second.rssPeakMb()).isEqualTo(335);
     assertThat(second.growthMb()).isCloseTo(35, within(1e-9));
     assertThat(second.fit().perThousand()).isCloseTo(70, within(1e-9));
-    // the host's line through two teeth rises a third as fast as a process; through more teeth, flatter still
+    // the host's line through two teeth rises a third as fast as a process; through more teeth,
+    // flatter still
     assertThat(h.host().perThousand()).isCloseTo(245.0 / 11, within(1e-9));
     assertThat(h.host().points()).isEqualTo(12);
   }
@@ -49,16 +50,20 @@ class HostRssTest {
     double[] edges = {0, 500, 1000, 1500, 2000};
     double[] rss = {300, 331.5, 363, 394.5, 426};
     HostRss h = HostRss.of(process, edges, rss, 0.1);
-    assertThat(h.processes()).singleElement().satisfies(p -> {
-      assertThat(p.fit().perThousand()).isCloseTo(63, within(1e-9));
-      assertThat(p.growthMb()).isCloseTo(126, within(1e-9));
-    });
+    assertThat(h.processes())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.fit().perThousand()).isCloseTo(63, within(1e-9));
+              assertThat(p.growthMb()).isCloseTo(126, within(1e-9));
+            });
     assertThat(h.host().perThousand()).isCloseTo(63, within(1e-9));
   }
 
   @Test
   void eachProcessLeavesItsOwnWarmUpOutAndMissingReadingsAreSkipped() {
-    // process 1 jumps in its first edges (a fresh JVM's JIT), then is flat; one reading of it is missing
+    // process 1 jumps in its first edges (a fresh JVM's JIT), then is flat; one reading of it is
+    // missing
     int[] process = {0, 0, 0, 1, 1, 1, 1, 1, 1};
     double[] edges = {0, 50, 100, 100, 105, 130, 160, 180, 200};
     double[] rss = {300, 305, 310, 280, 320, 320, Double.NaN, 320, 320};
@@ -66,7 +71,8 @@ class HostRssTest {
     HostRss.Process p = h.processes().get(1);
     assertThat(p.rssFirstMb()).isEqualTo(280);
     assertThat(p.rssLastMb()).isEqualTo(320);
-    assertThat(p.fit().perThousand()).isCloseTo(0, within(1e-9)); // samples at ≥ 10 of its 100 edges
+    // samples at ≥ 10 of its 100 edges
+    assertThat(p.fit().perThousand()).isCloseTo(0, within(1e-9));
     assertThat(p.fit().points()).isEqualTo(3);
     assertThat(h.peakMb()).isEqualTo(320);
   }

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 class JvmMemoryTest {
-  /** What jcmd printed for GC.run, GC.heap_info and VM.native_memory summary on a Serial-GC JVM 17 (abridged). */
-  private static final String SERIAL = """
+  /**
+   * What jcmd printed for GC.run, GC.heap_info and VM.native_memory summary on a Serial-GC JVM 17
+   * (abridged).
+   */
+  private static final String SERIAL =
+      """
       10134:
       Command executed successfully
        def new generation   total 19648K, used 512K [0x00000000fc000000, 0x00000000fd550000, 0x00000000fd550000)
@@ -33,15 +37,21 @@ class JvmMemoryTest {
   @Test
   void readsTheLiveHeapAndNmtCommitted() {
     JvmMemory m = JvmMemory.parse(SERIAL);
-    assertThat(m.heapUsedKb()).isEqualTo(512 + 449); // generations summed; spaces and Metaspace not counted again
+    // generations summed; spaces and Metaspace not counted again
+    assertThat(m.heapUsedKb()).isEqualTo(512 + 449);
     assertThat(m.nmtCommittedKb()).isEqualTo(89052);
-    assertThat(m.nmtCategoriesKb()).containsEntry("Java Heap", 65536L).containsEntry("Thread", 803L)
-        .containsEntry("Native Memory Tracking", 90L).hasSize(3);
+    assertThat(m.nmtCategoriesKb())
+        .containsEntry("Java Heap", 65536L)
+        .containsEntry("Thread", 803L)
+        .containsEntry("Native Memory Tracking", 90L)
+        .hasSize(3);
   }
 
   @Test
   void g1sOneHeapLineAndNmtOffGiveWhatTheyCan() {
-    JvmMemory m = JvmMemory.parse("""
+    JvmMemory m =
+        JvmMemory.parse(
+            """
         4242:
          garbage-first heap   total 262144K, used 20480K [0x00000000f0000000, 0x0000000100000000)
           region size 1024K, 3 young (3072K), 0 survivors (0K)

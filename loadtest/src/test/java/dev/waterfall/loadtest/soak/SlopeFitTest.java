@@ -37,7 +37,9 @@ class SlopeFitTest {
 
   @Test
   void tooFewSamplesOrOneEdgeCountGiveNoSlope() {
-    assertThat(SlopeFit.after(new double[] {0, 1000}, new double[] {1, 2}, 0).perThousand()).isNaN();
-    assertThat(SlopeFit.after(new double[] {5, 5, 5}, new double[] {1, 2, 3}, 0).perThousand()).isNaN();
+    assertThat(SlopeFit.after(new double[] {0, 1000}, new double[] {1, 2}, 0).perThousand())
+        .isNaN();
+    assertThat(SlopeFit.after(new double[] {5, 5, 5}, new double[] {1, 2, 3}, 0).perThousand())
+        .isNaN();
   }
 }

@@ -12,7 +12,9 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** What every browser IT starts with: a coordinator with relays (the rig) and one headless Chromium. */
+/**
+ * What every browser IT starts with: a coordinator with relays (the rig) and one headless Chromium.
+ */
 abstract class BrowserFixture {
   static final Path SCREENSHOTS = Paths.get("target", "screenshots");
   static StreamRig rig;
@@ -45,20 +47,25 @@ abstract class BrowserFixture {
       while (StreamRig.sequences(r, stream).size() < 3 && System.currentTimeMillis() < deadline) {
         Thread.sleep(200);
       }
-      assertThat(StreamRig.sequences(r, stream)).as("relay playlist").hasSizeGreaterThanOrEqualTo(3);
+      assertThat(StreamRig.sequences(r, stream))
+          .as("relay playlist")
+          .hasSizeGreaterThanOrEqualTo(3);
     }
     return relays.toArray(new Relay[0]);
   }
 
   /**
-   * A publisher page for a realtime stream: Chromium's fake camera at {@code picture} (e.g. "width=320&height=240&fps=15"),
-   * opened on {@code base} with the key in the fragment, live once this returns.
+   * A publisher page for a realtime stream: Chromium's fake camera at {@code picture} (e.g.
+   * "width=320&height=240&fps=15"), opened on {@code base} with the key in the fragment, live once
+   * this returns.
    */
   static Page publishCamera(String base, String stream, String key, String picture) {
     Page publisher = chromium.newPeerPage();
     publisher.navigate(base + "/publish/" + stream + "?" + picture + "#key=" + key);
     publisher.click("#camera");
-    publisher.waitForFunction("() => window.waterfall.state.phase === 'live'", null,
+    publisher.waitForFunction(
+        "() => window.waterfall.state.phase === 'live'",
+        null,
         new Page.WaitForFunctionOptions().setTimeout(20_000).setPollingInterval(100));
     return publisher;
   }

@@ -27,7 +27,9 @@ class BrowserTreeIT extends BrowserFixture {
 
     Viewer a = open(stream, "");
     a.waitPlaying();
-    a.page.waitForFunction("p => window.waterfall.state.parentId === p", boosterId,
+    a.page.waitForFunction(
+        "p => window.waterfall.state.parentId === p",
+        boosterId,
         new Page.WaitForFunctionOptions().setTimeout(20_000).setPollingInterval(100));
     Viewer b = open(stream, "");
     b.waitPlaying();
@@ -35,17 +37,30 @@ class BrowserTreeIT extends BrowserFixture {
     double bFirst = b.currentTime();
     b.page.waitForTimeout(4000);
     Map<String, Object> bAtFour = b.state();
-    b.page.waitForFunction("t => window.waterfall.video.currentTime >= t", bFirst + 8,
+    b.page.waitForFunction(
+        "t => window.waterfall.video.currentTime >= t",
+        bFirst + 8,
         new Page.WaitForFunctionOptions().setTimeout(40_000).setPollingInterval(250));
-    a.page.waitForFunction("t => window.waterfall.video.currentTime >= t", aFirst + 8,
+    a.page.waitForFunction(
+        "t => window.waterfall.video.currentTime >= t",
+        aFirst + 8,
         new Page.WaitForFunctionOptions().setTimeout(20_000).setPollingInterval(250));
     Thread.sleep(300); // one more state refresh (every 250 ms)
     a.screenshot("tree-page-a.png");
     b.screenshot("tree-page-b.png");
     Map<String, Object> aEnd = a.state();
     Map<String, Object> bEnd = b.state();
-    String why = "A " + aEnd + ", B " + bEnd + ", B at 4 s " + bAtFour + ", console A " + a.console + ", B "
-        + b.console;
+    String why =
+        "A "
+            + aEnd
+            + ", B "
+            + bEnd
+            + ", B at 4 s "
+            + bAtFour
+            + ", console A "
+            + a.console
+            + ", B "
+            + b.console;
     System.out.println("BrowserTreeIT: " + why);
 
     for (Map<String, Object> s : List.of(aEnd, bEnd)) {
@@ -62,7 +77,8 @@ class BrowserTreeIT extends BrowserFixture {
     double fromParent = number(bEnd, "bytesFromParent") - number(bAtFour, "bytesFromParent");
     double byFallback = number(bEnd, "bytesByFallback") - number(bAtFour, "bytesByFallback");
     assertThat(fromParent).as(why).isGreaterThan(0);
-    assertThat(fromParent / (fromParent + byFallback)).as("B's P2P share after its first 4 s; " + why)
+    assertThat(fromParent / (fromParent + byFallback))
+        .as("B's P2P share after its first 4 s; " + why)
         .isGreaterThanOrEqualTo(0.9);
 
     JsonNode tree = tree(stream);
@@ -89,7 +105,9 @@ class BrowserTreeIT extends BrowserFixture {
     String leafId = (String) leaf.state().get("nodeId");
     Viewer later = open(stream, "");
     later.waitPlaying();
-    later.page.waitForFunction("() => window.waterfall.state.parentId !== null", null,
+    later.page.waitForFunction(
+        "() => window.waterfall.state.parentId !== null",
+        null,
         new Page.WaitForFunctionOptions().setTimeout(20_000).setPollingInterval(100));
     Thread.sleep(300);
     Map<String, Object> leafEnd = leaf.state();
@@ -160,7 +178,9 @@ class BrowserTreeIT extends BrowserFixture {
     }
 
     void waitPlaying() {
-      page.waitForFunction("() => window.waterfall && window.waterfall.state.startedAt !== null", null,
+      page.waitForFunction(
+          "() => window.waterfall && window.waterfall.state.startedAt !== null",
+          null,
           new Page.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(100));
     }
 
@@ -170,7 +190,8 @@ class BrowserTreeIT extends BrowserFixture {
 
     @SuppressWarnings("unchecked")
     Map<String, Object> state() {
-      return (Map<String, Object>) page.evaluate("() => JSON.parse(JSON.stringify(window.waterfall.state))");
+      return (Map<String, Object>)
+          page.evaluate("() => JSON.parse(JSON.stringify(window.waterfall.state))");
     }
 
     void screenshot(String name) throws Exception {

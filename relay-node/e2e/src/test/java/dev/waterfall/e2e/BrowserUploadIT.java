@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class BrowserUploadIT extends BrowserFixture {
 
   @Test
-  @DisplayName("turning upload off mid-play: capacity 0, the child moves away, nobody stalls; back on: a new place with slots")
+  @DisplayName(
+      "turning upload off mid-play: capacity 0, the child moves away, nobody stalls; back on: a new place with slots")
   void uploadOffMidPlay() throws Exception {
     String stream = "uploadtoggle";
     // maxChildren 2, no booster: origin → A, B; A → C.
@@ -51,13 +52,19 @@ class BrowserUploadIT extends BrowserFixture {
     a.waitTime(aAt + 8, 30_000);
     c.waitTime(cAt + 8, 30_000);
     for (PageViewer p : List.of(a, b, c)) {
-      assertThat(number(p.state(), "stallsDataLate")).as(p.name + " stalls; " + p.describe()).isZero();
+      assertThat(number(p.state(), "stallsDataLate"))
+          .as(p.name + " stalls; " + p.describe())
+          .isZero();
     }
 
-    // Back on: the coordinator never raises a place's slots from 0, so the page leaves and joins again.
+    // Back on: the coordinator never raises a place's slots from 0, so the page leaves and joins
+    // again.
     aAt = a.currentTime();
     a.page.click("#upload");
-    a.waitFor("id => window.waterfall.state.nodeId !== id && window.waterfall.state.parentId !== null", aId, 20_000);
+    a.waitFor(
+        "id => window.waterfall.state.nodeId !== id && window.waterfall.state.parentId !== null",
+        aId,
+        20_000);
     a.waitTime(aAt + 6, 30_000);
     tree = treeView(stream);
     why = "tree " + tree + "\n" + a.describe();
@@ -82,11 +89,13 @@ class BrowserUploadIT extends BrowserFixture {
     String stream = "uploaddevice";
     Relay[] relays = relays(stream, 2, false);
     Page battery = chromium.newPeerPage();
-    battery.addInitScript("navigator.getBattery = () => Promise.resolve("
-        + "{level: 0.1, charging: false, addEventListener() {}})");
+    battery.addInitScript(
+        "navigator.getBattery = () => Promise.resolve("
+            + "{level: 0.1, charging: false, addEventListener() {}})");
     Page cellular = chromium.newPeerPage();
-    cellular.addInitScript("Object.defineProperty(navigator, 'connection', "
-        + "{value: {type: 'cellular', saveData: false, addEventListener() {}}})");
+    cellular.addInitScript(
+        "Object.defineProperty(navigator, 'connection', "
+            + "{value: {type: 'cellular', saveData: false, addEventListener() {}}})");
     PageViewer low = PageViewer.open("low-battery", battery, rig.base, stream, "");
     PageViewer cell = PageViewer.open("cellular", cellular, rig.base, stream, "");
     low.waitJoined();

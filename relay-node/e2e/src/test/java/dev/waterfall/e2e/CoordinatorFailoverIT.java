@@ -22,10 +22,24 @@ import org.junit.jupiter.api.Test;
 @DisplayName("relays move to a surviving coordinator and keep their places")
 class CoordinatorFailoverIT {
 
-  private static Coordinator coordinator(int clusterPort, int otherPort, String name) throws Exception {
-    return Coordinator.start(CoordinatorConfig.from(Settings.defaultsOnly().with(Map.of(
-        "http.port", "0", "admin.token", StreamRig.ADMIN, "cluster.port", Integer.toString(clusterPort),
-        "cluster.members", "127.0.0.1:" + otherPort, "cluster.name", name))), Clock.systemUTC());
+  private static Coordinator coordinator(int clusterPort, int otherPort, String name)
+      throws Exception {
+    return Coordinator.start(
+        CoordinatorConfig.from(
+            Settings.defaultsOnly()
+                .with(
+                    Map.of(
+                        "http.port",
+                        "0",
+                        "admin.token",
+                        StreamRig.ADMIN,
+                        "cluster.port",
+                        Integer.toString(clusterPort),
+                        "cluster.members",
+                        "127.0.0.1:" + otherPort,
+                        "cluster.name",
+                        name))),
+        Clock.systemUTC());
   }
 
   @Test
@@ -40,7 +54,8 @@ class CoordinatorFailoverIT {
     List<Relay> relays = new ArrayList<>();
     try {
       long deadline = System.currentTimeMillis() + 30_000;
-      while (b.hazelcast().getCluster().getMembers().size() < 2 && System.currentTimeMillis() < deadline) {
+      while (b.hazelcast().getCluster().getMembers().size() < 2
+          && System.currentTimeMillis() < deadline) {
         Thread.sleep(100);
       }
       String urlA = "http://127.0.0.1:" + a.port();
@@ -48,15 +63,25 @@ class CoordinatorFailoverIT {
       List<String> both = List.of(urlA, urlB); // everyone starts on A
       List<String> onlyA = List.of(urlA); // the boosters learn B from their welcome
       String key = a.createStream(new StreamCatalog.Spec("failover", 1000, 1, null)).publishKey();
-      relays.add(Relay.startOrigin(vertx, peers, new Relay.Options(both, "failover", key, "127.0.0.1", 0, null),
-          SegmentSigner.generate(), SampleSource.fromClasspath(System.currentTimeMillis() / 2000), r -> { }));
+      relays.add(
+          Relay.startOrigin(
+              vertx,
+              peers,
+              new Relay.Options(both, "failover", key, "127.0.0.1", 0, null),
+              SegmentSigner.generate(),
+              SampleSource.fromClasspath(System.currentTimeMillis() / 2000),
+              r -> {}));
       Relay origin = relays.get(0);
       for (int i = 0; i < 2; i++) {
-        relays.add(Relay.startBooster(vertx, peers,
-            new Relay.Options(onlyA, "failover", a.issueBoosterToken(), "127.0.0.1", 0, null)));
+        relays.add(
+            Relay.startBooster(
+                vertx,
+                peers,
+                new Relay.Options(onlyA, "failover", a.issueBoosterToken(), "127.0.0.1", 0, null)));
       }
       Relay bottom = relays.get(2);
-      while (StreamRig.sequences(bottom, "failover").size() < 3 && System.currentTimeMillis() < deadline + 30_000) {
+      while (StreamRig.sequences(bottom, "failover").size() < 3
+          && System.currentTimeMillis() < deadline + 30_000) {
         Thread.sleep(250);
       }
       JsonNode before = Http.json(urlB + "/api/streams/failover/tree").get("nodes");
@@ -64,10 +89,12 @@ class CoordinatorFailoverIT {
 
       a.stop(); // the coordinator every relay is connected to goes away
 
-      // Each relay reconnects to B with its resume token and keeps its place; the stream never stops.
+      // Each relay reconnects to B with its resume token and keeps its place; the stream never
+      // stops.
       long until = System.currentTimeMillis() + 40_000;
       JsonNode after = Http.json(urlB + "/api/streams/failover/tree").get("nodes");
-      while ((!allConnected(after) || newest(bottom) < newestBefore + 5) && System.currentTimeMillis() < until) {
+      while ((!allConnected(after) || newest(bottom) < newestBefore + 5)
+          && System.currentTimeMillis() < until) {
         Thread.sleep(250);
         after = Http.json(urlB + "/api/streams/failover/tree").get("nodes");
       }
@@ -80,7 +107,8 @@ class CoordinatorFailoverIT {
       assertThat(newest(bottom)).isGreaterThanOrEqualTo(newestBefore + 5);
       for (long seq = held.get(0); seq <= held.get(held.size() - 1); seq++) {
         assertThat(held).contains(seq);
-        assertThat(StreamRig.segment(bottom, "failover", seq)).isEqualTo(StreamRig.segment(origin, "failover", seq));
+        assertThat(StreamRig.segment(bottom, "failover", seq))
+            .isEqualTo(StreamRig.segment(origin, "failover", seq));
       }
     } finally {
       for (int i = relays.size() - 1; i >= 0; i--) {

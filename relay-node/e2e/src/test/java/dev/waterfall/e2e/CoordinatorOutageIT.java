@@ -30,13 +30,17 @@ class CoordinatorOutageIT {
         Thread.sleep(250);
       }
       List<Long> held = StreamRig.sequences(bottom, "outage");
-      assertThat(newest(bottom)).as("new segments arrived with no coordinator").isGreaterThanOrEqualTo(newestBefore + 5);
+      assertThat(newest(bottom))
+          .as("new segments arrived with no coordinator")
+          .isGreaterThanOrEqualTo(newestBefore + 5);
       assertThat(held).as("none missing").isEqualTo(range(held.get(0), held.get(held.size() - 1)));
       assertThat(bottom.node().parentId()).as("same parent, same link").isEqualTo(parentBefore);
       assertThat(StreamRig.metric(bottom, "waterfall_relay_bytes_fallback_total"))
-          .as("fed by its parent, not by HTTP").isEqualTo(fallbackBefore);
+          .as("fed by its parent, not by HTTP")
+          .isEqualTo(fallbackBefore);
       for (long seq : held) {
-        assertThat(StreamRig.segment(bottom, "outage", seq)).isEqualTo(StreamRig.segment(origin, "outage", seq));
+        assertThat(StreamRig.segment(bottom, "outage", seq))
+            .isEqualTo(StreamRig.segment(origin, "outage", seq));
       }
     }
   }
@@ -48,7 +52,8 @@ class CoordinatorOutageIT {
 
   private static void awaitAtLeast(Relay relay, int count) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 40_000;
-    while (StreamRig.sequences(relay, "outage").size() < count && System.currentTimeMillis() < deadline) {
+    while (StreamRig.sequences(relay, "outage").size() < count
+        && System.currentTimeMillis() < deadline) {
       Thread.sleep(250);
     }
   }

@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A coturn TURN server (Debian package coturn) in the test's network namespace, in the TURN REST API mode the
- * coordinator's credentials are made for ({@code use-auth-secret}), with a secret made for this run. Verbose, so
- * its log names each allocation's user and how each request went; the log goes to target/coturn-logs/.
+ * A coturn TURN server (Debian package coturn) in the test's network namespace, in the TURN REST
+ * API mode the coordinator's credentials are made for ({@code use-auth-secret}), with a secret made
+ * for this run. Verbose, so its log names each allocation's user and how each request went; the log
+ * goes to target/coturn-logs/.
  */
 final class Coturn implements AutoCloseable {
   static final Path BINARY = Path.of("/usr/bin/turnserver");
@@ -41,17 +42,32 @@ final class Coturn implements AutoCloseable {
     Path dir = Files.createDirectories(Path.of("target", "coturn-logs"));
     String run = ProcessHandle.current().pid() + "-" + System.currentTimeMillis();
     Path log = dir.resolve("turnserver-" + run + ".log");
-    List<String> cmd = List.of(BINARY.toString(), "-n", "-v",
-        "--listening-ip=" + address, "--relay-ip=" + address, "--listening-port=" + port,
-        "--use-auth-secret", "--static-auth-secret=" + secret, "--realm=waterfall",
-        "--no-tls", "--no-dtls", "--no-cli", "--no-multicast-peers",
-        // coturn 4.6.1 relays to private addresses unless told not to; say so, should a later one deny them.
-        "--allowed-peer-ip=10.77.0.0-10.77.0.255",
-        "--log-file=stdout", "--simple-log",
-        // Its own user database and pid file, so no state is shared with a coturn installed on the host.
-        "--userdb=" + dir.resolve("turndb-" + run).toAbsolutePath(),
-        "--pidfile=" + dir.resolve("turnserver-" + run + ".pid").toAbsolutePath());
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    List<String> cmd =
+        List.of(
+            BINARY.toString(),
+            "-n",
+            "-v",
+            "--listening-ip=" + address,
+            "--relay-ip=" + address,
+            "--listening-port=" + port,
+            "--use-auth-secret",
+            "--static-auth-secret=" + secret,
+            "--realm=waterfall",
+            "--no-tls",
+            "--no-dtls",
+            "--no-cli",
+            "--no-multicast-peers",
+            // coturn 4.6.1 relays to private addresses unless told not to; say so, should a later
+            // one deny them.
+            "--allowed-peer-ip=10.77.0.0-10.77.0.255",
+            "--log-file=stdout",
+            "--simple-log",
+            // Its own user database and pid file, so no state is shared with a coturn installed on
+            // the host.
+            "--userdb=" + dir.resolve("turndb-" + run).toAbsolutePath(),
+            "--pidfile=" + dir.resolve("turnserver-" + run + ".pid").toAbsolutePath());
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Coturn coturn = new Coturn(address, port, secret, log, p);
     coturn.awaitReady();
     return coturn;

@@ -19,11 +19,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The player on another site: a page served from another origin (another port of 127.0.0.1) embeds the stream as
- * an iframe of /embed/<stream>, or plays it with its own hls.js through waterfall-p2p.js. Either way the page is a
- * node of the tree and takes the stream from its parent over WebRTC, as /watch/<stream> does.
+ * The player on another site: a page served from another origin (another port of 127.0.0.1) embeds
+ * the stream as an iframe of /embed/<stream>, or plays it with its own hls.js through
+ * waterfall-p2p.js. Either way the page is a node of the tree and takes the stream from its parent
+ * over WebRTC, as /watch/<stream> does.
  */
-@DisplayName("the player embedded on another site: an iframe, and the site's own hls.js with waterfall-p2p.js")
+@DisplayName(
+    "the player embedded on another site: an iframe, and the site's own hls.js with waterfall-p2p.js")
 class EmbedIT extends BrowserFixture {
   private static final String STREAM = "embedded";
   private static HttpServer site;
@@ -33,36 +35,57 @@ class EmbedIT extends BrowserFixture {
   static void startSite() throws Exception {
     relays(STREAM, 4, false);
     site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    site.createContext("/", exchange -> {
-      String html = switch (exchange.getRequestURI().getPath()) {
-        case "/iframe.html" -> "<!doctype html><title>a site</title><h1>our stream</h1><iframe id=\"player\" src=\""
-            + rig.base + "/embed/" + STREAM + "\" width=\"640\" height=\"360\" allow=\"autoplay; fullscreen\">"
-            + "</iframe>";
-        case "/framed-watch.html" -> "<!doctype html><title>a site</title><iframe src=\"" + rig.base + "/watch/"
-            + STREAM + "\"></iframe>";
-        // The dashboard's snippet, as a site owner pastes it.
-        case "/module.html" -> "<!doctype html><title>a site</title><video controls muted autoplay playsinline>"
-            + "</video><script src=\"" + rig.base + "/web/vendor/hls.min.js\"></script><script type=\"module\">"
-            + "import { WaterfallP2P } from '" + rig.base + "/web/waterfall-p2p.js';"
-            + "const video = document.querySelector('video');"
-            + "try {"
-            + "  const p2p = await WaterfallP2P.join({ Hls, server: '" + rig.base + "', stream: '" + STREAM
-            + "', video });"
-            + "  const hls = new Hls(p2p.hlsConfig());"
-            + "  p2p.attach(hls);"
-            + "  hls.loadSource(p2p.playlistUrl);"
-            + "  hls.attachMedia(video);"
-            + "  window.p2p = p2p;"
-            + "} catch (e) { window.joinError = String(e); }"
-            + "</script>";
-        default -> null;
-      };
-      byte[] body = (html == null ? "not found" : html).getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", html == null ? "text/plain" : "text/html; charset=utf-8");
-      exchange.sendResponseHeaders(html == null ? 404 : 200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    site.createContext(
+        "/",
+        exchange -> {
+          String html =
+              switch (exchange.getRequestURI().getPath()) {
+                case "/iframe.html" ->
+                    "<!doctype html><title>a site</title><h1>our stream</h1><iframe id=\"player\" src=\""
+                        + rig.base
+                        + "/embed/"
+                        + STREAM
+                        + "\" width=\"640\" height=\"360\" allow=\"autoplay; fullscreen\">"
+                        + "</iframe>";
+                case "/framed-watch.html" ->
+                    "<!doctype html><title>a site</title><iframe src=\""
+                        + rig.base
+                        + "/watch/"
+                        + STREAM
+                        + "\"></iframe>";
+                // The dashboard's snippet, as a site owner pastes it.
+                case "/module.html" ->
+                    "<!doctype html><title>a site</title><video controls muted autoplay playsinline>"
+                        + "</video><script src=\""
+                        + rig.base
+                        + "/web/vendor/hls.min.js\"></script><script type=\"module\">"
+                        + "import { WaterfallP2P } from '"
+                        + rig.base
+                        + "/web/waterfall-p2p.js';"
+                        + "const video = document.querySelector('video');"
+                        + "try {"
+                        + "  const p2p = await WaterfallP2P.join({ Hls, server: '"
+                        + rig.base
+                        + "', stream: '"
+                        + STREAM
+                        + "', video });"
+                        + "  const hls = new Hls(p2p.hlsConfig());"
+                        + "  p2p.attach(hls);"
+                        + "  hls.loadSource(p2p.playlistUrl);"
+                        + "  hls.attachMedia(video);"
+                        + "  window.p2p = p2p;"
+                        + "} catch (e) { window.joinError = String(e); }"
+                        + "</script>";
+                default -> null;
+              };
+          byte[] body = (html == null ? "not found" : html).getBytes(StandardCharsets.UTF_8);
+          exchange
+              .getResponseHeaders()
+              .set("Content-Type", html == null ? "text/plain" : "text/html; charset=utf-8");
+          exchange.sendResponseHeaders(html == null ? 404 : 200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     site.start();
     siteBase = "http://127.0.0.1:" + site.getAddress().getPort();
   }
@@ -75,7 +98,8 @@ class EmbedIT extends BrowserFixture {
   }
 
   @Test
-  @DisplayName("an iframe of /embed/<stream> on another origin autoplays muted as a node of the tree")
+  @DisplayName(
+      "an iframe of /embed/<stream> on another origin autoplays muted as a node of the tree")
   void iframe() throws Exception {
     Page page = chromium.newPage();
     List<String> console = console(page);
@@ -83,12 +107,17 @@ class EmbedIT extends BrowserFixture {
     Frame player = playerFrame(page, "/embed/");
     String why = "";
     try {
-      player.waitForFunction("() => window.waterfall && window.waterfall.state.startedAt !== null"
-          + " && window.waterfall.state.mode === 'p2p'", null,
+      player.waitForFunction(
+          "() => window.waterfall && window.waterfall.state.startedAt !== null"
+              + " && window.waterfall.state.mode === 'p2p'",
+          null,
           new Frame.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(100));
-      double first = ((Number) player.evaluate("() => window.waterfall.video.currentTime")).doubleValue();
-      player.waitForFunction("t => window.waterfall.video.currentTime >= t"
-          + " && window.waterfall.state.bytesFromParent > 0", first + 4,
+      double first =
+          ((Number) player.evaluate("() => window.waterfall.video.currentTime")).doubleValue();
+      player.waitForFunction(
+          "t => window.waterfall.video.currentTime >= t"
+              + " && window.waterfall.state.bytesFromParent > 0",
+          first + 4,
           new Frame.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(250));
     } finally {
       why = "frame state " + state(player) + ", console " + console;
@@ -98,26 +127,35 @@ class EmbedIT extends BrowserFixture {
     assertThat(s.get("phase")).as(why).isEqualTo("playing");
     assertThat(((Number) s.get("stallsDataLate")).intValue()).as(why).isZero();
     assertThat(player.evaluate("() => window.waterfall.video.muted")).isEqualTo(true);
-    assertThat(player.evaluate("() => document.getElementById('play').hidden")).as("no play button while playing")
+    assertThat(player.evaluate("() => document.getElementById('play').hidden"))
+        .as("no play button while playing")
         .isEqualTo(true);
     assertThat(inTree((String) s.get("nodeId"))).as(why).isTrue();
     page.context().close();
   }
 
   @Test
-  @DisplayName("a site's own hls.js plays the stream from the tree with waterfall-p2p.js (the dashboard's snippet)")
+  @DisplayName(
+      "a site's own hls.js plays the stream from the tree with waterfall-p2p.js (the dashboard's snippet)")
   void ownHlsJs() throws Exception {
     Page page = chromium.newPage();
     List<String> console = console(page);
     page.navigate(siteBase + "/module.html");
     String why = "";
     try {
-      page.waitForFunction("() => window.joinError || (window.p2p && window.p2p.stats().bytesFromParent > 0"
-          + " && document.querySelector('video').currentTime > 4)", null,
+      page.waitForFunction(
+          "() => window.joinError || (window.p2p && window.p2p.stats().bytesFromParent > 0"
+              + " && document.querySelector('video').currentTime > 4)",
+          null,
           new Page.WaitForFunctionOptions().setTimeout(40_000).setPollingInterval(250));
     } finally {
-      why = "join error " + page.evaluate("() => window.joinError || null") + ", stats "
-          + page.evaluate("() => window.p2p ? JSON.stringify(window.p2p.stats()) : null") + ", console " + console;
+      why =
+          "join error "
+              + page.evaluate("() => window.joinError || null")
+              + ", stats "
+              + page.evaluate("() => window.p2p ? JSON.stringify(window.p2p.stats()) : null")
+              + ", console "
+              + console;
       System.out.println("EmbedIT: " + why);
     }
     assertThat(page.evaluate("() => window.joinError || null")).as(why).isNull();
@@ -130,7 +168,8 @@ class EmbedIT extends BrowserFixture {
   }
 
   @Test
-  @DisplayName("another site cannot frame /watch/<stream> (frame-ancestors 'self'): /embed is the page for that")
+  @DisplayName(
+      "another site cannot frame /watch/<stream> (frame-ancestors 'self'): /embed is the page for that")
   void watchPageRefusesToBeFramed() {
     Page page = chromium.newPage();
     page.navigate(siteBase + "/framed-watch.html");
@@ -142,7 +181,9 @@ class EmbedIT extends BrowserFixture {
     } catch (PlaywrightException e) {
       ran = false; // Chromium's error page in the frame's place
     }
-    assertThat(ran).as("the framed /watch page must not run; frame " + frame.url()).isEqualTo(false);
+    assertThat(ran)
+        .as("the framed /watch page must not run; frame " + frame.url())
+        .isEqualTo(false);
     page.context().close();
   }
 
@@ -151,13 +192,15 @@ class EmbedIT extends BrowserFixture {
     long deadline = System.currentTimeMillis() + 10_000;
     while (System.currentTimeMillis() < deadline) {
       for (Frame f : page.frames()) {
-        if (f != page.mainFrame() && (f.url().contains(path) || f.url().startsWith("chrome-error:"))) {
+        if (f != page.mainFrame()
+            && (f.url().contains(path) || f.url().startsWith("chrome-error:"))) {
           return f;
         }
       }
       page.waitForTimeout(100);
     }
-    throw new AssertionError("no iframe of " + path + " in " + page.frames().stream().map(Frame::url).toList());
+    throw new AssertionError(
+        "no iframe of " + path + " in " + page.frames().stream().map(Frame::url).toList());
   }
 
   private static boolean inTree(String nodeId) {
@@ -178,7 +221,9 @@ class EmbedIT extends BrowserFixture {
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> state(Frame frame) {
-    return (Map<String, Object>) frame.evaluate("() => window.waterfall ? JSON.parse(JSON.stringify("
-        + "window.waterfall.state)) : null");
+    return (Map<String, Object>)
+        frame.evaluate(
+            "() => window.waterfall ? JSON.parse(JSON.stringify("
+                + "window.waterfall.state)) : null");
   }
 }

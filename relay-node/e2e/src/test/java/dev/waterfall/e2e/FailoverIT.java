@@ -19,14 +19,20 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Coordinator failover: three coordinator processes in one Hazelcast cluster, relays and pages spread over them,
- * {@code kill -9} of the busiest one while the stream plays. The tree is in Hazelcast (one backup), the data plane
- * is peer to peer, and every node holds the list of coordinators its welcome gave it, so nothing may be lost.
+ * Coordinator failover: three coordinator processes in one Hazelcast cluster, relays and pages
+ * spread over them, {@code kill -9} of the busiest one while the stream plays. The tree is in
+ * Hazelcast (one backup), the data plane is peer to peer, and every node holds the list of
+ * coordinators its welcome gave it, so nothing may be lost.
  */
-@DisplayName("three coordinators: kill -9 the busiest, its relays and pages resume on the others, nobody stalls")
+@DisplayName(
+    "three coordinators: kill -9 the busiest, its relays and pages resume on the others, nobody stalls")
 class FailoverIT {
   static final String STREAM = "failover";
-  /** A client must be back within the resume grace period (liveness.resumeGraceMs, 15 s), or its place is swept. */
+
+  /**
+   * A client must be back within the resume grace period (liveness.resumeGraceMs, 15 s), or its
+   * place is swept.
+   */
   static final long RECONNECT_BOUND_MS = 15_000;
 
   @Test
@@ -54,18 +60,36 @@ class FailoverIT {
         c.awaitHealthy(3, 90_000);
       }
       List<String> urls = coordinators.stream().map(c -> c.base).toList();
-      JsonNode created = Http.post(urls.get(0) + "/api/streams", StreamRig.ADMIN,
-          "{\"name\":\"" + STREAM + "\",\"bitrateKbps\":1000,\"maxChildren\":2}");
+      JsonNode created =
+          Http.post(
+              urls.get(0) + "/api/streams",
+              StreamRig.ADMIN,
+              "{\"name\":\"" + STREAM + "\",\"bitrateKbps\":1000,\"maxChildren\":2}");
       String key = created.get("publishKey").textValue();
-      String boosterToken = Http.post(urls.get(1) + "/api/booster-tokens", StreamRig.ADMIN, "").get("token")
-          .textValue();
+      String boosterToken =
+          Http.post(urls.get(1) + "/api/booster-tokens", StreamRig.ADMIN, "")
+              .get("token")
+              .textValue();
 
-      // The origin on c0, the booster on c1 (each with the whole list, its own first); pages on c0, c1, c2, c0.
-      Relay origin = add(relays, Relay.startOrigin(vertx, peers,
-          new Relay.Options(rotate(urls, 0), STREAM, key, "127.0.0.1", 0, null), SegmentSigner.generate(),
-          SampleSource.fromClasspath(System.currentTimeMillis() / 2000), r -> { }));
-      Relay booster = add(relays, Relay.startBooster(vertx, peers,
-          new Relay.Options(rotate(urls, 1), STREAM, boosterToken, "127.0.0.1", 0, null)));
+      // The origin on c0, the booster on c1 (each with the whole list, its own first); pages on c0,
+      // c1, c2, c0.
+      Relay origin =
+          add(
+              relays,
+              Relay.startOrigin(
+                  vertx,
+                  peers,
+                  new Relay.Options(rotate(urls, 0), STREAM, key, "127.0.0.1", 0, null),
+                  SegmentSigner.generate(),
+                  SampleSource.fromClasspath(System.currentTimeMillis() / 2000),
+                  r -> {}));
+      Relay booster =
+          add(
+              relays,
+              Relay.startBooster(
+                  vertx,
+                  peers,
+                  new Relay.Options(rotate(urls, 1), STREAM, boosterToken, "127.0.0.1", 0, null)));
       awaitSegments(booster, 3);
       for (int i = 0; i < 4; i++) {
         pages.add(PageViewer.open(chromium, "P" + i, urls.get(i % 3), STREAM, ""));
@@ -76,8 +100,10 @@ class FailoverIT {
       }
 
       // The busiest coordinator, by the sockets it holds.
-      CoordinatorProcess victim = coordinators.stream()
-          .max(Comparator.comparingInt(c -> c.health().get("sessions").intValue())).orElseThrow();
+      CoordinatorProcess victim =
+          coordinators.stream()
+              .max(Comparator.comparingInt(c -> c.health().get("sessions").intValue()))
+              .orElseThrow();
       List<CoordinatorProcess> survivors = coordinators.stream().filter(c -> c != victim).toList();
       String survivor = survivors.get(0).base;
       JsonNode before = tree(survivor);
@@ -88,7 +114,9 @@ class FailoverIT {
           victimsClients.add(n.get("id").textValue());
         }
       }
-      assertThat(victimsClients).as("the victim holds clients: " + before).hasSizeGreaterThanOrEqualTo(2);
+      assertThat(victimsClients)
+          .as("the victim holds clients: " + before)
+          .hasSizeGreaterThanOrEqualTo(2);
       Map<PageViewer, Double> playedAtKill = new HashMap<>();
       Map<PageViewer, String> idAtKill = new HashMap<>();
       for (PageViewer p : pages) {
@@ -100,7 +128,8 @@ class FailoverIT {
       long killedAt = System.nanoTime();
       victim.kill9();
 
-      // Each of its clients shows up connected on a survivor; when, as the survivors' tree says (polled at 100 ms).
+      // Each of its clients shows up connected on a survivor; when, as the survivors' tree says
+      // (polled at 100 ms).
       Map<String, Long> backAfterMs = new TreeMap<>();
       JsonNode after = tree(survivor);
       while (backAfterMs.size() < victimsClients.size()
@@ -108,7 +137,9 @@ class FailoverIT {
         after = tree(survivor);
         for (JsonNode n : after.get("nodes")) {
           String id = n.get("id").textValue();
-          if (victimsClients.contains(id) && !backAfterMs.containsKey(id) && n.get("connected").booleanValue()
+          if (victimsClients.contains(id)
+              && !backAfterMs.containsKey(id)
+              && n.get("connected").booleanValue()
               && !victim.base.equals(n.path("coordinator").asText())) {
             backAfterMs.put(id, (System.nanoTime() - killedAt) / 1_000_000);
           }
@@ -116,18 +147,21 @@ class FailoverIT {
         Thread.sleep(100);
       }
       String why = "before " + before + "\nafter " + after + "\nback " + backAfterMs;
-      assertThat(backAfterMs.keySet()).as("every client of the killed coordinator is back; " + why)
+      assertThat(backAfterMs.keySet())
+          .as("every client of the killed coordinator is back; " + why)
           .containsExactlyInAnyOrderElementsOf(victimsClients);
       assertThat(backAfterMs.values()).as(why).allMatch(ms -> ms <= RECONNECT_BOUND_MS);
       for (JsonNode n : after.get("nodes")) {
         assertThat(n.get("connected").booleanValue()).as(why).isTrue();
-        assertThat(survivors.stream().map(c -> c.base).toList()).as(why).contains(n.get("coordinator").asText());
+        assertThat(survivors.stream().map(c -> c.base).toList())
+            .as(why)
+            .contains(n.get("coordinator").asText());
       }
       // Not one tree entry lost or moved: same ids, same parents.
       assertThat(parents(after)).as(why).isEqualTo(parentsBefore);
 
-      // The data plane never needed the coordinator: every page plays on without a stall, the relays' segments
-      // are continuous and identical to the origin's.
+      // The data plane never needed the coordinator: every page plays on without a stall, the
+      // relays' segments are continuous and identical to the origin's.
       for (PageViewer p : pages) {
         p.waitTime(playedAtKill.get(p) + 6, 30_000);
       }
@@ -150,11 +184,13 @@ class FailoverIT {
       List<Long> held = StreamRig.sequences(booster, STREAM);
       for (long seq = held.get(0); seq <= held.get(held.size() - 1); seq++) {
         assertThat(held).as("booster playlist continuous").contains(seq);
-        assertThat(StreamRig.segment(booster, STREAM, seq)).isEqualTo(StreamRig.segment(origin, STREAM, seq));
+        assertThat(StreamRig.segment(booster, STREAM, seq))
+            .isEqualTo(StreamRig.segment(origin, STREAM, seq));
       }
       assertThat(parents(tree(survivor))).as("still the same tree").isEqualTo(parentsBefore);
 
-      // The killed coordinator comes back on its old ports: a new member of the same cluster, the same tree.
+      // The killed coordinator comes back on its old ports: a new member of the same cluster, the
+      // same tree.
       long restartAt = System.nanoTime();
       victim.restart();
       victim.awaitHealthy(3, 90_000);
@@ -171,16 +207,32 @@ class FailoverIT {
       assertThat(placed).as(late.describe()).isNotNull();
       assertThat(placed.get("parent").isNull()).isFalse();
       assertThat(placed.get("coordinator").asText()).isEqualTo(victim.base);
-      assertThat(((Number) late.page.evaluate("() => window.waterfall.node.signalling.welcome.coordinators.length"))
-          .intValue()).isEqualTo(3);
+      assertThat(
+              ((Number)
+                      late.page.evaluate(
+                          "() => window.waterfall.node.signalling.welcome.coordinators.length"))
+                  .intValue())
+          .isEqualTo(3);
 
       List<Long> back = new ArrayList<>(backAfterMs.values());
       back.sort(null);
-      System.out.println("FailoverIT: killed " + victim.name + " holding " + victimsClients.size()
-          + " clients; back on a survivor after (ms) " + backAfterMs + " p50 " + back.get((back.size() - 1) / 2)
-          + " max " + back.get(back.size() - 1) + "; stalls " + states.stream().map(s -> s.get("waitingAfterStart"))
-          .toList() + "; restarted member healthy in a 3-member cluster after " + rejoinMs + " ms; pages "
-          + states.stream().map(s -> s.get("signalling")).toList());
+      System.out.println(
+          "FailoverIT: killed "
+              + victim.name
+              + " holding "
+              + victimsClients.size()
+              + " clients; back on a survivor after (ms) "
+              + backAfterMs
+              + " p50 "
+              + back.get((back.size() - 1) / 2)
+              + " max "
+              + back.get(back.size() - 1)
+              + "; stalls "
+              + states.stream().map(s -> s.get("waitingAfterStart")).toList()
+              + "; restarted member healthy in a 3-member cluster after "
+              + rejoinMs
+              + " ms; pages "
+              + states.stream().map(s -> s.get("signalling")).toList());
     } finally {
       for (PageViewer p : pages) {
         try {
@@ -222,7 +274,8 @@ class FailoverIT {
   private static Map<String, String> parents(JsonNode tree) {
     Map<String, String> out = new TreeMap<>();
     for (JsonNode n : tree.get("nodes")) {
-      out.put(n.get("id").textValue(), n.get("parent").isNull() ? "-" : n.get("parent").textValue());
+      out.put(
+          n.get("id").textValue(), n.get("parent").isNull() ? "-" : n.get("parent").textValue());
     }
     return out;
   }
@@ -234,7 +287,8 @@ class FailoverIT {
 
   private static void awaitSegments(Relay relay, int count) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 40_000;
-    while (StreamRig.sequences(relay, STREAM).size() < count && System.currentTimeMillis() < deadline) {
+    while (StreamRig.sequences(relay, STREAM).size() < count
+        && System.currentTimeMillis() < deadline) {
       Thread.sleep(200);
     }
     assertThat(StreamRig.sequences(relay, STREAM)).hasSizeGreaterThanOrEqualTo(count);

@@ -27,11 +27,14 @@ import org.junit.jupiter.api.Test;
 @DisplayName("a 20 s ffmpeg test pattern published into a chain of boosters")
 class IngestTreeIT {
   private static final String FFMPEG = "/usr/bin/ffmpeg";
+
   /**
-   * 20 s of 2 s segments is 10, give or take the encoder's last one; the HLS playlists list only the newest 6,
-   * so that is what is compared, and the tree's delivery of the rest is checked with the segment counter.
+   * 20 s of 2 s segments is 10, give or take the encoder's last one; the HLS playlists list only
+   * the newest 6, so that is what is compared, and the tree's delivery of the rest is checked with
+   * the segment counter.
    */
   private static final int AT_LEAST = 5;
+
   private static StreamRig rig;
 
   @BeforeAll
@@ -50,21 +53,51 @@ class IngestTreeIT {
     Path dir = Files.createTempDirectory("ingest-it-");
     Path file = dir.resolve("pattern.mp4");
     Path log = dir.resolve("encode.log");
-    Process encode = ffmpeg(log, "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine",
-        "-t", "20", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", file.toString());
+    Process encode =
+        ffmpeg(
+            log,
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=25",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine",
+            "-t",
+            "20",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            file.toString());
     assertThat(encode.waitFor(120, TimeUnit.SECONDS)).as("test pattern encoded").isTrue();
     assertThat(encode.exitValue()).as(Files.readString(log)).isZero();
 
     String key = rig.createStream("file", 1);
-    // ffmpeg plays the file in real time from the moment it starts: hold it back until the chain is built, so
-    // the boosters see the stream from its first segment.
+    // ffmpeg plays the file in real time from the moment it starts: hold it back until the chain is
+    // built, so the boosters see the stream from its first segment.
     Gate gate = new Gate();
-    Relay origin = rig.add(Relay.startOrigin(rig.vertx, rig.peers, options("file", key), SegmentSigner.generate(),
-        gate, r -> { }));
+    Relay origin =
+        rig.add(
+            Relay.startOrigin(
+                rig.vertx,
+                rig.peers,
+                options("file", key),
+                SegmentSigner.generate(),
+                gate,
+                r -> {}));
     Relay first = rig.booster("file");
     Relay second = rig.booster("file");
-    FfmpegSource source = FfmpegSource.start(rig.vertx, FfmpegOptions.file("file", file, false).withFfmpeg(FFMPEG))
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    FfmpegSource source =
+        FfmpegSource.start(rig.vertx, FfmpegOptions.file("file", file, false).withFfmpeg(FFMPEG))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
     gate.open(source);
 
     long deadline = System.currentTimeMillis() + 120_000;
@@ -76,24 +109,66 @@ class IngestTreeIT {
   }
 
   @Test
-  @DisplayName("through HTTP PUT ingest on the origin reaches a booster two levels down, byte for byte")
+  @DisplayName(
+      "through HTTP PUT ingest on the origin reaches a booster two levels down, byte for byte")
   void httpPutIngestReachesTheSecondLevel() throws Exception {
     String key = rig.createStream("put", 1);
     IngestSource ingest = new IngestSource("put", key, System.currentTimeMillis() / 2000);
-    Relay origin = rig.add(Relay.startOrigin(rig.vertx, rig.peers, options("put", key), SegmentSigner.generate(),
-        ingest, ingest::mount));
+    Relay origin =
+        rig.add(
+            Relay.startOrigin(
+                rig.vertx,
+                rig.peers,
+                options("put", key),
+                SegmentSigner.generate(),
+                ingest,
+                ingest::mount));
     Relay first = rig.booster("put");
     Relay second = rig.booster("put");
 
     Path log = Files.createTempFile("ingest-put-", ".log");
-    Process encoder = ffmpeg(log, "-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
-        "-re", "-f", "lavfi", "-i", "sine", "-t", "20",
-        "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
-        "-force_key_frames", "expr:gte(t,n_forced*2)", "-sc_threshold", "0",
-        "-c:a", "aac", "-ac", "2", "-ar", "48000",
-        "-f", "hls", "-hls_time", "2", "-hls_list_size", "6", "-method", "PUT",
-        "-headers", "Authorization: Bearer " + key + "\r\n",
-        "http://127.0.0.1:" + origin.httpPort() + ingest.playlistPath());
+    Process encoder =
+        ffmpeg(
+            log,
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=25",
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine",
+            "-t",
+            "20",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-pix_fmt",
+            "yuv420p",
+            "-force_key_frames",
+            "expr:gte(t,n_forced*2)",
+            "-sc_threshold",
+            "0",
+            "-c:a",
+            "aac",
+            "-ac",
+            "2",
+            "-ar",
+            "48000",
+            "-f",
+            "hls",
+            "-hls_time",
+            "2",
+            "-hls_list_size",
+            "6",
+            "-method",
+            "PUT",
+            "-headers",
+            "Authorization: Bearer " + key + "\r\n",
+            "http://127.0.0.1:" + origin.httpPort() + ingest.playlistPath());
     try {
       assertThat(encoder.waitFor(120, TimeUnit.SECONDS)).as("ffmpeg finished").isTrue();
       assertThat(encoder.exitValue()).as(Files.readString(log)).isZero();
@@ -104,24 +179,32 @@ class IngestTreeIT {
     assertSameSegments(origin, List.of(first, second), "put");
   }
 
-  // --- helpers ----------------------------------------------------------------------------------------------
+  // --- helpers
+  // ----------------------------------------------------------------------------------------------
 
   private static Relay.Options options(String stream, String key) {
     return new Relay.Options(List.of(rig.base), stream, key, "127.0.0.1", 0, null);
   }
 
   private static Process ffmpeg(Path log, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y"));
+    List<String> cmd =
+        new ArrayList<>(List.of(FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y"));
     cmd.addAll(Arrays.asList(args));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
-  /** Waits until each booster lists what the origin lists (the stream is over), then compares every segment. */
-  private static void assertSameSegments(Relay origin, List<Relay> boosters, String stream) throws Exception {
+  /**
+   * Waits until each booster lists what the origin lists (the stream is over), then compares every
+   * segment.
+   */
+  private static void assertSameSegments(Relay origin, List<Relay> boosters, String stream)
+      throws Exception {
     for (Relay b : boosters) {
-      // The origin may still be chunking the last segment: compare against what it lists at each look.
+      // The origin may still be chunking the last segment: compare against what it lists at each
+      // look.
       long deadline = System.currentTimeMillis() + 30_000;
-      while (!sequences(b, stream).equals(sequences(origin, stream)) && System.currentTimeMillis() < deadline) {
+      while (!sequences(b, stream).equals(sequences(origin, stream))
+          && System.currentTimeMillis() < deadline) {
         Thread.sleep(250);
       }
     }
@@ -130,12 +213,14 @@ class IngestTreeIT {
     for (Relay b : boosters) {
       assertThat(sequences(b, stream)).as("segments at %s", b.node().nodeId()).isEqualTo(published);
       assertThat(StreamRig.metric(b, "waterfall_relay_segments_complete_total"))
-          .as("segments completed from the parent at %s", b.node().nodeId()).isGreaterThanOrEqualTo(AT_LEAST);
+          .as("segments completed from the parent at %s", b.node().nodeId())
+          .isGreaterThanOrEqualTo(AT_LEAST);
       for (long seq : published) {
         byte[] mine = segment(b, stream, seq);
         assertThat(mine).as("segment %d at %s", seq, b.node().nodeId()).isNotNull().isNotEmpty();
         assertThat(Arrays.equals(mine, segment(origin, stream, seq)))
-            .as("segment %d identical at %s", seq, b.node().nodeId()).isTrue();
+            .as("segment %d identical at %s", seq, b.node().nodeId())
+            .isTrue();
       }
     }
   }

@@ -20,11 +20,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The booster host's one-step install (relay-node/release): the .deb that `./mvnw package` builds installs on this
- * machine with dpkg, carries its own Java runtime, and the command its systemd unit runs, as the unit's user and
- * with a booster.args of the test's, relays a real stream from a real coordinator and origin. Purged at the end.
+ * The booster host's one-step install (relay-node/release): the .deb that `./mvnw package` builds
+ * installs on this machine with dpkg, carries its own Java runtime, and the command its systemd
+ * unit runs, as the unit's user and with a booster.args of the test's, relays a real stream from a
+ * real coordinator and origin. Purged at the end.
  */
-@DisplayName("the booster .deb: installs, runs the unit's command as its user, relays the stream, purges")
+@DisplayName(
+    "the booster .deb: installs, runs the unit's command as its user, relays the stream, purges")
 class InstalledBoosterIT {
   private static final Path RELEASE = Path.of("../release/target").toAbsolutePath().normalize();
   private static final Path UNIT = Path.of("/lib/systemd/system/waterfall-booster.service");
@@ -35,7 +37,9 @@ class InstalledBoosterIT {
   static void install() throws Exception {
     assumeFalse(Boolean.getBoolean("skip.release"), "built with -Dskip.release: no .deb");
     File[] debs = RELEASE.toFile().listFiles((d, n) -> n.matches("waterfall_.*\\.deb"));
-    assertThat(debs).as("the .deb in " + RELEASE + ": ./mvnw package builds it (relay-node/release)").hasSize(1);
+    assertThat(debs)
+        .as("the .deb in " + RELEASE + ": ./mvnw package builds it (relay-node/release)")
+        .hasSize(1);
     Result r = run(List.of("dpkg", "-i", debs[0].getPath()), 120);
     assertThat(r.code).as(r.out).isZero();
     installed = true;
@@ -56,28 +60,35 @@ class InstalledBoosterIT {
   }
 
   @Test
-  @DisplayName("waterfall --help and boost --help work from the installed copy, with its own runtime")
+  @DisplayName(
+      "waterfall --help and boost --help work from the installed copy, with its own runtime")
   void commands() throws Exception {
     Result help = run(List.of("/usr/bin/waterfall", "boost", "--help"), 60);
     assertThat(help.code).as(help.out).isZero();
     assertThat(help.out).contains("Usage: waterfall boost", "--coordinator", "--token");
     assertThat(Path.of("/opt/waterfall/runtime/bin/java")).isExecutable();
     Result version = run(List.of("/opt/waterfall/runtime/bin/java", "--list-modules"), 60);
-    assertThat(version.out).as("a jlink'ed runtime, not a whole JDK").contains("java.base")
+    assertThat(version.out)
+        .as("a jlink'ed runtime, not a whole JDK")
+        .contains("java.base")
         .doesNotContain("jdk.compiler");
   }
 
   @Test
-  @DisplayName("the unit's ExecStart, as its user, relays a real stream and leaves the tree on SIGTERM")
+  @DisplayName(
+      "the unit's ExecStart, as its user, relays a real stream and leaves the tree on SIGTERM")
   void theServiceCommandRelaysTheStream() throws Exception {
     String unit = Files.readString(UNIT);
-    Matcher exec = Pattern.compile("(?m)^ExecStart=(\\S+) boost @/etc/waterfall/booster.args$").matcher(unit);
+    Matcher exec =
+        Pattern.compile("(?m)^ExecStart=(\\S+) boost @/etc/waterfall/booster.args$").matcher(unit);
     Matcher user = Pattern.compile("(?m)^User=(\\S+)$").matcher(unit);
     assertThat(exec.find()).as(unit).isTrue();
     assertThat(user.find()).as(unit).isTrue();
-    assertThat(Files.readString(Path.of("/etc/waterfall/booster.args"))).contains("--coordinator=", "--token=");
+    assertThat(Files.readString(Path.of("/etc/waterfall/booster.args")))
+        .contains("--coordinator=", "--token=");
     assertThat(Files.getPosixFilePermissions(Path.of("/etc/waterfall/booster.args")).toString())
-        .as("the token's file: not world-readable").doesNotContain("OTHERS_READ");
+        .as("the token's file: not world-readable")
+        .doesNotContain("OTHERS_READ");
 
     String stream = "installed";
     String key = rig.createStream(stream, 4);
@@ -85,12 +96,23 @@ class InstalledBoosterIT {
     int httpPort = Http.freePort();
     // The service's config as an operator would write it, in a file the service user can read.
     Path args = Files.createTempFile("booster", ".args");
-    Files.writeString(args, String.join("\n", "# written by InstalledBoosterIT", "--coordinator=" + rig.base,
-        "--stream=" + stream, "--token=" + rig.boosterToken(), "--http-port=" + httpPort) + "\n");
+    Files.writeString(
+        args,
+        String.join(
+                "\n",
+                "# written by InstalledBoosterIT",
+                "--coordinator=" + rig.base,
+                "--stream=" + stream,
+                "--token=" + rig.boosterToken(),
+                "--http-port=" + httpPort)
+            + "\n");
     run(List.of("chown", user.group(1), args.toString()), 10);
-    Process booster = new ProcessBuilder("runuser", "-u", user.group(1), "--", exec.group(1), "boost", "@" + args)
-        .directory(new File("/")).redirectErrorStream(true)
-        .redirectOutput(RELEASE.resolve("installed-booster.log").toFile()).start();
+    Process booster =
+        new ProcessBuilder("runuser", "-u", user.group(1), "--", exec.group(1), "boost", "@" + args)
+            .directory(new File("/"))
+            .redirectErrorStream(true)
+            .redirectOutput(RELEASE.resolve("installed-booster.log").toFile())
+            .start();
     try {
       String playlist = "http://127.0.0.1:" + httpPort + "/hls/" + stream + "/index.m3u8";
       String text = "";
@@ -125,18 +147,28 @@ class InstalledBoosterIT {
   }
 
   @Test
-  @DisplayName("--recycle-after-links: the installed booster hands over and exits 0 for systemd to restart it")
+  @DisplayName(
+      "--recycle-after-links: the installed booster hands over and exits 0 for systemd to restart it")
   void recycles() throws Exception {
     String unit = Files.readString(UNIT);
     assertThat(unit).as("a recycled booster comes back").contains("Restart=always");
-    assertThat(Files.readString(Path.of("/etc/waterfall/booster.args"))).contains("--recycle-after-links=");
+    assertThat(Files.readString(Path.of("/etc/waterfall/booster.args")))
+        .contains("--recycle-after-links=");
     String stream = "recycled";
     rig.origin(stream, rig.createStream(stream, 4));
     Path out = RELEASE.resolve("recycled-booster.log");
     // Its parent link is its first connection: with a bound of 1 it recycles as soon as it is fed.
-    Process booster = new ProcessBuilder("/usr/bin/waterfall", "boost", "--coordinator=" + rig.base,
-        "--stream=" + stream, "--token=" + rig.boosterToken(), "--recycle-after-links=1")
-        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    Process booster =
+        new ProcessBuilder(
+                "/usr/bin/waterfall",
+                "boost",
+                "--coordinator=" + rig.base,
+                "--stream=" + stream,
+                "--token=" + rig.boosterToken(),
+                "--recycle-after-links=1")
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile())
+            .start();
     boolean exited = booster.waitFor(60, TimeUnit.SECONDS);
     String log = Files.readString(out);
     if (!exited) {
@@ -160,7 +192,8 @@ class InstalledBoosterIT {
 
   private record Result(int code, String out) {}
 
-  private static Result run(List<String> command, int seconds) throws IOException, InterruptedException {
+  private static Result run(List<String> command, int seconds)
+      throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     boolean done = p.waitFor(seconds, TimeUnit.SECONDS);
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -11,7 +11,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The README's main command, through the real launcher script and the packaged jars (inside the test namespace). */
+/**
+ * The README's main command, through the real launcher script and the packaged jars (inside the
+ * test namespace).
+ */
 @DisplayName("./waterfall launcher")
 class LauncherIT {
   private static final File ROOT = Path.of("../..").toAbsolutePath().normalize().toFile();
@@ -28,21 +31,34 @@ class LauncherIT {
     int port = Http.freePort();
     int originPort = Http.freePort();
     int boosterPort = Http.freePort();
-    Process demo = waterfall("demo", "--port", Integer.toString(port), "--cluster-port",
-        Integer.toString(Http.freePort()), "--origin-port", Integer.toString(originPort),
-        "--booster-port", Integer.toString(boosterPort)).start();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
+    Process demo =
+        waterfall(
+                "demo",
+                "--port",
+                Integer.toString(port),
+                "--cluster-port",
+                Integer.toString(Http.freePort()),
+                "--origin-port",
+                Integer.toString(originPort),
+                "--booster-port",
+                Integer.toString(boosterPort))
+            .start();
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
       StringBuilder seen = new StringBuilder();
       String line;
       while ((line = out.readLine()) != null && !line.contains("admin token")) {
         seen.append(line).append('\n');
       }
       String boosterHls = "http://127.0.0.1:" + boosterPort + "/hls/demo/index.m3u8";
-      assertThat(seen.toString()).contains("Waterfall demo is running").contains(boosterHls)
+      assertThat(seen.toString())
+          .contains("Waterfall demo is running")
+          .contains(boosterHls)
           .contains("http://127.0.0.1:" + port + "/watch/demo")
           .contains("http://127.0.0.1:" + port + "/dashboard/demo")
           .contains("http://127.0.0.1:" + port + "/api/streams/demo/tree");
-      // The booster gets the stream over WebRTC from the origin and serves it: a real playlist appears.
+      // The booster gets the stream over WebRTC from the origin and serves it: a real playlist
+      // appears.
       long deadline = System.currentTimeMillis() + 30_000;
       String playlist = "";
       while (!playlist.contains("seg-") && System.currentTimeMillis() < deadline) {
@@ -50,9 +66,14 @@ class LauncherIT {
         playlist = Http.get(boosterHls).statusCode() == 200 ? Http.text(boosterHls) : "";
       }
       assertThat(playlist).startsWith("#EXTM3U").contains("seg-");
-      assertThat(Http.json("http://127.0.0.1:" + port + "/api/streams/demo/tree").get("size").intValue()).isEqualTo(2);
+      assertThat(
+              Http.json("http://127.0.0.1:" + port + "/api/streams/demo/tree")
+                  .get("size")
+                  .intValue())
+          .isEqualTo(2);
       assertThat(Http.text("http://127.0.0.1:" + port + "/watch/demo")).contains("<video");
-      assertThat(Http.text("http://127.0.0.1:" + port + "/dashboard/demo")).contains("/web/dashboard.js");
+      assertThat(Http.text("http://127.0.0.1:" + port + "/dashboard/demo"))
+          .contains("/web/dashboard.js");
     } finally {
       demo.destroy(); // SIGTERM: the shutdown hook stops everything in reverse order
       assertThat(demo.waitFor(30, TimeUnit.SECONDS)).as("demo stops on SIGTERM").isTrue();

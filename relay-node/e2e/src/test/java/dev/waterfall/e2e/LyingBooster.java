@@ -20,10 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * A test double of a booster: it joins the tree like one (booster token, heartbeats, WebRTC to its parent and
- * children, the child offering), but passes every frame from its parent through {@code tamper} before it sends
- * the result to its children. It serves no HLS, so it is never on anyone's fallback list: honest nodes can only
- * repair what it breaks from honest sources. All state lives on one Vert.x context.
+ * A test double of a booster: it joins the tree like one (booster token, heartbeats, WebRTC to its
+ * parent and children, the child offering), but passes every frame from its parent through {@code
+ * tamper} before it sends the result to its children. It serves no HLS, so it is never on anyone's
+ * fallback list: honest nodes can only repair what it breaks from honest sources. All state lives
+ * on one Vert.x context.
  */
 final class LyingBooster implements AutoCloseable {
   private final Context context;
@@ -47,18 +48,25 @@ final class LyingBooster implements AutoCloseable {
   }
 
   /** Joins {@code stream} as a booster and returns once welcomed. */
-  static LyingBooster join(StreamRig rig, String stream, Function<byte[], List<byte[]>> tamper) throws Exception {
+  static LyingBooster join(StreamRig rig, String stream, Function<byte[], List<byte[]>> tamper)
+      throws Exception {
     LyingBooster b = new LyingBooster(rig.vertx, rig.peers, tamper);
     String token = rig.boosterToken();
-    b.context.runOnContext(v -> SignallingClient.connect(rig.vertx, rig.base).onComplete(ar -> b.context.runOnContext(x -> {
-      if (ar.failed()) {
-        b.welcomed.completeExceptionally(ar.cause());
-        return;
-      }
-      b.client = ar.result();
-      b.client.onMessage(m -> b.context.runOnContext(y -> b.onMessage(m)));
-      b.client.send(new Message.Join(stream, "booster", token, true, null));
-    })));
+    b.context.runOnContext(
+        v ->
+            SignallingClient.connect(rig.vertx, rig.base)
+                .onComplete(
+                    ar ->
+                        b.context.runOnContext(
+                            x -> {
+                              if (ar.failed()) {
+                                b.welcomed.completeExceptionally(ar.cause());
+                                return;
+                              }
+                              b.client = ar.result();
+                              b.client.onMessage(m -> b.context.runOnContext(y -> b.onMessage(m)));
+                              b.client.send(new Message.Join(stream, "booster", token, true, null));
+                            })));
     b.welcomed.get(30, TimeUnit.SECONDS);
     return rig.add(b);
   }
@@ -67,7 +75,10 @@ final class LyingBooster implements AutoCloseable {
     return nodeId;
   }
 
-  /** Flips one byte in the payload of every CHUNK frame; headers, windows and anything undecodable pass as they are. */
+  /**
+   * Flips one byte in the payload of every CHUNK frame; headers, windows and anything undecodable
+   * pass as they are.
+   */
   static List<byte[]> flipChunkBytes(byte[] bytes) {
     try {
       if (FrameCodec.decode(bytes) instanceof Frame.Chunk c) {
@@ -81,7 +92,8 @@ final class LyingBooster implements AutoCloseable {
     return List.of(bytes);
   }
 
-  // --- signalling (on the context) ------------------------------------------------------------------------
+  // --- signalling (on the context)
+  // ------------------------------------------------------------------------
 
   private void onMessage(Message m) {
     if (m instanceof Message.Welcome w) {
@@ -91,7 +103,11 @@ final class LyingBooster implements AutoCloseable {
         context.owner().cancelTimer(heartbeats);
       }
       ObjectNode stats = JsonNodeFactory.instance.objectNode();
-      heartbeats = context.owner().setPeriodic(w.heartbeatIntervalMs(), t -> client.send(new Message.Heartbeat(null, stats)));
+      heartbeats =
+          context
+              .owner()
+              .setPeriodic(
+                  w.heartbeatIntervalMs(), t -> client.send(new Message.Heartbeat(null, stats)));
       connectTo(w.parent());
       welcomed.complete(w);
     } else if (m instanceof Message.Reparent r) {
@@ -165,20 +181,21 @@ final class LyingBooster implements AutoCloseable {
   @Override
   public void close() {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    context.runOnContext(v -> {
-      if (heartbeats >= 0) {
-        context.owner().cancelTimer(heartbeats);
-      }
-      if (client != null && !client.isClosed()) {
-        client.send(new Message.Leave());
-        client.close();
-      }
-      if (parent != null) {
-        parent.close();
-      }
-      children.values().forEach(PeerLink::close);
-      done.complete(null);
-    });
+    context.runOnContext(
+        v -> {
+          if (heartbeats >= 0) {
+            context.owner().cancelTimer(heartbeats);
+          }
+          if (client != null && !client.isClosed()) {
+            client.send(new Message.Leave());
+            client.close();
+          }
+          if (parent != null) {
+            parent.close();
+          }
+          children.values().forEach(PeerLink::close);
+          done.complete(null);
+        });
     try {
       done.get(10, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -37,17 +37,21 @@ class LyingBoosterIT {
    * depth-1 boosters of equal capacity, and the coordinator prefers the longer-lived one, the liar.
    */
   @Test
-  @DisplayName("its child rejects every flipped chunk, stores only verified bytes, reports it and is moved away")
+  @DisplayName(
+      "its child rejects every flipped chunk, stores only verified bytes, reports it and is moved away")
   void aChildOfALiarRejectsReportsAndIsMoved() throws Exception {
     String key = rig.createStream(STREAM, 2);
     Relay origin = rig.origin(STREAM, key);
     LyingBooster liar = LyingBooster.join(rig, STREAM, LyingBooster::flipChunkBytes);
     Relay spare = rig.booster(STREAM);
     Relay victim = rig.booster(STREAM);
-    assertThat(parentInTree(victim.node().nodeId())).as("the victim starts under the liar").isEqualTo(liar.nodeId());
+    assertThat(parentInTree(victim.node().nodeId()))
+        .as("the victim starts under the liar")
+        .isEqualTo(liar.nodeId());
 
-    // Until the victim has been moved and has gathered segments from its new parent, check every segment it
-    // lists as soon as it lists it: nothing corrupt may be served at any moment, not just at the end.
+    // Until the victim has been moved and has gathered segments from its new parent, check every
+    // segment it lists as soon as it lists it: nothing corrupt may be served at any moment, not
+    // just at the end.
     Set<Long> checked = new HashSet<>();
     int checkedAtMove = -1;
     long deadline = System.currentTimeMillis() + 90_000;
@@ -64,9 +68,15 @@ class LyingBoosterIT {
     checkNewSegments(origin, victim, checked);
 
     assertThat(liar.framesToChildren.get()).as("the liar forwarded (tampered) frames").isPositive();
-    assertThat(metric(victim, "waterfall_relay_verification_failures_total")).as("chunks rejected").isPositive();
-    assertThat(victim.node().parentId()).as("connected parent after the report").isEqualTo(spare.node().nodeId());
-    assertThat(parentInTree(victim.node().nodeId())).as("the coordinator moved it").isEqualTo(spare.node().nodeId());
+    assertThat(metric(victim, "waterfall_relay_verification_failures_total"))
+        .as("chunks rejected")
+        .isPositive();
+    assertThat(victim.node().parentId())
+        .as("connected parent after the report")
+        .isEqualTo(spare.node().nodeId());
+    assertThat(parentInTree(victim.node().nodeId()))
+        .as("the coordinator moved it")
+        .isEqualTo(spare.node().nodeId());
     assertThat(checked).as("segments checked at the victim").hasSizeGreaterThanOrEqualTo(6);
     // The spare was never fed by the liar: it has nothing to reject.
     assertThat(metric(spare, "waterfall_relay_verification_failures_total")).isZero();
@@ -83,7 +93,10 @@ class LyingBoosterIT {
       if (mine == null || theirs == null) {
         continue; // fell out of a window between the playlist and the fetch
       }
-      assertThat(mine).as("segment %d at the victim", seq).hasSizeGreaterThan(1000).isEqualTo(theirs);
+      assertThat(mine)
+          .as("segment %d at the victim", seq)
+          .hasSizeGreaterThan(1000)
+          .isEqualTo(theirs);
       checked.add(seq);
     }
   }

@@ -25,8 +25,12 @@ import org.junit.jupiter.api.Test;
 class MalformedFramesIT {
   private static final String STREAM = "garbage";
   private static final int KINDS = 4;
-  /** Garbage messages the flood test waits to see dropped: ~20 s of it at 30 before each real frame. */
+
+  /**
+   * Garbage messages the flood test waits to see dropped: ~20 s of it at 30 before each real frame.
+   */
   private static final int FLOOD = 2000;
+
   private static StreamRig rig;
 
   @BeforeAll
@@ -46,7 +50,8 @@ class MalformedFramesIT {
    * count and drop the garbage, keep everything real, and B, fed by A, must not notice anything.
    */
   @Test
-  @DisplayName("are counted and dropped; the relay keeps running and its child gets every segment intact")
+  @DisplayName(
+      "are counted and dropped; the relay keeps running and its child gets every segment intact")
   void garbageIsCountedAndDroppedAndTheSubtreeIsUnharmed() throws Exception {
     String key = rig.createStream(STREAM, 1);
     Relay origin = rig.origin(STREAM, key);
@@ -54,32 +59,46 @@ class MalformedFramesIT {
     LyingBooster parent = LyingBooster.join(rig, STREAM, garbage);
     Relay a = rig.booster(STREAM);
     Relay b = rig.booster(STREAM);
-    assertThat(parentInTree(a.node().nodeId())).as("A sits under the double").isEqualTo(parent.nodeId());
+    assertThat(parentInTree(a.node().nodeId()))
+        .as("A sits under the double")
+        .isEqualTo(parent.nodeId());
     assertThat(parentInTree(b.node().nodeId())).as("B sits under A").isEqualTo(a.node().nodeId());
 
     // Every kind at least three times, and B holding segments that came after the garbage started.
     long deadline = System.currentTimeMillis() + 90_000;
-    while (System.currentTimeMillis() < deadline && (garbage.sent.get() < 3 * KINDS
-        || metric(a, "waterfall_relay_malformed_frames_total") < 3 * KINDS || sequences(b, STREAM).size() < 6)) {
+    while (System.currentTimeMillis() < deadline
+        && (garbage.sent.get() < 3 * KINDS
+            || metric(a, "waterfall_relay_malformed_frames_total") < 3 * KINDS
+            || sequences(b, STREAM).size() < 6)) {
       Thread.sleep(250);
     }
 
     assertThat(garbage.sent.get()).as("garbage messages sent").isGreaterThanOrEqualTo(3 * KINDS);
-    assertThat(metric(a, "waterfall_relay_malformed_frames_total")).as("counted at A")
+    assertThat(metric(a, "waterfall_relay_malformed_frames_total"))
+        .as("counted at A")
         .isGreaterThanOrEqualTo(3 * KINDS);
     // Garbage is neither mistaken for bad data (no report, no refetch) nor passed down.
     assertThat(metric(a, "waterfall_relay_verification_failures_total")).isZero();
     assertThat(metric(b, "waterfall_relay_malformed_frames_total")).isZero();
-    assertThat(a.node().parentId()).as("A still takes the double's real frames").isEqualTo(parent.nodeId());
-    assertThat(metric(b, "waterfall_relay_bytes_from_parent_total")).as("B is fed over the tree").isPositive();
+    assertThat(a.node().parentId())
+        .as("A still takes the double's real frames")
+        .isEqualTo(parent.nodeId());
+    assertThat(metric(b, "waterfall_relay_bytes_from_parent_total"))
+        .as("B is fed over the tree")
+        .isPositive();
     for (Relay relay : List.of(a, b)) {
       List<Long> held = sequences(relay, STREAM);
       assertThat(held).hasSizeGreaterThanOrEqualTo(6);
       for (long seq : held) {
         byte[] mine = segment(relay, STREAM, seq);
         byte[] theirs = segment(origin, STREAM, seq);
-        assertThat(mine).as("segment %d at %s", seq, relay.node().nodeId()).isNotNull().hasSizeGreaterThan(1000);
-        assertThat(Arrays.equals(mine, theirs)).as("segment %d identical at %s", seq, relay.node().nodeId()).isTrue();
+        assertThat(mine)
+            .as("segment %d at %s", seq, relay.node().nodeId())
+            .isNotNull()
+            .hasSizeGreaterThan(1000);
+        assertThat(Arrays.equals(mine, theirs))
+            .as("segment %d identical at %s", seq, relay.node().nodeId())
+            .isTrue();
       }
     }
   }
@@ -110,7 +129,8 @@ class MalformedFramesIT {
     private byte[] junk(int kind) {
       switch (kind) {
         case 0 -> {
-          // Random bytes; the version byte is forced wrong, or they could by chance be a valid (if useless) frame.
+          // Random bytes; the version byte is forced wrong, or they could by chance be a valid (if
+          // useless) frame.
           byte[] bytes = new byte[1 + random.nextInt(2000)];
           random.nextBytes(bytes);
           bytes[0] = 0;
@@ -120,7 +140,8 @@ class MalformedFramesIT {
           return Arrays.copyOf(lastHeader, lastHeader.length / 2); // a real header frame, cut short
         }
         case 2 -> {
-          // A CHUNK of 70,000 bytes for the current segment: over the 64 KiB limit, so never stored.
+          // A CHUNK of 70,000 bytes for the current segment: over the 64 KiB limit, so never
+          // stored.
           ByteBuffer b = ByteBuffer.allocate(2 + 8 + 2 + 70_000);
           b.put((byte) FrameCodec.VERSION).put((byte) 2).putLong(lastSequence).putShort((short) 0);
           return b.array();
@@ -142,7 +163,8 @@ class MalformedFramesIT {
    * garbage that does not decode is sent: well-formed lies are LyingBoosterIT's subject.
    */
   @Test
-  @DisplayName("a flood of thousands is counted and dropped, memory stays bounded, and the child is still served")
+  @DisplayName(
+      "a flood of thousands is counted and dropped, memory stays bounded, and the child is still served")
   void aFloodOfGarbage() throws Exception {
     String stream = "flood";
     String key = rig.createStream(stream, 1);
@@ -158,32 +180,45 @@ class MalformedFramesIT {
       Thread.sleep(250);
     }
     long heapBefore = usedHeapAfterGc();
-    long sequencesBefore = sequences(b, stream).stream().mapToLong(Long::longValue).max().orElse(-1);
+    long sequencesBefore =
+        sequences(b, stream).stream().mapToLong(Long::longValue).max().orElse(-1);
     flood.on = true;
 
     deadline = System.currentTimeMillis() + 120_000;
-    while (System.currentTimeMillis() < deadline && (metric(a, "waterfall_relay_malformed_frames_total") < FLOOD
-        || sequences(b, stream).stream().filter(q -> q > sequencesBefore + 3).count() < 3)) {
+    while (System.currentTimeMillis() < deadline
+        && (metric(a, "waterfall_relay_malformed_frames_total") < FLOOD
+            || sequences(b, stream).stream().filter(q -> q > sequencesBefore + 3).count() < 3)) {
       Thread.sleep(250);
     }
     flood.on = false;
     long heapAfter = usedHeapAfterGc();
     long counted = (long) metric(a, "waterfall_relay_malformed_frames_total");
-    System.out.printf("flood: %d garbage messages made, %d counted and dropped at A; heap after GC %d → %d MiB%n",
+    System.out.printf(
+        "flood: %d garbage messages made, %d counted and dropped at A; heap after GC %d → %d MiB%n",
         flood.sent.get(), counted, heapBefore >> 20, heapAfter >> 20);
 
-    assertThat(counted).as("garbage counted at A").isGreaterThanOrEqualTo(FLOOD).isLessThanOrEqualTo(flood.sent.get());
+    assertThat(counted)
+        .as("garbage counted at A")
+        .isGreaterThanOrEqualTo(FLOOD)
+        .isLessThanOrEqualTo(flood.sent.get());
     assertThat(metric(a, "waterfall_relay_verification_failures_total")).isZero();
-    assertThat(metric(b, "waterfall_relay_malformed_frames_total")).as("nothing passed down").isZero();
-    assertThat(a.node().parentId()).as("A kept its parent: garbage is not starvation").isEqualTo(parent.nodeId());
-    assertThat(heapAfter).as("used heap after GC, before %d MiB", heapBefore >> 20)
+    assertThat(metric(b, "waterfall_relay_malformed_frames_total"))
+        .as("nothing passed down")
+        .isZero();
+    assertThat(a.node().parentId())
+        .as("A kept its parent: garbage is not starvation")
+        .isEqualTo(parent.nodeId());
+    assertThat(heapAfter)
+        .as("used heap after GC, before %d MiB", heapBefore >> 20)
         .isLessThan(heapBefore + (64L << 20));
     List<Long> during = sequences(b, stream).stream().filter(q -> q > sequencesBefore).toList();
     assertThat(during).as("segments B received during the flood").hasSizeGreaterThanOrEqualTo(3);
     for (long seq : during) {
       byte[] mine = segment(b, stream, seq);
       assertThat(mine).as("segment %d at B", seq).isNotNull().hasSizeGreaterThan(1000);
-      assertThat(Arrays.equals(mine, segment(origin, stream, seq))).as("segment %d identical at B", seq).isTrue();
+      assertThat(Arrays.equals(mine, segment(origin, stream, seq)))
+          .as("segment %d identical at B", seq)
+          .isTrue();
     }
   }
 
@@ -219,38 +254,47 @@ class MalformedFramesIT {
     }
 
     private byte[] junk(byte[] real) {
-      byte[] candidate = switch (random.nextInt(7)) {
-        case 0 -> Arrays.copyOf(real, random.nextInt(real.length));
-        case 1 -> {
-          byte[] b = real.clone();
-          for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
-            b[random.nextInt(Math.min(b.length, 64))] ^= (byte) (1 + random.nextInt(255));
-          }
-          yield b;
-        }
-        case 2 -> {
-          byte[] b = new byte[2 + random.nextInt(100)];
-          random.nextBytes(b);
-          b[0] = (byte) FrameCodec.VERSION;
-          b[1] = (byte) (5 + random.nextInt(250)); // no such type
-          yield b;
-        }
-        case 3 -> {
-          byte[] json = "{\"type\":\"note\",".repeat(1 + random.nextInt(20)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-          byte[] b = new byte[2 + json.length];
-          b[0] = (byte) FrameCodec.VERSION;
-          b[1] = (byte) 4;
-          System.arraycopy(json, 0, b, 2, json.length);
-          yield b;
-        }
-        case 4 -> random.nextInt(50) == 0 ? ByteBuffer.allocate(2 + 8 + 2 + 70_000).put((byte) FrameCodec.VERSION)
-            .put((byte) 2).array() : new byte[] {(byte) FrameCodec.VERSION};
-        default -> {
-          byte[] b = new byte[1 + random.nextInt(1500)];
-          random.nextBytes(b);
-          yield b;
-        }
-      };
+      byte[] candidate =
+          switch (random.nextInt(7)) {
+            case 0 -> Arrays.copyOf(real, random.nextInt(real.length));
+            case 1 -> {
+              byte[] b = real.clone();
+              for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
+                b[random.nextInt(Math.min(b.length, 64))] ^= (byte) (1 + random.nextInt(255));
+              }
+              yield b;
+            }
+            case 2 -> {
+              byte[] b = new byte[2 + random.nextInt(100)];
+              random.nextBytes(b);
+              b[0] = (byte) FrameCodec.VERSION;
+              b[1] = (byte) (5 + random.nextInt(250)); // no such type
+              yield b;
+            }
+            case 3 -> {
+              byte[] json =
+                  "{\"type\":\"note\","
+                      .repeat(1 + random.nextInt(20))
+                      .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+              byte[] b = new byte[2 + json.length];
+              b[0] = (byte) FrameCodec.VERSION;
+              b[1] = (byte) 4;
+              System.arraycopy(json, 0, b, 2, json.length);
+              yield b;
+            }
+            case 4 ->
+                random.nextInt(50) == 0
+                    ? ByteBuffer.allocate(2 + 8 + 2 + 70_000)
+                        .put((byte) FrameCodec.VERSION)
+                        .put((byte) 2)
+                        .array()
+                    : new byte[] {(byte) FrameCodec.VERSION};
+            default -> {
+              byte[] b = new byte[1 + random.nextInt(1500)];
+              random.nextBytes(b);
+              yield b;
+            }
+          };
       try {
         FrameCodec.decode(candidate);
       } catch (dev.waterfall.relay.frame.FrameException expected) {

@@ -19,9 +19,11 @@ class P2pPlayerIT extends BrowserFixture {
   private static final String STREAM = "p2pwatch";
 
   @Test
-  @DisplayName("origin → booster → page: the page plays from its parent's DataChannel, ≥ 90% of bytes P2P")
+  @DisplayName(
+      "origin → booster → page: the page plays from its parent's DataChannel, ≥ 90% of bytes P2P")
   void playsFromItsParent() throws Exception {
-    // maxChildren 1: the origin's one slot goes to the booster, the booster's to the page (depth 2).
+    // maxChildren 1: the origin's one slot goes to the booster, the booster's to the page (depth
+    // 2).
     String key = rig.createStream(STREAM, 1);
     Relay origin = rig.origin(STREAM, key);
     Relay booster = rig.booster(STREAM);
@@ -40,13 +42,19 @@ class P2pPlayerIT extends BrowserFixture {
     page.navigate(rig.base + "/watch/" + STREAM + "?p2p=1");
     Map<String, Object> atFour = null;
     try {
-      page.waitForFunction("() => window.waterfall && window.waterfall.state.startedAt !== null", null,
+      page.waitForFunction(
+          "() => window.waterfall && window.waterfall.state.startedAt !== null",
+          null,
           new Page.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(100));
-      double first = ((Number) page.evaluate("() => window.waterfall.video.currentTime")).doubleValue();
-      // Startup (the first segments may come over HTTP while the link forms) is left out of the P2P share.
+      double first =
+          ((Number) page.evaluate("() => window.waterfall.video.currentTime")).doubleValue();
+      // Startup (the first segments may come over HTTP while the link forms) is left out of the P2P
+      // share.
       page.waitForTimeout(4000);
       atFour = state(page);
-      page.waitForFunction("t => window.waterfall.video.currentTime >= t", first + 8,
+      page.waitForFunction(
+          "t => window.waterfall.video.currentTime >= t",
+          first + 8,
           new Page.WaitForFunctionOptions().setTimeout(40_000).setPollingInterval(250));
     } finally {
       Files.createDirectories(SCREENSHOTS);
@@ -64,7 +72,8 @@ class P2pPlayerIT extends BrowserFixture {
     double fromParent = number(end, "bytesFromParent") - number(atFour, "bytesFromParent");
     double byFallback = number(end, "bytesByFallback") - number(atFour, "bytesByFallback");
     assertThat(fromParent).as(why).isGreaterThan(0);
-    assertThat(fromParent / (fromParent + byFallback)).as("P2P share after startup; " + why)
+    assertThat(fromParent / (fromParent + byFallback))
+        .as("P2P share after startup; " + why)
         .isGreaterThanOrEqualTo(0.9);
 
     String nodeId = (String) end.get("nodeId");
@@ -83,7 +92,8 @@ class P2pPlayerIT extends BrowserFixture {
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> state(Page page) {
-    return (Map<String, Object>) page.evaluate("() => JSON.parse(JSON.stringify(window.waterfall.state))");
+    return (Map<String, Object>)
+        page.evaluate("() => JSON.parse(JSON.stringify(window.waterfall.state))");
   }
 
   private static double number(Map<String, Object> state, String key) {

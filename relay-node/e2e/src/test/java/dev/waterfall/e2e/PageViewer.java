@@ -9,12 +9,17 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
-/** One /watch page in its own browser context, as the browser ITs drive it; reads window.waterfall. */
+/**
+ * One /watch page in its own browser context, as the browser ITs drive it; reads window.waterfall.
+ */
 final class PageViewer {
   final Page page;
   final String name;
   final List<String> console = Collections.synchronizedList(new ArrayList<>());
-  /** The types of the signalling messages the page sent, in order (heartbeats and signals left out). */
+
+  /**
+   * The types of the signalling messages the page sent, in order (heartbeats and signals left out).
+   */
   final List<String> sent = Collections.synchronizedList(new ArrayList<>());
 
   private PageViewer(String name, Page page) {
@@ -22,22 +27,32 @@ final class PageViewer {
     this.page = page;
     page.onConsoleMessage(m -> console.add(m.type() + ": " + m.text()));
     page.onPageError(e -> console.add("pageerror: " + e));
-    page.onWebSocket(ws -> ws.onFrameSent(f -> {
-      java.util.regex.Matcher m = TYPE.matcher(f.text() == null ? "" : f.text());
-      if (m.find() && !m.group(1).equals("heartbeat") && !m.group(1).equals("signal")) {
-        sent.add(m.group(1));
-      }
-    }));
+    page.onWebSocket(
+        ws ->
+            ws.onFrameSent(
+                f -> {
+                  java.util.regex.Matcher m = TYPE.matcher(f.text() == null ? "" : f.text());
+                  if (m.find() && !m.group(1).equals("heartbeat") && !m.group(1).equals("signal")) {
+                    sent.add(m.group(1));
+                  }
+                }));
   }
 
-  private static final java.util.regex.Pattern TYPE = java.util.regex.Pattern.compile("\"type\":\"([a-z-]+)\"");
+  private static final java.util.regex.Pattern TYPE =
+      java.util.regex.Pattern.compile("\"type\":\"([a-z-]+)\"");
 
-  /** A page that may link to other pages over WebRTC, at {@code base}/watch/{@code stream}{@code query}. */
+  /**
+   * A page that may link to other pages over WebRTC, at {@code base}/watch/{@code stream}{@code
+   * query}.
+   */
   static PageViewer open(Chromium chromium, String name, String base, String stream, String query) {
     return open(name, chromium.newPeerPage(), base, stream, query);
   }
 
-  /** As {@link #open(Chromium, String, String, String, String)} on a page the caller prepared (init scripts). */
+  /**
+   * As {@link #open(Chromium, String, String, String, String)} on a page the caller prepared (init
+   * scripts).
+   */
   static PageViewer open(String name, Page page, String base, String stream, String query) {
     PageViewer v = new PageViewer(name, page);
     page.navigate(base + "/watch/" + stream + query);
@@ -46,9 +61,13 @@ final class PageViewer {
 
   void waitFor(String predicate, Object arg, double timeoutMs) {
     try {
-      page.waitForFunction(predicate, arg, new Page.WaitForFunctionOptions().setTimeout(timeoutMs).setPollingInterval(100));
+      page.waitForFunction(
+          predicate,
+          arg,
+          new Page.WaitForFunctionOptions().setTimeout(timeoutMs).setPollingInterval(100));
     } catch (com.microsoft.playwright.TimeoutError e) {
-      throw new AssertionError("waited " + timeoutMs + " ms for " + predicate + " (" + arg + "): " + describe(), e);
+      throw new AssertionError(
+          "waited " + timeoutMs + " ms for " + predicate + " (" + arg + "): " + describe(), e);
     }
   }
 
@@ -71,7 +90,8 @@ final class PageViewer {
 
   @SuppressWarnings("unchecked")
   Map<String, Object> state() {
-    return (Map<String, Object>) page.evaluate("() => JSON.parse(JSON.stringify(window.waterfall.state))");
+    return (Map<String, Object>)
+        page.evaluate("() => JSON.parse(JSON.stringify(window.waterfall.state))");
   }
 
   String nodeId() {
@@ -87,16 +107,18 @@ final class PageViewer {
   void close() {
     if (!page.isClosed()) {
       // Without runBeforeUnload Playwright skips the unload handlers (and pagehide with them).
-      page.waitForClose(new Page.WaitForCloseOptions().setTimeout(10_000),
+      page.waitForClose(
+          new Page.WaitForCloseOptions().setTimeout(10_000),
           () -> page.close(new Page.CloseOptions().setRunBeforeUnload(true)));
     }
     page.context().close();
   }
 
   /**
-   * The renderer dies: no pagehide, no leave; the coordinator only sees the socket drop. chrome://crash is a
-   * debug URL the browser hands to the current renderer, which crashes at once (CDP Page.crash would do the same
-   * but its answer never comes, and Playwright waits for it forever).
+   * The renderer dies: no pagehide, no leave; the coordinator only sees the socket drop.
+   * chrome://crash is a debug URL the browser hands to the current renderer, which crashes at once
+   * (CDP Page.crash would do the same but its answer never comes, and Playwright waits for it
+   * forever).
    */
   void crash() {
     boolean[] crashed = {false};
@@ -107,7 +129,8 @@ final class PageViewer {
       // "page crashed": what we wanted
     }
     try {
-      page.waitForCondition(() -> crashed[0], new Page.WaitForConditionOptions().setTimeout(10_000));
+      page.waitForCondition(
+          () -> crashed[0], new Page.WaitForConditionOptions().setTimeout(10_000));
     } catch (com.microsoft.playwright.PlaywrightException e) {
       if (!e.getMessage().contains("crashed")) {
         throw e;

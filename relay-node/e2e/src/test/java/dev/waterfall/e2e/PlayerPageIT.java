@@ -22,7 +22,8 @@ class PlayerPageIT extends BrowserFixture {
     String key = rig.createStream("watch", 4);
     Relay origin = rig.origin("watch", key);
     rig.booster("watch");
-    // A live playlist of at least three segments, so hls.js can start three segments behind the edge at once.
+    // A live playlist of at least three segments, so hls.js can start three segments behind the
+    // edge at once.
     long deadline = System.currentTimeMillis() + 30_000;
     while (sequences(origin, "watch").size() < 3 && System.currentTimeMillis() < deadline) {
       Thread.sleep(200);
@@ -36,10 +37,15 @@ class PlayerPageIT extends BrowserFixture {
     page.onPageError(e -> console.add("pageerror: " + e));
     page.navigate(rig.base + "/watch/watch?p2p=0");
     try {
-      page.waitForFunction("() => window.waterfall && window.waterfall.state.startedAt !== null", null,
+      page.waitForFunction(
+          "() => window.waterfall && window.waterfall.state.startedAt !== null",
+          null,
           new Page.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(100));
-      double first = ((Number) page.evaluate("() => window.waterfall.video.currentTime")).doubleValue();
-      page.waitForFunction("t => window.waterfall.video.currentTime >= t", first + 6,
+      double first =
+          ((Number) page.evaluate("() => window.waterfall.video.currentTime")).doubleValue();
+      page.waitForFunction(
+          "t => window.waterfall.video.currentTime >= t",
+          first + 6,
           new Page.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(250));
     } finally {
       Files.createDirectories(SCREENSHOTS);

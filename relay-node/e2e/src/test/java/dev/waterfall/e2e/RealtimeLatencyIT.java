@@ -19,10 +19,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Benchmark: glass-to-glass latency of realtime mode by depth, and what forwarding costs a page. The publisher
- * publishes rt/clock.js's picture of its wall clock; a chain of viewer pages (maxChildren 1, so depth 1, 2, 3,
- * 4) reads the clock back from each frame it shows. Report: target/reports/realtime-latency.json. Asserts only
- * that every depth was measured (benchmarks measure; the target is printed MET or MISSED).
+ * Benchmark: glass-to-glass latency of realtime mode by depth, and what forwarding costs a page.
+ * The publisher publishes rt/clock.js's picture of its wall clock; a chain of viewer pages
+ * (maxChildren 1, so depth 1, 2, 3, 4) reads the clock back from each frame it shows. Report:
+ * target/reports/realtime-latency.json. Asserts only that every depth was measured (benchmarks
+ * measure; the target is printed MET or MISSED).
  */
 @DisplayName("benchmark: realtime glass-to-glass latency by depth")
 class RealtimeLatencyIT extends BrowserFixture {
@@ -34,7 +35,8 @@ class RealtimeLatencyIT extends BrowserFixture {
   private static final double TARGET_DEPTH3_P50_MS = 400;
 
   /** Decode and encode time the page's connections report (getStats), and their frame counts. */
-  private static final String CODEC_TIME = """
+  private static final String CODEC_TIME =
+      """
       async () => {
         const w = window.waterfall;
         const node = w.realtime || w.node;
@@ -60,19 +62,27 @@ class RealtimeLatencyIT extends BrowserFixture {
   @Test
   void latencyByDepth() throws Exception {
     String stream = "latency";
-    String key = rig.coordinator.createStream(new dev.waterfall.coordinator.streams.StreamCatalog.Spec(stream,
-        BITRATE_KBPS, 1, null, "realtime")).publishKey();
+    String key =
+        rig.coordinator
+            .createStream(
+                new dev.waterfall.coordinator.streams.StreamCatalog.Spec(
+                    stream, BITRATE_KBPS, 1, null, "realtime"))
+            .publishKey();
     Page publisher = chromium.newPeerPage();
     publisher.navigate(rig.base + "/publish/" + stream + "?fps=" + FPS + "#key=" + key);
     publisher.evaluate("() => window.waterfall.start('clock')");
-    publisher.waitForFunction("() => window.waterfall.state.phase === 'live'", null,
+    publisher.waitForFunction(
+        "() => window.waterfall.state.phase === 'live'",
+        null,
         new Page.WaitForFunctionOptions().setTimeout(20_000).setPollingInterval(100));
 
     List<Page> chain = new ArrayList<>();
     for (int d = 1; d <= DEPTHS; d++) {
       Page v = chromium.newPeerPage();
       v.navigate(rig.base + "/watch/" + stream);
-      v.waitForFunction("d => window.waterfall.state.depth === d && window.waterfall.state.framesDecoded > 10", d,
+      v.waitForFunction(
+          "d => window.waterfall.state.depth === d && window.waterfall.state.framesDecoded > 10",
+          d,
           new Page.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(100));
       chain.add(v);
     }
@@ -83,8 +93,11 @@ class RealtimeLatencyIT extends BrowserFixture {
     all.addAll(chain);
     List<Map<String, Object>> codecBefore = new ArrayList<>();
     for (Page p : all) {
-      p.evaluate("() => { window.__latency = import('/web/rt/clock.js')"
-          + ".then(m => m.measure(window.waterfall.video, " + MEASURE_MS + ")); }");
+      p.evaluate(
+          "() => { window.__latency = import('/web/rt/clock.js')"
+              + ".then(m => m.measure(window.waterfall.video, "
+              + MEASURE_MS
+              + ")); }");
       codecBefore.add(codec(p));
     }
     List<Map<String, Object>> results = new ArrayList<>();
@@ -102,25 +115,38 @@ class RealtimeLatencyIT extends BrowserFixture {
     report.put("benchmark", "realtime-latency");
     report.put("at", Instant.now().toString());
     report.put("cores", Runtime.getRuntime().availableProcessors());
-    report.put("loadAverageAtStart", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    report.put("browser", "headless Chromium " + chromium.browser.version() + ", one process, " + all.size()
-        + " pages");
-    report.put("picture", "320x240 rt/clock.js canvas at " + FPS + " fps, " + BITRATE_KBPS + " kbps cap per edge");
+    report.put(
+        "loadAverageAtStart", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    report.put(
+        "browser",
+        "headless Chromium "
+            + chromium.browser.version()
+            + ", one process, "
+            + all.size()
+            + " pages");
+    report.put(
+        "picture",
+        "320x240 rt/clock.js canvas at " + FPS + " fps, " + BITRATE_KBPS + " kbps cap per edge");
     report.put("measuredSeconds", seconds);
     ArrayNode depths = report.putArray("depths");
     StringBuilder line = new StringBuilder();
     double depth3p50 = Double.NaN;
     for (int d = 0; d < all.size(); d++) {
       Map<String, Object> r = results.get(d);
-      List<Double> samples = ((List<?>) r.get("samples")).stream().map(x -> ((Number) x).doubleValue()).sorted()
-          .toList();
+      List<Double> samples =
+          ((List<?>) r.get("samples"))
+              .stream().map(x -> ((Number) x).doubleValue()).sorted().toList();
       ObjectNode n = depths.addObject();
       n.put("depth", d);
-      n.put("what", d == 0 ? "the publisher's own preview (capture → video element, no network)" : "viewer");
+      n.put(
+          "what",
+          d == 0 ? "the publisher's own preview (capture → video element, no network)" : "viewer");
       n.put("samples", samples.size());
       n.put("unreadable", ((Number) r.get("unreadable")).intValue());
       n.put("sampledBy", (String) r.get("by"));
-      assertThat(samples).as("latency samples at depth " + d + ": " + r).hasSizeGreaterThanOrEqualTo(20);
+      assertThat(samples)
+          .as("latency samples at depth " + d + ": " + r)
+          .hasSizeGreaterThanOrEqualTo(20);
       double p50 = pct(samples, 0.5);
       n.put("p50Ms", p50);
       n.put("p95Ms", pct(samples, 0.95));
@@ -136,12 +162,25 @@ class RealtimeLatencyIT extends BrowserFixture {
       int children = (int) num(a, "children");
       n.put("children", children);
       n.put("decodeMsPerSecond", round(decodeS * 1000 / seconds));
-      n.put("framesDecodedPerSecond", round((num(a, "framesDecoded") - num(b, "framesDecoded")) / seconds));
-      n.put("encodeMsPerSecondPerChild", children == 0 ? 0 : round(encodeS * 1000 / seconds / children));
-      n.put("framesEncodedPerSecondPerChild", children == 0 ? 0
-          : round((num(a, "framesEncoded") - num(b, "framesEncoded")) / seconds / children));
-      line.append(String.format(" depth %d p50 %.0f ms p95 %.0f ms (%d samples, encode %.1f ms/s per child);", d,
-          p50, pct(samples, 0.95), samples.size(), children == 0 ? 0 : encodeS * 1000 / seconds / children));
+      n.put(
+          "framesDecodedPerSecond",
+          round((num(a, "framesDecoded") - num(b, "framesDecoded")) / seconds));
+      n.put(
+          "encodeMsPerSecondPerChild",
+          children == 0 ? 0 : round(encodeS * 1000 / seconds / children));
+      n.put(
+          "framesEncodedPerSecondPerChild",
+          children == 0
+              ? 0
+              : round((num(a, "framesEncoded") - num(b, "framesEncoded")) / seconds / children));
+      line.append(
+          String.format(
+              " depth %d p50 %.0f ms p95 %.0f ms (%d samples, encode %.1f ms/s per child);",
+              d,
+              p50,
+              pct(samples, 0.95),
+              samples.size(),
+              children == 0 ? 0 : encodeS * 1000 / seconds / children));
     }
     boolean met = depth3p50 <= TARGET_DEPTH3_P50_MS;
     ObjectNode target = report.putObject("target");
@@ -150,8 +189,13 @@ class RealtimeLatencyIT extends BrowserFixture {
     target.put("met", met);
     Files.createDirectories(REPORT.getParent());
     json.writeValue(REPORT.toFile(), report);
-    System.out.println("RealtimeLatencyIT:" + line + " target depth 3 ≤ 400 ms: " + (met ? "MET" : "MISSED")
-        + "; report " + REPORT.toAbsolutePath());
+    System.out.println(
+        "RealtimeLatencyIT:"
+            + line
+            + " target depth 3 ≤ 400 ms: "
+            + (met ? "MET" : "MISSED")
+            + "; report "
+            + REPORT.toAbsolutePath());
 
     for (Page p : all) {
       p.context().close();
@@ -159,20 +203,27 @@ class RealtimeLatencyIT extends BrowserFixture {
   }
 
   /**
-   * What forwarding one track costs a page at a realistic size: the fake camera at 1280×720, 30 fps, 2500 kbps,
-   * publisher → A → B; A decodes once and encodes once for B. Report: target/reports/realtime-forwarding.json.
+   * What forwarding one track costs a page at a realistic size: the fake camera at 1280×720, 30
+   * fps, 2500 kbps, publisher → A → B; A decodes once and encodes once for B. Report:
+   * target/reports/realtime-forwarding.json.
    */
   @Test
   void costOfForwardingATrack() throws Exception {
     String stream = "forwarding";
-    String key = rig.coordinator.createStream(new dev.waterfall.coordinator.streams.StreamCatalog.Spec(stream,
-        2500, 1, null, "realtime")).publishKey();
+    String key =
+        rig.coordinator
+            .createStream(
+                new dev.waterfall.coordinator.streams.StreamCatalog.Spec(
+                    stream, 2500, 1, null, "realtime"))
+            .publishKey();
     Page publisher = publishCamera(rig.base, stream, key, "width=1280&height=720&fps=30");
     List<Page> all = new ArrayList<>(List.of(publisher));
     for (int d = 1; d <= 2; d++) {
       Page v = chromium.newPeerPage();
       v.navigate(rig.base + "/watch/" + stream);
-      v.waitForFunction("d => window.waterfall.state.depth === d && window.waterfall.state.framesDecoded > 10", d,
+      v.waitForFunction(
+          "d => window.waterfall.state.depth === d && window.waterfall.state.framesDecoded > 10",
+          d,
           new Page.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(100));
       all.add(v);
     }
@@ -189,10 +240,13 @@ class RealtimeLatencyIT extends BrowserFixture {
     report.put("benchmark", "realtime-forwarding");
     report.put("at", Instant.now().toString());
     report.put("cores", Runtime.getRuntime().availableProcessors());
-    report.put("loadAverageAtStart", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    report.put(
+        "loadAverageAtStart", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     report.put("picture", "Chromium's fake camera, 1280x720 asked, 30 fps, 2500 kbps cap per edge");
-    report.put("note", "encode/decode ms per second from getStats totalEncodeTime/totalDecodeTime (software VP8"
-        + " in the renderer): 1000 ms/s = one core");
+    report.put(
+        "note",
+        "encode/decode ms per second from getStats totalEncodeTime/totalDecodeTime (software VP8"
+            + " in the renderer): 1000 ms/s = one core");
     ArrayNode nodes = report.putArray("nodes");
     StringBuilder line = new StringBuilder();
     String[] names = {"publisher", "A (depth 1, forwards to B)", "B (depth 2, leaf)"};
@@ -203,14 +257,22 @@ class RealtimeLatencyIT extends BrowserFixture {
       n.put("node", names[i]);
       n.put("frameWidth", num(a, "frameWidth"));
       n.put("decodeMsPerSecond", round((num(a, "decodeS") - num(b, "decodeS")) * 1000 / seconds));
-      n.put("framesDecodedPerSecond", round((num(a, "framesDecoded") - num(b, "framesDecoded")) / seconds));
+      n.put(
+          "framesDecodedPerSecond",
+          round((num(a, "framesDecoded") - num(b, "framesDecoded")) / seconds));
       n.put("encodeMsPerSecond", round((num(a, "encodeS") - num(b, "encodeS")) * 1000 / seconds));
-      n.put("framesEncodedPerSecond", round((num(a, "framesEncoded") - num(b, "framesEncoded")) / seconds));
+      n.put(
+          "framesEncodedPerSecond",
+          round((num(a, "framesEncoded") - num(b, "framesEncoded")) / seconds));
       n.put("kbpsSent", round((num(a, "bytesSent") - num(b, "bytesSent")) * 8 / 1000 / seconds));
       line.append(' ').append(n);
     }
-    assertThat(nodes.get(1).get("framesEncodedPerSecond").doubleValue()).as(report.toString()).isGreaterThan(5);
-    assertThat(nodes.get(2).get("framesDecodedPerSecond").doubleValue()).as(report.toString()).isGreaterThan(5);
+    assertThat(nodes.get(1).get("framesEncodedPerSecond").doubleValue())
+        .as(report.toString())
+        .isGreaterThan(5);
+    assertThat(nodes.get(2).get("framesDecodedPerSecond").doubleValue())
+        .as(report.toString())
+        .isGreaterThan(5);
     Path out = REPORT.resolveSibling("realtime-forwarding.json");
     json.writeValue(out.toFile(), report);
     System.out.println("RealtimeLatencyIT forwarding:" + line + "; report " + out.toAbsolutePath());

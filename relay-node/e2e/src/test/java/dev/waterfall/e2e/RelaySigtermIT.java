@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.waterfall.relay.Relay;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -18,9 +17,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * A booster as a real process ({@code waterfall boost}) between the origin and a child, stopped with SIGTERM: it
- * leaves the tree before it exits, so the child is re-attached to the origin at once (well inside the heartbeat
- * silence limit) and keeps getting the stream.
+ * A booster as a real process ({@code waterfall boost}) between the origin and a child, stopped
+ * with SIGTERM: it leaves the tree before it exits, so the child is re-attached to the origin at
+ * once (well inside the heartbeat silence limit) and keeps getting the stream.
  */
 @DisplayName("SIGTERM to a relay process")
 class RelaySigtermIT {
@@ -38,24 +37,41 @@ class RelaySigtermIT {
   }
 
   @Test
-  @DisplayName("the relay leaves, its child is re-parented at once and keeps playing, the process exits")
+  @DisplayName(
+      "the relay leaves, its child is re-parented at once and keeps playing, the process exits")
   void sigtermLeavesThenExits() throws Exception {
     String key = rig.createStream(STREAM, 1);
     Relay origin = rig.origin(STREAM, key);
     Path log = Files.createTempFile("booster", ".log");
-    Process booster = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.waterfall.launcher.Main", "boost",
-        "--coordinator", rig.base, "--stream", STREAM, "--token", rig.boosterToken())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process booster =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.waterfall.launcher.Main",
+                "boost",
+                "--coordinator",
+                rig.base,
+                "--stream",
+                STREAM,
+                "--token",
+                rig.boosterToken())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     try {
       String boosterId = awaitChildOf(origin.node().nodeId(), 60_000);
       Relay child = rig.booster(STREAM);
-      assertThat(parentInTree(child.node().nodeId())).as("the child sits under the booster process").isEqualTo(boosterId);
+      assertThat(parentInTree(child.node().nodeId()))
+          .as("the child sits under the booster process")
+          .isEqualTo(boosterId);
       long deadline = System.currentTimeMillis() + 60_000;
       while (sequences(child, STREAM).size() < 2 && System.currentTimeMillis() < deadline) {
         Thread.sleep(250);
       }
-      assertThat(sequences(child, STREAM)).as("the child plays through the booster").hasSizeGreaterThanOrEqualTo(2);
+      assertThat(sequences(child, STREAM))
+          .as("the child plays through the booster")
+          .hasSizeGreaterThanOrEqualTo(2);
 
       long sent = System.currentTimeMillis();
       booster.destroy(); // SIGTERM
@@ -67,22 +83,26 @@ class RelaySigtermIT {
       long reparentedMs = System.currentTimeMillis() - sent;
       assertThat(booster.waitFor(30, TimeUnit.SECONDS)).as("the booster exits").isTrue();
       long exitedMs = System.currentTimeMillis() - sent;
-      System.out.printf("relay sigterm: child re-parented after %d ms, process exited %d after %d ms%n",
+      System.out.printf(
+          "relay sigterm: child re-parented after %d ms, process exited %d after %d ms%n",
           reparentedMs, booster.exitValue(), exitedMs);
       assertThat(parent).as("the child's parent after SIGTERM").isEqualTo(origin.node().nodeId());
       // Silence would take 3 heartbeats (6 s): a leave is acted on at once.
       assertThat(reparentedMs).isLessThan(4000);
       assertThat(Files.readString(log)).contains("Waterfall booster").doesNotContain("Exception");
 
-      long newest = sequences(origin, STREAM).stream().mapToLong(Long::longValue).max().orElseThrow();
+      long newest =
+          sequences(origin, STREAM).stream().mapToLong(Long::longValue).max().orElseThrow();
       deadline = System.currentTimeMillis() + 60_000;
-      while (sequences(child, STREAM).stream().noneMatch(q -> q > newest + 1) && System.currentTimeMillis() < deadline) {
+      while (sequences(child, STREAM).stream().noneMatch(q -> q > newest + 1)
+          && System.currentTimeMillis() < deadline) {
         Thread.sleep(250);
       }
       List<Long> after = sequences(child, STREAM).stream().filter(q -> q > newest).toList();
       assertThat(after).as("segments after the booster left").isNotEmpty();
       for (long seq : after) {
-        assertThat(Arrays.equals(segment(child, STREAM, seq), segment(origin, STREAM, seq))).isTrue();
+        assertThat(Arrays.equals(segment(child, STREAM, seq), segment(origin, STREAM, seq)))
+            .isTrue();
       }
     } finally {
       booster.destroyForcibly();

@@ -56,12 +56,13 @@ class RelayTreeIT {
       boosters.add(rig.booster("fan"));
     }
     assertSameSegments(origin, boosters, "fan", 4);
-    // Four children fed at once: the origin's uplink was the bottleneck now and then, and was measured (the
-    // coordinator sizes a relay's slots by it). On veth it carries far more than the ~1 Mbit/s stream.
+    // Four children fed at once: the origin's uplink was the bottleneck now and then, and was
+    // measured (the coordinator sizes a relay's slots by it). On veth it carries far more than the
+    // ~1 Mbit/s stream.
     assertThat(metric(origin, "waterfall_relay_uplink_measured_kbps")).isGreaterThan(1000);
     for (Relay b : boosters) {
-      // Fed by its parent, not by HTTP: HTTP only bridges the moment before a new link opens (longer on a
-      // loaded machine), so the parent must carry by far the most.
+      // Fed by its parent, not by HTTP: HTTP only bridges the moment before a new link opens
+      // (longer on a loaded machine), so the parent must carry by far the most.
       assertThat(metric(b, "waterfall_relay_bytes_fallback_total"))
           .isLessThan(metric(b, "waterfall_relay_bytes_from_parent_total") / 4);
       assertThat(metric(b, "waterfall_relay_verification_failures_total")).isZero();
@@ -79,19 +80,24 @@ class RelayTreeIT {
       awaitTreeSize("crash", 3);
       Relay bottom = rig.booster("crash");
       awaitSegments(bottom, "crash", 3);
-      String middleId = Http.json(rig.base + "/api/streams/crash/tree").get("nodes").get(2).get("id").textValue();
+      String middleId =
+          Http.json(rig.base + "/api/streams/crash/tree").get("nodes").get(2).get("id").textValue();
       long before = newest(bottom, "crash");
 
-      middle.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // kill -9: no leave, sockets just drop
+      // kill -9: no leave, sockets just drop
+      middle.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 
-      // The coordinator re-attaches the bottom booster to the top one; no segment goes missing meanwhile.
+      // The coordinator re-attaches the bottom booster to the top one; no segment goes missing
+      // meanwhile.
       long deadline = System.currentTimeMillis() + 30_000;
-      while (System.currentTimeMillis() < deadline && (!top.node().nodeId().equals(bottom.node().parentId())
-          || newest(bottom, "crash") < before + 5)) {
+      while (System.currentTimeMillis() < deadline
+          && (!top.node().nodeId().equals(bottom.node().parentId())
+              || newest(bottom, "crash") < before + 5)) {
         Thread.sleep(250);
       }
       assertThat(bottom.node().parentId()).as("new parent").isEqualTo(top.node().nodeId());
-      assertThat(Http.json(rig.base + "/api/streams/crash/tree").toString()).doesNotContain(middleId);
+      assertThat(Http.json(rig.base + "/api/streams/crash/tree").toString())
+          .doesNotContain(middleId);
       List<Long> held = sequences(bottom, "crash");
       assertThat(held).as("contiguous: nothing lost across the crash").isEqualTo(contiguous(held));
       assertThat(held).contains(before + 1, before + 2, before + 3);
@@ -107,15 +113,30 @@ class RelayTreeIT {
     }
   }
 
-  // --- helpers ----------------------------------------------------------------------------------------------
+  // --- helpers
+  // ----------------------------------------------------------------------------------------------
 
   private static Process startBoosterProcess(String stream) throws IOException {
     Path log = Files.createTempFile("booster-", ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     try {
-      return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.waterfall.launcher.Main",
-          "boost", "--coordinator", rig.base, "--stream", stream, "--token", rig.boosterToken(), "--http-port", "0")
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      return new ProcessBuilder(
+              java,
+              "-cp",
+              System.getProperty("java.class.path"),
+              "dev.waterfall.launcher.Main",
+              "boost",
+              "--coordinator",
+              rig.base,
+              "--stream",
+              stream,
+              "--token",
+              rig.boosterToken(),
+              "--http-port",
+              "0")
+          .redirectErrorStream(true)
+          .redirectOutput(log.toFile())
+          .start();
     } catch (Exception e) {
       throw new IOException(e);
     }
@@ -129,8 +150,8 @@ class RelayTreeIT {
     }
   }
 
-  private static void assertSameSegments(Relay origin, List<Relay> boosters, String stream, int atLeast)
-      throws InterruptedException {
+  private static void assertSameSegments(
+      Relay origin, List<Relay> boosters, String stream, int atLeast) throws InterruptedException {
     for (Relay b : boosters) {
       awaitSegments(b, stream, atLeast);
     }
@@ -141,12 +162,15 @@ class RelayTreeIT {
         byte[] mine = Http.get(StreamRig.hls(b, stream) + "seg-" + seq + ".ts").body();
         byte[] theirs = Http.get(StreamRig.hls(origin, stream) + "seg-" + seq + ".ts").body();
         assertThat(mine).as("segment %d at %s", seq, b.node().nodeId()).hasSizeGreaterThan(1000);
-        assertThat(Arrays.equals(mine, theirs)).as("segment %d identical at %s", seq, b.node().nodeId()).isTrue();
+        assertThat(Arrays.equals(mine, theirs))
+            .as("segment %d identical at %s", seq, b.node().nodeId())
+            .isTrue();
       }
     }
   }
 
-  private static void awaitSegments(Relay relay, String stream, int count) throws InterruptedException {
+  private static void awaitSegments(Relay relay, String stream, int count)
+      throws InterruptedException {
     long deadline = System.currentTimeMillis() + 40_000;
     while (sequences(relay, stream).size() < count && System.currentTimeMillis() < deadline) {
       Thread.sleep(250);

@@ -15,11 +15,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A real coordinator (embedded Hazelcast) with real relays in this JVM, all on the test's network namespace:
- * the coordinator and HLS on 127.0.0.1, WebRTC on the namespace's veth address.
+ * A real coordinator (embedded Hazelcast) with real relays in this JVM, all on the test's network
+ * namespace: the coordinator and HLS on 127.0.0.1, WebRTC on the namespace's veth address.
  */
 final class StreamRig implements AutoCloseable {
-  private static final java.util.regex.Pattern SEGMENT = java.util.regex.Pattern.compile("seg-(\\d+)\\.ts");
+  private static final java.util.regex.Pattern SEGMENT =
+      java.util.regex.Pattern.compile("seg-(\\d+)\\.ts");
   static final String ADMIN = "relay-it-admin-token-0123456789";
   final Coordinator coordinator;
   final String base;
@@ -37,37 +38,69 @@ final class StreamRig implements AutoCloseable {
   /** With coordinator settings of the test's (e.g. ice.turn.*) on top of the rig's. */
   StreamRig(Map<String, String> extra) throws Exception {
     this.extra = Map.copyOf(extra);
-    coordinator = Coordinator.start(CoordinatorConfig.from(settings(0).with(Map.of(
-        "cluster.port", Integer.toString(clusterPort)))), Clock.systemUTC());
+    coordinator =
+        Coordinator.start(
+            CoordinatorConfig.from(
+                settings(0).with(Map.of("cluster.port", Integer.toString(clusterPort)))),
+            Clock.systemUTC());
     base = "http://127.0.0.1:" + coordinator.port();
   }
 
-  /** Another coordinator of the rig's cluster on {@code httpPort} (0: any free port); the caller stops it. */
+  /**
+   * Another coordinator of the rig's cluster on {@code httpPort} (0: any free port); the caller
+   * stops it.
+   */
   Coordinator member(int httpPort) throws Exception {
     return member(httpPort, Map.of());
   }
 
   /** The same, with settings of its own over the rig's (e.g. another TURN secret). */
   Coordinator member(int httpPort, Map<String, String> own) throws Exception {
-    return Coordinator.start(CoordinatorConfig.from(settings(httpPort).with(Map.of(
-        "cluster.port", Integer.toString(Http.freePort()), "cluster.members", "127.0.0.1:" + clusterPort))
-        .with(own)), Clock.systemUTC());
+    return Coordinator.start(
+        CoordinatorConfig.from(
+            settings(httpPort)
+                .with(
+                    Map.of(
+                        "cluster.port",
+                        Integer.toString(Http.freePort()),
+                        "cluster.members",
+                        "127.0.0.1:" + clusterPort))
+                .with(own)),
+        Clock.systemUTC());
   }
 
-  /** Every node of a test comes from one address, so the per-address abuse limits are lifted (AbuseLimitsTest covers them). */
+  /**
+   * Every node of a test comes from one address, so the per-address abuse limits are lifted
+   * (AbuseLimitsTest covers them).
+   */
   private Settings settings(int httpPort) {
-    return Settings.defaultsOnly().with(Map.of("http.port", Integer.toString(httpPort), "admin.token", ADMIN,
-        "cluster.name", clusterName, "signalling.maxSocketsPerIp", "0", "signalling.joinsPerIpPerSecond", "0"))
+    return Settings.defaultsOnly()
+        .with(
+            Map.of(
+                "http.port",
+                Integer.toString(httpPort),
+                "admin.token",
+                ADMIN,
+                "cluster.name",
+                clusterName,
+                "signalling.maxSocketsPerIp",
+                "0",
+                "signalling.joinsPerIpPerSecond",
+                "0"))
         .with(extra);
   }
 
   String createStream(String name, int maxChildren) throws Exception {
-    return coordinator.createStream(new StreamCatalog.Spec(name, 1000, maxChildren, null)).publishKey();
+    return coordinator
+        .createStream(new StreamCatalog.Spec(name, 1000, maxChildren, null))
+        .publishKey();
   }
 
   /** A realtime stream (published by the /publish page); its publish key. */
   String createRealtimeStream(String name, int maxChildren) throws Exception {
-    return coordinator.createStream(new StreamCatalog.Spec(name, 1000, maxChildren, null, "realtime")).publishKey();
+    return coordinator
+        .createStream(new StreamCatalog.Spec(name, 1000, maxChildren, null, "realtime"))
+        .publishKey();
   }
 
   String boosterToken() throws Exception {
@@ -75,13 +108,22 @@ final class StreamRig implements AutoCloseable {
   }
 
   Relay origin(String stream, String key) throws Exception {
-    return add(Relay.startOrigin(vertx, peers, new Relay.Options(List.of(base), stream, key, "127.0.0.1", 0, null),
-        SegmentSigner.generate(), SampleSource.fromClasspath(System.currentTimeMillis() / 2000), r -> { }));
+    return add(
+        Relay.startOrigin(
+            vertx,
+            peers,
+            new Relay.Options(List.of(base), stream, key, "127.0.0.1", 0, null),
+            SegmentSigner.generate(),
+            SampleSource.fromClasspath(System.currentTimeMillis() / 2000),
+            r -> {}));
   }
 
   Relay booster(String stream) throws Exception {
-    return add(Relay.startBooster(vertx, peers,
-        new Relay.Options(List.of(base), stream, boosterToken(), "127.0.0.1", 0, null)));
+    return add(
+        Relay.startBooster(
+            vertx,
+            peers,
+            new Relay.Options(List.of(base), stream, boosterToken(), "127.0.0.1", 0, null)));
   }
 
   <T extends AutoCloseable> T add(T part) {

@@ -4,15 +4,17 @@ import com.microsoft.playwright.Page;
 import java.util.Map;
 
 /**
- * A WHIP client (RFC 9725) in a headless Chromium page that does what OBS 30+ does: one sendonly audio (Opus) and
- * one sendonly video transceiver, the video codec chosen with setCodecPreferences (OBS sends H.264), the offer
- * POSTed once ICE gathering is complete with {@code Authorization: Bearer <key>}, the 201's answer applied, and
- * {@code DELETE <Location>} to stop. The picture is rt/clock.js's clock (so pages can read glass-to-glass latency
- * off it), the sound Chromium's fake microphone (a beep). The page lives on the coordinator's origin, so its
- * POST to the relay is cross-origin, as a browser publisher's would be.
+ * A WHIP client (RFC 9725) in a headless Chromium page that does what OBS 30+ does: one sendonly
+ * audio (Opus) and one sendonly video transceiver, the video codec chosen with setCodecPreferences
+ * (OBS sends H.264), the offer POSTed once ICE gathering is complete with {@code Authorization:
+ * Bearer <key>}, the 201's answer applied, and {@code DELETE <Location>} to stop. The picture is
+ * rt/clock.js's clock (so pages can read glass-to-glass latency off it), the sound Chromium's fake
+ * microphone (a beep). The page lives on the coordinator's origin, so its POST to the relay is
+ * cross-origin, as a browser publisher's would be.
  */
 final class WhipClient {
-  private static final String PUBLISH = """
+  private static final String PUBLISH =
+      """
       async ({url, key, codec, fps}) => {
         const clock = await import('/web/rt/clock.js');
         const video = clock.clockStream(fps).getVideoTracks()[0];
@@ -44,7 +46,8 @@ final class WhipClient {
       }""";
 
   /** What the sender's encoder says (getStats): codec, frames encoded, and which encoder. */
-  private static final String SENT = """
+  private static final String SENT =
+      """
       async () => {
         const out = {framesEncoded: 0, codec: null, encoder: null, connection: window.whip.pc.connectionState};
         const stats = await window.whip.pc.getStats();
@@ -59,7 +62,8 @@ final class WhipClient {
         return out;
       }""";
 
-  private static final String DELETE = """
+  private static final String DELETE =
+      """
       async () => {
         const res = await fetch(window.whip.location, {method: 'DELETE',
             headers: {'Authorization': 'Bearer ' + window.whip.key}});
@@ -71,16 +75,18 @@ final class WhipClient {
 
   WhipClient(Chromium chromium, String coordinatorBase) {
     page = chromium.newPeerPage();
-    page.navigate(coordinatorBase + "/health"); // any page of the coordinator's origin, for clock.js
+    // any page of the coordinator's origin, for clock.js
+    page.navigate(coordinatorBase + "/health");
   }
 
   /**
-   * Publishes to {@code url}; the result: status, and for 201 location, postedAt and answeredAt (this machine's
-   * clock, ms), contentType, answer; else body.
+   * Publishes to {@code url}; the result: status, and for 201 location, postedAt and answeredAt
+   * (this machine's clock, ms), contentType, answer; else body.
    */
   @SuppressWarnings("unchecked")
   Map<String, Object> publish(String url, String key, String codec, int fps) {
-    return (Map<String, Object>) page.evaluate(PUBLISH, Map.of("url", url, "key", key, "codec", codec, "fps", fps));
+    return (Map<String, Object>)
+        page.evaluate(PUBLISH, Map.of("url", url, "key", key, "codec", codec, "fps", fps));
   }
 
   @SuppressWarnings("unchecked")

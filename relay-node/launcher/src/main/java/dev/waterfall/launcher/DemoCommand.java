@@ -23,20 +23,33 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code waterfall demo}: a whole live stream on embedded defaults, in one process, until Ctrl-C. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Run a coordinator, an origin publishing the built-in sample, and one booster; print the URLs.")
+/**
+ * {@code waterfall demo}: a whole live stream on embedded defaults, in one process, until Ctrl-C.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run a coordinator, an origin publishing the built-in sample, and one booster; print the URLs.")
 public final class DemoCommand implements Callable<Integer> {
-  @Mixin
-  CoordinatorOptions coordinatorOptions;
+  @Mixin CoordinatorOptions coordinatorOptions;
 
-  @Option(names = "--stream", defaultValue = "demo", description = "Name of the demo stream (default: demo).")
+  @Option(
+      names = "--stream",
+      defaultValue = "demo",
+      description = "Name of the demo stream (default: demo).")
   String stream;
 
-  @Option(names = "--origin-port", defaultValue = "8090", description = "Origin HLS port (default: 8090).")
+  @Option(
+      names = "--origin-port",
+      defaultValue = "8090",
+      description = "Origin HLS port (default: 8090).")
   int originPort;
 
-  @Option(names = "--booster-port", defaultValue = "8091", description = "Booster HLS port (default: 8091).")
+  @Option(
+      names = "--booster-port",
+      defaultValue = "8091",
+      description = "Booster HLS port (default: 8091).")
   int boosterPort;
 
   @Override
@@ -46,41 +59,94 @@ public final class DemoCommand implements Callable<Integer> {
     Running running = new Running();
     running.add(coordinator::stop);
     try {
-      StreamCatalog.Created created = coordinator.createStream(new StreamCatalog.Spec(stream, null, null, null));
+      StreamCatalog.Created created =
+          coordinator.createStream(new StreamCatalog.Spec(stream, null, null, null));
       HttpConfig http = config.http();
       String host = http.host();
       String shown = shownHost(http);
       boolean tls = http.tls().enabled();
       String scheme = tls ? "https" : "http";
-      String base = http.publicUrl().isEmpty() ? scheme + "://" + shown + ":" + coordinator.port() : http.publicUrl();
-      // With TLS the relays serve their HLS with the coordinator's certificate and trust it (it names the host the
-      // demo prints, or they could not connect anyway).
-      Relay.Tls relayTls = tls ? new Relay.Tls(http.tls().certPath(), http.tls().keyPath(), http.tls().certPath())
-          : Relay.Tls.NONE;
-      Relay origin = running.add(Relay.startOrigin(running.vertx, running.peers,
-          new Relay.Options(List.of(base), stream, created.publishKey(), host, originPort,
-              relayUrl(scheme, shown, originPort), relayTls),
-          SegmentSigner.generate(), SampleSource.fromClasspath(System.currentTimeMillis() / 2000), r -> { }));
-      Relay booster = running.add(Relay.startBooster(running.vertx, running.peers,
-          new Relay.Options(List.of(base), stream, coordinator.issueBoosterToken(), host, boosterPort,
-              relayUrl(scheme, shown, boosterPort), relayTls)));
-      String originHls = relayUrl(scheme, shown, origin.httpPort()) + "/hls/" + stream + "/index.m3u8";
-      String boosterHls = relayUrl(scheme, shown, booster.httpPort()) + "/hls/" + stream + "/index.m3u8";
+      String base =
+          http.publicUrl().isEmpty()
+              ? scheme + "://" + shown + ":" + coordinator.port()
+              : http.publicUrl();
+      // With TLS the relays serve their HLS with the coordinator's certificate and trust it (it
+      // names the host the demo prints, or they could not connect anyway).
+      Relay.Tls relayTls =
+          tls
+              ? new Relay.Tls(http.tls().certPath(), http.tls().keyPath(), http.tls().certPath())
+              : Relay.Tls.NONE;
+      Relay origin =
+          running.add(
+              Relay.startOrigin(
+                  running.vertx,
+                  running.peers,
+                  new Relay.Options(
+                      List.of(base),
+                      stream,
+                      created.publishKey(),
+                      host,
+                      originPort,
+                      relayUrl(scheme, shown, originPort),
+                      relayTls),
+                  SegmentSigner.generate(),
+                  SampleSource.fromClasspath(System.currentTimeMillis() / 2000),
+                  r -> {}));
+      Relay booster =
+          running.add(
+              Relay.startBooster(
+                  running.vertx,
+                  running.peers,
+                  new Relay.Options(
+                      List.of(base),
+                      stream,
+                      coordinator.issueBoosterToken(),
+                      host,
+                      boosterPort,
+                      relayUrl(scheme, shown, boosterPort),
+                      relayTls)));
+      String originHls =
+          relayUrl(scheme, shown, origin.httpPort()) + "/hls/" + stream + "/index.m3u8";
+      String boosterHls =
+          relayUrl(scheme, shown, booster.httpPort()) + "/hls/" + stream + "/index.m3u8";
       System.out.println();
       System.out.println("Waterfall demo is running. Ctrl-C stops it.");
-      System.out.println("  watch         " + base + "/watch/" + stream + "   (the browser player: a node of the tree)");
-      System.out.println("  dashboard     " + base + "/dashboard/" + stream + "   (the live tree, offload and repairs)");
-      System.out.println("  embed         " + base + "/embed/" + stream
-          + "   (the player alone, for an iframe on any site; snippets on the dashboard)");
+      System.out.println(
+          "  watch         "
+              + base
+              + "/watch/"
+              + stream
+              + "   (the browser player: a node of the tree)");
+      System.out.println(
+          "  dashboard     "
+              + base
+              + "/dashboard/"
+              + stream
+              + "   (the live tree, offload and repairs)");
+      System.out.println(
+          "  embed         "
+              + base
+              + "/embed/"
+              + stream
+              + "   (the player alone, for an iframe on any site; snippets on the dashboard)");
       System.out.println("  HLS           " + originHls + "   (origin)");
-      System.out.println("                " + boosterHls + "   (booster " + booster.node().nodeId() + ")");
+      System.out.println(
+          "                " + boosterHls + "   (booster " + booster.node().nodeId() + ")");
       System.out.println("  tree (live)   " + base + "/api/streams/" + stream + "/tree");
-      System.out.println("  coordinator   " + base + "   (health: " + base + "/health, metrics: " + base + "/metrics)");
+      System.out.println(
+          "  coordinator   "
+              + base
+              + "   (health: "
+              + base
+              + "/health, metrics: "
+              + base
+              + "/metrics)");
       System.out.println("  publish key   " + created.publishKey());
       System.out.println("  admin token   " + coordinator.adminToken());
       System.out.println("  try           ffplay " + boosterHls);
       System.out.println();
-      remoteHint(tls, host, coordinator.port(), originPort, boosterPort).forEach(System.out::println);
+      remoteHint(tls, host, coordinator.port(), originPort, boosterPort)
+          .forEach(System.out::println);
       System.out.println();
     } catch (Exception e) {
       running.stop();
@@ -94,7 +160,10 @@ public final class DemoCommand implements Callable<Integer> {
     return scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 
-  /** The host others reach: http.publicUrl's, else this machine's LAN address for a wildcard bind, else the bound one. */
+  /**
+   * The host others reach: http.publicUrl's, else this machine's LAN address for a wildcard bind,
+   * else the bound one.
+   */
   static String shownHost(HttpConfig http) {
     if (!http.publicUrl().isEmpty()) {
       String h = URI.create(http.publicUrl()).getHost();
@@ -127,29 +196,50 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * How to watch with P2P from another machine. Browsers give WebRTC's peers and WebCrypto's Ed25519 (which checks
-   * every chunk) only to a secure context: https, or localhost on the viewer's own machine. So from another machine
-   * a plain-http page plays plain HLS over HTTP, never P2P.
+   * How to watch with P2P from another machine. Browsers give WebRTC's peers and WebCrypto's
+   * Ed25519 (which checks every chunk) only to a secure context: https, or localhost on the
+   * viewer's own machine. So from another machine a plain-http page plays plain HLS over HTTP,
+   * never P2P.
    */
-  static List<String> remoteHint(boolean tls, String host, int port, int originPort, int boosterPort) {
+  static List<String> remoteHint(
+      boolean tls, String host, int port, int originPort, int boosterPort) {
     List<String> lines = new ArrayList<>();
     boolean loopback = host.startsWith("127.") || host.equals("localhost") || host.equals("::1");
     if (tls) {
-      lines.add("  other machines  served over https: P2P works from any browser that trusts the certificate.");
+      lines.add(
+          "  other machines  served over https: P2P works from any browser that trusts the certificate.");
       return lines;
     }
-    lines.add("  other machines  P2P needs a secure context in the browser: https, or localhost on the viewer's own");
-    lines.add("                  machine. Opened over plain http from another machine the page plays plain HLS only.");
+    lines.add(
+        "  other machines  P2P needs a secure context in the browser: https, or localhost on the viewer's own");
+    lines.add(
+        "                  machine. Opened over plain http from another machine the page plays plain HLS only.");
     if (loopback) {
-      lines.add("                  (and this demo listens on " + host + " only: --host 0.0.0.0 opens it to the LAN)");
+      lines.add(
+          "                  (and this demo listens on "
+              + host
+              + " only: --host 0.0.0.0 opens it to the LAN)");
     }
     lines.add("                  For P2P there, either:");
-    lines.add("                  - serve TLS: --set http.tls.certPath=cert.pem --set http.tls.keyPath=key.pem");
+    lines.add(
+        "                  - serve TLS: --set http.tls.certPath=cert.pem --set http.tls.keyPath=key.pem");
     lines.add("                    (a certificate naming this machine; docs/configuration.md), or");
-    lines.add("                  - put Caddy in front (the recipe in docs/deployment.md, tls internal for a lab), or");
-    lines.add("                  - tunnel so the page is on localhost: ssh -L " + port + ":127.0.0.1:" + port + " -L "
-        + originPort + ":127.0.0.1:" + originPort + " -L " + boosterPort + ":127.0.0.1:" + boosterPort
-        + " <this machine>");
+    lines.add(
+        "                  - put Caddy in front (the recipe in docs/deployment.md, tls internal for a lab), or");
+    lines.add(
+        "                  - tunnel so the page is on localhost: ssh -L "
+            + port
+            + ":127.0.0.1:"
+            + port
+            + " -L "
+            + originPort
+            + ":127.0.0.1:"
+            + originPort
+            + " -L "
+            + boosterPort
+            + ":127.0.0.1:"
+            + boosterPort
+            + " <this machine>");
     lines.add("                    then open http://localhost:" + port + "/watch/<stream> there.");
     return lines;
   }

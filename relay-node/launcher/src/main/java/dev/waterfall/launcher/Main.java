@@ -10,15 +10,22 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code waterfall coordinator|publish|boost|demo}: the one entry point of the one launcher jar
- * ({@code waterfall.jar}). The coordinator and the relay each own their command; this module only gathers them,
- * so relay-node depends on the protocol and not on the coordinator server.
+ * ({@code waterfall.jar}). The coordinator and the relay each own their command; this module only
+ * gathers them, so relay-node depends on the protocol and not on the coordinator server.
  */
-@Command(name = "waterfall", mixinStandardHelpOptions = true, version = "Waterfall 0.1.0",
+@Command(
+    name = "waterfall",
+    mixinStandardHelpOptions = true,
+    version = "Waterfall 0.1.0",
     description = "Live streaming over a fan-out tree of viewers and relays.",
-    subcommands = {CoordinatorCommand.class, PublishCommand.class, BoostCommand.class, DemoCommand.class})
+    subcommands = {
+      CoordinatorCommand.class,
+      PublishCommand.class,
+      BoostCommand.class,
+      DemoCommand.class
+    })
 public final class Main implements Runnable {
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -31,7 +38,8 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     PrintWriter err = spec.commandLine().getErr();
-    err.println("waterfall: name a command: coordinator, publish, boost, demo or loadtest (see --help)");
+    err.println(
+        "waterfall: name a command: coordinator, publish, boost, demo or loadtest (see --help)");
     spec.commandLine().usage(err);
   }
 }

@@ -34,11 +34,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The origin as {@code waterfall publish --tls-cert … --tls-key … --trust-pem …} runs it: it joins a coordinator that
- * serves only wss, with a certificate from a lab CA it was told to trust, and serves its HLS over https. No WebRTC
- * link is made, so this runs outside a network namespace.
+ * The origin as {@code waterfall publish --tls-cert … --tls-key … --trust-pem …} runs it: it joins
+ * a coordinator that serves only wss, with a certificate from a lab CA it was told to trust, and
+ * serves its HLS over https. No WebRTC link is made, so this runs outside a network namespace.
  */
-@DisplayName("an origin joins a wss coordinator through a trusted lab CA and serves its HLS over https")
+@DisplayName(
+    "an origin joins a wss coordinator through a trusted lab CA and serves its HLS over https")
 class RelayOverTlsTest {
   private static final String ADMIN = "relay-over-tls-admin-token";
 
@@ -54,39 +55,84 @@ class RelayOverTlsTest {
     String originSerial = TestCertificates.issue(ca, originCert, originKey, 10);
 
     long pid = ProcessHandle.current().pid();
-    CoordinatorConfig config = CoordinatorConfig.from(Settings.defaultsOnly().with(Map.of(
-        "http.port", "0", "admin.token", ADMIN, "cluster.name", "relay-over-tls-" + pid,
-        "cluster.port", Integer.toString(17000 + (int) (pid % 400) * 5),
-        "http.tls.certPath", coordinatorCert.toString(), "http.tls.keyPath", coordinatorKey.toString())));
+    CoordinatorConfig config =
+        CoordinatorConfig.from(
+            Settings.defaultsOnly()
+                .with(
+                    Map.of(
+                        "http.port",
+                        "0",
+                        "admin.token",
+                        ADMIN,
+                        "cluster.name",
+                        "relay-over-tls-" + pid,
+                        "cluster.port",
+                        Integer.toString(17000 + (int) (pid % 400) * 5),
+                        "http.tls.certPath",
+                        coordinatorCert.toString(),
+                        "http.tls.keyPath",
+                        coordinatorKey.toString())));
     Coordinator coordinator = Coordinator.start(config, Clock.systemUTC());
     Running running = new Running();
     running.add(coordinator::stop);
     try {
       String base = "https://127.0.0.1:" + coordinator.port();
-      StreamCatalog.Created created = coordinator.createStream(new StreamCatalog.Spec("tls", null, null, null));
-      Relay origin = running.add(Relay.startOrigin(running.vertx, running.peers,
-          new Relay.Options(List.of(base), "tls", created.publishKey(), "127.0.0.1", 0, null,
-              new Relay.Tls(originCert, originKey, ca.cert())),
-          SegmentSigner.generate(), SampleSource.fromClasspath(System.currentTimeMillis() / 2000), r -> { }));
-      // Joined over wss (startOrigin returns once welcomed); its HLS over https with its own certificate.
+      StreamCatalog.Created created =
+          coordinator.createStream(new StreamCatalog.Spec("tls", null, null, null));
+      Relay origin =
+          running.add(
+              Relay.startOrigin(
+                  running.vertx,
+                  running.peers,
+                  new Relay.Options(
+                      List.of(base),
+                      "tls",
+                      created.publishKey(),
+                      "127.0.0.1",
+                      0,
+                      null,
+                      new Relay.Tls(originCert, originKey, ca.cert())),
+                  SegmentSigner.generate(),
+                  SampleSource.fromClasspath(System.currentTimeMillis() / 2000),
+                  r -> {}));
+      // Joined over wss (startOrigin returns once welcomed); its HLS over https with its own
+      // certificate.
       String originBase = "https://127.0.0.1:" + origin.httpPort();
       assertThat(Presented.certificate(origin.httpPort(), ca.cert()).getSerialNumber())
           .isEqualTo(new BigInteger(originSerial, 16));
       HttpClient https = HttpClient.newBuilder().sslContext(trusting(ca.cert())).build();
       String playlist = "";
       for (int i = 0; i < 100 && !playlist.contains("#EXTINF"); i++) {
-        playlist = https.send(HttpRequest.newBuilder(URI.create(originBase + "/hls/tls/index.m3u8")).build(),
-            HttpResponse.BodyHandlers.ofString()).body();
+        playlist =
+            https
+                .send(
+                    HttpRequest.newBuilder(URI.create(originBase + "/hls/tls/index.m3u8")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
         Thread.sleep(100);
       }
       assertThat(playlist).startsWith("#EXTM3U").contains("#EXTINF");
 
-      // It announced https://127.0.0.1:<port>: the coordinator lists it, and hands it to an https page on loopback.
-      JsonNode all = json(https.send(HttpRequest.newBuilder(URI.create(base + "/api/streams/tls/fallbacks"))
-          .header("Authorization", "Bearer " + ADMIN).build(), HttpResponse.BodyHandlers.ofString()).body());
+      // It announced https://127.0.0.1:<port>: the coordinator lists it, and hands it to an https
+      // page on loopback.
+      JsonNode all =
+          json(
+              https
+                  .send(
+                      HttpRequest.newBuilder(URI.create(base + "/api/streams/tls/fallbacks"))
+                          .header("Authorization", "Bearer " + ADMIN)
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
       assertThat(all.get("fallbacks")).extracting(JsonNode::textValue).containsExactly(originBase);
-      JsonNode page = json(https.send(HttpRequest.newBuilder(URI.create(base + "/api/streams/tls/fallbacks")).build(),
-          HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode page =
+          json(
+              https
+                  .send(
+                      HttpRequest.newBuilder(URI.create(base + "/api/streams/tls/fallbacks"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
       assertThat(page.get("fallbacks")).extracting(JsonNode::textValue).containsExactly(originBase);
       assertThat(page.get("withheld").intValue()).isZero();
     } finally {
@@ -102,9 +148,11 @@ class RelayOverTlsTest {
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     store.load(null, null);
     try (InputStream in = Files.newInputStream(caPem)) {
-      store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      store.setCertificateEntry(
+          "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(store);
     SSLContext ssl = SSLContext.getInstance("TLS");
     ssl.init(null, tmf.getTrustManagers(), null);

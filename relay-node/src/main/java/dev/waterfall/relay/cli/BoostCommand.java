@@ -7,34 +7,61 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code waterfall boost}: a self-hosted relay on a spare machine, near the root of the tree. */
-@Command(name = "boost", mixinStandardHelpOptions = true,
-    description = "Run a relay booster: takes the stream from its parent and feeds up to 4 children.")
+@Command(
+    name = "boost",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run a relay booster: takes the stream from its parent and feeds up to 4 children.")
 public final class BoostCommand implements Callable<Integer> {
-  @Mixin
-  RelayOptions relay;
+  @Mixin RelayOptions relay;
 
-  @Option(names = "--token", required = true, defaultValue = "${env:WATERFALL_BOOSTER_TOKEN}",
+  @Option(
+      names = "--token",
+      required = true,
+      defaultValue = "${env:WATERFALL_BOOSTER_TOKEN}",
       description = "Booster token from POST /api/booster-tokens (or WATERFALL_BOOSTER_TOKEN).")
   String token;
 
-  @Option(names = "--http-port", defaultValue = "-1",
+  @Option(
+      names = "--http-port",
+      defaultValue = "-1",
       description = "Serve /hls/<stream>/… here too, sharing the fallback load (default: off).")
   int httpPort;
 
-  @Option(names = "--recycle-after-links", defaultValue = "0", paramLabel = "N",
-      description = "After N peer connections, hand the children over and exit 0 for the service manager to start "
-          + "a fresh process: webrtc-java 0.14.0 keeps ~70 KB of native memory per closed connection "
-          + "(default: 0, never; the .deb's service: 2000).")
+  @Option(
+      names = "--recycle-after-links",
+      defaultValue = "0",
+      paramLabel = "N",
+      description =
+          "After N peer connections, hand the children over and exit 0 for the service manager to start "
+              + "a fresh process: webrtc-java 0.14.0 keeps ~70 KB of native memory per closed connection "
+              + "(default: 0, never; the .deb's service: 2000).")
   long recycleAfterLinks;
 
   @Override
   public Integer call() throws Exception {
     Running running = new Running(relay.links());
     try {
-      Relay booster = running.add(Relay.startBooster(running.vertx, running.peers, relay.toOptions(token, httpPort)));
-      System.out.println("Waterfall booster " + booster.node().nodeId() + " relaying '" + relay.stream + "'"
-          + (booster.httpPort() > 0 ? "; HLS at " + relay.scheme() + "://" + relay.httpHost + ":" + booster.httpPort() + "/hls/"
-          + relay.stream + "/index.m3u8" : ""));
+      Relay booster =
+          running.add(
+              Relay.startBooster(running.vertx, running.peers, relay.toOptions(token, httpPort)));
+      System.out.println(
+          "Waterfall booster "
+              + booster.node().nodeId()
+              + " relaying '"
+              + relay.stream
+              + "'"
+              + (booster.httpPort() > 0
+                  ? "; HLS at "
+                      + relay.scheme()
+                      + "://"
+                      + relay.httpHost
+                      + ":"
+                      + booster.httpPort()
+                      + "/hls/"
+                      + relay.stream
+                      + "/index.m3u8"
+                  : ""));
       if (recycleAfterLinks > 0) {
         Recycler.start(running.vertx, running.peers, booster, recycleAfterLinks, running::exit);
       }

@@ -20,70 +20,113 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code waterfall publish}: the origin of a stream, from the sample, a file, RTMP, HTTP ingest or WHIP. */
-@Command(name = "publish", mixinStandardHelpOptions = true,
-    description = "Publish a live stream: become the root of its tree and serve it over HLS for fallback.")
+/**
+ * {@code waterfall publish}: the origin of a stream, from the sample, a file, RTMP, HTTP ingest or
+ * WHIP.
+ */
+@Command(
+    name = "publish",
+    mixinStandardHelpOptions = true,
+    description =
+        "Publish a live stream: become the root of its tree and serve it over HLS for fallback.")
 public final class PublishCommand implements Callable<Integer> {
-  @Mixin
-  RelayOptions relay;
+  @Mixin RelayOptions relay;
 
-  @Option(names = "--key", required = true, defaultValue = "${env:WATERFALL_PUBLISH_KEY}",
+  @Option(
+      names = "--key",
+      required = true,
+      defaultValue = "${env:WATERFALL_PUBLISH_KEY}",
       description = "The stream's publish key (or WATERFALL_PUBLISH_KEY).")
   String key;
 
-  @Option(names = "--http-port", defaultValue = "8090", description = "HLS, ingest and metrics port (default: 8090).")
+  @Option(
+      names = "--http-port",
+      defaultValue = "8090",
+      description = "HLS, ingest and metrics port (default: 8090).")
   int httpPort;
 
-  @Option(names = "--signing-key", paramLabel = "FILE",
-      description = "Ed25519 key file, created if missing (default: ~/.config/waterfall/<stream>.signing.pem).")
+  @Option(
+      names = "--signing-key",
+      paramLabel = "FILE",
+      description =
+          "Ed25519 key file, created if missing (default: ~/.config/waterfall/<stream>.signing.pem).")
   Path signingKey;
 
-  @Option(names = "--video-bitrate", description = "Encoder bitrate for --input/--rtmp, e.g. 2500k.")
+  @Option(
+      names = "--video-bitrate",
+      description = "Encoder bitrate for --input/--rtmp, e.g. 2500k.")
   String videoBitrate;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Input input;
 
   static final class Input {
-    @Option(names = "--sample", description = "The built-in test clip, looped as an endless live stream.")
+    @Option(
+        names = "--sample",
+        description = "The built-in test clip, looped as an endless live stream.")
     boolean sample;
 
-    @Option(names = "--input", paramLabel = "FILE", description = "Any file ffmpeg reads, played in real time.")
+    @Option(
+        names = "--input",
+        paramLabel = "FILE",
+        description = "Any file ffmpeg reads, played in real time.")
     Path file;
 
-    @Option(names = "--rtmp", paramLabel = "PORT", description = "Listen for RTMP (OBS, ffmpeg) on this port.")
+    @Option(
+        names = "--rtmp",
+        paramLabel = "PORT",
+        description = "Listen for RTMP (OBS, ffmpeg) on this port.")
     Integer rtmpPort;
 
-    @Option(names = "--ingest", description = "Take HLS pushed by PUT to /ingest/<stream>/index.m3u8.")
+    @Option(
+        names = "--ingest",
+        description = "Take HLS pushed by PUT to /ingest/<stream>/index.m3u8.")
     boolean ingest;
 
-    @Option(names = "--whip", description = "Realtime stream: take WebRTC from OBS 30+ (or any WHIP client) at"
-        + " POST /whip/<stream> on --http-port, Bearer token = the publish key.")
+    @Option(
+        names = "--whip",
+        description =
+            "Realtime stream: take WebRTC from OBS 30+ (or any WHIP client) at"
+                + " POST /whip/<stream> on --http-port, Bearer token = the publish key.")
     boolean whip;
   }
 
-  @Option(names = "--redact-addresses", defaultValue = "${env:WATERFALL_REDACT_ADDRESSES:-false}",
-      description = "Logs name remote addresses by a keyed hash instead of the address (as log.redactAddresses).")
+  @Option(
+      names = "--redact-addresses",
+      defaultValue = "${env:WATERFALL_REDACT_ADDRESSES:-false}",
+      description =
+          "Logs name remote addresses by a keyed hash instead of the address (as log.redactAddresses).")
   boolean redactAddresses;
 
   @Option(names = "--loop", description = "With --input: start over at the end.")
   boolean loop;
 
-  @Option(names = "--ll-hls", description = "Also serve low-latency HLS (CMAF parts of 1/3 s, blocking reload) at "
-      + "/ll/<stream>/index.m3u8 from this origin's HTTP (with --sample or --input; the tree still carries 2 s "
-      + "segments).")
+  @Option(
+      names = "--ll-hls",
+      description =
+          "Also serve low-latency HLS (CMAF parts of 1/3 s, blocking reload) at "
+              + "/ll/<stream>/index.m3u8 from this origin's HTTP (with --sample or --input; the tree still carries 2 s "
+              + "segments).")
   boolean llHls;
 
-  /** What the admin's dashboard shows as OBS's server: where this origin's RTMP or WHIP endpoint is reached (or null). */
+  /**
+   * What the admin's dashboard shows as OBS's server: where this origin's RTMP or WHIP endpoint is
+   * reached (or null).
+   */
   Message.Ingest ingest() {
     if (input.whip) {
-      // --public-url is where this origin's HTTP is reached (a proxy in front, say); else its own port, if fixed
-      String base = relay.publicUrl != null ? relay.publicUrl.replaceAll("/+$", "")
-          : httpPort > 0 ? relay.scheme() + "://" + relay.publicHost() + ":" + httpPort : null;
+      // --public-url is where this origin's HTTP is reached (a proxy in front, say); else its own
+      // port, if fixed
+      String base =
+          relay.publicUrl != null
+              ? relay.publicUrl.replaceAll("/+$", "")
+              : httpPort > 0 ? relay.scheme() + "://" + relay.publicHost() + ":" + httpPort : null;
       return base == null ? null : new Message.Ingest(null, base + "/whip/" + relay.stream);
     }
-    return input.rtmpPort == null ? null
-        : new Message.Ingest("rtmp://" + relay.publicHost() + ":" + input.rtmpPort + "/live/" + relay.stream, null);
+    return input.rtmpPort == null
+        ? null
+        : new Message.Ingest(
+            "rtmp://" + relay.publicHost() + ":" + input.rtmpPort + "/live/" + relay.stream, null);
   }
 
   @Override
@@ -91,16 +134,23 @@ public final class PublishCommand implements Callable<Integer> {
     if (input.whip) {
       return whip();
     }
-    Path keyFile = signingKey != null ? signingKey
-        : Path.of(System.getProperty("user.home"), ".config", "waterfall", relay.stream + ".signing.pem");
+    Path keyFile =
+        signingKey != null
+            ? signingKey
+            : Path.of(
+                System.getProperty("user.home"),
+                ".config",
+                "waterfall",
+                relay.stream + ".signing.pem");
     Files.createDirectories(keyFile.toAbsolutePath().getParent());
     SegmentSigner signer = SegmentSigner.loadOrCreate(keyFile);
-    // Sequence numbers must grow across restarts (relays drop lower ones as old): start from the clock.
+    // Sequence numbers must grow across restarts (relays drop lower ones as old): start from the
+    // clock.
     long firstSequence = System.currentTimeMillis() / 2000;
     Running running = new Running(relay.links());
     try {
       SegmentSource source;
-      Consumer<Router> routes = r -> { };
+      Consumer<Router> routes = r -> {};
       if (input.sample) {
         source = SampleSource.fromClasspath(firstSequence);
       } else if (input.ingest) {
@@ -109,36 +159,69 @@ public final class PublishCommand implements Callable<Integer> {
         routes = r -> ingest.mount(r, addresses);
         source = ingest;
       } else {
-        FfmpegOptions o = input.file != null ? FfmpegOptions.file(relay.stream, input.file, loop)
-            : FfmpegOptions.rtmp(relay.stream, relay.httpHost, input.rtmpPort);
+        FfmpegOptions o =
+            input.file != null
+                ? FfmpegOptions.file(relay.stream, input.file, loop)
+                : FfmpegOptions.rtmp(relay.stream, relay.httpHost, input.rtmpPort);
         o = o.withFirstSequence(firstSequence);
         if (videoBitrate != null) {
           o = o.withVideoBitrate(videoBitrate);
         }
         try {
-          source = FfmpegSource.start(running.vertx, o).toCompletionStage().toCompletableFuture()
-              .get(30, TimeUnit.SECONDS);
+          source =
+              FfmpegSource.start(running.vertx, o)
+                  .toCompletionStage()
+                  .toCompletableFuture()
+                  .get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
-          throw e.getCause() instanceof Exception cause ? cause : e; // e.g. ffmpeg missing: its install hint
+          // e.g. ffmpeg missing: its install hint
+          throw e.getCause() instanceof Exception cause ? cause : e;
         }
       }
       if (llHls) {
-        var ll = running.add(LowLatency.start(relay.stream, input.sample, input.file, loop, videoBitrate,
-            firstSequence));
+        var ll =
+            running.add(
+                LowLatency.start(
+                    relay.stream, input.sample, input.file, loop, videoBitrate, firstSequence));
         routes = routes.andThen(ll::mount);
       }
-      Relay origin = running.add(Relay.startOrigin(running.vertx, running.peers, relay.toOptions(key, httpPort),
-          signer, source, routes, ingest()));
-      String hls = relay.scheme() + "://" + relay.httpHost + ":" + origin.httpPort() + "/hls/" + relay.stream + "/index.m3u8";
+      Relay origin =
+          running.add(
+              Relay.startOrigin(
+                  running.vertx,
+                  running.peers,
+                  relay.toOptions(key, httpPort),
+                  signer,
+                  source,
+                  routes,
+                  ingest()));
+      String hls =
+          relay.scheme()
+              + "://"
+              + relay.httpHost
+              + ":"
+              + origin.httpPort()
+              + "/hls/"
+              + relay.stream
+              + "/index.m3u8";
       System.out.println("Waterfall origin publishing '" + relay.stream + "'; HLS at " + hls);
       if (llHls) {
         System.out.println("Low-latency HLS at " + hls.replace("/hls/", "/ll/"));
       }
       if (input.ingest) {
-        System.out.println("Push HLS with: ffmpeg … -f hls -method PUT -headers \"Authorization: Bearer <key>\" "
-            + relay.scheme() + "://" + relay.httpHost + ":" + origin.httpPort() + "/ingest/" + relay.stream + "/index.m3u8");
+        System.out.println(
+            "Push HLS with: ffmpeg … -f hls -method PUT -headers \"Authorization: Bearer <key>\" "
+                + relay.scheme()
+                + "://"
+                + relay.httpHost
+                + ":"
+                + origin.httpPort()
+                + "/ingest/"
+                + relay.stream
+                + "/index.m3u8");
       } else if (input.rtmpPort != null) {
-        System.out.println("Point OBS at rtmp://<this machine>:" + input.rtmpPort + "/live/" + relay.stream);
+        System.out.println(
+            "Point OBS at rtmp://<this machine>:" + input.rtmpPort + "/live/" + relay.stream);
       }
     } catch (Exception e) {
       running.stop();
@@ -152,16 +235,34 @@ public final class PublishCommand implements Callable<Integer> {
   private int whip() throws Exception {
     Running running = new Running(relay.links());
     try {
-      Relay origin = running.add(Relay.startWhipOrigin(running.vertx, running.peers, relay.toOptions(key, httpPort),
-          ingest()));
-      String url = relay.scheme() + "://" + relay.httpHost + ":" + origin.httpPort() + "/whip/" + relay.stream;
-      System.out.println("Waterfall origin of realtime stream '" + relay.stream + "': publish over WHIP to " + url);
-      System.out.println("OBS 30+: Settings → Stream → Service: WHIP, Server: " + url
-          + ", Bearer Token: the publish key");
+      Relay origin =
+          running.add(
+              Relay.startWhipOrigin(
+                  running.vertx, running.peers, relay.toOptions(key, httpPort), ingest()));
+      String url =
+          relay.scheme()
+              + "://"
+              + relay.httpHost
+              + ":"
+              + origin.httpPort()
+              + "/whip/"
+              + relay.stream;
+      System.out.println(
+          "Waterfall origin of realtime stream '"
+              + relay.stream
+              + "': publish over WHIP to "
+              + url);
+      System.out.println(
+          "OBS 30+: Settings → Stream → Service: WHIP, Server: "
+              + url
+              + ", Bearer Token: the publish key");
     } catch (Exception e) {
       running.stop();
       // e.g. the stream is not realtime: its own message, not the future's wrapper
-      throw e instanceof java.util.concurrent.ExecutionException && e.getCause() instanceof Exception c ? c : e;
+      throw e instanceof java.util.concurrent.ExecutionException
+              && e.getCause() instanceof Exception c
+          ? c
+          : e;
     }
     running.untilStopped();
     return 0;

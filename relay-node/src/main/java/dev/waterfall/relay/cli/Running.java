@@ -27,16 +27,21 @@ public final class Running {
 
   public void untilStopped() throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stop();
-      stopped.countDown();
-    }, "waterfall-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stop();
+                  stopped.countDown();
+                },
+                "waterfall-shutdown"));
     stopped.await();
   }
 
   /**
-   * Ends the process from inside (a recycling booster): exit status 0 through the same shutdown hook as SIGTERM,
-   * from a thread of its own, since the hook waits for the event loops that may be calling this.
+   * Ends the process from inside (a recycling booster): exit status 0 through the same shutdown
+   * hook as SIGTERM, from a thread of its own, since the hook waits for the event loops that may be
+   * calling this.
    */
   public void exit() {
     new Thread(() -> System.exit(0), "waterfall-exit").start();

@@ -11,12 +11,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The built-in sample as CMAF ({@code /sample/ll/sample.mp4}: the same test pattern and tone as the TS sample,
- * 8 s in fragments of 10 frames, made once with ffmpeg, see docs/protocol.md) looped as an endless live stream.
- * Every loop moves each track's tfdt on by the clip's length, so the timeline keeps growing and a player sees one
- * continuous stream, with no discontinuity and no new init segment. Fragments without the video track (the AAC
- * encoder's flush past the clip's end) are left out: the next loop's audio starts where the video does.
- * No threads and no clock: the caller paces it.
+ * The built-in sample as CMAF ({@code /sample/ll/sample.mp4}: the same test pattern and tone as the
+ * TS sample, 8 s in fragments of 10 frames, made once with ffmpeg, see docs/protocol.md) looped as
+ * an endless live stream. Every loop moves each track's tfdt on by the clip's length, so the
+ * timeline keeps growing and a player sees one continuous stream, with no discontinuity and no new
+ * init segment. Fragments without the video track (the AAC encoder's flush past the clip's end) are
+ * left out: the next loop's audio starts where the video does. No threads and no clock: the caller
+ * paces it.
  */
 public final class CmafSample implements CmafSource {
 
@@ -52,7 +53,8 @@ public final class CmafSample implements CmafSource {
   public static CmafSample fromClasspath() {
     try (InputStream in = CmafSample.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("the CMAF sample " + RESOURCE + " is missing from the classpath");
+        throw new IllegalStateException(
+            "the CMAF sample " + RESOURCE + " is missing from the classpath");
       }
       return new CmafSample(in.readAllBytes());
     } catch (IOException e) {

@@ -3,7 +3,10 @@ package dev.waterfall.relay.cmaf;
 import java.io.IOException;
 import java.util.Optional;
 
-/** Where an LL-HLS origin's CMAF comes from: the looped sample, or ffmpeg writing fragmented MP4 to a pipe. */
+/**
+ * Where an LL-HLS origin's CMAF comes from: the looped sample, or ffmpeg writing fragmented MP4 to
+ * a pipe.
+ */
 public interface CmafSource extends AutoCloseable {
 
   InitSegment init() throws IOException;
@@ -11,7 +14,10 @@ public interface CmafSource extends AutoCloseable {
   /** The next fragment; empty once the source has ended. May block until a live source has one. */
   Optional<Fragment> next() throws IOException;
 
-  /** True when the caller must publish each fragment at its own pace (the sample); false for a live source. */
+  /**
+   * True when the caller must publish each fragment at its own pace (the sample); false for a live
+   * source.
+   */
   boolean pacedByCaller();
 
   @Override

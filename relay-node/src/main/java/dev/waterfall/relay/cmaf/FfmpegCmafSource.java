@@ -14,10 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A file encoded live by ffmpeg into fragmented MP4 on its stdout. Debian's ffmpeg 5.1 has no LL-HLS muxer, so
- * ffmpeg only writes short fragments (10 frames at a constant 30 fps, 1/3 s; a keyframe every 2 s) and the
- * origin cuts them into parts. {@code -tune zerolatency}: no B-frames and no look-ahead, so a frame leaves the
- * encoder as soon as it is in, which is what a part of 1/3 s needs.
+ * A file encoded live by ffmpeg into fragmented MP4 on its stdout. Debian's ffmpeg 5.1 has no
+ * LL-HLS muxer, so ffmpeg only writes short fragments (10 frames at a constant 30 fps, 1/3 s; a
+ * keyframe every 2 s) and the origin cuts them into parts. {@code -tune zerolatency}: no B-frames
+ * and no look-ahead, so a frame leaves the encoder as soon as it is in, which is what a part of 1/3
+ * s needs.
  */
 public final class FfmpegCmafSource implements CmafSource {
   private static final Logger LOG = LoggerFactory.getLogger(FfmpegCmafSource.class);
@@ -30,20 +31,29 @@ public final class FfmpegCmafSource implements CmafSource {
     this.reader = new FragmentReader(process.getInputStream());
   }
 
-  /** Starts ffmpeg on {@code input} (played in real time, looped if asked); fails if ffmpeg is missing. */
-  public static FfmpegCmafSource start(Path input, boolean loop, String videoBitrate) throws IOException {
-    List<String> cmd = command(FfmpegCommand.find(System.getenv("PATH")), input, loop, videoBitrate);
+  /**
+   * Starts ffmpeg on {@code input} (played in real time, looped if asked); fails if ffmpeg is
+   * missing.
+   */
+  public static FfmpegCmafSource start(Path input, boolean loop, String videoBitrate)
+      throws IOException {
+    List<String> cmd =
+        command(FfmpegCommand.find(System.getenv("PATH")), input, loop, videoBitrate);
     Process process = new ProcessBuilder(cmd).start();
-    Thread log = new Thread(() -> {
-      try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(),
-          StandardCharsets.UTF_8))) {
-        for (String line = err.readLine(); line != null; line = err.readLine()) {
-          LOG.debug("ffmpeg (LL-HLS): {}", line);
-        }
-      } catch (IOException e) {
-        // the process went away
-      }
-    }, "ffmpeg-ll-log");
+    Thread log =
+        new Thread(
+            () -> {
+              try (BufferedReader err =
+                  new BufferedReader(
+                      new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String line = err.readLine(); line != null; line = err.readLine()) {
+                  LOG.debug("ffmpeg (LL-HLS): {}", line);
+                }
+              } catch (IOException e) {
+                // the process went away
+              }
+            },
+            "ffmpeg-ll-log");
     log.setDaemon(true);
     log.start();
     return new FfmpegCmafSource(process);
@@ -51,20 +61,56 @@ public final class FfmpegCmafSource implements CmafSource {
 
   /** The command line. Pure. */
   static List<String> command(String ffmpeg, Path input, boolean loop, String videoBitrate) {
-    List<String> cmd = new ArrayList<>(List.of(ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning",
-        "-re"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-loglevel", "warning", "-re"));
     if (loop) {
       cmd.addAll(List.of("-stream_loop", "-1"));
     }
-    cmd.addAll(List.of("-i", input.toString(), "-map", "0:v:0", "-map", "0:a:0?",
-        "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
-        "-r", "30", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0"));
+    cmd.addAll(
+        List.of(
+            "-i",
+            input.toString(),
+            "-map",
+            "0:v:0",
+            "-map",
+            "0:a:0?",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-tune",
+            "zerolatency",
+            "-pix_fmt",
+            "yuv420p",
+            "-r",
+            "30",
+            "-g",
+            "60",
+            "-keyint_min",
+            "60",
+            "-sc_threshold",
+            "0"));
     if (videoBitrate != null) {
       cmd.addAll(List.of("-b:v", videoBitrate));
     }
-    cmd.addAll(List.of("-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "48000",
-        "-f", "mp4", "-movflags", "+frag_keyframe+empty_moov+default_base_moof", "-frag_duration", "333333",
-        "pipe:1"));
+    cmd.addAll(
+        List.of(
+            "-c:a",
+            "aac",
+            "-b:a",
+            "128k",
+            "-ac",
+            "2",
+            "-ar",
+            "48000",
+            "-f",
+            "mp4",
+            "-movflags",
+            "+frag_keyframe+empty_moov+default_base_moof",
+            "-frag_duration",
+            "333333",
+            "pipe:1"));
     return cmd;
   }
 

@@ -4,12 +4,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One CMAF fragment ({@code moof} + {@code mdat}, with any {@code styp}/{@code prft} before them) and what the
- * cutter needs to know of it, read from the reference track (see {@link InitSegment#reference()}): its decode time
- * and duration in that track's timescale, and whether it starts with a sync sample (a keyframe).
+ * One CMAF fragment ({@code moof} + {@code mdat}, with any {@code styp}/{@code prft} before them)
+ * and what the cutter needs to know of it, read from the reference track (see {@link
+ * InitSegment#reference()}): its decode time and duration in that track's timescale, and whether it
+ * starts with a sync sample (a keyframe).
  */
-public record Fragment(byte[] bytes, long timescale, long decodeTime, long duration, boolean independent,
-                       Map<Integer, Long> decodeTimes) {
+public record Fragment(
+    byte[] bytes,
+    long timescale,
+    long decodeTime,
+    long duration,
+    boolean independent,
+    Map<Integer, Long> decodeTimes) {
 
   static final int TFHD_BASE_DATA_OFFSET = 0x1;
   static final int TFHD_SAMPLE_DESCRIPTION = 0x2;
@@ -22,6 +28,7 @@ public record Fragment(byte[] bytes, long timescale, long decodeTime, long durat
   static final int TRUN_SIZE = 0x200;
   static final int TRUN_FLAGS = 0x400;
   static final int TRUN_CTO = 0x800;
+
   /** ISO/IEC 14496-12 sample flags: sample_is_non_sync_sample. */
   static final long NON_SYNC = 0x10000;
 
@@ -63,17 +70,24 @@ public record Fragment(byte[] bytes, long timescale, long decodeTime, long durat
       throw new CmafFormatException("'moof' has no 'traf'");
     }
     if (ref == null) {
-      // A fragment without the reference track (e.g. audio left over after the last video frame): it adds no
-      // time on the reference clock and cannot start anything.
+      // A fragment without the reference track (e.g. audio left over after the last video frame):
+      // it adds no time on the reference clock and cannot start anything.
       return new Fragment(bytes, reference.timescale(), -1, 0, false, Map.copyOf(decodeTimes));
     }
-    boolean independent = !reference.video() || (ref.sampleCount > 0 && (ref.firstFlags & NON_SYNC) == 0);
-    return new Fragment(bytes, reference.timescale(), ref.decodeTime, ref.duration, independent,
+    boolean independent =
+        !reference.video() || (ref.sampleCount > 0 && (ref.firstFlags & NON_SYNC) == 0);
+    return new Fragment(
+        bytes,
+        reference.timescale(),
+        ref.decodeTime,
+        ref.duration,
+        independent,
         Map.copyOf(decodeTimes));
   }
 
   /** One track's run of samples in this fragment. */
-  private record Traf(InitSegment.Track track, long decodeTime, long duration, long sampleCount, long firstFlags) {
+  private record Traf(
+      InitSegment.Track track, long decodeTime, long duration, long sampleCount, long firstFlags) {
 
     static Traf read(byte[] b, Mp4Box traf, InitSegment init) {
       Mp4Box tfhd = traf.require(b, "tfhd");
@@ -85,7 +99,8 @@ public record Fragment(byte[] bytes, long timescale, long decodeTime, long durat
       at += (tf & TFHD_SAMPLE_DESCRIPTION) != 0 ? 4 : 0;
       long defaultDuration = track.defaultDuration();
       long defaultFlags = track.defaultFlags();
-      int optional = Integer.bitCount(tf & (TFHD_DEFAULT_DURATION | TFHD_DEFAULT_SIZE | TFHD_DEFAULT_FLAGS));
+      int optional =
+          Integer.bitCount(tf & (TFHD_DEFAULT_DURATION | TFHD_DEFAULT_SIZE | TFHD_DEFAULT_FLAGS));
       tfhd.need(at + 4 * optional - tfhd.payload(), b);
       if ((tf & TFHD_DEFAULT_DURATION) != 0) {
         defaultDuration = Mp4Box.u32(b, at);
@@ -98,7 +113,8 @@ public record Fragment(byte[] bytes, long timescale, long decodeTime, long durat
       Mp4Box tfdt = traf.require(b, "tfdt");
       boolean wide = tfdt.version(b) == 1;
       tfdt.need(wide ? 12 : 8, b);
-      long decodeTime = wide ? Mp4Box.u64(b, tfdt.payload() + 4) : Mp4Box.u32(b, tfdt.payload() + 4);
+      long decodeTime =
+          wide ? Mp4Box.u64(b, tfdt.payload() + 4) : Mp4Box.u32(b, tfdt.payload() + 4);
       long duration = 0;
       long count = 0;
       Long firstFlags = null;
@@ -116,10 +132,17 @@ public record Fragment(byte[] bytes, long timescale, long decodeTime, long durat
           runFirst = Mp4Box.u32(b, p);
           p += 4;
         }
-        int perSample = 4 * Integer.bitCount(rf & (TRUN_DURATION | TRUN_SIZE | TRUN_FLAGS | TRUN_CTO));
+        int perSample =
+            4 * Integer.bitCount(rf & (TRUN_DURATION | TRUN_SIZE | TRUN_FLAGS | TRUN_CTO));
         if (samples * perSample > trun.end() - p) {
-          throw new CmafFormatException("'trun' of track " + track.id() + " says " + samples
-              + " samples, more than its " + (trun.end() - p) + " bytes hold");
+          throw new CmafFormatException(
+              "'trun' of track "
+                  + track.id()
+                  + " says "
+                  + samples
+                  + " samples, more than its "
+                  + (trun.end() - p)
+                  + " bytes hold");
         }
         for (long i = 0; i < samples; i++) {
           long sampleFlags = defaultFlags;
@@ -141,14 +164,16 @@ public record Fragment(byte[] bytes, long timescale, long decodeTime, long durat
         }
         count += samples;
       }
-      return new Traf(track, decodeTime, duration, count, firstFlags == null ? NON_SYNC : firstFlags);
+      return new Traf(
+          track, decodeTime, duration, count, firstFlags == null ? NON_SYNC : firstFlags);
     }
   }
 
   /**
-   * A copy of {@code bytes} with each track's tfdt moved on by {@code offsets} (ticks of that track's timescale):
-   * what looping a clip as a live stream needs, so the timeline keeps growing instead of restarting. A version-0
-   * tfdt that would overflow its 32 bits is refused (ffmpeg writes version 1).
+   * A copy of {@code bytes} with each track's tfdt moved on by {@code offsets} (ticks of that
+   * track's timescale): what looping a clip as a live stream needs, so the timeline keeps growing
+   * instead of restarting. A version-0 tfdt that would overflow its 32 bits is refused (ffmpeg
+   * writes version 1).
    */
   public static byte[] shiftDecodeTimes(byte[] bytes, Map<Integer, Long> offsets) {
     byte[] out = bytes.clone();
@@ -182,8 +207,12 @@ public record Fragment(byte[] bytes, long timescale, long decodeTime, long durat
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Fragment f && java.util.Arrays.equals(bytes, f.bytes) && timescale == f.timescale
-        && decodeTime == f.decodeTime && duration == f.duration && independent == f.independent;
+    return o instanceof Fragment f
+        && java.util.Arrays.equals(bytes, f.bytes)
+        && timescale == f.timescale
+        && decodeTime == f.decodeTime
+        && duration == f.duration
+        && independent == f.independent;
   }
 
   @Override
@@ -193,7 +222,15 @@ public record Fragment(byte[] bytes, long timescale, long decodeTime, long durat
 
   @Override
   public String toString() {
-    return "Fragment[" + bytes.length + " bytes, t=" + decodeTime + "/" + timescale + ", d=" + duration
-        + (independent ? ", independent" : "") + "]";
+    return "Fragment["
+        + bytes.length
+        + " bytes, t="
+        + decodeTime
+        + "/"
+        + timescale
+        + ", d="
+        + duration
+        + (independent ? ", independent" : "")
+        + "]";
   }
 }

@@ -8,14 +8,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * Reads a fragmented MP4 byte stream (ffmpeg's {@code -movflags +frag_keyframe+empty_moov+default_base_moof} on a
- * pipe, or a file) box by box: first the init segment (everything up to and including {@code moov}), then one
- * {@link Fragment} per {@code moof} + {@code mdat}. A fragment is handed out when its mdat has fully arrived, so
- * a part never holds half a sample. Boxes past the fragments ({@code mfra}) are skipped.
+ * Reads a fragmented MP4 byte stream (ffmpeg's {@code -movflags
+ * +frag_keyframe+empty_moov+default_base_moof} on a pipe, or a file) box by box: first the init
+ * segment (everything up to and including {@code moov}), then one {@link Fragment} per {@code moof}
+ * + {@code mdat}. A fragment is handed out when its mdat has fully arrived, so a part never holds
+ * half a sample. Boxes past the fragments ({@code mfra}) are skipped.
  */
 public final class FragmentReader {
 
-  /** Larger top-level boxes are refused: a 2 s segment at 50 Mbit/s is ~12 MB, and garbage must not allocate 4 GB. */
+  /**
+   * Larger top-level boxes are refused: a 2 s segment at 50 Mbit/s is ~12 MB, and garbage must not
+   * allocate 4 GB.
+   */
   static final long MAX_BOX = 64L << 20;
 
   private final InputStream in;
@@ -30,10 +34,13 @@ public final class FragmentReader {
     if (init == null) {
       ByteArrayOutputStream head = new ByteArrayOutputStream();
       while (true) {
-        byte[] box = nextBox().orElseThrow(() -> new CmafFormatException("the stream ended before its 'moov'"));
+        byte[] box =
+            nextBox()
+                .orElseThrow(() -> new CmafFormatException("the stream ended before its 'moov'"));
         String type = type(box);
         if (type.equals("moof") || type.equals("mdat")) {
-          throw new CmafFormatException("'" + type + "' before 'moov': not a fragmented MP4 with an empty moov");
+          throw new CmafFormatException(
+              "'" + type + "' before 'moov': not a fragmented MP4 with an empty moov");
         }
         head.writeBytes(box);
         if (type.equals("moov")) {
@@ -73,7 +80,7 @@ public final class FragmentReader {
           return Optional.of(Fragment.parse(fragment.toByteArray(), header));
         }
         case "styp", "prft", "emsg", "sidx" -> fragment.writeBytes(box);
-        default -> { } // mfra, free, skip …: nothing a player of parts needs
+        default -> {} // mfra, free, skip …: nothing a player of parts needs
       }
     }
   }

@@ -4,13 +4,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A CMAF header, {@code ftyp} + {@code moov}: what a player needs before any fragment (HLS's EXT-X-MAP), and
- * what reading fragments needs from it: each track's timescale (mdhd), kind (hdlr) and fragment defaults (trex).
+ * A CMAF header, {@code ftyp} + {@code moov}: what a player needs before any fragment (HLS's
+ * EXT-X-MAP), and what reading fragments needs from it: each track's timescale (mdhd), kind (hdlr)
+ * and fragment defaults (trex).
  */
 public final class InitSegment {
 
-  /** One track: {@code handler} is "vide", "soun", …; the defaults apply where tfhd and trun say nothing. */
-  public record Track(int id, long timescale, String handler, long defaultDuration, long defaultFlags) {
+  /**
+   * One track: {@code handler} is "vide", "soun", …; the defaults apply where tfhd and trun say
+   * nothing.
+   */
+  public record Track(
+      int id, long timescale, String handler, long defaultDuration, long defaultFlags) {
     public boolean video() {
       return "vide".equals(handler);
     }
@@ -24,7 +29,9 @@ public final class InitSegment {
     this.tracks = tracks;
   }
 
-  /** Parses {@code ftyp} + {@code moov} (other top-level boxes between them are kept as they are). */
+  /**
+   * Parses {@code ftyp} + {@code moov} (other top-level boxes between them are kept as they are).
+   */
   public static InitSegment parse(byte[] bytes) {
     Mp4Box moov = null;
     for (Mp4Box box : Mp4Box.children(bytes, 0, bytes.length)) {
@@ -37,16 +44,18 @@ public final class InitSegment {
     }
     Map<Integer, Long> durations = new LinkedHashMap<>();
     Map<Integer, Long> flags = new LinkedHashMap<>();
-    moov.child(bytes, "mvex").ifPresent(mvex -> {
-      for (Mp4Box trex : mvex.children(bytes)) {
-        if (trex.type().equals("trex")) {
-          trex.need(24, bytes);
-          int id = (int) Mp4Box.u32(bytes, trex.payload() + 4);
-          durations.put(id, Mp4Box.u32(bytes, trex.payload() + 12));
-          flags.put(id, Mp4Box.u32(bytes, trex.payload() + 20));
-        }
-      }
-    });
+    moov.child(bytes, "mvex")
+        .ifPresent(
+            mvex -> {
+              for (Mp4Box trex : mvex.children(bytes)) {
+                if (trex.type().equals("trex")) {
+                  trex.need(24, bytes);
+                  int id = (int) Mp4Box.u32(bytes, trex.payload() + 4);
+                  durations.put(id, Mp4Box.u32(bytes, trex.payload() + 12));
+                  flags.put(id, Mp4Box.u32(bytes, trex.payload() + 20));
+                }
+              }
+            });
     Map<Integer, Track> tracks = new LinkedHashMap<>();
     for (Mp4Box trak : moov.children(bytes)) {
       if (!trak.type().equals("trak")) {
@@ -66,8 +75,12 @@ public final class InitSegment {
       }
       Mp4Box hdlr = mdia.require(bytes, "hdlr");
       hdlr.need(12, bytes);
-      String handler = new String(bytes, hdlr.payload() + 8, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
-      tracks.put(id, new Track(id, timescale, handler, durations.getOrDefault(id, 0L), flags.getOrDefault(id, 0L)));
+      String handler =
+          new String(bytes, hdlr.payload() + 8, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+      tracks.put(
+          id,
+          new Track(
+              id, timescale, handler, durations.getOrDefault(id, 0L), flags.getOrDefault(id, 0L)));
     }
     if (tracks.isEmpty()) {
       throw new CmafFormatException("the init segment's 'moov' has no track");
@@ -86,7 +99,8 @@ public final class InitSegment {
   public Track track(int id) {
     Track t = tracks.get(id);
     if (t == null) {
-      throw new CmafFormatException("a fragment names track " + id + ", which the init segment does not have");
+      throw new CmafFormatException(
+          "a fragment names track " + id + ", which the init segment does not have");
     }
     return t;
   }
@@ -96,11 +110,17 @@ public final class InitSegment {
   }
 
   /**
-   * The track whose clock times parts and segments: the video track (its keyframes decide where a part may be
-   * independent), else the lowest-numbered one.
+   * The track whose clock times parts and segments: the video track (its keyframes decide where a
+   * part may be independent), else the lowest-numbered one.
    */
   public Track reference() {
-    return tracks.values().stream().filter(Track::video).findFirst()
-        .orElseGet(() -> tracks.values().stream().min(java.util.Comparator.comparingInt(Track::id)).orElseThrow());
+    return tracks.values().stream()
+        .filter(Track::video)
+        .findFirst()
+        .orElseGet(
+            () ->
+                tracks.values().stream()
+                    .min(java.util.Comparator.comparingInt(Track::id))
+                    .orElseThrow());
   }
 }

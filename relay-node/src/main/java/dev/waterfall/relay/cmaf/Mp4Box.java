@@ -6,13 +6,17 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One ISO BMFF box inside a byte array: its four-character type, where it starts, where its payload starts
- * (after the 8- or 16-byte header) and where it ends. Only what CMAF needs: no {@code uuid} types, and a size of
- * 0 ("to the end of the file") is refused, since a live stream has no end to run to.
+ * One ISO BMFF box inside a byte array: its four-character type, where it starts, where its payload
+ * starts (after the 8- or 16-byte header) and where it ends. Only what CMAF needs: no {@code uuid}
+ * types, and a size of 0 ("to the end of the file") is refused, since a live stream has no end to
+ * run to.
  */
 public record Mp4Box(String type, int start, int payload, int end) {
 
-  /** The boxes laid end to end in {@code bytes[from, to)}; a box running past {@code to} is malformed. */
+  /**
+   * The boxes laid end to end in {@code bytes[from, to)}; a box running past {@code to} is
+   * malformed.
+   */
   public static List<Mp4Box> children(byte[] bytes, int from, int to) {
     List<Mp4Box> out = new ArrayList<>();
     int at = from;
@@ -31,8 +35,16 @@ public record Mp4Box(String type, int start, int payload, int end) {
         header = 16;
       }
       if (size < header || size > to - at) {
-        throw new CmafFormatException("box '" + type + "' at byte " + at + " has size " + size + ", "
-            + (to - at) + " bytes left");
+        throw new CmafFormatException(
+            "box '"
+                + type
+                + "' at byte "
+                + at
+                + " has size "
+                + size
+                + ", "
+                + (to - at)
+                + " bytes left");
       }
       out.add(new Mp4Box(type, at, at + header, (int) (at + size)));
       at += (int) size;
@@ -52,8 +64,11 @@ public record Mp4Box(String type, int start, int payload, int end) {
 
   /** The first child of this type; missing is malformed. */
   public Mp4Box require(byte[] bytes, String childType) {
-    return child(bytes, childType).orElseThrow(() ->
-        new CmafFormatException("'" + type + "' at byte " + start + " has no '" + childType + "'"));
+    return child(bytes, childType)
+        .orElseThrow(
+            () ->
+                new CmafFormatException(
+                    "'" + type + "' at byte " + start + " has no '" + childType + "'"));
   }
 
   public int size() {
@@ -75,13 +90,24 @@ public record Mp4Box(String type, int start, int payload, int end) {
   /** Fails unless the payload holds at least {@code n} bytes. */
   void need(int n, byte[] bytes) {
     if (end - payload < n) {
-      throw new CmafFormatException("box '" + type + "' at byte " + start + " is too short: " + (end - payload)
-          + " payload bytes, " + n + " needed");
+      throw new CmafFormatException(
+          "box '"
+              + type
+              + "' at byte "
+              + start
+              + " is too short: "
+              + (end - payload)
+              + " payload bytes, "
+              + n
+              + " needed");
     }
   }
 
   static long u32(byte[] b, int at) {
-    return ((b[at] & 0xFFL) << 24) | ((b[at + 1] & 0xFFL) << 16) | ((b[at + 2] & 0xFFL) << 8) | (b[at + 3] & 0xFFL);
+    return ((b[at] & 0xFFL) << 24)
+        | ((b[at + 1] & 0xFFL) << 16)
+        | ((b[at + 2] & 0xFFL) << 8)
+        | (b[at + 3] & 0xFFL);
   }
 
   static long u64(byte[] b, int at) {

@@ -15,18 +15,21 @@ import java.util.Arrays;
 /** Strict UTF-8 and strict JSON for CONTROL frames: exactly one JSON object, nothing after it. */
 final class ControlJson {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private ControlJson() {}
 
   static byte[] utf8(String json) {
     try {
-      ByteBuffer bytes = StandardCharsets.UTF_8.newEncoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .encode(CharBuffer.wrap(json));
+      ByteBuffer bytes =
+          StandardCharsets.UTF_8
+              .newEncoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .encode(CharBuffer.wrap(json));
       return Arrays.copyOf(bytes.array(), bytes.limit());
     } catch (CharacterCodingException e) {
       throw new FrameException("bad-utf8", "control text is not valid Unicode");
@@ -35,7 +38,8 @@ final class ControlJson {
 
   static String text(ByteBuffer bytes) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(bytes)
@@ -45,7 +49,10 @@ final class ControlJson {
     }
   }
 
-  /** Parses from text, not bytes: Jackson would otherwise guess UTF-16 or UTF-32 from the first bytes. */
+  /**
+   * Parses from text, not bytes: Jackson would otherwise guess UTF-16 or UTF-32 from the first
+   * bytes.
+   */
   static JsonNode parseObject(String json) {
     JsonNode node;
     try {

@@ -5,8 +5,9 @@ import dev.waterfall.relay.segment.SignedHeader;
 import java.util.Arrays;
 
 /**
- * One DataChannel message. Every instance is valid: the constructors enforce what {@link FrameCodec#decode}
- * enforces and throw {@link FrameException} with the same codes. The byte layout is in docs/protocol.md (Data-plane formats).
+ * One DataChannel message. Every instance is valid: the constructors enforce what {@link
+ * FrameCodec#decode} enforces and throw {@link FrameException} with the same codes. The byte layout
+ * is in docs/protocol.md (Data-plane formats).
  */
 public sealed interface Frame permits Frame.Header, Frame.Chunk, Frame.Window, Frame.Control {
 
@@ -15,7 +16,10 @@ public sealed interface Frame permits Frame.Header, Frame.Chunk, Frame.Window, F
 
   FrameType type();
 
-  /** A segment's signed header; always sent before its chunks. Not verified: {@code SegmentVerifier} does that. */
+  /**
+   * A segment's signed header; always sent before its chunks. Not verified: {@code SegmentVerifier}
+   * does that.
+   */
   record Header(SignedHeader signed) implements Frame {
     public Header {
       if (signed == null) {
@@ -40,7 +44,8 @@ public sealed interface Frame permits Frame.Header, Frame.Chunk, Frame.Window, F
         throw new FrameException("empty-chunk", "a chunk carries at least one byte");
       }
       if (payload.length > MAX_CHUNK_PAYLOAD) {
-        throw new FrameException("oversized", "chunk of " + payload.length + " bytes, limit " + MAX_CHUNK_PAYLOAD);
+        throw new FrameException(
+            "oversized", "chunk of " + payload.length + " bytes, limit " + MAX_CHUNK_PAYLOAD);
       }
       payload = payload.clone();
     }
@@ -66,7 +71,10 @@ public sealed interface Frame permits Frame.Header, Frame.Chunk, Frame.Window, F
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Chunk c && sequence == c.sequence && index == c.index && Arrays.equals(payload, c.payload);
+      return o instanceof Chunk c
+          && sequence == c.sequence
+          && index == c.index
+          && Arrays.equals(payload, c.payload);
     }
 
     @Override
@@ -81,15 +89,16 @@ public sealed interface Frame permits Frame.Header, Frame.Chunk, Frame.Window, F
   }
 
   /**
-   * "Playlist update": the oldest and newest complete segment the sender holds now. A child drops what fell out
-   * of that window and knows which segments to expect or fetch.
+   * "Playlist update": the oldest and newest complete segment the sender holds now. A child drops
+   * what fell out of that window and knows which segments to expect or fetch.
    */
   record Window(long firstSequence, long lastSequence) implements Frame {
     public Window {
       checkSequence(firstSequence);
       checkSequence(lastSequence);
       if (firstSequence > lastSequence) {
-        throw new FrameException("bad-window", "first sequence " + firstSequence + " after last " + lastSequence);
+        throw new FrameException(
+            "bad-window", "first sequence " + firstSequence + " after last " + lastSequence);
       }
     }
 

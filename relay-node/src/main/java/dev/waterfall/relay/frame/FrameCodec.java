@@ -6,13 +6,15 @@ import dev.waterfall.relay.segment.SignedHeader;
 import java.nio.ByteBuffer;
 
 /**
- * Frames to bytes and back: byte 0 the format version, byte 1 the {@link FrameType}, then the body, big-endian.
- * {@link #encode} returns an array of exactly the frame's size (webrtc-java sends a buffer's whole backing
- * array); {@link #decode} throws nothing but {@link FrameException}, whatever the input.
+ * Frames to bytes and back: byte 0 the format version, byte 1 the {@link FrameType}, then the body,
+ * big-endian. {@link #encode} returns an array of exactly the frame's size (webrtc-java sends a
+ * buffer's whole backing array); {@link #decode} throws nothing but {@link FrameException},
+ * whatever the input.
  */
 public final class FrameCodec {
 
   public static final int VERSION = 1;
+
   /** The largest message: a full CHUNK frame (12 + 65536 bytes) fits, with room to spare. */
   public static final int MAX_FRAME_BYTES = 65536 + 16;
 
@@ -61,7 +63,8 @@ public final class FrameCodec {
     } catch (FrameException e) {
       throw e;
     } catch (RuntimeException e) {
-      // A relay must survive any bytes a peer sends: whatever slipped past the checks is still a bad frame.
+      // A relay must survive any bytes a peer sends: whatever slipped past the checks is still a
+      // bad frame.
       throw new FrameException("malformed", String.valueOf(e.getMessage()));
     }
   }
@@ -72,7 +75,8 @@ public final class FrameCodec {
       throw new FrameException("empty", "empty message");
     }
     if (length > MAX_FRAME_BYTES) {
-      throw new FrameException("oversized", "message of " + length + " bytes, limit " + MAX_FRAME_BYTES);
+      throw new FrameException(
+          "oversized", "message of " + length + " bytes, limit " + MAX_FRAME_BYTES);
     }
     if (length < PREFIX) {
       throw new FrameException("truncated", "message of 1 byte");
@@ -104,15 +108,18 @@ public final class FrameCodec {
     need(in, 4, "header length");
     long headerLength = Integer.toUnsignedLong(in.getInt());
     if (headerLength > SegmentHeader.MAX_ENCODED_BYTES) {
-      throw new FrameException("bad-length", "header length " + headerLength + ", limit "
-          + SegmentHeader.MAX_ENCODED_BYTES);
+      throw new FrameException(
+          "bad-length",
+          "header length " + headerLength + ", limit " + SegmentHeader.MAX_ENCODED_BYTES);
     }
     long expected = headerLength + SignedHeader.SIGNATURE_BYTES;
     if (in.remaining() < expected) {
-      throw new FrameException("truncated", "header frame needs " + expected + " more bytes, has " + in.remaining());
+      throw new FrameException(
+          "truncated", "header frame needs " + expected + " more bytes, has " + in.remaining());
     }
     if (in.remaining() > expected) {
-      throw new FrameException("trailing-bytes", (in.remaining() - expected) + " bytes after the signature");
+      throw new FrameException(
+          "trailing-bytes", (in.remaining() - expected) + " bytes after the signature");
     }
     byte[] header = new byte[(int) headerLength];
     byte[] signature = new byte[SignedHeader.SIGNATURE_BYTES];
@@ -130,10 +137,12 @@ public final class FrameCodec {
     int index = Short.toUnsignedInt(in.getShort());
     int payloadLength = in.remaining();
     if (payloadLength == 0) {
-      throw new FrameException("empty-chunk", "chunk " + index + " of segment " + sequence + " has no payload");
+      throw new FrameException(
+          "empty-chunk", "chunk " + index + " of segment " + sequence + " has no payload");
     }
     if (payloadLength > Frame.MAX_CHUNK_PAYLOAD) {
-      throw new FrameException("oversized", "chunk of " + payloadLength + " bytes, limit " + Frame.MAX_CHUNK_PAYLOAD);
+      throw new FrameException(
+          "oversized", "chunk of " + payloadLength + " bytes, limit " + Frame.MAX_CHUNK_PAYLOAD);
     }
     byte[] payload = new byte[payloadLength];
     in.get(payload);
@@ -150,15 +159,17 @@ public final class FrameCodec {
 
   private static Frame decodeControl(ByteBuffer in) {
     if (in.remaining() > Frame.MAX_CONTROL_BYTES) {
-      throw new FrameException("oversized", "control body of " + in.remaining() + " bytes, limit "
-          + Frame.MAX_CONTROL_BYTES);
+      throw new FrameException(
+          "oversized",
+          "control body of " + in.remaining() + " bytes, limit " + Frame.MAX_CONTROL_BYTES);
     }
     return new Frame.Control(ControlJson.text(in));
   }
 
   private static void need(ByteBuffer in, int bytes, String what) {
     if (in.remaining() < bytes) {
-      throw new FrameException("truncated", what + " needs " + bytes + " bytes, has " + in.remaining());
+      throw new FrameException(
+          "truncated", what + " needs " + bytes + " bytes, has " + in.remaining());
     }
   }
 

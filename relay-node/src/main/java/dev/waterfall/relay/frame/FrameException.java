@@ -1,9 +1,10 @@
 package dev.waterfall.relay.frame;
 
 /**
- * A frame that breaks the format. {@link #code()} is short and stable ("truncated", "unknown-type", "oversized",
- * …) so relays can count rejections by kind; the message is for people. An {@link IllegalArgumentException}
- * because building an invalid frame in code is the same mistake as receiving one.
+ * A frame that breaks the format. {@link #code()} is short and stable ("truncated", "unknown-type",
+ * "oversized", …) so relays can count rejections by kind; the message is for people. An {@link
+ * IllegalArgumentException} because building an invalid frame in code is the same mistake as
+ * receiving one.
  */
 public final class FrameException extends IllegalArgumentException {
 

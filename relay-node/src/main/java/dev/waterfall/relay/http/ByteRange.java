@@ -3,15 +3,23 @@ package dev.waterfall.relay.http;
 import java.util.Optional;
 
 /**
- * One satisfiable byte range of a representation, {@code first..last} inclusive, parsed from a {@code Range}
- * header (RFC 9110 section 14): {@code bytes=a-b}, {@code bytes=a-} or {@code bytes=-n}.
+ * One satisfiable byte range of a representation, {@code first..last} inclusive, parsed from a
+ * {@code Range} header (RFC 9110 section 14): {@code bytes=a-b}, {@code bytes=a-} or {@code
+ * bytes=-n}.
  */
 record ByteRange(long first, long last) {
 
   /** What the server does with a request's {@code Range} header. */
-  enum Kind { NONE, PARTIAL, UNSATISFIABLE }
+  enum Kind {
+    NONE,
+    PARTIAL,
+    UNSATISFIABLE
+  }
 
-  /** The outcome of parsing: NONE (send it all), PARTIAL with {@link #range}, or UNSATISFIABLE (416). */
+  /**
+   * The outcome of parsing: NONE (send it all), PARTIAL with {@link #range}, or UNSATISFIABLE
+   * (416).
+   */
   record Parsed(Kind kind, ByteRange range) {
     static final Parsed NONE = new Parsed(Kind.NONE, null);
     static final Parsed UNSATISFIABLE = new Parsed(Kind.UNSATISFIABLE, null);
@@ -26,9 +34,9 @@ record ByteRange(long first, long last) {
   }
 
   /**
-   * Resolves {@code header} against a representation of {@code total} bytes. A missing, malformed or
-   * multi-range header is ignored (RFC 9110 lets a server send the whole representation with 200 instead);
-   * a well-formed range that lies wholly past the end is unsatisfiable.
+   * Resolves {@code header} against a representation of {@code total} bytes. A missing, malformed
+   * or multi-range header is ignored (RFC 9110 lets a server send the whole representation with 200
+   * instead); a well-formed range that lies wholly past the end is unsatisfiable.
    */
   static Parsed parse(String header, long total) {
     if (header == null) {
@@ -78,7 +86,10 @@ record ByteRange(long first, long last) {
     return new Parsed(Kind.PARTIAL, new ByteRange(first, last));
   }
 
-  /** Plain decimal digits only (no sign, no spaces inside); values past 18 digits are clamped, not wrapped. */
+  /**
+   * Plain decimal digits only (no sign, no spaces inside); values past 18 digits are clamped, not
+   * wrapped.
+   */
   private static Optional<Long> digits(String s) {
     if (s.isEmpty() || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return Optional.empty();

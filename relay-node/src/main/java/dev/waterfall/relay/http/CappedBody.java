@@ -9,8 +9,9 @@ import io.vertx.ext.web.codec.BodyCodec;
 import io.vertx.ext.web.codec.spi.BodyStream;
 
 /**
- * A response body collected in memory up to a limit: a fallback server is another node, not trusted, and must
- * not make this one buffer gigabytes. Past the limit the response fails with {@link TooLarge}.
+ * A response body collected in memory up to a limit: a fallback server is another node, not
+ * trusted, and must not make this one buffer gigabytes. Past the limit the response fails with
+ * {@link TooLarge}.
  */
 final class CappedBody implements BodyCodec<Buffer> {
 

@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The order in which {@link FallbackFetcher} tries its URLs: each fetch starts at the next URL in turn, from a
- * random offset so that boosters share the load, and a URL that served data failing verification goes to the
- * back of the line for {@link #DISTRUST_MILLIS}. Thread-safe.
+ * The order in which {@link FallbackFetcher} tries its URLs: each fetch starts at the next URL in
+ * turn, from a random offset so that boosters share the load, and a URL that served data failing
+ * verification goes to the back of the line for {@link #DISTRUST_MILLIS}. Thread-safe.
  */
 final class FallbackOrder {
 
@@ -24,15 +24,20 @@ final class FallbackOrder {
   static final long DISTRUST_MILLIS = 60_000;
 
   private final Supplier<List<String>> fallbacks;
-  private final AtomicInteger rotation = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 20));
+  private final AtomicInteger rotation =
+      new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 20));
   private final Map<String, Long> distrustedUntil = new ConcurrentHashMap<>();
 
-  /** @param fallbacks asked again on every fetch, since the coordinator changes the list */
+  /**
+   * @param fallbacks asked again on every fetch, since the coordinator changes the list
+   */
   FallbackOrder(Supplier<List<String>> fallbacks) {
     this.fallbacks = fallbacks;
   }
 
-  /** Makes the next fetch start at position {@code index} of the list: tests pin the order with it. */
+  /**
+   * Makes the next fetch start at position {@code index} of the list: tests pin the order with it.
+   */
   void startAt(int index) {
     rotation.set(index);
   }
@@ -49,8 +54,9 @@ final class FallbackOrder {
     if (listed == null || listed.isEmpty()) {
       return List.of();
     }
-    List<String> unique = new ArrayList<>(new LinkedHashSet<>(listed.stream()
-        .filter(u -> u != null && !u.isBlank()).toList()));
+    List<String> unique =
+        new ArrayList<>(
+            new LinkedHashSet<>(listed.stream().filter(u -> u != null && !u.isBlank()).toList()));
     if (unique.isEmpty()) {
       return List.of();
     }

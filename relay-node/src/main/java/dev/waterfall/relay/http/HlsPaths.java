@@ -5,9 +5,9 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The URL layout every relay-node serves and every fallback fetch asks for, in one place so server and client
- * cannot drift apart: {@code /hls/<stream>/index.m3u8}, {@code seg-<N>.ts}, {@code seg-<N>.hdr} and
- * {@code seg-<N>.ts/chunk/<i>}.
+ * The URL layout every relay-node serves and every fallback fetch asks for, in one place so server
+ * and client cannot drift apart: {@code /hls/<stream>/index.m3u8}, {@code seg-<N>.ts}, {@code
+ * seg-<N>.hdr} and {@code seg-<N>.ts/chunk/<i>}.
  */
 public final class HlsPaths {
 
@@ -40,7 +40,10 @@ public final class HlsPaths {
     return segment(stream, sequence) + "/" + CHUNK_DIR + "/" + index;
   }
 
-  /** A base URL such as {@code http://127.0.0.1:8090/} without its trailing slashes, so paths can follow it. */
+  /**
+   * A base URL such as {@code http://127.0.0.1:8090/} without its trailing slashes, so paths can
+   * follow it.
+   */
   static String trimBase(String baseUrl) {
     String base = baseUrl.strip();
     while (base.endsWith("/")) {

@@ -21,22 +21,31 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The read-only HLS view of one stream's {@link SegmentStore}, for players without WebRTC and for other nodes
- * healing what their parent did not deliver (see {@link HlsPaths} for the URLs):
+ * The read-only HLS view of one stream's {@link SegmentStore}, for players without WebRTC and for
+ * other nodes healing what their parent did not deliver (see {@link HlsPaths} for the URLs):
+ *
  * <ul>
- *   <li>{@code index.m3u8}: the playlist rebuilt from signed headers; 503 until a segment is complete;</li>
- *   <li>{@code seg-N.ts}: a complete segment, with single-range support (206 / 416);</li>
- *   <li>{@code seg-N.hdr}: the signed header as a binary HEADER frame, so a fetcher verifies what it gets;</li>
- *   <li>{@code seg-N.ts/chunk/i}: one chunk, also of a segment this node holds only partly.</li>
+ *   <li>{@code index.m3u8}: the playlist rebuilt from signed headers; 503 until a segment is
+ *       complete;
+ *   <li>{@code seg-N.ts}: a complete segment, with single-range support (206 / 416);
+ *   <li>{@code seg-N.hdr}: the signed header as a binary HEADER frame, so a fetcher verifies what
+ *       it gets;
+ *   <li>{@code seg-N.ts/chunk/i}: one chunk, also of a segment this node holds only partly.
  * </ul>
- * Everything here was verified on its way into the store, so it is served as is. Handlers only copy bytes out
- * of the thread-safe store: they run on the event loop without blocking it.
+ *
+ * Everything here was verified on its way into the store, so it is served as is. Handlers only copy
+ * bytes out of the thread-safe store: they run on the event loop without blocking it.
  */
 public final class HlsServer {
 
   private static final Pattern SEGMENT = Pattern.compile("seg-([^/]*)\\.(ts|hdr)");
-  /** Immutable once signed: a sequence number is never reused with other bytes (docs/protocol.md, segment store). */
+
+  /**
+   * Immutable once signed: a sequence number is never reused with other bytes (docs/protocol.md,
+   * segment store).
+   */
   static final String IMMUTABLE = "public, max-age=31536000, immutable";
+
   static final String PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
   static final String SEGMENT_TYPE = "video/mp2t";
   static final String HEADER_TYPE = "application/octet-stream";
@@ -44,7 +53,8 @@ public final class HlsServer {
   private final String stream;
   private final SegmentStore store;
   private final PlaylistBuilder playlists;
-  private final java.util.concurrent.atomic.LongAdder served = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder served =
+      new java.util.concurrent.atomic.LongAdder();
 
   public HlsServer(String stream, SegmentStore store, PlaylistBuilder playlists) {
     this.stream = stream;
@@ -56,7 +66,10 @@ public final class HlsServer {
     this(stream, store, new PlaylistBuilder());
   }
 
-  /** Body bytes of successful GETs so far: what this node has served over HTTP (its egress besides WebRTC). */
+  /**
+   * Body bytes of successful GETs so far: what this node has served over HTTP (its egress besides
+   * WebRTC).
+   */
   public long bytesServed() {
     return served.sum();
   }
@@ -86,7 +99,8 @@ public final class HlsServer {
     } catch (BadRequest e) {
       text(request, 400, e.getMessage());
     } catch (RuntimeException e) {
-      // Nothing a client sends may turn into a 500 with a stack trace; log-free because it is the client's doing.
+      // Nothing a client sends may turn into a 500 with a stack trace; log-free because it is the
+      // client's doing.
       text(request, 400, "bad request: " + e.getMessage());
     }
   }
@@ -99,7 +113,8 @@ public final class HlsServer {
     }
     String asked = decode(parts[0]);
     if (!asked.equals(stream)) {
-      notFound(request, "stream '" + asked + "' is not served here; this node serves '" + stream + "'");
+      notFound(
+          request, "stream '" + asked + "' is not served here; this node serves '" + stream + "'");
       return;
     }
     if (parts.length == 2 && HlsPaths.PLAYLIST.equals(parts[1])) {
@@ -149,14 +164,21 @@ public final class HlsServer {
     ByteRange.Parsed range = ByteRange.parse(request.getHeader("Range"), data.length);
     if (range.kind() == ByteRange.Kind.UNSATISFIABLE) {
       response.putHeader("Content-Range", "bytes */" + data.length);
-      text(request, 416, "range not satisfiable: segment " + sequence + " has " + data.length + " bytes");
+      text(
+          request,
+          416,
+          "range not satisfiable: segment " + sequence + " has " + data.length + " bytes");
       return;
     }
     response.putHeader("Cache-Control", IMMUTABLE);
     if (range.kind() == ByteRange.Kind.PARTIAL) {
       ByteRange r = range.range();
       response.putHeader("Content-Range", r.contentRange(data.length));
-      send(request, 206, SEGMENT_TYPE, Arrays.copyOfRange(data, (int) r.first(), (int) r.last() + 1));
+      send(
+          request,
+          206,
+          SEGMENT_TYPE,
+          Arrays.copyOfRange(data, (int) r.first(), (int) r.last() + 1));
     } else {
       send(request, 200, SEGMENT_TYPE, data);
     }
@@ -191,7 +213,9 @@ public final class HlsServer {
     return value;
   }
 
-  /** A chunk index: a u16 on the wire; anything past the header's chunk count simply is not held. */
+  /**
+   * A chunk index: a u16 on the wire; anything past the header's chunk count simply is not held.
+   */
   static int index(String digits) {
     long value = number(digits, 5, "chunk index");
     if (value > 0xFFFF) {
@@ -201,7 +225,9 @@ public final class HlsServer {
   }
 
   private static long number(String digits, int maxDigits, String what) {
-    if (digits.isEmpty() || digits.length() > maxDigits || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (digits.isEmpty()
+        || digits.length() > maxDigits
+        || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
       throw new BadRequest("malformed " + what + ": '" + digits + "'");
     }
     return Long.parseLong(digits);
@@ -223,10 +249,17 @@ public final class HlsServer {
   private void text(HttpServerRequest request, int status, String message) {
     // An error now may be a success a moment later (the segment arrives): never let it be cached.
     request.response().putHeader("Cache-Control", "no-store");
-    send(request, status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
+    send(
+        request,
+        status,
+        "text/plain; charset=utf-8",
+        (message + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Sends the body, or for HEAD only its length, so HEAD answers exactly like GET without the bytes. */
+  /**
+   * Sends the body, or for HEAD only its length, so HEAD answers exactly like GET without the
+   * bytes.
+   */
   private void send(HttpServerRequest request, int status, String contentType, byte[] body) {
     HttpServerResponse response = request.response();
     response.setStatusCode(status);

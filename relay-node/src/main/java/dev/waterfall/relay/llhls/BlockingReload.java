@@ -1,14 +1,18 @@
 package dev.waterfall.relay.llhls;
 
 /**
- * The delivery directives of a playlist request ({@code _HLS_msn}, {@code _HLS_part}), checked: {@code part}
- * without {@code msn} is refused, as is anything not plain digits. Null msn: an ordinary, non-blocking reload.
+ * The delivery directives of a playlist request ({@code _HLS_msn}, {@code _HLS_part}), checked:
+ * {@code part} without {@code msn} is refused, as is anything not plain digits. Null msn: an
+ * ordinary, non-blocking reload.
  */
 public record BlockingReload(Long msn, Integer part) {
 
   public static final BlockingReload NONE = new BlockingReload(null, null);
 
-  /** Parses the two query values (null when absent); throws IllegalArgumentException saying what is wrong. */
+  /**
+   * Parses the two query values (null when absent); throws IllegalArgumentException saying what is
+   * wrong.
+   */
   public static BlockingReload parse(String msn, String part) {
     if (msn == null) {
       if (part != null) {
@@ -26,8 +30,9 @@ public record BlockingReload(Long msn, Integer part) {
   }
 
   /**
-   * True when this asks for more than two segments past the last complete one, or more parts past the last part
-   * than the Advance Part Limit: RFC 8216bis says answer such a request at once with 400, not hold it.
+   * True when this asks for more than two segments past the last complete one, or more parts past
+   * the last part than the Advance Part Limit: RFC 8216bis says answer such a request at once with
+   * 400, not hold it.
    */
   public boolean tooFarAhead(LlSnapshot s, LlSettings settings) {
     if (!blocks() || !s.hasMedia()) {
@@ -48,7 +53,9 @@ public record BlockingReload(Long msn, Integer part) {
   }
 
   private static long digits(String value, int max, String name) {
-    if (value.isEmpty() || value.length() > max || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (value.isEmpty()
+        || value.length() > max
+        || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
       throw new IllegalArgumentException("malformed " + name + ": '" + value + "' (want a number)");
     }
     return Long.parseLong(value);

@@ -11,10 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An origin's LL-HLS output: a {@link CmafSource} cut into parts ({@link PartCutter}) into a {@link PartStore},
- * served by {@link LlHlsServer} under {@code /ll/<stream>/}. Its own thread reads the source (blocking on a pipe,
- * or sleeping until a paced fragment is due); the HTTP side never blocks. The tree does not carry parts yet:
- * this is HTTP from the origin only (docs/architecture.md, "Low latency (LL-HLS)").
+ * An origin's LL-HLS output: a {@link CmafSource} cut into parts ({@link PartCutter}) into a {@link
+ * PartStore}, served by {@link LlHlsServer} under {@code /ll/<stream>/}. Its own thread reads the
+ * source (blocking on a pipe, or sleeping until a paced fragment is due); the HTTP side never
+ * blocks. The tree does not carry parts yet: this is HTTP from the origin only
+ * (docs/architecture.md, "Low latency (LL-HLS)").
  */
 public final class LlHlsOrigin implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LlHlsOrigin.class);
@@ -29,7 +30,8 @@ public final class LlHlsOrigin implements AutoCloseable {
   public LlHlsOrigin(String stream, CmafSource source, LlSettings settings, long firstMsn) {
     this.source = source;
     this.settings = settings;
-    // Part ids from the clock too, ten a second: faster than parts are made, so a restart never reuses one.
+    // Part ids from the clock too, ten a second: faster than parts are made, so a restart never
+    // reuses one.
     this.store = new PartStore(firstMsn, System.currentTimeMillis() / 100);
     this.server = new LlHlsServer(stream, store, settings);
     this.pump = new Thread(this::pumpLoop, "waterfall-ll-source");
@@ -72,7 +74,8 @@ public final class LlHlsOrigin implements AutoCloseable {
           if (wait > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);
           } else if (wait < -1e9) {
-            due = System.nanoTime(); // far behind (a stopped JVM): carry on from now, not in a burst
+            // far behind (a stopped JVM): carry on from now, not in a burst
+            due = System.nanoTime();
           }
         }
         for (Part part : cutter.accept(fragment)) {

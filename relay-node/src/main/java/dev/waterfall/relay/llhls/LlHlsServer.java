@@ -20,15 +20,18 @@ import java.util.regex.Pattern;
 
 /**
  * LL-HLS over HTTP from the origin's {@link PartStore}, beside the classic {@code /hls/} paths:
+ *
  * <ul>
- *   <li>{@code /ll/<stream>/index.m3u8}: the playlist; with {@code ?_HLS_msn=N[&_HLS_part=M]} held until it holds
- *       that segment (part), at most 3 target durations, then 503; too far ahead: 400 at once;</li>
- *   <li>{@code init.mp4}, {@code seg-<msn>.m4s}: the init segment and complete segments;</li>
- *   <li>{@code part-<id>.m4s}: a part; the hinted next part (and a few after it) is held until it is complete
- *       and then sent whole; a part long gone, or far ahead, is 404.</li>
+ *   <li>{@code /ll/<stream>/index.m3u8}: the playlist; with {@code ?_HLS_msn=N[&_HLS_part=M]} held
+ *       until it holds that segment (part), at most 3 target durations, then 503; too far ahead:
+ *       400 at once;
+ *   <li>{@code init.mp4}, {@code seg-<msn>.m4s}: the init segment and complete segments;
+ *   <li>{@code part-<id>.m4s}: a part; the hinted next part (and a few after it) is held until it
+ *       is complete and then sent whole; a part long gone, or far ahead, is 404.
  * </ul>
- * Nothing sleeps: a held request is a waiter woken by the store's change listener on the request's own context,
- * with a Vert.x timer as its bound.
+ *
+ * Nothing sleeps: a held request is a waiter woken by the store's change listener on the request's
+ * own context, with a Vert.x timer as its bound.
  */
 public final class LlHlsServer {
 
@@ -36,8 +39,12 @@ public final class LlHlsServer {
   static final String PLAYLIST = "index.m3u8";
   static final String PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
   static final String MEDIA_TYPE = "video/mp4";
-  /** Requests held at once; beyond this a blocking request is answered 503 at once rather than held. */
+
+  /**
+   * Requests held at once; beyond this a blocking request is answered 503 at once rather than held.
+   */
   static final int MAX_WAITERS = 10_000;
+
   private static final Pattern SEGMENT = Pattern.compile("seg-([0-9]{1,16})\\.m4s");
   private static final Pattern PART = Pattern.compile("part-([0-9]{1,16})\\.m4s");
 
@@ -55,7 +62,10 @@ public final class LlHlsServer {
   }
 
   public static String playlistPath(String stream) {
-    return PREFIX + java.net.URLEncoder.encode(stream, StandardCharsets.UTF_8).replace("+", "%20") + "/" + PLAYLIST;
+    return PREFIX
+        + java.net.URLEncoder.encode(stream, StandardCharsets.UTF_8).replace("+", "%20")
+        + "/"
+        + PLAYLIST;
   }
 
   public LlHlsServer mount(Router router) {
@@ -100,14 +110,20 @@ public final class LlHlsServer {
     }
     String asked = java.net.URLDecoder.decode(parts[0].replace("+", "%2B"), StandardCharsets.UTF_8);
     if (!asked.equals(stream)) {
-      text(request, 404, "stream '" + asked + "' is not served here; this node serves '" + stream + "'");
+      text(
+          request,
+          404,
+          "stream '" + asked + "' is not served here; this node serves '" + stream + "'");
       return;
     }
     String file = parts[1];
     Matcher segment = SEGMENT.matcher(file);
     Matcher part = PART.matcher(file);
     if (file.equals(PLAYLIST)) {
-      playlist(vertx, request, BlockingReload.parse(request.getParam("_HLS_msn"), request.getParam("_HLS_part")));
+      playlist(
+          vertx,
+          request,
+          BlockingReload.parse(request.getParam("_HLS_msn"), request.getParam("_HLS_part")));
     } else if (file.equals(LlPlaylist.INIT_URI)) {
       byte[] init = store.snapshot().init();
       if (init == null) {
@@ -137,40 +153,81 @@ public final class LlHlsServer {
       return;
     }
     if (reload.tooFarAhead(now, settings)) {
-      text(request, 400, "_HLS_msn=" + reload.msn() + (reload.part() == null ? "" : " _HLS_part=" + reload.part())
-          + " is too far ahead of the live edge (segment " + now.last().msn() + ", part "
-          + (now.last().parts().size() - 1) + ")");
+      text(
+          request,
+          400,
+          "_HLS_msn="
+              + reload.msn()
+              + (reload.part() == null ? "" : " _HLS_part=" + reload.part())
+              + " is too far ahead of the live edge (segment "
+              + now.last().msn()
+              + ", part "
+              + (now.last().parts().size() - 1)
+              + ")");
       return;
     }
-    hold(vertx, request, s -> !reload.blocks() || s.satisfies(reload.msn(), reload.part()), s -> {
-      request.response().putHeader("Cache-Control", "no-cache");
-      send(request, 200, PLAYLIST_TYPE, LlPlaylist.render(s, settings).getBytes(StandardCharsets.UTF_8));
-    }, "the playlist did not reach segment " + reload.msn() + " part " + reload.part() + " in time");
+    hold(
+        vertx,
+        request,
+        s -> !reload.blocks() || s.satisfies(reload.msn(), reload.part()),
+        s -> {
+          request.response().putHeader("Cache-Control", "no-cache");
+          send(
+              request,
+              200,
+              PLAYLIST_TYPE,
+              LlPlaylist.render(s, settings).getBytes(StandardCharsets.UTF_8));
+        },
+        "the playlist did not reach segment "
+            + reload.msn()
+            + " part "
+            + reload.part()
+            + " in time");
   }
 
   private void part(Vertx vertx, HttpServerRequest request, long id) {
     LlSnapshot now = store.snapshot();
     if (id < now.firstPartId() || id >= now.nextPartId() + settings.advancePartLimit()) {
-      text(request, 404, "part " + id + " is not held here (held: " + now.firstPartId() + " to "
-          + (now.nextPartId() - 1) + ")");
+      text(
+          request,
+          404,
+          "part "
+              + id
+              + " is not held here (held: "
+              + now.firstPartId()
+              + " to "
+              + (now.nextPartId() - 1)
+              + ")");
       return;
     }
-    // The preload hint names the next part before it exists: hold the request until it is complete, then send it
-    // whole (a part is whole fragments, which ffmpeg hands over only once written, so streaming it as it is
-    // written would gain nothing here).
-    hold(vertx, request, s -> s.nextPartId() > id, s -> {
-      Optional<LlPart> p = s.part(id);
-      if (p.isEmpty()) {
-        text(request, 404, "part " + id + " is gone");
-      } else {
-        media(request, p.get().bytes(), "public, max-age=60");
-      }
-    }, "part " + id + " was not produced in time");
+    // The preload hint names the next part before it exists: hold the request until it is complete,
+    // then send it whole (a part is whole fragments, which ffmpeg hands over only once written, so
+    // streaming it as it is written would gain nothing here).
+    hold(
+        vertx,
+        request,
+        s -> s.nextPartId() > id,
+        s -> {
+          Optional<LlPart> p = s.part(id);
+          if (p.isEmpty()) {
+            text(request, 404, "part " + id + " is gone");
+          } else {
+            media(request, p.get().bytes(), "public, max-age=60");
+          }
+        },
+        "part " + id + " was not produced in time");
   }
 
-  /** Answers with {@code answer} once {@code ready} holds for the store, or 503 after the block limit. */
-  private void hold(Vertx vertx, HttpServerRequest request, Predicate<LlSnapshot> ready,
-                    java.util.function.Consumer<LlSnapshot> answer, String timeoutMessage) {
+  /**
+   * Answers with {@code answer} once {@code ready} holds for the store, or 503 after the block
+   * limit.
+   */
+  private void hold(
+      Vertx vertx,
+      HttpServerRequest request,
+      Predicate<LlSnapshot> ready,
+      java.util.function.Consumer<LlSnapshot> answer,
+      String timeoutMessage) {
     LlSnapshot now = store.snapshot();
     if (ready.test(now)) {
       answer.accept(now);
@@ -183,11 +240,14 @@ public final class LlHlsServer {
     }
     Waiter waiter = new Waiter(vertx.getOrCreateContext(), ready, answer);
     waiters.add(waiter);
-    waiter.timer = vertx.setTimer(settings.blockLimitMillis(), id -> {
-      if (waiter.finish()) {
-        text(request, 503, timeoutMessage);
-      }
-    });
+    waiter.timer =
+        vertx.setTimer(
+            settings.blockLimitMillis(),
+            id -> {
+              if (waiter.finish()) {
+                text(request, 503, timeoutMessage);
+              }
+            });
     request.response().closeHandler(v -> waiter.finish());
     waiter.poke(); // the part may have come between the check above and the registration
   }
@@ -200,7 +260,10 @@ public final class LlHlsServer {
     long timer = -1;
     boolean done;
 
-    Waiter(Context context, Predicate<LlSnapshot> ready, java.util.function.Consumer<LlSnapshot> answer) {
+    Waiter(
+        Context context,
+        Predicate<LlSnapshot> ready,
+        java.util.function.Consumer<LlSnapshot> answer) {
       this.context = context;
       this.ready = ready;
       this.answer = answer;
@@ -208,12 +271,13 @@ public final class LlHlsServer {
 
     /** From any thread: look again, on the request's context. */
     void poke() {
-      context.runOnContext(v -> {
-        LlSnapshot s = store.snapshot();
-        if (!done && ready.test(s) && finish()) {
-          answer.accept(s);
-        }
-      });
+      context.runOnContext(
+          v -> {
+            LlSnapshot s = store.snapshot();
+            if (!done && ready.test(s) && finish()) {
+              answer.accept(s);
+            }
+          });
     }
 
     /** On the context: true the first time, when the caller is the one to answer. */
@@ -237,7 +301,11 @@ public final class LlHlsServer {
 
   private void text(HttpServerRequest request, int status, String message) {
     request.response().putHeader("Cache-Control", "no-store");
-    send(request, status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
+    send(
+        request,
+        status,
+        "text/plain; charset=utf-8",
+        (message + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   private void send(HttpServerRequest request, int status, String type, byte[] body) {

@@ -1,9 +1,9 @@
 package dev.waterfall.relay.llhls;
 
 /**
- * The LL-HLS timing of a stream: the part target (EXT-X-PART-INF:PART-TARGET, at least every part's duration) and
- * the segment target in whole seconds (EXT-X-TARGETDURATION). Everything else follows from these two:
- * hold-backs, how long a blocked request may wait, how far ahead a request may ask.
+ * The LL-HLS timing of a stream: the part target (EXT-X-PART-INF:PART-TARGET, at least every part's
+ * duration) and the segment target in whole seconds (EXT-X-TARGETDURATION). Everything else follows
+ * from these two: hold-backs, how long a blocked request may wait, how far ahead a request may ask.
  */
 public record LlSettings(double partTarget, int targetDuration) {
 
@@ -12,12 +12,15 @@ public record LlSettings(double partTarget, int targetDuration) {
 
   public LlSettings {
     if (!(partTarget > 0) || targetDuration < 1 || partTarget > targetDuration) {
-      throw new IllegalArgumentException("need 0 < part target (" + partTarget + ") <= target duration ("
-          + targetDuration + ")");
+      throw new IllegalArgumentException(
+          "need 0 < part target (" + partTarget + ") <= target duration (" + targetDuration + ")");
     }
   }
 
-  /** PART-HOLD-BACK: the spec asks at least 2× the part target and recommends 3×; 3× keeps a stall away. */
+  /**
+   * PART-HOLD-BACK: the spec asks at least 2× the part target and recommends 3×; 3× keeps a stall
+   * away.
+   */
   public double partHoldBack() {
     return 3 * partTarget;
   }
@@ -27,14 +30,16 @@ public record LlSettings(double partTarget, int targetDuration) {
     return 3.0 * targetDuration;
   }
 
-  /** How long a blocking request is held before 503: the spec's "three times the Target Duration". */
+  /**
+   * How long a blocking request is held before 503: the spec's "three times the Target Duration".
+   */
   public long blockLimitMillis() {
     return 3000L * targetDuration;
   }
 
   /**
-   * The Advance Part Limit of RFC 8216bis (6.2.5.2): how many parts past the last one a request may ask for
-   * before it is refused as too far ahead: 3 / part target below one second, else 3.
+   * The Advance Part Limit of RFC 8216bis (6.2.5.2): how many parts past the last one a request may
+   * ask for before it is refused as too far ahead: 3 / part target below one second, else 3.
    */
   public int advancePartLimit() {
     return partTarget < 1 ? (int) Math.ceil(3 / partTarget) : 3;

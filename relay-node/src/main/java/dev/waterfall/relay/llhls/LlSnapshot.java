@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The LL-HLS stream at one moment, immutable: the init segment and the held segments, oldest first, of which
- * only the last may be incomplete; {@code nextPartId} is the part the preload hint names.
+ * The LL-HLS stream at one moment, immutable: the init segment and the held segments, oldest first,
+ * of which only the last may be incomplete; {@code nextPartId} is the part the preload hint names.
  */
 public record LlSnapshot(byte[] init, List<LlSegment> segments, long nextPartId) {
 
@@ -24,7 +24,9 @@ public record LlSnapshot(byte[] init, List<LlSegment> segments, long nextPartId)
       return Optional.empty();
     }
     long index = msn - segments.get(0).msn();
-    return index < 0 || index >= segments.size() ? Optional.empty() : Optional.of(segments.get((int) index));
+    return index < 0 || index >= segments.size()
+        ? Optional.empty()
+        : Optional.of(segments.get((int) index));
   }
 
   public Optional<LlPart> part(long id) {
@@ -40,7 +42,9 @@ public record LlSnapshot(byte[] init, List<LlSegment> segments, long nextPartId)
 
   /** The oldest part id still held, or {@code nextPartId} when none is. */
   public long firstPartId() {
-    return segments.isEmpty() || segments.get(0).parts().isEmpty() ? nextPartId : segments.get(0).parts().get(0).id();
+    return segments.isEmpty() || segments.get(0).parts().isEmpty()
+        ? nextPartId
+        : segments.get(0).parts().get(0).id();
   }
 
   /** The last segment held (complete or not); the caller checks {@link #hasMedia()}. */
@@ -48,16 +52,19 @@ public record LlSnapshot(byte[] init, List<LlSegment> segments, long nextPartId)
     return segments.get(segments.size() - 1);
   }
 
-  /** The newest complete segment's msn, or the open segment's minus one when none is complete yet. */
+  /**
+   * The newest complete segment's msn, or the open segment's minus one when none is complete yet.
+   */
   public long lastCompleteMsn() {
     LlSegment last = last();
     return last.complete() ? last.msn() : last.msn() - 1;
   }
 
   /**
-   * Whether a playlist of this moment satisfies a blocking reload for segment {@code msn} (and part {@code part},
-   * or the whole segment when null). A part index past a complete segment's last counts as part 0 of the next
-   * (RFC 8216bis, 6.2.5.2). Anything older than what is held is satisfied: the playlist has moved past it.
+   * Whether a playlist of this moment satisfies a blocking reload for segment {@code msn} (and part
+   * {@code part}, or the whole segment when null). A part index past a complete segment's last
+   * counts as part 0 of the next (RFC 8216bis, 6.2.5.2). Anything older than what is held is
+   * satisfied: the playlist has moved past it.
    */
   public boolean satisfies(long msn, Integer part) {
     if (!hasMedia()) {

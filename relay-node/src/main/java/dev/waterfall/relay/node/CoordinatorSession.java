@@ -15,18 +15,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's signalling link to the coordinators: join (or resume), heartbeats with stats, and reconnection
- * with exponential back-off and jitter across the coordinator list. The data plane does not depend on it: while
- * it is down, chunks keep flowing over the established peer links. Everything runs on the node's context.
- * The list grows with the coordinators each welcome names, so a relay given one URL can still fail over.
- * On a drop it tries the coordinator that welcomed it first (it may only have restarted), then the others in
- * list order, as pages do (p2p/signalling.js).
+ * This node's signalling link to the coordinators: join (or resume), heartbeats with stats, and
+ * reconnection with exponential back-off and jitter across the coordinator list. The data plane
+ * does not depend on it: while it is down, chunks keep flowing over the established peer links.
+ * Everything runs on the node's context. The list grows with the coordinators each welcome names,
+ * so a relay given one URL can still fail over. On a drop it tries the coordinator that welcomed it
+ * first (it may only have restarted), then the others in list order, as pages do
+ * (p2p/signalling.js).
  */
 final class CoordinatorSession {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorSession.class);
   private static final long FIRST_RETRY_MS = 250;
   private static final long MAX_RETRY_MS = 10_000;
-  /** The cluster's list is trusted, but a bound keeps a misconfigured one from growing this without end. */
+
+  /**
+   * The cluster's list is trusted, but a bound keeps a misconfigured one from growing this without
+   * end.
+   */
   private static final int MAX_COORDINATORS = 64;
 
   /** What the node hears from the coordinator. */
@@ -37,7 +42,6 @@ final class CoordinatorSession {
 
     /** A refusal retrying cannot fix (a wrong key): the node should stop. */
     void fatal(Message.Error error);
-
   }
 
   private final Context context;
@@ -46,26 +50,46 @@ final class CoordinatorSession {
   private final Supplier<JsonNode> stats;
   private final Handler handler;
   private SignallingClient client;
+
   /** What a wss:// coordinator's certificate is checked against (null: the JVM's authorities). */
   private final TrustOptions trust;
+
   private String nodeId;
   private String resumeToken;
   private long heartbeatTimer = -1;
-  /** Set while draining: every heartbeat says uplink 0, so the coordinator moves the children away. */
+
+  /**
+   * Set while draining: every heartbeat says uplink 0, so the coordinator moves the children away.
+   */
   private boolean noChildren;
+
   private int attempt;
-  /** The coordinator that last welcomed us (until then the list's first), tried first on every reconnection. */
+
+  /**
+   * The coordinator that last welcomed us (until then the list's first), tried first on every
+   * reconnection.
+   */
   private String current;
-  /** Tries since the last welcome: which of [current, ...the others] the next connection goes to. */
+
+  /**
+   * Tries since the last welcome: which of [current, ...the others] the next connection goes to.
+   */
   private int tries;
+
   private boolean stopped;
 
-  CoordinatorSession(Context context, List<String> coordinators, TrustOptions trust, Supplier<Message.Join> join,
-                     Supplier<JsonNode> stats, Handler handler) {
+  CoordinatorSession(
+      Context context,
+      List<String> coordinators,
+      TrustOptions trust,
+      Supplier<Message.Join> join,
+      Supplier<JsonNode> stats,
+      Handler handler) {
     this.context = context;
     this.trust = trust;
     if (coordinators.isEmpty()) {
-      throw new IllegalArgumentException("a relay needs at least one coordinator URL (--coordinator)");
+      throw new IllegalArgumentException(
+          "a relay needs at least one coordinator URL (--coordinator)");
     }
     this.coordinators = new java.util.ArrayList<>(coordinators);
     this.current = this.coordinators.get(0);
@@ -86,7 +110,10 @@ final class CoordinatorSession {
     return client != null && !client.isClosed() && nodeId != null;
   }
 
-  /** Sends if connected; a signal lost during an outage is re-sent by the peer link's own retries or repair. */
+  /**
+   * Sends if connected; a signal lost during an outage is re-sent by the peer link's own retries or
+   * repair.
+   */
   void send(Message message) {
     if (client != null && !client.isClosed()) {
       client.send(message);
@@ -98,24 +125,34 @@ final class CoordinatorSession {
       return;
     }
     String url = candidate(coordinators, current, tries++);
-    SignallingClient.connect(context.owner(), url, trust).onComplete(ar -> context.runOnContext(v -> {
-      if (ar.failed()) {
-        LOG.info("coordinator {} unreachable ({}); retrying", url, ar.cause().getMessage());
-        retry();
-        return;
-      }
-      client = ar.result();
-      client.onMessage(m -> context.runOnContext(x -> onMessage(url, m)));
-      client.onClose(x -> context.runOnContext(y -> onClose()));
-      if (nodeId != null && resumeToken != null) {
-        client.send(new Message.Resume(join.get().stream(), nodeId, resumeToken));
-      } else {
-        client.send(join.get());
-      }
-    }));
+    SignallingClient.connect(context.owner(), url, trust)
+        .onComplete(
+            ar ->
+                context.runOnContext(
+                    v -> {
+                      if (ar.failed()) {
+                        LOG.info(
+                            "coordinator {} unreachable ({}); retrying",
+                            url,
+                            ar.cause().getMessage());
+                        retry();
+                        return;
+                      }
+                      client = ar.result();
+                      client.onMessage(m -> context.runOnContext(x -> onMessage(url, m)));
+                      client.onClose(x -> context.runOnContext(y -> onClose()));
+                      if (nodeId != null && resumeToken != null) {
+                        client.send(new Message.Resume(join.get().stream(), nodeId, resumeToken));
+                      } else {
+                        client.send(join.get());
+                      }
+                    }));
   }
 
-  /** The `n`th coordinator to try since the last welcome: `current`, then the others in list order, round again. */
+  /**
+   * The `n`th coordinator to try since the last welcome: `current`, then the others in list order,
+   * round again.
+   */
   static String candidate(List<String> coordinators, String current, int n) {
     int i = n % coordinators.size();
     if (i == 0) {
@@ -165,13 +202,21 @@ final class CoordinatorSession {
         // Over a limit: a refusal for now, not a verdict. Ask again later on the same socket.
         LOG.info("coordinator: {} ({}); asking again shortly", e.message(), e.code());
         long delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(attempt++, 10));
-        context.owner().setTimer(delay, t -> send(nodeId != null && resumeToken != null
-            ? new Message.Resume(join.get().stream(), nodeId, resumeToken) : join.get()));
+        context
+            .owner()
+            .setTimer(
+                delay,
+                t ->
+                    send(
+                        nodeId != null && resumeToken != null
+                            ? new Message.Resume(join.get().stream(), nodeId, resumeToken)
+                            : join.get()));
       }
       case "bad-credential" -> {
         if (nodeId != null && resumeToken != null) {
-          // Our resume token is spent (the place was resumed since) or from another cluster secret: the place is
-          // not ours to take back. The coordinator closes the socket; the reconnect joins afresh.
+          // Our resume token is spent (the place was resumed since) or from another cluster secret:
+          // the place is not ours to take back. The coordinator closes the socket; the reconnect
+          // joins afresh.
           LOG.warn("coordinator refused our resume ({}); joining afresh", e.message());
           nodeId = null;
           resumeToken = null;
@@ -181,7 +226,8 @@ final class CoordinatorSession {
         stopped = true;
         handler.fatal(e);
       }
-      // key-rotated: the admin gave the stream a new publish key and cut this origin off; ours is no good now.
+      // key-rotated: the admin gave the stream a new publish key and cut this origin off; ours is
+      // no good now.
       case "origin-taken", "unknown-stream", "private-stream", "stream-deleted", "key-rotated" -> {
         LOG.error("coordinator refused this node: {} ({})", e.message(), e.code());
         stopped = true;
@@ -205,7 +251,8 @@ final class CoordinatorSession {
 
   private void retry() {
     long base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(attempt++, 10));
-    long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1); // jitter: a crowd spreads out
+    // jitter: a crowd spreads out
+    long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
     context.owner().setTimer(delay, t -> connect());
   }
 
@@ -219,9 +266,9 @@ final class CoordinatorSession {
   }
 
   /**
-   * From now on this node wants no children: a heartbeat at once and every one after it declare an uplink of 0,
-   * which the coordinator turns into 0 slots, moving the children elsewhere (make-before-break on their side).
-   * Call on the node's context.
+   * From now on this node wants no children: a heartbeat at once and every one after it declare an
+   * uplink of 0, which the coordinator turns into 0 slots, moving the children elsewhere
+   * (make-before-break on their side). Call on the node's context.
    */
   void refuseChildren() {
     noChildren = true;
@@ -236,8 +283,9 @@ final class CoordinatorSession {
   }
 
   /**
-   * Graceful: tell the coordinator we leave, and wait (briefly) for it to close the socket, which it does once our
-   * children have been re-attached. Completes either way; a process exiting right after still said goodbye.
+   * Graceful: tell the coordinator we leave, and wait (briefly) for it to close the socket, which
+   * it does once our children have been re-attached. Completes either way; a process exiting right
+   * after still said goodbye.
    */
   Future<Void> stop() {
     stopped = true;

@@ -11,37 +11,51 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Cut-through fan-out to the children: every verified frame goes to each open child at once. Flow control is
- * per child: a child whose send queue holds more than {@link #HIGH_WATER_SECONDS} of the stream is skipped (it
- * heals that gap over HTTP), so a slow child never slows its siblings; one that stays slow is reported so the
- * coordinator moves it. "Slow" is judged in seconds of stream, not bytes: a frame queued behind 2 s of stream
- * reaches the child after its own gap filler has fetched it over HTTP (1.5 s), so queueing more only wastes this
- * node's upload.
+ * Cut-through fan-out to the children: every verified frame goes to each open child at once. Flow
+ * control is per child: a child whose send queue holds more than {@link #HIGH_WATER_SECONDS} of the
+ * stream is skipped (it heals that gap over HTTP), so a slow child never slows its siblings; one
+ * that stays slow is reported so the coordinator moves it. "Slow" is judged in seconds of stream,
+ * not bytes: a frame queued behind 2 s of stream reaches the child after its own gap filler has
+ * fetched it over HTTP (1.5 s), so queueing more only wastes this node's upload.
  */
 final class Forwarder {
   /** Above this much stream queued for a child, it is skipped rather than queued further. */
   static final double HIGH_WATER_SECONDS = 2.0;
+
   /**
-   * The high water never falls below this (a stream of tiny segments, or none yet). A segment leaves the origin as
-   * one burst, and over a lossy home link SCTP drains it at a fraction of the burst's rate: in the field lab
-   * (0.5 % loss, 10–40 ms) a 256 KiB floor had the origin skip most frames to pages one hop away.
+   * The high water never falls below this (a stream of tiny segments, or none yet). A segment
+   * leaves the origin as one burst, and over a lossy home link SCTP drains it at a fraction of the
+   * burst's rate: in the field lab (0.5 % loss, 10–40 ms) a 256 KiB floor had the origin skip most
+   * frames to pages one hop away.
    */
   static final long MIN_HIGH_WATER = 1024 * 1024;
-  /** A child fed this long without a frame skipped shows the uplink sustains it (see {@link #uplinkKbps}). */
+
+  /**
+   * A child fed this long without a frame skipped shows the uplink sustains it (see {@link
+   * #uplinkKbps}).
+   */
   static final long PROVEN_MS = 10_000;
+
   /** Segments a child that just connected receives from the store, oldest first. */
   static final int BACKLOG_SEGMENTS = 3;
+
   private final Map<String, PeerEdge> children = new LinkedHashMap<>();
   private final SegmentStore store;
   private final long slowReportAfterMs;
   private final Consumer<String> reportSlow;
   volatile long framesSkipped;
-  /** Bytes sent to children no longer here: with the current ones', all this node ever sent down the tree. */
-  private long retiredBytes;
+
   /**
-   * What this node's uplink has been seen to carry, for its operator (/metrics). Not sent to the coordinator: a
-   * booster's slots are its operator's, and in the field lab every home-to-home edge was loss-limited, so even two
-   * children's bursts measured edges, not the 20 Mbit/s uplink, and cut the booster to 0 slots for good.
+   * Bytes sent to children no longer here: with the current ones', all this node ever sent down the
+   * tree.
+   */
+  private long retiredBytes;
+
+  /**
+   * What this node's uplink has been seen to carry, for its operator (/metrics). Not sent to the
+   * coordinator: a booster's slots are its operator's, and in the field lab every home-to-home edge
+   * was loss-limited, so even two children's bursts measured edges, not the 20 Mbit/s uplink, and
+   * cut the booster to 0 slots for good.
    */
   private final UplinkMeter uplink = new UplinkMeter();
 
@@ -71,14 +85,20 @@ final class Forwarder {
     }
   }
 
-  /** Drops the record of an edge that closed by itself (only if it is still the current one for that peer). */
+  /**
+   * Drops the record of an edge that closed by itself (only if it is still the current one for that
+   * peer).
+   */
   void forget(PeerEdge edge) {
     if (children.remove(edge.peerId, edge)) {
       retiredBytes += edge.bytesOut;
     }
   }
 
-  /** Bytes sent to children over DataChannels since this node started (read by the metrics scrape too). */
+  /**
+   * Bytes sent to children over DataChannels since this node started (read by the metrics scrape
+   * too).
+   */
   long bytesSent() {
     long sum = retiredBytes;
     try {
@@ -103,8 +123,12 @@ final class Forwarder {
   /** The stream's rate, from the newest segment held (0 before any). */
   static double streamBytesPerSecond(SegmentStore store) {
     List<Long> held = store.sequences();
-    return held.isEmpty() ? 0 : store.header(held.get(held.size() - 1))
-        .map(h -> h.header().byteLength() * 1000.0 / h.header().durationMillis()).orElse(0.0);
+    return held.isEmpty()
+        ? 0
+        : store
+            .header(held.get(held.size() - 1))
+            .map(h -> h.header().byteLength() * 1000.0 / h.header().durationMillis())
+            .orElse(0.0);
   }
 
   /** Bytes queued for all open children together. */
@@ -119,22 +143,26 @@ final class Forwarder {
   }
 
   /**
-   * kbit/s this node's uplink was seen to carry lately: the meter's burst figure, but never less than the stream
-   * rate times the children fed without a skipped frame for {@link #PROVEN_MS}, with the coordinator's 20 %
-   * headroom (the pages' rule, p2p/downstream.js): over a lossy link one child's backlog drains at that edge's
-   * rate, far below the uplink. Null while neither says anything.
+   * kbit/s this node's uplink was seen to carry lately: the meter's burst figure, but never less
+   * than the stream rate times the children fed without a skipped frame for {@link #PROVEN_MS},
+   * with the coordinator's 20 % headroom (the pages' rule, p2p/downstream.js): over a lossy link
+   * one child's backlog drains at that edge's rate, far below the uplink. Null while neither says
+   * anything.
    */
   Integer uplinkKbps(long now) {
     Integer burst = uplink.kbps(now);
     int kept = 0;
     for (PeerEdge child : children.values()) {
-      if (child.isOpen() && child.openedAt >= 0 && now - child.openedAt >= PROVEN_MS
+      if (child.isOpen()
+          && child.openedAt >= 0
+          && now - child.openedAt >= PROVEN_MS
           && now - child.lastSkippedAt >= PROVEN_MS) {
         kept++;
       }
     }
     int sustained = (int) Math.ceil(kept * streamBytesPerSecond(store) * 8 / 1000 / 0.8);
-    return burst == null ? null : Math.max(burst, sustained); // a lift under a burst, never alone (see downstream.js)
+    // a lift under a burst, never alone (see downstream.js)
+    return burst == null ? null : Math.max(burst, sustained);
   }
 
   /** A child's queue drained: the end of a busy period, if every other one is empty too. */
@@ -142,7 +170,10 @@ final class Forwarder {
     uplink.check(now, queued());
   }
 
-  /** Sends {@code frame} to {@code child}, counted by the uplink meter; false if the channel refused it. */
+  /**
+   * Sends {@code frame} to {@code child}, counted by the uplink meter; false if the channel refused
+   * it.
+   */
   private boolean sendTo(PeerEdge child, byte[] frame, long now, long queuedBefore) {
     if (!child.send(frame)) {
       return false;
@@ -174,7 +205,10 @@ final class Forwarder {
     }
   }
 
-  /** A child's channel just opened: give it the recent segments so it can start playing and forwarding. */
+  /**
+   * A child's channel just opened: give it the recent segments so it can start playing and
+   * forwarding.
+   */
   void sendBacklog(PeerEdge child, long now) {
     child.openedAt = now;
     List<byte[]> frames = new ArrayList<>();
@@ -184,7 +218,9 @@ final class Forwarder {
       int count = store.status(seq).map(s -> s.chunkCount()).orElse(0);
       for (int i = 0; i < count; i++) {
         final int index = i;
-        store.chunk(seq, i).ifPresent(bytes -> frames.add(FrameCodec.encode(new Frame.Chunk(seq, index, bytes))));
+        store
+            .chunk(seq, i)
+            .ifPresent(bytes -> frames.add(FrameCodec.encode(new Frame.Chunk(seq, index, bytes))));
       }
     }
     long queued = queued();
@@ -195,16 +231,21 @@ final class Forwarder {
     }
   }
 
-  /** Reports children that have been skipped for too long, at most once per interval each; samples a long backlog. */
+  /**
+   * Reports children that have been skipped for too long, at most once per interval each; samples a
+   * long backlog.
+   */
   void checkSlow(long now) {
     uplink.check(now, queued()); // a backlog that never drains is sampled here
     long highWater = highWater(store);
     for (PeerEdge child : children.values()) {
-      // Caught up between segments (frames arrive in bursts, so a send may never see the queue low): not slow.
+      // Caught up between segments (frames arrive in bursts, so a send may never see the queue
+      // low): not slow.
       if (child.slowSince >= 0 && child.buffered() < highWater / 2) {
         child.slowSince = -1;
       }
-      if (child.slowSince >= 0 && now - child.slowSince > slowReportAfterMs
+      if (child.slowSince >= 0
+          && now - child.slowSince > slowReportAfterMs
           && now - child.lastSlowReport > slowReportAfterMs) {
         child.lastSlowReport = now;
         reportSlow.accept(child.peerId);
@@ -213,10 +254,13 @@ final class Forwarder {
   }
 
   void closeAll() {
-    children.values().forEach(c -> {
-      retiredBytes += c.bytesOut;
-      c.close();
-    });
+    children
+        .values()
+        .forEach(
+            c -> {
+              retiredBytes += c.bytesOut;
+              c.close();
+            });
     children.clear();
   }
 }

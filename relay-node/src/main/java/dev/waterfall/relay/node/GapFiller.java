@@ -16,21 +16,31 @@ import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 
 /**
- * Makes sure no segment is missing because of the tree: a chunk not here by its deadline, a segment the parent
- * skipped (a hole below one whose header came that long ago: playlists stop at a hole, so players downstream
- * would run dry waiting for it), or everything while the parent is silent or behind ({@link #parentBehind}), is
- * fetched over HTTP from the origin or a booster, verified by the store and forwarded to the children, so a whole subtree heals from one fetch.
- * Runs on the node's context, ticked every {@link #TICK_MS}.
+ * Makes sure no segment is missing because of the tree: a chunk not here by its deadline, a segment
+ * the parent skipped (a hole below one whose header came that long ago: playlists stop at a hole,
+ * so players downstream would run dry waiting for it), or everything while the parent is silent or
+ * behind ({@link #parentBehind}), is fetched over HTTP from the origin or a booster, verified by
+ * the store and forwarded to the children, so a whole subtree heals from one fetch. Runs on the
+ * node's context, ticked every {@link #TICK_MS}.
  */
 final class GapFiller {
   static final long TICK_MS = 250;
   private static final long PLAYLIST_POLL_MS = 1000;
-  /** A hole's segments just below a held one are fetched, at most this many (an origin restart jumps thousands). */
+
+  /**
+   * A hole's segments just below a held one are fetched, at most this many (an origin restart jumps
+   * thousands).
+   */
   private static final int MAX_HOLE_SEGMENTS = 3;
+
   /** A hole's segment whose fetch failed is tried again after this long. */
   private static final long HOLE_RETRY_MS = 1000;
-  /** The next header this late, against the fastest path held headers came by: the parent is behind. */
+
+  /**
+   * The next header this late, against the fastest path held headers came by: the parent is behind.
+   */
   static final long BEHIND_MS = 1000;
+
   private final SegmentStore store;
   private final FallbackFetcher fetcher;
   private final long chunkDeadlineMs;
@@ -38,12 +48,19 @@ final class GapFiller {
   private final BiConsumer<byte[], Long> forward;
   private final LongSupplier clock;
   private final Set<Long> fetching = new HashSet<>();
+
   /** When each hole's segment was last asked for. */
   private final Map<Long, Long> holeTriedAt = new HashMap<>();
+
   private long lastPoll;
 
-  GapFiller(SegmentStore store, FallbackFetcher fetcher, long chunkDeadlineMs, long parentSilenceMs,
-            BiConsumer<byte[], Long> forward, LongSupplier clock) {
+  GapFiller(
+      SegmentStore store,
+      FallbackFetcher fetcher,
+      long chunkDeadlineMs,
+      long parentSilenceMs,
+      BiConsumer<byte[], Long> forward,
+      LongSupplier clock) {
     this.store = store;
     this.fetcher = fetcher;
     this.chunkDeadlineMs = chunkDeadlineMs;
@@ -52,7 +69,10 @@ final class GapFiller {
     this.clock = clock;
   }
 
-  /** One pass: late chunks and holes below held segments; while the parent is silent, what it never announced. */
+  /**
+   * One pass: late chunks and holes below held segments; while the parent is silent, what it never
+   * announced.
+   */
   void tick(long lastParentFrameAt) {
     long now = clock.getAsLong();
     List<Long> held = store.sequences();
@@ -76,18 +96,20 @@ final class GapFiller {
       }
     }
     holeTriedAt.keySet().removeIf(seq -> held.isEmpty() || seq < held.get(0));
-    if (now - lastPoll > PLAYLIST_POLL_MS && (now - lastParentFrameAt > parentSilenceMs || parentBehind(store, now))) {
+    if (now - lastPoll > PLAYLIST_POLL_MS
+        && (now - lastParentFrameAt > parentSilenceMs || parentBehind(store, now))) {
       lastPoll = now;
       fetcher.listAvailable().onSuccess(this::fetchUnknown);
     }
   }
 
   /**
-   * Whether the header after the newest held one is overdue. It is produced one duration after the newest, and
-   * headers have come as soon as {@code best} after being produced (arrival − producedAt, the least among those
-   * held: the clocks' offset plus the fastest path), so it is due by producedAt + duration + best. Judged in time,
-   * not by silence: a parent that is alive but slow (its uplink below the stream, a lossy link) falls further
-   * behind with no gap in its frames, and the children would stall long before it went quiet.
+   * Whether the header after the newest held one is overdue. It is produced one duration after the
+   * newest, and headers have come as soon as {@code best} after being produced (arrival −
+   * producedAt, the least among those held: the clocks' offset plus the fastest path), so it is due
+   * by producedAt + duration + best. Judged in time, not by silence: a parent that is alive but
+   * slow (its uplink below the stream, a lossy link) falls further behind with no gap in its
+   * frames, and the children would stall long before it went quiet.
    */
   static boolean parentBehind(SegmentStore store, long now) {
     List<Long> held = store.sequences();
@@ -101,10 +123,13 @@ final class GapFiller {
         newest = h;
       }
     }
-    return newest != null && now > newest.producedAtMillis() + newest.durationMillis() + best + BEHIND_MS;
+    return newest != null
+        && now > newest.producedAtMillis() + newest.durationMillis() + best + BEHIND_MS;
   }
 
-  /** A chunk the parent sent failed verification: get a good copy now rather than at the deadline. */
+  /**
+   * A chunk the parent sent failed verification: get a good copy now rather than at the deadline.
+   */
   void fetchNow(long seq, int index) {
     if (!fetching.contains(seq)) {
       fetchChunks(seq, List.of(index));
@@ -113,9 +138,14 @@ final class GapFiller {
 
   private void fetchUnknown(List<Long> available) {
     List<Long> held = store.sequences();
-    // A node holding nothing starts near the live edge; otherwise it fills every hole after what it holds.
-    long from = !held.isEmpty() ? held.get(0)
-        : available.isEmpty() ? Long.MAX_VALUE : available.get(Math.max(0, available.size() - 3));
+    // A node holding nothing starts near the live edge; otherwise it fills every hole after what it
+    // holds.
+    long from =
+        !held.isEmpty()
+            ? held.get(0)
+            : available.isEmpty()
+                ? Long.MAX_VALUE
+                : available.get(Math.max(0, available.size() - 3));
     for (Long seq : available) {
       if (seq >= from && !held.contains(seq)) {
         fetchSegment(seq);
@@ -129,13 +159,18 @@ final class GapFiller {
       return;
     }
     fetching.add(seq);
-    fetcher.fetchHeader(seq).onComplete(ar -> {
-      fetching.remove(seq);
-      if (ar.succeeded() && Boolean.TRUE.equals(ar.result())) {
-        store.header(seq).ifPresent(h -> forward.accept(FrameCodec.encode(new Frame.Header(h)), seq));
-        fetchChunks(seq, store.missingChunks(seq));
-      }
-    });
+    fetcher
+        .fetchHeader(seq)
+        .onComplete(
+            ar -> {
+              fetching.remove(seq);
+              if (ar.succeeded() && Boolean.TRUE.equals(ar.result())) {
+                store
+                    .header(seq)
+                    .ifPresent(h -> forward.accept(FrameCodec.encode(new Frame.Header(h)), seq));
+                fetchChunks(seq, store.missingChunks(seq));
+              }
+            });
   }
 
   private void fetchChunks(long seq, List<Integer> missing) {
@@ -143,13 +178,19 @@ final class GapFiller {
       return;
     }
     fetching.add(seq);
-    fetcher.fetchChunks(seq, missing).onComplete(ar -> {
-      fetching.remove(seq);
-      if (ar.succeeded()) {
-        for (Integer i : ar.result()) {
-          store.chunk(seq, i).ifPresent(b -> forward.accept(FrameCodec.encode(new Frame.Chunk(seq, i, b)), seq));
-        }
-      }
-    });
+    fetcher
+        .fetchChunks(seq, missing)
+        .onComplete(
+            ar -> {
+              fetching.remove(seq);
+              if (ar.succeeded()) {
+                for (Integer i : ar.result()) {
+                  store
+                      .chunk(seq, i)
+                      .ifPresent(
+                          b -> forward.accept(FrameCodec.encode(new Frame.Chunk(seq, i, b)), seq));
+                }
+              }
+            });
   }
 }

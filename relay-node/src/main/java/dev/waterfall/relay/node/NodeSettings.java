@@ -6,34 +6,86 @@ import io.vertx.core.net.TrustOptions;
 import java.util.List;
 
 /**
- * What one relay node needs to run. {@code role} is "origin" or "booster"; {@code key} the publish key or the
- * booster token; {@code httpUrl} the base URL others reach this node's HLS at (null: it serves no fallback);
- * {@code trust} what https/wss peers (coordinators, fallback relays) are checked against (null: the JVM's CAs);
- * {@code ingest} where an origin's encoder reaches it, announced in its join for the admin (null: nothing to say).
+ * What one relay node needs to run. {@code role} is "origin" or "booster"; {@code key} the publish
+ * key or the booster token; {@code httpUrl} the base URL others reach this node's HLS at (null: it
+ * serves no fallback); {@code trust} what https/wss peers (coordinators, fallback relays) are
+ * checked against (null: the JVM's CAs); {@code ingest} where an origin's encoder reaches it,
+ * announced in its join for the admin (null: nothing to say).
  */
-public record NodeSettings(List<String> coordinators, String stream, String role, String key, String httpUrl,
-                           StoreLimits storeLimits, long chunkDeadlineMs, long parentSilenceMs,
-                           long slowChildReportMs, TrustOptions trust, Message.Ingest ingest) {
-  public static NodeSettings booster(List<String> coordinators, String stream, String token, String httpUrl) {
-    return new NodeSettings(coordinators, stream, "booster", token, httpUrl, StoreLimits.defaults(), 1500, 3000,
-        3000, null, null);
+public record NodeSettings(
+    List<String> coordinators,
+    String stream,
+    String role,
+    String key,
+    String httpUrl,
+    StoreLimits storeLimits,
+    long chunkDeadlineMs,
+    long parentSilenceMs,
+    long slowChildReportMs,
+    TrustOptions trust,
+    Message.Ingest ingest) {
+  public static NodeSettings booster(
+      List<String> coordinators, String stream, String token, String httpUrl) {
+    return new NodeSettings(
+        coordinators,
+        stream,
+        "booster",
+        token,
+        httpUrl,
+        StoreLimits.defaults(),
+        1500,
+        3000,
+        3000,
+        null,
+        null);
   }
 
-  public static NodeSettings origin(List<String> coordinators, String stream, String publishKey, String httpUrl) {
-    return new NodeSettings(coordinators, stream, "origin", publishKey, httpUrl, StoreLimits.defaults(), 1500,
-        3000, 3000, null, null);
+  public static NodeSettings origin(
+      List<String> coordinators, String stream, String publishKey, String httpUrl) {
+    return new NodeSettings(
+        coordinators,
+        stream,
+        "origin",
+        publishKey,
+        httpUrl,
+        StoreLimits.defaults(),
+        1500,
+        3000,
+        3000,
+        null,
+        null);
   }
 
   /** The same, checking https and wss peers against {@code trust}. */
   public NodeSettings withTrust(TrustOptions trust) {
-    return new NodeSettings(coordinators, stream, role, key, httpUrl, storeLimits, chunkDeadlineMs, parentSilenceMs,
-        slowChildReportMs, trust, ingest);
+    return new NodeSettings(
+        coordinators,
+        stream,
+        role,
+        key,
+        httpUrl,
+        storeLimits,
+        chunkDeadlineMs,
+        parentSilenceMs,
+        slowChildReportMs,
+        trust,
+        ingest);
   }
 
   /** The same, announcing these encoder endpoints in the origin's join. */
   public NodeSettings withIngest(Message.Ingest endpoints) {
-    return new NodeSettings(coordinators, stream, role, key, httpUrl, storeLimits, chunkDeadlineMs, parentSilenceMs,
-        slowChildReportMs, trust, endpoints);
+    return new NodeSettings(
+        coordinators,
+        stream,
+        role,
+        key,
+        httpUrl,
+        storeLimits,
+        chunkDeadlineMs,
+        parentSilenceMs,
+        slowChildReportMs,
+        trust,
+        endpoints);
   }
 
   public boolean isOrigin() {

@@ -11,8 +11,9 @@ import java.lang.management.ManagementFactory;
 import java.util.function.LongSupplier;
 
 /**
- * What this node has moved and refused, for heartbeats (the coordinator's dashboard) and for /metrics.
- * Written on the node's context; read by the metrics scrape from any thread (longs, torn reads harmless).
+ * What this node has moved and refused, for heartbeats (the coordinator's dashboard) and for
+ * /metrics. Written on the node's context; read by the metrics scrape from any thread (longs, torn
+ * reads harmless).
  */
 final class NodeStats {
   volatile long bytesFromParent;
@@ -22,63 +23,110 @@ final class NodeStats {
   volatile long segmentsComplete;
   volatile long parentChanges;
   volatile double bufferSeconds;
-  /** The candidate types carrying the parent link (e.g. relay/host: through TURN); null while unknown. */
-  volatile dev.waterfall.relay.peer.CandidatePair parentCandidatePair;
-  /** What this node's HTTP server has served (segments, chunks, headers, playlists); 0 without one. */
-  volatile LongSupplier httpBytesServed = () -> 0;
+
   /**
-   * A booster in a realtime stream: its media tracks' counters, refreshed on the node's context (null in an HLS
-   * stream). Then heartbeats and the meters tell of media tracks, not of the idle HLS forwarder.
+   * The candidate types carrying the parent link (e.g. relay/host: through TURN); null while
+   * unknown.
+   */
+  volatile dev.waterfall.relay.peer.CandidatePair parentCandidatePair;
+
+  /**
+   * What this node's HTTP server has served (segments, chunks, headers, playlists); 0 without one.
+   */
+  volatile LongSupplier httpBytesServed = () -> 0;
+
+  /**
+   * A booster in a realtime stream: its media tracks' counters, refreshed on the node's context
+   * (null in an HLS stream). Then heartbeats and the meters tell of media tracks, not of the idle
+   * HLS forwarder.
    */
   volatile TrackStats realtime;
-  /** What the uplink was seen to carry lately (kbit/s, UplinkMeter, refreshed each tick); 0 while unknown. */
+
+  /**
+   * What the uplink was seen to carry lately (kbit/s, UplinkMeter, refreshed each tick); 0 while
+   * unknown.
+   */
   volatile long uplinkKbps;
-  /** The previous heartbeat's figures, for its rates: [millis, frames from parent, frames sent, CPU ns]. */
+
+  /**
+   * The previous heartbeat's figures, for its rates: [millis, frames from parent, frames sent, CPU
+   * ns].
+   */
   private final long[] previous = new long[4];
 
   void bind(MeterRegistry registry, Forwarder forwarder) {
-    FunctionCounter.builder("waterfall.relay.bytes.from.parent", this,
+    FunctionCounter.builder(
+            "waterfall.relay.bytes.from.parent",
+            this,
             s -> s.realtime != null ? s.realtime.bytesFromParent() : s.bytesFromParent)
-        .description("Bytes received from the parent over the DataChannel (realtime: RTP)").register(registry);
+        .description("Bytes received from the parent over the DataChannel (realtime: RTP)")
+        .register(registry);
     FunctionCounter.builder("waterfall.relay.bytes.fallback", this, s -> s.bytesByFallback)
-        .description("Bytes fetched over HTTP because the parent did not deliver them in time").register(registry);
-    FunctionCounter.builder("waterfall.relay.bytes.sent", this,
+        .description("Bytes fetched over HTTP because the parent did not deliver them in time")
+        .register(registry);
+    FunctionCounter.builder(
+            "waterfall.relay.bytes.sent",
+            this,
             s -> s.realtime != null ? s.realtime.bytesSent() : forwarder.bytesSent())
-        .description("Bytes sent to children over DataChannels (realtime: RTP)").register(registry);
-    FunctionCounter.builder("waterfall.relay.realtime.frames.from.parent", this,
+        .description("Bytes sent to children over DataChannels (realtime: RTP)")
+        .register(registry);
+    FunctionCounter.builder(
+            "waterfall.relay.realtime.frames.from.parent",
+            this,
             s -> s.realtime != null ? s.realtime.framesFromParent() : 0)
-        .description("Realtime: video frames received (decoded) from the parent").register(registry);
-    FunctionCounter.builder("waterfall.relay.realtime.frames.sent", this,
+        .description("Realtime: video frames received (decoded) from the parent")
+        .register(registry);
+    FunctionCounter.builder(
+            "waterfall.relay.realtime.frames.sent",
+            this,
             s -> s.realtime != null ? s.realtime.framesSent() : 0)
-        .description("Realtime: video frames encoded for children (one encode per child)").register(registry);
-    FunctionCounter.builder("waterfall.relay.http.bytes.served", this, s -> s.httpBytesServed.getAsLong())
-        .description("Bytes served over HTTP (HLS and fallback fetches)").register(registry);
-    FunctionCounter.builder("waterfall.relay.verification.failures", this, s -> s.verificationFailures)
-        .description("Headers or chunks that failed signature or hash checks").register(registry);
+        .description("Realtime: video frames encoded for children (one encode per child)")
+        .register(registry);
+    FunctionCounter.builder(
+            "waterfall.relay.http.bytes.served", this, s -> s.httpBytesServed.getAsLong())
+        .description("Bytes served over HTTP (HLS and fallback fetches)")
+        .register(registry);
+    FunctionCounter.builder(
+            "waterfall.relay.verification.failures", this, s -> s.verificationFailures)
+        .description("Headers or chunks that failed signature or hash checks")
+        .register(registry);
     FunctionCounter.builder("waterfall.relay.malformed.frames", this, s -> s.malformedFrames)
-        .description("DataChannel messages that were not valid frames").register(registry);
+        .description("DataChannel messages that were not valid frames")
+        .register(registry);
     FunctionCounter.builder("waterfall.relay.segments.complete", this, s -> s.segmentsComplete)
-        .description("Segments held complete and verified").register(registry);
+        .description("Segments held complete and verified")
+        .register(registry);
     FunctionCounter.builder("waterfall.relay.frames.skipped", forwarder, f -> f.framesSkipped)
-        .description("Frames not sent to a child whose queue was full (it heals them over HTTP)").register(registry);
-    Gauge.builder("waterfall.relay.children", this,
+        .description("Frames not sent to a child whose queue was full (it heals them over HTTP)")
+        .register(registry);
+    Gauge.builder(
+            "waterfall.relay.children",
+            this,
             s -> s.realtime != null ? s.realtime.children().size() : forwarder.children().size())
-        .description("Children connected").register(registry);
+        .description("Children connected")
+        .register(registry);
     Gauge.builder("waterfall.relay.buffer.seconds", this, s -> s.bufferSeconds)
-        .description("Seconds of complete segments held").register(registry);
+        .description("Seconds of complete segments held")
+        .register(registry);
     Gauge.builder("waterfall.relay.uplink.measured.kbps", this, s -> s.uplinkKbps)
-        .description("What this node's uplink was seen to carry lately (kbit/s; 0: not measured yet), by the"
-            + " pages' rule; for the operator (a booster's slots stay its own)").register(registry);
+        .description(
+            "What this node's uplink was seen to carry lately (kbit/s; 0: not measured yet), by the"
+                + " pages' rule; for the operator (a booster's slots stay its own)")
+        .register(registry);
   }
 
-  /** The heartbeat's stats (called once per heartbeat, on the node's context: the rates span two calls). */
+  /**
+   * The heartbeat's stats (called once per heartbeat, on the node's context: the rates span two
+   * calls).
+   */
   JsonNode toJson(Forwarder forwarder) {
     long now = System.currentTimeMillis();
     long cpu = processCpuNanos();
     double seconds = previous[0] == 0 ? 0 : (now - previous[0]) / 1000.0;
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     if (seconds > 0 && cpu >= 0) {
-      // The process's, i.e. every relay of this JVM (one in production), libwebrtc's native threads included.
+      // The process's, i.e. every relay of this JVM (one in production), libwebrtc's native threads
+      // included.
       o.put("cpuPercent", Math.round((cpu - previous[3]) / 1e7 / seconds * 10) / 10.0);
     }
     previous[0] = now;
@@ -105,9 +153,9 @@ final class NodeStats {
   }
 
   /**
-   * A realtime booster's heartbeat: what its media tracks moved (RTP bytes from the parent and to each child,
-   * video frames received and encoded per child) and the frame rates since the previous heartbeat. No
-   * bufferSeconds: there is no buffer, and the dashboard would call it low.
+   * A realtime booster's heartbeat: what its media tracks moved (RTP bytes from the parent and to
+   * each child, video frames received and encoded per child) and the frame rates since the previous
+   * heartbeat. No bufferSeconds: there is no buffer, and the dashboard would call it low.
    */
   private JsonNode realtimeJson(ObjectNode o, TrackStats rt, double seconds) {
     o.put("realtime", true);
@@ -117,24 +165,32 @@ final class NodeStats {
     o.put("bytesSentToChildren", rt.bytesSent());
     o.put("framesSentToChildren", rt.framesSent());
     if (seconds > 0) {
-      o.put("fps", Math.round(Math.max(0, rt.framesFromParent() - previous[1]) / seconds * 10) / 10.0);
-      o.put("framesSentPerSecond", Math.round(Math.max(0, rt.framesSent() - previous[2]) / seconds * 10) / 10.0);
+      o.put(
+          "fps",
+          Math.round(Math.max(0, rt.framesFromParent() - previous[1]) / seconds * 10) / 10.0);
+      o.put(
+          "framesSentPerSecond",
+          Math.round(Math.max(0, rt.framesSent() - previous[2]) / seconds * 10) / 10.0);
     }
     previous[1] = rt.framesFromParent();
     previous[2] = rt.framesSent();
     ObjectNode bytes = o.putObject("bytesSentPerChild");
     ObjectNode frames = o.putObject("framesSentPerChild");
-    rt.children().forEach((id, c) -> {
-      bytes.put(id, c.bytes());
-      frames.put(id, c.frames());
-    });
+    rt.children()
+        .forEach(
+            (id, c) -> {
+              bytes.put(id, c.bytes());
+              frames.put(id, c.frames());
+            });
     o.put("httpBytesServed", httpBytesServed.getAsLong());
     return o;
   }
 
   /** CPU time of this process so far, or -1 where the JVM does not say. */
   private static long processCpuNanos() {
-    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-        ? os.getProcessCpuTime() : -1;
+    return ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime()
+        : -1;
   }
 }

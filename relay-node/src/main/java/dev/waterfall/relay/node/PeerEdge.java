@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * One tree edge seen from this node: the peer's id, the WebRTC link, and byte counts. Every callback of the
- * link is moved onto the node's context, so the node's state is only ever touched from one thread.
+ * One tree edge seen from this node: the peer's id, the WebRTC link, and byte counts. Every
+ * callback of the link is moved onto the node's context, so the node's state is only ever touched
+ * from one thread.
  */
 final class PeerEdge {
   /** What the node does with this edge's events, on its context. */
@@ -31,60 +32,84 @@ final class PeerEdge {
   long bytesIn;
   long bytesOut;
   long slowSince = -1;
-  /** A child's: when its channel opened (-1: not yet), and when a frame for it was last skipped (its queue full). */
+
+  /**
+   * A child's: when its channel opened (-1: not yet), and when a frame for it was last skipped (its
+   * queue full).
+   */
   long openedAt = -1;
+
   long lastSkippedAt = Long.MIN_VALUE / 2;
   long lastSlowReport;
   boolean closed;
 
-  private PeerEdge(String peerId, boolean toParent, PeerFactory factory, List<Message.IceServer> ice,
-                   Context context, Consumer<Message> signalling, Events events) {
+  private PeerEdge(
+      String peerId,
+      boolean toParent,
+      PeerFactory factory,
+      List<Message.IceServer> ice,
+      Context context,
+      Consumer<Message> signalling,
+      Events events) {
     this.peerId = peerId;
     this.toParent = toParent;
-    PeerLink.Listener listener = new PeerLink.Listener() {
-      @Override
-      public void onSignal(ObjectNode data) {
-        context.runOnContext(v -> signalling.accept(new Message.Signal(null, peerId, data)));
-      }
+    PeerLink.Listener listener =
+        new PeerLink.Listener() {
+          @Override
+          public void onSignal(ObjectNode data) {
+            context.runOnContext(v -> signalling.accept(new Message.Signal(null, peerId, data)));
+          }
 
-      @Override
-      public void onOpen() {
-        context.runOnContext(v -> events.opened(PeerEdge.this));
-      }
+          @Override
+          public void onOpen() {
+            context.runOnContext(v -> events.opened(PeerEdge.this));
+          }
 
-      @Override
-      public void onMessage(byte[] message) {
-        context.runOnContext(v -> {
-          bytesIn += message.length;
-          events.frame(PeerEdge.this, message);
-        });
-      }
+          @Override
+          public void onMessage(byte[] message) {
+            context.runOnContext(
+                v -> {
+                  bytesIn += message.length;
+                  events.frame(PeerEdge.this, message);
+                });
+          }
 
-      @Override
-      public void onBufferedAmountLow() {
-        context.runOnContext(v -> events.drained(PeerEdge.this));
-      }
+          @Override
+          public void onBufferedAmountLow() {
+            context.runOnContext(v -> events.drained(PeerEdge.this));
+          }
 
-      @Override
-      public void onClosed(String reason) {
-        context.runOnContext(v -> {
-          closed = true;
-          events.closed(PeerEdge.this, reason);
-        });
-      }
-    };
+          @Override
+          public void onClosed(String reason) {
+            context.runOnContext(
+                v -> {
+                  closed = true;
+                  events.closed(PeerEdge.this, reason);
+                });
+          }
+        };
     // The child makes the offer: toward our parent we offer, toward a child we answer.
-    this.link = toParent ? PeerLink.offer(factory, ice, listener) : PeerLink.answer(factory, ice, listener);
-
+    this.link =
+        toParent ? PeerLink.offer(factory, ice, listener) : PeerLink.answer(factory, ice, listener);
   }
 
-  static PeerEdge toParent(String id, PeerFactory f, List<Message.IceServer> ice, Context ctx,
-                           Consumer<Message> signalling, Events events) {
+  static PeerEdge toParent(
+      String id,
+      PeerFactory f,
+      List<Message.IceServer> ice,
+      Context ctx,
+      Consumer<Message> signalling,
+      Events events) {
     return new PeerEdge(id, true, f, ice, ctx, signalling, events);
   }
 
-  static PeerEdge toChild(String id, PeerFactory f, List<Message.IceServer> ice, Context ctx,
-                          Consumer<Message> signalling, Events events) {
+  static PeerEdge toChild(
+      String id,
+      PeerFactory f,
+      List<Message.IceServer> ice,
+      Context ctx,
+      Consumer<Message> signalling,
+      Events events) {
     return new PeerEdge(id, false, f, ice, ctx, signalling, events);
   }
 
@@ -92,7 +117,8 @@ final class PeerEdge {
     try {
       link.onRemoteSignal(data);
     } catch (IllegalArgumentException bad) {
-      // A malformed signal from the peer: it cannot hurt the link, and the peer's ICE will time out if it lies.
+      // A malformed signal from the peer: it cannot hurt the link, and the peer's ICE will time out
+      // if it lies.
     }
   }
 
@@ -112,7 +138,10 @@ final class PeerEdge {
     return false;
   }
 
-  /** The candidate pair carrying this edge, on the node's context (null while unknown, or once closing). */
+  /**
+   * The candidate pair carrying this edge, on the node's context (null while unknown, or once
+   * closing).
+   */
   void candidatePair(Context context, Consumer<dev.waterfall.relay.peer.CandidatePair> answer) {
     link.candidatePair(pair -> context.runOnContext(v -> answer.accept(pair)));
   }

@@ -14,8 +14,9 @@ import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 
 /**
- * The origin's first step: cut a segment into chunks, sign its header, keep it, and hand header and chunks to
- * the forwarder, the header first so that every node can verify each chunk the moment it arrives.
+ * The origin's first step: cut a segment into chunks, sign its header, keep it, and hand header and
+ * chunks to the forwarder, the header first so that every node can verify each chunk the moment it
+ * arrives.
  */
 final class Publisher {
   private final String stream;
@@ -24,11 +25,16 @@ final class Publisher {
   private final Chunker chunker = Chunker.standard();
   private final BiConsumer<byte[], Long> forward;
   private final LongSupplier clock;
+
   /** Set for a private stream: segments are sealed before they are hashed and signed. */
   private ContentCipher cipher;
 
-  Publisher(String stream, SegmentSigner signer, SegmentStore store, BiConsumer<byte[], Long> forward,
-            LongSupplier clock) {
+  Publisher(
+      String stream,
+      SegmentSigner signer,
+      SegmentStore store,
+      BiConsumer<byte[], Long> forward,
+      LongSupplier clock) {
     this.stream = stream;
     this.signer = signer;
     this.store = store;
@@ -43,8 +49,15 @@ final class Publisher {
   void publish(MediaSegment segment) {
     long seq = segment.sequence();
     byte[] bytes = cipher == null ? segment.bytes() : cipher.encrypt(seq, segment.bytes());
-    SegmentHeader header = chunker.describe(stream, seq, segment.durationMillis(), clock.getAsLong(),
-        segment.discontinuity(), segment.discontinuitySequence(), bytes);
+    SegmentHeader header =
+        chunker.describe(
+            stream,
+            seq,
+            segment.durationMillis(),
+            clock.getAsLong(),
+            segment.discontinuity(),
+            segment.discontinuitySequence(),
+            bytes);
     SignedHeader signed = signer.sign(header);
     store.addHeader(signed);
     forward.accept(FrameCodec.encode(new Frame.Header(signed)), seq);
@@ -53,6 +66,9 @@ final class Publisher {
       store.addChunk(seq, i, chunks.get(i));
       forward.accept(FrameCodec.encode(new Frame.Chunk(seq, i, chunks.get(i))), seq);
     }
-    store.window().ifPresent(w -> forward.accept(FrameCodec.encode(new Frame.Window(w.first(), w.last())), seq));
+    store
+        .window()
+        .ifPresent(
+            w -> forward.accept(FrameCodec.encode(new Frame.Window(w.first(), w.last())), seq));
   }
 }

@@ -11,10 +11,10 @@ import dev.waterfall.relay.realtime.TrackRelay;
 import dev.waterfall.relay.segment.ContentCipher;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.MediaSegment;
-import io.micrometer.core.instrument.MeterRegistry;
 import dev.waterfall.relay.store.ChunkResult;
 import dev.waterfall.relay.store.HeaderResult;
 import dev.waterfall.relay.store.SegmentStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -26,9 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One relay in the tree (the origin or a booster): takes verified frames from its parent (or its publisher),
- * keeps them in the store, forwards them cut-through to its children, and heals gaps over HTTP. All state lives
- * on one Vert.x context; WebRTC and HTTP callbacks are moved onto it.
+ * One relay in the tree (the origin or a booster): takes verified frames from its parent (or its
+ * publisher), keeps them in the store, forwards them cut-through to its children, and heals gaps
+ * over HTTP. All state lives on one Vert.x context; WebRTC and HTTP callbacks are moved onto it.
  */
 public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Handler {
   private static final Logger LOG = LoggerFactory.getLogger(RelayNode.class);
@@ -41,47 +41,91 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   private final NodeStats stats = new NodeStats();
   private final Clock clock;
   private final CoordinatorSession session;
-  /** Handing the children over (drain): a child the coordinator moved keeps its link until it closes it. */
+
+  /**
+   * Handing the children over (drain): a child the coordinator moved keeps its link until it closes
+   * it.
+   */
   private boolean draining;
+
   private final Promise<Void> joined = Promise.promise();
   private List<Message.IceServer> ice = List.of();
   private List<String> fallbacks = new ArrayList<>();
   private PeerEdge parent;
   private PeerEdge pendingParent;
+
   /** The parent the coordinator last named, connected or not. */
   private String assignedParent;
+
   private long lastParentFrameAt;
   private long parentLostAt = -1;
   private long lastBadDataReport;
+
   /** Whether the parent's open link starves us; judged by bytes the store accepted from it. */
   private final StarvationWatch starvation = new StarvationWatch();
+
   private long acceptedFromParent;
-  /** Depth in the last welcome or reparent: 1 means the parent is the root, which no report can move us from. */
+
+  /**
+   * Depth in the last welcome or reparent: 1 means the parent is the root, which no report can move
+   * us from.
+   */
   private int depth = -1;
+
   private long timer = -1;
   private long ticks;
   private String publicKey;
   private Publisher publisher;
+
   /** Origin only: this run's content key, used if the coordinator says the stream is private. */
   private ContentCipher contentCipher;
-  /** A booster in a realtime stream forwards media tracks instead (set at the welcome; the HLS parts stay idle). */
+
+  /**
+   * A booster in a realtime stream forwards media tracks instead (set at the welcome; the HLS parts
+   * stay idle).
+   */
   private TrackRelay tracks;
 
-  /** {@code store} is this node's (its HTTP server may already serve it); its verifier holds the stream's key. */
-  public RelayNode(Vertx vertx, NodeSettings settings, PeerFactory peers, SegmentStore store, Clock clock) {
+  /**
+   * {@code store} is this node's (its HTTP server may already serve it); its verifier holds the
+   * stream's key.
+   */
+  public RelayNode(
+      Vertx vertx, NodeSettings settings, PeerFactory peers, SegmentStore store, Clock clock) {
     this.context = vertx.getOrCreateContext();
     this.settings = settings;
     this.peers = peers;
     this.clock = clock;
     this.store = store;
-    this.forwarder = new Forwarder(store, settings.slowChildReportMs(),
-        child -> send(new Message.Report(child, "slow-child", "send queue above high water")));
-    this.gapFiller = settings.isOrigin() ? null : new GapFiller(store,
-        new FallbackFetcher(vertx, settings.stream(), store, () -> fallbacks, FallbackFetcher.DEFAULT_TIMEOUT,
-            settings.trust()), settings.chunkDeadlineMs(),
-        settings.parentSilenceMs(), this::fromFallback, clock::millis);
-    this.session = new CoordinatorSession(context, settings.coordinators(), settings.trust(), this::joinMessage,
-        () -> stats.toJson(forwarder), this);
+    this.forwarder =
+        new Forwarder(
+            store,
+            settings.slowChildReportMs(),
+            child -> send(new Message.Report(child, "slow-child", "send queue above high water")));
+    this.gapFiller =
+        settings.isOrigin()
+            ? null
+            : new GapFiller(
+                store,
+                new FallbackFetcher(
+                    vertx,
+                    settings.stream(),
+                    store,
+                    () -> fallbacks,
+                    FallbackFetcher.DEFAULT_TIMEOUT,
+                    settings.trust()),
+                settings.chunkDeadlineMs(),
+                settings.parentSilenceMs(),
+                this::fromFallback,
+                clock::millis);
+    this.session =
+        new CoordinatorSession(
+            context,
+            settings.coordinators(),
+            settings.trust(),
+            this::joinMessage,
+            () -> stats.toJson(forwarder),
+            this);
     this.lastParentFrameAt = clock.millis();
   }
 
@@ -98,8 +142,9 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   }
 
   /**
-   * The ICE candidate types of the pair carrying the link to the parent ({@code relay/host}: through our TURN
-   * allocation), asked once the link opens; null while there is no parent link, or before libwebrtc answered.
+   * The ICE candidate types of the pair carrying the link to the parent ({@code relay/host}:
+   * through our TURN allocation), asked once the link opens; null while there is no parent link, or
+   * before libwebrtc answered.
    */
   public CandidatePair parentCandidatePair() {
     return stats.parentCandidatePair;
@@ -113,7 +158,10 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     return parent == null ? null : parent.peerId;
   }
 
-  /** Bytes received from the parent over the tree, and fetched over HTTP instead (what heartbeats report). */
+  /**
+   * Bytes received from the parent over the tree, and fetched over HTTP instead (what heartbeats
+   * report).
+   */
   public long bytesFromParent() {
     return stats.bytesFromParent;
   }
@@ -136,7 +184,10 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     return tracks == null ? null : tracks.audio();
   }
 
-  /** Bytes this node's HTTP server has served so far, reported in heartbeats (the origin's count as egress). */
+  /**
+   * Bytes this node's HTTP server has served so far, reported in heartbeats (the origin's count as
+   * egress).
+   */
   public void countHttpServed(java.util.function.LongSupplier served) {
     stats.httpBytesServed = served;
   }
@@ -145,16 +196,20 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     stats.bind(registry, forwarder);
   }
 
-  /** Origin only: sign and send segments with this signer, and announce its public key when joining. */
+  /**
+   * Origin only: sign and send segments with this signer, and announce its public key when joining.
+   */
   public void useSigner(SegmentSigner signer) {
     this.publicKey = signer.publicKeyBase64();
-    this.publisher = new Publisher(settings.stream(), signer, store, this::fromPublisher, clock::millis);
+    this.publisher =
+        new Publisher(settings.stream(), signer, store, this::fromPublisher, clock::millis);
     this.contentCipher = ContentCipher.generate();
   }
 
   /**
-   * Origin of a realtime stream (fed over WHIP): this node's media relay, made before {@link #start} so the
-   * publisher's session can hand it tracks. The join then carries the key alone, as the /publish page's does.
+   * Origin of a realtime stream (fed over WHIP): this node's media relay, made before {@link
+   * #start} so the publisher's session can hand it tracks. The join then carries the key alone, as
+   * the /publish page's does.
    */
   public TrackRelay realtimeRoot() {
     if (!settings.isOrigin() || publicKey != null) {
@@ -173,25 +228,35 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
 
   /** Joins the tree; the future completes at the first welcome. */
   public Future<Void> start() {
-    context.runOnContext(v -> {
-      session.start();
-      timer = context.owner().setPeriodic(GapFiller.TICK_MS, t -> tick());
-    });
+    context.runOnContext(
+        v -> {
+          session.start();
+          timer = context.owner().setPeriodic(GapFiller.TICK_MS, t -> tick());
+        });
     return joined.future();
   }
 
   private Message.Join joinMessage() {
     // The origin always offers a content key; the coordinator keeps it only for a private stream.
-    return new Message.Join(settings.stream(), settings.role(), settings.key(), true, null,
-        settings.isOrigin() ? publicKey : null, settings.httpUrl(),
+    return new Message.Join(
+        settings.stream(),
+        settings.role(),
+        settings.key(),
+        true,
+        null,
+        settings.isOrigin() ? publicKey : null,
+        settings.httpUrl(),
         settings.isOrigin() && contentCipher != null ? contentCipher.keyBase64() : null,
         settings.isOrigin() ? settings.ingest() : null);
   }
 
+  // --- frames: from the parent, from the publisher, from a fallback fetch
+  // ---------------------------------
 
-  // --- frames: from the parent, from the publisher, from a fallback fetch ---------------------------------
-
-  /** The origin's publisher and the gap filler hand over frames that are already stored and verified. */
+  /**
+   * The origin's publisher and the gap filler hand over frames that are already stored and
+   * verified.
+   */
   private void fromPublisher(byte[] frame, Long seq) {
     forwarder.broadcast(frame, clock.millis());
   }
@@ -251,7 +316,8 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     }
   }
 
-  // --- peer links -----------------------------------------------------------------------------------------
+  // --- peer links
+  // -----------------------------------------------------------------------------------------
 
   @Override
   public void opened(PeerEdge edge) {
@@ -265,12 +331,18 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
       starvation.linkOpened();
       stats.parentCandidatePair = null;
       LOG.info("connected to parent {}", edge.peerId);
-      edge.candidatePair(context, pair -> {
-        if (edge == parent && pair != null) {
-          stats.parentCandidatePair = pair;
-          LOG.info("link to parent {}: {} candidates{}", edge.peerId, pair, pair.relayed() ? " (through TURN)" : "");
-        }
-      });
+      edge.candidatePair(
+          context,
+          pair -> {
+            if (edge == parent && pair != null) {
+              stats.parentCandidatePair = pair;
+              LOG.info(
+                  "link to parent {}: {} candidates{}",
+                  edge.peerId,
+                  pair,
+                  pair.relayed() ? " (through TURN)" : "");
+            }
+          });
     } else if (!edge.toParent) {
       forwarder.sendBacklog(edge, clock.millis());
     }
@@ -278,14 +350,12 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
 
   @Override
   public void drained(PeerEdge edge) {
-    // Nothing queued to resume (frames skipped while a child was slow are healed by its own gap filler), but a
-    // drained queue may end the uplink meter's busy period.
+    // Nothing queued to resume (frames skipped while a child was slow are healed by its own gap
+    // filler), but a drained queue may end the uplink meter's busy period.
     if (!edge.toParent) {
       forwarder.drained(clock.millis());
     }
   }
-
-
 
   @Override
   public void closed(PeerEdge edge, String reason) {
@@ -316,18 +386,28 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     pendingParent = PeerEdge.toParent(parentId, peers, ice, context, this::send, this);
   }
 
-  // --- signalling -----------------------------------------------------------------------------------------
+  // --- signalling
+  // -----------------------------------------------------------------------------------------
 
   @Override
   public void welcome(Message.Welcome w) {
     ice = w.iceServers() == null ? List.of() : w.iceServers();
     fallbacks = w.fallbacks() == null ? new ArrayList<>() : new ArrayList<>(w.fallbacks());
     fallbacks.remove(settings.httpUrl()); // never heal from ourselves
-    LOG.info("{} in stream '{}' as {} at depth {} (parent {})", w.resumed() ? "resumed" : "joined",
-        settings.stream(), w.nodeId(), w.depth(), w.parent());
+    LOG.info(
+        "{} in stream '{}' as {} at depth {} (parent {})",
+        w.resumed() ? "resumed" : "joined",
+        settings.stream(),
+        w.nodeId(),
+        w.depth(),
+        w.parent());
     if (settings.isOrigin() && tracks != null && !TrackRelay.isRealtime(w)) {
-      joined.tryFail(new IllegalStateException("'" + settings.stream() + "' is not a realtime stream: WHIP feeds"
-          + " only a stream created with \"type\":\"realtime\""));
+      joined.tryFail(
+          new IllegalStateException(
+              "'"
+                  + settings.stream()
+                  + "' is not a realtime stream: WHIP feeds"
+                  + " only a stream created with \"type\":\"realtime\""));
       return;
     }
     if (tracks != null || !settings.isOrigin() && TrackRelay.isRealtime(w)) {
@@ -342,7 +422,8 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
       depth = w.depth();
       connectTo(w.parent());
     } else if (publisher != null && w.stream() != null && w.stream().privateStream()) {
-      // Before the first segment: the source is pumped only once start() completes, i.e. after this welcome.
+      // Before the first segment: the source is pumped only once start() completes, i.e. after this
+      // welcome.
       publisher.encryptWith(contentCipher);
     }
     joined.tryComplete();
@@ -372,17 +453,22 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     } else if (m instanceof Message.ChildLeft c) {
       if (!draining) {
         forwarder.remove(c.child());
-      } // else the child closes the link itself, once its new parent's data flows (make-before-break)
+        // else the child closes the link itself, once its new parent's data flows
+        // (make-before-break)
+      }
     } else if (m instanceof Message.ChildJoined c) {
       forwarder.add(PeerEdge.toChild(c.child(), peers, ice, context, this::send, this));
     }
   }
 
   private void onSignal(Message.Signal s) {
-    PeerEdge target = pendingParent != null && pendingParent.peerId.equals(s.from()) ? pendingParent
-        : parent != null && parent.peerId.equals(s.from()) ? parent : forwarder.get(s.from());
+    PeerEdge target =
+        pendingParent != null && pendingParent.peerId.equals(s.from())
+            ? pendingParent
+            : parent != null && parent.peerId.equals(s.from()) ? parent : forwarder.get(s.from());
     if (target == null) {
-      // An offer from a child we were not told of yet (notices and signals race across coordinators).
+      // An offer from a child we were not told of yet (notices and signals race across
+      // coordinators).
       target = PeerEdge.toChild(s.from(), peers, ice, context, this::send, this);
       forwarder.add(target);
     }
@@ -398,7 +484,8 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     session.send(m);
   }
 
-  // --- housekeeping ---------------------------------------------------------------------------------------
+  // --- housekeeping
+  // ---------------------------------------------------------------------------------------
 
   private void tick() {
     if (tracks != null) {
@@ -410,25 +497,41 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
       return;
     }
     long now = clock.millis();
-    stats.bufferSeconds = store.sequences().stream().filter(store::isComplete)
-        .mapToLong(seq -> store.header(seq).map(h -> (long) h.header().durationMillis()).orElse(0L)).sum() / 1000.0;
+    stats.bufferSeconds =
+        store.sequences().stream()
+                .filter(store::isComplete)
+                .mapToLong(
+                    seq ->
+                        store.header(seq).map(h -> (long) h.header().durationMillis()).orElse(0L))
+                .sum()
+            / 1000.0;
     forwarder.checkSlow(now);
     Integer uplink = forwarder.uplinkKbps(now);
     stats.uplinkKbps = uplink == null ? 0 : uplink;
     if (gapFiller != null) {
-      gapFiller.tick(parent == null ? Math.min(lastParentFrameAt, now - settings.parentSilenceMs() - 1)
-          : lastParentFrameAt);
-      // A dead link to a parent the coordinator still lists: ask to be moved rather than wait forever.
-      if (parent == null && pendingParent == null && parentLostAt > 0 && now - parentLostAt > 5000
+      gapFiller.tick(
+          parent == null
+              ? Math.min(lastParentFrameAt, now - settings.parentSilenceMs() - 1)
+              : lastParentFrameAt);
+      // A dead link to a parent the coordinator still lists: ask to be moved rather than wait
+      // forever.
+      if (parent == null
+          && pendingParent == null
+          && parentLostAt > 0
+          && now - parentLostAt > 5000
           && assignedParent != null) {
         parentLostAt = now;
         send(new Message.Report(assignedParent, "starving", "no link to the parent for 5 s"));
       }
-      double share = parent == null ? -1 : starvation.check(now, acceptedFromParent, stats.bytesByFallback);
-      // Under the root there is nowhere else to go: the report would only come back as report-ignored.
+      double share =
+          parent == null ? -1 : starvation.check(now, acceptedFromParent, stats.bytesByFallback);
+      // Under the root there is nowhere else to go: the report would only come back as
+      // report-ignored.
       if (share >= 0 && depth != 1) {
-        String detail = String.format("the parent supplied %.0f%% of the last %d s; the rest came over HTTP",
-            share * 100, StarvationWatch.WINDOW_MS / 1000);
+        String detail =
+            String.format(
+                "the parent supplied %.0f%% of the last %d s; the rest came over HTTP",
+                share * 100, StarvationWatch.WINDOW_MS / 1000);
         LOG.info("parent {} starves this node ({}): reporting it", parent.peerId, detail);
         send(new Message.Report(parent.peerId, "starving", detail));
       }
@@ -436,47 +539,57 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   }
 
   /**
-   * Hands every child over before this node goes: it asks for no children (0 slots) and completes once the
-   * coordinator has moved them all and they have closed their links to it, or after {@code timeoutMs}. The node
-   * keeps its place and its parent meanwhile, so each child's old link still carries data until its new one does.
+   * Hands every child over before this node goes: it asks for no children (0 slots) and completes
+   * once the coordinator has moved them all and they have closed their links to it, or after {@code
+   * timeoutMs}. The node keeps its place and its parent meanwhile, so each child's old link still
+   * carries data until its new one does.
    */
   public Future<Void> drain(long timeoutMs) {
     Promise<Void> done = Promise.promise();
-    context.runOnContext(v -> {
-      draining = true;
-      session.refuseChildren();
-      long until = System.nanoTime() + timeoutMs * 1_000_000;
-      context.owner().setPeriodic(250, t -> {
-        if (children() == 0 || System.nanoTime() > until) {
-          context.owner().cancelTimer(t);
-          done.tryComplete();
-        }
-      });
-    });
+    context.runOnContext(
+        v -> {
+          draining = true;
+          session.refuseChildren();
+          long until = System.nanoTime() + timeoutMs * 1_000_000;
+          context
+              .owner()
+              .setPeriodic(
+                  250,
+                  t -> {
+                    if (children() == 0 || System.nanoTime() > until) {
+                      context.owner().cancelTimer(t);
+                      done.tryComplete();
+                    }
+                  });
+        });
     return done.future();
   }
 
-  /** Leaves the tree gracefully (children are re-attached by the coordinator), then drops every link. */
+  /**
+   * Leaves the tree gracefully (children are re-attached by the coordinator), then drops every
+   * link.
+   */
   public Future<Void> stop() {
     Promise<Void> done = Promise.promise();
-    context.runOnContext(v -> {
-      if (timer >= 0) {
-        context.owner().cancelTimer(timer);
-      }
-      // Leave first, so the coordinator re-attaches our children at once; then close the links.
-      Future<Void> left = session.stop();
-      forwarder.closeAll();
-      if (tracks != null) {
-        tracks.close();
-      }
-      if (parent != null) {
-        parent.close();
-      }
-      if (pendingParent != null) {
-        pendingParent.close();
-      }
-      left.onComplete(x -> done.complete());
-    });
+    context.runOnContext(
+        v -> {
+          if (timer >= 0) {
+            context.owner().cancelTimer(timer);
+          }
+          // Leave first, so the coordinator re-attaches our children at once; then close the links.
+          Future<Void> left = session.stop();
+          forwarder.closeAll();
+          if (tracks != null) {
+            tracks.close();
+          }
+          if (parent != null) {
+            parent.close();
+          }
+          if (pendingParent != null) {
+            pendingParent.close();
+          }
+          left.onComplete(x -> done.complete());
+        });
     return done.future();
   }
 }

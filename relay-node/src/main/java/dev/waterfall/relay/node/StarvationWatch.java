@@ -3,21 +3,27 @@ package dev.waterfall.relay.node;
 import java.util.ArrayDeque;
 
 /**
- * Whether an open link's parent starves this node: over the last {@link #WINDOW_MS}, the parent supplied less
- * than {@link #MIN_SHARE} of the stream bytes the store took in, the rest healed over HTTP. A parent that withholds
- * data, or whose uplink or link cannot carry the stream, looks the same from here and calls for the same answer: be
- * moved (a {@code starving} report; two children's reports demote the parent to a leaf). Silence alone is not the
- * test: a parent may send duplicates or padding and stay busy. Only bytes the store accepted from it count.
- * The same rule as the web player's {@code p2p/starvation.js}.
+ * Whether an open link's parent starves this node: over the last {@link #WINDOW_MS}, the parent
+ * supplied less than {@link #MIN_SHARE} of the stream bytes the store took in, the rest healed over
+ * HTTP. A parent that withholds data, or whose uplink or link cannot carry the stream, looks the
+ * same from here and calls for the same answer: be moved (a {@code starving} report; two children's
+ * reports demote the parent to a leaf). Silence alone is not the test: a parent may send duplicates
+ * or padding and stay busy. Only bytes the store accepted from it count. The same rule as the web
+ * player's {@code p2p/starvation.js}.
  */
 final class StarvationWatch {
   /** How long a link is judged over, and so the soonest a report follows the link's opening. */
   static final long WINDOW_MS = 10_000;
+
   /** The parent's least share of what came in, below which it starves us. */
   static final double MIN_SHARE = 0.5;
 
-  /** (at, fromParent, healed) since the link opened, the oldest at least a window old once one has passed. */
+  /**
+   * (at, fromParent, healed) since the link opened, the oldest at least a window old once one has
+   * passed.
+   */
   private final ArrayDeque<long[]> samples = new ArrayDeque<>();
+
   private boolean open;
 
   /** A link to a parent opened: judge it from now on, by its own deliveries only. */
@@ -33,9 +39,9 @@ final class StarvationWatch {
   }
 
   /**
-   * One tick's running totals: bytes the store accepted from the parent, and bytes healed over HTTP. Returns the
-   * parent's share of the last window when it is below {@link #MIN_SHARE} (report it), else -1. After a report
-   * the next one needs a whole new window.
+   * One tick's running totals: bytes the store accepted from the parent, and bytes healed over
+   * HTTP. Returns the parent's share of the last window when it is below {@link #MIN_SHARE} (report
+   * it), else -1. After a report the next one needs a whole new window.
    */
   double check(long now, long fromParent, long healed) {
     if (!open) {

@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sending side of a link's DataChannel while it is open, and the guard that keeps its native handle alive
- * under a send. Threads: see {@link PeerLink}.
+ * The sending side of a link's DataChannel while it is open, and the guard that keeps its native
+ * handle alive under a send. Threads: see {@link PeerLink}.
  */
 final class ChannelSender {
 
@@ -20,22 +20,27 @@ final class ChannelSender {
 
   private final FlowControl flow;
   private volatile RTCDataChannel openChannel; // non-null while sending is allowed
+
   /**
-   * send() and bufferedAmount() run on callers' threads while the teardown disposes the channel on another:
-   * without this the native handle could be freed under a send. Readers only tryLock, because the teardown
-   * holds the write lock while libwebrtc runs on its signalling thread, which may itself be in a callback
-   * that calls send().
+   * send() and bufferedAmount() run on callers' threads while the teardown disposes the channel on
+   * another: without this the native handle could be freed under a send. Readers only tryLock,
+   * because the teardown holds the write lock while libwebrtc runs on its signalling thread, which
+   * may itself be in a callback that calls send().
    */
   private final ReentrantReadWriteLock nativeGuard = new ReentrantReadWriteLock();
+
   /**
-   * Where sends run: one thread for every link of the factory, in order. A native send hops synchronously onto
-   * libwebrtc's network thread; on a CPU-starved machine each hop waits for that thread to be scheduled, and done
-   * on the caller's event loop they blocked a relay's publication, HTTP fallback and heartbeats for seconds (the
-   * coordinator then took the relay for dead). Queued here, they block nobody but this thread.
+   * Where sends run: one thread for every link of the factory, in order. A native send hops
+   * synchronously onto libwebrtc's network thread; on a CPU-starved machine each hop waits for that
+   * thread to be scheduled, and done on the caller's event loop they blocked a relay's publication,
+   * HTTP fallback and heartbeats for seconds (the coordinator then took the relay for dead). Queued
+   * here, they block nobody but this thread.
    */
   private final Executor sends;
+
   /** Bytes handed to {@link #sends} and not yet to libwebrtc. */
   private final AtomicLong pending = new AtomicLong();
+
   /** libwebrtc's bufferedAmount as last read, plus what was handed to it since. */
   private final AtomicLong inNative = new AtomicLong();
 
@@ -74,7 +79,10 @@ final class ChannelSender {
     return true;
   }
 
-  /** On the sender thread: hands the message to libwebrtc, unless the link closed meanwhile (then it is dropped). */
+  /**
+   * On the sender thread: hands the message to libwebrtc, unless the link closed meanwhile (then it
+   * is dropped).
+   */
   private void deliver(byte[] message) {
     if (openChannel == null || !nativeGuard.readLock().tryLock()) {
       pending.addAndGet(-message.length);
@@ -82,12 +90,12 @@ final class ChannelSender {
     }
     try {
       RTCDataChannel ch = openChannel;
-      // Counted in libwebrtc's bufferedAmount from the send on: moved out of pending first, so that a read of
-      // both never counts it twice.
+      // Counted in libwebrtc's bufferedAmount from the send on: moved out of pending first, so that
+      // a read of both never counts it twice.
       pending.addAndGet(-message.length);
       if (ch != null) {
-        // webrtc-java 0.14.0 sends a heap buffer's whole backing array whatever its position and limit:
-        // wrap exactly the message, never a slice of a larger array.
+        // webrtc-java 0.14.0 sends a heap buffer's whole backing array whatever its position and
+        // limit: wrap exactly the message, never a slice of a larger array.
         ch.send(new RTCDataChannelBuffer(ByteBuffer.wrap(message), true));
         inNative.addAndGet(message.length);
       }

@@ -7,12 +7,13 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * A link's low-water mark: tells the listener when {@link PeerLink#bufferedAmount()} has fallen to the threshold
- * after a send left it above.
+ * A link's low-water mark: tells the listener when {@link PeerLink#bufferedAmount()} has fallen to
+ * the threshold after a send left it above.
  *
- * <p>webrtc-java 0.14.0 never forwards libwebrtc's OnBufferedAmountChange to Java, so a link above its threshold
- * polls its bufferedAmount on the factory's thread until it has drained. The callback path is also wired
- * ({@link LinkCallbacks#onBufferedAmountChange}) for the versions that do call it. Threads: see {@link PeerLink}.
+ * <p>webrtc-java 0.14.0 never forwards libwebrtc's OnBufferedAmountChange to Java, so a link above
+ * its threshold polls its bufferedAmount on the factory's thread until it has drained. The callback
+ * path is also wired ({@link LinkCallbacks#onBufferedAmountChange}) for the versions that do call
+ * it. Threads: see {@link PeerLink}.
  */
 final class FlowControl {
 
@@ -25,10 +26,12 @@ final class FlowControl {
 
   /**
    * @param bufferedAmount the link's current bufferedAmount (0 once closed)
-   * @param closing        true once the link is closing: polling stops and {@code onLow} is no longer called
-   * @param onLow          tells the listener; must not throw
+   * @param closing true once the link is closing: polling stops and {@code onLow} is no longer
+   *     called
+   * @param onLow tells the listener; must not throw
    */
-  FlowControl(PeerFactory factory, LongSupplier bufferedAmount, BooleanSupplier closing, Runnable onLow) {
+  FlowControl(
+      PeerFactory factory, LongSupplier bufferedAmount, BooleanSupplier closing, Runnable onLow) {
     this.factory = factory;
     this.bufferedAmount = bufferedAmount;
     this.closing = closing;
@@ -68,8 +71,10 @@ final class FlowControl {
 
   private void schedulePoll() {
     try {
-      factory.timers().schedule(this::poll, factory.settings().flowPollInterval().toNanos(),
-          TimeUnit.NANOSECONDS);
+      factory
+          .timers()
+          .schedule(
+              this::poll, factory.settings().flowPollInterval().toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       armed.set(false); // factory closing
     }
@@ -88,9 +93,9 @@ final class FlowControl {
   }
 
   /**
-   * Disarms, then looks again: a send() racing with us either saw us armed (its bytes are then in the second
-   * look, and we re-arm) or finds us disarmed and arms a new watch itself. So no send above the threshold is
-   * ever left without a watch, which would stall a paused sender for good.
+   * Disarms, then looks again: a send() racing with us either saw us armed (its bytes are then in
+   * the second look, and we re-arm) or finds us disarmed and arms a new watch itself. So no send
+   * above the threshold is ever left without a watch, which would stall a paused sender for good.
    */
   private void checkLow() {
     if (!armed.compareAndSet(true, false)) {

@@ -8,13 +8,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A peer connection's ICE configuration from the coordinator's ICE servers (welcome or ice-servers): STUN as is,
- * TURN with its time-limited username and credential. For DataChannel links and realtime media edges alike.
+ * A peer connection's ICE configuration from the coordinator's ICE servers (welcome or
+ * ice-servers): STUN as is, TURN with its time-limited username and credential. For DataChannel
+ * links and realtime media edges alike.
  */
 public final class IceConfiguration {
   private IceConfiguration() {}
 
-  /** {@code relayOnly}: ICE transport policy "relay" (see {@link PeerFactory.Settings#withRelayOnly()}). */
+  /**
+   * {@code relayOnly}: ICE transport policy "relay" (see {@link
+   * PeerFactory.Settings#withRelayOnly()}).
+   */
   public static RTCConfiguration of(List<Message.IceServer> servers, boolean relayOnly) {
     RTCConfiguration config = new RTCConfiguration();
     config.iceServers = toNative(servers == null ? List.of() : servers);

@@ -11,10 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one object handed to native code as both observers of a {@link PeerLink}. It only forwards to the link;
- * after teardown it holds nothing, so the JNI global references webrtc-java 0.14.0 never frees (a registered
- * channel observer) pin a few bytes rather than a link and its listener. All these methods are called on
- * libwebrtc's signalling thread (one per factory, measured), never concurrently.
+ * The one object handed to native code as both observers of a {@link PeerLink}. It only forwards to
+ * the link; after teardown it holds nothing, so the JNI global references webrtc-java 0.14.0 never
+ * frees (a registered channel observer) pin a few bytes rather than a link and its listener. All
+ * these methods are called on libwebrtc's signalling thread (one per factory, measured), never
+ * concurrently.
  */
 final class LinkCallbacks implements PeerConnectionObserver, RTCDataChannelObserver {
 
@@ -51,14 +52,15 @@ final class LinkCallbacks implements PeerConnectionObserver, RTCDataChannelObser
 
   @Override
   public void onDataChannel(RTCDataChannel dataChannel) {
-    with(l -> {
-      if (l.role == PeerLink.Role.ANSWERER && PeerLink.LABEL.equals(dataChannel.getLabel())) {
-        l.adoptChannel(dataChannel);
-      } else {
-        log.debug("unexpected data channel '{}' closed", dataChannel.getLabel());
-        dataChannel.close();
-      }
-    });
+    with(
+        l -> {
+          if (l.role == PeerLink.Role.ANSWERER && PeerLink.LABEL.equals(dataChannel.getLabel())) {
+            l.adoptChannel(dataChannel);
+          } else {
+            log.debug("unexpected data channel '{}' closed", dataChannel.getLabel());
+            dataChannel.close();
+          }
+        });
   }
 
   @Override
@@ -71,7 +73,10 @@ final class LinkCallbacks implements PeerConnectionObserver, RTCDataChannelObser
     with(l -> l.message(buffer));
   }
 
-  /** Never called by webrtc-java 0.14.0 (measured; added upstream later): {@link FlowControl} polls instead. */
+  /**
+   * Never called by webrtc-java 0.14.0 (measured; added upstream later): {@link FlowControl} polls
+   * instead.
+   */
   @Override
   public void onBufferedAmountChange(long previousAmount) {
     with(l -> l.flow.bufferedAmountChanged());

@@ -9,9 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The end of one link, whatever the cause: the open timeout, the disconnect grace, or any {@link #closeWith}
- * call. It happens once; the native objects are released on the factory's thread and the listener hears
- * {@code onClosed} last. Threads: see {@link PeerLink}.
+ * The end of one link, whatever the cause: the open timeout, the disconnect grace, or any {@link
+ * #closeWith} call. It happens once; the native objects are released on the factory's thread and
+ * the listener hears {@code onClosed} last. Threads: see {@link PeerLink}.
  */
 final class LinkTeardown {
 
@@ -29,8 +29,13 @@ final class LinkTeardown {
     this.link = link;
     this.factory = factory;
     long timeoutMs = factory.settings().openTimeout().toMillis();
-    this.openTimer = factory.timers().schedule(
-        () -> closeWith("not open after " + timeoutMs + " ms"), timeoutMs, TimeUnit.MILLISECONDS);
+    this.openTimer =
+        factory
+            .timers()
+            .schedule(
+                () -> closeWith("not open after " + timeoutMs + " ms"),
+                timeoutMs,
+                TimeUnit.MILLISECONDS);
   }
 
   boolean isClosing() {
@@ -42,14 +47,22 @@ final class LinkTeardown {
     openTimer.cancel(false);
   }
 
-  /** Consent checks unanswered: often a blip. libwebrtc says "failed" only after ~30 s; we give it less. */
+  /**
+   * Consent checks unanswered: often a blip. libwebrtc says "failed" only after ~30 s; we give it
+   * less.
+   */
   void disconnected() {
     long graceMs = factory.settings().disconnectGrace().toMillis();
     synchronized (lock) {
       if (disconnectTimer == null && !closing.get()) {
         try {
-          disconnectTimer = factory.timers().schedule(
-              () -> closeWith("ICE disconnected for " + graceMs + " ms"), graceMs, TimeUnit.MILLISECONDS);
+          disconnectTimer =
+              factory
+                  .timers()
+                  .schedule(
+                      () -> closeWith("ICE disconnected for " + graceMs + " ms"),
+                      graceMs,
+                      TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
           // factory closing: it closes this link too
         }
@@ -67,9 +80,9 @@ final class LinkTeardown {
   }
 
   /**
-   * Marks the link closing at once (send() returns false from here on) and runs the native teardown on the
-   * factory's thread: never on a native callback thread, where closing the peer connection would delete the
-   * observer that is calling us.
+   * Marks the link closing at once (send() returns false from here on) and runs the native teardown
+   * on the factory's thread: never on a native callback thread, where closing the peer connection
+   * would delete the observer that is calling us.
    */
   void closeWith(String reason) {
     if (!closing.compareAndSet(false, true)) {
@@ -80,7 +93,8 @@ final class LinkTeardown {
     try {
       factory.timers().execute(() -> teardown(reason));
     } catch (RejectedExecutionException e) {
-      teardown(reason); // factory already shut down its thread: tear down here, we are not in a callback then
+      // factory already shut down its thread: tear down here, we are not in a callback then
+      teardown(reason);
     }
   }
 
@@ -103,8 +117,9 @@ final class LinkTeardown {
     if (ch != null) {
       link.sender.dispose(ch);
     }
-    // webrtc-java keeps a JNI global reference to a registered channel observer forever (unregister does not
-    // delete it): cut the shim loose so it does not keep this link and its listener reachable.
+    // webrtc-java keeps a JNI global reference to a registered channel observer forever (unregister
+    // does not delete it): cut the shim loose so it does not keep this link and its listener
+    // reachable.
     link.callbacks.link = null;
     factory.unregister(link);
     log.debug("link {} closed: {}", link.role, reason);

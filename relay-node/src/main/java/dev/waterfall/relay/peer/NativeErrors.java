@@ -4,9 +4,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How a link treats failures that cross the JNI boundary, in either direction: native failures reaching Java
- * (translated, logged, never the JVM's own errors swallowed) and listener failures that must never reach native
- * code. Logs under {@link PeerLink}'s name, where these messages have always been.
+ * How a link treats failures that cross the JNI boundary, in either direction: native failures
+ * reaching Java (translated, logged, never the JVM's own errors swallowed) and listener failures
+ * that must never reach native code. Logs under {@link PeerLink}'s name, where these messages have
+ * always been.
  */
 final class NativeErrors {
 
@@ -15,8 +16,9 @@ final class NativeErrors {
   private NativeErrors() {}
 
   /**
-   * webrtc-java reports native failures (unparseable SDP or candidate, a handle already released) as plain
-   * {@code java.lang.Error}: those we catch like exceptions, but never the JVM's own errors.
+   * webrtc-java reports native failures (unparseable SDP or candidate, a handle already released)
+   * as plain {@code java.lang.Error}: those we catch like exceptions, but never the JVM's own
+   * errors.
    */
   static void rethrowIfFatal(Throwable t) {
     if (t instanceof VirtualMachineError) {

@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A link's offer/answer exchange and its trickle-ICE queue: applies the other end's description and candidates,
- * and hands our own description to the listener once it is set locally. One description each way, no
- * renegotiation. Threads: see {@link PeerLink}.
+ * A link's offer/answer exchange and its trickle-ICE queue: applies the other end's description and
+ * candidates, and hands our own description to the listener once it is set locally. One description
+ * each way, no renegotiation. Threads: see {@link PeerLink}.
  */
 final class Negotiation {
 
@@ -37,8 +37,14 @@ final class Negotiation {
   private boolean remoteDescriptionApplied; // guarded by lock
   private final List<RTCIceCandidate> pendingCandidates = new ArrayList<>(); // guarded by lock
 
-  /** @param signalOut hands a signal to the listener; must not throw */
-  Negotiation(RTCPeerConnection pc, PeerLink.Role role, LinkTeardown teardown, Consumer<ObjectNode> signalOut) {
+  /**
+   * @param signalOut hands a signal to the listener; must not throw
+   */
+  Negotiation(
+      RTCPeerConnection pc,
+      PeerLink.Role role,
+      LinkTeardown teardown,
+      Consumer<ObjectNode> signalOut) {
     this.pc = pc;
     this.role = role;
     this.teardown = teardown;
@@ -70,14 +76,19 @@ final class Negotiation {
     boolean wantOffer = role == PeerLink.Role.ANSWERER;
     if (d.isOffer() != wantOffer) {
       throw new IllegalArgumentException(
-          "the " + role.name().toLowerCase() + " end of a link expects an " + (wantOffer ? "offer" : "answer")
-              + ", got an " + d.type());
+          "the "
+              + role.name().toLowerCase()
+              + " end of a link expects an "
+              + (wantOffer ? "offer" : "answer")
+              + ", got an "
+              + d.type());
     }
-    RTCSessionDescription desc = new RTCSessionDescription(d.isOffer() ? RTCSdpType.OFFER : RTCSdpType.ANSWER,
-        d.sdp());
+    RTCSessionDescription desc =
+        new RTCSessionDescription(d.isOffer() ? RTCSdpType.OFFER : RTCSdpType.ANSWER, d.sdp());
     synchronized (lock) {
       if (remoteDescriptionReceived) {
-        throw new IllegalArgumentException("a second " + d.type() + ": renegotiation is not supported");
+        throw new IllegalArgumentException(
+            "a second " + d.type() + ": renegotiation is not supported");
       }
       remoteDescriptionReceived = true;
     }
@@ -103,10 +114,14 @@ final class Negotiation {
     RTCIceCandidate candidate = new RTCIceCandidate(c.sdpMid(), c.sdpMLineIndex(), c.candidate());
     synchronized (lock) {
       if (!remoteDescriptionApplied) {
-        // libwebrtc drops candidates that arrive before the remote description: keep them for later.
+        // libwebrtc drops candidates that arrive before the remote description: keep them for
+        // later.
         if (pendingCandidates.size() >= MAX_PENDING_CANDIDATES) {
-          throw new IllegalArgumentException("more than " + MAX_PENDING_CANDIDATES + " candidates before the "
-              + "remote description");
+          throw new IllegalArgumentException(
+              "more than "
+                  + MAX_PENDING_CANDIDATES
+                  + " candidates before the "
+                  + "remote description");
         }
         pendingCandidates.add(candidate);
         return;
@@ -127,7 +142,10 @@ final class Negotiation {
     }
   }
 
-  /** On a native thread, once the remote description is in: apply the queued candidates; answer an offer. */
+  /**
+   * On a native thread, once the remote description is in: apply the queued candidates; answer an
+   * offer.
+   */
   private void remoteDescriptionApplied() {
     List<RTCIceCandidate> queued;
     synchronized (lock) {
@@ -143,7 +161,9 @@ final class Negotiation {
     }
   }
 
-  /** createOffer/createAnswer succeeded: set it as local description, then hand it to the listener. */
+  /**
+   * createOffer/createAnswer succeeded: set it as local description, then hand it to the listener.
+   */
   private CreateSessionDescriptionObserver created() {
     return new CreateSessionDescriptionObserver() {
       @Override
@@ -152,10 +172,14 @@ final class Negotiation {
           return;
         }
         try {
-          pc.setLocalDescription(description, applied(() -> {
-            String type = description.sdpType == RTCSdpType.OFFER ? "offer" : "answer";
-            signalOut.accept(Signals.toJson(new Signals.Description(type, description.sdp)));
-          }));
+          pc.setLocalDescription(
+              description,
+              applied(
+                  () -> {
+                    String type = description.sdpType == RTCSdpType.OFFER ? "offer" : "answer";
+                    signalOut.accept(
+                        Signals.toJson(new Signals.Description(type, description.sdp)));
+                  }));
         } catch (RuntimeException | Error e) {
           NativeErrors.rethrowIfFatal(e);
           teardown.closeWith("could not set the local description: " + e.getMessage());
@@ -164,8 +188,11 @@ final class Negotiation {
 
       @Override
       public void onFailure(String error) {
-        teardown.closeWith("could not create the " + (role == PeerLink.Role.OFFERER ? "offer" : "answer") + ": "
-            + error);
+        teardown.closeWith(
+            "could not create the "
+                + (role == PeerLink.Role.OFFERER ? "offer" : "answer")
+                + ": "
+                + error);
       }
     };
   }
@@ -179,7 +206,8 @@ final class Negotiation {
             next.run();
           } catch (RuntimeException | Error e) {
             NativeErrors.rethrowIfFatal(e);
-            // A native handle already gone (closed meanwhile) or a listener bug: never let it reach JNI.
+            // A native handle already gone (closed meanwhile) or a listener bug: never let it reach
+            // JNI.
             log.debug("after set description: {}", e.toString());
           }
         }

@@ -20,41 +20,50 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One tree edge: one RTCPeerConnection carrying one reliable, ordered DataChannel labelled {@value #LABEL}.
- * The child calls {@link #offer} (it creates the channel and the offer), the parent {@link #answer} (it answers
- * and receives the channel in-band). Signals go out through {@link Listener#onSignal} and come back in through
- * {@link #onRemoteSignal}, in the JSON shapes of {@link Signals}, so the other end may as well be a browser.
+ * One tree edge: one RTCPeerConnection carrying one reliable, ordered DataChannel labelled {@value
+ * #LABEL}. The child calls {@link #offer} (it creates the channel and the offer), the parent {@link
+ * #answer} (it answers and receives the channel in-band). Signals go out through {@link
+ * Listener#onSignal} and come back in through {@link #onRemoteSignal}, in the JSON shapes of {@link
+ * Signals}, so the other end may as well be a browser.
  *
  * <h2>Threading</h2>
+ *
  * Listener callbacks arrive on libwebrtc's signalling thread ({@code onSignal}, {@code onOpen},
- * {@code onMessage}) or on the factory's "peer-links" thread ({@code onBufferedAmountLow}, {@code onClosed});
- * they may start before {@code offer}/{@code answer} has returned. Both threads are shared by every link of the
- * factory (one signalling thread carries all links' messages): a listener must hand its work to its own
- * executor or event loop and return, never block or do I/O in a callback. The callbacks of one link never run
- * concurrently with each other except {@code onBufferedAmountLow}.
- * {@code onClosed} comes exactly once, last: after it no other callback arrives.
+ * {@code onMessage}) or on the factory's "peer-links" thread ({@code onBufferedAmountLow}, {@code
+ * onClosed}); they may start before {@code offer}/{@code answer} has returned. Both threads are
+ * shared by every link of the factory (one signalling thread carries all links' messages): a
+ * listener must hand its work to its own executor or event loop and return, never block or do I/O
+ * in a callback. The callbacks of one link never run concurrently with each other except {@code
+ * onBufferedAmountLow}. {@code onClosed} comes exactly once, last: after it no other callback
+ * arrives.
  *
- * <p>The methods of this class may be called from any thread. {@link #send}, {@link #bufferedAmount} and
- * {@link #onRemoteSignal} hop synchronously onto a libwebrtc thread: microseconds on an idle machine, but on a
- * CPU-starved one each hop waits for that thread to be scheduled, so a hot path makes none: {@link #send} queues
- * the message for the factory's sender thread, and {@link #queuedEstimate} reads no native state. {@link #close} only schedules the native teardown, so it is safe from
- * inside a callback.
+ * <p>The methods of this class may be called from any thread. {@link #send}, {@link
+ * #bufferedAmount} and {@link #onRemoteSignal} hop synchronously onto a libwebrtc thread:
+ * microseconds on an idle machine, but on a CPU-starved one each hop waits for that thread to be
+ * scheduled, so a hot path makes none: {@link #send} queues the message for the factory's sender
+ * thread, and {@link #queuedEstimate} reads no native state. {@link #close} only schedules the
+ * native teardown, so it is safe from inside a callback.
  *
- * <p>This is the one place the threading contract is written down; the package-private parts of a link follow
- * it: {@link Negotiation} (offer/answer, trickle-ICE queue), {@link ChannelSender} (sends, and the guard on the
- * native channel), {@link FlowControl} (the low-water mark), {@link LinkTeardown} (timeouts and the once-only
- * teardown), {@link NativeErrors} (what may cross JNI), {@link LinkCallbacks} (the native observers).
+ * <p>This is the one place the threading contract is written down; the package-private parts of a
+ * link follow it: {@link Negotiation} (offer/answer, trickle-ICE queue), {@link ChannelSender}
+ * (sends, and the guard on the native channel), {@link FlowControl} (the low-water mark), {@link
+ * LinkTeardown} (timeouts and the once-only teardown), {@link NativeErrors} (what may cross JNI),
+ * {@link LinkCallbacks} (the native observers).
  */
 public final class PeerLink {
 
   private static final Logger log = LoggerFactory.getLogger(PeerLink.class);
 
   public static final String LABEL = "waterfall";
-  /** Default {@link #bufferedAmountLowThreshold()}: the browser's is 0; ours suits 64 KiB messages. */
-  public static final long DEFAULT_LOW_THRESHOLD = 256 * 1024;
+
   /**
-   * libwebrtc closes a DataChannel whose send queue passes 16 MiB; {@link #send} refuses to queue beyond this
-   * instead, so an overeager sender loses a message rather than the whole edge.
+   * Default {@link #bufferedAmountLowThreshold()}: the browser's is 0; ours suits 64 KiB messages.
+   */
+  public static final long DEFAULT_LOW_THRESHOLD = 256 * 1024;
+
+  /**
+   * libwebrtc closes a DataChannel whose send queue passes 16 MiB; {@link #send} refuses to queue
+   * beyond this instead, so an overeager sender loses a message rather than the whole edge.
    */
   public static final long MAX_BUFFERED = 15L * 1024 * 1024;
 
@@ -69,18 +78,25 @@ public final class PeerLink {
     /** One message, copied out of native memory: the array is the caller's to keep. */
     void onMessage(byte[] message);
 
-    /** {@link #bufferedAmount()} fell to {@link #bufferedAmountLowThreshold()} or below after being above. */
+    /**
+     * {@link #bufferedAmount()} fell to {@link #bufferedAmountLowThreshold()} or below after being
+     * above.
+     */
     default void onBufferedAmountLow() {}
 
     /**
-     * The link is over (ICE failed or stayed disconnected, the channel or connection was closed by either side,
-     * the open timeout passed, or {@link #close} was called) and its native objects are released.
+     * The link is over (ICE failed or stayed disconnected, the channel or connection was closed by
+     * either side, the open timeout passed, or {@link #close} was called) and its native objects
+     * are released.
      */
     void onClosed(String reason);
   }
 
   /** Child end (creates the channel and the offer) or parent end (answers). */
-  public enum Role { OFFERER, ANSWERER }
+  public enum Role {
+    OFFERER,
+    ANSWERER
+  }
 
   final Role role;
   final Listener listener;
@@ -99,16 +115,22 @@ public final class PeerLink {
   private final AtomicBoolean opened = new AtomicBoolean();
   private volatile long openNanos = -1;
 
-  private PeerLink(PeerFactory factory, Role role, List<Message.IceServer> iceServers, Listener listener) {
+  private PeerLink(
+      PeerFactory factory, Role role, List<Message.IceServer> iceServers, Listener listener) {
     Objects.requireNonNull(factory, "factory");
     this.role = role;
     this.factory = factory;
     this.listener = Objects.requireNonNull(listener, "listener");
-    dev.onvoid.webrtc.PeerConnectionFactory nativeFactory = factory.nativeFactory(); // fails if closed
+    // fails if closed
+    dev.onvoid.webrtc.PeerConnectionFactory nativeFactory = factory.nativeFactory();
     RTCConfiguration config = IceConfiguration.of(iceServers, factory.settings().relayOnly());
     this.callbacks = new LinkCallbacks(this);
-    this.flow = new FlowControl(factory, this::bufferedAmount, this::isClosing,
-        () -> NativeErrors.safely("onBufferedAmountLow", listener::onBufferedAmountLow));
+    this.flow =
+        new FlowControl(
+            factory,
+            this::bufferedAmount,
+            this::isClosing,
+            () -> NativeErrors.safely("onBufferedAmountLow", listener::onBufferedAmountLow));
     this.sender = new ChannelSender(flow, factory.sends());
     this.teardown = new LinkTeardown(this, factory);
     try {
@@ -117,18 +139,28 @@ public final class PeerLink {
       NativeErrors.rethrowIfFatal(e);
       teardown.cancelOpenTimer();
       // e.g. an ICE server URL libwebrtc does not accept
-      throw new IllegalArgumentException("could not create a peer connection: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "could not create a peer connection: " + e.getMessage(), e);
     }
-    this.negotiation = new Negotiation(pc, role, teardown,
-        data -> NativeErrors.safely("onSignal", () -> listener.onSignal(data)));
+    this.negotiation =
+        new Negotiation(
+            pc,
+            role,
+            teardown,
+            data -> NativeErrors.safely("onSignal", () -> listener.onSignal(data)));
     factory.register(this);
   }
 
-  /** The child end: creates the DataChannel and the offer, which arrives at {@link Listener#onSignal}. */
-  public static PeerLink offer(PeerFactory factory, List<Message.IceServer> iceServers, Listener listener) {
+  /**
+   * The child end: creates the DataChannel and the offer, which arrives at {@link
+   * Listener#onSignal}.
+   */
+  public static PeerLink offer(
+      PeerFactory factory, List<Message.IceServer> iceServers, Listener listener) {
     PeerLink link = new PeerLink(factory, Role.OFFERER, iceServers, listener);
     try {
-      RTCDataChannelInit init = new RTCDataChannelInit(); // defaults: ordered, reliable, negotiated in-band
+      // defaults: ordered, reliable, negotiated in-band
+      RTCDataChannelInit init = new RTCDataChannelInit();
       RTCDataChannel ch = link.pc.createDataChannel(LABEL, init);
       link.adoptChannel(ch);
       link.negotiation.createOffer();
@@ -141,7 +173,8 @@ public final class PeerLink {
   }
 
   /** The parent end: waits for the child's offer through {@link #onRemoteSignal}. */
-  public static PeerLink answer(PeerFactory factory, List<Message.IceServer> iceServers, Listener listener) {
+  public static PeerLink answer(
+      PeerFactory factory, List<Message.IceServer> iceServers, Listener listener) {
     return new PeerLink(factory, Role.ANSWERER, iceServers, listener);
   }
 
@@ -150,12 +183,12 @@ public final class PeerLink {
   }
 
   /**
-   * Applies a signal from the other end: its description, or one trickled candidate (queued until the remote
-   * description is applied). Signals arriving after the link closed are ignored.
+   * Applies a signal from the other end: its description, or one trickled candidate (queued until
+   * the remote description is applied). Signals arriving after the link closed are ignored.
    *
-   * @throws IllegalArgumentException if {@code data} is malformed or not expected here (an answer at the
-   *     answering end, a second description, SDP or a candidate libwebrtc cannot parse); the link is left as it
-   *     was. Nothing else is thrown.
+   * @throws IllegalArgumentException if {@code data} is malformed or not expected here (an answer
+   *     at the answering end, a second description, SDP or a candidate libwebrtc cannot parse); the
+   *     link is left as it was. Nothing else is thrown.
    */
   public void onRemoteSignal(JsonNode data) {
     Signals.Signal signal = Signals.parse(data);
@@ -168,26 +201,26 @@ public final class PeerLink {
   /**
    * Sends exactly {@code message} as one binary message.
    *
-   * @return false if it was not queued: the channel is not open (yet or any more), or queueing it would pass
-   *     {@link #MAX_BUFFERED}. Flow control ({@link #bufferedAmount()}, {@link Listener#onBufferedAmountLow})
-   *     should keep a sender far below that.
+   * @return false if it was not queued: the channel is not open (yet or any more), or queueing it
+   *     would pass {@link #MAX_BUFFERED}. Flow control ({@link #bufferedAmount()}, {@link
+   *     Listener#onBufferedAmountLow}) should keep a sender far below that.
    */
   public boolean send(byte[] message) {
     return sender.send(message);
   }
 
   /**
-   * Bytes queued (for the sender thread, or in the channel) and not yet sent; 0 when not open. A synchronous hop
-   * onto libwebrtc's thread.
+   * Bytes queued (for the sender thread, or in the channel) and not yet sent; 0 when not open. A
+   * synchronous hop onto libwebrtc's thread.
    */
   public long bufferedAmount() {
     return sender.bufferedAmount();
   }
 
   /**
-   * {@link #bufferedAmount()} as last read, plus the bytes sent since, without asking libwebrtc: for a sender's
-   * per-message checks, which must not block on libwebrtc's thread. An upper bound, re-read while the queue is
-   * above {@link #bufferedAmountLowThreshold()}; 0 when not open.
+   * {@link #bufferedAmount()} as last read, plus the bytes sent since, without asking libwebrtc:
+   * for a sender's per-message checks, which must not block on libwebrtc's thread. An upper bound,
+   * re-read while the queue is above {@link #bufferedAmountLowThreshold()}; 0 when not open.
    */
   public long queuedEstimate() {
     return sender.queuedEstimate();
@@ -197,7 +230,10 @@ public final class PeerLink {
     return flow.lowThreshold();
   }
 
-  /** Like the browser's {@code bufferedAmountLowThreshold}: {@link Listener#onBufferedAmountLow} fires at it. */
+  /**
+   * Like the browser's {@code bufferedAmountLowThreshold}: {@link Listener#onBufferedAmountLow}
+   * fires at it.
+   */
   public void setBufferedAmountLowThreshold(long bytes) {
     flow.setLowThreshold(bytes);
   }
@@ -213,24 +249,28 @@ public final class PeerLink {
   }
 
   /**
-   * Asks libwebrtc which candidate pair carries this link; {@code answer} gets it on a libwebrtc thread (or the
-   * factory's), null while none is selected or once the link is closing. Asked on the factory's thread, where the
-   * teardown runs too, so the native connection cannot be closed under the call.
+   * Asks libwebrtc which candidate pair carries this link; {@code answer} gets it on a libwebrtc
+   * thread (or the factory's), null while none is selected or once the link is closing. Asked on
+   * the factory's thread, where the teardown runs too, so the native connection cannot be closed
+   * under the call.
    */
   public void candidatePair(java.util.function.Consumer<CandidatePair> answer) {
-    Runnable ask = () -> {
-      if (teardown.isClosing()) {
-        answer.accept(null);
-        return;
-      }
-      try {
-        pc.getStats(report -> NativeErrors.safely("candidatePair",
-            () -> answer.accept(CandidatePair.of(report.getStats()))));
-      } catch (RuntimeException | Error e) {
-        NativeErrors.rethrowIfFatal(e);
-        answer.accept(null);
-      }
-    };
+    Runnable ask =
+        () -> {
+          if (teardown.isClosing()) {
+            answer.accept(null);
+            return;
+          }
+          try {
+            pc.getStats(
+                report ->
+                    NativeErrors.safely(
+                        "candidatePair", () -> answer.accept(CandidatePair.of(report.getStats()))));
+          } catch (RuntimeException | Error e) {
+            NativeErrors.rethrowIfFatal(e);
+            answer.accept(null);
+          }
+        };
     try {
       factory.timers().execute(ask);
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -238,7 +278,10 @@ public final class PeerLink {
     }
   }
 
-  /** Closes the link; {@link Listener#onClosed} follows with "closed locally". Idempotent; never blocks. */
+  /**
+   * Closes the link; {@link Listener#onClosed} follows with "closed locally". Idempotent; never
+   * blocks.
+   */
   public void close() {
     teardown.closeWith("closed locally");
   }
@@ -247,7 +290,8 @@ public final class PeerLink {
     return teardown.isClosing();
   }
 
-  // --- native events (from LinkCallbacks) --------------------------------------------------------------------
+  // --- native events (from LinkCallbacks)
+  // --------------------------------------------------------------------
 
   void adoptChannel(RTCDataChannel ch) {
     synchronized (lock) {
@@ -294,7 +338,8 @@ public final class PeerLink {
         NativeErrors.safely("onOpen", listener::onOpen);
       }
     } else if (state == RTCDataChannelState.CLOSING || state == RTCDataChannelState.CLOSED) {
-      teardown.closeWith(opened.get() ? "data channel closed" : "data channel closed before it opened");
+      teardown.closeWith(
+          opened.get() ? "data channel closed" : "data channel closed before it opened");
     }
   }
 
@@ -314,8 +359,9 @@ public final class PeerLink {
     if (teardown.isClosing()) {
       return;
     }
-    ObjectNode data = Signals.toJson(new Signals.Candidate(c.sdp, c.sdpMid == null ? "" : c.sdpMid,
-        c.sdpMLineIndex));
+    ObjectNode data =
+        Signals.toJson(
+            new Signals.Candidate(c.sdp, c.sdpMid == null ? "" : c.sdpMid, c.sdpMLineIndex));
     NativeErrors.safely("onSignal", () -> listener.onSignal(data));
   }
 

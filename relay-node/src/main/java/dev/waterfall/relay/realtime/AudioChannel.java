@@ -16,13 +16,13 @@ import java.util.function.Consumer;
 
 /**
  * One end of a realtime edge's {@value #LABEL} DataChannel, which carries audio as encoded chunks
- * ({@link AudioChunk}) wherever a booster is at either end. The child end creates it with its offer: ordered, no
- * retransmissions (a lost 20 ms chunk is a click; a retransmitted one arrives too late to play and delays the
- * next). Messages are copied in the native callback and handed over on the node's context. Sends are queued from
- * there and made on the factory's sender thread: each native call is a blocking hop onto libwebrtc's network
- * thread, and on a CPU-starved machine 50 chunks a second per child blocked the node's context long enough for
- * its heartbeats to stop. {@link #close} and {@link #dispose} run in the edge's teardown, after the edge stopped
- * using it.
+ * ({@link AudioChunk}) wherever a booster is at either end. The child end creates it with its
+ * offer: ordered, no retransmissions (a lost 20 ms chunk is a click; a retransmitted one arrives
+ * too late to play and delays the next). Messages are copied in the native callback and handed over
+ * on the node's context. Sends are queued from there and made on the factory's sender thread: each
+ * native call is a blocking hop onto libwebrtc's network thread, and on a CPU-starved machine 50
+ * chunks a second per child blocked the node's context long enough for its heartbeats to stop.
+ * {@link #close} and {@link #dispose} run in the edge's teardown, after the edge stopped using it.
  */
 final class AudioChannel implements AudioChunkRelay.Sink {
   static final String LABEL = "rt-audio";
@@ -33,8 +33,7 @@ final class AudioChannel implements AudioChunkRelay.Sink {
     volatile AudioChannel owner;
 
     @Override
-    public void onBufferedAmountChange(long previousAmount) {
-    }
+    public void onBufferedAmountChange(long previousAmount) {}
 
     @Override
     public void onStateChange() {
@@ -52,7 +51,8 @@ final class AudioChannel implements AudioChunkRelay.Sink {
       }
       ByteBuffer data = buffer.data; // native memory, freed when this returns: copy now
       if (data.remaining() > AudioChunk.MAX_MESSAGE) {
-        t.accept(new byte[AudioChunk.MAX_MESSAGE + 1]); // counted as oversized without copying it all
+        // counted as oversized without copying it all
+        t.accept(new byte[AudioChunk.MAX_MESSAGE + 1]);
         return;
       }
       byte[] copy = new byte[data.remaining()];
@@ -64,35 +64,52 @@ final class AudioChannel implements AudioChunkRelay.Sink {
   private final RTCDataChannel channel;
   private final Shim shim = new Shim();
   private volatile boolean closed;
+
   /**
-   * The channel's state and unsent bytes, cached: each native call on a channel is a blocking hop to libwebrtc's
-   * network thread, and at 50 chunks a second per child those hops were most of a booster's audio cost.
+   * The channel's state and unsent bytes, cached: each native call on a channel is a blocking hop
+   * to libwebrtc's network thread, and at 50 chunks a second per child those hops were most of a
+   * booster's audio cost.
    */
   private volatile boolean open;
+
   private final Executor sends;
+
   /** Bytes queued for the sender thread and not yet handed to libwebrtc. */
   private final AtomicLong pending = new AtomicLong();
-  /** libwebrtc's bufferedAmount, read on the sender thread every 8th send, or every send while not 0. */
+
+  /**
+   * libwebrtc's bufferedAmount, read on the sender thread every 8th send, or every send while not
+   * 0.
+   */
   private volatile long buffered;
+
   private int sendsSinceRead; // sender thread only
+
   /** A queued send never touches the channel once {@link #dispose} has freed it. */
   private final ReentrantReadWriteLock nativeGuard = new ReentrantReadWriteLock();
 
-  private AudioChannel(RTCDataChannel channel, Context context, Executor sends, Consumer<byte[]> onMessage) {
+  private AudioChannel(
+      RTCDataChannel channel, Context context, Executor sends, Consumer<byte[]> onMessage) {
     this.channel = channel;
     this.sends = sends;
-    shim.target = onMessage == null ? null : m -> context.runOnContext(v -> {
-      if (!closed) {
-        onMessage.accept(m);
-      }
-    });
+    shim.target =
+        onMessage == null
+            ? null
+            : m ->
+                context.runOnContext(
+                    v -> {
+                      if (!closed) {
+                        onMessage.accept(m);
+                      }
+                    });
     shim.owner = this;
     channel.registerObserver(shim);
     open = channel.getState() == RTCDataChannelState.OPEN; // an adopted channel may be open already
   }
 
   /** The child end: a new channel on {@code pc}, before its offer. */
-  static AudioChannel create(RTCPeerConnection pc, Context context, Executor sends, Consumer<byte[]> onMessage) {
+  static AudioChannel create(
+      RTCPeerConnection pc, Context context, Executor sends, Consumer<byte[]> onMessage) {
     RTCDataChannelInit init = new RTCDataChannelInit();
     init.ordered = true;
     init.maxRetransmits = 0;
@@ -109,7 +126,10 @@ final class AudioChannel implements AudioChunkRelay.Sink {
     return !closed && open;
   }
 
-  /** What is queued for the sender thread, plus libwebrtc's unsent bytes as last read there (no native call). */
+  /**
+   * What is queued for the sender thread, plus libwebrtc's unsent bytes as last read there (no
+   * native call).
+   */
   @Override
   public long bufferedAmount() {
     return closed ? 0 : pending.get() + buffered;
@@ -175,7 +195,8 @@ final class AudioChannel implements AudioChunkRelay.Sink {
       if (e instanceof VirtualMachineError fatal) {
         throw fatal;
       }
-      // webrtc-java reports a handle already released as a plain Error: closed or freed with its connection
+      // webrtc-java reports a handle already released as a plain Error: closed or freed with its
+      // connection
     }
   }
 }

@@ -11,20 +11,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A booster's audio: the encoded chunks its parent sends on the {@code rt-audio} DataChannel, forwarded as they
- * are to every child's {@code rt-audio} channel. Nothing is decoded (docs/architecture.md "Realtime mode": a
- * received audio track cannot be put on a sender in webrtc-java 0.14.0). Each message is checked
- * ({@link AudioChunk#decode}); a bad one is counted, logged and dropped, and nobody else notices. Each child has
- * a small queue: while its channel is not open or holds more than {@value #MAX_BUFFERED} bytes unsent, chunks
- * wait there, and when the queue is full its oldest chunk is dropped (late audio is worth nothing live), so a slow
- * child costs only itself. Not thread-safe: the relay calls it on its context.
+ * A booster's audio: the encoded chunks its parent sends on the {@code rt-audio} DataChannel,
+ * forwarded as they are to every child's {@code rt-audio} channel. Nothing is decoded
+ * (docs/architecture.md "Realtime mode": a received audio track cannot be put on a sender in
+ * webrtc-java 0.14.0). Each message is checked ({@link AudioChunk#decode}); a bad one is counted,
+ * logged and dropped, and nobody else notices. Each child has a small queue: while its channel is
+ * not open or holds more than {@value #MAX_BUFFERED} bytes unsent, chunks wait there, and when the
+ * queue is full its oldest chunk is dropped (late audio is worth nothing live), so a slow child
+ * costs only itself. Not thread-safe: the relay calls it on its context.
  */
 public final class AudioChunkRelay {
   private static final Logger LOG = LoggerFactory.getLogger(AudioChunkRelay.class);
+
   /** 10 chunks of 20 ms: what a child may fall behind before its oldest chunks go. */
   static final int QUEUE_CHUNKS = 10;
-  /** Unsent bytes in a child's channel above which we stop handing it more (~50 chunks at 48 kbps). */
+
+  /**
+   * Unsent bytes in a child's channel above which we stop handing it more (~50 chunks at 48 kbps).
+   */
   static final long MAX_BUFFERED = 16 * 1024;
+
   private static final int LOGGED_REJECTS = 5;
   private static final int LAG_SAMPLES = 250;
 
@@ -54,6 +60,7 @@ public final class AudioChunkRelay {
   private volatile long malformed;
   private volatile long forwarded;
   private volatile long dropped;
+
   /** Encode-to-arrival ms of the last {@value #LAG_SAMPLES} chunks, a ring; guarded by itself. */
   private final long[] lags = new long[LAG_SAMPLES];
 
@@ -75,7 +82,10 @@ public final class AudioChunkRelay {
     children.remove(sink);
   }
 
-  /** One message from the parent: checked, then queued for every child and sent as far as each can take. */
+  /**
+   * One message from the parent: checked, then queued for every child and sent as far as each can
+   * take.
+   */
   public void fromParent(byte[] message) {
     AudioChunk chunk;
     try {
@@ -83,7 +93,10 @@ public final class AudioChunkRelay {
     } catch (AudioChunk.Rejected e) {
       malformed++;
       if (malformed <= LOGGED_REJECTS || Long.bitCount(malformed) == 1) {
-        LOG.warn("dropped a malformed audio message from the parent ({} so far): {}", malformed, e.getMessage());
+        LOG.warn(
+            "dropped a malformed audio message from the parent ({} so far): {}",
+            malformed,
+            e.getMessage());
       }
       return;
     }
@@ -110,7 +123,8 @@ public final class AudioChunkRelay {
       Sink sink = e.getKey();
       Child c = e.getValue();
       try {
-        while (!c.queue.isEmpty() && sink.isOpen()
+        while (!c.queue.isEmpty()
+            && sink.isOpen()
             && sink.bufferedAmount() + c.queue.peek().length <= MAX_BUFFERED) {
           sink.send(c.queue.poll());
           forwarded++;
@@ -149,8 +163,9 @@ public final class AudioChunkRelay {
   }
 
   /**
-   * Median ms from a chunk's encoding to its arrival here, over the last {@value #LAG_SAMPLES} chunks (null
-   * before any). Across machines it includes their clock offset: an estimate, exact where both share one clock.
+   * Median ms from a chunk's encoding to its arrival here, over the last {@value #LAG_SAMPLES}
+   * chunks (null before any). Across machines it includes their clock offset: an estimate, exact
+   * where both share one clock.
    */
   public Long medianLagMillis() {
     long[] copy;

@@ -5,8 +5,9 @@ import dev.onvoid.webrtc.RTCStatsReport;
 import dev.onvoid.webrtc.RTCStatsType;
 
 /**
- * One edge's RTP counters from libwebrtc's stats report: bytes of every kind and video frames, received from a
- * parent (inbound-rtp: frames decoded) or sent to a child (outbound-rtp: frames encoded, one encode per child).
+ * One edge's RTP counters from libwebrtc's stats report: bytes of every kind and video frames,
+ * received from a parent (inbound-rtp: frames decoded) or sent to a child (outbound-rtp: frames
+ * encoded, one encode per child).
  */
 record RtpCounters(long bytes, long videoFrames) {
   static final RtpCounters NONE = new RtpCounters(0, 0);

@@ -32,12 +32,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One realtime tree edge in Java, the twin of the page's {@code rt/edges.js}: an RTCPeerConnection carrying media
- * tracks. The child offers one recvonly video and one recvonly audio transceiver; the parent answers sendonly and
- * puts whatever tracks it has on the senders with {@code replaceTrack}, so nothing is ever renegotiated. Every
- * native callback is moved onto the node's context; native calls are made there too. Audio travels as encoded
- * chunks on an {@code rt-audio} DataChannel that the child end opens with its offer ({@link AudioChannel}); our
- * offers and answers say {@code "role":"booster"} so that a page at the other end uses it.
+ * One realtime tree edge in Java, the twin of the page's {@code rt/edges.js}: an RTCPeerConnection
+ * carrying media tracks. The child offers one recvonly video and one recvonly audio transceiver;
+ * the parent answers sendonly and puts whatever tracks it has on the senders with {@code
+ * replaceTrack}, so nothing is ever renegotiated. Every native callback is moved onto the node's
+ * context; native calls are made there too. Audio travels as encoded chunks on an {@code rt-audio}
+ * DataChannel that the child end opens with its offer ({@link AudioChannel}); our offers and
+ * answers say {@code "role":"booster"} so that a page at the other end uses it.
  */
 final class TrackEdge {
   private static final Logger LOG = LoggerFactory.getLogger(TrackEdge.class);
@@ -50,21 +51,25 @@ final class TrackEdge {
 
     void closed(TrackEdge edge, String why);
 
-    /** Parent edge: one message on its {@code rt-audio} channel (an encoded audio chunk, unchecked). */
-    default void audio(TrackEdge edge, byte[] message) {
-    }
+    /**
+     * Parent edge: one message on its {@code rt-audio} channel (an encoded audio chunk, unchecked).
+     */
+    default void audio(TrackEdge edge, byte[] message) {}
 
     /** Child edge: the child opened its {@code rt-audio} channel, to be sent audio chunks on. */
-    default void audioChannel(TrackEdge edge, AudioChannel channel) {
-    }
+    default void audioChannel(TrackEdge edge, AudioChannel channel) {}
   }
 
   final String peerId;
   final boolean toParent;
   private final Context context;
   private final Executor teardown;
-  /** Where the rt-audio channel's sends run (the factory's sender thread), off the node's context. */
+
+  /**
+   * Where the rt-audio channel's sends run (the factory's sender thread), off the node's context.
+   */
   private final Executor sends;
+
   private final BiConsumer<String, ObjectNode> signalOut;
   private final Events events;
   private final RTCPeerConnection pc;
@@ -72,29 +77,51 @@ final class TrackEdge {
   private boolean remoteSet;
   private boolean offerSeen;
   private boolean flowing;
+
   /** Child edge only: the stream's bitrate, what placement counted this child's slot with. */
   private int maxVideoKbps;
+
   boolean closed;
-  /** Parent edge only: the receivers' tracks, there from the start and silent until media arrives. */
+
+  /**
+   * Parent edge only: the receivers' tracks, there from the start and silent until media arrives.
+   */
   MediaStreamTrack video;
+
   MediaStreamTrack audio;
+
   /** Parent edge only: video frames received (decoded) so far; written on a native thread. */
   volatile long frames;
+
   private VideoTrackSink sink;
+
   /**
-   * RTP counters from the last {@link #pollStats} (written on a native thread): what arrived from the parent
-   * (inbound-rtp) or what was sent to the child (outbound-rtp), bytes of every kind and video frames.
+   * RTP counters from the last {@link #pollStats} (written on a native thread): what arrived from
+   * the parent (inbound-rtp) or what was sent to the child (outbound-rtp), bytes of every kind and
+   * video frames.
    */
   volatile RtpCounters rtp = RtpCounters.NONE;
+
   /** Child edge only: what to send (put on the senders once the offer is applied). */
   private MediaStreamTrack pendingVideo;
+
   private MediaStreamTrack pendingAudio;
-  /** The edge's rt-audio channel: audio as encoded chunks, since a booster can send no audio track. */
+
+  /**
+   * The edge's rt-audio channel: audio as encoded chunks, since a booster can send no audio track.
+   */
   private AudioChannel audioChannel;
 
-  private TrackEdge(String peerId, boolean toParent, PeerConnectionFactory factory, RTCConfiguration config,
-                    Context context, Executor teardown, Executor sends, BiConsumer<String, ObjectNode> signalOut,
-                    Events events) {
+  private TrackEdge(
+      String peerId,
+      boolean toParent,
+      PeerConnectionFactory factory,
+      RTCConfiguration config,
+      Context context,
+      Executor teardown,
+      Executor sends,
+      BiConsumer<String, ObjectNode> signalOut,
+      Events events) {
     this.peerId = peerId;
     this.toParent = toParent;
     this.context = context;
@@ -102,65 +129,83 @@ final class TrackEdge {
     this.sends = sends;
     this.signalOut = signalOut;
     this.events = events;
-    this.pc = factory.createPeerConnection(config, new PeerConnectionObserver() {
-      @Override
-      public void onIceCandidate(RTCIceCandidate c) {
-        context.runOnContext(v -> {
-          if (!closed) {
-            signalOut.accept(peerId, Signals.toJson(new Signals.Candidate(c.sdp, c.sdpMid == null ? "" : c.sdpMid,
-                c.sdpMLineIndex)));
-          }
-        });
-      }
+    this.pc =
+        factory.createPeerConnection(
+            config,
+            new PeerConnectionObserver() {
+              @Override
+              public void onIceCandidate(RTCIceCandidate c) {
+                context.runOnContext(
+                    v -> {
+                      if (!closed) {
+                        signalOut.accept(
+                            peerId,
+                            Signals.toJson(
+                                new Signals.Candidate(
+                                    c.sdp, c.sdpMid == null ? "" : c.sdpMid, c.sdpMLineIndex)));
+                      }
+                    });
+              }
 
-      @Override
-      public void onDataChannel(RTCDataChannel channel) {
-        if (toParent || !AudioChannel.LABEL.equals(channel.getLabel())) {
-          channel.close(); // nothing else is expected on a realtime edge
-          return;
-        }
-        AudioChannel audio = AudioChannel.adopt(channel, context, sends);
-        context.runOnContext(v -> {
-          if (closed || audioChannel != null) {
-            audio.close(); // a second channel, or the edge closed meanwhile: freed with the connection
-          } else {
-            audioChannel = audio;
-            events.audioChannel(TrackEdge.this, audio);
-          }
-        });
-      }
+              @Override
+              public void onDataChannel(RTCDataChannel channel) {
+                if (toParent || !AudioChannel.LABEL.equals(channel.getLabel())) {
+                  channel.close(); // nothing else is expected on a realtime edge
+                  return;
+                }
+                AudioChannel audio = AudioChannel.adopt(channel, context, sends);
+                context.runOnContext(
+                    v -> {
+                      if (closed || audioChannel != null) {
+                        // a second channel, or the edge closed meanwhile: freed with the connection
+                        audio.close();
+                      } else {
+                        audioChannel = audio;
+                        events.audioChannel(TrackEdge.this, audio);
+                      }
+                    });
+              }
 
-      @Override
-      public void onConnectionChange(RTCPeerConnectionState state) {
-        if (state == RTCPeerConnectionState.FAILED || state == RTCPeerConnectionState.CLOSED) {
-          context.runOnContext(v -> close("connection " + state.name().toLowerCase()));
-        }
-      }
-    });
+              @Override
+              public void onConnectionChange(RTCPeerConnectionState state) {
+                if (state == RTCPeerConnectionState.FAILED
+                    || state == RTCPeerConnectionState.CLOSED) {
+                  context.runOnContext(v -> close("connection " + state.name().toLowerCase()));
+                }
+              }
+            });
   }
 
   /**
-   * The edge toward {@code parentId}: offers at once. {@code placeholders} only name the transceivers' kinds
-   * (webrtc-java 0.14.0 has {@code addTransceiver(track, init)} but no {@code addTransceiver(kind, init)});
-   * recvonly, they are never sent.
+   * The edge toward {@code parentId}: offers at once. {@code placeholders} only name the
+   * transceivers' kinds (webrtc-java 0.14.0 has {@code addTransceiver(track, init)} but no {@code
+   * addTransceiver(kind, init)}); recvonly, they are never sent.
    */
-  static TrackEdge toParent(String parentId, PeerConnectionFactory factory, RTCConfiguration config,
-                            Context context, Executor teardown, Executor sends,
-                            BiConsumer<String, ObjectNode> signalOut, Events events,
-                            MediaStreamTrack... placeholders) {
-    TrackEdge e = new TrackEdge(parentId, true, factory, config, context, teardown, sends, signalOut, events);
+  static TrackEdge toParent(
+      String parentId,
+      PeerConnectionFactory factory,
+      RTCConfiguration config,
+      Context context,
+      Executor teardown,
+      Executor sends,
+      BiConsumer<String, ObjectNode> signalOut,
+      Events events,
+      MediaStreamTrack... placeholders) {
+    TrackEdge e =
+        new TrackEdge(parentId, true, factory, config, context, teardown, sends, signalOut, events);
     for (MediaStreamTrack p : placeholders) {
       RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
       init.direction = RTCRtpTransceiverDirection.RECV_ONLY;
       MediaStreamTrack received = e.pc.addTransceiver(p, init).getReceiver().getTrack();
       if (received instanceof VideoTrack v) {
         e.video = v;
-        e.sink = frame -> {
-          e.frames++;
-          if (e.frames == 1) {
-            context.runOnContext(x -> e.arrived());
-          }
-        };
+        e.sink =
+            frame -> {
+              e.frames++;
+              if (e.frames == 1) {
+                context.runOnContext(x -> e.arrived());
+              }
+            };
         v.addSink(e.sink);
       } else {
         e.audio = received;
@@ -172,10 +217,18 @@ final class TrackEdge {
   }
 
   /** The edge toward {@code childId}: waits for its offer, then sends what {@link #send} names. */
-  static TrackEdge toChild(String childId, int maxVideoKbps, PeerConnectionFactory factory,
-                           RTCConfiguration config, Context context, Executor teardown, Executor sends,
-                           BiConsumer<String, ObjectNode> signalOut, Events events) {
-    TrackEdge e = new TrackEdge(childId, false, factory, config, context, teardown, sends, signalOut, events);
+  static TrackEdge toChild(
+      String childId,
+      int maxVideoKbps,
+      PeerConnectionFactory factory,
+      RTCConfiguration config,
+      Context context,
+      Executor teardown,
+      Executor sends,
+      BiConsumer<String, ObjectNode> signalOut,
+      Events events) {
+    TrackEdge e =
+        new TrackEdge(childId, false, factory, config, context, teardown, sends, signalOut, events);
     e.maxVideoKbps = maxVideoKbps;
     return e;
   }
@@ -216,7 +269,8 @@ final class TrackEdge {
       if (remoteSet) {
         pc.addIceCandidate(candidate);
       } else if (pending.size() < MAX_PENDING_CANDIDATES) {
-        pending.add(candidate); // libwebrtc drops candidates that come before the remote description
+        // libwebrtc drops candidates that come before the remote description
+        pending.add(candidate);
       }
       return;
     }
@@ -227,31 +281,35 @@ final class TrackEdge {
     }
     offerSeen = true;
     try {
-      pc.setRemoteDescription(new RTCSessionDescription(d.isOffer() ? RTCSdpType.OFFER : RTCSdpType.ANSWER,
-          d.sdp()), applied(() -> {
-            remoteSet = true;
-            for (RTCIceCandidate c : pending) {
-              pc.addIceCandidate(c);
-            }
-            pending.clear();
-            if (!toParent) {
-              answer();
-            }
-          }));
+      pc.setRemoteDescription(
+          new RTCSessionDescription(d.isOffer() ? RTCSdpType.OFFER : RTCSdpType.ANSWER, d.sdp()),
+          applied(
+              () -> {
+                remoteSet = true;
+                for (RTCIceCandidate c : pending) {
+                  pc.addIceCandidate(c);
+                }
+                pending.clear();
+                if (!toParent) {
+                  answer();
+                }
+              }));
     } catch (RuntimeException e) {
       close("the " + d.type() + " was rejected: " + e.getMessage());
     }
   }
 
   /**
-   * Child edge, after the offer: video sendonly with our track, then the answer. Audio is answered inactive: a
-   * booster sends its audio as chunks on the child's rt-audio channel (TrackRelay), and a sending audio stream
-   * would carry the headless audio module's silence, encoded once per child.
+   * Child edge, after the offer: video sendonly with our track, then the answer. Audio is answered
+   * inactive: a booster sends its audio as chunks on the child's rt-audio channel (TrackRelay), and
+   * a sending audio stream would carry the headless audio module's silence, encoded once per child.
    */
   private void answer() {
     for (RTCRtpTransceiver t : pc.getTransceivers()) {
-      boolean video = MediaStreamTrack.VIDEO_TRACK_KIND.equals(t.getReceiver().getTrack().getKind());
-      t.setDirection(video ? RTCRtpTransceiverDirection.SEND_ONLY : RTCRtpTransceiverDirection.INACTIVE);
+      boolean video =
+          MediaStreamTrack.VIDEO_TRACK_KIND.equals(t.getReceiver().getTrack().getKind());
+      t.setDirection(
+          video ? RTCRtpTransceiverDirection.SEND_ONLY : RTCRtpTransceiverDirection.INACTIVE);
     }
     send(pendingVideo, pendingAudio);
     pc.createAnswer(new RTCAnswerOptions(), created());
@@ -270,7 +328,10 @@ final class TrackEdge {
     }
   }
 
-  /** Child edge: caps the video this child costs our uplink at the stream's bitrate, as the pages do. */
+  /**
+   * Child edge: caps the video this child costs our uplink at the stream's bitrate, as the pages
+   * do.
+   */
   private void capVideo(int kbps) {
     if (closed || kbps <= 0) {
       return;
@@ -295,21 +356,29 @@ final class TrackEdge {
     return new CreateSessionDescriptionObserver() {
       @Override
       public void onSuccess(RTCSessionDescription description) {
-        context.runOnContext(v -> {
-          if (closed) {
-            return;
-          }
-          pc.setLocalDescription(description, applied(() -> {
-            ObjectNode json = Signals.toJson(new Signals.Description(
-                description.sdpType == RTCSdpType.OFFER ? "offer" : "answer", description.sdp));
-            // Tells the page at the other end to carry audio as chunks on rt-audio (docs/protocol.md).
-            json.put("role", "booster");
-            signalOut.accept(peerId, json);
-            if (!toParent) {
-              capVideo(maxVideoKbps);
-            }
-          }));
-        });
+        context.runOnContext(
+            v -> {
+              if (closed) {
+                return;
+              }
+              pc.setLocalDescription(
+                  description,
+                  applied(
+                      () -> {
+                        ObjectNode json =
+                            Signals.toJson(
+                                new Signals.Description(
+                                    description.sdpType == RTCSdpType.OFFER ? "offer" : "answer",
+                                    description.sdp));
+                        // Tells the page at the other end to carry audio as chunks on rt-audio
+                        // (docs/protocol.md).
+                        json.put("role", "booster");
+                        signalOut.accept(peerId, json);
+                        if (!toParent) {
+                          capVideo(maxVideoKbps);
+                        }
+                      }));
+            });
       }
 
       @Override
@@ -323,11 +392,12 @@ final class TrackEdge {
     return new SetSessionDescriptionObserver() {
       @Override
       public void onSuccess() {
-        context.runOnContext(v -> {
-          if (!closed) {
-            then.run();
-          }
-        });
+        context.runOnContext(
+            v -> {
+              if (!closed) {
+                then.run();
+              }
+            });
       }
 
       @Override
@@ -337,7 +407,10 @@ final class TrackEdge {
     };
   }
 
-  /** Asks libwebrtc for this edge's RTP counters (call on the context); {@link #rtp} follows when it answers. */
+  /**
+   * Asks libwebrtc for this edge's RTP counters (call on the context); {@link #rtp} follows when it
+   * answers.
+   */
   void pollStats() {
     if (closed) {
       return; // the connection may be closing on the teardown thread: never touch it then
@@ -349,7 +422,9 @@ final class TrackEdge {
     }
   }
 
-  /** Closes the connection (off the context: libwebrtc's close waits for its threads). Idempotent. */
+  /**
+   * Closes the connection (off the context: libwebrtc's close waits for its threads). Idempotent.
+   */
   void close(String why) {
     if (closed) {
       return;
@@ -360,22 +435,23 @@ final class TrackEdge {
     VideoTrackSink s = sink;
     MediaStreamTrack v = video;
     AudioChannel a = audioChannel;
-    Runnable closing = () -> {
-      try {
-        if (s != null && v instanceof VideoTrack vt) {
-          vt.removeSink(s);
-        }
-        if (a != null) {
-          a.close();
-        }
-        pc.close();
-        if (a != null) {
-          a.dispose();
-        }
-      } catch (RuntimeException e) {
-        LOG.debug("closing the edge to {}: {}", peerId, e.toString());
-      }
-    };
+    Runnable closing =
+        () -> {
+          try {
+            if (s != null && v instanceof VideoTrack vt) {
+              vt.removeSink(s);
+            }
+            if (a != null) {
+              a.close();
+            }
+            pc.close();
+            if (a != null) {
+              a.dispose();
+            }
+          } catch (RuntimeException e) {
+            LOG.debug("closing the edge to {}: {}", peerId, e.toString());
+          }
+        };
     try {
       teardown.execute(closing);
     } catch (java.util.concurrent.RejectedExecutionException e) {

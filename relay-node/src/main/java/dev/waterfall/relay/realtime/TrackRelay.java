@@ -17,20 +17,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A booster in a realtime stream: receives its parent's video track over one RTCPeerConnection and sends that
- * same track to each child ({@code replaceTrack} of the receiver's track), as a viewer page does
- * (docs/architecture.md "Realtime mode"). libwebrtc decodes the parent's video once and encodes it once per
- * child: that is the CPU a realtime booster pays per child. <b>Audio is not a track here:</b> in webrtc-java
- * 0.14.0 a received audio track put on a sender aborts the JVM (libwebrtc's
- * {@code Check failed: !race_checker.RaceDetected()} in audio_send_stream.cc: remote audio reaches the send
- * stream on the wrong thread), and re-pushing it through a {@code CustomAudioSource} crashes with the headless
- * audio module. So audio comes as Opus chunks on each edge's {@code rt-audio} DataChannel and
- * {@link AudioChunkRelay} forwards them verbatim to every child. Re-parenting is make-before-break, as in the pages:
- * the children move to the new parent's tracks when its first frame arrives, then the old edge closes.
- * <b>As the root</b> (an origin fed over WHIP, {@code dev.waterfall.relay.whip}) there is no parent edge: the
- * publisher's session hands its video track to {@link #publish} and its audio, as chunks, to
- * {@link #publishAudio}, and the children are served exactly as a booster serves them.
- * All state lives on the node's context.
+ * A booster in a realtime stream: receives its parent's video track over one RTCPeerConnection and
+ * sends that same track to each child ({@code replaceTrack} of the receiver's track), as a viewer
+ * page does (docs/architecture.md "Realtime mode"). libwebrtc decodes the parent's video once and
+ * encodes it once per child: that is the CPU a realtime booster pays per child. <b>Audio is not a
+ * track here:</b> in webrtc-java 0.14.0 a received audio track put on a sender aborts the JVM
+ * (libwebrtc's {@code Check failed: !race_checker.RaceDetected()} in audio_send_stream.cc: remote
+ * audio reaches the send stream on the wrong thread), and re-pushing it through a {@code
+ * CustomAudioSource} crashes with the headless audio module. So audio comes as Opus chunks on each
+ * edge's {@code rt-audio} DataChannel and {@link AudioChunkRelay} forwards them verbatim to every
+ * child. Re-parenting is make-before-break, as in the pages: the children move to the new parent's
+ * tracks when its first frame arrives, then the old edge closes. <b>As the root</b> (an origin fed
+ * over WHIP, {@code dev.waterfall.relay.whip}) there is no parent edge: the publisher's session
+ * hands its video track to {@link #publish} and its audio, as chunks, to {@link #publishAudio}, and
+ * the children are served exactly as a booster serves them. All state lives on the node's context.
  */
 public final class TrackRelay implements TrackEdge.Events {
   private static final Logger LOG = LoggerFactory.getLogger(TrackRelay.class);
@@ -42,12 +42,19 @@ public final class TrackRelay implements TrackEdge.Events {
   private int bitrateKbps;
   private TrackEdge parent;
   private TrackEdge pendingParent;
+
   /** Root only: the publisher's video track (null while nobody publishes). */
   private MediaStreamTrack rootVideo;
+
   private MediaStreamTrack[] placeholders;
+
   /** Counters of closed edges, so the totals only rise (Prometheus counters). */
   private final long[] retired = new long[4];
-  /** Audio, as chunks on DataChannels from the parent to every child (a received audio track cannot be sent). */
+
+  /**
+   * Audio, as chunks on DataChannels from the parent to every child (a received audio track cannot
+   * be sent).
+   */
   private final AudioChunkRelay audio = new AudioChunkRelay();
 
   public TrackRelay(Context context, PeerFactory peers, Consumer<Message> signalling) {
@@ -56,7 +63,9 @@ public final class TrackRelay implements TrackEdge.Events {
     this.signalling = signalling;
   }
 
-  /** Whether a welcome names a realtime stream (an older coordinator's welcome has no type: HLS). */
+  /**
+   * Whether a welcome names a realtime stream (an older coordinator's welcome has no type: HLS).
+   */
   public static boolean isRealtime(Message.Welcome w) {
     return w.stream() != null && "realtime".equals(w.stream().type());
   }
@@ -69,8 +78,10 @@ public final class TrackRelay implements TrackEdge.Events {
 
   public void message(Message m) {
     if (m instanceof Message.Signal s) {
-      TrackEdge target = pendingParent != null && pendingParent.peerId.equals(s.from()) ? pendingParent
-          : parent != null && parent.peerId.equals(s.from()) ? parent : children.get(s.from());
+      TrackEdge target =
+          pendingParent != null && pendingParent.peerId.equals(s.from())
+              ? pendingParent
+              : parent != null && parent.peerId.equals(s.from()) ? parent : children.get(s.from());
       if (target == null) {
         target = addChild(s.from()); // its offer overtook the childJoined notice
       }
@@ -98,8 +109,17 @@ public final class TrackRelay implements TrackEdge.Events {
 
   private TrackEdge addChild(String id) {
     peers.madeMediaEdge();
-    TrackEdge e = TrackEdge.toChild(id, bitrateKbps, peers.mediaFactory(), iceConfiguration(), context,
-        peers.teardown(), peers.sends(), this::signal, this);
+    TrackEdge e =
+        TrackEdge.toChild(
+            id,
+            bitrateKbps,
+            peers.mediaFactory(),
+            iceConfiguration(),
+            context,
+            peers.teardown(),
+            peers.sends(),
+            this::signal,
+            this);
     children.put(id, e);
     if (feed() != null) {
       e.send(feed(), null);
@@ -116,11 +136,21 @@ public final class TrackRelay implements TrackEdge.Events {
     }
     if (placeholders == null) {
       PeerConnectionFactory f = peers.mediaFactory();
-      placeholders = new MediaStreamTrack[] {f.createVideoTrack("recv-video", new CustomVideoSource())};
+      placeholders =
+          new MediaStreamTrack[] {f.createVideoTrack("recv-video", new CustomVideoSource())};
     }
     peers.madeMediaEdge();
-    pendingParent = TrackEdge.toParent(parentId, peers.mediaFactory(), iceConfiguration(), context, peers.teardown(),
-        peers.sends(), this::signal, this, placeholders);
+    pendingParent =
+        TrackEdge.toParent(
+            parentId,
+            peers.mediaFactory(),
+            iceConfiguration(),
+            context,
+            peers.teardown(),
+            peers.sends(),
+            this::signal,
+            this,
+            placeholders);
   }
 
   /** The video the children get: the parent's, or at the root the publisher's. */
@@ -129,19 +159,25 @@ public final class TrackRelay implements TrackEdge.Events {
   }
 
   /**
-   * Root: sends {@code video} (a track received from the publisher; null: none) to every child from now on, with
-   * {@code replaceTrack}, so a new publisher session needs no renegotiation down the tree.
+   * Root: sends {@code video} (a track received from the publisher; null: none) to every child from
+   * now on, with {@code replaceTrack}, so a new publisher session needs no renegotiation down the
+   * tree.
    */
   public void publish(MediaStreamTrack video) {
     rootVideo = video;
     for (TrackEdge c : children.values()) {
       c.send(video, null);
     }
-    LOG.info("{} to {} children", video == null ? "no video from the publisher" : "the publisher's video goes",
+    LOG.info(
+        "{} to {} children",
+        video == null ? "no video from the publisher" : "the publisher's video goes",
         children.size());
   }
 
-  /** Root: one chunk of the publisher's audio (an {@link AudioChunk} message), for every child's rt-audio. */
+  /**
+   * Root: one chunk of the publisher's audio (an {@link AudioChunk} message), for every child's
+   * rt-audio.
+   */
   public void publishAudio(byte[] message) {
     audio.fromParent(message);
   }
@@ -166,7 +202,8 @@ public final class TrackRelay implements TrackEdge.Events {
     for (TrackEdge c : children.values()) {
       c.send(feed(), null);
     }
-    LOG.info("media from parent {} flows; forwarding it to {} children", edge.peerId, children.size());
+    LOG.info(
+        "media from parent {} flows; forwarding it to {} children", edge.peerId, children.size());
     if (old != null) {
       old.close("replaced by " + edge.peerId);
     }
@@ -191,7 +228,8 @@ public final class TrackRelay implements TrackEdge.Events {
   @Override
   public void audio(TrackEdge edge, byte[] message) {
     if (edge == parent) {
-      audio.fromParent(message); // a pending parent's audio waits until its video flows, as its video does
+      // a pending parent's audio waits until its video flows, as its video does
+      audio.fromParent(message);
     }
   }
 
@@ -229,7 +267,10 @@ public final class TrackRelay implements TrackEdge.Events {
     }
   }
 
-  /** Totals since start: frames (counted by the sink) and bytes from parents; frames encoded and bytes sent. */
+  /**
+   * Totals since start: frames (counted by the sink) and bytes from parents; frames encoded and
+   * bytes sent.
+   */
   public TrackStats stats() {
     long[] t = retired.clone();
     Map<String, TrackStats.Child> perChild = new LinkedHashMap<>();

@@ -9,13 +9,13 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * End-to-end encryption of a private stream's segments (docs/protocol.md "Encrypted segments"). The origin cuts
- * the plaintext into pieces of {@link #PIECE} bytes (64 KiB less the 16-byte GCM tag) and seals piece {@code i}
- * of segment {@code sequence} with AES-128-GCM under the stream's content key, nonce = u64 sequence ‖ u32 i
- * (big-endian, 12 bytes), no additional data. Sealed pieces are exactly one 64 KiB chunk each (the last
- * shorter), so the ciphertext is what the origin hashes, signs and sends: relays verify and forward it unread.
- * A fresh random key per origin run means a nonce is never reused, even when a restarted encoder repeats
- * sequence numbers.
+ * End-to-end encryption of a private stream's segments (docs/protocol.md "Encrypted segments"). The
+ * origin cuts the plaintext into pieces of {@link #PIECE} bytes (64 KiB less the 16-byte GCM tag)
+ * and seals piece {@code i} of segment {@code sequence} with AES-128-GCM under the stream's content
+ * key, nonce = u64 sequence ‖ u32 i (big-endian, 12 bytes), no additional data. Sealed pieces are
+ * exactly one 64 KiB chunk each (the last shorter), so the ciphertext is what the origin hashes,
+ * signs and sends: relays verify and forward it unread. A fresh random key per origin run means a
+ * nonce is never reused, even when a restarted encoder repeats sequence numbers.
  */
 public final class ContentCipher {
   public static final int TAG = 16;
@@ -49,17 +49,24 @@ public final class ContentCipher {
     ByteBuffer out = ByteBuffer.allocate(plain.length + pieces * TAG);
     for (int i = 0; i < pieces; i++) {
       int from = i * PIECE;
-      out.put(run(Cipher.ENCRYPT_MODE, sequence, i, plain, from, Math.min(PIECE, plain.length - from)));
+      out.put(
+          run(Cipher.ENCRYPT_MODE, sequence, i, plain, from, Math.min(PIECE, plain.length - from)));
     }
     return out.array();
   }
 
-  /** Throws {@link GeneralSecurityException} (AEADBadTagException) for a wrong key or altered bytes. */
+  /**
+   * Throws {@link GeneralSecurityException} (AEADBadTagException) for a wrong key or altered bytes.
+   */
   public byte[] decrypt(long sequence, byte[] sealed) throws GeneralSecurityException {
     int chunk = SegmentHeader.DEFAULT_CHUNK_SIZE;
-    ByteBuffer out = ByteBuffer.allocate(Math.max(0, sealed.length - ((sealed.length + chunk - 1) / chunk) * TAG));
+    ByteBuffer out =
+        ByteBuffer.allocate(
+            Math.max(0, sealed.length - ((sealed.length + chunk - 1) / chunk) * TAG));
     for (int i = 0, from = 0; from < sealed.length; i++, from += chunk) {
-      out.put(cipher(Cipher.DECRYPT_MODE, sequence, i).doFinal(sealed, from, Math.min(chunk, sealed.length - from)));
+      out.put(
+          cipher(Cipher.DECRYPT_MODE, sequence, i)
+              .doFinal(sealed, from, Math.min(chunk, sealed.length - from)));
     }
     return out.array();
   }
@@ -74,7 +81,11 @@ public final class ContentCipher {
 
   private Cipher cipher(int mode, long sequence, int index) throws GeneralSecurityException {
     Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-    c.init(mode, key, new GCMParameterSpec(TAG * 8, ByteBuffer.allocate(12).putLong(sequence).putInt(index).array()));
+    c.init(
+        mode,
+        key,
+        new GCMParameterSpec(
+            TAG * 8, ByteBuffer.allocate(12).putLong(sequence).putInt(index).array()));
     return c;
   }
 }

@@ -12,13 +12,14 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * What the origin signs for one HLS segment: which stream and media sequence it is, how long it plays, how many
- * bytes it has and the SHA-256 of every chunk, so each chunk can be checked the moment it arrives.
+ * What the origin signs for one HLS segment: which stream and media sequence it is, how long it
+ * plays, how many bytes it has and the SHA-256 of every chunk, so each chunk can be checked the
+ * moment it arrives.
  *
- * <p>Every instance is valid: the constructor enforces the same rules as {@link #decode(byte[])}, so a header
- * that exists can always be encoded, and {@code decode(h.encode()).equals(h)}. Whole numbers that browsers read
- * as JavaScript numbers (sequence, discontinuity sequence, production time) stay at or below 2^53 - 1.
- * The byte layout is in docs/protocol.md (Data-plane formats).
+ * <p>Every instance is valid: the constructor enforces the same rules as {@link #decode(byte[])},
+ * so a header that exists can always be encoded, and {@code decode(h.encode()).equals(h)}. Whole
+ * numbers that browsers read as JavaScript numbers (sequence, discontinuity sequence, production
+ * time) stay at or below 2^53 - 1. The byte layout is in docs/protocol.md (Data-plane formats).
  */
 public record SegmentHeader(
     String stream,
@@ -36,48 +37,69 @@ public record SegmentHeader(
   public static final int MAX_CHUNK_SIZE = 65536;
   public static final int MAX_STREAM_BYTES = 64;
   public static final int MAX_BYTE_LENGTH = 64 << 20;
+
   /** Keeps a signed header inside one 64 KiB DataChannel message (1024 × 32 bytes of hashes). */
   public static final int MAX_CHUNK_COUNT = 1024;
+
   public static final int MAX_DURATION_MILLIS = 60_000;
   public static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
   public static final int HASH_BYTES = 32;
 
   private static final int FLAG_DISCONTINUITY = 1;
-  // version, stream length, sequence, duration, byte length, chunk size, produced at, flags, disc. seq., count
+  // version, stream length, sequence, duration, byte length, chunk size, produced at, flags, disc.
+  // seq., count
   private static final int FIXED_BYTES = 1 + 2 + 8 + 4 + 4 + 4 + 8 + 1 + 8 + 2;
-  public static final int MAX_ENCODED_BYTES = FIXED_BYTES + MAX_STREAM_BYTES + MAX_CHUNK_COUNT * HASH_BYTES;
+  public static final int MAX_ENCODED_BYTES =
+      FIXED_BYTES + MAX_STREAM_BYTES + MAX_CHUNK_COUNT * HASH_BYTES;
 
   public SegmentHeader {
     byte[] streamBytes = utf8(stream);
     if (streamBytes.length == 0 || streamBytes.length > MAX_STREAM_BYTES) {
-      throw new SegmentFormatException("stream must be 1.." + MAX_STREAM_BYTES + " UTF-8 bytes, got "
-          + streamBytes.length);
+      throw new SegmentFormatException(
+          "stream must be 1.." + MAX_STREAM_BYTES + " UTF-8 bytes, got " + streamBytes.length);
     }
     checkSafe("sequence", sequence);
     checkSafe("producedAtMillis", producedAtMillis);
     checkSafe("discontinuitySequence", discontinuitySequence);
     if (durationMillis < 1 || durationMillis > MAX_DURATION_MILLIS) {
-      throw new SegmentFormatException("durationMillis must be 1.." + MAX_DURATION_MILLIS + ", got "
-          + durationMillis);
+      throw new SegmentFormatException(
+          "durationMillis must be 1.." + MAX_DURATION_MILLIS + ", got " + durationMillis);
     }
     if (byteLength < 1 || byteLength > MAX_BYTE_LENGTH) {
-      throw new SegmentFormatException("byteLength must be 1.." + MAX_BYTE_LENGTH + ", got " + byteLength);
+      throw new SegmentFormatException(
+          "byteLength must be 1.." + MAX_BYTE_LENGTH + ", got " + byteLength);
     }
     if (chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
-      throw new SegmentFormatException("chunkSize must be 1.." + MAX_CHUNK_SIZE + ", got " + chunkSize);
+      throw new SegmentFormatException(
+          "chunkSize must be 1.." + MAX_CHUNK_SIZE + ", got " + chunkSize);
     }
     if (discontinuity && discontinuitySequence < 1) {
-      // The segment's own number counts the tag in front of it, so a flagged segment is at least number 1.
+      // The segment's own number counts the tag in front of it, so a flagged segment is at least
+      // number 1.
       throw new SegmentFormatException("a discontinuity segment needs discontinuitySequence >= 1");
     }
     int expected = chunkCount(byteLength, chunkSize);
     if (expected > MAX_CHUNK_COUNT) {
-      throw new SegmentFormatException("a segment of " + byteLength + " bytes in chunks of " + chunkSize
-          + " needs " + expected + " chunks, more than " + MAX_CHUNK_COUNT);
+      throw new SegmentFormatException(
+          "a segment of "
+              + byteLength
+              + " bytes in chunks of "
+              + chunkSize
+              + " needs "
+              + expected
+              + " chunks, more than "
+              + MAX_CHUNK_COUNT);
     }
     if (chunkHashes == null || chunkHashes.size() != expected) {
-      throw new SegmentFormatException("expected " + expected + " chunk hashes for " + byteLength + " bytes in chunks of "
-          + chunkSize + ", got " + (chunkHashes == null ? "none" : chunkHashes.size()));
+      throw new SegmentFormatException(
+          "expected "
+              + expected
+              + " chunk hashes for "
+              + byteLength
+              + " bytes in chunks of "
+              + chunkSize
+              + ", got "
+              + (chunkHashes == null ? "none" : chunkHashes.size()));
     }
     List<byte[]> copies = new ArrayList<>(expected);
     for (byte[] hash : chunkHashes) {
@@ -129,7 +151,8 @@ public record SegmentHeader(
   /** The canonical bytes: what the origin signs and what travels in a HEADER frame. */
   public byte[] encode() {
     byte[] streamBytes = utf8(stream);
-    ByteBuffer out = ByteBuffer.allocate(FIXED_BYTES + streamBytes.length + chunkHashes.size() * HASH_BYTES);
+    ByteBuffer out =
+        ByteBuffer.allocate(FIXED_BYTES + streamBytes.length + chunkHashes.size() * HASH_BYTES);
     out.put((byte) FORMAT_VERSION);
     out.putShort((short) streamBytes.length);
     out.put(streamBytes);
@@ -148,8 +171,8 @@ public record SegmentHeader(
   }
 
   /**
-   * Parses canonical bytes, strictly: exactly one encoding is accepted for each header, so the bytes a
-   * signature covers and the header a node acts on can never disagree.
+   * Parses canonical bytes, strictly: exactly one encoding is accepted for each header, so the
+   * bytes a signature covers and the header a node acts on can never disagree.
    */
   public static SegmentHeader decode(byte[] bytes) {
     if (bytes == null || bytes.length > MAX_ENCODED_BYTES) {
@@ -163,7 +186,8 @@ public record SegmentHeader(
       }
       int streamLength = Short.toUnsignedInt(in.getShort());
       if (streamLength > MAX_STREAM_BYTES) {
-        throw new SegmentFormatException("stream name of " + streamLength + " bytes, limit " + MAX_STREAM_BYTES);
+        throw new SegmentFormatException(
+            "stream name of " + streamLength + " bytes, limit " + MAX_STREAM_BYTES);
       }
       byte[] streamBytes = new byte[streamLength];
       in.get(streamBytes);
@@ -183,8 +207,14 @@ public record SegmentHeader(
         throw new SegmentFormatException(count + " chunk hashes, limit " + MAX_CHUNK_COUNT);
       }
       if (in.remaining() != count * HASH_BYTES) {
-        throw new SegmentFormatException("header declares " + count + " hashes (" + count * HASH_BYTES
-            + " bytes) but " + in.remaining() + " bytes follow");
+        throw new SegmentFormatException(
+            "header declares "
+                + count
+                + " hashes ("
+                + count * HASH_BYTES
+                + " bytes) but "
+                + in.remaining()
+                + " bytes follow");
       }
       List<byte[]> hashes = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
@@ -192,10 +222,19 @@ public record SegmentHeader(
         in.get(hash);
         hashes.add(hash);
       }
-      return new SegmentHeader(stream, sequence, durationMillis, byteLength, chunkSize, hashes, producedAtMillis,
-          (flags & FLAG_DISCONTINUITY) != 0, discontinuitySequence);
+      return new SegmentHeader(
+          stream,
+          sequence,
+          durationMillis,
+          byteLength,
+          chunkSize,
+          hashes,
+          producedAtMillis,
+          (flags & FLAG_DISCONTINUITY) != 0,
+          discontinuitySequence);
     } catch (BufferUnderflowException e) {
-      throw new SegmentFormatException("header truncated at byte " + in.position() + " of " + bytes.length);
+      throw new SegmentFormatException(
+          "header truncated at byte " + in.position() + " of " + bytes.length);
     }
   }
 
@@ -207,9 +246,14 @@ public record SegmentHeader(
     if (!(o instanceof SegmentHeader h)) {
       return false;
     }
-    if (sequence != h.sequence || durationMillis != h.durationMillis || byteLength != h.byteLength
-        || chunkSize != h.chunkSize || producedAtMillis != h.producedAtMillis || discontinuity != h.discontinuity
-        || discontinuitySequence != h.discontinuitySequence || !stream.equals(h.stream)
+    if (sequence != h.sequence
+        || durationMillis != h.durationMillis
+        || byteLength != h.byteLength
+        || chunkSize != h.chunkSize
+        || producedAtMillis != h.producedAtMillis
+        || discontinuity != h.discontinuity
+        || discontinuitySequence != h.discontinuitySequence
+        || !stream.equals(h.stream)
         || chunkHashes.size() != h.chunkHashes.size()) {
       return false;
     }
@@ -239,11 +283,30 @@ public record SegmentHeader(
 
   @Override
   public String toString() {
-    String first = chunkHashes.isEmpty() ? "" : ", first " + HexFormat.of().formatHex(chunkHashes.get(0), 0, 4) + "…";
-    return "SegmentHeader[stream=" + stream + ", sequence=" + sequence + ", durationMillis=" + durationMillis
-        + ", byteLength=" + byteLength + ", chunkSize=" + chunkSize + ", chunkHashes=" + chunkHashes.size()
-        + first + ", producedAtMillis=" + producedAtMillis + ", discontinuity=" + discontinuity
-        + ", discontinuitySequence=" + discontinuitySequence + "]";
+    String first =
+        chunkHashes.isEmpty()
+            ? ""
+            : ", first " + HexFormat.of().formatHex(chunkHashes.get(0), 0, 4) + "…";
+    return "SegmentHeader[stream="
+        + stream
+        + ", sequence="
+        + sequence
+        + ", durationMillis="
+        + durationMillis
+        + ", byteLength="
+        + byteLength
+        + ", chunkSize="
+        + chunkSize
+        + ", chunkHashes="
+        + chunkHashes.size()
+        + first
+        + ", producedAtMillis="
+        + producedAtMillis
+        + ", discontinuity="
+        + discontinuity
+        + ", discontinuitySequence="
+        + discontinuitySequence
+        + "]";
   }
 
   private void checkIndex(int index) {
@@ -264,10 +327,12 @@ public record SegmentHeader(
     }
     try {
       // Strict: String.getBytes would silently turn a lone surrogate into '?'.
-      ByteBuffer bytes = StandardCharsets.UTF_8.newEncoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .encode(CharBuffer.wrap(s));
+      ByteBuffer bytes =
+          StandardCharsets.UTF_8
+              .newEncoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .encode(CharBuffer.wrap(s));
       return Arrays.copyOf(bytes.array(), bytes.limit());
     } catch (CharacterCodingException e) {
       throw new SegmentFormatException("stream is not valid Unicode");
@@ -276,7 +341,8 @@ public record SegmentHeader(
 
   private static String strictUtf8(byte[] bytes) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))

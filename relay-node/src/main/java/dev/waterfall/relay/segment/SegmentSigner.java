@@ -22,10 +22,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The origin's Ed25519 key for one stream (JDK built-in, no extra library). The key file is PEM: the PKCS#8
- * private key followed by the SubjectPublicKeyInfo public key (the JDK cannot derive one from the other), so a
- * restarted origin signs with the same key and nodes that already hold the public key keep accepting it.
- * Thread-safe: each signature uses its own {@link Signature} object.
+ * The origin's Ed25519 key for one stream (JDK built-in, no extra library). The key file is PEM:
+ * the PKCS#8 private key followed by the SubjectPublicKeyInfo public key (the JDK cannot derive one
+ * from the other), so a restarted origin signs with the same key and nodes that already hold the
+ * public key keep accepting it. Thread-safe: each signature uses its own {@link Signature} object.
  */
 public final class SegmentSigner {
 
@@ -48,7 +48,10 @@ public final class SegmentSigner {
     }
   }
 
-  /** Loads the key file, or makes a new key and saves it there (mode 600 where the file system has modes). */
+  /**
+   * Loads the key file, or makes a new key and saves it there (mode 600 where the file system has
+   * modes).
+   */
   public static SegmentSigner loadOrCreate(Path file) throws IOException {
     if (Files.exists(file)) {
       return load(file);
@@ -99,7 +102,9 @@ public final class SegmentSigner {
     Path temp = Files.createTempFile(dir, ".segment-key", ".tmp");
     try {
       restrictToOwner(temp);
-      String pem = pem("PRIVATE KEY", keys.getPrivate().getEncoded()) + pem("PUBLIC KEY", keys.getPublic().getEncoded());
+      String pem =
+          pem("PRIVATE KEY", keys.getPrivate().getEncoded())
+              + pem("PUBLIC KEY", keys.getPublic().getEncoded());
       Files.writeString(temp, pem, StandardCharsets.US_ASCII);
       if (replace) {
         moveAtomically(temp, file);
@@ -123,7 +128,9 @@ public final class SegmentSigner {
     }
   }
 
-  /** X.509 SubjectPublicKeyInfo DER, base64: what nodes get on join and WebCrypto imports as "spki". */
+  /**
+   * X.509 SubjectPublicKeyInfo DER, base64: what nodes get on join and WebCrypto imports as "spki".
+   */
   public String publicKeyBase64() {
     return Base64.getEncoder().encodeToString(keys.getPublic().getEncoded());
   }
@@ -132,7 +139,10 @@ public final class SegmentSigner {
     return new SegmentVerifier(publicKeyBase64());
   }
 
-  /** A private key saved with someone else's public key would sign headers no node accepts: refuse it early. */
+  /**
+   * A private key saved with someone else's public key would sign headers no node accepts: refuse
+   * it early.
+   */
   private void checkPair() {
     try {
       byte[] probe = "waterfall key check".getBytes(StandardCharsets.US_ASCII);
@@ -163,7 +173,10 @@ public final class SegmentSigner {
     }
   }
 
-  /** Never overwrites a key another process made in the meantime: both calls fail if {@code to} exists. */
+  /**
+   * Never overwrites a key another process made in the meantime: both calls fail if {@code to}
+   * exists.
+   */
   private static void createNoReplace(Path from, Path to) throws IOException {
     try {
       Files.createLink(to, from);

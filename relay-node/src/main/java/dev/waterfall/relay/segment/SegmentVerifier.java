@@ -10,8 +10,9 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 
 /**
- * Checks what a node receives against the stream's public key: headers by their Ed25519 signature, chunks by
- * index, length and SHA-256 against a header that was verified first. Thread-safe and allocation-light.
+ * Checks what a node receives against the stream's public key: headers by their Ed25519 signature,
+ * chunks by index, length and SHA-256 against a header that was verified first. Thread-safe and
+ * allocation-light.
  */
 public final class SegmentVerifier {
 
@@ -25,15 +26,18 @@ public final class SegmentVerifier {
 
   /**
    * @param publicKeyBase64 X.509 SubjectPublicKeyInfo DER of an Ed25519 key, base64
-   * @param expectedStream  when not null, headers naming another stream are rejected even if well signed
+   * @param expectedStream when not null, headers naming another stream are rejected even if well
+   *     signed
    * @throws IllegalArgumentException when the key is not a base64 Ed25519 SPKI key
    */
   public SegmentVerifier(String publicKeyBase64, String expectedStream) {
     try {
       byte[] der = Base64.getDecoder().decode(publicKeyBase64.strip());
-      this.publicKey = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
+      this.publicKey =
+          KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
     } catch (IllegalArgumentException | NullPointerException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("not a base64 Ed25519 public key (X.509 SubjectPublicKeyInfo)", e);
+      throw new IllegalArgumentException(
+          "not a base64 Ed25519 public key (X.509 SubjectPublicKeyInfo)", e);
     }
     this.expectedStream = expectedStream;
   }
@@ -54,34 +58,54 @@ public final class SegmentVerifier {
     }
     SegmentHeader header = signed.header();
     if (expectedStream != null && !expectedStream.equals(header.stream())) {
-      throw new VerificationException("header is for stream '" + header.stream() + "', expected '"
-          + expectedStream + "'");
+      throw new VerificationException(
+          "header is for stream '" + header.stream() + "', expected '" + expectedStream + "'");
     }
     return header;
   }
 
-  /** Checks chunk {@code index} of a verified header; throws {@link VerificationException} if it is not that. */
+  /**
+   * Checks chunk {@code index} of a verified header; throws {@link VerificationException} if it is
+   * not that.
+   */
   public void verifyChunk(SegmentHeader header, int index, byte[] bytes) {
     verifyChunk(header, index, ByteBuffer.wrap(bytes));
   }
 
-  /** As {@link #verifyChunk(SegmentHeader, int, byte[])} for the buffer's remaining bytes (not consumed). */
+  /**
+   * As {@link #verifyChunk(SegmentHeader, int, byte[])} for the buffer's remaining bytes (not
+   * consumed).
+   */
   public void verifyChunk(SegmentHeader header, int index, ByteBuffer bytes) {
     if (index < 0 || index >= header.chunkCount()) {
-      throw new VerificationException("chunk index " + index + " out of range: segment " + header.sequence()
-          + " has " + header.chunkCount() + " chunks");
+      throw new VerificationException(
+          "chunk index "
+              + index
+              + " out of range: segment "
+              + header.sequence()
+              + " has "
+              + header.chunkCount()
+              + " chunks");
     }
     int expectedLength = header.chunkLength(index);
     if (bytes.remaining() != expectedLength) {
-      throw new VerificationException("chunk " + index + " of segment " + header.sequence() + " has "
-          + bytes.remaining() + " bytes, expected " + expectedLength);
+      throw new VerificationException(
+          "chunk "
+              + index
+              + " of segment "
+              + header.sequence()
+              + " has "
+              + bytes.remaining()
+              + " bytes, expected "
+              + expectedLength);
     }
     MessageDigest digest = sha256();
     digest.update(bytes.duplicate());
-    // Not a secret: a plain comparison would do, but isEqual costs nothing and ends that discussion.
+    // Not a secret: a plain comparison would do, but isEqual costs nothing and ends that
+    // discussion.
     if (!MessageDigest.isEqual(digest.digest(), header.hashAt(index))) {
-      throw new VerificationException("chunk " + index + " of segment " + header.sequence()
-          + " does not match its SHA-256");
+      throw new VerificationException(
+          "chunk " + index + " of segment " + header.sequence() + " does not match its SHA-256");
     }
   }
 

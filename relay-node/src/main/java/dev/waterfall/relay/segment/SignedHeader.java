@@ -3,9 +3,10 @@ package dev.waterfall.relay.segment;
 import java.util.Arrays;
 
 /**
- * A header, its canonical bytes and the origin's Ed25519 signature over those bytes. The constructor checks that
- * {@code encoded} is exactly {@code header.encode()}, so the header a node acts on is always the one signed.
- * Holding a SignedHeader says nothing about the signature: {@link SegmentVerifier} checks that.
+ * A header, its canonical bytes and the origin's Ed25519 signature over those bytes. The
+ * constructor checks that {@code encoded} is exactly {@code header.encode()}, so the header a node
+ * acts on is always the one signed. Holding a SignedHeader says nothing about the signature: {@link
+ * SegmentVerifier} checks that.
  */
 public record SignedHeader(SegmentHeader header, byte[] encoded, byte[] signature) {
 
@@ -16,8 +17,8 @@ public record SignedHeader(SegmentHeader header, byte[] encoded, byte[] signatur
       throw new SegmentFormatException("a signed header needs its header, bytes and signature");
     }
     if (signature.length != SIGNATURE_BYTES) {
-      throw new SegmentFormatException("an Ed25519 signature is " + SIGNATURE_BYTES + " bytes, got "
-          + signature.length);
+      throw new SegmentFormatException(
+          "an Ed25519 signature is " + SIGNATURE_BYTES + " bytes, got " + signature.length);
     }
     encoded = encoded.clone();
     signature = signature.clone();
@@ -26,7 +27,10 @@ public record SignedHeader(SegmentHeader header, byte[] encoded, byte[] signatur
     }
   }
 
-  /** Parses what arrived on the wire; throws {@link SegmentFormatException} if the bytes are not a header. */
+  /**
+   * Parses what arrived on the wire; throws {@link SegmentFormatException} if the bytes are not a
+   * header.
+   */
   public static SignedHeader parse(byte[] encoded, byte[] signature) {
     return new SignedHeader(SegmentHeader.decode(encoded), encoded, signature);
   }
@@ -56,7 +60,9 @@ public record SignedHeader(SegmentHeader header, byte[] encoded, byte[] signatur
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SignedHeader s && Arrays.equals(encoded, s.encoded) && Arrays.equals(signature, s.signature);
+    return o instanceof SignedHeader s
+        && Arrays.equals(encoded, s.encoded)
+        && Arrays.equals(signature, s.signature);
   }
 
   @Override

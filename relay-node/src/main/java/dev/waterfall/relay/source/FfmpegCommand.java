@@ -6,13 +6,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Finding ffmpeg, and the command line {@link FfmpegSource} runs. Pure: no process is started here. */
+/**
+ * Finding ffmpeg, and the command line {@link FfmpegSource} runs. Pure: no process is started here.
+ */
 public final class FfmpegCommand {
 
-  static final String INSTALL_HINT = "ffmpeg was not found on PATH; it is needed for --input and --rtmp "
-      + "(--sample needs no ffmpeg). Install it: on Debian/Ubuntu `sudo apt-get install -y ffmpeg`, on macOS "
-      + "`brew install ffmpeg`, elsewhere from https://ffmpeg.org/download.html, then make sure `ffmpeg -version` "
-      + "runs in the same shell.";
+  static final String INSTALL_HINT =
+      "ffmpeg was not found on PATH; it is needed for --input and --rtmp "
+          + "(--sample needs no ffmpeg). Install it: on Debian/Ubuntu `sudo apt-get install -y ffmpeg`, on macOS "
+          + "`brew install ffmpeg`, elsewhere from https://ffmpeg.org/download.html, then make sure `ffmpeg -version` "
+          + "runs in the same shell.";
 
   private FfmpegCommand() {}
 
@@ -42,12 +45,15 @@ public final class FfmpegCommand {
   }
 
   /**
-   * ffmpeg reading the input and pushing HLS by PUT to {@code ingestUrl}: H.264 with a keyframe forced at every
-   * segment boundary (so every segment starts decodable and segments come out at the set length whatever the
-   * input's frame rate), AAC stereo, chunked PUTs with the bearer key.
+   * ffmpeg reading the input and pushing HLS by PUT to {@code ingestUrl}: H.264 with a keyframe
+   * forced at every segment boundary (so every segment starts decodable and segments come out at
+   * the set length whatever the input's frame rate), AAC stereo, chunked PUTs with the bearer key.
    */
-  public static List<String> build(String ffmpeg, FfmpegOptions options, String ingestUrl, String key) {
-    List<String> cmd = new ArrayList<>(List.of(ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info"));
+  public static List<String> build(
+      String ffmpeg, FfmpegOptions options, String ingestUrl, String key) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info"));
     if (options.isRtmp()) {
       cmd.addAll(List.of("-listen", "1", "-i", options.rtmpUrl()));
     } else {
@@ -58,17 +64,55 @@ public final class FfmpegCommand {
       cmd.addAll(List.of("-i", options.input().toString()));
     }
     int seconds = options.segmentSeconds();
-    cmd.addAll(List.of("-map", "0:v:0", "-map", "0:a:0?",
-        "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
-        "-force_key_frames", "expr:gte(t,n_forced*" + seconds + ")", "-sc_threshold", "0"));
+    cmd.addAll(
+        List.of(
+            "-map",
+            "0:v:0",
+            "-map",
+            "0:a:0?",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-pix_fmt",
+            "yuv420p",
+            "-force_key_frames",
+            "expr:gte(t,n_forced*" + seconds + ")",
+            "-sc_threshold",
+            "0"));
     if (options.videoBitrate() != null) {
-      cmd.addAll(List.of("-b:v", options.videoBitrate(), "-maxrate", options.videoBitrate(),
-          "-bufsize", doubled(options.videoBitrate())));
+      cmd.addAll(
+          List.of(
+              "-b:v",
+              options.videoBitrate(),
+              "-maxrate",
+              options.videoBitrate(),
+              "-bufsize",
+              doubled(options.videoBitrate())));
     }
-    cmd.addAll(List.of("-c:a", "aac", "-b:a", options.audioBitrate(), "-ac", "2", "-ar", "48000",
-        "-f", "hls", "-hls_time", Integer.toString(seconds), "-hls_list_size", "6",
-        "-hls_flags", "delete_segments", "-method", "PUT",
-        "-headers", "Authorization: Bearer " + key + "\r\n", ingestUrl));
+    cmd.addAll(
+        List.of(
+            "-c:a",
+            "aac",
+            "-b:a",
+            options.audioBitrate(),
+            "-ac",
+            "2",
+            "-ar",
+            "48000",
+            "-f",
+            "hls",
+            "-hls_time",
+            Integer.toString(seconds),
+            "-hls_list_size",
+            "6",
+            "-hls_flags",
+            "delete_segments",
+            "-method",
+            "PUT",
+            "-headers",
+            "Authorization: Bearer " + key + "\r\n",
+            ingestUrl));
     return cmd;
   }
 
@@ -77,7 +121,8 @@ public final class FfmpegCommand {
     String digits = bitrate.replaceAll("[^0-9]", "");
     String unit = bitrate.replaceAll("[0-9]", "");
     if (digits.isEmpty() || digits.length() > 12 || !bitrate.matches("[0-9]+[kKmM]?")) {
-      throw new IllegalArgumentException("bitrate must look like 2500k or 3M, got '" + bitrate + "'");
+      throw new IllegalArgumentException(
+          "bitrate must look like 2500k or 3M, got '" + bitrate + "'");
     }
     return (Long.parseLong(digits) * 2) + unit;
   }

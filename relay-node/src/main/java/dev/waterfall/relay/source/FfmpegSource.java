@@ -20,13 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A file ({@code --input}) or an RTMP publisher ({@code --rtmp}) through ffmpeg. ffmpeg encodes and pushes HLS by
- * PUT into a private {@link IngestSource} (an HTTP server on 127.0.0.1, random port, one-off key), so every input
- * takes the same path into the origin as external HTTP ingest.
+ * A file ({@code --input}) or an RTMP publisher ({@code --rtmp}) through ffmpeg. ffmpeg encodes and
+ * pushes HLS by PUT into a private {@link IngestSource} (an HTTP server on 127.0.0.1, random port,
+ * one-off key), so every input takes the same path into the origin as external HTTP ingest.
  *
  * <p>A supervisor thread runs ffmpeg and restarts it with back-off when it exits (an RTMP publisher
- * disconnected, ffmpeg crashed); a file played once ends the source when ffmpeg finishes it. ffmpeg's output is
- * logged at debug, its last lines at warn when it fails. {@link #close()} stops it.
+ * disconnected, ffmpeg crashed); a file played once ends the source when ffmpeg finishes it.
+ * ffmpeg's output is logged at debug, its last lines at warn when it fails. {@link #close()} stops
+ * it.
  */
 public final class FfmpegSource implements SegmentSource {
 
@@ -34,10 +35,13 @@ public final class FfmpegSource implements SegmentSource {
 
   static final long MIN_BACKOFF_MILLIS = 500;
   static final long MAX_BACKOFF_MILLIS = 10_000;
+
   /** A run this long counts as healthy: the next failure starts the back-off over. */
   private static final long HEALTHY_RUN_MILLIS = 30_000;
+
   /** A file that fails this often in a row, quickly, will not start working: give up. */
   private static final int MAX_QUICK_FILE_FAILURES = 5;
+
   private static final int TAIL_LINES = 20;
 
   private final FfmpegOptions options;
@@ -52,7 +56,8 @@ public final class FfmpegSource implements SegmentSource {
   private volatile boolean stopping;
   private volatile int starts;
 
-  private FfmpegSource(FfmpegOptions options, String ffmpeg, IngestSource ingest, HttpServer server, String key) {
+  private FfmpegSource(
+      FfmpegOptions options, String ffmpeg, IngestSource ingest, HttpServer server, String key) {
     this.options = options;
     this.ffmpeg = ffmpeg;
     this.ingest = ingest;
@@ -62,13 +67,14 @@ public final class FfmpegSource implements SegmentSource {
     this.supervisor = new Thread(this::supervise, "ffmpeg-" + options.stream());
     this.supervisor.setDaemon(true);
     // An orphaned ffmpeg would keep the RTMP port: take it down with the JVM.
-    this.shutdownHook = new Thread(this::destroyProcess, "ffmpeg-" + options.stream() + "-shutdown");
+    this.shutdownHook =
+        new Thread(this::destroyProcess, "ffmpeg-" + options.stream() + "-shutdown");
   }
 
   /**
-   * Finds ffmpeg, starts the private ingest server and ffmpeg. The future completes once ffmpeg has been started;
-   * it fails with {@link FfmpegCommand.NotFoundException} (whose message says how to install ffmpeg) when
-   * ffmpeg is not on PATH.
+   * Finds ffmpeg, starts the private ingest server and ffmpeg. The future completes once ffmpeg has
+   * been started; it fails with {@link FfmpegCommand.NotFoundException} (whose message says how to
+   * install ffmpeg) when ffmpeg is not on PATH.
    */
   public static Future<FfmpegSource> start(Vertx vertx, FfmpegOptions options) {
     String ffmpeg;
@@ -80,22 +86,31 @@ public final class FfmpegSource implements SegmentSource {
     byte[] secret = new byte[24];
     new SecureRandom().nextBytes(secret);
     String key = HexFormat.of().formatHex(secret);
-    IngestSource ingest = new IngestSource(options.stream(), key, options.firstSequence(),
-        IngestSource.DEFAULT_MAX_UPLOAD_BYTES, IngestSource.DEFAULT_POLL_TIMEOUT);
+    IngestSource ingest =
+        new IngestSource(
+            options.stream(),
+            key,
+            options.firstSequence(),
+            IngestSource.DEFAULT_MAX_UPLOAD_BYTES,
+            IngestSource.DEFAULT_POLL_TIMEOUT);
     Router router = Router.router(vertx);
     ingest.mount(router);
-    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+    return vertx
+        .createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
         .requestHandler(router)
         .listen()
-        .map(server -> {
-          FfmpegSource source = new FfmpegSource(options, ffmpeg, ingest, server, key);
-          Runtime.getRuntime().addShutdownHook(source.shutdownHook);
-          source.supervisor.start();
-          return source;
-        });
+        .map(
+            server -> {
+              FfmpegSource source = new FfmpegSource(options, ffmpeg, ingest, server, key);
+              Runtime.getRuntime().addShutdownHook(source.shutdownHook);
+              source.supervisor.start();
+              return source;
+            });
   }
 
-  /** ffmpeg on PATH; when missing, a {@link FfmpegCommand.NotFoundException} says how to install it. */
+  /**
+   * ffmpeg on PATH; when missing, a {@link FfmpegCommand.NotFoundException} says how to install it.
+   */
   public static String findFfmpeg() {
     return FfmpegCommand.find(System.getenv("PATH"));
   }
@@ -150,12 +165,20 @@ public final class FfmpegSource implements SegmentSource {
         backoff = MIN_BACKOFF_MILLIS;
         quickFailures = 0;
       } else if (!options.isRtmp() && ++quickFailures >= MAX_QUICK_FILE_FAILURES) {
-        log.error("stream {}: ffmpeg failed {} times in a row on {}; giving up", options.stream(), quickFailures,
+        log.error(
+            "stream {}: ffmpeg failed {} times in a row on {}; giving up",
+            options.stream(),
+            quickFailures,
             options.input());
         break;
       }
-      log.info("stream {}: ffmpeg exited with {} after {} ms{}; restarting in {} ms", options.stream(), exit,
-          ranMillis, options.isRtmp() ? " (publisher gone?)" : "", backoff);
+      log.info(
+          "stream {}: ffmpeg exited with {} after {} ms{}; restarting in {} ms",
+          options.stream(),
+          exit,
+          ranMillis,
+          options.isRtmp() ? " (publisher gone?)" : "",
+          backoff);
       try {
         Thread.sleep(backoff);
       } catch (InterruptedException e) {
@@ -177,11 +200,15 @@ public final class FfmpegSource implements SegmentSource {
       process = started;
       starts++;
     }
-    log.info("stream {}: ffmpeg started (pid {}) for {}", options.stream(), started.pid(),
+    log.info(
+        "stream {}: ffmpeg started (pid {}) for {}",
+        options.stream(),
+        started.pid(),
         options.isRtmp() ? options.rtmpUrl() : options.input());
     ArrayDeque<String> tail = new ArrayDeque<>();
-    try (BufferedReader out = new BufferedReader(
-        new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = out.readLine(); line != null; line = out.readLine()) {
         log.debug("ffmpeg[{}]: {}", options.stream(), line);
         if (tail.size() == TAIL_LINES) {
@@ -194,7 +221,10 @@ public final class FfmpegSource implements SegmentSource {
     }
     int exit = started.waitFor();
     if (exit != 0 && !stopping) {
-      log.warn("stream {}: ffmpeg exited with {}; its last lines:\n  {}", options.stream(), exit,
+      log.warn(
+          "stream {}: ffmpeg exited with {}; its last lines:\n  {}",
+          options.stream(),
+          exit,
           String.join("\n  ", tail));
     }
     return exit;

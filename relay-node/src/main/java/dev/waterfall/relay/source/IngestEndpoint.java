@@ -15,11 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP side of {@link IngestSource}: what {@code ffmpeg -f hls -method PUT} sends, i.e. a PUT (or POST) of
- * every segment file and of the playlist after each segment, all with chunked bodies, and a DELETE of files that
- * slid out of the playlist. Every request needs {@code Authorization: Bearer <publish key>} (401 otherwise);
- * only plain names ending in {@code .ts} or {@code .m3u8} are taken (400), each up to the size cap (413).
- * Bodies are collected as they stream in, so a refused upload is cut off early rather than read whole.
+ * The HTTP side of {@link IngestSource}: what {@code ffmpeg -f hls -method PUT} sends, i.e. a PUT
+ * (or POST) of every segment file and of the playlist after each segment, all with chunked bodies,
+ * and a DELETE of files that slid out of the playlist. Every request needs {@code Authorization:
+ * Bearer <publish key>} (401 otherwise); only plain names ending in {@code .ts} or {@code .m3u8}
+ * are taken (400), each up to the size cap (413). Bodies are collected as they stream in, so a
+ * refused upload is cut off early rather than read whole.
  */
 final class IngestEndpoint {
 
@@ -27,6 +28,7 @@ final class IngestEndpoint {
 
   /** No path tricks: letters, digits, '_', '-', inner dots; then the extension. */
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}\\.(ts|m3u8)");
+
   static final int MAX_PLAYLIST_BYTES = 1 << 20;
 
   private final IngestSource source;
@@ -46,7 +48,10 @@ final class IngestEndpoint {
     try {
       String[] parts = ctx.normalizedPath().substring(IngestSource.PREFIX.length()).split("/", -1);
       if (parts.length != 2 || !parts[0].equals(source.stream())) {
-        refuse(request, 404, "no ingest for this path; this node ingests stream '" + source.stream() + "'");
+        refuse(
+            request,
+            404,
+            "no ingest for this path; this node ingests stream '" + source.stream() + "'");
         return;
       }
       HttpMethod method = request.method();
@@ -58,14 +63,23 @@ final class IngestEndpoint {
       }
       if (!source.authorized(request.getHeader("Authorization"))) {
         request.response().putHeader("WWW-Authenticate", "Bearer realm=\"waterfall-ingest\"");
-        log.warn("ingest {} {} from {}: wrong or missing publish key", method, parts[1],
-            addresses.of(request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress()));
+        log.warn(
+            "ingest {} {} from {}: wrong or missing publish key",
+            method,
+            parts[1],
+            addresses.of(
+                request.remoteAddress() == null
+                    ? "unknown"
+                    : request.remoteAddress().hostAddress()));
         refuse(request, 401, "publish key required: Authorization: Bearer <key>");
         return;
       }
       String name = parts[1];
       if (!NAME.matcher(name).matches() || name.contains("..")) {
-        refuse(request, 400, "unsupported file name '" + name + "': only MPEG-TS segments (.ts) and .m3u8");
+        refuse(
+            request,
+            400,
+            "unsupported file name '" + name + "': only MPEG-TS segments (.ts) and .m3u8");
         return;
       }
       if (!upload) {
@@ -102,23 +116,26 @@ final class IngestEndpoint {
     }
     Buffer body = Buffer.buffer();
     boolean[] refused = {false};
-    request.handler(data -> {
-      if (refused[0]) {
-        return;
-      }
-      if ((long) body.length() + data.length() > cap) {
-        refused[0] = true;
-        refuse(request, 413, tooLarge(name, cap));
-        return;
-      }
-      body.appendBuffer(data);
-    });
-    request.endHandler(v -> {
-      if (!refused[0]) {
-        accept(request, name, playlist, body.getBytes());
-      }
-    });
-    request.exceptionHandler(e -> log.debug("ingest upload of {} broke off: {}", name, e.toString()));
+    request.handler(
+        data -> {
+          if (refused[0]) {
+            return;
+          }
+          if ((long) body.length() + data.length() > cap) {
+            refused[0] = true;
+            refuse(request, 413, tooLarge(name, cap));
+            return;
+          }
+          body.appendBuffer(data);
+        });
+    request.endHandler(
+        v -> {
+          if (!refused[0]) {
+            accept(request, name, playlist, body.getBytes());
+          }
+        });
+    request.exceptionHandler(
+        e -> log.debug("ingest upload of {} broke off: {}", name, e.toString()));
   }
 
   private void accept(HttpServerRequest request, String name, boolean playlist, byte[] bytes) {
@@ -155,10 +172,11 @@ final class IngestEndpoint {
   }
 
   /**
-   * Answers with an error. The client may still be streaming a body we will not keep. Over HTTP/2 the stream is
-   * reset. Over HTTP/1.1 the rest is read and dropped (up to {@link #DRAIN_LIMIT}) rather than the connection
-   * closed at once: closing with unread bytes makes the kernel send a reset, which can destroy the answer before
-   * the client has read it (seen as "no response" in clients, intermittently).
+   * Answers with an error. The client may still be streaming a body we will not keep. Over HTTP/2
+   * the stream is reset. Over HTTP/1.1 the rest is read and dropped (up to {@link #DRAIN_LIMIT})
+   * rather than the connection closed at once: closing with unread bytes makes the kernel send a
+   * reset, which can destroy the answer before the client has read it (seen as "no response" in
+   * clients, intermittently).
    */
   private void refuse(HttpServerRequest request, int status, String message) {
     HttpServerResponse response = request.response();
@@ -171,19 +189,23 @@ final class IngestEndpoint {
     response.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8");
     if (bodyPending && !http2) {
       long[] drained = {0};
-      request.handler(chunk -> {
-        drained[0] += chunk.length();
-        if (drained[0] > DRAIN_LIMIT) {
-          request.connection().close(); // not a mistake but abuse: stop listening
-        }
-      });
-      request.endHandler(v -> { });
+      request.handler(
+          chunk -> {
+            drained[0] += chunk.length();
+            if (drained[0] > DRAIN_LIMIT) {
+              request.connection().close(); // not a mistake but abuse: stop listening
+            }
+          });
+      request.endHandler(v -> {});
       request.resume();
     }
-    response.end(message + "\n").onComplete(ar -> {
-      if (bodyPending && http2) {
-        response.reset();
-      }
-    });
+    response
+        .end(message + "\n")
+        .onComplete(
+            ar -> {
+              if (bodyPending && http2) {
+                response.reset();
+              }
+            });
   }
 }

@@ -17,18 +17,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Segments pushed by any encoder that writes HLS over HTTP, e.g.
- * {@code ffmpeg ... -f hls -method PUT -headers "Authorization: Bearer KEY\r\n" http://host/ingest/demo/index.m3u8}.
- * {@link IngestEndpoint} takes the PUTs; this class turns them into {@link MediaSegment}s.
+ * Segments pushed by any encoder that writes HLS over HTTP, e.g. {@code ffmpeg ... -f hls -method
+ * PUT -headers "Authorization: Bearer KEY\r\n" http://host/ingest/demo/index.m3u8}. {@link
+ * IngestEndpoint} takes the PUTs; this class turns them into {@link MediaSegment}s.
  *
- * <p>A segment is published when a playlist lists it and its bytes are in, in playlist order (ffmpeg may list a
- * segment a moment before its upload completes; then it follows as soon as it does). Numbering is this
- * origin's own counter, not the encoder's, so it keeps growing when the encoder restarts (its counter and
- * file names start over): the first segment after such a restart carries a discontinuity, since its timestamps
- * start over too. Memory stays bounded: at most {@link #MAX_PENDING_UPLOADS} uploads wait for a playlist and
- * {@link #MAX_READY} segments for {@link #next}; beyond that the oldest are dropped.
+ * <p>A segment is published when a playlist lists it and its bytes are in, in playlist order
+ * (ffmpeg may list a segment a moment before its upload completes; then it follows as soon as it
+ * does). Numbering is this origin's own counter, not the encoder's, so it keeps growing when the
+ * encoder restarts (its counter and file names start over): the first segment after such a restart
+ * carries a discontinuity, since its timestamps start over too. Memory stays bounded: at most
+ * {@link #MAX_PENDING_UPLOADS} uploads wait for a playlist and {@link #MAX_READY} segments for
+ * {@link #next}; beyond that the oldest are dropped.
  *
- * <p>Thread-safe: uploads arrive on a Vert.x event loop, {@link #next} blocks on the caller's thread.
+ * <p>Thread-safe: uploads arrive on a Vert.x event loop, {@link #next} blocks on the caller's
+ * thread.
  */
 public final class IngestSource implements SegmentSource {
 
@@ -39,8 +41,13 @@ public final class IngestSource implements SegmentSource {
   public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofSeconds(1);
   static final int MAX_PENDING_UPLOADS = 16;
   static final int MAX_READY = 32;
-  /** Names of published segments remembered, to recognise an encoder that starts over with the same names. */
+
+  /**
+   * Names of published segments remembered, to recognise an encoder that starts over with the same
+   * names.
+   */
   private static final int MAX_REMEMBERED = 256;
+
   private static final int MAX_SEGMENT_MILLIS = 60_000;
 
   private final String stream;
@@ -48,8 +55,12 @@ public final class IngestSource implements SegmentSource {
   private final long maxUploadBytes;
   private final Duration pollTimeout;
   private final Object lock = new Object();
-  /** Name to its latest upload; published ones stay as tombstones (bytes dropped). Guarded by lock. */
+
+  /**
+   * Name to its latest upload; published ones stay as tombstones (bytes dropped). Guarded by lock.
+   */
   private final LinkedHashMap<String, Upload> uploads = new LinkedHashMap<>();
+
   private final ArrayDeque<MediaSegment> ready = new ArrayDeque<>();
   private MediaPlaylist playlist;
   private long nextSequence;
@@ -72,13 +83,18 @@ public final class IngestSource implements SegmentSource {
   }
 
   /**
-   * @param firstSequence  the first media sequence published; an origin that restarts should start above what it
-   *                       published before (e.g. from the wall clock), because relays drop lower numbers as old
+   * @param firstSequence the first media sequence published; an origin that restarts should start
+   *     above what it published before (e.g. from the wall clock), because relays drop lower
+   *     numbers as old
    * @param maxUploadBytes larger uploads are refused (413)
-   * @param pollTimeout    how long {@link #next()} waits for a segment before returning empty
+   * @param pollTimeout how long {@link #next()} waits for a segment before returning empty
    */
-  public IngestSource(String stream, String publishKey, long firstSequence, long maxUploadBytes,
-                      Duration pollTimeout) {
+  public IngestSource(
+      String stream,
+      String publishKey,
+      long firstSequence,
+      long maxUploadBytes,
+      Duration pollTimeout) {
     if (stream == null || stream.isEmpty()) {
       throw new IllegalArgumentException("a stream name is required");
     }
@@ -123,7 +139,10 @@ public final class IngestSource implements SegmentSource {
     return maxUploadBytes;
   }
 
-  /** Compares in constant time, by hash, so neither the key's bytes nor its length leak through timing. */
+  /**
+   * Compares in constant time, by hash, so neither the key's bytes nor its length leak through
+   * timing.
+   */
   boolean authorized(String authorization) {
     if (authorization == null) {
       return false;
@@ -132,7 +151,8 @@ public final class IngestSource implements SegmentSource {
     if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return false;
     }
-    return MessageDigest.isEqual(sha256(value.substring(7).strip().getBytes(StandardCharsets.UTF_8)), keyHash);
+    return MessageDigest.isEqual(
+        sha256(value.substring(7).strip().getBytes(StandardCharsets.UTF_8)), keyHash);
   }
 
   /** A segment file arrived whole. */
@@ -140,7 +160,8 @@ public final class IngestSource implements SegmentSource {
     synchronized (lock) {
       Upload previous = uploads.remove(name);
       if (previous != null && previous.published) {
-        // The same name again: the encoder started over (ffmpeg numbers its files from 0 on every start).
+        // The same name again: the encoder started over (ffmpeg numbers its files from 0 on every
+        // start).
         encoderRestarted("re-upload of " + name);
       }
       uploads.put(name, new Upload(bytes));
@@ -153,8 +174,10 @@ public final class IngestSource implements SegmentSource {
   void playlistUploaded(String text) {
     MediaPlaylist parsed = PlaylistParser.parse(text);
     synchronized (lock) {
-      if (playlist != null && (parsed.mediaSequence() < playlist.mediaSequence() || playlist.endList())) {
-        encoderRestarted("playlist sequence " + playlist.mediaSequence() + " -> " + parsed.mediaSequence());
+      if (playlist != null
+          && (parsed.mediaSequence() < playlist.mediaSequence() || playlist.endList())) {
+        encoderRestarted(
+            "playlist sequence " + playlist.mediaSequence() + " -> " + parsed.mediaSequence());
       }
       playlist = parsed;
       publishListed();
@@ -169,8 +192,8 @@ public final class IngestSource implements SegmentSource {
   }
 
   /**
-   * Old names and the old playlist mean nothing after a restart: the new encoder reuses the names for new
-   * segments, so nothing is published until its own playlist lists them.
+   * Old names and the old playlist mean nothing after a restart: the new encoder reuses the names
+   * for new segments, so nothing is published until its own playlist lists them.
    */
   private void encoderRestarted(String why) {
     log.info("stream {}: the encoder started over ({})", stream, why);
@@ -189,7 +212,8 @@ public final class IngestSource implements SegmentSource {
     for (int i = 0; i < entries.size(); i++) {
       Upload upload = uploads.get(entries.get(i).uri());
       if (upload != null && upload.published) {
-        lastPublished = i; // what came before it and never arrived is given up: publishing it now would reorder
+        // what came before it and never arrived is given up: publishing it now would reorder
+        lastPublished = i;
       }
     }
     for (int i = lastPublished + 1; i < entries.size(); i++) {
@@ -226,7 +250,8 @@ public final class IngestSource implements SegmentSource {
       discontinuitySequence++;
     }
     int millis = Math.max(1, Math.min(MAX_SEGMENT_MILLIS, entry.durationMillis()));
-    ready.addLast(new MediaSegment(nextSequence++, bytes, millis, discontinuity, discontinuitySequence));
+    ready.addLast(
+        new MediaSegment(nextSequence++, bytes, millis, discontinuity, discontinuitySequence));
     publishedAny = true;
     restartPending = false;
     segmentsPublished.increment();
@@ -238,7 +263,10 @@ public final class IngestSource implements SegmentSource {
     lock.notifyAll();
   }
 
-  /** Keeps at most {@link #MAX_PENDING_UPLOADS} unpublished uploads and {@link #MAX_REMEMBERED} names. Under lock. */
+  /**
+   * Keeps at most {@link #MAX_PENDING_UPLOADS} unpublished uploads and {@link #MAX_REMEMBERED}
+   * names. Under lock.
+   */
   private void bound() {
     int pending = 0;
     for (Upload u : uploads.values()) {
@@ -258,16 +286,19 @@ public final class IngestSource implements SegmentSource {
     }
   }
 
-  /** Waits up to the poll timeout given at construction; empty when none came (see {@link #ended()}). */
+  /**
+   * Waits up to the poll timeout given at construction; empty when none came (see {@link
+   * #ended()}).
+   */
   @Override
   public Optional<MediaSegment> next() {
     return next(pollTimeout);
   }
 
   /**
-   * The next segment, waiting up to {@code timeout}; empty on timeout, on interrupt, or once closed. Once
-   * finished and drained it still waits out the timeout, so a loop that does not check {@link #ended()} idles
-   * instead of spinning.
+   * The next segment, waiting up to {@code timeout}; empty on timeout, on interrupt, or once
+   * closed. Once finished and drained it still waits out the timeout, so a loop that does not check
+   * {@link #ended()} idles instead of spinning.
    */
   public Optional<MediaSegment> next(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -293,14 +324,19 @@ public final class IngestSource implements SegmentSource {
     return false;
   }
 
-  /** True once closed, or finished and drained: {@link #next()} will never return a segment again. */
+  /**
+   * True once closed, or finished and drained: {@link #next()} will never return a segment again.
+   */
   public boolean ended() {
     synchronized (lock) {
       return closed || (finished && ready.isEmpty());
     }
   }
 
-  /** No more uploads will come (a file played to its end): {@link #next()} stops waiting once drained. */
+  /**
+   * No more uploads will come (a file played to its end): {@link #next()} stops waiting once
+   * drained.
+   */
   void finish() {
     synchronized (lock) {
       finished = true;
@@ -317,7 +353,10 @@ public final class IngestSource implements SegmentSource {
     return dropped.sum();
   }
 
-  /** Requests answered with an error (401, 413, 400, ...): ffmpeg ignores those silently, so count them here. */
+  /**
+   * Requests answered with an error (401, 413, 400, ...): ffmpeg ignores those silently, so count
+   * them here.
+   */
   public long refusedRequests() {
     return refused.sum();
   }

@@ -5,26 +5,45 @@ import java.util.Arrays;
 /**
  * One segment as a source hands it to the origin, before chunking and signing.
  *
- * @param sequence              HLS media sequence number
- * @param bytes                 the whole segment (MPEG-TS for the sample)
- * @param durationMillis        how long it plays
- * @param discontinuity         an EXT-X-DISCONTINUITY precedes it (timestamps or encoding restart here)
- * @param discontinuitySequence its discontinuity number: the count of discontinuities up to and including its own
+ * @param sequence HLS media sequence number
+ * @param bytes the whole segment (MPEG-TS for the sample)
+ * @param durationMillis how long it plays
+ * @param discontinuity an EXT-X-DISCONTINUITY precedes it (timestamps or encoding restart here)
+ * @param discontinuitySequence its discontinuity number: the count of discontinuities up to and
+ *     including its own
  */
-public record MediaSegment(long sequence, byte[] bytes, int durationMillis, boolean discontinuity,
-                           long discontinuitySequence) {
+public record MediaSegment(
+    long sequence,
+    byte[] bytes,
+    int durationMillis,
+    boolean discontinuity,
+    long discontinuitySequence) {
 
   public MediaSegment {
-    if (sequence < 0 || discontinuitySequence < 0 || durationMillis < 1 || bytes == null || bytes.length == 0) {
-      throw new IllegalArgumentException("invalid segment " + sequence + ": " + durationMillis + " ms, "
-          + (bytes == null ? "no" : bytes.length) + " bytes");
+    if (sequence < 0
+        || discontinuitySequence < 0
+        || durationMillis < 1
+        || bytes == null
+        || bytes.length == 0) {
+      throw new IllegalArgumentException(
+          "invalid segment "
+              + sequence
+              + ": "
+              + durationMillis
+              + " ms, "
+              + (bytes == null ? "no" : bytes.length)
+              + " bytes");
     }
     if (discontinuity && discontinuitySequence < 1) {
-      throw new IllegalArgumentException("a discontinuity segment needs discontinuitySequence >= 1");
+      throw new IllegalArgumentException(
+          "a discontinuity segment needs discontinuitySequence >= 1");
     }
   }
 
-  /** The array itself, not a copy: segments are large and sources hand each one over once. Do not modify it. */
+  /**
+   * The array itself, not a copy: segments are large and sources hand each one over once. Do not
+   * modify it.
+   */
   @Override
   public byte[] bytes() {
     return bytes;
@@ -32,8 +51,11 @@ public record MediaSegment(long sequence, byte[] bytes, int durationMillis, bool
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof MediaSegment m && sequence == m.sequence && durationMillis == m.durationMillis
-        && discontinuity == m.discontinuity && discontinuitySequence == m.discontinuitySequence
+    return o instanceof MediaSegment m
+        && sequence == m.sequence
+        && durationMillis == m.durationMillis
+        && discontinuity == m.discontinuity
+        && discontinuitySequence == m.discontinuitySequence
         && Arrays.equals(bytes, m.bytes);
   }
 
@@ -48,7 +70,16 @@ public record MediaSegment(long sequence, byte[] bytes, int durationMillis, bool
 
   @Override
   public String toString() {
-    return "MediaSegment[sequence=" + sequence + ", bytes=" + bytes.length + ", durationMillis=" + durationMillis
-        + ", discontinuity=" + discontinuity + ", discontinuitySequence=" + discontinuitySequence + "]";
+    return "MediaSegment[sequence="
+        + sequence
+        + ", bytes="
+        + bytes.length
+        + ", durationMillis="
+        + durationMillis
+        + ", discontinuity="
+        + discontinuity
+        + ", discontinuitySequence="
+        + discontinuitySequence
+        + "]";
   }
 }

@@ -7,14 +7,16 @@ import java.util.List;
 
 /**
  * Parses a live HLS media playlist (RFC 8216): EXT-X-MEDIA-SEQUENCE, EXT-X-DISCONTINUITY-SEQUENCE,
- * EXT-X-TARGETDURATION, EXTINF, EXT-X-DISCONTINUITY, EXT-X-ENDLIST and the segment URIs. Other tags and
- * comments are skipped, as the RFC asks of clients. A master playlist, a missing {@code #EXTM3U}, a URI without
- * its EXTINF or a value that is not a number is a {@link PlaylistFormatException}, never anything else.
+ * EXT-X-TARGETDURATION, EXTINF, EXT-X-DISCONTINUITY, EXT-X-ENDLIST and the segment URIs. Other tags
+ * and comments are skipped, as the RFC asks of clients. A master playlist, a missing {@code
+ * #EXTM3U}, a URI without its EXTINF or a value that is not a number is a {@link
+ * PlaylistFormatException}, never anything else.
  */
 public final class PlaylistParser {
 
   /** Far more than a live window holds; stops a hostile playlist from building a huge list. */
   public static final int MAX_ENTRIES = 10_000;
+
   private static final long MAX_DURATION_MILLIS = 24L * 3600 * 1000;
 
   private PlaylistParser() {}
@@ -44,7 +46,8 @@ public final class PlaylistParser {
       }
       if (!line.startsWith("#")) {
         if (duration == null) {
-          throw new PlaylistFormatException("line " + lineNumber + ": URI '" + line + "' without #EXTINF before it");
+          throw new PlaylistFormatException(
+              "line " + lineNumber + ": URI '" + line + "' without #EXTINF before it");
         }
         if (pending.size() >= MAX_ENTRIES) {
           throw new PlaylistFormatException("more than " + MAX_ENTRIES + " segments");
@@ -68,7 +71,8 @@ public final class PlaylistParser {
       } else if (line.equals("#EXT-X-ENDLIST")) {
         endList = true;
       } else if (line.startsWith("#EXT-X-STREAM-INF")) {
-        throw new PlaylistFormatException("line " + lineNumber + ": a master playlist, not a media playlist");
+        throw new PlaylistFormatException(
+            "line " + lineNumber + ": a master playlist, not a media playlist");
       }
       // Any other tag or comment: not ours to understand.
     }
@@ -80,20 +84,27 @@ public final class PlaylistParser {
     for (int i = 0; i < pending.size(); i++) {
       Pending p = pending.get(i);
       disc += p.discontinuity ? 1 : 0;
-      entries.add(new MediaPlaylist.Entry(mediaSequence + i, p.uri, p.durationMillis, p.discontinuity, disc));
+      entries.add(
+          new MediaPlaylist.Entry(
+              mediaSequence + i, p.uri, p.durationMillis, p.discontinuity, disc));
     }
-    return new MediaPlaylist(mediaSequence, discontinuitySequence, targetDuration, endList, entries);
+    return new MediaPlaylist(
+        mediaSequence, discontinuitySequence, targetDuration, endList, entries);
   }
 
   private record Pending(String uri, int durationMillis, boolean discontinuity) {}
 
   private static long integer(String value, int lineNumber, boolean afterEntry) {
     if (afterEntry) {
-      throw new PlaylistFormatException("line " + lineNumber + ": sequence tags must come before the first segment");
+      throw new PlaylistFormatException(
+          "line " + lineNumber + ": sequence tags must come before the first segment");
     }
     String digits = value.strip();
-    if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      throw new PlaylistFormatException("line " + lineNumber + ": not a decimal integer: '" + value + "'");
+    if (digits.isEmpty()
+        || digits.length() > 18
+        || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      throw new PlaylistFormatException(
+          "line " + lineNumber + ": not a decimal integer: '" + value + "'");
     }
     return Long.parseLong(digits);
   }
@@ -103,10 +114,13 @@ public final class PlaylistParser {
     try {
       seconds = new BigDecimal(value.strip());
     } catch (NumberFormatException e) {
-      throw new PlaylistFormatException("line " + lineNumber + ": EXTINF duration is not a number: '" + value + "'");
+      throw new PlaylistFormatException(
+          "line " + lineNumber + ": EXTINF duration is not a number: '" + value + "'");
     }
-    if (seconds.signum() < 0 || seconds.compareTo(BigDecimal.valueOf(MAX_DURATION_MILLIS / 1000)) > 0) {
-      throw new PlaylistFormatException("line " + lineNumber + ": EXTINF duration out of range: " + value);
+    if (seconds.signum() < 0
+        || seconds.compareTo(BigDecimal.valueOf(MAX_DURATION_MILLIS / 1000)) > 0) {
+      throw new PlaylistFormatException(
+          "line " + lineNumber + ": EXTINF duration out of range: " + value);
     }
     return seconds.movePointRight(3).setScale(0, RoundingMode.HALF_UP).intValueExact();
   }

@@ -11,10 +11,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The built-in sample clip (resources {@code /sample/}, made once with ffmpeg, see docs/protocol.md) looped as an
- * endless live stream. Each segment gets the next media sequence number and its true duration; the first
- * segment of every loop after the first carries a discontinuity, because the clip's timestamps restart there.
- * No threads and no clock: the caller publishes one segment per {@code durationMillis}.
+ * The built-in sample clip (resources {@code /sample/}, made once with ffmpeg, see
+ * docs/protocol.md) looped as an endless live stream. Each segment gets the next media sequence
+ * number and its true duration; the first segment of every loop after the first carries a
+ * discontinuity, because the clip's timestamps restart there. No threads and no clock: the caller
+ * publishes one segment per {@code durationMillis}.
  */
 public final class SampleSource implements SegmentSource {
 
@@ -31,7 +32,9 @@ public final class SampleSource implements SegmentSource {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Clip c && name.equals(c.name) && durationMillis == c.durationMillis
+      return o instanceof Clip c
+          && name.equals(c.name)
+          && durationMillis == c.durationMillis
           && java.util.Arrays.equals(bytes, c.bytes);
     }
 
@@ -53,8 +56,8 @@ public final class SampleSource implements SegmentSource {
   private boolean started;
 
   /**
-   * @param firstSequence where numbering starts; an origin that restarts should start above what it published
-   *                      before (e.g. from the wall clock), because relays treat lower numbers as old
+   * @param firstSequence where numbering starts; an origin that restarts should start above what it
+   *     published before (e.g. from the wall clock), because relays treat lower numbers as old
    */
   public SampleSource(List<Clip> clips, long firstSequence) {
     if (clips.isEmpty()) {
@@ -76,7 +79,9 @@ public final class SampleSource implements SegmentSource {
     return new SampleSource(loadClips(), firstSequence);
   }
 
-  /** Reads {@code index.txt} ("name durationMillis" a line, '#' comments) and the files it names. */
+  /**
+   * Reads {@code index.txt} ("name durationMillis" a line, '#' comments) and the files it names.
+   */
   public static List<Clip> loadClips() {
     try {
       List<Clip> clips = new ArrayList<>();
@@ -89,7 +94,9 @@ public final class SampleSource implements SegmentSource {
         if (fields.length != 2) {
           throw new IllegalStateException("bad line in " + INDEX + ": " + line);
         }
-        clips.add(new Clip(fields[0], readResource(RESOURCE_DIR + fields[0]), Integer.parseInt(fields[1])));
+        clips.add(
+            new Clip(
+                fields[0], readResource(RESOURCE_DIR + fields[0]), Integer.parseInt(fields[1])));
       }
       return clips;
     } catch (IOException e) {
@@ -105,8 +112,9 @@ public final class SampleSource implements SegmentSource {
       discontinuitySequence++;
     }
     Clip clip = clips.get(position);
-    MediaSegment segment = new MediaSegment(nextSequence, clip.bytes(), clip.durationMillis(), wrapped,
-        discontinuitySequence);
+    MediaSegment segment =
+        new MediaSegment(
+            nextSequence, clip.bytes(), clip.durationMillis(), wrapped, discontinuitySequence);
     started = true;
     nextSequence++;
     position = (position + 1) % clips.size();
@@ -130,7 +138,8 @@ public final class SampleSource implements SegmentSource {
 
   private static List<String> readIndex() throws IOException {
     try (InputStream in = open(INDEX);
-         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        BufferedReader reader =
+            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       return reader.lines().toList();
     }
   }

@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The live HLS media playlist (version 3) rebuilt from signed headers, so viewers never poll the origin for it.
- * Segment URIs are relative ({@code seg-<sequence>.ts}), next to the playlist.
+ * The live HLS media playlist (version 3) rebuilt from signed headers, so viewers never poll the
+ * origin for it. Segment URIs are relative ({@code seg-<sequence>.ts}), next to the playlist.
  */
 public final class PlaylistBuilder {
 
@@ -38,18 +38,23 @@ public final class PlaylistBuilder {
     if (segments.isEmpty()) {
       throw new IllegalArgumentException("a playlist lists at least one segment");
     }
-    List<SegmentHeader> listed = segments.subList(Math.max(0, segments.size() - maxSegments), segments.size());
+    List<SegmentHeader> listed =
+        segments.subList(Math.max(0, segments.size() - maxSegments), segments.size());
     int maxDuration = 0;
     for (int i = 0; i < listed.size(); i++) {
       if (i > 0 && listed.get(i).sequence() != listed.get(i - 1).sequence() + 1) {
         // HLS numbers segments by position: a hole would silently renumber every segment after it.
-        throw new IllegalArgumentException("segments must be consecutive: " + listed.get(i - 1).sequence()
-            + " then " + listed.get(i).sequence());
+        throw new IllegalArgumentException(
+            "segments must be consecutive: "
+                + listed.get(i - 1).sequence()
+                + " then "
+                + listed.get(i).sequence());
       }
       maxDuration = Math.max(maxDuration, listed.get(i).durationMillis());
     }
     SegmentHeader first = listed.get(0);
-    // A segment's discontinuitySequence counts the tag in front of it; the playlist's counts the ones before.
+    // A segment's discontinuitySequence counts the tag in front of it; the playlist's counts the
+    // ones before.
     long discontinuitySequence = first.discontinuitySequence() - (first.discontinuity() ? 1 : 0);
     StringBuilder out = new StringBuilder(64 + 48 * listed.size());
     out.append("#EXTM3U\n");
@@ -62,7 +67,8 @@ public final class PlaylistBuilder {
         out.append("#EXT-X-DISCONTINUITY\n");
       }
       int millis = segment.durationMillis();
-      out.append(String.format(Locale.ROOT, "#EXTINF:%d.%03d,", millis / 1000, millis % 1000)).append('\n');
+      out.append(String.format(Locale.ROOT, "#EXTINF:%d.%03d,", millis / 1000, millis % 1000))
+          .append('\n');
       out.append(segmentUri(segment.sequence())).append('\n');
     }
     return out.toString();

@@ -3,8 +3,8 @@ package dev.waterfall.relay.store;
 import dev.waterfall.relay.segment.SignedHeader;
 
 /**
- * A snapshot of one held segment, for metrics and the fallback logic. Times are the store clock's epoch
- * milliseconds; -1 means "not yet".
+ * A snapshot of one held segment, for metrics and the fallback logic. Times are the store clock's
+ * epoch milliseconds; -1 means "not yet".
  */
 public record SegmentStatus(
     SignedHeader signed,

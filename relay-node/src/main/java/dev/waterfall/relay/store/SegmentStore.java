@@ -13,18 +13,21 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The last ~30 s of a stream at one node, and the one place where what arrives is verified: a header is kept
- * only if its signature checks out, a chunk only if it matches its header. So whatever the store returns, and
- * whatever a caller forwards after a {@code STORED} result, was signed by the origin.
+ * The last ~30 s of a stream at one node, and the one place where what arrives is verified: a
+ * header is kept only if its signature checks out, a chunk only if it matches its header. So
+ * whatever the store returns, and whatever a caller forwards after a {@code STORED} result, was
+ * signed by the origin.
  *
- * <p>Bounds: segments are evicted oldest first while the held segments' durations add up to more than the
- * window, or their byte lengths to more than the cap (the newest is always kept). Incomplete segments that the
- * playlist has skipped past are evicted too: they can no longer be played.
+ * <p>Bounds: segments are evicted oldest first while the held segments' durations add up to more
+ * than the window, or their byte lengths to more than the cap (the newest is always kept).
+ * Incomplete segments that the playlist has skipped past are evicted too: they can no longer be
+ * played.
  *
- * <p>Playlist: {@link #playableSegments(int)} returns consecutive complete segments and never goes backwards.
- * A missing or incomplete segment holds the playlist back until it completes, or until a later segment has been
- * here for {@link StoreLimits#gapTimeoutMillis()}; then the playlist skips past it for good. Feed headers oldest
- * first: a header older than what the playlist has already offered is {@link HeaderResult#TOO_OLD}.
+ * <p>Playlist: {@link #playableSegments(int)} returns consecutive complete segments and never goes
+ * backwards. A missing or incomplete segment holds the playlist back until it completes, or until a
+ * later segment has been here for {@link StoreLimits#gapTimeoutMillis()}; then the playlist skips
+ * past it for good. Feed headers oldest first: a header older than what the playlist has already
+ * offered is {@link HeaderResult#TOO_OLD}.
  *
  * <p>Thread-safe: one lock guards the state; signatures and hashes are checked outside it.
  */
@@ -37,6 +40,7 @@ public final class SegmentStore {
   private final TreeMap<Long, StoredSegment> segments = new TreeMap<>();
   private long heldMillis;
   private long heldBytes;
+
   /** The lowest sequence a playlist may still show; -1 until known. Only grows. */
   private long playableFrom = -1;
 
@@ -78,7 +82,10 @@ public final class SegmentStore {
     }
   }
 
-  /** Verifies and keeps chunk {@code index} of segment {@code sequence}; {@code bytes} is copied, not kept. */
+  /**
+   * Verifies and keeps chunk {@code index} of segment {@code sequence}; {@code bytes} is copied,
+   * not kept.
+   */
   public ChunkResult addChunk(long sequence, int index, byte[] bytes) {
     StoredSegment segment;
     synchronized (lock) {
@@ -117,13 +124,18 @@ public final class SegmentStore {
     }
   }
 
-  /** Indices not yet held, ascending; empty when complete or when no header is held for {@code sequence}. */
+  /**
+   * Indices not yet held, ascending; empty when complete or when no header is held for {@code
+   * sequence}.
+   */
   public List<Integer> missingChunks(long sequence) {
     synchronized (lock) {
       StoredSegment segment = segments.get(sequence);
       List<Integer> missing = new ArrayList<>();
       if (segment != null) {
-        for (int i = segment.have.nextClearBit(0); i < segment.header.chunkCount(); i = segment.have.nextClearBit(i + 1)) {
+        for (int i = segment.have.nextClearBit(0);
+            i < segment.header.chunkCount();
+            i = segment.have.nextClearBit(i + 1)) {
           missing.add(i);
         }
       }
@@ -141,7 +153,9 @@ public final class SegmentStore {
   public Optional<byte[]> segmentBytes(long sequence) {
     synchronized (lock) {
       StoredSegment segment = segments.get(sequence);
-      return segment != null && segment.complete() ? Optional.of(segment.data.clone()) : Optional.empty();
+      return segment != null && segment.complete()
+          ? Optional.of(segment.data.clone())
+          : Optional.empty();
     }
   }
 
@@ -149,11 +163,15 @@ public final class SegmentStore {
   public Optional<byte[]> chunk(long sequence, int index) {
     synchronized (lock) {
       StoredSegment segment = segments.get(sequence);
-      if (segment == null || index < 0 || index >= segment.header.chunkCount() || !segment.have.get(index)) {
+      if (segment == null
+          || index < 0
+          || index >= segment.header.chunkCount()
+          || !segment.have.get(index)) {
         return Optional.empty();
       }
       int offset = segment.header.chunkOffset(index);
-      return Optional.of(Arrays.copyOfRange(segment.data, offset, offset + segment.header.chunkLength(index)));
+      return Optional.of(
+          Arrays.copyOfRange(segment.data, offset, offset + segment.header.chunkLength(index)));
     }
   }
 
@@ -170,7 +188,10 @@ public final class SegmentStore {
     }
   }
 
-  /** First and last complete sequence held (what a WINDOW frame announces); empty when none is complete. */
+  /**
+   * First and last complete sequence held (what a WINDOW frame announces); empty when none is
+   * complete.
+   */
   public Optional<SequenceRange> window() {
     synchronized (lock) {
       Long first = null;
@@ -209,8 +230,9 @@ public final class SegmentStore {
   }
 
   /**
-   * The newest {@code maxCount} segments a playlist should list: consecutive sequences, all complete, starting
-   * at or after every segment offered before (see the class comment for how gaps are handled).
+   * The newest {@code maxCount} segments a playlist should list: consecutive sequences, all
+   * complete, starting at or after every segment offered before (see the class comment for how gaps
+   * are handled).
    */
   public List<SegmentHeader> playableSegments(int maxCount) {
     if (maxCount < 1) {
@@ -226,14 +248,18 @@ public final class SegmentStore {
     }
   }
 
-  /** The playable run from {@link #playableFrom}; moves it past gaps that timed out. Call under the lock. */
+  /**
+   * The playable run from {@link #playableFrom}; moves it past gaps that timed out. Call under the
+   * lock.
+   */
   private List<StoredSegment> playableRun(long now) {
     List<StoredSegment> run = new ArrayList<>();
     long from = playableFrom;
     Long expected = playableFrom < 0 ? null : playableFrom;
     for (StoredSegment segment : segments.tailMap(Math.max(0, playableFrom), true).values()) {
       if (expected != null && segment.sequence() != expected) {
-        // Sequences expected..sequence-1 never arrived: wait for them, unless this later one came long ago.
+        // Sequences expected..sequence-1 never arrived: wait for them, unless this later one came
+        // long ago.
         if (now - segment.headerAtMillis < limits.gapTimeoutMillis()) {
           break;
         }
@@ -269,7 +295,8 @@ public final class SegmentStore {
   }
 
   private void evictOverLimits() {
-    while (segments.size() > 1 && (heldMillis > limits.windowMillis() || heldBytes > limits.maxBytes())) {
+    while (segments.size() > 1
+        && (heldMillis > limits.windowMillis() || heldBytes > limits.maxBytes())) {
       StoredSegment oldest = segments.firstEntry().getValue();
       evict(oldest);
       playableFrom = Math.max(playableFrom, oldest.sequence() + 1);

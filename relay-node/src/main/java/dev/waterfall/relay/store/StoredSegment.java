@@ -9,8 +9,13 @@ final class StoredSegment {
 
   final SignedHeader signed;
   final SegmentHeader header;
-  /** Allocated whole when the header arrives: the signed byteLength is trusted, and chunks land in place. */
+
+  /**
+   * Allocated whole when the header arrives: the signed byteLength is trusted, and chunks land in
+   * place.
+   */
   final byte[] data;
+
   final BitSet have;
   final long headerAtMillis;
   int received;
@@ -46,7 +51,12 @@ final class StoredSegment {
   }
 
   SegmentStatus status() {
-    return new SegmentStatus(signed, received, header.chunkCount(), headerAtMillis, firstChunkAtMillis,
+    return new SegmentStatus(
+        signed,
+        received,
+        header.chunkCount(),
+        headerAtMillis,
+        firstChunkAtMillis,
         completeAtMillis);
   }
 }

@@ -1,9 +1,10 @@
 package dev.waterfall.relay.whip;
 
 /**
- * What our SDP answer says about the publisher's offer: whether it sends us video we can decode. libwebrtc
- * answers an offer it cannot use with a rejected section (port 0) or a direction that receives nothing, rather than
- * failing; a WHIP client must hear about that instead of publishing into the void.
+ * What our SDP answer says about the publisher's offer: whether it sends us video we can decode.
+ * libwebrtc answers an offer it cannot use with a rejected section (port 0) or a direction that
+ * receives nothing, rather than failing; a WHIP client must hear about that instead of publishing
+ * into the void.
  */
 final class AnswerCheck {
   private AnswerCheck() {}
@@ -20,8 +21,11 @@ final class AnswerCheck {
         }
         video = line.startsWith("m=video ");
         rejected = video && line.startsWith("m=video 0 ");
-      } else if (video && (line.equals("a=recvonly") || line.equals("a=sendonly") || line.equals("a=inactive")
-          || line.equals("a=sendrecv"))) {
+      } else if (video
+          && (line.equals("a=recvonly")
+              || line.equals("a=sendonly")
+              || line.equals("a=inactive")
+              || line.equals("a=sendrecv"))) {
         direction = line.substring(2);
       }
     }

@@ -5,14 +5,17 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * The {@code Authorization: Bearer <token>} check of a WHIP request (RFC 9725 §4.2 uses RFC 6750 bearer tokens),
- * against the stream's publish key. Both sides are hashed before the constant-time compare, so neither the
- * key's length nor its prefix leaks through timing.
+ * The {@code Authorization: Bearer <token>} check of a WHIP request (RFC 9725 §4.2 uses RFC 6750
+ * bearer tokens), against the stream's publish key. Both sides are hashed before the constant-time
+ * compare, so neither the key's length nor its prefix leaks through timing.
  */
 final class BearerToken {
   private BearerToken() {}
 
-  /** The token of an {@code Authorization} header value, or null when it is missing or not a bearer token. */
+  /**
+   * The token of an {@code Authorization} header value, or null when it is missing or not a bearer
+   * token.
+   */
   static String parse(String header) {
     if (header == null) {
       return null;
@@ -29,7 +32,10 @@ final class BearerToken {
   /** Whether the header carries exactly {@code key}. */
   static boolean matches(String header, String key) {
     String token = parse(header);
-    return token != null && key != null && !key.isEmpty() && MessageDigest.isEqual(sha256(token), sha256(key));
+    return token != null
+        && key != null
+        && !key.isEmpty()
+        && MessageDigest.isEqual(sha256(token), sha256(key));
   }
 
   private static byte[] sha256(String s) {

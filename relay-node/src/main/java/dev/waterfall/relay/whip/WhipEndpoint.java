@@ -20,27 +20,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * WHIP ingest (RFC 9725) for a realtime stream's origin, so OBS 30+ can publish to it:
+ *
  * <ul>
- *   <li>{@code POST /whip/<stream>} with {@code Authorization: Bearer <publish key>} and an
- *   {@code application/sdp} offer: {@code 201 Created}, the complete answer (no trickle) and
- *   {@code Location: /whip/<stream>/<session>}. Wrong or missing key: 401 and nothing changes; another content
- *   type: 415; an offer over {@value #MAX_OFFER_BYTES} bytes: 413; one we cannot use: 400 with the reason.</li>
- *   <li>A new session <b>replaces</b> the live one rather than being refused (409): OBS reconnects with a fresh
- *   POST when its network drops and cannot DELETE a session it lost, so a refusal would lock the publisher out
- *   until ICE gave up. The replacement is make-before-break: the old session keeps feeding the tree until the
- *   new one's first frame, then closes.</li>
- *   <li>{@code DELETE <Location>}: 200, the session ends and the tree's root has no video until the next POST
- *   (pages keep their places, as when the /publish page stops). {@code PATCH} (trickle ICE, ICE restart): 405, as
- *   RFC 9725 §4.3.1 allows. {@code OPTIONS}: 204 with {@code Accept-Post: application/sdp} and CORS, so a browser
- *   page on another origin can publish too.</li>
+ *   <li>{@code POST /whip/<stream>} with {@code Authorization: Bearer <publish key>} and an {@code
+ *       application/sdp} offer: {@code 201 Created}, the complete answer (no trickle) and {@code
+ *       Location: /whip/<stream>/<session>}. Wrong or missing key: 401 and nothing changes; another
+ *       content type: 415; an offer over {@value #MAX_OFFER_BYTES} bytes: 413; one we cannot use:
+ *       400 with the reason.
+ *   <li>A new session <b>replaces</b> the live one rather than being refused (409): OBS reconnects
+ *       with a fresh POST when its network drops and cannot DELETE a session it lost, so a refusal
+ *       would lock the publisher out until ICE gave up. The replacement is make-before-break: the
+ *       old session keeps feeding the tree until the new one's first frame, then closes.
+ *   <li>{@code DELETE <Location>}: 200, the session ends and the tree's root has no video until the
+ *       next POST (pages keep their places, as when the /publish page stops). {@code PATCH}
+ *       (trickle ICE, ICE restart): 405, as RFC 9725 §4.3.1 allows. {@code OPTIONS}: 204 with
+ *       {@code Accept-Post: application/sdp} and CORS, so a browser page on another origin can
+ *       publish too.
  * </ul>
+ *
  * State lives on the node's context.
  */
 public final class WhipEndpoint implements WhipSession.Events, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WhipEndpoint.class);
   public static final String PREFIX = "/whip/";
+
   /** A browser's or OBS's offer is 3–10 KB; anything far larger is not an offer. */
   static final int MAX_OFFER_BYTES = 64 * 1024;
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final String stream;
@@ -49,12 +55,15 @@ public final class WhipEndpoint implements WhipSession.Events, AutoCloseable {
   private final TrackRelay root;
   private final Context context;
   private final Map<String, WhipSession> sessions = new LinkedHashMap<>();
+
   /** The session whose video the tree gets (null: none). */
   private volatile WhipSession feeding;
+
   /** The newest session answered: it replaces {@link #feeding} at its first frame. */
   private WhipSession newest;
 
-  public WhipEndpoint(String stream, String key, PeerFactory peers, TrackRelay root, Context context) {
+  public WhipEndpoint(
+      String stream, String key, PeerFactory peers, TrackRelay root, Context context) {
     this.stream = stream;
     this.key = key;
     this.peers = peers;
@@ -69,28 +78,42 @@ public final class WhipEndpoint implements WhipSession.Events, AutoCloseable {
   private void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = request.response();
-    // Browsers may publish from another origin (RFC 9725 §4.8): let them read Location and the answer.
-    response.putHeader("Access-Control-Allow-Origin", "*")
+    // Browsers may publish from another origin (RFC 9725 §4.8): let them read Location and the
+    // answer.
+    response
+        .putHeader("Access-Control-Allow-Origin", "*")
         .putHeader("Access-Control-Expose-Headers", "Location, Accept-Post");
     String[] parts = ctx.normalizedPath().substring(PREFIX.length()).split("/", -1);
     if (parts.length < 1 || parts.length > 2 || !parts[0].equals(stream)) {
-      refuse(response, 404, "no WHIP endpoint here; this origin takes stream '" + stream + "' at " + PREFIX + stream);
+      refuse(
+          response,
+          404,
+          "no WHIP endpoint here; this origin takes stream '" + stream + "' at " + PREFIX + stream);
       return;
     }
     HttpMethod method = request.method();
     if (HttpMethod.OPTIONS.equals(method)) {
-      response.setStatusCode(204).putHeader("Accept-Post", "application/sdp")
+      response
+          .setStatusCode(204)
+          .putHeader("Accept-Post", "application/sdp")
           .putHeader("Access-Control-Allow-Methods", "POST, DELETE, OPTIONS")
           .putHeader("Access-Control-Allow-Headers", "Authorization, Content-Type")
-          .putHeader("Access-Control-Max-Age", "600").end();
+          .putHeader("Access-Control-Max-Age", "600")
+          .end();
       return;
     }
     boolean resource = parts.length == 2;
     if (resource ? !HttpMethod.DELETE.equals(method) : !HttpMethod.POST.equals(method)) {
-      // PATCH lands here too: trickle ICE and ICE restarts are not supported (RFC 9725 §4.3.1 lets us say 405).
+      // PATCH lands here too: trickle ICE and ICE restarts are not supported (RFC 9725 §4.3.1 lets
+      // us say 405).
       response.putHeader("Allow", resource ? "DELETE, OPTIONS" : "POST, OPTIONS");
-      refuse(response, 405, resource ? "a WHIP session takes DELETE only (no trickle ICE: the answer holds every"
-          + " candidate)" : "POST an SDP offer");
+      refuse(
+          response,
+          405,
+          resource
+              ? "a WHIP session takes DELETE only (no trickle ICE: the answer holds every"
+                  + " candidate)"
+              : "POST an SDP offer");
       return;
     }
     if (!BearerToken.matches(request.getHeader("Authorization"), key)) {
@@ -120,20 +143,22 @@ public final class WhipEndpoint implements WhipSession.Events, AutoCloseable {
     }
     Buffer body = Buffer.buffer();
     boolean[] refused = {false};
-    request.handler(data -> {
-      if (!refused[0] && body.length() + data.length() > MAX_OFFER_BYTES) {
-        refused[0] = true;
-        refuse(response, 413, "an offer is at most " + MAX_OFFER_BYTES + " bytes");
-      } else if (!refused[0]) {
-        body.appendBuffer(data);
-      }
-    });
-    request.endHandler(v -> {
-      if (!refused[0]) {
-        String offer = body.toString(StandardCharsets.UTF_8);
-        context.runOnContext(x -> offer(offer, response));
-      }
-    });
+    request.handler(
+        data -> {
+          if (!refused[0] && body.length() + data.length() > MAX_OFFER_BYTES) {
+            refused[0] = true;
+            refuse(response, 413, "an offer is at most " + MAX_OFFER_BYTES + " bytes");
+          } else if (!refused[0]) {
+            body.appendBuffer(data);
+          }
+        });
+    request.endHandler(
+        v -> {
+          if (!refused[0]) {
+            String offer = body.toString(StandardCharsets.UTF_8);
+            context.runOnContext(x -> offer(offer, response));
+          }
+        });
   }
 
   private static long parseLength(String s) {
@@ -152,24 +177,45 @@ public final class WhipEndpoint implements WhipSession.Events, AutoCloseable {
     }
     String id = newId();
     long started = System.nanoTime();
-    peers.madeMediaEdge(); // a refused offer made a connection too (what --recycle-after-links counts)
-    WhipSession.answer(id, offer, peers.mediaFactory(), root.iceConfiguration(), context, peers.teardown(), this)
-        .onSuccess(s -> {
-          sessions.put(id, s);
-          if (newest != null && newest != feeding) {
-            end(newest, "replaced before it sent video"); // never fed the tree: nothing to hand over
-          }
-          newest = s;
-          LOG.info("WHIP session {} for '{}' answered in {} ms{}", id, stream, (System.nanoTime() - started)
-              / 1_000_000, feeding != null ? "; it replaces session " + feeding.id + " at its first frame" : "");
-          response.setStatusCode(201).putHeader("Content-Type", "application/sdp")
-              .putHeader("Location", PREFIX + stream + "/" + id).end(s.answerSdp());
-        })
-        .onFailure(e -> {
-          String why = e instanceof WhipSession.BadOffer ? e.getMessage() : "the offer failed: " + e;
-          LOG.info("WHIP offer for '{}' refused: {}", stream, why);
-          refuse(response, e instanceof WhipSession.BadOffer ? 400 : 500, why);
-        });
+    // a refused offer made a connection too (what --recycle-after-links counts)
+    peers.madeMediaEdge();
+    WhipSession.answer(
+            id,
+            offer,
+            peers.mediaFactory(),
+            root.iceConfiguration(),
+            context,
+            peers.teardown(),
+            this)
+        .onSuccess(
+            s -> {
+              sessions.put(id, s);
+              if (newest != null && newest != feeding) {
+                // never fed the tree: nothing to hand over
+                end(newest, "replaced before it sent video");
+              }
+              newest = s;
+              LOG.info(
+                  "WHIP session {} for '{}' answered in {} ms{}",
+                  id,
+                  stream,
+                  (System.nanoTime() - started) / 1_000_000,
+                  feeding != null
+                      ? "; it replaces session " + feeding.id + " at its first frame"
+                      : "");
+              response
+                  .setStatusCode(201)
+                  .putHeader("Content-Type", "application/sdp")
+                  .putHeader("Location", PREFIX + stream + "/" + id)
+                  .end(s.answerSdp());
+            })
+        .onFailure(
+            e -> {
+              String why =
+                  e instanceof WhipSession.BadOffer ? e.getMessage() : "the offer failed: " + e;
+              LOG.info("WHIP offer for '{}' refused: {}", stream, why);
+              refuse(response, e instanceof WhipSession.BadOffer ? 400 : 500, why);
+            });
   }
 
   private void delete(String id, HttpServerResponse response) {
@@ -220,7 +266,12 @@ public final class WhipEndpoint implements WhipSession.Events, AutoCloseable {
       newest = null;
     }
     s.close();
-    LOG.info("WHIP session {} for '{}' ended: {} ({} frames, {} audio chunks)", s.id, stream, why, s.frames,
+    LOG.info(
+        "WHIP session {} for '{}' ended: {} ({} frames, {} audio chunks)",
+        s.id,
+        stream,
+        why,
+        s.frames,
         s.audioChunks());
   }
 
@@ -232,11 +283,12 @@ public final class WhipEndpoint implements WhipSession.Events, AutoCloseable {
   /** Every session still open, on the context. */
   @Override
   public void close() {
-    context.runOnContext(v -> {
-      for (WhipSession s : sessions.values().toArray(new WhipSession[0])) {
-        end(s, "the origin stops");
-      }
-    });
+    context.runOnContext(
+        v -> {
+          for (WhipSession s : sessions.values().toArray(new WhipSession[0])) {
+            end(s, "the origin stops");
+          }
+        });
   }
 
   private static String newId() {
@@ -247,7 +299,10 @@ public final class WhipEndpoint implements WhipSession.Events, AutoCloseable {
 
   private static void refuse(HttpServerResponse response, int status, String message) {
     if (!response.ended()) {
-      response.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(message + "\n");
+      response
+          .setStatusCode(status)
+          .putHeader("Content-Type", "text/plain; charset=utf-8")
+          .end(message + "\n");
     }
   }
 }

@@ -7,7 +7,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** What {@code publish} announces as its encoder endpoint: the RTMP or WHIP URL OBS is pointed at, on the public host. */
+/**
+ * What {@code publish} announces as its encoder endpoint: the RTMP or WHIP URL OBS is pointed at,
+ * on the public host.
+ */
 @DisplayName("publish: the ingest endpoint it announces")
 class PublishIngestTest {
   private static Message.Ingest ingest(String... args) {
@@ -18,20 +21,33 @@ class PublishIngestTest {
 
   @Test
   void rtmpOnTheHttpHostByDefault() {
-    assertThat(ingest("--stream", "talk", "--key", "k", "--rtmp", "1935", "--http-host", "192.168.1.20"))
+    assertThat(
+            ingest(
+                "--stream", "talk", "--key", "k", "--rtmp", "1935", "--http-host", "192.168.1.20"))
         .isEqualTo(new Message.Ingest("rtmp://192.168.1.20:1935/live/talk", null));
   }
 
   @Test
   void thePublicUrlNamesTheHost() {
-    assertThat(ingest("--stream", "talk", "--key", "k", "--rtmp", "1935", "--http-host", "0.0.0.0",
-        "--public-url", "https://origin.example.org")).isEqualTo(
-        new Message.Ingest("rtmp://origin.example.org:1935/live/talk", null));
+    assertThat(
+            ingest(
+                "--stream",
+                "talk",
+                "--key",
+                "k",
+                "--rtmp",
+                "1935",
+                "--http-host",
+                "0.0.0.0",
+                "--public-url",
+                "https://origin.example.org"))
+        .isEqualTo(new Message.Ingest("rtmp://origin.example.org:1935/live/talk", null));
   }
 
   @Test
   void ipv6IsBracketed() {
-    assertThat(ingest("--stream", "talk", "--key", "k", "--rtmp", "1935", "--http-host", "::1").rtmp())
+    assertThat(
+            ingest("--stream", "talk", "--key", "k", "--rtmp", "1935", "--http-host", "::1").rtmp())
         .isEqualTo("rtmp://[::1]:1935/live/talk");
   }
 
@@ -43,11 +59,33 @@ class PublishIngestTest {
 
   @Test
   void whipUnderThePublicUrlElseOnTheHttpPort() {
-    assertThat(ingest("--stream", "talk", "--key", "k", "--whip", "--http-port", "8443", "--http-host", "0.0.0.0",
-        "--public-url", "https://origin.example.org/")).isEqualTo(
-        new Message.Ingest(null, "https://origin.example.org/whip/talk"));
-    assertThat(ingest("--stream", "talk", "--key", "k", "--whip", "--http-port", "8443", "--http-host", "192.168.1.20")
-        .whip()).isEqualTo("http://192.168.1.20:8443/whip/talk");
+    assertThat(
+            ingest(
+                "--stream",
+                "talk",
+                "--key",
+                "k",
+                "--whip",
+                "--http-port",
+                "8443",
+                "--http-host",
+                "0.0.0.0",
+                "--public-url",
+                "https://origin.example.org/"))
+        .isEqualTo(new Message.Ingest(null, "https://origin.example.org/whip/talk"));
+    assertThat(
+            ingest(
+                    "--stream",
+                    "talk",
+                    "--key",
+                    "k",
+                    "--whip",
+                    "--http-port",
+                    "8443",
+                    "--http-host",
+                    "192.168.1.20")
+                .whip())
+        .isEqualTo("http://192.168.1.20:8443/whip/talk");
     assertThat(ingest("--stream", "talk", "--key", "k", "--whip", "--http-port", "0")).isNull();
   }
 }

@@ -9,11 +9,15 @@ import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** Debian's ffmpeg 5.1 really writes what the cutter expects: 1/3 s fragments, a keyframe every sixth. */
+/**
+ * Debian's ffmpeg 5.1 really writes what the cutter expects: 1/3 s fragments, a keyframe every
+ * sixth.
+ */
 class FfmpegCmafSourceTest {
 
   @Test
-  @DisplayName("a file through ffmpeg: an init segment, then 1/3 s fragments in real time, keyframes every 2 s")
+  @DisplayName(
+      "a file through ffmpeg: an init segment, then 1/3 s fragments in real time, keyframes every 2 s")
   void encodesFragments() throws Exception {
     Path clip = Path.of("src/main/resources/sample/ll/sample.mp4"); // 8 s, played once in real time
     List<Part> parts = new ArrayList<>();
@@ -30,16 +34,23 @@ class FfmpegCmafSourceTest {
     assertThat(parts.get(0).startsSegment()).isTrue();
     assertThat(parts.get(6).independent()).isTrue();
     assertThat(parts.get(6).startsSegment()).isTrue();
-    // The stream's very first frame lasts a little longer (ffmpeg stretches it to the input's start offset).
+    // The stream's very first frame lasts a little longer (ffmpeg stretches it to the input's start
+    // offset).
     assertThat(parts.get(0).seconds()).isBetween(0.3, 0.4);
-    assertThat(parts.subList(1, parts.size())).allSatisfy(p -> assertThat(p.seconds()).isBetween(0.3, 0.334));
+    assertThat(parts.subList(1, parts.size()))
+        .allSatisfy(p -> assertThat(p.seconds()).isBetween(0.3, 0.334));
   }
 
   @Test
-  @DisplayName("the command: fragmented MP4 to stdout, constant 30 fps, 2 s GOPs, no B-frames or look-ahead")
+  @DisplayName(
+      "the command: fragmented MP4 to stdout, constant 30 fps, 2 s GOPs, no B-frames or look-ahead")
   void command() {
     List<String> cmd = FfmpegCmafSource.command("ffmpeg", Path.of("in.mp4"), false, null);
-    assertThat(String.join(" ", cmd)).contains("-re -i in.mp4", "-tune zerolatency", "-r 30 -g 60",
-        "-movflags +frag_keyframe+empty_moov+default_base_moof -frag_duration 333333 pipe:1");
+    assertThat(String.join(" ", cmd))
+        .contains(
+            "-re -i in.mp4",
+            "-tune zerolatency",
+            "-r 30 -g 60",
+            "-movflags +frag_keyframe+empty_moov+default_base_moof -frag_duration 333333 pipe:1");
   }
 }

@@ -33,21 +33,25 @@ class FragmentTest {
   }
 
   @Test
-  @DisplayName("the init segment names a 30 fps video track (timescale 15360) and a 48 kHz audio track")
+  @DisplayName(
+      "the init segment names a 30 fps video track (timescale 15360) and a 48 kHz audio track")
   void initTracks() throws IOException {
     InitSegment init = new FragmentReader(new ByteArrayInputStream(sampleFile())).init();
     assertThat(init.tracks()).hasSize(2);
     assertThat(init.reference().video()).isTrue();
     assertThat(init.reference().timescale()).isEqualTo(15360);
-    assertThat(init.tracks().values()).anySatisfy(t -> {
-      assertThat(t.handler()).isEqualTo("soun");
-      assertThat(t.timescale()).isEqualTo(48000);
-    });
+    assertThat(init.tracks().values())
+        .anySatisfy(
+            t -> {
+              assertThat(t.handler()).isEqualTo("soun");
+              assertThat(t.timescale()).isEqualTo(48000);
+            });
     assertThat(new String(init.bytes(), 4, 4)).isEqualTo("ftyp");
   }
 
   @Test
-  @DisplayName("fragments are 10 frames (1/3 s) from the trun/tfhd durations; every sixth starts on a keyframe")
+  @DisplayName(
+      "fragments are 10 frames (1/3 s) from the trun/tfhd durations; every sixth starts on a keyframe")
   void fragmentDurationsAndKeyframes() throws IOException {
     List<Fragment> all = fragments(sampleFile());
     List<Fragment> video = all.stream().filter(f -> f.decodeTime() >= 0).toList();
@@ -78,14 +82,17 @@ class FragmentTest {
   }
 
   @Test
-  @DisplayName("the looped sample's timeline keeps growing: loop 2 starts where loop 1 ends, on both tracks")
+  @DisplayName(
+      "the looped sample's timeline keeps growing: loop 2 starts where loop 1 ends, on both tracks")
   void sampleLoops() {
     CmafSample sample = CmafSample.fromClasspath();
     Fragment previous = null;
     for (int i = 0; i < sample.fragmentsPerLoop() * 2 + 1; i++) {
       Fragment f = sample.next().orElseThrow();
       if (previous != null) {
-        assertThat(f.decodeTime()).as("fragment %d", i).isEqualTo(previous.decodeTime() + previous.duration());
+        assertThat(f.decodeTime())
+            .as("fragment %d", i)
+            .isEqualTo(previous.decodeTime() + previous.duration());
       }
       if (i == sample.fragmentsPerLoop()) {
         assertThat(f.independent()).isTrue();
@@ -103,28 +110,35 @@ class FragmentTest {
     InitSegment init = new FragmentReader(new ByteArrayInputStream(file)).init();
     Fragment f = fragments(file).get(0);
     byte[] truncated = Arrays.copyOf(f.bytes(), 100);
-    assertThatThrownBy(() -> Fragment.parse(truncated, init)).isInstanceOf(CmafFormatException.class)
+    assertThatThrownBy(() -> Fragment.parse(truncated, init))
+        .isInstanceOf(CmafFormatException.class)
         .hasMessageContaining("size");
     byte[] huge = f.bytes().clone();
     huge[0] = 0x7F; // moof claims ~2 GB
     assertThatThrownBy(() -> Fragment.parse(huge, init)).isInstanceOf(CmafFormatException.class);
     assertThatThrownBy(() -> Fragment.parse(new byte[] {0, 0, 0, 8, 'f', 'r', 'e', 'e'}, init))
-        .isInstanceOf(CmafFormatException.class).hasMessageContaining("moof");
+        .isInstanceOf(CmafFormatException.class)
+        .hasMessageContaining("moof");
     assertThatThrownBy(() -> InitSegment.parse(new byte[] {0, 0, 0, 8, 'f', 't', 'y', 'p'}))
-        .isInstanceOf(CmafFormatException.class).hasMessageContaining("moov");
+        .isInstanceOf(CmafFormatException.class)
+        .hasMessageContaining("moov");
     assertThatThrownBy(() -> new FragmentReader(new ByteArrayInputStream(f.bytes())).init())
-        .isInstanceOf(CmafFormatException.class).hasMessageContaining("before 'moov'");
+        .isInstanceOf(CmafFormatException.class)
+        .hasMessageContaining("before 'moov'");
     byte[] cut = Arrays.copyOf(file, file.length / 2);
-    assertThatThrownBy(() -> fragments(cut)).isInstanceOf(CmafFormatException.class)
+    assertThatThrownBy(() -> fragments(cut))
+        .isInstanceOf(CmafFormatException.class)
         .hasMessageContaining("ended inside");
   }
 
   @Test
-  @DisplayName("trun's first-sample-flags, else the sample's own flags, else tfhd's default decide the keyframe")
+  @DisplayName(
+      "trun's first-sample-flags, else the sample's own flags, else tfhd's default decide the keyframe")
   void keyframeFlags() throws IOException {
     byte[] file = sampleFile();
     InitSegment init = new FragmentReader(new ByteArrayInputStream(file)).init();
-    // Fragment 0 carries first_sample_flags 0x02000000 (sync) over tfhd's default 0x01010000 (non-sync).
+    // Fragment 0 carries first_sample_flags 0x02000000 (sync) over tfhd's default 0x01010000
+    // (non-sync).
     assertThat(fragments(file).get(0).independent()).isTrue();
     byte[] altered = fragments(file).get(0).bytes().clone();
     // Rewrite that first_sample_flags to non-sync: the fragment must no longer be independent.
@@ -138,7 +152,10 @@ class FragmentTest {
     // After trun's header: 'trun' + version/flags + count + data offset.
     int trun = 0;
     for (int i = 0; i + 4 <= haystack.length; i++) {
-      if (haystack[i] == 't' && haystack[i + 1] == 'r' && haystack[i + 2] == 'u' && haystack[i + 3] == 'n') {
+      if (haystack[i] == 't'
+          && haystack[i + 1] == 'r'
+          && haystack[i + 2] == 'u'
+          && haystack[i + 3] == 'n') {
         trun = i;
         break;
       }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class PartCutterTest {
 
   @Test
-  @DisplayName("1/3 s fragments with a keyframe every 2 s: one part each, the moment it comes; 2 s segments")
+  @DisplayName(
+      "1/3 s fragments with a keyframe every 2 s: one part each, the moment it comes; 2 s segments")
   void fragmentsOfTheTarget() {
     PartCutter cutter = new PartCutter(0.334, 2);
     List<Part> parts = new ArrayList<>();
@@ -30,7 +31,8 @@ class PartCutterTest {
   }
 
   @Test
-  @DisplayName("one-frame fragments gather into parts of ≥ 85 % of the target; a keyframe ends a short part")
+  @DisplayName(
+      "one-frame fragments gather into parts of ≥ 85 % of the target; a keyframe ends a short part")
   void smallFragmentsGather() {
     PartCutter cutter = new PartCutter(0.334, 2);
     List<Part> parts = new ArrayList<>();
@@ -47,7 +49,8 @@ class PartCutterTest {
   }
 
   @Test
-  @DisplayName("nothing before the first keyframe; 1 s GOPs make 2 s segments with an independent part mid-way")
+  @DisplayName(
+      "nothing before the first keyframe; 1 s GOPs make 2 s segments with an independent part mid-way")
   void startsOnAKeyframeAndGroupsGops() {
     PartCutter cutter = new PartCutter(0.334, 2);
     assertThat(cutter.accept(video(0, 10, false))).isEmpty();

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class FrameCodecTest {
 
-  private static final SignedHeader SIGNED = TestSegments.signed(5, TestSegments.bytes(100_000, 7), 65536);
+  private static final SignedHeader SIGNED =
+      TestSegments.signed(5, TestSegments.bytes(100_000, 7), 65536);
 
   @Nested
   @DisplayName("round trips")
@@ -36,14 +37,16 @@ class FrameCodecTest {
       Frame frame = new Frame.Chunk(5, 1, payload);
       byte[] bytes = FrameCodec.encode(frame);
       assertThat(bytes).hasSize(12 + 65536);
-      assertThat(HexFormat.of().formatHex(bytes, 0, 12)).isEqualTo("0102" + "0000000000000005" + "0001");
+      assertThat(HexFormat.of().formatHex(bytes, 0, 12))
+          .isEqualTo("0102" + "0000000000000005" + "0001");
       assertThat(FrameCodec.decode(bytes)).isEqualTo(new Frame.Chunk(5, 1, payload.clone()));
     }
 
     @Test
     void window() {
       byte[] bytes = FrameCodec.encode(new Frame.Window(3, 17));
-      assertThat(HexFormat.of().formatHex(bytes)).isEqualTo("0103" + "0000000000000003" + "0000000000000011");
+      assertThat(HexFormat.of().formatHex(bytes))
+          .isEqualTo("0103" + "0000000000000003" + "0000000000000011");
       assertThat(FrameCodec.decode(bytes)).isEqualTo(new Frame.Window(3, 17));
     }
 
@@ -51,7 +54,8 @@ class FrameCodecTest {
     void control() {
       Frame frame = new Frame.Control("{\"type\":\"ping\",\"note\":\"héllo\"}");
       byte[] bytes = FrameCodec.encode(frame);
-      assertThat(new String(bytes, 2, bytes.length - 2, StandardCharsets.UTF_8)).isEqualTo(((Frame.Control) frame).json());
+      assertThat(new String(bytes, 2, bytes.length - 2, StandardCharsets.UTF_8))
+          .isEqualTo(((Frame.Control) frame).json());
       assertThat(FrameCodec.decode(bytes)).isEqualTo(frame);
     }
 
@@ -86,7 +90,8 @@ class FrameCodecTest {
 
     @Test
     void unknownVersionAndType() {
-      assertCode(new byte[] {2, 3, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1}, "unknown-version");
+      assertCode(
+          new byte[] {2, 3, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1}, "unknown-version");
       assertCode(new byte[] {1, 9}, "unknown-type");
       assertCode(new byte[] {1, 0}, "unknown-type");
     }
@@ -99,7 +104,8 @@ class FrameCodecTest {
       assertCode(chunk, "oversized");
       assertCode(new byte[FrameCodec.MAX_FRAME_BYTES + 1], "oversized");
       assertThatThrownBy(() -> new Frame.Chunk(1, 0, new byte[65537]))
-          .isInstanceOf(FrameException.class).hasMessageStartingWith("oversized");
+          .isInstanceOf(FrameException.class)
+          .hasMessageStartingWith("oversized");
       byte[] control = new byte[2 + 4097];
       control[0] = 1;
       control[1] = 4;
@@ -123,11 +129,20 @@ class FrameCodecTest {
     void badLengthsAndValues() {
       byte[] header = FrameCodec.encode(new Frame.Header(SIGNED));
       assertCode(ByteBuffer.wrap(header.clone()).putInt(2, 0x7FFFFFFF).array(), "bad-length");
-      assertCode(ByteBuffer.wrap(header.clone()).putInt(2, SIGNED.encoded().length - 32).array(), "trailing-bytes");
+      assertCode(
+          ByteBuffer.wrap(header.clone()).putInt(2, SIGNED.encoded().length - 32).array(),
+          "trailing-bytes");
       assertCode(ByteBuffer.wrap(header.clone()).put(6, (byte) 9).array(), "bad-header");
-      assertCode(ByteBuffer.wrap(FrameCodec.encode(new Frame.Window(1, 2))).putLong(2, 5).array(), "bad-window");
-      assertCode(ByteBuffer.wrap(FrameCodec.encode(new Frame.Window(1, 2))).putLong(2, -1).array(), "bad-value");
-      assertCode(ByteBuffer.wrap(FrameCodec.encode(new Frame.Chunk(1, 0, new byte[1]))).putLong(2, 1L << 53).array(),
+      assertCode(
+          ByteBuffer.wrap(FrameCodec.encode(new Frame.Window(1, 2))).putLong(2, 5).array(),
+          "bad-window");
+      assertCode(
+          ByteBuffer.wrap(FrameCodec.encode(new Frame.Window(1, 2))).putLong(2, -1).array(),
+          "bad-value");
+      assertCode(
+          ByteBuffer.wrap(FrameCodec.encode(new Frame.Chunk(1, 0, new byte[1])))
+              .putLong(2, 1L << 53)
+              .array(),
           "bad-value");
     }
 

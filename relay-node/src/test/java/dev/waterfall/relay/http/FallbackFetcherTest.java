@@ -8,7 +8,6 @@ import dev.waterfall.relay.store.SegmentStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import java.net.ServerSocket;
@@ -45,7 +44,7 @@ class FallbackFetcherTest {
     half.publish(nodeA.segments.get(2), List.of(0, 2));
     partial = serve(half.store);
     // Accepts connections and never answers.
-    silent = HttpFixture.base(HttpFixture.listen(vertx, request -> { }));
+    silent = HttpFixture.base(HttpFixture.listen(vertx, request -> {}));
   }
 
   private static String serve(SegmentStore store) throws Exception {
@@ -54,7 +53,10 @@ class FallbackFetcherTest {
     return HttpFixture.base(HttpFixture.listen(vertx, router));
   }
 
-  /** Serves node A's real headers and playlist, but every segment byte range or chunk with one byte flipped. */
+  /**
+   * Serves node A's real headers and playlist, but every segment byte range or chunk with one byte
+   * flipped.
+   */
   private static void tamper(HttpServerRequest request) {
     tamperedHits.incrementAndGet();
     String path = request.path();
@@ -76,7 +78,10 @@ class FallbackFetcherTest {
       String[] range = request.getHeader("Range").substring(6).split("-");
       from = Integer.parseInt(range[0]);
       to = Integer.parseInt(range[1]);
-      request.response().setStatusCode(206).putHeader("Content-Range", "bytes " + from + "-" + to + "/" + data.length);
+      request
+          .response()
+          .setStatusCode(206)
+          .putHeader("Content-Range", "bytes " + from + "-" + to + "/" + data.length);
     }
     byte[] body = java.util.Arrays.copyOfRange(data, from, to + 1);
     body[body.length / 2] ^= 0x01;
@@ -93,17 +98,21 @@ class FallbackFetcherTest {
   }
 
   private static FallbackFetcher fetcher(SegmentStore store, Duration timeout, String... urls) {
-    FallbackFetcher fetcher = new FallbackFetcher(vertx, "demo", store, () -> List.of(urls), timeout);
+    FallbackFetcher fetcher =
+        new FallbackFetcher(vertx, "demo", store, () -> List.of(urls), timeout);
     fetcher.startAt(0);
     return fetcher;
   }
 
   private static List<Integer> all(long sequence, SegmentStore store) {
-    return IntStream.range(0, store.header(sequence).orElseThrow().header().chunkCount()).boxed().toList();
+    return IntStream.range(0, store.header(sequence).orElseThrow().header().chunkCount())
+        .boxed()
+        .toList();
   }
 
   @Test
-  @DisplayName("an empty node B heals every segment from node A: headers and chunks, byte-identical")
+  @DisplayName(
+      "an empty node B heals every segment from node A: headers and chunks, byte-identical")
   void healsFromNodeA() throws Exception {
     SegmentStore nodeB = nodeA.emptyPeer();
     FallbackFetcher fetcher = fetcher(nodeB, FallbackFetcher.DEFAULT_TIMEOUT, good);
@@ -114,7 +123,8 @@ class FallbackFetcherTest {
       assertThat(await(fetcher.fetchHeader(sequence))).isTrue();
       List<Integer> stored = await(fetcher.fetchChunks(sequence, nodeB.missingChunks(sequence)));
       assertThat(stored).isEqualTo(all(sequence, nodeB));
-      assertThat(nodeB.segmentBytes(sequence)).contains(nodeA.store.segmentBytes(sequence).orElseThrow());
+      assertThat(nodeB.segmentBytes(sequence))
+          .contains(nodeA.store.segmentBytes(sequence).orElseThrow());
       payload += nodeA.store.segmentBytes(sequence).orElseThrow().length;
     }
     assertThat(fetcher.bytesFetched()).isGreaterThan(payload).isLessThan(payload + 200_000);
@@ -128,7 +138,8 @@ class FallbackFetcherTest {
   }
 
   @Test
-  @DisplayName("scattered missing chunks: one Range request per run, only those chunks stored and returned")
+  @DisplayName(
+      "scattered missing chunks: one Range request per run, only those chunks stored and returned")
   void scatteredChunks() throws Exception {
     MediaSegment segment = nodeA.segments.get(1);
     StoreFixture nodeB = new StoreFixture();
@@ -142,7 +153,8 @@ class FallbackFetcherTest {
   }
 
   @Test
-  @DisplayName("a server flipping a byte is rejected by the store; the fetch falls through to a good URL")
+  @DisplayName(
+      "a server flipping a byte is rejected by the store; the fetch falls through to a good URL")
   void tamperedServerRejected() throws Exception {
     SegmentStore nodeB = nodeA.emptyPeer();
     FallbackFetcher fetcher = fetcher(nodeB, FallbackFetcher.DEFAULT_TIMEOUT, tampered, good);
@@ -173,26 +185,30 @@ class FallbackFetcherTest {
   }
 
   @Test
-  @DisplayName("a node holding a segment partly serves its chunks; the rest comes from the next URL")
+  @DisplayName(
+      "a node holding a segment partly serves its chunks; the rest comes from the next URL")
   void partialHolderThenGood() throws Exception {
     SegmentStore nodeB = nodeA.emptyPeer();
     FallbackFetcher fetcher = fetcher(nodeB, FallbackFetcher.DEFAULT_TIMEOUT, partial, good);
     assertThat(await(fetcher.fetchHeader(202))).isTrue();
     fetcher.startAt(0);
-    assertThat(await(fetcher.fetchChunks(202, nodeB.missingChunks(202)))).isEqualTo(all(202, nodeB));
+    assertThat(await(fetcher.fetchChunks(202, nodeB.missingChunks(202))))
+        .isEqualTo(all(202, nodeB));
     assertThat(nodeB.segmentBytes(202)).contains(nodeA.store.segmentBytes(202).orElseThrow());
     assertThat(fetcher.failures()).isEqualTo(1); // the partial node could not give everything
   }
 
   @Test
-  @DisplayName("a silent server times out, a closed port fails at once; both fall through; none left gives empty")
+  @DisplayName(
+      "a silent server times out, a closed port fails at once; both fall through; none left gives empty")
   void timeoutsFallThrough() throws Exception {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();
     }
     SegmentStore nodeB = nodeA.emptyPeer();
-    FallbackFetcher fetcher = fetcher(nodeB, Duration.ofMillis(300), silent, "http://127.0.0.1:" + closedPort, good);
+    FallbackFetcher fetcher =
+        fetcher(nodeB, Duration.ofMillis(300), silent, "http://127.0.0.1:" + closedPort, good);
     long started = System.nanoTime();
     assertThat(await(fetcher.listAvailable())).hasSize(5);
     fetcher.startAt(0);
@@ -204,9 +220,14 @@ class FallbackFetcherTest {
     FallbackFetcher nobody = new FallbackFetcher(vertx, "demo", nodeB, List::of);
     assertThat(await(nobody.listAvailable())).isEmpty();
     assertThat(await(nobody.fetchHeader(1))).isFalse();
-    FallbackFetcher broken = new FallbackFetcher(vertx, "demo", nodeB, () -> {
-      throw new IllegalStateException("no list");
-    });
+    FallbackFetcher broken =
+        new FallbackFetcher(
+            vertx,
+            "demo",
+            nodeB,
+            () -> {
+              throw new IllegalStateException("no list");
+            });
     assertThat(await(broken.fetchHeader(1))).isFalse();
     FallbackFetcher garbage = fetcher(nodeB, Duration.ofMillis(300), "not a url", "http://[::1");
     assertThat(await(garbage.fetchHeader(1))).isFalse();
@@ -216,7 +237,9 @@ class FallbackFetcherTest {
   @DisplayName("a response larger than it can be is cut off, not buffered")
   void oversizedResponse() throws Exception {
     byte[] huge = new byte[8 << 20];
-    String flood = HttpFixture.base(HttpFixture.listen(vertx, request -> request.response().end(Buffer.buffer(huge))));
+    String flood =
+        HttpFixture.base(
+            HttpFixture.listen(vertx, request -> request.response().end(Buffer.buffer(huge))));
     SegmentStore nodeB = nodeA.emptyPeer();
     FallbackFetcher fetcher = fetcher(nodeB, FallbackFetcher.DEFAULT_TIMEOUT, flood, good);
     assertThat(await(fetcher.fetchHeader(200))).isTrue();
@@ -230,18 +253,25 @@ class FallbackFetcherTest {
     SegmentStore nodeB = nodeA.emptyPeer();
     FallbackFetcher fetcher = fetcher(nodeB, Duration.ofMillis(300), silent, tampered, good);
     io.vertx.core.Context context = vertx.getOrCreateContext();
-    java.util.concurrent.CompletableFuture<Boolean> sameContext = new java.util.concurrent.CompletableFuture<>();
-    context.runOnContext(v -> fetcher.fetchHeader(201)
-        .compose(ok -> fetcher.fetchChunks(201, nodeB.missingChunks(201)))
-        .onComplete(ar -> sameContext.complete(ar.succeeded() && io.vertx.core.Vertx.currentContext() == context)));
+    java.util.concurrent.CompletableFuture<Boolean> sameContext =
+        new java.util.concurrent.CompletableFuture<>();
+    context.runOnContext(
+        v ->
+            fetcher
+                .fetchHeader(201)
+                .compose(ok -> fetcher.fetchChunks(201, nodeB.missingChunks(201)))
+                .onComplete(
+                    ar ->
+                        sameContext.complete(
+                            ar.succeeded() && io.vertx.core.Vertx.currentContext() == context)));
     assertThat(sameContext.get(20, TimeUnit.SECONDS)).isTrue();
     assertThat(nodeB.isComplete(201)).isTrue();
   }
 
   @Test
   void runsOfConsecutiveIndices() {
-    assertThat(FallbackFetcher.runs(List.of(0, 1, 2, 5, 7, 8))).containsExactly(List.of(0, 1, 2), List.of(5),
-        List.of(7, 8));
+    assertThat(FallbackFetcher.runs(List.of(0, 1, 2, 5, 7, 8)))
+        .containsExactly(List.of(0, 1, 2), List.of(5), List.of(7, 8));
     assertThat(FallbackFetcher.runs(new ArrayList<>())).isEmpty();
   }
 }

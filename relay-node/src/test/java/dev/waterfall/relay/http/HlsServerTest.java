@@ -60,12 +60,15 @@ class HlsServerTest {
     HttpResponse<byte[]> response = get(base + "index.m3u8", "Origin", "https://player.example");
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(text(response)).isEqualTo(new PlaylistBuilder().build(fixture.store).orElseThrow());
-    assertThat(text(response)).contains("#EXT-X-MEDIA-SEQUENCE:101\n").contains("seg-106.ts\n")
+    assertThat(text(response))
+        .contains("#EXT-X-MEDIA-SEQUENCE:101\n")
+        .contains("seg-106.ts\n")
         .doesNotContain("seg-107.ts");
     assertThat(header(response, "Content-Type")).isEqualTo("application/vnd.apple.mpegurl");
     assertThat(header(response, "Cache-Control")).isEqualTo("no-cache");
     assertThat(header(response, "Access-Control-Allow-Origin")).isEqualTo("*");
-    assertThat(header(response, "Access-Control-Expose-Headers")).contains("Content-Range", "Content-Length");
+    assertThat(header(response, "Access-Control-Expose-Headers"))
+        .contains("Content-Range", "Content-Length");
   }
 
   @Test
@@ -86,14 +89,16 @@ class HlsServerTest {
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(response.body()).isEqualTo(segment.bytes());
       assertThat(header(response, "Content-Type")).isEqualTo("video/mp2t");
-      assertThat(header(response, "Content-Length")).isEqualTo(Integer.toString(segment.bytes().length));
+      assertThat(header(response, "Content-Length"))
+          .isEqualTo(Integer.toString(segment.bytes().length));
       assertThat(header(response, "Cache-Control")).contains("max-age=31536000", "immutable");
       assertThat(header(response, "Accept-Ranges")).isEqualTo("bytes");
     }
   }
 
   @Test
-  @DisplayName("Range: a-b, a- and -n give 206 with Content-Range; past the end 416; nonsense is ignored")
+  @DisplayName(
+      "Range: a-b, a- and -n give 206 with Content-Range; past the end 416; nonsense is ignored")
   void ranges() throws Exception {
     byte[] bytes = fixture.segments.get(2).bytes();
     int n = bytes.length;
@@ -109,7 +114,8 @@ class HlsServerTest {
     assertThat(open.body()).isEqualTo(Arrays.copyOfRange(bytes, 1000, n));
 
     HttpResponse<byte[]> suffix = get(url, "Range", "bytes=-188");
-    assertThat(header(suffix, "Content-Range")).isEqualTo("bytes " + (n - 188) + "-" + (n - 1) + "/" + n);
+    assertThat(header(suffix, "Content-Range"))
+        .isEqualTo("bytes " + (n - 188) + "-" + (n - 1) + "/" + n);
     assertThat(suffix.body()).isEqualTo(Arrays.copyOfRange(bytes, n - 188, n));
 
     HttpResponse<byte[]> clamped = get(url, "Range", "bytes=" + (n - 10) + "-99999999");
@@ -169,7 +175,8 @@ class HlsServerTest {
     assertThat(header(playlist, "Content-Length"))
         .isEqualTo(Integer.toString(get(base + "index.m3u8").body().length));
     HttpResponse<byte[]> segment = send("HEAD", base + "seg-100.ts");
-    assertThat(header(segment, "Content-Length")).isEqualTo(Integer.toString(fixture.segments.get(0).bytes().length));
+    assertThat(header(segment, "Content-Length"))
+        .isEqualTo(Integer.toString(fixture.segments.get(0).bytes().length));
     assertThat(send("HEAD", base + "seg-100.ts", "Range", "bytes=0-9").statusCode()).isEqualTo(206);
     assertThat(send("HEAD", base + "seg-9.ts").statusCode()).isEqualTo(404);
   }
@@ -177,8 +184,16 @@ class HlsServerTest {
   @Test
   @DisplayName("CORS preflight: 204 with methods and the asked headers")
   void preflight() throws Exception {
-    HttpResponse<byte[]> response = send("OPTIONS", base + "seg-100.ts", "Origin", "https://player.example",
-        "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "range");
+    HttpResponse<byte[]> response =
+        send(
+            "OPTIONS",
+            base + "seg-100.ts",
+            "Origin",
+            "https://player.example",
+            "Access-Control-Request-Method",
+            "GET",
+            "Access-Control-Request-Headers",
+            "range");
     assertThat(response.statusCode()).isEqualTo(204);
     assertThat(header(response, "Access-Control-Allow-Origin")).isEqualTo("*");
     assertThat(header(response, "Access-Control-Allow-Methods")).contains("GET", "HEAD");
@@ -187,21 +202,42 @@ class HlsServerTest {
   }
 
   @Test
-  @DisplayName("other streams and unknown paths are 404, malformed numbers 400, writes 405; never a 500")
+  @DisplayName(
+      "other streams and unknown paths are 404, malformed numbers 400, writes 405; never a 500")
   void errors() throws Exception {
     HttpResponse<byte[]> other = get(base.replace("/demo/", "/other/") + "index.m3u8");
     assertThat(other.statusCode()).isEqualTo(404);
     assertThat(text(other)).contains("'other' is not served here").contains("'demo'");
     assertThat(header(other, "Access-Control-Allow-Origin")).isEqualTo("*");
 
-    for (String path : List.of("seg-abc.ts", "seg-.ts", "seg--1.ts", "seg-+5.ts", "seg-99999999999999999999.ts",
-        "seg-9007199254740992.hdr", "seg-100.ts/chunk/x", "seg-100.ts/chunk/-1", "seg-100.ts/chunk/70000")) {
+    for (String path :
+        List.of(
+            "seg-abc.ts",
+            "seg-.ts",
+            "seg--1.ts",
+            "seg-+5.ts",
+            "seg-99999999999999999999.ts",
+            "seg-9007199254740992.hdr",
+            "seg-100.ts/chunk/x",
+            "seg-100.ts/chunk/-1",
+            "seg-100.ts/chunk/70000")) {
       HttpResponse<byte[]> response = get(base + path);
       assertThat(response.statusCode()).as(path).isEqualTo(400);
       assertThat(text(response)).as(path).containsAnyOf("segment number", "chunk index");
     }
-    for (String path : List.of("", "foo", "index.m3u9", "seg-100.mp4", "seg-100.hdr/chunk/0", "seg-100.ts/chunk",
-        "seg-100.ts/chunk/0/1", "seg-100.ts/bytes/0", "seg-5000.ts", "seg-5000.hdr", "seg-9007199254740991.ts")) {
+    for (String path :
+        List.of(
+            "",
+            "foo",
+            "index.m3u9",
+            "seg-100.mp4",
+            "seg-100.hdr/chunk/0",
+            "seg-100.ts/chunk",
+            "seg-100.ts/chunk/0/1",
+            "seg-100.ts/bytes/0",
+            "seg-5000.ts",
+            "seg-5000.hdr",
+            "seg-9007199254740991.ts")) {
       assertThat(get(base + path).statusCode()).as(path).isEqualTo(404);
     }
     assertThat(get(base.replace("/hls/demo/", "/hls/")).statusCode()).isEqualTo(404);

@@ -20,11 +20,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A relay heals from another relay's HLS served over HTTPS by a lab CA it was told to trust (--trust-pem). */
+/**
+ * A relay heals from another relay's HLS served over HTTPS by a lab CA it was told to trust
+ * (--trust-pem).
+ */
 @DisplayName("fallback fetches over https, trusting a given CA")
 class HttpsFallbackTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   Vertx vertx;
   StoreFixture nodeA;
   String base;
@@ -41,9 +43,17 @@ class HttpsFallbackTest {
     nodeA = StoreFixture.filled(300, 2);
     Router router = Router.router(vertx);
     new HlsServer("demo", nodeA.store).mount(router);
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
-            .setKeyCertOptions(PemKeyPair.load(cert, key).keyCertOptions()))
-        .requestHandler(router).listen().await(10, TimeUnit.SECONDS);
+    HttpServer server =
+        vertx
+            .createHttpServer(
+                new HttpServerOptions()
+                    .setHost("127.0.0.1")
+                    .setPort(0)
+                    .setSsl(true)
+                    .setKeyCertOptions(PemKeyPair.load(cert, key).keyCertOptions()))
+            .requestHandler(router)
+            .listen()
+            .await(10, TimeUnit.SECONDS);
     base = "https://127.0.0.1:" + server.actualPort();
   }
 
@@ -61,8 +71,14 @@ class HttpsFallbackTest {
   @Test
   void healsOverHttpsWhenTheCaIsTrustedAndNotOtherwise() throws Exception {
     SegmentStore trusting = nodeA.emptyPeer();
-    FallbackFetcher fetcher = new FallbackFetcher(vertx, "demo", trusting, () -> List.of(base),
-        FallbackFetcher.DEFAULT_TIMEOUT, ExtraTrust.withPem(ca.cert()));
+    FallbackFetcher fetcher =
+        new FallbackFetcher(
+            vertx,
+            "demo",
+            trusting,
+            () -> List.of(base),
+            FallbackFetcher.DEFAULT_TIMEOUT,
+            ExtraTrust.withPem(ca.cert()));
     assertThat(await(fetcher.listAvailable())).containsExactly(300L, 301L);
     assertThat(await(fetcher.fetchHeader(301))).isTrue();
     await(fetcher.fetchChunks(301, trusting.missingChunks(301)));

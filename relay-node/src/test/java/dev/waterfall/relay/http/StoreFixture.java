@@ -16,6 +16,7 @@ import java.util.List;
 final class StoreFixture {
 
   static final String STREAM = "demo";
+
   /** Key generation is the slow part: one signer for the run. */
   static final SegmentSigner SIGNER = SegmentSigner.generate();
 
@@ -34,8 +35,16 @@ final class StoreFixture {
   }
 
   static SignedHeader sign(MediaSegment segment) {
-    SegmentHeader header = Chunker.standard().describe(STREAM, segment.sequence(), segment.durationMillis(),
-        System.currentTimeMillis(), segment.discontinuity(), segment.discontinuitySequence(), segment.bytes());
+    SegmentHeader header =
+        Chunker.standard()
+            .describe(
+                STREAM,
+                segment.sequence(),
+                segment.durationMillis(),
+                System.currentTimeMillis(),
+                segment.discontinuity(),
+                segment.discontinuitySequence(),
+                segment.bytes());
     return SIGNER.sign(header);
   }
 
@@ -49,7 +58,8 @@ final class StoreFixture {
     headers.add(signed);
     List<byte[]> chunks = Chunker.standard().split(segment.bytes());
     for (int i = 0; i < chunks.size(); i++) {
-      if ((only == null || only.contains(i)) && store.addChunk(segment.sequence(), i, chunks.get(i)) != ChunkResult.STORED) {
+      if ((only == null || only.contains(i))
+          && store.addChunk(segment.sequence(), i, chunks.get(i)) != ChunkResult.STORED) {
         throw new IllegalStateException("chunk not stored");
       }
     }

@@ -20,13 +20,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** LlHlsServer over real HTTP: blocking reload, blocking part requests, and what bad requests get. */
+/**
+ * LlHlsServer over real HTTP: blocking reload, blocking part requests, and what bad requests get.
+ */
 class LlHlsServerTest {
 
   /** 1 s target: a held request gives up after 3 s. */
   static final LlSettings SETTINGS = new LlSettings(0.334, 1);
-  static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  static final HttpClient CLIENT =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   Vertx vertx;
   PartStore store;
@@ -41,8 +47,12 @@ class LlHlsServerTest {
     ll = new LlHlsServer("demo", store, SETTINGS);
     Router router = Router.router(vertx);
     ll.mount(router);
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(router).listen().await(10, TimeUnit.SECONDS);
+    HttpServer server =
+        vertx
+            .createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+            .requestHandler(router)
+            .listen()
+            .await(10, TimeUnit.SECONDS);
     base = "http://127.0.0.1:" + server.actualPort() + "/ll/demo/";
   }
 
@@ -54,7 +64,9 @@ class LlHlsServerTest {
   /** The next part: three to a segment (1 s), the first independent. */
   void addPart() {
     int i = added++;
-    store.add(new Part(new byte[] {(byte) i, 42}, 1 / 3.0, i % 3 == 0, i % 3 == 0), System.currentTimeMillis());
+    store.add(
+        new Part(new byte[] {(byte) i, 42}, 1 / 3.0, i % 3 == 0, i % 3 == 0),
+        System.currentTimeMillis());
   }
 
   static HttpResponse<byte[]> get(String url) throws Exception {
@@ -62,7 +74,8 @@ class LlHlsServerTest {
   }
 
   static CompletableFuture<HttpResponse<byte[]>> getAsync(String url) {
-    return CLIENT.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15)).build(),
+    return CLIENT.sendAsync(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15)).build(),
         HttpResponse.BodyHandlers.ofByteArray());
   }
 
@@ -71,7 +84,8 @@ class LlHlsServerTest {
   }
 
   @Test
-  @DisplayName("503 before any media; then the playlist, init and complete segments; the open segment is 404")
+  @DisplayName(
+      "503 before any media; then the playlist, init and complete segments; the open segment is 404")
   void servesWhatIsThere() throws Exception {
     assertThat(get(base + "index.m3u8").statusCode()).isEqualTo(503);
     store.setInit(new byte[] {9, 9});
@@ -80,8 +94,10 @@ class LlHlsServerTest {
     }
     HttpResponse<byte[]> playlist = get(base + "index.m3u8");
     assertThat(playlist.statusCode()).isEqualTo(200);
-    assertThat(playlist.headers().firstValue("Content-Type")).hasValue("application/vnd.apple.mpegurl");
-    assertThat(body(playlist)).contains("seg-100.m4s", "part-7003.m4s", "PRELOAD-HINT:TYPE=PART,URI=\"part-7004.m4s\"");
+    assertThat(playlist.headers().firstValue("Content-Type"))
+        .hasValue("application/vnd.apple.mpegurl");
+    assertThat(body(playlist))
+        .contains("seg-100.m4s", "part-7003.m4s", "PRELOAD-HINT:TYPE=PART,URI=\"part-7004.m4s\"");
     assertThat(get(base + "init.mp4").body()).containsExactly(9, 9);
     assertThat(get(base + "seg-100.m4s").body()).containsExactly(0, 42, 1, 42, 2, 42);
     assertThat(get(base + "seg-101.m4s").statusCode()).isEqualTo(404);
@@ -96,7 +112,8 @@ class LlHlsServerTest {
       addPart(); // 100 complete, 101 open with part 0
     }
     long asked = System.nanoTime();
-    CompletableFuture<HttpResponse<byte[]>> held = getAsync(base + "index.m3u8?_HLS_msn=101&_HLS_part=1");
+    CompletableFuture<HttpResponse<byte[]>> held =
+        getAsync(base + "index.m3u8?_HLS_msn=101&_HLS_part=1");
     Thread.sleep(400);
     assertThat(held).isNotDone();
     assertThat(ll.waiting()).isEqualTo(1);
@@ -104,11 +121,13 @@ class LlHlsServerTest {
     HttpResponse<byte[]> r = held.get(5, TimeUnit.SECONDS);
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(body(r)).contains("part-7004.m4s").endsWith("URI=\"part-7005.m4s\"\n");
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked)).isGreaterThanOrEqualTo(350);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked))
+        .isGreaterThanOrEqualTo(350);
     assertThat(ll.waiting()).isZero();
     // Part 3 of the 3-part segment 101 = part 0 of 102: held until 102 begins.
     addPart();
-    CompletableFuture<HttpResponse<byte[]>> next = getAsync(base + "index.m3u8?_HLS_msn=101&_HLS_part=3");
+    CompletableFuture<HttpResponse<byte[]>> next =
+        getAsync(base + "index.m3u8?_HLS_msn=101&_HLS_part=3");
     Thread.sleep(300);
     assertThat(next).isNotDone();
     addPart();
@@ -133,7 +152,8 @@ class LlHlsServerTest {
   }
 
   @Test
-  @DisplayName("a held request that is never satisfied gets 503 after three target durations; the server goes on")
+  @DisplayName(
+      "a held request that is never satisfied gets 503 after three target durations; the server goes on")
   void timesOut() throws Exception {
     store.setInit(new byte[] {9});
     addPart();

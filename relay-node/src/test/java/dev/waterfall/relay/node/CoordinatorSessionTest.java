@@ -6,17 +6,23 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** The order in which a relay tries coordinators after a drop (the same as a page's, p2p/signalling.js). */
+/**
+ * The order in which a relay tries coordinators after a drop (the same as a page's,
+ * p2p/signalling.js).
+ */
 class CoordinatorSessionTest {
   private static final List<String> LIST = List.of("ws://a/ws", "ws://b/ws", "ws://c/ws");
 
   private static List<String> tries(String current, int n) {
-    return IntStream.range(0, n).mapToObj(i -> CoordinatorSession.candidate(LIST, current, i)).toList();
+    return IntStream.range(0, n)
+        .mapToObj(i -> CoordinatorSession.candidate(LIST, current, i))
+        .toList();
   }
 
   @Test
   void beforeAnyWelcomeGoesRoundTheListInOrder() {
-    assertThat(tries("ws://a/ws", 4)).containsExactly("ws://a/ws", "ws://b/ws", "ws://c/ws", "ws://a/ws");
+    assertThat(tries("ws://a/ws", 4))
+        .containsExactly("ws://a/ws", "ws://b/ws", "ws://c/ws", "ws://a/ws");
   }
 
   @Test
@@ -28,7 +34,9 @@ class CoordinatorSessionTest {
 
   @Test
   void aSingleCoordinatorIsRetriedAlone() {
-    assertThat(IntStream.range(0, 3).mapToObj(i -> CoordinatorSession.candidate(List.of("ws://a/ws"), "ws://a/ws", i)))
+    assertThat(
+            IntStream.range(0, 3)
+                .mapToObj(i -> CoordinatorSession.candidate(List.of("ws://a/ws"), "ws://a/ws", i)))
         .containsOnly("ws://a/ws");
   }
 }

@@ -10,12 +10,24 @@ import java.time.Clock;
 import org.junit.jupiter.api.Test;
 
 class ForwarderTest {
-  private final SegmentStore store = new SegmentStore(TestSegments.SIGNER.verifier(),
-      new StoreLimits(60_000, 8 << 20, 6_000), Clock.systemUTC());
+  private final SegmentStore store =
+      new SegmentStore(
+          TestSegments.SIGNER.verifier(),
+          new StoreLimits(60_000, 8 << 20, 6_000),
+          Clock.systemUTC());
 
   private void segment(long seq, int bytes) {
-    store.addHeader(TestSegments.SIGNER.sign(new Chunker(65536).describe(TestSegments.STREAM, seq, 2000,
-        System.currentTimeMillis(), false, 0, TestSegments.bytes(bytes, seq))));
+    store.addHeader(
+        TestSegments.SIGNER.sign(
+            new Chunker(65536)
+                .describe(
+                    TestSegments.STREAM,
+                    seq,
+                    2000,
+                    System.currentTimeMillis(),
+                    false,
+                    0,
+                    TestSegments.bytes(bytes, seq))));
   }
 
   @Test
@@ -32,7 +44,7 @@ class ForwarderTest {
     assertThat(Forwarder.streamBytesPerSecond(store)).isZero();
     segment(1, 250_000);
     assertThat(Forwarder.streamBytesPerSecond(store)).isEqualTo(125_000.0);
-    Forwarder forwarder = new Forwarder(store, 1000, child -> { });
+    Forwarder forwarder = new Forwarder(store, 1000, child -> {});
     assertThat(forwarder.uplinkKbps(0)).as("no child, no burst: nothing known").isNull();
   }
 }

@@ -7,7 +7,6 @@ import dev.waterfall.relay.segment.TestSegments;
 import dev.waterfall.relay.store.MutableClock;
 import dev.waterfall.relay.store.SegmentStore;
 import dev.waterfall.relay.store.StoreLimits;
-import java.time.Clock;
 import org.junit.jupiter.api.Test;
 
 class GapFillerTest {
@@ -15,15 +14,29 @@ class GapFillerTest {
 
   /** The store stamps each header's arrival with this clock. */
   private final MutableClock clock = new MutableClock(0);
-  private final SegmentStore store = new SegmentStore(TestSegments.SIGNER.verifier(),
-      new StoreLimits(60_000, 1 << 20, 6_000), clock);
 
-  /** The header of 2 s segment {@code seq}, produced at PRODUCED + 2 s·(seq − 10), arriving at {@code arrival}. */
+  private final SegmentStore store =
+      new SegmentStore(
+          TestSegments.SIGNER.verifier(), new StoreLimits(60_000, 1 << 20, 6_000), clock);
+
+  /**
+   * The header of 2 s segment {@code seq}, produced at PRODUCED + 2 s·(seq − 10), arriving at
+   * {@code arrival}.
+   */
   private void headerArrives(long seq, long arrival) {
     byte[] bytes = TestSegments.bytes(2500, seq);
     clock.set(arrival);
-    store.addHeader(TestSegments.SIGNER.sign(new Chunker(1000).describe(TestSegments.STREAM, seq, 2000,
-        PRODUCED + 2000 * (seq - 10), false, 0, bytes)));
+    store.addHeader(
+        TestSegments.SIGNER.sign(
+            new Chunker(1000)
+                .describe(
+                    TestSegments.STREAM,
+                    seq,
+                    2000,
+                    PRODUCED + 2000 * (seq - 10),
+                    false,
+                    0,
+                    bytes)));
   }
 
   @Test
@@ -38,8 +51,9 @@ class GapFillerTest {
 
   @Test
   void aParentThatFallsFurtherBehindWithEverySegmentIsCaughtThoughItNeverGoesQuiet() {
-    // Each header 600 ms later than the one before: 200, 800, 1400 ms after production; the next would come 2000
-    // ms after it was produced, and is taken as overdue 1200 ms after (the fastest 200 ms + BEHIND_MS).
+    // Each header 600 ms later than the one before: 200, 800, 1400 ms after production; the next
+    // would come 2000 ms after it was produced, and is taken as overdue 1200 ms after (the fastest
+    // 200 ms + BEHIND_MS).
     headerArrives(10, PRODUCED + 200);
     headerArrives(11, PRODUCED + 2000 + 800);
     headerArrives(12, PRODUCED + 4000 + 1400);

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 class StarvationWatchTest {
   private static final long TICK = 250;
+
   /** ~1 Mbit/s: what a tick brings in. */
   private static final long PER_TICK = 32_000;
 
@@ -14,7 +15,10 @@ class StarvationWatchTest {
   private long fromParent;
   private long healed;
 
-  /** Runs {@code ms} of ticks with the parent supplying {@code share} of the stream; the first report's share. */
+  /**
+   * Runs {@code ms} of ticks with the parent supplying {@code share} of the stream; the first
+   * report's share.
+   */
   private double run(long ms, double share) {
     double reported = -1;
     for (long t = 0; t < ms; t += TICK) {
@@ -38,7 +42,9 @@ class StarvationWatchTest {
   @Test
   void aParentThatWithholdsIsReportedOnceAWindowHasPassed() {
     watch.linkOpened();
-    assertThat(run(StarvationWatch.WINDOW_MS - TICK, 0.0)).as("not before a whole window").isEqualTo(-1);
+    assertThat(run(StarvationWatch.WINDOW_MS - TICK, 0.0))
+        .as("not before a whole window")
+        .isEqualTo(-1);
     assertThat(run(2 * TICK, 0.0)).isEqualTo(0.0);
   }
 

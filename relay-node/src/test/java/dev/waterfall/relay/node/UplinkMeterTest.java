@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** The relay's uplink meter, case for case with the browser's (web-player uplink.test.js): one rule for both. */
+/**
+ * The relay's uplink meter, case for case with the browser's (web-player uplink.test.js): one rule
+ * for both.
+ */
 class UplinkMeterTest {
 
   @Test
@@ -33,7 +36,8 @@ class UplinkMeterTest {
     // After LONG_BUSY_MS 375 kB are still queued: 125 kB left in 1 s, 1 Mbit/s.
     m.check(UplinkMeter.LONG_BUSY_MS, 375_000);
     assertThat(m.kbps(UplinkMeter.LONG_BUSY_MS)).isEqualTo(1000);
-    // The rest opens the next sample: another 250 kB queued, 375 kB still there a second later: 250 kB in 1 s.
+    // The rest opens the next sample: another 250 kB queued, 375 kB still there a second later: 250
+    // kB in 1 s.
     m.sent(UplinkMeter.LONG_BUSY_MS + 10, 250_000, 375_000, "a");
     m.check(2 * UplinkMeter.LONG_BUSY_MS, 375_000);
     assertThat(m.kbps(2 * UplinkMeter.LONG_BUSY_MS)).isEqualTo(2000);

@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A {@link PeerLink.Listener} for tests that records what a link reports and hands every event off its native
- * thread, as real listeners must: messages go to a queue read by the test thread, signals to a small executor
- * that delivers them to the other end through {@link #signalSink}.
+ * A {@link PeerLink.Listener} for tests that records what a link reports and hands every event off
+ * its native thread, as real listeners must: messages go to a queue read by the test thread,
+ * signals to a small executor that delivers them to the other end through {@link #signalSink}.
  */
 final class LinkProbe implements PeerLink.Listener {
 
@@ -27,21 +27,32 @@ final class LinkProbe implements PeerLink.Listener {
   final AtomicInteger lowEvents = new AtomicInteger();
   final AtomicInteger callbacksAfterClose = new AtomicInteger();
   final Semaphore low = new Semaphore(0);
-  /** Where this end's signals go (normally: the other link's onRemoteSignal); set before the link is made. */
-  volatile Consumer<ObjectNode> signalSink = s -> { };
+
+  /**
+   * Where this end's signals go (normally: the other link's onRemoteSignal); set before the link is
+   * made.
+   */
+  volatile Consumer<ObjectNode> signalSink = s -> {};
+
   private final ExecutorService signals;
 
   LinkProbe(String name) {
     this.name = name;
-    this.signals = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "signals-from-" + name);
-      t.setDaemon(true);
-      return t;
-    });
+    this.signals =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "signals-from-" + name);
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Wires two probes: each one's signals reach the other link, in order, off the native thread. */
-  static void wire(LinkProbe a, CompletableFuture<PeerLink> linkA, LinkProbe b, CompletableFuture<PeerLink> linkB) {
+  static void wire(
+      LinkProbe a,
+      CompletableFuture<PeerLink> linkA,
+      LinkProbe b,
+      CompletableFuture<PeerLink> linkB) {
     a.signalSink = s -> linkB.join().onRemoteSignal(s);
     b.signalSink = s -> linkA.join().onRemoteSignal(s);
   }

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two real libwebrtc peers in one JVM, signals passed directly. Runs under failsafe inside the network
- * namespace made by src/test/netns/netns-java (libwebrtc gathers no loopback candidates).
+ * Two real libwebrtc peers in one JVM, signals passed directly. Runs under failsafe inside the
+ * network namespace made by src/test/netns/netns-java (libwebrtc gathers no loopback candidates).
  */
 class PeerLinkIT {
 
@@ -41,7 +41,8 @@ class PeerLinkIT {
   }
 
   /** A child (offerer) and a parent (answerer) wired to each other. */
-  private record Pair(PeerLink child, LinkProbe childProbe, PeerLink parent, LinkProbe parentProbe) {
+  private record Pair(
+      PeerLink child, LinkProbe childProbe, PeerLink parent, LinkProbe parentProbe) {
     void close() {
       child.close();
       parent.close();
@@ -66,12 +67,17 @@ class PeerLinkIT {
     return p;
   }
 
-  /** Sends with flow control: pauses above HIGH_WATER until onBufferedAmountLow; returns the peak seen. */
-  private static long sendAll(PeerLink link, LinkProbe probe, List<byte[]> messages) throws Exception {
+  /**
+   * Sends with flow control: pauses above HIGH_WATER until onBufferedAmountLow; returns the peak
+   * seen.
+   */
+  private static long sendAll(PeerLink link, LinkProbe probe, List<byte[]> messages)
+      throws Exception {
     long peak = 0;
     for (byte[] m : messages) {
       while (link.bufferedAmount() > HIGH_WATER) {
-        // The timed wait only guards the test against a lost wakeup; the event is what normally resumes us.
+        // The timed wait only guards the test against a lost wakeup; the event is what normally
+        // resumes us.
         probe.low.tryAcquire(1, TimeUnit.SECONDS);
       }
       assertThat(link.send(m)).as("send").isTrue();
@@ -105,31 +111,36 @@ class PeerLinkIT {
   void tenMegabytesArriveIntactAndInOrder() throws Exception {
     long t0 = System.nanoTime();
     Pair p = open(factory);
-    System.out.printf("[PeerLinkIT] channel open after %.1f ms (child %d ms, parent %d ms)%n",
+    System.out.printf(
+        "[PeerLinkIT] channel open after %.1f ms (child %d ms, parent %d ms)%n",
         (System.nanoTime() - t0) / 1e6, p.child.openMillis(), p.parent.openMillis());
     try {
       List<byte[]> sent = payload(10L * 1024 * 1024, 42);
-      CompletableFuture<List<byte[]>> received = CompletableFuture.supplyAsync(() -> {
-        List<byte[]> got = new ArrayList<>();
-        try {
-          while (got.size() < sent.size()) {
-            byte[] m = p.parentProbe.messages.poll(20, TimeUnit.SECONDS);
-            if (m == null) {
-              throw new AssertionError("only " + got.size() + " of " + sent.size() + " messages arrived");
-            }
-            assertThat(ByteBuffer.wrap(m).getLong()).as("sequence").isEqualTo(got.size());
-            got.add(m);
-          }
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-        return got;
-      });
+      CompletableFuture<List<byte[]>> received =
+          CompletableFuture.supplyAsync(
+              () -> {
+                List<byte[]> got = new ArrayList<>();
+                try {
+                  while (got.size() < sent.size()) {
+                    byte[] m = p.parentProbe.messages.poll(20, TimeUnit.SECONDS);
+                    if (m == null) {
+                      throw new AssertionError(
+                          "only " + got.size() + " of " + sent.size() + " messages arrived");
+                    }
+                    assertThat(ByteBuffer.wrap(m).getLong()).as("sequence").isEqualTo(got.size());
+                    got.add(m);
+                  }
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+                return got;
+              });
       long start = System.nanoTime();
       sendAll(p.child, p.childProbe, sent);
       List<byte[]> got = received.get(60, TimeUnit.SECONDS);
       double seconds = (System.nanoTime() - start) / 1e9;
-      System.out.printf("[PeerLinkIT] 10 MiB in %d messages of 64 KiB: %.2f s, %.1f MB/s%n",
+      System.out.printf(
+          "[PeerLinkIT] 10 MiB in %d messages of 64 KiB: %.2f s, %.1f MB/s%n",
           sent.size(), seconds, 10.0 * 1024 * 1024 / 1e6 / seconds);
       assertThat(got).hasSameSizeAs(sent);
       assertThat(sha256(got)).isEqualTo(sha256(sent));
@@ -155,26 +166,30 @@ class PeerLinkIT {
     try {
       p.child.setBufferedAmountLowThreshold(256 * 1024);
       List<byte[]> sent = payload(24L * 1024 * 1024, 1);
-      CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
-        try {
-          MessageDigest d = MessageDigest.getInstance("SHA-256");
-          for (int i = 0; i < sent.size(); i++) {
-            byte[] m = p.parentProbe.messages.poll(20, TimeUnit.SECONDS);
-            if (m == null) {
-              throw new AssertionError("message " + i + " missing");
-            }
-            d.update(m);
-          }
-          return d.digest();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<byte[]> received =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  MessageDigest d = MessageDigest.getInstance("SHA-256");
+                  for (int i = 0; i < sent.size(); i++) {
+                    byte[] m = p.parentProbe.messages.poll(20, TimeUnit.SECONDS);
+                    if (m == null) {
+                      throw new AssertionError("message " + i + " missing");
+                    }
+                    d.update(m);
+                  }
+                  return d.digest();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       long peak = sendAll(p.child, p.childProbe, sent);
       assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(sha256(sent));
-      System.out.printf("[PeerLinkIT] flow control: peak bufferedAmount %d bytes, %d low events%n",
+      System.out.printf(
+          "[PeerLinkIT] flow control: peak bufferedAmount %d bytes, %d low events%n",
           peak, p.childProbe.lowEvents.get());
-      // The message just sent, plus one the sender thread may be handing to libwebrtc while the read runs.
+      // The message just sent, plus one the sender thread may be handing to libwebrtc while the
+      // read runs.
       assertThat(peak).isLessThanOrEqualTo(HIGH_WATER + 2 * CHUNK);
       // 24 MiB through a 1 MiB window: the sender must have paused, and the low event resumed it.
       assertThat(p.childProbe.lowEvents.get()).isPositive();
@@ -186,8 +201,9 @@ class PeerLinkIT {
 
   @Test
   void candidatesBeforeTheDescriptionAreQueued() throws Exception {
-    // Hold every description back until that side's candidates have all been delivered. Neither side then
-    // knows any remote candidate unless the queued ones were applied: without the queue nothing connects.
+    // Hold every description back until that side's candidates have all been delivered. Neither
+    // side then knows any remote candidate unless the queued ones were applied: without the queue
+    // nothing connects.
     LinkProbe cp = new LinkProbe("child");
     LinkProbe pp = new LinkProbe("parent");
     CompletableFuture<PeerLink> child = new CompletableFuture<>();
@@ -204,7 +220,9 @@ class PeerLinkIT {
       assertThat(cp.awaitOpen(10)).isTrue();
       assertThat(pp.awaitOpen(10)).isTrue();
       assertThat(fromChild.candidatesFirst).as("child's candidates before its offer").isPositive();
-      assertThat(fromParent.candidatesFirst).as("parent's candidates before its answer").isPositive();
+      assertThat(fromParent.candidatesFirst)
+          .as("parent's candidates before its answer")
+          .isPositive();
       assertThat(child.join().send("hello".getBytes())).isTrue();
       assertThat(new String(pp.messages.poll(5, TimeUnit.SECONDS))).isEqualTo("hello");
     } finally {
@@ -213,7 +231,9 @@ class PeerLinkIT {
     }
   }
 
-  /** Passes candidates on at once, keeps the description until the candidates have stopped coming. */
+  /**
+   * Passes candidates on at once, keeps the description until the candidates have stopped coming.
+   */
   private static final class HeldBack {
     private final java.util.function.Consumer<ObjectNode> next;
     private final CompletableFuture<ObjectNode> description = new CompletableFuture<>();
@@ -262,15 +282,19 @@ class PeerLinkIT {
       closer.close(); // idempotent
       assertThat(closerProbe.closed.get(5, TimeUnit.SECONDS)).isEqualTo("closed locally");
       String reason = otherProbe.closed.get(5, TimeUnit.SECONDS);
-      System.out.printf("[PeerLinkIT] %s closed: the %s noticed after %.0f ms (%s)%n",
-          childCloses ? "child" : "parent", childCloses ? "parent" : "child", (System.nanoTime() - t0) / 1e6,
+      System.out.printf(
+          "[PeerLinkIT] %s closed: the %s noticed after %.0f ms (%s)%n",
+          childCloses ? "child" : "parent",
+          childCloses ? "parent" : "child",
+          (System.nanoTime() - t0) / 1e6,
           reason);
       assertThat(closer.send(new byte[1])).isFalse();
       (childCloses ? p.parent : p.child).close();
       Thread.sleep(100);
       assertThat(closerProbe.closedCalls.get()).isEqualTo(1);
       assertThat(otherProbe.closedCalls.get()).isEqualTo(1);
-      assertThat(closerProbe.callbacksAfterClose.get() + otherProbe.callbacksAfterClose.get()).isZero();
+      assertThat(closerProbe.callbacksAfterClose.get() + otherProbe.callbacksAfterClose.get())
+          .isZero();
     }
   }
 
@@ -278,16 +302,24 @@ class PeerLinkIT {
   void badSignalsFromAPeerAreRefusedWithoutHarm() throws Exception {
     Pair p = open(factory);
     try {
-      // An answer sent to the answering end, a second offer, SDP libwebrtc cannot parse, a bad candidate.
+      // An answer sent to the answering end, a second offer, SDP libwebrtc cannot parse, a bad
+      // candidate.
       ObjectNode answer = JSON.createObjectNode().put("type", "answer").put("sdp", "v=0\r\n");
-      assertThatThrownBy(() -> p.parent.onRemoteSignal(answer)).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> p.parent.onRemoteSignal(answer))
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("expects an offer");
-      ObjectNode offer = JSON.createObjectNode().put("type", "offer").put("sdp", "v=0\r\ngarbage\r\n");
-      assertThatThrownBy(() -> p.parent.onRemoteSignal(offer)).isInstanceOf(IllegalArgumentException.class)
+      ObjectNode offer =
+          JSON.createObjectNode().put("type", "offer").put("sdp", "v=0\r\ngarbage\r\n");
+      assertThatThrownBy(() -> p.parent.onRemoteSignal(offer))
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("renegotiation");
-      ObjectNode badCandidate = JSON.createObjectNode().put("candidate", "candidate:not a candidate")
-          .put("sdpMid", "0").put("sdpMLineIndex", 0);
-      assertThatThrownBy(() -> p.child.onRemoteSignal(badCandidate)).isInstanceOf(IllegalArgumentException.class)
+      ObjectNode badCandidate =
+          JSON.createObjectNode()
+              .put("candidate", "candidate:not a candidate")
+              .put("sdpMid", "0")
+              .put("sdpMLineIndex", 0);
+      assertThatThrownBy(() -> p.child.onRemoteSignal(badCandidate))
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("candidate rejected");
       assertThatThrownBy(() -> p.child.onRemoteSignal(JSON.readTree("{\"type\":7}")))
           .isInstanceOf(IllegalArgumentException.class);
@@ -298,12 +330,15 @@ class PeerLinkIT {
       p.close();
     }
 
-    // Unparseable SDP in a first offer: refused at once, and a good offer is still accepted after it.
+    // Unparseable SDP in a first offer: refused at once, and a good offer is still accepted after
+    // it.
     LinkProbe probe = new LinkProbe("fresh");
     PeerLink fresh = PeerLink.answer(factory, List.of(), probe);
     try {
-      ObjectNode garbage = JSON.createObjectNode().put("type", "offer").put("sdp", "v=0\r\nm=nonsense\r\n");
-      assertThatThrownBy(() -> fresh.onRemoteSignal(garbage)).isInstanceOf(IllegalArgumentException.class)
+      ObjectNode garbage =
+          JSON.createObjectNode().put("type", "offer").put("sdp", "v=0\r\nm=nonsense\r\n");
+      assertThatThrownBy(() -> fresh.onRemoteSignal(garbage))
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("rejected");
       LinkProbe cp = new LinkProbe("child");
       CompletableFuture<PeerLink> child = new CompletableFuture<>();
@@ -318,38 +353,50 @@ class PeerLinkIT {
 
   @Test
   void aPeerKilledWithoutGoodbyeIsNoticed() throws Exception {
-    // The child runs in its own JVM (same namespace) and dies by SIGKILL: no SCTP abort, no DTLS close alert.
-    // Only ICE consent checks can tell, then disconnectGrace.
-    Process child = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp",
-        System.getProperty("java.class.path"), RemotePeerMain.class.getName())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    // The child runs in its own JVM (same namespace) and dies by SIGKILL: no SCTP abort, no DTLS
+    // close alert. Only ICE consent checks can tell, then disconnectGrace.
+    Process child =
+        new ProcessBuilder(
+                System.getProperty("java.home") + "/bin/java",
+                "-cp",
+                System.getProperty("java.class.path"),
+                RemotePeerMain.class.getName())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     LinkProbe probe = new LinkProbe("parent");
-    java.io.Writer toChild = new java.io.OutputStreamWriter(child.getOutputStream(),
-        java.nio.charset.StandardCharsets.UTF_8);
-    probe.signalSink = s -> {
-      try {
-        toChild.write(s + "\n");
-        toChild.flush();
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    };
-    PeerLink parent = PeerLink.answer(factory, List.of(), probe);
-    Thread reader = new Thread(() -> {
-      try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
-          child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          if (line.startsWith("@@ ")) {
-            com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(line.substring(3));
-            if (!node.has("event")) {
-              parent.onRemoteSignal(node);
-            }
+    java.io.Writer toChild =
+        new java.io.OutputStreamWriter(
+            child.getOutputStream(), java.nio.charset.StandardCharsets.UTF_8);
+    probe.signalSink =
+        s -> {
+          try {
+            toChild.write(s + "\n");
+            toChild.flush();
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
           }
-        }
-      } catch (Exception e) {
-        // the child died: expected
-      }
-    }, "from-remote-peer");
+        };
+    PeerLink parent = PeerLink.answer(factory, List.of(), probe);
+    Thread reader =
+        new Thread(
+            () -> {
+              try (java.io.BufferedReader r =
+                  new java.io.BufferedReader(
+                      new java.io.InputStreamReader(
+                          child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                  if (line.startsWith("@@ ")) {
+                    com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(line.substring(3));
+                    if (!node.has("event")) {
+                      parent.onRemoteSignal(node);
+                    }
+                  }
+                }
+              } catch (Exception e) {
+                // the child died: expected
+              }
+            },
+            "from-remote-peer");
     reader.setDaemon(true);
     reader.start();
     try {
@@ -358,7 +405,8 @@ class PeerLinkIT {
       long t0 = System.nanoTime();
       child.destroyForcibly();
       String reason = probe.closed.get(40, TimeUnit.SECONDS);
-      System.out.printf("[PeerLinkIT] remote peer killed (SIGKILL): noticed after %.1f s (%s)%n",
+      System.out.printf(
+          "[PeerLinkIT] remote peer killed (SIGKILL): noticed after %.1f s (%s)%n",
           (System.nanoTime() - t0) / 1e9, reason);
       assertThat(reason).contains("ICE");
     } finally {
@@ -369,8 +417,10 @@ class PeerLinkIT {
 
   @Test
   void aLinkNeverAnsweredTimesOutAndClosingTheFactoryClosesItsLinks() throws Exception {
-    try (PeerFactory quick = new PeerFactory(
-        new PeerFactory.Settings(Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofMillis(2)))) {
+    try (PeerFactory quick =
+        new PeerFactory(
+            new PeerFactory.Settings(
+                Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofMillis(2)))) {
       LinkProbe probe = new LinkProbe("lonely");
       PeerLink.offer(quick, List.of(), probe);
       assertThat(probe.closed.get(5, TimeUnit.SECONDS)).startsWith("not open after 500 ms");
@@ -404,9 +454,10 @@ class PeerLinkIT {
     }
     Thread.sleep(200);
     int threadsAfter = osThreads();
-    System.out.printf("[PeerLinkIT] 50 links opened and closed: mean open %.1f ms; threads %d after the "
-        + "first, %d after the last (native included); links still registered %d%n", sum / 50.0, threadsBefore,
-        threadsAfter, factory.openLinks());
+    System.out.printf(
+        "[PeerLinkIT] 50 links opened and closed: mean open %.1f ms; threads %d after the "
+            + "first, %d after the last (native included); links still registered %d%n",
+        sum / 50.0, threadsBefore, threadsAfter, factory.openLinks());
     assertThat(threadsAfter).isLessThanOrEqualTo(threadsBefore + 5);
     assertThat(factory.openLinks()).isZero();
   }

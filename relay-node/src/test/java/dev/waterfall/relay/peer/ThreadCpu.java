@@ -7,20 +7,24 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * CPU time of this JVM's threads, by thread name, from /proc/self/task: libwebrtc's native threads (encoders,
- * network) are invisible to ThreadMXBean, so the realtime forwarding tests read the kernel's figures.
+ * CPU time of this JVM's threads, by thread name, from /proc/self/task: libwebrtc's native threads
+ * (encoders, network) are invisible to ThreadMXBean, so the realtime forwarding tests read the
+ * kernel's figures.
  */
 public final class ThreadCpu {
-  /** Seconds a window lasts when the tests only check that media flows; `-Dwaterfall.measure=true` for figures. */
+  /**
+   * Seconds a window lasts when the tests only check that media flows; `-Dwaterfall.measure=true`
+   * for figures.
+   */
   static final int CHECK_WINDOW_S = 4;
 
-  private ThreadCpu() {
-  }
+  private ThreadCpu() {}
 
   /**
-   * A measuring window's length: {@code seconds} when the run measures (`-Dwaterfall.measure=true`, the figures
-   * docs/benchmarks.md quotes), else {@link #CHECK_WINDOW_S}: a test run checks that media flows, and its CPU
-   * figures are only printed, so it need not wait out windows long enough to be quoted.
+   * A measuring window's length: {@code seconds} when the run measures (`-Dwaterfall.measure=true`,
+   * the figures docs/benchmarks.md quotes), else {@link #CHECK_WINDOW_S}: a test run checks that
+   * media flows, and its CPU figures are only printed, so it need not wait out windows long enough
+   * to be quoted.
    */
   public static int window(int seconds) {
     return Boolean.getBoolean("waterfall.measure") ? seconds : Math.min(seconds, CHECK_WINDOW_S);
@@ -43,7 +47,8 @@ public final class ThreadCpu {
       for (Path t : (Iterable<Path>) tasks::iterator) {
         try {
           String s = Files.readString(t.resolve("stat"));
-          String name = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')')).replaceAll("[0-9]+$", "#");
+          String name =
+              s.substring(s.indexOf('(') + 1, s.lastIndexOf(')')).replaceAll("[0-9]+$", "#");
           String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ");
           m.merge(name, (Long.parseLong(rest[11]) + Long.parseLong(rest[12])) * 10, Long::sum);
         } catch (IOException | RuntimeException e) {

@@ -34,11 +34,12 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Can a Java booster forward a received media track? source → booster → N children, all libwebrtc peers in
- * this JVM (in the failsafe network namespace). The booster's child edges send the track it receives from its
- * parent ({@code RTCRtpReceiver.getTrack()} put on each child's sender with {@code replaceTrack}), so libwebrtc
- * decodes once and encodes once per child. Asserts each child decodes frames and prints the process's CPU
- * with 1 and with 3 children, split by native thread name.
+ * Can a Java booster forward a received media track? source → booster → N children, all libwebrtc
+ * peers in this JVM (in the failsafe network namespace). The booster's child edges send the track
+ * it receives from its parent ({@code RTCRtpReceiver.getTrack()} put on each child's sender with
+ * {@code replaceTrack}), so libwebrtc decodes once and encodes once per child. Asserts each child
+ * decodes frames and prints the process's CPU with 1 and with 3 children, split by native thread
+ * name.
  */
 class TrackForwardIT {
 
@@ -57,9 +58,11 @@ class TrackForwardIT {
       CustomVideoSource source = new CustomVideoSource();
       VideoTrack camera = f.createVideoTrack("camera", source);
       AtomicLong n = new AtomicLong();
-      pump.scheduleAtFixedRate(() -> pushFrame(source, n.getAndIncrement()), 0, 1000 / FPS, TimeUnit.MILLISECONDS);
+      pump.scheduleAtFixedRate(
+          () -> pushFrame(source, n.getAndIncrement()), 0, 1000 / FPS, TimeUnit.MILLISECONDS);
 
-      // publisher ← booster: the booster offers recvonly, the publisher answers and sends the camera
+      // publisher ← booster: the booster offers recvonly, the publisher answers and sends the
+      // camera
       Edge up = connect(f, camera, all);
       MediaStreamTrack received = up.childVideo.get(10, TimeUnit.SECONDS);
       assertThat(up.frames.await(10)).as("frames at the booster").isGreaterThan(0);
@@ -99,9 +102,15 @@ class TrackForwardIT {
 
   private static void report(String label, Map<String, Long> cpu) {
     long total = cpu.values().stream().mapToLong(Long::longValue).sum();
-    System.out.printf("CPU with %s: %.1f %% of a core over %d s%n", label, total / (WINDOW_S * 10.0), WINDOW_S);
-    cpu.entrySet().stream().filter(e -> e.getValue() > 20).sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
-        .forEach(e -> System.out.printf("   %-24s %6.1f %%%n", e.getKey(), e.getValue() / (WINDOW_S * 10.0)));
+    System.out.printf(
+        "CPU with %s: %.1f %% of a core over %d s%n", label, total / (WINDOW_S * 10.0), WINDOW_S);
+    cpu.entrySet().stream()
+        .filter(e -> e.getValue() > 20)
+        .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+        .forEach(
+            e ->
+                System.out.printf(
+                    "   %-24s %6.1f %%%n", e.getKey(), e.getValue() / (WINDOW_S * 10.0)));
   }
 
   private static void pushFrame(CustomVideoSource source, long n) {
@@ -138,37 +147,47 @@ class TrackForwardIT {
 
   record Edge(CompletableFuture<MediaStreamTrack> childVideo, Frames frames) {}
 
-  /** A child that offers one recvonly video transceiver, and its parent that answers sending {@code track}. */
-  private static Edge connect(PeerConnectionFactory f, MediaStreamTrack track, List<RTCPeerConnection> all)
+  /**
+   * A child that offers one recvonly video transceiver, and its parent that answers sending {@code
+   * track}.
+   */
+  private static Edge connect(
+      PeerConnectionFactory f, MediaStreamTrack track, List<RTCPeerConnection> all)
       throws Exception {
     CompletableFuture<RTCPeerConnection> childPc = new CompletableFuture<>();
     CompletableFuture<RTCPeerConnection> parentPc = new CompletableFuture<>();
     CompletableFuture<MediaStreamTrack> childVideo = new CompletableFuture<>();
     Frames frames = new Frames();
-    RTCPeerConnection parent = f.createPeerConnection(new RTCConfiguration(),
-        (PeerConnectionObserver) c -> childPc.thenAcceptAsync(pc -> pc.addIceCandidate(c)));
-    RTCPeerConnection child = f.createPeerConnection(new RTCConfiguration(), new PeerConnectionObserver() {
-      @Override
-      public void onIceCandidate(RTCIceCandidate c) {
-        parentPc.thenAcceptAsync(pc -> pc.addIceCandidate(c));
-      }
+    RTCPeerConnection parent =
+        f.createPeerConnection(
+            new RTCConfiguration(),
+            (PeerConnectionObserver) c -> childPc.thenAcceptAsync(pc -> pc.addIceCandidate(c)));
+    RTCPeerConnection child =
+        f.createPeerConnection(
+            new RTCConfiguration(),
+            new PeerConnectionObserver() {
+              @Override
+              public void onIceCandidate(RTCIceCandidate c) {
+                parentPc.thenAcceptAsync(pc -> pc.addIceCandidate(c));
+              }
 
-      @Override
-      public void onTrack(RTCRtpTransceiver t) {
-        MediaStreamTrack got = t.getReceiver().getTrack();
-        if (got instanceof VideoTrack v) {
-          v.addSink(frame -> frames.count.incrementAndGet());
-          childVideo.complete(got);
-        }
-      }
-    });
+              @Override
+              public void onTrack(RTCRtpTransceiver t) {
+                MediaStreamTrack got = t.getReceiver().getTrack();
+                if (got instanceof VideoTrack v) {
+                  v.addSink(frame -> frames.count.incrementAndGet());
+                  childVideo.complete(got);
+                }
+              }
+            });
     all.add(parent);
     all.add(child);
-    // webrtc-java 0.14.0 has addTransceiver(track, init) only, no addTransceiver(kind): a recvonly transceiver
-    // needs some video track to name its kind; it is never sent.
+    // webrtc-java 0.14.0 has addTransceiver(track, init) only, no addTransceiver(kind): a recvonly
+    // transceiver needs some video track to name its kind; it is never sent.
     RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
     init.direction = RTCRtpTransceiverDirection.RECV_ONLY;
-    child.addTransceiver(f.createVideoTrack("kind-" + System.nanoTime(), new CustomVideoSource()), init);
+    child.addTransceiver(
+        f.createVideoTrack("kind-" + System.nanoTime(), new CustomVideoSource()), init);
     RTCSessionDescription offer = describe(cb -> child.createOffer(new RTCOfferOptions(), cb));
     await(cb -> child.setLocalDescription(offer, cb));
     await(cb -> parent.setRemoteDescription(offer, cb));
@@ -184,35 +203,38 @@ class TrackForwardIT {
     return new Edge(childVideo, frames);
   }
 
-  private static RTCSessionDescription describe(Consumer<CreateSessionDescriptionObserver> call) throws Exception {
+  private static RTCSessionDescription describe(Consumer<CreateSessionDescriptionObserver> call)
+      throws Exception {
     CompletableFuture<RTCSessionDescription> d = new CompletableFuture<>();
-    call.accept(new CreateSessionDescriptionObserver() {
-      @Override
-      public void onSuccess(RTCSessionDescription description) {
-        d.complete(description);
-      }
+    call.accept(
+        new CreateSessionDescriptionObserver() {
+          @Override
+          public void onSuccess(RTCSessionDescription description) {
+            d.complete(description);
+          }
 
-      @Override
-      public void onFailure(String error) {
-        d.completeExceptionally(new IllegalStateException(error));
-      }
-    });
+          @Override
+          public void onFailure(String error) {
+            d.completeExceptionally(new IllegalStateException(error));
+          }
+        });
     return d.get(10, TimeUnit.SECONDS);
   }
 
   private static void await(Consumer<SetSessionDescriptionObserver> call) throws Exception {
     CompletableFuture<Void> d = new CompletableFuture<>();
-    call.accept(new SetSessionDescriptionObserver() {
-      @Override
-      public void onSuccess() {
-        d.complete(null);
-      }
+    call.accept(
+        new SetSessionDescriptionObserver() {
+          @Override
+          public void onSuccess() {
+            d.complete(null);
+          }
 
-      @Override
-      public void onFailure(String error) {
-        d.completeExceptionally(new IllegalStateException(error));
-      }
-    });
+          @Override
+          public void onFailure(String error) {
+            d.completeExceptionally(new IllegalStateException(error));
+          }
+        });
     d.get(10, TimeUnit.SECONDS);
   }
 }

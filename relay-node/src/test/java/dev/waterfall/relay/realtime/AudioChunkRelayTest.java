@@ -41,7 +41,8 @@ class AudioChunkRelayTest {
   }
 
   @Test
-  @DisplayName("a corrupt message is counted and dropped; every child keeps receiving the good ones, verbatim")
+  @DisplayName(
+      "a corrupt message is counted and dropped; every child keeps receiving the good ones, verbatim")
   void corruptDropped() {
     AudioChunkRelay relay = new AudioChunkRelay();
     FakeSink a = new FakeSink();
@@ -50,9 +51,9 @@ class AudioChunkRelayTest {
     relay.addChild("b", b);
     byte[] first = chunk(0);
     relay.fromParent(first);
-    relay.fromParent(new byte[] {1, 9, 9});                        // unknown type
-    relay.fromParent(new byte[AudioChunk.MAX_MESSAGE + 10]);       // oversized
-    relay.fromParent(new byte[0]);                                 // empty
+    relay.fromParent(new byte[] {1, 9, 9}); // unknown type
+    relay.fromParent(new byte[AudioChunk.MAX_MESSAGE + 10]); // oversized
+    relay.fromParent(new byte[0]); // empty
     byte[] second = chunk(20_000);
     relay.fromParent(second);
     assertThat(relay.malformed()).isEqualTo(3);
@@ -64,7 +65,8 @@ class AudioChunkRelayTest {
   }
 
   @Test
-  @DisplayName("a child that cannot take more loses its oldest chunks, counted; the others lose nothing")
+  @DisplayName(
+      "a child that cannot take more loses its oldest chunks, counted; the others lose nothing")
   void backpressureDropsOldest() {
     AudioChunkRelay relay = new AudioChunkRelay();
     FakeSink slow = new FakeSink();
@@ -88,7 +90,8 @@ class AudioChunkRelayTest {
   }
 
   @Test
-  @DisplayName("the lag from encoding to arrival is the median of the recent chunks, by the given clock")
+  @DisplayName(
+      "the lag from encoding to arrival is the median of the recent chunks, by the given clock")
   void lag() {
     long[] now = {1000};
     AudioChunkRelay relay = new AudioChunkRelay(() -> now[0]);
@@ -101,7 +104,8 @@ class AudioChunkRelayTest {
   }
 
   @Test
-  @DisplayName("a channel not open yet holds chunks; one that fails is dropped without disturbing the others")
+  @DisplayName(
+      "a channel not open yet holds chunks; one that fails is dropped without disturbing the others")
   void notOpenAndFailing() {
     AudioChunkRelay relay = new AudioChunkRelay();
     FakeSink opening = new FakeSink();

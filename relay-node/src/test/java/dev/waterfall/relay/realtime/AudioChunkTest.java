@@ -13,10 +13,13 @@ class AudioChunkTest {
   @Test
   @DisplayName("the documented bytes of one chunk")
   void knownBytes() {
-    AudioChunk c = new AudioChunk(true, 20_000, 20_000, 1_763_700_000_000L, new byte[] {(byte) 0xfc, 1, 2});
+    AudioChunk c =
+        new AudioChunk(true, 20_000, 20_000, 1_763_700_000_000L, new byte[] {(byte) 0xfc, 1, 2});
     String hex = HexFormat.of().formatHex(c.encode());
-    // version 1, key, t = 20000 µs, d = 20000 µs, encodedAt, payload fc0102 (the example in docs/protocol.md)
-    assertThat(hex).isEqualTo("0101" + "0000000000004e20" + "00004e20" + "0000019aa4b64500" + "fc0102");
+    // version 1, key, t = 20000 µs, d = 20000 µs, encodedAt, payload fc0102 (the example in
+    // docs/protocol.md)
+    assertThat(hex)
+        .isEqualTo("0101" + "0000000000004e20" + "00004e20" + "0000019aa4b64500" + "fc0102");
     assertThat(AudioChunk.decode(c.encode())).isEqualTo(c);
   }
 
@@ -40,8 +43,11 @@ class AudioChunkTest {
     d[10] = 1; // duration 16 s
     assertThat(code(d)).isEqualTo("bad-value");
     assertThat(code(new byte[AudioChunk.MAX_MESSAGE + 1])).isEqualTo("oversized");
-    assertThat(AudioChunk.decode(new AudioChunk(true, 0, 0, 0, new byte[AudioChunk.MAX_PAYLOAD]).encode())
-        .payload()).hasSize(AudioChunk.MAX_PAYLOAD);
+    assertThat(
+            AudioChunk.decode(
+                    new AudioChunk(true, 0, 0, 0, new byte[AudioChunk.MAX_PAYLOAD]).encode())
+                .payload())
+        .hasSize(AudioChunk.MAX_PAYLOAD);
     assertThatThrownBy(() -> new AudioChunk(true, 0, 0, 0, new byte[AudioChunk.MAX_PAYLOAD + 1]))
         .isInstanceOf(AudioChunk.Rejected.class);
   }

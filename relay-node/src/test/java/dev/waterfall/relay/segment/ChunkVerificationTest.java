@@ -27,7 +27,8 @@ class ChunkVerificationTest {
   void everyChunkVerifies() {
     for (int i = 0; i < chunks.size(); i++) {
       int index = i;
-      assertThatCode(() -> verifier.verifyChunk(header, index, chunks.get(index))).doesNotThrowAnyException();
+      assertThatCode(() -> verifier.verifyChunk(header, index, chunks.get(index)))
+          .doesNotThrowAnyException();
     }
     ByteBuffer view = ByteBuffer.wrap(segment, 65536, 65536);
     verifier.verifyChunk(header, 1, view);
@@ -75,6 +76,7 @@ class ChunkVerificationTest {
 
   private void assertRejected(int index, byte[] bytes, String messagePart) {
     assertThatThrownBy(() -> verifier.verifyChunk(header, index, bytes))
-        .isInstanceOf(VerificationException.class).hasMessageContaining(messagePart);
+        .isInstanceOf(VerificationException.class)
+        .hasMessageContaining(messagePart);
   }
 }

@@ -8,7 +8,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 
-/** jqwik properties (kept apart from JUnit classes: jqwik ignores JUnit annotations such as @DisplayName). */
+/**
+ * jqwik properties (kept apart from JUnit classes: jqwik ignores JUnit annotations such
+ * as @DisplayName).
+ */
 class SegmentHeaderPropertyTest {
 
   @Property(tries = 300)

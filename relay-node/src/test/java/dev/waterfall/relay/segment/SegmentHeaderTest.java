@@ -32,9 +32,19 @@ class SegmentHeaderTest {
   void exactLayout() {
     byte[] encoded = sample().encode();
     String hex = HexFormat.of().formatHex(encoded, 0, 44);
-    assertThat(hex).isEqualTo(
-        "01" + "0002" + "6162" + "0000000000000007" + "000007d0" + "00000064" + "00000040"
-            + "00000000000003e8" + "01" + "0000000000000003" + "0002");
+    assertThat(hex)
+        .isEqualTo(
+            "01"
+                + "0002"
+                + "6162"
+                + "0000000000000007"
+                + "000007d0"
+                + "00000064"
+                + "00000040"
+                + "00000000000003e8"
+                + "01"
+                + "0000000000000003"
+                + "0002");
     assertThat(encoded).hasSize(44 + 2 * 32);
     assertThat(encoded[44]).isEqualTo((byte) 1);
     assertThat(encoded[44 + 32]).isEqualTo((byte) 2);
@@ -50,8 +60,9 @@ class SegmentHeaderTest {
   @DisplayName("equality compares hash contents, not array identity")
   void equalityByContent() {
     assertThat(sample()).isEqualTo(sample()).hasSameHashCodeAs(sample());
-    SegmentHeader other = new SegmentHeader("ab", 7, 2000, 100, 64, List.of(new byte[32], hashes(2).get(1)), 1000,
-        true, 3);
+    SegmentHeader other =
+        new SegmentHeader(
+            "ab", 7, 2000, 100, 64, List.of(new byte[32], hashes(2).get(1)), 1000, true, 3);
     assertThat(other).isNotEqualTo(sample());
   }
 
@@ -79,22 +90,42 @@ class SegmentHeaderTest {
 
   @Test
   void rejectsInvalidFields() {
-    assertInvalid(() -> new SegmentHeader("ab", 7, 2000, 100, 64, hashes(3), 1000, false, 0), "expected 2 chunk hashes");
-    assertInvalid(() -> new SegmentHeader("x".repeat(65), 7, 2000, 100, 64, hashes(2), 1000, false, 0), "stream");
-    assertInvalid(() -> new SegmentHeader("", 7, 2000, 100, 64, hashes(2), 1000, false, 0), "stream");
-    assertInvalid(() -> new SegmentHeader("ab", 7, 2000, 100, 0, hashes(2), 1000, false, 0), "chunkSize");
-    assertInvalid(() -> new SegmentHeader("ab", 7, 2000, 100, 65537, hashes(1), 1000, false, 0), "chunkSize");
-    assertInvalid(() -> new SegmentHeader("ab", 7, 2000, 0, 64, hashes(0), 1000, false, 0), "byteLength");
-    assertInvalid(() -> new SegmentHeader("ab", 7, 2000, (64 << 20) + 1, 65536, hashes(1025), 1000, false, 0),
+    assertInvalid(
+        () -> new SegmentHeader("ab", 7, 2000, 100, 64, hashes(3), 1000, false, 0),
+        "expected 2 chunk hashes");
+    assertInvalid(
+        () -> new SegmentHeader("x".repeat(65), 7, 2000, 100, 64, hashes(2), 1000, false, 0),
+        "stream");
+    assertInvalid(
+        () -> new SegmentHeader("", 7, 2000, 100, 64, hashes(2), 1000, false, 0), "stream");
+    assertInvalid(
+        () -> new SegmentHeader("ab", 7, 2000, 100, 0, hashes(2), 1000, false, 0), "chunkSize");
+    assertInvalid(
+        () -> new SegmentHeader("ab", 7, 2000, 100, 65537, hashes(1), 1000, false, 0), "chunkSize");
+    assertInvalid(
+        () -> new SegmentHeader("ab", 7, 2000, 0, 64, hashes(0), 1000, false, 0), "byteLength");
+    assertInvalid(
+        () -> new SegmentHeader("ab", 7, 2000, (64 << 20) + 1, 65536, hashes(1025), 1000, false, 0),
         "byteLength");
-    assertInvalid(() -> new SegmentHeader("ab", 7, 2000, 2000, 1, hashes(2000), 1000, false, 0), "more than 1024");
-    assertInvalid(() -> new SegmentHeader("ab", -1, 2000, 100, 64, hashes(2), 1000, false, 0), "sequence");
-    assertInvalid(() -> new SegmentHeader("ab", 1L << 53, 2000, 100, 64, hashes(2), 1000, false, 0), "sequence");
-    assertInvalid(() -> new SegmentHeader("ab", 7, 0, 100, 64, hashes(2), 1000, false, 0), "durationMillis");
-    assertInvalid(() -> new SegmentHeader("ab", 7, 2000, 100, 64, hashes(2), 1000, true, 0), "discontinuity");
-    assertInvalid(() -> new SegmentHeader("ab", 7, 2000, 100, 64, List.of(new byte[31], new byte[32]), 1000, false, 0),
+    assertInvalid(
+        () -> new SegmentHeader("ab", 7, 2000, 2000, 1, hashes(2000), 1000, false, 0),
+        "more than 1024");
+    assertInvalid(
+        () -> new SegmentHeader("ab", -1, 2000, 100, 64, hashes(2), 1000, false, 0), "sequence");
+    assertInvalid(
+        () -> new SegmentHeader("ab", 1L << 53, 2000, 100, 64, hashes(2), 1000, false, 0),
+        "sequence");
+    assertInvalid(
+        () -> new SegmentHeader("ab", 7, 0, 100, 64, hashes(2), 1000, false, 0), "durationMillis");
+    assertInvalid(
+        () -> new SegmentHeader("ab", 7, 2000, 100, 64, hashes(2), 1000, true, 0), "discontinuity");
+    assertInvalid(
+        () ->
+            new SegmentHeader(
+                "ab", 7, 2000, 100, 64, List.of(new byte[31], new byte[32]), 1000, false, 0),
         "32 bytes");
-    assertInvalid(() -> new SegmentHeader("a\uD800", 7, 2000, 100, 64, hashes(2), 1000, false, 0), "Unicode");
+    assertInvalid(
+        () -> new SegmentHeader("a\uD800", 7, 2000, 100, 64, hashes(2), 1000, false, 0), "Unicode");
   }
 
   @Test
@@ -121,6 +152,8 @@ class SegmentHeaderTest {
   }
 
   private static void assertInvalid(Runnable action, String messagePart) {
-    assertThatThrownBy(action::run).isInstanceOf(SegmentFormatException.class).hasMessageContaining(messagePart);
+    assertThatThrownBy(action::run)
+        .isInstanceOf(SegmentFormatException.class)
+        .hasMessageContaining(messagePart);
   }
 }

@@ -16,18 +16,21 @@ class SegmentSignerTest {
 
   private final byte[] segment = TestSegments.bytes(150_000, 1);
   private final SignedHeader signed = TestSegments.signed(42, segment, 65536);
-  private final SegmentVerifier verifier = new SegmentVerifier(TestSegments.SIGNER.publicKeyBase64(), "demo");
+  private final SegmentVerifier verifier =
+      new SegmentVerifier(TestSegments.SIGNER.publicKeyBase64(), "demo");
 
   @Test
   void signAndVerifyRoundTrip() {
     assertThat(signed.signature()).hasSize(64);
     assertThat(verifier.verify(signed)).isEqualTo(signed.header());
     // As it would arrive from the wire.
-    assertThat(verifier.verify(SignedHeader.parse(signed.encoded(), signed.signature()))).isEqualTo(signed.header());
+    assertThat(verifier.verify(SignedHeader.parse(signed.encoded(), signed.signature())))
+        .isEqualTo(signed.header());
   }
 
   @Test
-  @DisplayName("the public key is X.509 SubjectPublicKeyInfo, as WebCrypto importKey(\"spki\") wants")
+  @DisplayName(
+      "the public key is X.509 SubjectPublicKeyInfo, as WebCrypto importKey(\"spki\") wants")
   void publicKeyIsSpki() {
     byte[] der = Base64.getDecoder().decode(TestSegments.SIGNER.publicKeyBase64());
     assertThat(der).hasSize(44);
@@ -41,14 +44,16 @@ class SegmentSignerTest {
     bytes[30] ^= 1; // inside producedAtMillis: still a well-formed header, no longer the signed one
     SignedHeader tampered = SignedHeader.parse(bytes, signed.signature());
     assertThatThrownBy(() -> verifier.verify(tampered))
-        .isInstanceOf(VerificationException.class).hasMessageContaining("bad signature");
+        .isInstanceOf(VerificationException.class)
+        .hasMessageContaining("bad signature");
   }
 
   @Test
   void tamperedSignature() {
     byte[] signature = signed.signature();
     signature[5] ^= 0x40;
-    assertThatThrownBy(() -> verifier.verify(new SignedHeader(signed.header(), signed.encoded(), signature)))
+    assertThatThrownBy(
+            () -> verifier.verify(new SignedHeader(signed.header(), signed.encoded(), signature)))
         .isInstanceOf(VerificationException.class);
   }
 
@@ -60,15 +65,18 @@ class SegmentSignerTest {
 
   @Test
   void wrongStream() {
-    SegmentVerifier otherStream = new SegmentVerifier(TestSegments.SIGNER.publicKeyBase64(), "other");
+    SegmentVerifier otherStream =
+        new SegmentVerifier(TestSegments.SIGNER.publicKeyBase64(), "other");
     assertThatThrownBy(() -> otherStream.verify(signed))
-        .isInstanceOf(VerificationException.class).hasMessageContaining("stream 'demo'");
+        .isInstanceOf(VerificationException.class)
+        .hasMessageContaining("stream 'demo'");
   }
 
   @Test
   void headerAndBytesMustAgree() {
     SignedHeader otherSegment = TestSegments.signed(43, segment, 65536);
-    assertThatThrownBy(() -> new SignedHeader(signed.header(), otherSegment.encoded(), signed.signature()))
+    assertThatThrownBy(
+            () -> new SignedHeader(signed.header(), otherSegment.encoded(), signed.signature()))
         .isInstanceOf(SegmentFormatException.class);
     assertThatThrownBy(() -> new SignedHeader(signed.header(), signed.encoded(), new byte[63]))
         .isInstanceOf(SegmentFormatException.class);
@@ -76,7 +84,8 @@ class SegmentSignerTest {
 
   @Test
   void badPublicKey() {
-    assertThatThrownBy(() -> new SegmentVerifier("not base64!")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new SegmentVerifier("not base64!"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new SegmentVerifier(Base64.getEncoder().encodeToString(new byte[44])))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -90,7 +99,9 @@ class SegmentSignerTest {
     assertThat(again.publicKeyBase64()).isEqualTo(first.publicKeyBase64());
     assertThat(first.verifier().verify(again.sign(signed.header()))).isEqualTo(signed.header());
     String pem = Files.readString(file);
-    assertThat(pem).startsWith("-----BEGIN PRIVATE KEY-----\n").contains("-----BEGIN PUBLIC KEY-----");
+    assertThat(pem)
+        .startsWith("-----BEGIN PRIVATE KEY-----\n")
+        .contains("-----BEGIN PUBLIC KEY-----");
     if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
       assertThat(Files.getPosixFilePermissions(file)).hasSize(2);
     }
@@ -111,7 +122,8 @@ class SegmentSignerTest {
     Path mixed = dir.resolve("mixed.pem");
     Files.writeString(mixed, privateHalf + publicHalf);
     assertThatThrownBy(() -> SegmentSigner.load(mixed))
-        .isInstanceOf(IOException.class).hasMessageContaining("does not belong");
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("does not belong");
     Files.writeString(mixed, "garbage");
     assertThatThrownBy(() -> SegmentSigner.load(mixed)).isInstanceOf(IOException.class);
   }

@@ -6,6 +6,7 @@ import java.util.Random;
 public final class TestSegments {
 
   public static final String STREAM = "demo";
+
   /** One signer for the whole test run: key generation is the slow part. */
   public static final SegmentSigner SIGNER = SegmentSigner.generate();
 
@@ -19,7 +20,8 @@ public final class TestSegments {
 
   /** A segment of {@code length} random bytes in chunks of {@code chunkSize}. */
   public static SegmentHeader header(long sequence, byte[] segment, int chunkSize) {
-    return new Chunker(chunkSize).describe(STREAM, sequence, 2000, 1_700_000_000_000L + sequence, false, 0, segment);
+    return new Chunker(chunkSize)
+        .describe(STREAM, sequence, 2000, 1_700_000_000_000L + sequence, false, 0, segment);
   }
 
   public static SignedHeader signed(long sequence, byte[] segment, int chunkSize) {

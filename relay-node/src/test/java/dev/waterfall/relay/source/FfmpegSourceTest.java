@@ -32,7 +32,8 @@ class FfmpegSourceTest {
   }
 
   @Test
-  @DisplayName("--input: a generated 6 s file is published in real time as >= 2 segments, then the source ends")
+  @DisplayName(
+      "--input: a generated 6 s file is published in real time as >= 2 segments, then the source ends")
   void publishesAFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("pattern.mp4");
     List<String> args = new ArrayList<>(Ffmpeg.TEST_PATTERN);
@@ -41,8 +42,13 @@ class FfmpegSourceTest {
     args.add(file.toString());
     assertThat(Ffmpeg.run(args).exit()).isZero();
 
-    FfmpegSource source = FfmpegSource.start(vertx, FfmpegOptions.file("demo", file, false)
-        .withFirstSequence(500).withVideoBitrate("800k")).await(10, TimeUnit.SECONDS);
+    FfmpegSource source =
+        FfmpegSource.start(
+                vertx,
+                FfmpegOptions.file("demo", file, false)
+                    .withFirstSequence(500)
+                    .withVideoBitrate("800k"))
+            .await(10, TimeUnit.SECONDS);
     try {
       long started = System.nanoTime();
       List<MediaSegment> segments = new ArrayList<>();
@@ -54,7 +60,8 @@ class FfmpegSourceTest {
       assertThat(segments.get(0).sequence()).isEqualTo(500);
       assertThat(segments.get(1).sequence()).isEqualTo(501);
       assertThat(segments).allSatisfy(s -> assertThat(s.bytes()[0]).isEqualTo((byte) 0x47));
-      assertThat(segments.stream().mapToInt(MediaSegment::durationMillis).sum()).isBetween(5500, 6500);
+      assertThat(segments.stream().mapToInt(MediaSegment::durationMillis).sum())
+          .isBetween(5500, 6500);
       // -re: the first segment is not out before ffmpeg has played about 2 s of the file
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isGreaterThan(4000);
       assertThat(source.starts()).isEqualTo(1);
@@ -64,20 +71,23 @@ class FfmpegSourceTest {
   }
 
   @Test
-  @DisplayName("--rtmp: ffmpeg listens, a publisher pushes, and ffmpeg is restarted when the publisher leaves")
+  @DisplayName(
+      "--rtmp: ffmpeg listens, a publisher pushes, and ffmpeg is restarted when the publisher leaves")
   void rtmpRestarts() throws Exception {
     int port;
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    FfmpegSource source = FfmpegSource.start(vertx, FfmpegOptions.rtmp("demo", "127.0.0.1", port))
-        .await(10, TimeUnit.SECONDS);
+    FfmpegSource source =
+        FfmpegSource.start(vertx, FfmpegOptions.rtmp("demo", "127.0.0.1", port))
+            .await(10, TimeUnit.SECONDS);
     try {
       String url = "rtmp://127.0.0.1:" + port + "/live/demo";
       publishRtmp(url, 3);
       List<MediaSegment> first = collect(source, 2);
       assertThat(first).extracting(MediaSegment::sequence).containsExactly(0L, 1L);
-      publishRtmp(url, 3); // the listener ended with the first publisher: this reaches a restarted ffmpeg
+      // the listener ended with the first publisher: this reaches a restarted ffmpeg
+      publishRtmp(url, 3);
       List<MediaSegment> second = collect(source, 1);
       assertThat(second.get(0).sequence()).isGreaterThanOrEqualTo(2);
       assertThat(second.get(0).discontinuity()).isTrue();
@@ -127,15 +137,21 @@ class FfmpegSourceTest {
         .isInstanceOf(FfmpegCommand.NotFoundException.class)
         .hasMessageContaining("apt-get install -y ffmpeg")
         .hasMessageContaining("brew install ffmpeg");
-    assertThatThrownBy(() -> FfmpegCommand.find(null)).isInstanceOf(FfmpegCommand.NotFoundException.class);
+    assertThatThrownBy(() -> FfmpegCommand.find(null))
+        .isInstanceOf(FfmpegCommand.NotFoundException.class);
     assertThat(FfmpegSource.findFfmpeg()).endsWith("ffmpeg");
   }
 
   @Test
-  @DisplayName("the command: real time, loop, RTMP listener, keyframe per segment, bitrate, PUT with the key")
+  @DisplayName(
+      "the command: real time, loop, RTMP listener, keyframe per segment, bitrate, PUT with the key")
   void command() {
-    List<String> file = FfmpegCommand.build("ffmpeg", FfmpegOptions.file("demo", Path.of("in.mkv"), true)
-        .withVideoBitrate("2500k"), "http://127.0.0.1:1/ingest/demo/index.m3u8", "k");
+    List<String> file =
+        FfmpegCommand.build(
+            "ffmpeg",
+            FfmpegOptions.file("demo", Path.of("in.mkv"), true).withVideoBitrate("2500k"),
+            "http://127.0.0.1:1/ingest/demo/index.m3u8",
+            "k");
     assertThat(String.join(" ", file))
         .contains("-re -stream_loop -1 -i in.mkv")
         .contains("-c:v libx264 -preset veryfast")
@@ -146,12 +162,18 @@ class FfmpegSourceTest {
         .contains("-method PUT")
         .endsWith("http://127.0.0.1:1/ingest/demo/index.m3u8");
     assertThat(file).contains("Authorization: Bearer k\r\n");
-    List<String> rtmp = FfmpegCommand.build("ffmpeg", FfmpegOptions.rtmp("demo", "0.0.0.0", 1935), "u", "k");
-    assertThat(String.join(" ", rtmp)).contains("-listen 1 -i rtmp://0.0.0.0:1935/live/demo")
-        .doesNotContain("-re").doesNotContain("-b:v");
-    assertThatThrownBy(() -> FfmpegOptions.file("demo", Path.of("x"), false).withVideoBitrate("lots"))
+    List<String> rtmp =
+        FfmpegCommand.build("ffmpeg", FfmpegOptions.rtmp("demo", "0.0.0.0", 1935), "u", "k");
+    assertThat(String.join(" ", rtmp))
+        .contains("-listen 1 -i rtmp://0.0.0.0:1935/live/demo")
+        .doesNotContain("-re")
+        .doesNotContain("-b:v");
+    assertThatThrownBy(
+            () -> FfmpegOptions.file("demo", Path.of("x"), false).withVideoBitrate("lots"))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new FfmpegOptions("demo", Path.of("x"), false, "h", 1935, null, "128k", 2, 0, null))
+    assertThatThrownBy(
+            () ->
+                new FfmpegOptions("demo", Path.of("x"), false, "h", 1935, null, "128k", 2, 0, null))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

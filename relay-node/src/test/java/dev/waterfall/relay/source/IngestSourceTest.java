@@ -28,9 +28,13 @@ import org.junit.jupiter.api.Test;
 class IngestSourceTest {
 
   private static final String KEY = "s3cret-publish-key";
+
   /** HTTP/1.1 like ffmpeg; the JDK client would otherwise upgrade to h2c, which Vert.x accepts. */
-  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private static final HttpClient H2C = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  private static final HttpClient H2C =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
   private static Vertx vertx;
 
   @BeforeAll
@@ -47,15 +51,20 @@ class IngestSourceTest {
   private static String serve(IngestSource ingest) throws Exception {
     Router router = Router.router(vertx);
     ingest.mount(router);
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(router).listen().await(10, TimeUnit.SECONDS);
+    HttpServer server =
+        vertx
+            .createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+            .requestHandler(router)
+            .listen()
+            .await(10, TimeUnit.SECONDS);
     return "http://127.0.0.1:" + server.actualPort() + ingest.playlistPath();
   }
 
   private static List<MediaSegment> drain(IngestSource ingest) {
     List<MediaSegment> segments = new ArrayList<>();
-    for (Optional<MediaSegment> next = ingest.next(Duration.ofMillis(500)); next.isPresent();
-         next = ingest.next(Duration.ofMillis(500))) {
+    for (Optional<MediaSegment> next = ingest.next(Duration.ofMillis(500));
+        next.isPresent();
+        next = ingest.next(Duration.ofMillis(500))) {
       segments.add(next.get());
     }
     return segments;
@@ -69,19 +78,23 @@ class IngestSourceTest {
     assertThat(result.exit()).as(result.output()).isZero();
     List<MediaSegment> segments = drain(ingest);
     assertThat(segments).extracting(MediaSegment::sequence).containsExactly(1000L, 1001L, 1002L);
-    assertThat(segments).allSatisfy(s -> {
-      assertThat(s.durationMillis()).isBetween(1500, 2500);
-      assertThat(s.bytes()[0]).isEqualTo((byte) 0x47); // MPEG-TS sync byte
-      assertThat(s.bytes().length % 188).isZero();
-      assertThat(s.discontinuity()).isFalse();
-    });
-    assertThat(segments.stream().mapToInt(MediaSegment::durationMillis).sum()).isBetween(5900, 6100);
+    assertThat(segments)
+        .allSatisfy(
+            s -> {
+              assertThat(s.durationMillis()).isBetween(1500, 2500);
+              assertThat(s.bytes()[0]).isEqualTo((byte) 0x47); // MPEG-TS sync byte
+              assertThat(s.bytes().length % 188).isZero();
+              assertThat(s.discontinuity()).isFalse();
+            });
+    assertThat(segments.stream().mapToInt(MediaSegment::durationMillis).sum())
+        .isBetween(5900, 6100);
     assertThat(ingest.pacedByCaller()).isFalse();
     assertThat(ingest.ended()).isFalse();
   }
 
   @Test
-  @DisplayName("ffmpeg started again: numbering continues and the first new segment is a discontinuity")
+  @DisplayName(
+      "ffmpeg started again: numbering continues and the first new segment is a discontinuity")
   void ffmpegRestarts() throws Exception {
     IngestSource ingest = new IngestSource("demo", KEY, 50);
     String url = serve(ingest);
@@ -89,8 +102,12 @@ class IngestSourceTest {
     assertThat(Ffmpeg.pushHls(4, url, KEY).exit()).isZero();
     List<MediaSegment> segments = drain(ingest);
     assertThat(segments).extracting(MediaSegment::sequence).containsExactly(50L, 51L, 52L, 53L);
-    assertThat(segments).extracting(MediaSegment::discontinuity).containsExactly(false, false, true, false);
-    assertThat(segments).extracting(MediaSegment::discontinuitySequence).containsExactly(0L, 0L, 1L, 1L);
+    assertThat(segments)
+        .extracting(MediaSegment::discontinuity)
+        .containsExactly(false, false, true, false);
+    assertThat(segments)
+        .extracting(MediaSegment::discontinuitySequence)
+        .containsExactly(0L, 0L, 1L, 1L);
   }
 
   @Test
@@ -113,13 +130,18 @@ class IngestSourceTest {
   }
 
   @Test
-  @DisplayName("with --redact-addresses a refused uploader is logged by a keyed hash, not its address")
+  @DisplayName(
+      "with --redact-addresses a refused uploader is logged by a keyed hash, not its address")
   void refusedUploaderAddressIsRedacted() throws Exception {
     IngestSource ingest = new IngestSource("demo", KEY, 0);
     Router router = Router.router(vertx);
     ingest.mount(router, LogAddresses.of(true));
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(router).listen().await(10, TimeUnit.SECONDS);
+    HttpServer server =
+        vertx
+            .createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+            .requestHandler(router)
+            .listen()
+            .await(10, TimeUnit.SECONDS);
     ch.qos.logback.classic.Logger logger =
         (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(IngestEndpoint.class);
     ListAppender<ILoggingEvent> lines = new ListAppender<>();
@@ -129,7 +151,9 @@ class IngestSourceTest {
       String url = "http://127.0.0.1:" + server.actualPort() + ingest.playlistPath();
       assertThat(put(url, "Bearer wrong-key", "#EXTM3U\n").statusCode()).isEqualTo(401);
       List<String> logged = lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-      assertThat(logged).anySatisfy(l -> assertThat(l).contains("wrong or missing publish key").contains("addr-"));
+      assertThat(logged)
+          .anySatisfy(
+              l -> assertThat(l).contains("wrong or missing publish key").contains("addr-"));
       assertThat(String.join("\n", logged)).doesNotContain("127.0.0.1");
     } finally {
       logger.detachAppender(lines);
@@ -138,41 +162,65 @@ class IngestSourceTest {
   }
 
   @Test
-  @DisplayName("an upload over the cap is 413, with or without Content-Length; names, methods and streams are checked")
+  @DisplayName(
+      "an upload over the cap is 413, with or without Content-Length; names, methods and streams are checked")
   void limits() throws Exception {
     IngestSource ingest = new IngestSource("demo", KEY, 0, 10_000, Duration.ofMillis(100));
     String url = serve(ingest);
     String segment = url.replace("index.m3u8", "index0.ts");
     byte[] big = new byte[50_000];
-    HttpResponse<String> sized = send(HttpRequest.newBuilder(URI.create(segment))
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(big)));
+    HttpResponse<String> sized =
+        send(
+            HttpRequest.newBuilder(URI.create(segment))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(big)));
     assertThat(sized.statusCode()).isEqualTo(413);
-    HttpResponse<String> chunked = send(HttpRequest.newBuilder(URI.create(segment))
-        .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))));
+    HttpResponse<String> chunked =
+        send(
+            HttpRequest.newBuilder(URI.create(segment))
+                .PUT(
+                    HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))));
     assertThat(chunked.statusCode()).isEqualTo(413);
     assertThat(chunked.body()).contains("larger than the limit of 10000 bytes");
-    HttpResponse<String> overH2 = H2C.send(HttpRequest.newBuilder(URI.create(segment))
-        .header("Authorization", "Bearer " + KEY)
-        .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> overH2 =
+        H2C.send(
+            HttpRequest.newBuilder(URI.create(segment))
+                .header("Authorization", "Bearer " + KEY)
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(overH2.statusCode()).isEqualTo(413);
 
-    assertThat(send(HttpRequest.newBuilder(URI.create(segment)).PUT(HttpRequest.BodyPublishers.ofByteArray(
-        new byte[9_000]))).statusCode()).isEqualTo(201);
-    assertThat(send(HttpRequest.newBuilder(URI.create(segment)).DELETE()).statusCode()).isEqualTo(204);
-    assertThat(send(HttpRequest.newBuilder(URI.create(url.replace("index.m3u8", "x.mp4")))
-        .PUT(HttpRequest.BodyPublishers.ofString("x"))).statusCode()).isEqualTo(400);
-    assertThat(send(HttpRequest.newBuilder(URI.create(url.replace("index.m3u8", ".hidden.ts")))
-        .PUT(HttpRequest.BodyPublishers.ofString("x"))).statusCode()).isEqualTo(400);
-    assertThat(send(HttpRequest.newBuilder(URI.create(url.replace("/demo/", "/other/")))
-        .PUT(HttpRequest.BodyPublishers.ofString("x"))).statusCode()).isEqualTo(404);
+    assertThat(
+            send(HttpRequest.newBuilder(URI.create(segment))
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[9_000])))
+                .statusCode())
+        .isEqualTo(201);
+    assertThat(send(HttpRequest.newBuilder(URI.create(segment)).DELETE()).statusCode())
+        .isEqualTo(204);
+    assertThat(
+            send(HttpRequest.newBuilder(URI.create(url.replace("index.m3u8", "x.mp4")))
+                    .PUT(HttpRequest.BodyPublishers.ofString("x")))
+                .statusCode())
+        .isEqualTo(400);
+    assertThat(
+            send(HttpRequest.newBuilder(URI.create(url.replace("index.m3u8", ".hidden.ts")))
+                    .PUT(HttpRequest.BodyPublishers.ofString("x")))
+                .statusCode())
+        .isEqualTo(400);
+    assertThat(
+            send(HttpRequest.newBuilder(URI.create(url.replace("/demo/", "/other/")))
+                    .PUT(HttpRequest.BodyPublishers.ofString("x")))
+                .statusCode())
+        .isEqualTo(404);
     assertThat(send(HttpRequest.newBuilder(URI.create(url)).GET()).statusCode()).isEqualTo(405);
     assertThat(put(url, "Bearer " + KEY, "not a playlist").statusCode()).isEqualTo(400);
     assertThat(ingest.segmentsPublished()).isZero();
   }
 
-  private static HttpResponse<String> put(String url, String authorization, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofString(body));
+  private static HttpResponse<String> put(String url, String authorization, String body)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofString(body));
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
@@ -180,11 +228,13 @@ class IngestSourceTest {
   }
 
   private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    return CLIENT.send(request.header("Authorization", "Bearer " + KEY).timeout(Duration.ofSeconds(10)).build(),
+    return CLIENT.send(
+        request.header("Authorization", "Bearer " + KEY).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
-  // --- the ordering rules, without HTTP -------------------------------------------------------------------
+  // --- the ordering rules, without HTTP
+  // -------------------------------------------------------------------
 
   private static String playlist(long mediaSequence, String... names) {
     StringBuilder out = new StringBuilder("#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:" + mediaSequence + "\n");
@@ -210,12 +260,14 @@ class IngestSourceTest {
   }
 
   @Test
-  @DisplayName("an encoder that crashed and starts over with the same names: one discontinuity, numbering goes on")
+  @DisplayName(
+      "an encoder that crashed and starts over with the same names: one discontinuity, numbering goes on")
   void crashedEncoderReusesNames() {
     IngestSource ingest = new IngestSource("demo", KEY, 0, 1 << 20, Duration.ofMillis(10));
     ingest.segmentUploaded("i0.ts", new byte[] {1});
     ingest.segmentUploaded("i1.ts", new byte[] {2});
-    ingest.playlistUploaded(playlist(0, "i0.ts", "i1.ts", "i2.ts")); // no ENDLIST: it crashed uploading i2
+    // no ENDLIST: it crashed uploading i2
+    ingest.playlistUploaded(playlist(0, "i0.ts", "i1.ts", "i2.ts"));
     assertThat(drain(ingest)).hasSize(2);
     ingest.segmentUploaded("i0.ts", new byte[] {3}); // the new run's first file
     assertThat(drain(ingest)).isEmpty(); // the old playlist does not describe it
@@ -241,7 +293,8 @@ class IngestSourceTest {
   }
 
   @Test
-  @DisplayName("memory stays bounded: unlisted uploads and untaken segments are dropped oldest first")
+  @DisplayName(
+      "memory stays bounded: unlisted uploads and untaken segments are dropped oldest first")
   void bounded() {
     IngestSource ingest = new IngestSource("demo", KEY, 0, 1 << 20, Duration.ofMillis(10));
     for (int i = 0; i < IngestSource.MAX_PENDING_UPLOADS + 5; i++) {
@@ -266,11 +319,13 @@ class IngestSourceTest {
     long started = System.nanoTime();
     assertThat(ingest.next()).isEmpty();
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(140L, 1000L);
-    Thread producer = new Thread(() -> {
-      sleep(100);
-      ingest.segmentUploaded("a.ts", new byte[] {9});
-      ingest.playlistUploaded(playlist(0, "a.ts"));
-    });
+    Thread producer =
+        new Thread(
+            () -> {
+              sleep(100);
+              ingest.segmentUploaded("a.ts", new byte[] {9});
+              ingest.playlistUploaded(playlist(0, "a.ts"));
+            });
     producer.start();
     assertThat(ingest.next(Duration.ofSeconds(5))).isPresent();
     ingest.segmentUploaded("b.ts", new byte[] {8});
@@ -281,11 +336,14 @@ class IngestSourceTest {
     assertThat(ingest.ended()).isTrue();
     started = System.nanoTime();
     assertThat(ingest.next()).isEmpty(); // waits out the timeout: a careless loop idles, not spins
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isGreaterThanOrEqualTo(140L);
-    Thread closer = new Thread(() -> {
-      sleep(100);
-      ingest.close();
-    });
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
+        .isGreaterThanOrEqualTo(140L);
+    Thread closer =
+        new Thread(
+            () -> {
+              sleep(100);
+              ingest.close();
+            });
     closer.start();
     started = System.nanoTime();
     assertThat(ingest.next(Duration.ofSeconds(5))).isEmpty(); // close() wakes a waiting next()

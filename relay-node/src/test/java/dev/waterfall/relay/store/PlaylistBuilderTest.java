@@ -12,20 +12,31 @@ import org.junit.jupiter.api.Test;
 
 class PlaylistBuilderTest {
 
-  private static SegmentHeader segment(long sequence, int millis, boolean discontinuity, long discontinuitySequence) {
-    return new Chunker(1000).describe("demo", sequence, millis, 0, discontinuity, discontinuitySequence,
-        TestSegments.bytes(10, sequence));
+  private static SegmentHeader segment(
+      long sequence, int millis, boolean discontinuity, long discontinuitySequence) {
+    return new Chunker(1000)
+        .describe(
+            "demo",
+            sequence,
+            millis,
+            0,
+            discontinuity,
+            discontinuitySequence,
+            TestSegments.bytes(10, sequence));
   }
 
   @Test
   void playlistWithADiscontinuity() {
-    List<SegmentHeader> segments = List.of(
-        segment(7, 2000, false, 0),
-        segment(8, 2000, false, 0),
-        segment(9, 1500, false, 0),
-        segment(10, 2001, true, 1),
-        segment(11, 2000, false, 1));
-    assertThat(new PlaylistBuilder().render(segments)).isEqualTo("""
+    List<SegmentHeader> segments =
+        List.of(
+            segment(7, 2000, false, 0),
+            segment(8, 2000, false, 0),
+            segment(9, 1500, false, 0),
+            segment(10, 2001, true, 1),
+            segment(11, 2000, false, 1));
+    assertThat(new PlaylistBuilder().render(segments))
+        .isEqualTo(
+            """
         #EXTM3U
         #EXT-X-VERSION:3
         #EXT-X-TARGETDURATION:3
@@ -47,11 +58,12 @@ class PlaylistBuilderTest {
 
   @Test
   void keepsOnlyTheNewestSegmentsAndCountsTheDiscontinuityOnTheFirst() {
-    List<SegmentHeader> segments = List.of(
-        segment(20, 2000, false, 3),
-        segment(21, 2000, true, 4),
-        segment(22, 2000, false, 4));
-    assertThat(new PlaylistBuilder(2).render(segments)).isEqualTo("""
+    List<SegmentHeader> segments =
+        List.of(
+            segment(20, 2000, false, 3), segment(21, 2000, true, 4), segment(22, 2000, false, 4));
+    assertThat(new PlaylistBuilder(2).render(segments))
+        .isEqualTo(
+            """
         #EXTM3U
         #EXT-X-VERSION:3
         #EXT-X-TARGETDURATION:2
@@ -67,14 +79,21 @@ class PlaylistBuilderTest {
 
   @Test
   void refusesHolesAndEmptyLists() {
-    assertThatThrownBy(() -> new PlaylistBuilder().render(List.of(segment(1, 2000, false, 0), segment(3, 2000, false, 0))))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("consecutive");
-    assertThatThrownBy(() -> new PlaylistBuilder().render(List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                new PlaylistBuilder()
+                    .render(List.of(segment(1, 2000, false, 0), segment(3, 2000, false, 0))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("consecutive");
+    assertThatThrownBy(() -> new PlaylistBuilder().render(List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void buildsFromAStore() {
-    SegmentStore store = new SegmentStore(TestSegments.SIGNER.verifier(), StoreLimits.defaults(), new MutableClock(0));
+    SegmentStore store =
+        new SegmentStore(
+            TestSegments.SIGNER.verifier(), StoreLimits.defaults(), new MutableClock(0));
     PlaylistBuilder builder = new PlaylistBuilder(6);
     assertThat(builder.build(store)).isEmpty();
     List<String> uris = new ArrayList<>();
@@ -89,6 +108,7 @@ class PlaylistBuilderTest {
     }
     String playlist = builder.build(store).orElseThrow();
     assertThat(playlist).contains("#EXT-X-MEDIA-SEQUENCE:2\n").endsWith("seg-7.ts\n");
-    assertThat(playlist.lines().filter(l -> l.startsWith("seg-"))).containsExactlyElementsOf(uris.subList(2, 8));
+    assertThat(playlist.lines().filter(l -> l.startsWith("seg-")))
+        .containsExactlyElementsOf(uris.subList(2, 8));
   }
 }

@@ -14,11 +14,15 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The whole data plane without a network: sample → chunk and sign → frames → a relay's store → playlist. */
+/**
+ * The whole data plane without a network: sample → chunk and sign → frames → a relay's store →
+ * playlist.
+ */
 class SamplePipelineTest {
 
   @Test
-  @DisplayName("seven sample segments through frames into a store give a playlist with the loop's discontinuity")
+  @DisplayName(
+      "seven sample segments through frames into a store give a playlist with the loop's discontinuity")
   void sampleThroughFramesIntoAStore() {
     SegmentSigner signer = SegmentSigner.generate();
     SampleSource source = SampleSource.fromClasspath(100);
@@ -29,8 +33,16 @@ class SamplePipelineTest {
     for (int i = 0; i < 7; i++) {
       MediaSegment segment = source.next().orElseThrow();
       originals.add(segment.bytes());
-      SegmentHeader header = Chunker.standard().describe("demo", segment.sequence(), segment.durationMillis(),
-          clock.millis(), segment.discontinuity(), segment.discontinuitySequence(), segment.bytes());
+      SegmentHeader header =
+          Chunker.standard()
+              .describe(
+                  "demo",
+                  segment.sequence(),
+                  segment.durationMillis(),
+                  clock.millis(),
+                  segment.discontinuity(),
+                  segment.discontinuitySequence(),
+                  segment.bytes());
       List<byte[]> messages = new ArrayList<>();
       messages.add(FrameCodec.encode(new Frame.Header(signer.sign(header))));
       List<byte[]> chunks = Chunker.standard().split(segment.bytes());
@@ -42,7 +54,8 @@ class SamplePipelineTest {
         if (frame instanceof Frame.Header h) {
           assertThat(relay.addHeader(h.signed())).isEqualTo(HeaderResult.STORED);
         } else if (frame instanceof Frame.Chunk c) {
-          assertThat(relay.addChunk(c.sequence(), c.index(), c.payload())).isEqualTo(ChunkResult.STORED);
+          assertThat(relay.addChunk(c.sequence(), c.index(), c.payload()))
+              .isEqualTo(ChunkResult.STORED);
         }
       }
       clock.advance(segment.durationMillis());
@@ -53,7 +66,9 @@ class SamplePipelineTest {
     }
     assertThat(relay.window()).contains(new SequenceRange(100, 106));
     String playlist = new PlaylistBuilder(6).build(relay).orElseThrow();
-    assertThat(playlist).isEqualTo("""
+    assertThat(playlist)
+        .isEqualTo(
+            """
         #EXTM3U
         #EXT-X-VERSION:3
         #EXT-X-TARGETDURATION:2

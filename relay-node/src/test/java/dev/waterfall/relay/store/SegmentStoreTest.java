@@ -23,7 +23,9 @@ class SegmentStoreTest {
 
   @BeforeEach
   void setUp() {
-    store = new SegmentStore(TestSegments.SIGNER.verifier(), new StoreLimits(10_000, 1 << 20, 6_000), clock);
+    store =
+        new SegmentStore(
+            TestSegments.SIGNER.verifier(), new StoreLimits(10_000, 1 << 20, 6_000), clock);
   }
 
   private static byte[] segment(long sequence) {
@@ -68,13 +70,16 @@ class SegmentStoreTest {
       store.addChunk(1, 1, chunks.get(1));
       assertThat(store.isComplete(1)).isTrue();
       assertThat(store.missingChunks(1)).isEmpty();
-      assertThat(store.segmentBytes(1)).hasValueSatisfying(b -> assertThat(b).isEqualTo(segment(1)));
-      assertThat(store.status(1)).hasValueSatisfying(s -> {
-        assertThat(s.complete()).isTrue();
-        assertThat(s.headerAtMillis()).isEqualTo(1_000_000);
-        assertThat(s.firstChunkAtMillis()).isEqualTo(1_000_010);
-        assertThat(s.completeAtMillis()).isEqualTo(1_000_030);
-      });
+      assertThat(store.segmentBytes(1))
+          .hasValueSatisfying(b -> assertThat(b).isEqualTo(segment(1)));
+      assertThat(store.status(1))
+          .hasValueSatisfying(
+              s -> {
+                assertThat(s.complete()).isTrue();
+                assertThat(s.headerAtMillis()).isEqualTo(1_000_000);
+                assertThat(s.firstChunkAtMillis()).isEqualTo(1_000_010);
+                assertThat(s.completeAtMillis()).isEqualTo(1_000_030);
+              });
       assertThat(store.window()).contains(new SequenceRange(1, 1));
     }
 
@@ -85,7 +90,8 @@ class SegmentStoreTest {
       store.addChunk(1, 0, chunk);
       chunk[0] ^= 1;
       store.chunk(1, 0).orElseThrow()[1] ^= 1;
-      assertThat(store.chunk(1, 0)).hasValueSatisfying(c -> assertThat(c).isEqualTo(chunks(1).get(0)));
+      assertThat(store.chunk(1, 0))
+          .hasValueSatisfying(c -> assertThat(c).isEqualTo(chunks(1).get(0)));
     }
 
     @Test
@@ -143,7 +149,9 @@ class SegmentStoreTest {
 
     @Test
     void byteCap() {
-      store = new SegmentStore(TestSegments.SIGNER.verifier(), new StoreLimits(60_000, 2 * LENGTH, 6_000), clock);
+      store =
+          new SegmentStore(
+              TestSegments.SIGNER.verifier(), new StoreLimits(60_000, 2 * LENGTH, 6_000), clock);
       for (long s = 0; s < 4; s++) {
         store.addHeader(signed(s));
       }
@@ -154,7 +162,9 @@ class SegmentStoreTest {
     @Test
     @DisplayName("the newest segment is kept even when it alone exceeds the window")
     void keepsNewest() {
-      store = new SegmentStore(TestSegments.SIGNER.verifier(), new StoreLimits(1_000, 1 << 20, 6_000), clock);
+      store =
+          new SegmentStore(
+              TestSegments.SIGNER.verifier(), new StoreLimits(1_000, 1 << 20, 6_000), clock);
       store.addHeader(signed(0));
       store.addHeader(signed(1));
       assertThat(store.sequences()).containsExactly(1L);

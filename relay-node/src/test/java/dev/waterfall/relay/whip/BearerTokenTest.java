@@ -8,7 +8,9 @@ class BearerTokenTest {
   @Test
   void parsesTheTokenOfABearerHeader() {
     assertThat(BearerToken.parse("Bearer abc.DEF-123")).isEqualTo("abc.DEF-123");
-    assertThat(BearerToken.parse("bearer  abc ")).as("scheme case-insensitive, spaces around").isEqualTo("abc");
+    assertThat(BearerToken.parse("bearer  abc "))
+        .as("scheme case-insensitive, spaces around")
+        .isEqualTo("abc");
   }
 
   @Test

@@ -14,7 +14,9 @@ class OpusChunkerTest {
   private final List<byte[]> out = new ArrayList<>();
   private final OpusChunker chunker = new OpusChunker(now::get, out::add);
 
-  /** 10 ms of a 440 Hz tone, 16-bit little endian, interleaved, as a remote track's sink hands it. */
+  /**
+   * 10 ms of a 440 Hz tone, 16-bit little endian, interleaved, as a remote track's sink hands it.
+   */
   private static byte[] tone(int rate, int channels, long firstSample) {
     int frames = rate / 100;
     byte[] b = new byte[frames * channels * 2];
@@ -105,7 +107,8 @@ class OpusChunkerTest {
       chunker.pcm(frame, 16, 48000, 2, 480);
     }
     double share = (System.nanoTime() - start) / 1e9 / (frames / 100.0);
-    System.out.printf("OpusChunkerTest: encoding 48 kHz stereo costs %.2f %% of a core%n", share * 100);
+    System.out.printf(
+        "OpusChunkerTest: encoding 48 kHz stereo costs %.2f %% of a core%n", share * 100);
     assertThat(share).as("well under real time, even on a loaded machine").isLessThan(0.5);
   }
 }

@@ -8,9 +8,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * How a server names a remote address in its logs: as is, or (for operators who must not keep addresses) as a keyed
- * hash that is stable for this process, so one client's lines still group together, but cannot be reversed. Shared by
- * the coordinator ({@code log.redactAddresses}) and the relays ({@code --redact-addresses}).
+ * How a server names a remote address in its logs: as is, or (for operators who must not keep
+ * addresses) as a keyed hash that is stable for this process, so one client's lines still group
+ * together, but cannot be reversed. Shared by the coordinator ({@code log.redactAddresses}) and the
+ * relays ({@code --redact-addresses}).
  */
 public final class LogAddresses {
   private static final LogAddresses PLAIN = new LogAddresses(null);

@@ -11,42 +11,52 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 
 /**
- * JSON encoding of {@link Message}s. Decoding never throws anything but {@link ProtocolException}, whose code
- * is sent back to the peer, so a hostile client can only ever earn an {@code error}.
+ * JSON encoding of {@link Message}s. Decoding never throws anything but {@link ProtocolException},
+ * whose code is sent back to the peer, so a hostile client can only ever earn an {@code error}.
  */
 public final class MessageCodec {
   public static final int VERSION = 1;
 
-  private static final Map<String, Class<? extends Message>> TYPES = Map.ofEntries(
-      Map.entry("join", Message.Join.class),
-      Map.entry("resume", Message.Resume.class),
-      Map.entry("welcome", Message.Welcome.class),
-      Map.entry("error", Message.Error.class),
-      Map.entry("signal", Message.Signal.class),
-      Map.entry("heartbeat", Message.Heartbeat.class),
-      Map.entry("report", Message.Report.class),
-      Map.entry("leave", Message.Leave.class),
-      Map.entry("reparent", Message.Reparent.class),
-      Map.entry("child-joined", Message.ChildJoined.class),
-      Map.entry("child-left", Message.ChildLeft.class),
-      Map.entry("ice-servers", Message.IceServers.class));
+  private static final Map<String, Class<? extends Message>> TYPES =
+      Map.ofEntries(
+          Map.entry("join", Message.Join.class),
+          Map.entry("resume", Message.Resume.class),
+          Map.entry("welcome", Message.Welcome.class),
+          Map.entry("error", Message.Error.class),
+          Map.entry("signal", Message.Signal.class),
+          Map.entry("heartbeat", Message.Heartbeat.class),
+          Map.entry("report", Message.Report.class),
+          Map.entry("leave", Message.Leave.class),
+          Map.entry("reparent", Message.Reparent.class),
+          Map.entry("child-joined", Message.ChildJoined.class),
+          Map.entry("child-left", Message.ChildLeft.class),
+          Map.entry("ice-servers", Message.IceServers.class));
 
-  // Nesting and string caps keep a hostile message from costing more than its (already capped) size. Duplicate
-  // keys and trailing text are refused: a message must mean one thing ("role":"viewer","role":"origin" does not).
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      // Opaque payloads (signal data, stats) are forwarded: 1e400 must stay 1e400, not become "Infinity".
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .disable(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .serializationInclusion(JsonInclude.Include.NON_NULL)
-      .build();
+  // Nesting and string caps keep a hostile message from costing more than its (already capped)
+  // size. Duplicate keys and trailing text are refused: a message must mean one thing
+  // ("role":"viewer","role":"origin" does not).
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          // Opaque payloads (signal data, stats) are forwarded: 1e400 must stay 1e400, not become
+          // "Infinity".
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .disable(
+              com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+          .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .serializationInclusion(JsonInclude.Include.NON_NULL)
+          .build();
 
   static {
-    MAPPER.getFactory().setStreamReadConstraints(
-        StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(256 * 1024).build());
+    MAPPER
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder()
+                .maxNestingDepth(32)
+                .maxStringLength(256 * 1024)
+                .build());
   }
 
   private MessageCodec() {}
@@ -67,7 +77,8 @@ public final class MessageCodec {
     out.put("type", typeOf(message));
     out.setAll((ObjectNode) MAPPER.valueToTree(message));
     try {
-      // Through MAPPER, not toString(): big decimals stay in exponent form (1E+400, not 401 digits).
+      // Through MAPPER, not toString(): big decimals stay in exponent form (1E+400, not 401
+      // digits).
       return MAPPER.writeValueAsString(out);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("cannot encode " + message.getClass().getSimpleName(), e);
@@ -79,9 +90,11 @@ public final class MessageCodec {
     try {
       tree = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new ProtocolException("malformed-json", "not valid JSON: " + firstLine(e.getOriginalMessage()));
+      throw new ProtocolException(
+          "malformed-json", "not valid JSON: " + firstLine(e.getOriginalMessage()));
     } catch (RuntimeException e) {
-      // Jackson lets a few number errors through unwrapped (e.g. an exponent beyond BigDecimal's range).
+      // Jackson lets a few number errors through unwrapped (e.g. an exponent beyond BigDecimal's
+      // range).
       throw new ProtocolException("malformed-json", "not valid JSON: " + firstLine(e.getMessage()));
     }
     if (tree == null || !tree.isObject()) {
@@ -89,7 +102,8 @@ public final class MessageCodec {
     }
     JsonNode v = tree.get("v");
     if (v == null || !v.isInt() || v.intValue() != VERSION) {
-      throw new ProtocolException("unsupported-version", "every message must carry \"v\":" + VERSION);
+      throw new ProtocolException(
+          "unsupported-version", "every message must carry \"v\":" + VERSION);
     }
     JsonNode type = tree.get("type");
     if (type == null || !type.isTextual()) {
@@ -97,7 +111,8 @@ public final class MessageCodec {
     }
     Class<? extends Message> cls = TYPES.get(type.textValue());
     if (cls == null) {
-      throw new ProtocolException("unknown-type", "unknown message type '" + abbreviate(type.textValue()) + "'");
+      throw new ProtocolException(
+          "unknown-type", "unknown message type '" + abbreviate(type.textValue()) + "'");
     }
     ObjectNode body = ((ObjectNode) tree).deepCopy();
     body.remove("v");
@@ -106,7 +121,8 @@ public final class MessageCodec {
     try {
       message = MAPPER.treeToValue(body, cls);
     } catch (JsonProcessingException | RuntimeException e) {
-      throw new ProtocolException("invalid-message",
+      throw new ProtocolException(
+          "invalid-message",
           "bad '" + type.textValue() + "' message: " + firstLine(e.getMessage()));
     }
     MessageRules.check(message);

@@ -20,13 +20,16 @@ final class MessageRules {
       if (j.uplinkKbps() != null && (j.uplinkKbps() < 0 || j.uplinkKbps() > 100_000_000)) {
         throw invalid("join: uplinkKbps out of range");
       }
-      if (j.publicKey() != null && (j.publicKey().length() > 512 || !j.publicKey().matches("[A-Za-z0-9+/=]+"))) {
+      if (j.publicKey() != null
+          && (j.publicKey().length() > 512 || !j.publicKey().matches("[A-Za-z0-9+/=]+"))) {
         throw invalid("join: publicKey must be base64 (an Ed25519 SubjectPublicKeyInfo)");
       }
-      if (j.contentKey() != null && !j.contentKey().matches("[A-Za-z0-9+/]{22}==|[A-Za-z0-9+/]{43}=")) {
+      if (j.contentKey() != null
+          && !j.contentKey().matches("[A-Za-z0-9+/]{22}==|[A-Za-z0-9+/]{43}=")) {
         throw invalid("join: contentKey must be a base64 AES-128 or AES-256 key");
       }
-      if (j.httpUrl() != null && (j.httpUrl().length() > 512 || !j.httpUrl().matches("https?://[^\\s]+"))) {
+      if (j.httpUrl() != null
+          && (j.httpUrl().length() > 512 || !j.httpUrl().matches("https?://[^\\s]+"))) {
         throw invalid("join: httpUrl must be an http(s) URL");
       }
       if (j.ingest() != null) {
@@ -69,8 +72,9 @@ final class MessageRules {
     if (value == null || value.isBlank()) {
       throw invalid(type + ": \"" + field + "\" is required");
     }
-    if (value.length() > 4096 || (field.endsWith("Id") || field.equals("to") || field.equals("about"))
-        && value.length() > MAX_ID) {
+    if (value.length() > 4096
+        || (field.endsWith("Id") || field.equals("to") || field.equals("about"))
+            && value.length() > MAX_ID) {
       throw invalid(type + ": \"" + field + "\" is too long");
     }
   }

@@ -14,8 +14,13 @@ class LogAddressesTest {
   void redactedIsStableWithinAProcessButHidesTheAddress() {
     LogAddresses redacting = LogAddresses.of(true);
     String once = redacting.of("198.51.100.7");
-    assertThat(once).startsWith("addr-").doesNotContain("198.51").isEqualTo(redacting.of("198.51.100.7"));
+    assertThat(once)
+        .startsWith("addr-")
+        .doesNotContain("198.51")
+        .isEqualTo(redacting.of("198.51.100.7"));
     assertThat(redacting.of("198.51.100.8")).isNotEqualTo(once);
-    assertThat(LogAddresses.of(true).of("198.51.100.7")).as("a fresh key per process").isNotEqualTo(once);
+    assertThat(LogAddresses.of(true).of("198.51.100.7"))
+        .as("a fresh key per process")
+        .isNotEqualTo(once);
   }
 }

@@ -22,23 +22,71 @@ import net.jqwik.api.constraints.Size;
 import net.jqwik.api.constraints.StringLength;
 
 /**
- * Fuzzes the signalling decoder: whatever arrives, {@link MessageCodec#decode} either yields a message that
- * re-encodes to itself, or throws {@link ProtocolException} with one of the documented codes. Any other exception
- * would reach the socket handler as a bug. Bounded tries and a fixed seed: CI sees the same inputs every run;
- * change {@link #SEED} to explore new ones (jqwik prints the failing seed and sample, and shrinks it).
+ * Fuzzes the signalling decoder: whatever arrives, {@link MessageCodec#decode} either yields a
+ * message that re-encodes to itself, or throws {@link ProtocolException} with one of the documented
+ * codes. Any other exception would reach the socket handler as a bug. Bounded tries and a fixed
+ * seed: CI sees the same inputs every run; change {@link #SEED} to explore new ones (jqwik prints
+ * the failing seed and sample, and shrinks it).
  */
 class MessageCodecFuzzTest {
   static final String SEED = "20261121";
-  private static final Set<String> CODES = Set.of("malformed-json", "unsupported-version", "invalid-message",
-      "unknown-type");
+  private static final Set<String> CODES =
+      Set.of("malformed-json", "unsupported-version", "invalid-message", "unknown-type");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final List<String> TYPES = List.of("join", "resume", "welcome", "error", "signal", "heartbeat",
-      "report", "leave", "reparent", "child-joined", "child-left", "ice-servers");
-  private static final List<String> FIELDS = List.of("stream", "role", "key", "upload", "uplinkKbps", "publicKey",
-      "httpUrl", "nodeId", "resumeToken", "parent", "depth", "capacity", "resumed", "heartbeatIntervalMs",
-      "iceServers", "fallbacks", "coordinators", "code", "message", "from", "to", "data", "stats", "about", "reason", "detail",
-      "child", "urls", "username", "credential", "name", "bitrateKbps", "ingest", "rtmp", "whip", "v", "type");
+  private static final List<String> TYPES =
+      List.of(
+          "join",
+          "resume",
+          "welcome",
+          "error",
+          "signal",
+          "heartbeat",
+          "report",
+          "leave",
+          "reparent",
+          "child-joined",
+          "child-left",
+          "ice-servers");
+  private static final List<String> FIELDS =
+      List.of(
+          "stream",
+          "role",
+          "key",
+          "upload",
+          "uplinkKbps",
+          "publicKey",
+          "httpUrl",
+          "nodeId",
+          "resumeToken",
+          "parent",
+          "depth",
+          "capacity",
+          "resumed",
+          "heartbeatIntervalMs",
+          "iceServers",
+          "fallbacks",
+          "coordinators",
+          "code",
+          "message",
+          "from",
+          "to",
+          "data",
+          "stats",
+          "about",
+          "reason",
+          "detail",
+          "child",
+          "urls",
+          "username",
+          "credential",
+          "name",
+          "bitrateKbps",
+          "ingest",
+          "rtmp",
+          "whip",
+          "v",
+          "type");
 
   @Property(tries = 1500, seed = SEED)
   void arbitraryText(@ForAll @StringLength(max = 400) String text) {
@@ -52,15 +100,20 @@ class MessageCodecFuzzTest {
   }
 
   @Property(tries = 1500, seed = SEED)
-  void wellFormedJsonOfTheWrongShape(@ForAll("types") String type, @ForAll("objects") ObjectNode body) {
+  void wellFormedJsonOfTheWrongShape(
+      @ForAll("types") String type, @ForAll("objects") ObjectNode body) {
     body.put("v", 1);
     body.put("type", type);
     decodesCleanly(body.toString());
   }
 
   @Property(tries = 1500, seed = SEED)
-  void validMessagesWithOneFieldMutated(@ForAll("messages") Message message, @ForAll("fields") String field,
-                                        @ForAll("values") JsonNode value, @ForAll boolean remove) throws Exception {
+  void validMessagesWithOneFieldMutated(
+      @ForAll("messages") Message message,
+      @ForAll("fields") String field,
+      @ForAll("values") JsonNode value,
+      @ForAll boolean remove)
+      throws Exception {
     ObjectNode tree = (ObjectNode) JSON.readTree(MessageCodec.encode(message));
     if (remove) {
       tree.remove(field);
@@ -71,8 +124,10 @@ class MessageCodecFuzzTest {
   }
 
   @Property(tries = 500, seed = SEED)
-  void validMessagesCutShortOrSpliced(@ForAll("messages") Message message, @ForAll @IntRange(max = 1000) int at,
-                                      @ForAll @StringLength(max = 20) String splice) {
+  void validMessagesCutShortOrSpliced(
+      @ForAll("messages") Message message,
+      @ForAll @IntRange(max = 1000) int at,
+      @ForAll @StringLength(max = 20) String splice) {
     String text = MessageCodec.encode(message);
     int i = at % (text.length() + 1);
     decodesCleanly(text.substring(0, i));
@@ -80,7 +135,8 @@ class MessageCodecFuzzTest {
   }
 
   @Property(tries = 200, seed = SEED)
-  void duplicateKeysAreRefused(@ForAll("messages") Message message, @ForAll("values") JsonNode second) {
+  void duplicateKeysAreRefused(
+      @ForAll("messages") Message message, @ForAll("values") JsonNode second) {
     String text = MessageCodec.encode(message);
     // Keep the first field and repeat it: "a":1,...,"a":2 must not silently pick one of the two.
     String first = text.substring(1, text.indexOf(',') < 0 ? text.length() - 1 : text.indexOf(','));
@@ -90,19 +146,31 @@ class MessageCodecFuzzTest {
   }
 
   @Property(tries = 100, seed = SEED)
-  void deepNestingIsRefusedWithoutOverflow(@ForAll @IntRange(min = 33, max = 20_000) int depth,
-                                           @ForAll boolean arrays, @ForAll("types") String type) {
+  void deepNestingIsRefusedWithoutOverflow(
+      @ForAll @IntRange(min = 33, max = 20_000) int depth,
+      @ForAll boolean arrays,
+      @ForAll("types") String type) {
     String open = arrays ? "[" : "{\"a\":";
     String close = arrays ? "]" : "}";
-    String text = "{\"v\":1,\"type\":\"" + type + "\",\"data\":" + open.repeat(depth) + "1" + close.repeat(depth) + "}";
+    String text =
+        "{\"v\":1,\"type\":\""
+            + type
+            + "\",\"data\":"
+            + open.repeat(depth)
+            + "1"
+            + close.repeat(depth)
+            + "}";
     assertThat(codeOf(text)).isEqualTo("malformed-json");
     // Unclosed nesting, as a truncated flood would send it.
     assertThat(codeOf(open.repeat(depth))).isEqualTo("malformed-json");
   }
 
   @Property(tries = 300, seed = SEED)
-  void hugeAndOddNumbers(@ForAll("numbers") String number, @ForAll("numericFields") String field,
-                         @ForAll("messages") Message message) throws Exception {
+  void hugeAndOddNumbers(
+      @ForAll("numbers") String number,
+      @ForAll("numericFields") String field,
+      @ForAll("messages") Message message)
+      throws Exception {
     ObjectNode tree = (ObjectNode) JSON.readTree(MessageCodec.encode(message));
     String text = tree.toString();
     decodesCleanly(text.substring(0, text.length() - 1) + ",\"" + field + "\":" + number + "}");
@@ -121,7 +189,10 @@ class MessageCodecFuzzTest {
     assertThat(codeOf(body.toString())).isEqualTo("unknown-type");
   }
 
-  /** The whole contract: a message that round-trips, or a documented code with a bounded, human message. */
+  /**
+   * The whole contract: a message that round-trips, or a documented code with a bounded, human
+   * message.
+   */
   private static void decodesCleanly(String text) {
     Message decoded;
     try {
@@ -139,14 +210,18 @@ class MessageCodecFuzzTest {
     try {
       again = MessageCodec.decode(encoded);
     } catch (ProtocolException e) {
-      throw new AssertionError("accepted " + decoded + " but its encoding " + encoded + " is refused: " + e.code(), e);
+      throw new AssertionError(
+          "accepted " + decoded + " but its encoding " + encoded + " is refused: " + e.code(), e);
     }
     assertThat(MessageCodec.encode(again)).isEqualTo(encoded);
-    // Opaque JSON may change number representation once (0.50 → 0.50 but 5E+1 ↔ 50), never its value or text.
+    // Opaque JSON may change number representation once (0.50 → 0.50 but 5E+1 ↔ 50), never its
+    // value or text.
     if (!(decoded instanceof Message.Signal) && !(decoded instanceof Message.Heartbeat)) {
       assertThat(again).isEqualTo(decoded);
     }
-    assertThat(encoded.length()).as("re-encoding never inflates a message much").isLessThan(text.length() * 2 + 200);
+    assertThat(encoded.length())
+        .as("re-encoding never inflates a message much")
+        .isLessThan(text.length() * 2 + 200);
   }
 
   private static String codeOf(String text) {
@@ -174,15 +249,38 @@ class MessageCodecFuzzTest {
 
   @Provide
   Arbitrary<String> numericFields() {
-    return Arbitraries.of("uplinkKbps", "depth", "capacity", "heartbeatIntervalMs", "bitrateKbps", "v");
+    return Arbitraries.of(
+        "uplinkKbps", "depth", "capacity", "heartbeatIntervalMs", "bitrateKbps", "v");
   }
 
   @Provide
   Arbitrary<String> numbers() {
     return Arbitraries.oneOf(
-        Arbitraries.of("1e400", "-1e400", "1e-400", "-0", "0.0", "2147483648", "-2147483649", "9223372036854775808",
-            "1.5", "NaN", "Infinity", "-Infinity", "0x10", "01", "+1", "1.", ".5", "1e", "--1",
-            "1e2147483648", "1e-2147483649", "-1E+999999999", "0.1e-999999999", "1" + "0".repeat(999)),
+        Arbitraries.of(
+            "1e400",
+            "-1e400",
+            "1e-400",
+            "-0",
+            "0.0",
+            "2147483648",
+            "-2147483649",
+            "9223372036854775808",
+            "1.5",
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            "0x10",
+            "01",
+            "+1",
+            "1.",
+            ".5",
+            "1e",
+            "--1",
+            "1e2147483648",
+            "1e-2147483649",
+            "-1E+999999999",
+            "0.1e-999999999",
+            "1" + "0".repeat(999)),
         Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(5000),
         Arbitraries.bigIntegers().map(Object::toString),
         Arbitraries.doubles().map(Object::toString));
@@ -191,13 +289,23 @@ class MessageCodecFuzzTest {
   @Provide
   Arbitrary<JsonNode> values() {
     // Bounded depth: nesting beyond the codec's limit has its own property below.
-    return Arbitraries.recursive(MessageCodecFuzzTest::scalars, inner -> Arbitraries.oneOf(inner,
-        inner.list().ofMaxSize(4).map(items -> {
-          ArrayNode a = NODES.arrayNode();
-          items.forEach(a::add);
-          return (JsonNode) a;
-        }),
-        objectsOf(inner).map(o -> (JsonNode) o)), 0, 4);
+    return Arbitraries.recursive(
+        MessageCodecFuzzTest::scalars,
+        inner ->
+            Arbitraries.oneOf(
+                inner,
+                inner
+                    .list()
+                    .ofMaxSize(4)
+                    .map(
+                        items -> {
+                          ArrayNode a = NODES.arrayNode();
+                          items.forEach(a::add);
+                          return (JsonNode) a;
+                        }),
+                objectsOf(inner).map(o -> (JsonNode) o)),
+        0,
+        4);
   }
 
   @Provide
@@ -206,23 +314,37 @@ class MessageCodecFuzzTest {
   }
 
   private Arbitrary<ObjectNode> objectsOf(Arbitrary<JsonNode> values) {
-    return Combinators.combine(fields(), values).as((k, v) -> new Object[] {k, v}).list().ofMaxSize(6).map(pairs -> {
-      ObjectNode o = NODES.objectNode();
-      for (Object[] p : pairs) {
-        o.set((String) p[0], (JsonNode) p[1]);
-      }
-      return o;
-    });
+    return Combinators.combine(fields(), values)
+        .as((k, v) -> new Object[] {k, v})
+        .list()
+        .ofMaxSize(6)
+        .map(
+            pairs -> {
+              ObjectNode o = NODES.objectNode();
+              for (Object[] p : pairs) {
+                o.set((String) p[0], (JsonNode) p[1]);
+              }
+              return o;
+            });
   }
 
   private static Arbitrary<JsonNode> scalars() {
     return Arbitraries.oneOf(
         Arbitraries.strings().ofMaxLength(30).map(NODES::textNode),
-        Arbitraries.of("viewer", "origin", "booster", "starving", "bad-data", "slow-child", "http://x", "AAAA")
+        Arbitraries.of(
+                "viewer",
+                "origin",
+                "booster",
+                "starving",
+                "bad-data",
+                "slow-child",
+                "http://x",
+                "AAAA")
             .map(NODES::textNode),
         Arbitraries.integers().map(NODES::numberNode),
         Arbitraries.longs().map(NODES::numberNode),
-        Arbitraries.bigIntegers().between(java.math.BigInteger.TEN.pow(30).negate(), java.math.BigInteger.TEN.pow(30))
+        Arbitraries.bigIntegers()
+            .between(java.math.BigInteger.TEN.pow(30).negate(), java.math.BigInteger.TEN.pow(30))
             .map(NODES::numberNode),
         Arbitraries.doubles().map(NODES::numberNode),
         Arbitraries.of(true, false).map(NODES::booleanNode),
@@ -234,30 +356,68 @@ class MessageCodecFuzzTest {
     Arbitrary<String> ids = Arbitraries.strings().alpha().numeric().ofMinLength(1).ofMaxLength(20);
     Arbitrary<String> texts = Arbitraries.strings().ofMaxLength(40);
     Arbitrary<Integer> small = Arbitraries.integers().between(0, 100_000);
-    Arbitrary<Message> joins = Combinators.combine(ids, Arbitraries.of("viewer", "booster", "origin"),
-            ids.injectNull(0.5), Arbitraries.of(true, false).injectNull(0.3), small.injectNull(0.5))
-        .as(Message.Join::new);
+    Arbitrary<Message> joins =
+        Combinators.combine(
+                ids,
+                Arbitraries.of("viewer", "booster", "origin"),
+                ids.injectNull(0.5),
+                Arbitraries.of(true, false).injectNull(0.3),
+                small.injectNull(0.5))
+            .as(Message.Join::new);
     Arbitrary<Message> resumes = Combinators.combine(ids, ids, ids).as(Message.Resume::new);
-    Arbitrary<Message> welcomes = Combinators.combine(ids, ids.injectNull(0.2), small, small, ids,
-            Arbitraries.of(true, false), Arbitraries.longs().between(100, 600_000))
-        .as((id, parent, depth, cap, token, resumed, hb) -> new Message.Welcome(id, parent, depth, cap, token,
-            resumed, hb, List.of(new Message.IceServer(List.of("stun:example.org"), null, null)),
-            new Message.StreamInfo(id, 3000, 4, false, null), List.of("http://127.0.0.1:8090"), null,
-            List.of("http://127.0.0.1:8080", "https://c2.example.org")));
+    Arbitrary<Message> welcomes =
+        Combinators.combine(
+                ids,
+                ids.injectNull(0.2),
+                small,
+                small,
+                ids,
+                Arbitraries.of(true, false),
+                Arbitraries.longs().between(100, 600_000))
+            .as(
+                (id, parent, depth, cap, token, resumed, hb) ->
+                    new Message.Welcome(
+                        id,
+                        parent,
+                        depth,
+                        cap,
+                        token,
+                        resumed,
+                        hb,
+                        List.of(new Message.IceServer(List.of("stun:example.org"), null, null)),
+                        new Message.StreamInfo(id, 3000, 4, false, null),
+                        List.of("http://127.0.0.1:8090"),
+                        null,
+                        List.of("http://127.0.0.1:8080", "https://c2.example.org")));
     Arbitrary<Message> errors = Combinators.combine(ids, texts).as(Message.Error::new);
-    Arbitrary<Message> signals = Combinators.combine(ids.injectNull(0.5), ids, texts)
-        .as((from, to, sdp) -> new Message.Signal(from, to, NODES.objectNode().put("sdp", sdp)));
-    Arbitrary<Message> heartbeats = Combinators.combine(small.injectNull(0.5), small)
-        .as((up, n) -> new Message.Heartbeat(up, NODES.objectNode().put("bytesFromParent", n)));
-    Arbitrary<Message> reports = Combinators.combine(ids, Arbitraries.of("starving", "bad-data", "slow-child"),
-        texts.injectNull(0.5)).as(Message.Report::new);
-    Arbitrary<Message> simple = Arbitraries.oneOf(Arbitraries.just(new Message.Leave()),
-        Combinators.combine(ids, small, texts).as(Message.Reparent::new),
-        ids.map(Message.ChildJoined::new), ids.map(Message.ChildLeft::new),
-        Combinators.combine(ids, texts).as((user, credential) -> new Message.IceServers(List.of(
-            new Message.IceServer(List.of("turn:example.org:3478"), user, credential)))));
-    List<Arbitrary<? extends Message>> all = new ArrayList<>(List.of(joins, resumes, welcomes, errors, signals,
-        heartbeats, reports, simple));
+    Arbitrary<Message> signals =
+        Combinators.combine(ids.injectNull(0.5), ids, texts)
+            .as(
+                (from, to, sdp) ->
+                    new Message.Signal(from, to, NODES.objectNode().put("sdp", sdp)));
+    Arbitrary<Message> heartbeats =
+        Combinators.combine(small.injectNull(0.5), small)
+            .as((up, n) -> new Message.Heartbeat(up, NODES.objectNode().put("bytesFromParent", n)));
+    Arbitrary<Message> reports =
+        Combinators.combine(
+                ids, Arbitraries.of("starving", "bad-data", "slow-child"), texts.injectNull(0.5))
+            .as(Message.Report::new);
+    Arbitrary<Message> simple =
+        Arbitraries.oneOf(
+            Arbitraries.just(new Message.Leave()),
+            Combinators.combine(ids, small, texts).as(Message.Reparent::new),
+            ids.map(Message.ChildJoined::new),
+            ids.map(Message.ChildLeft::new),
+            Combinators.combine(ids, texts)
+                .as(
+                    (user, credential) ->
+                        new Message.IceServers(
+                            List.of(
+                                new Message.IceServer(
+                                    List.of("turn:example.org:3478"), user, credential)))));
+    List<Arbitrary<? extends Message>> all =
+        new ArrayList<>(
+            List.of(joins, resumes, welcomes, errors, signals, heartbeats, reports, simple));
     return Arbitraries.oneOf(all);
   }
 }

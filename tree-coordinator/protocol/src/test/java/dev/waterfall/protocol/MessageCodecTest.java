@@ -21,31 +21,83 @@ class MessageCodecTest {
     @Test
     void everyTypeSurvivesEncodeDecode() throws Exception {
       var data = JSON.readTree("{\"sdp\":\"v=0\",\"kind\":\"offer\"}");
-      List<Message> all = List.of(
-          new Message.Join("demo", "viewer", null, false, 8000),
-          new Message.Join("demo", "origin", "k", null, null, "MCowBQYDK2VwAyEA", "http://127.0.0.1:8090"),
-          new Message.Join("demo", "origin", "k", null, null, "MCowBQYDK2VwAyEA", "http://127.0.0.1:8090", null,
-              new Message.Ingest("rtmp://203.0.113.5:1935/live/demo", "https://203.0.113.5:8443/whip/demo")),
-          new Message.Join("demo", "origin", "k", null, null, null, null, null, new Message.Ingest(null, null)),
-          new Message.Resume("demo", "n1", "tok"),
-          new Message.Welcome("n1", "n0", 3, 4, "tok", false, 2000,
-              List.of(new Message.IceServer(List.of("stun:example.org"), null, null)),
-              new Message.StreamInfo("demo", 3000, 4, false, "MCowBQYDK2VwAyEA"), List.of("http://127.0.0.1:8090")),
-          new Message.Welcome("n2", "n0", 1, 2, "tok", false, 2000, List.of(),
-              new Message.StreamInfo("talk", 1500, 2, false, null, "realtime"), List.of()),
-          new Message.Welcome("n3", "n0", 1, 2, "tok", true, 2000, List.of(),
-              new Message.StreamInfo("demo", 3000, 4, false, null), List.of(), null,
-              List.of("http://127.0.0.1:8080", "https://c2.example.org")),
-          new Message.Error("unknown-stream", "no such stream"),
-          new Message.Signal("a", "b", data),
-          new Message.Heartbeat(9000, JSON.readTree("{\"bytesFromParent\":12}")),
-          new Message.Report("p", "bad-data", "hash mismatch"),
-          new Message.Leave(),
-          new Message.Reparent("p2", 2, "parent-left"),
-          new Message.ChildJoined("c"),
-          new Message.ChildLeft("c"),
-          new Message.IceServers(List.of(new Message.IceServer(List.of("stun:example.org"), null, null),
-              new Message.IceServer(List.of("turn:example.org:3478?transport=udp"), "1767225600:n1", "c2VjcmV0"))));
+      List<Message> all =
+          List.of(
+              new Message.Join("demo", "viewer", null, false, 8000),
+              new Message.Join(
+                  "demo", "origin", "k", null, null, "MCowBQYDK2VwAyEA", "http://127.0.0.1:8090"),
+              new Message.Join(
+                  "demo",
+                  "origin",
+                  "k",
+                  null,
+                  null,
+                  "MCowBQYDK2VwAyEA",
+                  "http://127.0.0.1:8090",
+                  null,
+                  new Message.Ingest(
+                      "rtmp://203.0.113.5:1935/live/demo", "https://203.0.113.5:8443/whip/demo")),
+              new Message.Join(
+                  "demo",
+                  "origin",
+                  "k",
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  new Message.Ingest(null, null)),
+              new Message.Resume("demo", "n1", "tok"),
+              new Message.Welcome(
+                  "n1",
+                  "n0",
+                  3,
+                  4,
+                  "tok",
+                  false,
+                  2000,
+                  List.of(new Message.IceServer(List.of("stun:example.org"), null, null)),
+                  new Message.StreamInfo("demo", 3000, 4, false, "MCowBQYDK2VwAyEA"),
+                  List.of("http://127.0.0.1:8090")),
+              new Message.Welcome(
+                  "n2",
+                  "n0",
+                  1,
+                  2,
+                  "tok",
+                  false,
+                  2000,
+                  List.of(),
+                  new Message.StreamInfo("talk", 1500, 2, false, null, "realtime"),
+                  List.of()),
+              new Message.Welcome(
+                  "n3",
+                  "n0",
+                  1,
+                  2,
+                  "tok",
+                  true,
+                  2000,
+                  List.of(),
+                  new Message.StreamInfo("demo", 3000, 4, false, null),
+                  List.of(),
+                  null,
+                  List.of("http://127.0.0.1:8080", "https://c2.example.org")),
+              new Message.Error("unknown-stream", "no such stream"),
+              new Message.Signal("a", "b", data),
+              new Message.Heartbeat(9000, JSON.readTree("{\"bytesFromParent\":12}")),
+              new Message.Report("p", "bad-data", "hash mismatch"),
+              new Message.Leave(),
+              new Message.Reparent("p2", 2, "parent-left"),
+              new Message.ChildJoined("c"),
+              new Message.ChildLeft("c"),
+              new Message.IceServers(
+                  List.of(
+                      new Message.IceServer(List.of("stun:example.org"), null, null),
+                      new Message.IceServer(
+                          List.of("turn:example.org:3478?transport=udp"),
+                          "1767225600:n1",
+                          "c2VjcmV0"))));
       for (Message m : all) {
         assertThat(MessageCodec.decode(MessageCodec.encode(m))).isEqualTo(m);
       }
@@ -67,9 +119,14 @@ class MessageCodecTest {
 
     @Test
     void anIceServersCredentialStaysOutOfToString() {
-      var turn = new Message.IceServer(List.of("turn:example.org"), "1767225600:n1", "c2VjcmV0LWNyZWRlbnRpYWw=");
-      assertThat(turn.toString()).contains("1767225600:n1").doesNotContain("c2VjcmV0LWNyZWRlbnRpYWw=");
-      assertThat(new Message.IceServers(List.of(turn)).toString()).doesNotContain("c2VjcmV0LWNyZWRlbnRpYWw=");
+      var turn =
+          new Message.IceServer(
+              List.of("turn:example.org"), "1767225600:n1", "c2VjcmV0LWNyZWRlbnRpYWw=");
+      assertThat(turn.toString())
+          .contains("1767225600:n1")
+          .doesNotContain("c2VjcmV0LWNyZWRlbnRpYWw=");
+      assertThat(new Message.IceServers(List.of(turn)).toString())
+          .doesNotContain("c2VjcmV0LWNyZWRlbnRpYWw=");
     }
 
     @Test
@@ -115,38 +172,67 @@ class MessageCodecTest {
 
     @Test
     void requiredFieldsAndEnums() {
-      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"role\":\"viewer\"}")).isEqualTo("invalid-message");
-      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"king\"}")).isEqualTo("invalid-message");
-      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"viewer\",\"uplinkKbps\":-5}"))
+      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"role\":\"viewer\"}"))
           .isEqualTo("invalid-message");
-      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":{},\"role\":\"viewer\"}")).isEqualTo("invalid-message");
-      assertThat(codeOf("{\"v\":1,\"type\":\"signal\",\"to\":\"x\",\"data\":\"sdp\"}")).isEqualTo("invalid-message");
+      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"king\"}"))
+          .isEqualTo("invalid-message");
+      assertThat(
+              codeOf(
+                  "{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"viewer\",\"uplinkKbps\":-5}"))
+          .isEqualTo("invalid-message");
+      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":{},\"role\":\"viewer\"}"))
+          .isEqualTo("invalid-message");
+      assertThat(codeOf("{\"v\":1,\"type\":\"signal\",\"to\":\"x\",\"data\":\"sdp\"}"))
+          .isEqualTo("invalid-message");
       assertThat(codeOf("{\"v\":1,\"type\":\"signal\",\"data\":{}}")).isEqualTo("invalid-message");
-      assertThat(codeOf("{\"v\":1,\"type\":\"report\",\"about\":\"p\",\"reason\":\"meh\"}")).isEqualTo("invalid-message");
-      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\",\"httpUrl\":\"ftp://x\"}"))
+      assertThat(codeOf("{\"v\":1,\"type\":\"report\",\"about\":\"p\",\"reason\":\"meh\"}"))
           .isEqualTo("invalid-message");
-      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\",\"publicKey\":\"not base64!\"}"))
+      assertThat(
+              codeOf(
+                  "{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\",\"httpUrl\":\"ftp://x\"}"))
+          .isEqualTo("invalid-message");
+      assertThat(
+              codeOf(
+                  "{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\",\"publicKey\":\"not base64!\"}"))
           .isEqualTo("invalid-message");
       // An origin's ingest endpoints: URLs of the right scheme, or nothing.
-      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\","
-          + "\"ingest\":{\"rtmp\":\"http://x/live/d\"}}")).isEqualTo("invalid-message");
-      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\","
-          + "\"ingest\":{\"whip\":\"rtmp://x/whip/d\"}}")).isEqualTo("invalid-message");
-      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\","
-          + "\"ingest\":{\"rtmp\":\"rtmp://x/" + "a".repeat(600) + "\"}}")).isEqualTo("invalid-message");
-      assertThat(codeOf("{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\",\"ingest\":\"rtmp\"}"))
+      assertThat(
+              codeOf(
+                  "{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\","
+                      + "\"ingest\":{\"rtmp\":\"http://x/live/d\"}}"))
+          .isEqualTo("invalid-message");
+      assertThat(
+              codeOf(
+                  "{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\","
+                      + "\"ingest\":{\"whip\":\"rtmp://x/whip/d\"}}"))
+          .isEqualTo("invalid-message");
+      assertThat(
+              codeOf(
+                  "{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\","
+                      + "\"ingest\":{\"rtmp\":\"rtmp://x/"
+                      + "a".repeat(600)
+                      + "\"}}"))
+          .isEqualTo("invalid-message");
+      assertThat(
+              codeOf(
+                  "{\"v\":1,\"type\":\"join\",\"stream\":\"d\",\"role\":\"origin\",\"ingest\":\"rtmp\"}"))
           .isEqualTo("invalid-message");
     }
 
     @Test
     void deepNestingIsRefused() {
-      String deep = "{\"v\":1,\"type\":\"signal\",\"to\":\"x\",\"data\":" + "{\"a\":".repeat(100) + "1"
-          + "}".repeat(100) + "}";
+      String deep =
+          "{\"v\":1,\"type\":\"signal\",\"to\":\"x\",\"data\":"
+              + "{\"a\":".repeat(100)
+              + "1"
+              + "}".repeat(100)
+              + "}";
       assertThat(codeOf(deep)).isIn("malformed-json", "invalid-message");
     }
 
     @Property(tries = 2000)
-    void arbitraryTextNeverEscapesAsAnythingButProtocolException(@ForAll @StringLength(max = 300) String text) {
+    void arbitraryTextNeverEscapesAsAnythingButProtocolException(
+        @ForAll @StringLength(max = 300) String text) {
       try {
         MessageCodec.decode(text);
       } catch (ProtocolException e) {
@@ -157,11 +243,15 @@ class MessageCodecTest {
     @Property(tries = 2000)
     void mangledValidMessagesAreAcceptedOrRefusedCleanly(@ForAll("cuts") int cut) {
       String valid = MessageCodec.encode(new Message.Join("demo", "viewer", "k", true, 5000));
-      String mangled = valid.substring(0, Math.min(cut, valid.length())) + valid.substring(Math.min(cut + 3, valid.length()));
-      assertThatThrownBy(() -> {
-        MessageCodec.decode(mangled);
-        throw new ProtocolException("accepted", "fine");
-      }).isInstanceOf(ProtocolException.class);
+      String mangled =
+          valid.substring(0, Math.min(cut, valid.length()))
+              + valid.substring(Math.min(cut + 3, valid.length()));
+      assertThatThrownBy(
+              () -> {
+                MessageCodec.decode(mangled);
+                throw new ProtocolException("accepted", "fine");
+              })
+          .isInstanceOf(ProtocolException.class);
     }
 
     @net.jqwik.api.Provide

@@ -7,9 +7,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** The flags every command that runs a coordinator shares; each maps onto a key of the defaults file. */
+/**
+ * The flags every command that runs a coordinator shares; each maps onto a key of the defaults
+ * file.
+ */
 public final class CoordinatorOptions {
-  @Option(names = "--config", paramLabel = "FILE", description = "Settings file (same keys as the defaults file).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Settings file (same keys as the defaults file).")
   Path config;
 
   @Option(names = "--host", description = "Address to bind (default 127.0.0.1).")
@@ -18,19 +24,29 @@ public final class CoordinatorOptions {
   @Option(names = "--port", description = "HTTP/WebSocket port (default 8080; 0 = any free port).")
   Integer port;
 
-  @Option(names = "--admin-token", description = "Admin bearer token (default: WATERFALL_ADMIN_TOKEN, else generated).")
+  @Option(
+      names = "--admin-token",
+      description = "Admin bearer token (default: WATERFALL_ADMIN_TOKEN, else generated).")
   String adminToken;
 
-  @Option(names = "--cluster-members", paramLabel = "HOST:PORT,...", description = "Other coordinators to join.")
+  @Option(
+      names = "--cluster-members",
+      paramLabel = "HOST:PORT,...",
+      description = "Other coordinators to join.")
   String clusterMembers;
 
   @Option(names = "--cluster-port", description = "First Hazelcast port to try (default 5701).")
   Integer clusterPort;
 
-  @Option(names = "--cluster-interface", description = "Interface Hazelcast binds (default 127.0.0.1).")
+  @Option(
+      names = "--cluster-interface",
+      description = "Interface Hazelcast binds (default 127.0.0.1).")
   String clusterInterface;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any setting, e.g. --set tree.maxChildren=3.")
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "Any setting, e.g. --set tree.maxChildren=3.")
   Map<String, String> set = new LinkedHashMap<>();
 
   public CoordinatorConfig load() {
@@ -43,7 +59,8 @@ public final class CoordinatorOptions {
     put(flags, "cluster.interface", clusterInterface);
     flags.putAll(set);
     String envFile = System.getenv("WATERFALL_CONFIG");
-    Path file = config != null ? config : envFile == null || envFile.isBlank() ? null : Path.of(envFile);
+    Path file =
+        config != null ? config : envFile == null || envFile.isBlank() ? null : Path.of(envFile);
     return CoordinatorConfig.from(Settings.load(file, System.getenv(), flags));
   }
 

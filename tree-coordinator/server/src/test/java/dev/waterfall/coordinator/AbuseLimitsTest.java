@@ -16,9 +16,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each abuse limit, configured small, against a real coordinator over real WebSockets. The coordinator trusts
- * 127.0.0.1 as a reverse proxy, so each test speaks from its own address via X-Forwarded-For and the tests do not
- * share allowances.
+ * Each abuse limit, configured small, against a real coordinator over real WebSockets. The
+ * coordinator trusts 127.0.0.1 as a reverse proxy, so each test speaks from its own address via
+ * X-Forwarded-For and the tests do not share allowances.
  */
 @DisplayName("abuse limits: per address, per socket, per stream")
 class AbuseLimitsTest {
@@ -31,15 +31,17 @@ class AbuseLimitsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    coordinator = TestCoordinator.start(Map.of(
-        "http.trustedProxies", "127.0.0.1",
-        "signalling.maxSocketsPerIp", "3",
-        "signalling.joinsPerIpPerSecond", "1",
-        "signalling.joinBurstPerIp", "3",
-        "signalling.messagesPerSecond", "5",
-        "signalling.messageBurst", "10",
-        "signalling.maxMessageBytes", "2048",
-        "tree.maxNodesPerStream", "4"));
+    coordinator =
+        TestCoordinator.start(
+            Map.of(
+                "http.trustedProxies", "127.0.0.1",
+                "signalling.maxSocketsPerIp", "3",
+                "signalling.joinsPerIpPerSecond", "1",
+                "signalling.joinBurstPerIp", "3",
+                "signalling.messagesPerSecond", "5",
+                "signalling.messageBurst", "10",
+                "signalling.maxMessageBytes", "2048",
+                "tree.maxNodesPerStream", "4"));
     vertx = Vertx.vertx();
   }
 
@@ -55,7 +57,9 @@ class AbuseLimitsTest {
   }
 
   private RawSocket from(String address) {
-    RawSocket s = RawSocket.connect(vertx, coordinator.baseUrl, Map.of("X-Forwarded-For", "10.9.9.9, " + address));
+    RawSocket s =
+        RawSocket.connect(
+            vertx, coordinator.baseUrl, Map.of("X-Forwarded-For", "10.9.9.9, " + address));
     sockets.add(s);
     return s;
   }
@@ -111,8 +115,11 @@ class AbuseLimitsTest {
     for (int i = 0; i < 3; i++) {
       assertServed(from127());
     }
-    var client = dev.waterfall.protocol.SignallingClient.connect(vertx, coordinator.baseUrl).toCompletionStage()
-        .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    var client =
+        dev.waterfall.protocol.SignallingClient.connect(vertx, coordinator.baseUrl)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, java.util.concurrent.TimeUnit.SECONDS);
     Thread.sleep(500); // the refusal and the close arrive before anyone listens
     var messages = new java.util.concurrent.LinkedBlockingQueue<dev.waterfall.protocol.Message>();
     var closed = new java.util.concurrent.CountDownLatch(1);
@@ -120,7 +127,9 @@ class AbuseLimitsTest {
     var first = messages.poll(5, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(first).isInstanceOf(dev.waterfall.protocol.Message.Error.class);
     assertThat(((dev.waterfall.protocol.Message.Error) first).code()).isEqualTo("too-many-sockets");
-    assertThat(closed.await(5, java.util.concurrent.TimeUnit.SECONDS)).as("the close is reported too").isTrue();
+    assertThat(closed.await(5, java.util.concurrent.TimeUnit.SECONDS))
+        .as("the close is reported too")
+        .isTrue();
   }
 
   private RawSocket from127() {
@@ -131,14 +140,17 @@ class AbuseLimitsTest {
 
   @Test
   void forwardedForIsIgnoredUnlessThePeerIsATrustedProxy() throws Exception {
-    try (TestCoordinator untrusting = TestCoordinator.start(Map.of("signalling.maxSocketsPerIp", "2"))) {
+    try (TestCoordinator untrusting =
+        TestCoordinator.start(Map.of("signalling.maxSocketsPerIp", "2"))) {
       List<RawSocket> spoofed = new ArrayList<>();
       for (String forged : List.of("192.0.2.1", "192.0.2.2", "192.0.2.3")) {
-        RawSocket s = RawSocket.connect(vertx, untrusting.baseUrl, Map.of("X-Forwarded-For", forged));
+        RawSocket s =
+            RawSocket.connect(vertx, untrusting.baseUrl, Map.of("X-Forwarded-For", forged));
         sockets.add(s);
         spoofed.add(s);
       }
-      // All three come from 127.0.0.1, whatever the header says: the third is over the limit of two.
+      // All three come from 127.0.0.1, whatever the header says: the third is over the limit of
+      // two.
       assertServed(spoofed.get(0));
       assertServed(spoofed.get(1));
       assertThat(spoofed.get(2).nextErrorCode(5000)).isEqualTo("too-many-sockets");
@@ -162,7 +174,9 @@ class AbuseLimitsTest {
     RawSocket refused = from("198.51.100.2");
     refused.send(join("joins-3"));
     assertThat(refused.nextErrorCode(5000)).isEqualTo("too-many-joins");
-    assertThat(refused.isClosed()).as("a client over the join rate may retry on the same socket").isFalse();
+    assertThat(refused.isClosed())
+        .as("a client over the join rate may retry on the same socket")
+        .isFalse();
     // The allowance refills at 1/s: the same socket gets in once it waits.
     Thread.sleep(1200);
     refused.send(join("joins-3"));
@@ -190,8 +204,9 @@ class AbuseLimitsTest {
     s.send("{\"v\":1,\"type\":\"heartbeat\",\"stats\":{\"pad\":\"" + "x".repeat(3000) + "\"}}");
     assertThat(s.nextErrorCode(5000)).isEqualTo("too-large");
     assertServed(s);
-    // Beyond four times the limit the WebSocket layer drops the connection before buffering the frame: the
-    // client sees "message too big" or, when the close frame loses the race with the reset, an abnormal close.
+    // Beyond four times the limit the WebSocket layer drops the connection before buffering the
+    // frame: the client sees "message too big" or, when the close frame loses the race with the
+    // reset, an abnormal close.
     s.send("x".repeat(9000));
     assertThat(s.awaitClosed(5000)).isTrue();
     assertThat(s.closeCode()).isIn(TOO_BIG, ABNORMAL);

@@ -32,8 +32,15 @@ class BadInputTest {
   @BeforeAll
   static void start() throws Exception {
     // A small burst so the flood test trips the limiter quickly.
-    coordinator = TestCoordinator.start(Map.of("signalling.messagesPerSecond", "20", "signalling.messageBurst", "40",
-        "signalling.maxRateViolations", "10"));
+    coordinator =
+        TestCoordinator.start(
+            Map.of(
+                "signalling.messagesPerSecond",
+                "20",
+                "signalling.messageBurst",
+                "40",
+                "signalling.maxRateViolations",
+                "10"));
     vertx = Vertx.vertx();
     publishKey = coordinator.createStream("bad");
     origin = TestNode.join(vertx, coordinator.baseUrl, "bad", "origin", publishKey);
@@ -67,15 +74,22 @@ class BadInputTest {
     assertThat(after.nodes).isEqualTo(before.nodes);
     // A well-behaved viewer still gets its signal across.
     TestNode control = viewers.get(9);
-    control.send(new Message.Signal(null, control.welcome.parent(), JSON.readTree("{\"probe\":1}")));
-    TestNode parent = control.welcome.parent().equals(origin.id()) ? origin
-        : viewers.stream().filter(v -> v.id().equals(control.welcome.parent())).findFirst().orElseThrow();
+    control.send(
+        new Message.Signal(null, control.welcome.parent(), JSON.readTree("{\"probe\":1}")));
+    TestNode parent =
+        control.welcome.parent().equals(origin.id())
+            ? origin
+            : viewers.stream()
+                .filter(v -> v.id().equals(control.welcome.parent()))
+                .findFirst()
+                .orElseThrow();
     assertThat(parent.await(Message.Signal.class).from()).isEqualTo(control.id());
   }
 
   private TestNode joinedViewer() {
     TestNode n = TestNode.join(vertx, coordinator.baseUrl, "bad", "viewer", null);
-    temporary.add(n.id()); // a leaf that departs when the test closes it; the rest must be as before
+    // a leaf that departs when the test closes it; the rest must be as before
+    temporary.add(n.id());
     return n;
   }
 
@@ -103,7 +117,8 @@ class BadInputTest {
   @Test
   void oversizedFrame() {
     try (TestNode n = TestNode.connect(vertx, coordinator.baseUrl)) {
-      n.sendRaw("{\"v\":1,\"type\":\"heartbeat\",\"stats\":{\"pad\":\"" + "x".repeat(100_000) + "\"}}");
+      n.sendRaw(
+          "{\"v\":1,\"type\":\"heartbeat\",\"stats\":{\"pad\":\"" + "x".repeat(100_000) + "\"}}");
       n.awaitError("too-large");
     }
   }
@@ -127,15 +142,20 @@ class BadInputTest {
   @Test
   void signalToANodeThatIsNotANeighbour() throws Exception {
     try (TestNode n = joinedViewer()) {
-      String stranger = viewers.stream().map(TestNode::id)
-          .filter(id -> !id.equals(n.welcome.parent())).findFirst().orElseThrow();
+      String stranger =
+          viewers.stream()
+              .map(TestNode::id)
+              .filter(id -> !id.equals(n.welcome.parent()))
+              .findFirst()
+              .orElseThrow();
       n.send(new Message.Signal(null, stranger, JSON.readTree("{\"sdp\":\"x\"}")));
       n.awaitError("not-neighbour");
       n.send(new Message.Signal(null, "no-such-node", JSON.readTree("{\"sdp\":\"x\"}")));
       n.awaitError("not-neighbour");
       n.send(new Message.Signal(null, n.id(), JSON.readTree("{\"sdp\":\"x\"}")));
       n.awaitError("not-neighbour");
-      TestNode strangerNode = viewers.stream().filter(v -> v.id().equals(stranger)).findFirst().orElseThrow();
+      TestNode strangerNode =
+          viewers.stream().filter(v -> v.id().equals(stranger)).findFirst().orElseThrow();
       assertThat(strangerNode.quietFor(Message.Signal.class, 300)).isTrue();
     }
   }

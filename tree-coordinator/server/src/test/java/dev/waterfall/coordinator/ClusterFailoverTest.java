@@ -45,8 +45,12 @@ class ClusterFailoverTest {
     String cluster = "failover-" + ProcessHandle.current().pid();
     int portA = CoordinatorProcess.freePort();
     int portB = CoordinatorProcess.freePort();
-    a = CoordinatorProcess.start("a", cluster, portA, List.of(portB), "liveness.resumeGraceMs=6000");
-    b = CoordinatorProcess.start("b", cluster, portB, List.of(portA), "liveness.resumeGraceMs=6000");
+    a =
+        CoordinatorProcess.start(
+            "a", cluster, portA, List.of(portB), "liveness.resumeGraceMs=6000");
+    b =
+        CoordinatorProcess.start(
+            "b", cluster, portB, List.of(portA), "liveness.resumeGraceMs=6000");
     a.awaitHealthy(2, 60_000);
     b.awaitHealthy(2, 60_000);
 
@@ -60,11 +64,16 @@ class ClusterFailoverTest {
     assertThat(crossViewer.welcome.parent()).isEqualTo(origin.id());
     assertThat(crossViewer.welcome.coordinators()).containsExactlyInAnyOrder(a.baseUrl, b.baseUrl);
     origin.awaitExactly(new Message.ChildJoined(crossViewer.id()));
-    crossViewer.send(new Message.Signal(null, origin.id(), JSON.readTree("{\"type\":\"offer\",\"sdp\":\"v=0\"}")));
+    crossViewer.send(
+        new Message.Signal(
+            null, origin.id(), JSON.readTree("{\"type\":\"offer\",\"sdp\":\"v=0\"}")));
     Message.Signal offer = origin.await(Message.Signal.class);
     assertThat(offer.from()).isEqualTo(crossViewer.id());
-    origin.send(new Message.Signal(null, crossViewer.id(), JSON.readTree("{\"type\":\"answer\",\"sdp\":\"v=0\"}")));
-    assertThat(crossViewer.await(Message.Signal.class).data().get("type").textValue()).isEqualTo("answer");
+    origin.send(
+        new Message.Signal(
+            null, crossViewer.id(), JSON.readTree("{\"type\":\"answer\",\"sdp\":\"v=0\"}")));
+    assertThat(crossViewer.await(Message.Signal.class).data().get("type").textValue())
+        .isEqualTo("answer");
 
     // More viewers on both; remember who was on A.
     List<TestNode> onA = new ArrayList<>(List.of(origin));
@@ -82,7 +91,8 @@ class ClusterFailoverTest {
     TreeView survived = TreeView.fetch(b.rest, "live").assertValid();
     assertThat(survived.nodes).isEqualTo(before.nodes);
 
-    // A's clients come back on B with their resume tokens and get their places back (all but one, which we leave out).
+    // A's clients come back on B with their resume tokens and get their places back (all but one,
+    // which we leave out).
     TestNode straggler = onA.get(onA.size() - 1);
     for (TestNode old : onA.subList(0, onA.size() - 1)) {
       TestNode back = TestNode.connect(vertx, b.baseUrl);
@@ -98,7 +108,8 @@ class ClusterFailoverTest {
     }
     assertThat(TreeView.fetch(b.rest, "live").assertValid().nodes).isEqualTo(before.nodes);
 
-    // The one that never came back is removed once the grace period is over, and the tree stays valid.
+    // The one that never came back is removed once the grace period is over, and the tree stays
+    // valid.
     long deadline = System.currentTimeMillis() + 30_000;
     TreeView later = TreeView.fetch(b.rest, "live");
     while (later.node(straggler.id()) != null && System.currentTimeMillis() < deadline) {

@@ -35,42 +35,84 @@ class ConfigTest {
   @Test
   void turnNeedsUrlsAndASecretTogetherAndABoundedLifetime() {
     String secret = "a-turn-secret-for-config-tests-" + System.nanoTime();
-    CoordinatorConfig c = CoordinatorConfig.from(Settings.load(null, Map.of("WATERFALL_ICE_TURN_SECRET", secret),
-        Map.of("ice.turn.urls", "turn:turn.example.org:3478?transport=udp, turns:turn.example.org:5349",
-            "ice.turn.ttlSeconds", "600")));
-    assertThat(c.turn().urls()).containsExactly("turn:turn.example.org:3478?transport=udp",
-        "turns:turn.example.org:5349");
+    CoordinatorConfig c =
+        CoordinatorConfig.from(
+            Settings.load(
+                null,
+                Map.of("WATERFALL_ICE_TURN_SECRET", secret),
+                Map.of(
+                    "ice.turn.urls",
+                    "turn:turn.example.org:3478?transport=udp, turns:turn.example.org:5349",
+                    "ice.turn.ttlSeconds",
+                    "600")));
+    assertThat(c.turn().urls())
+        .containsExactly("turn:turn.example.org:3478?transport=udp", "turns:turn.example.org:5349");
     assertThat(c.turn().secret()).isEqualTo(secret);
     assertThat(c.turn().ttlSeconds()).isEqualTo(600);
     assertThat(c.turn().toString()).doesNotContain(secret);
 
     assertThatThrownBy(() -> load(Map.of("ice.turn.urls", "turn:t.example.org")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("ice.turn.secret must be set");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ice.turn.secret must be set");
     assertThatThrownBy(() -> load(Map.of("ice.turn.secret", secret)))
         .hasMessageContaining("ice.turn.urls is empty");
-    assertThatThrownBy(() -> load(Map.of("ice.turn.urls", "stun:t.example.org", "ice.turn.secret", secret)))
-        .hasMessageContaining("ice.turn.urls").hasMessageContaining("turn:");
-    assertThatThrownBy(() -> load(Map.of("ice.turn.urls", "turn:t.example.org?transport=sctp",
-        "ice.turn.secret", secret))).hasMessageContaining("ice.turn.urls");
+    assertThatThrownBy(
+            () -> load(Map.of("ice.turn.urls", "stun:t.example.org", "ice.turn.secret", secret)))
+        .hasMessageContaining("ice.turn.urls")
+        .hasMessageContaining("turn:");
+    assertThatThrownBy(
+            () ->
+                load(
+                    Map.of(
+                        "ice.turn.urls",
+                        "turn:t.example.org?transport=sctp",
+                        "ice.turn.secret",
+                        secret)))
+        .hasMessageContaining("ice.turn.urls");
     // A short secret is refused without repeating it.
-    assertThatThrownBy(() -> load(Map.of("ice.turn.urls", "turn:t.example.org", "ice.turn.secret", "tiny-secret")))
-        .hasMessageContaining("at least 16").message().doesNotContain("tiny-secret");
+    assertThatThrownBy(
+            () ->
+                load(
+                    Map.of(
+                        "ice.turn.urls", "turn:t.example.org", "ice.turn.secret", "tiny-secret")))
+        .hasMessageContaining("at least 16")
+        .message()
+        .doesNotContain("tiny-secret");
     for (String ttl : List.of("59", "86401", "0", "an hour")) {
-      assertThatThrownBy(() -> load(Map.of("ice.turn.urls", "turn:t.example.org", "ice.turn.secret", secret,
-          "ice.turn.ttlSeconds", ttl))).as(ttl).hasMessageContaining("ice.turn.ttlSeconds");
+      assertThatThrownBy(
+              () ->
+                  load(
+                      Map.of(
+                          "ice.turn.urls",
+                          "turn:t.example.org",
+                          "ice.turn.secret",
+                          secret,
+                          "ice.turn.ttlSeconds",
+                          ttl)))
+          .as(ttl)
+          .hasMessageContaining("ice.turn.ttlSeconds");
     }
     // TURN without credentials would make browsers refuse the whole ICE configuration.
-    assertThatThrownBy(() -> load("ice.servers", "turn:t.example.org")).hasMessageContaining("ice.turn.urls");
-    assertThat(load("ice.servers", "stun:a.example.org:3478,stun:b.example.org").signalling().iceServers())
+    assertThatThrownBy(() -> load("ice.servers", "turn:t.example.org"))
+        .hasMessageContaining("ice.turn.urls");
+    assertThat(
+            load("ice.servers", "stun:a.example.org:3478,stun:b.example.org")
+                .signalling()
+                .iceServers())
         .containsExactly("stun:a.example.org:3478", "stun:b.example.org");
   }
 
   @Test
   void layersOverrideInOrder(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("w.properties");
-    Files.writeString(file, "http.port=9000\ntree.maxChildren=3\ncluster.members=10.0.0.2:5701, 10.0.0.3:5701\n");
-    Settings s = Settings.load(file, Map.of("WATERFALL_HTTP_PORT", "9100", "WATERFALL_ADMIN_TOKEN",
-        "from-the-environment-123"), Map.of("tree.maxChildren", "2"));
+    Files.writeString(
+        file, "http.port=9000\ntree.maxChildren=3\ncluster.members=10.0.0.2:5701, 10.0.0.3:5701\n");
+    Settings s =
+        Settings.load(
+            file,
+            Map.of(
+                "WATERFALL_HTTP_PORT", "9100", "WATERFALL_ADMIN_TOKEN", "from-the-environment-123"),
+            Map.of("tree.maxChildren", "2"));
     CoordinatorConfig c = CoordinatorConfig.from(s);
     assertThat(c.http().port()).isEqualTo(9100);
     assertThat(c.http().adminToken()).isEqualTo("from-the-environment-123");
@@ -82,43 +124,59 @@ class ConfigTest {
   void environmentNames() {
     assertThat(Settings.envName("http.port")).isEqualTo("WATERFALL_HTTP_PORT");
     assertThat(Settings.envName("admin.token")).isEqualTo("WATERFALL_ADMIN_TOKEN");
-    assertThat(Settings.envName("signalling.maxMessageBytes")).isEqualTo("WATERFALL_SIGNALLING_MAX_MESSAGE_BYTES");
+    assertThat(Settings.envName("signalling.maxMessageBytes"))
+        .isEqualTo("WATERFALL_SIGNALLING_MAX_MESSAGE_BYTES");
   }
 
   @Test
   void badValuesAreRefusedWithTheKeyNamed() {
-    assertThatThrownBy(() -> load("http.port", "eighty")).isInstanceOf(ConfigException.class).hasMessageContaining("http.port");
+    assertThatThrownBy(() -> load("http.port", "eighty"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.port");
     assertThatThrownBy(() -> load("http.port", "70000")).hasMessageContaining("out of range");
-    assertThatThrownBy(() -> load("tree.repairStrategy", "magic")).hasMessageContaining("leaf-swap");
-    assertThatThrownBy(() -> load("cluster.members", "10.0.0.2:5701-5703")).hasMessageContaining("host:port");
+    assertThatThrownBy(() -> load("tree.repairStrategy", "magic"))
+        .hasMessageContaining("leaf-swap");
+    assertThatThrownBy(() -> load("cluster.members", "10.0.0.2:5701-5703"))
+        .hasMessageContaining("host:port");
     assertThatThrownBy(() -> load("admin.token", "short")).hasMessageContaining("16");
     assertThatThrownBy(() -> load("ice.servers", "http://x")).hasMessageContaining("stun:");
-    assertThatThrownBy(() -> load("no.such.key", "1")).hasMessageContaining("unknown setting 'no.such.key'");
-    assertThatThrownBy(() -> load("http.publicUrl", "https://live.example.org/watch")).hasMessageContaining("no path");
-    assertThatThrownBy(() -> load("http.publicUrl", "ftp://live.example.org")).hasMessageContaining("http.publicUrl");
+    assertThatThrownBy(() -> load("no.such.key", "1"))
+        .hasMessageContaining("unknown setting 'no.such.key'");
+    assertThatThrownBy(() -> load("http.publicUrl", "https://live.example.org/watch"))
+        .hasMessageContaining("no path");
+    assertThatThrownBy(() -> load("http.publicUrl", "ftp://live.example.org"))
+        .hasMessageContaining("http.publicUrl");
   }
 
   @Test
   void thePublicUrlIsConfiguredOrDerivedFromTheBoundAddress() {
-    assertThat(load("http.publicUrl", "https://live.example.org/").http().publicUrl(8080, "10.0.0.2"))
+    assertThat(
+            load("http.publicUrl", "https://live.example.org/").http().publicUrl(8080, "10.0.0.2"))
         .isEqualTo("https://live.example.org");
-    assertThat(load("http.port", "0").http().publicUrl(41234, "10.0.0.2")).isEqualTo("http://127.0.0.1:41234");
-    assertThat(load("http.host", "0.0.0.0").http().publicUrl(8080, "10.0.0.2")).isEqualTo("http://10.0.0.2:8080");
+    assertThat(load("http.port", "0").http().publicUrl(41234, "10.0.0.2"))
+        .isEqualTo("http://127.0.0.1:41234");
+    assertThat(load("http.host", "0.0.0.0").http().publicUrl(8080, "10.0.0.2"))
+        .isEqualTo("http://10.0.0.2:8080");
   }
 
   @Test
   void tlsIsOffByDefaultAndNeedsBothFiles(@TempDir Path dir) throws Exception {
     assertThat(CoordinatorConfig.from(Settings.defaultsOnly()).http().tls().enabled()).isFalse();
-    assertThat(CoordinatorConfig.from(Settings.defaultsOnly()).http().tls().reloadCheckSeconds()).isEqualTo(60);
-    assertThatThrownBy(() -> load("http.tls.certPath", "/etc/ssl/cert.pem")).isInstanceOf(ConfigException.class)
+    assertThat(CoordinatorConfig.from(Settings.defaultsOnly()).http().tls().reloadCheckSeconds())
+        .isEqualTo(60);
+    assertThatThrownBy(() -> load("http.tls.certPath", "/etc/ssl/cert.pem"))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("http.tls.certPath and http.tls.keyPath go together")
         .hasMessageContaining("http.tls.keyPath is empty");
     assertThatThrownBy(() -> load("http.tls.keyPath", "/etc/ssl/key.pem"))
         .hasMessageContaining("http.tls.certPath is empty");
-    assertThatThrownBy(() -> load("http.tls.reloadCheckSeconds", "-1")).hasMessageContaining("http.tls.reloadCheckSeconds");
+    assertThatThrownBy(() -> load("http.tls.reloadCheckSeconds", "-1"))
+        .hasMessageContaining("http.tls.reloadCheckSeconds");
     Path missing = dir.resolve("missing.pem");
-    assertThatThrownBy(() -> tls(missing, missing)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("http.tls.certPath = '" + missing + "'").hasMessageContaining("no such file");
+    assertThatThrownBy(() -> tls(missing, missing))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.tls.certPath = '" + missing + "'")
+        .hasMessageContaining("no such file");
   }
 
   @Test
@@ -135,15 +193,24 @@ class ConfigTest {
 
     Path otherKey = dir.resolve("other.key");
     dev.waterfall.protocol.tls.TestCertificates.issue(ca, dir.resolve("other.pem"), otherKey, 10);
-    assertThatThrownBy(() -> tls(cert, otherKey)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("http.tls.keyPath = '" + otherKey + "'").hasMessageContaining("does not belong");
-    assertThatThrownBy(() -> tls(key, key)).hasMessageContaining("http.tls.certPath").hasMessageContaining("certificate");
-    assertThatThrownBy(() -> tls(cert, cert)).hasMessageContaining("http.tls.keyPath").hasMessageContaining("private key");
+    assertThatThrownBy(() -> tls(cert, otherKey))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.tls.keyPath = '" + otherKey + "'")
+        .hasMessageContaining("does not belong");
+    assertThatThrownBy(() -> tls(key, key))
+        .hasMessageContaining("http.tls.certPath")
+        .hasMessageContaining("certificate");
+    assertThatThrownBy(() -> tls(cert, cert))
+        .hasMessageContaining("http.tls.keyPath")
+        .hasMessageContaining("private key");
   }
 
   private static CoordinatorConfig tls(Path cert, Path key) {
-    return CoordinatorConfig.from(Settings.load(null, Map.of(),
-        Map.of("http.tls.certPath", cert.toString(), "http.tls.keyPath", key.toString())));
+    return CoordinatorConfig.from(
+        Settings.load(
+            null,
+            Map.of(),
+            Map.of("http.tls.certPath", cert.toString(), "http.tls.keyPath", key.toString())));
   }
 
   private static CoordinatorConfig load(String key, String value) {
@@ -166,15 +233,19 @@ class ConfigTest {
     } finally {
       System.setErr(err);
     }
-    assertThat(captured.toString()).contains("configuration error: tree.maxChildren")
-        .contains("Unknown option: '--no-such-flag'").doesNotContain("at dev.waterfall");
+    assertThat(captured.toString())
+        .contains("configuration error: tree.maxChildren")
+        .contains("Unknown option: '--no-such-flag'")
+        .doesNotContain("at dev.waterfall");
   }
 
   @Test
   void everyKeyIsDocumented() throws Exception {
     String docs = Files.readString(Path.of("../../docs/configuration.md"));
     for (String key : Settings.defaultsOnly().asMap().keySet()) {
-      assertThat(docs).as("docs/configuration.md documents " + key).contains("`" + key + "`")
+      assertThat(docs)
+          .as("docs/configuration.md documents " + key)
+          .contains("`" + key + "`")
           .contains("`" + Settings.envName(key) + "`");
     }
   }

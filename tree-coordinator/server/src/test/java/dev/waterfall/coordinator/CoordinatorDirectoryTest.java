@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.waterfall.coordinator.support.RawSocket;
 import dev.waterfall.coordinator.support.TestCoordinator;
 import dev.waterfall.coordinator.support.TestNode;
-import dev.waterfall.protocol.Message;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Map;
@@ -46,12 +45,14 @@ class CoordinatorDirectoryTest {
     TestNode origin = TestNode.join(vertx, a.baseUrl, "live", "origin", key);
     assertThat(origin.welcome.coordinators()).isEqualTo(both);
 
-    // A page served by A (its Origin) opens /ws on B: accepted, as any page's is (docs/security.md).
+    // A page served by A (its Origin) opens /ws on B: accepted, as any page's is
+    // (docs/security.md).
     try (RawSocket page = RawSocket.connect(vertx, b.baseUrl, Map.of("Origin", a.baseUrl))) {
       page.send("{\"v\":1,\"type\":\"join\",\"stream\":\"live\",\"role\":\"viewer\"}");
       JsonNode welcome = page.next(10_000);
       assertThat(welcome.get("type").textValue()).as(welcome.toString()).isEqualTo("welcome");
-      assertThat(welcome.get("coordinators").toString()).isEqualTo("[\"" + a.baseUrl + "\",\"https://b.example.org:8443\"]");
+      assertThat(welcome.get("coordinators").toString())
+          .isEqualTo("[\"" + a.baseUrl + "\",\"https://b.example.org:8443\"]");
       String viewer = welcome.get("nodeId").textValue();
       JsonNode node = node(a, viewer);
       assertThat(node.get("connected").booleanValue()).isTrue();
@@ -80,9 +81,11 @@ class CoordinatorDirectoryTest {
     throw new AssertionError("no node " + id);
   }
 
-  private static void awaitUrls(TestCoordinator c, List<String> expected) throws InterruptedException {
+  private static void awaitUrls(TestCoordinator c, List<String> expected)
+      throws InterruptedException {
     long deadline = System.currentTimeMillis() + 30_000;
-    while (!c.coordinator.coordinatorUrls().equals(expected) && System.currentTimeMillis() < deadline) {
+    while (!c.coordinator.coordinatorUrls().equals(expected)
+        && System.currentTimeMillis() < deadline) {
       Thread.sleep(50);
     }
     assertThat(c.coordinator.coordinatorUrls()).isEqualTo(expected);

@@ -39,8 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("HTTPS and WSS from PEM files, renewed without a restart")
 class CoordinatorTlsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   TestCertificates.Ca ca;
   Path cert;
   Path key;
@@ -56,8 +55,15 @@ class CoordinatorTlsTest {
     cert = dir.resolve("cert.pem");
     key = dir.resolve("key.pem");
     TestCertificates.issue(ca, cert, key, 10);
-    coordinator = TestCoordinator.start(Map.of("http.tls.certPath", cert.toString(),
-        "http.tls.keyPath", key.toString(), "http.tls.reloadCheckSeconds", "1"));
+    coordinator =
+        TestCoordinator.start(
+            Map.of(
+                "http.tls.certPath",
+                cert.toString(),
+                "http.tls.keyPath",
+                key.toString(),
+                "http.tls.reloadCheckSeconds",
+                "1"));
     vertx = Vertx.vertx();
     trust = ExtraTrust.withPem(ca.cert());
   }
@@ -82,46 +88,77 @@ class CoordinatorTlsTest {
   }
 
   @Test
-  @DisplayName("the player page, the API and /ws are served over TLS; a client that does not trust the CA is refused")
+  @DisplayName(
+      "the player page, the API and /ws are served over TLS; a client that does not trust the CA is refused")
   void servesHttpsAndWss() throws Exception {
     String publishKey = coordinator.createStream("lab");
     assertThat(coordinator.baseUrl).startsWith("https://127.0.0.1:");
 
     HttpClient https = HttpClient.newBuilder().sslContext(trusting(ca.cert())).build();
-    HttpResponse<String> page = https.send(HttpRequest.newBuilder(URI.create(coordinator.baseUrl + "/watch/lab"))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> page =
+        https.send(
+            HttpRequest.newBuilder(URI.create(coordinator.baseUrl + "/watch/lab")).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.body()).contains("<video", "/web/watch.js");
-    assertThat(https.send(HttpRequest.newBuilder(URI.create(coordinator.baseUrl + "/api/streams/lab")).build(),
-        HttpResponse.BodyHandlers.ofString()).body()).contains("\"lab\"");
+    assertThat(
+            https
+                .send(
+                    HttpRequest.newBuilder(URI.create(coordinator.baseUrl + "/api/streams/lab"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body())
+        .contains("\"lab\"");
     // Plain HTTP on the TLS port gets nowhere.
     HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    assertThatThrownBy(() -> plain.send(HttpRequest.newBuilder(URI.create(coordinator.baseUrl.replace("https", "http")
-        + "/health")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()))
+    assertThatThrownBy(
+            () ->
+                plain.send(
+                    HttpRequest.newBuilder(
+                            URI.create(coordinator.baseUrl.replace("https", "http") + "/health"))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString()))
         .isInstanceOf(java.io.IOException.class);
 
     TestNode origin = TestNode.connect(vertx, coordinator.baseUrl, trust);
     nodes.add(origin);
-    origin.send(new Message.Join("lab", "origin", publishKey, null, null, null, "http://127.0.0.1:8090"));
+    origin.send(
+        new Message.Join("lab", "origin", publishKey, null, null, null, "http://127.0.0.1:8090"));
     origin.welcome = origin.await(Message.Welcome.class);
     TestNode viewer = join("lab", "viewer", null);
     // A page on this https coordinator cannot fetch the origin's plain http: it is not handed it.
     assertThat(viewer.welcome.fallbacks()).isEmpty();
-    assertThat(https.send(HttpRequest.newBuilder(URI.create(coordinator.baseUrl + "/api/streams/lab/fallbacks"))
-        .build(), HttpResponse.BodyHandlers.ofString()).body()).contains("\"fallbacks\":[]", "\"withheld\":1");
+    assertThat(
+            https
+                .send(
+                    HttpRequest.newBuilder(
+                            URI.create(coordinator.baseUrl + "/api/streams/lab/fallbacks"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body())
+        .contains("\"fallbacks\":[]", "\"withheld\":1");
     assertThat(viewer.welcome.parent()).isEqualTo(origin.id());
     assertThat(origin.await(Message.ChildJoined.class).child()).isEqualTo(viewer.id());
     // The coordinator's own URL, as every welcome lists it, says https: a resuming node uses wss.
     assertThat(viewer.welcome.coordinators()).containsExactly(coordinator.baseUrl);
-    assertThat(viewer.serverCertificate().getSubjectX500Principal().getName()).startsWith("CN=waterfall test");
+    assertThat(viewer.serverCertificate().getSubjectX500Principal().getName())
+        .startsWith("CN=waterfall test");
 
     // Without the lab CA (the JVM's authorities only) the socket is never opened.
-    assertThatThrownBy(() -> SignallingClient.connect(vertx, coordinator.baseUrl).toCompletionStage()
-        .toCompletableFuture().get(10, TimeUnit.SECONDS)).rootCause().hasMessageContaining("certification path");
+    assertThatThrownBy(
+            () ->
+                SignallingClient.connect(vertx, coordinator.baseUrl)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS))
+        .rootCause()
+        .hasMessageContaining("certification path");
   }
 
   @Test
-  @DisplayName("a certificate replaced on disk is presented to new sockets at the next check; open sockets carry on")
+  @DisplayName(
+      "a certificate replaced on disk is presented to new sockets at the next check; open sockets carry on")
   void renewedCertificateIsPresented() throws Exception {
     String publishKey = coordinator.createStream("renew");
     TestNode origin = join("renew", "origin", publishKey);
@@ -154,9 +191,11 @@ class CoordinatorTlsTest {
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     store.load(null, null);
     try (InputStream in = Files.newInputStream(caPem)) {
-      store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      store.setCertificateEntry(
+          "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(store);
     SSLContext ssl = SSLContext.getInstance("TLS");
     ssl.init(null, tmf.getTrustManagers(), null);

@@ -19,8 +19,10 @@ import org.junit.jupiter.api.Test;
 @DisplayName("what the data plane needs: the signing key, the fallback list, reports")
 class DataPlaneInfoTest {
   private static final String KEY = "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=";
+
   /** Enough for the stream's 4 slots at the default 3,000 kbps. */
   private static final int FAST_UPLINK_KBPS = 20_000;
+
   private TestCoordinator coordinator;
   private Vertx vertx;
   private final List<TestNode> nodes = new ArrayList<>();
@@ -49,15 +51,25 @@ class DataPlaneInfoTest {
   @Test
   void viewersLearnTheOriginsKeyAndTheHttpSources() throws Exception {
     String publishKey = coordinator.createStream("info");
-    String token = coordinator.rest.admin("POST", "/api/booster-tokens", null).json().get("token").textValue();
-    TestNode origin = join(new Message.Join("info", "origin", publishKey, null, null, KEY, "http://127.0.0.1:8090"));
+    String token =
+        coordinator.rest.admin("POST", "/api/booster-tokens", null).json().get("token").textValue();
+    TestNode origin =
+        join(
+            new Message.Join(
+                "info", "origin", publishKey, null, null, KEY, "http://127.0.0.1:8090"));
     assertThat(origin.welcome.stream().publicKey()).isEqualTo(KEY);
-    TestNode booster = join(new Message.Join("info", "booster", token, null, null, null, "http://127.0.0.1:8091"));
-    TestNode viewer = join(new Message.Join("info", "viewer", null, null, null, null, "http://ignored:1"));
+    TestNode booster =
+        join(new Message.Join("info", "booster", token, null, null, null, "http://127.0.0.1:8091"));
+    TestNode viewer =
+        join(new Message.Join("info", "viewer", null, null, null, null, "http://ignored:1"));
     assertThat(viewer.welcome.stream().publicKey()).isEqualTo(KEY);
-    assertThat(viewer.welcome.fallbacks()).containsExactly("http://127.0.0.1:8090", "http://127.0.0.1:8091");
-    assertThat(coordinator.rest.get("/api/streams/info/fallbacks").json().get("fallbacks")).hasSize(2);
-    assertThat(coordinator.rest.get("/api/streams/info/fallbacks").json().get("publicKey").textValue()).isEqualTo(KEY);
+    assertThat(viewer.welcome.fallbacks())
+        .containsExactly("http://127.0.0.1:8090", "http://127.0.0.1:8091");
+    assertThat(coordinator.rest.get("/api/streams/info/fallbacks").json().get("fallbacks"))
+        .hasSize(2);
+    assertThat(
+            coordinator.rest.get("/api/streams/info/fallbacks").json().get("publicKey").textValue())
+        .isEqualTo(KEY);
 
     booster.send(new Message.Leave());
     assertThat(booster.awaitClosed(5000)).isTrue();
@@ -66,7 +78,14 @@ class DataPlaneInfoTest {
         && System.currentTimeMillis() < deadline) {
       Thread.sleep(50);
     }
-    assertThat(coordinator.rest.get("/api/streams/info/fallbacks").json().get("fallbacks").get(0).textValue())
+    assertThat(
+            coordinator
+                .rest
+                .get("/api/streams/info/fallbacks")
+                .json()
+                .get("fallbacks")
+                .get(0)
+                .textValue())
         .isEqualTo("http://127.0.0.1:8090");
   }
 
@@ -110,7 +129,8 @@ class DataPlaneInfoTest {
   }
 
   @Test
-  @DisplayName("one child's report moves it; a second child's demotes the parent to a leaf, whatever its uplink")
+  @DisplayName(
+      "one child's report moves it; a second child's demotes the parent to a leaf, whatever its uplink")
   void twoChildrenDemoteAWithholdingParent() throws Exception {
     String publishKey = coordinator.createStream("withheld");
     join(new Message.Join("withheld", "origin", publishKey, null, null));
@@ -120,8 +140,11 @@ class DataPlaneInfoTest {
       byId.put(v.id(), v);
     }
     TreeView tree = TreeView.fetch(coordinator.rest, "withheld").assertValid();
-    TreeView.Node parentNode = tree.nodes.values().stream()
-        .filter(n -> n.role().equals("viewer") && n.children().size() >= 3).findFirst().orElseThrow(() -> new AssertionError("no viewer with 3 children: " + tree.nodes));
+    TreeView.Node parentNode =
+        tree.nodes.values().stream()
+            .filter(n -> n.role().equals("viewer") && n.children().size() >= 3)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no viewer with 3 children: " + tree.nodes));
     TestNode parent = byId.get(parentNode.id());
     TestNode first = byId.get(parentNode.children().get(0));
     TestNode second = byId.get(parentNode.children().get(1));
@@ -137,7 +160,8 @@ class DataPlaneInfoTest {
 
     second.send(new Message.Report(parent.id(), "starving", "nothing from the parent for 10 s"));
     assertThat(second.await(Message.Reparent.class).parent()).isNotEqualTo(parent.id());
-    assertThat(third.await(Message.Reparent.class).parent()).as("every child leaves a demoted parent")
+    assertThat(third.await(Message.Reparent.class).parent())
+        .as("every child leaves a demoted parent")
         .isNotEqualTo(parent.id());
     TreeView demoted = TreeView.fetch(coordinator.rest, "withheld").assertValid();
     assertThat(demoted.node(parent.id()).capacity()).isZero();

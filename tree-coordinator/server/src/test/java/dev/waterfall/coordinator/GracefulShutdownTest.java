@@ -17,8 +17,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * SIGTERM to a real coordinator process in a two-member cluster: it closes each socket with 1012 ("resume
- * elsewhere") before it exits, its nodes keep their places, and they resume on the survivor.
+ * SIGTERM to a real coordinator process in a two-member cluster: it closes each socket with 1012
+ * ("resume elsewhere") before it exits, its nodes keep their places, and they resume on the
+ * survivor.
  */
 @DisplayName("SIGTERM: a coordinator hands its nodes over and exits")
 class GracefulShutdownTest {
@@ -46,8 +47,12 @@ class GracefulShutdownTest {
     String cluster = "sigterm-" + ProcessHandle.current().pid();
     int portA = CoordinatorProcess.freePort();
     int portB = CoordinatorProcess.freePort();
-    a = CoordinatorProcess.start("sigterm-a", cluster, portA, List.of(portB), "liveness.resumeGraceMs=20000");
-    b = CoordinatorProcess.start("sigterm-b", cluster, portB, List.of(portA), "liveness.resumeGraceMs=20000");
+    a =
+        CoordinatorProcess.start(
+            "sigterm-a", cluster, portA, List.of(portB), "liveness.resumeGraceMs=20000");
+    b =
+        CoordinatorProcess.start(
+            "sigterm-b", cluster, portB, List.of(portA), "liveness.resumeGraceMs=20000");
     a.awaitHealthy(2, 60_000);
     b.awaitHealthy(2, 60_000);
     var created = b.rest.admin("POST", "/api/streams", "{\"name\":\"calm\"}");
@@ -82,19 +87,25 @@ class GracefulShutdownTest {
     }
     assertThat(idle.awaitClosed(10_000)).isTrue();
     assertThat(idle.closeCode()).isEqualTo((short) 1012);
-    assertThat(a.process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
+    assertThat(a.process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS))
+        .as("exits after SIGTERM")
+        .isTrue();
     long exitedAfterMs = System.currentTimeMillis() - sent;
-    System.out.printf("sigterm: sockets closed 1012, process exited %d after %d ms%n", a.process.exitValue(),
-        exitedAfterMs);
+    System.out.printf(
+        "sigterm: sockets closed 1012, process exited %d after %d ms%n",
+        a.process.exitValue(), exitedAfterMs);
     assertThat(a.process.exitValue()).as("the JVM's exit code on SIGTERM").isEqualTo(143);
 
-    // Nothing was given up: the survivor holds the whole tree, and each node resumes its place there.
+    // Nothing was given up: the survivor holds the whole tree, and each node resumes its place
+    // there.
     TreeView survived = TreeView.fetch(b.rest, "calm").assertValid();
     assertThat(survived.nodes).isEqualTo(before.nodes);
     for (JsonNode w : welcomes) {
       TestNode back = TestNode.connect(vertx, b.baseUrl);
       open.add(back);
-      back.send(new Message.Resume("calm", w.get("nodeId").textValue(), w.get("resumeToken").textValue()));
+      back.send(
+          new Message.Resume(
+              "calm", w.get("nodeId").textValue(), w.get("resumeToken").textValue()));
       Message.Welcome again = back.await(Message.Welcome.class);
       assertThat(again.resumed()).isTrue();
       assertThat(again.parent()).isEqualTo(w.get("parent").textValue());
@@ -103,6 +114,7 @@ class GracefulShutdownTest {
     byte[] log = java.nio.file.Files.readAllBytes(a.log);
     int from = (int) Math.min(logBeforeSigterm, log.length);
     assertThat(new String(log, from, log.length - from, java.nio.charset.StandardCharsets.UTF_8))
-        .as("log after SIGTERM").doesNotContain("Exception");
+        .as("log after SIGTERM")
+        .doesNotContain("Exception");
   }
 }

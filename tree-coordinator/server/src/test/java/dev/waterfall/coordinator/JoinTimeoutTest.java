@@ -18,8 +18,15 @@ class JoinTimeoutTest {
 
   @BeforeAll
   static void start() throws Exception {
-    coordinator = TestCoordinator.start(Map.of("signalling.joinTimeoutMs", "1000",
-        "liveness.heartbeatIntervalMs", "500", "liveness.missedHeartbeats", "40"));
+    coordinator =
+        TestCoordinator.start(
+            Map.of(
+                "signalling.joinTimeoutMs",
+                "1000",
+                "liveness.heartbeatIntervalMs",
+                "500",
+                "liveness.missedHeartbeats",
+                "40"));
     vertx = Vertx.vertx();
   }
 
@@ -33,7 +40,7 @@ class JoinTimeoutTest {
   void anIdleSocketIsToldAndClosedWhileAJoinedOneStays() throws Exception {
     coordinator.createStream("idle");
     try (RawSocket idle = RawSocket.connect(vertx, coordinator.baseUrl);
-         RawSocket joined = RawSocket.connect(vertx, coordinator.baseUrl)) {
+        RawSocket joined = RawSocket.connect(vertx, coordinator.baseUrl)) {
       joined.send("{\"v\":1,\"type\":\"join\",\"stream\":\"idle\",\"role\":\"viewer\"}");
       assertThat(joined.next(5000).path("type").asText()).isEqualTo("welcome");
 

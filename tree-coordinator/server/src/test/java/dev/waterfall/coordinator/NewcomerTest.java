@@ -15,7 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("capacity through /ws: a viewer nobody has measured starts with few slots and earns them")
+@DisplayName(
+    "capacity through /ws: a viewer nobody has measured starts with few slots and earns them")
 class NewcomerTest {
   private TestCoordinator coordinator;
   private Vertx vertx;
@@ -43,9 +44,11 @@ class NewcomerTest {
   }
 
   @Test
-  void aNewcomerHasTwoSlotsGainsWhatItsMeasuredUplinkCarriesAndLosesThemWhenItCannot() throws Exception {
+  void aNewcomerHasTwoSlotsGainsWhatItsMeasuredUplinkCarriesAndLosesThemWhenItCannot()
+      throws Exception {
     String key = coordinator.createStream("newcomers"); // 3000 kbps, 4 children at most
-    String token = coordinator.rest.admin("POST", "/api/booster-tokens", null).json().get("token").textValue();
+    String token =
+        coordinator.rest.admin("POST", "/api/booster-tokens", null).json().get("token").textValue();
     join("newcomers", "origin", key);
     TestNode booster = join("newcomers", "booster", token);
     TestNode viewer = join("newcomers", "viewer", null);
@@ -56,12 +59,14 @@ class NewcomerTest {
     TreeView.await(coordinator.rest, "newcomers", t -> t.node(viewer.id()).capacity() == 4);
 
     for (int i = 0; i < 8; i++) {
-      join("newcomers", "viewer", null); // fills the origin, the booster and the measured viewer's slots
+      // fills the origin, the booster and the measured viewer's slots
+      join("newcomers", "viewer", null);
     }
     TreeView full = TreeView.fetch(coordinator.rest, "newcomers").assertValid();
     assertThat(full.node(viewer.id()).children()).isNotEmpty();
 
-    viewer.send(new Message.Heartbeat(1000, null)); // 1 Mbit/s carries none of a 3 Mbit/s stream: a leaf
+    // 1 Mbit/s carries none of a 3 Mbit/s stream: a leaf
+    viewer.send(new Message.Heartbeat(1000, null));
     TreeView.await(coordinator.rest, "newcomers", t -> t.node(viewer.id()).children().isEmpty());
     TreeView after = TreeView.fetch(coordinator.rest, "newcomers").assertValid();
     assertThat(after.node(viewer.id()).capacity()).isZero();
@@ -70,8 +75,11 @@ class NewcomerTest {
 
   @Test
   void aRealtimeViewerKeepsEverySlotItsPageMeasuresNothingYet() throws Exception {
-    String key = coordinator.coordinator.createStream(new StreamCatalog.Spec("live", null, null, null, "realtime"))
-        .publishKey();
+    String key =
+        coordinator
+            .coordinator
+            .createStream(new StreamCatalog.Spec("live", null, null, null, "realtime"))
+            .publishKey();
     join("live", "origin", key);
     assertThat(join("live", "viewer", null).welcome.capacity()).isEqualTo(4);
   }

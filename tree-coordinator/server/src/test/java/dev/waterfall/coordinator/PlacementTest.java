@@ -45,7 +45,8 @@ class PlacementTest {
 
   @Test
   void slotsFollowTheDeclaredUplinkAndOptOutMakesALeaf() throws Exception {
-    String key = coordinator.createStream("slots"); // 3000 kbps: 8000 kbps carries floor(8000/3000*0.8) = 2
+    // 3000 kbps: 8000 kbps carries floor(8000/3000*0.8) = 2
+    String key = coordinator.createStream("slots");
     join("slots", "origin", key, null, null);
     TestNode two = join("slots", "viewer", null, true, 8000);
     TestNode leaf = join("slots", "viewer", null, false, null);
@@ -88,7 +89,8 @@ class PlacementTest {
   @Test
   void aBoosterTakesAViewersPlaceNearTheRoot() throws Exception {
     String key = coordinator.createStream("backbone");
-    String token = coordinator.rest.admin("POST", "/api/booster-tokens", null).json().get("token").textValue();
+    String token =
+        coordinator.rest.admin("POST", "/api/booster-tokens", null).json().get("token").textValue();
     TestNode origin = join("backbone", "origin", key, null, null);
     for (int i = 0; i < 20; i++) {
       join("backbone", "viewer", null, null, null); // depths 1 and 2 are full
@@ -99,8 +101,11 @@ class PlacementTest {
     TreeView tree = TreeView.fetch(coordinator.rest, "backbone").assertValid();
     List<String> underBooster = tree.node(booster.id()).children();
     assertThat(underBooster).hasSize(1);
-    TestNode displaced = nodes.stream().filter(n -> n.welcome.nodeId().equals(underBooster.get(0))).findFirst()
-        .orElseThrow();
+    TestNode displaced =
+        nodes.stream()
+            .filter(n -> n.welcome.nodeId().equals(underBooster.get(0)))
+            .findFirst()
+            .orElseThrow();
     Message.Reparent r = displaced.await(Message.Reparent.class);
     assertThat(r.parent()).isEqualTo(booster.id());
     assertThat(r.reason()).isEqualTo("booster-joined");

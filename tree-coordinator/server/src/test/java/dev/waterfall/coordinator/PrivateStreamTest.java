@@ -34,14 +34,19 @@ class PrivateStreamTest {
   }
 
   private static String createPrivate(String name) {
-    Rest.Reply created = rest.admin("POST", "/api/streams", "{\"name\":\"" + name + "\",\"private\":true}");
+    Rest.Reply created =
+        rest.admin("POST", "/api/streams", "{\"name\":\"" + name + "\",\"private\":true}");
     assertThat(created.status()).isEqualTo(201);
     assertThat(created.json().get("private").booleanValue()).isTrue();
     return created.json().get("publishKey").textValue();
   }
 
   private static String viewerToken(String stream, long ttlSeconds) {
-    Rest.Reply r = rest.admin("POST", "/api/streams/" + stream + "/viewer-tokens", "{\"ttlSeconds\":" + ttlSeconds + "}");
+    Rest.Reply r =
+        rest.admin(
+            "POST",
+            "/api/streams/" + stream + "/viewer-tokens",
+            "{\"ttlSeconds\":" + ttlSeconds + "}");
     assertThat(r.status()).as(r.body()).isEqualTo(201);
     return r.json().get("token").textValue();
   }
@@ -68,22 +73,38 @@ class PrivateStreamTest {
     // No body: the default lifetime (an hour).
     assertThat(rest.admin("POST", "/api/streams/tokens/viewer-tokens", "").status()).isEqualTo(201);
 
-    assertThat(rest.call("POST", "/api/streams/tokens/viewer-tokens", "{}", null).status()).isEqualTo(401);
+    assertThat(rest.call("POST", "/api/streams/tokens/viewer-tokens", "{}", null).status())
+        .isEqualTo(401);
     assertThat(rest.admin("POST", "/api/streams/nope/viewer-tokens", "{}").status()).isEqualTo(404);
     coordinator.rest.admin("POST", "/api/streams", "{\"name\":\"open\"}");
     Rest.Reply open = rest.admin("POST", "/api/streams/open/viewer-tokens", "{}");
     assertThat(open.status()).isEqualTo(400);
     assertThat(open.json().get("error").textValue()).isEqualTo("not-private");
-    for (String bad : new String[] {"{\"ttlSeconds\":0}", "{\"ttlSeconds\":-5}", "{\"ttlSeconds\":99999999}",
-        "{\"ttlSeconds\":\"60\"}", "{\"ttlSeconds\":1.5}"}) {
+    for (String bad :
+        new String[] {
+          "{\"ttlSeconds\":0}",
+          "{\"ttlSeconds\":-5}",
+          "{\"ttlSeconds\":99999999}",
+          "{\"ttlSeconds\":\"60\"}",
+          "{\"ttlSeconds\":1.5}"
+        }) {
       Rest.Reply reply = rest.admin("POST", "/api/streams/tokens/viewer-tokens", bad);
       assertThat(reply.status()).as(bad).isEqualTo(400);
       assertThat(reply.json().get("error").textValue()).as(bad).isEqualTo("invalid-ttl");
     }
-    assertThat(rest.admin("POST", "/api/streams/tokens/viewer-tokens", "{\"ttl").json().get("error").textValue())
+    assertThat(
+            rest.admin("POST", "/api/streams/tokens/viewer-tokens", "{\"ttl")
+                .json()
+                .get("error")
+                .textValue())
         .isEqualTo("malformed-json");
     // A realtime stream cannot be private: its media tracks are not encrypted per chunk.
-    assertThat(rest.admin("POST", "/api/streams", "{\"name\":\"rt\",\"type\":\"realtime\",\"private\":true}").status())
+    assertThat(
+            rest.admin(
+                    "POST",
+                    "/api/streams",
+                    "{\"name\":\"rt\",\"type\":\"realtime\",\"private\":true}")
+                .status())
         .isEqualTo(400);
   }
 
@@ -92,14 +113,23 @@ class PrivateStreamTest {
     String publishKey = createPrivate("secret");
     createPrivate("elsewhere");
     try (TestNode origin = TestNode.connect(vertx, coordinator.baseUrl)) {
-      origin.send(new Message.Join("secret", "origin", publishKey, null, null, null, null, "AAECAwQFBgcICQoLDA0ODw=="));
+      origin.send(
+          new Message.Join(
+              "secret", "origin", publishKey, null, null, null, null, "AAECAwQFBgcICQoLDA0ODw=="));
       String originId = origin.await(Message.Welcome.class).nodeId();
       assertThat(refused("secret", null).message()).contains("needs a viewer token");
       assertThat(refused("secret", "not-a-token").message()).contains("not valid");
       String token = viewerToken("secret", 600);
-      assertThat(refused("secret", token.substring(0, token.length() - 1)
-          + (token.endsWith("A") ? "B" : "A")).message()).as("forged").contains("not valid");
-      assertThat(refused("secret", viewerToken("elsewhere", 600)).message()).as("another stream's").contains("not valid");
+      assertThat(
+              refused(
+                      "secret",
+                      token.substring(0, token.length() - 1) + (token.endsWith("A") ? "B" : "A"))
+                  .message())
+          .as("forged")
+          .contains("not valid");
+      assertThat(refused("secret", viewerToken("elsewhere", 600)).message())
+          .as("another stream's")
+          .contains("not valid");
       String shortLived = viewerToken("secret", 1);
       Thread.sleep(2100);
       assertThat(refused("secret", shortLived).message()).contains("expired");
@@ -123,30 +153,47 @@ class PrivateStreamTest {
       assertThat(bare.awaitError("private-stream").message()).contains("contentKey");
     }
     try (TestNode origin = TestNode.connect(vertx, coordinator.baseUrl)) {
-      origin.send(new Message.Join("sealed", "origin", publishKey, null, null, null, null, contentKey));
+      origin.send(
+          new Message.Join("sealed", "origin", publishKey, null, null, null, null, contentKey));
       assertThat(origin.await(Message.Welcome.class).contentKey()).isNull();
-      String boosterToken = rest.admin("POST", "/api/booster-tokens", "").json().get("token").textValue();
+      String boosterToken =
+          rest.admin("POST", "/api/booster-tokens", "").json().get("token").textValue();
       String token = viewerToken("sealed", 600);
       try (TestNode viewer = TestNode.join(vertx, coordinator.baseUrl, "sealed", "viewer", token);
-           TestNode booster = TestNode.join(vertx, coordinator.baseUrl, "sealed", "booster", boosterToken)) {
+          TestNode booster =
+              TestNode.join(vertx, coordinator.baseUrl, "sealed", "booster", boosterToken)) {
         assertThat(viewer.welcome.contentKey()).isEqualTo(contentKey);
-        assertThat(booster.welcome.contentKey()).as("a booster forwards what it cannot read").isNull();
+        assertThat(booster.welcome.contentKey())
+            .as("a booster forwards what it cannot read")
+            .isNull();
         // Never in REST, not even for the admin.
-        assertThat(rest.admin("GET", "/api/streams", null).body()).contains("sealed").doesNotContain(contentKey);
-        assertThat(rest.admin("GET", "/api/streams/sealed", null).body()).doesNotContain(contentKey);
-        assertThat(rest.admin("GET", "/api/streams/sealed/tree", null).body()).doesNotContain(contentKey);
-        // Fallbacks (ciphertext sources) for those who may be in the tree: viewer or booster token, admin.
+        assertThat(rest.admin("GET", "/api/streams", null).body())
+            .contains("sealed")
+            .doesNotContain(contentKey);
+        assertThat(rest.admin("GET", "/api/streams/sealed", null).body())
+            .doesNotContain(contentKey);
+        assertThat(rest.admin("GET", "/api/streams/sealed/tree", null).body())
+            .doesNotContain(contentKey);
+        // Fallbacks (ciphertext sources) for those who may be in the tree: viewer or booster token,
+        // admin.
         assertThat(rest.get("/api/streams/sealed/fallbacks").status()).isEqualTo(401);
-        assertThat(rest.call("GET", "/api/streams/sealed/fallbacks", null, "v1.1.x").status()).isEqualTo(401);
+        assertThat(rest.call("GET", "/api/streams/sealed/fallbacks", null, "v1.1.x").status())
+            .isEqualTo(401);
         Rest.Reply asViewer = rest.call("GET", "/api/streams/sealed/fallbacks", null, token);
         assertThat(asViewer.status()).isEqualTo(200);
         assertThat(asViewer.body()).doesNotContain(contentKey);
-        assertThat(rest.call("GET", "/api/streams/sealed/fallbacks", null, boosterToken).status()).isEqualTo(200);
+        assertThat(rest.call("GET", "/api/streams/sealed/fallbacks", null, boosterToken).status())
+            .isEqualTo(200);
       }
     }
     // A public stream's viewers get no key, whatever its origin sends.
-    String openKey = coordinator.rest.admin("POST", "/api/streams", "{\"name\":\"plain\"}").json()
-        .get("publishKey").textValue();
+    String openKey =
+        coordinator
+            .rest
+            .admin("POST", "/api/streams", "{\"name\":\"plain\"}")
+            .json()
+            .get("publishKey")
+            .textValue();
     try (TestNode origin = TestNode.connect(vertx, coordinator.baseUrl)) {
       origin.send(new Message.Join("plain", "origin", openKey, null, null, null, null, contentKey));
       origin.await(Message.Welcome.class);

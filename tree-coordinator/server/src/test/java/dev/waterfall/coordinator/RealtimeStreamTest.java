@@ -49,8 +49,15 @@ class RealtimeStreamTest {
   }
 
   private String createRealtime(String name, int maxChildren) {
-    Rest.Reply created = rest.admin("POST", "/api/streams",
-        "{\"name\":\"" + name + "\",\"type\":\"realtime\",\"maxChildren\":" + maxChildren + "}");
+    Rest.Reply created =
+        rest.admin(
+            "POST",
+            "/api/streams",
+            "{\"name\":\""
+                + name
+                + "\",\"type\":\"realtime\",\"maxChildren\":"
+                + maxChildren
+                + "}");
     assertThat(created.status()).as(created.body()).isEqualTo(201);
     assertThat(created.json().get("type").textValue()).isEqualTo("realtime");
     return created.json().get("publishKey").textValue();
@@ -66,19 +73,23 @@ class RealtimeStreamTest {
     assertThat(rest.get("/api/streams/live").json().has("publishKey")).isFalse();
     assertThat(rest.get("/api/streams/plain").json().get("type").textValue()).isEqualTo("hls");
     assertThat(rest.get("/api/streams/nothing").status()).isEqualTo(404);
-    assertThat(rest.admin("GET", "/api/streams", null).json().get("streams").findValuesAsText("type"))
+    assertThat(
+            rest.admin("GET", "/api/streams", null).json().get("streams").findValuesAsText("type"))
         .containsExactly("realtime", "hls");
   }
 
   @Test
   void aWrongTypeIsRefusedAndNothingIsCreated() {
-    Rest.Reply unknown = rest.admin("POST", "/api/streams", "{\"name\":\"bad\",\"type\":\"webrtc\"}");
+    Rest.Reply unknown =
+        rest.admin("POST", "/api/streams", "{\"name\":\"bad\",\"type\":\"webrtc\"}");
     assertThat(unknown.status()).isEqualTo(400);
     assertThat(unknown.json().get("message").textValue()).contains("hls").contains("realtime");
-    assertThat(rest.admin("POST", "/api/streams", "{\"name\":\"bad\",\"type\":3}").status()).isEqualTo(400);
+    assertThat(rest.admin("POST", "/api/streams", "{\"name\":\"bad\",\"type\":3}").status())
+        .isEqualTo(400);
     assertThat(rest.get("/api/streams/bad").status()).isEqualTo(404);
     // The coordinator is intact: the same name is free for a good request.
-    assertThat(rest.admin("POST", "/api/streams", "{\"name\":\"bad\",\"type\":\"hls\"}").status()).isEqualTo(201);
+    assertThat(rest.admin("POST", "/api/streams", "{\"name\":\"bad\",\"type\":\"hls\"}").status())
+        .isEqualTo(201);
   }
 
   @Test
@@ -96,7 +107,8 @@ class RealtimeStreamTest {
     assertThat(a.welcome.stream().type()).isEqualTo("realtime");
     assertThat(a.welcome.parent()).isEqualTo(origin.id());
     assertThat(b.welcome.parent()).isEqualTo(origin.id());
-    assertThat(c.welcome.depth()).isEqualTo(2); // maxChildren 2: the third viewer goes one level down
+    // maxChildren 2: the third viewer goes one level down
+    assertThat(c.welcome.depth()).isEqualTo(2);
     assertThat(origin.await(Message.ChildJoined.class).child()).isEqualTo(a.id());
 
     // An HLS stream's welcome says so too.
@@ -113,8 +125,16 @@ class RealtimeStreamTest {
     TestNode forged = connect(new Message.Join("talk", "booster", "not-a-token", null, null));
     forged.awaitError("bad-credential");
 
-    TestNode relay = connect(new Message.Join("talk", "origin", key, null, null,
-        "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=", "http://127.0.0.1:8090"));
+    TestNode relay =
+        connect(
+            new Message.Join(
+                "talk",
+                "origin",
+                key,
+                null,
+                null,
+                "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=",
+                "http://127.0.0.1:8090"));
     assertThat(relay.awaitError("wrong-stream-type").message()).contains("/publish/talk");
     assertThat(relay.awaitClosed(5000)).isTrue();
 
@@ -128,12 +148,14 @@ class RealtimeStreamTest {
     assertThat(rest.get("/api/streams/talk/fallbacks").json().get("fallbacks")).isEmpty();
     assertThat(rest.get("/api/streams/talk/tree").json().get("size").intValue()).isEqualTo(2);
 
-    // A booster forwards media tracks in a realtime stream (relay-node's TrackRelay): placed like any node,
-    // and its fallbacks reply says the stream's type, so it does not wait for a signing key.
+    // A booster forwards media tracks in a realtime stream (relay-node's TrackRelay): placed like
+    // any node, and its fallbacks reply says the stream's type, so it does not wait for a signing
+    // key.
     TestNode booster = join(new Message.Join("talk", "booster", token, null, null));
     assertThat(booster.welcome.stream().type()).isEqualTo("realtime");
     assertThat(booster.welcome.parent()).isEqualTo(origin.id());
     assertThat(rest.get("/api/streams/talk/tree").json().get("size").intValue()).isEqualTo(3);
-    assertThat(rest.get("/api/streams/talk/fallbacks").json().get("type").textValue()).isEqualTo("realtime");
+    assertThat(rest.get("/api/streams/talk/fallbacks").json().get("type").textValue())
+        .isEqualTo("realtime");
   }
 }

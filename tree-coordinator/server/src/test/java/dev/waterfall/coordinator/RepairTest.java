@@ -26,7 +26,9 @@ class RepairTest {
   @BeforeEach
   void tree() throws Exception {
     // Repairs of full-slot viewers' subtrees; a newcomer's fewer slots are NewcomerTest's.
-    coordinator = TestCoordinator.start(Map.of("liveness.heartbeatIntervalMs", "300", "tree.newcomerSlots", "4"));
+    coordinator =
+        TestCoordinator.start(
+            Map.of("liveness.heartbeatIntervalMs", "300", "tree.newcomerSlots", "4"));
     vertx = Vertx.vertx();
     String key = coordinator.createStream("repair");
     TestNode origin = TestNode.join(vertx, coordinator.baseUrl, "repair", "origin", key);
@@ -48,15 +50,19 @@ class RepairTest {
   @CsvSource({"1, crash", "1, leave", "1, silence", "3, crash", "3, leave"})
   void childrenGetReparentedAndTheTreeStaysValid(int depth, String how) {
     TreeView before = TreeView.fetch(coordinator.rest, "repair").assertValid();
-    TreeView.Node victim = before.nodes.values().stream()
-        .filter(n -> n.depth() == depth && !n.children().isEmpty()).findFirst().orElseThrow();
+    TreeView.Node victim =
+        before.nodes.values().stream()
+            .filter(n -> n.depth() == depth && !n.children().isEmpty())
+            .findFirst()
+            .orElseThrow();
     TestNode departing = nodes.remove(victim.id());
     nodes.values().forEach(TestNode::drain);
     if (how.equals("leave")) {
       departing.send(new Message.Leave());
       assertThat(departing.awaitClosed(5000)).as("leave closes the socket").isTrue();
     } else if (how.equals("silence")) {
-      departing.goSilent(); // socket open, no heartbeats: removed after 3 missed (heartbeat 300 ms here)
+      // socket open, no heartbeats: removed after 3 missed (heartbeat 300 ms here)
+      departing.goSilent();
       departing.awaitError("silent");
     } else {
       departing.close();
@@ -77,7 +83,8 @@ class RepairTest {
       assertThat(e.getValue().parent()).isEqualTo(now.parent());
       assertThat(e.getValue().depth()).isEqualTo(now.depth());
     }
-    // Whoever changed parent besides the orphans (e.g. a leaf moved into the vacancy) was told as well.
+    // Whoever changed parent besides the orphans (e.g. a leaf moved into the vacancy) was told as
+    // well.
     List<String> moved = new ArrayList<>();
     for (TreeView.Node n : after.nodes.values()) {
       TreeView.Node was = before.node(n.id());
@@ -86,7 +93,8 @@ class RepairTest {
       }
     }
     for (String id : moved) {
-      assertThat(nodes.get(id).await(Message.Reparent.class).parent()).isEqualTo(after.node(id).parent());
+      assertThat(nodes.get(id).await(Message.Reparent.class).parent())
+          .isEqualTo(after.node(id).parent());
     }
     // The new parents were told to expect each child.
     for (String orphan : orphans) {

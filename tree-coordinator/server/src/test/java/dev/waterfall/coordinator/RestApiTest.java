@@ -47,7 +47,8 @@ class RestApiTest {
       assertThat(list.status()).isEqualTo(200);
       assertThat(list.body()).contains("\"alpha\"").doesNotContain(key);
 
-      assertThat(rest.admin("POST", "/api/streams", "{\"name\":\"alpha\"}").status()).isEqualTo(409);
+      assertThat(rest.admin("POST", "/api/streams", "{\"name\":\"alpha\"}").status())
+          .isEqualTo(409);
       assertThat(rest.admin("DELETE", "/api/streams/alpha", null).status()).isEqualTo(204);
       assertThat(rest.admin("DELETE", "/api/streams/alpha", null).status()).isEqualTo(404);
       assertThat(rest.get("/api/streams/alpha/tree").status()).isEqualTo(404);
@@ -61,7 +62,8 @@ class RestApiTest {
       Rest.Reply badName = rest.admin("POST", "/api/streams", "{\"name\":\"Not A Name!\"}");
       assertThat(badName.status()).isEqualTo(400);
       assertThat(badName.json().get("message").textValue()).contains("name");
-      assertThat(rest.admin("POST", "/api/streams", "{\"name\":\"x\",\"maxChildren\":9}").status()).isEqualTo(400);
+      assertThat(rest.admin("POST", "/api/streams", "{\"name\":\"x\",\"maxChildren\":9}").status())
+          .isEqualTo(400);
       assertThat(rest.admin("POST", "/api/streams", "{\"name\":7}").status()).isEqualTo(400);
     }
 
@@ -85,7 +87,7 @@ class RestApiTest {
     void deletingAStreamClosesItsSockets() throws Exception {
       String key = coordinator.createStream("gamma");
       try (TestNode origin = TestNode.join(vertx, coordinator.baseUrl, "gamma", "origin", key);
-           TestNode viewer = TestNode.join(vertx, coordinator.baseUrl, "gamma", "viewer", null)) {
+          TestNode viewer = TestNode.join(vertx, coordinator.baseUrl, "gamma", "viewer", null)) {
         assertThat(rest.admin("DELETE", "/api/streams/gamma", null).status()).isEqualTo(204);
         viewer.awaitError("stream-deleted");
         assertThat(viewer.awaitClosed(5000)).isTrue();
@@ -102,7 +104,11 @@ class RestApiTest {
       assertThat(rest.call("GET", "/api/streams", null, null).status()).isEqualTo(401);
       assertThat(rest.call("GET", "/api/streams", null, "wrong").status()).isEqualTo(401);
       assertThat(rest.call("POST", "/api/booster-tokens", null, null).status()).isEqualTo(401);
-      assertThat(rest.call("POST", "/api/streams", "{\"name\":\"x\"}", "wrong").json().get("error").textValue())
+      assertThat(
+              rest.call("POST", "/api/streams", "{\"name\":\"x\"}", "wrong")
+                  .json()
+                  .get("error")
+                  .textValue())
           .isEqualTo("unauthorized");
     }
 
@@ -122,11 +128,14 @@ class RestApiTest {
       assertThat(issued.status()).isEqualTo(201);
       String token = issued.json().get("token").textValue();
       coordinatorStream("epsilon");
-      try (TestNode booster = TestNode.join(vertx, coordinator.baseUrl, "epsilon", "booster", token)) {
+      try (TestNode booster =
+          TestNode.join(vertx, coordinator.baseUrl, "epsilon", "booster", token)) {
         assertThat(booster.welcome.depth()).isEqualTo(1);
       }
-      assertThat(rest.admin("DELETE", "/api/booster-tokens/" + token, null).status()).isEqualTo(204);
-      assertThat(rest.admin("DELETE", "/api/booster-tokens/" + token, null).status()).isEqualTo(404);
+      assertThat(rest.admin("DELETE", "/api/booster-tokens/" + token, null).status())
+          .isEqualTo(204);
+      assertThat(rest.admin("DELETE", "/api/booster-tokens/" + token, null).status())
+          .isEqualTo(404);
       try (TestNode n = TestNode.connect(vertx, coordinator.baseUrl)) {
         n.send(new Message.Join("epsilon", "booster", token, null, null));
         n.awaitError("bad-credential");
@@ -154,11 +163,16 @@ class RestApiTest {
 
       String key = coordinator.createStream("zeta");
       try (TestNode origin = TestNode.join(vertx, coordinator.baseUrl, "zeta", "origin", key);
-           TestNode viewer = TestNode.join(vertx, coordinator.baseUrl, "zeta", "viewer", null)) {
+          TestNode viewer = TestNode.join(vertx, coordinator.baseUrl, "zeta", "viewer", null)) {
         String metrics = rest.get("/metrics").body();
-        assertThat(metrics).contains("waterfall_joins_total", "waterfall_placement_seconds_bucket",
-            "waterfall_stream_nodes{stream=\"zeta\"} 2.0", "waterfall_stream_max_depth{stream=\"zeta\"} 1.0",
-            "waterfall_repairs_total", "waterfall_sessions");
+        assertThat(metrics)
+            .contains(
+                "waterfall_joins_total",
+                "waterfall_placement_seconds_bucket",
+                "waterfall_stream_nodes{stream=\"zeta\"} 2.0",
+                "waterfall_stream_max_depth{stream=\"zeta\"} 1.0",
+                "waterfall_repairs_total",
+                "waterfall_sessions");
       }
     }
 

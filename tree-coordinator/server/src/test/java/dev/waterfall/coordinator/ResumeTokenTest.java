@@ -13,9 +13,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * A resume token takes back a place only when its node has lost its coordinator: never while the node is
- * connected (to this coordinator or another), not once the place has been resumed since, not after the node left
- * or its place was given up. Two coordinators in one cluster, real WebSockets.
+ * A resume token takes back a place only when its node has lost its coordinator: never while the
+ * node is connected (to this coordinator or another), not once the place has been resumed since,
+ * not after the node left or its place was given up. Two coordinators in one cluster, real
+ * WebSockets.
  */
 @DisplayName("resume tokens: a place is taken back only by its own node, once")
 class ResumeTokenTest {
@@ -40,14 +41,17 @@ class ResumeTokenTest {
   }
 
   /**
-   * A resume with this token from a socket of its own on {@code where}: refused with {@code code}, and the socket
-   * closed but after {@code unknown-node} (which invites a join on it: docs/protocol.md).
+   * A resume with this token from a socket of its own on {@code where}: refused with {@code code},
+   * and the socket closed but after {@code unknown-node} (which invites a join on it:
+   * docs/protocol.md).
    */
   private void refused(TestCoordinator where, String id, String token, String code) {
     try (TestNode thief = TestNode.connect(vertx, where.baseUrl)) {
       thief.send(new Message.Resume("live", id, token));
       thief.awaitError(code);
-      assertThat(thief.awaitClosed(5000)).as("closed after " + code).isEqualTo(!code.equals("unknown-node"));
+      assertThat(thief.awaitClosed(5000))
+          .as("closed after " + code)
+          .isEqualTo(!code.equals("unknown-node"));
     }
   }
 
@@ -86,7 +90,8 @@ class ResumeTokenTest {
     assertThat(w.parent()).isEqualTo(origin.id());
     assertThat(w.resumeToken()).isNotEqualTo(first);
 
-    // The first token again, while the node is connected on B, and once it has gone quiet there too.
+    // The first token again, while the node is connected on B, and once it has gone quiet there
+    // too.
     refused(b, viewer.id(), first, "bad-credential");
     refused(b, viewer.id(), w.resumeToken(), "already-connected");
     assertThat(node(b, viewer.id()).get("coordinator").textValue()).isEqualTo(b.baseUrl);

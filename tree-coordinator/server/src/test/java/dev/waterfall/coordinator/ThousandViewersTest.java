@@ -50,7 +50,8 @@ class ThousandViewersTest {
     assertThat(tree.size()).isEqualTo(1001);
     assertThat(tree.root.id()).isEqualTo(origin.id());
     assertThat(tree.root.role()).isEqualTo("origin");
-    assertThat(tree.nodes.values()).allSatisfy(n -> assertThat(n.children()).hasSizeLessThanOrEqualTo(4));
+    assertThat(tree.nodes.values())
+        .allSatisfy(n -> assertThat(n.children()).hasSizeLessThanOrEqualTo(4));
     // 1 + 4 + 16 + 64 + 256 = 341 nodes fill depths 0..4; the other 660 sit at depth 5.
     assertThat(tree.maxDepth()).isEqualTo(5);
   }
@@ -89,13 +90,20 @@ class ThousandViewersTest {
     Map<String, TestNode> byId = new HashMap<>();
     viewers.forEach(v -> byId.put(v.id(), v));
     byId.put(origin.id(), origin);
-    for (TestNode child : List.of(viewers.get(0), viewers.get(7), viewers.get(99), viewers.get(999))) {
+    for (TestNode child :
+        List.of(viewers.get(0), viewers.get(7), viewers.get(99), viewers.get(999))) {
       TestNode parent = byId.get(child.welcome.parent());
-      child.send(new Message.Signal(null, parent.id(), json.readTree("{\"type\":\"offer\",\"sdp\":\"v=0 " + child.id() + "\"}")));
+      child.send(
+          new Message.Signal(
+              null,
+              parent.id(),
+              json.readTree("{\"type\":\"offer\",\"sdp\":\"v=0 " + child.id() + "\"}")));
       Message.Signal offer = parent.await(Message.Signal.class);
       assertThat(offer.from()).isEqualTo(child.id());
       assertThat(offer.data().get("sdp").textValue()).endsWith(child.id());
-      parent.send(new Message.Signal(null, child.id(), json.readTree("{\"type\":\"answer\",\"sdp\":\"v=0 ok\"}")));
+      parent.send(
+          new Message.Signal(
+              null, child.id(), json.readTree("{\"type\":\"answer\",\"sdp\":\"v=0 ok\"}")));
       Message.Signal answer = child.await(Message.Signal.class);
       assertThat(answer.from()).isEqualTo(parent.id());
       assertThat(answer.data().get("type").textValue()).isEqualTo("answer");

@@ -21,15 +21,17 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * TURN with time-limited credentials (TURN REST API, coturn's use-auth-secret) over real sockets: what each welcome
- * carries, that a resume gets new ones, and that a node connected for half their life is sent fresh ones.
- * TurnIT (relay-node/e2e) proves them against a real coturn.
+ * TURN with time-limited credentials (TURN REST API, coturn's use-auth-secret) over real sockets:
+ * what each welcome carries, that a resume gets new ones, and that a node connected for half their
+ * life is sent fresh ones. TurnIT (relay-node/e2e) proves them against a real coturn.
  */
-@DisplayName("TURN: every welcome carries credentials of the node's own, renewed before they expire")
+@DisplayName(
+    "TURN: every welcome carries credentials of the node's own, renewed before they expire")
 class TurnCredentialsWelcomeTest {
   private static final String STUN = "stun:stun.example.org:3478";
-  private static final List<String> TURN = List.of("turn:turn.example.org:3478?transport=udp",
-      "turns:turn.example.org:5349?transport=tcp");
+  private static final List<String> TURN =
+      List.of(
+          "turn:turn.example.org:3478?transport=udp", "turns:turn.example.org:5349?transport=tcp");
   // Made per run: no secret lives in the repository, not even a test's.
   private final String secret = randomSecret();
   private final Vertx vertx = Vertx.vertx();
@@ -58,8 +60,14 @@ class TurnCredentialsWelcomeTest {
     int portA = TestCoordinator.nextClusterPort();
     String cluster = "turn-" + ProcessHandle.current().pid();
     Map<String, String> a = settings(600);
-    a.putAll(Map.of("cluster.name", cluster, "cluster.port", Integer.toString(portA),
-        "liveness.resumeGraceMs", "60000"));
+    a.putAll(
+        Map.of(
+            "cluster.name",
+            cluster,
+            "cluster.port",
+            Integer.toString(portA),
+            "liveness.resumeGraceMs",
+            "60000"));
     Map<String, String> b = new HashMap<>(a);
     b.put("cluster.port", Integer.toString(TestCoordinator.nextClusterPort()));
     b.put("cluster.members", "127.0.0.1:" + portA);
@@ -83,7 +91,8 @@ class TurnCredentialsWelcomeTest {
       assertThat(origin.welcome.iceServers().get(1).credential())
           .isNotEqualTo(viewer.welcome.iceServers().get(1).credential());
 
-      // B goes away; the viewer resumes on A a while later and is handed credentials made then, not its old ones.
+      // B goes away; the viewer resumes on A a while later and is handed credentials made then, not
+      // its old ones.
       cb.close();
       bRunning = false;
       clock.advance(20_000);
@@ -91,7 +100,8 @@ class TurnCredentialsWelcomeTest {
       Message.Welcome resumed = resume(ca, viewer);
       assertThat(resumed.resumed()).isTrue();
       assertThat(resumed.nodeId()).isEqualTo(viewer.id());
-      assertValid(resumed.iceServers().get(1), viewer.id(), resumedFrom + 600, clock.millis() / 1000 + 600);
+      assertValid(
+          resumed.iceServers().get(1), viewer.id(), resumedFrom + 600, clock.millis() / 1000 + 600);
     } finally {
       if (bRunning) {
         cb.close();
@@ -125,31 +135,44 @@ class TurnCredentialsWelcomeTest {
     TestCoordinator c = keep(TestCoordinator.start(Map.of("ice.servers", STUN), clock));
     String key = c.createStream("plain");
     TestNode origin = keep(TestNode.join(vertx, c.baseUrl, "plain", "origin", key));
-    assertThat(origin.welcome.iceServers()).containsExactly(new Message.IceServer(List.of(STUN), null, null));
+    assertThat(origin.welcome.iceServers())
+        .containsExactly(new Message.IceServer(List.of(STUN), null, null));
     clock.advance(30L * 24 * 3600 * 1000);
     assertThat(origin.quietFor(Message.IceServers.class, 2500)).isTrue();
   }
 
-  /** Checked as coturn does: the expiry before the colon, then the HMAC recomputed here, independently. */
-  private void assertValid(Message.IceServer turn, String nodeId, long earliestExpiry, long latestExpiry)
+  /**
+   * Checked as coturn does: the expiry before the colon, then the HMAC recomputed here,
+   * independently.
+   */
+  private void assertValid(
+      Message.IceServer turn, String nodeId, long earliestExpiry, long latestExpiry)
       throws Exception {
     String[] parts = turn.username().split(":", 2);
     assertThat(parts[1]).isEqualTo(nodeId);
     assertThat(Long.parseLong(parts[0])).isBetween(earliestExpiry, latestExpiry);
     Mac mac = Mac.getInstance("HmacSHA1");
     mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-    assertThat(turn.credential()).isEqualTo(Base64.getEncoder().encodeToString(
-        mac.doFinal(turn.username().getBytes(StandardCharsets.UTF_8))));
+    assertThat(turn.credential())
+        .isEqualTo(
+            Base64.getEncoder()
+                .encodeToString(mac.doFinal(turn.username().getBytes(StandardCharsets.UTF_8))));
   }
 
-  /** Resumes {@code old}'s place on {@code c}, trying again while the cluster has not yet seen its socket go. */
+  /**
+   * Resumes {@code old}'s place on {@code c}, trying again while the cluster has not yet seen its
+   * socket go.
+   */
   private Message.Welcome resume(TestCoordinator c, TestNode old) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 20_000;
     while (true) {
       TestNode back = keep(TestNode.connect(vertx, c.baseUrl));
       back.send(new Message.Resume("live", old.id(), old.welcome.resumeToken()));
-      Message m = back.awaitMatching(x -> x instanceof Message.Welcome || x instanceof Message.Error, 10_000,
-          "welcome or error");
+      Message m =
+          back.awaitMatching(
+              x -> x instanceof Message.Welcome || x instanceof Message.Error,
+              10_000,
+              "welcome or error");
       if (m instanceof Message.Welcome w) {
         return w;
       }

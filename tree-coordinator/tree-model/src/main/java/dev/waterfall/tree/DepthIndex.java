@@ -7,8 +7,9 @@ import java.util.Comparator;
 import java.util.TreeSet;
 
 /**
- * Nodes grouped by depth, each depth a sorted set. A bit set of non-empty depths makes "shallowest" and
- * "deepest at most d" cheap even for chain-shaped trees, where scanning depths one by one would be O(n).
+ * Nodes grouped by depth, each depth a sorted set. A bit set of non-empty depths makes "shallowest"
+ * and "deepest at most d" cheap even for chain-shaped trees, where scanning depths one by one would
+ * be O(n).
  */
 final class DepthIndex {
   private final Comparator<Node> order;

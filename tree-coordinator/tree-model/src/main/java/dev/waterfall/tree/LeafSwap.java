@@ -4,15 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Fills the departed node's exact place with the deepest suitable leaf, which adopts all the orphans. Every
- * orphan subtree keeps its depth (no cascade of depth changes below), only the leaf changes depth, and the
- * new connections are the orphans plus one. Taking the leaf from the bottom also tends to lower the depth.
+ * Fills the departed node's exact place with the deepest suitable leaf, which adopts all the
+ * orphans. Every orphan subtree keeps its depth (no cascade of depth changes below), only the leaf
+ * changes depth, and the new connections are the orphans plus one. Taking the leaf from the bottom
+ * also tends to lower the depth.
  */
 final class LeafSwap implements RepairStrategy {
   static final LeafSwap INSTANCE = new LeafSwap();
 
-  private LeafSwap() {
-  }
+  private LeafSwap() {}
 
   @Override
   public String name() {
@@ -37,13 +37,20 @@ final class LeafSwap implements RepairStrategy {
     tree.removeLeaf(departed);
   }
 
-  /** Deepest leaf able to adopt the orphans, youngest among equals; an orphan leaf needs room for its siblings only. */
+  /**
+   * Deepest leaf able to adopt the orphans, youngest among equals; an orphan leaf needs room for
+   * its siblings only.
+   */
   private static Node pickLeaf(TreeStructure tree, List<Node> orphans) {
     int needed = orphans.size();
     Node best = tree.indexes.deepestLeaf(needed);
     for (Node orphan : orphans) {
-      if (orphan.isLeaf() && orphan.capacity >= needed - 1 && (best == null || orphan.depth > best.depth
-          || orphan.depth == best.depth && NodeOrder.YOUNGEST_FIRST.compare(orphan, best) < 0)) {
+      if (orphan.isLeaf()
+          && orphan.capacity >= needed - 1
+          && (best == null
+              || orphan.depth > best.depth
+              || orphan.depth == best.depth
+                  && NodeOrder.YOUNGEST_FIRST.compare(orphan, best) < 0)) {
         best = orphan;
       }
     }

@@ -1,12 +1,13 @@
 package dev.waterfall.tree;
 
 /**
- * One new tree edge: {@code nodeId} now hangs under {@code newParent} at {@code newDepth}, and must open a
- * connection to it (and drop the one to {@code oldParent}).
+ * One new tree edge: {@code nodeId} now hangs under {@code newParent} at {@code newDepth}, and must
+ * open a connection to it (and drop the one to {@code oldParent}).
  *
- * <p>Mutations report net changes: a node moved twice within one call appears once, with its final parent.
- * An eviction ({@code newParent == null}, {@code newDepth == -1}) means the tree had no free slot left for the
- * node: it has been taken out of the tree and must join again (it falls back to HTTP meanwhile).
+ * <p>Mutations report net changes: a node moved twice within one call appears once, with its final
+ * parent. An eviction ({@code newParent == null}, {@code newDepth == -1}) means the tree had no
+ * free slot left for the node: it has been taken out of the tree and must join again (it falls back
+ * to HTTP meanwhile).
  */
 public record Move(String nodeId, String oldParent, String newParent, int newDepth) {
 

@@ -10,14 +10,19 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Collects the parent changes of one mutation and reports them as net {@link Move}s: each node at most
- * once, with its final parent, and none for a node that ended where it started or left the tree. The
- * coordinator turns each move into one new connection, so intermediate hops must not leak out.
+ * Collects the parent changes of one mutation and reports them as net {@link Move}s: each node at
+ * most once, with its final parent, and none for a node that ended where it started or left the
+ * tree. The coordinator turns each move into one new connection, so intermediate hops must not leak
+ * out.
  */
 final class MoveLog {
   private final Map<Node, String> originalParents = new LinkedHashMap<>();
   private final Set<Node> evicted = Collections.newSetFromMap(new IdentityHashMap<>());
-  /** Depth before the mutation of every node whose depth was touched: its latency changes, not its edge. */
+
+  /**
+   * Depth before the mutation of every node whose depth was touched: its latency changes, not its
+   * edge.
+   */
   private final Map<Node, Integer> originalDepths = new IdentityHashMap<>();
 
   /** Call before changing {@code node}'s parent; only the first call per node is kept. */

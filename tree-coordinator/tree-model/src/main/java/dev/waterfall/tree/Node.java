@@ -4,14 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The mutable node behind {@link TreeNode}; only {@link TreeStructure} changes it, because every change to
- * a field that orders or selects an index entry must be bracketed by unindexing and re-syncing.
+ * The mutable node behind {@link TreeNode}; only {@link TreeStructure} changes it, because every
+ * change to a field that orders or selects an index entry must be bracketed by unindexing and
+ * re-syncing.
  */
 final class Node {
   /**
-   * Heights above this are stored as this. No subtree that tall can ever be displaced (the depth bound is at
-   * most 18 for any int-sized tree), and saturating keeps height upkeep O(1) per join even in chain-shaped
-   * trees of capacity-1 nodes, where exact heights would cost O(depth) per join.
+   * Heights above this are stored as this. No subtree that tall can ever be displaced (the depth
+   * bound is at most 18 for any int-sized tree), and saturating keeps height upkeep O(1) per join
+   * even in chain-shaped trees of capacity-1 nodes, where exact heights would cost O(depth) per
+   * join.
    */
   static final int HEIGHT_CAP = 32;
 
@@ -25,20 +27,32 @@ final class Node {
   Node parent;
   final ArrayList<Node> children = new ArrayList<>(4);
   int depth;
+
   /**
-   * Distance from this node to the deepest node of its subtree (0 for a leaf), saturated at HEIGHT_CAP;
-   * orders booster displacement.
+   * Distance from this node to the deepest node of its subtree (0 for a leaf), saturated at
+   * HEIGHT_CAP; orders booster displacement.
    */
   int height;
-  /** The last child that reported this node starving it, and when: demotion needs a second, different one. */
+
+  /**
+   * The last child that reported this node starving it, and when: demotion needs a second,
+   * different one.
+   */
   String reportedBy;
+
   long reportedAt;
-  /** Demoted for starving its children: a leaf for good (capacity 0, whatever its uplink later shows). */
+
+  /**
+   * Demoted for starving its children: a leaf for good (capacity 0, whatever its uplink later
+   * shows).
+   */
   boolean demoted;
+
   /** False once removed from the tree; lets {@link MoveLog} drop moves of nodes that left. */
   boolean live = true;
 
-  // Actual index membership, so removal never depends on recomputing a condition that may have changed.
+  // Actual index membership, so removal never depends on recomputing a condition that may have
+  // changed.
   boolean inOpen;
   boolean inLeaves;
   boolean inDisplaceable;

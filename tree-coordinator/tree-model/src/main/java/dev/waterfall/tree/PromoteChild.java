@@ -4,14 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Promotes the best orphan (by parent preference) into the vacant place and hangs its siblings under it while
- * it has room; the rest are re-placed whole at the shallowest open slot. The heir's subtree rises a level.
+ * Promotes the best orphan (by parent preference) into the vacant place and hangs its siblings
+ * under it while it has room; the rest are re-placed whole at the shallowest open slot. The heir's
+ * subtree rises a level.
  */
 final class PromoteChild implements RepairStrategy {
   static final PromoteChild INSTANCE = new PromoteChild();
 
-  private PromoteChild() {
-  }
+  private PromoteChild() {}
 
   @Override
   public String name() {

@@ -4,14 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Re-places each orphan subtree whole at the shallowest open slot, best orphan first (so it usually gets the
- * slot the departure freed). Simple, but every orphan's subtree changes depth.
+ * Re-places each orphan subtree whole at the shallowest open slot, best orphan first (so it usually
+ * gets the slot the departure freed). Simple, but every orphan's subtree changes depth.
  */
 final class ReattachSubtrees implements RepairStrategy {
   static final ReattachSubtrees INSTANCE = new ReattachSubtrees();
 
-  private ReattachSubtrees() {
-  }
+  private ReattachSubtrees() {}
 
   @Override
   public String name() {

@@ -7,10 +7,11 @@ public final class RepairStrategies {
   private static final List<RepairStrategy> ALL =
       List.of(LeafSwap.INSTANCE, PromoteChild.INSTANCE, ReattachSubtrees.INSTANCE);
 
-  private RepairStrategies() {
-  }
+  private RepairStrategies() {}
 
-  /** @throws IllegalArgumentException for an unknown name, listing the known ones */
+  /**
+   * @throws IllegalArgumentException for an unknown name, listing the known ones
+   */
   public static RepairStrategy byName(String name) {
     for (RepairStrategy strategy : ALL) {
       if (strategy.name().equals(name)) {
@@ -20,7 +21,10 @@ public final class RepairStrategies {
     throw new IllegalArgumentException("unknown repair strategy '" + name + "'; known: " + names());
   }
 
-  /** leaf-swap: fewest depth changes and new connections in our churn comparison (docs/architecture.md, "Repair"). */
+  /**
+   * leaf-swap: fewest depth changes and new connections in our churn comparison
+   * (docs/architecture.md, "Repair").
+   */
   public static RepairStrategy defaultStrategy() {
     return LeafSwap.INSTANCE;
   }

@@ -1,8 +1,8 @@
 package dev.waterfall.tree;
 
 /**
- * How a departed node's children are re-attached. Sealed: the hook works on the tree's internals, so the
- * implementations live in this package; pick one with {@link RepairStrategies#byName}.
+ * How a departed node's children are re-attached. Sealed: the hook works on the tree's internals,
+ * so the implementations live in this package; pick one with {@link RepairStrategies#byName}.
  */
 public sealed interface RepairStrategy permits LeafSwap, PromoteChild, ReattachSubtrees {
 
@@ -10,8 +10,8 @@ public sealed interface RepairStrategy permits LeafSwap, PromoteChild, ReattachS
   String name();
 
   /**
-   * Package-internal hook (its parameter types are not public): removes {@code departed}, which has at least
-   * one child, and re-attaches all of its children so the tree is valid again.
+   * Package-internal hook (its parameter types are not public): removes {@code departed}, which has
+   * at least one child, and re-attaches all of its children so the tree is valid again.
    */
   void repair(TreeStructure tree, Node departed, MoveLog log);
 }

@@ -12,11 +12,13 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One stream's fan-out tree: the origin at the root, each node feeding at most {@code capacity} children.
+ * One stream's fan-out tree: the origin at the root, each node feeding at most {@code capacity}
+ * children.
  *
- * <p>Every method is deterministic in its call sequence (no clock, no randomness, no hash-order iteration),
- * because the coordinator replays each mutation on a backup replica and both must end up identical.
- * {@link #size()} counts the root. Not thread-safe: the coordinator serialises access per stream.
+ * <p>Every method is deterministic in its call sequence (no clock, no randomness, no hash-order
+ * iteration), because the coordinator replays each mutation on a backup replica and both must end
+ * up identical. {@link #size()} counts the root. Not thread-safe: the coordinator serialises access
+ * per stream.
  */
 public final class StreamTree {
   /** Per-stream fan-out limit; keeps the per-capacity indexes small. */
@@ -25,15 +27,18 @@ public final class StreamTree {
   private final String stream;
   private final int bitrateKbps;
   final TreeStructure tree;
+
   /** Nodes whose depth changed in the last mutation; read by the repair comparison in tests. */
   int lastDepthChanges;
 
-  public StreamTree(String stream, String rootId, int maxChildren, int bitrateKbps, long createdAt) {
+  public StreamTree(
+      String stream, String rootId, int maxChildren, int bitrateKbps, long createdAt) {
     if (stream == null || stream.isBlank() || rootId == null || rootId.isBlank()) {
       throw new IllegalArgumentException("stream and root id must not be blank");
     }
     if (maxChildren < 1 || maxChildren > MAX_CHILDREN_LIMIT) {
-      throw new IllegalArgumentException("maxChildren must be 1.." + MAX_CHILDREN_LIMIT + ", got " + maxChildren);
+      throw new IllegalArgumentException(
+          "maxChildren must be 1.." + MAX_CHILDREN_LIMIT + ", got " + maxChildren);
     }
     if (bitrateKbps <= 0) {
       throw new IllegalArgumentException("bitrateKbps must be > 0, got " + bitrateKbps);
@@ -43,11 +48,13 @@ public final class StreamTree {
     this.tree = new TreeStructure(rootId, maxChildren, createdAt);
   }
 
-  // ---- rules as functions -----------------------------------------------------------------------------
+  // ---- rules as functions
+  // -----------------------------------------------------------------------------
 
   /**
-   * Children a node may feed: 0 if it cannot upload; {@code maxChildren} if its uplink is undeclared;
-   * otherwise what 80% of its uplink carries at the stream's bitrate, capped at {@code maxChildren}.
+   * Children a node may feed: 0 if it cannot upload; {@code maxChildren} if its uplink is
+   * undeclared; otherwise what 80% of its uplink carries at the stream's bitrate, capped at {@code
+   * maxChildren}.
    */
   public static int slotsFor(int maxChildren, int bitrateKbps, Integer uplinkKbps, boolean upload) {
     return slotsFor(maxChildren, bitrateKbps, uplinkKbps, upload, maxChildren);
@@ -55,11 +62,11 @@ public final class StreamTree {
 
   /**
    * As {@link #slotsFor(int, int, Integer, boolean)}, but a node whose uplink is undeclared gets
-   * {@code undeclaredSlots} (capped at {@code maxChildren}): a viewer nobody has measured yet starts with few
-   * children and earns more as its heartbeats report what its uplink carried.
+   * {@code undeclaredSlots} (capped at {@code maxChildren}): a viewer nobody has measured yet
+   * starts with few children and earns more as its heartbeats report what its uplink carried.
    */
-  public static int slotsFor(int maxChildren, int bitrateKbps, Integer uplinkKbps, boolean upload,
-                             int undeclaredSlots) {
+  public static int slotsFor(
+      int maxChildren, int bitrateKbps, Integer uplinkKbps, boolean upload, int undeclaredSlots) {
     if (maxChildren < 0 || bitrateKbps <= 0) {
       throw new IllegalArgumentException("need maxChildren >= 0 and bitrateKbps > 0");
     }
@@ -72,7 +79,8 @@ public final class StreamTree {
     if (uplinkKbps <= 0) {
       return 0;
     }
-    long slots = 4L * uplinkKbps / (5L * bitrateKbps); // floor(uplink / bitrate * 0.8) without float rounding
+    // floor(uplink / bitrate * 0.8) without float rounding
+    long slots = 4L * uplinkKbps / (5L * bitrateKbps);
     return (int) Math.min(maxChildren, slots);
   }
 
@@ -88,15 +96,18 @@ public final class StreamTree {
     return log + 2;
   }
 
-  // ---- mutations --------------------------------------------------------------------------------------
+  // ---- mutations
+  // --------------------------------------------------------------------------------------
 
   /**
-   * Places a node at the shallowest free slot (best parent first, see {@link NodeOrder}), unless it can take a
-   * shallower place: a booster may take the place of a viewer under the backbone (which then hangs below it
-   * with its subtree), and any node the place of a viewer with fewer slots (see {@link #joinBySwap}).
+   * Places a node at the shallowest free slot (best parent first, see {@link NodeOrder}), unless it
+   * can take a shallower place: a booster may take the place of a viewer under the backbone (which
+   * then hangs below it with its subtree), and any node the place of a viewer with fewer slots (see
+   * {@link #joinBySwap}).
    *
    * @throws IllegalArgumentException if the id exists or the capacity exceeds maxChildren
-   * @throws NoOpenSlotException if no node has a free slot and no viewer has fewer slots than the joiner
+   * @throws NoOpenSlotException if no node has a free slot and no viewer has fewer slots than the
+   *     joiner
    */
   public JoinResult join(NodeSpec spec) {
     Objects.requireNonNull(spec, "spec");
@@ -104,7 +115,8 @@ public final class StreamTree {
       throw new IllegalArgumentException("node " + spec.id() + " already in stream " + stream);
     }
     if (spec.capacity() > tree.maxChildren) {
-      throw new IllegalArgumentException("capacity " + spec.capacity() + " exceeds maxChildren " + tree.maxChildren);
+      throw new IllegalArgumentException(
+          "capacity " + spec.capacity() + " exceeds maxChildren " + tree.maxChildren);
     }
     if (spec.role() == Role.BOOSTER && spec.capacity() >= 1) {
       JoinResult displaced = joinByDisplacement(spec);
@@ -127,10 +139,11 @@ public final class StreamTree {
   }
 
   /**
-   * A joiner with more slots than a viewer shallower than the free slot takes that viewer's place, adopting its
-   * children and then the viewer itself (having more slots than the viewer, it has room for all of them).
-   * No subtree changes depth: only the viewer, now a leaf, goes one level down. Slots with the most fan-out
-   * end up nearest the root, so the tree stays shallow when uplinks differ.
+   * A joiner with more slots than a viewer shallower than the free slot takes that viewer's place,
+   * adopting its children and then the viewer itself (having more slots than the viewer, it has
+   * room for all of them). No subtree changes depth: only the viewer, now a leaf, goes one level
+   * down. Slots with the most fan-out end up nearest the root, so the tree stays shallow when
+   * uplinks differ.
    */
   private JoinResult joinBySwap(NodeSpec spec) {
     int open = tree.indexes.shallowestOpenDepth();
@@ -148,7 +161,10 @@ public final class StreamTree {
     return new JoinResult(node.id, parent.id, node.depth, log.moves());
   }
 
-  /** Boosters form the backbone: one may take a shallower viewer's place, pushing that subtree down a level. */
+  /**
+   * Boosters form the backbone: one may take a shallower viewer's place, pushing that subtree down
+   * a level.
+   */
   private JoinResult joinByDisplacement(NodeSpec spec) {
     int open = tree.indexes.shallowestOpenDepth();
     int depthFromSlot = open < 0 ? Integer.MAX_VALUE : open + 1;
@@ -190,13 +206,14 @@ public final class StreamTree {
   }
 
   /**
-   * Changes a node's capacity (e.g. after measuring its uplink). Excess children, youngest first, move with
-   * their subtrees to the shallowest open slots outside themselves.
+   * Changes a node's capacity (e.g. after measuring its uplink). Excess children, youngest first,
+   * move with their subtrees to the shallowest open slots outside themselves.
    */
   public List<Move> setCapacity(String id, int capacity) {
     Node node = tree.require(id);
     if (capacity < 0 || capacity > tree.maxChildren) {
-      throw new IllegalArgumentException("capacity must be 0.." + tree.maxChildren + ", got " + capacity);
+      throw new IllegalArgumentException(
+          "capacity must be 0.." + tree.maxChildren + ", got " + capacity);
     }
     if (node.demoted) {
       capacity = 0; // a demoted node stays a leaf, whatever its uplink shows
@@ -223,9 +240,10 @@ public final class StreamTree {
   }
 
   /**
-   * Re-attaches a node with its subtree at the shallowest open slot outside its own subtree and outside
-   * {@code avoidParent}'s subtree (a parent sending bad data feeds its whole subtree the same data).
-   * An unknown or null {@code avoidParent} avoids nothing. Returns no moves if there is no such slot.
+   * Re-attaches a node with its subtree at the shallowest open slot outside its own subtree and
+   * outside {@code avoidParent}'s subtree (a parent sending bad data feeds its whole subtree the
+   * same data). An unknown or null {@code avoidParent} avoids nothing. Returns no moves if there is
+   * no such slot.
    */
   public List<Move> moveAway(String id, String avoidParent) {
     Node node = tree.require(id);
@@ -237,8 +255,12 @@ public final class StreamTree {
       return List.of(); // everything is under the root
     }
     Node current = node.parent;
-    Node target = tree.indexes.bestOpen(c -> c != current && !tree.inSubtree(c, node)
-        && (avoid == null || !tree.inSubtree(c, avoid)));
+    Node target =
+        tree.indexes.bestOpen(
+            c ->
+                c != current
+                    && !tree.inSubtree(c, node)
+                    && (avoid == null || !tree.inSubtree(c, avoid)));
     if (target == null) {
       return List.of();
     }
@@ -249,13 +271,14 @@ public final class StreamTree {
   }
 
   /**
-   * A child reports that its parent starves it: the link is open but delivers too little of the stream, or
-   * nothing (a slow uplink, or a parent that withholds). The child moves away, with its subtree, as
-   * {@link #moveAway} does. A viewer reported by a second, different child within {@code windowMs} of the first is
-   * demoted for good: it keeps its place but becomes a leaf (capacity 0 from now on, whatever its uplink shows),
-   * and its children re-attach elsewhere. One report demotes nobody: an honest parent on a bad link loses one
-   * child; a party that withholds from its children keeps none. The root and boosters are never demoted: they are
-   * the stream's own, admitted by token. No moves if {@code childId} is not {@code parentId}'s child.
+   * A child reports that its parent starves it: the link is open but delivers too little of the
+   * stream, or nothing (a slow uplink, or a parent that withholds). The child moves away, with its
+   * subtree, as {@link #moveAway} does. A viewer reported by a second, different child within
+   * {@code windowMs} of the first is demoted for good: it keeps its place but becomes a leaf
+   * (capacity 0 from now on, whatever its uplink shows), and its children re-attach elsewhere. One
+   * report demotes nobody: an honest parent on a bad link loses one child; a party that withholds
+   * from its children keeps none. The root and boosters are never demoted: they are the stream's
+   * own, admitted by token. No moves if {@code childId} is not {@code parentId}'s child.
    *
    * @param now when the report arrived (the caller's clock; replicas replay the same value)
    */
@@ -268,8 +291,10 @@ public final class StreamTree {
     if (parent == tree.root || parent.role == Role.BOOSTER) {
       return moveAway(childId, parentId);
     }
-    boolean second = parent.reportedBy != null && !parent.reportedBy.equals(childId)
-        && now - parent.reportedAt <= windowMs;
+    boolean second =
+        parent.reportedBy != null
+            && !parent.reportedBy.equals(childId)
+            && now - parent.reportedAt <= windowMs;
     parent.reportedBy = childId;
     parent.reportedAt = now;
     if (!second) {
@@ -285,11 +310,12 @@ public final class StreamTree {
   }
 
   /**
-   * A child too slow for its parent: re-attach it, with its subtree, under another parent that is no shallower
-   * than its current one (not promoted for being slow; compaction may still lift its leaves to keep the depth
-   * bound, but never back under that parent). No moves if there is no such slot, and none for a booster: it is
-   * the backbone, with the best uplink in its subtree; under a viewer it would be fed by a worse one, and its
-   * own HTTP fallback already heals what its link is too slow for.
+   * A child too slow for its parent: re-attach it, with its subtree, under another parent that is
+   * no shallower than its current one (not promoted for being slow; compaction may still lift its
+   * leaves to keep the depth bound, but never back under that parent). No moves if there is no such
+   * slot, and none for a booster: it is the backbone, with the best uplink in its subtree; under a
+   * viewer it would be fed by a worse one, and its own HTTP fallback already heals what its link is
+   * too slow for.
    */
   public List<Move> moveDown(String id) {
     Node node = tree.require(id);
@@ -302,8 +328,13 @@ public final class StreamTree {
     Node current = node.parent;
     // Never deepen the tree past its bound for a slow child: its subtree moves with it.
     int limit = Math.max(depthBound(tree.size()), tree.indexes.maxDepth());
-    Node target = tree.indexes.bestOpen(c -> c != current && c.depth >= current.depth
-        && c.depth + 1 + node.height <= limit && !tree.inSubtree(c, node));
+    Node target =
+        tree.indexes.bestOpen(
+            c ->
+                c != current
+                    && c.depth >= current.depth
+                    && c.depth + 1 + node.height <= limit
+                    && !tree.inSubtree(c, node));
     if (target == null) {
       return List.of();
     }
@@ -335,8 +366,9 @@ public final class StreamTree {
   }
 
   /**
-   * Removes every non-root node held by a coordinator process that died, deepest first (fewer repairs),
-   * and marks the root unconnected if that process held it. Moves of removed nodes are left out.
+   * Removes every non-root node held by a coordinator process that died, deepest first (fewer
+   * repairs), and marks the root unconnected if that process held it. Moves of removed nodes are
+   * left out.
    */
   public List<Move> removeOwnedBy(String owner, RepairStrategy strategy) {
     Objects.requireNonNull(owner, "owner");
@@ -367,7 +399,8 @@ public final class StreamTree {
     return moves;
   }
 
-  // ---- queries ----------------------------------------------------------------------------------------
+  // ---- queries
+  // ----------------------------------------------------------------------------------------
 
   public String stream() {
     return stream;
@@ -439,19 +472,25 @@ public final class StreamTree {
     return out;
   }
 
-  /** Checks every invariant, O(n); throws IllegalStateException naming the broken one and the node. */
+  /**
+   * Checks every invariant, O(n); throws IllegalStateException naming the broken one and the node.
+   */
   public void validate() {
     TreeValidator.validate(tree);
   }
 
-  // ---- serialisation ----------------------------------------------------------------------------------
+  // ---- serialisation
+  // ----------------------------------------------------------------------------------
 
   /** Compact binary form; the first byte is the format version. */
   public void writeTo(DataOutput out) throws IOException {
     TreeCodec.write(this, out);
   }
 
-  /** Reads {@link #writeTo}'s form; corrupt input fails with IOException (bounded work, no large allocation). */
+  /**
+   * Reads {@link #writeTo}'s form; corrupt input fails with IOException (bounded work, no large
+   * allocation).
+   */
   public static StreamTree readFrom(DataInput in) throws IOException {
     return TreeCodec.read(in);
   }

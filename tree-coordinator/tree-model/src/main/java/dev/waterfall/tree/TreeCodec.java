@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Binary form of a {@link StreamTree}: nodes in breadth-first order, each naming its parent by position, so
- * children keep their order and a parent always precedes its children (no cycle can be encoded). Indexes
- * are rebuilt on read; they are deterministic functions of the nodes.
+ * Binary form of a {@link StreamTree}: nodes in breadth-first order, each naming its parent by
+ * position, so children keep their order and a parent always precedes its children (no cycle can be
+ * encoded). Indexes are rebuilt on read; they are deterministic functions of the nodes.
  *
  * <pre>
  * u8 version=2 | utf stream | utf rootId | i32 maxChildren | i32 bitrateKbps | i64 createdAt | i64 nextSeq
@@ -27,8 +27,7 @@ import java.util.Set;
 final class TreeCodec {
   static final int VERSION = 2;
 
-  private TreeCodec() {
-  }
+  private TreeCodec() {}
 
   static void write(StreamTree streamTree, DataOutput out) throws IOException {
     TreeStructure tree = streamTree.tree;
@@ -114,7 +113,8 @@ final class TreeCodec {
       Node parent = order.get(parentPosition);
       check(parent.hasFreeSlot(), "fan-out exceeds capacity");
       check(demoted <= 1 && (demoted == 0 || capacity == 0), "demoted flag");
-      Node node = tree.restoreChild(id, Role.values()[role], capacity, joinedAt, seq, owner, parent);
+      Node node =
+          tree.restoreChild(id, Role.values()[role], capacity, joinedAt, seq, owner, parent);
       node.demoted = demoted == 1;
       node.reportedBy = reportedBy;
       node.reportedAt = reportedAt;

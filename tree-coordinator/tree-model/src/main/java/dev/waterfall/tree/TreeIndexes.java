@@ -4,13 +4,14 @@ import java.util.Arrays;
 import java.util.function.Predicate;
 
 /**
- * The lookup structures that keep every rule O(log n): nodes with a free slot, leaves by capacity, viewers a
- * booster may displace, viewers below full capacity by capacity (all grouped by depth), and node counts per
- * depth for the maximum depth.
+ * The lookup structures that keep every rule O(log n): nodes with a free slot, leaves by capacity,
+ * viewers a booster may displace, viewers below full capacity by capacity (all grouped by depth),
+ * and node counts per depth for the maximum depth.
  *
- * <p>Discipline: a node's keys (depth, capacity, height) may change only between {@link #unindex} and
- * {@link #index}; a change of child count or parent needs only {@link #sync}. Nodes of a subtree detached
- * mid-repair are not indexed at all, so every indexed node is reachable from the root.
+ * <p>Discipline: a node's keys (depth, capacity, height) may change only between {@link #unindex}
+ * and {@link #index}; a change of child count or parent needs only {@link #sync}. Nodes of a
+ * subtree detached mid-repair are not indexed at all, so every indexed node is reachable from the
+ * root.
  */
 final class TreeIndexes {
   private final Node root;
@@ -18,8 +19,12 @@ final class TreeIndexes {
   private final DepthIndex open = new DepthIndex(NodeOrder.PARENT_PREFERENCE);
   private final DepthIndex[] leavesByCapacity;
   private final DepthIndex displaceable = new DepthIndex(NodeOrder.DISPLACEMENT);
-  /** Viewers below full capacity, by capacity: whom a joiner with more slots may swap places with. */
+
+  /**
+   * Viewers below full capacity, by capacity: whom a joiner with more slots may swap places with.
+   */
   private final DepthIndex[] weakByCapacity;
+
   private int[] depthCounts = new int[16];
   private int maxDepth = -1;
   private int indexed;
@@ -37,7 +42,8 @@ final class TreeIndexes {
     }
   }
 
-  // ---- membership -------------------------------------------------------------------------------------
+  // ---- membership
+  // -------------------------------------------------------------------------------------
 
   boolean wantsOpen(Node n) {
     return n.hasFreeSlot();
@@ -47,12 +53,18 @@ final class TreeIndexes {
     return n.isLeaf() && n != root;
   }
 
-  /** A viewer directly under the backbone (origin or booster) is where a joining booster may slot in. */
+  /**
+   * A viewer directly under the backbone (origin or booster) is where a joining booster may slot
+   * in.
+   */
   boolean wantsDisplaceable(Node n) {
     return n.role == Role.VIEWER && n.parent != null && n.parent.role != Role.VIEWER;
   }
 
-  /** A viewer with fewer than maxChildren slots; the key (capacity) changes only between unindex and index. */
+  /**
+   * A viewer with fewer than maxChildren slots; the key (capacity) changes only between unindex and
+   * index.
+   */
   boolean wantsWeak(Node n) {
     return n.role == Role.VIEWER && n.capacity < maxChildren;
   }
@@ -138,7 +150,8 @@ final class TreeIndexes {
     }
   }
 
-  // ---- queries ----------------------------------------------------------------------------------------
+  // ---- queries
+  // ----------------------------------------------------------------------------------------
 
   int maxDepth() {
     return maxDepth;
@@ -161,7 +174,9 @@ final class TreeIndexes {
     return open.first(open.shallowest());
   }
 
-  /** Like {@link #bestOpen} but skipping parents the caller rules out; O(skipped) in the worst case. */
+  /**
+   * Like {@link #bestOpen} but skipping parents the caller rules out; O(skipped) in the worst case.
+   */
   Node bestOpen(Predicate<Node> allowed) {
     for (int d = open.shallowest(); d >= 0; d = open.nextDepth(d + 1)) {
       for (Node candidate : open.at(d)) {
@@ -174,8 +189,9 @@ final class TreeIndexes {
   }
 
   /**
-   * The viewer a joiner with {@code capacity} slots should swap places with: the shallowest viewer above
-   * {@code depthLimit} with fewer slots, the fewest slots among equals, then the youngest; null if none.
+   * The viewer a joiner with {@code capacity} slots should swap places with: the shallowest viewer
+   * above {@code depthLimit} with fewer slots, the fewest slots among equals, then the youngest;
+   * null if none.
    */
   Node weakerViewer(int capacity, int depthLimit) {
     Node best = null;
@@ -189,14 +205,19 @@ final class TreeIndexes {
     return best;
   }
 
-  /** Deepest leaf with capacity at least {@code minCapacity}, youngest among equals; null if none. */
+  /**
+   * Deepest leaf with capacity at least {@code minCapacity}, youngest among equals; null if none.
+   */
   Node deepestLeaf(int minCapacity) {
     Node best = null;
     for (int c = Math.max(0, minCapacity); c <= maxChildren; c++) {
       DepthIndex leaves = leavesByCapacity[c];
       Node candidate = leaves.first(leaves.deepestAtMost(maxDepth));
-      if (candidate != null && (best == null || candidate.depth > best.depth
-          || candidate.depth == best.depth && NodeOrder.YOUNGEST_FIRST.compare(candidate, best) < 0)) {
+      if (candidate != null
+          && (best == null
+              || candidate.depth > best.depth
+              || candidate.depth == best.depth
+                  && NodeOrder.YOUNGEST_FIRST.compare(candidate, best) < 0)) {
         best = candidate;
       }
     }
@@ -208,8 +229,11 @@ final class TreeIndexes {
     Node best = null;
     for (DepthIndex leaves : leavesByCapacity) {
       Node candidate = leaves.first(leaves.shallowest());
-      if (candidate != null && (best == null || candidate.depth < best.depth
-          || candidate.depth == best.depth && NodeOrder.YOUNGEST_FIRST.compare(candidate, best) < 0)) {
+      if (candidate != null
+          && (best == null
+              || candidate.depth < best.depth
+              || candidate.depth == best.depth
+                  && NodeOrder.YOUNGEST_FIRST.compare(candidate, best) < 0)) {
         best = candidate;
       }
     }
@@ -233,11 +257,13 @@ final class TreeIndexes {
   }
 
   /**
-   * The viewer a booster should replace: the shallowest displaceable viewer above {@code depthLimit}
-   * whose subtree, pushed one level down, stays within {@code bound}; null if none.
+   * The viewer a booster should replace: the shallowest displaceable viewer above {@code
+   * depthLimit} whose subtree, pushed one level down, stays within {@code bound}; null if none.
    */
   Node displacementCandidate(int depthLimit, int bound) {
-    for (int d = displaceable.shallowest(); d >= 0 && d < depthLimit; d = displaceable.nextDepth(d + 1)) {
+    for (int d = displaceable.shallowest();
+        d >= 0 && d < depthLimit;
+        d = displaceable.nextDepth(d + 1)) {
       Node lowest = displaceable.first(d); // least height at this depth: if it fails, all at d fail
       if (d + 1 + lowest.height <= bound) {
         return lowest;
@@ -246,25 +272,45 @@ final class TreeIndexes {
     return null;
   }
 
-  // ---- validation support -----------------------------------------------------------------------------
+  // ---- validation support
+  // -----------------------------------------------------------------------------
 
   /** Throws if the sets disagree with the nodes' flags or the flags with what the nodes need. */
   void checkMembership(Node n) {
     check(n, "open-slot", wantsOpen(n), n.inOpen, open.contains(n));
     check(n, "leaf", wantsLeaf(n), n.inLeaves, leavesByCapacity[n.capacity].contains(n));
     check(n, "displaceable", wantsDisplaceable(n), n.inDisplaceable, displaceable.contains(n));
-    check(n, "weak", wantsWeak(n), n.inWeak, n.capacity < maxChildren && weakByCapacity[n.capacity].contains(n));
+    check(
+        n,
+        "weak",
+        wantsWeak(n),
+        n.inWeak,
+        n.capacity < maxChildren && weakByCapacity[n.capacity].contains(n));
   }
 
-  private static void check(Node n, String index, boolean wanted, boolean flagged, boolean present) {
+  private static void check(
+      Node n, String index, boolean wanted, boolean flagged, boolean present) {
     if (wanted != flagged || flagged != present) {
-      throw new IllegalStateException(index + " index inconsistent for node " + n.id
-          + " (should be in: " + wanted + ", flagged: " + flagged + ", present: " + present + ")");
+      throw new IllegalStateException(
+          index
+              + " index inconsistent for node "
+              + n.id
+              + " (should be in: "
+              + wanted
+              + ", flagged: "
+              + flagged
+              + ", present: "
+              + present
+              + ")");
     }
   }
 
-  /** Throws unless set sizes, depth counts and non-empty bits match the given tally of the live nodes. */
-  void checkTotals(int nodes, int openCount, int leafCount, int displaceableCount, int weakCount, int[] counts) {
+  /**
+   * Throws unless set sizes, depth counts and non-empty bits match the given tally of the live
+   * nodes.
+   */
+  void checkTotals(
+      int nodes, int openCount, int leafCount, int displaceableCount, int weakCount, int[] counts) {
     int weak = 0;
     for (DepthIndex index : weakByCapacity) {
       weak += index.size();
@@ -273,7 +319,8 @@ final class TreeIndexes {
       }
     }
     if (weak != weakCount) {
-      throw new IllegalStateException("weak-viewer index size " + weak + " but " + weakCount + " weak viewers");
+      throw new IllegalStateException(
+          "weak-viewer index size " + weak + " but " + weakCount + " weak viewers");
     }
     int leaves = 0;
     for (DepthIndex index : leavesByCapacity) {
@@ -285,24 +332,42 @@ final class TreeIndexes {
     if (!open.bitsConsistent() || !displaceable.bitsConsistent()) {
       throw new IllegalStateException("open-slot or displaceable index depth bits inconsistent");
     }
-    if (indexed != nodes || open.size() != openCount || leaves != leafCount
+    if (indexed != nodes
+        || open.size() != openCount
+        || leaves != leafCount
         || displaceable.size() != displaceableCount) {
-      throw new IllegalStateException("index sizes inconsistent: indexed " + indexed + "/" + nodes
-          + ", open " + open.size() + "/" + openCount + ", leaves " + leaves + "/" + leafCount
-          + ", displaceable " + displaceable.size() + "/" + displaceableCount);
+      throw new IllegalStateException(
+          "index sizes inconsistent: indexed "
+              + indexed
+              + "/"
+              + nodes
+              + ", open "
+              + open.size()
+              + "/"
+              + openCount
+              + ", leaves "
+              + leaves
+              + "/"
+              + leafCount
+              + ", displaceable "
+              + displaceable.size()
+              + "/"
+              + displaceableCount);
     }
     int deepest = counts.length - 1;
     while (deepest >= 0 && counts[deepest] == 0) {
       deepest--;
     }
     if (deepest != maxDepth) {
-      throw new IllegalStateException("max depth " + maxDepth + " but deepest node is at " + deepest);
+      throw new IllegalStateException(
+          "max depth " + maxDepth + " but deepest node is at " + deepest);
     }
     for (int d = 0; d < Math.max(counts.length, depthCounts.length); d++) {
       int expected = d < counts.length ? counts[d] : 0;
       int actual = d < depthCounts.length ? depthCounts[d] : 0;
       if (expected != actual) {
-        throw new IllegalStateException("depth " + d + " count " + actual + " but " + expected + " nodes");
+        throw new IllegalStateException(
+            "depth " + d + " count " + actual + " but " + expected + " nodes");
       }
     }
   }

@@ -10,9 +10,9 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
- * The tree's nodes, links and indexes, and the few primitive edits every rule is built from. Each primitive
- * leaves links, depths, heights and indexes consistent; rules (placement, repair, compaction) only choose
- * which primitive to apply where.
+ * The tree's nodes, links and indexes, and the few primitive edits every rule is built from. Each
+ * primitive leaves links, depths, heights and indexes consistent; rules (placement, repair,
+ * compaction) only choose which primitive to apply where.
  */
 final class TreeStructure {
   private static final Comparator<Node> BY_SEQUENCE = Comparator.comparingLong(n -> n.seq);
@@ -21,8 +21,13 @@ final class TreeStructure {
   final Node root;
   final TreeIndexes indexes;
   private final Map<String, Node> nodes = new HashMap<>();
-  /** Owner to its nodes in insertion order; a TreeSet (not a hash set) so iteration is replica-stable. */
+
+  /**
+   * Owner to its nodes in insertion order; a TreeSet (not a hash set) so iteration is
+   * replica-stable.
+   */
   private final Map<String, TreeSet<Node>> owned = new HashMap<>();
+
   private long nextSeq = 1;
 
   TreeStructure(String rootId, int maxChildren, long createdAt) {
@@ -33,7 +38,8 @@ final class TreeStructure {
     indexes.index(root);
   }
 
-  // ---- lookup -----------------------------------------------------------------------------------------
+  // ---- lookup
+  // -----------------------------------------------------------------------------------------
 
   Node get(String id) {
     return nodes.get(id);
@@ -76,7 +82,10 @@ final class TreeStructure {
     return total;
   }
 
-  /** True iff {@code node} is {@code top} or below it; relies on consistent depths of attached nodes. */
+  /**
+   * True iff {@code node} is {@code top} or below it; relies on consistent depths of attached
+   * nodes.
+   */
   boolean inSubtree(Node node, Node top) {
     Node current = node;
     while (current != null && current.depth > top.depth) {
@@ -97,17 +106,23 @@ final class TreeStructure {
     }
   }
 
-  // ---- primitives -------------------------------------------------------------------------------------
+  // ---- primitives
+  // -------------------------------------------------------------------------------------
 
-  /** Adds a new node under {@code parent} at {@code position} (-1: last). The caller checked the slot. */
+  /**
+   * Adds a new node under {@code parent} at {@code position} (-1: last). The caller checked the
+   * slot.
+   */
   Node addChild(NodeSpec spec, Node parent, int position) {
-    Node node = new Node(spec.id(), spec.role(), spec.capacity(), spec.joinedAt(), nextSeq++, spec.owner());
+    Node node =
+        new Node(spec.id(), spec.role(), spec.capacity(), spec.joinedAt(), nextSeq++, spec.owner());
     link(node, parent, position);
     return node;
   }
 
   /** Re-creates a node read back from its serialised form, keeping its original sequence number. */
-  Node restoreChild(String id, Role role, int capacity, long joinedAt, long seq, String owner, Node parent) {
+  Node restoreChild(
+      String id, Role role, int capacity, long joinedAt, long seq, String owner, Node parent) {
     Node node = new Node(id, role, capacity, joinedAt, seq, owner);
     link(node, parent, -1);
     return node;
@@ -126,7 +141,8 @@ final class TreeStructure {
   /** Removes a childless node; its parent's slot becomes free. */
   void removeLeaf(Node node) {
     if (!node.isLeaf() || node == root) {
-      throw new IllegalStateException("removeLeaf on " + node + " which is the root or has children");
+      throw new IllegalStateException(
+          "removeLeaf on " + node + " which is the root or has children");
     }
     Node parent = node.parent;
     parent.children.remove(node);
@@ -137,12 +153,14 @@ final class TreeStructure {
   }
 
   /**
-   * Moves an attached node with its subtree under {@code newParent}. O(1) when its depth stays the same,
-   * O(subtree) otherwise. The new parent may briefly hold one child too many while a repair rearranges.
+   * Moves an attached node with its subtree under {@code newParent}. O(1) when its depth stays the
+   * same, O(subtree) otherwise. The new parent may briefly hold one child too many while a repair
+   * rearranges.
    */
   void move(Node node, Node newParent, int position, MoveLog log) {
     if (node == root || inSubtree(newParent, node)) {
-      throw new IllegalStateException("moving " + node + " under " + newParent + " would create a cycle");
+      throw new IllegalStateException(
+          "moving " + node + " under " + newParent + " would create a cycle");
     }
     log.touch(node);
     Node oldParent = node.parent;
@@ -154,20 +172,23 @@ final class TreeStructure {
     if (delta == 0) {
       indexes.sync(node); // only its displaceable membership can change with the parent
     } else {
-      forEachInSubtree(node, n -> {
-        indexes.unindex(n);
-        log.depthChanging(n);
-        n.depth += delta;
-        indexes.index(n);
-      });
+      forEachInSubtree(
+          node,
+          n -> {
+            indexes.unindex(n);
+            log.depthChanging(n);
+            n.depth += delta;
+            indexes.index(n);
+          });
     }
     refreshHeights(oldParent);
     refreshHeights(newParent);
   }
 
   /**
-   * Cuts a subtree off for re-placement: it leaves every index, so searches for an open slot can never pick
-   * a slot inside it (which would make a cycle) or one in another subtree still waiting to be placed.
+   * Cuts a subtree off for re-placement: it leaves every index, so searches for an open slot can
+   * never pick a slot inside it (which would make a cycle) or one in another subtree still waiting
+   * to be placed.
    */
   void detach(Node node, MoveLog log) {
     log.touch(node);
@@ -188,20 +209,23 @@ final class TreeStructure {
     insertChild(parent, node, position);
     node.parent = parent;
     int delta = parent.depth + 1 - node.depth;
-    forEachInSubtree(node, n -> {
-      if (delta != 0) {
-        log.depthChanging(n);
-        n.depth += delta;
-      }
-      indexes.index(n);
-    });
+    forEachInSubtree(
+        node,
+        n -> {
+          if (delta != 0) {
+            log.depthChanging(n);
+            n.depth += delta;
+          }
+          indexes.index(n);
+        });
     refreshHeights(parent);
   }
 
   /**
-   * Places a detached subtree at the shallowest open slot. When the tree has none left, a slot inside the
-   * subtree itself can still host it: the subtree takes the shallowest leaf's place and that leaf hangs
-   * inside it. Only when no slot exists anywhere is the subtree evicted. Returns false on eviction.
+   * Places a detached subtree at the shallowest open slot. When the tree has none left, a slot
+   * inside the subtree itself can still host it: the subtree takes the shallowest leaf's place and
+   * that leaf hangs inside it. Only when no slot exists anywhere is the subtree evicted. Returns
+   * false on eviction.
    */
   boolean placeDetached(Node node, MoveLog log) {
     Node target = indexes.bestOpen();
@@ -219,22 +243,32 @@ final class TreeStructure {
       attach(leaf, inner, -1, log);
       return true;
     }
-    forEachInSubtree(node, n -> {
-      log.evicted(n);
-      forget(n);
-    });
+    forEachInSubtree(
+        node,
+        n -> {
+          log.evicted(n);
+          forget(n);
+        });
     return false;
   }
 
-  /** Shallowest node with a free slot inside a detached subtree (depths there are stale but relative). */
+  /**
+   * Shallowest node with a free slot inside a detached subtree (depths there are stale but
+   * relative).
+   */
   private static Node bestOpenWithin(Node top) {
     Node[] best = {null};
-    forEachInSubtree(top, n -> {
-      if (n.hasFreeSlot() && (best[0] == null || n.depth < best[0].depth
-          || n.depth == best[0].depth && NodeOrder.PARENT_PREFERENCE.compare(n, best[0]) < 0)) {
-        best[0] = n;
-      }
-    });
+    forEachInSubtree(
+        top,
+        n -> {
+          if (n.hasFreeSlot()
+              && (best[0] == null
+                  || n.depth < best[0].depth
+                  || n.depth == best[0].depth
+                      && NodeOrder.PARENT_PREFERENCE.compare(n, best[0]) < 0)) {
+            best[0] = n;
+          }
+        });
     return best[0];
   }
 
@@ -258,7 +292,8 @@ final class TreeStructure {
     return Math.min(height, Node.HEIGHT_CAP);
   }
 
-  // ---- internals --------------------------------------------------------------------------------------
+  // ---- internals
+  // --------------------------------------------------------------------------------------
 
   private void insertChild(Node parent, Node child, int position) {
     if (position < 0 || position > parent.children.size()) {
@@ -291,8 +326,9 @@ final class TreeStructure {
   }
 
   /**
-   * Recomputes heights upwards from {@code from}. Stops at the first unchanged node: a height depends only
-   * on the children's, so nothing above can change either. Saturation bounds the walk to HEIGHT_CAP levels.
+   * Recomputes heights upwards from {@code from}. Stops at the first unchanged node: a height
+   * depends only on the children's, so nothing above can change either. Saturation bounds the walk
+   * to HEIGHT_CAP levels.
    */
   private void refreshHeights(Node from) {
     for (Node node = from; node != null; node = node.parent) {

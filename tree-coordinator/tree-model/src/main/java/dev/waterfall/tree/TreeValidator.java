@@ -11,8 +11,7 @@ import java.util.Set;
 /** Checks every invariant of a {@link TreeStructure} in O(n); used after every step in tests. */
 final class TreeValidator {
 
-  private TreeValidator() {
-  }
+  private TreeValidator() {}
 
   static void validate(TreeStructure tree) {
     Node root = tree.root;
@@ -33,7 +32,10 @@ final class TreeValidator {
       Node node = queue.poll();
       order.add(node);
       require(node.live && tree.get(node.id) == node, "node map entry", node);
-      require(node.capacity >= 0 && node.capacity <= tree.maxChildren, "capacity within 0..maxChildren", node);
+      require(
+          node.capacity >= 0 && node.capacity <= tree.maxChildren,
+          "capacity within 0..maxChildren",
+          node);
       require(node.children.size() <= node.capacity, "fan-out <= capacity", node);
       require(!node.demoted || node.capacity == 0, "a demoted node is a leaf", node);
       require(node == root || node.role != Role.ORIGIN, "only the root is ORIGIN", node);
@@ -61,7 +63,8 @@ final class TreeValidator {
       for (Node node : tree.all()) {
         require(seen.contains(node), "every node reachable from the root", node);
       }
-      throw new IllegalStateException("size " + tree.size() + " but " + seen.size() + " reachable nodes");
+      throw new IllegalStateException(
+          "size " + tree.size() + " but " + seen.size() + " reachable nodes");
     }
     for (int i = order.size() - 1; i >= 0; i--) {
       Node node = order.get(i);

@@ -9,16 +9,21 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Drives a tree through a seeded random mix of every mutation the coordinator makes, checking the rules
- * each step promises. Same seed, same strategy: same sequence, so failures reproduce.
+ * Drives a tree through a seeded random mix of every mutation the coordinator makes, checking the
+ * rules each step promises. Same seed, same strategy: same sequence, so failures reproduce.
  */
 final class ChurnDriver {
   private static final int OWNERS = 8;
-  /** Which weaker viewer a joiner swaps with: shallowest, fewest slots, youngest (see StreamTree.join). */
-  private static final Comparator<NodeView> SWAP_ORDER = Comparator.comparingInt(NodeView::depth)
-      .thenComparingInt(NodeView::capacity)
-      .thenComparing(Comparator.comparingLong(NodeView::joinedAt).reversed())
-      .thenComparing(Comparator.comparingLong(NodeView::sequence).reversed());
+
+  /**
+   * Which weaker viewer a joiner swaps with: shallowest, fewest slots, youngest (see
+   * StreamTree.join).
+   */
+  private static final Comparator<NodeView> SWAP_ORDER =
+      Comparator.comparingInt(NodeView::depth)
+          .thenComparingInt(NodeView::capacity)
+          .thenComparing(Comparator.comparingLong(NodeView::joinedAt).reversed())
+          .thenComparing(Comparator.comparingLong(NodeView::sequence).reversed());
 
   /** Capacity mix of joining nodes. */
   enum Mix {
@@ -45,7 +50,8 @@ final class ChurnDriver {
     this(new StreamTree("s", "origin", 4, 1000, 0), seed, strategy, mix, targetSize);
   }
 
-  private ChurnDriver(StreamTree tree, long seed, RepairStrategy strategy, Mix mix, int targetSize) {
+  private ChurnDriver(
+      StreamTree tree, long seed, RepairStrategy strategy, Mix mix, int targetSize) {
     this.tree = tree;
     this.random = new Random(seed);
     this.strategy = strategy;
@@ -61,7 +67,9 @@ final class ChurnDriver {
     counter = tree.size() * 10 + 1_000_000;
   }
 
-  /** Continues from an existing tree (e.g. a deserialised copy); ids come from a breadth-first walk. */
+  /**
+   * Continues from an existing tree (e.g. a deserialised copy); ids come from a breadth-first walk.
+   */
   static ChurnDriver continuing(StreamTree tree, long seed, RepairStrategy strategy) {
     return new ChurnDriver(tree, seed, strategy, Mix.MIXED, tree.size());
   }
@@ -76,7 +84,8 @@ final class ChurnDriver {
       if (check) {
         tree.validate();
         if (fullCapacity) {
-          assertThat(tree.maxDepth()).as("depth bound at size %d", tree.size())
+          assertThat(tree.maxDepth())
+              .as("depth bound at size %d", tree.size())
               .isLessThanOrEqualTo(StreamTree.depthBound(tree.size()));
           assertThat(evictions).isZero();
         }
@@ -101,7 +110,8 @@ final class ChurnDriver {
       reportStarving(check);
     } else if (r < 0.93) {
       moveDown(check);
-    } else if (r < 0.9315) { // rare: a coordinator process dying takes an eighth of the tree with it
+      // rare: a coordinator process dying takes an eighth of the tree with it
+    } else if (r < 0.9315) {
       removeOwnedBy(check);
     } else {
       String id = pickId();
@@ -123,7 +133,9 @@ final class ChurnDriver {
     ids.add(spec.id());
     if (check) {
       if (weak == null) {
-        assertThat(result.depth()).as("viewer joins just below the shallowest open slot").isEqualTo(open + 1);
+        assertThat(result.depth())
+            .as("viewer joins just below the shallowest open slot")
+            .isEqualTo(open + 1);
         assertThat(result.moves()).isEmpty();
       } else {
         assertSwapped(result, weak);
@@ -133,15 +145,18 @@ final class ChurnDriver {
   }
 
   /**
-   * The join rule, restated from a snapshot: the viewer a joiner with {@code capacity} slots takes the place
-   * of is the shallowest viewer with fewer slots strictly above the free slot's level (any depth if none is
-   * free), the fewest slots among equals, then the youngest; null if none (the joiner takes the free slot).
+   * The join rule, restated from a snapshot: the viewer a joiner with {@code capacity} slots takes
+   * the place of is the shallowest viewer with fewer slots strictly above the free slot's level
+   * (any depth if none is free), the fewest slots among equals, then the youngest; null if none
+   * (the joiner takes the free slot).
    */
   private NodeView swapTarget(int capacity, int open) {
     NodeView best = null;
     for (TreeNode node : tree.breadthFirst()) {
       NodeView n = (NodeView) node;
-      if (n.role() == Role.VIEWER && n.capacity() < capacity && (open < 0 || n.depth() <= open)
+      if (n.role() == Role.VIEWER
+          && n.capacity() < capacity
+          && (open < 0 || n.depth() <= open)
           && (best == null || SWAP_ORDER.compare(n, best) < 0)) {
         best = n;
       }
@@ -149,7 +164,10 @@ final class ChurnDriver {
     return best;
   }
 
-  /** The joiner hangs where {@code weak} hung; {@code weak}'s children and then {@code weak} hang under it. */
+  /**
+   * The joiner hangs where {@code weak} hung; {@code weak}'s children and then {@code weak} hang
+   * under it.
+   */
   private void assertSwapped(JoinResult result, NodeView weak) {
     assertThat(result.parent()).isEqualTo(weak.parentId());
     assertThat(result.depth()).isEqualTo(weak.depth());
@@ -164,7 +182,10 @@ final class ChurnDriver {
 
   private void joinBooster(boolean check) {
     int open = tree.shallowestOpenDepth();
-    NodeSpec spec = spec(Role.BOOSTER, mix != Mix.SCARCE && (fullCapacity || random.nextInt(10) > 0) ? 4 : randomCapacity());
+    NodeSpec spec =
+        spec(
+            Role.BOOSTER,
+            mix != Mix.SCARCE && (fullCapacity || random.nextInt(10) > 0) ? 4 : randomCapacity());
     JoinResult result;
     try {
       result = tree.join(spec);
@@ -198,7 +219,8 @@ final class ChurnDriver {
     boolean root = random.nextInt(20) == 0;
     String id = root ? tree.rootId() : pickId();
     if (id != null) {
-      // the origin always uploads: a zero-capacity root would evict everyone, which tests nothing further
+      // the origin always uploads: a zero-capacity root would evict everyone, which tests nothing
+      // further
       List<Move> moves = tree.setCapacity(id, root ? 1 + random.nextInt(4) : randomCapacity());
       if (check) {
         assertMoves(moves);
@@ -223,7 +245,10 @@ final class ChurnDriver {
     }
   }
 
-  /** A child reports its parent starving it; two different ones within 20 ticks of the clock demote a viewer. */
+  /**
+   * A child reports its parent starving it; two different ones within 20 ticks of the clock demote
+   * a viewer.
+   */
   private void reportStarving(boolean check) {
     String id = pickId();
     if (id == null || id.equals(tree.rootId())) {
@@ -251,7 +276,8 @@ final class ChurnDriver {
     if (check) {
       assertMoves(moves);
       if (!moves.isEmpty() && tree.contains(id) && tree.node(id).parentId() != null) {
-        // Compaction may lift it later (to keep the depth bound), but never back under the parent that reported it.
+        // Compaction may lift it later (to keep the depth bound), but never back under the parent
+        // that reported it.
         assertThat(tree.node(id).parentId()).isNotEqualTo(parentBefore);
       }
     }

@@ -27,7 +27,8 @@ class CodecTest {
   }
 
   private static StreamTree churned(long seed, int steps) {
-    ChurnDriver driver = new ChurnDriver(seed, RepairStrategies.defaultStrategy(), ChurnDriver.Mix.MIXED, 600);
+    ChurnDriver driver =
+        new ChurnDriver(seed, RepairStrategies.defaultStrategy(), ChurnDriver.Mix.MIXED, 600);
     driver.run(steps, false);
     return driver.tree();
   }
@@ -80,7 +81,9 @@ class CodecTest {
     byte[] data = bytes(new StreamTree("s", "o", 4, 1000, 0));
     assertThat(data[0]).isEqualTo((byte) 2);
     data[0] = 1;
-    assertThatThrownBy(() -> read(data)).isInstanceOf(IOException.class).hasMessageContaining("version");
+    assertThatThrownBy(() -> read(data))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("version");
   }
 
   @Test

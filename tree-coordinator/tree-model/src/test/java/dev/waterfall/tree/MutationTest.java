@@ -40,7 +40,8 @@ class MutationTest {
     void subtreeHoldingTheOnlySlotSwapsInForALeaf() {
       StreamTree tree = Trees.of("o: a/1 b/0 c/0 d/0", "a: x/2", "x: x1/0");
       List<Move> moves = tree.setCapacity("a", 0);
-      assertThat(moves).containsExactlyInAnyOrder(new Move("x", "a", "o", 1), new Move("d", "o", "x", 2));
+      assertThat(moves)
+          .containsExactlyInAnyOrder(new Move("x", "a", "o", 1), new Move("d", "o", "x", 2));
       assertThat(childrenOf(tree, "o")).containsExactly("a", "b", "c", "x");
       tree.validate();
     }
@@ -48,9 +49,12 @@ class MutationTest {
     @Test
     void rejectsOutOfRangeCapacity() {
       StreamTree tree = Trees.of("o: a");
-      assertThatThrownBy(() -> tree.setCapacity("a", 5)).isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> tree.setCapacity("a", -1)).isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> tree.setCapacity("zz", 1)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> tree.setCapacity("a", 5))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> tree.setCapacity("a", -1))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> tree.setCapacity("zz", 1))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
@@ -79,7 +83,8 @@ class MutationTest {
     @Test
     void rootCannotMove() {
       StreamTree tree = Trees.of("o: a");
-      assertThatThrownBy(() -> tree.moveAway("o", null)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> tree.moveAway("o", null))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
@@ -155,10 +160,12 @@ class MutationTest {
       assertThat(tree.size()).isEqualTo(21);
       assertThat(tree.nodesOwnedBy("c1")).isEmpty();
       assertThat(tree.node("o").owner()).isNull();
-      assertThat(moves).allSatisfy(m -> {
-        assertThat(tree.contains(m.nodeId())).isTrue();
-        assertThat(parentOf(tree, m.nodeId())).isEqualTo(m.newParent());
-      });
+      assertThat(moves)
+          .allSatisfy(
+              m -> {
+                assertThat(tree.contains(m.nodeId())).isTrue();
+                assertThat(parentOf(tree, m.nodeId())).isEqualTo(m.newParent());
+              });
     }
 
     @Test
@@ -219,7 +226,8 @@ class MutationTest {
     @Test
     void neverPromotedAndNeverIntoItsOwnSubtree() {
       StreamTree tree = Trees.of("o: a", "a: x", "x: y");
-      assertThat(tree.moveDown("x")).isEmpty(); // only the origin (shallower) or its own child have room
+      // only the origin (shallower) or its own child have room
+      assertThat(tree.moveDown("x")).isEmpty();
       assertThat(parentOf(tree, "x")).isEqualTo("a");
       tree.validate();
     }

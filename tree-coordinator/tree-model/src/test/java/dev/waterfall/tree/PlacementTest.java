@@ -65,7 +65,8 @@ class PlacementTest {
       StreamTree small = new StreamTree("s", "o", 1, 1000, 0);
       small.join(NodeSpec.viewer("a", 0, 1));
       assertThat(small.shallowestOpenDepth()).isEqualTo(-1);
-      assertThatThrownBy(() -> small.join(NodeSpec.viewer("b", 0, 2))).isInstanceOf(NoOpenSlotException.class);
+      assertThatThrownBy(() -> small.join(NodeSpec.viewer("b", 0, 2)))
+          .isInstanceOf(NoOpenSlotException.class);
       small.validate();
     }
 
@@ -107,7 +108,8 @@ class PlacementTest {
       for (int i = 0; i < 10; i++) {
         parents.add(viewer("n" + i, 0).parent());
       }
-      assertThat(parents).containsExactly("c4", "c4", "c4", "c4", "c3", "c3", "c3", "c2", "c2", "c1");
+      assertThat(parents)
+          .containsExactly("c4", "c4", "c4", "c4", "c3", "c3", "c3", "c2", "c2", "c1");
     }
 
     @Test
@@ -135,8 +137,14 @@ class PlacementTest {
 
     @Test
     void boosterReplacesYoungestViewerWithSmallestSubtree() {
-      StreamTree t = Trees.of("o: v1 v2 v3 v4", "v1: a1 a2 a3 a4", "v2: b1 b2 b3 b4", "v3: c1 c2 c3 c4",
-          "v4: d1 d2 d3 d4", "d1: deep");
+      StreamTree t =
+          Trees.of(
+              "o: v1 v2 v3 v4",
+              "v1: a1 a2 a3 a4",
+              "v2: b1 b2 b3 b4",
+              "v3: c1 c2 c3 c4",
+              "v4: d1 d2 d3 d4",
+              "d1: deep");
       int open = t.shallowestOpenDepth();
       JoinResult result = t.join(NodeSpec.booster("B", 4, 1000));
       t.validate();
@@ -150,7 +158,8 @@ class PlacementTest {
 
     @Test
     void lowerCapacityViewerIsDisplacedFirst() {
-      StreamTree t = Trees.of("o: v1/1 v2/4 v3/4 v4/4", "v1: x", "v2: a b c d", "v3: e f g h", "v4: i j k l");
+      StreamTree t =
+          Trees.of("o: v1/1 v2/4 v3/4 v4/4", "v1: x", "v2: a b c d", "v3: e f g h", "v4: i j k l");
       JoinResult result = t.join(NodeSpec.booster("B", 4, 1000));
       assertThat(result.moves()).containsExactly(new Move("v1", "o", "B", 2));
       t.validate();
@@ -183,21 +192,40 @@ class PlacementTest {
 
     @Test
     void depthBoundStopsDisplacementOfTallSubtrees() {
-      // Every slot is taken and every backbone viewer heads a 5-deep chain: pushing one down breaks the bound.
-      StreamTree t = Trees.of("o: v1/1 v2/1 v3/1 v4/1", "v1: a1/1", "a1: a2/1", "a2: a3/1", "a3: a4/0",
-          "v2: b1/1", "b1: b2/1", "b2: b3/1", "b3: b4/0", "v3: c1/1", "c1: c2/1", "c2: c3/1", "c3: c4/0",
-          "v4: d1/1", "d1: d2/1", "d2: d3/0");
+      // Every slot is taken and every backbone viewer heads a 5-deep chain: pushing one down breaks
+      // the bound.
+      StreamTree t =
+          Trees.of(
+              "o: v1/1 v2/1 v3/1 v4/1",
+              "v1: a1/1",
+              "a1: a2/1",
+              "a2: a3/1",
+              "a3: a4/0",
+              "v2: b1/1",
+              "b1: b2/1",
+              "b2: b3/1",
+              "b3: b4/0",
+              "v3: c1/1",
+              "c1: c2/1",
+              "c2: c3/1",
+              "c3: c4/0",
+              "v4: d1/1",
+              "d1: d2/1",
+              "d2: d3/0");
       assertThat(t.shallowestOpenDepth()).isEqualTo(-1);
       assertThat(StreamTree.depthBound(t.size() + 1)).isEqualTo(5);
       JoinResult result = t.join(NodeSpec.booster("B", 4, 1000));
-      assertThat(result.moves()).containsExactly(new Move("v4", "o", "B", 2)); // only v4's chain fits
+      // only v4's chain fits
+      assertThat(result.moves()).containsExactly(new Move("v4", "o", "B", 2));
       assertThat(t.maxDepth()).isEqualTo(5);
       t.validate();
-      // the remaining backbone viewers are still too tall to push down, but have fewer slots: the next booster
-      // takes the youngest one's place and adopts it and its child, which keeps its depth
+      // the remaining backbone viewers are still too tall to push down, but have fewer slots: the
+      // next booster takes the youngest one's place and adopts it and its child, which keeps its
+      // depth
       JoinResult next = t.join(NodeSpec.booster("C", 4, 1001));
       assertThat(next.parent()).isEqualTo("o");
-      assertThat(next.moves()).containsExactly(new Move("c1", "v3", "C", 2), new Move("v3", "o", "C", 2));
+      assertThat(next.moves())
+          .containsExactly(new Move("c1", "v3", "C", 2), new Move("v3", "o", "C", 2));
       assertThat(t.maxDepth()).isEqualTo(5);
       t.validate();
     }
@@ -231,8 +259,9 @@ class PlacementTest {
       t.validate();
       assertThat(result.parent()).isEqualTo("o");
       assertThat(result.depth()).isEqualTo(1);
-      assertThat(result.moves()).containsExactly(new Move("x", "w", "J", 2), new Move("y", "w", "J", 2),
-          new Move("w", "o", "J", 2));
+      assertThat(result.moves())
+          .containsExactly(
+              new Move("x", "w", "J", 2), new Move("y", "w", "J", 2), new Move("w", "o", "J", 2));
       assertThat(t.node("o").childIds()).containsExactly("a", "J", "c", "d");
       assertThat(t.node("J").childIds()).containsExactly("x", "y", "w");
       assertThat(depthOf(t, "deep")).isEqualTo(3); // subtrees keep their depth
@@ -242,9 +271,12 @@ class PlacementTest {
     @Test
     void fewestSlotsFirstThenYoungest() {
       StreamTree t = Trees.of("o: a/1 b/0 c/0 d/4");
-      assertThat(t.join(NodeSpec.viewer("J", 4, 1000)).moves()).containsExactly(new Move("c", "o", "J", 2));
-      assertThat(t.join(NodeSpec.viewer("K", 4, 1001)).moves()).containsExactly(new Move("b", "o", "K", 2));
-      assertThat(t.join(NodeSpec.viewer("L", 4, 1002)).moves()).containsExactly(new Move("a", "o", "L", 2));
+      assertThat(t.join(NodeSpec.viewer("J", 4, 1000)).moves())
+          .containsExactly(new Move("c", "o", "J", 2));
+      assertThat(t.join(NodeSpec.viewer("K", 4, 1001)).moves())
+          .containsExactly(new Move("b", "o", "K", 2));
+      assertThat(t.join(NodeSpec.viewer("L", 4, 1002)).moves())
+          .containsExactly(new Move("a", "o", "L", 2));
       assertThat(t.node("o").childIds()).containsExactly("L", "K", "J", "d");
       t.validate();
     }
@@ -252,7 +284,8 @@ class PlacementTest {
     @Test
     void onlyAViewerWithFewerSlotsIsSwapped() {
       StreamTree t = Trees.of("o: a/2 +B/1 c/4", "c: x/0");
-      JoinResult equal = t.join(NodeSpec.viewer("two", 2, 1000)); // a has as many slots: free slot instead
+      // a has as many slots: free slot instead
+      JoinResult equal = t.join(NodeSpec.viewer("two", 2, 1000));
       assertThat(equal.moves()).isEmpty();
       assertThat(equal.parent()).isEqualTo("o");
       JoinResult more = t.join(NodeSpec.viewer("three", 3, 1001)); // boosters are never swapped out
@@ -282,7 +315,8 @@ class PlacementTest {
       // A full tree's leaves all have 0 slots, so any joiner with a slot can take a leaf's place.
       StreamTree t = Trees.ofMax(2, "o: a/0 b/1", "b: c/0");
       assertThat(t.shallowestOpenDepth()).isEqualTo(-1);
-      assertThatThrownBy(() -> t.join(NodeSpec.viewer("none", 0, 1000))).isInstanceOf(NoOpenSlotException.class);
+      assertThatThrownBy(() -> t.join(NodeSpec.viewer("none", 0, 1000)))
+          .isInstanceOf(NoOpenSlotException.class);
       JoinResult result = t.join(NodeSpec.viewer("J", 1, 1001));
       assertThat(result.moves()).containsExactly(new Move("a", "o", "J", 2));
       assertThat(t.shallowestOpenDepth()).isEqualTo(-1);

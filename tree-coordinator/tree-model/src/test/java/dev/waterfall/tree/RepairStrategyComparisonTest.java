@@ -15,9 +15,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The harness behind docs/architecture.md's repair comparison: the same seeded churn for each strategy (grow to 20,000 full-capacity
- * nodes, then 20,000 steps of join-or-remove), measuring what each removal costs. Writes
- * target/repair-comparison.json.
+ * The harness behind docs/architecture.md's repair comparison: the same seeded churn for each
+ * strategy (grow to 20,000 full-capacity nodes, then 20,000 steps of join-or-remove), measuring
+ * what each removal costs. Writes target/repair-comparison.json.
  */
 @DisplayName("Repair strategies compared on the same churn")
 class RepairStrategyComparisonTest {
@@ -26,31 +26,60 @@ class RepairStrategyComparisonTest {
   private static final int CHURN = 20_000;
 
   /** What one strategy cost over the churn phase. */
-  record Stats(String strategy, int maxDepthAfterGrowth, int removals, int repairs, double meanEdgesPerRemoval, double meanEdgesPerRepair,
-         int maxEdges, double meanDepthChangesPerRemoval, double meanDepthChangesPerRepair,
-         int maxDepthChanges, int maxDepthReached, int finalMaxDepth, int finalSize, int finalDepthBound,
-         int boundViolations, double meanRemovalMicros) {
+  record Stats(
+      String strategy,
+      int maxDepthAfterGrowth,
+      int removals,
+      int repairs,
+      double meanEdgesPerRemoval,
+      double meanEdgesPerRepair,
+      int maxEdges,
+      double meanDepthChangesPerRemoval,
+      double meanDepthChangesPerRepair,
+      int maxDepthChanges,
+      int maxDepthReached,
+      int finalMaxDepth,
+      int finalSize,
+      int finalDepthBound,
+      int boundViolations,
+      double meanRemovalMicros) {
 
     double meanCost() {
       return meanEdgesPerRemoval + meanDepthChangesPerRemoval;
     }
 
     String json() {
-      return String.format(Locale.ROOT, "{\"strategy\": \"%s\", \"maxDepthAfterGrowth\": %d, "
+      return String.format(
+          Locale.ROOT,
+          "{\"strategy\": \"%s\", \"maxDepthAfterGrowth\": %d, "
               + "\"removals\": %d, \"repairs\": %d, "
               + "\"meanNewEdgesPerRemoval\": %.3f, \"meanNewEdgesPerRepair\": %.3f, \"maxNewEdges\": %d, "
               + "\"meanDepthChangesPerRemoval\": %.3f, \"meanDepthChangesPerRepair\": %.3f, "
               + "\"maxDepthChanges\": %d, \"maxDepthReached\": %d, \"finalMaxDepth\": %d, "
               + "\"finalSize\": %d, \"finalDepthBound\": %d, \"depthBoundViolations\": %d, "
               + "\"meanRemovalMicros\": %.1f}",
-          strategy, maxDepthAfterGrowth, removals, repairs, meanEdgesPerRemoval, meanEdgesPerRepair, maxEdges,
-          meanDepthChangesPerRemoval, meanDepthChangesPerRepair, maxDepthChanges, maxDepthReached,
-          finalMaxDepth, finalSize, finalDepthBound, boundViolations, meanRemovalMicros);
+          strategy,
+          maxDepthAfterGrowth,
+          removals,
+          repairs,
+          meanEdgesPerRemoval,
+          meanEdgesPerRepair,
+          maxEdges,
+          meanDepthChangesPerRemoval,
+          meanDepthChangesPerRepair,
+          maxDepthChanges,
+          maxDepthReached,
+          finalMaxDepth,
+          finalSize,
+          finalDepthBound,
+          boundViolations,
+          meanRemovalMicros);
     }
   }
 
   /** Scenario name to the share of joins that are boosters (in twentieths). */
-  private static final Map<String, Integer> SCENARIOS = Map.of("viewers-only", 0, "boosters-5pct", 1);
+  private static final Map<String, Integer> SCENARIOS =
+      Map.of("viewers-only", 0, "boosters-5pct", 1);
 
   @Test
   void defaultStrategyIsNoWorseThanTheOthers() throws IOException {
@@ -68,9 +97,11 @@ class RepairStrategyComparisonTest {
       assertThat(results.get("leaf-swap").boundViolations()).isZero();
       Stats chosen = results.get(RepairStrategies.defaultStrategy().name());
       for (Stats other : results.values()) {
-        assertThat(chosen.maxDepthReached()).as("max depth vs %s", other.strategy())
+        assertThat(chosen.maxDepthReached())
+            .as("max depth vs %s", other.strategy())
             .isLessThanOrEqualTo(other.maxDepthReached());
-        assertThat(chosen.meanCost()).as("edges + depth changes vs %s", other.strategy())
+        assertThat(chosen.meanCost())
+            .as("edges + depth changes vs %s", other.strategy())
             .isLessThanOrEqualTo(other.meanCost());
       }
     }
@@ -127,14 +158,28 @@ class RepairStrategyComparisonTest {
       }
     }
     tree.validate();
-    return new Stats(strategy.name(), afterGrowth, removals, repairs, (double) edges / removals,
-        (double) repairEdges / repairs, maxEdges, (double) depthChanges / removals,
-        (double) repairDepthChanges / repairs, maxDepthChanges, maxDepth, tree.maxDepth(), tree.size(),
-        StreamTree.depthBound(tree.size()), violations, nanos / 1000.0 / removals);
+    return new Stats(
+        strategy.name(),
+        afterGrowth,
+        removals,
+        repairs,
+        (double) edges / removals,
+        (double) repairEdges / repairs,
+        maxEdges,
+        (double) depthChanges / removals,
+        (double) repairDepthChanges / repairs,
+        maxDepthChanges,
+        maxDepth,
+        tree.maxDepth(),
+        tree.size(),
+        StreamTree.depthBound(tree.size()),
+        violations,
+        nanos / 1000.0 / removals);
   }
 
   /** Full-capacity node, a booster with probability boostersIn20 / 20. */
-  private static String join(StreamTree tree, Random random, String id, long clock, int boostersIn20) {
+  private static String join(
+      StreamTree tree, Random random, String id, long clock, int boostersIn20) {
     Role role = random.nextInt(20) < boostersIn20 ? Role.BOOSTER : Role.VIEWER;
     tree.join(new NodeSpec(id, role, 4, clock, null));
     return id;
@@ -142,9 +187,16 @@ class RepairStrategyComparisonTest {
 
   private static void writeJson(Map<String, Map<String, Stats>> scenarios) throws IOException {
     StringBuilder json = new StringBuilder();
-    json.append("{\n  \"seed\": ").append(SEED).append(",\n  \"grow\": ").append(GROW)
-        .append(",\n  \"churnSteps\": ").append(CHURN).append(",\n  \"maxChildren\": 4,\n")
-        .append("  \"default\": \"").append(RepairStrategies.defaultStrategy().name()).append("\",\n")
+    json.append("{\n  \"seed\": ")
+        .append(SEED)
+        .append(",\n  \"grow\": ")
+        .append(GROW)
+        .append(",\n  \"churnSteps\": ")
+        .append(CHURN)
+        .append(",\n  \"maxChildren\": 4,\n")
+        .append("  \"default\": \"")
+        .append(RepairStrategies.defaultStrategy().name())
+        .append("\",\n")
         .append("  \"scenarios\": {\n");
     List<String> blocks = new ArrayList<>();
     for (Map.Entry<String, Map<String, Stats>> scenario : scenarios.entrySet()) {

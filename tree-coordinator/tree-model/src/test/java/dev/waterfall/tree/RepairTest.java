@@ -28,7 +28,8 @@ class RepairTest {
 
     @Test
     void knowsThreeStrategiesAndDefaultsToLeafSwap() {
-      assertThat(RepairStrategies.names()).containsExactly("leaf-swap", "promote-child", "reattach-subtrees");
+      assertThat(RepairStrategies.names())
+          .containsExactly("leaf-swap", "promote-child", "reattach-subtrees");
       assertThat(RepairStrategies.defaultStrategy().name()).isEqualTo("leaf-swap");
       assertThat(RepairStrategies.byName("promote-child").name()).isEqualTo("promote-child");
     }
@@ -37,7 +38,8 @@ class RepairTest {
     void unknownNameListsTheKnownOnes() {
       assertThatThrownBy(() -> RepairStrategies.byName("magic"))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("leaf-swap").hasMessageContaining("reattach-subtrees");
+          .hasMessageContaining("leaf-swap")
+          .hasMessageContaining("reattach-subtrees");
     }
   }
 
@@ -48,8 +50,10 @@ class RepairTest {
     @Test
     void rootAndUnknownNodesCannotBeRemoved() {
       StreamTree tree = sample();
-      assertThatThrownBy(() -> tree.remove("o", LEAF_SWAP)).isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> tree.remove("nobody", LEAF_SWAP)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> tree.remove("o", LEAF_SWAP))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> tree.remove("nobody", LEAF_SWAP))
+          .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -91,8 +95,11 @@ class RepairTest {
     void deepestLeafTakesTheExactPlaceAndAdoptsTheOrphans() {
       StreamTree tree = sample();
       List<Move> moves = tree.remove("a", LEAF_SWAP);
-      assertThat(moves).containsExactlyInAnyOrder(new Move("deep", "b1x", "o", 1),
-          new Move("a1", "a", "deep", 2), new Move("a2", "a", "deep", 2));
+      assertThat(moves)
+          .containsExactlyInAnyOrder(
+              new Move("deep", "b1x", "o", 1),
+              new Move("a1", "a", "deep", 2),
+              new Move("a2", "a", "deep", 2));
       assertThat(childrenOf(tree, "o")).containsExactly("deep", "b");
       assertThat(depthOf(tree, "a1x")).isEqualTo(3);
       assertThat(tree.lastDepthChanges).isEqualTo(1);
@@ -152,8 +159,11 @@ class RepairTest {
     void siblingsThatDoNotFitAreReplacedWhole() {
       StreamTree tree = Trees.of("o: a b", "a: a1/2 a2/2 a3/2", "a1: x y", "a3: z");
       List<Move> moves = tree.remove("a", PROMOTE);
-      assertThat(moves).containsExactly(new Move("a1", "a", "o", 1), new Move("a2", "a", "o", 1),
-          new Move("a3", "a", "o", 1));
+      assertThat(moves)
+          .containsExactly(
+              new Move("a1", "a", "o", 1),
+              new Move("a2", "a", "o", 1),
+              new Move("a3", "a", "o", 1));
       assertThat(depthOf(tree, "z")).isEqualTo(2);
       tree.validate();
     }

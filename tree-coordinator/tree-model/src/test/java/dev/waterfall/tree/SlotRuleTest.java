@@ -24,7 +24,8 @@ class SlotRuleTest {
     assertThat(StreamTree.slotsFor(4, 1000, null, true, 1)).isEqualTo(1);
     assertThat(StreamTree.slotsFor(4, 1000, null, true, 9)).isEqualTo(4);
     assertThat(StreamTree.slotsFor(4, 1000, null, false, 1)).isZero();
-    assertThat(StreamTree.slotsFor(4, 1000, 2500, true, 1)).isEqualTo(2); // measured: the uplink decides
+    // measured: the uplink decides
+    assertThat(StreamTree.slotsFor(4, 1000, 2500, true, 1)).isEqualTo(2);
   }
 
   @Test
@@ -38,7 +39,8 @@ class SlotRuleTest {
 
   @Test
   void rejectsNonsenseBitrate() {
-    assertThatThrownBy(() -> StreamTree.slotsFor(4, 0, 1000, true)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StreamTree.slotsFor(4, 0, 1000, true))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

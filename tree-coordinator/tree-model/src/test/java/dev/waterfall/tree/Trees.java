@@ -3,13 +3,13 @@ package dev.waterfall.tree;
 import java.util.List;
 
 /**
- * Builds hand-drawn trees for tests, bypassing placement. Each line is {@code "parent: child child ..."};
- * a child token is {@code id}, {@code id/cap} (capacity, default maxChildren) and may start with {@code +}
- * for a booster. Nodes join at 10, 20, 30... in the order written; the root is {@code o}.
+ * Builds hand-drawn trees for tests, bypassing placement. Each line is {@code "parent: child child
+ * ..."}; a child token is {@code id}, {@code id/cap} (capacity, default maxChildren) and may start
+ * with {@code +} for a booster. Nodes join at 10, 20, 30... in the order written; the root is
+ * {@code o}.
  */
 final class Trees {
-  private Trees() {
-  }
+  private Trees() {}
 
   static StreamTree of(String... lines) {
     return ofMax(4, lines);
@@ -55,7 +55,11 @@ final class Trees {
 
   private static void render(StreamTree tree, String id, StringBuilder out) {
     TreeNode node = tree.node(id);
-    out.append("  ".repeat(node.depth())).append(id).append('/').append(node.capacity()).append('\n');
+    out.append("  ".repeat(node.depth()))
+        .append(id)
+        .append('/')
+        .append(node.capacity())
+        .append('\n');
     for (String child : node.childIds()) {
       render(tree, child, out);
     }

@@ -10,9 +10,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The validator is what every other tree test leans on ("validate after every step"), so it is tested the other
- * way round: a sound tree passes, and each invariant, broken by hand in an otherwise sound tree, is caught and
- * named.
+ * The validator is what every other tree test leans on ("validate after every step"), so it is
+ * tested the other way round: a sound tree passes, and each invariant, broken by hand in an
+ * otherwise sound tree, is caught and named.
  */
 class ValidatorTest {
 
@@ -39,7 +39,8 @@ class ValidatorTest {
         broken("child's parent link points back", t -> node(t, "c").parent = node(t, "b")),
         broken("no cycle or shared child", t -> node(t, "a").children.add(node(t, "c"))),
         broken("depth == parent depth + 1", t -> node(t, "c").depth = 3),
-        broken("every node reachable from the root", t -> node(t, "a").children.remove(node(t, "d"))),
+        broken(
+            "every node reachable from the root", t -> node(t, "a").children.remove(node(t, "d"))),
         broken("subtree height", t -> node(t, "a").height = 7),
         broken("sequence below the counter", t -> t.tree.nextSeq(node(t, "e").seq)));
   }
@@ -53,12 +54,16 @@ class ValidatorTest {
   void eachBrokenInvariantIsCaughtByName(String invariant, Consumer<StreamTree> breakIt) {
     StreamTree tree = sound();
     breakIt.accept(tree);
-    assertThatThrownBy(tree::validate).isInstanceOf(IllegalStateException.class).hasMessageContaining(invariant);
+    assertThatThrownBy(tree::validate)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(invariant);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("brokenInvariants")
   void theSoundTreeItStartsFromPasses(String invariant, Consumer<StreamTree> unused) {
-    assertThatCode(() -> sound().validate()).as("before breaking " + invariant).doesNotThrowAnyException();
+    assertThatCode(() -> sound().validate())
+        .as("before breaking " + invariant)
+        .doesNotThrowAnyException();
   }
 }

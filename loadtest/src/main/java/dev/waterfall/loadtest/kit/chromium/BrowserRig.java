@@ -25,15 +25,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the pages watch: a real coordinator (embedded Hazelcast, serving /watch/…) and real relays in this JVM, the
- * origin publishing the built-in sample. HTTP on 127.0.0.1, WebRTC on the namespace's veth address. Boosters serve
- * no HTTP, so every HTTP byte any node or page fetched came from the origin.
+ * What the pages watch: a real coordinator (embedded Hazelcast, serving /watch/…) and real relays
+ * in this JVM, the origin publishing the built-in sample. HTTP on 127.0.0.1, WebRTC on the
+ * namespace's veth address. Boosters serve no HTTP, so every HTTP byte any node or page fetched
+ * came from the origin.
  */
 public final class BrowserRig implements AutoCloseable {
   private static final String ADMIN = "loadtest-browsers-admin-token-0123456789";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   final Coordinator coordinator;
   final String base;
   private final Vertx vertx = Vertx.vertx();
@@ -45,22 +49,50 @@ public final class BrowserRig implements AutoCloseable {
       RelayRig.quiet();
     }
     int clusterPort = RelayRig.freePort();
-    coordinator = Coordinator.start(CoordinatorConfig.from(Settings.defaultsOnly().with(Map.of(
-        "http.port", "0", "admin.token", ADMIN, "cluster.port", Integer.toString(clusterPort),
-        "cluster.name", "loadtest-browsers-" + ProcessHandle.current().pid()))), Clock.systemUTC());
+    coordinator =
+        Coordinator.start(
+            CoordinatorConfig.from(
+                Settings.defaultsOnly()
+                    .with(
+                        Map.of(
+                            "http.port",
+                            "0",
+                            "admin.token",
+                            ADMIN,
+                            "cluster.port",
+                            Integer.toString(clusterPort),
+                            "cluster.name",
+                            "loadtest-browsers-" + ProcessHandle.current().pid()))),
+            Clock.systemUTC());
     base = "http://127.0.0.1:" + coordinator.port();
   }
 
-  /** A stream with its origin publishing the sample, numbered from the wall clock as `waterfall demo` does. */
+  /**
+   * A stream with its origin publishing the sample, numbered from the wall clock as `waterfall
+   * demo` does.
+   */
   public Relay origin(String stream, int maxChildren) throws Exception {
-    String key = coordinator.createStream(new StreamCatalog.Spec(stream, null, maxChildren, null)).publishKey();
-    return add(Relay.startOrigin(vertx, peers, new Relay.Options(List.of(base), stream, key, "127.0.0.1", 0, null),
-        SegmentSigner.generate(), SampleSource.fromClasspath(System.currentTimeMillis() / 2000), r -> { }));
+    String key =
+        coordinator
+            .createStream(new StreamCatalog.Spec(stream, null, maxChildren, null))
+            .publishKey();
+    return add(
+        Relay.startOrigin(
+            vertx,
+            peers,
+            new Relay.Options(List.of(base), stream, key, "127.0.0.1", 0, null),
+            SegmentSigner.generate(),
+            SampleSource.fromClasspath(System.currentTimeMillis() / 2000),
+            r -> {}));
   }
 
   public Relay booster(String stream) throws Exception {
-    return add(Relay.startBooster(vertx, peers, new Relay.Options(List.of(base), stream,
-        coordinator.issueBoosterToken(), "127.0.0.1", -1, null)));
+    return add(
+        Relay.startBooster(
+            vertx,
+            peers,
+            new Relay.Options(
+                List.of(base), stream, coordinator.issueBoosterToken(), "127.0.0.1", -1, null)));
   }
 
   public String watchUrl(String stream, boolean p2p) {
@@ -83,11 +115,21 @@ public final class BrowserRig implements AutoCloseable {
   /** When the origin signed its newest segment (epoch ms), read on its own context. */
   public static long newestProducedAt(Relay origin) throws Exception {
     CompletableFuture<Long> f = new CompletableFuture<>();
-    origin.node().context().runOnContext(v -> {
-      List<Long> seqs = origin.store().sequences();
-      f.complete(seqs.isEmpty() ? System.currentTimeMillis() : origin.store().header(seqs.get(seqs.size() - 1))
-          .map(h -> h.header().producedAtMillis()).orElse(System.currentTimeMillis()));
-    });
+    origin
+        .node()
+        .context()
+        .runOnContext(
+            v -> {
+              List<Long> seqs = origin.store().sequences();
+              f.complete(
+                  seqs.isEmpty()
+                      ? System.currentTimeMillis()
+                      : origin
+                          .store()
+                          .header(seqs.get(seqs.size() - 1))
+                          .map(h -> h.header().producedAtMillis())
+                          .orElse(System.currentTimeMillis()));
+            });
     return f.get(10, TimeUnit.SECONDS);
   }
 
@@ -105,8 +147,12 @@ public final class BrowserRig implements AutoCloseable {
   /** Nodes in the stream's tree, from the coordinator's REST API; -1 if it cannot tell. */
   public int treeSize(String stream) {
     try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/streams/" + stream
-          + "/tree")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(base + "/api/streams/" + stream + "/tree"))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       JsonNode nodes = JSON.readTree(r.body()).get("nodes");
       return nodes == null ? -1 : nodes.size();
     } catch (Exception e) {
@@ -118,7 +164,10 @@ public final class BrowserRig implements AutoCloseable {
     boolean ok() throws Exception;
   }
 
-  /** Polls until {@code check} holds; past the timeout throws with {@code failure}, or returns if that is null. */
+  /**
+   * Polls until {@code check} holds; past the timeout throws with {@code failure}, or returns if
+   * that is null.
+   */
   public static void await(Check check, long timeoutMillis, String failure) throws Exception {
     long until = System.currentTimeMillis() + timeoutMillis;
     while (!check.ok()) {

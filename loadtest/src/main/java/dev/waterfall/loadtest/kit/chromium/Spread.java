@@ -6,7 +6,10 @@ import dev.waterfall.loadtest.report.Latency;
 import java.util.Collection;
 import org.HdrHistogram.Histogram;
 
-/** Summaries of millisecond samples (first frames, distances behind live), through report/Latency's histograms. */
+/**
+ * Summaries of millisecond samples (first frames, distances behind live), through report/Latency's
+ * histograms.
+ */
 public final class Spread {
   private Spread() {}
 
@@ -20,7 +23,9 @@ public final class Spread {
 
   /** Value at {@code percentile} (0..100) in ms; NaN without samples. */
   public static double percentile(Collection<Double> millis, double percentile) {
-    return millis.isEmpty() ? Double.NaN : Latency.at(histogram(millis), percentile, Latency.Unit.MILLIS);
+    return millis.isEmpty()
+        ? Double.NaN
+        : Latency.at(histogram(millis), percentile, Latency.Unit.MILLIS);
   }
 
   /** count, p50Ms, p95Ms, minMs, maxMs; only count when empty. */

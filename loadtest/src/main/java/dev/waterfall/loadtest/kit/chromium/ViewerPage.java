@@ -10,23 +10,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One viewer's page, measured from outside: an init script (runs before the page's own scripts) notes the first
- * presented video frame and which HLS fragment is playing; {@link #probe()} reads those and the player's counters
- * in one page.evaluate, so every value of a sample was taken at the same instant. The web player itself is not
- * changed: it already exposes window.waterfall (state, video, hls, node).
+ * One viewer's page, measured from outside: an init script (runs before the page's own scripts)
+ * notes the first presented video frame and which HLS fragment is playing; {@link #probe()} reads
+ * those and the player's counters in one page.evaluate, so every value of a sample was taken at the
+ * same instant. The web player itself is not changed: it already exposes window.waterfall (state,
+ * video, hls, node).
  */
 public final class ViewerPage implements AutoCloseable {
   /**
-   * - firstFrame: video.requestVideoFrameCallback, registered as soon as the video element exists, fires for the
-   *   first frame handed to the compositor; metadata.presentationTime is in ms since the page's time origin, which
-   *   for a navigation is its start. So it is "navigation start → first presented frame".
-   * - frag: hls.js's FRAG_CHANGED (the fragment now playing: sn = media sequence, start on the media timeline).
-   * - timeline: when each step of the start happened (ms since navigation start, first occurrence), to see where
-   *   a slow start goes: the WebSocket join and the WebRTC link (P2P pages), then hls.js's playlist and first
-   *   fragment. Taken by wrapping the browser's WebSocket and RTCPeerConnection, and hls.js's loadSource as soon
-   *   as the page's hls.min.js defines window.Hls, so no event is missed; the page's own code is not touched.
+   * - firstFrame: video.requestVideoFrameCallback, registered as soon as the video element exists,
+   * fires for the first frame handed to the compositor; metadata.presentationTime is in ms since
+   * the page's time origin, which for a navigation is its start. So it is "navigation start → first
+   * presented frame". - frag: hls.js's FRAG_CHANGED (the fragment now playing: sn = media sequence,
+   * start on the media timeline). - timeline: when each step of the start happened (ms since
+   * navigation start, first occurrence), to see where a slow start goes: the WebSocket join and the
+   * WebRTC link (P2P pages), then hls.js's playlist and first fragment. Taken by wrapping the
+   * browser's WebSocket and RTCPeerConnection, and hls.js's loadSource as soon as the page's
+   * hls.min.js defines window.Hls, so no event is missed; the page's own code is not touched.
    */
-  static final String INIT_SCRIPT = """
+  static final String INIT_SCRIPT =
+      """
       (() => {
         const bench = window.__waterfallBench = { rvfc: null, firstFrame: null, frag: null, timeline: {} };
         const mark = (k) => { if (!(k in bench.timeline)) bench.timeline[k] = Math.round(performance.now()); };
@@ -88,7 +91,8 @@ public final class ViewerPage implements AutoCloseable {
               return loadSource.call(this, url);
             };
           } });
-        // Should hls.js ever be defined another way, hook whatever instance the player shows (may miss the first events).
+        // Should hls.js ever be defined another way, hook whatever instance the player shows (may
+        // miss the first events).
         setInterval(() => {
           const w = window.waterfall;
           if (w && w.hls && window.Hls) hook(w.hls, window.Hls);
@@ -97,10 +101,12 @@ public final class ViewerPage implements AutoCloseable {
       """;
 
   /**
-   * Everything one sample needs, read at one instant; header: the signed header of the playing fragment;
-   * arrivals: [sequence, producedAtMillis, completeAtMillis] of each complete segment in the page's store.
+   * Everything one sample needs, read at one instant; header: the signed header of the playing
+   * fragment; arrivals: [sequence, producedAtMillis, completeAtMillis] of each complete segment in
+   * the page's store.
    */
-  static final String PROBE = """
+  static final String PROBE =
+      """
       () => {
         const w = window.waterfall, b = window.__waterfallBench;
         if (!w || !b) return null;
@@ -144,12 +150,16 @@ public final class ViewerPage implements AutoCloseable {
   }
 
   /**
-   * Camera and microphone are granted (no device is ever opened): Chromium signals its own host candidates only to
-   * a page with one of them, and two pages without candidates cannot connect (see relay-node's Chromium helper).
+   * Camera and microphone are granted (no device is ever opened): Chromium signals its own host
+   * candidates only to a page with one of them, and two pages without candidates cannot connect
+   * (see relay-node's Chromium helper).
    */
   static ViewerPage open(Browser browser, String url, String label) {
-    BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(640, 480)
-        .setPermissions(List.of("camera", "microphone")));
+    BrowserContext context =
+        browser.newContext(
+            new Browser.NewContextOptions()
+                .setViewportSize(640, 480)
+                .setPermissions(List.of("camera", "microphone")));
     try {
       context.addInitScript(INIT_SCRIPT);
       Page page = context.newPage();
@@ -161,11 +171,15 @@ public final class ViewerPage implements AutoCloseable {
     }
   }
 
-  /** Waits until the first frame was presented (or playback began, where no frame callback exists). */
+  /**
+   * Waits until the first frame was presented (or playback began, where no frame callback exists).
+   */
   public boolean awaitFirstFrame(long timeoutMillis) {
     try {
-      page.waitForFunction("() => window.__waterfallBench && (window.__waterfallBench.firstFrame !== null"
-              + " || (window.__waterfallBench.rvfc === false && window.waterfall.state.startedAt !== null))", null,
+      page.waitForFunction(
+          "() => window.__waterfallBench && (window.__waterfallBench.firstFrame !== null"
+              + " || (window.__waterfallBench.rvfc === false && window.waterfall.state.startedAt !== null))",
+          null,
           new Page.WaitForFunctionOptions().setTimeout(timeoutMillis).setPollingInterval(20));
       return true;
     } catch (com.microsoft.playwright.TimeoutError e) {
@@ -176,8 +190,10 @@ public final class ViewerPage implements AutoCloseable {
   /** Waits until it plays, and for a P2P page until it has a parent. */
   public boolean awaitPlaying(long timeoutMillis) {
     try {
-      page.waitForFunction("() => window.waterfall && window.waterfall.state.startedAt !== null"
-              + " && (window.waterfall.state.mode !== 'p2p' || window.waterfall.node.depth !== null)", null,
+      page.waitForFunction(
+          "() => window.waterfall && window.waterfall.state.startedAt !== null"
+              + " && (window.waterfall.state.mode !== 'p2p' || window.waterfall.node.depth !== null)",
+          null,
           new Page.WaitForFunctionOptions().setTimeout(timeoutMillis).setPollingInterval(100));
       return true;
     } catch (com.microsoft.playwright.TimeoutError e) {
@@ -192,12 +208,15 @@ public final class ViewerPage implements AutoCloseable {
   }
 
   /**
-   * The page's whole state (window.waterfall.state: links, counters, the last segment loads with their per-hop
-   * timing) as JSON text, or null: what a lab run keeps of each page for the post-mortem.
+   * The page's whole state (window.waterfall.state: links, counters, the last segment loads with
+   * their per-hop timing) as JSON text, or null: what a lab run keeps of each page for the
+   * post-mortem.
    */
   public String stateJson() {
     try {
-      Object json = page.evaluate("() => window.waterfall ? JSON.stringify(window.waterfall.state, null, 1) : null");
+      Object json =
+          page.evaluate(
+              "() => window.waterfall ? JSON.stringify(window.waterfall.state, null, 1) : null");
       return json == null ? null : json.toString();
     } catch (RuntimeException e) {
       return null; // a page that crashed or closed: its absence says so
@@ -205,7 +224,8 @@ public final class ViewerPage implements AutoCloseable {
   }
 
   /** Per page: mode, depth, P2P share and stalls over the sampled time, live distance p50/p95. */
-  public static ArrayNode rows(List<ViewerPage> pages, Map<String, Probe> first, Map<String, Probe> last) {
+  public static ArrayNode rows(
+      List<ViewerPage> pages, Map<String, Probe> first, Map<String, Probe> last) {
     ArrayNode rows = JsonNodeFactory.instance.arrayNode();
     for (ViewerPage page : pages) {
       Probe a = first.get(page.label);
@@ -225,11 +245,13 @@ public final class ViewerPage implements AutoCloseable {
       row.put("bytesSentToChildren", b.bytesSentToChildren() - a.bytesSentToChildren());
       row.put("children", b.children());
       if ("p2p".equals(b.mode()) && fromParent + fallback > 0) {
-        row.put("p2pShare", Math.round((double) fromParent / (fromParent + fallback) * 1000) / 1000.0);
+        row.put(
+            "p2pShare", Math.round((double) fromParent / (fromParent + fallback) * 1000) / 1000.0);
       }
       row.put("stallsWhileSampled", b.stalls() - a.stalls());
       row.put("stallsSinceStart", b.stalls());
-      // Of those, the page held the segment ≥ 1 s unappended: the machine's CPU, not delivery (watch/stalls.js).
+      // Of those, the page held the segment ≥ 1 s unappended: the machine's CPU, not delivery
+      // (watch/stalls.js).
       row.put("stallsPageBusySinceStart", b.stallsPageBusy());
       if (b.error() != null) {
         row.put("error", b.error());

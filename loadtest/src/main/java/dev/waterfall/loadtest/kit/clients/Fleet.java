@@ -29,31 +29,47 @@ import java.util.function.IntSupplier;
 import java.util.stream.Stream;
 
 /**
- * Simulated signalling nodes, in this process, on one Vert.x with the default event-loop pool (2 × cores): the
- * sockets spread over the loops, so one busy loop on our side does not pass for a slow coordinator. One shared
- * WebSocket client whose pool admits every socket (its default, 50 per host, would queue joins). Slot i
- * connects to coordinator i mod n first. What a node does when its socket drops is the fleet's one setting:
+ * Simulated signalling nodes, in this process, on one Vert.x with the default event-loop pool (2 ×
+ * cores): the sockets spread over the loops, so one busy loop on our side does not pass for a slow
+ * coordinator. One shared WebSocket client whose pool admits every socket (its default, 50 per
+ * host, would queue joins). Slot i connects to coordinator i mod n first. What a node does when its
+ * socket drops is the fleet's one setting:
+ *
  * <ul>
- *   <li>{@link #staying}: the drop is counted and the node stays gone (signalling: joins, heartbeats, churn);</li>
- *   <li>{@link #resuming}: as a real client whose coordinator died, it reconnects to the next coordinator after
- *       relay-node's back-off (250 ms doubling to 10 s, half of it random jitter, so a crowd spreads out) and
- *       sends {@code resume}; every join and resume is kept as a sample (failover).</li>
+ *   <li>{@link #staying}: the drop is counted and the node stays gone (signalling: joins,
+ *       heartbeats, churn);
+ *   <li>{@link #resuming}: as a real client whose coordinator died, it reconnects to the next
+ *       coordinator after relay-node's back-off (250 ms doubling to 10 s, half of it random jitter,
+ *       so a crowd spreads out) and sends {@code resume}; every join and resume is kept as a sample
+ *       (failover).
  * </ul>
  */
 public final class Fleet implements AutoCloseable {
   static final long FIRST_RETRY_MS = 250;
   static final long MAX_RETRY_MS = 10_000;
 
-  /** A join: when the welcome came (wall ms), join sent → welcome, node opened → welcome (with any retries), where. */
-  public record JoinSample(long atMillis, long joinNanos, long connectNanos, int coordinator, boolean trickle) {}
+  /**
+   * A join: when the welcome came (wall ms), join sent → welcome, node opened → welcome (with any
+   * retries), where.
+   */
+  public record JoinSample(
+      long atMillis, long joinNanos, long connectNanos, int coordinator, boolean trickle) {}
 
   /**
-   * A resume: socket dropped → resumed welcome ({@code nanos}); of it, dropped → new socket open (back-off, TCP,
-   * WebSocket upgrade: {@code reconnectNanos}) and resume sent → welcome (the coordinator's answer:
-   * {@code answerNanos}); connections it took; whether the node kept its parent.
+   * A resume: socket dropped → resumed welcome ({@code nanos}); of it, dropped → new socket open
+   * (back-off, TCP, WebSocket upgrade: {@code reconnectNanos}) and resume sent → welcome (the
+   * coordinator's answer: {@code answerNanos}); connections it took; whether the node kept its
+   * parent.
    */
-  public record ResumeSample(int slot, long atMillis, long nanos, long reconnectNanos, long answerNanos,
-                             int attempts, boolean sameParent, int coordinator) {}
+  public record ResumeSample(
+      int slot,
+      long atMillis,
+      long nanos,
+      long reconnectNanos,
+      long answerNanos,
+      int attempts,
+      boolean sameParent,
+      int coordinator) {}
 
   private final boolean resumes;
   private final Vertx vertx;
@@ -63,19 +79,33 @@ public final class Fleet implements AutoCloseable {
   private final AtomicInteger used = new AtomicInteger();
   private final Map<String, LongAdder> received = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
-  /** Joined sockets the coordinator closed while we were not closing: nodes lost mid-measurement. */
+
+  /**
+   * Joined sockets the coordinator closed while we were not closing: nodes lost mid-measurement.
+   */
   private final LongAdder dropped = new LongAdder();
-  /** Drops by the coordinator (1-based) the socket was on: a survivor closing sockets means something else broke. */
+
+  /**
+   * Drops by the coordinator (1-based) the socket was on: a survivor closing sockets means
+   * something else broke.
+   */
   private final Map<String, LongAdder> dropsOn = new ConcurrentHashMap<>();
+
   private final LongAdder connectFailures = new LongAdder();
+
   /** {@code unknown-node} after a resume: the place was given up, the node joined afresh. */
   private final LongAdder placesLost = new LongAdder();
+
   private final RepairClock repairs = new RepairClock();
   private final LongAdder childrenAtDeparture = new LongAdder();
   private final ConcurrentLinkedQueue<JoinSample> joins = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<ResumeSample> resumed = new ConcurrentLinkedQueue<>();
-  /** (wall ms, lag ms) of a 100 ms timer on our own event loop: a client starved of CPU shows here. */
+
+  /**
+   * (wall ms, lag ms) of a 100 ms timer on our own event loop: a client starved of CPU shows here.
+   */
   private final ConcurrentLinkedQueue<long[]> loopLag = new ConcurrentLinkedQueue<>();
+
   private volatile boolean closing;
   private HeartbeatPacer pacer;
   private JoinBatch trickle;
@@ -86,8 +116,12 @@ public final class Fleet implements AutoCloseable {
     this.resumes = resumes;
     this.vertx = Vertx.vertx(new VertxOptions());
     // A resuming node gives a coordinator that does not answer 10 s before it tries the next.
-    this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxConnections(capacity + 16).setConnectTimeout(resumes ? 10_000 : 30_000).setIdleTimeout(0));
+    this.client =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                .setMaxConnections(capacity + 16)
+                .setConnectTimeout(resumes ? 10_000 : 30_000)
+                .setIdleTimeout(0));
     this.connect = new AtomicReferenceArray<>(baseUrls.size());
     for (int i = 0; i < baseUrls.size(); i++) {
       setUrl(i, baseUrls.get(i));
@@ -105,10 +139,15 @@ public final class Fleet implements AutoCloseable {
     return new Fleet(baseUrls, capacity, true);
   }
 
-  /** Coordinator {@code index} now answers at {@code baseUrl} (a restarted coordinator gets a new port). */
+  /**
+   * Coordinator {@code index} now answers at {@code baseUrl} (a restarted coordinator gets a new
+   * port).
+   */
   public void setUrl(int index, String baseUrl) {
     URI uri = URI.create(baseUrl);
-    connect.set(index, new WebSocketConnectOptions().setHost(uri.getHost()).setPort(uri.getPort()).setURI("/ws"));
+    connect.set(
+        index,
+        new WebSocketConnectOptions().setHost(uri.getHost()).setPort(uri.getPort()).setURI("/ws"));
   }
 
   public int eventLoops() {
@@ -116,18 +155,27 @@ public final class Fleet implements AutoCloseable {
   }
 
   /**
-   * Opens {@code count} nodes of {@code role}, at most {@code concurrency} joins in flight (connect, upgrade,
-   * join, welcome), and returns when all are settled or the deadline passes.
+   * Opens {@code count} nodes of {@code role}, at most {@code concurrency} joins in flight
+   * (connect, upgrade, join, welcome), and returns when all are settled or the deadline passes.
    */
-  public JoinBatch join(String label, String stream, String role, String key, int count, int concurrency,
-                        Progress progress, Deadline deadline) throws InterruptedException {
+  public JoinBatch join(
+      String label,
+      String stream,
+      String role,
+      String key,
+      int count,
+      int concurrency,
+      Progress progress,
+      Deadline deadline)
+      throws InterruptedException {
     String joinText = joinText(stream, role, key);
     JoinBatch batch = new JoinBatch(label, count, concurrency);
     progress.phase(label, count);
     batch.started = System.nanoTime();
     int opened = 0;
     for (; opened < count; opened++) {
-      if (!batch.inFlight.tryAcquire(Math.max(1, deadline.remainingMillis()), TimeUnit.MILLISECONDS)) {
+      if (!batch.inFlight.tryAcquire(
+          Math.max(1, deadline.remainingMillis()), TimeUnit.MILLISECONDS)) {
         break;
       }
       open(batch, stream, joinText, "origin".equals(role), progress::step);
@@ -148,8 +196,12 @@ public final class Fleet implements AutoCloseable {
     return MessageCodec.encode(new Message.Join(stream, role, key, null, null));
   }
 
-  /** Opens one node into {@code batch} without waiting (the caller holds one of its {@code inFlight} permits). */
-  public void open(JoinBatch batch, String stream, String joinText, boolean origin, Runnable settledStep) {
+  /**
+   * Opens one node into {@code batch} without waiting (the caller holds one of its {@code inFlight}
+   * permits).
+   */
+  public void open(
+      JoinBatch batch, String stream, String joinText, boolean origin, Runnable settledStep) {
     int slot = used.getAndIncrement();
     if (slot >= slots.length) {
       used.decrementAndGet();
@@ -165,32 +217,39 @@ public final class Fleet implements AutoCloseable {
       return;
     }
     int target = n.target(connect.length());
-    client.connect(connect.get(target)).onComplete(ar -> {
-      if (ar.failed()) {
-        connectFailures.increment();
-        if (resumes) {
-          retry(n);
-        } else {
-          fail(n, "connect: " + ar.cause().getClass().getSimpleName());
-        }
-        return;
-      }
-      WebSocket ws = ar.result();
-      n.socket = ws;
-      n.coordinator = target;
-      ws.textMessageHandler(text -> onText(n, ws, text));
-      ws.closeHandler(x -> onClose(n, ws));
-      if (n.nodeId != null && n.resumeToken != null) {
-        n.resumeSent = System.nanoTime();
-        ws.writeTextMessage(MessageCodec.encode(new Message.Resume(n.stream, n.nodeId, n.resumeToken)));
-      } else {
-        n.joinSent = System.nanoTime();
-        ws.writeTextMessage(n.joinText);
-      }
-    });
+    client
+        .connect(connect.get(target))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                connectFailures.increment();
+                if (resumes) {
+                  retry(n);
+                } else {
+                  fail(n, "connect: " + ar.cause().getClass().getSimpleName());
+                }
+                return;
+              }
+              WebSocket ws = ar.result();
+              n.socket = ws;
+              n.coordinator = target;
+              ws.textMessageHandler(text -> onText(n, ws, text));
+              ws.closeHandler(x -> onClose(n, ws));
+              if (n.nodeId != null && n.resumeToken != null) {
+                n.resumeSent = System.nanoTime();
+                ws.writeTextMessage(
+                    MessageCodec.encode(new Message.Resume(n.stream, n.nodeId, n.resumeToken)));
+              } else {
+                n.joinSent = System.nanoTime();
+                ws.writeTextMessage(n.joinText);
+              }
+            });
   }
 
-  /** As relay-node's CoordinatorSession: the next URL after base/2 + random(base/2), base doubling per failure. */
+  /**
+   * As relay-node's CoordinatorSession: the next URL after base/2 + random(base/2), base doubling
+   * per failure.
+   */
   private void retry(Node n) {
     if (closing) {
       return;
@@ -209,14 +268,19 @@ public final class Fleet implements AutoCloseable {
   }
 
   /**
-   * A random connected viewer (never the origin) that has not departed yet, or null after a few misses.
-   * Only reads the slots; the caller's thread is the only one departing nodes.
+   * A random connected viewer (never the origin) that has not departed yet, or null after a few
+   * misses. Only reads the slots; the caller's thread is the only one departing nodes.
    */
   public Node pickDepartable(Random random) {
     int n = Math.min(used.get(), slots.length);
     for (int tries = 0; tries < 200 && n > 0; tries++) {
       Node v = slots[random.nextInt(n)];
-      if (v != null && !v.origin && v.joined && !v.departed && v.socket != null && !v.socket.isClosed()) {
+      if (v != null
+          && !v.origin
+          && v.joined
+          && !v.departed
+          && v.socket != null
+          && !v.socket.isClosed()) {
         return v;
       }
     }
@@ -224,8 +288,9 @@ public final class Fleet implements AutoCloseable {
   }
 
   /**
-   * Makes {@code v} go: a {@code leave} then close when {@code graceful}, else only the close (a crash as the
-   * coordinator sees it). The departure is timed from here, for the repair latency of its children.
+   * Makes {@code v} go: a {@code leave} then close when {@code graceful}, else only the close (a
+   * crash as the coordinator sees it). The departure is timed from here, for the repair latency of
+   * its children.
    */
   public void depart(Node v, boolean graceful) {
     v.departed = true;
@@ -241,7 +306,10 @@ public final class Fleet implements AutoCloseable {
     return repairs;
   }
 
-  /** Children the departed nodes had when they went, by their own count of child-joined / child-left. */
+  /**
+   * Children the departed nodes had when they went, by their own count of child-joined /
+   * child-left.
+   */
   public long childrenAtDeparture() {
     return childrenAtDeparture.sum();
   }
@@ -283,12 +351,25 @@ public final class Fleet implements AutoCloseable {
   private void onWelcome(Node n, Message.Welcome w, long now) {
     if (w.resumed() && n.droppedNanos >= 0) {
       boolean same = Objects.equals(w.parent(), n.parentAtDrop) && w.nodeId().equals(n.nodeId);
-      resumed.add(new ResumeSample(n.slot, System.currentTimeMillis(), now - n.droppedNanos,
-          n.resumeSent - n.droppedNanos, now - n.resumeSent, n.attempt, same, n.coordinator));
+      resumed.add(
+          new ResumeSample(
+              n.slot,
+              System.currentTimeMillis(),
+              now - n.droppedNanos,
+              n.resumeSent - n.droppedNanos,
+              now - n.resumeSent,
+              n.attempt,
+              same,
+              n.coordinator));
     } else if (n.batch.welcomed(n, now, w.heartbeatIntervalMs())) {
       if (resumes) {
-        joins.add(new JoinSample(System.currentTimeMillis(), now - n.joinSent, now - n.connectStarted,
-            n.coordinator, n.batch == trickle));
+        joins.add(
+            new JoinSample(
+                System.currentTimeMillis(),
+                now - n.joinSent,
+                now - n.connectStarted,
+                n.coordinator,
+                n.batch == trickle));
       }
       n.settledStep.run();
     }
@@ -312,12 +393,18 @@ public final class Fleet implements AutoCloseable {
         n.joinSent = System.nanoTime();
         ws.writeTextMessage(n.joinText);
       }
-      case "too-many-joins", "stream-full" -> vertx.setTimer(FIRST_RETRY_MS, t -> {
-        if (!ws.isClosed()) {
-          ws.writeTextMessage(n.nodeId != null && n.resumeToken != null
-              ? MessageCodec.encode(new Message.Resume(n.stream, n.nodeId, n.resumeToken)) : n.joinText);
-        }
-      });
+      case "too-many-joins", "stream-full" ->
+          vertx.setTimer(
+              FIRST_RETRY_MS,
+              t -> {
+                if (!ws.isClosed()) {
+                  ws.writeTextMessage(
+                      n.nodeId != null && n.resumeToken != null
+                          ? MessageCodec.encode(
+                              new Message.Resume(n.stream, n.nodeId, n.resumeToken))
+                          : n.joinText);
+                }
+              });
       default -> {
         if (!n.joined && n.droppedNanos < 0) {
           fail(n, "error " + e.code());
@@ -341,7 +428,8 @@ public final class Fleet implements AutoCloseable {
     } else if (!resumes) {
       fail(n, "closed before welcome");
     }
-    // A resuming node (or one mid-resume) resumes elsewhere; a join never answered is sent to the next one.
+    // A resuming node (or one mid-resume) resumes elsewhere; a join never answered is sent to the
+    // next one.
     if (resumes) {
       retry(n);
     }
@@ -357,29 +445,45 @@ public final class Fleet implements AutoCloseable {
     return out;
   }
 
-  /** Every node heart-beats once per {@code intervalMs}, slot i at its own offset (ticks of {@code tickMs}). */
+  /**
+   * Every node heart-beats once per {@code intervalMs}, slot i at its own offset (ticks of {@code
+   * tickMs}).
+   */
   public void startHeartbeats(long intervalMs, long tickMs) {
-    // A resuming fleet cycles over the nodes opened so far, as failover's own client always did: the due count
-    // then jumps by elapsed / interval with every new node, a burst of extra heartbeats. Kept so that failover's
-    // figures stay comparable with those published; the staying fleet cycles over all slots.
-    IntSupplier cycle = resumes ? () -> Math.max(1, Math.min(used.get(), slots.length)) : () -> slots.length;
-    pacer = new HeartbeatPacer(vertx, slots, cycle, MessageCodec.encode(new Message.Heartbeat(null, null)),
-        intervalMs);
+    // A resuming fleet cycles over the nodes opened so far, as failover's own client always did:
+    // the due count then jumps by elapsed / interval with every new node, a burst of extra
+    // heartbeats. Kept so that failover's figures stay comparable with those published; the staying
+    // fleet cycles over all slots.
+    IntSupplier cycle =
+        resumes ? () -> Math.max(1, Math.min(used.get(), slots.length)) : () -> slots.length;
+    pacer =
+        new HeartbeatPacer(
+            vertx,
+            slots,
+            cycle,
+            MessageCodec.encode(new Message.Heartbeat(null, null)),
+            intervalMs);
     pacer.start(tickMs);
   }
 
-  /** Opens {@code perSecond} new viewers of {@code stream} a second, evenly (ticks of 20 ms), until stopped. */
+  /**
+   * Opens {@code perSecond} new viewers of {@code stream} a second, evenly (ticks of 20 ms), until
+   * stopped.
+   */
   public void startTrickle(String stream, double perSecond) {
     trickle = new JoinBatch("trickle", 0, 1);
     String joinText = joinText(stream, "viewer", null);
     long started = System.nanoTime();
     long[] opened = {0};
-    trickleTimer = vertx.setPeriodic(20, t -> {
-      long due = (long) (perSecond * (System.nanoTime() - started) / 1e9);
-      for (; opened[0] < due && used.get() < slots.length; opened[0]++) {
-        open(trickle, stream, joinText, false, () -> { });
-      }
-    });
+    trickleTimer =
+        vertx.setPeriodic(
+            20,
+            t -> {
+              long due = (long) (perSecond * (System.nanoTime() - started) / 1e9);
+              for (; opened[0] < due && used.get() < slots.length; opened[0]++) {
+                open(trickle, stream, joinText, false, () -> {});
+              }
+            });
   }
 
   public void stopTrickle() {
@@ -391,11 +495,17 @@ public final class Fleet implements AutoCloseable {
   /** Samples how late a 100 ms timer fires on our event loop, until closed. */
   public void startLagProbe() {
     long[] last = {System.nanoTime()};
-    lagTimer = vertx.setPeriodic(100, t -> {
-      long now = System.nanoTime();
-      loopLag.add(new long[] {System.currentTimeMillis(), Math.max(0, (now - last[0]) / 1_000_000 - 100)});
-      last[0] = now;
-    });
+    lagTimer =
+        vertx.setPeriodic(
+            100,
+            t -> {
+              long now = System.nanoTime();
+              loopLag.add(
+                  new long[] {
+                    System.currentTimeMillis(), Math.max(0, (now - last[0]) / 1_000_000 - 100)
+                  });
+              last[0] = now;
+            });
   }
 
   public long heartbeatsSent() {
@@ -485,7 +595,8 @@ public final class Fleet implements AutoCloseable {
         v.socket.close();
       }
     }
-    // Heartbeats stop only after every close is queued: nodes still open keep beating, not dropped as silent.
+    // Heartbeats stop only after every close is queued: nodes still open keep beating, not dropped
+    // as silent.
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (connected() > 0 && System.nanoTime() < end) {
       Thread.sleep(100);

@@ -12,18 +12,21 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * The outcome of opening {@code count} nodes with at most {@code concurrency} joins in flight. Callbacks on
- * several event loops record into it, hence the thread-safe recorders and counters.
+ * The outcome of opening {@code count} nodes with at most {@code concurrency} joins in flight.
+ * Callbacks on several event loops record into it, hence the thread-safe recorders and counters.
  */
 public final class JoinBatch {
   public final String label;
   public final int count;
   public final Semaphore inFlight;
   public final CountDownLatch settled;
+
   /** join sent → welcome received: what the coordinator costs. */
   private final Recorder joinToWelcome = new Recorder(3);
+
   /** TCP connect + WebSocket upgrade + join → welcome: what a node waits in all. */
   private final Recorder connectToWelcome = new Recorder(3);
+
   public final AtomicInteger joined = new AtomicInteger();
   public final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
   public final AtomicLong lastSettled = new AtomicLong();

@@ -12,33 +12,46 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Repair latency under churn: from a node's departure being sent (a {@code leave}, or just closing its socket)
- * to each of its children receiving the {@code reparent} that moves it. Children know their parent from
- * {@code welcome} and earlier {@code reparent}s, so the reparent of a child whose old parent departed is a move
- * caused by that departure. A reparent whose old parent stayed but whose new parent is the parent of a node
- * that departed is the leaf that {@code leaf-swap} moves into the departed node's place: timed separately,
- * from the latest such departure (within {@link #LEAF_WINDOW_NANOS}, as relay-tree does). Written from several event loops.
+ * Repair latency under churn: from a node's departure being sent (a {@code leave}, or just closing
+ * its socket) to each of its children receiving the {@code reparent} that moves it. Children know
+ * their parent from {@code welcome} and earlier {@code reparent}s, so the reparent of a child whose
+ * old parent departed is a move caused by that departure. A reparent whose old parent stayed but
+ * whose new parent is the parent of a node that departed is the leaf that {@code leaf-swap} moves
+ * into the departed node's place: timed separately, from the latest such departure (within {@link
+ * #LEAF_WINDOW_NANOS}, as relay-tree does). Written from several event loops.
  */
 public final class RepairClock {
-  /** A reparent to a departed node's parent this long after the departure is no longer taken for its leaf. */
+  /**
+   * A reparent to a departed node's parent this long after the departure is no longer taken for its
+   * leaf.
+   */
   public static final long LEAF_WINDOW_NANOS = 10_000_000_000L;
 
   /** Departed node id → nanoTime its departure was sent. */
   private final Map<String, Long> departedAt = new ConcurrentHashMap<>();
+
   /** Parent of a departed node → nanoTime of the latest departure among its children. */
   private final Map<String, Long> childDepartedAt = new ConcurrentHashMap<>();
+
   private final Recorder latency = new Recorder(3);
   private final Recorder leafLatency = new Recorder(3);
   private final LongAdder moves = new LongAdder();
   private final LongAdder leafMoves = new LongAdder();
   private final LongAdder otherReparents = new LongAdder();
-  /** Every event as it came, so that client processes' clocks can be replayed as one (see {@link #replay}). */
+
+  /**
+   * Every event as it came, so that client processes' clocks can be replayed as one (see {@link
+   * #replay}).
+   */
   private final Queue<Departure> departures = new ConcurrentLinkedQueue<>();
+
   private final Queue<Reparent> log = new ConcurrentLinkedQueue<>();
   private Histogram frozen;
   private Histogram leafFrozen;
 
-  /** A {@code reparent} received at {@code nanos} by a node whose parent had been {@code oldParent}. */
+  /**
+   * A {@code reparent} received at {@code nanos} by a node whose parent had been {@code oldParent}.
+   */
   public record Reparent(String oldParent, String newParent, long nanos) {
     Reparent(String oldParent, long nanos) {
       this(oldParent, null, nanos);
@@ -67,9 +80,9 @@ public final class RepairClock {
   }
 
   /**
-   * A node whose parent was {@code oldParent} got a {@code reparent} to {@code newParent} at {@code now}. Returns
-   * whether it was a repair of a departure (timed and counted as a move); any other reparent is counted as
-   * such, and timed as a leaf move when {@code newParent} just lost a child.
+   * A node whose parent was {@code oldParent} got a {@code reparent} to {@code newParent} at {@code
+   * now}. Returns whether it was a repair of a departure (timed and counted as a move); any other
+   * reparent is counted as such, and timed as a leaf move when {@code newParent} just lost a child.
    */
   public boolean reparented(String oldParent, String newParent, long now) {
     log.add(new Reparent(oldParent, newParent, now));
@@ -105,7 +118,10 @@ public final class RepairClock {
     return leafMoves.sum();
   }
 
-  /** Repair latencies in nanoseconds, everything recorded so far; call once, after the churn settled. */
+  /**
+   * Repair latencies in nanoseconds, everything recorded so far; call once, after the churn
+   * settled.
+   */
   public synchronized Histogram latencies() {
     if (frozen == null) {
       frozen = latency.getIntervalHistogram();
@@ -113,7 +129,10 @@ public final class RepairClock {
     return frozen;
   }
 
-  /** Departure → the leaf's reparent into the departed node's place, nanoseconds; call after the churn settled. */
+  /**
+   * Departure → the leaf's reparent into the departed node's place, nanoseconds; call after the
+   * churn settled.
+   */
   public synchronized Histogram leafLatencies() {
     if (leafFrozen == null) {
       leafFrozen = leafLatency.getIntervalHistogram();
@@ -132,9 +151,9 @@ public final class RepairClock {
   }
 
   /**
-   * One clock from the departures and reparents of several processes (one nanoTime clock on one machine),
-   * replayed in time order as if one process had seen everything. A child's parent may live in another
-   * process, so no single process can tell a move alone.
+   * One clock from the departures and reparents of several processes (one nanoTime clock on one
+   * machine), replayed in time order as if one process had seen everything. A child's parent may
+   * live in another process, so no single process can tell a move alone.
    */
   public static RepairClock replay(List<Departure> departures, List<Reparent> reparents) {
     record Event(long nanos, Departure departure, Reparent reparent) {}

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one {@link RelayHost} reported, parsed from its stdout lines: parent changes, first bytes from each new
- * parent, complete segments and byte counters, in wall-clock milliseconds. Thread-safe (a reader thread writes,
- * the scenario reads).
+ * What one {@link RelayHost} reported, parsed from its stdout lines: parent changes, first bytes
+ * from each new parent, complete segments and byte counters, in wall-clock milliseconds.
+ * Thread-safe (a reader thread writes, the scenario reads).
  */
 public final class HostLog {
   public record Change(long atMillis, String parent) {}
@@ -23,7 +23,10 @@ public final class HostLog {
   private boolean recycling;
   private long exitingAtMillis = -1;
 
-  /** One line of {@link RelayHost}'s output; anything else (a library printing to stdout) is ignored. */
+  /**
+   * One line of {@link RelayHost}'s output; anything else (a library printing to stdout) is
+   * ignored.
+   */
   public synchronized void accept(String line) {
     String[] f = line.trim().split(" ");
     try {
@@ -32,14 +35,18 @@ public final class HostLog {
           nodeId = f[1];
           joinedAtMillis = Long.parseLong(f[2]);
         }
-        case "parent" -> parents.add(new Change(Long.parseLong(f[2]), f[1].equals("-") ? null : f[1]));
+        case "parent" ->
+            parents.add(new Change(Long.parseLong(f[2]), f[1].equals("-") ? null : f[1]));
         case "flow" -> flows.add(new Change(Long.parseLong(f[2]), f[1]));
         case "seg" -> segments.putIfAbsent(Long.parseLong(f[1]), Long.parseLong(f[2]));
-        case "bytes" -> bytes.add(new long[] {Long.parseLong(f[3]), Long.parseLong(f[1]), Long.parseLong(f[2])});
+        case "bytes" ->
+            bytes.add(
+                new long[] {Long.parseLong(f[3]), Long.parseLong(f[1]), Long.parseLong(f[2])});
         case "links" -> links = new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])};
         case "exiting" -> exitingAtMillis = Long.parseLong(f[1]);
-        case "Waterfall" -> recycling |= line.contains(" recycling "); // Recycler's own line: draining began
-        default -> { }
+        // Recycler's own line: draining began
+        case "Waterfall" -> recycling |= line.contains(" recycling ");
+        default -> {}
       }
     } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
       // a truncated line (the process was killed mid-write): ignore
@@ -54,7 +61,10 @@ public final class HostLog {
     return joinedAtMillis;
   }
 
-  /** The parent at {@code atMillis} as last reported at or before it (null: none, or not joined yet). */
+  /**
+   * The parent at {@code atMillis} as last reported at or before it (null: none, or not joined
+   * yet).
+   */
   public synchronized String parentAt(long atMillis) {
     String p = null;
     for (Change c : parents) {

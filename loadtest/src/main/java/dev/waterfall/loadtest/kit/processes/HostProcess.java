@@ -18,22 +18,38 @@ public final class HostProcess {
 
   public HostProcess(int index, List<String> command, Path stderr) throws IOException {
     this.spawnedAtMillis = System.currentTimeMillis();
-    this.process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile())).start();
+    this.process =
+        new ProcessBuilder(command)
+            .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))
+            .start();
     Thread reader = new Thread(this::read, "relay-host-" + index);
     reader.setDaemon(true);
     reader.start();
   }
 
-  /** The command line of a {@link RelayHost} JVM with these JVM flags, on this JVM's jar or class path. */
-  public static List<String> command(List<String> jvmArgs, String coordinators, String stream, String token) {
+  /**
+   * The command line of a {@link RelayHost} JVM with these JVM flags, on this JVM's jar or class
+   * path.
+   */
+  public static List<String> command(
+      List<String> jvmArgs, String coordinators, String stream, String token) {
     return command(jvmArgs, coordinators, stream, token, 0);
   }
 
-  /** As above, recycling after {@code recycleAfterLinks} peer connections (0: never, the argument is left out). */
-  public static List<String> command(List<String> jvmArgs, String coordinators, String stream, String token,
-                                     long recycleAfterLinks) {
-    String classPath = ReportDir.codeSource() != null && ReportDir.codeSource().toString().endsWith(".jar")
-        ? ReportDir.codeSource().toString() : System.getProperty("java.class.path");
+  /**
+   * As above, recycling after {@code recycleAfterLinks} peer connections (0: never, the argument is
+   * left out).
+   */
+  public static List<String> command(
+      List<String> jvmArgs,
+      String coordinators,
+      String stream,
+      String token,
+      long recycleAfterLinks) {
+    String classPath =
+        ReportDir.codeSource() != null && ReportDir.codeSource().toString().endsWith(".jar")
+            ? ReportDir.codeSource().toString()
+            : System.getProperty("java.class.path");
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmArgs);
@@ -45,7 +61,9 @@ public final class HostProcess {
   }
 
   private void read() {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
         log.accept(line);
       }
@@ -73,7 +91,10 @@ public final class HostProcess {
     return killedAtMillis < 0 && process.isAlive();
   }
 
-  /** The exit status once the process has ended (0: a recycled booster ended itself), or -1 while it runs. */
+  /**
+   * The exit status once the process has ended (0: a recycled booster ended itself), or -1 while it
+   * runs.
+   */
   public int exitStatus() {
     return process.isAlive() ? -1 : process.exitValue();
   }

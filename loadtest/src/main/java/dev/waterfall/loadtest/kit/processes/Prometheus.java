@@ -5,13 +5,17 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
- * Just enough of the Prometheus text format to read the coordinator's {@code /metrics}: sums of the samples of
- * one metric whose labels include a given set (heap = every {@code jvm_memory_used_bytes{area="heap"}} pool).
+ * Just enough of the Prometheus text format to read the coordinator's {@code /metrics}: sums of the
+ * samples of one metric whose labels include a given set (heap = every {@code
+ * jvm_memory_used_bytes{area="heap"}} pool).
  */
 public final class Prometheus {
   private Prometheus() {}
 
-  /** Sum of the samples named {@code name} whose labels contain all of {@code labels}; empty if none. */
+  /**
+   * Sum of the samples named {@code name} whose labels contain all of {@code labels}; empty if
+   * none.
+   */
   public static OptionalDouble sum(String text, String name, Map<String, String> labels) {
     double total = 0;
     boolean found = false;
@@ -24,12 +28,17 @@ public final class Prometheus {
       if (space < 0) {
         continue;
       }
-      String metric = brace >= 0 && brace < space ? line.substring(0, brace) : line.substring(0, line.indexOf(' '));
+      String metric =
+          brace >= 0 && brace < space
+              ? line.substring(0, brace)
+              : line.substring(0, line.indexOf(' '));
       if (!metric.equals(name)) {
         continue;
       }
-      Map<String, String> have = brace >= 0 && brace < space
-          ? parseLabels(line.substring(brace + 1, line.lastIndexOf('}'))) : Map.of();
+      Map<String, String> have =
+          brace >= 0 && brace < space
+              ? parseLabels(line.substring(brace + 1, line.lastIndexOf('}')))
+              : Map.of();
       if (!have.entrySet().containsAll(labels.entrySet())) {
         continue;
       }

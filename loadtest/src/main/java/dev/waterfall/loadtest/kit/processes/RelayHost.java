@@ -14,34 +14,43 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One booster in a JVM of its own, for relay-tree: the scenario starts it as a child process and kills it with
- * SIGKILL (a crash: nothing says goodbye). It reports on stdout, one event per line, wall-clock milliseconds:
+ * One booster in a JVM of its own, for relay-tree: the scenario starts it as a child process and
+ * kills it with SIGKILL (a crash: nothing says goodbye). It reports on stdout, one event per line,
+ * wall-clock milliseconds:
+ *
  * <pre>
  *   joined NODE MS          parent PARENT|- MS          flow PARENT MS (first bytes from a new parent)
  *   seg SEQ COMPLETE_MS     bytes FROM_PARENT FALLBACK MS
  *   links OPEN CHILDREN MS  (peer links not yet torn down, children the node forwards to; for soak)
  *   exiting MS              (recycled: drained, the JVM ends with status 0)
  * </pre>
- * With a 4th argument N &gt; 0 it recycles as {@code waterfall boost --recycle-after-links N} does ({@link
- * Recycler}): after N peer connections it drains, prints {@code Waterfall booster recycling ...}, and exits 0
- * leaving the tree gracefully, for the scenario to start a fresh process as systemd would.
- * No HLS server: every fallback fetch goes to the origin, so the origin's egress counts all of it. Several
- * coordinator URLs (comma-separated) are tried in order, as a booster's {@code --coordinator} list.
+ *
+ * With a 4th argument N &gt; 0 it recycles as {@code waterfall boost --recycle-after-links N} does
+ * ({@link Recycler}): after N peer connections it drains, prints {@code Waterfall booster recycling
+ * ...}, and exits 0 leaving the tree gracefully, for the scenario to start a fresh process as
+ * systemd would. No HLS server: every fallback fetch goes to the origin, so the origin's egress
+ * counts all of it. Several coordinator URLs (comma-separated) are tried in order, as a booster's
+ * {@code --coordinator} list.
  */
 public final class RelayHost {
   private RelayHost() {}
 
   public static void main(String[] args) throws Exception {
     if (args.length != 3 && args.length != 4) {
-      System.err.println("usage: RelayHost COORDINATOR_URL[,URL...] STREAM BOOSTER_TOKEN [RECYCLE_AFTER_LINKS]");
+      System.err.println(
+          "usage: RelayHost COORDINATOR_URL[,URL...] STREAM BOOSTER_TOKEN [RECYCLE_AFTER_LINKS]");
       System.exit(64);
     }
     RelayRig.quiet();
     PrintStream out = System.out;
     Vertx vertx = Vertx.vertx();
     PeerFactory peers = new PeerFactory();
-    Relay relay = Relay.startBooster(vertx, peers,
-        new Relay.Options(List.of(args[0].split(",")), args[1], args[2], "127.0.0.1", -1, null));
+    Relay relay =
+        Relay.startBooster(
+            vertx,
+            peers,
+            new Relay.Options(
+                List.of(args[0].split(",")), args[1], args[2], "127.0.0.1", -1, null));
     String id = relay.node().nodeId();
     emit(out, "joined " + id + " " + System.currentTimeMillis());
     long recycleAfterLinks = args.length == 4 ? Long.parseLong(args[3]) : 0;
@@ -70,7 +79,8 @@ public final class RelayHost {
       }
       if (now - lastSegPoll >= 250) {
         lastSegPoll = now;
-        List<Long> seqs = RelayRig.sequences(relay).stream().filter(s -> !reported.contains(s)).toList();
+        List<Long> seqs =
+            RelayRig.sequences(relay).stream().filter(s -> !reported.contains(s)).toList();
         for (Map.Entry<Long, SegmentStatus> e : RelayRig.statuses(relay, seqs).entrySet()) {
           if (e.getValue().complete()) {
             reported.add(e.getKey());
@@ -88,19 +98,34 @@ public final class RelayHost {
   }
 
   /**
-   * As the product's boost command: the exit leaves the tree in a shutdown hook (what SIGTERM does there), and
-   * runs on a thread of its own, since the hook waits for the event loop that calls it (see relay-node's Running).
+   * As the product's boost command: the exit leaves the tree in a shutdown hook (what SIGTERM does
+   * there), and runs on a thread of its own, since the hook waits for the event loop that calls it
+   * (see relay-node's Running).
    */
-  private static void recycleAfter(Vertx vertx, PeerFactory peers, Relay relay, long links, PrintStream out) {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      relay.close();
-      peers.close();
-      vertx.close();
-    }, "relay-host-shutdown"));
-    Recycler.start(vertx, peers, relay, links, () -> new Thread(() -> {
-      emit(out, "exiting " + System.currentTimeMillis());
-      System.exit(0);
-    }, "relay-host-exit").start());
+  private static void recycleAfter(
+      Vertx vertx, PeerFactory peers, Relay relay, long links, PrintStream out) {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  relay.close();
+                  peers.close();
+                  vertx.close();
+                },
+                "relay-host-shutdown"));
+    Recycler.start(
+        vertx,
+        peers,
+        relay,
+        links,
+        () ->
+            new Thread(
+                    () -> {
+                      emit(out, "exiting " + System.currentTimeMillis());
+                      System.exit(0);
+                    },
+                    "relay-host-exit")
+                .start());
   }
 
   private static void emit(PrintStream out, String line) {

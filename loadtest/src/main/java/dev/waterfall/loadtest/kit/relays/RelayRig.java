@@ -28,18 +28,28 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real coordinator (embedded Hazelcast) and real relays (origin, boosters) in this JVM, talking WebRTC over the
- * network namespace's veth address and HTTP on 127.0.0.1: the same wiring as relay-node's integration tests.
- * All relays share this JVM's clock, so their stores' timestamps compare directly.
+ * A real coordinator (embedded Hazelcast) and real relays (origin, boosters) in this JVM, talking
+ * WebRTC over the network namespace's veth address and HTTP on 127.0.0.1: the same wiring as
+ * relay-node's integration tests. All relays share this JVM's clock, so their stores' timestamps
+ * compare directly.
  */
 public final class RelayRig implements AutoCloseable {
   static final String ADMIN = "loadtest-relay-admin-token-0123456789";
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   final Coordinator coordinator;
   public final String base;
   final Vertx vertx;
-  /** One libwebrtc factory for every relay, or one each (each relay then has its own native threads). */
+
+  /**
+   * One libwebrtc factory for every relay, or one each (each relay then has its own native
+   * threads).
+   */
   private final boolean factoryPerRelay;
+
   private final PeerFactory shared = new PeerFactory();
   private final List<AutoCloseable> parts = new ArrayList<>();
 
@@ -47,7 +57,10 @@ public final class RelayRig implements AutoCloseable {
     this(factoryPerRelay, verbose, Map.of());
   }
 
-  /** {@code coordinatorSettings}: more coordinator settings (e.g. {@code tree.maxChildren}) over the defaults. */
+  /**
+   * {@code coordinatorSettings}: more coordinator settings (e.g. {@code tree.maxChildren}) over the
+   * defaults.
+   */
   public RelayRig(boolean factoryPerRelay, boolean verbose, Map<String, String> coordinatorSettings)
       throws Exception {
     if (!verbose) {
@@ -56,20 +69,32 @@ public final class RelayRig implements AutoCloseable {
     this.factoryPerRelay = factoryPerRelay;
     this.vertx = Vertx.vertx();
     Map<String, String> settings = new HashMap<>(coordinatorSettings);
-    settings.putAll(Map.of(
-        "http.port", "0", "admin.token", ADMIN, "cluster.port", Integer.toString(freePort()),
-        "cluster.name", "loadtest-relay-" + ProcessHandle.current().pid(),
-        // Every relay connects from 127.0.0.1: lift the per-address abuse limits.
-        "signalling.maxSocketsPerIp", "0", "signalling.joinsPerIpPerSecond", "0"));
-    coordinator = Coordinator.start(CoordinatorConfig.from(Settings.defaultsOnly().with(settings)),
-        Clock.systemUTC());
+    settings.putAll(
+        Map.of(
+            "http.port",
+            "0",
+            "admin.token",
+            ADMIN,
+            "cluster.port",
+            Integer.toString(freePort()),
+            "cluster.name",
+            "loadtest-relay-" + ProcessHandle.current().pid(),
+            // Every relay connects from 127.0.0.1: lift the per-address abuse limits.
+            "signalling.maxSocketsPerIp",
+            "0",
+            "signalling.joinsPerIpPerSecond",
+            "0"));
+    coordinator =
+        Coordinator.start(
+            CoordinatorConfig.from(Settings.defaultsOnly().with(settings)), Clock.systemUTC());
     base = "http://127.0.0.1:" + coordinator.port();
   }
 
   /** Relays log every join and link at INFO: fine for a daemon, noise over a progress line. */
   public static void quiet() {
     try {
-      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.waterfall")).setLevel(Level.WARN);
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.waterfall"))
+          .setLevel(Level.WARN);
     } catch (ClassCastException | NoClassDefFoundError e) {
       // another SLF4J backend: leave it
     }
@@ -82,7 +107,9 @@ public final class RelayRig implements AutoCloseable {
   }
 
   public String createStream(String name, int maxChildren, int bitrateKbps) throws Exception {
-    return coordinator.createStream(new StreamCatalog.Spec(name, bitrateKbps, maxChildren, null)).publishKey();
+    return coordinator
+        .createStream(new StreamCatalog.Spec(name, bitrateKbps, maxChildren, null))
+        .publishKey();
   }
 
   public String boosterToken() throws Exception {
@@ -96,15 +123,27 @@ public final class RelayRig implements AutoCloseable {
   /** The origin, serving HLS (the fallback) on a free port of 127.0.0.1. */
   public Relay origin(String stream, String key, SegmentSource source) throws Exception {
     PeerFactory p = peers();
-    return add(Relay.startOrigin(vertx, p, new Relay.Options(List.of(base), stream, key, "127.0.0.1", 0, null),
-        SegmentSigner.generate(), source, r -> { }));
+    return add(
+        Relay.startOrigin(
+            vertx,
+            p,
+            new Relay.Options(List.of(base), stream, key, "127.0.0.1", 0, null),
+            SegmentSigner.generate(),
+            source,
+            r -> {}));
   }
 
-  /** A booster; {@code http} false: it serves no HLS, so every fallback fetch goes to the origin. */
+  /**
+   * A booster; {@code http} false: it serves no HLS, so every fallback fetch goes to the origin.
+   */
   public Relay booster(String stream, boolean http) throws Exception {
     PeerFactory p = peers();
-    return add(Relay.startBooster(vertx, p,
-        new Relay.Options(List.of(base), stream, boosterToken(), "127.0.0.1", http ? 0 : -1, null)));
+    return add(
+        Relay.startBooster(
+            vertx,
+            p,
+            new Relay.Options(
+                List.of(base), stream, boosterToken(), "127.0.0.1", http ? 0 : -1, null)));
   }
 
   private <T extends AutoCloseable> T add(T part) {
@@ -112,24 +151,34 @@ public final class RelayRig implements AutoCloseable {
     return part;
   }
 
-  /** Store snapshots of the given segments, read on the relay's own context (the store is not thread-safe). */
+  /**
+   * Store snapshots of the given segments, read on the relay's own context (the store is not
+   * thread-safe).
+   */
   public static Map<Long, SegmentStatus> statuses(Relay relay, List<Long> seqs) throws Exception {
     CompletableFuture<Map<Long, SegmentStatus>> f = new CompletableFuture<>();
-    relay.node().context().runOnContext(v -> {
-      try {
-        Map<Long, SegmentStatus> out = new HashMap<>();
-        for (Long s : seqs) {
-          relay.store().status(s).ifPresent(st -> out.put(s, st));
-        }
-        f.complete(out);
-      } catch (RuntimeException e) {
-        f.completeExceptionally(e);
-      }
-    });
+    relay
+        .node()
+        .context()
+        .runOnContext(
+            v -> {
+              try {
+                Map<Long, SegmentStatus> out = new HashMap<>();
+                for (Long s : seqs) {
+                  relay.store().status(s).ifPresent(st -> out.put(s, st));
+                }
+                f.complete(out);
+              } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+              }
+            });
     return f.get(10, TimeUnit.SECONDS);
   }
 
-  /** Adds the segments {@code relay} completed since the last call, each with its completion time (wall ms). */
+  /**
+   * Adds the segments {@code relay} completed since the last call, each with its completion time
+   * (wall ms).
+   */
   public static void recordCompleted(Relay relay, Map<Long, Long> completedAt) throws Exception {
     List<Long> seqs = sequences(relay).stream().filter(q -> !completedAt.containsKey(q)).toList();
     for (Map.Entry<Long, SegmentStatus> e : statuses(relay, seqs).entrySet()) {
@@ -153,9 +202,12 @@ public final class RelayRig implements AutoCloseable {
 
   /** A counter or gauge from a relay's /metrics (the relay must serve HTTP). */
   public static double metric(Relay relay, String name) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + relay.httpPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + relay.httpPort() + "/metrics"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     for (String line : r.body().split("\n")) {
       if (line.startsWith(name + " ")) {
         return Double.parseDouble(line.substring(name.length() + 1).trim());

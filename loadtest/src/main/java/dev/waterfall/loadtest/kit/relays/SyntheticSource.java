@@ -6,9 +6,10 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
- * A live stream of a given bitrate with no media in it: each segment is {@code bitrate × duration} random bytes.
- * The data plane hashes, signs, chunks and forwards bytes without looking at them, so this costs every relay
- * exactly what a real stream of that bitrate does. Paced by the origin's pump, like the sample.
+ * A live stream of a given bitrate with no media in it: each segment is {@code bitrate × duration}
+ * random bytes. The data plane hashes, signs, chunks and forwards bytes without looking at them, so
+ * this costs every relay exactly what a real stream of that bitrate does. Paced by the origin's
+ * pump, like the sample.
  */
 public final class SyntheticSource implements SegmentSource {
   private final int bytesPerSegment;

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class ProbeTest {
   @Test
   void distanceIsNowMinusWhenTheShownFrameWasProduced() {
-    // Segment produced (complete at the origin) at t=10,000 and 2 s long: its first frame happened at 8,000;
+    // Segment produced (complete at the origin) at t=10,000 and 2 s long: its first frame happened
+    // at 8,000;
     // 0.5 s into it the frame shown happened at 8,500; at now = 15,000 that is 6.5 s behind live.
     assertThat(Probe.distanceBehindLive(15_000, 10_000, 2000, 100.5, 100.0)).hasValue(6500.0);
     assertThat(Probe.distanceBehindLive(15_000, 10_000, 2000, 100.0, 100.0)).hasValue(7000.0);
@@ -48,9 +49,12 @@ class ProbeTest {
     assertThat(p.firstFrameOrPlaying()).isEqualTo(790.25);
     assertThat(p.depth()).isEqualTo(3);
     assertThat(p.fragSn()).isEqualTo(881_234_567L);
-    // complete 7 s ago and 2 s long, so it began 9 s ago; 1.5 s into it: the frame shown is 7.5 s old
+    // complete 7 s ago and 2 s long, so it began 9 s ago; 1.5 s into it: the frame shown is 7.5 s
+    // old
     assertThat(p.liveDistanceMillis()).hasValue(7500.0);
-    assertThat(p.arrivals()).singleElement().satisfies(a -> assertThat(a.delayMillis()).isEqualTo(50));
+    assertThat(p.arrivals())
+        .singleElement()
+        .satisfies(a -> assertThat(a.delayMillis()).isEqualTo(50));
   }
 
   @Test

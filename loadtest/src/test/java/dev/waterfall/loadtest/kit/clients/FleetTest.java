@@ -17,10 +17,14 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The fleet's one setting against stub coordinators: a dropped node stays gone, or resumes on the next one. */
+/**
+ * The fleet's one setting against stub coordinators: a dropped node stays gone, or resumes on the
+ * next one.
+ */
 class FleetTest {
   private final Vertx vertx = Vertx.vertx();
-  private final Progress progress = new Progress(new PrintStream(OutputStream.nullOutputStream()), false);
+  private final Progress progress =
+      new Progress(new PrintStream(OutputStream.nullOutputStream()), false);
 
   @AfterEach
   void stop() throws Exception {
@@ -28,18 +32,34 @@ class FleetTest {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  /** Welcomes a join as node n1 under p, a resume as resumed; closes the socket after a join when told to. */
+  /**
+   * Welcomes a join as node n1 under p, a resume as resumed; closes the socket after a join when
+   * told to.
+   */
   private String coordinator(boolean dropAfterJoin) throws Exception {
-    HttpServer server = vertx.createHttpServer().webSocketHandler(ws -> ws.textMessageHandler(text -> {
-      boolean resume = text.contains("resumeToken"); // a join carries none
-      ws.writeTextMessage(MessageCodec.encode(new Message.Welcome("n1", "p", 1, 4, "t1", resume, 2000, null, null,
-          null)));
-      if (dropAfterJoin && !resume) {
-        vertx.setTimer(100, t -> ws.close());
-      }
-    }));
-    int port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
-        .actualPort();
+    HttpServer server =
+        vertx
+            .createHttpServer()
+            .webSocketHandler(
+                ws ->
+                    ws.textMessageHandler(
+                        text -> {
+                          boolean resume = text.contains("resumeToken"); // a join carries none
+                          ws.writeTextMessage(
+                              MessageCodec.encode(
+                                  new Message.Welcome(
+                                      "n1", "p", 1, 4, "t1", resume, 2000, null, null, null)));
+                          if (dropAfterJoin && !resume) {
+                            vertx.setTimer(100, t -> ws.close());
+                          }
+                        }));
+    int port =
+        server
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS)
+            .actualPort();
     return "http://127.0.0.1:" + port;
   }
 
@@ -71,10 +91,13 @@ class FleetTest {
       fleet.join("join", "s", "viewer", null, 1, 1, progress, Deadline.in(10));
       await(() -> fleet.resumes().size() == 1);
       assertThat(fleet.dropsByCoordinator()).containsExactly(Map.entry("1", 1L));
-      assertThat(fleet.resumes()).singleElement().satisfies(r -> {
-        assertThat(r.coordinator()).isEqualTo(1);
-        assertThat(r.sameParent()).isTrue();
-      });
+      assertThat(fleet.resumes())
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.coordinator()).isEqualTo(1);
+                assertThat(r.sameParent()).isTrue();
+              });
       assertThat(fleet.joins()).singleElement().satisfies(j -> assertThat(j.trickle()).isFalse());
       assertThat(fleet.perCoordinator()).containsExactly(0, 1);
       assertThat(fleet.placesLost()).isZero();

@@ -32,7 +32,8 @@ class RepairClockTest {
     clock.departed("gone", 0);
 
     assertThat(clock.reparented("still-here", 10 * MS)).isFalse();
-    assertThat(clock.reparented(null, 10 * MS)).isFalse(); // the origin's child list, or a node without a parent
+    // the origin's child list, or a node without a parent
+    assertThat(clock.reparented(null, 10 * MS)).isFalse();
 
     assertThat(clock.moves()).isZero();
     assertThat(clock.otherReparents()).isEqualTo(2);
@@ -75,9 +76,11 @@ class RepairClockTest {
     RepairClock clock = new RepairClock();
     clock.departed("d", "g", 100 * MS); // d, a child of g, departs
     assertThat(clock.reparented("d", "leaf", 130 * MS)).isTrue(); // d's child goes under the leaf
-    assertThat(clock.reparented("p", "g", 125 * MS)).isFalse(); // the leaf leaves p for d's place under g
+    // the leaf leaves p for d's place under g
+    assertThat(clock.reparented("p", "g", 125 * MS)).isFalse();
     assertThat(clock.reparented("p", "q", 140 * MS)).isFalse(); // an unrelated rebalancing
-    assertThat(clock.reparented("r", "g", 20_000 * MS)).isFalse(); // to g, but long after: not d's leaf
+    // to g, but long after: not d's leaf
+    assertThat(clock.reparented("r", "g", 20_000 * MS)).isFalse();
 
     assertThat(clock.moves()).isEqualTo(1);
     assertThat(clock.otherReparents()).isEqualTo(3);

@@ -17,13 +17,13 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * The JVM's own certificate authorities plus those of one PEM file: what a relay trusts when its coordinator or
- * origin has a certificate from a private CA (Caddy's {@code tls internal}, Let's Encrypt staging, an openssl-made
- * lab CA) and perhaps others from a public one. Host names are still verified.
+ * The JVM's own certificate authorities plus those of one PEM file: what a relay trusts when its
+ * coordinator or origin has a certificate from a private CA (Caddy's {@code tls internal}, Let's
+ * Encrypt staging, an openssl-made lab CA) and perhaps others from a public one. Host names are
+ * still verified.
  */
 public final class ExtraTrust {
-  private ExtraTrust() {
-  }
+  private ExtraTrust() {}
 
   /** Null (the JVM's defaults, as Vert.x uses them) when {@code pem} is null. */
   public static TrustOptions withPem(Path pem) {
@@ -42,7 +42,8 @@ public final class ExtraTrust {
       for (Certificate ca : extra) {
         store.setCertificateEntry("pem-" + i++, ca);
       }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(store);
       return TrustOptions.wrap(tmf);
     } catch (GeneralSecurityException | IOException e) {
@@ -55,24 +56,31 @@ public final class ExtraTrust {
     try {
       bytes = Files.readAllBytes(pem);
     } catch (NoSuchFileException e) {
-      throw new TlsFileException(pem, TlsFileException.Part.CA, "no such file (the CA certificate to trust)");
+      throw new TlsFileException(
+          pem, TlsFileException.Part.CA, "no such file (the CA certificate to trust)");
     } catch (IOException | SecurityException e) {
       throw new TlsFileException(pem, TlsFileException.Part.CA, "cannot read it: " + e);
     }
     try {
       Collection<? extends Certificate> certs =
-          CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bytes));
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(new ByteArrayInputStream(bytes));
       if (certs.isEmpty()) {
-        throw new TlsFileException(pem, TlsFileException.Part.CA, "holds no certificate (expected -----BEGIN CERTIFICATE-----)");
+        throw new TlsFileException(
+            pem,
+            TlsFileException.Part.CA,
+            "holds no certificate (expected -----BEGIN CERTIFICATE-----)");
       }
       return certs;
     } catch (GeneralSecurityException e) {
-      throw new TlsFileException(pem, TlsFileException.Part.CA, "not a PEM certificate: " + e.getMessage());
+      throw new TlsFileException(
+          pem, TlsFileException.Part.CA, "not a PEM certificate: " + e.getMessage());
     }
   }
 
   private static X509TrustManager jvmDefaults() throws GeneralSecurityException {
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init((KeyStore) null);
     for (TrustManager tm : tmf.getTrustManagers()) {
       if (tm instanceof X509TrustManager x) {

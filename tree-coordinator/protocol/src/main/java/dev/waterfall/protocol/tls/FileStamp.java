@@ -5,8 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * When a certificate and its key last changed, by modification time (µs) and size: cheap to take every few seconds,
- * and a renewal (a rename or a rewrite) changes it. A file that cannot be read has the stamp -1.
+ * When a certificate and its key last changed, by modification time (µs) and size: cheap to take
+ * every few seconds, and a renewal (a rename or a rewrite) changes it. A file that cannot be read
+ * has the stamp -1.
  */
 public record FileStamp(long certModified, long certSize, long keyModified, long keySize) {
   public static FileStamp of(Path cert, Path key) {

@@ -24,9 +24,9 @@ import java.util.List;
 import javax.net.ssl.X509KeyManager;
 
 /**
- * A server's certificate chain and private key, read from PEM files (what Caddy, certbot, acme.sh and openssl
- * write) and checked to belong together. Read into memory and handed to Vert.x as values, so what was checked is
- * exactly what is served, even if the files change meanwhile.
+ * A server's certificate chain and private key, read from PEM files (what Caddy, certbot, acme.sh
+ * and openssl write) and checked to belong together. Read into memory and handed to Vert.x as
+ * values, so what was checked is exactly what is served, even if the files change meanwhile.
  */
 public final class PemKeyPair {
   private final Path certPath;
@@ -36,7 +36,8 @@ public final class PemKeyPair {
   private final X509Certificate leaf;
   private final FileStamp stamp;
 
-  private PemKeyPair(Path certPath, Path keyPath, Buffer cert, Buffer key, X509Certificate leaf, FileStamp stamp) {
+  private PemKeyPair(
+      Path certPath, Path keyPath, Buffer cert, Buffer key, X509Certificate leaf, FileStamp stamp) {
     this.certPath = certPath;
     this.keyPath = keyPath;
     this.cert = cert;
@@ -48,7 +49,8 @@ public final class PemKeyPair {
   /**
    * Reads and checks both files.
    *
-   * @throws TlsFileException naming the file at fault: unreadable, not PEM, or a key of another certificate
+   * @throws TlsFileException naming the file at fault: unreadable, not PEM, or a key of another
+   *     certificate
    */
   public static PemKeyPair load(Path certPath, Path keyPath) {
     FileStamp stamp = FileStamp.of(certPath, keyPath);
@@ -63,20 +65,32 @@ public final class PemKeyPair {
     try {
       // Values, not paths: Vert.x then needs no Vertx instance to parse them.
       store = options.loadKeyStore(null);
-      keys = java.util.Arrays.stream(options.getKeyManagerFactory(null).getKeyManagers())
-          .filter(X509KeyManager.class::isInstance).map(X509KeyManager.class::cast).findFirst().orElseThrow();
+      keys =
+          java.util.Arrays.stream(options.getKeyManagerFactory(null).getKeyManagers())
+              .filter(X509KeyManager.class::isInstance)
+              .map(X509KeyManager.class::cast)
+              .findFirst()
+              .orElseThrow();
     } catch (Exception e) {
-      if (String.valueOf(e.getMessage()).contains("does not match")) { // an RSA key with an EC certificate, say
+      // an RSA key with an EC certificate, say
+      if (String.valueOf(e.getMessage()).contains("does not match")) {
         throw notAPair(certPath, keyPath);
       }
-      throw new TlsFileException(keyPath, TlsFileException.Part.KEY, "not a PEM private key (PKCS#8 'PRIVATE KEY', 'RSA PRIVATE KEY' or"
-          + " 'EC PRIVATE KEY'): " + e.getMessage());
+      throw new TlsFileException(
+          keyPath,
+          TlsFileException.Part.KEY,
+          "not a PEM private key (PKCS#8 'PRIVATE KEY', 'RSA PRIVATE KEY' or"
+              + " 'EC PRIVATE KEY'): "
+              + e.getMessage());
     }
     checkBelongTogether(store, keys, chain.get(0), certPath, keyPath);
     return new PemKeyPair(certPath, keyPath, cert, key, chain.get(0), stamp);
   }
 
-  /** What a Vert.x server needs to present this certificate (HTTP/1.1 only: no ALPN, as without TLS). */
+  /**
+   * What a Vert.x server needs to present this certificate (HTTP/1.1 only: no ALPN, as without
+   * TLS).
+   */
   public ServerSSLOptions sslOptions() {
     return new ServerSSLOptions().setKeyCertOptions(keyCertOptions());
   }
@@ -106,18 +120,30 @@ public final class PemKeyPair {
     return leaf.getNotAfter().toInstant();
   }
 
-  /** For logs: subject (or, as in Caddy's and ACME certificates, the names it is for), serial, expiry. */
+  /**
+   * For logs: subject (or, as in Caddy's and ACME certificates, the names it is for), serial,
+   * expiry.
+   */
   public String describe() {
     String subject = leaf.getSubjectX500Principal().getName();
     if (subject.isEmpty()) {
       try {
-        subject = leaf.getSubjectAlternativeNames() == null ? "(no subject)" : "for " + leaf
-            .getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1))).toList();
+        subject =
+            leaf.getSubjectAlternativeNames() == null
+                ? "(no subject)"
+                : "for "
+                    + leaf.getSubjectAlternativeNames().stream()
+                        .map(n -> String.valueOf(n.get(1)))
+                        .toList();
       } catch (java.security.cert.CertificateParsingException e) {
         subject = "(no subject)";
       }
     }
-    return subject + ", serial " + leaf.getSerialNumber().toString(16) + ", valid until " + notAfter();
+    return subject
+        + ", serial "
+        + leaf.getSerialNumber().toString(16)
+        + ", valid until "
+        + notAfter();
   }
 
   private static byte[] read(Path path, TlsFileException.Part part) {
@@ -134,23 +160,30 @@ public final class PemKeyPair {
   private static List<X509Certificate> certificates(Path path, byte[] pem) {
     Collection<? extends Certificate> certs;
     try {
-      certs = CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem));
+      certs =
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(new ByteArrayInputStream(pem));
     } catch (GeneralSecurityException e) {
-      throw new TlsFileException(path, TlsFileException.Part.CERTIFICATE, "not a PEM certificate: " + e.getMessage());
+      throw new TlsFileException(
+          path, TlsFileException.Part.CERTIFICATE, "not a PEM certificate: " + e.getMessage());
     }
     if (certs.isEmpty()) {
-      throw new TlsFileException(path, TlsFileException.Part.CERTIFICATE, "holds no certificate (expected -----BEGIN CERTIFICATE-----)");
+      throw new TlsFileException(
+          path,
+          TlsFileException.Part.CERTIFICATE,
+          "holds no certificate (expected -----BEGIN CERTIFICATE-----)");
     }
     return certs.stream().map(X509Certificate.class::cast).toList();
   }
 
   /**
-   * TLS libraries accept a key and a certificate that do not match and fail only at the first handshake; a
-   * renewal caught between writing the new certificate and the new key would do exactly that. Signing a nonce
-   * with the key and verifying it with the certificate catches it before the server presents the pair.
+   * TLS libraries accept a key and a certificate that do not match and fail only at the first
+   * handshake; a renewal caught between writing the new certificate and the new key would do
+   * exactly that. Signing a nonce with the key and verifying it with the certificate catches it
+   * before the server presents the pair.
    */
-  private static void checkBelongTogether(KeyStore store, X509KeyManager keys, X509Certificate leaf, Path certPath,
-                                          Path keyPath) {
+  private static void checkBelongTogether(
+      KeyStore store, X509KeyManager keys, X509Certificate leaf, Path certPath, Path keyPath) {
     PrivateKey privateKey = null;
     try {
       for (String alias : Collections.list(store.aliases())) {
@@ -190,8 +223,12 @@ public final class PemKeyPair {
   }
 
   private static TlsFileException notAPair(Path certPath, Path keyPath) {
-    return new TlsFileException(keyPath, TlsFileException.Part.KEY, "this key does not belong to the certificate in "
-        + certPath + " (another key, or a renewal caught half written)");
+    return new TlsFileException(
+        keyPath,
+        TlsFileException.Part.KEY,
+        "this key does not belong to the certificate in "
+            + certPath
+            + " (another key, or a renewal caught half written)");
   }
 
   private static String signatureAlgorithm(PrivateKey key) {

@@ -5,7 +5,11 @@ import java.nio.file.Path;
 /** A certificate, key or CA file that cannot be used, with the file, its part and the reason. */
 public final class TlsFileException extends IllegalArgumentException {
   /** Which part the file was read for. */
-  public enum Part { CERTIFICATE, KEY, CA }
+  public enum Part {
+    CERTIFICATE,
+    KEY,
+    CA
+  }
 
   private final transient Path file;
   private final Part part;

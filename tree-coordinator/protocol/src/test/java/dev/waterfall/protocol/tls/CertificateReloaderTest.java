@@ -20,8 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("a renewed certificate is presented without a restart; a broken renewal is refused")
 class CertificateReloaderTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   Vertx vertx;
   HttpServer server;
   TestCertificates.Ca ca;
@@ -38,9 +37,15 @@ class CertificateReloaderTest {
     TestCertificates.issue(ca, cert, key, 10);
     vertx = Vertx.vertx();
     PemKeyPair pair = PemKeyPair.load(cert, key);
-    server = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setKeyCertOptions(pair.keyCertOptions()))
-        .requestHandler(r -> r.response().end("ok")).listen(0, "127.0.0.1")
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    server =
+        vertx
+            .createHttpServer(
+                new HttpServerOptions().setSsl(true).setKeyCertOptions(pair.keyCertOptions()))
+            .requestHandler(r -> r.response().end("ok"))
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
   }
 
   @AfterEach
@@ -51,7 +56,11 @@ class CertificateReloaderTest {
   }
 
   private CertificateReloader watch(Duration every) {
-    return CertificateReloader.watch(vertx, server, PemKeyPair.load(cert, key), every,
+    return CertificateReloader.watch(
+        vertx,
+        server,
+        PemKeyPair.load(cert, key),
+        every,
         new CertificateReloader.Listener() {
           @Override
           public void reloaded(PemKeyPair now) {
@@ -104,9 +113,13 @@ class CertificateReloaderTest {
     Files.copy(dir.resolve("next.pem"), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     assertThat(await(reloader.checkNow().toCompletionStage().toCompletableFuture())).isFalse();
     assertThat(await(reloader.checkNow().toCompletionStage().toCompletableFuture())).isFalse();
-    assertThat(Presented.certificate(server.actualPort(), ca.cert()).getSerialNumber()).isEqualTo(first);
+    assertThat(Presented.certificate(server.actualPort(), ca.cert()).getSerialNumber())
+        .isEqualTo(first);
     assertThat(events).hasSize(1); // reported once, not at every check
-    assertThat(events.get(0)).startsWith("refused ").contains("does not belong").contains("still presenting");
+    assertThat(events.get(0))
+        .startsWith("refused ")
+        .contains("does not belong")
+        .contains("still presenting");
 
     Files.copy(newKey, key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     assertThat(await(reloader.checkNow().toCompletionStage().toCompletableFuture())).isTrue();

@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("--trust-pem: a private CA is trusted on top of the JVM's, host names still checked")
 class ExtraTrustTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   Vertx vertx;
   HttpServer server;
   TestCertificates.Ca ca;
@@ -35,10 +34,17 @@ class ExtraTrustTest {
     Path key = dir.resolve("key.pem");
     TestCertificates.issue(ca, cert, key, 10);
     vertx = Vertx.vertx();
-    server = vertx.createHttpServer(new HttpServerOptions().setSsl(true)
-            .setKeyCertOptions(PemKeyPair.load(cert, key).keyCertOptions()))
-        .requestHandler(r -> r.response().end("ok")).listen(0, "127.0.0.1")
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    server =
+        vertx
+            .createHttpServer(
+                new HttpServerOptions()
+                    .setSsl(true)
+                    .setKeyCertOptions(PemKeyPair.load(cert, key).keyCertOptions()))
+            .requestHandler(r -> r.response().end("ok"))
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
   }
 
   @AfterEach
@@ -55,10 +61,19 @@ class ExtraTrustTest {
     }
     var client = vertx.createHttpClient(options);
     try {
-      return client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(host)
-              .setPort(server.actualPort()).setURI("/").setSsl(true))
-          .compose(r -> r.send().compose(res -> res.body())).map(Object::toString)
-          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      return client
+          .request(
+              new RequestOptions()
+                  .setMethod(HttpMethod.GET)
+                  .setHost(host)
+                  .setPort(server.actualPort())
+                  .setURI("/")
+                  .setSsl(true))
+          .compose(r -> r.send().compose(res -> res.body()))
+          .map(Object::toString)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
     } finally {
       client.close();
     }
@@ -68,28 +83,35 @@ class ExtraTrustTest {
   void theLabCaIsTrustedOnlyWhenGiven() throws Exception {
     assertThat(get(ExtraTrust.withPem(ca.cert()), "127.0.0.1")).isEqualTo("ok");
     assertThat(get(ExtraTrust.withPem(ca.cert()), "localhost")).isEqualTo("ok");
-    assertThatThrownBy(() -> get(null, "127.0.0.1")).rootCause().hasMessageContaining("certification path");
+    assertThatThrownBy(() -> get(null, "127.0.0.1"))
+        .rootCause()
+        .hasMessageContaining("certification path");
     TestCertificates.Ca other = TestCertificates.newCa(dir, "other");
     assertThatThrownBy(() -> get(ExtraTrust.withPem(other.cert()), "127.0.0.1"))
-        .rootCause().hasMessageContaining("certification path");
+        .rootCause()
+        .hasMessageContaining("certification path");
   }
 
   @Test
   void theJvmsOwnAuthoritiesStayTrusted() throws Exception {
-    // The merged store holds the JVM's CAs next to the lab's: a relay may talk to a Let's Encrypt coordinator and a
-    // lab origin at once.
+    // The merged store holds the JVM's CAs next to the lab's: a relay may talk to a Let's Encrypt
+    // coordinator and a lab origin at once.
     var merged = ExtraTrust.withPem(ca.cert()).getTrustManagerFactory(vertx).getTrustManagers();
     var issuers = ((javax.net.ssl.X509TrustManager) merged[0]).getAcceptedIssuers();
-    var jvm = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    var jvm =
+        javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
     jvm.init((java.security.KeyStore) null);
-    int jvmCount = ((javax.net.ssl.X509TrustManager) jvm.getTrustManagers()[0]).getAcceptedIssuers().length;
+    int jvmCount =
+        ((javax.net.ssl.X509TrustManager) jvm.getTrustManagers()[0]).getAcceptedIssuers().length;
     assertThat(issuers.length).isEqualTo(jvmCount + 1);
   }
 
   @Test
   void aMissingOrBadFileIsNamed() throws Exception {
     Path missing = dir.resolve("nope.pem");
-    assertThatThrownBy(() -> ExtraTrust.withPem(missing)).isInstanceOf(TlsFileException.class)
+    assertThatThrownBy(() -> ExtraTrust.withPem(missing))
+        .isInstanceOf(TlsFileException.class)
         .hasMessageContaining(missing.toString());
     Path garbage = Files.writeString(dir.resolve("garbage.pem"), "not a certificate");
     assertThatThrownBy(() -> ExtraTrust.withPem(garbage)).hasMessageContaining(garbage.toString());

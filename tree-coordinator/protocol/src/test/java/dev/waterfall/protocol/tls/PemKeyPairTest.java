@@ -11,10 +11,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@DisplayName("PEM certificate and key: read, checked to belong together, refused with the file named")
+@DisplayName(
+    "PEM certificate and key: read, checked to belong together, refused with the file named")
 class PemKeyPairTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   TestCertificates.Ca ca;
 
   @BeforeEach
@@ -34,7 +34,8 @@ class PemKeyPairTest {
 
     String rsaSerial = TestCertificates.issue(ca, cert, key, 30, "rsa");
     assertThat(Files.readString(key)).contains("BEGIN RSA PRIVATE KEY");
-    assertThat(PemKeyPair.load(cert, key).certificate().getSerialNumber()).isEqualTo(new BigInteger(rsaSerial, 16));
+    assertThat(PemKeyPair.load(cert, key).certificate().getSerialNumber())
+        .isEqualTo(new BigInteger(rsaSerial, 16));
   }
 
   @Test
@@ -44,11 +45,14 @@ class PemKeyPairTest {
     TestCertificates.issue(ca, cert, key, 30);
     Path otherKey = dir.resolve("other.key");
     TestCertificates.issue(ca, dir.resolve("other.pem"), otherKey, 30);
-    assertThatThrownBy(() -> PemKeyPair.load(cert, otherKey)).isInstanceOf(TlsFileException.class)
-        .hasMessageContaining(otherKey.toString()).hasMessageContaining("does not belong to the certificate");
+    assertThatThrownBy(() -> PemKeyPair.load(cert, otherKey))
+        .isInstanceOf(TlsFileException.class)
+        .hasMessageContaining(otherKey.toString())
+        .hasMessageContaining("does not belong to the certificate");
     // An RSA key with an EC certificate: not a pair either.
     TestCertificates.issue(ca, dir.resolve("rsa.pem"), otherKey, 30, "rsa");
-    assertThatThrownBy(() -> PemKeyPair.load(cert, otherKey)).hasMessageContaining("does not belong");
+    assertThatThrownBy(() -> PemKeyPair.load(cert, otherKey))
+        .hasMessageContaining("does not belong");
   }
 
   @Test
@@ -57,12 +61,16 @@ class PemKeyPairTest {
     Path key = dir.resolve("key.pem");
     TestCertificates.issue(ca, cert, key, 30);
     Path missing = dir.resolve("nope.pem");
-    assertThatThrownBy(() -> PemKeyPair.load(missing, key)).isInstanceOf(TlsFileException.class)
-        .hasMessageContaining(missing.toString()).hasMessageContaining("no such file");
+    assertThatThrownBy(() -> PemKeyPair.load(missing, key))
+        .isInstanceOf(TlsFileException.class)
+        .hasMessageContaining(missing.toString())
+        .hasMessageContaining("no such file");
     Path garbage = Files.writeString(dir.resolve("garbage.pem"), "hello\n");
-    assertThatThrownBy(() -> PemKeyPair.load(garbage, key)).hasMessageContaining(garbage.toString())
+    assertThatThrownBy(() -> PemKeyPair.load(garbage, key))
+        .hasMessageContaining(garbage.toString())
         .hasMessageContaining("certificate");
-    assertThatThrownBy(() -> PemKeyPair.load(cert, garbage)).hasMessageContaining(garbage.toString())
+    assertThatThrownBy(() -> PemKeyPair.load(cert, garbage))
+        .hasMessageContaining(garbage.toString())
         .hasMessageContaining("private key");
     // The certificate where the key should be: a classic slip.
     assertThatThrownBy(() -> PemKeyPair.load(cert, cert)).hasMessageContaining("private key");

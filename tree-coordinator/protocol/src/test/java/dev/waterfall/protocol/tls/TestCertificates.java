@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Certificates made at test time with the {@code openssl} command (never committed): a lab CA and server
- * certificates it signs for 127.0.0.1 and localhost. Tests call {@link #assumeOpenssl()} first and are skipped
- * where openssl is missing. Shared with the coordinator's and the relay's tests through this module's test-jar.
+ * Certificates made at test time with the {@code openssl} command (never committed): a lab CA and
+ * server certificates it signs for 127.0.0.1 and localhost. Tests call {@link #assumeOpenssl()}
+ * first and are skipped where openssl is missing. Shared with the coordinator's and the relay's
+ * tests through this module's test-jar.
  */
 public final class TestCertificates {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -19,8 +20,7 @@ public final class TestCertificates {
   /** A CA: its certificate (what clients trust) and key. */
   public record Ca(Path cert, Path key) {}
 
-  private TestCertificates() {
-  }
+  private TestCertificates() {}
 
   public static boolean opensslPresent() {
     try {
@@ -44,21 +44,44 @@ public final class TestCertificates {
   public static Ca newCa(Path dir, String name) {
     Path cert = dir.resolve(name + "-ca.pem");
     Path key = dir.resolve(name + "-ca.key");
-    run(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", key.toString(), "-out", cert.toString(), "-days", "3", "-subj", "/CN=" + name + " test CA",
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+    run(
+        dir,
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        key.toString(),
+        "-out",
+        cert.toString(),
+        "-days",
+        "3",
+        "-subj",
+        "/CN=" + name + " test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign");
     return new Ca(cert, key);
   }
 
   /**
-   * A server certificate for 127.0.0.1 and localhost signed by {@code ca}, valid {@code days}, with a random
-   * serial (returned, in hex); written to {@code cert} and {@code key}, replacing what is there.
+   * A server certificate for 127.0.0.1 and localhost signed by {@code ca}, valid {@code days}, with
+   * a random serial (returned, in hex); written to {@code cert} and {@code key}, replacing what is
+   * there.
    */
   public static String issue(Ca ca, Path cert, Path key, int days) {
     return issue(ca, cert, key, days, "ec");
   }
 
-  /** As {@link #issue(Ca, Path, Path, int)}; {@code keyType} "ec" (PKCS#8) or "rsa" (PKCS#1, 'RSA PRIVATE KEY'). */
+  /**
+   * As {@link #issue(Ca, Path, Path, int)}; {@code keyType} "ec" (PKCS#8) or "rsa" (PKCS#1, 'RSA
+   * PRIVATE KEY').
+   */
   public static String issue(Ca ca, Path cert, Path key, int days, String keyType) {
     Path dir = cert.toAbsolutePath().getParent();
     String serial = new java.math.BigInteger(63, RANDOM).toString(16);
@@ -67,23 +90,68 @@ public final class TestCertificates {
     Path newCert = tmp(dir, ".pem");
     Path ext = tmp(dir, ".ext");
     try {
-      Files.writeString(ext, "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
-          + "extendedKeyUsage=serverAuth\n");
-      List<String> req = new ArrayList<>(List.of("openssl", "req", "-new", "-nodes", "-keyout", newKey.toString(),
-          "-out", csr.toString(), "-subj", "/CN=waterfall test " + serial));
-      req.addAll(keyType.equals("rsa") ? List.of("-newkey", "rsa:2048")
-          : List.of("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"));
+      Files.writeString(
+          ext,
+          "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
+              + "extendedKeyUsage=serverAuth\n");
+      List<String> req =
+          new ArrayList<>(
+              List.of(
+                  "openssl",
+                  "req",
+                  "-new",
+                  "-nodes",
+                  "-keyout",
+                  newKey.toString(),
+                  "-out",
+                  csr.toString(),
+                  "-subj",
+                  "/CN=waterfall test " + serial));
+      req.addAll(
+          keyType.equals("rsa")
+              ? List.of("-newkey", "rsa:2048")
+              : List.of("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"));
       run(dir, req.toArray(String[]::new));
       if (keyType.equals("rsa")) {
-        run(dir, "openssl", "rsa", "-in", newKey.toString(), "-out", newKey.toString(), "-traditional");
+        run(
+            dir,
+            "openssl",
+            "rsa",
+            "-in",
+            newKey.toString(),
+            "-out",
+            newKey.toString(),
+            "-traditional");
       }
-      run(dir, "openssl", "x509", "-req", "-in", csr.toString(), "-CA", ca.cert().toString(), "-CAkey",
-          ca.key().toString(), "-set_serial", "0x" + serial, "-days", Integer.toString(days), "-extfile",
-          ext.toString(), "-out", newCert.toString());
+      run(
+          dir,
+          "openssl",
+          "x509",
+          "-req",
+          "-in",
+          csr.toString(),
+          "-CA",
+          ca.cert().toString(),
+          "-CAkey",
+          ca.key().toString(),
+          "-set_serial",
+          "0x" + serial,
+          "-days",
+          Integer.toString(days),
+          "-extfile",
+          ext.toString(),
+          "-out",
+          newCert.toString());
       // As a renewal does it: the new files land whole, by rename.
-      Files.move(newKey, key, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+      Files.move(
+          newKey,
+          key,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      Files.move(newCert, cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+      Files.move(
+          newCert,
+          cert,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       Files.deleteIfExists(csr);
       Files.deleteIfExists(ext);
@@ -103,7 +171,8 @@ public final class TestCertificates {
 
   private static void run(Path dir, String... command) {
     try {
-      Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes());
       if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
         throw new IllegalStateException(String.join(" ", command) + " failed: " + out);

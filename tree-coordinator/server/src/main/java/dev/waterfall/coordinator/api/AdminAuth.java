@@ -15,7 +15,8 @@ final class AdminAuth implements Handler<RoutingContext> {
 
   boolean allows(RoutingContext ctx) {
     String header = ctx.request().getHeader("Authorization");
-    return header != null && MessageDigest.isEqual(token, header.trim().getBytes(StandardCharsets.UTF_8));
+    return header != null
+        && MessageDigest.isEqual(token, header.trim().getBytes(StandardCharsets.UTF_8));
   }
 
   @Override

@@ -8,7 +8,9 @@ final class Json {
   private Json() {}
 
   static void reply(RoutingContext ctx, int status, Object body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
         .end(body instanceof JsonObject j ? j.encode() : io.vertx.core.json.Json.encode(body));
   }
 

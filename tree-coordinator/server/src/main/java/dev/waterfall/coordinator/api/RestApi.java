@@ -1,6 +1,5 @@
 package dev.waterfall.coordinator.api;
 
-import dev.waterfall.protocol.http.Cors;
 import dev.waterfall.coordinator.cluster.CoordinatorDirectory;
 import dev.waterfall.coordinator.cluster.NodeView;
 import dev.waterfall.coordinator.cluster.TreeStore;
@@ -11,6 +10,7 @@ import dev.waterfall.coordinator.streams.StreamCatalog;
 import dev.waterfall.coordinator.streams.StreamRecord;
 import dev.waterfall.coordinator.streams.UsableUrls;
 import dev.waterfall.coordinator.streams.ViewerTokens;
+import dev.waterfall.protocol.http.Cors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
@@ -42,9 +42,17 @@ public final class RestApi {
 
   private final ClientAddresses addresses;
 
-  public RestApi(StreamCatalog catalog, TreeStore trees, DashboardFeed dashboard, CoordinatorMetrics metrics,
-                 String adminToken, Supplier<JsonObject> health, ViewerTokens viewerTokens, Clock clock,
-                 CoordinatorDirectory directory, ClientAddresses addresses) {
+  public RestApi(
+      StreamCatalog catalog,
+      TreeStore trees,
+      DashboardFeed dashboard,
+      CoordinatorMetrics metrics,
+      String adminToken,
+      Supplier<JsonObject> health,
+      ViewerTokens viewerTokens,
+      Clock clock,
+      CoordinatorDirectory directory,
+      ClientAddresses addresses) {
     this.addresses = addresses;
     this.directory = directory;
     this.viewerTokens = viewerTokens;
@@ -60,18 +68,27 @@ public final class RestApi {
   public void mount(Vertx vertx, Router router) {
     WebPages.mount(router);
     router.get("/health").handler(ctx -> Json.reply(ctx, 200, health.get()));
-    router.get("/metrics").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(metrics.scrape()));
 
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(16 * 1024));
-    // What a player on another site reads (web-player's waterfall-p2p.js): the stream's type and its sources.
-    // A private stream's fallbacks need the viewer token in Authorization, hence the preflight.
+    // What a player on another site reads (web-player's waterfall-p2p.js): the stream's type and
+    // its sources. A private stream's fallbacks need the viewer token in Authorization, hence the
+    // preflight.
     for (String read : new String[] {"/api/streams/:name", "/api/streams/:name/fallbacks"}) {
       router.options(read).handler(ctx -> Cors.preflight(ctx.request()));
-      router.get(read).handler(ctx -> {
-        Cors.allow(ctx.response());
-        ctx.next();
-      });
+      router
+          .get(read)
+          .handler(
+              ctx -> {
+                Cors.allow(ctx.response());
+                ctx.next();
+              });
     }
     router.get("/api/streams/:name/tree").handler(this::tree);
     router.get("/api/streams/:name/fallbacks").handler(this::fallbacks);
@@ -84,7 +101,10 @@ public final class RestApi {
     router.post("/api/streams/:name/key").handler(admin).handler(this::rotateKey);
     router.post("/api/booster-tokens").handler(admin).handler(this::newBoosterToken);
     router.delete("/api/booster-tokens/:token").handler(admin).handler(this::revokeBoosterToken);
-    router.route("/api/*").last().handler(ctx -> Json.error(ctx, 404, "not-found", "no such API call"));
+    router
+        .route("/api/*")
+        .last()
+        .handler(ctx -> Json.error(ctx, 404, "not-found", "no such API call"));
     router.route().failureHandler(this::failure);
   }
 
@@ -93,11 +113,13 @@ public final class RestApi {
     try {
       body = ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
-      Json.error(ctx, 400, "malformed-json", "the body must be a JSON object like {\"name\":\"demo\"}");
+      Json.error(
+          ctx, 400, "malformed-json", "the body must be a JSON object like {\"name\":\"demo\"}");
       return;
     }
     if (body == null) {
-      Json.error(ctx, 400, "malformed-json", "the body must be a JSON object like {\"name\":\"demo\"}");
+      Json.error(
+          ctx, 400, "malformed-json", "the body must be a JSON object like {\"name\":\"demo\"}");
       return;
     }
     if (!(body.getValue("name") instanceof String)) {
@@ -106,169 +128,287 @@ public final class RestApi {
     }
     StreamCatalog.Spec spec;
     try {
-      spec = new StreamCatalog.Spec(body.getString("name"), body.getInteger("bitrateKbps"),
-          body.getInteger("maxChildren"), body.getBoolean("private"), body.getString("type"));
+      spec =
+          new StreamCatalog.Spec(
+              body.getString("name"),
+              body.getInteger("bitrateKbps"),
+              body.getInteger("maxChildren"),
+              body.getBoolean("private"),
+              body.getString("type"));
     } catch (ClassCastException e) {
-      Json.error(ctx, 400, "invalid-stream",
+      Json.error(
+          ctx,
+          400,
+          "invalid-stream",
           "name and type must be strings, bitrateKbps and maxChildren numbers, private a boolean");
       return;
     }
-    catalog.create(spec).onComplete(ar -> {
-      if (ar.failed() && ar.cause() instanceof IllegalArgumentException e) {
-        Json.error(ctx, 400, "invalid-stream", e.getMessage());
-      } else if (ar.failed()) {
-        ctx.fail(ar.cause());
-      } else if (ar.result() == null) {
-        Json.error(ctx, 409, "stream-exists", "a stream named '" + spec.name() + "' already exists");
-      } else {
-        LOG.info("stream '{}' created", spec.name());
-        Json.reply(ctx, 201, describe(ar.result().record(), true).put("publishKey", ar.result().publishKey()));
-      }
-    });
+    catalog
+        .create(spec)
+        .onComplete(
+            ar -> {
+              if (ar.failed() && ar.cause() instanceof IllegalArgumentException e) {
+                Json.error(ctx, 400, "invalid-stream", e.getMessage());
+              } else if (ar.failed()) {
+                ctx.fail(ar.cause());
+              } else if (ar.result() == null) {
+                Json.error(
+                    ctx,
+                    409,
+                    "stream-exists",
+                    "a stream named '" + spec.name() + "' already exists");
+              } else {
+                LOG.info("stream '{}' created", spec.name());
+                Json.reply(
+                    ctx,
+                    201,
+                    describe(ar.result().record(), true)
+                        .put("publishKey", ar.result().publishKey()));
+              }
+            });
   }
 
   private void listStreams(RoutingContext ctx) {
-    catalog.registry().list().onSuccess(list -> {
-      JsonArray out = new JsonArray();
-      list.forEach(r -> out.add(describe(r, true)));
-      Json.reply(ctx, 200, new JsonObject().put("streams", out));
-    }).onFailure(ctx::fail);
+    catalog
+        .registry()
+        .list()
+        .onSuccess(
+            list -> {
+              JsonArray out = new JsonArray();
+              list.forEach(r -> out.add(describe(r, true)));
+              Json.reply(ctx, 200, new JsonObject().put("streams", out));
+            })
+        .onFailure(ctx::fail);
   }
 
   /** One stream's public description: what a page needs to choose how to play it (its type). */
   private void stream(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    catalog.registry().get(name).onSuccess(stream -> {
-      if (stream == null) {
-        Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
-      } else if (stream.privateStream() && !admin.allows(ctx)) {
-        Json.error(ctx, 401, "unauthorized", "a private stream needs the admin token");
-      } else {
-        Json.reply(ctx, 200, describe(stream, admin.allows(ctx)));
-      }
-    }).onFailure(ctx::fail);
+    catalog
+        .registry()
+        .get(name)
+        .onSuccess(
+            stream -> {
+              if (stream == null) {
+                Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+              } else if (stream.privateStream() && !admin.allows(ctx)) {
+                Json.error(ctx, 401, "unauthorized", "a private stream needs the admin token");
+              } else {
+                Json.reply(ctx, 200, describe(stream, admin.allows(ctx)));
+              }
+            })
+        .onFailure(ctx::fail);
   }
 
   /**
-   * A new publish key for the stream, shown once. {@code ?disconnect=true} also closes the connected origin (error
-   * {@code key-rotated}) and spends its resume tokens; without it the origin carries on until it leaves.
+   * A new publish key for the stream, shown once. {@code ?disconnect=true} also closes the
+   * connected origin (error {@code key-rotated}) and spends its resume tokens; without it the
+   * origin carries on until it leaves.
    */
   private void rotateKey(RoutingContext ctx) {
     String name = ctx.pathParam("name");
     List<String> flags = ctx.queryParams().getAll("disconnect");
     String flag = flags.isEmpty() ? null : flags.get(0);
     if (flags.size() > 1 || flag != null && !flag.equals("true") && !flag.equals("false")) {
-      Json.error(ctx, 400, "invalid-disconnect", "disconnect must be true or false (default false)");
+      Json.error(
+          ctx, 400, "invalid-disconnect", "disconnect must be true or false (default false)");
       return;
     }
     boolean disconnect = "true".equals(flag);
-    catalog.rotateKey(name, disconnect).onSuccess(rotated -> {
-      if (rotated == null) {
-        Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
-        return;
-      }
-      LOG.info("publish key of '{}' rotated{}", name, disconnect ? "; its origin disconnected" : "");
-      Json.reply(ctx, 200, describe(rotated.record(), true).put("publishKey", rotated.publishKey()));
-    }).onFailure(ctx::fail);
+    catalog
+        .rotateKey(name, disconnect)
+        .onSuccess(
+            rotated -> {
+              if (rotated == null) {
+                Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+                return;
+              }
+              LOG.info(
+                  "publish key of '{}' rotated{}",
+                  name,
+                  disconnect ? "; its origin disconnected" : "");
+              Json.reply(
+                  ctx,
+                  200,
+                  describe(rotated.record(), true).put("publishKey", rotated.publishKey()));
+            })
+        .onFailure(ctx::fail);
   }
 
   private void deleteStream(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    catalog.delete(name).onSuccess(found -> {
-      if (found) {
-        metrics.forget(name);
-        LOG.info("stream '{}' deleted", name);
-        ctx.response().setStatusCode(204).end();
-      } else {
-        Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
-      }
-    }).onFailure(ctx::fail);
+    catalog
+        .delete(name)
+        .onSuccess(
+            found -> {
+              if (found) {
+                metrics.forget(name);
+                LOG.info("stream '{}' deleted", name);
+                ctx.response().setStatusCode(204).end();
+              } else {
+                Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+              }
+            })
+        .onFailure(ctx::fail);
   }
 
   private void tree(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    catalog.registry().get(name).onSuccess(stream -> {
-      if (stream == null) {
-        Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
-      } else if (stream.privateStream() && !admin.allows(ctx)) {
-        Json.error(ctx, 401, "unauthorized", "the tree of a private stream needs the admin token");
-      } else {
-        trees.snapshot(name).onSuccess(nodes -> {
-          if (nodes == null) {
-            Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
-            return;
-          }
-          JsonArray out = new JsonArray();
-          for (NodeView n : nodes) {
-            out.add(new JsonObject().put("id", n.id()).put("role", n.role()).put("parent", n.parent())
-                .put("depth", n.depth()).put("children", new JsonArray(n.children())).put("capacity", n.capacity())
-                .put("joinedAt", Instant.ofEpochMilli(n.joinedAt()).toString())
-                // connected: a live coordinator holds its socket (a dead one's nodes are not, until they resume).
-                .put("connected", directory.isLive(n.owner())).put("coordinator", directory.urlOf(n.owner())));
-          }
-          Json.reply(ctx, 200, new JsonObject().put("stream", name).put("size", nodes.size()).put("nodes", out));
-        }).onFailure(ctx::fail);
-      }
-    }).onFailure(ctx::fail);
-  }
-
-  /** The dashboard's live feed (Server-Sent Events); public like the tree, except for private streams. */
-  private void dashboard(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
-    catalog.registry().get(name).onSuccess(stream -> {
-      if (stream == null) {
-        Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
-      } else if (stream.privateStream() && !admin.allows(ctx)) {
-        Json.error(ctx, 401, "unauthorized", "the dashboard of a private stream needs the admin token");
-      } else if (!dashboard.subscribe(name, ctx.response())) {
-        ctx.response().putHeader("Retry-After", "10");
-        Json.error(ctx, 503, "too-many-dashboards", "this coordinator serves " + DashboardFeed.MAX_SUBSCRIBERS
-            + " dashboards already; try again later or ask another coordinator");
-      }
-    }).onFailure(ctx::fail);
+    catalog
+        .registry()
+        .get(name)
+        .onSuccess(
+            stream -> {
+              if (stream == null) {
+                Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+              } else if (stream.privateStream() && !admin.allows(ctx)) {
+                Json.error(
+                    ctx, 401, "unauthorized", "the tree of a private stream needs the admin token");
+              } else {
+                trees
+                    .snapshot(name)
+                    .onSuccess(
+                        nodes -> {
+                          if (nodes == null) {
+                            Json.error(
+                                ctx,
+                                404,
+                                "unknown-stream",
+                                "there is no stream named '" + name + "'");
+                            return;
+                          }
+                          JsonArray out = new JsonArray();
+                          for (NodeView n : nodes) {
+                            out.add(
+                                new JsonObject()
+                                    .put("id", n.id())
+                                    .put("role", n.role())
+                                    .put("parent", n.parent())
+                                    .put("depth", n.depth())
+                                    .put("children", new JsonArray(n.children()))
+                                    .put("capacity", n.capacity())
+                                    .put("joinedAt", Instant.ofEpochMilli(n.joinedAt()).toString())
+                                    // connected: a live coordinator holds its socket (a dead one's
+                                    // nodes are not, until they resume).
+                                    .put("connected", directory.isLive(n.owner()))
+                                    .put("coordinator", directory.urlOf(n.owner())));
+                          }
+                          Json.reply(
+                              ctx,
+                              200,
+                              new JsonObject()
+                                  .put("stream", name)
+                                  .put("size", nodes.size())
+                                  .put("nodes", out));
+                        })
+                    .onFailure(ctx::fail);
+              }
+            })
+        .onFailure(ctx::fail);
   }
 
   /**
-   * What a relay needs before it joins, and a page before it plays: the origin's signing key and the HTTP sources
-   * (origin, boosters). Relays (a booster token) and the admin get every source; anyone else gets those a page
-   * like theirs can fetch ({@link UsableUrls}), and how many were withheld.
+   * The dashboard's live feed (Server-Sent Events); public like the tree, except for private
+   * streams.
+   */
+  private void dashboard(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    catalog
+        .registry()
+        .get(name)
+        .onSuccess(
+            stream -> {
+              if (stream == null) {
+                Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+              } else if (stream.privateStream() && !admin.allows(ctx)) {
+                Json.error(
+                    ctx,
+                    401,
+                    "unauthorized",
+                    "the dashboard of a private stream needs the admin token");
+              } else if (!dashboard.subscribe(name, ctx.response())) {
+                ctx.response().putHeader("Retry-After", "10");
+                Json.error(
+                    ctx,
+                    503,
+                    "too-many-dashboards",
+                    "this coordinator serves "
+                        + DashboardFeed.MAX_SUBSCRIBERS
+                        + " dashboards already; try again later or ask another coordinator");
+              }
+            })
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * What a relay needs before it joins, and a page before it plays: the origin's signing key and
+   * the HTTP sources (origin, boosters). Relays (a booster token) and the admin get every source;
+   * anyone else gets those a page like theirs can fetch ({@link UsableUrls}), and how many were
+   * withheld.
    */
   private void fallbacks(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    catalog.registry().get(name).onSuccess(stream -> {
-      if (stream == null) {
-        Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
-        return;
-      }
-      String bearer = bearer(ctx);
-      Future<Boolean> relay = admin.allows(ctx) ? Future.succeededFuture(true)
-          : bearer == null ? Future.succeededFuture(false) : catalog.registry().isBoosterToken(bearer);
-      relay.onSuccess(isRelay -> {
-        if (isRelay) {
-          replyFallbacks(ctx, stream, null);
-        } else if (!stream.privateStream()
-            || viewerTokens.check(stream, bearer, clock.millis()) == ViewerTokens.Verdict.VALID) {
-          // Those who may be in a private stream's tree need its fallbacks too: token-holding viewers.
-          replyFallbacks(ctx, stream, addresses.page(ctx.request()));
-        } else {
-          Json.error(ctx, 401, "unauthorized",
-              "the fallbacks of a private stream need the admin token, a booster token or a viewer token");
-        }
-      }).onFailure(ctx::fail);
-    }).onFailure(ctx::fail);
+    catalog
+        .registry()
+        .get(name)
+        .onSuccess(
+            stream -> {
+              if (stream == null) {
+                Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+                return;
+              }
+              String bearer = bearer(ctx);
+              Future<Boolean> relay =
+                  admin.allows(ctx)
+                      ? Future.succeededFuture(true)
+                      : bearer == null
+                          ? Future.succeededFuture(false)
+                          : catalog.registry().isBoosterToken(bearer);
+              relay
+                  .onSuccess(
+                      isRelay -> {
+                        if (isRelay) {
+                          replyFallbacks(ctx, stream, null);
+                        } else if (!stream.privateStream()
+                            || viewerTokens.check(stream, bearer, clock.millis())
+                                == ViewerTokens.Verdict.VALID) {
+                          // Those who may be in a private stream's tree need its fallbacks too:
+                          // token-holding viewers.
+                          replyFallbacks(ctx, stream, addresses.page(ctx.request()));
+                        } else {
+                          Json.error(
+                              ctx,
+                              401,
+                              "unauthorized",
+                              "the fallbacks of a private stream need the admin token, a booster token or a viewer token");
+                        }
+                      })
+                  .onFailure(ctx::fail);
+            })
+        .onFailure(ctx::fail);
   }
 
   /** {@code page} null: a relay's answer, every source. */
   private void replyFallbacks(RoutingContext ctx, StreamRecord stream, UsableUrls.Page page) {
-    catalog.fallbacks().list(stream.name()).onSuccess(all -> {
-      List<String> urls = page == null ? all : UsableUrls.forPage(all, page);
-      JsonObject body = new JsonObject().put("stream", stream.name()).put("type", stream.type())
-          .put("publicKey", stream.publicKey()).put("fallbacks", new JsonArray(urls));
-      if (page != null) {
-        body.put("withheld", all.size() - urls.size()); // sources this page could not fetch (http, private)
-      }
-      Json.reply(ctx, 200, body);
-    }).onFailure(ctx::fail);
+    catalog
+        .fallbacks()
+        .list(stream.name())
+        .onSuccess(
+            all -> {
+              List<String> urls = page == null ? all : UsableUrls.forPage(all, page);
+              JsonObject body =
+                  new JsonObject()
+                      .put("stream", stream.name())
+                      .put("type", stream.type())
+                      .put("publicKey", stream.publicKey())
+                      .put("fallbacks", new JsonArray(urls));
+              if (page != null) {
+                // sources this page could not fetch (http, private)
+                body.put("withheld", all.size() - urls.size());
+              }
+              Json.reply(ctx, 200, body);
+            })
+        .onFailure(ctx::fail);
   }
 
   private static String bearer(RoutingContext ctx) {
@@ -276,7 +416,10 @@ public final class RestApi {
     return header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : null;
   }
 
-  /** A signed, expiring token that lets one private stream be watched; it exists only in this answer. */
+  /**
+   * A signed, expiring token that lets one private stream be watched; it exists only in this
+   * answer.
+   */
   private void newViewerToken(RoutingContext ctx) {
     String name = ctx.pathParam("name");
     long ttl = ViewerTokens.DEFAULT_TTL_SECONDS;
@@ -287,7 +430,11 @@ public final class RestApi {
         JsonObject body = new JsonObject(text);
         value = body.getValue("ttlSeconds");
       } catch (DecodeException | ClassCastException e) {
-        Json.error(ctx, 400, "malformed-json", "the body must be a JSON object like {\"ttlSeconds\":3600}");
+        Json.error(
+            ctx,
+            400,
+            "malformed-json",
+            "the body must be a JSON object like {\"ttlSeconds\":3600}");
         return;
       }
       if (value != null && !(value instanceof Integer || value instanceof Long)) {
@@ -297,43 +444,76 @@ public final class RestApi {
       ttl = value == null ? ttl : ((Number) value).longValue();
     }
     if (ttl < 1 || ttl > ViewerTokens.MAX_TTL_SECONDS) {
-      Json.error(ctx, 400, "invalid-ttl", "ttlSeconds must be between 1 and " + ViewerTokens.MAX_TTL_SECONDS);
+      Json.error(
+          ctx,
+          400,
+          "invalid-ttl",
+          "ttlSeconds must be between 1 and " + ViewerTokens.MAX_TTL_SECONDS);
       return;
     }
     long expiresAt = clock.millis() / 1000 + ttl;
-    catalog.registry().get(name).onSuccess(stream -> {
-      if (stream == null) {
-        Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
-      } else if (!stream.privateStream()) {
-        Json.error(ctx, 400, "not-private", "'" + name + "' is public: anyone may watch it without a token");
-      } else {
-        Json.reply(ctx, 201, new JsonObject().put("stream", name).put("token", viewerTokens.issue(stream, expiresAt))
-            .put("expiresAt", Instant.ofEpochSecond(expiresAt).toString()));
-      }
-    }).onFailure(ctx::fail);
+    catalog
+        .registry()
+        .get(name)
+        .onSuccess(
+            stream -> {
+              if (stream == null) {
+                Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+              } else if (!stream.privateStream()) {
+                Json.error(
+                    ctx,
+                    400,
+                    "not-private",
+                    "'" + name + "' is public: anyone may watch it without a token");
+              } else {
+                Json.reply(
+                    ctx,
+                    201,
+                    new JsonObject()
+                        .put("stream", name)
+                        .put("token", viewerTokens.issue(stream, expiresAt))
+                        .put("expiresAt", Instant.ofEpochSecond(expiresAt).toString()));
+              }
+            })
+        .onFailure(ctx::fail);
   }
 
   private void newBoosterToken(RoutingContext ctx) {
-    catalog.registry().newBoosterToken()
+    catalog
+        .registry()
+        .newBoosterToken()
         .onSuccess(token -> Json.reply(ctx, 201, new JsonObject().put("token", token)))
         .onFailure(ctx::fail);
   }
 
   private void revokeBoosterToken(RoutingContext ctx) {
-    catalog.registry().revokeBoosterToken(ctx.pathParam("token")).onSuccess(found -> {
-      if (found) {
-        ctx.response().setStatusCode(204).end();
-      } else {
-        Json.error(ctx, 404, "unknown-token", "no such booster token");
-      }
-    }).onFailure(ctx::fail);
+    catalog
+        .registry()
+        .revokeBoosterToken(ctx.pathParam("token"))
+        .onSuccess(
+            found -> {
+              if (found) {
+                ctx.response().setStatusCode(204).end();
+              } else {
+                Json.error(ctx, 404, "unknown-token", "no such booster token");
+              }
+            })
+        .onFailure(ctx::fail);
   }
 
-  /** {@code admin}: also where the origin takes its encoder's stream, which names the origin's host. */
+  /**
+   * {@code admin}: also where the origin takes its encoder's stream, which names the origin's host.
+   */
   private static JsonObject describe(StreamRecord r, boolean admin) {
-    JsonObject out = new JsonObject().put("name", r.name()).put("type", r.type()).put("bitrateKbps", r.bitrateKbps())
-        .put("maxChildren", r.maxChildren()).put("private", r.privateStream())
-        .put("createdAt", Instant.ofEpochMilli(r.createdAt()).toString()).put("publicKey", r.publicKey());
+    JsonObject out =
+        new JsonObject()
+            .put("name", r.name())
+            .put("type", r.type())
+            .put("bitrateKbps", r.bitrateKbps())
+            .put("maxChildren", r.maxChildren())
+            .put("private", r.privateStream())
+            .put("createdAt", Instant.ofEpochMilli(r.createdAt()).toString())
+            .put("publicKey", r.publicKey());
     if (admin && r.ingest() != null) {
       JsonObject ingest = new JsonObject();
       if (r.ingest().rtmp() != null) {
@@ -350,7 +530,8 @@ public final class RestApi {
   private void failure(RoutingContext ctx) {
     int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
     if (status == 500) {
-      // The route's pattern, not the path: a path can carry a credential (DELETE /api/booster-tokens/<token>).
+      // The route's pattern, not the path: a path can carry a credential (DELETE
+      // /api/booster-tokens/<token>).
       String route = ctx.currentRoute() == null ? "?" : ctx.currentRoute().getPath();
       LOG.warn("REST {} {} failed", ctx.request().method(), route, ctx.failure());
       Json.error(ctx, 500, "internal", "the coordinator could not complete this call; try again");

@@ -16,17 +16,21 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The public URLs of the cluster's coordinators, which every {@code welcome} lists so a node whose coordinator dies
- * knows where else to resume. Each member puts its own URL into the Hazelcast map {@value #MAP} under its member
- * UUID once its HTTP port is bound; when a member leaves, every survivor removes its entry (idempotent). Hazelcast
- * has no entry that dies with its owner, so the list handed out also keeps only current members: an entry whose
- * removal was missed (all its removers died with it) never sends a node to a dead address.
+ * The public URLs of the cluster's coordinators, which every {@code welcome} lists so a node whose
+ * coordinator dies knows where else to resume. Each member puts its own URL into the Hazelcast map
+ * {@value #MAP} under its member UUID once its HTTP port is bound; when a member leaves, every
+ * survivor removes its entry (idempotent). Hazelcast has no entry that dies with its owner, so the
+ * list handed out also keeps only current members: an entry whose removal was missed (all its
+ * removers died with it) never sends a node to a dead address.
  *
- * <p>Reads come from a local copy kept current by an entry listener and the membership listener: a welcome costs no
- * cluster call.
+ * <p>Reads come from a local copy kept current by an entry listener and the membership listener: a
+ * welcome costs no cluster call.
  */
-public final class CoordinatorDirectory implements MembershipListener, EntryAddedListener<String, String>,
-    EntryUpdatedListener<String, String>, EntryRemovedListener<String, String> {
+public final class CoordinatorDirectory
+    implements MembershipListener,
+        EntryAddedListener<String, String>,
+        EntryUpdatedListener<String, String>,
+        EntryRemovedListener<String, String> {
   public static final String MAP = "waterfall.coordinators";
   private final HazelcastInstance hz;
   private final IMap<String, String> map;

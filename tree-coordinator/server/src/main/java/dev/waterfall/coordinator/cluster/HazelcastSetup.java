@@ -10,7 +10,9 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.waterfall.coordinator.config.ClusterConfig;
 import dev.waterfall.tree.StreamTree;
 
-/** The embedded Hazelcast member: TCP-IP join on one interface, no multicast, trees kept as objects. */
+/**
+ * The embedded Hazelcast member: TCP-IP join on one interface, no multicast, trees kept as objects.
+ */
 public final class HazelcastSetup {
   private HazelcastSetup() {}
 
@@ -19,14 +21,16 @@ public final class HazelcastSetup {
     config.setClusterName(cluster.name());
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
-    // Do not wait 5 s for others before forming a cluster of one: a lone coordinator starts at once.
+    // Do not wait 5 s for others before forming a cluster of one: a lone coordinator starts at
+    // once.
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-    config.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(cluster.failureTimeoutSeconds()));
+    config.setProperty(
+        "hazelcast.max.no.heartbeat.seconds", Integer.toString(cluster.failureTimeoutSeconds()));
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
-    // Hazelcast's own metrics feed only Management Center and JMX, which nothing here reads (Micrometer serves
-    // ours); their collection cycle walks every map's replicas every 5 s, and at shutdown it logged an
-    // interrupted wait as an exception (seen on a loaded machine).
+    // Hazelcast's own metrics feed only Management Center and JMX, which nothing here reads
+    // (Micrometer serves ours); their collection cycle walks every map's replicas every 5 s, and at
+    // shutdown it logged an interrupted wait as an exception (seen on a loaded machine).
     config.getMetricsConfig().setEnabled(false);
 
     var network = config.getNetworkConfig();
@@ -39,28 +43,44 @@ public final class HazelcastSetup {
     join.getTcpIpConfig().setEnabled(true);
     cluster.members().forEach(m -> join.getTcpIpConfig().addMember(m));
 
-    // OBJECT: entry processors mutate the live tree in place instead of (de)serialising it on every join;
-    // one backup survives the loss of any one member.
-    config.addMapConfig(new MapConfig(TreeStore.MAP).setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1));
+    // OBJECT: entry processors mutate the live tree in place instead of (de)serialising it on every
+    // join; one backup survives the loss of any one member.
+    config.addMapConfig(
+        new MapConfig(TreeStore.MAP).setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1));
     config.addMapConfig(new MapConfig("waterfall.*").setBackupCount(1));
-    // Every join reads its stream's record and its fallback list: a near cache answers from memory, and Hazelcast
-    // invalidates it cluster-wide on change, in batches (up to seconds later: an origin's key is therefore read
-    // past it, StreamRegistry.getFresh). Booster tokens are not cached: boosters join rarely, and a revoked token
-    // must stop admitting on every coordinator at once (KeyRotationTest), not at the next invalidation batch.
+    // Every join reads its stream's record and its fallback list: a near cache answers from memory,
+    // and Hazelcast invalidates it cluster-wide on change, in batches (up to seconds later: an
+    // origin's key is therefore read past it, StreamRegistry.getFresh). Booster tokens are not
+    // cached: boosters join rarely, and a revoked token must stop admitting on every coordinator at
+    // once (KeyRotationTest), not at the next invalidation batch.
     for (String cached : new String[] {"waterfall.streams", "waterfall.fallbacks"}) {
-      config.addMapConfig(new MapConfig(cached).setBackupCount(1).setNearCacheConfig(
-          new com.hazelcast.config.NearCacheConfig(cached).setInMemoryFormat(InMemoryFormat.OBJECT)
-              .setInvalidateOnChange(true).setCacheLocalEntries(true)));
+      config.addMapConfig(
+          new MapConfig(cached)
+              .setBackupCount(1)
+              .setNearCacheConfig(
+                  new com.hazelcast.config.NearCacheConfig(cached)
+                      .setInMemoryFormat(InMemoryFormat.OBJECT)
+                      .setInvalidateOnChange(true)
+                      .setCacheLocalEntries(true)));
     }
     // What vertx-hazelcast needs when handed our own member: its node id attribute and its maps.
-    config.getMemberAttributeConfig().setAttribute("__vertx.nodeId", java.util.UUID.randomUUID().toString());
-    config.addMultiMapConfig(new com.hazelcast.config.MultiMapConfig("__vertx.subs").setBackupCount(1)
-        .setValueCollectionType(com.hazelcast.config.MultiMapConfig.ValueCollectionType.SET));
+    config
+        .getMemberAttributeConfig()
+        .setAttribute("__vertx.nodeId", java.util.UUID.randomUUID().toString());
+    config.addMultiMapConfig(
+        new com.hazelcast.config.MultiMapConfig("__vertx.subs")
+            .setBackupCount(1)
+            .setValueCollectionType(com.hazelcast.config.MultiMapConfig.ValueCollectionType.SET));
     config.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
     config.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
-    config.getSerializationConfig().addSerializerConfig(
-        new SerializerConfig().setTypeClass(StreamTree.class).setImplementation(new TreeSerializer()));
-    // The join path's processors and results: every one is serialised, even on a cluster of one (see Wire).
+    config
+        .getSerializationConfig()
+        .addSerializerConfig(
+            new SerializerConfig()
+                .setTypeClass(StreamTree.class)
+                .setImplementation(new TreeSerializer()));
+    // The join path's processors and results: every one is serialised, even on a cluster of one
+    // (see Wire).
     Wire.serializers().forEach(config.getSerializationConfig()::addSerializerConfig);
     return config;
   }

@@ -5,8 +5,8 @@ import com.hazelcast.map.EntryProcessor;
 import dev.waterfall.coordinator.cluster.Outcomes.Moved;
 import dev.waterfall.coordinator.cluster.Outcomes.Place;
 import dev.waterfall.coordinator.cluster.Outcomes.Removed;
-import dev.waterfall.coordinator.cluster.Outcomes.Resumed;
 import dev.waterfall.coordinator.cluster.Outcomes.Reported;
+import dev.waterfall.coordinator.cluster.Outcomes.Resumed;
 import dev.waterfall.coordinator.cluster.Outcomes.RootClaim;
 import dev.waterfall.coordinator.cluster.Outcomes.Shape;
 import dev.waterfall.coordinator.cluster.Outcomes.SweepResult;
@@ -24,14 +24,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every change to a stream's tree is one of these entry processors, run on the partition that owns the tree
- * and replayed on its backup. They must therefore be deterministic: ids and times come in as arguments.
- * A processor for a stream with no tree returns null.
+ * Every change to a stream's tree is one of these entry processors, run on the partition that owns
+ * the tree and replayed on its backup. They must therefore be deterministic: ids and times come in
+ * as arguments. A processor for a stream with no tree returns null.
  */
 public final class TreeProcessors {
   private TreeProcessors() {}
 
-  /** Load the tree, apply, store it back (OBJECT format: setValue keeps the same instance, no copy). */
+  /**
+   * Load the tree, apply, store it back (OBJECT format: setValue keeps the same instance, no copy).
+   */
   public interface Mutation<R> extends EntryProcessor<String, StreamTree, R>, Serializable {
     R apply(StreamTree tree);
 
@@ -71,11 +73,17 @@ public final class TreeProcessors {
     for (String c : n.childIds()) {
       owners.add(tree.node(c).owner());
     }
-    return new Place(n.role().name().toLowerCase(), n.parentId(), n.depth(), n.capacity(),
-        List.copyOf(n.childIds()), owners);
+    return new Place(
+        n.role().name().toLowerCase(),
+        n.parentId(),
+        n.depth(),
+        n.capacity(),
+        List.copyOf(n.childIds()),
+        owners);
   }
 
-  public record Create(String stream, String rootId, int maxChildren, int bitrateKbps, long createdAt)
+  public record Create(
+      String stream, String rootId, int maxChildren, int bitrateKbps, long createdAt)
       implements EntryProcessor<String, StreamTree, Boolean>, Serializable {
     @Override
     public Boolean process(Map.Entry<String, StreamTree> entry) {
@@ -88,8 +96,9 @@ public final class TreeProcessors {
   }
 
   /**
-   * A null parent in the outcome: no node has a free slot (e.g. everyone joined with upload:false), or the tree
-   * already holds {@code maxNodes} (the shape's size tells which). Checked here, atomically with the join.
+   * A null parent in the outcome: no node has a free slot (e.g. everyone joined with upload:false),
+   * or the tree already holds {@code maxNodes} (the shape's size tells which). Checked here,
+   * atomically with the join.
    */
   public record Join(String id, Role role, int capacity, long joinedAt, String owner, int maxNodes)
       implements Mutation<Outcomes.Joined> {
@@ -100,12 +109,19 @@ public final class TreeProcessors {
       }
       JoinResult r;
       try {
-        r = tree.join(new NodeSpec(id, role, Math.min(capacity, tree.maxChildren()), joinedAt, owner));
+        r =
+            tree.join(
+                new NodeSpec(id, role, Math.min(capacity, tree.maxChildren()), joinedAt, owner));
       } catch (NoOpenSlotException full) {
         return new Outcomes.Joined(null, null, -1, 0, List.of(), shape(tree));
       }
-      return new Outcomes.Joined(r.parent(), tree.node(r.parent()).owner(), r.depth(), tree.node(id).capacity(),
-          Edge.of(tree, r.moves()), shape(tree));
+      return new Outcomes.Joined(
+          r.parent(),
+          tree.node(r.parent()).owner(),
+          r.depth(),
+          tree.node(id).capacity(),
+          Edge.of(tree, r.moves()),
+          shape(tree));
     }
   }
 
@@ -135,9 +151,9 @@ public final class TreeProcessors {
   }
 
   /**
-   * The origin's place is taken from whichever coordinator holds it (its publish key was rotated with
-   * disconnect): the root stays, unowned, and every resume token issued for it is spent, since a resume needs the
-   * owner its token names ({@link Resume}). True if it had an owner.
+   * The origin's place is taken from whichever coordinator holds it (its publish key was rotated
+   * with disconnect): the root stays, unowned, and every resume token issued for it is spent, since
+   * a resume needs the owner its token names ({@link Resume}). True if it had an owner.
    */
   public record RevokeRoot() implements Mutation<Boolean> {
     @Override
@@ -148,7 +164,10 @@ public final class TreeProcessors {
     }
   }
 
-  /** Removes a node only while {@code owner} still holds it: a node resumed elsewhere is not removed by its old socket. */
+  /**
+   * Removes a node only while {@code owner} still holds it: a node resumed elsewhere is not removed
+   * by its old socket.
+   */
   public record Remove(String id, String owner, String strategy) implements Mutation<Removed> {
     @Override
     public Removed apply(StreamTree tree) {
@@ -159,13 +178,18 @@ public final class TreeProcessors {
       String parent = node.parentId();
       List<Move> moves = tree.remove(id, RepairStrategies.byName(strategy));
       TreeNode p = tree.node(parent);
-      return new Removed(p == null ? null : parent, p == null ? null : p.owner(), Edge.of(tree, moves), shape(tree));
+      return new Removed(
+          p == null ? null : parent,
+          p == null ? null : p.owner(),
+          Edge.of(tree, moves),
+          shape(tree));
     }
   }
 
   /**
-   * Hands a place to {@code owner} only while {@code tokenOwner} (the coordinator whose welcome issued the resume
-   * token) still holds it: a token issued before the place was last resumed is spent.
+   * Hands a place to {@code owner} only while {@code tokenOwner} (the coordinator whose welcome
+   * issued the resume token) still holds it: a token issued before the place was last resumed is
+   * spent.
    */
   public record Resume(String id, String owner, String tokenOwner) implements Mutation<Resumed> {
     @Override
@@ -194,7 +218,10 @@ public final class TreeProcessors {
     }
   }
 
-  /** A child reports its parent (bad data, starving): it moves, with its subtree, out of that parent's subtree. */
+  /**
+   * A child reports its parent (bad data, starving): it moves, with its subtree, out of that
+   * parent's subtree.
+   */
   public record MoveAway(String id, String avoid) implements Mutation<Moved> {
     @Override
     public Moved apply(StreamTree tree) {
@@ -207,10 +234,11 @@ public final class TreeProcessors {
   }
 
   /**
-   * A child reports its parent starving it: it moves away; a viewer parent reported by a second child within
-   * {@code windowMs} is demoted to a leaf for good (StreamTree.reportStarving).
+   * A child reports its parent starving it: it moves away; a viewer parent reported by a second
+   * child within {@code windowMs} is demoted to a leaf for good (StreamTree.reportStarving).
    */
-  public record ReportStarving(String id, String parent, long now, long windowMs) implements Mutation<Reported> {
+  public record ReportStarving(String id, String parent, long now, long windowMs)
+      implements Mutation<Reported> {
     @Override
     public Reported apply(StreamTree tree) {
       TreeNode node = tree.node(id);
@@ -246,7 +274,10 @@ public final class TreeProcessors {
     }
   }
 
-  /** The owner of {@code to} if it is {@code from}'s parent or child; {@code ""} for "not neighbours". */
+  /**
+   * The owner of {@code to} if it is {@code from}'s parent or child; {@code ""} for "not
+   * neighbours".
+   */
   public record EdgeOwner(String from, String to) implements Query<String> {
     @Override
     public String apply(StreamTree tree) {
@@ -270,8 +301,16 @@ public final class TreeProcessors {
     public ArrayList<NodeView> apply(StreamTree tree) {
       ArrayList<NodeView> out = new ArrayList<>(tree.size());
       for (TreeNode n : tree.breadthFirst()) {
-        out.add(new NodeView(n.id(), n.role().name().toLowerCase(), n.parentId(), n.depth(),
-            List.copyOf(n.childIds()), n.capacity(), n.joinedAt(), n.owner()));
+        out.add(
+            new NodeView(
+                n.id(),
+                n.role().name().toLowerCase(),
+                n.parentId(),
+                n.depth(),
+                List.copyOf(n.childIds()),
+                n.capacity(),
+                n.joinedAt(),
+                n.owner()));
       }
       return out;
     }

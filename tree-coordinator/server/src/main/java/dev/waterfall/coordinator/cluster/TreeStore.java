@@ -19,16 +19,20 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The trees of all streams: one entry per stream in a Hazelcast map, changed only through entry processors,
- * so each change is atomic on the partition that owns the stream, wherever it was asked for.
- * Results come back on the caller's Vert.x context.
+ * The trees of all streams: one entry per stream in a Hazelcast map, changed only through entry
+ * processors, so each change is atomic on the partition that owns the stream, wherever it was asked
+ * for. Results come back on the caller's Vert.x context.
  */
 public final class TreeStore {
   public static final String MAP = "waterfall.trees";
   private final IMap<String, dev.waterfall.tree.StreamTree> trees;
   private final Context context;
   private final String repairStrategy;
-  /** Snapshots under way, by stream (touched on the context only, but the REST and dashboard may differ). */
+
+  /**
+   * Snapshots under way, by stream (touched on the context only, but the REST and dashboard may
+   * differ).
+   */
   private final Map<String, Future<List<NodeView>>> snapshots = new ConcurrentHashMap<>();
 
   public TreeStore(HazelcastInstance hz, Context context, String repairStrategy) {
@@ -37,7 +41,8 @@ public final class TreeStore {
     this.repairStrategy = repairStrategy;
   }
 
-  public Future<Boolean> create(String stream, String rootId, int maxChildren, int bitrateKbps, long now) {
+  public Future<Boolean> create(
+      String stream, String rootId, int maxChildren, int bitrateKbps, long now) {
     return run(stream, new TreeProcessors.Create(stream, rootId, maxChildren, bitrateKbps, now))
         .map(created -> created != null && created);
   }
@@ -46,8 +51,8 @@ public final class TreeStore {
     return OnContext.future(trees.removeAsync(stream), context).mapEmpty();
   }
 
-  public Future<Joined> join(String stream, String id, Role role, int capacity, long now, String owner,
-                             int maxNodes) {
+  public Future<Joined> join(
+      String stream, String id, Role role, int capacity, long now, String owner, int maxNodes) {
     return run(stream, new TreeProcessors.Join(id, role, capacity, now, owner, maxNodes));
   }
 
@@ -81,7 +86,8 @@ public final class TreeStore {
     return run(stream, new TreeProcessors.MoveAway(id, avoid));
   }
 
-  public Future<Reported> reportStarving(String stream, String id, String parent, long now, long windowMs) {
+  public Future<Reported> reportStarving(
+      String stream, String id, String parent, long now, long windowMs) {
     return run(stream, new TreeProcessors.ReportStarving(id, parent, now, windowMs));
   }
 
@@ -93,7 +99,10 @@ public final class TreeStore {
     return run(stream, new TreeProcessors.SweepOwner(owner, repairStrategy));
   }
 
-  /** The owner of {@code to} when it is {@code from}'s tree neighbour; "" when not (or not connected). */
+  /**
+   * The owner of {@code to} when it is {@code from}'s tree neighbour; "" when not (or not
+   * connected).
+   */
   public Future<String> edgeOwner(String stream, String from, String to) {
     return run(stream, new TreeProcessors.EdgeOwner(from, to));
   }
@@ -103,17 +112,20 @@ public final class TreeStore {
   }
 
   /**
-   * The whole tree, for the REST view and the dashboard. Callers while a snapshot is under way share it: the query
-   * runs on the partition thread that also serves the stream's joins, and the REST tree is public, so clients
-   * polling it side by side must not queue one full copy of the tree each in front of the stream's joins.
+   * The whole tree, for the REST view and the dashboard. Callers while a snapshot is under way
+   * share it: the query runs on the partition thread that also serves the stream's joins, and the
+   * REST tree is public, so clients polling it side by side must not queue one full copy of the
+   * tree each in front of the stream's joins.
    */
   public Future<List<NodeView>> snapshot(String stream) {
     Future<List<NodeView>> running = snapshots.get(stream);
     if (running != null) {
       return running;
     }
-    Future<List<NodeView>> nodes = OnContext.futureDecodedOffLoop(
-        trees.submitToKey(stream, new TreeProcessors.Snapshot()), context).map(l -> l);
+    Future<List<NodeView>> nodes =
+        OnContext.futureDecodedOffLoop(
+                trees.submitToKey(stream, new TreeProcessors.Snapshot()), context)
+            .map(l -> l);
     snapshots.put(stream, nodes);
     nodes.onComplete(done -> snapshots.remove(stream, nodes));
     return nodes;
@@ -123,7 +135,8 @@ public final class TreeStore {
     return trees.keySet();
   }
 
-  private <R> Future<R> run(String stream, EntryProcessor<String, dev.waterfall.tree.StreamTree, R> processor) {
+  private <R> Future<R> run(
+      String stream, EntryProcessor<String, dev.waterfall.tree.StreamTree, R> processor) {
     return OnContext.future(trees.submitToKey(stream, processor), context);
   }
 }

@@ -22,13 +22,14 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * How the hot-path processors and their results cross Hazelcast: fields in a fixed order, lists as count +
- * fields, all type ids in this one place. Hazelcast turns every entry processor's result into bytes on the
- * partition thread and back on the caller, even on a one-member cluster, and sends every mutation to the
- * backup; Java serialisation made that about a third of the partition thread's time. One
- * {@link StreamSerializer} per type (as for the tree itself) rather than IdentifiedDataSerializable, so the
- * types stay immutable records, rebuilt through their constructors. Anything not listed here (the rarer
- * processors and results) still goes through Java serialisation.
+ * How the hot-path processors and their results cross Hazelcast: fields in a fixed order, lists as
+ * count + fields, all type ids in this one place. Hazelcast turns every entry processor's result
+ * into bytes on the partition thread and back on the caller, even on a one-member cluster, and
+ * sends every mutation to the backup; Java serialisation made that about a third of the partition
+ * thread's time. One {@link StreamSerializer} per type (as for the tree itself) rather than
+ * IdentifiedDataSerializable, so the types stay immutable records, rebuilt through their
+ * constructors. Anything not listed here (the rarer processors and results) still goes through Java
+ * serialisation.
  */
 final class Wire {
   static final int TREE = 7301;
@@ -51,55 +52,105 @@ final class Wire {
 
   static List<SerializerConfig> serializers() {
     return List.of(
-        codec(Join.class, JOIN, (o, j) -> {
-          o.writeString(j.id());
-          o.writeByte(j.role().ordinal());
-          o.writeInt(j.capacity());
-          o.writeLong(j.joinedAt());
-          o.writeString(j.owner());
-          o.writeInt(j.maxNodes());
-        }, i -> new Join(i.readString(), ROLES[i.readByte()], i.readInt(), i.readLong(), i.readString(), i.readInt())),
-        codec(Remove.class, REMOVE, (o, r) -> {
-          o.writeString(r.id());
-          o.writeString(r.owner());
-          o.writeString(r.strategy());
-        }, i -> new Remove(i.readString(), i.readString(), i.readString())),
-        codec(EdgeOwner.class, EDGE_OWNER, (o, e) -> {
-          o.writeString(e.from());
-          o.writeString(e.to());
-        }, i -> new EdgeOwner(i.readString(), i.readString())),
-        codec(ClaimRoot.class, CLAIM_ROOT, (o, c) -> o.writeString(c.owner()), i -> new ClaimRoot(i.readString())),
-        codec(ReleaseRoot.class, RELEASE_ROOT, (o, r) -> o.writeString(r.owner()),
+        codec(
+            Join.class,
+            JOIN,
+            (o, j) -> {
+              o.writeString(j.id());
+              o.writeByte(j.role().ordinal());
+              o.writeInt(j.capacity());
+              o.writeLong(j.joinedAt());
+              o.writeString(j.owner());
+              o.writeInt(j.maxNodes());
+            },
+            i ->
+                new Join(
+                    i.readString(),
+                    ROLES[i.readByte()],
+                    i.readInt(),
+                    i.readLong(),
+                    i.readString(),
+                    i.readInt())),
+        codec(
+            Remove.class,
+            REMOVE,
+            (o, r) -> {
+              o.writeString(r.id());
+              o.writeString(r.owner());
+              o.writeString(r.strategy());
+            },
+            i -> new Remove(i.readString(), i.readString(), i.readString())),
+        codec(
+            EdgeOwner.class,
+            EDGE_OWNER,
+            (o, e) -> {
+              o.writeString(e.from());
+              o.writeString(e.to());
+            },
+            i -> new EdgeOwner(i.readString(), i.readString())),
+        codec(
+            ClaimRoot.class,
+            CLAIM_ROOT,
+            (o, c) -> o.writeString(c.owner()),
+            i -> new ClaimRoot(i.readString())),
+        codec(
+            ReleaseRoot.class,
+            RELEASE_ROOT,
+            (o, r) -> o.writeString(r.owner()),
             i -> new ReleaseRoot(i.readString())),
-        codec(Resume.class, RESUME, (o, r) -> {
-          o.writeString(r.id());
-          o.writeString(r.owner());
-          o.writeString(r.tokenOwner());
-        }, i -> new Resume(i.readString(), i.readString(), i.readString())),
-        // Java evaluates constructor arguments left to right, so each reader reads in its writer's order.
-        codec(Joined.class, JOINED, (o, j) -> {
-          o.writeString(j.parent());
-          o.writeString(j.parentOwner());
-          o.writeInt(j.depth());
-          o.writeInt(j.capacity());
-          writeEdges(o, j.moves());
-          writeShape(o, j.shape());
-        }, i -> new Joined(i.readString(), i.readString(), i.readInt(), i.readInt(), readEdges(i), readShape(i))),
-        codec(Removed.class, REMOVED, (o, r) -> {
-          o.writeString(r.parent());
-          o.writeString(r.parentOwner());
-          writeEdges(o, r.moves());
-          writeShape(o, r.shape());
-        }, i -> new Removed(i.readString(), i.readString(), readEdges(i), readShape(i))),
+        codec(
+            Resume.class,
+            RESUME,
+            (o, r) -> {
+              o.writeString(r.id());
+              o.writeString(r.owner());
+              o.writeString(r.tokenOwner());
+            },
+            i -> new Resume(i.readString(), i.readString(), i.readString())),
+        // Java evaluates constructor arguments left to right, so each reader reads in its writer's
+        // order.
+        codec(
+            Joined.class,
+            JOINED,
+            (o, j) -> {
+              o.writeString(j.parent());
+              o.writeString(j.parentOwner());
+              o.writeInt(j.depth());
+              o.writeInt(j.capacity());
+              writeEdges(o, j.moves());
+              writeShape(o, j.shape());
+            },
+            i ->
+                new Joined(
+                    i.readString(),
+                    i.readString(),
+                    i.readInt(),
+                    i.readInt(),
+                    readEdges(i),
+                    readShape(i))),
+        codec(
+            Removed.class,
+            REMOVED,
+            (o, r) -> {
+              o.writeString(r.parent());
+              o.writeString(r.parentOwner());
+              writeEdges(o, r.moves());
+              writeShape(o, r.shape());
+            },
+            i -> new Removed(i.readString(), i.readString(), readEdges(i), readShape(i))),
         codec(Shape.class, SHAPE, Wire::writeShape, Wire::readShape),
         codec(Place.class, PLACE, Wire::writePlace, Wire::readPlace),
-        codec(RootClaim.class, ROOT_CLAIM, (o, c) -> {
-          o.writeBoolean(c.granted());
-          o.writeBoolean(c.place() != null);
-          if (c.place() != null) {
-            writePlace(o, c.place());
-          }
-        }, i -> new RootClaim(i.readBoolean(), i.readBoolean() ? readPlace(i) : null)),
+        codec(
+            RootClaim.class,
+            ROOT_CLAIM,
+            (o, c) -> {
+              o.writeBoolean(c.granted());
+              o.writeBoolean(c.place() != null);
+              if (c.place() != null) {
+                writePlace(o, c.place());
+              }
+            },
+            i -> new RootClaim(i.readBoolean(), i.readBoolean() ? readPlace(i) : null)),
         codec(Edge.class, EDGE, Wire::writeEdge, Wire::readEdge));
   }
 
@@ -123,7 +174,13 @@ final class Wire {
   }
 
   private static Edge readEdge(ObjectDataInput i) throws IOException {
-    return new Edge(i.readString(), i.readString(), i.readString(), i.readString(), i.readString(), i.readString(),
+    return new Edge(
+        i.readString(),
+        i.readString(),
+        i.readString(),
+        i.readString(),
+        i.readString(),
+        i.readString(),
         i.readInt());
   }
 
@@ -156,7 +213,8 @@ final class Wire {
   }
 
   private static Place readPlace(ObjectDataInput i) throws IOException {
-    return new Place(i.readString(), i.readString(), i.readInt(), i.readInt(), readStrings(i), readStrings(i));
+    return new Place(
+        i.readString(), i.readString(), i.readInt(), i.readInt(), readStrings(i), readStrings(i));
   }
 
   /** Elements may be null (a child's owner when it is not connected). */
@@ -183,8 +241,11 @@ final class Wire {
     T read(ObjectDataInput in) throws IOException;
   }
 
-  private static <T> SerializerConfig codec(Class<T> type, int id, Writer<T> writer, Reader<T> reader) {
-    return new SerializerConfig().setTypeClass(type).setImplementation(new Codec<>(id, writer, reader));
+  private static <T> SerializerConfig codec(
+      Class<T> type, int id, Writer<T> writer, Reader<T> reader) {
+    return new SerializerConfig()
+        .setTypeClass(type)
+        .setImplementation(new Codec<>(id, writer, reader));
   }
 
   private static final class Codec<T> implements StreamSerializer<T> {

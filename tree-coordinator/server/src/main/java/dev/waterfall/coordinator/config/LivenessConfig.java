@@ -1,6 +1,9 @@
 package dev.waterfall.coordinator.config;
 
-/** Heartbeat cadence, when a silent node counts as gone, and how long a dead coordinator's nodes may resume. */
+/**
+ * Heartbeat cadence, when a silent node counts as gone, and how long a dead coordinator's nodes may
+ * resume.
+ */
 public record LivenessConfig(long heartbeatIntervalMs, int missedHeartbeats, long resumeGraceMs) {
   public static LivenessConfig from(Settings s) {
     return new LivenessConfig(

@@ -13,8 +13,9 @@ import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * Flat key/value settings layered as: the defaults file, a user file, {@code WATERFALL_*} environment
- * variables, then flags. Only keys present in the defaults file exist, so a typo fails loudly.
+ * Flat key/value settings layered as: the defaults file, a user file, {@code WATERFALL_*}
+ * environment variables, then flags. Only keys present in the defaults file exist, so a typo fails
+ * loudly.
  */
 public final class Settings {
   public static final String DEFAULTS = "waterfall-defaults.properties";
@@ -43,9 +44,13 @@ public final class Settings {
     return load(null, Map.of(), Map.of());
   }
 
-  /** {@code http.port} → {@code WATERFALL_HTTP_PORT}; {@code signalling.maxMessageBytes} → {@code WATERFALL_SIGNALLING_MAX_MESSAGE_BYTES}. */
+  /**
+   * {@code http.port} → {@code WATERFALL_HTTP_PORT}; {@code signalling.maxMessageBytes} → {@code
+   * WATERFALL_SIGNALLING_MAX_MESSAGE_BYTES}.
+   */
   public static String envName(String key) {
-    return "WATERFALL_" + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').toUpperCase();
+    return "WATERFALL_"
+        + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').toUpperCase();
   }
 
   public Settings with(Map<String, String> overrides) {
@@ -67,7 +72,8 @@ public final class Settings {
     try {
       int i = Integer.parseInt(v);
       if (i < min || i > max) {
-        throw new ConfigException(key + " = " + v + " is out of range: expected " + min + " to " + max);
+        throw new ConfigException(
+            key + " = " + v + " is out of range: expected " + min + " to " + max);
       }
       return i;
     } catch (NumberFormatException e) {
@@ -97,11 +103,18 @@ public final class Settings {
     return new LinkedHashMap<>(values);
   }
 
-  private static void overlay(Map<String, String> values, Map<String, String> layer, String source) {
+  private static void overlay(
+      Map<String, String> values, Map<String, String> layer, String source) {
     for (var e : layer.entrySet()) {
       if (!values.containsKey(e.getKey())) {
-        throw new ConfigException("unknown setting '" + e.getKey() + "' in " + source
-            + " (every key is listed in " + DEFAULTS + " and docs/configuration.md)");
+        throw new ConfigException(
+            "unknown setting '"
+                + e.getKey()
+                + "' in "
+                + source
+                + " (every key is listed in "
+                + DEFAULTS
+                + " and docs/configuration.md)");
       }
       values.put(e.getKey(), e.getValue().trim());
     }

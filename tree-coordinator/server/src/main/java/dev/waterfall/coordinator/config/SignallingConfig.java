@@ -3,20 +3,31 @@ package dev.waterfall.coordinator.config;
 import java.util.List;
 
 /**
- * Limits that keep one socket, or one address, from disturbing the others, and the STUN servers handed to nodes
- * (TURN servers, which need credentials, are in {@link TurnConfig}).
- * A per-address limit of 0 means none.
+ * Limits that keep one socket, or one address, from disturbing the others, and the STUN servers
+ * handed to nodes (TURN servers, which need credentials, are in {@link TurnConfig}). A per-address
+ * limit of 0 means none.
  */
-public record SignallingConfig(int maxMessageBytes, int messagesPerSecond, int messageBurst,
-                               int maxRateViolations, int joinTimeoutMs, int maxSocketsPerIp, int joinsPerIpPerSecond,
-                               int joinBurstPerIp, List<String> iceServers) {
+public record SignallingConfig(
+    int maxMessageBytes,
+    int messagesPerSecond,
+    int messageBurst,
+    int maxRateViolations,
+    int joinTimeoutMs,
+    int maxSocketsPerIp,
+    int joinsPerIpPerSecond,
+    int joinBurstPerIp,
+    List<String> iceServers) {
   public static SignallingConfig from(Settings s) {
     List<String> ice = s.list("ice.servers");
     for (String url : ice) {
-      // A TURN server needs credentials (a browser refuses a turn: URL without them): ice.turn.* makes them.
+      // A TURN server needs credentials (a browser refuses a turn: URL without them): ice.turn.*
+      // makes them.
       if (url.matches("turns?:.*")) {
-        throw new ConfigException("ice.servers: '" + url + "' is a TURN server: list it in ice.turn.urls, with"
-            + " ice.turn.secret");
+        throw new ConfigException(
+            "ice.servers: '"
+                + url
+                + "' is a TURN server: list it in ice.turn.urls, with"
+                + " ice.turn.secret");
       }
       if (!url.matches("stuns?:.+")) {
         throw new ConfigException("ice.servers: '" + url + "' is not a stun: URL");

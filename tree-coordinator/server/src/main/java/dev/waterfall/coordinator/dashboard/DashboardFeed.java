@@ -1,6 +1,5 @@
 package dev.waterfall.coordinator.dashboard;
 
-import dev.waterfall.coordinator.cluster.NodeView;
 import dev.waterfall.coordinator.cluster.TreeStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,18 +22,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dashboard's live feed, {@code GET /api/streams/<stream>/dashboard} as Server-Sent Events. Once a second per
- * watched stream (not per subscriber) it reads the tree and asks every coordinator of the cluster, over the
- * event bus, for its {@link MemberReport} of that stream; the merged {@link Snapshot} goes to every subscriber of
- * this coordinator. Nothing is computed or written while nobody watches, and heartbeats only keep a reference.
- * Runs on the coordinator's event loop.
+ * The dashboard's live feed, {@code GET /api/streams/<stream>/dashboard} as Server-Sent Events.
+ * Once a second per watched stream (not per subscriber) it reads the tree and asks every
+ * coordinator of the cluster, over the event bus, for its {@link MemberReport} of that stream; the
+ * merged {@link Snapshot} goes to every subscriber of this coordinator. Nothing is computed or
+ * written while nobody watches, and heartbeats only keep a reference. Runs on the coordinator's
+ * event loop.
  */
 public final class DashboardFeed {
   private static final Logger LOG = LoggerFactory.getLogger(DashboardFeed.class);
   static final long TICK_MS = 1000;
+
   /** A member that does not answer within this is left out of that frame (its nodes show grey). */
   private static final long ASK_TIMEOUT_MS = 800;
-  /** Subscribers per coordinator: each is one open HTTP response; beyond this the feed answers 503. */
+
+  /**
+   * Subscribers per coordinator: each is one open HTTP response; beyond this the feed answers 503.
+   */
   public static final int MAX_SUBSCRIBERS = 1000;
 
   private final Vertx vertx;
@@ -45,32 +49,53 @@ public final class DashboardFeed {
   private final Map<String, Channel> channels = new HashMap<>();
   private int subscribers;
 
-  public DashboardFeed(Vertx vertx, TreeStore trees, Supplier<Collection<String>> members, String self,
-                       Function<String, List<LocalNode>> localNodes, Incidents incidents, Clock clock) {
+  public DashboardFeed(
+      Vertx vertx,
+      TreeStore trees,
+      Supplier<Collection<String>> members,
+      String self,
+      Function<String, List<LocalNode>> localNodes,
+      Incidents incidents,
+      Clock clock) {
     this.vertx = vertx;
     this.trees = trees;
     this.members = members;
     this.clock = clock;
-    this.consumer = vertx.eventBus().<String>consumer(address(self), m -> {
-      long now = clock.millis();
-      String stream = m.body();
-      m.reply(MemberReport.build(self, localNodes.apply(stream), incidents.flags(stream, now),
-          incidents.repairs(stream, now)));
-    });
+    this.consumer =
+        vertx
+            .eventBus()
+            .<String>consumer(
+                address(self),
+                m -> {
+                  long now = clock.millis();
+                  String stream = m.body();
+                  m.reply(
+                      MemberReport.build(
+                          self,
+                          localNodes.apply(stream),
+                          incidents.flags(stream, now),
+                          incidents.repairs(stream, now)));
+                });
   }
 
   static String address(String member) {
     return "waterfall.dashboard." + member;
   }
 
-  /** Starts streaming {@code stream}'s snapshots to this response; false (nothing written) when full. */
+  /**
+   * Starts streaming {@code stream}'s snapshots to this response; false (nothing written) when
+   * full.
+   */
   public boolean subscribe(String stream, HttpServerResponse response) {
     if (subscribers >= MAX_SUBSCRIBERS) {
       return false;
     }
     subscribers++;
-    response.setChunked(true).putHeader("Content-Type", "text/event-stream; charset=utf-8")
-        .putHeader("Cache-Control", "no-cache").putHeader("X-Accel-Buffering", "no")
+    response
+        .setChunked(true)
+        .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+        .putHeader("Cache-Control", "no-cache")
+        .putHeader("X-Accel-Buffering", "no")
         .putHeader("X-Content-Type-Options", "nosniff");
     response.write("retry: 3000\n\n");
     Channel channel = channels.get(stream);
@@ -105,35 +130,57 @@ public final class DashboardFeed {
     }
     channel.busy = true;
     List<String> asked = new ArrayList<>(members.get());
-    trees.snapshot(channel.stream).compose(tree -> tree == null ? Future.succeededFuture(null)
-        : gather(channel.stream, asked).map(reports -> Snapshot.build(channel.stream, tree, reports, asked,
-            clock.millis())))
-        .onComplete(ar -> {
-          channel.busy = false;
-          if (ar.failed()) {
-            LOG.debug("dashboard frame of '{}' failed: {}", channel.stream, ar.cause().toString());
-          } else if (ar.result() == null) {
-            close(channel, "event: gone\ndata: " + new JsonObject().put("error", "unknown-stream")
-                .put("message", "stream '" + channel.stream + "' no longer exists").encode() + "\n\n");
-          } else {
-            channel.last = "event: snapshot\ndata: " + ar.result().encode() + "\n\n";
-            for (HttpServerResponse r : List.copyOf(channel.subscribers)) {
-              if (!r.writeQueueFull()) { // a slow reader skips frames instead of piling them up here
-                r.write(channel.last);
+    trees
+        .snapshot(channel.stream)
+        .compose(
+            tree ->
+                tree == null
+                    ? Future.succeededFuture(null)
+                    : gather(channel.stream, asked)
+                        .map(
+                            reports ->
+                                Snapshot.build(
+                                    channel.stream, tree, reports, asked, clock.millis())))
+        .onComplete(
+            ar -> {
+              channel.busy = false;
+              if (ar.failed()) {
+                LOG.debug(
+                    "dashboard frame of '{}' failed: {}", channel.stream, ar.cause().toString());
+              } else if (ar.result() == null) {
+                close(
+                    channel,
+                    "event: gone\ndata: "
+                        + new JsonObject()
+                            .put("error", "unknown-stream")
+                            .put("message", "stream '" + channel.stream + "' no longer exists")
+                            .encode()
+                        + "\n\n");
+              } else {
+                channel.last = "event: snapshot\ndata: " + ar.result().encode() + "\n\n";
+                for (HttpServerResponse r : List.copyOf(channel.subscribers)) {
+                  // a slow reader skips frames instead of piling them up here
+                  if (!r.writeQueueFull()) {
+                    r.write(channel.last);
+                  }
+                }
               }
-            }
-          }
-        });
+            });
   }
 
   private Future<List<JsonObject>> gather(String stream, List<String> asked) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MS);
     List<Future<JsonObject>> replies = new ArrayList<>();
     for (String member : asked) {
-      replies.add(vertx.eventBus().<JsonObject>request(address(member), stream, options)
-          .map(m -> m.body()).otherwise((JsonObject) null));
+      replies.add(
+          vertx
+              .eventBus()
+              .<JsonObject>request(address(member), stream, options)
+              .map(m -> m.body())
+              .otherwise((JsonObject) null));
     }
-    return Future.all(replies).map(all -> replies.stream().map(Future::result).filter(Objects::nonNull).toList());
+    return Future.all(replies)
+        .map(all -> replies.stream().map(Future::result).filter(Objects::nonNull).toList());
   }
 
   private void close(Channel channel, String lastWords) {

@@ -3,10 +3,10 @@ package dev.waterfall.coordinator.dashboard;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * A node's colour on the dashboard. Red: reported (starving, sent bad data, too slow a child) in the last 30 s;
- * amber: under {@link #LOW_BUFFER_S} of buffer, or under {@link #POOR_P2P} of its bytes from its parent since its
- * previous heartbeat, or a realtime node receiving no video ({@code fps} 0); green otherwise; grey: no stats yet.
- * The stats are what the node says of itself.
+ * A node's colour on the dashboard. Red: reported (starving, sent bad data, too slow a child) in
+ * the last 30 s; amber: under {@link #LOW_BUFFER_S} of buffer, or under {@link #POOR_P2P} of its
+ * bytes from its parent since its previous heartbeat, or a realtime node receiving no video ({@code
+ * fps} 0); green otherwise; grey: no stats yet. The stats are what the node says of itself.
  */
 public final class Health {
   static final double LOW_BUFFER_S = 2.0;
@@ -37,7 +37,10 @@ public final class Health {
     return new String[] {"green", null};
   }
 
-  /** Share of the bytes received since the previous heartbeat that came from the parent; null if none came. */
+  /**
+   * Share of the bytes received since the previous heartbeat that came from the parent; null if
+   * none came.
+   */
   static Double recentP2pShare(LocalNode n) {
     long from = bytes(n.stats(), "bytesFromParent") - bytes(n.previous(), "bytesFromParent");
     long fallback = bytes(n.stats(), "bytesByFallback") - bytes(n.previous(), "bytesByFallback");

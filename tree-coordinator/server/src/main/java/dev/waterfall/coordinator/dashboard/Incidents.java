@@ -9,22 +9,25 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What this coordinator saw happen to each stream's nodes, kept in memory for the dashboard: the repairs it made
- * in the last minute and the nodes reported as unhealthy in the last {@link #FLAG_MS}. Never written to
- * Hazelcast: a dashboard asks every coordinator for its own (see {@link MemberReport}).
+ * What this coordinator saw happen to each stream's nodes, kept in memory for the dashboard: the
+ * repairs it made in the last minute and the nodes reported as unhealthy in the last {@link
+ * #FLAG_MS}. Never written to Hazelcast: a dashboard asks every coordinator for its own (see {@link
+ * MemberReport}).
  */
 public final class Incidents {
   public static final long WINDOW_MS = 60_000;
   static final long FLAG_MS = 30_000;
+
   /** Bounds memory under mass churn; the dashboard then shows "at least" this many. */
   static final int MAX_REPAIRS = 1000;
+
   private static final int MAX_FLAGS = 10_000;
 
   /**
-   * One repair: {@code node} departed and {@code moved} nodes got a new parent. {@code durationMs} runs from the
-   * coordinator noticing the loss (leave received, socket closed, silence detected, dead coordinator swept) to
-   * the moved nodes and their new parents having been told (written to their sockets or handed to the event bus
-   * for their coordinators).
+   * One repair: {@code node} departed and {@code moved} nodes got a new parent. {@code durationMs}
+   * runs from the coordinator noticing the loss (leave received, socket closed, silence detected,
+   * dead coordinator swept) to the moved nodes and their new parents having been told (written to
+   * their sockets or handed to the event bus for their coordinators).
    */
   public record Repair(long at, String node, String cause, int moved, double durationMs) {}
 
@@ -33,7 +36,8 @@ public final class Incidents {
   private final Map<String, Deque<Repair>> repairs = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Flag>> flags = new ConcurrentHashMap<>();
 
-  public void repair(String stream, String node, String cause, int moved, long noticedNanos, long now) {
+  public void repair(
+      String stream, String node, String cause, int moved, long noticedNanos, long now) {
     double ms = (System.nanoTime() - noticedNanos) / 1e6;
     Deque<Repair> log = repairs.computeIfAbsent(stream, k -> new ArrayDeque<>());
     synchronized (log) {
@@ -46,8 +50,8 @@ public final class Incidents {
   }
 
   /**
-   * A node reported unhealthy: {@code starving}, {@code bad-data} (it sent it), {@code slow} (as a child), or
-   * {@code demoted} (two children reported it starving them).
+   * A node reported unhealthy: {@code starving}, {@code bad-data} (it sent it), {@code slow} (as a
+   * child), or {@code demoted} (two children reported it starving them).
    */
   public void flag(String stream, String node, String reason, long now) {
     Map<String, Flag> m = flags.computeIfAbsent(stream, k -> new HashMap<>());

@@ -7,19 +7,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One coordinator's share of a stream's dashboard: health and byte counts of the nodes whose sockets it holds,
- * the nodes reported to it, and the repairs it made. Built on request only (nobody watching costs nothing);
- * the serving coordinator merges every member's report with the tree.
+ * One coordinator's share of a stream's dashboard: health and byte counts of the nodes whose
+ * sockets it holds, the nodes reported to it, and the repairs it made. Built on request only
+ * (nobody watching costs nothing); the serving coordinator merges every member's report with the
+ * tree.
  */
 final class MemberReport {
-  /** Self-reported figures passed through to the dashboard: video frames per second received and sent, CPU. */
-  static final List<String> REALTIME_FIGURES = List.of("fps", "framesSentPerSecond",
-      "cpuPercent");
+  /**
+   * Self-reported figures passed through to the dashboard: video frames per second received and
+   * sent, CPU.
+   */
+  static final List<String> REALTIME_FIGURES = List.of("fps", "framesSentPerSecond", "cpuPercent");
 
   private MemberReport() {}
 
-  static JsonObject build(String member, List<LocalNode> local, Map<String, String> flags,
-                          List<Incidents.Repair> repairs) {
+  static JsonObject build(
+      String member,
+      List<LocalNode> local,
+      Map<String, String> flags,
+      List<Incidents.Repair> repairs) {
     long delivered = 0;
     long fallback = 0;
     long originEgress = 0;
@@ -52,7 +58,9 @@ final class MemberReport {
       if (n.root()) {
         // What the origin itself sent: to its children over DataChannels, and to anyone over HTTP.
         originHere = n.stats() != null;
-        originEgress += Health.bytes(n.stats(), "bytesSentToChildren") + Health.bytes(n.stats(), "httpBytesServed");
+        originEgress +=
+            Health.bytes(n.stats(), "bytesSentToChildren")
+                + Health.bytes(n.stats(), "httpBytesServed");
       } else {
         long f = Health.bytes(n.stats(), "bytesByFallback");
         delivered += Health.bytes(n.stats(), "bytesFromParent") + f;
@@ -61,13 +69,24 @@ final class MemberReport {
     }
     JsonArray r = new JsonArray();
     for (Incidents.Repair x : repairs) {
-      r.add(new JsonObject().put("at", x.at()).put("node", x.node()).put("cause", x.cause()).put("moved", x.moved())
-          .put("durationMs", x.durationMs()));
+      r.add(
+          new JsonObject()
+              .put("at", x.at())
+              .put("node", x.node())
+              .put("cause", x.cause())
+              .put("moved", x.moved())
+              .put("durationMs", x.durationMs()));
     }
     JsonObject flagged = new JsonObject();
     flags.forEach(flagged::put);
-    return new JsonObject().put("member", member).put("nodes", nodes).put("flags", flagged)
-        .put("deliveredBytes", delivered).put("fallbackBytes", fallback).put("originEgressBytes", originEgress)
-        .put("originReported", originHere).put("repairs", r);
+    return new JsonObject()
+        .put("member", member)
+        .put("nodes", nodes)
+        .put("flags", flagged)
+        .put("deliveredBytes", delivered)
+        .put("fallbackBytes", fallback)
+        .put("originEgressBytes", originEgress)
+        .put("originReported", originHere)
+        .put("repairs", r);
   }
 }

@@ -15,12 +15,13 @@ import java.util.TreeMap;
 
 /**
  * One frame of the dashboard feed: the tree (from the tree store) merged with every coordinator's
- * {@link MemberReport}. Offload is {@code 1 - origin egress / bytes delivered}, where delivered is what every
- * non-origin node in the tree received (from its parent or over HTTP) and origin egress is what the origin sent
- * to its children plus what it served over HTTP; both are counters since each node joined, so a node that left
- * takes its bytes with it (the figure then errs low, never high). Beyond {@link #DETAIL_LIMIT} nodes, deep levels
- * are sent as counts only so neither the feed nor the page grows with the audience. A node is {@code connected}
- * while a current member holds its socket, as in the REST tree: a dead member's nodes are not, until they resume.
+ * {@link MemberReport}. Offload is {@code 1 - origin egress / bytes delivered}, where delivered is
+ * what every non-origin node in the tree received (from its parent or over HTTP) and origin egress
+ * is what the origin sent to its children plus what it served over HTTP; both are counters since
+ * each node joined, so a node that left takes its bytes with it (the figure then errs low, never
+ * high). Beyond {@link #DETAIL_LIMIT} nodes, deep levels are sent as counts only so neither the
+ * feed nor the page grows with the audience. A node is {@code connected} while a current member
+ * holds its socket, as in the REST tree: a dead member's nodes are not, until they resume.
  */
 final class Snapshot {
   static final int DETAIL_LIMIT = 200;
@@ -30,8 +31,12 @@ final class Snapshot {
   private Snapshot() {}
 
   /** {@code members}: the cluster's coordinators now (each was asked for its report). */
-  static JsonObject build(String stream, List<NodeView> tree, List<JsonObject> reports, Collection<String> members,
-                          long now) {
+  static JsonObject build(
+      String stream,
+      List<NodeView> tree,
+      List<JsonObject> reports,
+      Collection<String> members,
+      long now) {
     Set<String> live = Set.copyOf(members);
     Map<String, JsonObject> health = new HashMap<>();
     Map<String, String> flags = new HashMap<>();
@@ -68,8 +73,14 @@ final class Snapshot {
       viewers += "viewer".equals(n.role()) ? 1 : 0;
       boosters += "booster".equals(n.role()) ? 1 : 0;
       boolean connected = n.owner() != null && live.contains(n.owner());
-      JsonObject v = new JsonObject().put("id", n.id()).put("role", n.role()).put("parent", n.parent())
-          .put("depth", n.depth()).put("connected", connected).put("health", colour);
+      JsonObject v =
+          new JsonObject()
+              .put("id", n.id())
+              .put("role", n.role())
+              .put("parent", n.parent())
+              .put("depth", n.depth())
+              .put("connected", connected)
+              .put("health", colour);
       if (why != null) {
         v.put("why", why);
       }
@@ -87,7 +98,8 @@ final class Snapshot {
       views.add(v);
     }
 
-    // Whole levels while they fit: the page draws those node by node and the rest as one box per level.
+    // Whole levels while they fit: the page draws those node by node and the rest as one box per
+    // level.
     int detailDepth = -1;
     int shown = 0;
     JsonArray levelJson = new JsonArray();
@@ -115,20 +127,41 @@ final class Snapshot {
     JsonArray durations = new JsonArray();
     repairs.forEach(x -> durations.add(x.getDouble("durationMs")));
     JsonArray recent = new JsonArray();
-    repairs.subList(Math.max(0, repairs.size() - RECENT_REPAIRS), repairs.size()).forEach(x -> recent.add(
-        x.copy().put("at", Instant.ofEpochMilli(x.getLong("at")).toString())));
+    repairs
+        .subList(Math.max(0, repairs.size() - RECENT_REPAIRS), repairs.size())
+        .forEach(
+            x -> recent.add(x.copy().put("at", Instant.ofEpochMilli(x.getLong("at")).toString())));
 
-    Double offload = delivered > 0 && originReported ? clamp(1 - (double) egress / delivered) : null;
+    Double offload =
+        delivered > 0 && originReported ? clamp(1 - (double) egress / delivered) : null;
     Double fallbackShare = delivered > 0 ? round((double) fallback / delivered) : null;
-    JsonObject figures = new JsonObject().put("nodes", tree.size()).put("viewers", viewers).put("boosters", boosters)
-        .put("depth", levels.isEmpty() ? 0 : levels.lastKey()).put("offload", offload)
-        .put("fallbackShare", fallbackShare).put("deliveredBytes", delivered).put("originEgressBytes", egress)
-        .put("fallbackBytes", fallback);
-    return new JsonObject().put("stream", stream).put("at", Instant.ofEpochMilli(now).toString())
-        .put("coordinators", new JsonObject().put("asked", live.size()).put("answered", reports.size()))
-        .put("figures", figures).put("levels", levelJson).put("detailDepth", detailDepth).put("nodes", nodeJson)
-        .put("repairs", new JsonObject().put("lastMinute", repairs.size()).put("durationsMs", durations)
-            .put("recent", recent));
+    JsonObject figures =
+        new JsonObject()
+            .put("nodes", tree.size())
+            .put("viewers", viewers)
+            .put("boosters", boosters)
+            .put("depth", levels.isEmpty() ? 0 : levels.lastKey())
+            .put("offload", offload)
+            .put("fallbackShare", fallbackShare)
+            .put("deliveredBytes", delivered)
+            .put("originEgressBytes", egress)
+            .put("fallbackBytes", fallback);
+    return new JsonObject()
+        .put("stream", stream)
+        .put("at", Instant.ofEpochMilli(now).toString())
+        .put(
+            "coordinators",
+            new JsonObject().put("asked", live.size()).put("answered", reports.size()))
+        .put("figures", figures)
+        .put("levels", levelJson)
+        .put("detailDepth", detailDepth)
+        .put("nodes", nodeJson)
+        .put(
+            "repairs",
+            new JsonObject()
+                .put("lastMinute", repairs.size())
+                .put("durationsMs", durations)
+                .put("recent", recent));
   }
 
   private static double clamp(double v) {

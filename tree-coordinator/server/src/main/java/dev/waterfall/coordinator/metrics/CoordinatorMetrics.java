@@ -11,9 +11,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
-/** Prometheus metrics of one coordinator: tree shape per stream, joins, repairs, placement latency, errors. */
+/**
+ * Prometheus metrics of one coordinator: tree shape per stream, joins, repairs, placement latency,
+ * errors.
+ */
 public final class CoordinatorMetrics {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, int[]> shapes = new ConcurrentHashMap<>();
   private final Counter joins;
   private final Counter leaves;
@@ -22,21 +26,33 @@ public final class CoordinatorMetrics {
   private final Timer placement;
 
   public CoordinatorMetrics(Supplier<Number> sessions) {
-    joins = Counter.builder("waterfall.joins").description("Nodes placed in a tree").register(registry);
-    leaves = Counter.builder("waterfall.departures").description("Nodes removed (leave, close or silence)")
-        .register(registry);
-    repairs = Counter.builder("waterfall.repairs").description("Departures that re-attached children")
-        .register(registry);
-    nodesMoved = Counter.builder("waterfall.nodes.moved").description("New tree edges made by repairs and moves")
-        .register(registry);
-    placement = Timer.builder("waterfall.placement").description("Time to place a joining node in its tree")
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
-        .maximumExpectedValue(Duration.ofSeconds(1)).register(registry);
+    joins =
+        Counter.builder("waterfall.joins").description("Nodes placed in a tree").register(registry);
+    leaves =
+        Counter.builder("waterfall.departures")
+            .description("Nodes removed (leave, close or silence)")
+            .register(registry);
+    repairs =
+        Counter.builder("waterfall.repairs")
+            .description("Departures that re-attached children")
+            .register(registry);
+    nodesMoved =
+        Counter.builder("waterfall.nodes.moved")
+            .description("New tree edges made by repairs and moves")
+            .register(registry);
+    placement =
+        Timer.builder("waterfall.placement")
+            .description("Time to place a joining node in its tree")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(10_000))
+            .maximumExpectedValue(Duration.ofSeconds(1))
+            .register(registry);
     new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
     new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
     new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
     new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
-    Gauge.builder("waterfall.sessions", sessions).description("WebSockets joined on this coordinator")
+    Gauge.builder("waterfall.sessions", sessions)
+        .description("WebSockets joined on this coordinator")
         .register(registry);
   }
 
@@ -66,14 +82,21 @@ public final class CoordinatorMetrics {
     if (shape == null) {
       return;
     }
-    int[] s = shapes.computeIfAbsent(stream, k -> {
-      int[] holder = new int[2];
-      Gauge.builder("waterfall.stream.nodes", holder, h -> h[0]).tag("stream", k)
-          .description("Nodes in the stream's tree").register(registry);
-      Gauge.builder("waterfall.stream.max.depth", holder, h -> h[1]).tag("stream", k)
-          .description("Depth of the deepest node").register(registry);
-      return holder;
-    });
+    int[] s =
+        shapes.computeIfAbsent(
+            stream,
+            k -> {
+              int[] holder = new int[2];
+              Gauge.builder("waterfall.stream.nodes", holder, h -> h[0])
+                  .tag("stream", k)
+                  .description("Nodes in the stream's tree")
+                  .register(registry);
+              Gauge.builder("waterfall.stream.max.depth", holder, h -> h[1])
+                  .tag("stream", k)
+                  .description("Depth of the deepest node")
+                  .register(registry);
+              return holder;
+            });
     s[0] = shape.size();
     s[1] = shape.maxDepth();
   }
@@ -81,8 +104,16 @@ public final class CoordinatorMetrics {
   public void forget(String stream) {
     int[] s = shapes.remove(stream);
     if (s != null) {
-      registry.find("waterfall.stream.nodes").tag("stream", stream).meters().forEach(registry::remove);
-      registry.find("waterfall.stream.max.depth").tag("stream", stream).meters().forEach(registry::remove);
+      registry
+          .find("waterfall.stream.nodes")
+          .tag("stream", stream)
+          .meters()
+          .forEach(registry::remove);
+      registry
+          .find("waterfall.stream.max.depth")
+          .tag("stream", stream)
+          .meters()
+          .forEach(registry::remove);
     }
   }
 

@@ -5,9 +5,10 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Per-address limits: open sockets, and joins (or resumes) per second. A limit of 0 means none. An address is
- * forgotten once it has no socket and its join allowance has refilled, so the table stays as small as the set of
- * addresses actually active; closing and reopening sockets does not reset an allowance.
+ * Per-address limits: open sockets, and joins (or resumes) per second. A limit of 0 means none. An
+ * address is forgotten once it has no socket and its join allowance has refilled, so the table
+ * stays as small as the set of addresses actually active; closing and reopening sockets does not
+ * reset an allowance.
  */
 final class AddressLimits {
   private final int maxSockets;
@@ -27,7 +28,9 @@ final class AddressLimits {
     this.joinBurst = joinBurst;
   }
 
-  /** Counts a new socket; false (and not counted) when the address already holds the most allowed. */
+  /**
+   * Counts a new socket; false (and not counted) when the address already holds the most allowed.
+   */
   synchronized boolean openSocket(String address) {
     Entry e = byAddress.computeIfAbsent(address, a -> new Entry());
     if (maxSockets > 0 && e.sockets >= maxSockets) {
@@ -56,7 +59,10 @@ final class AddressLimits {
     return e.joins.tryTake(nowNanos);
   }
 
-  /** True the first time an address hits a limit since it was last forgotten: log once, not per refusal. */
+  /**
+   * True the first time an address hits a limit since it was last forgotten: log once, not per
+   * refusal.
+   */
   synchronized boolean firstRefusal(String address) {
     Entry e = byAddress.get(address);
     if (e == null || e.reported) {

@@ -18,7 +18,10 @@ import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.List;
 
-/** Lets a socket into a tree: {@code join} (checking the credential for the role) and {@code resume}. */
+/**
+ * Lets a socket into a tree: {@code join} (checking the credential for the role) and {@code
+ * resume}.
+ */
 final class Admission {
   private static final short POLICY_VIOLATION = 1008;
   private final CoordinatorConfig config;
@@ -34,9 +37,18 @@ final class Admission {
   private final ViewerTokens viewerTokens;
   private final java.util.function.Supplier<List<String>> coordinators;
 
-  Admission(CoordinatorConfig config, StreamRegistry streams, Fallbacks fallbacks, TreeStore trees,
-            Switchboard switchboard, CoordinatorMetrics metrics, byte[] clusterSecret, Clock clock,
-            Departures departures, java.util.function.Supplier<List<String>> coordinators, NodeIceServers iceServers) {
+  Admission(
+      CoordinatorConfig config,
+      StreamRegistry streams,
+      Fallbacks fallbacks,
+      TreeStore trees,
+      Switchboard switchboard,
+      CoordinatorMetrics metrics,
+      byte[] clusterSecret,
+      Clock clock,
+      Departures departures,
+      java.util.function.Supplier<List<String>> coordinators,
+      NodeIceServers iceServers) {
     this.coordinators = coordinators;
     this.fallbacks = fallbacks;
     this.departures = departures;
@@ -53,27 +65,42 @@ final class Admission {
 
   Future<Void> join(Session s, Message.Join join) {
     s.state = Session.State.JOINING;
-    // An origin's key is checked against the record itself, not this member's cached copy: a key rotated on
-    // another coordinator must stop working here at once. Origins join rarely; everyone else reads the cache.
+    // An origin's key is checked against the record itself, not this member's cached copy: a key
+    // rotated on another coordinator must stop working here at once. Origins join rarely; everyone
+    // else reads the cache.
     boolean origin = "origin".equals(join.role());
-    return (origin ? streams.getFresh(join.stream()) : streams.get(join.stream())).compose(stream -> {
-      if (stream == null) {
-        s.state = Session.State.CONNECTED;
-        s.fail("unknown-stream", "there is no stream named '" + abbreviate(join.stream()) + "'");
-        return Future.succeededFuture();
-      }
-      return switch (join.role()) {
-        case "origin" -> joinAsOrigin(s, stream, join);
-        // In a realtime stream a booster forwards media tracks (relay-node's TrackRelay), in HLS signed chunks.
-        case "booster" -> streams.isBoosterToken(join.key()).compose(ok -> ok
-            ? place(s, stream, join, Role.BOOSTER)
-            : refuse(s, "bad-credential", "the booster token is not valid"));
-        default -> joinAsViewer(s, stream, join);
-      };
-    });
+    return (origin ? streams.getFresh(join.stream()) : streams.get(join.stream()))
+        .compose(
+            stream -> {
+              if (stream == null) {
+                s.state = Session.State.CONNECTED;
+                s.fail(
+                    "unknown-stream",
+                    "there is no stream named '" + abbreviate(join.stream()) + "'");
+                return Future.succeededFuture();
+              }
+              return switch (join.role()) {
+                case "origin" -> joinAsOrigin(s, stream, join);
+                // In a realtime stream a booster forwards media tracks (relay-node's TrackRelay),
+                // in HLS signed chunks.
+                case "booster" ->
+                    streams
+                        .isBoosterToken(join.key())
+                        .compose(
+                            ok ->
+                                ok
+                                    ? place(s, stream, join, Role.BOOSTER)
+                                    : refuse(
+                                        s, "bad-credential", "the booster token is not valid"));
+                default -> joinAsViewer(s, stream, join);
+              };
+            });
   }
 
-  /** A private stream admits only viewers with a valid viewer token; every refusal is {@code private-stream}. */
+  /**
+   * A private stream admits only viewers with a valid viewer token; every refusal is {@code
+   * private-stream}.
+   */
   private Future<Void> joinAsViewer(Session s, StreamRecord stream, Message.Join join) {
     if (stream.privateStream()) {
       ViewerTokens.Verdict verdict = viewerTokens.check(stream, join.key(), clock.millis());
@@ -86,60 +113,109 @@ final class Admission {
 
   private Future<Void> joinAsOrigin(Session s, StreamRecord stream, Message.Join join) {
     if (!Credentials.matches(join.key(), stream.publishKeyHash())) {
-      return refuse(s, "bad-credential", "the publish key for '" + stream.name() + "' is not valid");
+      return refuse(
+          s, "bad-credential", "the publish key for '" + stream.name() + "' is not valid");
     }
     if (stream.realtime() && (join.httpUrl() != null || join.publicKey() != null)) {
-      return refuse(s, "wrong-stream-type", "'" + stream.name() + "' is a realtime stream: publish it from the"
-          + " /publish/" + stream.name() + " page, not from an HLS relay");
+      return refuse(
+          s,
+          "wrong-stream-type",
+          "'"
+              + stream.name()
+              + "' is a realtime stream: publish it from the"
+              + " /publish/"
+              + stream.name()
+              + " page, not from an HLS relay");
     }
-    // Without its content key no viewer could watch, and a relay-node that sends none would publish in clear.
+    // Without its content key no viewer could watch, and a relay-node that sends none would publish
+    // in clear.
     if (stream.privateStream() && join.contentKey() == null) {
-      return refuse(s, "private-stream", "'" + stream.name() + "' is private: its origin must send a contentKey"
-          + " (an older relay-node?)");
+      return refuse(
+          s,
+          "private-stream",
+          "'"
+              + stream.name()
+              + "' is private: its origin must send a contentKey"
+              + " (an older relay-node?)");
     }
     if (switchboard.local(stream.rootId()) != null) {
       return refuse(s, "origin-taken", "an origin is already connected to '" + stream.name() + "'");
     }
-    return trees.claimRoot(stream.name(), switchboard.self()).compose(claim -> {
-      if (claim == null || !claim.granted()) {
-        return refuse(s, "origin-taken", "an origin is already connected to '" + stream.name() + "'");
-      }
-      Place p = claim.place();
-      if (!admitted(s, stream, stream.rootId(), "origin", p.capacity(), true)) {
-        return Future.succeededFuture();
-      }
-      // The key it was admitted with, so a rotation with disconnect knows this origin holds an old one.
-      s.publishKeyHash = stream.publishKeyHash();
-      String publicKey = join.publicKey() == null ? stream.publicKey() : join.publicKey();
-      String contentKey = stream.privateStream() ? join.contentKey() : null;
-      StreamRecord.Ingest ingest = join.ingest() == null || join.ingest().rtmp() == null && join.ingest().whip() == null
-          ? null : new StreamRecord.Ingest(join.ingest().rtmp(), join.ingest().whip());
-      // Read again now that the session is registered: a rotation (with disconnect) that came in between either
-      // shows here, or publishes its close after this and finds the session (closeRevokedOrigin).
-      Future<StreamRecord> keyed = java.util.Objects.equals(publicKey, stream.publicKey())
-          && java.util.Objects.equals(contentKey, stream.contentKey())
-          && java.util.Objects.equals(ingest, stream.ingest())
-          ? streams.getFresh(stream.name()) : streams.setOrigin(stream.name(), publicKey, contentKey, ingest);
-      return keyed.compose(record -> {
-        if (record == null) {
-          s.refuse("stream-deleted", "stream '" + stream.name() + "' was deleted", (short) 1000);
-          return Future.succeededFuture();
-        }
-        if (!record.publishKeyHash().equals(s.publishKeyHash)) {
-          return refuse(s, "key-rotated", "the publish key of '" + stream.name() + "' was rotated while this origin"
-              + " joined: publish again with the new key");
-        }
-        return servesHttp(s, record, join).map(urls -> {
-          s.send(welcome(s, record, s.nodeId, null, 0, p.capacity(), false, urls, false));
-          // Children of a restarted origin must offer again: tell each its parent is (again) the root.
-          for (int i = 0; i < p.children().size(); i++) {
-            switchboard.deliver(p.childOwners().get(i), p.children().get(i),
-                new Message.Reparent(stream.rootId(), 1, "origin-reconnected"));
-          }
-          return null;
-        });
-      });
-    });
+    return trees
+        .claimRoot(stream.name(), switchboard.self())
+        .compose(
+            claim -> {
+              if (claim == null || !claim.granted()) {
+                return refuse(
+                    s, "origin-taken", "an origin is already connected to '" + stream.name() + "'");
+              }
+              Place p = claim.place();
+              if (!admitted(s, stream, stream.rootId(), "origin", p.capacity(), true)) {
+                return Future.succeededFuture();
+              }
+              // The key it was admitted with, so a rotation with disconnect knows this origin holds
+              // an old one.
+              s.publishKeyHash = stream.publishKeyHash();
+              String publicKey = join.publicKey() == null ? stream.publicKey() : join.publicKey();
+              String contentKey = stream.privateStream() ? join.contentKey() : null;
+              StreamRecord.Ingest ingest =
+                  join.ingest() == null
+                          || join.ingest().rtmp() == null && join.ingest().whip() == null
+                      ? null
+                      : new StreamRecord.Ingest(join.ingest().rtmp(), join.ingest().whip());
+              // Read again now that the session is registered: a rotation (with disconnect) that
+              // came in between either shows here, or publishes its close after this and finds the
+              // session (closeRevokedOrigin).
+              Future<StreamRecord> keyed =
+                  java.util.Objects.equals(publicKey, stream.publicKey())
+                          && java.util.Objects.equals(contentKey, stream.contentKey())
+                          && java.util.Objects.equals(ingest, stream.ingest())
+                      ? streams.getFresh(stream.name())
+                      : streams.setOrigin(stream.name(), publicKey, contentKey, ingest);
+              return keyed.compose(
+                  record -> {
+                    if (record == null) {
+                      s.refuse(
+                          "stream-deleted",
+                          "stream '" + stream.name() + "' was deleted",
+                          (short) 1000);
+                      return Future.succeededFuture();
+                    }
+                    if (!record.publishKeyHash().equals(s.publishKeyHash)) {
+                      return refuse(
+                          s,
+                          "key-rotated",
+                          "the publish key of '"
+                              + stream.name()
+                              + "' was rotated while this origin"
+                              + " joined: publish again with the new key");
+                    }
+                    return servesHttp(s, record, join)
+                        .map(
+                            urls -> {
+                              s.send(
+                                  welcome(
+                                      s,
+                                      record,
+                                      s.nodeId,
+                                      null,
+                                      0,
+                                      p.capacity(),
+                                      false,
+                                      urls,
+                                      false));
+                              // Children of a restarted origin must offer again: tell each its
+                              // parent is (again) the root.
+                              for (int i = 0; i < p.children().size(); i++) {
+                                switchboard.deliver(
+                                    p.childOwners().get(i),
+                                    p.children().get(i),
+                                    new Message.Reparent(stream.rootId(), 1, "origin-reconnected"));
+                              }
+                              return null;
+                            });
+                  });
+            });
   }
 
   /** Adds an origin's or booster's HTTP URL to the fallback list; answers the list either way. */
@@ -153,109 +229,169 @@ final class Admission {
 
   private Future<Void> place(Session s, StreamRecord stream, Message.Join join, Role role) {
     boolean upload = join.upload() == null || join.upload();
-    // A viewer nobody has measured starts with few slots and earns more from the uplink its heartbeats report;
-    // a booster is a machine its operator lent for this: all its slots from the start. Realtime pages forward
-    // media tracks and measure nothing yet: they keep every slot, as before.
+    // A viewer nobody has measured starts with few slots and earns more from the uplink its
+    // heartbeats report; a booster is a machine its operator lent for this: all its slots from the
+    // start. Realtime pages forward media tracks and measure nothing yet: they keep every slot, as
+    // before.
     boolean measured = role == Role.VIEWER && !stream.realtime();
     int undeclared = measured ? config.tree().newcomerSlots() : stream.maxChildren();
-    int capacity = StreamTree.slotsFor(stream.maxChildren(), stream.bitrateKbps(), join.uplinkKbps(), upload,
-        undeclared);
+    int capacity =
+        StreamTree.slotsFor(
+            stream.maxChildren(), stream.bitrateKbps(), join.uplinkKbps(), upload, undeclared);
     String id = Credentials.newNodeId();
     long started = System.nanoTime();
     int maxNodes = config.tree().maxNodesPerStream();
-    return trees.join(stream.name(), id, role, capacity, clock.millis(), switchboard.self(), maxNodes).compose(j -> {
-      if (j == null) {
-        s.state = Session.State.CONNECTED;
-        s.fail("unknown-stream", "stream '" + stream.name() + "' was deleted");
-        return Future.succeededFuture();
-      }
-      if (j.parent() == null && j.shape().size() >= maxNodes) {
-        s.state = Session.State.CONNECTED;
-        metrics.error("stream-full");
-        s.fail("stream-full", "'" + stream.name() + "' has its most nodes (" + maxNodes
-            + "): play over HTTP and join again later");
-        return Future.succeededFuture();
-      }
-      if (j.parent() == null) {
-        s.state = Session.State.CONNECTED;
-        metrics.error("no-slot");
-        s.fail("no-slot", "no node of '" + stream.name() + "' has a free slot: play over HTTP and join again later");
-        return Future.succeededFuture();
-      }
-      metrics.joined(System.nanoTime() - started);
-      metrics.shape(stream.name(), j.shape());
-      if (!admitted(s, stream, id, role.name().toLowerCase(), j.capacity(), false)) {
-        return Future.succeededFuture();
-      }
-      announce(j, id, role);
-      return servesHttp(s, stream, join).map(urls -> {
-        s.send(welcome(s, stream, id, j.parent(), j.depth(), j.capacity(), false, urls, role == Role.VIEWER));
-        return null;
-      });
-    });
+    return trees
+        .join(stream.name(), id, role, capacity, clock.millis(), switchboard.self(), maxNodes)
+        .compose(
+            j -> {
+              if (j == null) {
+                s.state = Session.State.CONNECTED;
+                s.fail("unknown-stream", "stream '" + stream.name() + "' was deleted");
+                return Future.succeededFuture();
+              }
+              if (j.parent() == null && j.shape().size() >= maxNodes) {
+                s.state = Session.State.CONNECTED;
+                metrics.error("stream-full");
+                s.fail(
+                    "stream-full",
+                    "'"
+                        + stream.name()
+                        + "' has its most nodes ("
+                        + maxNodes
+                        + "): play over HTTP and join again later");
+                return Future.succeededFuture();
+              }
+              if (j.parent() == null) {
+                s.state = Session.State.CONNECTED;
+                metrics.error("no-slot");
+                s.fail(
+                    "no-slot",
+                    "no node of '"
+                        + stream.name()
+                        + "' has a free slot: play over HTTP and join again later");
+                return Future.succeededFuture();
+              }
+              metrics.joined(System.nanoTime() - started);
+              metrics.shape(stream.name(), j.shape());
+              if (!admitted(s, stream, id, role.name().toLowerCase(), j.capacity(), false)) {
+                return Future.succeededFuture();
+              }
+              announce(j, id, role);
+              return servesHttp(s, stream, join)
+                  .map(
+                      urls -> {
+                        s.send(
+                            welcome(
+                                s,
+                                stream,
+                                id,
+                                j.parent(),
+                                j.depth(),
+                                j.capacity(),
+                                false,
+                                urls,
+                                role == Role.VIEWER));
+                        return null;
+                      });
+            });
   }
 
   private void announce(Joined j, String id, Role role) {
     switchboard.deliver(j.parentOwner(), j.parent(), new Message.ChildJoined(id));
-    // a booster displaced a viewer under the backbone, or a joiner with more slots took a weaker viewer's place
+    // a booster displaced a viewer under the backbone, or a joiner with more slots took a weaker
+    // viewer's place
     switchboard.announce(j.moves(), role == Role.BOOSTER ? "booster-joined" : "viewer-joined");
   }
 
   /**
-   * Takes a place back with the resume token of the node's last welcome. The token names the coordinator that
-   * issued it; the place is handed over only if that coordinator still owns it (else the token is spent: the place
-   * was resumed since) and does not hold the node's socket now (a live node's place is not for the taking).
+   * Takes a place back with the resume token of the node's last welcome. The token names the
+   * coordinator that issued it; the place is handed over only if that coordinator still owns it
+   * (else the token is spent: the place was resumed since) and does not hold the node's socket now
+   * (a live node's place is not for the taking).
    */
   Future<Void> resume(Session s, Message.Resume resume) {
     String id = resume.nodeId();
-    String tokenOwner = Credentials.resumeTokenOwner(clusterSecret, resume.stream(), id, resume.resumeToken());
+    String tokenOwner =
+        Credentials.resumeTokenOwner(clusterSecret, resume.stream(), id, resume.resumeToken());
     if (tokenOwner == null) {
       return refuse(s, "bad-credential", "the resume token is not valid for this node");
     }
     s.state = Session.State.JOINING;
-    return switchboard.holds(tokenOwner, id).compose(held -> {
-      if (held || switchboard.local(id) != null) {
-        s.state = Session.State.CONNECTED;
-        // Registered here but not held: its socket is closing, or the place was resumed here with a newer token.
-        return held || tokenOwner.equals(switchboard.self())
-            ? refuse(s, "already-connected", "this node is connected: its place cannot be resumed")
-            : refuseSpent(s);
-      }
-      return streams.get(resume.stream()).compose(stream -> resumeInto(s, stream, resume.stream(), id, tokenOwner));
-    });
+    return switchboard
+        .holds(tokenOwner, id)
+        .compose(
+            held -> {
+              if (held || switchboard.local(id) != null) {
+                s.state = Session.State.CONNECTED;
+                // Registered here but not held: its socket is closing, or the place was resumed
+                // here with a newer token.
+                return held || tokenOwner.equals(switchboard.self())
+                    ? refuse(
+                        s,
+                        "already-connected",
+                        "this node is connected: its place cannot be resumed")
+                    : refuseSpent(s);
+              }
+              return streams
+                  .get(resume.stream())
+                  .compose(stream -> resumeInto(s, stream, resume.stream(), id, tokenOwner));
+            });
   }
 
-  private Future<Void> resumeInto(Session s, StreamRecord stream, String name, String id, String tokenOwner) {
+  private Future<Void> resumeInto(
+      Session s, StreamRecord stream, String name, String id, String tokenOwner) {
     if (stream == null) {
       s.state = Session.State.CONNECTED;
       s.fail("unknown-stream", "there is no stream named '" + abbreviate(name) + "'");
       return Future.succeededFuture();
     }
-    return trees.resume(stream.name(), id, switchboard.self(), tokenOwner).compose(r -> {
-      if (r == null || r.place() == null) {
-        s.state = Session.State.CONNECTED;
-        if (r != null && r.spent()) {
-          return refuseSpent(s);
-        }
-        s.fail("unknown-node", "that place is gone (it was given up after the grace period): join again");
-        return Future.succeededFuture();
-      }
-      Place place = r.place();
-      boolean root = id.equals(stream.rootId());
-      if (!admitted(s, stream, id, place.role(), place.capacity(), root)) {
-        return Future.succeededFuture();
-      }
-      return fallbacks.list(stream.name()).map(urls -> {
-        // A viewer's place on a private stream was won with a valid viewer token.
-        s.send(welcome(s, stream, id, place.parent(), place.depth(), place.capacity(), true, urls,
-            "viewer".equals(place.role())));
-        return null;
-      });
-    });
+    return trees
+        .resume(stream.name(), id, switchboard.self(), tokenOwner)
+        .compose(
+            r -> {
+              if (r == null || r.place() == null) {
+                s.state = Session.State.CONNECTED;
+                if (r != null && r.spent()) {
+                  return refuseSpent(s);
+                }
+                s.fail(
+                    "unknown-node",
+                    "that place is gone (it was given up after the grace period): join again");
+                return Future.succeededFuture();
+              }
+              Place place = r.place();
+              boolean root = id.equals(stream.rootId());
+              if (!admitted(s, stream, id, place.role(), place.capacity(), root)) {
+                return Future.succeededFuture();
+              }
+              return fallbacks
+                  .list(stream.name())
+                  .map(
+                      urls -> {
+                        // A viewer's place on a private stream was won with a valid viewer token.
+                        s.send(
+                            welcome(
+                                s,
+                                stream,
+                                id,
+                                place.parent(),
+                                place.depth(),
+                                place.capacity(),
+                                true,
+                                urls,
+                                "viewer".equals(place.role())));
+                        return null;
+                      });
+            });
   }
 
-  /** Binds the session to its place; false (and the place given up again) if the socket closed meanwhile. */
-  private boolean admitted(Session s, StreamRecord stream, String id, String role, int capacity, boolean root) {
+  /**
+   * Binds the session to its place; false (and the place given up again) if the socket closed
+   * meanwhile.
+   */
+  private boolean admitted(
+      Session s, StreamRecord stream, String id, String role, int capacity, boolean root) {
     s.stream = stream.name();
     s.nodeId = id;
     s.role = role;
@@ -274,21 +410,48 @@ final class Admission {
     return true;
   }
 
-  /** The welcome for node {@code id} admitted on {@code s}; its ICE servers (TURN credentials) are fresh for it. */
-  private Message.Welcome welcome(Session s, StreamRecord stream, String id, String parent, int depth, int capacity,
-                                  boolean resumed, List<String> fallbackUrls, boolean viewer) {
+  /**
+   * The welcome for node {@code id} admitted on {@code s}; its ICE servers (TURN credentials) are
+   * fresh for it.
+   */
+  private Message.Welcome welcome(
+      Session s,
+      StreamRecord stream,
+      String id,
+      String parent,
+      int depth,
+      int capacity,
+      boolean resumed,
+      List<String> fallbackUrls,
+      boolean viewer) {
     long now = clock.millis();
     s.iceRenewAt = iceServers.renewAt(now);
-    // Only viewers get the content key: on a private stream every viewer here passed the token check (or resumed
-    // a place that did); boosters and the origin never need it. A public stream has none.
-    // Viewers are pages (or play like one): only the fallbacks they can fetch. Relays get the whole list.
+    // Only viewers get the content key: on a private stream every viewer here passed the token
+    // check (or resumed a place that did); boosters and the origin never need it. A public stream
+    // has none. Viewers are pages (or play like one): only the fallbacks they can fetch. Relays get
+    // the whole list.
     UsableUrls.Page page = s.page;
-    String resumeToken = Credentials.resumeToken(clusterSecret, stream.name(), id, switchboard.self());
-    return new Message.Welcome(id, parent, depth, capacity, resumeToken, resumed,
-        config.liveness().heartbeatIntervalMs(), iceServers.forNode(id, now),
-        new Message.StreamInfo(stream.name(), stream.bitrateKbps(), stream.maxChildren(), stream.privateStream(),
-            stream.publicKey(), stream.type()), viewer ? UsableUrls.forPage(fallbackUrls, page) : fallbackUrls,
-        viewer && stream.privateStream() ? stream.contentKey() : null, coordinators.get());
+    String resumeToken =
+        Credentials.resumeToken(clusterSecret, stream.name(), id, switchboard.self());
+    return new Message.Welcome(
+        id,
+        parent,
+        depth,
+        capacity,
+        resumeToken,
+        resumed,
+        config.liveness().heartbeatIntervalMs(),
+        iceServers.forNode(id, now),
+        new Message.StreamInfo(
+            stream.name(),
+            stream.bitrateKbps(),
+            stream.maxChildren(),
+            stream.privateStream(),
+            stream.publicKey(),
+            stream.type()),
+        viewer ? UsableUrls.forPage(fallbackUrls, page) : fallbackUrls,
+        viewer && stream.privateStream() ? stream.contentKey() : null,
+        coordinators.get());
   }
 
   private Future<Void> refuseSpent(Session s) {

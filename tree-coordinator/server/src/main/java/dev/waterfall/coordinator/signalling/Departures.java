@@ -1,15 +1,17 @@
 package dev.waterfall.coordinator.signalling;
 
 import dev.waterfall.coordinator.cluster.TreeStore;
+import dev.waterfall.coordinator.dashboard.Incidents;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
 import dev.waterfall.coordinator.streams.Fallbacks;
 import dev.waterfall.protocol.Message;
-import dev.waterfall.coordinator.dashboard.Incidents;
+import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.List;
-import io.vertx.core.Future;
 
-/** Takes a node out of its tree (leave, closed socket, silence) and tells everyone the repair moved. */
+/**
+ * Takes a node out of its tree (leave, closed socket, silence) and tells everyone the repair moved.
+ */
 final class Departures {
   private final TreeStore trees;
   private final Switchboard switchboard;
@@ -19,8 +21,13 @@ final class Departures {
   private final Incidents incidents;
   private final Clock clock;
 
-  Departures(TreeStore trees, Fallbacks fallbacks, Switchboard switchboard, CoordinatorMetrics metrics,
-             Incidents incidents, Clock clock) {
+  Departures(
+      TreeStore trees,
+      Fallbacks fallbacks,
+      Switchboard switchboard,
+      CoordinatorMetrics metrics,
+      Incidents incidents,
+      Clock clock) {
     this.incidents = incidents;
     this.clock = clock;
     this.fallbacks = fallbacks;
@@ -41,19 +48,27 @@ final class Departures {
       // The root stays: its children keep their places and the origin can come back.
       return trees.releaseRoot(s.stream, switchboard.self()).mapEmpty();
     }
-    return trees.remove(s.stream, s.nodeId, switchboard.self()).map(r -> {
-      if (r == null || r.parent() == null && r.moves().isEmpty()) {
-        return null; // stream deleted, or the node was already gone / resumed elsewhere
-      }
-      metrics.departed(r.moves().size());
-      metrics.shape(s.stream, r.shape());
-      switchboard.deliver(r.parentOwner(), r.parent(), new Message.ChildLeft(s.nodeId));
-      switchboard.announce(r.moves(), "parent-left");
-      if (!r.moves().isEmpty()) {
-        incidents.repair(s.stream, s.nodeId, s.departure, r.moves().size(),
-            s.departureNoticed == 0 ? System.nanoTime() : s.departureNoticed, clock.millis());
-      }
-      return null;
-    });
+    return trees
+        .remove(s.stream, s.nodeId, switchboard.self())
+        .map(
+            r -> {
+              if (r == null || r.parent() == null && r.moves().isEmpty()) {
+                return null; // stream deleted, or the node was already gone / resumed elsewhere
+              }
+              metrics.departed(r.moves().size());
+              metrics.shape(s.stream, r.shape());
+              switchboard.deliver(r.parentOwner(), r.parent(), new Message.ChildLeft(s.nodeId));
+              switchboard.announce(r.moves(), "parent-left");
+              if (!r.moves().isEmpty()) {
+                incidents.repair(
+                    s.stream,
+                    s.nodeId,
+                    s.departure,
+                    r.moves().size(),
+                    s.departureNoticed == 0 ? System.nanoTime() : s.departureNoticed,
+                    clock.millis());
+              }
+              return null;
+            });
   }
 }

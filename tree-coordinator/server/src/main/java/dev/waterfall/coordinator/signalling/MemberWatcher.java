@@ -7,16 +7,17 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.coordinator.dashboard.Incidents;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
-import io.vertx.core.Context;
 import dev.waterfall.coordinator.streams.Fallbacks;
+import io.vertx.core.Context;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * When a coordinator process dies, its nodes keep their places for the resume grace period (their media keeps
- * flowing peer to peer meanwhile); then the oldest surviving member removes those that did not resume.
+ * When a coordinator process dies, its nodes keep their places for the resume grace period (their
+ * media keeps flowing peer to peer meanwhile); then the oldest surviving member removes those that
+ * did not resume.
  */
 public final class MemberWatcher implements MembershipListener {
   private static final Logger LOG = LoggerFactory.getLogger(MemberWatcher.class);
@@ -29,8 +30,15 @@ public final class MemberWatcher implements MembershipListener {
   private final long graceMs;
   private final Incidents incidents;
 
-  public MemberWatcher(HazelcastInstance hz, Context context, TreeStore trees, Fallbacks fallbacks,
-                       SignallingServer server, CoordinatorMetrics metrics, Incidents incidents, long graceMs) {
+  public MemberWatcher(
+      HazelcastInstance hz,
+      Context context,
+      TreeStore trees,
+      Fallbacks fallbacks,
+      SignallingServer server,
+      CoordinatorMetrics metrics,
+      Incidents incidents,
+      long graceMs) {
     this.incidents = incidents;
     this.fallbacks = fallbacks;
     this.hz = hz;
@@ -49,7 +57,9 @@ public final class MemberWatcher implements MembershipListener {
   @Override
   public void memberRemoved(MembershipEvent event) {
     String dead = event.getMember().getUuid().toString();
-    LOG.warn("coordinator left the cluster: {}; its nodes may resume for {} ms", event.getMember().getAddress(),
+    LOG.warn(
+        "coordinator left the cluster: {}; its nodes may resume for {} ms",
+        event.getMember().getAddress(),
         graceMs);
     context.runOnContext(v -> context.owner().setTimer(Math.max(1, graceMs), t -> sweep(dead)));
   }
@@ -63,33 +73,50 @@ public final class MemberWatcher implements MembershipListener {
     if (!oldest()) {
       return;
     }
-    context.owner().executeBlocking(() -> new ArrayList<>(trees.streams()), false).onSuccess(streams -> {
-      for (String stream : streams) {
-        long noticed = System.nanoTime();
-        trees.sweepOwner(stream, dead).onSuccess(r -> {
-          if (r == null) {
-            return;
-          }
-          if (!r.removed().isEmpty() || r.releasedRoot() != null) {
-            LOG.info("stream '{}': removed {} nodes that did not resume after their coordinator died", stream,
-                r.removed().size());
-          }
-          r.removed().forEach(id -> metrics.departed(0));
-          List<String> gone = new ArrayList<>(r.removed());
-          if (r.releasedRoot() != null) {
-            gone.add(r.releasedRoot());
-          }
-          fallbacks.remove(stream, gone);
-          metrics.moved(r.moves().size());
-          metrics.shape(stream, r.shape());
-          switchboard.announce(r.moves(), "parent-left");
-          if (!r.moves().isEmpty()) {
-            // One repair per sweep: the nodes of a dead coordinator that did not resume within the grace period.
-            incidents.repair(stream, r.removed().size() == 1 ? r.removed().get(0) : r.removed().size() + " nodes",
-                "coordinator-lost", r.moves().size(), noticed, System.currentTimeMillis());
-          }
-        });
-      }
-    });
+    context
+        .owner()
+        .executeBlocking(() -> new ArrayList<>(trees.streams()), false)
+        .onSuccess(
+            streams -> {
+              for (String stream : streams) {
+                long noticed = System.nanoTime();
+                trees
+                    .sweepOwner(stream, dead)
+                    .onSuccess(
+                        r -> {
+                          if (r == null) {
+                            return;
+                          }
+                          if (!r.removed().isEmpty() || r.releasedRoot() != null) {
+                            LOG.info(
+                                "stream '{}': removed {} nodes that did not resume after their coordinator died",
+                                stream,
+                                r.removed().size());
+                          }
+                          r.removed().forEach(id -> metrics.departed(0));
+                          List<String> gone = new ArrayList<>(r.removed());
+                          if (r.releasedRoot() != null) {
+                            gone.add(r.releasedRoot());
+                          }
+                          fallbacks.remove(stream, gone);
+                          metrics.moved(r.moves().size());
+                          metrics.shape(stream, r.shape());
+                          switchboard.announce(r.moves(), "parent-left");
+                          if (!r.moves().isEmpty()) {
+                            // One repair per sweep: the nodes of a dead coordinator that did not
+                            // resume within the grace period.
+                            incidents.repair(
+                                stream,
+                                r.removed().size() == 1
+                                    ? r.removed().get(0)
+                                    : r.removed().size() + " nodes",
+                                "coordinator-lost",
+                                r.moves().size(),
+                                noticed,
+                                System.currentTimeMillis());
+                          }
+                        });
+              }
+            });
   }
 }

@@ -5,13 +5,25 @@ import dev.waterfall.protocol.Message;
 import dev.waterfall.protocol.MessageCodec;
 import io.vertx.core.http.ServerWebSocket;
 
-/** One WebSocket and the tree node behind it, once joined. Touched only on its socket's event loop. */
+/**
+ * One WebSocket and the tree node behind it, once joined. Touched only on its socket's event loop.
+ */
 final class Session {
-  enum State { CONNECTED, JOINING, JOINED, GONE }
+  enum State {
+    CONNECTED,
+    JOINING,
+    JOINED,
+    GONE
+  }
 
   final ServerWebSocket socket;
-  /** The client's address (behind a trusted proxy, the forwarded one): what per-address limits count. */
+
+  /**
+   * The client's address (behind a trusted proxy, the forwarded one): what per-address limits
+   * count.
+   */
   final String address;
+
   final TokenBucket bucket;
   final long openedAt;
   State state = State.CONNECTED;
@@ -20,27 +32,52 @@ final class Session {
   String role;
   boolean root;
   String httpUrl;
-  /** An origin joined with a publish key: that key's hash (null otherwise, and for a resumed origin). */
+
+  /**
+   * An origin joined with a publish key: that key's hash (null otherwise, and for a resumed
+   * origin).
+   */
   String publishKeyHash;
-  /** Which fallback URLs a page on this socket can fetch; strictest until the socket says otherwise. */
+
+  /**
+   * Which fallback URLs a page on this socket can fetch; strictest until the socket says otherwise.
+   */
   dev.waterfall.coordinator.streams.UsableUrls.Page page =
-      new dev.waterfall.coordinator.streams.UsableUrls.Page(true, dev.waterfall.coordinator.streams.UsableUrls.Reach.PUBLIC);
+      new dev.waterfall.coordinator.streams.UsableUrls.Page(
+          true, dev.waterfall.coordinator.streams.UsableUrls.Reach.PUBLIC);
+
   int capacity;
   int maxChildren;
   int bitrateKbps;
   long lastSeen;
-  /** When this node's TURN credentials are half spent and it gets fresh ones (clock millis; see NodeIceServers). */
+
+  /**
+   * When this node's TURN credentials are half spent and it gets fresh ones (clock millis; see
+   * NodeIceServers).
+   */
   long iceRenewAt = Long.MAX_VALUE;
-  /** Kept by {@link Silence}: lastSeen at the previous liveness check, and the checks since it last changed. */
+
+  /**
+   * Kept by {@link Silence}: lastSeen at the previous liveness check, and the checks since it last
+   * changed.
+   */
   long lastSeenAtCheck;
+
   int quietChecks;
   int rateViolations;
   boolean countedSocket;
+
   /** The last two heartbeats' stats, for the dashboard (its recent P2P share compares them). */
   JsonNode lastStats;
+
   JsonNode previousStats;
-  /** Why and since when (System.nanoTime) this node is departing: set where the loss is first noticed. */
+
+  /**
+   * Why and since when (System.nanoTime) this node is departing: set where the loss is first
+   * noticed.
+   */
   String departure = "closed";
+
   long departureNoticed;
 
   Session(ServerWebSocket socket, String address, TokenBucket bucket, long now) {

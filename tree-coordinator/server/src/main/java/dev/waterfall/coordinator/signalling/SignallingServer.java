@@ -22,14 +22,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /ws}: one session per socket. Checks size and rate before parsing, answers every bad message with
- * {@code error}, and turns a closed or silent socket into a departure from the tree.
+ * {@code /ws}: one session per socket. Checks size and rate before parsing, answers every bad
+ * message with {@code error}, and turns a closed or silent socket into a departure from the tree.
  */
 public final class SignallingServer {
   private static final Logger LOG = LoggerFactory.getLogger(SignallingServer.class);
   private static final short POLICY_VIOLATION = 1008;
-  /** RFC 6455 "Service Restart": this coordinator is going away; resume on another with the resume token. */
+
+  /**
+   * RFC 6455 "Service Restart": this coordinator is going away; resume on another with the resume
+   * token.
+   */
   public static final short SERVICE_RESTART = 1012;
+
   public static final String RESUME_ELSEWHERE = "resume-elsewhere";
 
   private final Vertx vertx;
@@ -49,11 +54,19 @@ public final class SignallingServer {
   private final java.util.function.BooleanSupplier stopping;
   private long livenessTimer;
 
-  public SignallingServer(Vertx vertx, CoordinatorConfig config, StreamRegistry streams, Fallbacks fallbacks,
-                          TreeStore trees,
-                          String self, byte[] clusterSecret, CoordinatorMetrics metrics, Incidents incidents,
-                          Clock clock, java.util.function.BooleanSupplier stopping,
-                          java.util.function.Supplier<List<String>> coordinators) {
+  public SignallingServer(
+      Vertx vertx,
+      CoordinatorConfig config,
+      StreamRegistry streams,
+      Fallbacks fallbacks,
+      TreeStore trees,
+      String self,
+      byte[] clusterSecret,
+      CoordinatorMetrics metrics,
+      Incidents incidents,
+      Clock clock,
+      java.util.function.BooleanSupplier stopping,
+      java.util.function.Supplier<List<String>> coordinators) {
     this.incidents = incidents;
     this.stopping = stopping;
     this.vertx = vertx;
@@ -64,17 +77,38 @@ public final class SignallingServer {
     this.switchboard = new Switchboard(vertx.eventBus(), self);
     this.departures = new Departures(trees, fallbacks, switchboard, metrics, incidents, clock);
     var sc = config.signalling();
-    this.limits = new AddressLimits(sc.maxSocketsPerIp(), sc.joinsPerIpPerSecond(), sc.joinBurstPerIp());
-    this.silence = new Silence(config.liveness().silenceLimitMs(), config.liveness().missedHeartbeats());
-    this.addresses = new ClientAddresses(config.http().trustedProxies(), config.http().redactAddresses());
+    this.limits =
+        new AddressLimits(sc.maxSocketsPerIp(), sc.joinsPerIpPerSecond(), sc.joinBurstPerIp());
+    this.silence =
+        new Silence(config.liveness().silenceLimitMs(), config.liveness().missedHeartbeats());
+    this.addresses =
+        new ClientAddresses(config.http().trustedProxies(), config.http().redactAddresses());
     this.iceServers = new NodeIceServers(config);
-    this.admission = new Admission(config, streams, fallbacks, trees, switchboard, metrics, clusterSecret, clock,
-        departures, coordinators, iceServers);
-    vertx.eventBus().<String>consumer(dev.waterfall.coordinator.streams.StreamCatalog.STREAM_DELETED, m -> closeStream(m.body()));
-    vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(
-        dev.waterfall.coordinator.streams.StreamCatalog.ORIGIN_REVOKED,
-        m -> closeRevokedOrigin(m.body().getString("stream"), m.body().getString("keyHash")));
-    this.livenessTimer = vertx.setPeriodic(config.liveness().heartbeatIntervalMs(), t -> checkLiveness());
+    this.admission =
+        new Admission(
+            config,
+            streams,
+            fallbacks,
+            trees,
+            switchboard,
+            metrics,
+            clusterSecret,
+            clock,
+            departures,
+            coordinators,
+            iceServers);
+    vertx
+        .eventBus()
+        .<String>consumer(
+            dev.waterfall.coordinator.streams.StreamCatalog.STREAM_DELETED,
+            m -> closeStream(m.body()));
+    vertx
+        .eventBus()
+        .<io.vertx.core.json.JsonObject>consumer(
+            dev.waterfall.coordinator.streams.StreamCatalog.ORIGIN_REVOKED,
+            m -> closeRevokedOrigin(m.body().getString("stream"), m.body().getString("keyHash")));
+    this.livenessTimer =
+        vertx.setPeriodic(config.liveness().heartbeatIntervalMs(), t -> checkLiveness());
   }
 
   public int sessions() {
@@ -103,11 +137,16 @@ public final class SignallingServer {
     }
     long now = clock.millis();
     var sc = config.signalling();
-    Session s = new Session(ws, addresses.of(ws),
-        new TokenBucket(sc.messagesPerSecond(), sc.messageBurst(), System.nanoTime()), now);
+    Session s =
+        new Session(
+            ws,
+            addresses.of(ws),
+            new TokenBucket(sc.messagesPerSecond(), sc.messageBurst(), System.nanoTime()),
+            now);
     s.page = addresses.page(ws);
     if (!limits.openSocket(s.address)) {
-      overLimit(s, "too-many-sockets", "this address already holds " + sc.maxSocketsPerIp() + " sockets");
+      overLimit(
+          s, "too-many-sockets", "this address already holds " + sc.maxSocketsPerIp() + " sockets");
       s.socket.close(POLICY_VIOLATION, "too-many-sockets");
       return;
     }
@@ -116,7 +155,8 @@ public final class SignallingServer {
       pending.add(s);
     }
     ws.textMessageHandler(text -> onText(s, text));
-    ws.binaryMessageHandler(b -> reject(s, "binary-not-supported", "signalling messages are JSON text frames"));
+    ws.binaryMessageHandler(
+        b -> reject(s, "binary-not-supported", "signalling messages are JSON text frames"));
     ws.exceptionHandler(e -> LOG.debug("socket error: {}", e.toString()));
     ws.closeHandler(v -> onClose(s));
   }
@@ -130,14 +170,23 @@ public final class SignallingServer {
         metrics.error("rate-limited");
         s.refuse("rate-limited", "too many messages: connection closed", POLICY_VIOLATION);
       } else {
-        reject(s, "rate-limited", "too many messages: slow down (limit "
-            + config.signalling().messagesPerSecond() + "/s)");
+        reject(
+            s,
+            "rate-limited",
+            "too many messages: slow down (limit "
+                + config.signalling().messagesPerSecond()
+                + "/s)");
       }
       return;
     }
     if (text.length() > config.signalling().maxMessageBytes()) {
-      reject(s, "too-large", "message of " + text.length() + " bytes exceeds the limit of "
-          + config.signalling().maxMessageBytes());
+      reject(
+          s,
+          "too-large",
+          "message of "
+              + text.length()
+              + " bytes exceeds the limit of "
+              + config.signalling().maxMessageBytes());
       return;
     }
     Message m;
@@ -147,17 +196,28 @@ public final class SignallingServer {
       reject(s, e.code(), e.getMessage());
       return;
     }
-    dispatch(s, m).onFailure(e -> {
-      LOG.warn("failed to handle {} from {}: {}", MessageCodec.typeOf(m), s.nodeId, e.toString());
-      reject(s, "internal", "the coordinator could not handle this message; try again");
-    });
+    dispatch(s, m)
+        .onFailure(
+            e -> {
+              LOG.warn(
+                  "failed to handle {} from {}: {}",
+                  MessageCodec.typeOf(m),
+                  s.nodeId,
+                  e.toString());
+              reject(s, "internal", "the coordinator could not handle this message; try again");
+            });
   }
 
   private Future<Void> dispatch(Session s, Message m) {
-    if ((m instanceof Message.Join || m instanceof Message.Resume) && s.state == Session.State.CONNECTED
+    if ((m instanceof Message.Join || m instanceof Message.Resume)
+        && s.state == Session.State.CONNECTED
         && !limits.tryJoin(s.address, System.nanoTime())) {
-      overLimit(s, "too-many-joins", "too many joins from this address: try again in a few seconds (limit "
-          + config.signalling().joinsPerIpPerSecond() + "/s)");
+      overLimit(
+          s,
+          "too-many-joins",
+          "too many joins from this address: try again in a few seconds (limit "
+              + config.signalling().joinsPerIpPerSecond()
+              + "/s)");
       return Future.succeededFuture();
     }
     if (m instanceof Message.Join j) {
@@ -183,12 +243,18 @@ public final class SignallingServer {
       s.departureNoticed = System.nanoTime();
       return departures.depart(s).onComplete(x -> s.socket.close((short) 1000, "left"));
     }
-    reject(s, "unexpected-type", "'" + MessageCodec.typeOf(m) + "' is sent by the coordinator, not to it");
+    reject(
+        s,
+        "unexpected-type",
+        "'" + MessageCodec.typeOf(m) + "' is sent by the coordinator, not to it");
     return Future.succeededFuture();
   }
 
   private Future<Void> alreadyJoined(Session s) {
-    reject(s, "already-joined", "this socket has already joined; open another socket for another node");
+    reject(
+        s,
+        "already-joined",
+        "this socket has already joined; open another socket for another node");
     return Future.succeededFuture();
   }
 
@@ -197,15 +263,23 @@ public final class SignallingServer {
       reject(s, "not-neighbour", "a node cannot signal itself");
       return Future.succeededFuture();
     }
-    return trees.edgeOwner(s.stream, s.nodeId, sig.to()).map(owner -> {
-      if (owner == null || owner.isEmpty()) {
-        reject(s, "not-neighbour", "'" + Admission.abbreviate(sig.to())
-            + "' is not your parent or child (or is not connected): signals travel along tree edges only");
-      } else {
-        switchboard.deliver(owner, sig.to(), new Message.Signal(s.nodeId, sig.to(), sig.data()));
-      }
-      return null;
-    });
+    return trees
+        .edgeOwner(s.stream, s.nodeId, sig.to())
+        .map(
+            owner -> {
+              if (owner == null || owner.isEmpty()) {
+                reject(
+                    s,
+                    "not-neighbour",
+                    "'"
+                        + Admission.abbreviate(sig.to())
+                        + "' is not your parent or child (or is not connected): signals travel along tree edges only");
+              } else {
+                switchboard.deliver(
+                    owner, sig.to(), new Message.Signal(s.nodeId, sig.to(), sig.data()));
+              }
+              return null;
+            });
   }
 
   private Future<Void> heartbeat(Session s, Message.Heartbeat h) {
@@ -221,16 +295,22 @@ public final class SignallingServer {
       return Future.succeededFuture();
     }
     s.capacity = slots;
-    return trees.setCapacity(s.stream, s.nodeId, slots).map(moved -> {
-      if (moved != null) {
-        metrics.moved(moved.moves().size());
-        switchboard.announce(moved.moves(), "capacity-changed");
-      }
-      return null;
-    });
+    return trees
+        .setCapacity(s.stream, s.nodeId, slots)
+        .map(
+            moved -> {
+              if (moved != null) {
+                metrics.moved(moved.moves().size());
+                switchboard.announce(moved.moves(), "capacity-changed");
+              }
+              return null;
+            });
   }
 
-  /** Half the life of a node's TURN credentials gone: new ones, so links it opens later still get a relay. */
+  /**
+   * Half the life of a node's TURN credentials gone: new ones, so links it opens later still get a
+   * relay.
+   */
   private void renewIceServers(Session s) {
     long now = clock.millis();
     if (now >= s.iceRenewAt) {
@@ -243,32 +323,51 @@ public final class SignallingServer {
     metrics.error("report-" + r.reason());
     if (r.reason().equals("starving")) {
       long window = config.tree().demoteWindowMs();
-      return trees.reportStarving(s.stream, s.nodeId, r.about(), clock.millis(), window == 0 ? -1 : window)
-          .map(reported -> {
-            acted(s, r, reported == null ? null : reported.moved(), false); // null: the stream has no tree
-            if (reported != null && reported.demoted()) {
-              // The second report's own words (e.g. "the parent supplied 38% of the last 10 s"): a withholder
-              // supplies ~0 %, a weak honest parent on a lossy line 20–50 %; the field lab demotes both today.
-              LOG.info("node {} of '{}' demoted to a leaf: two of its children reported it starving them (the second:"
-                  + " {})", r.about(), s.stream, printable(r.detail()));
-              incidents.flag(s.stream, r.about(), "demoted", clock.millis());
-            }
-            return null;
-          });
+      return trees
+          .reportStarving(s.stream, s.nodeId, r.about(), clock.millis(), window == 0 ? -1 : window)
+          .map(
+              reported -> {
+                // null: the stream has no tree
+                acted(s, r, reported == null ? null : reported.moved(), false);
+                if (reported != null && reported.demoted()) {
+                  // The second report's own words (e.g. "the parent supplied 38% of the last 10
+                  // s"): a withholder supplies ~0 %, a weak honest parent on a lossy line 20–50 %;
+                  // the field lab demotes both today.
+                  LOG.info(
+                      "node {} of '{}' demoted to a leaf: two of its children reported it starving them (the second:"
+                          + " {})",
+                      r.about(),
+                      s.stream,
+                      printable(r.detail()));
+                  incidents.flag(s.stream, r.about(), "demoted", clock.millis());
+                }
+                return null;
+              });
     }
-    // About a parent: move the reporter away from it. About a slow child: move that child away from the reporter.
+    // About a parent: move the reporter away from it. About a slow child: move that child away from
+    // the reporter.
     boolean aboutChild = r.reason().equals("slow-child");
-    var move = aboutChild ? trees.moveDown(s.stream, r.about(), s.nodeId) : trees.moveAway(s.stream, s.nodeId, r.about());
-    return move.map(moved -> {
-      acted(s, r, moved, aboutChild);
-      return null;
-    });
+    var move =
+        aboutChild
+            ? trees.moveDown(s.stream, r.about(), s.nodeId)
+            : trees.moveAway(s.stream, s.nodeId, r.about());
+    return move.map(
+        moved -> {
+          acted(s, r, moved, aboutChild);
+          return null;
+        });
   }
 
   private void acted(Session s, Message.Report r, Moved moved, boolean aboutChild) {
     if (moved == null || moved.moves().isEmpty()) {
-      reject(s, "report-ignored", "'" + Admission.abbreviate(r.about()) + "' is not your "
-          + (aboutChild ? "child" : "parent") + ", or there is no other place to move to");
+      reject(
+          s,
+          "report-ignored",
+          "'"
+              + Admission.abbreviate(r.about())
+              + "' is not your "
+              + (aboutChild ? "child" : "parent")
+              + ", or there is no other place to move to");
     } else {
       metrics.moved(moved.moves().size());
       switchboard.announce(moved.moves(), "reported-" + r.reason());
@@ -276,17 +375,23 @@ public final class SignallingServer {
     }
   }
 
-  /** For the dashboard, once a report was acted on: a starving reporter, a parent that sent bad data, a slow child. */
+  /**
+   * For the dashboard, once a report was acted on: a starving reporter, a parent that sent bad
+   * data, a slow child.
+   */
   private void flag(Session s, Message.Report r) {
     switch (r.reason()) {
       case "starving" -> incidents.flag(s.stream, s.nodeId, "starving", clock.millis());
       case "bad-data" -> incidents.flag(s.stream, r.about(), "sent bad data", clock.millis());
       case "slow-child" -> incidents.flag(s.stream, r.about(), "slow", clock.millis());
-      default -> { }
+      default -> {}
     }
   }
 
-  /** A client's free text fit for one log line: control characters (a forged line break) out, 160 chars at most. */
+  /**
+   * A client's free text fit for one log line: control characters (a forged line break) out, 160
+   * chars at most.
+   */
   static String printable(String text) {
     if (text == null) {
       return "nothing";
@@ -300,7 +405,10 @@ public final class SignallingServer {
     s.fail(code, message);
   }
 
-  /** Refuses with an error (the caller decides whether to close) and logs the address once per episode. */
+  /**
+   * Refuses with an error (the caller decides whether to close) and logs the address once per
+   * episode.
+   */
   private void overLimit(Session s, String code, String message) {
     if (limits.firstRefusal(s.address)) {
       LOG.info("{} from {}: {}", code, addresses.forLog(s.address), message);
@@ -321,7 +429,8 @@ public final class SignallingServer {
     if (s.departureNoticed == 0) {
       s.departureNoticed = System.nanoTime();
     }
-    // A coordinator shutting down keeps its nodes' places: they resume on a survivor within the grace period.
+    // A coordinator shutting down keeps its nodes' places: they resume on a survivor within the
+    // grace period.
     if (was == Session.State.JOINED && !stopping.getAsBoolean()) {
       departures.depart(s);
     }
@@ -334,9 +443,13 @@ public final class SignallingServer {
     int removed = 0;
     for (Session s : switchboard.sessions()) {
       if (s.state == Session.State.JOINED && silence.check(s, now)) {
-        // The first three by name, then one count: a mass loss (a network cut) must not flood the log from the loop.
+        // The first three by name, then one count: a mass loss (a network cut) must not flood the
+        // log from the loop.
         if (removed++ < 3) {
-          LOG.info("node {} of '{}' missed {} heartbeats: removing it", s.nodeId, s.stream,
+          LOG.info(
+              "node {} of '{}' missed {} heartbeats: removing it",
+              s.nodeId,
+              s.stream,
               config.liveness().missedHeartbeats());
         }
         s.departure = "silent";
@@ -345,7 +458,10 @@ public final class SignallingServer {
       }
     }
     if (removed > 3) {
-      LOG.info("{} nodes in all missed {} heartbeats and were removed", removed, config.liveness().missedHeartbeats());
+      LOG.info(
+          "{} nodes in all missed {} heartbeats and were removed",
+          removed,
+          config.liveness().missedHeartbeats());
     }
     long joinTimeout = config.signalling().joinTimeoutMs();
     List<Session> idle = new ArrayList<>();
@@ -356,7 +472,8 @@ public final class SignallingServer {
         }
       }
     }
-    idle.forEach(s -> s.refuse("join-timeout", "no join within " + joinTimeout + " ms", POLICY_VIOLATION));
+    idle.forEach(
+        s -> s.refuse("join-timeout", "no join within " + joinTimeout + " ms", POLICY_VIOLATION));
   }
 
   private void closeStream(String stream) {
@@ -370,18 +487,27 @@ public final class SignallingServer {
   }
 
   /**
-   * The stream's publish key was rotated with disconnect: its origin, if its socket is here and it did not join
-   * with the new key, is closed. Its place was revoked already (StreamCatalog.rotateKey), so it cannot resume.
+   * The stream's publish key was rotated with disconnect: its origin, if its socket is here and it
+   * did not join with the new key, is closed. Its place was revoked already
+   * (StreamCatalog.rotateKey), so it cannot resume.
    */
   private void closeRevokedOrigin(String stream, String keyHash) {
     for (Session s : switchboard.sessions()) {
-      if (s.root && stream.equals(s.stream) && s.state == Session.State.JOINED && !keyHash.equals(s.publishKeyHash)) {
+      if (s.root
+          && stream.equals(s.stream)
+          && s.state == Session.State.JOINED
+          && !keyHash.equals(s.publishKeyHash)) {
         LOG.info("origin of '{}' disconnected: its publish key was rotated", stream);
         s.departure = "key-rotated";
         s.departureNoticed = System.nanoTime();
         metrics.error("key-rotated");
-        s.refuse("key-rotated", "the publish key of '" + stream + "' was rotated and this origin disconnected:"
-            + " publish again with the new key", POLICY_VIOLATION);
+        s.refuse(
+            "key-rotated",
+            "the publish key of '"
+                + stream
+                + "' was rotated and this origin disconnected:"
+                + " publish again with the new key",
+            POLICY_VIOLATION);
       }
     }
   }
@@ -391,12 +517,14 @@ public final class SignallingServer {
   }
 
   /**
-   * Graceful shutdown: closes every socket with {@link #SERVICE_RESTART}. The nodes keep their places (the caller
-   * has set {@code stopping}, so no close counts as a departure) and resume on a surviving coordinator.
+   * Graceful shutdown: closes every socket with {@link #SERVICE_RESTART}. The nodes keep their
+   * places (the caller has set {@code stopping}, so no close counts as a departure) and resume on a
+   * surviving coordinator.
    */
   public Future<Void> drain() {
     List<Future<Void>> closed = new ArrayList<>();
-    java.util.Set<Session> all = new java.util.LinkedHashSet<>(); // joined sessions may still be in pending
+    // joined sessions may still be in pending
+    java.util.Set<Session> all = new java.util.LinkedHashSet<>();
     switchboard.sessions().forEach(all::add);
     synchronized (pending) {
       all.addAll(pending);

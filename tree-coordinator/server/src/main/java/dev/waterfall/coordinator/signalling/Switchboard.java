@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Delivers a message to a node wherever its socket is: straight to the socket when this coordinator holds it,
- * else over the clustered event bus to the coordinator that does (each listens on its own address).
+ * Delivers a message to a node wherever its socket is: straight to the socket when this coordinator
+ * holds it, else over the clustered event bus to the coordinator that does (each listens on its own
+ * address).
  */
 final class Switchboard {
   private static final String HOLDS = ".holds";
@@ -21,26 +22,30 @@ final class Switchboard {
   private final EventBus bus;
   private final String self;
   private final Map<String, Session> local = new ConcurrentHashMap<>();
+
   /** Owners that did not answer {@link #holds}, with when (nanoTime). */
   private final Map<String, Long> unreachable = new ConcurrentHashMap<>();
 
   Switchboard(EventBus bus, String self) {
     this.bus = bus;
     this.self = self;
-    bus.<String>consumer(address(self), m -> {
-      Session s = local.get(m.headers().get("to"));
-      if (s != null) {
-        s.sendText(m.body());
-      }
-    });
+    bus.<String>consumer(
+        address(self),
+        m -> {
+          Session s = local.get(m.headers().get("to"));
+          if (s != null) {
+            s.sendText(m.body());
+          }
+        });
     bus.<String>consumer(address(self) + HOLDS, m -> m.reply(holdsHere(m.body())));
   }
 
   /**
-   * Whether node {@code nodeId} is connected to coordinator {@code owner} right now: asked of that coordinator
-   * over the clustered event bus, so a resume cannot take a place whose node is alive on another coordinator.
-   * An owner that does not answer within {@link #HOLDS_TIMEOUT_MS} (dead, not yet noticed by the cluster) holds
-   * nothing, and is not asked again for {@link #UNREACHABLE_MS}: its nodes resume one after another, each at once.
+   * Whether node {@code nodeId} is connected to coordinator {@code owner} right now: asked of that
+   * coordinator over the clustered event bus, so a resume cannot take a place whose node is alive
+   * on another coordinator. An owner that does not answer within {@link #HOLDS_TIMEOUT_MS} (dead,
+   * not yet noticed by the cluster) holds nothing, and is not asked again for {@link
+   * #UNREACHABLE_MS}: its nodes resume one after another, each at once.
    */
   Future<Boolean> holds(String owner, String nodeId) {
     if (owner.equals(self)) {
@@ -50,15 +55,20 @@ final class Switchboard {
     if (since != null && System.nanoTime() - since < UNREACHABLE_MS * 1_000_000L) {
       return Future.succeededFuture(false);
     }
-    return bus.<Boolean>request(address(owner) + HOLDS, nodeId, new DeliveryOptions().setSendTimeout(HOLDS_TIMEOUT_MS))
+    return bus.<Boolean>request(
+            address(owner) + HOLDS, nodeId, new DeliveryOptions().setSendTimeout(HOLDS_TIMEOUT_MS))
         .map(reply -> Boolean.TRUE.equals(reply.body()))
-        .otherwise(e -> {
-          unreachable.put(owner, System.nanoTime());
-          return false;
-        });
+        .otherwise(
+            e -> {
+              unreachable.put(owner, System.nanoTime());
+              return false;
+            });
   }
 
-  /** A socket here, joined and open: a coordinator that is shutting down (its sockets closed) holds nothing. */
+  /**
+   * A socket here, joined and open: a coordinator that is shutting down (its sockets closed) holds
+   * nothing.
+   */
   private boolean holdsHere(String nodeId) {
     Session s = nodeId == null ? null : local.get(nodeId);
     return s != null && s.state == Session.State.JOINED && !s.socket.isClosed();
@@ -107,12 +117,19 @@ final class Switchboard {
     }
   }
 
-  /** Tells everyone a set of new edges concerns: the new parent first (so it expects the offer), then the node. */
+  /**
+   * Tells everyone a set of new edges concerns: the new parent first (so it expects the offer),
+   * then the node.
+   */
   void announce(List<Edge> edges, String reason) {
     for (Edge e : edges) {
       if (e.newParent() == null) {
-        deliver(e.nodeOwner(), e.nodeId(), new Message.Error("evicted",
-            "the tree has no free slot left for you: play over HTTP and join again later"));
+        deliver(
+            e.nodeOwner(),
+            e.nodeId(),
+            new Message.Error(
+                "evicted",
+                "the tree has no free slot left for you: play over HTTP and join again later"));
         continue;
       }
       deliver(e.newParentOwner(), e.newParent(), new Message.ChildJoined(e.nodeId()));

@@ -1,6 +1,9 @@
 package dev.waterfall.coordinator.signalling;
 
-/** So many per second with a burst allowance (messages per socket, joins per address). Not thread-safe. */
+/**
+ * So many per second with a burst allowance (messages per socket, joins per address). Not
+ * thread-safe.
+ */
 final class TokenBucket {
   private final double ratePerNano;
   private final double burst;

@@ -1,9 +1,9 @@
 package dev.waterfall.coordinator.streams;
 
-import dev.waterfall.coordinator.cluster.OnContext;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import dev.waterfall.coordinator.cluster.OnContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.io.Serializable;
@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per stream, the HTTP base URLs of the origin and the boosters that serve {@code /hls/<stream>/…}: where a node
- * fetches a chunk its parent did not deliver in time. An entry per stream, node id → URL, changed atomically.
+ * Per stream, the HTTP base URLs of the origin and the boosters that serve {@code /hls/<stream>/…}:
+ * where a node fetches a chunk its parent did not deliver in time. An entry per stream, node id →
+ * URL, changed atomically.
  */
 public final class Fallbacks {
   private final IMap<String, LinkedHashMap<String, String>> map;
@@ -47,12 +48,16 @@ public final class Fallbacks {
     return OnContext.future(map.submitToKey(stream, change), context);
   }
 
-  /** Adds one node's URL ({@code url} set) or removes nodes ({@code url} null); returns the URLs after. */
+  /**
+   * Adds one node's URL ({@code url} set) or removes nodes ({@code url} null); returns the URLs
+   * after.
+   */
   record Change(List<String> nodeIds, String url)
       implements EntryProcessor<String, LinkedHashMap<String, String>, List<String>>, Serializable {
     @Override
     public List<String> process(Map.Entry<String, LinkedHashMap<String, String>> entry) {
-      LinkedHashMap<String, String> urls = entry.getValue() == null ? new LinkedHashMap<>() : entry.getValue();
+      LinkedHashMap<String, String> urls =
+          entry.getValue() == null ? new LinkedHashMap<>() : entry.getValue();
       if (url != null) {
         urls.put(nodeIds.get(0), url);
       } else {

@@ -11,24 +11,31 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Which HTTP fallback URLs a browser page can use. A URL it cannot use is worse than none: an https page's fetch of
- * an http URL is blocked as mixed content, an address in someone else's LAN or on someone else's loopback never
- * answers, and every failed fetch moves the page's next fetches on to it. The rule:
+ * Which HTTP fallback URLs a browser page can use. A URL it cannot use is worse than none: an https
+ * page's fetch of an http URL is blocked as mixed content, an address in someone else's LAN or on
+ * someone else's loopback never answers, and every failed fetch moves the page's next fetches on to
+ * it. The rule:
+ *
  * <ul>
- *   <li>a page on https gets https URLs only; a page on http gets both;</li>
- *   <li>a URL whose host is a loopback address (or {@code localhost}, or a wildcard) only to a page that came from
- *       loopback itself: the local demo;</li>
- *   <li>a URL whose host is private (RFC 1918, CGNAT 100.64/10, link-local, IPv6 ULA, a single-label or
- *       {@code .local}/{@code .lan}/{@code .internal}/{@code .home.arpa} name) only to a page that came from a
- *       private or loopback address: a LAN party;</li>
- *   <li>anything else (a public address, a DNS name) to every page.</li>
+ *   <li>a page on https gets https URLs only; a page on http gets both;
+ *   <li>a URL whose host is a loopback address (or {@code localhost}, or a wildcard) only to a page
+ *       that came from loopback itself: the local demo;
+ *   <li>a URL whose host is private (RFC 1918, CGNAT 100.64/10, link-local, IPv6 ULA, a
+ *       single-label or {@code .local}/{@code .lan}/{@code .internal}/{@code .home.arpa} name) only
+ *       to a page that came from a private or loopback address: a LAN party;
+ *   <li>anything else (a public address, a DNS name) to every page.
  * </ul>
- * Host names are never resolved: this runs for every welcome. Java relays get the whole list: they may reach a
- * private address in their own LAN, and they try the next URL quickly.
+ *
+ * Host names are never resolved: this runs for every welcome. Java relays get the whole list: they
+ * may reach a private address in their own LAN, and they try the next URL quickly.
  */
 public final class UsableUrls {
   /** How far an address is reachable from. */
-  public enum Reach { LOOPBACK, PRIVATE, PUBLIC }
+  public enum Reach {
+    LOOPBACK,
+    PRIVATE,
+    PUBLIC
+  }
 
   /** Where a page stands: whether it is on https, and the reach of the address it came from. */
   public record Page(boolean secure, Reach from) {
@@ -36,13 +43,21 @@ public final class UsableUrls {
     public static final Page LOCAL = new Page(false, Reach.LOOPBACK);
   }
 
-  private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+  private static final Pattern IPV4 =
+      Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
   private static final Pattern IPV6 = Pattern.compile("[0-9a-f:.]*:[0-9a-f:.]*(%[0-9a-z]+)?");
   private static final List<String> PRIVATE_SUFFIXES =
-      List.of(".local", ".lan", ".home", ".internal", ".intranet", ".localdomain", ".home.arpa", ".corp");
+      List.of(
+          ".local",
+          ".lan",
+          ".home",
+          ".internal",
+          ".intranet",
+          ".localdomain",
+          ".home.arpa",
+          ".corp");
 
-  private UsableUrls() {
-  }
+  private UsableUrls() {}
 
   /** The URLs of {@code urls} that {@code page} can fetch, in their order. */
   public static List<String> forPage(List<String> urls, Page page) {
@@ -70,7 +85,10 @@ public final class UsableUrls {
     };
   }
 
-  /** The reach of a host: an IP literal (IPv6 with or without brackets) or a name, which is not looked up. */
+  /**
+   * The reach of a host: an IP literal (IPv6 with or without brackets) or a name, which is not
+   * looked up.
+   */
   public static Reach reachOf(String host) {
     String h = host.toLowerCase(Locale.ROOT).trim();
     if (h.startsWith("[") && h.endsWith("]")) {
@@ -109,11 +127,12 @@ public final class UsableUrls {
     if (o[0] == 127 || o[0] == 0) {
       return Reach.LOOPBACK; // 0.0.0.0 (a wildcard someone announced) reaches only this machine
     }
-    boolean priv = o[0] == 10
-        || (o[0] == 172 && o[1] >= 16 && o[1] <= 31)
-        || (o[0] == 192 && o[1] == 168)
-        || (o[0] == 169 && o[1] == 254) // link-local
-        || (o[0] == 100 && o[1] >= 64 && o[1] <= 127); // carrier-grade NAT, Tailscale
+    boolean priv =
+        o[0] == 10
+            || (o[0] == 172 && o[1] >= 16 && o[1] <= 31)
+            || (o[0] == 192 && o[1] == 168)
+            || (o[0] == 169 && o[1] == 254) // link-local
+            || (o[0] == 100 && o[1] >= 64 && o[1] <= 127); // carrier-grade NAT, Tailscale
     return priv ? Reach.PRIVATE : Reach.PUBLIC;
   }
 
@@ -133,7 +152,8 @@ public final class UsableUrls {
       return Reach.LOOPBACK;
     }
     byte first = a.getAddress()[0];
-    if (a.isLinkLocalAddress() || a.isSiteLocalAddress() || (first & 0xfe) == 0xfc) { // fc00::/7: ULA
+    // fc00::/7: ULA
+    if (a.isLinkLocalAddress() || a.isSiteLocalAddress() || (first & 0xfe) == 0xfc) {
       return Reach.PRIVATE;
     }
     return Reach.PUBLIC;

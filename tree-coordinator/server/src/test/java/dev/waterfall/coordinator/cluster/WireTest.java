@@ -22,16 +22,26 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Each of Wire's serializers, through a real member's serialization service: same value back, own type id. */
+/**
+ * Each of Wire's serializers, through a real member's serialization service: same value back, own
+ * type id.
+ */
 class WireTest {
   private static HazelcastInstance hz;
   private static SerializationService ss;
 
   @BeforeAll
   static void start() {
-    var cluster = CoordinatorConfig.from(Settings.defaultsOnly().with(Map.of(
-        "cluster.port", Integer.toString(TestCoordinator.nextClusterPort()),
-        "cluster.name", "wire-test-" + ProcessHandle.current().pid()))).cluster();
+    var cluster =
+        CoordinatorConfig.from(
+                Settings.defaultsOnly()
+                    .with(
+                        Map.of(
+                            "cluster.port",
+                            Integer.toString(TestCoordinator.nextClusterPort()),
+                            "cluster.name",
+                            "wire-test-" + ProcessHandle.current().pid())))
+            .cluster();
     hz = HazelcastSetup.start(cluster);
     ss = ((SerializationServiceSupport) hz).getSerializationService();
   }
@@ -43,20 +53,23 @@ class WireTest {
 
   private static void roundTrip(Object value, int typeId) {
     Data data = ss.toData(value);
-    assertEquals(typeId, data.getType(), () -> value.getClass().getSimpleName() + " not through Wire");
+    assertEquals(
+        typeId, data.getType(), () -> value.getClass().getSimpleName() + " not through Wire");
     Object back = ss.toObject(data);
     assertEquals(value, back);
   }
 
   private static final Edge MOVED = new Edge("v7", "member-a", "v3", null, "v1", "member-b", 2);
   private static final Edge EVICTED = new Edge("v9", null, null, null, null, null, -1);
-  private static final Place PLACE = new Place("viewer", "origin", 1, 4, List.of("v2", "v3"),
-      Arrays.asList("member-a", null));
+  private static final Place PLACE =
+      new Place("viewer", "origin", 1, 4, List.of("v2", "v3"), Arrays.asList("member-a", null));
 
   @Test
   void processors() {
     for (Role role : Role.values()) {
-      roundTrip(new TreeProcessors.Join("v1", role, 4, 1_700_000_000_123L, "member-a", 50_000), Wire.JOIN);
+      roundTrip(
+          new TreeProcessors.Join("v1", role, 4, 1_700_000_000_123L, "member-a", 50_000),
+          Wire.JOIN);
     }
     roundTrip(new TreeProcessors.Join("v1", Role.VIEWER, 0, 0, null, Integer.MAX_VALUE), Wire.JOIN);
     roundTrip(new TreeProcessors.Remove("v1", "member-a", "leaf-swap"), Wire.REMOVE);
@@ -83,7 +96,9 @@ class WireTest {
     roundTrip(EVICTED, Wire.EDGE);
   }
 
-  /** Edges inside the results still on Java serialisation (Moved, SweepResult) must keep working. */
+  /**
+   * Edges inside the results still on Java serialisation (Moved, SweepResult) must keep working.
+   */
   @Test
   void javaSerialisedResultsStillCarryEdges() {
     Outcomes.Moved moved = new Outcomes.Moved(List.of(MOVED), new Shape(3, 2));

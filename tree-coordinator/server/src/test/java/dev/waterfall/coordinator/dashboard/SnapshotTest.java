@@ -12,34 +12,59 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("dashboard frames: merging members' reports with the tree, health, offload, collapsing")
+@DisplayName(
+    "dashboard frames: merging members' reports with the tree, health, offload, collapsing")
 class SnapshotTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** The one member, which holds every node's socket (node()). */
   private static final List<String> MEMBER = List.of("member");
 
   @Test
-  @DisplayName("health comes from the member holding the node, a flag from any member wins, no report is grey")
+  @DisplayName(
+      "health comes from the member holding the node, a flag from any member wins, no report is grey")
   void mergesHealthAcrossMembers() throws Exception {
-    List<NodeView> tree = List.of(node("o", "origin", null, 0), node("a", "booster", "o", 1),
-        node("b", "viewer", "a", 2), node("c", "viewer", "a", 2));
-    JsonObject first = MemberReport.build("m1", List.of(
-        new LocalNode("o", true, stats("{\"bytesSentToChildren\":3000,\"httpBytesServed\":0}"), null),
-        new LocalNode("a", false, stats("{\"bytesFromParent\":3000,\"bufferSeconds\":6}"), null)),
-        Map.of(), List.of());
-    // The second member holds b, and heard a report that a is too slow: a flag counts wherever it was heard.
-    JsonObject second = MemberReport.build("m2", List.of(
-        new LocalNode("b", false, stats("{\"bytesFromParent\":2000,\"bytesByFallback\":1000,\"bufferSeconds\":6}"),
-            stats("{\"bytesFromParent\":0,\"bytesByFallback\":0}"))),
-        Map.of("a", "slow"), List.of());
-    JsonObject s = Snapshot.build("x", tree, List.of(first, second), List.of("member", "m2", "m3"), 0);
+    List<NodeView> tree =
+        List.of(
+            node("o", "origin", null, 0),
+            node("a", "booster", "o", 1),
+            node("b", "viewer", "a", 2),
+            node("c", "viewer", "a", 2));
+    JsonObject first =
+        MemberReport.build(
+            "m1",
+            List.of(
+                new LocalNode(
+                    "o", true, stats("{\"bytesSentToChildren\":3000,\"httpBytesServed\":0}"), null),
+                new LocalNode(
+                    "a", false, stats("{\"bytesFromParent\":3000,\"bufferSeconds\":6}"), null)),
+            Map.of(),
+            List.of());
+    // The second member holds b, and heard a report that a is too slow: a flag counts wherever it
+    // was heard.
+    JsonObject second =
+        MemberReport.build(
+            "m2",
+            List.of(
+                new LocalNode(
+                    "b",
+                    false,
+                    stats(
+                        "{\"bytesFromParent\":2000,\"bytesByFallback\":1000,\"bufferSeconds\":6}"),
+                    stats("{\"bytesFromParent\":0,\"bytesByFallback\":0}"))),
+            Map.of("a", "slow"),
+            List.of());
+    JsonObject s =
+        Snapshot.build("x", tree, List.of(first, second), List.of("member", "m2", "m3"), 0);
 
     Map<String, JsonObject> byId = new java.util.HashMap<>();
-    s.getJsonArray("nodes").forEach(n -> byId.put(((JsonObject) n).getString("id"), (JsonObject) n));
+    s.getJsonArray("nodes")
+        .forEach(n -> byId.put(((JsonObject) n).getString("id"), (JsonObject) n));
     assertThat(byId.get("o").getString("health")).isEqualTo("green");
     assertThat(byId.get("a").getString("health")).isEqualTo("red");
     assertThat(byId.get("a").getString("why")).isEqualTo("slow");
-    assertThat(byId.get("b").getString("health")).isEqualTo("amber"); // 2/3 from its parent since last beat
+    // 2/3 from its parent since last beat
+    assertThat(byId.get("b").getString("health")).isEqualTo("amber");
     assertThat(byId.get("b").getString("why")).isEqualTo("poor-p2p");
     assertThat(byId.get("b").getDouble("p2pShare")).isEqualTo(0.667);
     assertThat(byId.get("c").getString("health")).isEqualTo("grey");
@@ -52,17 +77,37 @@ class SnapshotTest {
   }
 
   @Test
-  @DisplayName("no offload without the origin's stats; never below 0 when more left the origin than arrived")
+  @DisplayName(
+      "no offload without the origin's stats; never below 0 when more left the origin than arrived")
   void offloadNeedsTheOriginAndIsClamped() throws Exception {
     List<NodeView> tree = List.of(node("o", "origin", null, 0), node("a", "viewer", "o", 1));
-    JsonObject viewerOnly = MemberReport.build("m", List.of(
-        new LocalNode("a", false, stats("{\"bytesFromParent\":1000}"), null)), Map.of(), List.of());
-    assertThat(Snapshot.build("x", tree, List.of(viewerOnly), MEMBER, 0).getJsonObject("figures").getValue("offload"))
+    JsonObject viewerOnly =
+        MemberReport.build(
+            "m",
+            List.of(new LocalNode("a", false, stats("{\"bytesFromParent\":1000}"), null)),
+            Map.of(),
+            List.of());
+    assertThat(
+            Snapshot.build("x", tree, List.of(viewerOnly), MEMBER, 0)
+                .getJsonObject("figures")
+                .getValue("offload"))
         .isNull();
-    JsonObject both = MemberReport.build("m", List.of(
-        new LocalNode("o", true, stats("{\"bytesSentToChildren\":1500,\"httpBytesServed\":500}"), null),
-        new LocalNode("a", false, stats("{\"bytesFromParent\":1000}"), null)), Map.of(), List.of());
-    assertThat(Snapshot.build("x", tree, List.of(both), MEMBER, 0).getJsonObject("figures").getDouble("offload"))
+    JsonObject both =
+        MemberReport.build(
+            "m",
+            List.of(
+                new LocalNode(
+                    "o",
+                    true,
+                    stats("{\"bytesSentToChildren\":1500,\"httpBytesServed\":500}"),
+                    null),
+                new LocalNode("a", false, stats("{\"bytesFromParent\":1000}"), null)),
+            Map.of(),
+            List.of());
+    assertThat(
+            Snapshot.build("x", tree, List.of(both), MEMBER, 0)
+                .getJsonObject("figures")
+                .getDouble("offload"))
         .isEqualTo(0.0);
   }
 
@@ -100,28 +145,40 @@ class SnapshotTest {
   @DisplayName("repairs from all members, oldest first, with their durations")
   void repairsFromAllMembers() {
     List<NodeView> tree = List.of(node("o", "origin", null, 0));
-    JsonObject m1 = MemberReport.build("m1", List.of(), Map.of(),
-        List.of(new Incidents.Repair(2000, "a", "closed", 3, 1.5)));
-    JsonObject m2 = MemberReport.build("m2", List.of(), Map.of(),
-        List.of(new Incidents.Repair(1000, "b", "left", 1, 0.25)));
-    JsonObject r = Snapshot.build("x", tree, List.of(m1, m2), List.of("member", "m2"), 5000).getJsonObject("repairs");
+    JsonObject m1 =
+        MemberReport.build(
+            "m1", List.of(), Map.of(), List.of(new Incidents.Repair(2000, "a", "closed", 3, 1.5)));
+    JsonObject m2 =
+        MemberReport.build(
+            "m2", List.of(), Map.of(), List.of(new Incidents.Repair(1000, "b", "left", 1, 0.25)));
+    JsonObject r =
+        Snapshot.build("x", tree, List.of(m1, m2), List.of("member", "m2"), 5000)
+            .getJsonObject("repairs");
     assertThat(r.getInteger("lastMinute")).isEqualTo(2);
     assertThat(r.getJsonArray("durationsMs").getList()).containsExactly(0.25, 1.5);
     assertThat(r.getJsonArray("recent").getJsonObject(1).getString("node")).isEqualTo("a");
-    assertThat(r.getJsonArray("recent").getJsonObject(1).getString("at")).isEqualTo("1970-01-01T00:00:02Z");
+    assertThat(r.getJsonArray("recent").getJsonObject(1).getString("at"))
+        .isEqualTo("1970-01-01T00:00:02Z");
   }
 
   @Test
-  @DisplayName("connected: a current member holds the socket; no owner, or a member gone, is not connected")
+  @DisplayName(
+      "connected: a current member holds the socket; no owner, or a member gone, is not connected")
   void connectedMeansALiveOwner() {
-    List<NodeView> tree = List.of(node("o", "origin", null, 0),
-        new NodeView("a", "viewer", "o", 1, List.of(), 4, 1, "gone-member"),
-        new NodeView("b", "viewer", "o", 1, List.of(), 4, 1, null));
+    List<NodeView> tree =
+        List.of(
+            node("o", "origin", null, 0),
+            new NodeView("a", "viewer", "o", 1, List.of(), 4, 1, "gone-member"),
+            new NodeView("b", "viewer", "o", 1, List.of(), 4, 1, null));
     JsonObject s = Snapshot.build("x", tree, List.of(), MEMBER, 0);
     Map<String, Boolean> connected = new java.util.HashMap<>();
-    s.getJsonArray("nodes").forEach(n -> connected.put(((JsonObject) n).getString("id"),
-        ((JsonObject) n).getBoolean("connected")));
-    assertThat(connected).containsExactlyInAnyOrderEntriesOf(Map.of("o", true, "a", false, "b", false));
+    s.getJsonArray("nodes")
+        .forEach(
+            n ->
+                connected.put(
+                    ((JsonObject) n).getString("id"), ((JsonObject) n).getBoolean("connected")));
+    assertThat(connected)
+        .containsExactlyInAnyOrderEntriesOf(Map.of("o", true, "a", false, "b", false));
   }
 
   @Test

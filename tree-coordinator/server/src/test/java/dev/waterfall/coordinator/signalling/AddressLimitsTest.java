@@ -37,7 +37,8 @@ class AddressLimitsTest {
     assertThat(limits.tryJoin("a", 0)).isTrue();
     assertThat(limits.tryJoin("a", 0)).isTrue();
     assertThat(limits.tryJoin("a", 0)).isFalse();
-    // Closing every socket does not wipe the spent allowance: pruning keeps it until it has refilled.
+    // Closing every socket does not wipe the spent allowance: pruning keeps it until it has
+    // refilled.
     limits.closeSocket("a");
     limits.prune(SECOND / 2);
     assertThat(limits.tracked()).isEqualTo(1);
@@ -63,7 +64,8 @@ class AddressLimitsTest {
     assertThat(addresses.resolve("127.0.0.1", "198.51.100.1")).isEqualTo("198.51.100.1");
     assertThat(addresses.resolve("0:0:0:0:0:0:0:1", "198.51.100.1")).isEqualTo("198.51.100.1");
     // A client may prepend anything; the rightmost hop not a trusted proxy is the client.
-    assertThat(addresses.resolve("127.0.0.1", "6.6.6.6, 198.51.100.1, 10.0.0.2")).isEqualTo("198.51.100.1");
+    assertThat(addresses.resolve("127.0.0.1", "6.6.6.6, 198.51.100.1, 10.0.0.2"))
+        .isEqualTo("198.51.100.1");
     assertThat(addresses.resolve("127.0.0.1", "10.0.0.2")).isEqualTo("10.0.0.2");
   }
 
@@ -80,8 +82,12 @@ class AddressLimitsTest {
   void redactedAddressesAreStableButNotTheAddress() {
     ClientAddresses redacting = new ClientAddresses(List.of(), true);
     String once = redacting.forLog("198.51.100.7");
-    assertThat(once).startsWith("addr-").doesNotContain("198.51").isEqualTo(redacting.forLog("198.51.100.7"));
+    assertThat(once)
+        .startsWith("addr-")
+        .doesNotContain("198.51")
+        .isEqualTo(redacting.forLog("198.51.100.7"));
     assertThat(redacting.forLog("198.51.100.8")).isNotEqualTo(once);
-    assertThat(new ClientAddresses(List.of(), false).forLog("198.51.100.7")).isEqualTo("198.51.100.7");
+    assertThat(new ClientAddresses(List.of(), false).forLog("198.51.100.7"))
+        .isEqualTo("198.51.100.7");
   }
 }

@@ -8,8 +8,11 @@ import org.junit.jupiter.api.Test;
 class PrintableTest {
   @Test
   void aForgedLineBreakAndAnEssayStayOneShortLine() {
-    assertThat(SignallingServer.printable("supplied 38% of the last 10 s")).isEqualTo("supplied 38% of the last 10 s");
-    assertThat(SignallingServer.printable("ok\n12:00:00 INFO forged line")).doesNotContain("\n").startsWith("ok ");
+    assertThat(SignallingServer.printable("supplied 38% of the last 10 s"))
+        .isEqualTo("supplied 38% of the last 10 s");
+    assertThat(SignallingServer.printable("ok\n12:00:00 INFO forged line"))
+        .doesNotContain("\n")
+        .startsWith("ok ");
     assertThat(SignallingServer.printable("x".repeat(10_000))).hasSize(161);
     assertThat(SignallingServer.printable(null)).isEqualTo("nothing");
   }

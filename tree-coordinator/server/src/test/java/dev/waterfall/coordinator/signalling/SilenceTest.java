@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Liveness every 2 s, 3 missed heartbeats: silent after 6 s and 3 checks in a row that heard nothing. */
+/**
+ * Liveness every 2 s, 3 missed heartbeats: silent after 6 s and 3 checks in a row that heard
+ * nothing.
+ */
 class SilenceTest {
   private final Silence silence = new Silence(6000, 3);
 
@@ -36,7 +39,8 @@ class SilenceTest {
   void aStallOfTheCoordinatorItselfCostsOneCheckNotThePlace() {
     Session s = heardAt(50);
     assertThat(silence.check(s, 2000)).isFalse();
-    // The process stalls 9 s: the node's heartbeats wait unread, the clock runs on, one late check finds nothing.
+    // The process stalls 9 s: the node's heartbeats wait unread, the clock runs on, one late check
+    // finds nothing.
     assertThat(silence.check(s, 11_000)).as("one check after a stall").isFalse();
     s.lastSeen = 11_050; // the queued heartbeats are read
     assertThat(silence.check(s, 13_000)).isFalse();

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("viewer tokens: signed, expiring, bound to one stream")
 class ViewerTokensTest {
-  private static final byte[] SECRET = "cluster-secret-0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SECRET =
+      "cluster-secret-0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   private static final StreamRecord SECRET_STREAM = stream("secret", "root-1");
   private static final long NOW = 1_800_000_000_000L;
   private final ViewerTokens tokens = new ViewerTokens(SECRET);
@@ -43,13 +44,22 @@ class ViewerTokensTest {
     assertThat(tokens.check(SECRET_STREAM, "v1." + (NOW / 1000 + 999_999) + "." + parts[2], NOW))
         .isEqualTo(Verdict.INVALID);
     char last = parts[2].charAt(42);
-    String flipped = parts[0] + "." + parts[1] + "." + parts[2].substring(0, 42) + (last == 'A' ? 'B' : 'A');
+    String flipped =
+        parts[0] + "." + parts[1] + "." + parts[2].substring(0, 42) + (last == 'A' ? 'B' : 'A');
     assertThat(tokens.check(SECRET_STREAM, flipped, NOW)).isEqualTo(Verdict.INVALID);
-    String foreign = new ViewerTokens("another-cluster-secret-0123456789".getBytes(StandardCharsets.US_ASCII))
-        .issue(SECRET_STREAM, NOW / 1000 + 60);
+    String foreign =
+        new ViewerTokens("another-cluster-secret-0123456789".getBytes(StandardCharsets.US_ASCII))
+            .issue(SECRET_STREAM, NOW / 1000 + 60);
     assertThat(tokens.check(SECRET_STREAM, foreign, NOW)).isEqualTo(Verdict.INVALID);
-    for (String junk : new String[] {"x", "v1..", "v1.12.abc", token + "x", "v2" + token.substring(2),
-        "v1.99999999999999999999." + parts[2]}) {
+    for (String junk :
+        new String[] {
+          "x",
+          "v1..",
+          "v1.12.abc",
+          token + "x",
+          "v2" + token.substring(2),
+          "v1.99999999999999999999." + parts[2]
+        }) {
       assertThat(tokens.check(SECRET_STREAM, junk, NOW)).as(junk).isEqualTo(Verdict.INVALID);
     }
     assertThat(tokens.check(SECRET_STREAM, null, NOW)).isEqualTo(Verdict.MISSING);

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A coordinator in its own JVM, so a test can kill -9 it. Output goes to a log file under target/. */
+/**
+ * A coordinator in its own JVM, so a test can kill -9 it. Output goes to a log file under target/.
+ */
 public final class CoordinatorProcess implements AutoCloseable {
   public final Process process;
   public final String baseUrl;
@@ -22,15 +24,35 @@ public final class CoordinatorProcess implements AutoCloseable {
     this.log = log;
   }
 
-  public static CoordinatorProcess start(String name, String clusterName, int clusterPort, List<Integer> memberPorts,
-                                         String... settings) throws IOException {
+  public static CoordinatorProcess start(
+      String name,
+      String clusterName,
+      int clusterPort,
+      List<Integer> memberPorts,
+      String... settings)
+      throws IOException {
     int port = freePort();
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-        "-cp", System.getProperty("java.class.path"), "dev.waterfall.coordinator.Main", "coordinator",
-        "--port", Integer.toString(port), "--admin-token", TestCoordinator.ADMIN_TOKEN,
-        "--cluster-port", Integer.toString(clusterPort), "--set", "cluster.name=" + clusterName));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "--add-opens",
+                "java.base/java.lang=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/sun.nio.ch=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.waterfall.coordinator.Main",
+                "coordinator",
+                "--port",
+                Integer.toString(port),
+                "--admin-token",
+                TestCoordinator.ADMIN_TOKEN,
+                "--cluster-port",
+                Integer.toString(clusterPort),
+                "--set",
+                "cluster.name=" + clusterName));
     List<String> members = memberPorts.stream().map(p -> "127.0.0.1:" + p).toList();
     if (!members.isEmpty()) {
       cmd.addAll(List.of("--cluster-members", String.join(",", members)));
@@ -41,7 +63,8 @@ public final class CoordinatorProcess implements AutoCloseable {
     Path dir = Path.of("target", "coordinator-logs");
     Files.createDirectories(dir);
     Path log = dir.resolve(name + "-" + ProcessHandle.current().pid() + ".log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     return new CoordinatorProcess(p, port, log);
   }
 
@@ -55,7 +78,8 @@ public final class CoordinatorProcess implements AutoCloseable {
       try {
         Rest.Reply r = rest.get("/health");
         // Every member registered its public URL too (it does so once its port is bound).
-        if (r.status() == 200 && r.json().get("clusterSize").intValue() == clusterSize
+        if (r.status() == 200
+            && r.json().get("clusterSize").intValue() == clusterSize
             && r.json().path("coordinators").size() == clusterSize) {
           return this;
         }
@@ -64,7 +88,8 @@ public final class CoordinatorProcess implements AutoCloseable {
       }
       Thread.sleep(200);
     }
-    throw new AssertionError("coordinator not healthy with " + clusterSize + " members: " + Files.readString(log));
+    throw new AssertionError(
+        "coordinator not healthy with " + clusterSize + " members: " + Files.readString(log));
   }
 
   public void kill9() throws InterruptedException {
@@ -89,6 +114,7 @@ public final class CoordinatorProcess implements AutoCloseable {
   }
 
   static String classpath() {
-    return System.getProperty("java.class.path").replace(File.pathSeparatorChar, File.pathSeparatorChar);
+    return System.getProperty("java.class.path")
+        .replace(File.pathSeparatorChar, File.pathSeparatorChar);
   }
 }

@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
-/** A Server-Sent Events subscriber over real HTTP: parses {@code event:}/{@code data:} blocks into a queue. */
+/**
+ * A Server-Sent Events subscriber over real HTTP: parses {@code event:}/{@code data:} blocks into a
+ * queue.
+ */
 public final class EventStream implements AutoCloseable {
   public record Event(String name, JsonNode data) {}
 
@@ -33,11 +36,19 @@ public final class EventStream implements AutoCloseable {
   }
 
   public static EventStream open(String url) {
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     try {
-      return new EventStream(http.send(HttpRequest.newBuilder(URI.create(url))
-          .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofLines()));
+      return new EventStream(
+          http.send(
+              HttpRequest.newBuilder(URI.create(url))
+                  .header("Accept", "text/event-stream")
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofLines()));
     } catch (Exception e) {
       throw new AssertionError("could not open " + url, e);
     }
@@ -66,7 +77,10 @@ public final class EventStream implements AutoCloseable {
     events.add(END);
   }
 
-  /** The next event that is {@code name} and matches; fails with the last ones seen after the timeout. */
+  /**
+   * The next event that is {@code name} and matches; fails with the last ones seen after the
+   * timeout.
+   */
   public Event await(String name, Predicate<JsonNode> wanted, long timeoutMs) {
     long deadline = System.currentTimeMillis() + timeoutMs;
     List<Event> seen = new ArrayList<>();
@@ -78,8 +92,14 @@ public final class EventStream implements AutoCloseable {
           if (e == END) {
             events.add(END);
           }
-          throw new AssertionError("no '" + name + "' event as wanted within " + timeoutMs + " ms; last seen: "
-              + seen.subList(Math.max(0, seen.size() - 2), seen.size()) + (e == END ? " (stream ended)" : ""));
+          throw new AssertionError(
+              "no '"
+                  + name
+                  + "' event as wanted within "
+                  + timeoutMs
+                  + " ms; last seen: "
+                  + seen.subList(Math.max(0, seen.size() - 2), seen.size())
+                  + (e == END ? " (stream ended)" : ""));
         }
         seen.add(e);
         if (e.name().equals(name) && wanted.test(e.data())) {

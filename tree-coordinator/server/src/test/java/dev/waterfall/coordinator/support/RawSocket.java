@@ -14,8 +14,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A WebSocket to {@code /ws} below the protocol: raw text and binary frames out, raw JSON in, extra request headers,
- * and the close code the server chose. For tests of hostile clients and abuse limits.
+ * A WebSocket to {@code /ws} below the protocol: raw text and binary frames out, raw JSON in, extra
+ * request headers, and the close code the server chose. For tests of hostile clients and abuse
+ * limits.
  */
 public final class RawSocket implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -29,31 +30,38 @@ public final class RawSocket implements AutoCloseable {
     this.client = client;
     this.socket = socket;
     // Handlers before connecting: a server may answer (and close) the moment the upgrade completes.
-    socket.textMessageHandler(text -> {
-      try {
-        inbox.add(JSON.readTree(text));
-      } catch (Exception e) {
-        inbox.add(JSON.createObjectNode().put("type", "undecodable").put("text", text));
-      }
-    });
-    socket.exceptionHandler(e -> { });
-    socket.closeHandler(v -> {
-      closeCode = socket.closeStatusCode();
-      closed = true;
-      client.close();
-    });
+    socket.textMessageHandler(
+        text -> {
+          try {
+            inbox.add(JSON.readTree(text));
+          } catch (Exception e) {
+            inbox.add(JSON.createObjectNode().put("type", "undecodable").put("text", text));
+          }
+        });
+    socket.exceptionHandler(e -> {});
+    socket.closeHandler(
+        v -> {
+          closeCode = socket.closeStatusCode();
+          closed = true;
+          client.close();
+        });
   }
 
   public static RawSocket connect(Vertx vertx, String baseUrl, Map<String, String> headers) {
     URI uri = URI.create(baseUrl);
-    WebSocketClient client = vertx.createWebSocketClient(
-        new WebSocketClientOptions().setMaxFrameSize(4 << 20).setMaxMessageSize(4 << 20));
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(uri.getHost()).setPort(uri.getPort())
-        .setURI("/ws");
+    WebSocketClient client =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions().setMaxFrameSize(4 << 20).setMaxMessageSize(4 << 20));
+    WebSocketConnectOptions options =
+        new WebSocketConnectOptions().setHost(uri.getHost()).setPort(uri.getPort()).setURI("/ws");
     headers.forEach(options::addHeader);
     try {
       RawSocket raw = new RawSocket(client, client.webSocket());
-      raw.socket.connect(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      raw.socket
+          .connect(options)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
       return raw;
     } catch (Exception e) {
       client.close();

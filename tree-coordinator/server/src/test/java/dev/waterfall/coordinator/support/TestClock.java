@@ -6,7 +6,9 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The system clock, plus whatever a test has moved it forward by: time keeps running, and can jump. */
+/**
+ * The system clock, plus whatever a test has moved it forward by: time keeps running, and can jump.
+ */
 public final class TestClock extends Clock {
   private final AtomicLong offset = new AtomicLong();
 

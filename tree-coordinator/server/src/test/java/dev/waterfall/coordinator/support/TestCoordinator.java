@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** A real coordinator (embedded Hazelcast member, clustered Vert.x) on 127.0.0.1 and free ports. */
 public final class TestCoordinator implements AutoCloseable {
-  private static final AtomicInteger CLUSTER_PORTS = new AtomicInteger(16000 + (int) (ProcessHandle.current().pid() % 200) * 20);
+  private static final AtomicInteger CLUSTER_PORTS =
+      new AtomicInteger(16000 + (int) (ProcessHandle.current().pid() % 200) * 20);
   public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
   public final Coordinator coordinator;
   public final String baseUrl;
@@ -19,7 +20,8 @@ public final class TestCoordinator implements AutoCloseable {
   private final String clusterName;
   private final String clusterPort;
 
-  private TestCoordinator(Coordinator coordinator, boolean tls, String clusterName, String clusterPort) {
+  private TestCoordinator(
+      Coordinator coordinator, boolean tls, String clusterName, String clusterPort) {
     this.clusterName = clusterName;
     this.clusterPort = clusterPort;
     this.coordinator = coordinator;
@@ -36,15 +38,20 @@ public final class TestCoordinator implements AutoCloseable {
     Map<String, String> settings = new HashMap<>();
     settings.put("http.port", "0");
     settings.put("admin.token", ADMIN_TOKEN);
-    settings.put("cluster.name", "test-" + ProcessHandle.current().pid() + "-" + CLUSTER_PORTS.get());
+    settings.put(
+        "cluster.name", "test-" + ProcessHandle.current().pid() + "-" + CLUSTER_PORTS.get());
     settings.put("cluster.port", Integer.toString(nextClusterPort()));
-    // Tests connect up to thousands of nodes from 127.0.0.1; AbuseLimitsTest sets the per-address limits it checks.
+    // Tests connect up to thousands of nodes from 127.0.0.1; AbuseLimitsTest sets the per-address
+    // limits it checks.
     settings.put("signalling.maxSocketsPerIp", "0");
     settings.put("signalling.joinsPerIpPerSecond", "0");
     settings.putAll(overrides);
     CoordinatorConfig config = CoordinatorConfig.from(Settings.defaultsOnly().with(settings));
-    return new TestCoordinator(Coordinator.start(config, clock), config.http().tls().enabled(),
-        settings.get("cluster.name"), settings.get("cluster.port"));
+    return new TestCoordinator(
+        Coordinator.start(config, clock),
+        config.http().tls().enabled(),
+        settings.get("cluster.name"),
+        settings.get("cluster.port"));
   }
 
   /** A second member of this coordinator's Hazelcast cluster, joining through it. */

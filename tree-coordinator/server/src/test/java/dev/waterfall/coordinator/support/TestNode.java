@@ -27,24 +27,33 @@ public final class TestNode implements AutoCloseable {
   private TestNode(Vertx vertx, SignallingClient client) {
     this.vertx = vertx;
     this.client = client;
-    client.onMessage(m -> {
-      if (m instanceof Message.Welcome w) {
-        interval = w.heartbeatIntervalMs();
-        joined = true;
-      }
-      inbox.add(m);
-    }).onClose(v -> closed = true);
+    client
+        .onMessage(
+            m -> {
+              if (m instanceof Message.Welcome w) {
+                interval = w.heartbeatIntervalMs();
+                joined = true;
+              }
+              inbox.add(m);
+            })
+        .onClose(v -> closed = true);
     // Like a real node: heartbeats at the interval the welcome gave (twice as often, to be safe).
-    this.timer = vertx.setPeriodic(100, t -> {
-      long now = System.currentTimeMillis();
-      if (joined && heartbeats && !closed && now - lastBeat >= interval / 2) {
-        lastBeat = now;
-        client.send(new Message.Heartbeat(null, stats));
-      }
-    });
+    this.timer =
+        vertx.setPeriodic(
+            100,
+            t -> {
+              long now = System.currentTimeMillis();
+              if (joined && heartbeats && !closed && now - lastBeat >= interval / 2) {
+                lastBeat = now;
+                client.send(new Message.Heartbeat(null, stats));
+              }
+            });
   }
 
-  /** What this node's heartbeats report from now on, as a JSON object (e.g. {"bytesFromParent":1000}). */
+  /**
+   * What this node's heartbeats report from now on, as a JSON object (e.g.
+   * {"bytesFromParent":1000}).
+   */
   public void stats(String json) {
     try {
       stats = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
@@ -62,11 +71,18 @@ public final class TestNode implements AutoCloseable {
     return connect(vertx, baseUrl, null);
   }
 
-  /** Over wss:// to an https {@code baseUrl}, trusting {@code trust} (null: the JVM's authorities). */
-  public static TestNode connect(Vertx vertx, String baseUrl, io.vertx.core.net.TrustOptions trust) {
+  /**
+   * Over wss:// to an https {@code baseUrl}, trusting {@code trust} (null: the JVM's authorities).
+   */
+  public static TestNode connect(
+      Vertx vertx, String baseUrl, io.vertx.core.net.TrustOptions trust) {
     try {
-      return new TestNode(vertx, SignallingClient.connect(vertx, baseUrl, trust).toCompletionStage()
-          .toCompletableFuture().get(10, TimeUnit.SECONDS));
+      return new TestNode(
+          vertx,
+          SignallingClient.connect(vertx, baseUrl, trust)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS));
     } catch (Exception e) {
       throw new AssertionError("could not connect to " + baseUrl, e);
     }
@@ -110,7 +126,8 @@ public final class TestNode implements AutoCloseable {
     return type.cast(awaitMatching(type::isInstance, timeoutMs, type.getSimpleName()));
   }
 
-  public Message awaitMatching(java.util.function.Predicate<Message> wanted, long timeoutMs, String what) {
+  public Message awaitMatching(
+      java.util.function.Predicate<Message> wanted, long timeoutMs, String what) {
     long deadline = System.currentTimeMillis() + timeoutMs;
     List<Message> skipped = new ArrayList<>();
     try {

@@ -13,7 +13,8 @@ import java.util.Set;
 
 /** The REST tree view of a stream, with the invariants checked from the outside. */
 public final class TreeView {
-  public record Node(String id, String role, String parent, int depth, List<String> children, int capacity) {}
+  public record Node(
+      String id, String role, String parent, int depth, List<String> children, int capacity) {}
 
   public final Map<String, Node> nodes = new HashMap<>();
   public Node root;
@@ -25,9 +26,14 @@ public final class TreeView {
     for (JsonNode n : r.json().get("nodes")) {
       List<String> children = new ArrayList<>();
       n.get("children").forEach(c -> children.add(c.textValue()));
-      Node node = new Node(n.get("id").textValue(), n.get("role").textValue(),
-          n.get("parent").isNull() ? null : n.get("parent").textValue(), n.get("depth").intValue(), children,
-          n.get("capacity").intValue());
+      Node node =
+          new Node(
+              n.get("id").textValue(),
+              n.get("role").textValue(),
+              n.get("parent").isNull() ? null : n.get("parent").textValue(),
+              n.get("depth").intValue(),
+              children,
+              n.get("capacity").intValue());
       v.nodes.put(node.id(), node);
       if (node.parent() == null) {
         assertThat(v.root).as("only one root").isNull();
@@ -37,13 +43,18 @@ public final class TreeView {
     return v;
   }
 
-  /** Fetches until {@code holds} is true of the tree (a heartbeat's effect is asynchronous); fails after 10 s. */
-  public static TreeView await(Rest rest, String stream, java.util.function.Predicate<TreeView> holds)
+  /**
+   * Fetches until {@code holds} is true of the tree (a heartbeat's effect is asynchronous); fails
+   * after 10 s.
+   */
+  public static TreeView await(
+      Rest rest, String stream, java.util.function.Predicate<TreeView> holds)
       throws InterruptedException {
     long until = System.currentTimeMillis() + 10_000;
     TreeView v = fetch(rest, stream);
     while (!holds.test(v)) {
-      assertThat(System.currentTimeMillis()).as("the tree of '%s' never got there: %s", stream, v.nodes)
+      assertThat(System.currentTimeMillis())
+          .as("the tree of '%s' never got there: %s", stream, v.nodes)
           .isLessThan(until);
       Thread.sleep(50);
       v = fetch(rest, stream);
@@ -63,7 +74,10 @@ public final class TreeView {
     return nodes.get(id);
   }
 
-  /** Fan-out within capacity and 4, links consistent both ways, depths consistent, all reachable, no cycle. */
+  /**
+   * Fan-out within capacity and 4, links consistent both ways, depths consistent, all reachable, no
+   * cycle.
+   */
   public TreeView assertValid() {
     assertThat(root).as("root").isNotNull();
     assertThat(root.depth()).isZero();
@@ -72,7 +86,9 @@ public final class TreeView {
     while (!queue.isEmpty()) {
       Node n = queue.poll();
       assertThat(seen.add(n.id())).as("cycle or shared child at %s", n.id()).isTrue();
-      assertThat(n.children().size()).as("fan-out of %s", n.id()).isLessThanOrEqualTo(Math.min(4, n.capacity()));
+      assertThat(n.children().size())
+          .as("fan-out of %s", n.id())
+          .isLessThanOrEqualTo(Math.min(4, n.capacity()));
       for (String c : n.children()) {
         Node child = nodes.get(c);
         assertThat(child).as("child %s of %s exists", c, n.id()).isNotNull();
