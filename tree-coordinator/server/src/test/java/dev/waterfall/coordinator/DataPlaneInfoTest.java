@@ -174,4 +174,41 @@ class DataPlaneInfoTest {
     Thread.sleep(300);
     assertThat(TreeView.fetch(coordinator.rest, "withheld").node(parent.id()).capacity()).isZero();
   }
+
+  @Test
+  @DisplayName("a node the repair has no slot for is told it was evicted, over its own socket")
+  void anEvictedNodeIsTold() throws Exception {
+    String publishKey = coordinator.createStream("full");
+    TestNode origin = join(new Message.Join("full", "origin", publishKey, null, null));
+    TestNode parent = join(new Message.Join("full", "viewer", null, true, FAST_UPLINK_KBPS));
+    assertThat(parent.welcome.parent()).isEqualTo(origin.id());
+    for (int i = 0; i < 3; i++) {
+      join(new Message.Join("full", "viewer", null, false, null)); // leaves: the origin is full
+    }
+    List<TestNode> orphans = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      TestNode child = join(new Message.Join("full", "viewer", null, false, null));
+      assertThat(child.welcome.parent()).isEqualTo(parent.id());
+      orphans.add(child);
+    }
+
+    // Its four children can go nowhere but the one slot it frees at the origin.
+    parent.send(new Message.Leave());
+    int evicted = 0;
+    for (TestNode orphan : orphans) {
+      Message m =
+          orphan.awaitMatching(
+              x ->
+                  x instanceof Message.Reparent
+                      || x instanceof Message.Error e && e.code().equals("evicted"),
+              10_000,
+              "reparent or evicted");
+      if (m instanceof Message.Error) {
+        evicted++;
+        assertThat(TreeView.fetch(coordinator.rest, "full").assertValid().nodes)
+            .doesNotContainKey(orphan.id());
+      }
+    }
+    assertThat(evicted).as("three of four orphans have no slot left").isEqualTo(3);
+  }
 }

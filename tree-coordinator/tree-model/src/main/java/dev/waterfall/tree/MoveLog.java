@@ -57,7 +57,7 @@ final class MoveLog {
       Node node = entry.getKey();
       String from = entry.getValue();
       if (evicted.contains(node)) {
-        moves.add(new Move(node.id, from, null, -1));
+        moves.add(Move.eviction(node.id, from, node.owner));
       } else if (node.live && !Objects.equals(from, node.parentId())) {
         moves.add(new Move(node.id, from, node.parentId(), node.depth));
       }

@@ -33,7 +33,8 @@ public record Edge(
       out.add(
           new Edge(
               m.nodeId(),
-              node == null ? null : node.owner(),
+              // An evicted node has left the tree: its move carries the owner.
+              m.isEviction() ? m.evictedOwner() : node == null ? null : node.owner(),
               oldParent == null ? null : m.oldParent(),
               oldParent == null ? null : oldParent.owner(),
               m.newParent(),
