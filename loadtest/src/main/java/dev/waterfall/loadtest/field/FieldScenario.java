@@ -256,6 +256,15 @@ public final class FieldScenario extends Scenario {
       double dc = stack.originMetric("waterfall_relay_bytes_sent_total") - dcBefore;
       double http = stack.originMetric("waterfall_relay_http_bytes_served_total") - httpBefore;
       report.figures().put("turnBytes", stack.turnBytes() - turnBefore);
+      // The whole run's TURN activity; any relay send failure is an allocation coturn closed.
+      CoturnLog turn = CoturnLog.read(dir.resolve("coturn.log"));
+      report.figures().set("turn", turn.json());
+      report.target(
+          Target.atMost(
+              "TURN relay sends that failed (each closes an allocation)",
+              turn.relaySendFailures(),
+              0,
+              ""));
       double oneCopy = kbps * 1000 / 8.0 * measured;
       figures(
           report,

@@ -23,6 +23,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class Lab implements AutoCloseable {
   static final String SERVER_ADDRESS = "203.0.113.10";
+
+  /**
+   * The internet's core: every public host's default route. It drops what is not addressed to a
+   * public host (a private address), silently, as the real internet does.
+   */
+  static final String CORE_ADDRESS = "203.0.113.1";
+
   private final String tag;
   private final Path delayer;
   private final List<String> namespaces = new ArrayList<>();
@@ -38,6 +45,23 @@ final class Lab implements AutoCloseable {
     String inet = add("inet");
     ip("-n", inet, "link", "add", "br0", "type", "bridge");
     ip("-n", inet, "link", "set", "br0", "up");
+    // Without a default route a send to a private address (a peer's host candidate) fails at once
+    // with "Network is unreachable", and coturn closes the relay socket that sent it: every TURN
+    // allocation that checked a host candidate died within a second (issue 13). A real server's
+    // send succeeds and the packet is lost upstream; so here.
+    ip("-n", inet, "addr", "add", CORE_ADDRESS + "/24", "dev", "br0");
+    exec(
+        inet,
+        "iptables",
+        "-t",
+        "raw",
+        "-A",
+        "PREROUTING",
+        "!",
+        "-d",
+        "203.0.113.0/24",
+        "-j",
+        "DROP");
   }
 
   /** The public server: one address on the internet, no NAT, no cap. */
@@ -217,6 +241,7 @@ final class Lab implements AutoCloseable {
     ip("-n", inet, "link", "set", port, "up");
     ip("-n", ns, "addr", "add", address + "/24", "dev", "wan");
     ip("-n", ns, "link", "set", "wan", "up");
+    ip("-n", ns, "route", "add", "default", "via", CORE_ADDRESS);
   }
 
   private String add(String name) throws IOException, InterruptedException {
