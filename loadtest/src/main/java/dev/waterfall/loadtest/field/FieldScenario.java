@@ -408,7 +408,7 @@ public final class FieldScenario extends Scenario {
    * A script that starts Chromium inside the home's namespace (Playwright's pipe survives `ip netns
    * exec`).
    */
-  private static Path wrapper(Path dir, Lab.Host home) throws Exception {
+  static Path wrapper(Path dir, Lab.Host home) throws Exception {
     Path script = dir.resolve("chromium-" + home.namespace() + ".sh");
     Files.writeString(
         script,

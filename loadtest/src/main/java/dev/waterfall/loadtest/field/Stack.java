@@ -75,28 +75,7 @@ final class Stack implements AutoCloseable {
         "udp",
         "--sport",
         "49152:50151");
-    start(
-        server,
-        "coturn",
-        List.of(
-            "turnserver",
-            "-n",
-            "-v",
-            "--simple-log",
-            "--listening-ip=" + Lab.SERVER_ADDRESS,
-            "--relay-ip=" + Lab.SERVER_ADDRESS,
-            "--listening-port=3478",
-            "--realm=waterfall",
-            "--use-auth-secret",
-            "--static-auth-secret=" + turnSecret,
-            "--no-tls",
-            "--no-dtls",
-            "--no-cli",
-            "--log-file=stdout",
-            "--no-multicast-peers",
-            "--min-port=49152",
-            "--max-port=50151"),
-        Map.of());
+    start(server, "coturn", coturn(turnSecret), Map.of());
     startCaddy();
     List<String> coordinator = new ArrayList<>(java(List.of()));
     coordinator.addAll(
@@ -132,6 +111,31 @@ final class Stack implements AutoCloseable {
             "{\"name\":\"" + STREAM + "\",\"bitrateKbps\":" + bitrateKbps + "}",
             adminToken);
     publishKey = JSON.readTree(created).path("publishKey").asText();
+  }
+
+  /**
+   * coturn on the server, verbose (its log is what {@link CoturnLog} reads), STUN and TURN on 3478,
+   * time-limited credentials signed with {@code secret} (TURN REST, {@code use-auth-secret}).
+   */
+  static List<String> coturn(String secret) {
+    return List.of(
+        "turnserver",
+        "-n",
+        "-v",
+        "--simple-log",
+        "--listening-ip=" + Lab.SERVER_ADDRESS,
+        "--relay-ip=" + Lab.SERVER_ADDRESS,
+        "--listening-port=3478",
+        "--realm=waterfall",
+        "--use-auth-secret",
+        "--static-auth-secret=" + secret,
+        "--no-tls",
+        "--no-dtls",
+        "--no-cli",
+        "--log-file=stdout",
+        "--no-multicast-peers",
+        "--min-port=49152",
+        "--max-port=50151");
   }
 
   /**
