@@ -1,7 +1,7 @@
 // p2p/upstream.js: a parent link stuck before opening (ICE checking) is given up and reported within seconds.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { LINK_OPEN_HARD_TIMEOUT_MS, LINK_OPEN_TIMEOUT_MS, Upstream } from '../../main/web/p2p/upstream.js';
+import { LINK_OPEN_HARD_TIMEOUT_MS, LINK_OPEN_TIMEOUT_MS, NO_PATH_MEMORY_MS, Upstream } from '../../main/web/p2p/upstream.js';
 
 function pageNode() {
   const sent = [];
@@ -116,4 +116,16 @@ test('without a TURN server, the retry is a plain one; a parent that was reached
   up.connectTo('C');
   up.connectTo('D'); // a reparent before any failure
   assert.deepEqual(made.map((l) => l.relayOnly), [false, false]);
+});
+
+test('TURN only is remembered for a while, not for good: a minute later the parent is tried directly again', (t) => {
+  const { up, made } = recordingUpstream(TURN);
+  up.connectTo('B');
+  const began = up.pendingSince;
+  up.checkStarving(began + LINK_OPEN_TIMEOUT_MS + 1);
+  up.checkStarving(began + LINK_OPEN_TIMEOUT_MS + 5_002);
+  assert.equal(made[1].relayOnly, true);
+  t.mock.method(Date, 'now', () => began + LINK_OPEN_TIMEOUT_MS + 1 + NO_PATH_MEMORY_MS);
+  up.connectTo('B', true);
+  assert.equal(made[2].relayOnly, false);
 });

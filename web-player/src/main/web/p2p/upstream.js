@@ -20,6 +20,12 @@ export const LINK_OPEN_TIMEOUT_MS = 4000;
 /** One whose ICE did connect but whose channel is still not open (DTLS and SCTP on a starved CPU) gets this long. */
 export const LINK_OPEN_HARD_TIMEOUT_MS = 10000;
 const BAD_DATA_REPORT_MS = 2000;
+/**
+ * How long a parent ICE found no path to is reached through TURN only. Not for good: a starved CPU or a lossy
+ * minute also leaves ICE checking past the deadline, and TURN costs the operator what a direct path would not
+ * (field lab e0: cone-NAT pages stuck on relay-only links carried 70 % of P2P bytes through TURN).
+ */
+export const NO_PATH_MEMORY_MS = 60000;
 
 export class Upstream {
   /**
@@ -44,8 +50,8 @@ export class Upstream {
     /** Whether the open link's parent starves this page; judged by the bytes the store accepted from it. */
     this.starvation = new StarvationWatch();
     this.acceptedFromParent = 0;
-    /** Parents ICE found no path to: the next link to one of them is through TURN only (relayOnly). */
-    this.noPath = new Set();
+    /** Parents ICE found no path to, and when: a link to one of them within NO_PATH_MEMORY_MS is TURN only. */
+    this.noPath = new Map();
     /** Makes the link object (a seam for tests). */
     this.newLink = (parentId, iceServers, events, options) => new ParentLink(parentId, iceServers, events, options);
   }
@@ -82,7 +88,8 @@ export class Upstream {
     this.pendingSince = Date.now();
     // ICE checks relayed pairs last, after every direct one has timed out: past the link's deadline. Where a
     // direct path failed before (a symmetric NAT on either side), TURN is the only way: take it at once.
-    const relayOnly = this.noPath.has(parentId) && hasTurn(node.iceServers);
+    const relayOnly = Date.now() - (this.noPath.get(parentId) ?? -Infinity) < NO_PATH_MEMORY_MS
+      && hasTurn(node.iceServers);
     if (relayOnly) node.stats.relayOnlyLinks = (node.stats.relayOnlyLinks || 0) + 1;
     this.pending = this.newLink(parentId, node.iceServers, {
       signal: (to, data) => node.signalling.signal(to, data),
@@ -200,7 +207,7 @@ export class Upstream {
       this.lostAt = now;
       stuck.close('not open after ' + limit + ' ms (ICE ' + ice + ')');
       this.node.stats.linkTimeouts = (this.node.stats.linkTimeouts || 0) + 1;
-      if (ice !== 'connected' && ice !== 'completed') this.noPath.add(stuck.parentId);
+      if (ice !== 'connected' && ice !== 'completed') this.noPath.set(stuck.parentId, now);
       this.node.signalling.send({ type: 'report', about: stuck.parentId, reason: 'starving',
         detail: 'the link did not open in ' + limit / 1000 + ' s (ICE ' + ice + ')' });
       return;
