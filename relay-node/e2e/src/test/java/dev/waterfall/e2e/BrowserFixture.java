@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Page;
 import dev.waterfall.relay.Relay;
+import dev.waterfall.testkit.chromium.Chromium;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;

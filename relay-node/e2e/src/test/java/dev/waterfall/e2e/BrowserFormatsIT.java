@@ -17,6 +17,7 @@ import dev.waterfall.relay.store.MutableClock;
 import dev.waterfall.relay.store.PlaylistBuilder;
 import dev.waterfall.relay.store.SegmentStore;
 import dev.waterfall.relay.store.StoreLimits;
+import dev.waterfall.testkit.chromium.Chromium;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -8,6 +8,8 @@ import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.SampleSource;
+import dev.waterfall.testkit.chromium.Chromium;
+import dev.waterfall.testkit.process.CoordinatorProcess;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -53,13 +55,13 @@ class FailoverIT {
             others.add(clusterPorts[j]);
           }
         }
-        coordinators.add(CoordinatorProcess.start("c" + i, cluster, clusterPorts[i], others));
+        coordinators.add(StreamRig.coordinatorProcess("c" + i, cluster, clusterPorts[i], others));
       }
       chromium = Chromium.launch(); // while the coordinators start
       for (CoordinatorProcess c : coordinators) {
         c.awaitHealthy(3, 90_000);
       }
-      List<String> urls = coordinators.stream().map(c -> c.base).toList();
+      List<String> urls = coordinators.stream().map(c -> c.baseUrl()).toList();
       JsonNode created =
           Http.post(
               urls.get(0) + "/api/streams",
@@ -105,12 +107,12 @@ class FailoverIT {
               .max(Comparator.comparingInt(c -> c.health().get("sessions").intValue()))
               .orElseThrow();
       List<CoordinatorProcess> survivors = coordinators.stream().filter(c -> c != victim).toList();
-      String survivor = survivors.get(0).base;
+      String survivor = survivors.get(0).baseUrl();
       JsonNode before = tree(survivor);
       Map<String, String> parentsBefore = parents(before);
       List<String> victimsClients = new ArrayList<>();
       for (JsonNode n : before.get("nodes")) {
-        if (victim.base.equals(n.path("coordinator").asText())) {
+        if (victim.baseUrl().equals(n.path("coordinator").asText())) {
           victimsClients.add(n.get("id").textValue());
         }
       }
@@ -140,7 +142,7 @@ class FailoverIT {
           if (victimsClients.contains(id)
               && !backAfterMs.containsKey(id)
               && n.get("connected").booleanValue()
-              && !victim.base.equals(n.path("coordinator").asText())) {
+              && !victim.baseUrl().equals(n.path("coordinator").asText())) {
             backAfterMs.put(id, (System.nanoTime() - killedAt) / 1_000_000);
           }
         }
@@ -153,7 +155,7 @@ class FailoverIT {
       assertThat(backAfterMs.values()).as(why).allMatch(ms -> ms <= RECONNECT_BOUND_MS);
       for (JsonNode n : after.get("nodes")) {
         assertThat(n.get("connected").booleanValue()).as(why).isTrue();
-        assertThat(survivors.stream().map(c -> c.base).toList())
+        assertThat(survivors.stream().map(c -> c.baseUrl()).toList())
             .as(why)
             .contains(n.get("coordinator").asText());
       }
@@ -198,15 +200,15 @@ class FailoverIT {
       for (CoordinatorProcess c : survivors) {
         c.awaitHealthy(3, 30_000);
       }
-      assertThat(parents(tree(victim.base))).isEqualTo(parentsBefore);
-      PageViewer late = PageViewer.open(chromium, "late", victim.base, STREAM, "");
+      assertThat(parents(tree(victim.baseUrl()))).isEqualTo(parentsBefore);
+      PageViewer late = PageViewer.open(chromium, "late", victim.baseUrl(), STREAM, "");
       pages.add(late);
       late.waitJoined();
       late.waitPlaying();
       JsonNode placed = PageViewer.node(tree(survivor), late.nodeId());
       assertThat(placed).as(late.describe()).isNotNull();
       assertThat(placed.get("parent").isNull()).isFalse();
-      assertThat(placed.get("coordinator").asText()).isEqualTo(victim.base);
+      assertThat(placed.get("coordinator").asText()).isEqualTo(victim.baseUrl());
       assertThat(
               ((Number)
                       late.page.evaluate(

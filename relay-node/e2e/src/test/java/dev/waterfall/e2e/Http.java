@@ -2,7 +2,7 @@ package dev.waterfall.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.ServerSocket;
+import dev.waterfall.testkit.process.Ports;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -79,10 +79,6 @@ final class Http {
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+    return Ports.free();
   }
 }

@@ -2,6 +2,7 @@ package dev.waterfall.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Page;
+import dev.waterfall.testkit.chromium.Chromium;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.SampleSource;
+import dev.waterfall.testkit.process.CoordinatorProcess;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -88,6 +89,23 @@ final class StreamRig implements AutoCloseable {
                 "signalling.joinsPerIpPerSecond",
                 "0"))
         .with(extra);
+  }
+
+  /**
+   * A coordinator of the launcher's in a JVM of its own (so a test can kill -9 it), one of a
+   * cluster whose other members have {@code otherClusterPorts}; not yet waited for.
+   */
+  static CoordinatorProcess coordinatorProcess(
+      String name, String cluster, int clusterPort, List<Integer> otherClusterPorts)
+      throws Exception {
+    return CoordinatorProcess.named(name)
+        // Small and quick to start: three of these share two cores with Chromium and the relays.
+        .heap("192m")
+        .jvmArgs(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"))
+        .adminToken(ADMIN)
+        .cluster(cluster, clusterPort, otherClusterPorts)
+        .oneAddressForAll()
+        .start();
   }
 
   String createStream(String name, int maxChildren) throws Exception {

@@ -7,6 +7,7 @@ import dev.waterfall.coordinator.Coordinator;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.peer.CandidatePair;
 import dev.waterfall.relay.peer.PeerFactory;
+import dev.waterfall.testkit.chromium.Chromium;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;

@@ -1,6 +1,7 @@
 package dev.waterfall.e2e;
 
 import com.microsoft.playwright.Page;
+import dev.waterfall.testkit.chromium.Chromium;
 import java.util.Map;
 
 /**

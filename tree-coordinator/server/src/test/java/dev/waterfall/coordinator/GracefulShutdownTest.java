@@ -3,12 +3,16 @@ package dev.waterfall.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.waterfall.coordinator.support.CoordinatorProcess;
 import dev.waterfall.coordinator.support.RawSocket;
+import dev.waterfall.coordinator.support.Rest;
+import dev.waterfall.coordinator.support.TestCoordinator;
 import dev.waterfall.coordinator.support.TestNode;
 import dev.waterfall.coordinator.support.TreeView;
 import dev.waterfall.protocol.Message;
+import dev.waterfall.testkit.process.CoordinatorProcess;
+import dev.waterfall.testkit.process.Ports;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,26 +49,26 @@ class GracefulShutdownTest {
   @Test
   void sigtermClosesEverySocketWithResumeElsewhereAndKeepsThePlaces() throws Exception {
     String cluster = "sigterm-" + ProcessHandle.current().pid();
-    int portA = CoordinatorProcess.freePort();
-    int portB = CoordinatorProcess.freePort();
+    int portA = Ports.free();
+    int portB = Ports.free();
     a =
-        CoordinatorProcess.start(
+        TestCoordinator.process(
             "sigterm-a", cluster, portA, List.of(portB), "liveness.resumeGraceMs=20000");
     b =
-        CoordinatorProcess.start(
+        TestCoordinator.process(
             "sigterm-b", cluster, portB, List.of(portA), "liveness.resumeGraceMs=20000");
-    a.awaitHealthy(2, 60_000);
-    b.awaitHealthy(2, 60_000);
-    var created = b.rest.admin("POST", "/api/streams", "{\"name\":\"calm\"}");
+    a.awaitHealthy(2, Duration.ofSeconds(60));
+    b.awaitHealthy(2, Duration.ofSeconds(60));
+    var created = Rest.of(b).admin("POST", "/api/streams", "{\"name\":\"calm\"}");
     assertThat(created.status()).isEqualTo(201);
     String key = created.json().get("publishKey").textValue();
 
-    TestNode origin = TestNode.join(vertx, b.baseUrl, "calm", "origin", key);
+    TestNode origin = TestNode.join(vertx, b.baseUrl(), "calm", "origin", key);
     open.add(origin);
     List<RawSocket> onA = new ArrayList<>();
     List<JsonNode> welcomes = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      RawSocket s = RawSocket.connect(vertx, a.baseUrl, Map.of());
+      RawSocket s = RawSocket.connect(vertx, a.baseUrl(), Map.of());
       open.add(s);
       s.send("{\"v\":1,\"type\":\"join\",\"stream\":\"calm\",\"role\":\"viewer\"}");
       JsonNode w = s.next(10_000);
@@ -72,36 +76,36 @@ class GracefulShutdownTest {
       onA.add(s);
       welcomes.add(w);
     }
-    RawSocket idle = RawSocket.connect(vertx, a.baseUrl, Map.of()); // connected, not joined
+    RawSocket idle = RawSocket.connect(vertx, a.baseUrl(), Map.of()); // connected, not joined
     open.add(idle);
-    TreeView before = TreeView.fetch(b.rest, "calm").assertValid();
+    TreeView before = TreeView.fetch(Rest.of(b), "calm").assertValid();
     assertThat(before.size()).isEqualTo(6);
 
     // Only the shutdown is judged: Hazelcast may log a harmless exception while the cluster forms.
-    long logBeforeSigterm = java.nio.file.Files.size(a.log);
+    long logBeforeSigterm = java.nio.file.Files.size(a.log());
     long sent = System.currentTimeMillis();
-    a.process.destroy(); // SIGTERM
+    a.process().destroy(); // SIGTERM
     for (RawSocket s : onA) {
       assertThat(s.awaitClosed(10_000)).isTrue();
       assertThat(s.closeCode()).as("close code: service restart").isEqualTo((short) 1012);
     }
     assertThat(idle.awaitClosed(10_000)).isTrue();
     assertThat(idle.closeCode()).isEqualTo((short) 1012);
-    assertThat(a.process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS))
+    assertThat(a.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS))
         .as("exits after SIGTERM")
         .isTrue();
     long exitedAfterMs = System.currentTimeMillis() - sent;
     System.out.printf(
         "sigterm: sockets closed 1012, process exited %d after %d ms%n",
-        a.process.exitValue(), exitedAfterMs);
-    assertThat(a.process.exitValue()).as("the JVM's exit code on SIGTERM").isEqualTo(143);
+        a.process().exitValue(), exitedAfterMs);
+    assertThat(a.process().exitValue()).as("the JVM's exit code on SIGTERM").isEqualTo(143);
 
     // Nothing was given up: the survivor holds the whole tree, and each node resumes its place
     // there.
-    TreeView survived = TreeView.fetch(b.rest, "calm").assertValid();
+    TreeView survived = TreeView.fetch(Rest.of(b), "calm").assertValid();
     assertThat(survived.nodes).isEqualTo(before.nodes);
     for (JsonNode w : welcomes) {
-      TestNode back = TestNode.connect(vertx, b.baseUrl);
+      TestNode back = TestNode.connect(vertx, b.baseUrl());
       open.add(back);
       back.send(
           new Message.Resume(
@@ -110,8 +114,8 @@ class GracefulShutdownTest {
       assertThat(again.resumed()).isTrue();
       assertThat(again.parent()).isEqualTo(w.get("parent").textValue());
     }
-    assertThat(TreeView.fetch(b.rest, "calm").assertValid().nodes).isEqualTo(before.nodes);
-    byte[] log = java.nio.file.Files.readAllBytes(a.log);
+    assertThat(TreeView.fetch(Rest.of(b), "calm").assertValid().nodes).isEqualTo(before.nodes);
+    byte[] log = java.nio.file.Files.readAllBytes(a.log());
     int from = (int) Math.min(logBeforeSigterm, log.length);
     assertThat(new String(log, from, log.length - from, java.nio.charset.StandardCharsets.UTF_8))
         .as("log after SIGTERM")

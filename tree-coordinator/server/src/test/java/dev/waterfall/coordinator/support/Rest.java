@@ -2,6 +2,7 @@ package dev.waterfall.coordinator.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.waterfall.testkit.process.CoordinatorProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,6 +33,11 @@ public final class Rest {
   public Rest(String base, String adminToken) {
     this.base = base;
     this.adminToken = adminToken;
+  }
+
+  /** As the admin of a coordinator in a process of its own. */
+  public static Rest of(CoordinatorProcess c) {
+    return new Rest(c.baseUrl(), c.adminToken());
   }
 
   public Reply get(String path) {

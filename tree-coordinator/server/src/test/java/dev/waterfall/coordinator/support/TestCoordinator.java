@@ -4,8 +4,11 @@ import dev.waterfall.coordinator.Coordinator;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
 import dev.waterfall.coordinator.config.Settings;
 import dev.waterfall.coordinator.streams.StreamCatalog;
+import dev.waterfall.testkit.process.CoordinatorProcess;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -60,6 +63,21 @@ public final class TestCoordinator implements AutoCloseable {
     settings.put("cluster.name", clusterName);
     settings.put("cluster.members", "127.0.0.1:" + clusterPort);
     return start(settings);
+  }
+
+  /**
+   * A coordinator of this module's in a JVM of its own (so a test can kill it), one of a cluster
+   * whose other members have {@code otherClusterPorts}; not yet waited for.
+   */
+  public static CoordinatorProcess process(
+      String name, String cluster, int clusterPort, List<Integer> otherClusterPorts, String... sets)
+      throws IOException {
+    return CoordinatorProcess.named(name)
+        .mainClass("dev.waterfall.coordinator.Main")
+        .adminToken(ADMIN_TOKEN)
+        .cluster(cluster, clusterPort, otherClusterPorts)
+        .set(sets)
+        .start();
   }
 
   public static TestCoordinator start() throws Exception {
