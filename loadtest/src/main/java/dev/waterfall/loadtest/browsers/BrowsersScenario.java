@@ -2,7 +2,6 @@ package dev.waterfall.loadtest.browsers;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.kit.chromium.BrowserRig;
-import dev.waterfall.loadtest.kit.chromium.HeadlessChromium;
 import dev.waterfall.loadtest.kit.chromium.PlaywrightCheck;
 import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.run.Deadline;
@@ -10,6 +9,7 @@ import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
 import dev.waterfall.loadtest.run.Setting;
 import dev.waterfall.relay.Relay;
+import dev.waterfall.testkit.chromium.Chromium;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -104,9 +104,9 @@ public final class BrowsersScenario extends Scenario {
         "built-in sample, 2 s segments, " + kbps + " kbps; hls.js liveSyncDurationCount 3");
     settings.put(
         "browser",
-        HeadlessChromium.EXECUTABLE
+        Chromium.EXECUTABLE
             + " "
-            + String.join(" ", HeadlessChromium.FLAGS)
+            + String.join(" ", Chromium.FLAGS)
             + "; one browser, one context per page");
     settings.put(
         "firstFrame",
@@ -127,7 +127,7 @@ public final class BrowsersScenario extends Scenario {
       for (int i = 0; i < boosters; i++) {
         boosterRelays.add(rig.booster(STREAM));
       }
-      try (HeadlessChromium chromium = HeadlessChromium.launch()) {
+      try (Chromium chromium = Chromium.launch(Chromium.installed(), List.of())) {
         settings.put("chromium", chromium.browser.version());
         // hls.js starts 3 segments behind the live edge: let the origins hold that many first.
         BrowserRig.await(

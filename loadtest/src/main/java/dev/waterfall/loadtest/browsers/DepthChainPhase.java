@@ -2,7 +2,6 @@ package dev.waterfall.loadtest.browsers;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.kit.chromium.BrowserRig;
-import dev.waterfall.loadtest.kit.chromium.HeadlessChromium;
 import dev.waterfall.loadtest.kit.chromium.Probe;
 import dev.waterfall.loadtest.kit.chromium.Spread;
 import dev.waterfall.loadtest.kit.chromium.ViewerPage;
@@ -10,6 +9,7 @@ import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.relay.Relay;
+import dev.waterfall.testkit.chromium.Chromium;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +31,7 @@ final class DepthChainPhase {
   static void run(
       BrowserRig rig,
       Relay chainOrigin,
-      HeadlessChromium chromium,
+      Chromium chromium,
       String stream,
       int chain,
       int chainSeconds,
@@ -44,7 +44,8 @@ final class DepthChainPhase {
     try {
       // maxChildren 1: each page can only join below the previous one, at depth 1, 2, 3…
       for (int d = 1; d <= chain; d++) {
-        ViewerPage page = chromium.open(rig.watchUrl(stream, true), "depth " + d);
+        ViewerPage page =
+            ViewerPage.open(chromium.browser, rig.watchUrl(stream, true), "depth " + d);
         pages.add(page);
         if (!page.awaitPlaying(30_000)) {
           throw new IllegalStateException(
@@ -52,7 +53,7 @@ final class DepthChainPhase {
         }
         progress.step();
       }
-      ViewerPage plain = chromium.open(rig.watchUrl(stream, false), "plain");
+      ViewerPage plain = ViewerPage.open(chromium.browser, rig.watchUrl(stream, false), "plain");
       pages.add(plain);
       if (!plain.awaitPlaying(30_000)) {
         throw new IllegalStateException("the plain page did not play in 30 s: " + plain.probe());

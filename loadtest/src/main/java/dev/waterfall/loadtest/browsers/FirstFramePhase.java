@@ -3,7 +3,6 @@ package dev.waterfall.loadtest.browsers;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.kit.chromium.BrowserRig;
-import dev.waterfall.loadtest.kit.chromium.HeadlessChromium;
 import dev.waterfall.loadtest.kit.chromium.Probe;
 import dev.waterfall.loadtest.kit.chromium.Spread;
 import dev.waterfall.loadtest.kit.chromium.ViewerPage;
@@ -11,6 +10,7 @@ import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.report.Target;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
+import dev.waterfall.testkit.chromium.Chromium;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +26,7 @@ final class FirstFramePhase {
 
   static void run(
       BrowserRig rig,
-      HeadlessChromium chromium,
+      Chromium chromium,
       String stream,
       int samples,
       Report report,
@@ -50,7 +50,9 @@ final class FirstFramePhase {
       boolean p2pFirst = round % 2 == 0;
       for (int k = 0; k < 2; k++) {
         boolean wantP2p = (k == 0) == p2pFirst;
-        ViewerPage page = chromium.open(rig.watchUrl(stream, wantP2p), wantP2p ? "p2p" : "plain");
+        ViewerPage page =
+            ViewerPage.open(
+                chromium.browser, rig.watchUrl(stream, wantP2p), wantP2p ? "p2p" : "plain");
         Probe probe;
         boolean ok;
         try {

@@ -3,7 +3,6 @@ package dev.waterfall.loadtest.browsers;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.kit.chromium.BrowserRig;
-import dev.waterfall.loadtest.kit.chromium.HeadlessChromium;
 import dev.waterfall.loadtest.kit.chromium.Probe;
 import dev.waterfall.loadtest.kit.chromium.Spread;
 import dev.waterfall.loadtest.kit.chromium.ViewerPage;
@@ -11,6 +10,7 @@ import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.relay.Relay;
+import dev.waterfall.testkit.chromium.Chromium;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +30,7 @@ final class ViewersPhase {
       BrowserRig rig,
       Relay origin,
       List<Relay> boosterRelays,
-      HeadlessChromium chromium,
+      Chromium chromium,
       String stream,
       int viewers,
       int viewerSeconds,
@@ -43,7 +43,8 @@ final class ViewersPhase {
     List<ViewerPage> pages = new ArrayList<>();
     try {
       for (int i = 0; i < viewers; i++) {
-        pages.add(chromium.open(rig.watchUrl(stream, true), "viewer " + (i + 1)));
+        pages.add(
+            ViewerPage.open(chromium.browser, rig.watchUrl(stream, true), "viewer " + (i + 1)));
         Thread.sleep(250); // a trickle, not one burst: joins arrive one by one in the field too
       }
       for (ViewerPage page : pages) {

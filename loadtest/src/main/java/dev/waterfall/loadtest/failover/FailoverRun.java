@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.kit.clients.Fleet;
-import dev.waterfall.loadtest.kit.processes.CoordinatorProcess;
 import dev.waterfall.loadtest.kit.processes.HostLog;
 import dev.waterfall.loadtest.kit.processes.HostProcess;
+import dev.waterfall.loadtest.kit.processes.LoadCoordinator;
 import dev.waterfall.loadtest.kit.processes.ProcStat;
 import dev.waterfall.loadtest.kit.relays.RelayRig;
 import dev.waterfall.loadtest.kit.relays.SyntheticSource;
@@ -22,6 +22,7 @@ import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.segment.SegmentSigner;
+import dev.waterfall.testkit.process.CoordinatorProcess;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +59,6 @@ final class FailoverRun implements AutoCloseable {
   private final Path dir;
 
   // set up
-  private final List<String> extraArgs = new ArrayList<>();
   private final List<String> members = new ArrayList<>();
   private final CoordinatorProcess[] coordinators = new CoordinatorProcess[COORDINATORS];
   private final List<HostProcess> hosts = new ArrayList<>();
@@ -121,9 +121,6 @@ final class FailoverRun implements AutoCloseable {
    * welcome says the heartbeat interval), the others at --concurrency.
    */
   void setUp() throws Exception {
-    extraArgs.addAll(
-        CoordinatorProcess.clusterArgs(
-            options.coordinatorSettings, options.clusterPort, COORDINATORS));
     members.addAll(
         List.of(CoordinatorProcess.clusterMembers(options.clusterPort, COORDINATORS).split(",")));
     for (int i = 0; i < COORDINATORS; i++) {
@@ -131,7 +128,7 @@ final class FailoverRun implements AutoCloseable {
       coordinators[i] = start(options.clusterPort + i, "failover-coordinator-" + (i + 1) + ".log");
     }
     settings.put("coordinator", coordinators[0].launchedFrom());
-    trees = new TreeReader(CoordinatorProcess.clusterName(), members);
+    trees = new TreeReader(LoadCoordinator.clusterName(), members);
     List<String> urls = new ArrayList<>();
     for (CoordinatorProcess c : coordinators) {
       urls.add(c.baseUrl());
@@ -256,7 +253,8 @@ final class FailoverRun implements AutoCloseable {
     survivorB = (victim + 2) % COORDINATORS;
     heapBefore =
         new long[] {
-          coordinators[survivorA].heapUsedBytes(), coordinators[survivorB].heapUsedBytes()
+          LoadCoordinator.heapUsedBytes(coordinators[survivorA]),
+          LoadCoordinator.heapUsedBytes(coordinators[survivorB])
         };
     treeBefore = trees.read(STREAM);
     cpuAtKill = cpu(coordinators);
@@ -266,7 +264,7 @@ final class FailoverRun implements AutoCloseable {
     marks.kill = System.currentTimeMillis();
     dropsBefore = clients.dropped();
     placesLostBefore = clients.placesLost();
-    coordinators[victim].kill();
+    coordinators[victim].kill9();
     figures.put("victim", victim + 1);
     figures.put("victimSessions", sessions[victim]);
     progress.phase(
@@ -300,7 +298,7 @@ final class FailoverRun implements AutoCloseable {
                   + clients.resumes().size());
         });
     cpuAtRestart = cpu(coordinators);
-    heapAfter = new long[] {a.heapUsedBytes(), b.heapUsedBytes()};
+    heapAfter = new long[] {LoadCoordinator.heapUsedBytes(a), LoadCoordinator.heapUsedBytes(b)};
     TreeSnapshot treeAfter = trees.read(STREAM);
     diff = TreeDiff.between(treeBefore, treeAfter);
     perCoordinatorAfter = clients.perCoordinator();
@@ -633,13 +631,15 @@ final class FailoverRun implements AutoCloseable {
    * directory.
    */
   private CoordinatorProcess start(int clusterPort, String log) throws Exception {
-    return CoordinatorProcess.start(
+    return LoadCoordinator.start(
         options.coordinatorJar,
         options.coordinatorHeap,
         options.coordinatorJvmArgs,
         clusterPort,
         dir.resolve(log),
-        extraArgs);
+        options.coordinatorSettings,
+        options.clusterPort,
+        COORDINATORS);
   }
 
   private HostProcess spawn(int index, List<String> urls, String token, Path log) throws Exception {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.kit.chromium.BrowserRig;
-import dev.waterfall.loadtest.kit.chromium.HeadlessChromium;
 import dev.waterfall.loadtest.kit.chromium.PlaywrightCheck;
 import dev.waterfall.loadtest.kit.chromium.Probe;
 import dev.waterfall.loadtest.kit.chromium.Spread;
@@ -16,6 +15,7 @@ import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
 import dev.waterfall.loadtest.run.Setting;
+import dev.waterfall.testkit.chromium.Chromium;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -176,13 +176,12 @@ public final class FieldScenario extends Scenario {
       Deadline deadline,
       Progress progress)
       throws Exception {
-    List<HeadlessChromium> browsers = new ArrayList<>();
+    List<Chromium> browsers = new ArrayList<>();
     List<ViewerPage> pages = new ArrayList<>();
     try {
       progress.phase("starting one Chromium per home", homes.size());
       for (Lab.Host home : homes) {
-        browsers.add(
-            HeadlessChromium.launch(wrapper(dir, home), List.of("--ignore-certificate-errors")));
+        browsers.add(Chromium.launch(wrapper(dir, home), List.of("--ignore-certificate-errors")));
         progress.step();
       }
       report.settings().put("chromium", browsers.get(0).browser.version());
@@ -193,10 +192,10 @@ public final class FieldScenario extends Scenario {
       List<Double> plainFirstFrames = new ArrayList<>();
       for (int i = 0; i < homes.size(); i++) {
         try (ViewerPage page =
-            browsers
-                .get(i)
-                .open(
-                    Stack.PUBLIC_BASE + "/watch/" + Stack.STREAM + "?p2p=0", "plain " + (i + 1))) {
+            ViewerPage.open(
+                browsers.get(i).browser,
+                Stack.PUBLIC_BASE + "/watch/" + Stack.STREAM + "?p2p=0",
+                "plain " + (i + 1))) {
           if (page.awaitFirstFrame(30_000)) {
             Probe p = page.probe();
             if (p != null && p.firstFrameOrPlaying() != null) {
@@ -211,7 +210,7 @@ public final class FieldScenario extends Scenario {
       progress.phase("viewers joining, one a second", homes.size());
       String url = Stack.PUBLIC_BASE + "/watch/" + Stack.STREAM + (plain ? "?p2p=0" : "");
       for (int i = 0; i < homes.size(); i++) {
-        pages.add(browsers.get(i).open(url, "viewer " + (i + 1)));
+        pages.add(ViewerPage.open(browsers.get(i).browser, url, "viewer " + (i + 1)));
         Thread.sleep(1000);
       }
       Map<String, Probe> started = new LinkedHashMap<>();
@@ -289,7 +288,7 @@ public final class FieldScenario extends Scenario {
       }
     } finally {
       pages.forEach(ViewerPage::close);
-      browsers.forEach(HeadlessChromium::close);
+      browsers.forEach(Chromium::close);
     }
   }
 

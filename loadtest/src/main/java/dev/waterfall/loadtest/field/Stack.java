@@ -3,8 +3,8 @@ package dev.waterfall.loadtest.field;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.waterfall.loadtest.kit.chromium.BrowserRig;
-import dev.waterfall.loadtest.kit.processes.CoordinatorProcess;
 import dev.waterfall.loadtest.report.ReportDir;
+import dev.waterfall.testkit.process.JvmFlags;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -380,7 +380,7 @@ final class Stack implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of("-Xmx384m"));
-    cmd.addAll(CoordinatorProcess.HAZELCAST_JVM_ARGS);
+    cmd.addAll(JvmFlags.HAZELCAST);
     cmd.addAll(extra);
     cmd.addAll(List.of("-cp", classPath, "dev.waterfall.launcher.Main"));
     return cmd;

@@ -3,7 +3,6 @@ package dev.waterfall.loadtest.realtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.waterfall.loadtest.kit.chromium.HeadlessChromium;
 import dev.waterfall.loadtest.kit.chromium.PlaywrightCheck;
 import dev.waterfall.loadtest.kit.processes.BoosterProcess;
 import dev.waterfall.loadtest.report.Latency;
@@ -15,6 +14,7 @@ import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
 import dev.waterfall.loadtest.run.Setting;
+import dev.waterfall.testkit.chromium.Chromium;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -169,7 +169,7 @@ public final class RealtimeScenario extends Scenario {
     figures.put("bitrateKbps", kbps);
     figures.put("maxDepth", depth);
     try (RtRig rig = new RtRig(verbose);
-        HeadlessChromium chromium = HeadlessChromium.launch()) {
+        Chromium chromium = Chromium.launch(Chromium.installed(), List.of())) {
       settings.put(
           "browser",
           "headless Chromium " + chromium.browser.version() + ", one process, a context per page");
@@ -195,7 +195,7 @@ public final class RealtimeScenario extends Scenario {
   }
 
   /** Phase 1: publisher → page → page → … (maxChildren 1). Returns the pages it opened. */
-  private int chain(RtRig rig, HeadlessChromium chromium, Report report, Progress progress)
+  private int chain(RtRig rig, Chromium chromium, Report report, Progress progress)
       throws Exception {
     progress.phase("pages: publisher + a chain of " + depth, depth + 1);
     String stream = "rt-chain";
@@ -251,7 +251,7 @@ public final class RealtimeScenario extends Scenario {
    * (window with 3), and g under f1: depth 2 through the booster and through a page, measured side
    * by side.
    */
-  private int booster(RtRig rig, HeadlessChromium chromium, Report report, Progress progress)
+  private int booster(RtRig rig, Chromium chromium, Report report, Progress progress)
       throws Exception {
     progress.phase("booster: publisher, booster, 2 pages, 3 children, 1 more", 8);
     String stream = "rt-booster";
@@ -324,7 +324,7 @@ public final class RealtimeScenario extends Scenario {
       RtRig rig,
       String stream,
       List<RtPage> pages,
-      HeadlessChromium chromium,
+      Chromium chromium,
       String key,
       Progress progress)
       throws Exception {

@@ -1,8 +1,9 @@
 package dev.waterfall.loadtest.signalling;
 
-import dev.waterfall.loadtest.kit.processes.CoordinatorProcess;
+import dev.waterfall.loadtest.kit.processes.LoadCoordinator;
 import dev.waterfall.loadtest.kit.processes.ProcStat;
 import dev.waterfall.loadtest.kit.processes.Prometheus;
+import dev.waterfall.testkit.process.CoordinatorProcess;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,13 +34,8 @@ final class Coordinators implements AutoCloseable {
       List<String> settings)
       throws Exception {
     all.add(
-        CoordinatorProcess.start(
-            coordinatorJar,
-            heap,
-            jvmArgs,
-            clusterPort + i,
-            log,
-            CoordinatorProcess.clusterArgs(settings, clusterPort, n)));
+        LoadCoordinator.start(
+            coordinatorJar, heap, jvmArgs, clusterPort + i, log, settings, clusterPort, n));
   }
 
   CoordinatorProcess first() {
@@ -114,7 +110,7 @@ final class Coordinators implements AutoCloseable {
   long[] heapsAfterGc() throws Exception {
     long[] out = new long[all.size()];
     for (int i = 0; i < out.length; i++) {
-      out[i] = all.get(i).heapAfterGc();
+      out[i] = LoadCoordinator.heapAfterGc(all.get(i));
     }
     return out;
   }

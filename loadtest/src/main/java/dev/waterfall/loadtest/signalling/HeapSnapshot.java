@@ -1,8 +1,8 @@
 package dev.waterfall.loadtest.signalling;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.waterfall.loadtest.kit.processes.CoordinatorProcess;
 import dev.waterfall.loadtest.kit.processes.ProcStat;
+import dev.waterfall.testkit.process.CoordinatorProcess;
 
 /**
  * The coordinators' heap after a full GC and their RSS at one moment; two of them give the bytes

@@ -1,7 +1,6 @@
 package dev.waterfall.loadtest.signalling;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.waterfall.loadtest.kit.processes.CoordinatorProcess;
 import dev.waterfall.loadtest.report.Latency;
 import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.report.ReportDir;
@@ -11,6 +10,7 @@ import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
 import dev.waterfall.loadtest.run.Setting;
+import dev.waterfall.testkit.process.CoordinatorProcess;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

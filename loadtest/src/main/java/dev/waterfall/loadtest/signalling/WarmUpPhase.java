@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.kit.clients.Fleet;
 import dev.waterfall.loadtest.kit.clients.JoinBatch;
-import dev.waterfall.loadtest.kit.processes.CoordinatorProcess;
 import dev.waterfall.loadtest.kit.processes.ProcStat;
 import dev.waterfall.loadtest.report.Latency;
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
+import dev.waterfall.testkit.process.CoordinatorProcess;
 import java.util.List;
 import java.util.Map;
 

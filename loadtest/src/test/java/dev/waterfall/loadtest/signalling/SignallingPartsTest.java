@@ -2,7 +2,7 @@ package dev.waterfall.loadtest.signalling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.waterfall.loadtest.kit.processes.CoordinatorProcess;
+import dev.waterfall.testkit.process.CoordinatorProcess;
 import org.junit.jupiter.api.Test;
 
 class SignallingPartsTest {

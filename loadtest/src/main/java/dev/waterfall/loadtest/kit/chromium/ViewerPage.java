@@ -154,7 +154,7 @@ public final class ViewerPage implements AutoCloseable {
    * candidates only to a page with one of them, and two pages without candidates cannot connect
    * (see relay-node's Chromium helper).
    */
-  static ViewerPage open(Browser browser, String url, String label) {
+  public static ViewerPage open(Browser browser, String url, String label) {
     BrowserContext context =
         browser.newContext(
             new Browser.NewContextOptions()

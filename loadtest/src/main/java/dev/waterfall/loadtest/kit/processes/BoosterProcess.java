@@ -1,5 +1,6 @@
 package dev.waterfall.loadtest.kit.processes;
 
+import dev.waterfall.testkit.process.Ports;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,7 +53,7 @@ public final class BoosterProcess implements AutoCloseable {
       String name, List<String> jvmArgs, String base, String stream, String token, boolean http)
       throws Exception {
     Path log = Files.createTempFile("waterfall-" + name + "-booster-", ".log");
-    int port = http ? CoordinatorProcess.freePort() : -1;
+    int port = http ? Ports.free() : -1;
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmArgs);

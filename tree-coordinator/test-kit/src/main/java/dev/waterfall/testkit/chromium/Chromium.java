@@ -57,9 +57,7 @@ public final class Chromium implements AutoCloseable {
    * upgrade`.
    */
   public static Chromium launch() {
-    List<String> flags = new ArrayList<>(FLAGS);
-    flags.addAll(FAKE_MEDIA);
-    Chromium chromium = launch(installed(), flags);
+    Chromium chromium = launch(installed(), FAKE_MEDIA);
     System.out.println("Chromium " + chromium.browser.version() + " (" + EXECUTABLE + ")");
     return chromium;
   }
@@ -74,9 +72,11 @@ public final class Chromium implements AutoCloseable {
 
   /**
    * Through {@code executable} (e.g. a script that starts Chromium inside a network namespace) with
-   * exactly {@code flags} (usually {@link #FLAGS} and more).
+   * {@code extraFlags} after {@link #FLAGS}.
    */
-  public static Chromium launch(Path executable, List<String> flags) {
+  public static Chromium launch(Path executable, List<String> extraFlags) {
+    List<String> flags = new ArrayList<>(FLAGS);
+    flags.addAll(extraFlags);
     // Set here rather than in the environment so no run, however started, tries to download a
     // browser.
     Playwright playwright =
