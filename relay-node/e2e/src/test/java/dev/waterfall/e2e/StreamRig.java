@@ -8,6 +8,7 @@ import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.SampleSource;
+import dev.waterfall.testkit.Closer;
 import dev.waterfall.testkit.process.CoordinatorProcess;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -29,7 +30,7 @@ final class StreamRig implements AutoCloseable {
   private final String clusterName = "relay-it-" + ProcessHandle.current().pid();
   final Vertx vertx = Vertx.vertx();
   final PeerFactory peers = new PeerFactory();
-  private final List<AutoCloseable> parts = new ArrayList<>();
+  private final Closer parts = new Closer();
   private final Map<String, String> extra;
 
   StreamRig() throws Exception {
@@ -45,6 +46,9 @@ final class StreamRig implements AutoCloseable {
                 settings(0).with(Map.of("cluster.port", Integer.toString(clusterPort)))),
             Clock.systemUTC());
     base = "http://127.0.0.1:" + coordinator.port();
+    parts.add(coordinator::stop);
+    parts.add(vertx::close);
+    parts.add(peers);
   }
 
   /**
@@ -182,17 +186,9 @@ final class StreamRig implements AutoCloseable {
     throw new AssertionError("no metric " + name);
   }
 
+  /** The relays and pages added, then the peer factory, Vert.x and the coordinator. */
   @Override
   public void close() {
-    for (int i = parts.size() - 1; i >= 0; i--) {
-      try {
-        parts.get(i).close();
-      } catch (Exception e) {
-        // best effort
-      }
-    }
-    peers.close();
-    vertx.close();
-    coordinator.stop();
+    parts.close();
   }
 }

@@ -11,6 +11,7 @@ import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.SampleSource;
+import dev.waterfall.testkit.Closer;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +42,7 @@ public final class BrowserRig implements AutoCloseable {
   final String base;
   private final Vertx vertx = Vertx.vertx();
   private final PeerFactory peers = new PeerFactory();
-  private final List<AutoCloseable> parts = new ArrayList<>();
+  private final Closer parts = new Closer();
 
   public BrowserRig(boolean verbose) throws Exception {
     if (!verbose) {
@@ -65,6 +65,9 @@ public final class BrowserRig implements AutoCloseable {
                             "loadtest-browsers-" + ProcessHandle.current().pid()))),
             Clock.systemUTC());
     base = "http://127.0.0.1:" + coordinator.port();
+    parts.add(coordinator::stop);
+    parts.add(vertx::close);
+    parts.add(peers);
   }
 
   /**
@@ -186,17 +189,9 @@ public final class BrowserRig implements AutoCloseable {
     return part;
   }
 
+  /** The relays and pages added, then the peer factory, Vert.x and the coordinator. */
   @Override
   public void close() {
-    for (int i = parts.size() - 1; i >= 0; i--) {
-      try {
-        parts.get(i).close();
-      } catch (Exception e) {
-        // best effort
-      }
-    }
-    peers.close();
-    vertx.close();
-    coordinator.stop();
+    parts.close();
   }
 }

@@ -10,6 +10,7 @@ import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.SegmentSource;
 import dev.waterfall.relay.store.SegmentStatus;
+import dev.waterfall.testkit.Closer;
 import io.vertx.core.Vertx;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -18,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +51,7 @@ public final class RelayRig implements AutoCloseable {
   private final boolean factoryPerRelay;
 
   private final PeerFactory shared = new PeerFactory();
-  private final List<AutoCloseable> parts = new ArrayList<>();
+  private final Closer parts = new Closer();
 
   public RelayRig(boolean factoryPerRelay, boolean verbose) throws Exception {
     this(factoryPerRelay, verbose, Map.of());
@@ -88,6 +88,9 @@ public final class RelayRig implements AutoCloseable {
         Coordinator.start(
             CoordinatorConfig.from(Settings.defaultsOnly().with(settings)), Clock.systemUTC());
     base = "http://127.0.0.1:" + coordinator.port();
+    parts.add(coordinator::stop);
+    parts.add(vertx::close);
+    parts.add(shared);
   }
 
   /** Relays log every join and link at INFO: fine for a daemon, noise over a progress line. */
@@ -216,17 +219,9 @@ public final class RelayRig implements AutoCloseable {
     throw new IllegalStateException("no metric " + name + " at the relay's /metrics");
   }
 
+  /** The relays and pages added, then the peer factory, Vert.x and the coordinator. */
   @Override
   public void close() {
-    for (int i = parts.size() - 1; i >= 0; i--) {
-      try {
-        parts.get(i).close();
-      } catch (Exception e) {
-        // best effort
-      }
-    }
-    shared.close();
-    vertx.close();
-    coordinator.stop();
+    parts.close();
   }
 }
