@@ -5,7 +5,7 @@ import dev.waterfall.coordinator.Coordinator;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
 import dev.waterfall.coordinator.config.Settings;
 import dev.waterfall.coordinator.streams.StreamCatalog;
-import java.net.ServerSocket;
+import dev.waterfall.testkit.process.Ports;
 import java.time.Clock;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
@@ -39,7 +39,7 @@ final class RtRig implements AutoCloseable {
                             "admin.token",
                             ADMIN,
                             "cluster.port",
-                            Integer.toString(freePort()),
+                            Integer.toString(Ports.free()),
                             "cluster.name",
                             "loadtest-realtime-" + ProcessHandle.current().pid(),
                             // every page comes from one address: lift the per-address limits
@@ -60,12 +60,6 @@ final class RtRig implements AutoCloseable {
 
   String boosterToken() throws Exception {
     return coordinator.issueBoosterToken();
-  }
-
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   @Override

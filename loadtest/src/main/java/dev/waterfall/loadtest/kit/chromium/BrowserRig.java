@@ -12,6 +12,7 @@ import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.SampleSource;
 import dev.waterfall.testkit.Closer;
+import dev.waterfall.testkit.process.Ports;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,7 +49,7 @@ public final class BrowserRig implements AutoCloseable {
     if (!verbose) {
       RelayRig.quiet();
     }
-    int clusterPort = RelayRig.freePort();
+    int clusterPort = Ports.free();
     coordinator =
         Coordinator.start(
             CoordinatorConfig.from(

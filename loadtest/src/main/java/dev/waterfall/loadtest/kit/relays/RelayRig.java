@@ -11,8 +11,8 @@ import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.SegmentSource;
 import dev.waterfall.relay.store.SegmentStatus;
 import dev.waterfall.testkit.Closer;
+import dev.waterfall.testkit.process.Ports;
 import io.vertx.core.Vertx;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,7 +76,7 @@ public final class RelayRig implements AutoCloseable {
             "admin.token",
             ADMIN,
             "cluster.port",
-            Integer.toString(freePort()),
+            Integer.toString(Ports.free()),
             "cluster.name",
             "loadtest-relay-" + ProcessHandle.current().pid(),
             // Every relay connects from 127.0.0.1: lift the per-address abuse limits.
@@ -100,12 +100,6 @@ public final class RelayRig implements AutoCloseable {
           .setLevel(Level.WARN);
     } catch (ClassCastException | NoClassDefFoundError e) {
       // another SLF4J backend: leave it
-    }
-  }
-
-  public static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 
