@@ -1,14 +1,10 @@
 package dev.waterfall.loadtest.realtime;
 
-import ch.qos.logback.classic.Level;
 import dev.waterfall.coordinator.Coordinator;
-import dev.waterfall.coordinator.config.CoordinatorConfig;
-import dev.waterfall.coordinator.config.Settings;
 import dev.waterfall.coordinator.streams.StreamCatalog;
-import dev.waterfall.testkit.process.Ports;
-import java.time.Clock;
+import dev.waterfall.loadtest.kit.relays.LocalCoordinator;
+import dev.waterfall.loadtest.kit.relays.RelayRig;
 import java.util.Map;
-import org.slf4j.LoggerFactory;
 
 /**
  * A real coordinator in this JVM (embedded Hazelcast, serving /publish/… and /watch/…), on
@@ -21,33 +17,10 @@ final class RtRig implements AutoCloseable {
 
   RtRig(boolean verbose) throws Exception {
     if (!verbose) {
-      try {
-        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.waterfall"))
-            .setLevel(Level.WARN);
-      } catch (ClassCastException | NoClassDefFoundError e) {
-        // another SLF4J backend: leave it
-      }
+      RelayRig.quiet();
     }
-    coordinator =
-        Coordinator.start(
-            CoordinatorConfig.from(
-                Settings.defaultsOnly()
-                    .with(
-                        Map.of(
-                            "http.port",
-                            "0",
-                            "admin.token",
-                            ADMIN,
-                            "cluster.port",
-                            Integer.toString(Ports.free()),
-                            "cluster.name",
-                            "loadtest-realtime-" + ProcessHandle.current().pid(),
-                            // every page comes from one address: lift the per-address limits
-                            "signalling.maxSocketsPerIp",
-                            "0",
-                            "signalling.joinsPerIpPerSecond",
-                            "0"))),
-            Clock.systemUTC());
+    // every page comes from one address: lift the per-address limits
+    coordinator = LocalCoordinator.start(ADMIN, "realtime", true, Map.of());
     base = "http://127.0.0.1:" + coordinator.port();
   }
 

@@ -3,22 +3,19 @@ package dev.waterfall.loadtest.kit.chromium;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.waterfall.coordinator.Coordinator;
-import dev.waterfall.coordinator.config.CoordinatorConfig;
-import dev.waterfall.coordinator.config.Settings;
 import dev.waterfall.coordinator.streams.StreamCatalog;
+import dev.waterfall.loadtest.kit.relays.LocalCoordinator;
 import dev.waterfall.loadtest.kit.relays.RelayRig;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.SampleSource;
 import dev.waterfall.testkit.Closer;
-import dev.waterfall.testkit.process.Ports;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,22 +46,7 @@ public final class BrowserRig implements AutoCloseable {
     if (!verbose) {
       RelayRig.quiet();
     }
-    int clusterPort = Ports.free();
-    coordinator =
-        Coordinator.start(
-            CoordinatorConfig.from(
-                Settings.defaultsOnly()
-                    .with(
-                        Map.of(
-                            "http.port",
-                            "0",
-                            "admin.token",
-                            ADMIN,
-                            "cluster.port",
-                            Integer.toString(clusterPort),
-                            "cluster.name",
-                            "loadtest-browsers-" + ProcessHandle.current().pid()))),
-            Clock.systemUTC());
+    coordinator = LocalCoordinator.start(ADMIN, "browsers", false, Map.of());
     base = "http://127.0.0.1:" + coordinator.port();
     parts.add(coordinator::stop);
     parts.add(vertx::close);

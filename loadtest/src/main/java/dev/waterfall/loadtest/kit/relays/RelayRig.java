@@ -2,8 +2,6 @@ package dev.waterfall.loadtest.kit.relays;
 
 import ch.qos.logback.classic.Level;
 import dev.waterfall.coordinator.Coordinator;
-import dev.waterfall.coordinator.config.CoordinatorConfig;
-import dev.waterfall.coordinator.config.Settings;
 import dev.waterfall.coordinator.streams.StreamCatalog;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.peer.PeerFactory;
@@ -11,13 +9,11 @@ import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.SegmentSource;
 import dev.waterfall.relay.store.SegmentStatus;
 import dev.waterfall.testkit.Closer;
-import dev.waterfall.testkit.process.Ports;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -68,25 +64,8 @@ public final class RelayRig implements AutoCloseable {
     }
     this.factoryPerRelay = factoryPerRelay;
     this.vertx = Vertx.vertx();
-    Map<String, String> settings = new HashMap<>(coordinatorSettings);
-    settings.putAll(
-        Map.of(
-            "http.port",
-            "0",
-            "admin.token",
-            ADMIN,
-            "cluster.port",
-            Integer.toString(Ports.free()),
-            "cluster.name",
-            "loadtest-relay-" + ProcessHandle.current().pid(),
-            // Every relay connects from 127.0.0.1: lift the per-address abuse limits.
-            "signalling.maxSocketsPerIp",
-            "0",
-            "signalling.joinsPerIpPerSecond",
-            "0"));
-    coordinator =
-        Coordinator.start(
-            CoordinatorConfig.from(Settings.defaultsOnly().with(settings)), Clock.systemUTC());
+    // Every relay connects from 127.0.0.1: lift the per-address abuse limits.
+    coordinator = LocalCoordinator.start(ADMIN, "relay", true, coordinatorSettings);
     base = "http://127.0.0.1:" + coordinator.port();
     parts.add(coordinator::stop);
     parts.add(vertx::close);
