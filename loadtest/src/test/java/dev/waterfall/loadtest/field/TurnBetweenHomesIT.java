@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.microsoft.playwright.Page;
-import dev.waterfall.loadtest.kit.chromium.HeadlessChromium;
+import dev.waterfall.testkit.chromium.Chromium;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,7 +92,7 @@ class TurnBetweenHomesIT {
         "root".equals(System.getProperty("user.name")), "the lab needs root (network namespaces)");
     assumeTrue(
         Files.isExecutable(Path.of("/usr/bin/turnserver"))
-            && Files.isExecutable(HeadlessChromium.EXECUTABLE),
+            && Files.isExecutable(Chromium.EXECUTABLE),
         "needs coturn and chromium (apt-get install -y coturn chromium)");
     Lab.removeLeftovers(PREFIX);
     Path dir = Files.createTempDirectory("turn-between-homes");
@@ -104,10 +104,10 @@ class TurnBetweenHomesIT {
       Lab.Host parentHome = lab.home(2, symmetric);
       Process coturn =
           lab.start(server.namespace(), Stack.coturn(secret), dir.resolve("coturn.log"), Map.of());
-      try (HeadlessChromium childBrowser =
-              HeadlessChromium.launch(FieldScenario.wrapper(dir, childHome), List.of());
-          HeadlessChromium parentBrowser =
-              HeadlessChromium.launch(FieldScenario.wrapper(dir, parentHome), List.of())) {
+      try (Chromium childBrowser =
+              Chromium.launch(FieldScenario.wrapper(dir, childHome), List.of());
+          Chromium parentBrowser =
+              Chromium.launch(FieldScenario.wrapper(dir, parentHome), List.of())) {
         Page child = childBrowser.browser.newPage();
         Page parent = parentBrowser.browser.newPage();
         List<Map<String, Object>> servers = iceServers(secret);
