@@ -48,12 +48,13 @@ public final class HazelcastSetup {
     config.addMapConfig(
         new MapConfig(TreeStore.MAP).setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1));
     config.addMapConfig(new MapConfig("waterfall.*").setBackupCount(1));
-    // Every join reads its stream's record and its fallback list: a near cache answers from memory,
-    // and Hazelcast invalidates it cluster-wide on change, in batches (up to seconds later: an
-    // origin's key is therefore read past it, StreamRegistry.getFresh). Booster tokens are not
-    // cached: boosters join rarely, and a revoked token must stop admitting on every coordinator at
-    // once (KeyRotationTest), not at the next invalidation batch.
-    for (String cached : new String[] {"waterfall.streams", "waterfall.fallbacks"}) {
+    // Every join reads its stream's record: a near cache answers from memory, and Hazelcast
+    // invalidates it cluster-wide on change, in batches (up to seconds later: an origin's key is
+    // therefore read past it, StreamRegistry.getFresh). Booster tokens and fallback lists are not
+    // cached: a revoked token must stop admitting on every coordinator at once (KeyRotationTest),
+    // and a departed relay's URL must not be handed to pages joining elsewhere for seconds after,
+    // nor a new booster's be missing there (FallbacksClusterTest); one partition read per join.
+    for (String cached : new String[] {"waterfall.streams"}) {
       config.addMapConfig(
           new MapConfig(cached)
               .setBackupCount(1)
