@@ -224,6 +224,15 @@ public final class Relay implements AutoCloseable {
    * TrackRelay) and its HLS store, checked against a key nobody signs with, stays empty.
    */
   public static Relay startBooster(Vertx vertx, PeerFactory peers, Options o) throws Exception {
+    return startBooster(vertx, peers, o, null);
+  }
+
+  /**
+   * As above, taking at most {@code maxChildren} children (its operator's {@code --max-children};
+   * null: as many as the stream allows).
+   */
+  public static Relay startBooster(Vertx vertx, PeerFactory peers, Options o, Integer maxChildren)
+      throws Exception {
     TrustOptions trust = ExtraTrust.withPem(o.tls().trustPem());
     PemKeyPair certificate =
         o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
@@ -243,7 +252,8 @@ public final class Relay implements AutoCloseable {
             vertx,
             NodeSettings.booster(
                     o.coordinators(), o.stream(), o.key(), advertised(o, http, certificate))
-                .withTrust(trust),
+                .withTrust(trust)
+                .withMaxChildren(maxChildren),
             peers,
             store,
             Clock.systemUTC());

@@ -113,27 +113,72 @@ class RelayTreeIT {
     }
   }
 
+  /**
+   * {@code waterfall boost --max-children 1}, a real process: the coordinator gives it one slot,
+   * and placement puts no second child under it while other relays take the rest.
+   */
+  @Test
+  void aBoosterFeedsNoMoreChildrenThanItsOperatorAllows() throws Exception {
+    String key = rig.createStream("capped", 2);
+    Relay origin = rig.origin("capped", key);
+    Process capped = startBoosterProcess("capped", "--max-children", "1");
+    try {
+      awaitTreeSize("capped", 2);
+      List<Relay> boosters = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        boosters.add(rig.booster("capped"));
+      }
+      JsonNode tree = Http.json(rig.base + "/api/streams/capped/tree");
+      JsonNode cappedNode = null;
+      for (JsonNode n : tree.get("nodes")) {
+        boolean inProcess =
+            boosters.stream().anyMatch(b -> b.node().nodeId().equals(n.get("id").textValue()));
+        if (n.get("depth").intValue() == 1 && !inProcess) {
+          cappedNode = n;
+        }
+      }
+      assertThat(cappedNode).as("the capped booster, under the origin: " + tree).isNotNull();
+      assertThat(cappedNode.get("capacity").intValue()).isEqualTo(1);
+      String cappedId = cappedNode.get("id").textValue();
+      long underIt = 0;
+      for (JsonNode n : tree.get("nodes")) {
+        if (cappedId.equals(n.path("parent").textValue())) {
+          underIt++;
+        }
+      }
+      // 2 + 1 slots at depth 2 for three boosters: the capped one's single slot is used, once.
+      assertThat(underIt).as(tree.toString()).isEqualTo(1);
+      assertSameSegments(origin, boosters, "capped", 3);
+    } finally {
+      capped.destroyForcibly();
+    }
+  }
+
   // --- helpers
   // ----------------------------------------------------------------------------------------------
 
-  private static Process startBoosterProcess(String stream) throws IOException {
+  private static Process startBoosterProcess(String stream, String... more) throws IOException {
     Path log = Files.createTempFile("booster-", ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     try {
-      return new ProcessBuilder(
-              java,
-              "-cp",
-              System.getProperty("java.class.path"),
-              "dev.waterfall.launcher.Main",
-              "boost",
-              "--coordinator",
-              rig.base,
-              "--stream",
-              stream,
-              "--token",
-              rig.boosterToken(),
-              "--http-port",
-              "0")
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  java,
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  "dev.waterfall.launcher.Main",
+                  "boost",
+                  "--coordinator",
+                  rig.base,
+                  "--stream",
+                  stream,
+                  "--token",
+                  rig.boosterToken(),
+                  "--http-port",
+                  "0"));
+      command.addAll(Arrays.asList(more));
+      return new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(log.toFile())
           .start();

@@ -4,14 +4,18 @@ import dev.waterfall.relay.Relay;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code waterfall boost}: a self-hosted relay on a spare machine, near the root of the tree. */
 @Command(
     name = "boost",
     mixinStandardHelpOptions = true,
     description =
-        "Run a relay booster: takes the stream from its parent and feeds up to 4 children.")
+        "Run a relay booster: takes the stream from its parent and feeds up to 4 children"
+            + " (--max-children).")
 public final class BoostCommand implements Callable<Integer> {
   @Mixin RelayOptions relay;
 
@@ -38,19 +42,39 @@ public final class BoostCommand implements Callable<Integer> {
               + "(default: 0, never; the .deb's service: 2000).")
   long recycleAfterLinks;
 
+  @Option(
+      names = "--max-children",
+      defaultValue = "${env:WATERFALL_BOOSTER_MAX_CHILDREN:-4}",
+      paramLabel = "N",
+      description =
+          "Feed at most N children, 0-4 (or WATERFALL_BOOSTER_MAX_CHILDREN; default: 4, or the"
+              + " stream's own cap if lower). Each child costs the stream's bitrate of upload: size N"
+              + " to this machine's uplink. 0: serve only --http-port fallback, no children.")
+  int maxChildren;
+
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    if (maxChildren < 0 || maxChildren > 4) {
+      throw new ParameterException(
+          spec.commandLine(), "--max-children must be 0 to 4, got " + maxChildren);
+    }
     Running running = new Running(relay.links());
+    Relay booster;
     try {
-      Relay booster =
+      booster =
           running.add(
-              Relay.startBooster(running.vertx, running.peers, relay.toOptions(token, httpPort)));
+              Relay.startBooster(
+                  running.vertx, running.peers, relay.toOptions(token, httpPort), maxChildren));
       System.out.println(
           "Waterfall booster "
               + booster.node().nodeId()
               + " relaying '"
               + relay.stream
-              + "'"
+              + "' to at most "
+              + maxChildren
+              + " children"
               + (booster.httpPort() > 0
                   ? "; HLS at "
                       + relay.scheme()

@@ -10,7 +10,8 @@ import java.util.List;
  * key or the booster token; {@code httpUrl} the base URL others reach this node's HLS at (null: it
  * serves no fallback); {@code trust} what https/wss peers (coordinators, fallback relays) are
  * checked against (null: the JVM's CAs); {@code ingest} where an origin's encoder reaches it,
- * announced in its join for the admin (null: nothing to say).
+ * announced in its join for the admin (null: nothing to say); {@code maxChildren} the most children
+ * a booster's operator lets it take (null: as many as the stream allows).
  */
 public record NodeSettings(
     List<String> coordinators,
@@ -23,7 +24,8 @@ public record NodeSettings(
     long parentSilenceMs,
     long slowChildReportMs,
     TrustOptions trust,
-    Message.Ingest ingest) {
+    Message.Ingest ingest,
+    Integer maxChildren) {
   public static NodeSettings booster(
       List<String> coordinators, String stream, String token, String httpUrl) {
     return new NodeSettings(
@@ -36,6 +38,7 @@ public record NodeSettings(
         1500,
         3000,
         3000,
+        null,
         null,
         null);
   }
@@ -53,6 +56,7 @@ public record NodeSettings(
         3000,
         3000,
         null,
+        null,
         null);
   }
 
@@ -69,7 +73,8 @@ public record NodeSettings(
         parentSilenceMs,
         slowChildReportMs,
         trust,
-        ingest);
+        ingest,
+        maxChildren);
   }
 
   /** The same, announcing these encoder endpoints in the origin's join. */
@@ -85,7 +90,25 @@ public record NodeSettings(
         parentSilenceMs,
         slowChildReportMs,
         trust,
-        endpoints);
+        endpoints,
+        maxChildren);
+  }
+
+  /** The same, taking at most {@code most} children (null: as many as the stream allows). */
+  public NodeSettings withMaxChildren(Integer most) {
+    return new NodeSettings(
+        coordinators,
+        stream,
+        role,
+        key,
+        httpUrl,
+        storeLimits,
+        chunkDeadlineMs,
+        parentSilenceMs,
+        slowChildReportMs,
+        trust,
+        ingest,
+        most);
   }
 
   public boolean isOrigin() {

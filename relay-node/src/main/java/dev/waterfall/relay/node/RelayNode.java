@@ -247,7 +247,8 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
         settings.isOrigin() ? publicKey : null,
         settings.httpUrl(),
         settings.isOrigin() && contentCipher != null ? contentCipher.keyBase64() : null,
-        settings.isOrigin() ? settings.ingest() : null);
+        settings.isOrigin() ? settings.ingest() : null,
+        settings.maxChildren());
   }
 
   // --- frames: from the parent, from the publisher, from a fallback fetch

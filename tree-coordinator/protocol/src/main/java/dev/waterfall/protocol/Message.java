@@ -26,7 +26,8 @@ public sealed interface Message
    * joins the stream's fallback list. The origin of a private stream sends its AES-GCM {@code
    * contentKey} (base64), which the coordinator hands only to viewers that presented a valid viewer
    * token. An origin may say where an encoder reaches it ({@code ingest}), for the admin's
-   * dashboard; absent means unknown.
+   * dashboard; absent means unknown. {@code maxChildren} (0..64): the most children this node will
+   * take, whatever its uplink (a booster's operator sets it); absent: as many as the stream allows.
    */
   record Join(
       String stream,
@@ -37,8 +38,22 @@ public sealed interface Message
       String publicKey,
       String httpUrl,
       String contentKey,
-      Ingest ingest)
+      Ingest ingest,
+      Integer maxChildren)
       implements Message {
+    public Join(
+        String stream,
+        String role,
+        String key,
+        Boolean upload,
+        Integer uplinkKbps,
+        String publicKey,
+        String httpUrl,
+        String contentKey,
+        Ingest ingest) {
+      this(stream, role, key, upload, uplinkKbps, publicKey, httpUrl, contentKey, ingest, null);
+    }
+
     public Join(String stream, String role, String key, Boolean upload, Integer uplinkKbps) {
       this(stream, role, key, upload, uplinkKbps, null, null, null, null);
     }
@@ -75,6 +90,8 @@ public sealed interface Message
           + role
           + ", uplinkKbps="
           + uplinkKbps
+          + ", maxChildren="
+          + maxChildren
           + ", httpUrl="
           + httpUrl
           + "]";

@@ -20,6 +20,9 @@ final class MessageRules {
       if (j.uplinkKbps() != null && (j.uplinkKbps() < 0 || j.uplinkKbps() > 100_000_000)) {
         throw invalid("join: uplinkKbps out of range");
       }
+      if (j.maxChildren() != null && (j.maxChildren() < 0 || j.maxChildren() > 64)) {
+        throw invalid("join: maxChildren must be 0..64");
+      }
       if (j.publicKey() != null
           && (j.publicKey().length() > 512 || !j.publicKey().matches("[A-Za-z0-9+/=]+"))) {
         throw invalid("join: publicKey must be base64 (an Ed25519 SubjectPublicKeyInfo)");

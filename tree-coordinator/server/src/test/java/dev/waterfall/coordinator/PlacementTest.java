@@ -113,6 +113,45 @@ class PlacementTest {
   }
 
   @Test
+  @DisplayName(
+      "a booster's maxChildren caps its slots; none declared: the stream's; out of range: refused")
+  void aBoosterTakesNoMoreChildrenThanItsOperatorAllows() throws Exception {
+    String key = coordinator.createStream("capped");
+    String token =
+        coordinator.rest.admin("POST", "/api/booster-tokens", null).json().get("token").textValue();
+    join("capped", "origin", key, null, null);
+    TestNode one = boosterWithMax("capped", token, 1);
+    TestNode none = boosterWithMax("capped", token, 0);
+    TestNode full = boosterWithMax("capped", token, null);
+    assertThat(one.welcome.capacity()).isEqualTo(1);
+    assertThat(none.welcome.capacity()).isZero();
+    assertThat(full.welcome.capacity()).as("today's default: the stream's 4").isEqualTo(4);
+    for (int i = 0; i < 30; i++) {
+      join("capped", "viewer", null, null, null);
+    }
+    TreeView tree = TreeView.fetch(coordinator.rest, "capped").assertValid();
+    assertThat(tree.node(one.id()).capacity()).isEqualTo(1);
+    assertThat(tree.node(one.id()).children()).hasSize(1);
+    assertThat(tree.node(none.id()).children()).isEmpty();
+    assertThat(tree.node(full.id()).children()).hasSize(4);
+
+    TestNode bad = TestNode.connect(vertx, coordinator.baseUrl);
+    nodes.add(bad);
+    bad.send(new Message.Join("capped", "booster", token, null, null, null, null, null, null, 65));
+    assertThat(bad.awaitError("invalid-message").message()).contains("maxChildren");
+  }
+
+  private TestNode boosterWithMax(String stream, String token, Integer maxChildren) {
+    TestNode n = TestNode.connect(vertx, coordinator.baseUrl);
+    nodes.add(n);
+    n.send(
+        new Message.Join(
+            stream, "booster", token, null, null, null, null, null, null, maxChildren));
+    n.welcome = n.await(Message.Welcome.class);
+    return n;
+  }
+
+  @Test
   void aViewerWithMoreSlotsTakesAWeakerViewersPlace() throws Exception {
     String key = coordinator.createStream("swap"); // 3000 kbps: 4000 kbps carries one child
     TestNode origin = join("swap", "origin", key, null, null);

@@ -234,10 +234,16 @@ final class Admission {
     // start. Realtime pages forward media tracks and measure nothing yet: they keep every slot, as
     // before.
     boolean measured = role == Role.VIEWER && !stream.realtime();
-    int undeclared = measured ? config.tree().newcomerSlots() : stream.maxChildren();
+    // A node may take fewer children than the stream allows (a booster's --max-children), never
+    // more.
+    int maxChildren =
+        join.maxChildren() == null
+            ? stream.maxChildren()
+            : Math.min(stream.maxChildren(), join.maxChildren());
+    int undeclared = measured ? config.tree().newcomerSlots() : maxChildren;
     int capacity =
         StreamTree.slotsFor(
-            stream.maxChildren(), stream.bitrateKbps(), join.uplinkKbps(), upload, undeclared);
+            maxChildren, stream.bitrateKbps(), join.uplinkKbps(), upload, undeclared);
     String id = Credentials.newNodeId();
     long started = System.nanoTime();
     int maxNodes = config.tree().maxNodesPerStream();
@@ -277,6 +283,7 @@ final class Admission {
               if (!admitted(s, stream, id, role.name().toLowerCase(), j.capacity(), false)) {
                 return Future.succeededFuture();
               }
+              s.maxChildren = maxChildren; // heartbeats re-size within it
               announce(j, id, role);
               return servesHttp(s, stream, join)
                   .map(
