@@ -5,6 +5,7 @@ import dev.waterfall.protocol.tls.CertificateReloader;
 import dev.waterfall.protocol.tls.ExtraTrust;
 import dev.waterfall.protocol.tls.PemKeyPair;
 import dev.waterfall.relay.http.HlsServer;
+import dev.waterfall.relay.key.PublishKey;
 import dev.waterfall.relay.node.NodeSettings;
 import dev.waterfall.relay.node.RelayNode;
 import dev.waterfall.relay.peer.PeerFactory;
@@ -136,6 +137,23 @@ public final class Relay implements AutoCloseable {
       Consumer<Router> extraRoutes,
       Message.Ingest ingest)
       throws Exception {
+    return startOrigin(vertx, peers, o, signer, source, extraRoutes, ingest, null);
+  }
+
+  /**
+   * The same; {@code key}: what this origin's own ingest checks (HTTP PUT, RTMP), kept in step with
+   * the coordinator's rotations (null: its ingest checks no publish key).
+   */
+  public static Relay startOrigin(
+      Vertx vertx,
+      PeerFactory peers,
+      Options o,
+      SegmentSigner signer,
+      SegmentSource source,
+      Consumer<Router> extraRoutes,
+      Message.Ingest ingest,
+      PublishKey key)
+      throws Exception {
     TrustOptions trust = ExtraTrust.withPem(o.tls().trustPem());
     PemKeyPair certificate =
         o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
@@ -159,6 +177,9 @@ public final class Relay implements AutoCloseable {
     node.countHttpServed(hls::bytesServed);
     node.bindMetrics(metrics);
     node.useSigner(signer);
+    if (key != null) {
+      node.followKey(key);
+    }
     await(node.start());
     Relay relay = new Relay(node, http, source, reloader);
     relay.pump.start();
@@ -202,8 +223,10 @@ public final class Relay implements AutoCloseable {
             peers,
             store,
             Clock.systemUTC());
+    PublishKey key = new PublishKey(o.key());
+    node.followKey(key);
     WhipEndpoint whip =
-        new WhipEndpoint(o.stream(), o.key(), peers, node.realtimeRoot(), node.context());
+        new WhipEndpoint(o.stream(), key, peers, node.realtimeRoot(), node.context());
     HttpServer http = serve(vertx, o, certificate, null, store, metrics, whip::mount);
     CertificateReloader reloader = watch(vertx, http, certificate);
     node.bindMetrics(metrics);

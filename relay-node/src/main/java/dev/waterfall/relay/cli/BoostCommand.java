@@ -1,5 +1,6 @@
 package dev.waterfall.relay.cli;
 
+import dev.waterfall.protocol.Message;
 import dev.waterfall.relay.Relay;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -93,7 +94,11 @@ public final class BoostCommand implements Callable<Integer> {
       running.stop();
       throw e;
     }
-    running.untilStopped();
-    return 0;
+    Message.Error refusal = running.untilStoppedOr(booster.node().refused());
+    if (refusal == null) {
+      return 0;
+    }
+    System.err.println(Refusal.explain(relay.stream, refusal));
+    return Refusal.EXIT_STATUS;
   }
 }

@@ -3,6 +3,7 @@ package dev.waterfall.relay.cli;
 import dev.waterfall.protocol.LogAddresses;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.relay.Relay;
+import dev.waterfall.relay.key.PublishKey;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.FfmpegOptions;
 import dev.waterfall.relay.source.FfmpegSource;
@@ -148,13 +149,16 @@ public final class PublishCommand implements Callable<Integer> {
     // clock.
     long firstSequence = System.currentTimeMillis() / 2000;
     Running running = new Running(relay.links());
+    Relay origin;
+    // What this origin's own ingest checks; the coordinator's rotations replace it.
+    PublishKey current = new PublishKey(key);
     try {
       SegmentSource source;
       Consumer<Router> routes = r -> {};
       if (input.sample) {
         source = SampleSource.fromClasspath(firstSequence);
       } else if (input.ingest) {
-        IngestSource ingest = new IngestSource(relay.stream, key, firstSequence);
+        IngestSource ingest = new IngestSource(relay.stream, key, firstSequence).followKey(current);
         LogAddresses addresses = LogAddresses.of(redactAddresses);
         routes = r -> ingest.mount(r, addresses);
         source = ingest;
@@ -185,7 +189,7 @@ public final class PublishCommand implements Callable<Integer> {
                     relay.stream, input.sample, input.file, loop, videoBitrate, firstSequence));
         routes = routes.andThen(ll::mount);
       }
-      Relay origin =
+      origin =
           running.add(
               Relay.startOrigin(
                   running.vertx,
@@ -194,7 +198,8 @@ public final class PublishCommand implements Callable<Integer> {
                   signer,
                   source,
                   routes,
-                  ingest()));
+                  ingest(),
+                  current));
       String hls =
           relay.scheme()
               + "://"
@@ -227,15 +232,15 @@ public final class PublishCommand implements Callable<Integer> {
       running.stop();
       throw e;
     }
-    running.untilStopped();
-    return 0;
+    return untilStopped(running, origin);
   }
 
   /** The origin of a realtime stream, fed over WHIP: no signing key, no segments, no ffmpeg. */
   private int whip() throws Exception {
     Running running = new Running(relay.links());
+    Relay origin;
     try {
-      Relay origin =
+      origin =
           running.add(
               Relay.startWhipOrigin(
                   running.vertx, running.peers, relay.toOptions(key, httpPort), ingest()));
@@ -264,7 +269,19 @@ public final class PublishCommand implements Callable<Integer> {
           ? c
           : e;
     }
-    running.untilStopped();
-    return 0;
+    return untilStopped(running, origin);
+  }
+
+  /**
+   * Runs until SIGTERM, or until the coordinator cuts this origin off for good (a rotated key with
+   * disconnect, a deleted stream): then publishing stops and the process exits with a message.
+   */
+  private int untilStopped(Running running, Relay origin) throws InterruptedException {
+    Message.Error refusal = running.untilStoppedOr(origin.node().refused());
+    if (refusal == null) {
+      return 0;
+    }
+    System.err.println(Refusal.explain(relay.stream, refusal));
+    return Refusal.EXIT_STATUS;
   }
 }

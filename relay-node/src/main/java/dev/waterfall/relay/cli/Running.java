@@ -1,16 +1,20 @@
 package dev.waterfall.relay.cli;
 
+import dev.waterfall.protocol.Message;
 import dev.waterfall.relay.peer.PeerFactory;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Holds a command's running parts and stops them in reverse order on SIGTERM or Ctrl-C. */
 public final class Running {
   public final Vertx vertx = Vertx.vertx();
   public final PeerFactory peers;
   private final List<AutoCloseable> parts = new ArrayList<>();
+  private boolean stopped;
 
   public Running() {
     this(PeerFactory.Settings.defaults());
@@ -26,16 +30,40 @@ public final class Running {
   }
 
   public void untilStopped() throws InterruptedException {
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  stop();
-                  stopped.countDown();
-                },
-                "waterfall-shutdown"));
-    stopped.await();
+    untilStoppedOr(io.vertx.core.Promise.<Message.Error>promise().future());
+  }
+
+  /**
+   * Until SIGTERM (or SIGINT), or until the coordinator refuses the node for good ({@code
+   * refused}): then everything is stopped here and the refusal returned, for the command to explain
+   * and exit non-zero. Null after a signal.
+   */
+  public Message.Error untilStoppedOr(Future<Message.Error> refused) throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(1);
+    AtomicReference<Message.Error> why = new AtomicReference<>();
+    Thread hook =
+        new Thread(
+            () -> {
+              stop();
+              done.countDown();
+            },
+            "waterfall-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    refused.onSuccess(
+        e -> {
+          why.set(e);
+          done.countDown();
+        });
+    done.await();
+    if (why.get() != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDownAlready) {
+        // the hook stops everything itself
+      }
+      stop();
+    }
+    return why.get();
   }
 
   /**
@@ -48,6 +76,12 @@ public final class Running {
   }
 
   public void stop() {
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+    }
     for (int i = parts.size() - 1; i >= 0; i--) {
       try {
         parts.get(i).close();

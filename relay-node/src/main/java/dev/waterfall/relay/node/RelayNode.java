@@ -5,6 +5,7 @@ import dev.waterfall.relay.frame.Frame;
 import dev.waterfall.relay.frame.FrameCodec;
 import dev.waterfall.relay.frame.FrameException;
 import dev.waterfall.relay.http.FallbackFetcher;
+import dev.waterfall.relay.key.PublishKey;
 import dev.waterfall.relay.peer.CandidatePair;
 import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.realtime.TrackRelay;
@@ -49,6 +50,11 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   private boolean draining;
 
   private final Promise<Void> joined = Promise.promise();
+  private final Promise<Message.Error> refused = Promise.promise();
+
+  /** An origin's key as its own ingest checks it, kept in step with rotations (null: none). */
+  private volatile PublishKey publishKey;
+
   private List<Message.IceServer> ice = List.of();
   private List<String> fallbacks = new ArrayList<>();
   private PeerEdge parent;
@@ -432,6 +438,17 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
 
   @Override
   public void message(Message m) {
+    if (m instanceof Message.PublishKey k) {
+      // Any origin, HLS or realtime (WHIP): its own ingest follows the rotation.
+      if (publishKey != null && settings.isOrigin()) {
+        publishKey.rotated(k.keyHash());
+        LOG.warn(
+            "the publish key of '{}' was rotated: this origin's ingest now takes only the new key"
+                + " (restart it with the new key before it must join again)",
+            settings.stream());
+      }
+      return;
+    }
     if (tracks != null) {
       tracks.message(m);
       return;
@@ -479,6 +496,20 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   @Override
   public void fatal(Message.Error error) {
     joined.tryFail(new IllegalStateException(error.code() + ": " + error.message()));
+    refused.tryComplete(error);
+  }
+
+  /**
+   * Completes when the coordinator refused this node for good, before or after its welcome (a
+   * rotated key, a deleted stream): the node will not rejoin, and its process should end.
+   */
+  public Future<Message.Error> refused() {
+    return refused.future();
+  }
+
+  /** The origin's ingest checks {@code key}; a {@code publish-key} message rotates it. */
+  public void followKey(PublishKey key) {
+    this.publishKey = key;
   }
 
   private void send(Message m) {

@@ -1,10 +1,8 @@
 package dev.waterfall.relay.source;
 
 import dev.waterfall.protocol.LogAddresses;
+import dev.waterfall.relay.key.PublishKey;
 import io.vertx.ext.web.Router;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -51,7 +49,7 @@ public final class IngestSource implements SegmentSource {
   private static final int MAX_SEGMENT_MILLIS = 60_000;
 
   private final String stream;
-  private final byte[] keyHash;
+  private volatile PublishKey key;
   private final long maxUploadBytes;
   private final Duration pollTimeout;
   private final Object lock = new Object();
@@ -105,7 +103,7 @@ public final class IngestSource implements SegmentSource {
       throw new IllegalArgumentException("firstSequence must be >= 0 and maxUploadBytes > 0");
     }
     this.stream = stream;
-    this.keyHash = sha256(publishKey.getBytes(StandardCharsets.UTF_8));
+    this.key = new PublishKey(publishKey);
     this.maxUploadBytes = maxUploadBytes;
     this.pollTimeout = pollTimeout;
     this.nextSequence = firstSequence;
@@ -151,8 +149,16 @@ public final class IngestSource implements SegmentSource {
     if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return false;
     }
-    return MessageDigest.isEqual(
-        sha256(value.substring(7).strip().getBytes(StandardCharsets.UTF_8)), keyHash);
+    return key.matches(value.substring(7).strip());
+  }
+
+  /**
+   * Checks uploads against {@code current} from now on: the origin's key, which follows the
+   * coordinator's rotations.
+   */
+  public IngestSource followKey(PublishKey current) {
+    this.key = current;
+    return this;
   }
 
   /** A segment file arrived whole. */
@@ -378,14 +384,6 @@ public final class IngestSource implements SegmentSource {
   boolean closed() {
     synchronized (lock) {
       return closed;
-    }
-  }
-
-  private static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.waterfall.relay.whip;
 
 import dev.onvoid.webrtc.media.MediaStreamTrack;
+import dev.waterfall.relay.key.PublishKey;
 import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.realtime.TrackRelay;
 import io.vertx.core.Context;
@@ -50,7 +51,7 @@ public final class WhipEndpoint implements WhipSession.Events, AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final String stream;
-  private final String key;
+  private final PublishKey key;
   private final PeerFactory peers;
   private final TrackRelay root;
   private final Context context;
@@ -63,7 +64,7 @@ public final class WhipEndpoint implements WhipSession.Events, AutoCloseable {
   private WhipSession newest;
 
   public WhipEndpoint(
-      String stream, String key, PeerFactory peers, TrackRelay root, Context context) {
+      String stream, PublishKey key, PeerFactory peers, TrackRelay root, Context context) {
     this.stream = stream;
     this.key = key;
     this.peers = peers;
@@ -116,7 +117,7 @@ public final class WhipEndpoint implements WhipSession.Events, AutoCloseable {
               : "POST an SDP offer");
       return;
     }
-    if (!BearerToken.matches(request.getHeader("Authorization"), key)) {
+    if (!key.matches(BearerToken.parse(request.getHeader("Authorization")))) {
       response.putHeader("WWW-Authenticate", "Bearer realm=\"waterfall-whip\"");
       LOG.warn("WHIP {} for '{}': wrong or missing publish key", method, stream);
       refuse(response, 401, "publish key required: Authorization: Bearer <publish key>");

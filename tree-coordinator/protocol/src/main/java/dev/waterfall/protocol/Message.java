@@ -17,7 +17,8 @@ public sealed interface Message
         Message.Reparent,
         Message.ChildJoined,
         Message.ChildLeft,
-        Message.IceServers {
+        Message.IceServers,
+        Message.PublishKey {
 
   /**
    * Client → server: enter a stream's tree. {@code key}: publish key, booster token or viewer
@@ -220,6 +221,14 @@ public sealed interface Message
    * TURN. Links already open keep what they have.
    */
   record IceServers(java.util.List<IceServer> iceServers) implements Message {}
+
+  /**
+   * Server → origin: the stream's publish key was rotated and this origin stays connected: from now
+   * on its own ingest (HTTP PUT, WHIP, RTMP) admits only the key whose SHA-256 is {@code keyHash}
+   * (base64url, no padding), as the coordinators do. The key itself never travels here: the admin
+   * was shown it once.
+   */
+  record PublishKey(String keyHash) implements Message {}
 
   /**
    * A STUN/TURN server the client may use, in the shape of the browser's {@code RTCIceServer}. A

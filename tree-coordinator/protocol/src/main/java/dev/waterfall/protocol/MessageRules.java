@@ -39,6 +39,10 @@ final class MessageRules {
         url("join: ingest.rtmp must be an rtmp(s) URL", j.ingest().rtmp(), "rtmps?://[^\\s]+");
         url("join: ingest.whip must be an http(s) URL", j.ingest().whip(), "https?://[^\\s]+");
       }
+    } else if (message instanceof Message.PublishKey k) {
+      if (k.keyHash() == null || !k.keyHash().matches("[A-Za-z0-9_-]{43}")) {
+        throw invalid("publish-key: keyHash must be a base64url SHA-256");
+      }
     } else if (message instanceof Message.Resume r) {
       required("resume", "stream", r.stream());
       required("resume", "nodeId", r.nodeId());

@@ -97,10 +97,26 @@ class MessageCodecTest {
                       new Message.IceServer(
                           List.of("turn:example.org:3478?transport=udp"),
                           "1767225600:n1",
-                          "c2VjcmV0"))));
+                          "c2VjcmV0"))),
+              new Message.PublishKey("q1Xw8eRk1m0uH0PnZkq9Ypz9Gm4cVx7Ww3d2bYf0aZc"),
+              new Message.Join(
+                  "demo", "booster", "tok", null, null, null, null, null, null, 2));
       for (Message m : all) {
         assertThat(MessageCodec.decode(MessageCodec.encode(m))).isEqualTo(m);
       }
+    }
+
+    @Test
+    void aPublishKeyMustBeAHashAndMaxChildrenInRange() {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> MessageCodec.decode("{\"v\":1,\"type\":\"publish-key\",\"keyHash\":\"short\"}"))
+          .isInstanceOf(ProtocolException.class);
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  MessageCodec.decode(
+                      "{\"v\":1,\"type\":\"join\",\"stream\":\"s\",\"role\":\"booster\","
+                          + "\"maxChildren\":65}"))
+          .isInstanceOf(ProtocolException.class);
     }
 
     @Test

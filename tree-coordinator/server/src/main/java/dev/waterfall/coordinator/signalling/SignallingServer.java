@@ -107,6 +107,11 @@ public final class SignallingServer {
         .<io.vertx.core.json.JsonObject>consumer(
             dev.waterfall.coordinator.streams.StreamCatalog.ORIGIN_REVOKED,
             m -> closeRevokedOrigin(m.body().getString("stream"), m.body().getString("keyHash")));
+    vertx
+        .eventBus()
+        .<io.vertx.core.json.JsonObject>consumer(
+            dev.waterfall.coordinator.streams.StreamCatalog.ORIGIN_KEY,
+            m -> tellOriginItsKey(m.body().getString("stream"), m.body().getString("keyHash")));
     this.livenessTimer =
         vertx.setPeriodic(config.liveness().heartbeatIntervalMs(), t -> checkLiveness());
   }
@@ -482,6 +487,18 @@ public final class SignallingServer {
         s.state = Session.State.GONE;
         switchboard.unregister(s.nodeId, s);
         s.refuse("stream-deleted", "stream '" + stream + "' was deleted", (short) 1000);
+      }
+    }
+  }
+
+  /**
+   * The stream's publish key was rotated without disconnect: its origin, if its socket is here, is
+   * told the new key's hash, so its own ingest stops taking the old key now, not at its restart.
+   */
+  private void tellOriginItsKey(String stream, String keyHash) {
+    for (Session s : switchboard.sessions()) {
+      if (s.root && stream.equals(s.stream) && s.state == Session.State.JOINED) {
+        s.send(new Message.PublishKey(keyHash));
       }
     }
   }

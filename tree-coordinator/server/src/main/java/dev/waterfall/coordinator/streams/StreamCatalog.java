@@ -20,6 +20,9 @@ public final class StreamCatalog {
    */
   public static final String ORIGIN_REVOKED = "waterfall.origin-revoked";
 
+  /** Cluster-wide: a stream's key was rotated without disconnect; its origin gets the new hash. */
+  public static final String ORIGIN_KEY = "waterfall.origin-key";
+
   /** What a new stream may set; null fields take the coordinator's defaults (type: hls). */
   public record Spec(
       String name, Integer bitrateKbps, Integer maxChildren, Boolean privateStream, String type) {
@@ -139,6 +142,8 @@ public final class StreamCatalog {
                 return Future.succeededFuture(null);
               }
               if (!disconnect) {
+                // The origin carries on; its own ingest must refuse the old key from now on too.
+                bus.publish(ORIGIN_KEY, new JsonObject().put("stream", name).put("keyHash", hash));
                 return Future.succeededFuture(new Rotated(record, key));
               }
               // Before the key is handed out: no origin with the new key can hold the root yet, so
