@@ -1,12 +1,13 @@
 // The dashboard's OBS settings, from the URLs an origin announces (dashboard/publishing.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { obsRtmp, wildcardHost } from '../../main/web/dashboard/publishing.js';
+import { obsRtmpServer, wildcardHost } from '../../main/web/dashboard/publishing.js';
 
-test('an RTMP URL splits into OBS\'s Server and Stream Key', () => {
-  assert.deepEqual(obsRtmp('rtmp://origin.example.org:1935/live/talk'),
-    { server: 'rtmp://origin.example.org:1935/live', key: 'talk' });
-  assert.deepEqual(obsRtmp('rtmp://[::1]:1935/live/a_b-1'), { server: 'rtmp://[::1]:1935/live', key: 'a_b-1' });
+test('OBS\'s Server is the RTMP URL up to the application; the stream key is the publish key', () => {
+  assert.equal(obsRtmpServer('rtmp://origin.example.org:1935/live'), 'rtmp://origin.example.org:1935/live');
+  assert.equal(obsRtmpServer('rtmp://[::1]:1935/live'), 'rtmp://[::1]:1935/live');
+  // an origin of the previous release announced the stream's name after it: never shown as a key
+  assert.equal(obsRtmpServer('rtmp://origin.example.org:1935/live/talk'), 'rtmp://origin.example.org:1935/live');
 });
 
 test('a wildcard bind address is recognised, a real host is not', () => {

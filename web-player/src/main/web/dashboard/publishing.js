@@ -6,10 +6,12 @@
 
 const $ = (id) => document.getElementById(id);
 
-/** OBS's custom RTMP service: "Server" is the URL up to the application, "Stream Key" what follows it. */
-export function obsRtmp(url) {
-  const cut = url.lastIndexOf('/');
-  return { server: url.slice(0, cut), key: url.slice(cut + 1) };
+/**
+ * OBS's custom RTMP service: "Server" is the URL up to the application (`rtmp://host:port/live`); its "Stream Key"
+ * is the publish key, which the origin's RTMP port checks. An older origin announced `…/live/<stream>`.
+ */
+export function obsRtmpServer(url) {
+  return url.replace(/^(rtmps?:\/\/[^/]+\/[^/]+)\/.*$/, '$1');
 }
 
 /** An origin bound to every address announces that address, which no encoder can reach. */
@@ -45,9 +47,7 @@ export function showPublishing(stream, state) {
     $('rtmp').hidden = !ingest.rtmp;
     $('rtmp-none').hidden = !!ingest.rtmp;
     if (ingest.rtmp) {
-      const obs = obsRtmp(ingest.rtmp);
-      $('rtmp-server').textContent = obs.server;
-      $('rtmp-key').textContent = obs.key;
+      $('rtmp-server').textContent = obsRtmpServer(ingest.rtmp);
     } else {
       $('rtmp-none').textContent = s.type === 'realtime'
         ? 'A realtime stream is published from the page ' + location.origin + '/publish/' + path + '.'

@@ -4,6 +4,7 @@ import dev.waterfall.protocol.LogAddresses;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.key.PublishKey;
+import dev.waterfall.relay.rtmp.RtmpGate;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.FfmpegOptions;
 import dev.waterfall.relay.source.FfmpegSource;
@@ -124,10 +125,10 @@ public final class PublishCommand implements Callable<Integer> {
               : httpPort > 0 ? relay.scheme() + "://" + relay.publicHost() + ":" + httpPort : null;
       return base == null ? null : new Message.Ingest(null, base + "/whip/" + relay.stream);
     }
+    // OBS's "Server"; its "Stream Key" is the publish key, which the RTMP gate checks
     return input.rtmpPort == null
         ? null
-        : new Message.Ingest(
-            "rtmp://" + relay.publicHost() + ":" + input.rtmpPort + "/live/" + relay.stream, null);
+        : new Message.Ingest("rtmp://" + relay.publicHost() + ":" + input.rtmpPort + "/live", null);
   }
 
   @Override
@@ -171,8 +172,9 @@ public final class PublishCommand implements Callable<Integer> {
         if (videoBitrate != null) {
           o = o.withVideoBitrate(videoBitrate);
         }
+        FfmpegSource ffmpeg;
         try {
-          source =
+          ffmpeg =
               FfmpegSource.start(running.vertx, o)
                   .toCompletionStage()
                   .toCompletableFuture()
@@ -180,6 +182,23 @@ public final class PublishCommand implements Callable<Integer> {
         } catch (java.util.concurrent.ExecutionException e) {
           // e.g. ffmpeg missing: its install hint
           throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+        source = ffmpeg;
+        if (input.rtmpPort != null) {
+          try {
+            running.add(
+                RtmpGate.start(
+                    relay.httpHost,
+                    input.rtmpPort,
+                    relay.stream,
+                    current,
+                    ffmpeg::openPublisher,
+                    LogAddresses.of(redactAddresses)));
+          } catch (java.io.IOException e) {
+            ffmpeg.close();
+            throw new IllegalStateException(
+                "cannot listen for RTMP on " + relay.httpHost + ":" + input.rtmpPort + ": " + e, e);
+          }
         }
       }
       if (llHls) {
@@ -226,7 +245,9 @@ public final class PublishCommand implements Callable<Integer> {
                 + "/index.m3u8");
       } else if (input.rtmpPort != null) {
         System.out.println(
-            "Point OBS at rtmp://<this machine>:" + input.rtmpPort + "/live/" + relay.stream);
+            "OBS: Settings → Stream → Service: Custom, Server: rtmp://<this machine>:"
+                + input.rtmpPort
+                + "/live, Stream Key: the publish key");
       }
     } catch (Exception e) {
       running.stop();

@@ -55,7 +55,8 @@ public final class FfmpegCommand {
         new ArrayList<>(
             List.of(ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info"));
     if (options.isRtmp()) {
-      cmd.addAll(List.of("-listen", "1", "-i", options.rtmpUrl()));
+      // The RTMP gate checked the publisher's key and passes its audio and video on as FLV.
+      cmd.addAll(List.of("-f", "flv", "-i", "pipe:0"));
     } else {
       cmd.add("-re"); // a file plays in real time, as a live stream would
       if (options.loop()) {

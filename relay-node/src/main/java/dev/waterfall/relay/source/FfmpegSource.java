@@ -24,10 +24,12 @@ import org.slf4j.LoggerFactory;
  * pushes HLS by PUT into a private {@link IngestSource} (an HTTP server on 127.0.0.1, random port,
  * one-off key), so every input takes the same path into the origin as external HTTP ingest.
  *
- * <p>A supervisor thread runs ffmpeg and restarts it with back-off when it exits (an RTMP publisher
- * disconnected, ffmpeg crashed); a file played once ends the source when ffmpeg finishes it.
- * ffmpeg's output is logged at debug, its last lines at warn when it fails. {@link #close()} stops
- * it.
+ * <p>A file: a supervisor thread runs ffmpeg and restarts it with back-off when it exits (ffmpeg
+ * crashed); a file played once ends the source when ffmpeg finishes it. RTMP: the RTMP gate ({@code
+ * dev.waterfall.relay.rtmp.RtmpGate}) checks the publisher's key and calls {@link
+ * #openPublisher()}, which starts one ffmpeg reading the publisher's FLV on its standard input
+ * until the publisher leaves. ffmpeg's output is logged at debug, its last lines at warn when it
+ * fails. {@link #close()} stops it.
  */
 public final class FfmpegSource implements SegmentSource {
 
@@ -103,7 +105,9 @@ public final class FfmpegSource implements SegmentSource {
             server -> {
               FfmpegSource source = new FfmpegSource(options, ffmpeg, ingest, server, key);
               Runtime.getRuntime().addShutdownHook(source.shutdownHook);
-              source.supervisor.start();
+              if (!options.isRtmp()) {
+                source.supervisor.start();
+              }
               return source;
             });
   }
@@ -189,6 +193,41 @@ public final class FfmpegSource implements SegmentSource {
     ingest.finish();
   }
 
+  /**
+   * RTMP: an admitted publisher's encoder. Starts ffmpeg reading FLV from its standard input, which
+   * is returned; closing it lets ffmpeg finish. One at a time.
+   */
+  public java.io.OutputStream openPublisher() throws IOException {
+    if (!options.isRtmp()) {
+      throw new IllegalStateException("not an RTMP source");
+    }
+    Process started;
+    synchronized (processLock) {
+      if (stopping) {
+        throw new IOException("stream " + options.stream() + " is closing");
+      }
+      if (process != null && process.isAlive()) {
+        throw new IOException("the previous publisher's ffmpeg is still running");
+      }
+      started = new ProcessBuilder(command).redirectErrorStream(true).start();
+      process = started;
+      starts++;
+    }
+    Thread output =
+        new Thread(
+            () -> {
+              try {
+                follow(started);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "ffmpeg-" + options.stream());
+    output.setDaemon(true);
+    output.start();
+    return started.getOutputStream();
+  }
+
   /** Runs ffmpeg once, logging its output; returns its exit code. */
   private int runOnce() throws IOException, InterruptedException {
     Process started;
@@ -200,11 +239,16 @@ public final class FfmpegSource implements SegmentSource {
       process = started;
       starts++;
     }
+    return follow(started);
+  }
+
+  /** Logs a started ffmpeg's output until it exits; returns its exit code. */
+  private int follow(Process started) throws InterruptedException {
     log.info(
         "stream {}: ffmpeg started (pid {}) for {}",
         options.stream(),
         started.pid(),
-        options.isRtmp() ? options.rtmpUrl() : options.input());
+        options.isRtmp() ? "an RTMP publisher" : options.input());
     ArrayDeque<String> tail = new ArrayDeque<>();
     try (BufferedReader out =
         new BufferedReader(

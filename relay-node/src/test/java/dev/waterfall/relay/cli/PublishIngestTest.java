@@ -24,7 +24,7 @@ class PublishIngestTest {
     assertThat(
             ingest(
                 "--stream", "talk", "--key", "k", "--rtmp", "1935", "--http-host", "192.168.1.20"))
-        .isEqualTo(new Message.Ingest("rtmp://192.168.1.20:1935/live/talk", null));
+        .isEqualTo(new Message.Ingest("rtmp://192.168.1.20:1935/live", null));
   }
 
   @Test
@@ -41,14 +41,14 @@ class PublishIngestTest {
                 "0.0.0.0",
                 "--public-url",
                 "https://origin.example.org"))
-        .isEqualTo(new Message.Ingest("rtmp://origin.example.org:1935/live/talk", null));
+        .isEqualTo(new Message.Ingest("rtmp://origin.example.org:1935/live", null));
   }
 
   @Test
   void ipv6IsBracketed() {
     assertThat(
             ingest("--stream", "talk", "--key", "k", "--rtmp", "1935", "--http-host", "::1").rtmp())
-        .isEqualTo("rtmp://[::1]:1935/live/talk");
+        .isEqualTo("rtmp://[::1]:1935/live");
   }
 
   @Test

@@ -3,6 +3,8 @@ package dev.waterfall.relay.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.waterfall.relay.key.PublishKey;
+import dev.waterfall.relay.rtmp.RtmpGate;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,26 +74,50 @@ class FfmpegSourceTest {
 
   @Test
   @DisplayName(
-      "--rtmp: ffmpeg listens, a publisher pushes, and ffmpeg is restarted when the publisher leaves")
-  void rtmpRestarts() throws Exception {
-    int port;
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+      "--rtmp: only the publish key as stream key gets through the gate; a wrong one reaches no"
+          + " ffmpeg, publishes nothing, and the next publisher with the key is served")
+  void rtmpNeedsThePublishKey() throws Exception {
     FfmpegSource source =
-        FfmpegSource.start(vertx, FfmpegOptions.rtmp("demo", "127.0.0.1", port))
+        FfmpegSource.start(vertx, FfmpegOptions.rtmp("demo", "127.0.0.1", 1935))
             .await(10, TimeUnit.SECONDS);
-    try {
-      String url = "rtmp://127.0.0.1:" + port + "/live/demo";
-      publishRtmp(url, 3);
+    PublishKey key = new PublishKey("the-publish-key");
+    try (RtmpGate gate =
+        RtmpGate.start(
+            "127.0.0.1",
+            0,
+            "demo",
+            key,
+            source::openPublisher,
+            dev.waterfall.protocol.LogAddresses.of(false))) {
+      String base = "rtmp://127.0.0.1:" + gate.port() + "/live/";
+      // OBS's default for a custom server before the key is typed, and a guess: both refused.
+      for (String wrong : new String[] {"demo", "the-publish-ke"}) {
+        Ffmpeg.Result refused = Ffmpeg.run(publishArgs(base + wrong, 2));
+        assertThat(refused.exit()).as(refused.output()).isNotZero();
+      }
+      assertThat(source.starts()).as("no encoder was started for them").isZero();
+      assertThat(source.next(Duration.ofMillis(500))).as("nothing published").isEmpty();
+
+      publishRtmp(base + "the-publish-key", 3);
       List<MediaSegment> first = collect(source, 2);
       assertThat(first).extracting(MediaSegment::sequence).containsExactly(0L, 1L);
-      // the listener ended with the first publisher: this reaches a restarted ffmpeg
-      publishRtmp(url, 3);
+      assertThat(first).allSatisfy(seg -> assertThat(seg.bytes()[0]).isEqualTo((byte) 0x47));
+      // the publisher left; the next one gets a fresh encoder run
+      publishRtmp(base + "the-publish-key", 3);
       List<MediaSegment> second = collect(source, 1);
       assertThat(second.get(0).sequence()).isGreaterThanOrEqualTo(2);
       assertThat(second.get(0).discontinuity()).isTrue();
-      assertThat(source.starts()).isGreaterThanOrEqualTo(2);
+      assertThat(source.starts()).isEqualTo(2);
+
+      // A rotation (the coordinator's publish-key): the old key is refused from then on.
+      key.rotated(
+          java.util.Base64.getUrlEncoder()
+              .withoutPadding()
+              .encodeToString(
+                  java.security.MessageDigest.getInstance("SHA-256")
+                      .digest("rotated".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+      assertThat(Ffmpeg.run(publishArgs(base + "the-publish-key", 2)).exit()).isNotZero();
+      assertThat(source.starts()).isEqualTo(2);
       assertThat(source.ended()).isFalse();
     } finally {
       source.close();
@@ -100,13 +126,18 @@ class FfmpegSourceTest {
     assertThat(source.next()).isEmpty();
   }
 
-  /** Pushes {@code seconds} of the test pattern, retrying while the listener is not up yet. */
-  private static void publishRtmp(String url, int seconds) throws Exception {
+  private static List<String> publishArgs(String url, int seconds) {
     List<String> args = new ArrayList<>(List.of("-re"));
     args.addAll(Ffmpeg.TEST_PATTERN);
     args.addAll(List.of("-t", Integer.toString(seconds)));
     args.addAll(Ffmpeg.ENCODE);
     args.addAll(List.of("-f", "flv", url));
+    return args;
+  }
+
+  /** Pushes {@code seconds} of the test pattern, retrying while the listener is not up yet. */
+  private static void publishRtmp(String url, int seconds) throws Exception {
+    List<String> args = publishArgs(url, seconds);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     Ffmpeg.Result result;
     do {
@@ -165,7 +196,8 @@ class FfmpegSourceTest {
     List<String> rtmp =
         FfmpegCommand.build("ffmpeg", FfmpegOptions.rtmp("demo", "0.0.0.0", 1935), "u", "k");
     assertThat(String.join(" ", rtmp))
-        .contains("-listen 1 -i rtmp://0.0.0.0:1935/live/demo")
+        .contains("-f flv -i pipe:0")
+        .doesNotContain("-listen")
         .doesNotContain("-re")
         .doesNotContain("-b:v");
     assertThatThrownBy(

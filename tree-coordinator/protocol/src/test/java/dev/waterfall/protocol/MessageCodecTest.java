@@ -99,8 +99,7 @@ class MessageCodecTest {
                           "1767225600:n1",
                           "c2VjcmV0"))),
               new Message.PublishKey("q1Xw8eRk1m0uH0PnZkq9Ypz9Gm4cVx7Ww3d2bYf0aZc"),
-              new Message.Join(
-                  "demo", "booster", "tok", null, null, null, null, null, null, 2));
+              new Message.Join("demo", "booster", "tok", null, null, null, null, null, null, 2));
       for (Message m : all) {
         assertThat(MessageCodec.decode(MessageCodec.encode(m))).isEqualTo(m);
       }
