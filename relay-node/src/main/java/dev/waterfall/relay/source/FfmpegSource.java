@@ -201,6 +201,20 @@ public final class FfmpegSource implements SegmentSource {
     if (!options.isRtmp()) {
       throw new IllegalStateException("not an RTMP source");
     }
+    Process previous;
+    synchronized (processLock) {
+      previous = process;
+    }
+    if (previous != null) {
+      try {
+        // A publisher that reconnects at once (OBS after a drop) finds the last run finishing its
+        // final segment: give it a moment rather than refusing the publisher.
+        previous.waitFor(3, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
     Process started;
     synchronized (processLock) {
       if (stopping) {
