@@ -10,11 +10,14 @@ import java.util.Map;
 /**
  * Reassembles the messages of an RTMP chunk stream (the publisher's side, after the handshake):
  * basic and message headers of all four formats, extended timestamps, interleaved chunk streams and
- * the publisher's Set Chunk Size. Bounded: a message over {@link #MAX_MESSAGE_BYTES}, a chunk size
- * out of range or more than {@link #MAX_CHUNK_STREAMS} chunk streams is a protocol error.
+ * the publisher's Set Chunk Size. Bounded: a message over {@link #SETUP_MESSAGE_BYTES} before
+ * {@link #allowMedia()} (commands are small; a stranger must not make us allocate megabytes) or
+ * {@link #MAX_MESSAGE_BYTES} after, a chunk size out of range or more than {@link
+ * #MAX_CHUNK_STREAMS} chunk streams is a protocol error.
  */
 final class ChunkReader {
   static final int MAX_MESSAGE_BYTES = 8 << 20;
+  static final int SETUP_MESSAGE_BYTES = 64 << 10;
   private static final int MAX_CHUNK_STREAMS = 64;
 
   /** One whole message: its type id, message stream id, absolute timestamp (ms) and payload. */
@@ -35,10 +38,16 @@ final class ChunkReader {
   private final DataInputStream in;
   private final Map<Integer, ChunkStream> streams = new HashMap<>();
   private int chunkSize = 128;
+  private int maxMessageBytes = SETUP_MESSAGE_BYTES;
   private long bytesRead;
 
   ChunkReader(InputStream in) {
     this.in = new DataInputStream(in);
+  }
+
+  /** The publisher was admitted: video frames (a keyframe may be megabytes) may come now. */
+  void allowMedia() {
+    maxMessageBytes = MAX_MESSAGE_BYTES;
   }
 
   /** Bytes of chunk stream read so far (for acknowledgements). */
@@ -75,7 +84,7 @@ final class ChunkReader {
         if (fmt <= 1) {
           int length = (int) u24();
           int type = u8();
-          if (length > MAX_MESSAGE_BYTES) {
+          if (length > maxMessageBytes) {
             throw new RtmpException("message of " + length + " bytes is over the limit");
           }
           cs.length = length;

@@ -45,6 +45,7 @@ final class RtmpConnection {
   private long ackWindow = WINDOW;
   private long acked;
   private FlvWriter flv;
+  private ChunkReader reader;
   private OutputStream encoderIn;
 
   RtmpConnection(Socket socket, RtmpGate gate) {
@@ -60,7 +61,7 @@ final class RtmpConnection {
       InputStream in = socket.getInputStream();
       out = new BufferedOutputStream(socket.getOutputStream());
       handshake(new DataInputStream(in));
-      ChunkReader reader = new ChunkReader(in);
+      reader = new ChunkReader(in);
       while (true) {
         ChunkReader.Message m;
         try {
@@ -183,6 +184,7 @@ final class RtmpConnection {
           throw e;
         }
         socket.setSoTimeout(PUBLISHING_TIMEOUT_MS);
+        reader.allowMedia();
         LOG.info("RTMP {}: publishing '{}'", who, gate.stream());
         status(m.streamId(), "status", "NetStream.Publish.Start", "publishing");
       }

@@ -41,6 +41,18 @@ class RtmpGateTest {
 
   @Test
   @DisplayName(
+      "before publish a message header over 64 KiB is refused before anything is allocated")
+  void bigMessagesBeforePublishAreRefused() {
+    // format 0 header on chunk stream 3: timestamp 0, length 0x100000 (1 MiB), type 20, stream 0
+    byte[] header = {0x03, 0, 0, 0, 0x10, 0, 0, 20, 0, 0, 0, 0};
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new ChunkReader(new ByteArrayInputStream(header)).next())
+        .isInstanceOf(RtmpException.class)
+        .hasMessageContaining("over the limit");
+  }
+
+  @Test
+  @DisplayName(
       "a client that is not RTMP is closed, opens no encoder, and the gate keeps listening")
   void notRtmpIsClosed() throws Exception {
     AtomicInteger opened = new AtomicInteger();
