@@ -47,18 +47,30 @@ public final class LlHlsServer {
 
   private static final Pattern SEGMENT = Pattern.compile("seg-([0-9]{1,16})\\.m4s");
   private static final Pattern PART = Pattern.compile("part-([0-9]{1,16})\\.m4s");
+  private static final Pattern PART_HEADER = Pattern.compile("part-([0-9]{1,16})\\.hdr");
+  static final String INIT_HEADER = "init.hdr";
 
   private final String stream;
   private final PartStore store;
   private final LlSettings settings;
   private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
   private final LongAdder served = new LongAdder();
+  private PartLedger signed;
 
   public LlHlsServer(String stream, PartStore store, LlSettings settings) {
     this.stream = stream;
     this.store = store;
     this.settings = settings;
     store.onChange(() -> waiters.forEach(Waiter::poke));
+  }
+
+  /**
+   * Also serves the signed frames ({@code part-<id>.hdr}, {@code init.hdr}) from {@code ledger}, so
+   * a node heals a part over HTTP and verifies it as if its parent had sent it.
+   */
+  public LlHlsServer withSignedFrames(PartLedger ledger) {
+    this.signed = ledger;
+    return this;
   }
 
   public static String playlistPath(String stream) {
@@ -140,6 +152,19 @@ public final class LlHlsServer {
       }
     } else if (part.matches()) {
       part(vertx, request, Long.parseLong(part.group(1)));
+    } else if (signed != null
+        && (file.equals(INIT_HEADER) || PART_HEADER.matcher(file).matches())) {
+      Matcher header = PART_HEADER.matcher(file);
+      Optional<byte[]> frame =
+          header.matches()
+              ? signed.headerFrame(Long.parseLong(header.group(1)))
+              : signed.initFrame();
+      if (frame.isEmpty()) {
+        text(request, 404, file + " is not held here");
+      } else {
+        request.response().putHeader("Cache-Control", "public, max-age=60");
+        send(request, 200, "application/octet-stream", frame.get());
+      }
     } else {
       text(request, 404, "no such resource: " + path);
     }

@@ -55,40 +55,51 @@ public final class PartStore {
   }
 
   /**
-   * Adds the next part; {@code nowMillis} dates a new segment: its media began that part's length
-   * before now, and later segments follow on from the first by their durations, so the program date
-   * stays continuous.
+   * Adds the next part, numbered on from the last one held; {@code nowMillis} dates the first
+   * segment (its media began that part's length before now), later ones follow on by their
+   * durations.
    */
   public void add(Part part, long nowMillis) {
+    LlSnapshot s = snapshot;
+    LlSegment open = s.segments().isEmpty() ? null : s.last();
+    boolean opens = open == null || part.startsSegment();
+    long msn = open == null ? firstMsn : opens ? open.msn() + 1 : open.msn();
+    put(
+        new LlPart(
+            s.nextPartId(),
+            msn,
+            opens ? 0 : open.parts().size(),
+            part.bytes(),
+            part.seconds(),
+            part.independent()),
+        open == null || !opens
+            ? nowMillis - Math.round(part.seconds() * 1000)
+            : open.programDateMillis() + Math.round(open.seconds() * 1000));
+  }
+
+  /**
+   * Adds a part numbered by the origin (its id, segment and index signed in its header), in order:
+   * a part of a later segment completes the open one. {@code segmentDateMillis} dates the segment
+   * this part opens (ignored otherwise): derived from the signed header, so every node's playlist
+   * names the same program date.
+   */
+  public void put(LlPart part, long segmentDateMillis) {
     synchronized (this) {
       LlSnapshot s = snapshot;
       List<LlSegment> segments = new ArrayList<>(s.segments());
       LlSegment open = segments.isEmpty() ? null : segments.get(segments.size() - 1);
-      if (open == null || part.startsSegment()) {
-        long msn = open == null ? firstMsn : open.msn() + 1;
-        long date =
-            open == null
-                ? nowMillis - Math.round(part.seconds() * 1000)
-                : open.programDateMillis() + Math.round(open.seconds() * 1000);
+      if (open == null || part.msn() != open.msn()) {
         if (open != null) {
           segments.set(segments.size() - 1, open.completed());
         }
-        open = new LlSegment(msn, date, List.of(), false);
+        open = new LlSegment(part.msn(), segmentDateMillis, List.of(), false);
         segments.add(open);
       }
-      LlPart added =
-          new LlPart(
-              s.nextPartId(),
-              open.msn(),
-              open.parts().size(),
-              part.bytes(),
-              part.seconds(),
-              part.independent());
-      segments.set(segments.size() - 1, open.with(added));
+      segments.set(segments.size() - 1, open.with(part));
       while (segments.size() > KEPT_SEGMENTS + 1) {
         segments.remove(0);
       }
-      snapshot = new LlSnapshot(s.init(), segments, s.nextPartId() + 1);
+      snapshot = new LlSnapshot(s.init(), segments, part.id() + 1);
     }
     notifyListeners();
   }

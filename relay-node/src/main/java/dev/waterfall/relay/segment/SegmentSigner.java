@@ -118,11 +118,19 @@ public final class SegmentSigner {
 
   public SignedHeader sign(SegmentHeader header) {
     byte[] encoded = header.encode();
+    return new SignedHeader(header, encoded, signBytes(encoded));
+  }
+
+  /**
+   * The Ed25519 signature over {@code bytes}: for the other signed formats (LL-HLS part headers and
+   * init frames), whose first byte keeps them apart from a segment header's.
+   */
+  public byte[] signBytes(byte[] bytes) {
     try {
       Signature signature = Signature.getInstance(ALGORITHM);
       signature.initSign(keys.getPrivate());
-      signature.update(encoded);
-      return new SignedHeader(header, encoded, signature.sign());
+      signature.update(bytes);
+      return signature.sign();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("signing failed", e);
     }

@@ -42,6 +42,23 @@ public final class SegmentVerifier {
     this.expectedStream = expectedStream;
   }
 
+  /** Whether {@code signature} is this key's Ed25519 signature over {@code bytes}. */
+  public boolean validSignature(byte[] bytes, byte[] signature) {
+    try {
+      Signature s = Signature.getInstance("Ed25519");
+      s.initVerify(publicKey);
+      s.update(bytes);
+      return s.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false; // e.g. a signature that is not a valid curve encoding
+    }
+  }
+
+  /** The stream headers must name, or null when any is accepted. */
+  public String expectedStream() {
+    return expectedStream;
+  }
+
   /** The header, if the signature covers its bytes; otherwise {@link VerificationException}. */
   public SegmentHeader verify(SignedHeader signed) {
     boolean valid;
