@@ -6,6 +6,12 @@ import dev.waterfall.protocol.tls.ExtraTrust;
 import dev.waterfall.protocol.tls.PemKeyPair;
 import dev.waterfall.relay.http.HlsServer;
 import dev.waterfall.relay.key.PublishKey;
+import dev.waterfall.relay.llhls.LlHlsOrigin;
+import dev.waterfall.relay.llhls.LlHlsServer;
+import dev.waterfall.relay.llhls.LlSettings;
+import dev.waterfall.relay.llhls.PartLedger;
+import dev.waterfall.relay.llhls.PartStore;
+import dev.waterfall.relay.llhls.PartVerifier;
 import dev.waterfall.relay.node.NodeSettings;
 import dev.waterfall.relay.node.RelayNode;
 import dev.waterfall.relay.peer.PeerFactory;
@@ -101,6 +107,9 @@ public final class Relay implements AutoCloseable {
   /** A WHIP origin's endpoint (null otherwise). */
   private WhipEndpoint whip;
 
+  /** Booster: the LL-HLS parts it verified (null on an origin, whose LlHlsOrigin holds them). */
+  private PartLedger parts;
+
   private volatile boolean stopping;
 
   private Relay(
@@ -137,7 +146,7 @@ public final class Relay implements AutoCloseable {
       Consumer<Router> extraRoutes,
       Message.Ingest ingest)
       throws Exception {
-    return startOrigin(vertx, peers, o, signer, source, extraRoutes, ingest, null);
+    return startOrigin(vertx, peers, o, signer, source, extraRoutes, ingest, null, null);
   }
 
   /**
@@ -154,6 +163,30 @@ public final class Relay implements AutoCloseable {
       Message.Ingest ingest,
       PublishKey key)
       throws Exception {
+    return startOrigin(vertx, peers, o, signer, source, extraRoutes, ingest, key, null);
+  }
+
+  /**
+   * The same; {@code ll}: the LL-HLS parts this origin also puts into the tree (signed with {@code
+   * signer}, which must be {@code ll}'s key) and serves under /ll/ (null: classic HLS only).
+   */
+  public static Relay startOrigin(
+      Vertx vertx,
+      PeerFactory peers,
+      Options o,
+      SegmentSigner signer,
+      SegmentSource source,
+      Consumer<Router> extraRoutes,
+      Message.Ingest ingest,
+      PublishKey key,
+      LlHlsOrigin ll)
+      throws Exception {
+    if (ll != null && !ll.key().publicKeyBase64().equals(signer.publicKeyBase64())) {
+      throw new IllegalArgumentException("the LL-HLS parts must be signed with the stream's key");
+    }
+    if (ll != null) {
+      extraRoutes = extraRoutes.andThen(ll::mount);
+    }
     TrustOptions trust = ExtraTrust.withPem(o.tls().trustPem());
     PemKeyPair certificate =
         o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
@@ -174,11 +207,15 @@ public final class Relay implements AutoCloseable {
             peers,
             store,
             Clock.systemUTC());
-    node.countHttpServed(hls::bytesServed);
+    node.countHttpServed(
+        ll == null ? hls::bytesServed : () -> hls.bytesServed() + ll.server().bytesServed());
     node.bindMetrics(metrics);
     node.useSigner(signer);
     if (key != null) {
       node.followKey(key);
+    }
+    if (ll != null) {
+      node.carryParts(ll);
     }
     await(node.start());
     Relay relay = new Relay(node, http, source, reloader);
@@ -267,8 +304,12 @@ public final class Relay implements AutoCloseable {
     SegmentStore store = new SegmentStore(verifier, StoreLimits.defaults(), Clock.systemUTC());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     HlsServer hls = new HlsServer(o.stream(), store);
+    // LL-HLS parts as the tree brings them (none in a stream without): verified, served under /ll/.
+    PartLedger parts = new PartLedger(new PartVerifier(verifier, o.stream()), new PartStore(0, 0));
+    LlHlsServer ll =
+        new LlHlsServer(o.stream(), parts.store(), LlSettings.DEFAULT).withSignedFrames(parts);
     HttpServer http =
-        o.httpPort() < 0 ? null : serve(vertx, o, certificate, hls, store, metrics, r -> {});
+        o.httpPort() < 0 ? null : serve(vertx, o, certificate, hls, store, metrics, ll::mount);
     CertificateReloader reloader = watch(vertx, http, certificate);
     RelayNode node =
         new RelayNode(
@@ -280,10 +321,13 @@ public final class Relay implements AutoCloseable {
             peers,
             store,
             Clock.systemUTC());
-    node.countHttpServed(hls::bytesServed);
+    node.countHttpServed(() -> hls.bytesServed() + ll.bytesServed());
     node.bindMetrics(metrics);
+    node.carryParts(parts);
     await(node.start());
-    return new Relay(node, http, null, reloader);
+    Relay relay = new Relay(node, http, null, reloader);
+    relay.parts = parts;
+    return relay;
   }
 
   /**
@@ -476,6 +520,11 @@ public final class Relay implements AutoCloseable {
 
   public RelayNode node() {
     return node;
+  }
+
+  /** Booster: the LL-HLS parts verified from the tree (null on an origin). */
+  public PartLedger parts() {
+    return parts;
   }
 
   public SegmentStore store() {

@@ -5,6 +5,7 @@ import dev.waterfall.relay.cmaf.CmafSource;
 import dev.waterfall.relay.cmaf.FfmpegCmafSource;
 import dev.waterfall.relay.llhls.LlHlsOrigin;
 import dev.waterfall.relay.llhls.LlSettings;
+import dev.waterfall.relay.segment.SegmentSigner;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -22,7 +23,8 @@ final class LowLatency {
       Path file,
       boolean loop,
       String videoBitrate,
-      long firstSequence)
+      long firstSequence,
+      SegmentSigner key)
       throws IOException {
     CmafSource source;
     if (sample) {
@@ -34,6 +36,6 @@ final class LowLatency {
           "--ll-hls works with --sample or --input for now (RTMP and HTTP ingest "
               + "come next: docs/architecture.md, \"Low latency (LL-HLS)\")");
     }
-    return new LlHlsOrigin(stream, source, LlSettings.DEFAULT, firstSequence).start();
+    return new LlHlsOrigin(stream, source, LlSettings.DEFAULT, firstSequence, key).start();
   }
 }

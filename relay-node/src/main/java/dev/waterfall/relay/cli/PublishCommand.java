@@ -107,8 +107,8 @@ public final class PublishCommand implements Callable<Integer> {
       names = "--ll-hls",
       description =
           "Also serve low-latency HLS (CMAF parts of 1/3 s, blocking reload) at "
-              + "/ll/<stream>/index.m3u8 from this origin's HTTP (with --sample or --input; the tree still carries 2 s "
-              + "segments).")
+              + "/ll/<stream>/index.m3u8 (with --sample or --input): each part signed and carried by the tree "
+              + "to every booster's /ll/ as it is cut; pages still play the 2 s segments; not for private streams).")
   boolean llHls;
 
   /**
@@ -201,13 +201,18 @@ public final class PublishCommand implements Callable<Integer> {
           }
         }
       }
-      if (llHls) {
-        var ll =
-            running.add(
-                LowLatency.start(
-                    relay.stream, input.sample, input.file, loop, videoBitrate, firstSequence));
-        routes = routes.andThen(ll::mount);
-      }
+      var ll =
+          llHls
+              ? running.add(
+                  LowLatency.start(
+                      relay.stream,
+                      input.sample,
+                      input.file,
+                      loop,
+                      videoBitrate,
+                      firstSequence,
+                      signer))
+              : null;
       origin =
           running.add(
               Relay.startOrigin(
@@ -218,7 +223,8 @@ public final class PublishCommand implements Callable<Integer> {
                   source,
                   routes,
                   ingest(),
-                  current));
+                  current,
+                  ll));
       String hls =
           relay.scheme()
               + "://"

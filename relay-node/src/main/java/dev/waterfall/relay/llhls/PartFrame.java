@@ -39,22 +39,22 @@ public sealed interface PartFrame permits PartFrame.Header, PartFrame.Chunk, Par
   record Init(SignedInit signed) implements PartFrame {}
 
   /** Whether this message is one of the part frames (the rest is FrameCodec's). */
-  static boolean isPartFrame(byte[] message) {
+  public static boolean isPartFrame(byte[] message) {
     return message.length >= 2
         && message[0] == FrameCodec.VERSION
         && message[1] >= PART_HEADER
         && message[1] <= INIT;
   }
 
-  static byte[] encode(SignedPart part) {
+  public static byte[] encode(SignedPart part) {
     return signed(PART_HEADER, part.encodedView(), part.signatureView());
   }
 
-  static byte[] encode(SignedInit init) {
+  public static byte[] encode(SignedInit init) {
     return signed(INIT, init.record(), init.signature());
   }
 
-  static byte[] chunk(long partId, int index, byte[] payload, int offset, int length) {
+  public static byte[] chunk(long partId, int index, byte[] payload, int offset, int length) {
     return ByteBuffer.allocate(2 + 8 + 2 + length)
         .put((byte) FrameCodec.VERSION)
         .put((byte) PART_CHUNK)
@@ -75,7 +75,7 @@ public sealed interface PartFrame permits PartFrame.Header, PartFrame.Chunk, Par
   }
 
   /** Strict, with FrameCodec's rejection codes; the signature is checked by the ledger. */
-  static PartFrame decode(byte[] message) {
+  public static PartFrame decode(byte[] message) {
     if (!isPartFrame(message)) {
       throw new FrameException("unknown-type", "not a part frame");
     }

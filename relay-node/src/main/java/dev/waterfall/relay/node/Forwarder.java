@@ -184,10 +184,32 @@ final class Forwarder {
 
   /** Sends one encoded frame to every open child that keeps up. */
   void broadcast(byte[] frame, long now) {
+    broadcast(frame, now, false);
+  }
+
+  /**
+   * Sends one LL-HLS part frame to every open child that asked for parts and keeps up (the same
+   * per-child rule: a part skipped is healed by the child's own part fetcher).
+   */
+  void broadcastPart(byte[] frame, long now) {
+    broadcast(frame, now, true);
+  }
+
+  /** Sends {@code frames} to one child, oldest first (its part backlog). */
+  void sendAll(PeerEdge child, List<byte[]> frames, long now) {
+    long queued = queued();
+    for (byte[] frame : frames) {
+      if (sendTo(child, frame, now, queued)) {
+        queued += frame.length;
+      }
+    }
+  }
+
+  private void broadcast(byte[] frame, long now, boolean part) {
     long highWater = highWater(store);
     long queued = queued();
     for (PeerEdge child : children.values()) {
-      if (!child.isOpen()) {
+      if (!child.isOpen() || part && !child.wantsParts) {
         continue;
       }
       if (child.buffered() > highWater || !sendTo(child, frame, now, queued)) {

@@ -39,6 +39,9 @@ final class PeerEdge {
    */
   long openedAt = -1;
 
+  /** The child asked for LL-HLS parts (a Java relay; pages know only segments so far). */
+  boolean wantsParts;
+
   long lastSkippedAt = Long.MIN_VALUE / 2;
   long lastSlowReport;
   boolean closed;

@@ -5,7 +5,11 @@ import dev.waterfall.relay.frame.Frame;
 import dev.waterfall.relay.frame.FrameCodec;
 import dev.waterfall.relay.frame.FrameException;
 import dev.waterfall.relay.http.FallbackFetcher;
+import dev.waterfall.relay.http.PartFetcher;
 import dev.waterfall.relay.key.PublishKey;
+import dev.waterfall.relay.llhls.LlHlsOrigin;
+import dev.waterfall.relay.llhls.PartFrame;
+import dev.waterfall.relay.llhls.PartLedger;
 import dev.waterfall.relay.peer.CandidatePair;
 import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.realtime.TrackRelay;
@@ -91,6 +95,12 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
    * stay idle).
    */
   private TrackRelay tracks;
+
+  /** LL-HLS parts through this node (null: it carries segments only). */
+  private TreeParts parts;
+
+  /** Origin only: parts are signed for the tree, which refuses them for a private stream. */
+  private boolean partsAtOrigin;
 
   /**
    * {@code store} is this node's (its HTTP server may already serve it); its verifier holds the
@@ -232,6 +242,40 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     context.runOnContext(v -> publisher.publish(segment));
   }
 
+  /**
+   * Booster: also carry LL-HLS parts, verified into {@code ledger} (which its /ll/ serves): it asks
+   * its parent for them, forwards them to children that ask, and heals them over HTTP per part.
+   * Call before {@link #start}.
+   */
+  public void carryParts(PartLedger ledger) {
+    this.parts =
+        new TreeParts(
+            ledger,
+            forwarder,
+            new PartFetcher(
+                context.owner(), settings.stream(), ledger, () -> fallbacks, settings.trust()));
+  }
+
+  /**
+   * Origin: put each part {@code ll} cuts into the tree as it is cut (its signer must be this
+   * node's). Call before {@link #start}.
+   */
+  public void carryParts(LlHlsOrigin ll) {
+    this.parts = new TreeParts(ll.ledger(), forwarder, null);
+    this.partsAtOrigin = true;
+    ll.onFrames(frames -> context.runOnContext(v -> parts.published(frames, clock.millis())));
+  }
+
+  /** LL-HLS parts completed over HTTP rather than from the parent (0 without parts). */
+  public long partsByFallback() {
+    return parts == null ? 0 : parts.partsByFallback();
+  }
+
+  /** Part frames from the parent that failed verification (0 without parts). */
+  public long partFramesRejected() {
+    return parts == null ? 0 : parts.rejectedFromParent;
+  }
+
   /** Joins the tree; the future completes at the first welcome. */
   public Future<Void> start() {
     context.runOnContext(
@@ -276,10 +320,21 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   @Override
   public void frame(PeerEdge edge, byte[] bytes) {
     if (edge != parent && edge != pendingParent) {
-      return; // children do not send frames; nothing a child says reaches our store
+      // Children send no media; nothing a child says reaches our store. A relay child asks for
+      // parts.
+      if (parts != null && TreeParts.isAsk(bytes)) {
+        parts.childAsked(edge, clock.millis());
+      }
+      return;
     }
     lastParentFrameAt = clock.millis();
     stats.bytesFromParent += bytes.length;
+    if (PartFrame.isPartFrame(bytes)) {
+      if (parts != null && !parts.fromParent(bytes, lastParentFrameAt)) {
+        badData(edge, "an LL-HLS part frame failed verification");
+      }
+      return;
+    }
     Frame frame;
     try {
       frame = FrameCodec.decode(bytes);
@@ -336,6 +391,9 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
       pendingParent = null;
       parentLostAt = -1;
       starvation.linkOpened();
+      if (parts != null && !partsAtOrigin) {
+        edge.send(TreeParts.ASK); // a page parent ignores it; a relay parent sends parts
+      }
       stats.parentCandidatePair = null;
       LOG.info("connected to parent {}", edge.peerId);
       edge.candidatePair(
@@ -428,6 +486,15 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     if (!settings.isOrigin()) {
       depth = w.depth();
       connectTo(w.parent());
+    } else if (partsAtOrigin && w.stream() != null && w.stream().privateStream()) {
+      // Parts would travel in the clear: refused until each is sealed as segments are.
+      joined.tryFail(
+          new IllegalStateException(
+              "'"
+                  + settings.stream()
+                  + "' is private, and LL-HLS does not carry private streams yet"
+                  + " (parts are not encrypted): publish it without --ll-hls"));
+      return;
     } else if (publisher != null && w.stream() != null && w.stream().privateStream()) {
       // Before the first segment: the source is pumped only once start() completes, i.e. after this
       // welcome.
@@ -540,6 +607,9 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
     forwarder.checkSlow(now);
     Integer uplink = forwarder.uplinkKbps(now);
     stats.uplinkKbps = uplink == null ? 0 : uplink;
+    if (parts != null) {
+      parts.tick(now, parent == null || now - lastParentFrameAt > settings.parentSilenceMs());
+    }
     if (gapFiller != null) {
       gapFiller.tick(
           parent == null
