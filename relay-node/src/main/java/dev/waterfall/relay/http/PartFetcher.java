@@ -64,6 +64,11 @@ public final class PartFetcher {
     this.client = WebClient.create(vertx, options);
   }
 
+  /** Makes the next fetch start at position {@code index} of the list: tests pin the order. */
+  void startAt(int index) {
+    order.startAt(index);
+  }
+
   public long bytesFetched() {
     return bytesFetched.sum();
   }
@@ -167,7 +172,16 @@ public final class PartFetcher {
         .map(
             body -> {
               byte[] bytes = body;
-              int size = 65536;
+              int size =
+                  ledger
+                      .headerFrame(id)
+                      .map(
+                          f ->
+                              ((PartFrame.Header) PartFrame.decode(f))
+                                  .signed()
+                                  .header()
+                                  .chunkSize())
+                      .orElseThrow(() -> new IllegalStateException("part " + id + " is gone"));
               boolean bad = false;
               for (int i = 0, off = 0; off < bytes.length; i++, off += size) {
                 byte[] chunk =
@@ -180,6 +194,7 @@ public final class PartFetcher {
                 }
               }
               if (bad) {
+                order.distrust(base);
                 throw new IllegalStateException(
                     "part " + id + " from " + base + " failed its hashes");
               }
