@@ -32,8 +32,8 @@ export async function isRealtime(stream) {
 }
 
 /**
- * The LL-HLS playlist URL (`/ll/<stream>/index.m3u8`) of the first of `bases` that serves one (today only the
- * origin does: the tree does not carry parts yet), or null.
+ * The LL-HLS playlist URL (`/ll/<stream>/index.m3u8`) of the first of `bases` that serves one (the origin with
+ * --ll-hls, and its boosters, which serve the parts the tree brought them), or null.
  */
 export async function findLowLatency(bases, stream) {
   for (const base of bases) {

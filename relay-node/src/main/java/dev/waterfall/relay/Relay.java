@@ -217,8 +217,13 @@ public final class Relay implements AutoCloseable {
     if (ll != null) {
       node.carryParts(ll);
     }
-    await(node.start());
     Relay relay = new Relay(node, http, source, reloader);
+    try {
+      await(node.start());
+    } catch (Exception e) {
+      relay.close(); // refused at the welcome: nothing left listening
+      throw e;
+    }
     relay.pump.start();
     return relay;
   }

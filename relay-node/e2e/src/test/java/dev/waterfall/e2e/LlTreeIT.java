@@ -1,8 +1,10 @@
 package dev.waterfall.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.waterfall.coordinator.streams.StreamCatalog;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.cmaf.CmafSample;
 import dev.waterfall.relay.llhls.LlHlsOrigin;
@@ -204,6 +206,30 @@ class LlTreeIT {
         heldMs,
         verified);
     assertThat(lags).hasSizeGreaterThan(20);
+  }
+
+  @Test
+  void aPrivateStreamIsRefusedWithLlHls() throws Exception {
+    String stream = "llhidden";
+    String key =
+        rig.coordinator.createStream(new StreamCatalog.Spec(stream, 1000, 1, true)).publishKey();
+    SegmentSigner signer = SegmentSigner.generate();
+    LlHlsOrigin ll =
+        rig.add(
+            new LlHlsOrigin(stream, CmafSample.fromClasspath(), LlSettings.DEFAULT, 1, signer)
+                .start());
+    assertThatThrownBy(
+            () ->
+                Relay.startOrigin(
+                    rig.vertx,
+                    rig.peers,
+                    new Relay.Options(List.of(rig.base), stream, key, "127.0.0.1", 0, null),
+                    signer,
+                    SampleSource.fromClasspath(1),
+                    r -> {},
+                    null,
+                    ll))
+        .hasMessageContaining("LL-HLS does not carry private streams yet");
   }
 
   static Map<String, String> dates(String playlist) {
