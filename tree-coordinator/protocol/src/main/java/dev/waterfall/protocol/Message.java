@@ -195,9 +195,15 @@ public sealed interface Message
 
   /**
    * Client → server: my parent {@code about} starves me ({@code "starving"}) or sent bad data
-   * ({@code "bad-data"}); or my child {@code about} cannot keep up ({@code "slow-child"}).
+   * ({@code "bad-data"}); or my child {@code about} cannot keep up ({@code "slow-child"}). A
+   * starving report from an open link carries {@code share}: the parent's share (0–1) of the bytes
+   * the reporter took in over its window; absent when no link carried anything to measure.
    */
-  record Report(String about, String reason, String detail) implements Message {}
+  record Report(String about, String reason, String detail, Double share) implements Message {
+    public Report(String about, String reason, String detail) {
+      this(about, reason, detail, null);
+    }
+  }
 
   /** Client → server: graceful departure. */
   record Leave() implements Message {}

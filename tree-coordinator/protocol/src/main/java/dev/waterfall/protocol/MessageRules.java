@@ -65,6 +65,9 @@ final class MessageRules {
       if (!REPORT_REASONS.contains(r.reason())) {
         throw invalid("report: reason must be one of " + REPORT_REASONS);
       }
+      if (r.share() != null && !(r.share() >= 0 && r.share() <= 1)) {
+        throw invalid("report: share must be a number from 0 to 1");
+      }
     }
   }
 

@@ -130,7 +130,8 @@ class DataPlaneInfoTest {
 
   @Test
   @DisplayName(
-      "one child's report moves it; a second child's demotes the parent to a leaf, whatever its uplink")
+      "one child's withheld report moves it; a second child's demotes the parent to a leaf, whatever"
+          + " its uplink")
   void twoChildrenDemoteAWithholdingParent() throws Exception {
     String publishKey = coordinator.createStream("withheld");
     join(new Message.Join("withheld", "origin", publishKey, null, null));
@@ -150,15 +151,19 @@ class DataPlaneInfoTest {
     TestNode second = byId.get(parentNode.children().get(1));
     TestNode third = byId.get(parentNode.children().get(2));
 
-    first.send(new Message.Report(parent.id(), "starving", "2% of the last 10 s from the parent"));
+    first.send(
+        new Message.Report(parent.id(), "starving", "2% of the last 10 s from the parent", 0.02));
     Message.Reparent moved = first.await(Message.Reparent.class);
     assertThat(moved.reason()).isEqualTo("reported-starving");
     assertThat(moved.parent()).isNotEqualTo(parent.id());
     TreeView afterOne = TreeView.fetch(coordinator.rest, "withheld").assertValid();
-    assertThat(afterOne.node(parent.id()).capacity()).as("one report demotes nobody").isEqualTo(4);
+    assertThat(afterOne.node(parent.id()).capacity())
+        .as("one report demotes nobody: the parent loses that child's slot")
+        .isEqualTo(parentNode.children().size() - 1);
     assertThat(afterOne.node(parent.id()).children()).contains(second.id(), third.id());
 
-    second.send(new Message.Report(parent.id(), "starving", "nothing from the parent for 10 s"));
+    second.send(
+        new Message.Report(parent.id(), "starving", "nothing from the parent for 10 s", 0.0));
     assertThat(second.await(Message.Reparent.class).parent()).isNotEqualTo(parent.id());
     assertThat(third.await(Message.Reparent.class).parent())
         .as("every child leaves a demoted parent")
@@ -210,5 +215,37 @@ class DataPlaneInfoTest {
       }
     }
     assertThat(evicted).as("three of four orphans have no slot left").isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName(
+      "children on a weak line move and take their slots with them; the parent is not demoted")
+  void weakReportsCostSlotsNotADemotion() throws Exception {
+    String publishKey = coordinator.createStream("weak");
+    join(new Message.Join("weak", "origin", publishKey, null, null));
+    Map<String, TestNode> byId = new HashMap<>();
+    for (int i = 0; i < 10; i++) {
+      TestNode v = join(new Message.Join("weak", "viewer", null, true, FAST_UPLINK_KBPS));
+      byId.put(v.id(), v);
+    }
+    TreeView tree = TreeView.fetch(coordinator.rest, "weak").assertValid();
+    TreeView.Node parentNode =
+        tree.nodes.values().stream()
+            .filter(n -> n.role().equals("viewer") && n.children().size() == 4)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no viewer with 4 children: " + tree.nodes));
+    String parent = parentNode.id();
+    for (int i = 0; i < 2; i++) {
+      TestNode child = byId.get(parentNode.children().get(i));
+      child.send(
+          new Message.Report(parent, "starving", "35% of the last 10 s from the parent", 0.35));
+      assertThat(child.await(Message.Reparent.class).parent()).isNotEqualTo(parent);
+    }
+    TreeView after = TreeView.fetch(coordinator.rest, "weak").assertValid();
+    assertThat(after.node(parent).capacity())
+        .as("two weak reports cost two slots, not all four (a demotion)")
+        .isEqualTo(2);
+    assertThat(after.node(parent).children())
+        .containsExactly(parentNode.children().get(2), parentNode.children().get(3));
   }
 }

@@ -34,19 +34,8 @@ final class Node {
    */
   int height;
 
-  /**
-   * The last child that reported this node starving it, and when: demotion needs a second,
-   * different one.
-   */
-  String reportedBy;
-
-  long reportedAt;
-
-  /**
-   * Demoted for starving its children: a leaf for good (capacity 0, whatever its uplink later
-   * shows).
-   */
-  boolean demoted;
+  /** What its children's reports say about it; {@link #capacity} is always its slots. */
+  final Standing standing;
 
   /** False once removed from the tree; lets {@link MoveLog} drop moves of nodes that left. */
   boolean live = true;
@@ -62,6 +51,7 @@ final class Node {
     this.id = id;
     this.role = role;
     this.capacity = capacity;
+    this.standing = new Standing(capacity);
     this.joinedAt = joinedAt;
     this.seq = seq;
     this.owner = owner;

@@ -206,22 +206,73 @@ public final class StreamTree {
   }
 
   /**
-   * Changes a node's capacity (e.g. after measuring its uplink). Excess children, youngest first,
-   * move with their subtrees to the shallowest open slots outside themselves.
+   * Changes the slots a node asks for (e.g. after measuring its uplink); it gets them within the
+   * ceiling its children's reports left it (none if it is demoted). Excess children, youngest
+   * first, move with their subtrees to the shallowest open slots outside themselves.
    */
   public List<Move> setCapacity(String id, int capacity) {
+    return setCapacity(id, capacity, Standing.NEVER, TrustRule.DEFAULT);
+  }
+
+  /**
+   * As {@link #setCapacity(String, int)}, and at {@code now} the node earns back what {@code rule}
+   * gives a quiet period: a demotion's bar ends, or one slot of its ceiling returns (see {@link
+   * #reportStarving}).
+   */
+  public List<Move> setCapacity(String id, int capacity, long now, TrustRule rule) {
     Node node = tree.require(id);
     if (capacity < 0 || capacity > tree.maxChildren) {
       throw new IllegalArgumentException(
           "capacity must be 0.." + tree.maxChildren + ", got " + capacity);
     }
-    if (node.demoted) {
-      capacity = 0; // a demoted node stays a leaf, whatever its uplink shows
-    }
-    if (capacity == node.capacity) {
-      return List.of();
+    Objects.requireNonNull(rule, "rule");
+    node.standing.requested = capacity;
+    if (now != Standing.NEVER) {
+      earn(node, now, rule);
     }
     MoveLog log = new MoveLog();
+    resize(node, log);
+    Compaction.run(tree, log);
+    return finish(log);
+  }
+
+  /** A quiet period over: the bar ends, or one slot of the ceiling comes back. */
+  private void earn(Node node, long now, TrustRule rule) {
+    Standing st = node.standing;
+    if (st.ceiling >= st.requested && !st.demoted) {
+      return;
+    }
+    if (now - st.quietSince < rule.quietPeriod(st.backoff)) {
+      return;
+    }
+    st.demoted = false;
+    if (!node.isLeaf()) {
+      st.backoff = 0; // it fed a child through the whole period: no report came
+    }
+    st.ceiling = Math.min(Standing.NO_CEILING, st.ceiling + 1);
+    st.quietSince = now;
+  }
+
+  /**
+   * When {@link #setCapacity(String, int, long, TrustRule)} could next give the node something
+   * back, or {@code Long.MAX_VALUE} if it has its slots.
+   */
+  public long nextEarnAt(String id, TrustRule rule) {
+    Standing st = tree.require(id).standing;
+    if (st.ceiling >= st.requested && !st.demoted) {
+      return Long.MAX_VALUE;
+    }
+    return st.quietSince + rule.quietPeriod(st.backoff);
+  }
+
+  /**
+   * Brings a node's capacity to its standing's slots; children beyond them move, youngest first.
+   */
+  private void resize(Node node, MoveLog log) {
+    int capacity = node.standing.slots();
+    if (capacity == node.capacity) {
+      return;
+    }
     tree.setCapacity(node, capacity);
     int overflow = node.children.size() - capacity;
     if (overflow > 0) {
@@ -235,8 +286,6 @@ public final class StreamTree {
         tree.placeDetached(child, log);
       }
     }
-    Compaction.run(tree, log);
-    return finish(log);
   }
 
   /**
@@ -251,8 +300,16 @@ public final class StreamTree {
       throw new IllegalArgumentException("the root cannot move");
     }
     Node avoid = avoidParent == null ? null : tree.get(avoidParent);
+    MoveLog log = new MoveLog();
+    if (moveAway(node, avoid, log)) {
+      Compaction.run(tree, log, node, avoid);
+    }
+    return finish(log);
+  }
+
+  private boolean moveAway(Node node, Node avoid, MoveLog log) {
     if (avoid == tree.root) {
-      return List.of(); // everything is under the root
+      return false; // everything is under the root
     }
     Node current = node.parent;
     Node target =
@@ -262,51 +319,89 @@ public final class StreamTree {
                     && !tree.inSubtree(c, node)
                     && (avoid == null || !tree.inSubtree(c, avoid)));
     if (target == null) {
-      return List.of();
+      return false;
     }
-    MoveLog log = new MoveLog();
     tree.move(node, target, -1, log);
-    Compaction.run(tree, log, node, avoid);
-    return finish(log);
+    return true;
   }
 
   /**
-   * A child reports that its parent starves it: the link is open but delivers too little of the
-   * stream, or nothing (a slow uplink, or a parent that withholds). The child moves away, with its
-   * subtree, as {@link #moveAway} does. A viewer reported by a second, different child within
-   * {@code windowMs} of the first is demoted for good: it keeps its place but becomes a leaf
-   * (capacity 0 from now on, whatever its uplink shows), and its children re-attach elsewhere. One
-   * report demotes nobody: an honest parent on a bad link loses one child; a party that withholds
-   * from its children keeps none. The root and boosters are never demoted: they are the stream's
-   * own, admitted by token. No moves if {@code childId} is not {@code parentId}'s child.
+   * A child reports that its parent starves it: over its last window the open link delivered {@code
+   * share} of what it took in (NaN: unknown, e.g. the link never opened). The child moves away with
+   * its subtree, as {@link #moveAway} does, and a viewer parent (never the root or a booster: the
+   * stream's own) pays by its standing:
+   *
+   * <ul>
+   *   <li>it loses the reporter's slot: its ceiling becomes the children it still has (a weak line
+   *       loses the children it cannot feed, and is not branded);
+   *   <li>the report is <em>withheld</em> if {@code share < rule.withheldShare()} while the parent
+   *       is fed (it has not reported its own parent within the window); a second withheld report
+   *       from a different child within the window, or the first after an earlier demotion, demotes
+   *       it: a leaf until {@code now + barMs × 2^(demotions−1)};
+   *   <li>it earns back one slot per quiet period ({@code earnMs × 2^backoff}, backoff = reports
+   *       since it last earned a slot while feeding a child), and its bar ends the same way, in
+   *       {@link #setCapacity(String, int, long, TrustRule)}.
+   * </ul>
+   *
+   * No moves and no change if {@code childId} is not {@code parentId}'s child.
    *
    * @param now when the report arrived (the caller's clock; replicas replay the same value)
    */
-  public List<Move> reportStarving(String childId, String parentId, long now, long windowMs) {
+  public List<Move> reportStarving(
+      String childId, String parentId, double share, long now, TrustRule rule) {
     Node child = tree.require(childId);
     Node parent = child.parent;
+    Objects.requireNonNull(rule, "rule");
     if (parent == null || !parent.id.equals(parentId)) {
       return List.of();
     }
-    if (parent == tree.root || parent.role == Role.BOOSTER) {
-      return moveAway(childId, parentId);
+    child.standing.starvedAt = now;
+    MoveLog log = new MoveLog();
+    moveAway(child, parent, log);
+    if (parent != tree.root && parent.role != Role.BOOSTER) {
+      Standing st = parent.standing;
+      st.quietSince = now;
+      st.backoff = Math.min(st.backoff + 1, TrustRule.MAX_DOUBLINGS);
+      boolean withheld =
+          rule.windowMs() >= 0 && share < rule.withheldShare() && st.fed(now, rule.windowMs());
+      if (withheld) {
+        boolean demote =
+            st.demotions > 0
+                || st.strikeBy != null
+                    && !st.strikeBy.equals(childId)
+                    && now - st.strikeAt <= rule.windowMs();
+        st.strikeBy = childId;
+        st.strikeAt = now;
+        if (demote) {
+          st.demotions++;
+          st.demoted = true;
+          st.ceiling = 0;
+          st.quietSince = now + rule.bar(st.demotions);
+          st.barredUntil = st.quietSince;
+        }
+      }
+      st.ceiling = Math.min(st.ceiling, parent.children.size());
+      resize(parent, log);
     }
-    boolean second =
-        parent.reportedBy != null
-            && !parent.reportedBy.equals(childId)
-            && now - parent.reportedAt <= windowMs;
-    parent.reportedBy = childId;
-    parent.reportedAt = now;
-    if (!second) {
-      return moveAway(childId, parentId);
-    }
-    parent.demoted = true;
-    return setCapacity(parentId, 0);
+    Compaction.run(tree, log, child, parent);
+    return finish(log);
   }
 
-  /** True once the node was demoted for starving its children ({@link #reportStarving}). */
+  /** True while the node is demoted for starving its children ({@link #reportStarving}). */
   public boolean isDemoted(String id) {
-    return tree.require(id).demoted;
+    return tree.require(id).standing.demoted;
+  }
+
+  /** How often the node was demoted. */
+  public int demotions(String id) {
+    return tree.require(id).standing.demotions;
+  }
+
+  /**
+   * The most slots its children's reports leave the node ({@code maxChildren} or more: no limit).
+   */
+  public int ceiling(String id) {
+    return tree.require(id).standing.ceiling;
   }
 
   /**

@@ -20,12 +20,14 @@ import java.util.Set;
  * u8 version=2 | utf stream | utf rootId | i32 maxChildren | i32 bitrateKbps | i64 createdAt | i64 nextSeq
  * | i32 rootCapacity | owner rootOwner | i32 count
  * | count × (utf id | u8 role | u8 capacity | i64 joinedAt | i64 seq | owner | i32 parentPosition
- *            | u8 demoted | owner reportedBy | i64 reportedAt)
+ *            | standing)
+ * standing = u8 requested | u8 ceiling | u8 demoted | i64 barredUntil | u8 demotions | i64 quietSince
+ *            | u8 backoff | owner strikeBy | i64 strikeAt | i64 starvedAt
  * owner = u8 0 | u8 1 utf
  * </pre>
  */
 final class TreeCodec {
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
   private TreeCodec() {}
 
@@ -59,9 +61,17 @@ final class TreeCodec {
       out.writeLong(node.seq);
       writeOwner(out, node.owner);
       out.writeInt(position.get(node.parent));
-      out.writeBoolean(node.demoted);
-      writeOwner(out, node.reportedBy);
-      out.writeLong(node.reportedAt);
+      Standing st = node.standing;
+      out.writeByte(st.requested);
+      out.writeByte(st.ceiling);
+      out.writeBoolean(st.demoted);
+      out.writeLong(st.barredUntil);
+      out.writeByte(st.demotions);
+      out.writeLong(st.quietSince);
+      out.writeByte(st.backoff);
+      writeOwner(out, st.strikeBy);
+      out.writeLong(st.strikeAt);
+      out.writeLong(st.starvedAt);
     }
   }
 
@@ -87,6 +97,7 @@ final class TreeCodec {
     check(nextSeq >= 1 && rootCapacity >= 0 && rootCapacity <= tree.maxChildren, "header values");
     tree.nextSeq(nextSeq);
     tree.setCapacity(tree.root, rootCapacity);
+    tree.root.standing.requested = rootCapacity;
     tree.setOwner(tree.root, readOwner(in));
     int count = in.readInt();
     check(count >= 0, "node count");
@@ -102,9 +113,16 @@ final class TreeCodec {
       long seq = in.readLong();
       String owner = readOwner(in);
       int parentPosition = in.readInt();
+      int requested = in.readUnsignedByte();
+      int ceiling = in.readUnsignedByte();
       int demoted = in.readUnsignedByte();
-      String reportedBy = readOwner(in);
-      long reportedAt = in.readLong();
+      long barredUntil = in.readLong();
+      int demotions = in.readUnsignedByte();
+      long quietSince = in.readLong();
+      int backoff = in.readUnsignedByte();
+      String strikeBy = readOwner(in);
+      long strikeAt = in.readLong();
+      long starvedAt = in.readLong();
       check(!id.isBlank() && tree.get(id) == null, "duplicate or blank id");
       check(role == Role.BOOSTER.ordinal() || role == Role.VIEWER.ordinal(), "role");
       check(capacity <= tree.maxChildren, "capacity");
@@ -112,12 +130,22 @@ final class TreeCodec {
       check(parentPosition >= 0 && parentPosition < order.size(), "parent position");
       Node parent = order.get(parentPosition);
       check(parent.hasFreeSlot(), "fan-out exceeds capacity");
-      check(demoted <= 1 && (demoted == 0 || capacity == 0), "demoted flag");
+      check(demoted <= 1, "demoted flag");
+      check(requested <= tree.maxChildren && ceiling <= Standing.NO_CEILING, "standing slots");
+      check(backoff <= TrustRule.MAX_DOUBLINGS, "standing backoff");
       Node node =
           tree.restoreChild(id, Role.values()[role], capacity, joinedAt, seq, owner, parent);
-      node.demoted = demoted == 1;
-      node.reportedBy = reportedBy;
-      node.reportedAt = reportedAt;
+      Standing st = node.standing;
+      st.requested = requested;
+      st.ceiling = ceiling;
+      st.demoted = demoted == 1;
+      st.barredUntil = barredUntil;
+      st.demotions = demotions;
+      st.quietSince = quietSince;
+      st.backoff = backoff;
+      st.strikeBy = strikeBy;
+      st.strikeAt = strikeAt;
+      st.starvedAt = starvedAt;
       order.add(node);
     }
     try {

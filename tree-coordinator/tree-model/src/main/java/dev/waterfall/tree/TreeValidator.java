@@ -37,7 +37,14 @@ final class TreeValidator {
           "capacity within 0..maxChildren",
           node);
       require(node.children.size() <= node.capacity, "fan-out <= capacity", node);
-      require(!node.demoted || node.capacity == 0, "a demoted node is a leaf", node);
+      require(
+          node.capacity == node.standing.slots(),
+          "capacity == its standing's slots (a demoted node is a leaf)",
+          node);
+      require(
+          node.standing.requested >= 0 && node.standing.requested <= tree.maxChildren,
+          "requested slots within 0..maxChildren",
+          node);
       require(node == root || node.role != Role.ORIGIN, "only the root is ORIGIN", node);
       if (node.owner != null) {
         require(tree.ownedBy(node.owner).contains(node), "owner index", node);

@@ -221,9 +221,26 @@ final class ChurnDriver {
     if (id != null) {
       // the origin always uploads: a zero-capacity root would evict everyone, which tests nothing
       // further
-      List<Move> moves = tree.setCapacity(id, root ? 1 + random.nextInt(4) : randomCapacity());
+      int requested = root ? 1 + random.nextInt(4) : randomCapacity();
+      // Half the time with the clock (a heartbeat): the node may earn back a slot or end its bar.
+      boolean timed = random.nextBoolean();
+      int ceilingBefore = tree.ceiling(id);
+      boolean demotedBefore = tree.isDemoted(id);
+      List<Move> moves =
+          timed ? tree.setCapacity(id, requested, clock, RULE) : tree.setCapacity(id, requested);
       if (check) {
         assertMoves(moves);
+        int capacity = tree.node(id).capacity();
+        assertThat(capacity).as("never more than asked for").isLessThanOrEqualTo(requested);
+        assertThat(tree.ceiling(id))
+            .as("at most one slot earned back per call, and only with the clock")
+            .isBetween(ceilingBefore, timed ? ceilingBefore + 1 : ceilingBefore);
+        if (demotedBefore && !timed) {
+          assertThat(tree.isDemoted(id)).as("only time ends a bar").isTrue();
+        }
+        if (tree.isDemoted(id)) {
+          assertThat(capacity).as("a demoted node is a leaf").isZero();
+        }
       }
     }
   }
@@ -246,8 +263,9 @@ final class ChurnDriver {
   }
 
   /**
-   * A child reports its parent starving it; two different ones within 20 ticks of the clock demote
-   * a viewer.
+   * A child reports its parent starving it, with a share that says withheld (0, 0.05), weak (0.3,
+   * 0.45) or nothing (NaN); two different withheld ones within 20 ticks of the clock demote a
+   * viewer.
    */
   private void reportStarving(boolean check) {
     String id = pickId();
@@ -255,16 +273,40 @@ final class ChurnDriver {
       return;
     }
     String parent = tree.node(id).parentId();
-    List<Move> moves = tree.reportStarving(id, parent, clock, 20);
+    double share = SHARES[random.nextInt(SHARES.length)];
+    boolean wasDemoted = tree.isDemoted(parent);
+    int demotions = tree.demotions(parent);
+    int ceiling = tree.ceiling(parent);
+    int fed = tree.node(parent).childIds().size();
+    List<Move> moves = tree.reportStarving(id, parent, share, clock, RULE);
     if (check) {
       assertMoves(moves);
-      if (tree.isDemoted(parent)) {
-        assertThat(tree.node(parent).capacity()).as("a demoted node is a leaf").isZero();
-        assertThat(tree.node(parent).childIds()).isEmpty();
-        assertThat(tree.node(parent).role()).isEqualTo(Role.VIEWER);
+      TreeNode reported = tree.node(parent);
+      if (reported.role() == Role.VIEWER) {
+        assertThat(tree.ceiling(parent))
+            .as("a reported viewer keeps no more slots than the children it fed")
+            .isLessThanOrEqualTo(Math.min(ceiling, fed));
+      } else {
+        assertThat(tree.ceiling(parent))
+            .as("the root and boosters keep their slots")
+            .isEqualTo(ceiling);
+      }
+      if (!(share < RULE.withheldShare())) {
+        assertThat(tree.demotions(parent)).as("a weak report never demotes").isEqualTo(demotions);
+      }
+      if (tree.isDemoted(parent) && !wasDemoted) {
+        assertThat(reported.capacity()).as("a demoted node is a leaf").isZero();
+        assertThat(reported.childIds()).isEmpty();
+        assertThat(reported.role()).isEqualTo(Role.VIEWER);
+        assertThat(tree.demotions(parent)).isEqualTo(demotions + 1);
       }
     }
   }
+
+  private static final double[] SHARES = {0, 0.05, 0.3, 0.45, Double.NaN};
+
+  /** Short bars and quiet periods, so they end within a run's clock. */
+  private static final TrustRule RULE = new TrustRule(20, 0.1, 30, 10);
 
   private void moveDown(boolean check) {
     String id = pickId();

@@ -50,9 +50,11 @@ class CodecTest {
   @Test
   void roundTripKeepsDemotionAndTheLastReport() throws IOException {
     StreamTree original = Trees.of("o: a b", "a: a1 a2 a3", "b: b1 b2");
-    original.reportStarving("a1", "a", 100, 10_000);
-    original.reportStarving("a2", "a", 200, 10_000); // a second child of a: a is demoted
-    original.reportStarving("b1", "b", 300, 10_000); // one report about b
+    TrustRule rule = TrustRule.DEFAULT.withWindowMs(10_000);
+    original.reportStarving("a1", "a", 0, 100, rule);
+    original.reportStarving("a2", "a", 0, 200, rule); // a second child of a: a is demoted
+    original.reportStarving("b1", "b", 0, 300, rule); // one report about b
+    original.reportStarving("b2", "b", 0.3, 310, rule); // a weak one: b loses a slot
     StreamTree copy = read(bytes(original));
     copy.validate();
     assertThat(bytes(copy)).isEqualTo(bytes(original));
@@ -61,8 +63,19 @@ class CodecTest {
     assertThat(copy.node("a").capacity()).isZero();
     // The report about b came through: a second child's, on the copy, demotes b.
     assertThat(copy.isDemoted("b")).isFalse();
-    copy.reportStarving("b2", "b", 400, 10_000);
-    assertThat(copy.isDemoted("b")).isTrue();
+    assertThat(copy.ceiling("b")).isEqualTo(original.ceiling("b")).isLessThan(2);
+    assertThat(copy.demotions("a")).isEqualTo(1);
+    copy.setCapacity("b", 4); // b's uplink has room, but its reports left it fewer slots
+    original.setCapacity("b", 4);
+    assertThat(copy.node("b").capacity()).isEqualTo(copy.ceiling("b"));
+    // Its bar ends on the copy as on the original: ten minutes and a quiet period later.
+    long ends = copy.nextEarnAt("a", rule);
+    assertThat(ends).isEqualTo(original.nextEarnAt("a", rule)).isGreaterThan(200 + 600_000);
+    copy.setCapacity("a", 4, ends, rule);
+    original.setCapacity("a", 4, ends, rule);
+    assertThat(copy.isDemoted("a")).isFalse();
+    assertThat(copy.node("a").capacity()).isEqualTo(1);
+    assertThat(bytes(copy)).isEqualTo(bytes(original));
   }
 
   @Test
@@ -79,7 +92,7 @@ class CodecTest {
   @Test
   void firstByteIsTheVersion() throws IOException {
     byte[] data = bytes(new StreamTree("s", "o", 4, 1000, 0));
-    assertThat(data[0]).isEqualTo((byte) 2);
+    assertThat(data[0]).isEqualTo((byte) 3);
     data[0] = 1;
     assertThatThrownBy(() -> read(data))
         .isInstanceOf(IOException.class)

@@ -91,22 +91,56 @@ class MutationTest {
   @Nested
   @DisplayName("reportStarving")
   class ReportStarving {
+    private static final TrustRule RULE = TrustRule.DEFAULT.withWindowMs(60_000);
 
     @Test
-    void oneReportMovesTheReporterAwayAndDemotesNobody() {
+    void aWeakReportMovesTheReporterAndCostsTheParentThatSlotOnly() {
       StreamTree tree = Trees.of("o: a b c d", "a: a1 a2", "a1: x");
-      List<Move> moves = tree.reportStarving("a1", "a", 1000, 60_000);
+      List<Move> moves = tree.reportStarving("a1", "a", 0.35, 1000, RULE);
       assertThat(moves).containsExactly(new Move("a1", "a", "b", 2));
       assertThat(tree.isDemoted("a")).isFalse();
-      assertThat(tree.node("a").capacity()).isEqualTo(4);
+      assertThat(tree.node("a").capacity()).isEqualTo(1);
+      assertThat(childrenOf(tree, "a")).containsExactly("a2");
       tree.validate();
     }
 
     @Test
-    void aSecondChildWithinTheWindowDemotesTheParentToALeafForGood() {
+    void weakReportsFromEveryChildNeverDemote() {
       StreamTree tree = Trees.of("o: a b c d", "a: a1 a2 a3");
-      tree.reportStarving("a1", "a", 1000, 60_000);
-      List<Move> moves = tree.reportStarving("a2", "a", 61_000, 60_000);
+      tree.reportStarving("a1", "a", 0.2, 1000, RULE);
+      tree.reportStarving("a2", "a", 0.45, 2000, RULE);
+      tree.reportStarving("a3", "a", Double.NaN, 3000, RULE); // the link never opened
+      assertThat(tree.isDemoted("a")).isFalse();
+      assertThat(tree.demotions("a")).isZero();
+      assertThat(tree.node("a").capacity()).isZero();
+      tree.validate();
+    }
+
+    @Test
+    void aWeakParentEarnsItsSlotsBackOnePerQuietPeriodThatDoublesPerReport() {
+      StreamTree tree = Trees.of("o: a b c d", "a: a1 a2 a3");
+      tree.reportStarving("a1", "a", 0.3, 0, RULE); // backoff 1: 60 s quiet periods
+      tree.reportStarving("a2", "a", 0.3, 1000, RULE); // backoff 2: 120 s, from 1 s
+      assertThat(tree.node("a").capacity()).isEqualTo(1);
+      assertThat(tree.nextEarnAt("a", RULE)).isEqualTo(121_000);
+      tree.setCapacity("a", 4, 120_999, RULE);
+      assertThat(tree.node("a").capacity()).isEqualTo(1);
+      tree.setCapacity("a", 4, 121_000, RULE); // a3 fed through the period: the backoff is gone
+      assertThat(tree.node("a").capacity()).isEqualTo(2);
+      assertThat(tree.nextEarnAt("a", RULE)).isEqualTo(151_000);
+      tree.setCapacity("a", 4, 151_000, RULE);
+      tree.setCapacity("a", 4, 181_000, RULE);
+      assertThat(tree.node("a").capacity()).isEqualTo(4);
+      assertThat(tree.nextEarnAt("a", RULE)).isEqualTo(Long.MAX_VALUE);
+      tree.validate();
+    }
+
+    @Test
+    void twoWithheldReportsFromDifferentChildrenWithinTheWindowDemoteTheParent() {
+      StreamTree tree = Trees.of("o: a b c d", "a: a1 a2 a3");
+      tree.reportStarving("a1", "a", 0.0, 1000, RULE);
+      assertThat(tree.isDemoted("a")).isFalse();
+      List<Move> moves = tree.reportStarving("a2", "a", 0.04, 61_000, RULE);
       assertThat(tree.isDemoted("a")).isTrue();
       assertThat(childrenOf(tree, "a")).isEmpty();
       assertThat(moves).extracting(Move::nodeId).containsExactlyInAnyOrder("a2", "a3");
@@ -116,26 +150,70 @@ class MutationTest {
     }
 
     @Test
-    void theSameChildTwiceOrReportsFarApartDemoteNobody() {
+    void theSameChildTwiceOrWithheldReportsFarApartDemoteNobody() {
       StreamTree tree = Trees.of("o: a b c d", "a: a1 a2 a3", "b: b1 b2");
-      tree.reportStarving("a1", "a", 1000, 60_000);
-      tree.reportStarving("a1", "b", 1000, 60_000); // a1 is no longer a's child: nothing happens
-      assertThat(tree.isDemoted("b")).isFalse();
-      tree.reportStarving("a2", "a", 62_000, 60_000); // 61 s after the first
+      tree.reportStarving("a1", "a", 0, 1000, RULE);
+      tree.reportStarving("a1", "a", 0, 1000, RULE); // a1 is no longer a's child: nothing happens
+      assertThat(tree.node("a").capacity()).isEqualTo(2);
+      tree.reportStarving("a2", "a", 0, 62_000, RULE); // 61 s after the first
       assertThat(tree.isDemoted("a")).isFalse();
-      tree.reportStarving("b1", "b", 70_000, 60_000);
-      tree.setCapacity("b", 4);
+      tree.reportStarving("b1", "b", 0, 70_000, RULE);
       assertThat(tree.isDemoted("b")).isFalse();
+      tree.validate();
+    }
+
+    @Test
+    void aParentThatIsNotFedItselfIsNeverStruck() {
+      // a reported its own parent p: what a's children miss, a never got. p is struck, not a.
+      StreamTree tree = Trees.of("o: p b c d", "p: a", "a: a1 a2");
+      tree.reportStarving("a", "p", 0, 1000, RULE);
+      String under = parentOf(tree, "a");
+      tree.reportStarving("a1", "a", 0, 2000, RULE);
+      tree.reportStarving("a2", "a", 0, 3000, RULE);
+      assertThat(tree.isDemoted("a")).isFalse();
+      assertThat(under).isNotEqualTo("p");
+      tree.validate();
+    }
+
+    @Test
+    void aDemotionEndsAfterItsBarAndAQuietPeriodWithOneTrialSlot() {
+      StreamTree tree = Trees.of("o: a b c d", "a: a1 a2");
+      tree.reportStarving("a1", "a", 0, 0, RULE);
+      tree.reportStarving("a2", "a", 0, 0, RULE); // backoff 2: 120 s quiet periods
+      long ends = 600_000 + 120_000;
+      assertThat(tree.nextEarnAt("a", RULE)).isEqualTo(ends);
+      tree.setCapacity("a", 4, ends - 1, RULE);
+      assertThat(tree.isDemoted("a")).isTrue();
+      tree.setCapacity("a", 4, ends, RULE);
+      assertThat(tree.isDemoted("a")).isFalse();
+      assertThat(tree.node("a").capacity()).isEqualTo(1);
+      tree.validate();
+    }
+
+    @Test
+    void aDemotedParentReofferingNothingIsDemotedAtOnceForTwiceAsLong() {
+      StreamTree tree = Trees.of("o: a b c/0 d/0", "a: a1 a2", "b: b1/0 b2/0 b3/0");
+      tree.reportStarving("a1", "a", 0, 0, RULE);
+      tree.reportStarving("a2", "a", 0, 0, RULE);
+      long ends = 720_000;
+      tree.setCapacity("a", 4, ends, RULE);
+      // A newcomer lands in a's trial slot, the shallowest; its first withheld report is enough.
+      tree.join(NodeSpec.viewer("n", 0, ends));
+      assertThat(parentOf(tree, "n")).isEqualTo("a");
+      tree.reportStarving("n", "a", 0, ends + 10_000, RULE);
+      assertThat(tree.isDemoted("a")).isTrue();
+      assertThat(tree.demotions("a")).isEqualTo(2);
+      assertThat(tree.nextEarnAt("a", RULE)).isGreaterThanOrEqualTo(ends + 10_000 + 1_200_000);
       tree.validate();
     }
 
     @Test
     void theRootAndBoostersAreNeverDemoted() {
       StreamTree tree = Trees.of("o: r1 r2 +bst c", "bst: b1 b2", "c: c1/0");
-      tree.reportStarving("r1", "o", 1000, 60_000);
-      tree.reportStarving("r2", "o", 1001, 60_000);
-      tree.reportStarving("b1", "bst", 1002, 60_000);
-      tree.reportStarving("b2", "bst", 1003, 60_000);
+      tree.reportStarving("r1", "o", 0, 1000, RULE);
+      tree.reportStarving("r2", "o", 0, 1001, RULE);
+      tree.reportStarving("b1", "bst", 0, 1002, RULE);
+      tree.reportStarving("b2", "bst", 0.3, 1003, RULE);
       assertThat(tree.isDemoted("o")).isFalse();
       assertThat(tree.isDemoted("bst")).isFalse();
       assertThat(tree.node("bst").capacity()).isEqualTo(4);

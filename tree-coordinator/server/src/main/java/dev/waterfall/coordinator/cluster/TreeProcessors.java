@@ -18,6 +18,7 @@ import dev.waterfall.tree.RepairStrategies;
 import dev.waterfall.tree.Role;
 import dev.waterfall.tree.StreamTree;
 import dev.waterfall.tree.TreeNode;
+import dev.waterfall.tree.TrustRule;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -206,15 +207,20 @@ public final class TreeProcessors {
     }
   }
 
-  public record SetCapacity(String id, int capacity) implements Mutation<Moved> {
+  /**
+   * The slots a node asks for (its measured uplink's), and at {@code now} what a quiet period earns
+   * it back under {@code rule} (StreamTree.setCapacity).
+   */
+  public record SetCapacity(String id, int capacity, long now, TrustRule rule)
+      implements Mutation<Moved> {
     @Override
     public Moved apply(StreamTree tree) {
       int slots = Math.min(capacity, tree.maxChildren());
       TreeNode node = tree.node(id);
-      if (node == null || node.capacity() == slots) {
+      if (node == null || node.role() == Role.ORIGIN) {
         return new Moved(List.of(), shape(tree));
       }
-      return new Moved(Edge.of(tree, tree.setCapacity(id, slots)), shape(tree));
+      return new Moved(Edge.of(tree, tree.setCapacity(id, slots, now, rule)), shape(tree));
     }
   }
 
@@ -234,10 +240,11 @@ public final class TreeProcessors {
   }
 
   /**
-   * A child reports its parent starving it: it moves away; a viewer parent reported by a second
-   * child within {@code windowMs} is demoted to a leaf for good (StreamTree.reportStarving).
+   * A child reports its parent starving it, having measured {@code share} of the stream from it
+   * (NaN: unknown): it moves away, and a viewer parent loses its slot or, withholding, is demoted
+   * (StreamTree.reportStarving).
    */
-  public record ReportStarving(String id, String parent, long now, long windowMs)
+  public record ReportStarving(String id, String parent, double share, long now, TrustRule rule)
       implements Mutation<Reported> {
     @Override
     public Reported apply(StreamTree tree) {
@@ -246,7 +253,7 @@ public final class TreeProcessors {
         return new Reported(new Moved(List.of(), shape(tree)), false);
       }
       boolean before = tree.isDemoted(parent);
-      List<Edge> moves = Edge.of(tree, tree.reportStarving(id, parent, now, windowMs));
+      List<Edge> moves = Edge.of(tree, tree.reportStarving(id, parent, share, now, rule));
       return new Reported(new Moved(moves, shape(tree)), !before && tree.isDemoted(parent));
     }
   }

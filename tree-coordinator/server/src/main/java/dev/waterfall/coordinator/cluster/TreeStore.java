@@ -78,8 +78,9 @@ public final class TreeStore {
     return run(stream, new TreeProcessors.Resume(id, owner, tokenOwner));
   }
 
-  public Future<Moved> setCapacity(String stream, String id, int capacity) {
-    return run(stream, new TreeProcessors.SetCapacity(id, capacity));
+  public Future<Moved> setCapacity(
+      String stream, String id, int capacity, long now, dev.waterfall.tree.TrustRule rule) {
+    return run(stream, new TreeProcessors.SetCapacity(id, capacity, now, rule));
   }
 
   public Future<Moved> moveAway(String stream, String id, String avoid) {
@@ -87,8 +88,13 @@ public final class TreeStore {
   }
 
   public Future<Reported> reportStarving(
-      String stream, String id, String parent, long now, long windowMs) {
-    return run(stream, new TreeProcessors.ReportStarving(id, parent, now, windowMs));
+      String stream,
+      String id,
+      String parent,
+      double share,
+      long now,
+      dev.waterfall.tree.TrustRule rule) {
+    return run(stream, new TreeProcessors.ReportStarving(id, parent, share, now, rule));
   }
 
   public Future<Moved> moveDown(String stream, String id, String reporter) {

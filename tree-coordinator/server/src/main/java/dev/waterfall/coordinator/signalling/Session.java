@@ -47,6 +47,13 @@ final class Session {
           true, dev.waterfall.coordinator.streams.UsableUrls.Reach.PUBLIC);
 
   int capacity;
+
+  /**
+   * When this viewer's heartbeat next asks the tree what a quiet period earned it back (clock
+   * millis).
+   */
+  long earnCheckAt;
+
   int maxChildren;
   int bitrateKbps;
   long lastSeen;

@@ -292,19 +292,30 @@ public final class SignallingServer {
     s.lastStats = h.stats();
     renewIceServers(s);
     // A measured uplink re-sizes the node's slots; a node that declared upload:false stays a leaf.
-    if (h.uplinkKbps() == null || s.root || s.capacity == 0) {
+    // Every half quiet period a viewer's heartbeat also lets the tree give back what its reports
+    // took, once a quiet period has earned it (boosters and the root are never reported).
+    boolean viewer = "viewer".equals(s.role);
+    if (s.root || s.capacity == 0 || h.uplinkKbps() == null && !viewer) {
       return Future.succeededFuture();
     }
-    int slots = StreamTree.slotsFor(s.maxChildren, s.bitrateKbps, h.uplinkKbps(), true);
-    if (slots == s.capacity) {
+    long now = clock.millis();
+    int slots =
+        h.uplinkKbps() == null
+            ? s.capacity
+            : StreamTree.slotsFor(s.maxChildren, s.bitrateKbps, h.uplinkKbps(), true);
+    boolean earn = viewer && now >= s.earnCheckAt;
+    if (slots == s.capacity && !earn) {
       return Future.succeededFuture();
     }
     s.capacity = slots;
+    if (earn) {
+      s.earnCheckAt = now + config.tree().earnSlotMs() / 2;
+    }
     return trees
-        .setCapacity(s.stream, s.nodeId, slots)
+        .setCapacity(s.stream, s.nodeId, slots, now, config.tree().trust())
         .map(
             moved -> {
-              if (moved != null) {
+              if (moved != null && !moved.moves().isEmpty()) {
                 metrics.moved(moved.moves().size());
                 switchboard.announce(moved.moves(), "capacity-changed");
               }
@@ -327,23 +338,22 @@ public final class SignallingServer {
   private Future<Void> report(Session s, Message.Report r) {
     metrics.error("report-" + r.reason());
     if (r.reason().equals("starving")) {
-      long window = config.tree().demoteWindowMs();
+      double share = r.share() == null ? Double.NaN : r.share();
       return trees
-          .reportStarving(s.stream, s.nodeId, r.about(), clock.millis(), window == 0 ? -1 : window)
+          .reportStarving(
+              s.stream, s.nodeId, r.about(), share, clock.millis(), config.tree().trust())
           .map(
               reported -> {
                 // null: the stream has no tree
                 acted(s, r, reported == null ? null : reported.moved(), false);
                 if (reported != null && reported.demoted()) {
-                  // The second report's own words (e.g. "the parent supplied 38% of the last 10
-                  // s"): a withholder supplies ~0 %, a weak honest parent on a lossy line 20–50 %;
-                  // the field lab demotes both today.
                   LOG.info(
-                      "node {} of '{}' demoted to a leaf: two of its children reported it starving them (the second:"
-                          + " {})",
+                      "node {} of '{}' demoted to a leaf: its children reported it withholding"
+                          + " (the second: {}, share {})",
                       r.about(),
                       s.stream,
-                      printable(r.detail()));
+                      printable(r.detail()),
+                      r.share());
                   incidents.flag(s.stream, r.about(), "demoted", clock.millis());
                 }
                 return null;
