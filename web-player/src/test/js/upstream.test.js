@@ -56,6 +56,7 @@ test('an open link whose parent supplies nothing while HTTP heals the stream is 
   }
   assert.deepEqual(node.sent.map((m) => [m.type, m.about, m.reason]), [['report', 'P', 'starving']]);
   assert.match(node.sent[0].detail, /supplied 0% of the last 10 s/);
+  assert.equal(node.sent[0].share, 0, 'the measured share goes with the report (a withholder)');
 });
 
 test('a page under the root does not report it: there is nowhere else to go', () => {

@@ -224,7 +224,9 @@ export class Upstream {
     // Under the root (depth 1) there is nowhere else to go: the report would only come back as report-ignored.
     if (share >= 0 && this.node.depth !== 1) {
       this.node.stats.starvingReports = (this.node.stats.starvingReports || 0) + 1;
+      // The share itself tells the coordinator a withholder (~0 %) from a weak line (20–50 %).
       this.node.signalling.send({ type: 'report', about: this.link.parentId, reason: 'starving',
+        share: Math.round(share * 1000) / 1000,
         detail: 'the parent supplied ' + Math.round(share * 100) + '% of the last ' + WINDOW_MS / 1000
           + ' s; the rest came over HTTP' });
     }

@@ -635,7 +635,8 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
                 "the parent supplied %.0f%% of the last %d s; the rest came over HTTP",
                 share * 100, StarvationWatch.WINDOW_MS / 1000);
         LOG.info("parent {} starves this node ({}): reporting it", parent.peerId, detail);
-        send(new Message.Report(parent.peerId, "starving", detail));
+        // The share itself tells the coordinator a withholder (~0 %) from a weak line (20–50 %).
+        send(new Message.Report(parent.peerId, "starving", detail, share));
       }
     }
   }
