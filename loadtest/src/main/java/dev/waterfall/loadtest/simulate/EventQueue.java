@@ -18,6 +18,9 @@ final class EventQueue {
   /** A child starved by its parent for a whole window reports it. */
   static final int REPORT = 2;
 
+  /** A reported viewer's quiet period is over: the tree may give back a slot or end its bar. */
+  static final int EARN = 3;
+
   private static final int KIND_SHIFT = 30;
   private static final int VIEWER_MASK = (1 << KIND_SHIFT) - 1;
 

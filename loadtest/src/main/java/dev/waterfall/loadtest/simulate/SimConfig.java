@@ -34,7 +34,8 @@ public record SimConfig(
     int newcomerSlots,
     double measureSeconds,
     double reportSeconds,
-    double demoteWindowSeconds) {
+    double demoteWindowSeconds,
+    SimTrust trust) {
 
   /**
    * No measurement: a viewer's slots come from its uplink at once (declared, or maxChildren if
@@ -47,6 +48,7 @@ public record SimConfig(
   public static final double DEMOTE_WINDOW_SECONDS = 120;
 
   public SimConfig {
+    java.util.Objects.requireNonNull(trust, "trust");
     if (viewers < 1
         || rampSeconds <= 0
         || steadySeconds < 0
@@ -98,7 +100,66 @@ public record SimConfig(
         UPLINK_AT_JOIN,
         MEASURE_SECONDS,
         REPORT_SECONDS,
-        DEMOTE_WINDOW_SECONDS);
+        DEMOTE_WINDOW_SECONDS,
+        SimTrust.DEFAULT);
+  }
+
+  public SimConfig(
+      int viewers,
+      double rampSeconds,
+      double steadySeconds,
+      double meanSessionSeconds,
+      Sessions sessions,
+      UplinkMix uplinks,
+      int boosters,
+      int maxChildren,
+      int bitrateKbps,
+      String repairStrategy,
+      long seed,
+      double withholders,
+      int newcomerSlots,
+      double measureSeconds,
+      double reportSeconds,
+      double demoteWindowSeconds) {
+    this(
+        viewers,
+        rampSeconds,
+        steadySeconds,
+        meanSessionSeconds,
+        sessions,
+        uplinks,
+        boosters,
+        maxChildren,
+        bitrateKbps,
+        repairStrategy,
+        seed,
+        withholders,
+        newcomerSlots,
+        measureSeconds,
+        reportSeconds,
+        demoteWindowSeconds,
+        SimTrust.DEFAULT);
+  }
+
+  public SimConfig withTrust(SimTrust t) {
+    return new SimConfig(
+        viewers,
+        rampSeconds,
+        steadySeconds,
+        meanSessionSeconds,
+        sessions,
+        uplinks,
+        boosters,
+        maxChildren,
+        bitrateKbps,
+        repairStrategy,
+        seed,
+        withholders,
+        newcomerSlots,
+        measureSeconds,
+        reportSeconds,
+        demoteWindowSeconds,
+        t);
   }
 
   public SimConfig withViewers(int n) {
@@ -118,7 +179,8 @@ public record SimConfig(
         newcomerSlots,
         measureSeconds,
         reportSeconds,
-        demoteWindowSeconds);
+        demoteWindowSeconds,
+        trust);
   }
 
   /** The same audience with withholders and how they are caught. */
@@ -140,7 +202,8 @@ public record SimConfig(
         slots,
         measure,
         report,
-        demoteWindow);
+        demoteWindow,
+        trust);
   }
 
   /** True when viewers start with {@link #newcomerSlots} and are measured later. */

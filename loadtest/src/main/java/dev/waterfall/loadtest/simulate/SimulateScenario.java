@@ -151,6 +151,46 @@ public final class SimulateScenario extends Scenario {
               + "(default ${DEFAULT-VALUE}).")
   double demoteWindowSeconds;
 
+  @Option(
+      names = "--weak-lines",
+      defaultValue = "0",
+      description =
+          "Share of honest uploading viewers on a weak line: their children get --weak-delivery of the "
+              + "stream, heal the rest over HTTP and report it with that share (default ${DEFAULT-VALUE}).")
+  double weakLines;
+
+  @Option(
+      names = "--weak-delivery",
+      defaultValue = "0.35",
+      description =
+          "What a weak line delivers to its children; the field lab saw 0.2-0.5 (default ${DEFAULT-VALUE}).")
+  double weakDelivery;
+
+  @Option(
+      names = "--withheld-share",
+      defaultValue = "0.1",
+      description =
+          "Reports under this share are withheld, the rest weak (the tree's TrustRule; 1 with a huge "
+              + "--demote-bar-seconds emulates the old rule: any two reports demote for good) "
+              + "(default ${DEFAULT-VALUE}).")
+  double withheldShare;
+
+  @Option(
+      names = "--demote-bar-seconds",
+      defaultValue = "600",
+      description =
+          "A first demotion's bar, doubled by each later one (the coordinator's tree.demoteBarMs) "
+              + "(default ${DEFAULT-VALUE}).")
+  double demoteBarSeconds;
+
+  @Option(
+      names = "--earn-seconds",
+      defaultValue = "30",
+      description =
+          "Quiet period per slot a reported viewer earns back, doubled per report (tree.earnSlotMs) "
+              + "(default ${DEFAULT-VALUE}).")
+  double earnSeconds;
+
   @Setting(recorded = false)
   @Option(
       names = "--latency-samples",
@@ -208,6 +248,7 @@ public final class SimulateScenario extends Scenario {
     double worstRatio = 0;
     double worstMeanCopies = 0;
     double worstHttpShare = 0;
+    long weakDemoted = 0;
     for (int n : viewers) {
       if (deadline.passed()) {
         report.incomplete("time budget spent before N = " + n);
@@ -228,12 +269,18 @@ public final class SimulateScenario extends Scenario {
       worstRatio = Math.max(worstRatio, r.originEgressRatio());
       worstMeanCopies = Math.max(worstMeanCopies, r.originCopiesMean());
       worstHttpShare = Math.max(worstHttpShare, r.withholding().honestHttpShare());
+      weakDemoted += r.withholding().weakDemotions();
       if (r.completed() && (largest == null || n >= largest.viewers())) {
         largest = r;
       }
     }
     if (largest == null) {
       return;
+    }
+    if (weakLines > 0) {
+      // Issue 13/17: an honest parent on a weak line loses slots, never its standing.
+      figures.put("weakLinesDemoted", weakDemoted);
+      report.target(Target.atMost("weak lines demoted, every N", weakDemoted, 0, "viewers"));
     }
     figures.put("viewers", largest.viewers());
     figures.put("maxDepth", largest.maxDepth());
@@ -297,7 +344,8 @@ public final class SimulateScenario extends Scenario {
         slots,
         measureSeconds,
         reportSeconds,
-        demoteWindowSeconds);
+        demoteWindowSeconds,
+        new SimTrust(weakLines, weakDelivery, withheldShare, demoteBarSeconds, earnSeconds));
   }
 
   @Override
@@ -387,8 +435,6 @@ public final class SimulateScenario extends Scenario {
     o.put("httpFallbackViewersAtEnd", r.httpFallbackAtEnd());
     o.put("originEgressRatio", r.originEgressRatio());
     // Time-averaged and peak, counting honest children that heal over HTTP under a withholder too.
-    o.put("originCopiesMean", round(r.originCopiesMean(), 3));
-    o.put("originCopiesPeak", r.originCopiesPeak());
     o.put("offload", round(r.offload(), 6));
     o.put("repairs", r.repairs());
     o.put("repairsPerMinute", round(r.repairsPerMinute(), 1));
@@ -423,6 +469,17 @@ public final class SimulateScenario extends Scenario {
       o.put("withholdersThatHeldChildren", w.heldChildren());
       o.put("withholderMeanHoldingSeconds", round(w.meanHoldingSeconds(), 1));
     }
+    if (weakLines > 0) {
+      o.put("weakLines", w.weakLines());
+      o.put("weakHttpShare", round(w.weakHttpShare(), 6));
+      o.put("weakLinesDemoted", w.weakDemotions());
+      if (withholders == 0) {
+        o.put("starvingReports", w.reports());
+        o.put("demotions", w.demotions());
+      }
+    }
+    o.put("originCopiesMean", round(r.originCopiesMean(), 3));
+    o.put("originCopiesPeak", r.originCopiesPeak());
     o.put("refusedJoins", r.refusedJoins());
     ArrayNode lat = o.putArray("latencyByDepth");
     for (int d = 1; d <= r.maxDepth(); d++) {

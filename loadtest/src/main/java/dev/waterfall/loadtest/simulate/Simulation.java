@@ -87,10 +87,13 @@ public final class Simulation {
   private double honestSeconds;
   private double starvedSeconds;
 
-  /** {@link #originCopies()} after the last event (it holds until the next). */
-  private int copiesNow;
+  /** Origin copies healed under weak lines, integrated over simulated time. */
+  private double weakCopySeconds;
 
-  private int peakOriginCopies;
+  /** {@link #originCopies()} after the last event (it holds until the next). */
+  private double copiesNow;
+
+  private double peakOriginCopies;
 
   /**
    * Set once the ramp is over: steady-phase rates (repairs and join moves per minute) count from
@@ -109,7 +112,8 @@ public final class Simulation {
             queue,
             config.withholders(),
             config.reportSeconds(),
-            config.demoteWindowSeconds());
+            config.demoteWindowSeconds(),
+            config.trust());
   }
 
   /**
@@ -203,14 +207,17 @@ public final class Simulation {
         originChildren(),
         worstOriginCopies,
         now > 0 ? copySeconds / now : copiesNow,
-        peakOriginCopies,
+        (int) Math.ceil(peakOriginCopies),
         httpViewers,
         tree.size() - 1 + httpViewers,
         now,
         (System.nanoTime() - wallStart) / 1e9,
         events,
         completed,
-        withholding.finish(now, honestSeconds > 0 ? starvedSeconds / honestSeconds : 0));
+        withholding.finish(
+            now,
+            honestSeconds > 0 ? starvedSeconds / honestSeconds : 0,
+            honestSeconds > 0 ? weakCopySeconds / honestSeconds : 0));
   }
 
   /** Moves the clock, adding up what the state between two events cost. */
@@ -219,6 +226,7 @@ public final class Simulation {
     copySeconds += dt * copiesNow;
     honestSeconds += dt * (arrived - departed - withholding.watching());
     starvedSeconds += dt * withholding.starvedNow();
+    weakCopySeconds += dt * withholding.weakCopies();
     now = time;
   }
 
@@ -227,6 +235,7 @@ public final class Simulation {
     switch (EventQueue.kind(event)) {
       case EventQueue.DEPART -> depart(viewer, steady);
       case EventQueue.MEASURE -> measure(viewer);
+      case EventQueue.EARN -> reportMoves += apply(withholding.earn(viewer, capacity(viewer), now));
       default -> {
         reportMoves += apply(withholding.report(viewer, now));
         withholding.reported(viewer, now);
@@ -248,7 +257,12 @@ public final class Simulation {
     queue.add(now + config.sessions().draw(random, config.meanSessionSeconds()), viewer);
     // no draw without withholders: the same seed gives the same run as before
     if (withholding.active()) {
-      withholding.arrived(viewer, random.nextDouble() < withholding.share());
+      boolean withholds = random.nextDouble() < withholding.share();
+      boolean weakLine =
+          withholding.weakLines() > 0
+              && uplink.uploads()
+              && random.nextDouble() < withholding.weakLines();
+      withholding.arrived(viewer, withholds, weakLine);
     }
     join(viewer);
   }
@@ -384,8 +398,8 @@ public final class Simulation {
    * Origin egress now, in copies: its children, viewers on HTTP, honest children healing under a
    * withholder.
    */
-  private int originCopies() {
-    return originChildren() + httpViewers + withholding.starvedNow();
+  private double originCopies() {
+    return originChildren() + httpViewers + withholding.starvedNow() + withholding.weakCopies();
   }
 
   private int originChildren() {

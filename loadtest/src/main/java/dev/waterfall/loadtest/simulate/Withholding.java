@@ -2,6 +2,7 @@ package dev.waterfall.loadtest.simulate;
 
 import dev.waterfall.tree.Move;
 import dev.waterfall.tree.StreamTree;
+import dev.waterfall.tree.TrustRule;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
@@ -12,9 +13,11 @@ import java.util.List;
  * HTTP from the origin (one copy each; its own children it feeds as usual) and, after a whole
  * report window of that, reports its parent {@code starving} through the real {@link
  * StreamTree#reportStarving}, which moves it away and, at a second child's report within the demote
- * window, demotes the withholder to a leaf. Withholders never report each other (one party).
- * Viewers are indices, as in {@link Simulation}; the simulation tells this class about every new
- * edge.
+ * window, demotes the withholder to a leaf. Withholders never report each other (one party). Weak
+ * lines ({@link SimTrust}) are honest parents whose children get only part of the stream and report
+ * it with that share; the tree's rule should cost them slots, never a demotion. A reported parent
+ * earns its slots back in EARN events at {@link StreamTree#nextEarnAt}. Viewers are indices, as in
+ * {@link Simulation}; the simulation tells this class about every new edge.
  */
 final class Withholding {
   private final StreamTree tree;
@@ -22,13 +25,18 @@ final class Withholding {
   private final double share;
   private final double reportSeconds;
 
-  /**
-   * What {@link StreamTree#reportStarving} takes: −1 never demotes (as the coordinator passes for
-   * 0).
-   */
-  private final long demoteWindowMs;
+  /** What {@link StreamTree#reportStarving} takes; a window of −1 never demotes. */
+  private final TrustRule rule;
 
+  private final SimTrust trust;
   private final BitSet withholders = new BitSet();
+  private final BitSet weak = new BitSet();
+
+  /** Per viewer: when its pending EARN event is due, or NaN. */
+  private double[] earnDue = new double[0];
+
+  private int weakNow;
+  private long weakDemotions;
 
   /**
    * Per honest viewer: the withholder starving it, or −1; and when its report is due (its window's
@@ -54,32 +62,46 @@ final class Withholding {
       EventQueue queue,
       double share,
       double reportSeconds,
-      double demoteWindowSeconds) {
+      double demoteWindowSeconds,
+      SimTrust trust) {
     this.tree = tree;
     this.queue = queue;
     this.share = share;
     this.reportSeconds = reportSeconds;
-    this.demoteWindowMs = demoteWindowSeconds == 0 ? -1 : Math.round(demoteWindowSeconds * 1000);
+    this.trust = trust;
+    this.rule = trust.rule(demoteWindowSeconds == 0 ? -1 : Math.round(demoteWindowSeconds * 1000));
   }
 
-  /** False without withholders: then every other method does nothing (and costs nothing). */
+  /**
+   * False without withholders or weak lines: then every other method does nothing (and costs
+   * nothing).
+   */
   boolean active() {
-    return share > 0;
+    return share > 0 || trust.weakLines() > 0;
+  }
+
+  double weakLines() {
+    return trust.weakLines();
   }
 
   double share() {
     return share;
   }
 
-  void arrived(int viewer, boolean withholds) {
+  void arrived(int viewer, boolean withholds, boolean weakLine) {
     if (viewer >= starvedBy.length) {
       int n = Math.max(1024, starvedBy.length * 2);
       int old = starvedBy.length;
       starvedBy = Arrays.copyOf(starvedBy, n);
       reportDue = Arrays.copyOf(reportDue, n);
       holdingSince = Arrays.copyOf(holdingSince, n);
+      earnDue = Arrays.copyOf(earnDue, n);
       Arrays.fill(starvedBy, old, n, -1);
       Arrays.fill(holdingSince, old, n, Double.NaN);
+      Arrays.fill(earnDue, old, n, Double.NaN);
+    }
+    if (weakLine && !withholds) {
+      weak.set(viewer);
     }
     if (withholds) {
       withholders.set(viewer);
@@ -90,6 +112,10 @@ final class Withholding {
 
   boolean isWithholder(int viewer) {
     return viewer >= 0 && withholders.get(viewer);
+  }
+
+  boolean isWeak(int viewer) {
+    return viewer >= 0 && weak.get(viewer);
   }
 
   /**
@@ -106,9 +132,12 @@ final class Withholding {
     if (child < 0 || isWithholder(child)) {
       return;
     }
-    if (isWithholder(parent)) {
-      if (starvedBy[child] < 0) {
+    if (isWithholder(parent) || isWeak(parent)) {
+      fed(child);
+      if (isWithholder(parent)) {
         starvedNow++;
+      } else {
+        weakNow++;
       }
       starvedBy[child] = parent;
       reportDue[child] = now + reportSeconds;
@@ -150,12 +179,55 @@ final class Withholding {
     String parentId = Simulation.id(parent);
     boolean wasDemoted = tree.isDemoted(parentId);
     reports++;
+    double delivered = isWithholder(parent) ? 0 : trust.weakDelivery();
     List<Move> moves =
-        tree.reportStarving(Simulation.id(child), parentId, Math.round(now * 1000), demoteWindowMs);
+        tree.reportStarving(
+            Simulation.id(child), parentId, delivered, Math.round(now * 1000), rule);
     if (!wasDemoted && tree.isDemoted(parentId)) {
       demotions++;
+      if (isWeak(parent)) {
+        weakDemotions++;
+      }
     }
+    scheduleEarn(parent, now);
     return moves;
+  }
+
+  /**
+   * An EARN event came due: the viewer's heartbeat lets the tree give back what a quiet period
+   * earned ({@code slots}: what it asks for).
+   *
+   * @return the tree's moves, for the simulation to apply
+   */
+  List<Move> earn(int viewer, int slots, double now) {
+    if (earnDue[viewer] != now) {
+      return List.of(); // stale: a later report moved it
+    }
+    earnDue[viewer] = Double.NaN;
+    String id = Simulation.id(viewer);
+    if (!tree.contains(id)) {
+      return List.of();
+    }
+    List<Move> moves = tree.setCapacity(id, slots, Math.round(now * 1000), rule);
+    scheduleEarn(viewer, now);
+    return moves;
+  }
+
+  private void scheduleEarn(int viewer, double now) {
+    String id = Simulation.id(viewer);
+    if (!tree.contains(id)) {
+      return;
+    }
+    long at = tree.nextEarnAt(id, rule);
+    if (at == Long.MAX_VALUE) {
+      return;
+    }
+    double due = Math.max(now, at / 1000.0);
+    if (!Double.isNaN(earnDue[viewer]) && earnDue[viewer] <= due) {
+      return;
+    }
+    earnDue[viewer] = due;
+    queue.add(due, EventQueue.event(EventQueue.EARN, viewer));
   }
 
   /**
@@ -173,13 +245,27 @@ final class Withholding {
     return starvedNow;
   }
 
+  /** Viewers under a weak line right now (each heals the part it does not deliver). */
+  int weakNow() {
+    return weakNow;
+  }
+
+  /** Origin copies the weak lines' children heal over HTTP right now. */
+  double weakCopies() {
+    return weakNow * (1 - trust.weakDelivery());
+  }
+
+  long weakDemotions() {
+    return weakDemotions;
+  }
+
   /** Withholders watching right now. */
   int watching() {
     return watching;
   }
 
   /** Closes the holding times still open at the end of the run. */
-  WithholdingResult finish(double now, double honestHttpShare) {
+  WithholdingResult finish(double now, double honestHttpShare, double weakHttpShare) {
     long inTree = 0;
     long demoted = 0;
     long holding = 0;
@@ -205,13 +291,20 @@ final class Withholding {
         demoted,
         holding,
         held,
-        held == 0 ? 0 : holdingSeconds / held);
+        held == 0 ? 0 : holdingSeconds / held,
+        weak.cardinality(),
+        weakHttpShare,
+        weakDemotions);
   }
 
   private void fed(int viewer) {
     if (viewer >= 0 && starvedBy[viewer] >= 0) {
+      if (isWithholder(starvedBy[viewer])) {
+        starvedNow--;
+      } else {
+        weakNow--;
+      }
       starvedBy[viewer] = -1;
-      starvedNow--;
     }
   }
 

@@ -13,6 +13,10 @@ package dev.waterfall.loadtest.simulate;
  * @param holdingAtEnd of them, holding at least one child
  * @param heldChildren withholders that held a child at some point
  * @param meanHoldingSeconds of those, mean time spent holding at least one child
+ * @param weakLines honest viewers on a weak line that arrived
+ * @param weakHttpShare honest viewer-time healed over HTTP under weak lines ÷ all honest
+ *     viewer-time
+ * @param weakDemotions weak lines demoted (honest parents branded withholders: should be 0)
  */
 public record WithholdingResult(
     long withholders,
@@ -23,4 +27,7 @@ public record WithholdingResult(
     long demotedAtEnd,
     long holdingAtEnd,
     long heldChildren,
-    double meanHoldingSeconds) {}
+    double meanHoldingSeconds,
+    long weakLines,
+    double weakHttpShare,
+    long weakDemotions) {}
