@@ -303,14 +303,15 @@ public final class SignallingServer {
         h.uplinkKbps() == null
             ? s.capacity
             : StreamTree.slotsFor(s.maxChildren, s.bitrateKbps, h.uplinkKbps(), true);
-    boolean earn = viewer && now >= s.earnCheckAt;
+    // Nothing to earn before a first quiet period: the first check comes half of one after joining.
+    boolean earn = viewer && s.earnCheckAt != 0 && now >= s.earnCheckAt;
+    if (earn || s.earnCheckAt == 0) {
+      s.earnCheckAt = now + config.tree().earnSlotMs() / 2;
+    }
     if (slots == s.capacity && !earn) {
       return Future.succeededFuture();
     }
     s.capacity = slots;
-    if (earn) {
-      s.earnCheckAt = now + config.tree().earnSlotMs() / 2;
-    }
     return trees
         .setCapacity(s.stream, s.nodeId, slots, now, config.tree().trust())
         .map(
