@@ -1,8 +1,8 @@
 // Whether an open link's parent starves this page (relay-node's StarvationWatch, the same rule): over the last
 // WINDOW_MS the parent supplied less than MIN_SHARE of the stream bytes that came in, the rest over HTTP. A parent
 // that withholds data, or whose uplink or link cannot carry the stream, looks the same from here and calls for the
-// same answer: be moved (a `starving` report; two children's reports demote the parent to a leaf). Only bytes the
-// store accepted from the parent count: duplicates or padding do not make a withholding parent look busy.
+// same answer: be moved (a `starving` report with the share; the coordinator tells the two apart by it). Only bytes
+// the store accepted from the parent count: duplicates or padding do not make a withholding parent look busy.
 
 /** How long a link is judged over, and so the soonest a report follows the link's opening. */
 export const WINDOW_MS = 10000;

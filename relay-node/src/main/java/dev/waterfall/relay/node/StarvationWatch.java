@@ -6,10 +6,10 @@ import java.util.ArrayDeque;
  * Whether an open link's parent starves this node: over the last {@link #WINDOW_MS}, the parent
  * supplied less than {@link #MIN_SHARE} of the stream bytes the store took in, the rest healed over
  * HTTP. A parent that withholds data, or whose uplink or link cannot carry the stream, looks the
- * same from here and calls for the same answer: be moved (a {@code starving} report; two children's
- * reports demote the parent to a leaf). Silence alone is not the test: a parent may send duplicates
- * or padding and stay busy. Only bytes the store accepted from it count. The same rule as the web
- * player's {@code p2p/starvation.js}.
+ * same from here and calls for the same answer: be moved (a {@code starving} report with the share;
+ * the coordinator tells the two apart by it). Silence alone is not the test: a parent may send
+ * duplicates or padding and stay busy. Only bytes the store accepted from it count. The same rule
+ * as the web player's {@code p2p/starvation.js}.
  */
 final class StarvationWatch {
   /** How long a link is judged over, and so the soonest a report follows the link's opening. */
