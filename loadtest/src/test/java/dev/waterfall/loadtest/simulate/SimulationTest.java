@@ -193,9 +193,7 @@ class SimulationTest {
     assertThat(w.demotedAtEnd()).isGreaterThan(w.inTreeAtEnd() / 5);
     // Losing a slot per report already starves withholders of children (their quiet periods
     // double); demotion makes them leaves for ten minutes on top.
-    assertThat(w.honestHttpShare())
-        .isPositive()
-        .isLessThan(off.withholding().honestHttpShare());
+    assertThat(w.honestHttpShare()).isPositive().isLessThan(off.withholding().honestHttpShare());
     assertThat(on.originCopiesMean()).isLessThan(off.originCopiesMean());
     assertThat(on.moves())
         .isEqualTo(on.joinMoves() + on.repairMoves() + on.reportMoves() + on.capacityMoves());
