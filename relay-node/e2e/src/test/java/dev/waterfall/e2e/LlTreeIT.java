@@ -228,6 +228,7 @@ class LlTreeIT {
                     SampleSource.fromClasspath(1),
                     r -> {},
                     null,
+                    null,
                     ll))
         .hasMessageContaining("LL-HLS does not carry private streams yet");
   }
