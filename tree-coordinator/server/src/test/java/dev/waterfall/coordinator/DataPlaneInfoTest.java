@@ -248,4 +248,74 @@ class DataPlaneInfoTest {
     assertThat(after.node(parent).children())
         .containsExactly(parentNode.children().get(2), parentNode.children().get(3));
   }
+
+  @Test
+  @DisplayName(
+      "slots a weak line's reports took come back, one per quiet period, with its heartbeats")
+  void slotsTakenByReportsAreEarnedBack() throws Exception {
+    coordinator.close();
+    coordinator = TestCoordinator.start(Map.of("tree.earnSlotMs", "1000"));
+    String publishKey = coordinator.createStream("earn");
+    join(new Message.Join("earn", "origin", publishKey, null, null));
+    Map<String, TestNode> byId = new HashMap<>();
+    for (int i = 0; i < 10; i++) {
+      TestNode v = join(new Message.Join("earn", "viewer", null, true, FAST_UPLINK_KBPS));
+      byId.put(v.id(), v);
+    }
+    TreeView.Node parentNode =
+        TreeView.fetch(coordinator.rest, "earn").assertValid().nodes.values().stream()
+            .filter(n -> n.role().equals("viewer") && n.children().size() == 4)
+            .findFirst()
+            .orElseThrow();
+    TestNode parent = byId.get(parentNode.id());
+    for (int i = 0; i < 2; i++) {
+      TestNode child = byId.get(parentNode.children().get(i));
+      child.send(new Message.Report(parent.id(), "starving", "35% of the last 10 s", 0.35));
+      child.await(Message.Reparent.class);
+    }
+    assertThat(TreeView.fetch(coordinator.rest, "earn").node(parent.id()).capacity()).isEqualTo(2);
+
+    // Two reports double the first quiet period twice (4 s); then a slot a second.
+    long deadline = System.currentTimeMillis() + 30_000;
+    int capacity = 2;
+    while (capacity < 4 && System.currentTimeMillis() < deadline) {
+      parent.send(new Message.Heartbeat(FAST_UPLINK_KBPS, null));
+      Thread.sleep(250);
+      capacity =
+          TreeView.fetch(coordinator.rest, "earn").assertValid().node(parent.id()).capacity();
+    }
+    assertThat(capacity).as("its slots earned back within 30 s").isEqualTo(4);
+  }
+
+  @Test
+  @DisplayName("heartbeats of viewers with nothing to earn cost the tree no mutation")
+  void heartbeatsWithNothingToEarnLeaveTheTreeAlone() throws Exception {
+    coordinator.close();
+    coordinator = TestCoordinator.start(Map.of("tree.earnSlotMs", "1000"));
+    String publishKey = coordinator.createStream("calm");
+    join(new Message.Join("calm", "origin", publishKey, null, null));
+    List<TestNode> viewers = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      viewers.add(join(new Message.Join("calm", "viewer", null, true, FAST_UPLINK_KBPS)));
+    }
+    double before = resizes();
+    for (int beat = 0; beat < 12; beat++) { // 3 s: three quiet periods
+      for (TestNode v : viewers) {
+        v.send(new Message.Heartbeat(FAST_UPLINK_KBPS, null));
+      }
+      Thread.sleep(250);
+    }
+    assertThat(resizes() - before).as("tree mutations for 72 unchanged heartbeats").isZero();
+  }
+
+  private double resizes() {
+    return coordinator
+        .rest
+        .get("/metrics")
+        .body()
+        .lines()
+        .filter(l -> l.startsWith("waterfall_tree_resizes_total"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
 }

@@ -46,6 +46,12 @@ public final class Outcomes {
   public record Moved(List<Edge> moves, Shape shape) implements Serializable {}
 
   /**
+   * A re-sizing's outcome: the moves, and when a quiet period could next give the node a slot back
+   * ({@code Long.MAX_VALUE}: it has its slots, nothing to earn).
+   */
+  public record Resized(Moved moved, long nextEarnAt) implements Serializable {}
+
+  /**
    * A starving report's outcome: the moves, and whether the reported parent was demoted to a leaf
    * for it.
    */

@@ -212,15 +212,16 @@ public final class TreeProcessors {
    * it back under {@code rule} (StreamTree.setCapacity).
    */
   public record SetCapacity(String id, int capacity, long now, TrustRule rule)
-      implements Mutation<Moved> {
+      implements Mutation<Outcomes.Resized> {
     @Override
-    public Moved apply(StreamTree tree) {
+    public Outcomes.Resized apply(StreamTree tree) {
       int slots = Math.min(capacity, tree.maxChildren());
       TreeNode node = tree.node(id);
       if (node == null || node.role() == Role.ORIGIN) {
-        return new Moved(List.of(), shape(tree));
+        return new Outcomes.Resized(new Moved(List.of(), shape(tree)), Long.MAX_VALUE);
       }
-      return new Moved(Edge.of(tree, tree.setCapacity(id, slots, now, rule)), shape(tree));
+      Moved moved = new Moved(Edge.of(tree, tree.setCapacity(id, slots, now, rule)), shape(tree));
+      return new Outcomes.Resized(moved, tree.nextEarnAt(id, rule));
     }
   }
 

@@ -78,7 +78,7 @@ public final class TreeStore {
     return run(stream, new TreeProcessors.Resume(id, owner, tokenOwner));
   }
 
-  public Future<Moved> setCapacity(
+  public Future<Outcomes.Resized> setCapacity(
       String stream, String id, int capacity, long now, dev.waterfall.tree.TrustRule rule) {
     return run(stream, new TreeProcessors.SetCapacity(id, capacity, now, rule));
   }

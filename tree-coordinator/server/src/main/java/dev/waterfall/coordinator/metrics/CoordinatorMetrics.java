@@ -23,6 +23,7 @@ public final class CoordinatorMetrics {
   private final Counter leaves;
   private final Counter repairs;
   private final Counter nodesMoved;
+  private final Counter resizes;
   private final Timer placement;
 
   public CoordinatorMetrics(Supplier<Number> sessions) {
@@ -39,6 +40,12 @@ public final class CoordinatorMetrics {
     nodesMoved =
         Counter.builder("waterfall.nodes.moved")
             .description("New tree edges made by repairs and moves")
+            .register(registry);
+    resizes =
+        Counter.builder("waterfall.tree.resizes")
+            .description(
+                "Slot re-sizings asked of a tree (a measured uplink changed, or an earn check):"
+                    + " each a mutation of the stream's entry, replayed on its backup")
             .register(registry);
     placement =
         Timer.builder("waterfall.placement")
@@ -67,6 +74,10 @@ public final class CoordinatorMetrics {
       repairs.increment();
       nodesMoved.increment(moves);
     }
+  }
+
+  public void resized() {
+    resizes.increment();
   }
 
   public void moved(int moves) {

@@ -50,9 +50,17 @@ final class Session {
 
   /**
    * When this viewer's heartbeat next asks the tree what a quiet period earned it back (clock
-   * millis).
+   * millis): when the tree said it could (its answer to the last ask), 0 for at once (a child just
+   * left it, as a report's reporter does, see {@link #childLeft}), and at the latest every {@link
+   * SignallingServer#EARN_SWEEP_PERIODS} quiet periods, should a report have cost it a slot without
+   * a child leaving. Not at every heartbeat: each ask is a tree mutation, replayed on the backup.
    */
-  long earnCheckAt;
+  volatile long earnCheckAt = Long.MAX_VALUE;
+
+  /** A child left this node (moved away, reported it, or went): its slots may have changed. */
+  void childLeft() {
+    earnCheckAt = 0;
+  }
 
   int maxChildren;
   int bitrateKbps;

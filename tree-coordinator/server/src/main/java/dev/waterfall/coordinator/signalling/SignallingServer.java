@@ -287,6 +287,12 @@ public final class SignallingServer {
             });
   }
 
+  /**
+   * A viewer whose slots no child's departure announced as changed still asks the tree this many
+   * quiet periods apart (a report that cost it a slot while its reporter could not move).
+   */
+  static final int EARN_SWEEP_PERIODS = 10;
+
   private Future<Void> heartbeat(Session s, Message.Heartbeat h) {
     s.previousStats = s.lastStats;
     s.lastStats = h.stats();
@@ -303,20 +309,32 @@ public final class SignallingServer {
         h.uplinkKbps() == null
             ? s.capacity
             : StreamTree.slotsFor(s.maxChildren, s.bitrateKbps, h.uplinkKbps(), true);
-    // Nothing to earn before a first quiet period: the first check comes half of one after joining.
-    boolean earn = viewer && s.earnCheckAt != 0 && now >= s.earnCheckAt;
-    if (earn || s.earnCheckAt == 0) {
-      s.earnCheckAt = now + config.tree().earnSlotMs() / 2;
+    // Asked when the tree said, or at once after a child left (Session.earnCheckAt).
+    long sweep = now + EARN_SWEEP_PERIODS * config.tree().earnSlotMs();
+    if (s.earnCheckAt == Long.MAX_VALUE) {
+      s.earnCheckAt = sweep; // first heartbeat
+    }
+    boolean earn = viewer && now >= s.earnCheckAt;
+    if (earn) {
+      s.earnCheckAt = sweep; // until the tree's answer says sooner
     }
     if (slots == s.capacity && !earn) {
       return Future.succeededFuture();
     }
     s.capacity = slots;
+    metrics.resized();
     return trees
         .setCapacity(s.stream, s.nodeId, slots, now, config.tree().trust())
         .map(
-            moved -> {
-              if (moved != null && !moved.moves().isEmpty()) {
+            resized -> {
+              if (resized == null) {
+                return null;
+              }
+              if (resized.nextEarnAt() < s.earnCheckAt) {
+                s.earnCheckAt = resized.nextEarnAt();
+              }
+              Moved moved = resized.moved();
+              if (!moved.moves().isEmpty()) {
                 metrics.moved(moved.moves().size());
                 switchboard.announce(moved.moves(), "capacity-changed");
               }

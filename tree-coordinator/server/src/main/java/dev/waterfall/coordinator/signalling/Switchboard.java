@@ -17,6 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Switchboard {
   private static final String HOLDS = ".holds";
+
+  /** A header on a delivered {@code child-left}: the receiving node's earn check is due. */
+  private static final String CHILD_LEFT = "child-left";
+
   static final long HOLDS_TIMEOUT_MS = 1000;
   static final long UNREACHABLE_MS = 10_000;
   private final EventBus bus;
@@ -34,6 +38,9 @@ final class Switchboard {
         m -> {
           Session s = local.get(m.headers().get("to"));
           if (s != null) {
+            if (m.headers().contains(CHILD_LEFT)) {
+              s.childLeft();
+            }
             s.sendText(m.body());
           }
         });
@@ -107,13 +114,21 @@ final class Switchboard {
       return; // not connected anywhere: it learns its place when it resumes or rejoins
     }
     String text = MessageCodec.encode(message);
+    boolean childLeft = message instanceof Message.ChildLeft;
     if (owner.equals(self)) {
       Session s = local.get(nodeId);
       if (s != null) {
+        if (childLeft) {
+          s.childLeft();
+        }
         s.sendText(text);
       }
     } else {
-      bus.send(address(owner), text, new DeliveryOptions().addHeader("to", nodeId));
+      DeliveryOptions options = new DeliveryOptions().addHeader("to", nodeId);
+      if (childLeft) {
+        options.addHeader(CHILD_LEFT, "");
+      }
+      bus.send(address(owner), text, options);
     }
   }
 
