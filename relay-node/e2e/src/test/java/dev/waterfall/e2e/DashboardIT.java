@@ -152,6 +152,8 @@ class DashboardIT extends BrowserFixture {
       dashboard.waitForFunction(
           "() => { const s = window.waterfallDashboard.snapshot; return s !== null"
               + " && s.figures.nodes === 341 && s.figures.offload !== null"
+              // every node's heartbeat in, the 256 collapsed ones too: the offload sums them all
+              + " && s.levels.every(l => l.green === l.count)"
               + " && document.querySelectorAll('#tree svg g.node[data-health=\"green\"]').length === 85; }",
           null,
           new Page.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(250));
