@@ -3,6 +3,7 @@ package dev.waterfall.protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -84,10 +85,11 @@ public final class SignallingClient {
             .setPort(port)
             .setSsl(tls)
             .setURI("/ws");
-    return client
-        .connect(options)
-        .map(ws -> new SignallingClient(client, ws))
-        .onFailure(e -> client.close());
+    // Handlers first, then connect: a refusal and its close can arrive before a connect future's
+    // listeners run, and a socket already closed takes no handler.
+    ClientWebSocket ws = client.webSocket();
+    SignallingClient signalling = new SignallingClient(client, ws);
+    return ws.connect(options).map(x -> signalling).onFailure(e -> client.close());
   }
 
   public SignallingClient onMessage(Handler<Message> handler) {
