@@ -151,24 +151,9 @@ public final class Relay implements AutoCloseable {
 
   /**
    * The same; {@code key}: what this origin's own ingest checks (HTTP PUT, RTMP), kept in step with
-   * the coordinator's rotations (null: its ingest checks no publish key).
-   */
-  public static Relay startOrigin(
-      Vertx vertx,
-      PeerFactory peers,
-      Options o,
-      SegmentSigner signer,
-      SegmentSource source,
-      Consumer<Router> extraRoutes,
-      Message.Ingest ingest,
-      PublishKey key)
-      throws Exception {
-    return startOrigin(vertx, peers, o, signer, source, extraRoutes, ingest, key, null);
-  }
-
-  /**
-   * The same; {@code ll}: the LL-HLS parts this origin also puts into the tree (signed with {@code
-   * signer}, which must be {@code ll}'s key) and serves under /ll/ (null: classic HLS only).
+   * the coordinator's rotations (null: its ingest checks no publish key); {@code ll}: the LL-HLS
+   * parts this origin also puts into the tree (signed with {@code signer}, which must be {@code
+   * ll}'s key) and serves under /ll/ (null: classic HLS only).
    */
   public static Relay startOrigin(
       Vertx vertx,

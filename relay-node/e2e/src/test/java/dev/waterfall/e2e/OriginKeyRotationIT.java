@@ -81,7 +81,8 @@ class OriginKeyRotationIT {
                 ingest,
                 ingest::mount,
                 null,
-                current));
+                current,
+                null));
     String url = "http://127.0.0.1:" + origin.httpPort() + "/ingest/rot-put/a.ts";
     java.util.function.Function<String, Integer> put =
         key -> Http.send("PUT", url, "bytes", "Authorization", "Bearer " + key).statusCode();

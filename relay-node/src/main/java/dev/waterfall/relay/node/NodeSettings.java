@@ -28,28 +28,24 @@ public record NodeSettings(
     Integer maxChildren) {
   public static NodeSettings booster(
       List<String> coordinators, String stream, String token, String httpUrl) {
-    return new NodeSettings(
-        coordinators,
-        stream,
-        "booster",
-        token,
-        httpUrl,
-        StoreLimits.defaults(),
-        1500,
-        3000,
-        3000,
-        null,
-        null,
-        null);
+    return withDefaults(coordinators, stream, "booster", token, httpUrl);
   }
 
   public static NodeSettings origin(
       List<String> coordinators, String stream, String publishKey, String httpUrl) {
+    return withDefaults(coordinators, stream, "origin", publishKey, httpUrl);
+  }
+
+  /**
+   * The timings every relay runs with (chunk deadline 1.5 s, parent silence and slow child 3 s).
+   */
+  private static NodeSettings withDefaults(
+      List<String> coordinators, String stream, String role, String key, String httpUrl) {
     return new NodeSettings(
         coordinators,
         stream,
-        "origin",
-        publishKey,
+        role,
+        key,
         httpUrl,
         StoreLimits.defaults(),
         1500,
