@@ -3,7 +3,6 @@ package dev.waterfall.protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -85,11 +84,10 @@ public final class SignallingClient {
             .setPort(port)
             .setSsl(tls)
             .setURI("/ws");
-    // Handlers first, then connect: a refusal and its close can arrive before a connect future's
-    // listeners run, and a socket already closed takes no handler.
-    ClientWebSocket ws = client.webSocket();
-    SignallingClient signalling = new SignallingClient(client, ws);
-    return ws.connect(options).map(x -> signalling).onFailure(e -> client.close());
+    return client
+        .connect(options)
+        .map(ws -> new SignallingClient(client, ws))
+        .onFailure(e -> client.close());
   }
 
   public SignallingClient onMessage(Handler<Message> handler) {
