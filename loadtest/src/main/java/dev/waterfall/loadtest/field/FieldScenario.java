@@ -65,6 +65,13 @@ public final class FieldScenario extends Scenario {
       description = "Every viewer plays plain HLS from the origin (?p2p=0): the reference.")
   boolean plain;
 
+  @Option(
+      names = "--lanes",
+      description =
+          "Peer connections per tree edge a page opens to its parent (?lanes=N, 1–4; default: the"
+              + " page's own, p2p/lanes.js).")
+  Integer lanes;
+
   @Setting(recorded = false)
   @Option(
       names = "--deployment",
@@ -85,6 +92,9 @@ public final class FieldScenario extends Scenario {
     Profile.named(profileName);
     if (!deployment.equals("public") && !deployment.equals("tuber")) {
       throw new IllegalArgumentException("--deployment must be public or tuber");
+    }
+    if (lanes != null && (lanes < 1 || lanes > 4)) {
+      throw new IllegalArgumentException("--lanes must be 1..4");
     }
     if (viewers < 1 || viewers > Profile.named(profileName).viewers().size()) {
       throw new IllegalArgumentException(
@@ -208,7 +218,11 @@ public final class FieldScenario extends Scenario {
       out.set("plainFirstFrame", Spread.summary(plainFirstFrames));
 
       progress.phase("viewers joining, one a second", homes.size());
-      String url = Stack.PUBLIC_BASE + "/watch/" + Stack.STREAM + (plain ? "?p2p=0" : "");
+      String url =
+          Stack.PUBLIC_BASE
+              + "/watch/"
+              + Stack.STREAM
+              + (plain ? "?p2p=0" : lanes != null ? "?lanes=" + lanes : "");
       for (int i = 0; i < homes.size(); i++) {
         pages.add(ViewerPage.open(browsers.get(i).browser, url, "viewer " + (i + 1)));
         Thread.sleep(1000);
