@@ -192,7 +192,8 @@ public final class ViewerPage implements AutoCloseable {
     try {
       page.waitForFunction(
           "() => window.waterfall && window.waterfall.state.startedAt !== null"
-              + " && (window.waterfall.state.mode !== 'p2p' || window.waterfall.node.depth !== null)",
+              + " && (window.waterfall.state.mode !== 'p2p'"
+              + " || (window.waterfall.node != null && window.waterfall.node.depth !== null))",
           null,
           new Page.WaitForFunctionOptions().setTimeout(timeoutMillis).setPollingInterval(100));
       return true;
