@@ -4,10 +4,12 @@
 // gap filler) to every open child, skipping a child whose channel queues more than HIGH_WATER_SECONDS of the
 // stream (judged in seconds, not bytes: a frame queued behind 2 s reaches the child after its own gap filler
 // fetched it over HTTP, so queueing more only wastes this page's upload) and reporting it `slow-child` once it
-// stays slow.
+// stays slow. An LL page's child that asks for parts ({"type":"parts"}) also gets the part store's backlog and
+// then every part frame it accepts, under the same flow control (broadcastPart).
 
-import { encodeChunkFrame, encodeHeaderFrame } from './frames.js';
+import { decodeFrame, encodeChunkFrame, encodeHeaderFrame } from './frames.js';
 import { laneOf } from './lanes.js';
+import { isAskForParts } from './parts.js';
 import { ChildLink } from './peer.js';
 import { UplinkMeter } from './uplink.js';
 
@@ -20,9 +22,13 @@ export const HIGH_WATER_SECONDS = 2;
  */
 export const MIN_HIGH_WATER = 1024 * 1024;
 
-/** Bytes a child may have queued: HIGH_WATER_SECONDS at the newest held segment's rate. */
-export function highWater(store) {
-  return Math.max(MIN_HIGH_WATER, HIGH_WATER_SECONDS * streamBytesPerSecond(store));
+/**
+ * Bytes a child may have queued: HIGH_WATER_SECONDS at the newest held segment's rate (plus the parts' rate on an
+ * LL page, whose children that asked get both).
+ */
+export function highWater(store, parts = null) {
+  const partRate = parts ? parts.bytesPerSecond() : 0;
+  return Math.max(MIN_HIGH_WATER, HIGH_WATER_SECONDS * (streamBytesPerSecond(store) + partRate));
 }
 
 /** The stream's rate, from the newest segment held (0 before any). */
@@ -84,6 +90,7 @@ export class Downstream {
       signal: (to, data) => node.signalling.signal(to, data),
       open: (link) => this.opened(link),
       drained: () => this.uplink.check(Date.now(), this.queued()),
+      message: (link, data) => this.fromChild(link, data),
       closed: (link) => {
         if (this.children.get(link.childId) === link) this.children.delete(link.childId);
       },
@@ -138,6 +145,20 @@ export class Downstream {
     }
   }
 
+  /** What a child says: only its ask for parts means anything (relay-node's TreeParts.childAsked). */
+  fromChild(child, data) {
+    let frame;
+    try {
+      frame = decodeFrame(data);
+    } catch (e) {
+      return;
+    }
+    const parts = this.node.parts;
+    if (!isAskForParts(frame) || child.wantsParts || !parts || this.children.get(child.childId) !== child) return;
+    child.wantsParts = true;
+    for (const bytes of parts.backlog()) this.sendTo(child, bytes);
+  }
+
   sendTo(child, bytes) {
     const queued = this.queued();
     if (child.send(bytes)) {
@@ -150,11 +171,21 @@ export class Downstream {
 
   /** Sends one encoded frame to every open child that keeps up (Forwarder.broadcast). */
   broadcast(bytes) {
+    this.send(bytes, false);
+  }
+
+  /** Sends one part frame to every open child that asked for parts and keeps up (Forwarder.broadcastPart). */
+  broadcastPart(bytes) {
+    this.send(bytes, true);
+  }
+
+  send(bytes, part) {
     if (this.children.size === 0) return;
     const now = Date.now();
-    const limit = highWater(this.node.store);
+    // A child taking parts and segments gets the stream twice: its high water is in seconds of both.
+    const limit = highWater(this.node.store, this.node.parts);
     for (const child of this.children.values()) {
-      if (!child.isOpen()) continue;
+      if (!child.isOpen() || (part && !child.wantsParts)) continue;
       if (child.buffered() > limit || !this.sendTo(child, bytes)) {
         this.node.stats.framesSkipped++;
         child.lastSkippedAt = now;
@@ -168,7 +199,7 @@ export class Downstream {
   /** Reports children skipped for too long, at most once per interval each; samples a long backlog's drain. */
   checkSlow(now) {
     this.uplink.check(now, this.queued());
-    const limit = highWater(this.node.store);
+    const limit = highWater(this.node.store, this.node.parts);
     for (const child of this.children.values()) {
       // Caught up between segments (frames arrive in bursts, so a send may never see the queue low): not slow.
       if (child.slowSince >= 0 && child.buffered() < limit / 2) child.slowSince = -1;

@@ -4,7 +4,9 @@
 // - place.js: the page's place across the session (first welcome, resume or new place, eviction, upload on/off);
 // - upstream.js: the link to the parent, each frame verified into the store (store.js, WebCrypto);
 // - downstream.js: the children, each accepted frame forwarded cut-through;
-// - gaps.js + fallback.js: what the parent does not deliver in time, healed over HTTP from a fallback relay.
+// - gaps.js + fallback.js: what the parent does not deliver in time, healed over HTTP from a fallback relay;
+// - partstore.js: with `parts` (an LL-HLS page), the LL-HLS parts the parent sends once asked, verified, for the
+//   player (loader.js) and for the children that ask in turn.
 
 import { DEFAULT_PLAYLIST_SEGMENTS, renderPlaylist, SegmentStore } from './store.js';
 import { decryptSegment } from './content.js';
@@ -16,6 +18,7 @@ import { lanesOption } from './lanes.js';
 import { GapFiller, parentBehind } from './gaps.js';
 import { Fallbacks } from './fallback.js';
 import { DeliveryCost } from './delivery.js';
+import { PartStore } from './partstore.js';
 
 export const TICK_MS = 250;
 /** Segment loads remembered for the page state (noteLoad): 80 s of play, a whole test's worth. */
@@ -29,8 +32,9 @@ export const STARTUP_HTTP_SEGMENTS = 2;
 
 export class BrowserNode {
   /**
-   * @param {{stream: string, upload?: boolean, lanes?: string|number, bufferSeconds?: () => number, playbackStats?: () => Object,
-   *          key?: string, firstLinkAfter?: Promise, server?: string}} options  `key`: a private stream's viewer token;
+   * @param {{stream: string, upload?: boolean, lanes?: string|number, bufferSeconds?: () => number,
+   *          playbackStats?: () => Object, key?: string, firstLinkAfter?: Promise, server?: string, parts?: boolean}}
+   *          options  `key`: a private stream's viewer token; `parts`: an LL-HLS page, which asks its parent for parts;
    *          `server`: the coordinator's base URL when it is not this page's origin (a site embedding the player);
    *          `firstLinkAfter`: the first parent link is set up once this
    *          settles (the player's first fragment is in: the link's set-up and the parent's backlog, received
@@ -52,6 +56,9 @@ export class BrowserNode {
     this.firstLinkAfter = options.firstLinkAfter || Promise.resolve();
     this.closed = false;
     this.store = null;
+    this.wantsParts = !!options.parts;
+    /** The LL-HLS part store (partstore.js) of a page with `parts`, from the first welcome; else null. */
+    this.parts = null;
     this.signalling = null;
     this.welcome = null;
     this.nodeId = null;
@@ -63,6 +70,7 @@ export class BrowserNode {
     this.stats = {
       bytesFromParent: 0, bytesByFallback: 0, chunksByHttp: 0, headersByHttp: 0, segmentsByHttp: 0,
       verificationFailures: 0, malformedFrames: 0, parentChanges: 0,
+      partsFromStore: 0, partsByHttp: 0, partBytesFromParent: 0,
       bytesSentToChildren: 0, framesSkipped: 0, childrenServed: 0, slowChildReports: 0, uploadChanges: 0,
       loads: [],
     };
@@ -74,7 +82,8 @@ export class BrowserNode {
     /** What an HTTP segment costs this page, fetch and append (the loader's wait for the store leaves it room). */
     this.delivery = new DeliveryCost();
     this.gaps = new GapFiller(this, this.httpFallback, forward);
-    this.upstream = new Upstream(this, forward, (sequence, indexes) => this.gaps.fetchChunks(sequence, indexes));
+    this.upstream = new Upstream(this, forward, (sequence, indexes) => this.gaps.fetchChunks(sequence, indexes),
+      (bytes) => this.downstream.broadcastPart(bytes));
   }
 
   /** Joins; resolves once welcomed and the stream's key is imported, rejects on a coordinator error before that. */
@@ -116,6 +125,7 @@ export class BrowserNode {
   /** The stream's key is known (first welcome): the store, and the tick that heals and reports. */
   begin(publicKey) {
     this.store = new SegmentStore(publicKey, { stream: this.stream });
+    if (this.wantsParts) this.parts = new PartStore(publicKey, { stream: this.stream });
     this.timer = setInterval(() => this.tick(), TICK_MS);
   }
 
@@ -246,6 +256,61 @@ export class BrowserNode {
       return whole ? (bytes.buffer || bytes) : bytes.slice().buffer;
     }
     return decryptSegment(this.contentKey, sequence, bytes);
+  }
+
+  /**
+   * LL-HLS part `id` from the part store, waiting up to `deadlineMs` for it to complete; null when it is not coming
+   * in time (the loader then fetches it over HTTP). Gives up at once while no parent link is open or the store has
+   * no init yet (nothing is on its way), and on a part older than every part held.
+   */
+  async waitForPart(id, deadlineMs, signal = null) {
+    const parts = this.parts;
+    if (!parts || !parts.init) return null;
+    const held = parts.ids();
+    const bytes = parts.partBytes(id);
+    if (bytes) return bytes;
+    if (!this.upstream.link || held.length === 0 || id < held[0]) return null;
+    return parts.waitForPart(id, deadlineMs, signal);
+  }
+
+  /** The init segment from the part store, or null. */
+  partInit() {
+    return this.parts ? this.parts.initBytes() : null;
+  }
+
+  /**
+   * Segment `msn` as its parts end to end, when every one of them is held whole (its first part is index 0, its
+   * last is followed by the next segment's first); else null.
+   */
+  segmentFromParts(msn) {
+    const parts = this.parts;
+    if (!parts) return null;
+    const ids = parts.ids();
+    const pieces = [];
+    let expected = -1;
+    for (const id of ids) {
+      const h = parts.header(id);
+      if (h.msn < msn) continue;
+      if (h.msn > msn) {
+        if (pieces.length === 0 || id !== expected) return null;
+        const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+        let at = 0;
+        for (const p of pieces) { out.set(p, at); at += p.length; }
+        return out;
+      }
+      if ((pieces.length === 0 && h.index !== 0) || (pieces.length > 0 && id !== expected)) return null;
+      const bytes = parts.partBytes(id);
+      if (!bytes) return null;
+      pieces.push(bytes);
+      expected = id + 1;
+    }
+    return null;
+  }
+
+  /** Parts (or an init) the player fetched over HTTP because the tree did not bring them in time. */
+  countHttpPart(byteLength) {
+    this.stats.bytesByFallback += byteLength;
+    this.stats.partsByHttp++;
   }
 
   /** The fallback relays' base URLs. */

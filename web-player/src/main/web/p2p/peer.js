@@ -195,7 +195,8 @@ async function addCandidate(pc, c) {
 /**
  * One tree edge toward a child, seen from the parent: the child offers and creates the DataChannel of each lane,
  * so this end answers and takes the channels from `ondatachannel` (relay-node's PeerEdge.toChild). Lane 0 exists
- * from the start; a child's offer naming another lane (lanes.js) makes that lane. Children send no data; `send`
+ * from the start; a child's offer naming another lane (lanes.js) makes that lane. Children send no media
+ * (only CONTROL frames, on lane 0: an LL page's ask for parts); `send`
  * is how the node forwards frames (each frame on the lanes lanes.js picks), `buffered()` what its flow control
  * reads: every lane's queue together.
  */
@@ -218,6 +219,10 @@ export class ChildLink {
     this.lastSkippedAt = -Infinity;
     this.lastSlowReport = 0;
     this.bytesSent = 0;
+    /** Whether it asked for LL-HLS parts ({"type":"parts"}): only then is it sent part frames. */
+    this.wantsParts = false;
+    /** False once it asked for parts only ("segments": false): then it is sent no classic segments. */
+    this.wantsSegments = true;
     /** @type {ChildLane[]} lane 0 first */
     this.lanes = [new ChildLane(this, 0)];
   }
@@ -327,6 +332,10 @@ class ChildLane {
       };
       channel.onopen = opened;
       channel.onclose = () => this.lost('channel closed');
+      // A child sends no media, only CONTROL frames (an LL page's ask for parts).
+      channel.onmessage = (m) => {
+        if (!this.closed && m.data instanceof ArrayBuffer && link.events.message) link.events.message(link, m.data);
+      };
       // Fires when the queue empties: the end of a busy period, which measures the uplink (uplink.js).
       channel.bufferedAmountLowThreshold = 0;
       channel.onbufferedamountlow = () => {

@@ -11,6 +11,8 @@
 
 import { decodeFrame } from './frames.js';
 import { ChunkResult, HeaderResult } from './store.js';
+import { ASK_PARTS, decodePartFrame } from './parts.js';
+import { PartResult } from './partstore.js';
 import { ParentLink } from './peer.js';
 import { StarvationWatch, WINDOW_MS } from './starvation.js';
 
@@ -32,10 +34,12 @@ export class Upstream {
    * @param {import('./node.js').BrowserNode} node  its store, signalling, stats and ICE servers
    * @param {(frame: ArrayBuffer | Uint8Array) => void} forward  an encoded frame the store accepted
    * @param {(sequence: number, indexes: number[]) => void} refetch  chunks to fetch over HTTP
+   * @param {(frame: ArrayBuffer | Uint8Array) => void} [forwardPart]  a part frame the part store accepted
    */
-  constructor(node, forward, refetch) {
+  constructor(node, forward, refetch, forwardPart = () => {}) {
     this.node = node;
     this.forward = forward;
+    this.forwardPart = forwardPart;
     this.refetch = refetch;
     this.link = null;
     this.pending = null;
@@ -124,6 +128,8 @@ export class Upstream {
     this.pending = null;
     this.lostAt = -1;
     this.starvation.linkOpened();
+    // An LL page asks for parts (and gets the init and the recent parts at once); a parent without parts ignores it.
+    if (this.node.parts) link.channel.send(ASK_PARTS);
     if (old) old.close('reparented');
   }
 
@@ -154,6 +160,11 @@ export class Upstream {
     stats.bytesFromParent += data.byteLength;
     let frame;
     try {
+      const part = decodePartFrame(data);
+      if (part) {
+        this.partFrame(link, part, data);
+        return;
+      }
       frame = decodeFrame(data);
     } catch (e) {
       stats.malformedFrames++;
@@ -178,6 +189,24 @@ export class Upstream {
       this.forward(data);
     }
     // control frames: nothing to do.
+  }
+
+  /**
+   * An LL-HLS part frame (types 5–7): into the part store and, once stored, on to the children that asked. A bad
+   * signature or hash reports the parent; the loader fetches what does not complete over HTTP, per part.
+   */
+  partFrame(link, frame, data) {
+    const parts = this.node.parts;
+    if (!parts) return; // never asked: a parent sends none
+    parts.add(frame).then((r) => {
+      if (r === PartResult.STORED) {
+        this.acceptedFromParent += data.byteLength;
+        this.node.stats.partBytesFromParent += data.byteLength;
+        this.forwardPart(data);
+      } else if (r === PartResult.REJECTED) {
+        this.badData(link, 'an LL-HLS part frame failed verification');
+      }
+    });
   }
 
   /** A frame from the parent the store took: it counts towards the parent's share, and goes on to the children. */
