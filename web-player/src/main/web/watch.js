@@ -6,8 +6,9 @@
 //   RTCPeerConnection and MSE.
 // - plain HLS over HTTP from the first fallback base the coordinator lists (origin or booster): what `?p2p=0`
 //   forces, and what a browser without the above gets.
-// - `?ll=1`: low-latency HLS (CMAF parts, blocking reload) over HTTP from the origin, with hls.js's
-//   lowLatencyMode; no P2P yet (the tree does not carry parts: docs/architecture.md, "Low latency (LL-HLS)").
+// - `?ll=1`: low-latency HLS (CMAF parts, blocking reload) with hls.js's lowLatencyMode: P2P where the browser
+//   can (the playlist over HTTP from a relay serving /ll/, the parts from the tree: p2p/loader.js), else over HTTP
+//   (`?ll=1&p2p=0` forces that).
 // Uploading (forwarding to child pages) is on unless `?upload=0`, the "share my upload" box is cleared, or the
 // device is on a cellular connection, asks to save data or runs low on battery (then leaf-only unless the viewer
 // ticks the box again). The stats overlay (button, or the key "s") shows where the page is in the tree and how
@@ -133,7 +134,8 @@ function playWithHlsJs(url, mode, extraConfig) {
   // Low latency: hls.js then keeps PART-HOLD-BACK behind the edge, unless a liveSync* option overrides it. It must
   // start on an independent part, up to a GOP before that target: playing up to 1.5× fast (only while more than
   // a second is buffered ahead) brings it back to the target.
-  const base = mode === 'll' ? { lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 } : { liveSyncDurationCount: 3 };
+  const lowLatency = mode === 'll' || mode === 'll-p2p';
+  const base = lowLatency ? { lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 } : { liveSyncDurationCount: 3 };
   const hls = new Hls(Object.assign(base, extraConfig || {}));
   window.waterfall.hls = hls;
   hls.on(Hls.Events.FRAG_LOADED, function (_event, data) {
@@ -199,7 +201,7 @@ function p2pCapable() {
  * before this script runs anyway.
  */
 function loadP2p() {
-  for (const name of ['node', 'loader', 'delivery', 'verify', 'store', 'frames', 'header', 'bytes', 'json', 'signalling', 'peer', 'content']) {
+  for (const name of ['node', 'loader', 'delivery', 'verify', 'store', 'frames', 'header', 'bytes', 'json', 'signalling', 'peer', 'content', 'parts', 'partstore']) {
     const link = document.createElement('link');
     link.rel = 'modulepreload';
     link.href = '/web/p2p/' + name + '.js';
@@ -218,12 +220,14 @@ function loadP2p() {
 // the (preloaded) modules are in, alongside the Ed25519 check (the fallback list, `listed`, is on its way
 // already), and hls.js starts once a fallback base is known, while the P2P link forms: the loader takes the
 // first segments over HTTP meanwhile, and the link waits for the first one to be appended.
-async function startP2p(listed, loading) {
+// `lowLatency` (`?ll=1`): the node takes parts, and hls.js plays a relay's /ll/ playlist (none serving it: throws).
+async function startP2p(listed, loading, lowLatency) {
   await deviceKnown; // joins with or without upload
   const [nodeModule, loaderModule] = await loading.modules;
   const ed25519 = loading.ed25519;
   const node = new nodeModule.BrowserNode({ stream: stream, bufferSeconds: () => playback.bufferAhead(),
-    key: viewerToken, upload: upload.effective(), lanes: params.get('lanes'), firstLinkAfter: fragmentsIn(nodeModule.STARTUP_HTTP_SEGMENTS, FIRST_LINK_WAIT_MS),
+    key: viewerToken, upload: upload.effective(), lanes: params.get('lanes'), parts: lowLatency,
+    firstLinkAfter: fragmentsIn(nodeModule.STARTUP_HTTP_SEGMENTS, FIRST_LINK_WAIT_MS),
     playbackStats: function () {
       return { liveEdgeDistance: state.liveEdgeDistance, bitrateKbps: state.bitrateKbps,
         stalls: state.waitingAfterStart };
@@ -237,11 +241,14 @@ async function startP2p(listed, loading) {
     node.useFallbacks(await Promise.race([fromWelcome,
       listed.then(function (answer) { return answer.bases.length > 0 ? answer.bases : fromWelcome; })]));
     state.source = node.fallbacks[0] || null;
-    state.hlsUrl = loaderModule.p2pPlaylistUrl(stream);
+    const llUrl = lowLatency ? await findLowLatency(node.fallbacks, stream) : null;
+    if (lowLatency && !llUrl) throw new Error('no fallback relay serves low-latency HLS for this stream');
+    state.hlsUrl = llUrl || loaderModule.p2pPlaylistUrl(stream);
+    if (llUrl) state.source = llUrl.replace(/\/ll\/.*$/, '');
     state.error = null;
     state.phase = 'loading';
     delivery = node.delivery;
-    playWithHlsJs(state.hlsUrl, 'p2p', { loader: loaderModule.p2pLoader(Hls, node) });
+    playWithHlsJs(state.hlsUrl, lowLatency ? 'll-p2p' : 'p2p', { loader: loaderModule.p2pLoader(Hls, node) });
     video.play().catch(function (e) { note('play-refused:' + e.name); });
     await joined;
   } catch (e) {
@@ -257,21 +264,21 @@ async function startP2p(listed, loading) {
   node.setUpload(upload.effective()); // the viewer may have changed it while joining
   const uploadControl = document.getElementById('upload-control');
   if (uploadControl) uploadControl.hidden = false;
-  state.source = node.fallbacks[0] || state.source;
+  if (!lowLatency) state.source = node.fallbacks[0] || state.source;
 }
 
 async function start() {
   // Side by side, as none needs another: what kind of stream this is, where its HTTP is, and the P2P modules.
   const listed = listFallbacks(stream);
   const lowLatency = params.get('ll') === '1';
-  const p2p = p2pCapable() && !lowLatency && !window.waterfall.node ? loadP2p() : null;
+  const p2p = p2pCapable() && !window.waterfall.node ? loadP2p() : null;
   if (!window.waterfall.node && !window.waterfall.realtime && await isRealtime(stream)) {
     (await import('/web/rt/viewer.js')).play(window.waterfall, params);
     return;
   }
   if (p2p) {
     try {
-      await startP2p(listed, p2p);
+      await startP2p(listed, p2p, lowLatency);
       return;
     } catch (e) {
       note('p2p-failed:' + e.message);

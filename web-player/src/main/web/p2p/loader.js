@@ -9,11 +9,44 @@
 //   HTTP fetches and appends are slow: delivery.js), or one older than anything the parent is sending.
 // Whole segments fetched this way go straight to the player (not through the store) and count as fallback bytes;
 // a segment past its deadline still plays from the store if it completes there before the fetch lands.
+// An LL-HLS page (node.parts, `?ll=1`) plays the real /ll/ playlist of a fallback relay, fetched over HTTP with
+// blocking reload: that request is what tells hls.js a part exists, and the relay answers it the moment the part is
+// whole, which no page-made playlist could do sooner (the page learns of a part only once its parent forwards it,
+// a hop or more later). The bytes are what the tree carries: init.mp4 and part-<id>.m4s are answered from the part
+// store as soon as the part verifies there, within PART_DEADLINE_MS, else fetched over HTTP, per part;
+// seg-<msn>.m4s from the store when all its parts are held.
 // Every other URL goes to hls.js's own loader.
 
 import { MIN_MARGIN_MS } from './delivery.js';
 
 export const SEGMENT_DEADLINE_MS = 2000;
+/**
+ * How long an LL-HLS part hls.js asked for may take to complete in the part store before it is fetched over HTTP.
+ * hls.js asks for a part once the playlist's relay holds it whole, and the tree brings it tens of milliseconds
+ * later per hop (relays: 21 ms p50 at depth 2); hls.js keeps PART-HOLD-BACK (3 part targets, ~1 s) buffered, so a
+ * wait of 1.5 part targets still leaves an HTTP fetch time to land before that runs out.
+ */
+export const PART_DEADLINE_MS = 500;
+
+/**
+ * What an LL-HLS URL of `stream` names: {kind: 'init'}, {kind: 'part', id} or {kind: 'segment', msn}; null for
+ * anything else (the playlist, another stream's, another path).
+ */
+export function llResource(url, stream) {
+  let path;
+  try {
+    path = new URL(url).pathname;
+  } catch (e) {
+    return null;
+  }
+  const prefix = '/ll/' + encodeURIComponent(stream) + '/';
+  if (!path.startsWith(prefix)) return null;
+  const name = path.slice(prefix.length);
+  if (name === 'init.mp4') return { kind: 'init' };
+  const m = /^(part|seg)-(\d{1,15})\.m4s$/.exec(name);
+  if (!m) return null;
+  return m[1] === 'part' ? { kind: 'part', id: Number(m[2]) } : { kind: 'segment', msn: Number(m[2]) };
+}
 
 /**
  * How long to wait for the store: SEGMENT_DEADLINE_MS, but never so long that what the player holds ahead runs
@@ -88,6 +121,11 @@ export function p2pLoader(Hls, node) {
     }
 
     load(context, config, callbacks) {
+      const ll = node.parts ? llResource(context.url, node.stream) : null;
+      if (ll) {
+        this.loadFromParts(ll, context, config, callbacks);
+        return;
+      }
       if (!context.url.startsWith(prefix)) {
         this.inner = new DefaultLoader(this.hlsConfig);
         this.inner.load(context, config, callbacks);
@@ -103,6 +141,33 @@ export function p2pLoader(Hls, node) {
         : segment ? this.segment(Number(segment[1]))
           : Promise.reject(Object.assign(new Error('no such resource ' + name), { code: 404 }));
       work.then((data) => this.succeed(data), (e) => this.fail(e));
+    }
+
+    /** An LL-HLS init, part or segment: from the part store if it has it in time, else over HTTP. */
+    loadFromParts(ll, context, config, callbacks) {
+      this.context = context;
+      this.callbacks = callbacks;
+      this.controller = new AbortController();
+      this.ownStats.loading.start = performance.now();
+      const signal = this.controller.signal;
+      const held = ll.kind === 'init' ? Promise.resolve(node.partInit())
+        : ll.kind === 'part' ? node.waitForPart(ll.id, PART_DEADLINE_MS, signal)
+          : Promise.resolve(node.segmentFromParts(ll.msn));
+      held.then((bytes) => {
+        if (this.done) return;
+        if (bytes) {
+          node.stats.partsFromStore++;
+          this.succeed(bytes.buffer);
+          return;
+        }
+        this.inner = new DefaultLoader(this.hlsConfig);
+        this.inner.load(context, config, Object.assign({}, callbacks, {
+          onSuccess: (response, stats, ctx, networkDetails) => {
+            node.countHttpPart(response.data ? response.data.byteLength || 0 : 0);
+            callbacks.onSuccess(response, stats, ctx, networkDetails);
+          },
+        }));
+      }, (e) => this.fail(e));
     }
 
     async playlist() {

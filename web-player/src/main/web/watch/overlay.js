@@ -7,7 +7,7 @@ export function shortId(id) {
 
 function hlsRows(state) {
   const kib = (n) => (n / 1024 < 1024 ? Math.round(n / 1024) + ' KiB' : (n / 1048576).toFixed(1) + ' MiB');
-  const p2p = state.mode === 'p2p';
+  const p2p = state.mode === 'p2p' || state.mode === 'll-p2p';
   return [
     ['mode', state.mode || '—'],
     ['depth', p2p && state.depth !== null ? String(state.depth) : '—'],

@@ -6,7 +6,8 @@ export function newState(stream) {
   return {
     stream: stream,
     phase: 'starting',   // starting → loading → playing; 'error' when it gives up or waits for the stream
-    mode: null,          // 'p2p' (hls.js + P2P loader), 'mse' (plain hls.js), 'll' (LL-HLS) or 'native' (video.src)
+    mode: null,          // 'p2p' (hls.js + P2P loader), 'mse' (plain hls.js), 'll' (LL-HLS over HTTP), 'll-p2p' (LL-HLS,
+                         // parts from the tree) or 'native' (video.src)
     source: null,        // the fallback base in use
     hlsUrl: null,
     startedAt: null,     // performance.now() of the first 'playing'
@@ -67,7 +68,7 @@ export function statsText(state, video, bufferAhead) {
     'stalls ' + state.waitingAfterStart + (state.stallsPageBusy > 0 ? ' (' + state.stallsPageBusy + ' device busy)' : ''),
     'from ' + (state.hlsUrl || '—'),
   ];
-  if (state.mode === 'p2p') {
+  if (state.mode === 'p2p' || state.mode === 'll-p2p') {
     parts.push('depth ' + state.depth, 'parent ' + (state.parentId || '—'),
       'p2p ' + (state.p2pShare === null ? '—' : Math.round(state.p2pShare * 100) + '%'),
       'fallback ' + Math.round(state.bytesByFallback / 1024) + ' KiB',

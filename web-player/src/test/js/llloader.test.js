@@ -1,0 +1,78 @@
+// p2p/loader.js on an LL-HLS page: hls.js's init, part and segment requests are answered from the part store when
+// it has them within PART_DEADLINE_MS, and go to hls.js's own loader (HTTP) when it does not.
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { llResource, p2pLoader } from '../../main/web/p2p/loader.js';
+import { BrowserNode } from '../../main/web/p2p/node.js';
+
+test('llResource names the init, a part and a segment of the stream, nothing else', () => {
+  const base = 'http://127.0.0.1:8080/ll/my%20show/';
+  assert.deepEqual(llResource(base + 'init.mp4', 'my show'), { kind: 'init' });
+  assert.deepEqual(llResource(base + 'part-42.m4s?x=1', 'my show'), { kind: 'part', id: 42 });
+  assert.deepEqual(llResource(base + 'seg-7.m4s', 'my show'), { kind: 'segment', msn: 7 });
+  assert.equal(llResource(base + 'index.m3u8?_HLS_msn=3', 'my show'), null);
+  assert.equal(llResource('http://127.0.0.1:8080/ll/other/part-1.m4s', 'my show'), null);
+  assert.equal(llResource('http://127.0.0.1:8080/hls/my%20show/seg-1.ts', 'my show'), null);
+  assert.equal(llResource('not a url', 'my show'), null);
+});
+
+/** A node whose part store holds parts 10 (msn 2, index 0) and 11 (index 1) whole, 12 (msn 3) and the init. */
+function llNode() {
+  const node = new BrowserNode({ stream: 's', parts: true });
+  const held = new Map([[10, { msn: 2, index: 0 }], [11, { msn: 2, index: 1 }], [12, { msn: 3, index: 0 }]]);
+  node.parts = {
+    init: {},
+    initBytes: () => new Uint8Array([9, 9]),
+    ids: () => [...held.keys()],
+    header: (id) => held.get(id) || null,
+    partBytes: (id) => (held.has(id) ? new Uint8Array([id, id]) : null),
+    waitForPart: (id, ms) => new Promise((r) => setTimeout(() => r(null), Math.min(ms, 30))),
+  };
+  node.upstream.link = { parentId: 'P' };
+  return node;
+}
+
+globalThis.location = globalThis.location || { origin: 'http://127.0.0.1:8080' }; // the virtual playlist's origin
+
+/** The loader class over a fake hls.js whose own loader records what reaches HTTP. */
+function loaderFor(node) {
+  const http = [];
+  class DefaultLoader {
+    load(context, config, callbacks) {
+      http.push(context.url);
+      callbacks.onSuccess({ url: context.url, data: new Uint8Array(5).buffer }, {}, context, null);
+    }
+  }
+  return { Loader: p2pLoader({ DefaultConfig: { loader: DefaultLoader } }, node), http };
+}
+
+function load(Loader, url) {
+  return new Promise((resolve, reject) => new Loader({}).load({ url }, {}, {
+    onSuccess: (response) => resolve(new Uint8Array(response.data)),
+    onError: (e) => reject(new Error(e.text)),
+  }));
+}
+
+test('held parts, the init and a segment whose parts are all held come from the store; the rest over HTTP', async () => {
+  const node = llNode();
+  const { Loader, http } = loaderFor(node);
+  const base = 'http://127.0.0.1:8080/ll/s/';
+  assert.deepEqual([...await load(Loader, base + 'part-11.m4s')], [11, 11]);
+  assert.deepEqual([...await load(Loader, base + 'init.mp4')], [9, 9]);
+  assert.deepEqual([...await load(Loader, base + 'seg-2.m4s')], [10, 10, 11, 11], 'its parts end to end');
+  assert.deepEqual(http, []);
+  assert.equal(node.stats.partsFromStore, 3);
+  assert.equal((await load(Loader, base + 'part-13.m4s')).length, 5, 'late: fetched');
+  assert.equal((await load(Loader, base + 'seg-3.m4s')).length, 5, 'its end is not known yet');
+  assert.deepEqual(http, [base + 'part-13.m4s', base + 'seg-3.m4s']);
+  assert.equal(node.stats.partsByHttp, 2);
+  assert.equal(node.stats.bytesByFallback, 10);
+});
+
+test('without a parent link nothing is waited for: the part goes to HTTP at once', async () => {
+  const node = llNode();
+  node.upstream.link = null;
+  const { Loader, http } = loaderFor(node);
+  await load(Loader, 'http://127.0.0.1:8080/ll/s/part-14.m4s');
+  assert.deepEqual(http, ['http://127.0.0.1:8080/ll/s/part-14.m4s']);
+});
