@@ -40,3 +40,33 @@ test('children fed without a skip for 10 s count as uplink the burst figure miss
   fast.uplink.samples.push({ at: now - 1000, kbps: 20_000 });
   assert.equal(fast.uplinkKbps(now), 20_000); // the burst figure when it is the larger
 });
+
+import { askForParts, ASK_PARTS } from '../../main/web/p2p/parts.js';
+
+/** An LL page's Downstream: a part store whose backlog is two frames, children recording what they are sent. */
+function llDownstream(ids) {
+  const node = { store: storeOf(250_000, 2000), stats: {}, segmentsWanted: false, asked: 0,
+    parts: { backlog: () => [new Uint8Array([1, 7]), new Uint8Array([1, 5])], bytesPerSecond: () => 0 },
+    needSegments() { this.segmentsWanted = true; this.asked++; } };
+  const d = new Downstream(node);
+  for (const id of ids) {
+    d.children.set(id, { childId: id, sent: [], wantsParts: false, wantsSegments: true, isOpen: () => true,
+      buffered: () => 0, send(bytes) { this.sent.push(bytes[1]); return true; } });
+  }
+  return { d, node };
+}
+
+test('a child asking for parts only gets the backlog and parts, no segments; one asking for both gets both', () => {
+  const { d, node } = llDownstream(['only', 'both', 'classic']);
+  d.fromChild(d.children.get('only'), askForParts(false));
+  d.fromChild(d.children.get('both'), ASK_PARTS);
+  assert.equal(node.asked, 1, 'a child wants segments: the page asks its parent for them');
+  d.broadcast(new Uint8Array([1, 1]));
+  d.broadcastPart(new Uint8Array([1, 6]));
+  assert.deepEqual(d.children.get('only').sent, [7, 5, 6]);
+  assert.deepEqual(d.children.get('both').sent, [7, 5, 1, 6]);
+  assert.deepEqual(d.children.get('classic').sent, [1], 'never asked: segments only');
+  d.fromChild(d.children.get('both'), askForParts(false));
+  d.broadcast(new Uint8Array([1, 1]));
+  assert.deepEqual(d.children.get('both').sent, [7, 5, 1, 6], 'asked again for parts only: no second backlog');
+});

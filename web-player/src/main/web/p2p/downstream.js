@@ -9,7 +9,7 @@
 
 import { decodeFrame, encodeChunkFrame, encodeHeaderFrame } from './frames.js';
 import { laneOf } from './lanes.js';
-import { isAskForParts } from './parts.js';
+import { asksSegments, isAskForParts } from './parts.js';
 import { ChildLink } from './peer.js';
 import { UplinkMeter } from './uplink.js';
 
@@ -44,6 +44,11 @@ export const PROVEN_MS = 10000;
 export const BACKLOG_SEGMENTS = 3;
 /** A child skipped this long is reported `slow-child` (relay default). */
 export const SLOW_CHILD_REPORT_MS = 3000;
+/**
+ * An LL page taking parts only waits this long after a child's channel opens for its ask for parts only; a child
+ * that has not asked by then plays classic segments, and the page asks its own parent for them again.
+ */
+export const PARTS_ASK_GRACE_MS = 2000;
 
 export class Downstream {
   /** @param {import('./node.js').BrowserNode} node  its store, signalling, stats, ICE servers and upload setting */
@@ -132,6 +137,12 @@ export class Downstream {
     child.openedAt = Date.now();
     const { store, stats } = this.node;
     stats.childrenServed++;
+    if (this.node.parts && !this.node.segmentsWanted) {
+      // A classic child never asks for parts only: once it has had time to, fetch the segments for it.
+      setTimeout(() => {
+        if (this.children.get(child.childId) === child && !child.closed && !child.wantsParts) this.node.needSegments();
+      }, PARTS_ASK_GRACE_MS);
+    }
     const held = store.sequences();
     for (const sequence of held.slice(Math.max(0, held.length - BACKLOG_SEGMENTS))) {
       const h = store.header(sequence);
@@ -154,7 +165,10 @@ export class Downstream {
       return;
     }
     const parts = this.node.parts;
-    if (!isAskForParts(frame) || child.wantsParts || !parts || this.children.get(child.childId) !== child) return;
+    if (!isAskForParts(frame) || !parts || this.children.get(child.childId) !== child) return;
+    child.wantsSegments = asksSegments(frame);
+    if (child.wantsSegments) this.node.needSegments();
+    if (child.wantsParts) return;
     child.wantsParts = true;
     for (const bytes of parts.backlog()) this.sendTo(child, bytes);
   }
@@ -185,7 +199,7 @@ export class Downstream {
     // A child taking parts and segments gets the stream twice: its high water is in seconds of both.
     const limit = highWater(this.node.store, this.node.parts);
     for (const child of this.children.values()) {
-      if (!child.isOpen() || (part && !child.wantsParts)) continue;
+      if (!child.isOpen() || (part && !child.wantsParts) || (!part && !child.wantsSegments)) continue;
       if (child.buffered() > limit || !this.sendTo(child, bytes)) {
         this.node.stats.framesSkipped++;
         child.lastSkippedAt = now;

@@ -59,6 +59,11 @@ export class BrowserNode {
     this.wantsParts = !!options.parts;
     /** The LL-HLS part store (partstore.js) of a page with `parts`, from the first welcome; else null. */
     this.parts = null;
+    /**
+     * Whether this page takes the classic segments from its parent: always, unless it takes parts and no child of
+     * its has played segments (then the stream comes once, as parts, and its segment gap filler rests).
+     */
+    this.segmentsWanted = !this.wantsParts;
     this.signalling = null;
     this.welcome = null;
     this.nodeId = null;
@@ -70,7 +75,7 @@ export class BrowserNode {
     this.stats = {
       bytesFromParent: 0, bytesByFallback: 0, chunksByHttp: 0, headersByHttp: 0, segmentsByHttp: 0,
       verificationFailures: 0, malformedFrames: 0, parentChanges: 0,
-      partsFromStore: 0, partsByHttp: 0, partBytesFromParent: 0,
+      partsFromStore: 0, partsByHttp: 0, partBytesFromParent: 0, partLagMs: [],
       bytesSentToChildren: 0, framesSkipped: 0, childrenServed: 0, slowChildReports: 0, uploadChanges: 0,
       loads: [],
     };
@@ -125,14 +130,17 @@ export class BrowserNode {
   /** The stream's key is known (first welcome): the store, and the tick that heals and reports. */
   begin(publicKey) {
     this.store = new SegmentStore(publicKey, { stream: this.stream });
-    if (this.wantsParts) this.parts = new PartStore(publicKey, { stream: this.stream });
+    if (this.wantsParts) {
+      this.parts = new PartStore(publicKey, { stream: this.stream });
+      this.parts.lags = this.stats.partLagMs; // in the page state: how far behind the origin's cut parts arrive
+    }
     this.timer = setInterval(() => this.tick(), TICK_MS);
   }
 
   tick() {
     const now = Date.now();
     this.downstream.checkSlow(now);
-    this.gaps.tick(now, this.upstream.lastFrameAt);
+    if (this.segmentsWanted) this.gaps.tick(now, this.upstream.lastFrameAt);
     this.upstream.checkStarving(now);
   }
 
@@ -271,6 +279,14 @@ export class BrowserNode {
     if (bytes) return bytes;
     if (!this.upstream.link || held.length === 0 || id < held[0]) return null;
     return parts.waitForPart(id, deadlineMs, signal);
+  }
+
+  /** A child plays the classic segments: from now on this LL page takes them from its parent too. */
+  needSegments() {
+    if (this.segmentsWanted) return;
+    this.segmentsWanted = true;
+    this.stats.segmentsTurnedOn = (this.stats.segmentsTurnedOn || 0) + 1;
+    this.upstream.askForParts();
   }
 
   /** The init segment from the part store, or null. */

@@ -22,12 +22,25 @@ const FLAG_INDEPENDENT = 1;
 const FIXED_BYTES = 1 + 1 + 2 + 8 + 8 + 2 + 4 + 1 + HASH_BYTES + 8 + 4 + 4 + 2;
 export const MAX_PART_HEADER_BYTES = FIXED_BYTES + MAX_STREAM_BYTES + MAX_CHUNK_COUNT * HASH_BYTES;
 
-/** What a page sends up its link to get parts (Java's TreeParts.ASK). */
+/** A Java relay's ask for parts (TreeParts.ASK): parts and the classic segments. */
 export const ASK_PARTS = encodeControlFrame('{"type":"parts"}');
+
+/**
+ * What an LL page sends up its link to get parts; `segments` false: parts only (it has no child that plays the
+ * classic segments), so its parent does not send it the stream twice. Asked again to change that.
+ */
+export function askForParts(segments) {
+  return encodeControlFrame(JSON.stringify({ type: 'parts', segments: !!segments }));
+}
 
 /** Whether a decoded CONTROL frame is a child's ask for parts. */
 export function isAskForParts(frame) {
-  return frame.type === 'control' && frame.value && frame.value.type === 'parts';
+  return frame.type === 'control' && !!frame.value && frame.value.type === 'parts';
+}
+
+/** Whether an ask for parts also wants the classic segments: all but `"segments": false`. */
+export function asksSegments(frame) {
+  return frame.value.segments !== false;
 }
 
 class Reader {

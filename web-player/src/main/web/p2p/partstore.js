@@ -15,6 +15,9 @@ export const PartResult = Object.freeze({
 /** Parts kept: 30 s of 1/3 s parts, as the segment store's window. */
 export const DEFAULT_WINDOW_MICROS = 30000000;
 
+/** Part lags kept for the page state: 30 s of parts. */
+export const LAGS_KEPT = 90;
+
 class HeldPart {
   constructor(header, signature, now) {
     this.header = header;
@@ -53,6 +56,8 @@ export class PartStore {
     this.pending = new Map();
     /** Resolvers waiting for a part to complete, by id. */
     this.waiters = new Map();
+    /** For the page state: each recent part's completion here behind its signed producedAt, ms (origin's clock). */
+    this.lags = [];
   }
 
   /**
@@ -131,6 +136,8 @@ export class PartStore {
     part.received++;
     if (part.complete()) {
       part.completeAtMillis = this.now();
+      this.lags.push(part.completeAtMillis - part.header.producedAtMillis);
+      if (this.lags.length > LAGS_KEPT) this.lags.shift();
       const waiting = this.waiters.get(partId);
       this.waiters.delete(partId);
       if (waiting) for (const resolve of waiting) resolve();

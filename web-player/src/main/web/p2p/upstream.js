@@ -11,7 +11,7 @@
 
 import { decodeFrame } from './frames.js';
 import { ChunkResult, HeaderResult } from './store.js';
-import { ASK_PARTS, decodePartFrame } from './parts.js';
+import { askForParts, decodePartFrame } from './parts.js';
 import { PartResult } from './partstore.js';
 import { ParentLink } from './peer.js';
 import { StarvationWatch, WINDOW_MS } from './starvation.js';
@@ -128,8 +128,9 @@ export class Upstream {
     this.pending = null;
     this.lostAt = -1;
     this.starvation.linkOpened();
-    // An LL page asks for parts (and gets the init and the recent parts at once); a parent without parts ignores it.
-    if (this.node.parts) link.channel.send(ASK_PARTS);
+    // An LL page asks for parts (and gets the init and the recent parts at once), and for the classic segments only
+    // if a child of its plays them; a parent without parts ignores it.
+    if (this.node.parts) this.askForParts(link);
     if (old) old.close('reparented');
   }
 
@@ -189,6 +190,16 @@ export class Upstream {
       this.forward(data);
     }
     // control frames: nothing to do.
+  }
+
+  /** Asks `link`'s parent for parts, with the classic segments if this page needs them (node.segmentsWanted). */
+  askForParts(link = this.link) {
+    if (!link || !link.channel || link.channel.readyState !== 'open') return;
+    try {
+      link.channel.send(askForParts(this.node.segmentsWanted));
+    } catch (e) {
+      // the link is closing: the next one asks
+    }
   }
 
   /**

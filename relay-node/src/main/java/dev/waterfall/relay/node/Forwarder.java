@@ -209,7 +209,7 @@ final class Forwarder {
     long highWater = highWater(store);
     long queued = queued();
     for (PeerEdge child : children.values()) {
-      if (!child.isOpen() || part && !child.wantsParts) {
+      if (!child.isOpen() || part && !child.wantsParts || !part && !child.wantsSegments) {
         continue;
       }
       if (child.buffered() > highWater || !sendTo(child, frame, now, queued)) {

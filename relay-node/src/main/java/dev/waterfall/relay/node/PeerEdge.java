@@ -52,8 +52,14 @@ final class PeerEdge {
    */
   long openedAt = -1;
 
-  /** The child asked for LL-HLS parts (a Java relay; pages know only segments so far). */
+  /** The child asked for LL-HLS parts (a Java relay, or an LL page). */
   boolean wantsParts;
+
+  /**
+   * False once the child asked for parts only ({@code "segments":false}: an LL page with no child
+   * that plays classic segments): it is then not sent the classic stream too.
+   */
+  boolean wantsSegments = true;
 
   long lastSkippedAt = Long.MIN_VALUE / 2;
   long lastSlowReport;

@@ -323,7 +323,7 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
       // Children send no media; nothing a child says reaches our store. A relay child asks for
       // parts.
       if (parts != null && TreeParts.isAsk(bytes)) {
-        parts.childAsked(edge, clock.millis());
+        parts.childAsked(edge, TreeParts.asksSegments(bytes), clock.millis());
       }
       return;
     }

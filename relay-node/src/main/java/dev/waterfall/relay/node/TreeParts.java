@@ -55,12 +55,30 @@ final class TreeParts {
     }
   }
 
+  /**
+   * Whether an ask for parts also wants the classic segments: all but {@code "segments":false} (an
+   * LL page that needs none), so a Java relay's ask keeps both.
+   */
+  static boolean asksSegments(byte[] bytes) {
+    try {
+      return FrameCodec.decode(bytes) instanceof Frame.Control c
+          && !Boolean.FALSE.equals(
+              new io.vertx.core.json.JsonObject(c.json()).getValue("segments"));
+    } catch (FrameException | io.vertx.core.json.DecodeException e) {
+      return true;
+    }
+  }
+
   long partsByFallback() {
     return fetcher == null ? 0 : fetcher.partsFetched();
   }
 
-  /** A child asked for parts: from now on it gets them, starting with the ledger's backlog. */
-  void childAsked(PeerEdge child, long now) {
+  /**
+   * A child asked for parts: from now on it gets them, starting with the ledger's backlog; and the
+   * classic segments only if it still wants them (it may ask again to change that).
+   */
+  void childAsked(PeerEdge child, boolean segments, long now) {
+    child.wantsSegments = segments;
     if (!child.wantsParts) {
       child.wantsParts = true;
       forwarder.sendAll(child, ledger.backlog(), now);
