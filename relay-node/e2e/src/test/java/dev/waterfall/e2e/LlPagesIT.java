@@ -1,0 +1,226 @@
+package dev.waterfall.e2e;
+
+import static dev.waterfall.e2e.PageViewer.node;
+import static dev.waterfall.e2e.PageViewer.number;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.waterfall.relay.Relay;
+import dev.waterfall.relay.cmaf.CmafSample;
+import dev.waterfall.relay.llhls.LlHlsOrigin;
+import dev.waterfall.relay.llhls.LlSettings;
+import dev.waterfall.relay.segment.SegmentSigner;
+import dev.waterfall.relay.source.SampleSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 14, slice 3: pages take LL-HLS parts from the tree. An LL origin with one slot a node, so
+ * three {@code ?ll=1} pages form a chain (depths 1, 2, 3: pages under pages), beside a plain LL-HLS
+ * page ({@code ?ll=1&p2p=0}) in the same run. Asserts behaviour: every chain page plays LL with the
+ * P2P loader, the pages under pages got parts from their parent page and handed most of hls.js's
+ * part requests from their store, no stall with data late. Latency by depth (now − hls.js
+ * playingDate, as LlHlsIT), the part share and first frame against the plain page are printed and
+ * written to target/ll-pages.json, never asserted: a slow machine must not fail this.
+ */
+@DisplayName("LL-HLS pages under pages take their parts from the tree")
+class LlPagesIT extends BrowserFixture {
+  static final int CHAIN = 3;
+  static final int PLAY_SECONDS = 20;
+
+  @Test
+  @DisplayName("a chain of three ?ll=1 pages plays parts from the tree, beside a plain LL page")
+  void pagesUnderPagesPlayPartsFromTheTree() throws Exception {
+    String stream = "llpages";
+    String key = rig.createStream(stream, 1); // one child a node: a chain
+    SegmentSigner signer = SegmentSigner.generate();
+    long firstMsn = System.currentTimeMillis() / 2000;
+    LlHlsOrigin ll =
+        rig.add(
+            new LlHlsOrigin(
+                    stream, CmafSample.fromClasspath(), LlSettings.DEFAULT, firstMsn, signer)
+                .start());
+    Relay origin =
+        rig.add(
+            Relay.startOrigin(
+                rig.vertx,
+                rig.peers,
+                new Relay.Options(List.of(rig.base), stream, key, "127.0.0.1", 0, null),
+                signer,
+                SampleSource.fromClasspath(firstMsn),
+                r -> {},
+                null,
+                null,
+                ll));
+    String llPlaylist = "http://127.0.0.1:" + origin.httpPort() + "/ll/" + stream + "/index.m3u8";
+    long deadline = System.currentTimeMillis() + 30_000;
+    while ((StreamRig.sequences(origin, stream).size() < 3
+            || Http.get(llPlaylist).statusCode() != 200)
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200);
+    }
+
+    List<PageViewer> chain = new ArrayList<>();
+    Map<PageViewer, List<String>> partRequests = new HashMap<>();
+    for (int i = 0; i < CHAIN; i++) {
+      PageViewer p = PageViewer.open(chromium, "ll" + (i + 1), rig.base, stream, "?ll=1");
+      List<String> requests = new CopyOnWriteArrayList<>();
+      p.page.onRequest(
+          r -> {
+            if (r.url().contains("/part-")) {
+              requests.add(r.url());
+            }
+          });
+      partRequests.put(p, requests);
+      p.waitJoined(); // one at a time, so each takes the slot under the one before
+      chain.add(p);
+    }
+    // The plain page opens last, so its first frame is not measured on a quieter machine.
+    PageViewer plain = PageViewer.open(chromium, "plain", rig.base, stream, "?ll=1&p2p=0");
+    List<PageViewer> all = new ArrayList<>(chain);
+    all.add(plain);
+    for (PageViewer p : all) {
+      p.waitPlaying();
+    }
+    // The first parts come over HTTP while the links form: measure from a few seconds on.
+    Thread.sleep(4000);
+    Map<PageViewer, Map<String, Object>> before = new HashMap<>();
+    Map<PageViewer, Integer> httpPartsBefore = new HashMap<>();
+    for (PageViewer p : all) {
+      before.put(p, p.state());
+      httpPartsBefore.put(p, partRequests.getOrDefault(p, List.of()).size());
+    }
+    Map<PageViewer, List<Double>> behind = new HashMap<>();
+    all.forEach(p -> behind.put(p, new ArrayList<>()));
+    long end = System.currentTimeMillis() + PLAY_SECONDS * 1000L;
+    while (System.currentTimeMillis() < end) {
+      Thread.sleep(500);
+      for (PageViewer p : all) {
+        Object b =
+            p.page.evaluate(
+                "() => { const h = window.waterfall.hls;"
+                    + " return h && h.playingDate ? Date.now() - h.playingDate.getTime() : null; }");
+        if (b instanceof Number n) {
+          behind.get(p).add(n.doubleValue() / 1000);
+        }
+      }
+    }
+    Thread.sleep(300); // one more state refresh (every 250 ms)
+    Map<PageViewer, Map<String, Object>> after = new HashMap<>();
+    for (PageViewer p : all) {
+      after.put(p, p.state());
+    }
+    JsonNode tree = Http.json(rig.base + "/api/streams/" + stream + "/tree");
+    String why =
+        "tree "
+            + tree
+            + "\n"
+            + all.stream().map(PageViewer::describe).collect(Collectors.joining("\n"));
+
+    Map<String, PageViewer> byId = new HashMap<>();
+    for (PageViewer p : chain) {
+      byId.put((String) after.get(p).get("nodeId"), p);
+    }
+    StringBuilder json = new StringBuilder("{\"playedSeconds\":" + PLAY_SECONDS + ",\"pages\":[");
+    int underPages = 0;
+    for (PageViewer p : all) {
+      Map<String, Object> s = after.get(p);
+      Map<String, Object> b = before.get(p);
+      double fromStore = p2p(s, "partsFromStore") - p2p(b, "partsFromStore");
+      double byHttp = p2p(s, "partsByHttp") - p2p(b, "partsByHttp");
+      int httpRequests =
+          partRequests.getOrDefault(p, List.of()).size() - httpPartsBefore.getOrDefault(p, 0);
+      double partBytes = p2p(s, "partBytesFromParent") - p2p(b, "partBytesFromParent");
+      double fromParent = p2p(s, "bytesFromParent") - p2p(b, "bytesFromParent");
+      double byFallback = p2p(s, "bytesByFallback") - p2p(b, "bytesByFallback");
+      List<Double> lags = new ArrayList<>();
+      if (s.get("p2p") instanceof Map<?, ?> m && m.get("partLagMs") instanceof List<?> l) {
+        l.forEach(x -> lags.add(((Number) x).doubleValue()));
+      }
+      Object depth = p == plain ? null : s.get("depth");
+      String line =
+          String.format(
+              Locale.ROOT,
+              "{\"page\":\"%s\",\"depth\":%s,\"mode\":\"%s\",\"behindLiveP50\":%.2f,\"behindLiveP95\":%.2f,"
+                  + "\"firstFrameMs\":%.0f,\"partsFromStore\":%.0f,\"partsByHttp\":%.0f,\"partShare\":%.3f,"
+                  + "\"partBytesFromParent\":%.0f,\"p2pShare\":%.3f,\"partArrivalP50Ms\":%.0f,"
+                  + "\"partArrivalP95Ms\":%.0f,\"stallsDataLate\":%s}",
+              p.name,
+              depth,
+              s.get("mode"),
+              LlHlsIT.pct(behind.get(p), 50),
+              LlHlsIT.pct(behind.get(p), 95),
+              number(s, "startedAt"),
+              fromStore,
+              byHttp,
+              fromStore / Math.max(1, fromStore + byHttp),
+              partBytes,
+              fromParent / Math.max(1, fromParent + byFallback),
+              LlHlsIT.pct(lags, 50),
+              LlHlsIT.pct(lags, 95),
+              s.get("stallsDataLate"));
+      System.out.println("LlPagesIT: " + line);
+      json.append(p == all.get(0) ? "\n " : ",\n ").append(line);
+      assertThat(number(s, "stallsDataLate"))
+          .as(p.name + " stalls with data late; " + why)
+          .isZero();
+      assertThat(behind.get(p)).as(p.name + " played with program dates; " + why).isNotEmpty();
+      if (p == plain) {
+        assertThat(s.get("mode")).as(why).isEqualTo("ll");
+        continue;
+      }
+      assertThat(s.get("mode")).as(p.name + " " + why).isEqualTo("ll-p2p");
+      JsonNode n = node(tree, (String) s.get("nodeId"));
+      assertThat(n).as(p.name + " in the tree; " + why).isNotNull();
+      String parent = n.get("parent").textValue();
+      assertThat(s.get("parentId")).as(p.name + " linked to its parent; " + why).isEqualTo(parent);
+      // Every chain page's parts came down its link, verified, and its player took them from there.
+      assertThat(partBytes).as(p.name + " part bytes from its parent; " + why).isGreaterThan(0);
+      assertThat(fromStore).as(p.name + " parts from its store; " + why).isGreaterThan(0);
+      // What the store answered never reached the network: the page's part requests are its HTTP
+      // ones (a few more: fetches aborted or retried by hls.js).
+      assertThat(httpRequests)
+          .as(p.name + " part requests on the network; " + why)
+          .isBetween((int) byHttp, (int) byHttp + 3);
+      // Its children all take parts only, so it took the stream once, as parts, not the classic
+      // segments too.
+      assertThat(partBytes / fromParent)
+          .as(p.name + ": what its parent sent was parts; " + why)
+          .isGreaterThan(0.95);
+      if (byId.containsKey(parent)) {
+        underPages++;
+        assertThat(fromStore / (fromStore + byHttp))
+            .as(p.name + ": most of hls.js's parts from its store, under a page; " + why)
+            .isGreaterThanOrEqualTo(0.5);
+        assertThat(p2p(after.get(byId.get(parent)), "bytesSentToChildren"))
+            .as(why)
+            .isGreaterThan(0);
+      }
+    }
+    assertThat(underPages).as("pages under pages; " + why).isGreaterThanOrEqualTo(1);
+    json.append("]}\n");
+    Files.writeString(Path.of("target", "ll-pages.json"), json.toString());
+    for (PageViewer p : all) {
+      p.close();
+    }
+  }
+
+  /** A figure of state.p2p (the node's stats), 0 when absent; bytesSentToChildren is top-level. */
+  private static double p2p(Map<String, Object> state, String key) {
+    if (state.get(key) instanceof Number n) {
+      return n.doubleValue();
+    }
+    return state.get("p2p") instanceof Map<?, ?> m && m.get(key) instanceof Number n
+        ? n.doubleValue()
+        : 0;
+  }
+}
