@@ -69,6 +69,17 @@ test('held parts, the init and a segment whose parts are all held come from the 
   assert.equal(node.stats.bytesByFallback, 10);
 });
 
+test('a part far past the newest held is not waited for: the parent is not keeping up', async () => {
+  const node = llNode();
+  const waited = [];
+  node.parts.waitForPart = (id) => { waited.push(id); return Promise.resolve(null); };
+  const { Loader, http } = loaderFor(node);
+  await load(Loader, 'http://127.0.0.1:8080/ll/s/part-14.m4s');
+  await load(Loader, 'http://127.0.0.1:8080/ll/s/part-15.m4s');
+  assert.deepEqual(waited, [14], 'the newest held is 12: 14 is waited for, 15 is not');
+  assert.equal(http.length, 2);
+});
+
 test('without a parent link nothing is waited for: the part goes to HTTP at once', async () => {
   const node = llNode();
   node.upstream.link = null;

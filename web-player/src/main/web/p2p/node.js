@@ -29,6 +29,12 @@ export const LOADS_KEPT = 40;
  * while the store holds nothing comes over HTTP at once (waitForSegment), these and any after them.
  */
 export const STARTUP_HTTP_SEGMENTS = 2;
+/**
+ * How far past the newest part held an LL part hls.js asks for may be and still be waited for: hls.js asks once the
+ * playlist's relay holds the part, and the tree brings it ~100–150 ms later down three pages (LlPagesIT), so the
+ * page holds the one before or the one before that.
+ */
+export const PARTS_AHEAD_WAITED = 2;
 
 export class BrowserNode {
   /**
@@ -269,7 +275,9 @@ export class BrowserNode {
   /**
    * LL-HLS part `id` from the part store, waiting up to `deadlineMs` for it to complete; null when it is not coming
    * in time (the loader then fetches it over HTTP). Gives up at once while no parent link is open or the store has
-   * no init yet (nothing is on its way), and on a part older than every part held.
+   * no init yet (nothing is on its way), on a part older than every part held, and on one more than
+   * PARTS_AHEAD_WAITED past the newest held: the parent is not keeping up (or sends no parts, e.g. a classic page),
+   * and hls.js loads parts one after the other, so a wait on each would put it further behind at every part.
    */
   async waitForPart(id, deadlineMs, signal = null) {
     const parts = this.parts;
@@ -277,7 +285,10 @@ export class BrowserNode {
     const held = parts.ids();
     const bytes = parts.partBytes(id);
     if (bytes) return bytes;
-    if (!this.upstream.link || held.length === 0 || id < held[0]) return null;
+    if (!this.upstream.link || held.length === 0 || id < held[0]
+        || id > held[held.length - 1] + PARTS_AHEAD_WAITED) {
+      return null;
+    }
     return parts.waitForPart(id, deadlineMs, signal);
   }
 
