@@ -241,7 +241,7 @@ async function startP2p(listed, loading, lowLatency) {
     node.useFallbacks(await Promise.race([fromWelcome,
       listed.then(function (answer) { return answer.bases.length > 0 ? answer.bases : fromWelcome; })]));
     state.source = node.fallbacks[0] || null;
-    const llUrl = lowLatency ? await findLowLatency(node.fallbacks, stream) : null;
+    const llUrl = lowLatency ? await llSource(node) : null;
     if (lowLatency && !llUrl) throw new Error('no fallback relay serves low-latency HLS for this stream');
     state.hlsUrl = llUrl || loaderModule.p2pPlaylistUrl(stream);
     if (llUrl) state.source = llUrl.replace(/\/ll\/.*$/, '');
@@ -266,6 +266,16 @@ async function startP2p(listed, loading, lowLatency) {
   if (uploadControl) uploadControl.hidden = false;
   if (!lowLatency) state.source = node.fallbacks[0] || state.source;
 }
+
+/** A fallback base's /ll/ playlist URL; asked a few times, as an origin answers 503 until its first part is cut. */
+async function llSource(node) {
+  for (let tries = 0; ; tries++) {
+    const url = await findLowLatency(node.fallbacks, stream);
+    if (url || tries >= LL_SOURCE_TRIES) return url;
+    await new Promise(function (r) { setTimeout(r, 1000); });
+  }
+}
+const LL_SOURCE_TRIES = 5;
 
 async function start() {
   // Side by side, as none needs another: what kind of stream this is, where its HTTP is, and the P2P modules.
