@@ -35,7 +35,7 @@ class LlHlsIT extends BrowserFixture {
 
   @Test
   @DisplayName(
-      "/watch/<s>?ll=1 plays parts ≥ 20 s without a stall, well closer to live than the classic page")
+      "/watch/<s>?ll=1&p2p=0 plays parts ≥ 20 s without a stall, well closer to live than the classic page")
   void playsLowLatency() throws Exception {
     String stream = "llive";
     String key = rig.createStream(stream, 4);
@@ -99,7 +99,9 @@ class LlHlsIT extends BrowserFixture {
         });
     llPage.onConsoleMessage(m -> console.add("ll " + m.type() + ": " + m.text()));
     classicPage.onConsoleMessage(m -> console.add("classic " + m.type() + ": " + m.text()));
-    llPage.navigate(rig.base + "/watch/" + stream + "?ll=1");
+    // Plain LL-HLS over HTTP: a ?ll=1 page that can be a P2P node takes its parts from the tree
+    // (LlPagesIT).
+    llPage.navigate(rig.base + "/watch/" + stream + "?ll=1&p2p=0");
     classicPage.navigate(rig.base + "/watch/" + stream + "?p2p=0");
     List<Double> llBehind = new ArrayList<>();
     List<Double> llHlsLatency = new ArrayList<>();
