@@ -392,7 +392,8 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
       parentLostAt = -1;
       starvation.linkOpened();
       if (parts != null && !partsAtOrigin) {
-        edge.send(TreeParts.ASK); // a page parent ignores it; a relay parent sends parts
+        // a classic page parent ignores it; a relay or an LL page sends parts
+        edge.send(TreeParts.ASK);
       }
       stats.parentCandidatePair = null;
       LOG.info("connected to parent {}", edge.peerId);
