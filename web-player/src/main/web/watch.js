@@ -6,9 +6,10 @@
 //   RTCPeerConnection and MSE.
 // - plain HLS over HTTP from the first fallback base the coordinator lists (origin or booster): what `?p2p=0`
 //   forces, and what a browser without the above gets.
-// - `?ll=1`: low-latency HLS (CMAF parts, blocking reload) with hls.js's lowLatencyMode: P2P where the browser
-//   can (the playlist over HTTP from a relay serving /ll/, the parts from the tree: p2p/loader.js), else over HTTP
-//   (`?ll=1&p2p=0` forces that).
+// - `?ll=1`: low-latency HLS (CMAF parts, blocking reload) with hls.js's lowLatencyMode, over HTTP.
+//   `?ll=tree` (experimental): the same through the tree where the browser can (the playlist over HTTP from a
+//   relay serving /ll/, the parts from the parent: p2p/loader.js). Not the default yet: in LlPagesIT its pages
+//   stalled 17-463 ms just after segment boundaries in 2 of 4 runs, where plain LL did not (docs/benchmarks.md).
 // Uploading (forwarding to child pages) is on unless `?upload=0`, the "share my upload" box is cleared, or the
 // device is on a cellular connection, asks to save data or runs low on battery (then leaf-only unless the viewer
 // ticks the box again). The stats overlay (button, or the key "s") shows where the page is in the tree and how
@@ -280,8 +281,9 @@ const LL_SOURCE_TRIES = 5;
 async function start() {
   // Side by side, as none needs another: what kind of stream this is, where its HTTP is, and the P2P modules.
   const listed = listFallbacks(stream);
-  const lowLatency = params.get('ll') === '1';
-  const p2p = p2pCapable() && !window.waterfall.node ? loadP2p() : null;
+  const lowLatency = params.get('ll') === '1' || params.get('ll') === 'tree';
+  const llThroughTree = params.get('ll') === 'tree';
+  const p2p = p2pCapable() && !window.waterfall.node && (!lowLatency || llThroughTree) ? loadP2p() : null;
   if (!window.waterfall.node && !window.waterfall.realtime && await isRealtime(stream)) {
     (await import('/web/rt/viewer.js')).play(window.waterfall, params);
     return;

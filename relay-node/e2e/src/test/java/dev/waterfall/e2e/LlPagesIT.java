@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 14, slice 3: pages take LL-HLS parts from the tree. An LL origin with one slot a node, so
- * three {@code ?ll=1} pages form a chain (depths 1, 2, 3: pages under pages), beside a plain LL-HLS
+ * three {@code ?ll=tree} pages form a chain (depths 1, 2, 3: pages under pages), beside a plain LL-HLS
  * page ({@code ?ll=1&p2p=0}) in the same run. Asserts behaviour: every chain page plays LL with the
  * P2P loader, the pages under pages got parts from their parent page and handed most of hls.js's
  * part requests from their store, every page played through the window (stalls counted, not
@@ -39,7 +39,7 @@ class LlPagesIT extends BrowserFixture {
   static final int PLAY_SECONDS = 20;
 
   @Test
-  @DisplayName("a chain of three ?ll=1 pages plays parts from the tree, beside a plain LL page")
+  @DisplayName("a chain of three ?ll=tree pages plays parts from the tree, beside a plain LL page")
   void pagesUnderPagesPlayPartsFromTheTree() throws Exception {
     String stream = "llpages";
     String key = rig.createStream(stream, 1); // one child a node: a chain
@@ -73,7 +73,7 @@ class LlPagesIT extends BrowserFixture {
     List<PageViewer> chain = new ArrayList<>();
     Map<PageViewer, List<String>> partRequests = new HashMap<>();
     for (int i = 0; i < CHAIN; i++) {
-      PageViewer p = PageViewer.open(chromium, "ll" + (i + 1), rig.base, stream, "?ll=1");
+      PageViewer p = PageViewer.open(chromium, "ll" + (i + 1), rig.base, stream, "?ll=tree");
       List<String> requests = new CopyOnWriteArrayList<>();
       p.page.onRequest(
           r -> {
@@ -178,9 +178,10 @@ class LlPagesIT extends BrowserFixture {
               number(s, "stalledMs") - number(b, "stalledMs"));
       System.out.println("LlPagesIT: " + line);
       json.append(p == all.get(0) ? "\n " : ",\n ").append(line);
-      // It kept playing. Stalls are counted and reported, not asserted zero: on this shared 2-core
-      // machine the P2P pages (each verifying and forwarding every part) have stalled for 70-80 ms
-      // with 0.4 s buffered ahead (docs/benchmarks.md); a stall of seconds still fails here.
+      // It kept playing. Stalls are counted and reported, not asserted zero: LL through the tree is
+      // opt-in (?ll=tree) because its pages have stalled 17-463 ms just after segment boundaries
+      // with 0.1-0.4 s buffered (2 of 4 runs; plain LL did not; docs/benchmarks.md). Zero stalls is
+      // the bar for making it the default; a stall of seconds fails here now.
       assertThat(played.get(p))
           .as(p.name + " played through the window; " + why)
           .isGreaterThan(PLAY_SECONDS - 3);
