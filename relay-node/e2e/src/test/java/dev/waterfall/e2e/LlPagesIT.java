@@ -25,13 +25,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 14, slice 3: pages take LL-HLS parts from the tree. An LL origin with one slot a node, so
- * three {@code ?ll=tree} pages form a chain (depths 1, 2, 3: pages under pages), beside a plain LL-HLS
- * page ({@code ?ll=1&p2p=0}) in the same run. Asserts behaviour: every chain page plays LL with the
- * P2P loader, the pages under pages got parts from their parent page and handed most of hls.js's
- * part requests from their store, every page played through the window (stalls counted, not
- * asserted zero). Latency by depth (now − hls.js playingDate, as LlHlsIT), the part share and first
- * frame against the plain page are printed and written to target/ll-pages.json, never asserted: a
- * slow machine must not fail this.
+ * three {@code ?ll=tree} pages form a chain (depths 1, 2, 3: pages under pages), beside a plain
+ * LL-HLS page ({@code ?ll=1&p2p=0}) in the same run. Asserts behaviour: every chain page plays LL
+ * with the P2P loader, the pages under pages got parts from their parent page and handed most of
+ * hls.js's part requests from their store, every page played through the window (stalls counted,
+ * not asserted zero). Latency by depth (now − hls.js playingDate, as LlHlsIT), the part share and
+ * first frame against the plain page are printed and written to target/ll-pages.json, never
+ * asserted: a slow machine must not fail this.
  */
 @DisplayName("LL-HLS pages under pages take their parts from the tree")
 class LlPagesIT extends BrowserFixture {
