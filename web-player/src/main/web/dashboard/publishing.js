@@ -66,7 +66,7 @@ export function showPublishing(stream, state) {
     e.preventDefault();
     token = $('admin-token').value.trim();
     try {
-      // The admin list, not GET /api/streams/<stream>: that one is public and ignores a wrong token.
+      // The admin list: it needs the admin token, so a wrong one is refused here (401).
       const mine = (await call('GET', '/api/streams')).streams.find((s) => s.name === stream);
       if (!mine) throw new Error('there is no stream named \'' + stream + '\'');
       show(mine);

@@ -142,6 +142,35 @@ class RestApiTest {
       }
     }
 
+    /**
+     * A stream's public reads (description, tree, dashboard) answer a wrong Bearer token with 401,
+     * not with the public view: a client holding a bad credential hears so. No token is the public
+     * view; the admin token adds the admin's fields.
+     */
+    @Test
+    void publicReadsRefuseAWrongToken() throws Exception {
+      String key = coordinator.createStream("eta");
+      for (String path :
+          new String[] {
+            "/api/streams/eta", "/api/streams/eta/tree", "/api/streams/eta/dashboard"
+          }) {
+        Rest.Reply wrong = rest.call("GET", path, null, "not-the-admin-token");
+        assertThat(wrong.status()).as(path + " with a wrong token").isEqualTo(401);
+        assertThat(wrong.json().get("error").textValue()).isEqualTo("unauthorized");
+        assertThat(rest.call("GET", path, null, key).status())
+            .as(path + " with the publish key")
+            .isEqualTo(401);
+      }
+      Rest.Reply open = rest.get("/api/streams/eta");
+      assertThat(open.status()).isEqualTo(200);
+      assertThat(open.json().get("name").textValue()).isEqualTo("eta");
+      assertThat(rest.admin("GET", "/api/streams/eta", null).status()).isEqualTo(200);
+      assertThat(rest.get("/api/streams/eta/tree").status()).isEqualTo(200);
+      assertThat(rest.call("GET", "/api/streams/nope", null, "wrong").status())
+          .as("an unknown stream is 404 whatever the token")
+          .isEqualTo(404);
+    }
+
     private void coordinatorStream(String name) {
       try {
         coordinator.createStream(name);

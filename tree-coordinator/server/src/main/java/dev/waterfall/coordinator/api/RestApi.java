@@ -22,6 +22,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -183,6 +184,41 @@ public final class RestApi {
 
   /** One stream's public description: what a page needs to choose how to play it (its type). */
   private void stream(RoutingContext ctx) {
+    withStream(
+        ctx,
+        "a private stream needs the admin token",
+        stream -> Json.reply(ctx, 200, describe(stream, admin.allows(ctx))));
+  }
+
+  /**
+   * Looks the stream up for a public read and answers for it: 404 if there is none; 401 if a Bearer
+   * token was sent and is not the admin token (a wrong credential is said so, not quietly served
+   * the public view), or if the stream is private and the admin token is missing ({@code
+   * privateMessage}). Otherwise hands the stream on.
+   */
+  private void withStream(RoutingContext ctx, String privateMessage, Consumer<StreamRecord> then) {
+    lookup(
+        ctx,
+        stream -> {
+          boolean isAdmin = admin.allows(ctx);
+          if (!isAdmin && ctx.request().getHeader("Authorization") != null) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            Json.error(
+                ctx,
+                401,
+                "unauthorized",
+                "the Authorization header is not the admin token: send the admin token, or"
+                    + " no Authorization for the public view");
+          } else if (stream.privateStream() && !isAdmin) {
+            Json.error(ctx, 401, "unauthorized", privateMessage);
+          } else {
+            then.accept(stream);
+          }
+        });
+  }
+
+  /** The stream named in the path, handed on; 404 if there is none. */
+  private void lookup(RoutingContext ctx, Consumer<StreamRecord> then) {
     String name = ctx.pathParam("name");
     catalog
         .registry()
@@ -190,14 +226,16 @@ public final class RestApi {
         .onSuccess(
             stream -> {
               if (stream == null) {
-                Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
-              } else if (stream.privateStream() && !admin.allows(ctx)) {
-                Json.error(ctx, 401, "unauthorized", "a private stream needs the admin token");
+                noSuchStream(ctx, name);
               } else {
-                Json.reply(ctx, 200, describe(stream, admin.allows(ctx)));
+                then.accept(stream);
               }
             })
         .onFailure(ctx::fail);
+  }
+
+  private static void noSuchStream(RoutingContext ctx, String name) {
+    Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
   }
 
   /**
@@ -220,7 +258,7 @@ public final class RestApi {
         .onSuccess(
             rotated -> {
               if (rotated == null) {
-                Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+                noSuchStream(ctx, name);
                 return;
               }
               LOG.info(
@@ -246,7 +284,7 @@ public final class RestApi {
                 LOG.info("stream '{}' deleted", name);
                 ctx.response().setStatusCode(204).end();
               } else {
-                Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+                noSuchStream(ctx, name);
               }
             })
         .onFailure(ctx::fail);
@@ -254,57 +292,43 @@ public final class RestApi {
 
   private void tree(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    catalog
-        .registry()
-        .get(name)
-        .onSuccess(
-            stream -> {
-              if (stream == null) {
-                Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
-              } else if (stream.privateStream() && !admin.allows(ctx)) {
-                Json.error(
-                    ctx, 401, "unauthorized", "the tree of a private stream needs the admin token");
-              } else {
-                trees
-                    .snapshot(name)
-                    .onSuccess(
-                        nodes -> {
-                          if (nodes == null) {
-                            Json.error(
-                                ctx,
-                                404,
-                                "unknown-stream",
-                                "there is no stream named '" + name + "'");
-                            return;
-                          }
-                          JsonArray out = new JsonArray();
-                          for (NodeView n : nodes) {
-                            out.add(
-                                new JsonObject()
-                                    .put("id", n.id())
-                                    .put("role", n.role())
-                                    .put("parent", n.parent())
-                                    .put("depth", n.depth())
-                                    .put("children", new JsonArray(n.children()))
-                                    .put("capacity", n.capacity())
-                                    .put("joinedAt", Instant.ofEpochMilli(n.joinedAt()).toString())
-                                    // connected: a live coordinator holds its socket (a dead one's
-                                    // nodes are not, until they resume).
-                                    .put("connected", directory.isLive(n.owner()))
-                                    .put("coordinator", directory.urlOf(n.owner())));
-                          }
-                          Json.reply(
-                              ctx,
-                              200,
-                              new JsonObject()
-                                  .put("stream", name)
-                                  .put("size", nodes.size())
-                                  .put("nodes", out));
-                        })
-                    .onFailure(ctx::fail);
-              }
-            })
-        .onFailure(ctx::fail);
+    withStream(
+        ctx,
+        "the tree of a private stream needs the admin token",
+        stream ->
+            trees
+                .snapshot(name)
+                .onSuccess(
+                    nodes -> {
+                      if (nodes == null) {
+                        noSuchStream(ctx, name);
+                        return;
+                      }
+                      JsonArray out = new JsonArray();
+                      for (NodeView n : nodes) {
+                        out.add(
+                            new JsonObject()
+                                .put("id", n.id())
+                                .put("role", n.role())
+                                .put("parent", n.parent())
+                                .put("depth", n.depth())
+                                .put("children", new JsonArray(n.children()))
+                                .put("capacity", n.capacity())
+                                .put("joinedAt", Instant.ofEpochMilli(n.joinedAt()).toString())
+                                // connected: a live coordinator holds its socket (a dead one's
+                                // nodes are not, until they resume).
+                                .put("connected", directory.isLive(n.owner()))
+                                .put("coordinator", directory.urlOf(n.owner())));
+                      }
+                      Json.reply(
+                          ctx,
+                          200,
+                          new JsonObject()
+                              .put("stream", name)
+                              .put("size", nodes.size())
+                              .put("nodes", out));
+                    })
+                .onFailure(ctx::fail));
   }
 
   /**
@@ -312,32 +336,21 @@ public final class RestApi {
    * streams.
    */
   private void dashboard(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
-    catalog
-        .registry()
-        .get(name)
-        .onSuccess(
-            stream -> {
-              if (stream == null) {
-                Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
-              } else if (stream.privateStream() && !admin.allows(ctx)) {
-                Json.error(
-                    ctx,
-                    401,
-                    "unauthorized",
-                    "the dashboard of a private stream needs the admin token");
-              } else if (!dashboard.subscribe(name, ctx.response())) {
-                ctx.response().putHeader("Retry-After", "10");
-                Json.error(
-                    ctx,
-                    503,
-                    "too-many-dashboards",
-                    "this coordinator serves "
-                        + DashboardFeed.MAX_SUBSCRIBERS
-                        + " dashboards already; try again later or ask another coordinator");
-              }
-            })
-        .onFailure(ctx::fail);
+    withStream(
+        ctx,
+        "the dashboard of a private stream needs the admin token",
+        stream -> {
+          if (!dashboard.subscribe(stream.name(), ctx.response())) {
+            ctx.response().putHeader("Retry-After", "10");
+            Json.error(
+                ctx,
+                503,
+                "too-many-dashboards",
+                "this coordinator serves "
+                    + DashboardFeed.MAX_SUBSCRIBERS
+                    + " dashboards already; try again later or ask another coordinator");
+          }
+        });
   }
 
   /**
@@ -347,45 +360,37 @@ public final class RestApi {
    * withheld.
    */
   private void fallbacks(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
-    catalog
-        .registry()
-        .get(name)
-        .onSuccess(
-            stream -> {
-              if (stream == null) {
-                Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
-                return;
-              }
-              String bearer = bearer(ctx);
-              Future<Boolean> relay =
-                  admin.allows(ctx)
-                      ? Future.succeededFuture(true)
-                      : bearer == null
-                          ? Future.succeededFuture(false)
-                          : catalog.registry().isBoosterToken(bearer);
-              relay
-                  .onSuccess(
-                      isRelay -> {
-                        if (isRelay) {
-                          replyFallbacks(ctx, stream, null);
-                        } else if (!stream.privateStream()
-                            || viewerTokens.check(stream, bearer, clock.millis())
-                                == ViewerTokens.Verdict.VALID) {
-                          // Those who may be in a private stream's tree need its fallbacks too:
-                          // token-holding viewers.
-                          replyFallbacks(ctx, stream, addresses.page(ctx.request()));
-                        } else {
-                          Json.error(
-                              ctx,
-                              401,
-                              "unauthorized",
-                              "the fallbacks of a private stream need the admin token, a booster token or a viewer token");
-                        }
-                      })
-                  .onFailure(ctx::fail);
-            })
-        .onFailure(ctx::fail);
+    lookup(
+        ctx,
+        stream -> {
+          String bearer = bearer(ctx);
+          Future<Boolean> relay =
+              admin.allows(ctx)
+                  ? Future.succeededFuture(true)
+                  : bearer == null
+                      ? Future.succeededFuture(false)
+                      : catalog.registry().isBoosterToken(bearer);
+          relay
+              .onSuccess(
+                  isRelay -> {
+                    if (isRelay) {
+                      replyFallbacks(ctx, stream, null);
+                    } else if (!stream.privateStream()
+                        || viewerTokens.check(stream, bearer, clock.millis())
+                            == ViewerTokens.Verdict.VALID) {
+                      // Those who may be in a private stream's tree need its fallbacks too:
+                      // token-holding viewers.
+                      replyFallbacks(ctx, stream, addresses.page(ctx.request()));
+                    } else {
+                      Json.error(
+                          ctx,
+                          401,
+                          "unauthorized",
+                          "the fallbacks of a private stream need the admin token, a booster token or a viewer token");
+                    }
+                  })
+              .onFailure(ctx::fail);
+        });
   }
 
   /** {@code page} null: a relay's answer, every source. */
@@ -452,30 +457,25 @@ public final class RestApi {
       return;
     }
     long expiresAt = clock.millis() / 1000 + ttl;
-    catalog
-        .registry()
-        .get(name)
-        .onSuccess(
-            stream -> {
-              if (stream == null) {
-                Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
-              } else if (!stream.privateStream()) {
-                Json.error(
-                    ctx,
-                    400,
-                    "not-private",
-                    "'" + name + "' is public: anyone may watch it without a token");
-              } else {
-                Json.reply(
-                    ctx,
-                    201,
-                    new JsonObject()
-                        .put("stream", name)
-                        .put("token", viewerTokens.issue(stream, expiresAt))
-                        .put("expiresAt", Instant.ofEpochSecond(expiresAt).toString()));
-              }
-            })
-        .onFailure(ctx::fail);
+    lookup(
+        ctx,
+        stream -> {
+          if (!stream.privateStream()) {
+            Json.error(
+                ctx,
+                400,
+                "not-private",
+                "'" + name + "' is public: anyone may watch it without a token");
+          } else {
+            Json.reply(
+                ctx,
+                201,
+                new JsonObject()
+                    .put("stream", name)
+                    .put("token", viewerTokens.issue(stream, expiresAt))
+                    .put("expiresAt", Instant.ofEpochSecond(expiresAt).toString()));
+          }
+        });
   }
 
   private void newBoosterToken(RoutingContext ctx) {
