@@ -31,9 +31,10 @@ public final class PublishKey {
 
   /**
    * The key was rotated: from now on only the key whose SHA-256 is {@code keyHash} (base64url, as
-   * the coordinator stores it) matches.
+   * the coordinator stores it) matches. False if that was the key already (a resumed origin is told
+   * the current key whether or not it changed).
    */
-  public void rotated(String keyHash) {
+  public boolean rotated(String keyHash) {
     byte[] next;
     try {
       next = Base64.getUrlDecoder().decode(keyHash);
@@ -43,7 +44,9 @@ public final class PublishKey {
     if (next.length != 32) {
       throw new IllegalArgumentException("not a SHA-256: " + next.length + " bytes");
     }
+    boolean changed = !MessageDigest.isEqual(next, hash);
     hash = next;
+    return changed;
   }
 
   private static byte[] sha256(String s) {

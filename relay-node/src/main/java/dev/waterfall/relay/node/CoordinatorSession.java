@@ -142,11 +142,17 @@ final class CoordinatorSession {
                       client.onMessage(m -> context.runOnContext(x -> onMessage(url, m)));
                       client.onClose(x -> context.runOnContext(y -> onClose()));
                       if (nodeId != null && resumeToken != null) {
-                        client.send(new Message.Resume(join.get().stream(), nodeId, resumeToken));
+                        client.send(resume());
                       } else {
                         client.send(join.get());
                       }
                     }));
+  }
+
+  /** A resume says again what the join said of this node's children ({@code --max-children}). */
+  private Message.Resume resume() {
+    Message.Join j = join.get();
+    return new Message.Resume(j.stream(), nodeId, resumeToken, j.maxChildren());
   }
 
   /**
@@ -205,12 +211,7 @@ final class CoordinatorSession {
         context
             .owner()
             .setTimer(
-                delay,
-                t ->
-                    send(
-                        nodeId != null && resumeToken != null
-                            ? new Message.Resume(join.get().stream(), nodeId, resumeToken)
-                            : join.get()));
+                delay, t -> send(nodeId != null && resumeToken != null ? resume() : join.get()));
       }
       case "bad-credential" -> {
         if (nodeId != null && resumeToken != null) {

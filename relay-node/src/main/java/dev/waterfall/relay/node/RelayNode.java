@@ -508,8 +508,7 @@ public final class RelayNode implements PeerEdge.Events, CoordinatorSession.Hand
   public void message(Message m) {
     if (m instanceof Message.PublishKey k) {
       // Any origin, HLS or realtime (WHIP): its own ingest follows the rotation.
-      if (publishKey != null && settings.isOrigin()) {
-        publishKey.rotated(k.keyHash());
+      if (publishKey != null && settings.isOrigin() && publishKey.rotated(k.keyHash())) {
         LOG.warn(
             "the publish key of '{}' was rotated: this origin's ingest now takes only the new key"
                 + " (restart it with the new key before it must join again)",

@@ -24,9 +24,10 @@ class PublishKeyTest {
     assertThat(key.matches("old-ke")).isFalse();
     assertThat(key.matches("")).isFalse();
     assertThat(key.matches(null)).isFalse();
-    key.rotated(coordinatorHash("new-key"));
+    assertThat(key.rotated(coordinatorHash("new-key"))).isTrue();
     assertThat(key.matches("old-key")).isFalse();
     assertThat(key.matches("new-key")).isTrue();
+    assertThat(key.rotated(coordinatorHash("new-key"))).as("told the key it has").isFalse();
   }
 
   @Test

@@ -108,8 +108,17 @@ public sealed interface Message
    */
   record Ingest(String rtmp, String whip) {}
 
-  /** Client → server: take back a place after the coordinator holding the socket died. */
-  record Resume(String stream, String nodeId, String resumeToken) implements Message {}
+  /**
+   * Client → server: take back a place after the coordinator holding the socket died. {@code
+   * maxChildren}: as in {@link Join}, again (a resume carries what the join said; absent: the
+   * stream's).
+   */
+  record Resume(String stream, String nodeId, String resumeToken, Integer maxChildren)
+      implements Message {
+    public Resume(String stream, String nodeId, String resumeToken) {
+      this(stream, nodeId, resumeToken, null);
+    }
+  }
 
   /**
    * Server → client: the place given. {@code parent} is null for the origin. {@code fallbacks}:

@@ -47,6 +47,9 @@ final class MessageRules {
       required("resume", "stream", r.stream());
       required("resume", "nodeId", r.nodeId());
       required("resume", "resumeToken", r.resumeToken());
+      if (r.maxChildren() != null && (r.maxChildren() < 0 || r.maxChildren() > 64)) {
+        throw invalid("resume: maxChildren must be 0..64");
+      }
     } else if (message instanceof Message.Signal s) {
       required("signal", "to", s.to());
       if (s.data() == null || !s.data().isObject()) {

@@ -48,6 +48,7 @@ class MessageCodecTest {
                   null,
                   new Message.Ingest(null, null)),
               new Message.Resume("demo", "n1", "tok"),
+              new Message.Resume("demo", "n1", "tok", 1),
               new Message.Welcome(
                   "n1",
                   "n0",

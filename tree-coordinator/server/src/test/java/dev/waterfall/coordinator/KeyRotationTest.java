@@ -294,7 +294,7 @@ class KeyRotationTest {
      */
     @Test
     @DisplayName(
-        "with the origin's coordinator gone, disconnect=true spends its resume token; without, it resumes")
+        "with the origin's coordinator gone, disconnect=true spends its resume token; without, it resumes and hears the new key")
     void disconnectSpendsTheTokenOfAnOriginBetweenCoordinators() throws Exception {
       try (TestCoordinator a = TestCoordinator.start(SETTINGS)) {
         TestCoordinator b = a.startPeer(SETTINGS);
@@ -306,7 +306,7 @@ class KeyRotationTest {
         assertThat(keptOrigin.awaitClosed(10_000)).isTrue();
         assertThat(cutOrigin.awaitClosed(10_000)).isTrue();
 
-        rotate(a.rest, "rot-kept", "");
+        String keptFresh = rotate(a.rest, "rot-kept", "");
         rotate(a.rest, "rot-gone", "?disconnect=true");
         try (TestNode back = TestNode.connect(vertx, a.baseUrl)) {
           back.send(
@@ -319,6 +319,10 @@ class KeyRotationTest {
           Message.Welcome w = back.await(Message.Welcome.class);
           assertThat(w.resumed()).isTrue();
           assertThat(w.nodeId()).isEqualTo(keptOrigin.id());
+          // Nobody held its socket when the key was rotated: it hears the new key's hash now, so
+          // its own ingest stops taking the old key.
+          assertThat(back.await(Message.PublishKey.class).keyHash())
+              .isEqualTo(dev.waterfall.coordinator.streams.Credentials.hash(keptFresh));
         }
       }
     }

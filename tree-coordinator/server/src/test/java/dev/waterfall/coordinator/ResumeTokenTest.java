@@ -122,6 +122,59 @@ class ResumeTokenTest {
     origin.close();
   }
 
+  /**
+   * A booster's operator allows it one child ({@code --max-children 1}); after a resume on another
+   * coordinator its heartbeats still re-size it within that, not within the stream's four. A
+   * booster that set no limit, resumed beside it, shows the heartbeats were applied.
+   */
+  @Test
+  void aResumedBoosterKeepsItsMaxChildren() throws Exception {
+    cluster(Map.of());
+    String key = b.createStream("live");
+    TestNode origin = TestNode.join(vertx, b.baseUrl, "live", "origin", key);
+    String token =
+        b.rest.admin("POST", "/api/booster-tokens", null).json().get("token").textValue();
+    TestNode capped =
+        booster(
+            a, new Message.Join("live", "booster", token, null, null, null, null, null, null, 1));
+    // 4000 kbps carries one child of 3000 kbps: the same start, without a limit of its own.
+    TestNode free = booster(a, new Message.Join("live", "booster", token, null, 4000));
+    assertThat(capped.welcome.capacity()).isEqualTo(1);
+    assertThat(free.welcome.capacity()).isEqualTo(1);
+
+    a.close(); // graceful: both places wait for a resume on B
+    a = null;
+    assertThat(capped.awaitClosed(10_000)).isTrue();
+    assertThat(free.awaitClosed(10_000)).isTrue();
+    TestNode cappedBack = TestNode.connect(vertx, b.baseUrl);
+    cappedBack.send(new Message.Resume("live", capped.id(), capped.welcome.resumeToken(), 1));
+    assertThat(cappedBack.await(Message.Welcome.class).resumed()).isTrue();
+    TestNode freeBack = TestNode.connect(vertx, b.baseUrl);
+    freeBack.send(new Message.Resume("live", free.id(), free.welcome.resumeToken()));
+    assertThat(freeBack.await(Message.Welcome.class).resumed()).isTrue();
+
+    // An uplink worth far more than four children, the capped one's heartbeat first.
+    cappedBack.send(new Message.Heartbeat(1_000_000, null));
+    freeBack.send(new Message.Heartbeat(1_000_000, null));
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (node(b, free.id()).get("capacity").intValue() != 4
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(node(b, free.id()).get("capacity").intValue()).as("the stream's 4").isEqualTo(4);
+    assertThat(node(b, capped.id()).get("capacity").intValue()).as("its operator's 1").isEqualTo(1);
+    cappedBack.close();
+    freeBack.close();
+    origin.close();
+  }
+
+  private TestNode booster(TestCoordinator where, Message.Join join) {
+    TestNode n = TestNode.connect(vertx, where.baseUrl);
+    n.send(join);
+    n.welcome = n.await(Message.Welcome.class);
+    return n;
+  }
+
   private void awaitGone(String id) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 15_000;
     while (find(b, id) != null && System.currentTimeMillis() < deadline) {

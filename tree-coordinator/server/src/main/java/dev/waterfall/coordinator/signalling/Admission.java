@@ -342,15 +342,16 @@ final class Admission {
               }
               return streams
                   .get(resume.stream())
-                  .compose(stream -> resumeInto(s, stream, resume.stream(), id, tokenOwner));
+                  .compose(stream -> resumeInto(s, stream, resume, tokenOwner));
             });
   }
 
   private Future<Void> resumeInto(
-      Session s, StreamRecord stream, String name, String id, String tokenOwner) {
+      Session s, StreamRecord stream, Message.Resume resume, String tokenOwner) {
+    String id = resume.nodeId();
     if (stream == null) {
       s.state = Session.State.CONNECTED;
-      s.fail("unknown-stream", "there is no stream named '" + abbreviate(name) + "'");
+      s.fail("unknown-stream", "there is no stream named '" + abbreviate(resume.stream()) + "'");
       return Future.succeededFuture();
     }
     return trees
@@ -372,6 +373,10 @@ final class Admission {
               if (!admitted(s, stream, id, place.role(), place.capacity(), root)) {
                 return Future.succeededFuture();
               }
+              if (resume.maxChildren() != null) {
+                // What its join said still holds: heartbeats re-size within it, not the stream's.
+                s.maxChildren = Math.min(stream.maxChildren(), resume.maxChildren());
+              }
               return fallbacks
                   .list(stream.name())
                   .map(
@@ -388,8 +393,28 @@ final class Admission {
                                 true,
                                 urls,
                                 "viewer".equals(place.role())));
+                        if (root) {
+                          tellResumedOriginItsKey(s, stream.name());
+                        }
                         return null;
                       });
+            });
+  }
+
+  /**
+   * A rotation while the origin had no socket told nobody (the coordinator holding its socket tells
+   * it, SignallingServer.tellOriginItsKey): the resumed origin hears the current key's hash now.
+   * Read from the record itself, after the session is registered, so a rotation racing this resume
+   * is either read here or published to this registered session.
+   */
+  private void tellResumedOriginItsKey(Session s, String name) {
+    streams
+        .getFresh(name)
+        .onSuccess(
+            record -> {
+              if (record != null && s.state == Session.State.JOINED) {
+                s.send(new Message.PublishKey(record.publishKeyHash()));
+              }
             });
   }
 
