@@ -204,8 +204,24 @@ final class CoordinatorSession {
         resumeToken = null;
         client.send(join.get());
       }
-      case "too-many-joins", "stream-full" -> {
-        // Over a limit: a refusal for now, not a verdict. Ask again later on the same socket.
+      case "evicted" -> {
+        // A repair found no slot for us: we are out of the tree, but this socket is still joined,
+        // so a join on it would get already-joined. Close it; the reconnect joins afresh. The HTTP
+        // server and the links we hold go on meanwhile.
+        LOG.warn(
+            "evicted from the tree of '{}' ({}): joining afresh on a new socket; HTTP keeps"
+                + " serving meanwhile",
+            join.get().stream(),
+            e.message());
+        nodeId = null;
+        resumeToken = null;
+        if (client != null) {
+          client.close();
+        }
+      }
+      // Over a limit, or no free slot (as after an eviction): a refusal for now, not a verdict.
+      case "too-many-joins", "stream-full", "no-slot" -> {
+        // Ask again later on the same socket.
         LOG.info("coordinator: {} ({}); asking again shortly", e.message(), e.code());
         long delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(attempt++, 10));
         context
