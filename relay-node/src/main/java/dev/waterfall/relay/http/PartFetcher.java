@@ -78,15 +78,28 @@ public final class PartFetcher {
     return partsFetched.sum();
   }
 
-  /** The init segment, unless a fetch of it is under way. */
-  public void fetchInit(Consumer<List<byte[]>> stored) {
+  /**
+   * The init segment, unless a fetch of it is under way. {@code absent} runs when every fallback
+   * answered 404: none of them has LL-HLS parts for this stream (a failure to connect is not that).
+   */
+  public void fetchInit(Consumer<List<byte[]>> stored, Runnable absent) {
     if (initInFlight) {
       return;
     }
     initInFlight = true;
-    tryEach(
+    int[] notFound = {0};
+    List<String> bases = order.next();
+    tryFrom(
+            bases,
+            0,
             base ->
                 get(base, "init.hdr", 70_000)
+                    .onFailure(
+                        e -> {
+                          if (e instanceof HttpStatus h && h.code == 404) {
+                            notFound[0]++;
+                          }
+                        })
                     .map(
                         body -> {
                           PartFrame f = PartFrame.decode(body);
@@ -97,6 +110,12 @@ public final class PartFetcher {
                           return List.of(body);
                         }))
         .onSuccess(stored::accept)
+        .onFailure(
+            e -> {
+              if (!bases.isEmpty() && notFound[0] == bases.size()) {
+                absent.run();
+              }
+            })
         .onComplete(x -> initInFlight = false);
   }
 

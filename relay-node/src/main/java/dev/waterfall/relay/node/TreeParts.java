@@ -35,6 +35,14 @@ final class TreeParts {
   static final long INIT_RETRY_MS = 5000;
 
   private long lastInitTry = Long.MIN_VALUE / 2;
+
+  /**
+   * Every fallback answered 404 for the init: the stream has no LL-HLS parts (the origin runs
+   * without {@code --ll-hls}), so the init is not asked over HTTP again. Should it ever have parts,
+   * the parent sends the init with them.
+   */
+  private boolean noParts;
+
   long acceptedFromParent;
   long byFallback;
   long rejectedFromParent;
@@ -67,6 +75,11 @@ final class TreeParts {
     } catch (FrameException | io.vertx.core.json.DecodeException e) {
       return true;
     }
+  }
+
+  /** True once every fallback said the stream has no parts (no more asks for the init). */
+  boolean noParts() {
+    return noParts;
   }
 
   long partsByFallback() {
@@ -132,10 +145,11 @@ final class TreeParts {
       return;
     }
     if (!ledger.hasInit()) {
-      // a stream without LL-HLS never sends one: ask seldom
-      if (parentSilent && now - lastInitTry >= INIT_RETRY_MS) {
+      // Asked seldom (a fallback may be unreachable for a while), and no more once every fallback
+      // said it has none.
+      if (parentSilent && !noParts && now - lastInitTry >= INIT_RETRY_MS) {
         lastInitTry = now;
-        fetcher.fetchInit(frames -> forward(frames, true));
+        fetcher.fetchInit(frames -> forward(frames, true), () -> noParts = true);
       }
       return;
     }

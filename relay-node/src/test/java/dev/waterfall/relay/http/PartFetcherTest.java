@@ -134,7 +134,7 @@ class PartFetcherTest {
   @Test
   void healsTheInitAndTheNewestPartsFromAFallbackPlaylist() throws Exception {
     PartFetcher f = fetcher(List.of(honest()));
-    vertx.runOnContext(v -> f.fetchInit(forwarded::addAll));
+    vertx.runOnContext(v -> f.fetchInit(forwarded::addAll, () -> {}));
     await(child::hasInit);
     vertx.runOnContext(v -> f.fetchLatest(forwarded::addAll));
     await(() -> child.store().snapshot().nextPartId() == 12);
