@@ -126,6 +126,9 @@ export class Signalling {
         if (m.resumed) this.stats.resumed++;
         this.startHeartbeats(m.heartbeatIntervalMs || 2000);
         this.handlers.welcome(m);
+      } else if (m.type === 'resume-token') {
+        // A fresh token before the last one expires: a resume uses this one.
+        if (typeof m.resumeToken === 'string') this.resumeToken = m.resumeToken;
       } else if (m.type === 'error') {
         this.onError(m);
       } else {

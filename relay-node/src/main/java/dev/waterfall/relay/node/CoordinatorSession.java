@@ -189,6 +189,8 @@ final class CoordinatorSession {
       }
       startHeartbeats(w.heartbeatIntervalMs());
       handler.welcome(w);
+    } else if (m instanceof Message.ResumeToken t) {
+      resumeToken = t.resumeToken(); // the last one expires: resume with this one
     } else if (m instanceof Message.Error e) {
       onError(e);
     } else {

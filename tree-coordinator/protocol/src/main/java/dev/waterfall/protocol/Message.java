@@ -18,7 +18,8 @@ public sealed interface Message
         Message.ChildJoined,
         Message.ChildLeft,
         Message.IceServers,
-        Message.PublishKey {
+        Message.PublishKey,
+        Message.ResumeToken {
 
   /**
    * Client → server: enter a stream's tree. {@code key}: publish key, booster token or viewer
@@ -244,6 +245,17 @@ public sealed interface Message
    * was shown it once.
    */
   record PublishKey(String keyHash) implements Message {}
+
+  /**
+   * Server → client: a fresh resume token, replacing the welcome's (or the last of these) before it
+   * expires. Sent at a heartbeat once half of the current token's life has passed.
+   */
+  record ResumeToken(String resumeToken) implements Message {
+    @Override
+    public String toString() {
+      return "ResumeToken[…]"; // a credential: never printed
+    }
+  }
 
   /**
    * A STUN/TURN server the client may use, in the shape of the browser's {@code RTCIceServer}. A

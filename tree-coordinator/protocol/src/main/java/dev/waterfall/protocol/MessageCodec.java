@@ -31,7 +31,8 @@ public final class MessageCodec {
           Map.entry("child-joined", Message.ChildJoined.class),
           Map.entry("child-left", Message.ChildLeft.class),
           Map.entry("ice-servers", Message.IceServers.class),
-          Map.entry("publish-key", Message.PublishKey.class));
+          Map.entry("publish-key", Message.PublishKey.class),
+          Map.entry("resume-token", Message.ResumeToken.class));
 
   // Nesting and string caps keep a hostile message from costing more than its (already capped)
   // size. Duplicate keys and trailing text are refused: a message must mean one thing

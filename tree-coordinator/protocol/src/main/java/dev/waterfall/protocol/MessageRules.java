@@ -43,6 +43,8 @@ final class MessageRules {
       if (k.keyHash() == null || !k.keyHash().matches("[A-Za-z0-9_-]{43}")) {
         throw invalid("publish-key: keyHash must be a base64url SHA-256");
       }
+    } else if (message instanceof Message.ResumeToken t) {
+      required("resume-token", "resumeToken", t.resumeToken());
     } else if (message instanceof Message.Resume r) {
       required("resume", "stream", r.stream());
       required("resume", "nodeId", r.nodeId());

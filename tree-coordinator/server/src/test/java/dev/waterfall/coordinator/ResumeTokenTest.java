@@ -3,9 +3,12 @@ package dev.waterfall.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.waterfall.coordinator.support.RawSocket;
+import dev.waterfall.coordinator.support.TestClock;
 import dev.waterfall.coordinator.support.TestCoordinator;
 import dev.waterfall.coordinator.support.TestNode;
 import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.MessageCodec;
 import io.vertx.core.Vertx;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -120,6 +123,98 @@ class ResumeTokenTest {
     awaitGone(stranded.id());
     refused(b, stranded.id(), stranded.welcome.resumeToken(), "unknown-node");
     origin.close();
+  }
+
+  /**
+   * A token is good for {@code liveness.resumeTokenTtlMs}; a connected node gets a fresh one at a
+   * heartbeat once half of its token's life has passed, and resumes with that. One clock for the
+   * cluster, moved forward by the test.
+   */
+  @Test
+  void aTokenExpiresAndAConnectedNodeGetsFreshOnes() throws Exception {
+    TestClock clock = new TestClock();
+    Map<String, String> settings = Map.of("liveness.resumeTokenTtlMs", "60000");
+    a = TestCoordinator.start(settings, clock);
+    b = a.startPeer(settings, clock);
+    String key = b.createStream("live");
+    TestNode origin = TestNode.join(vertx, b.baseUrl, "live", "origin", key);
+    TestNode viewer = TestNode.join(vertx, a.baseUrl, "live", "viewer", null);
+    String first = viewer.welcome.resumeToken();
+
+    clock.advance(30_000); // half its life: the next heartbeat brings a fresh token
+    origin.send(new Message.Heartbeat(null, null));
+    viewer.send(new Message.Heartbeat(null, null));
+    String second = viewer.await(Message.ResumeToken.class).resumeToken();
+    assertThat(second).isNotEqualTo(first);
+    clock.advance(30_001); // the first has expired, the second has half its life left
+    origin.send(new Message.Heartbeat(null, null));
+    viewer.send(new Message.Heartbeat(null, null));
+
+    a.close(); // graceful: the viewer's place waits for a resume on B
+    a = null;
+    assertThat(viewer.awaitClosed(10_000)).isTrue();
+    try (TestNode thief = TestNode.connect(vertx, b.baseUrl)) {
+      thief.send(new Message.Resume("live", viewer.id(), first));
+      assertThat(thief.awaitError("bad-credential").message()).contains("expired");
+      assertThat(thief.awaitClosed(5000)).isTrue();
+    }
+    TestNode back = TestNode.connect(vertx, b.baseUrl);
+    back.send(new Message.Resume("live", viewer.id(), second));
+    Message.Welcome w = back.await(Message.Welcome.class);
+    assertThat(w.resumed()).isTrue();
+    assertThat(w.parent()).isEqualTo(origin.id());
+    back.close();
+    origin.close();
+  }
+
+  /**
+   * A token is bound to the address its node connected from: a copy presented from elsewhere is
+   * refused and changes nothing, and the node itself still resumes. Behind a trusted proxy (here
+   * the test itself), the forwarded address counts.
+   */
+  @Test
+  void aTokenIsGoodOnlyFromTheAddressItWasIssuedTo() throws Exception {
+    cluster(Map.of("http.trustedProxies", "127.0.0.1"));
+    String key = b.createStream("live");
+    TestNode origin = TestNode.join(vertx, b.baseUrl, "live", "origin", key);
+    Map<String, String> home = Map.of("X-Forwarded-For", "203.0.113.5");
+    JsonNode welcome;
+    try (RawSocket node = RawSocket.connect(vertx, a.baseUrl, home)) {
+      node.send(MessageCodec.encode(new Message.Join("live", "viewer", null, null, null)));
+      welcome = next(node, "welcome");
+      a.close(); // graceful: its place waits for a resume on B
+      a = null;
+      assertThat(node.awaitClosed(10_000)).isTrue();
+    }
+    String id = welcome.get("nodeId").textValue();
+    String resume =
+        MessageCodec.encode(new Message.Resume("live", id, welcome.get("resumeToken").textValue()));
+    try (RawSocket thief =
+        RawSocket.connect(vertx, b.baseUrl, Map.of("X-Forwarded-For", "198.51.100.7"))) {
+      thief.send(resume);
+      assertThat(thief.nextErrorCode(5000)).isEqualTo("bad-credential");
+      assertThat(thief.awaitClosed(5000)).isTrue();
+    }
+    assertThat(node(b, id).get("parent").textValue()).isEqualTo(origin.id());
+    try (RawSocket back = RawSocket.connect(vertx, b.baseUrl, home)) {
+      back.send(resume);
+      JsonNode w = next(back, "welcome");
+      assertThat(w.get("resumed").booleanValue()).isTrue();
+      assertThat(w.get("nodeId").textValue()).isEqualTo(id);
+    }
+    origin.close();
+  }
+
+  private static JsonNode next(RawSocket socket, String type) {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      JsonNode m = socket.next(Math.max(1, deadline - System.currentTimeMillis()));
+      if (m != null && type.equals(m.path("type").asText())) {
+        return m;
+      }
+      assertThat(m == null || !"error".equals(m.path("type").asText())).as("" + m).isTrue();
+    }
+    throw new AssertionError("no " + type + " within 10 s");
   }
 
   /**

@@ -332,6 +332,8 @@ public final class Fleet implements AutoCloseable {
       String old = n.parent;
       n.parent = r.parent();
       repairs.reparented(old, r.parent(), now);
+    } else if (m instanceof Message.ResumeToken t) {
+      n.resumeToken = t.resumeToken(); // the welcome's expires
     } else if (m instanceof Message.ChildJoined) {
       n.children.incrementAndGet();
     } else if (m instanceof Message.ChildLeft) {

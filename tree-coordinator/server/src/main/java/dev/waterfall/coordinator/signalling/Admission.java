@@ -319,11 +319,13 @@ final class Admission {
    */
   Future<Void> resume(Session s, Message.Resume resume) {
     String id = resume.nodeId();
-    String tokenOwner =
-        Credentials.resumeTokenOwner(clusterSecret, resume.stream(), id, resume.resumeToken());
-    if (tokenOwner == null) {
-      return refuse(s, "bad-credential", "the resume token is not valid for this node");
+    Credentials.ResumeClaim claim =
+        Credentials.resumeClaim(
+            clusterSecret, resume.stream(), id, resume.resumeToken(), s.address, clock.millis());
+    if (claim.owner() == null) {
+      return refuse(s, "bad-credential", claim.problem());
     }
+    String tokenOwner = claim.owner();
     s.state = Session.State.JOINING;
     return switchboard
         .holds(tokenOwner, id)
@@ -463,8 +465,7 @@ final class Admission {
     // has none. Viewers are pages (or play like one): only the fallbacks they can fetch. Relays get
     // the whole list.
     UsableUrls.Page page = s.page;
-    String resumeToken =
-        Credentials.resumeToken(clusterSecret, stream.name(), id, switchboard.self());
+    String resumeToken = newResumeToken(s, stream.name(), id, now);
     return new Message.Welcome(
         id,
         parent,
@@ -484,6 +485,25 @@ final class Admission {
         viewer ? UsableUrls.forPage(fallbackUrls, page) : fallbackUrls,
         viewer && stream.privateStream() ? stream.contentKey() : null,
         coordinators.get());
+  }
+
+  /**
+   * A resume token for node {@code id} on this session, good for {@code liveness.resumeTokenTtlMs}
+   * and from this client's address only; the session gets a fresh one at half its life ({@link
+   * #renewResumeToken}).
+   */
+  private String newResumeToken(Session s, String stream, String id, long now) {
+    long ttl = config.liveness().resumeTokenTtlMs();
+    s.resumeTokenRenewAt = now + ttl / 2;
+    return Credentials.resumeToken(
+        clusterSecret, stream, id, switchboard.self(), now + ttl, s.address);
+  }
+
+  /** Half the token's life gone (at a heartbeat): a fresh one, so a resume stays possible. */
+  void renewResumeToken(Session s, long now) {
+    if (now >= s.resumeTokenRenewAt && s.nodeId != null && s.stream != null) {
+      s.send(new Message.ResumeToken(newResumeToken(s, s.stream, s.nodeId, now)));
+    }
   }
 
   private Future<Void> refuseSpent(Session s) {

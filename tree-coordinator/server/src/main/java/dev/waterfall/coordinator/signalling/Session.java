@@ -72,6 +72,9 @@ final class Session {
    */
   long iceRenewAt = Long.MAX_VALUE;
 
+  /** When this node's resume token is half spent and it gets a fresh one (clock millis). */
+  long resumeTokenRenewAt = Long.MAX_VALUE;
+
   /**
    * Kept by {@link Silence}: lastSeen at the previous liveness check, and the checks since it last
    * changed.

@@ -304,6 +304,7 @@ public final class SignallingServer {
     s.previousStats = s.lastStats;
     s.lastStats = h.stats();
     renewIceServers(s);
+    admission.renewResumeToken(s, clock.millis());
     // A measured uplink re-sizes the node's slots; a node that declared upload:false stays a leaf.
     // Every half quiet period a viewer's heartbeat also lets the tree give back what its reports
     // took, once a quiet period has earned it (boosters and the root are never reported).

@@ -51,43 +51,89 @@ public final class Credentials {
   }
 
   /**
-   * A resume token: {@code <owner>.<HMAC of stream, node and owner>}, where the owner is the
-   * coordinator that welcomed the node. It needs no storage (any coordinator holding the cluster
-   * secret checks it), and it is bound to that welcome: once the place has been resumed elsewhere
-   * its owner has changed, and every token issued before is spent (Admission.resume).
+   * A resume token: {@code <owner>.<expiresAt>.<HMAC of stream, node, owner, expiresAt, client>},
+   * where the owner is the coordinator that welcomed the node, {@code expiresAt} epoch millis, and
+   * {@code client} the address the node connected from. It needs no storage (any coordinator
+   * holding the cluster secret checks it), and it is bound to that welcome: once the place has been
+   * resumed elsewhere its owner has changed, and every token issued before is spent
+   * (Admission.resume); it expires (connected nodes get fresh ones); and it is good only from the
+   * address it was issued to.
    */
   public static String resumeToken(
-      byte[] clusterSecret, String stream, String nodeId, String owner) {
-    return owner + '.' + resumeMac(clusterSecret, stream, nodeId, owner);
+      byte[] clusterSecret,
+      String stream,
+      String nodeId,
+      String owner,
+      long expiresAt,
+      String client) {
+    return owner
+        + '.'
+        + expiresAt
+        + '.'
+        + resumeMac(clusterSecret, stream, nodeId, owner, expiresAt, client);
+  }
+
+  /** What a resume token says, once checked: its owner, or why it is refused. */
+  public record ResumeClaim(String owner, String problem) {
+    static ResumeClaim refused(String problem) {
+      return new ResumeClaim(null, problem);
+    }
   }
 
   /**
-   * The owner a genuine resume token names for this stream and node, or null if the token is not
-   * genuine.
+   * The owner a genuine, unexpired resume token names for this stream and node, presented from
+   * {@code client} at {@code now}; else why not (forged, for another node or client, or expired).
    */
-  public static String resumeTokenOwner(
-      byte[] clusterSecret, String stream, String nodeId, String token) {
-    int dot = token == null ? -1 : token.lastIndexOf('.');
-    if (dot <= 0) {
-      return null;
+  public static ResumeClaim resumeClaim(
+      byte[] clusterSecret, String stream, String nodeId, String token, String client, long now) {
+    int macDot = token == null ? -1 : token.lastIndexOf('.');
+    int expiryDot = macDot <= 0 ? -1 : token.lastIndexOf('.', macDot - 1);
+    if (expiryDot <= 0) {
+      return ResumeClaim.refused("the resume token is not valid for this node");
     }
-    String owner = token.substring(0, dot);
+    String owner = token.substring(0, expiryDot);
+    long expiresAt;
+    try {
+      expiresAt = Long.parseLong(token.substring(expiryDot + 1, macDot));
+    } catch (NumberFormatException e) {
+      return ResumeClaim.refused("the resume token is not valid for this node");
+    }
     byte[] expected =
-        resumeMac(clusterSecret, stream, nodeId, owner).getBytes(StandardCharsets.US_ASCII);
-    return MessageDigest.isEqual(
-            expected, token.substring(dot + 1).getBytes(StandardCharsets.US_ASCII))
-        ? owner
-        : null;
+        resumeMac(clusterSecret, stream, nodeId, owner, expiresAt, client)
+            .getBytes(StandardCharsets.US_ASCII);
+    if (!MessageDigest.isEqual(
+        expected, token.substring(macDot + 1).getBytes(StandardCharsets.US_ASCII))) {
+      return ResumeClaim.refused(
+          "the resume token is not valid for this node from this address: join again");
+    }
+    if (now >= expiresAt) {
+      return ResumeClaim.refused("the resume token has expired: join again");
+    }
+    return new ResumeClaim(owner, null);
   }
 
   private static String resumeMac(
-      byte[] clusterSecret, String stream, String nodeId, String owner) {
+      byte[] clusterSecret,
+      String stream,
+      String nodeId,
+      String owner,
+      long expiresAt,
+      String client) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(clusterSecret, "HmacSHA256"));
       byte[] d =
           mac.doFinal(
-              ("resume\n" + stream + '\n' + nodeId + '\n' + owner)
+              ("resume2\n"
+                      + stream
+                      + '\n'
+                      + nodeId
+                      + '\n'
+                      + owner
+                      + '\n'
+                      + expiresAt
+                      + '\n'
+                      + client)
                   .getBytes(StandardCharsets.UTF_8));
       return Base64.getUrlEncoder().withoutPadding().encodeToString(d);
     } catch (GeneralSecurityException e) {

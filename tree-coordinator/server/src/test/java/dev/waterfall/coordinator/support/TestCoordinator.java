@@ -59,10 +59,15 @@ public final class TestCoordinator implements AutoCloseable {
 
   /** A second member of this coordinator's Hazelcast cluster, joining through it. */
   public TestCoordinator startPeer(Map<String, String> overrides) throws Exception {
+    return startPeer(overrides, Clock.systemUTC());
+  }
+
+  /** The same, with a clock of the test's (one {@link TestClock} for the whole cluster). */
+  public TestCoordinator startPeer(Map<String, String> overrides, Clock clock) throws Exception {
     Map<String, String> settings = new HashMap<>(overrides);
     settings.put("cluster.name", clusterName);
     settings.put("cluster.members", "127.0.0.1:" + clusterPort);
-    return start(settings);
+    return start(settings, clock);
   }
 
   /**
