@@ -119,6 +119,18 @@ public sealed interface Message
     public Resume(String stream, String nodeId, String resumeToken) {
       this(stream, nodeId, resumeToken, null);
     }
+
+    @Override
+    public String toString() {
+      // The token is a credential for the place: never printed.
+      return "Resume[stream="
+          + stream
+          + ", nodeId="
+          + nodeId
+          + ", maxChildren="
+          + maxChildren
+          + "]";
+    }
   }
 
   /**

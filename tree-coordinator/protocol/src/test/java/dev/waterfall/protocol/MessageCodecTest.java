@@ -146,6 +146,15 @@ class MessageCodecTest {
     }
 
     @Test
+    void aResumeTokenStaysOutOfToString() {
+      assertThat(new Message.Resume("demo", "n1", "owner.1767225600000.c2VjcmV0", 1).toString())
+          .contains("n1")
+          .doesNotContain("c2VjcmV0");
+      assertThat(new Message.ResumeToken("owner.1767225600000.c2VjcmV0").toString())
+          .doesNotContain("c2VjcmV0");
+    }
+
+    @Test
     void nullFieldsAreLeftOut() {
       assertThat(MessageCodec.encode(new Message.Join("demo", "viewer", null, null, null)))
           .isEqualTo("{\"v\":1,\"type\":\"join\",\"stream\":\"demo\",\"role\":\"viewer\"}");
