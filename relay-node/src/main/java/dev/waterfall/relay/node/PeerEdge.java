@@ -3,16 +3,16 @@ package dev.waterfall.relay.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.protocol.Message;
-import dev.waterfall.relay.peer.PeerFactory;
+import dev.waterfall.relay.peer.CandidatePair;
 import dev.waterfall.relay.peer.PeerLink;
-import io.vertx.core.Context;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
- * One tree edge seen from this node: the peer's id, the WebRTC link, and byte counts. Every
- * callback of the link is moved onto the node's context, so the node's state is only ever touched
- * from one thread.
+ * One tree edge seen from this node: the peer's id, its link (WebRTC, or a fake in unit tests), and
+ * byte counts. Every callback of the link is moved onto the node's context ({@code onContext}), so
+ * the node's state is only ever touched from one thread.
  */
 final class PeerEdge {
   /** What the node does with this edge's events, on its context. */
@@ -28,7 +28,7 @@ final class PeerEdge {
 
   final String peerId;
   final boolean toParent;
-  private final PeerLink link;
+  private final EdgeLink link;
   long bytesIn;
   long bytesOut;
   long slowSince = -1;
@@ -49,9 +49,9 @@ final class PeerEdge {
   private PeerEdge(
       String peerId,
       boolean toParent,
-      PeerFactory factory,
+      EdgeLinks links,
       List<Message.IceServer> ice,
-      Context context,
+      Executor context,
       Consumer<Message> signalling,
       Events events) {
     this.peerId = peerId;
@@ -60,18 +60,18 @@ final class PeerEdge {
         new PeerLink.Listener() {
           @Override
           public void onSignal(ObjectNode data) {
-            context.runOnContext(v -> signalling.accept(new Message.Signal(null, peerId, data)));
+            context.execute(() -> signalling.accept(new Message.Signal(null, peerId, data)));
           }
 
           @Override
           public void onOpen() {
-            context.runOnContext(v -> events.opened(PeerEdge.this));
+            context.execute(() -> events.opened(PeerEdge.this));
           }
 
           @Override
           public void onMessage(byte[] message) {
-            context.runOnContext(
-                v -> {
+            context.execute(
+                () -> {
                   bytesIn += message.length;
                   events.frame(PeerEdge.this, message);
                 });
@@ -79,28 +79,27 @@ final class PeerEdge {
 
           @Override
           public void onBufferedAmountLow() {
-            context.runOnContext(v -> events.drained(PeerEdge.this));
+            context.execute(() -> events.drained(PeerEdge.this));
           }
 
           @Override
           public void onClosed(String reason) {
-            context.runOnContext(
-                v -> {
+            context.execute(
+                () -> {
                   closed = true;
                   events.closed(PeerEdge.this, reason);
                 });
           }
         };
     // The child makes the offer: toward our parent we offer, toward a child we answer.
-    this.link =
-        toParent ? PeerLink.offer(factory, ice, listener) : PeerLink.answer(factory, ice, listener);
+    this.link = toParent ? links.offer(ice, listener) : links.answer(ice, listener);
   }
 
   static PeerEdge toParent(
       String id,
-      PeerFactory f,
+      EdgeLinks f,
       List<Message.IceServer> ice,
-      Context ctx,
+      Executor ctx,
       Consumer<Message> signalling,
       Events events) {
     return new PeerEdge(id, true, f, ice, ctx, signalling, events);
@@ -108,9 +107,9 @@ final class PeerEdge {
 
   static PeerEdge toChild(
       String id,
-      PeerFactory f,
+      EdgeLinks f,
       List<Message.IceServer> ice,
-      Context ctx,
+      Executor ctx,
       Consumer<Message> signalling,
       Events events) {
     return new PeerEdge(id, false, f, ice, ctx, signalling, events);
@@ -145,8 +144,8 @@ final class PeerEdge {
    * The candidate pair carrying this edge, on the node's context (null while unknown, or once
    * closing).
    */
-  void candidatePair(Context context, Consumer<dev.waterfall.relay.peer.CandidatePair> answer) {
-    link.candidatePair(pair -> context.runOnContext(v -> answer.accept(pair)));
+  void candidatePair(Executor context, Consumer<CandidatePair> answer) {
+    link.candidatePair(pair -> context.execute(() -> answer.accept(pair)));
   }
 
   void close() {

@@ -5,6 +5,7 @@ import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.media.MediaStreamTrack;
 import dev.onvoid.webrtc.media.video.CustomVideoSource;
 import dev.waterfall.protocol.Message;
+import dev.waterfall.relay.node.StreamRelay;
 import dev.waterfall.relay.peer.IceConfiguration;
 import dev.waterfall.relay.peer.PeerFactory;
 import io.vertx.core.Context;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * hands its video track to {@link #publish} and its audio, as chunks, to {@link #publishAudio}, and
  * the children are served exactly as a booster serves them. All state lives on the node's context.
  */
-public final class TrackRelay implements TrackEdge.Events {
+public final class TrackRelay implements StreamRelay, TrackEdge.Events {
   private static final Logger LOG = LoggerFactory.getLogger(TrackRelay.class);
   private final Context context;
   private final PeerFactory peers;
@@ -42,6 +43,7 @@ public final class TrackRelay implements TrackEdge.Events {
   private int bitrateKbps;
   private TrackEdge parent;
   private TrackEdge pendingParent;
+  private long ticks;
 
   /** Root only: the publisher's video track (null while nobody publishes). */
   private MediaStreamTrack rootVideo;
@@ -70,12 +72,14 @@ public final class TrackRelay implements TrackEdge.Events {
     return w.stream() != null && "realtime".equals(w.stream().type());
   }
 
+  @Override
   public void welcome(Message.Welcome w) {
     ice = w.iceServers() == null ? List.of() : w.iceServers();
     bitrateKbps = w.stream() == null ? 0 : w.stream().bitrateKbps();
     connectTo(w.parent());
   }
 
+  @Override
   public void message(Message m) {
     if (m instanceof Message.Signal s) {
       TrackEdge target =
@@ -246,11 +250,13 @@ public final class TrackRelay implements TrackEdge.Events {
   }
 
   /** Child edges open or opening. */
+  @Override
   public int children() {
     return children.size();
   }
 
   /** The parent whose media this node forwards (null until its first frame). */
+  @Override
   public String parentId() {
     return parent == null ? null : parent.peerId;
   }
@@ -261,6 +267,14 @@ public final class TrackRelay implements TrackEdge.Events {
   }
 
   /** Asks every edge for its RTP counters (what {@link #stats} reads once they answer). */
+  /** No segments, nothing to heal: only the tracks' counters, asked for once a second. */
+  @Override
+  public void tick(long now) {
+    if (++ticks % (1000 / TICK_MS) == 0) {
+      pollStats();
+    }
+  }
+
   public void pollStats() {
     for (TrackEdge e : edges()) {
       e.pollStats();
@@ -308,6 +322,7 @@ public final class TrackRelay implements TrackEdge.Events {
     return out;
   }
 
+  @Override
   public void close() {
     for (TrackEdge c : new ArrayList<>(children.values())) {
       c.close("leaving");
