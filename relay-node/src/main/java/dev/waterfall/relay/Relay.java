@@ -235,26 +235,21 @@ public final class Relay implements AutoCloseable {
     TrustOptions trust = ExtraTrust.withPem(o.tls().trustPem());
     PemKeyPair certificate =
         o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
-    SegmentStore store =
-        new SegmentStore(
-            SegmentSigner.generate().verifier(),
-            StoreLimits.defaults(),
-            Clock.systemUTC()); // stays empty: nothing is signed in a realtime stream
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    RelayNode node =
+    RelayNode node = // no segment store: nothing is signed in a realtime stream
         new RelayNode(
             vertx,
             NodeSettings.origin(o.coordinators(), o.stream(), o.key(), null)
                 .withTrust(trust)
                 .withIngest(ingest),
             peers,
-            store,
+            null,
             Clock.systemUTC());
     PublishKey key = new PublishKey(o.key());
     node.followKey(key);
     WhipEndpoint whip =
         new WhipEndpoint(o.stream(), key, peers, node.realtimeRoot(), node.context());
-    HttpServer http = serve(vertx, o, certificate, null, store, metrics, whip::mount);
+    HttpServer http = serve(vertx, o, certificate, null, null, metrics, whip::mount);
     CertificateReloader reloader = watch(vertx, http, certificate);
     node.bindMetrics(metrics);
     Relay relay = new Relay(node, http, null, reloader);
@@ -270,8 +265,8 @@ public final class Relay implements AutoCloseable {
 
   /**
    * A booster: learns the origin's key from the coordinator, then joins the tree and relays. In a
-   * realtime stream there is no key to wait for: the node forwards media tracks (RelayNode's
-   * TrackRelay) and its HLS store, checked against a key nobody signs with, stays empty.
+   * realtime stream there is no key to wait for: the node forwards media tracks (TrackRelay) and
+   * has no segment store, /hls/ or /ll/.
    */
   public static Relay startBooster(Vertx vertx, PeerFactory peers, Options o) throws Exception {
     return startBooster(vertx, peers, o, null);
@@ -287,19 +282,22 @@ public final class Relay implements AutoCloseable {
     PemKeyPair certificate =
         o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
     String publicKey = awaitPublicKey(vertx, o, trust);
-    SegmentVerifier verifier =
-        publicKey == null
-            ? SegmentSigner.generate().verifier()
-            : new SegmentVerifier(publicKey, o.stream());
-    SegmentStore store = new SegmentStore(verifier, StoreLimits.defaults(), Clock.systemUTC());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    HlsServer hls = new HlsServer(o.stream(), store);
-    // LL-HLS parts as the tree brings them (none in a stream without): verified, served under /ll/.
-    PartLedger parts = new PartLedger(new PartVerifier(verifier, o.stream()), new PartStore(0, 0));
-    LlHlsServer ll =
-        new LlHlsServer(o.stream(), parts.store(), LlSettings.DEFAULT).withSignedFrames(parts);
+    SegmentStore store = null;
+    HlsServer hls = null;
+    PartLedger parts = null;
+    LlHlsServer ll = null;
+    if (publicKey != null) {
+      SegmentVerifier verifier = new SegmentVerifier(publicKey, o.stream());
+      store = new SegmentStore(verifier, StoreLimits.defaults(), Clock.systemUTC());
+      hls = new HlsServer(o.stream(), store);
+      // LL-HLS parts as the tree brings them (none in a stream without): verified, served at /ll/.
+      parts = new PartLedger(new PartVerifier(verifier, o.stream()), new PartStore(0, 0));
+      ll = new LlHlsServer(o.stream(), parts.store(), LlSettings.DEFAULT).withSignedFrames(parts);
+    }
+    Consumer<Router> routes = ll == null ? router -> {} : ll::mount;
     HttpServer http =
-        o.httpPort() < 0 ? null : serve(vertx, o, certificate, hls, store, metrics, ll::mount);
+        o.httpPort() < 0 ? null : serve(vertx, o, certificate, hls, store, metrics, routes);
     CertificateReloader reloader = watch(vertx, http, certificate);
     RelayNode node =
         new RelayNode(
@@ -311,9 +309,13 @@ public final class Relay implements AutoCloseable {
             peers,
             store,
             Clock.systemUTC());
-    node.countHttpServed(() -> hls.bytesServed() + ll.bytesServed());
+    if (hls != null) {
+      HlsServer servedHls = hls;
+      LlHlsServer servedLl = ll;
+      node.countHttpServed(() -> servedHls.bytesServed() + servedLl.bytesServed());
+      node.carryParts(parts);
+    }
     node.bindMetrics(metrics);
-    node.carryParts(parts);
     await(node.start());
     Relay relay = new Relay(node, http, null, reloader);
     relay.parts = parts;
@@ -393,7 +395,7 @@ public final class Relay implements AutoCloseable {
                         new JsonObject()
                             .put("status", "up")
                             .put("stream", o.stream())
-                            .put("segments", store.size())
+                            .put("segments", store == null ? 0 : store.size())
                             .encode()));
     extraRoutes.accept(router);
     router
