@@ -1,6 +1,7 @@
 package dev.waterfall.relay;
 
 import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.StreamType;
 import dev.waterfall.protocol.tls.CertificateReloader;
 import dev.waterfall.protocol.tls.ExtraTrust;
 import dev.waterfall.protocol.tls.PemKeyPair;
@@ -443,7 +444,7 @@ public final class Relay implements AutoCloseable {
                 "the coordinator has no stream named '" + o.stream() + "'");
           }
           if (reply.statusCode() == 200
-              && "realtime".equals(reply.bodyAsJsonObject().getString("type"))) {
+              && StreamType.REALTIME.is(reply.bodyAsJsonObject().getString("type"))) {
             return null;
           }
           String key =

@@ -1,6 +1,8 @@
 package dev.waterfall.relay.node;
 
 import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.ReparentReason;
+import dev.waterfall.protocol.ReportReason;
 import dev.waterfall.relay.frame.Frame;
 import dev.waterfall.relay.frame.FrameCodec;
 import dev.waterfall.relay.frame.FrameException;
@@ -121,7 +123,8 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
             settings.slowChildReportMs(),
             child ->
                 signalling.accept(
-                    new Message.Report(child, "slow-child", "send queue above high water")));
+                    new Message.Report(
+                        child, ReportReason.SLOW_CHILD.wire(), "send queue above high water")));
     this.gapFiller =
         settings.isOrigin()
             ? null
@@ -283,7 +286,7 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
     if (now - lastBadDataReport > BAD_DATA_REPORT_MS) {
       lastBadDataReport = now;
       LOG.warn("parent {} sent bad data ({}): reporting it", edge.peerId, detail);
-      signalling.accept(new Message.Report(edge.peerId, "bad-data", detail));
+      signalling.accept(new Message.Report(edge.peerId, ReportReason.BAD_DATA.wire(), detail));
     }
   }
 
@@ -392,7 +395,7 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
       onSignal(s);
     } else if (m instanceof Message.Reparent r) {
       if (r.parent() != null && !settings.isOrigin()) {
-        if ("origin-reconnected".equals(r.reason()) && parent != null) {
+        if (ReparentReason.ORIGIN_RECONNECTED.is(r.reason()) && parent != null) {
           parent.close(); // same parent id, new process behind it: connect again
           parent = null;
         }
@@ -461,7 +464,8 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
           && assignedParent != null) {
         parentLostAt = now;
         signalling.accept(
-            new Message.Report(assignedParent, "starving", "no link to the parent for 5 s"));
+            new Message.Report(
+                assignedParent, ReportReason.STARVING.wire(), "no link to the parent for 5 s"));
       }
       double share =
           parent == null ? -1 : starvation.check(now, acceptedFromParent, stats.bytesByFallback);
@@ -474,7 +478,8 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
                 share * 100, StarvationWatch.WINDOW_MS / 1000);
         LOG.info("parent {} starves this node ({}): reporting it", parent.peerId, detail);
         // The share itself tells the coordinator a withholder (~0 %) from a weak line (20–50 %).
-        signalling.accept(new Message.Report(parent.peerId, "starving", detail, share));
+        signalling.accept(
+            new Message.Report(parent.peerId, ReportReason.STARVING.wire(), detail, share));
       }
     }
   }

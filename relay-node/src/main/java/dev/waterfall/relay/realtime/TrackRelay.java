@@ -5,6 +5,8 @@ import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.media.MediaStreamTrack;
 import dev.onvoid.webrtc.media.video.CustomVideoSource;
 import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.ReparentReason;
+import dev.waterfall.protocol.StreamType;
 import dev.waterfall.relay.node.StreamRelay;
 import dev.waterfall.relay.peer.IceConfiguration;
 import dev.waterfall.relay.peer.PeerFactory;
@@ -69,7 +71,7 @@ public final class TrackRelay implements StreamRelay, TrackEdge.Events {
    * Whether a welcome names a realtime stream (an older coordinator's welcome has no type: HLS).
    */
   public static boolean isRealtime(Message.Welcome w) {
-    return w.stream() != null && "realtime".equals(w.stream().type());
+    return w.stream() != null && StreamType.REALTIME.is(w.stream().type());
   }
 
   @Override
@@ -91,7 +93,7 @@ public final class TrackRelay implements StreamRelay, TrackEdge.Events {
       }
       target.signal(s.data());
     } else if (m instanceof Message.Reparent r) {
-      if ("origin-reconnected".equals(r.reason()) && parent != null) {
+      if (ReparentReason.ORIGIN_RECONNECTED.is(r.reason()) && parent != null) {
         parent.close("origin reconnected"); // same id, new page behind it
       }
       connectTo(r.parent());
