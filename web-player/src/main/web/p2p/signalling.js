@@ -12,7 +12,7 @@
 // is answered `unknown-node` and this joins afresh on the same socket (a new place; welcome tells the node).
 
 import { Backoff } from './backoff.js';
-import { ErrorCode } from './vocabulary.js';
+import { ErrorCode, Role } from './vocabulary.js';
 
 // A coordinator that accepts TCP but never answers the upgrade (hung, or a black hole) must not hold us for the
 // browser's own timeout (minutes): give up on it and try the next.
@@ -153,14 +153,14 @@ export class Signalling {
   }
 
   onError(e) {
-    if (e.code === 'unknown-node') {
+    if (e.code === ErrorCode.UNKNOWN_NODE) {
       // Our place was given up while we were away: join afresh on this socket.
       this.nodeId = null;
       this.resumeToken = null;
       this.sendJoin();
       return;
     }
-    if (e.code === 'bad-credential' && this.nodeId) {
+    if (e.code === ErrorCode.BAD_CREDENTIAL && this.nodeId) {
       // A resume token this cluster no longer accepts (its secret changed): the place is gone, join afresh.
       this.nodeId = null;
       this.resumeToken = null;
@@ -173,7 +173,7 @@ export class Signalling {
     if (this.welcome) this.stats.rejoins++;
     const upload = typeof this.options.upload === 'function' ? this.options.upload() : this.options.upload !== false;
     // key: the publish key of a realtime publisher, or a private stream's viewer token (null for a public stream).
-    this.send({ type: 'join', stream: this.options.stream, role: this.options.role || 'viewer',
+    this.send({ type: 'join', stream: this.options.stream, role: this.options.role || Role.VIEWER,
       key: this.options.key || null, upload: upload });
   }
 
