@@ -36,6 +36,11 @@ public enum ReportReason {
     return this.wire.equals(wire);
   }
 
+  /** Why the node a report moves is told it moved: {@code reported-<this reason>}. */
+  public ReparentReason reparent() {
+    return ReparentReason.fromWire("reported-" + wire);
+  }
+
   /** The one {@code wire} names, or null for a word this version does not know. */
   public static ReportReason fromWire(String wire) {
     return wire == null ? null : BY_WIRE.get(wire);
