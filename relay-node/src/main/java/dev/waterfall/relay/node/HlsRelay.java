@@ -28,21 +28,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A relay of an HLS stream: takes verified frames from its parent (or its publisher), keeps them in
- * the store, forwards them cut-through to its children, and heals gaps over HTTP. Its policies:
- * make-before-break re-parenting (the old parent's link closes only once the new one carries data),
- * starving reports (no link for 5 s, or a parent's share of the last window too low), bad-data
- * reports (at most one per 2 s), slow children ({@link Forwarder}) and gap filling ({@link
- * GapFiller}). Its edges' links come from {@link EdgeLinks}, so those policies run in plain unit
- * tests over fake links. Everything runs on the node's context ({@code onContext}).
+ * the store, forwards them cut-through to its children, and heals gaps over HTTP. Its policies: the
+ * parent side's ({@link Upstream}: make-before-break, starving and bad-data reports), slow children
+ * ({@link Forwarder}) and gap filling ({@link GapFiller}). Its edges' links come from {@link
+ * EdgeLinks}, so those policies run in plain unit tests over fake links. Everything runs on the
+ * node's context ({@code onContext}).
  */
 final class HlsRelay implements StreamRelay, PeerEdge.Events {
   private static final Logger LOG = LoggerFactory.getLogger(HlsRelay.class);
-
-  /** A dead link to a parent the coordinator still lists is reported this long after it died. */
-  static final long NO_LINK_REPORT_MS = 5000;
-
-  /** At most one bad-data report per this long. */
-  static final long BAD_DATA_REPORT_MS = 2000;
 
   private final Vertx vertx;
   private final NodeSettings settings;
@@ -63,26 +56,7 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
 
   private List<Message.IceServer> ice = List.of();
   private List<String> fallbacks = new ArrayList<>();
-  private PeerEdge parent;
-  private PeerEdge pendingParent;
-
-  /** The parent the coordinator last named, connected or not. */
-  private String assignedParent;
-
-  private long lastParentFrameAt;
-  private long parentLostAt = -1;
-  private long lastBadDataReport;
-
-  /** Whether the parent's open link starves us; judged by bytes the store accepted from it. */
-  private final StarvationWatch starvation = new StarvationWatch();
-
-  private long acceptedFromParent;
-
-  /**
-   * Depth in the last welcome or reparent: 1 means the parent is the root, which no report can move
-   * us from.
-   */
-  private int depth = -1;
+  private final Upstream upstream;
 
   private String publicKey;
   private Publisher publisher;
@@ -141,7 +115,7 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
                 settings.parentSilenceMs(),
                 this::fromFallback,
                 clock::millis);
-    this.lastParentFrameAt = clock.millis();
+    this.upstream = new Upstream(links, onContext, signalling, this, () -> ice, stats, clock);
   }
 
   SegmentStore store() {
@@ -205,7 +179,7 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
 
   @Override
   public String parentId() {
-    return parent == null ? null : parent.peerId;
+    return upstream.parentId();
   }
 
   @Override
@@ -231,7 +205,7 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
 
   @Override
   public void frame(PeerEdge edge, byte[] bytes) {
-    if (edge != parent && edge != pendingParent) {
+    if (!upstream.carries(edge)) {
       // Children send no media; nothing a child says reaches our store. A relay child asks for
       // parts.
       if (parts != null && TreeParts.isAsk(bytes)) {
@@ -239,11 +213,10 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
       }
       return;
     }
-    lastParentFrameAt = clock.millis();
-    stats.bytesFromParent += bytes.length;
+    long at = upstream.heard(bytes.length);
     if (PartFrame.isPartFrame(bytes)) {
-      if (parts != null && !parts.fromParent(bytes, lastParentFrameAt)) {
-        badData(edge, "an LL-HLS part frame failed verification");
+      if (parts != null && !parts.fromParent(bytes, at)) {
+        upstream.badData(edge, "an LL-HLS part frame failed verification");
       }
       return;
     }
@@ -258,35 +231,26 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
     if (frame instanceof Frame.Header h) {
       HeaderResult r = store.addHeader(h.signed());
       if (r == HeaderResult.STORED) {
-        acceptedFromParent += bytes.length;
-        forwarder.broadcast(bytes, lastParentFrameAt);
+        upstream.accepted(bytes.length);
+        forwarder.broadcast(bytes, at);
       } else if (r == HeaderResult.REJECTED) {
-        badData(edge, "segment header " + h.signed().sequence() + " failed its signature");
+        upstream.badData(edge, "segment header " + h.signed().sequence() + " failed its signature");
       }
     } else if (frame instanceof Frame.Chunk c) {
       ChunkResult r = store.addChunk(c.sequence(), c.index(), c.payload());
       if (r == ChunkResult.STORED) {
-        acceptedFromParent += bytes.length;
-        forwarder.broadcast(bytes, lastParentFrameAt);
+        upstream.accepted(bytes.length);
+        forwarder.broadcast(bytes, at);
         if (store.isComplete(c.sequence())) {
           stats.segmentsComplete++;
         }
       } else if (r == ChunkResult.REJECTED) {
-        badData(edge, "chunk " + c.index() + " of segment " + c.sequence() + " failed SHA-256");
+        upstream.badData(
+            edge, "chunk " + c.index() + " of segment " + c.sequence() + " failed SHA-256");
         gapFiller.fetchNow(c.sequence(), c.index());
       }
     } else if (frame instanceof Frame.Window w) {
-      forwarder.broadcast(bytes, lastParentFrameAt);
-    }
-  }
-
-  private void badData(PeerEdge edge, String detail) {
-    stats.verificationFailures++;
-    long now = clock.millis();
-    if (now - lastBadDataReport > BAD_DATA_REPORT_MS) {
-      lastBadDataReport = now;
-      LOG.warn("parent {} sent bad data ({}): reporting it", edge.peerId, detail);
-      signalling.accept(new Message.Report(edge.peerId, ReportReason.BAD_DATA.wire(), detail));
+      forwarder.broadcast(bytes, at);
     }
   }
 
@@ -295,31 +259,10 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
 
   @Override
   public void opened(PeerEdge edge) {
-    if (edge == pendingParent) {
-      if (parent != null) {
-        parent.close(); // the new link carries data now: only then let the old one go
-      }
-      parent = pendingParent;
-      pendingParent = null;
-      parentLostAt = -1;
-      starvation.linkOpened();
+    if (upstream.opened(edge)) {
       if (parts != null && !partsAtOrigin) {
         edge.send(TreeParts.ASK); // a page parent ignores it; a relay parent sends parts
       }
-      stats.parentCandidatePair = null;
-      LOG.info("connected to parent {}", edge.peerId);
-      edge.candidatePair(
-          onContext,
-          pair -> {
-            if (edge == parent && pair != null) {
-              stats.parentCandidatePair = pair;
-              LOG.info(
-                  "link to parent {}: {} candidates{}",
-                  edge.peerId,
-                  pair,
-                  pair.relayed() ? " (through TURN)" : "");
-            }
-          });
     } else if (!edge.toParent) {
       forwarder.sendBacklog(edge, clock.millis());
     }
@@ -336,31 +279,9 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
 
   @Override
   public void closed(PeerEdge edge, String reason) {
-    if (edge == parent) {
-      LOG.info("link to parent {} closed ({}); HTTP fallback covers the gap", edge.peerId, reason);
-      parent = null;
-      starvation.linkClosed();
-      stats.parentCandidatePair = null;
-      parentLostAt = clock.millis();
-    } else if (edge == pendingParent) {
-      pendingParent = null;
-      parentLostAt = clock.millis();
-    } else {
+    if (!upstream.closed(edge, reason)) {
       forwarder.forget(edge);
     }
-  }
-
-  private void connectTo(String parentId) {
-    if (parentId == null || (parent != null && parent.peerId.equals(parentId) && !parent.closed)) {
-      return;
-    }
-    assignedParent = parentId;
-    lastParentFrameAt = clock.millis(); // give the new link its chance before HTTP steps in
-    if (pendingParent != null) {
-      pendingParent.close();
-    }
-    stats.parentChanges++;
-    pendingParent = PeerEdge.toParent(parentId, links, ice, onContext, signalling, this);
   }
 
   // --- signalling
@@ -373,8 +294,7 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
     fallbacks.remove(settings.httpUrl()); // never heal from ourselves
     boolean privateStream = w.stream() != null && w.stream().privateStream();
     if (!settings.isOrigin()) {
-      depth = w.depth();
-      connectTo(w.parent());
+      upstream.placed(w.parent(), w.depth(), false);
     } else if (partsAtOrigin && privateStream) {
       // Parts would travel in the clear: refused until each is sealed as segments are.
       throw new IllegalStateException(
@@ -395,12 +315,7 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
       onSignal(s);
     } else if (m instanceof Message.Reparent r) {
       if (r.parent() != null && !settings.isOrigin()) {
-        if (ReparentReason.ORIGIN_RECONNECTED.is(r.reason()) && parent != null) {
-          parent.close(); // same parent id, new process behind it: connect again
-          parent = null;
-        }
-        depth = r.depth();
-        connectTo(r.parent());
+        upstream.placed(r.parent(), r.depth(), ReparentReason.ORIGIN_RECONNECTED.is(r.reason()));
       }
     } else if (m instanceof Message.IceServers i) {
       // Fresh TURN credentials before the welcome's expire: for the links opened from now on.
@@ -418,10 +333,10 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
   }
 
   private void onSignal(Message.Signal s) {
-    PeerEdge target =
-        pendingParent != null && pendingParent.peerId.equals(s.from())
-            ? pendingParent
-            : parent != null && parent.peerId.equals(s.from()) ? parent : forwarder.get(s.from());
+    PeerEdge target = upstream.edgeTo(s.from());
+    if (target == null) {
+      target = forwarder.get(s.from());
+    }
     if (target == null) {
       // An offer from a child we were not told of yet (notices and signals race across
       // coordinators).
@@ -448,50 +363,20 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
     Integer uplink = forwarder.uplinkKbps(now);
     stats.uplinkKbps = uplink == null ? 0 : uplink;
     if (parts != null) {
-      parts.tick(now, parent == null || now - lastParentFrameAt > settings.parentSilenceMs());
+      parts.tick(now, upstream.silent(now, settings.parentSilenceMs()));
     }
     if (gapFiller != null) {
       gapFiller.tick(
-          parent == null
-              ? Math.min(lastParentFrameAt, now - settings.parentSilenceMs() - 1)
-              : lastParentFrameAt);
-      // A dead link to a parent the coordinator still lists: ask to be moved rather than wait
-      // forever.
-      if (parent == null
-          && pendingParent == null
-          && parentLostAt > 0
-          && now - parentLostAt > NO_LINK_REPORT_MS
-          && assignedParent != null) {
-        parentLostAt = now;
-        signalling.accept(
-            new Message.Report(
-                assignedParent, ReportReason.STARVING.wire(), "no link to the parent for 5 s"));
-      }
-      double share =
-          parent == null ? -1 : starvation.check(now, acceptedFromParent, stats.bytesByFallback);
-      // Under the root there is nowhere else to go: the report would only come back as
-      // report-ignored.
-      if (share >= 0 && depth != 1) {
-        String detail =
-            String.format(
-                "the parent supplied %.0f%% of the last %d s; the rest came over HTTP",
-                share * 100, StarvationWatch.WINDOW_MS / 1000);
-        LOG.info("parent {} starves this node ({}): reporting it", parent.peerId, detail);
-        // The share itself tells the coordinator a withholder (~0 %) from a weak line (20–50 %).
-        signalling.accept(
-            new Message.Report(parent.peerId, ReportReason.STARVING.wire(), detail, share));
-      }
+          upstream.parentId() == null
+              ? Math.min(upstream.lastFrameAt(), now - settings.parentSilenceMs() - 1)
+              : upstream.lastFrameAt());
+      upstream.tick(now);
     }
   }
 
   @Override
   public void close() {
     forwarder.closeAll();
-    if (parent != null) {
-      parent.close();
-    }
-    if (pendingParent != null) {
-      pendingParent.close();
-    }
+    upstream.close();
   }
 }

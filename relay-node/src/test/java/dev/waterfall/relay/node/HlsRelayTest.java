@@ -123,13 +123,13 @@ class HlsRelayTest {
   @Test
   void aDeadLinkToTheAssignedParentIsReportedAfterFiveSecondsThenEveryFive() {
     joinedUnder("A", 2).drops();
-    ticks(HlsRelay.NO_LINK_REPORT_MS);
+    ticks(Upstream.NO_LINK_REPORT_MS);
     assertThat(reports("starving")).isEmpty();
     ticks(GapFiller.TICK_MS);
     assertThat(reports("starving"))
         .singleElement()
         .satisfies(r -> assertThat(r.about()).isEqualTo("A"));
-    ticks(HlsRelay.NO_LINK_REPORT_MS - GapFiller.TICK_MS);
+    ticks(Upstream.NO_LINK_REPORT_MS - GapFiller.TICK_MS);
     assertThat(reports("starving")).hasSize(1);
     ticks(2 * GapFiller.TICK_MS);
     assertThat(reports("starving")).hasSize(2);
@@ -185,7 +185,7 @@ class HlsRelayTest {
     a.delivers(forged);
     a.delivers(forged);
     assertThat(reports("bad-data")).hasSize(1);
-    clock.advance(HlsRelay.BAD_DATA_REPORT_MS + 1);
+    clock.advance(Upstream.BAD_DATA_REPORT_MS + 1);
     a.delivers(forged);
     assertThat(reports("bad-data")).hasSize(2);
     assertThat(store.size()).isZero();
