@@ -223,7 +223,7 @@ async function startP2p(listed, loading) {
   const [nodeModule, loaderModule] = await loading.modules;
   const ed25519 = loading.ed25519;
   const node = new nodeModule.BrowserNode({ stream: stream, bufferSeconds: () => playback.bufferAhead(),
-    key: viewerToken, upload: upload.effective(), firstLinkAfter: fragmentsIn(nodeModule.STARTUP_HTTP_SEGMENTS, FIRST_LINK_WAIT_MS),
+    key: viewerToken, upload: upload.effective(), lanes: params.get('lanes'), firstLinkAfter: fragmentsIn(nodeModule.STARTUP_HTTP_SEGMENTS, FIRST_LINK_WAIT_MS),
     playbackStats: function () {
       return { liveEdgeDistance: state.liveEdgeDistance, bitrateKbps: state.bitrateKbps,
         stalls: state.waitingAfterStart };

@@ -7,6 +7,7 @@
 // stays slow.
 
 import { encodeChunkFrame, encodeHeaderFrame } from './frames.js';
+import { laneOf } from './lanes.js';
 import { ChildLink } from './peer.js';
 import { UplinkMeter } from './uplink.js';
 import { ReportReason } from './vocabulary.js';
@@ -60,8 +61,9 @@ export class Downstream {
   signal(from, data) {
     let child = this.children.get(from);
     // An offer from a child we were not told of yet (notices and signals race across coordinators), or a
-    // second offer from a known child (it made a new link): a fresh link answers it.
-    if (this.node.upload && data && data.type === 'offer' && (!child || child.offerSeen)) {
+    // second lane-0 offer from a known child (it made a new link): a fresh link answers it. An offer for another
+    // lane belongs to the child's current link (lanes.js).
+    if (this.node.upload && data && data.type === 'offer' && laneOf(data) === 0 && (!child || child.offerSeen)) {
       child = this.add(from, true);
     }
     if (child) child.signal(data);

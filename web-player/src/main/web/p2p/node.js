@@ -12,6 +12,7 @@ import { Signalling } from './signalling.js';
 import { Place } from './place.js';
 import { Upstream } from './upstream.js';
 import { Downstream } from './downstream.js';
+import { lanesOption } from './lanes.js';
 import { GapFiller, parentBehind } from './gaps.js';
 import { Fallbacks } from './fallback.js';
 import { DeliveryCost } from './delivery.js';
@@ -29,7 +30,7 @@ export const STARTUP_HTTP_SEGMENTS = 2;
 
 export class BrowserNode {
   /**
-   * @param {{stream: string, upload?: boolean, bufferSeconds?: () => number, playbackStats?: () => Object,
+   * @param {{stream: string, upload?: boolean, lanes?: string|number, bufferSeconds?: () => number, playbackStats?: () => Object,
    *          key?: string, firstLinkAfter?: Promise, server?: string}} options  `key`: a private stream's viewer token;
    *          `server`: the coordinator's base URL when it is not this page's origin (a site embedding the player);
    *          `firstLinkAfter`: the first parent link is set up once this
@@ -44,6 +45,8 @@ export class BrowserNode {
     /** A private stream's content key (CryptoKey), from the welcome; null for a public stream. */
     this.contentKey = null;
     this.upload = options.upload !== false;
+    /** Peer connections per link to the parent (lanes.js). */
+    this.lanes = lanesOption(options.lanes);
     this.bufferSeconds = options.bufferSeconds || (() => 0);
     /** More figures for the heartbeat's free-form stats (the dashboard shows them), e.g. the live-edge distance. */
     this.playbackStats = options.playbackStats || (() => ({}));
@@ -172,7 +175,8 @@ export class BrowserNode {
       channel: link.channel ? link.channel.readyState : null, closed: link.closed,
       signaling: link.pc.signalingState, why: link.closeReason || null, offerSeen: link.offerSeen,
       buffered: link.channel ? link.channel.bufferedAmount : null, relayOnly: link.relayOnly || undefined,
-      gathered: link.gathered, candidateError: link.candidateError } : null;
+      gathered: link.gathered, candidateError: link.candidateError, lanes: link.openLanes,
+      laneBytes: link.laneBytes } : null;
     const { link, pending } = this.upstream;
     return {
       parent: link && describe(link.parentId, link),

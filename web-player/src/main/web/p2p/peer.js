@@ -1,7 +1,10 @@
-// One tree edge toward the parent, seen from the child: an RTCPeerConnection with one ordered, reliable
-// DataChannel labelled "waterfall" that this end creates and offers (the child makes the offer; the parent
-// creates nothing). ICE trickles both ways through `signal` messages, in the shapes of
-// RTCSessionDescription.toJSON() and RTCIceCandidate.toJSON() (relay-node's Signals.java).
+// One tree edge toward the parent, seen from the child: one or more lanes (lanes.js), each an RTCPeerConnection
+// with one ordered, reliable DataChannel labelled "waterfall" that this end creates and offers (the child makes
+// the offer; the parent creates nothing). ICE trickles both ways through `signal` messages, in the shapes of
+// RTCSessionDescription.toJSON() and RTCIceCandidate.toJSON() (relay-node's Signals.java), with `lane` added for
+// lanes other than 0.
+
+import { lanesFor, laneOf, MAX_LANES, withLane } from './lanes.js';
 
 export const LABEL = 'waterfall';
 
@@ -11,35 +14,117 @@ export class ParentLink {
    * @param {Array} iceServers  welcome.iceServers
    * @param {{signal: (to: string, data: Object) => void, open: (link: ParentLink) => void,
    *          message: (link: ParentLink, data: ArrayBuffer) => void, closed: (link: ParentLink, why: string) => void}} events
-   * @param {{relayOnly?: boolean}} [options]  relayOnly: TURN candidates only (ICE found no direct path before)
+   * @param {{relayOnly?: boolean, lanes?: number}} [options]  relayOnly: TURN candidates only (ICE found no direct
+   *        path before); lanes: peer connections to carry the edge (lanes.js), the extra ones begun once lane 0 opens
    */
   constructor(parentId, iceServers, events, options = {}) {
     this.parentId = parentId;
     this.events = events;
+    this.iceServers = iceServers || [];
     this.closed = false;
     this.opened = false;
+    this.relayOnly = !!options.relayOnly;
+    this.laneCount = Math.max(1, Math.min(MAX_LANES, options.lanes || 1));
+    /** @type {ParentLane[]} lane 0 first; a lane that closes leaves the list (lane 0's closing ends the edge). */
+    this.lanes = [new ParentLane(this, 0)];
+  }
+
+  /** Lane 0's connection: its ICE state is the edge's. */
+  get pc() {
+    return this.lanes[0].pc;
+  }
+
+  get channel() {
+    return this.lanes[0].channel;
+  }
+
+  /** Local candidates gathered by lane 0, by type (host, srflx, relay): a link stuck in checking shows what it had. */
+  get gathered() {
+    return this.lanes[0].gathered;
+  }
+
+  get candidateError() {
+    return this.lanes[0].candidateError;
+  }
+
+  laneOpened(lane) {
+    if (this.closed) return;
+    if (lane.index !== 0) return;
+    this.opened = true;
+    this.events.open(this);
+    // The extra lanes only once lane 0 proved a path: a parent ICE cannot reach costs one attempt, not k.
+    for (let i = 1; i < this.laneCount && !this.closed; i++) this.lanes.push(new ParentLane(this, i));
+  }
+
+  laneMessage(lane, data) {
+    if (this.closed) return;
+    lane.bytesIn += data.byteLength;
+    this.events.message(this, data);
+  }
+
+  /** Bytes each lane carried, by lane index (what the ITs and the field lab read). */
+  get laneBytes() {
+    const bytes = [];
+    for (const lane of this.lanes) bytes[lane.index] = lane.bytesIn;
+    return bytes;
+  }
+
+  laneClosed(lane, why) {
+    if (lane.index === 0) this.close(why);
+    else this.lanes = this.lanes.filter((l) => l !== lane);
+  }
+
+  /** A signal from the parent for one of the lanes: its answer, or one of its candidates. */
+  signal(data) {
+    if (this.closed || !data || typeof data !== 'object') return;
+    const lane = this.lanes.find((l) => l.index === laneOf(data));
+    if (lane) lane.signal(data);
+  }
+
+  isOpen() {
+    return !this.closed && this.lanes[0].isOpen();
+  }
+
+  /** Lanes whose channel is open. */
+  get openLanes() {
+    return this.lanes.filter((l) => l.isOpen()).length;
+  }
+
+  close(why) {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = why;
+    for (const lane of this.lanes) lane.close();
+    this.events.closed(this, why || 'closed');
+  }
+}
+
+/** One lane of a ParentLink: the connection and channel this end creates and offers. */
+class ParentLane {
+  constructor(link, index) {
+    this.link = link;
+    this.index = index;
+    this.closed = false;
     this.remoteSet = false;
     this.pendingCandidates = [];
-    this.relayOnly = !!options.relayOnly;
-    this.pc = new RTCPeerConnection({ iceServers: iceServers || [], iceTransportPolicy: this.relayOnly ? 'relay' : 'all' });
+    this.gathered = {};
+    this.bytesIn = 0;
+    this.pc = new RTCPeerConnection({ iceServers: link.iceServers, iceTransportPolicy: link.relayOnly ? 'relay' : 'all' });
     this.channel = this.pc.createDataChannel(LABEL, { ordered: true });
     this.channel.binaryType = 'arraybuffer';
     this.channel.onopen = () => {
-      this.opened = true;
-      if (!this.closed) events.open(this);
+      if (!this.closed) link.laneOpened(this);
     };
     this.channel.onmessage = (e) => {
-      if (!this.closed && e.data instanceof ArrayBuffer) events.message(this, e.data);
+      if (!this.closed && e.data instanceof ArrayBuffer) link.laneMessage(this, e.data);
     };
-    this.channel.onclose = () => this.close('channel closed');
-    /** Local candidates gathered, by type (host, srflx, relay): a link stuck in checking shows what it had. */
-    this.gathered = {};
+    this.channel.onclose = () => this.lost('channel closed');
     this.pc.onicecandidate = (e) => {
       // null marks the end of gathering: libwebrtc needs no end-of-candidates marker for a data-only link.
       if (e.candidate && e.candidate.candidate && !this.closed) {
         const type = e.candidate.type || 'unknown';
         this.gathered[type] = (this.gathered[type] || 0) + 1;
-        events.signal(parentId, e.candidate.toJSON());
+        link.events.signal(link.parentId, withLane(e.candidate.toJSON(), index));
       }
     };
     this.pc.onicecandidateerror = (e) => {
@@ -48,30 +133,29 @@ export class ParentLink {
     };
     this.pc.onconnectionstatechange = () => {
       if (this.pc.connectionState === 'failed' || this.pc.connectionState === 'closed') {
-        this.close('connection ' + this.pc.connectionState);
+        this.lost('connection ' + this.pc.connectionState);
       }
     };
-    this.offer().catch((e) => this.close('offer failed: ' + e.message));
+    this.offer().catch((e) => this.lost('offer failed: ' + e.message));
   }
 
   async offer() {
     await this.pc.setLocalDescription(await this.pc.createOffer());
     const d = this.pc.localDescription;
-    if (!this.closed) this.events.signal(this.parentId, { type: d.type, sdp: d.sdp });
+    if (!this.closed) this.link.events.signal(this.link.parentId, withLane({ type: d.type, sdp: d.sdp }, this.index));
   }
 
-  /** A signal from the parent: its answer, or one of its candidates (held until the answer is applied). */
   async signal(data) {
-    if (this.closed || !data || typeof data !== 'object') return;
+    if (this.closed) return;
     try {
       if (data.type === 'answer' && typeof data.sdp === 'string') {
         await this.pc.setRemoteDescription({ type: 'answer', sdp: data.sdp });
         this.remoteSet = true;
         const queued = this.pendingCandidates;
         this.pendingCandidates = [];
-        for (const c of queued) await this.addCandidate(c);
+        for (const c of queued) await addCandidate(this.pc, c);
       } else if (typeof data.candidate === 'string' && data.candidate !== '') {
-        if (this.remoteSet) await this.addCandidate(data);
+        if (this.remoteSet) await addCandidate(this.pc, data);
         else if (this.pendingCandidates.length < 100) this.pendingCandidates.push(data);
       }
     } catch (e) {
@@ -79,37 +163,41 @@ export class ParentLink {
     }
   }
 
-  async addCandidate(c) {
-    try {
-      await this.pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid ?? null,
-        sdpMLineIndex: c.sdpMLineIndex ?? null });
-    } catch (e) {
-      // one bad candidate: the others may still connect
-    }
-  }
-
   isOpen() {
     return !this.closed && this.channel.readyState === 'open';
   }
 
-  close(why) {
+  lost(why) {
     if (this.closed) return;
+    this.close();
+    this.link.laneClosed(this, why);
+  }
+
+  close() {
     this.closed = true;
-    this.closeReason = why;
     try {
       this.channel.close();
       this.pc.close();
     } catch (e) {
       // already gone
     }
-    this.events.closed(this, why || 'closed');
+  }
+}
+
+async function addCandidate(pc, c) {
+  try {
+    await pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null });
+  } catch (e) {
+    // one bad candidate: the others may still connect
   }
 }
 
 /**
- * One tree edge toward a child, seen from the parent: the child offers and creates the DataChannel, so this end
- * answers and takes the channel from `ondatachannel` (relay-node's PeerEdge.toChild). Children send no data;
- * `send` is how the node forwards frames, `buffered()` what its flow control reads.
+ * One tree edge toward a child, seen from the parent: the child offers and creates the DataChannel of each lane,
+ * so this end answers and takes the channels from `ondatachannel` (relay-node's PeerEdge.toChild). Lane 0 exists
+ * from the start; a child's offer naming another lane (lanes.js) makes that lane. Children send no data; `send`
+ * is how the node forwards frames (each frame on the lanes lanes.js picks), `buffered()` what its flow control
+ * reads: every lane's queue together.
  */
 export class ChildLink {
   /**
@@ -121,11 +209,8 @@ export class ChildLink {
   constructor(childId, iceServers, events) {
     this.childId = childId;
     this.events = events;
+    this.iceServers = iceServers || [];
     this.closed = false;
-    this.remoteSet = false;
-    this.offerSeen = false;
-    this.pendingCandidates = [];
-    this.channel = null;
     this.opened = false;
     this.slowSince = -1;
     /** When its channel opened, and when a frame for it was last skipped (its queue full): what it proves. */
@@ -133,67 +218,155 @@ export class ChildLink {
     this.lastSkippedAt = -Infinity;
     this.lastSlowReport = 0;
     this.bytesSent = 0;
-    this.pc = new RTCPeerConnection({ iceServers: iceServers || [] });
+    /** @type {ChildLane[]} lane 0 first */
+    this.lanes = [new ChildLane(this, 0)];
+  }
+
+  /** Lane 0's connection and channel. */
+  get pc() {
+    return this.lanes[0].pc;
+  }
+
+  get channel() {
+    return this.lanes[0].channel;
+  }
+
+  /** Whether lane 0's offer came: a second lane-0 offer is a new link from the child (Downstream). */
+  get offerSeen() {
+    return this.lanes[0].offerSeen;
+  }
+
+  laneOpened(lane) {
+    if (this.closed || lane.index !== 0 || this.opened) return;
+    this.opened = true; // Chromium may hand over an already open channel and then fire 'open' too
+    this.events.open(this);
+  }
+
+  laneClosed(lane, why) {
+    if (lane.index === 0) this.close(why);
+    else this.lanes = this.lanes.filter((l) => l !== lane);
+  }
+
+  /** A signal from the child for one of its lanes: an offer (answered here) or a candidate. */
+  async signal(data) {
+    if (this.closed || !data || typeof data !== 'object') return;
+    const index = laneOf(data);
+    if (index < 0) return; // a lane out of range: refused, the edge's other lanes carry on
+    let lane = this.lanes.find((l) => l.index === index);
+    if (!lane && data.type === 'offer') {
+      lane = new ChildLane(this, index);
+      this.lanes.push(lane);
+    }
+    if (lane) await lane.signal(data);
+  }
+
+  isOpen() {
+    return !this.closed && this.lanes[0].isOpen();
+  }
+
+  /** Lanes whose channel is open. */
+  get openLanes() {
+    return this.lanes.filter((l) => l.isOpen()).length;
+  }
+
+  /** Bytes queued on every lane's channel, not yet handed to the network. */
+  buffered() {
+    let n = 0;
+    for (const lane of this.lanes) n += lane.buffered();
+    return n;
+  }
+
+  /** Queues one frame on the lanes it belongs on; false if lane 0 is not open or a lane refused it. */
+  send(bytes) {
+    if (!this.isOpen()) return false;
+    const chosen = lanesFor(this.lanes, bytes);
+    if (chosen.length === 0) return false;
+    let ok = true;
+    for (const lane of chosen) {
+      if (lane.send(bytes)) {
+        this.bytesSent += bytes.byteLength;
+      } else if (lane.index === 0) {
+        ok = false;
+      } else {
+        // An extra lane that refused a header would later be handed that segment's chunks: drop the lane.
+        lane.lost('refused a frame');
+      }
+    }
+    return ok;
+  }
+
+  close(why) {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = why;
+    for (const lane of this.lanes) lane.close();
+    this.events.closed(this, why || 'closed');
+  }
+}
+
+/** One lane of a ChildLink: the connection that answers the child's offer for that lane, and its channel. */
+class ChildLane {
+  constructor(link, index) {
+    this.link = link;
+    this.index = index;
+    this.closed = false;
+    this.remoteSet = false;
+    this.offerSeen = false;
+    this.pendingCandidates = [];
+    this.channel = null;
+    /** The first segment whose header this lane carried (lanes.js); lane 0 carries them all. */
+    this.firstSequence = index === 0 ? -Infinity : null;
+    this.pc = new RTCPeerConnection({ iceServers: link.iceServers });
     this.pc.ondatachannel = (e) => {
       if (this.closed || this.channel) return;
       const channel = e.channel;
       this.channel = channel;
       channel.binaryType = 'arraybuffer';
       const opened = () => {
-        if (this.closed || this.opened) return;
-        this.opened = true; // Chromium may hand over an already open channel and then fire 'open' too
-        events.open(this);
+        if (!this.closed) link.laneOpened(this);
       };
       channel.onopen = opened;
-      channel.onclose = () => this.close('channel closed');
+      channel.onclose = () => this.lost('channel closed');
       // Fires when the queue empties: the end of a busy period, which measures the uplink (uplink.js).
       channel.bufferedAmountLowThreshold = 0;
       channel.onbufferedamountlow = () => {
-        if (events.drained) events.drained(this);
+        if (link.events.drained) link.events.drained(link);
       };
       if (channel.readyState === 'open') queueMicrotask(opened);
     };
     this.pc.onicecandidate = (e) => {
-      if (e.candidate && e.candidate.candidate && !this.closed) events.signal(childId, e.candidate.toJSON());
+      if (e.candidate && e.candidate.candidate && !this.closed) {
+        link.events.signal(link.childId, withLane(e.candidate.toJSON(), index));
+      }
     };
     this.pc.onconnectionstatechange = () => {
       if (this.pc.connectionState === 'failed' || this.pc.connectionState === 'closed') {
-        this.close('connection ' + this.pc.connectionState);
+        this.lost('connection ' + this.pc.connectionState);
       }
     };
   }
 
-  /** A signal from the child: its offer (answered here), or one of its candidates (held until the offer is applied). */
   async signal(data) {
-    if (this.closed || !data || typeof data !== 'object') return;
+    if (this.closed) return;
     try {
       if (data.type === 'offer' && typeof data.sdp === 'string') {
-        if (this.offerSeen) return; // one offer per link; a new offer comes with a new link
+        if (this.offerSeen) return; // one offer per lane; a new offer comes with a new link
         this.offerSeen = true;
         await this.pc.setRemoteDescription({ type: 'offer', sdp: data.sdp });
         this.remoteSet = true;
         await this.pc.setLocalDescription(await this.pc.createAnswer());
         const d = this.pc.localDescription;
-        if (!this.closed) this.events.signal(this.childId, { type: d.type, sdp: d.sdp });
+        if (!this.closed) this.link.events.signal(this.link.childId, withLane({ type: d.type, sdp: d.sdp }, this.index));
         const queued = this.pendingCandidates;
         this.pendingCandidates = [];
-        for (const c of queued) await this.addCandidate(c);
+        for (const c of queued) await addCandidate(this.pc, c);
       } else if (typeof data.candidate === 'string' && data.candidate !== '') {
-        if (this.remoteSet) await this.addCandidate(data);
+        if (this.remoteSet) await addCandidate(this.pc, data);
         else if (this.pendingCandidates.length < 100) this.pendingCandidates.push(data);
       }
     } catch (e) {
-      this.error = e.message;
-      this.close('bad offer: ' + e.message);
-    }
-  }
-
-  async addCandidate(c) {
-    try {
-      await this.pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid ?? null,
-        sdpMLineIndex: c.sdpMLineIndex ?? null });
-    } catch (e) {
-      // one bad candidate: the others may still connect
+      this.link.error = e.message;
+      this.lost('bad offer: ' + e.message);
     }
   }
 
@@ -201,33 +374,33 @@ export class ChildLink {
     return !this.closed && this.channel !== null && this.channel.readyState === 'open';
   }
 
-  /** Bytes queued on the channel, not yet handed to the network. */
   buffered() {
-    return this.channel ? this.channel.bufferedAmount : 0;
+    return this.channel && !this.closed ? this.channel.bufferedAmount : 0;
   }
 
-  /** Queues one frame; false if the channel refused it (closed, or its buffer is full). */
   send(bytes) {
     if (!this.isOpen()) return false;
     try {
       this.channel.send(bytes);
-      this.bytesSent += bytes.byteLength;
       return true;
     } catch (e) {
       return false;
     }
   }
 
-  close(why) {
+  lost(why) {
     if (this.closed) return;
+    this.close();
+    this.link.laneClosed(this, why);
+  }
+
+  close() {
     this.closed = true;
-    this.closeReason = why;
     try {
       if (this.channel) this.channel.close();
       this.pc.close();
     } catch (e) {
       // already gone
     }
-    this.events.closed(this, why || 'closed');
   }
 }

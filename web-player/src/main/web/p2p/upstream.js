@@ -97,7 +97,7 @@ export class Upstream {
       open: (link) => this.linkOpened(link),
       message: (link, data) => this.frame(link, data),
       closed: (link) => this.linkClosed(link),
-    }, { relayOnly });
+    }, { relayOnly, lanes: node.lanes });
   }
 
   /** The coordinator moved this page. After `origin-reconnected` the same id is a new origin: the old link is dead. */

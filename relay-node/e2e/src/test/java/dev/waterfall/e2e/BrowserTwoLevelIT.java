@@ -5,6 +5,7 @@ import static dev.waterfall.e2e.PageViewer.number;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.waterfall.relay.Relay;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -120,6 +121,13 @@ class BrowserTwoLevelIT extends BrowserFixture {
       } else {
         assertThat(parent).as(p.name + " " + why).isIn(originId, boosterId);
       }
+      // Two lanes to the parent, Java or page (architecture.md, "Lanes"), and the second carried
+      // chunks: a chunk goes on it whenever its queue is the shorter.
+      JsonNode link = new ObjectMapper().valueToTree(s).path("p2p").path("links").path("parent");
+      assertThat(link.path("lanes").asInt()).as(p.name + "'s lanes; " + why).isEqualTo(2);
+      assertThat(link.path("laneBytes").path(1).asLong())
+          .as(p.name + "'s second lane carried chunks; " + why)
+          .isGreaterThan(64 * 1024);
       // Pages under pages under a relay: depth 3 at most; one level more after a move.
       assertThat(n.get("depth").intValue())
           .as(p.name + "'s depth; " + why)

@@ -3,16 +3,19 @@ package dev.waterfall.relay.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.protocol.Message;
-import dev.waterfall.relay.peer.CandidatePair;
 import dev.waterfall.relay.peer.PeerLink;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
- * One tree edge seen from this node: the peer's id, its link (WebRTC, or a fake in unit tests), and
- * byte counts. Every callback of the link is moved onto the node's context ({@code onContext}), so
- * the node's state is only ever touched from one thread.
+ * One tree edge seen from this node: the peer's id, its links (WebRTC, or fakes in unit tests), and
+ * byte counts. Every callback of the link is moved onto the node's context, so the node's state is
+ * only ever touched from one thread. An edge carries one or more lanes ({@link Lanes}): the child
+ * offers each (a relay opens {@link Lanes#DEFAULT_LANES} to its parent once lane 0 is open, and
+ * answers as many as a child offers); lane 0 is the edge's life (it opens and closes the edge), the
+ * others only add room.
  */
 final class PeerEdge {
   /** What the node does with this edge's events, on its context. */
@@ -29,6 +32,15 @@ final class PeerEdge {
   final String peerId;
   final boolean toParent;
   private final EdgeLink link;
+
+  /** Lane 0 ({@link #link}) first, then the child's extra lanes as they were offered. */
+  private final List<Lane> lanes = new ArrayList<>(Lanes.MAX_LANES);
+
+  private final EdgeLinks factory;
+  private final List<Message.IceServer> ice;
+  private final Executor context;
+  private final Consumer<Message> signalling;
+  private final Events events;
   long bytesIn;
   long bytesOut;
   long slowSince = -1;
@@ -49,13 +61,18 @@ final class PeerEdge {
   private PeerEdge(
       String peerId,
       boolean toParent,
-      EdgeLinks links,
+      EdgeLinks factory,
       List<Message.IceServer> ice,
       Executor context,
       Consumer<Message> signalling,
       Events events) {
     this.peerId = peerId;
     this.toParent = toParent;
+    this.factory = factory;
+    this.ice = ice;
+    this.context = context;
+    this.signalling = signalling;
+    this.events = events;
     PeerLink.Listener listener =
         new PeerLink.Listener() {
           @Override
@@ -65,7 +82,17 @@ final class PeerEdge {
 
           @Override
           public void onOpen() {
-            context.execute(() -> events.opened(PeerEdge.this));
+            context.execute(
+                () -> {
+                  events.opened(PeerEdge.this);
+                  if (toParent) {
+                    // The extra lanes only once lane 0 proved a path: a parent ICE cannot reach
+                    // costs one attempt, not k.
+                    for (int i = 1; i < Lanes.DEFAULT_LANES && !closed; i++) {
+                      lanes.add(new Lane(i, factory.offer(ice, laneListener(i))));
+                    }
+                  }
+                });
           }
 
           @Override
@@ -87,12 +114,49 @@ final class PeerEdge {
             context.execute(
                 () -> {
                   closed = true;
+                  for (Lane lane : lanes) {
+                    lane.link.close(); // the extra lanes end with lane 0
+                  }
                   events.closed(PeerEdge.this, reason);
                 });
           }
         };
     // The child makes the offer: toward our parent we offer, toward a child we answer.
-    this.link = toParent ? links.offer(ice, listener) : links.answer(ice, listener);
+    this.link = toParent ? factory.offer(ice, listener) : factory.answer(ice, listener);
+    lanes.add(new Lane(0, link));
+  }
+
+  /** An extra lane's events: its data and drains count for the edge; its end only removes it. */
+  private PeerLink.Listener laneListener(int index) {
+    return new PeerLink.Listener() {
+      @Override
+      public void onSignal(ObjectNode data) {
+        data.put("lane", index);
+        context.execute(() -> signalling.accept(new Message.Signal(null, peerId, data)));
+      }
+
+      @Override
+      public void onOpen() {}
+
+      @Override
+      public void onMessage(byte[] message) {
+        context.execute(
+            () -> {
+              bytesIn += message.length;
+              events.frame(PeerEdge.this, message);
+            });
+      }
+
+      @Override
+      public void onBufferedAmountLow() {
+        context.execute(() -> events.drained(PeerEdge.this));
+      }
+
+      @Override
+      public void onClosed(String reason) {
+        context.execute(() -> lanes.removeIf(l -> l.index == index));
+      }
+    };
   }
 
   static PeerEdge toParent(
@@ -116,8 +180,20 @@ final class PeerEdge {
   }
 
   void signal(JsonNode data) {
+    int index = Lanes.of(data);
+    if (index < 0 || closed) {
+      return; // a lane out of range: ignored, the edge's other lanes carry on
+    }
+    Lane lane = lane(index);
+    if (lane == null && !toParent && "offer".equals(data.path("type").asText())) {
+      lane = new Lane(index, factory.answer(ice, laneListener(index)));
+      lanes.add(lane);
+    }
+    if (lane == null) {
+      return;
+    }
     try {
-      link.onRemoteSignal(data);
+      lane.link.onRemoteSignal(data);
     } catch (IllegalArgumentException bad) {
       // A malformed signal from the peer: it cannot hurt the link, and the peer's ICE will time out
       // if it lies.
@@ -128,28 +204,107 @@ final class PeerEdge {
     return !closed && link.isOpen();
   }
 
-  long buffered() {
-    return link.queuedEstimate();
+  private Lane lane(int index) {
+    for (Lane lane : lanes) {
+      if (lane.index == index) {
+        return lane;
+      }
+    }
+    return null;
   }
 
-  boolean send(byte[] frame) {
-    if (link.send(frame)) {
-      bytesOut += frame.length;
-      return true;
+  /** Lanes whose channel is open. */
+  int openLanes() {
+    int n = 0;
+    for (Lane lane : lanes) {
+      n += lane.isOpen() ? 1 : 0;
     }
-    return false;
+    return n;
+  }
+
+  /** Bytes queued on every lane together. */
+  long buffered() {
+    long sum = 0;
+    for (Lane lane : lanes) {
+      sum += lane.buffered();
+    }
+    return sum;
+  }
+
+  /**
+   * Queues one frame on the lanes it belongs on; false if lane 0 refused it or none would take it.
+   */
+  boolean send(byte[] frame) {
+    if (!isOpen()) {
+      return false;
+    }
+    List<Lane> chosen = lanes.size() == 1 ? lanes : Lanes.forFrame(lanes, frame);
+    boolean sent = false;
+    for (Lane lane : List.copyOf(chosen)) {
+      if (lane.link.send(frame)) {
+        bytesOut += frame.length;
+        sent = true;
+      } else if (lane.index == 0) {
+        return false;
+      } else {
+        // An extra lane that refused a header would later be handed that segment's chunks.
+        lanes.remove(lane);
+        lane.link.close();
+      }
+    }
+    return sent;
+  }
+
+  /** One peer connection of the edge. */
+  private static final class Lane implements Lanes.Lane {
+    final int index;
+    final EdgeLink link;
+    Long firstSequence;
+
+    Lane(int index, EdgeLink link) {
+      this.index = index;
+      this.link = link;
+      this.firstSequence = index == 0 ? Long.MIN_VALUE : null;
+    }
+
+    @Override
+    public int index() {
+      return index;
+    }
+
+    @Override
+    public boolean isOpen() {
+      return link.isOpen();
+    }
+
+    @Override
+    public long buffered() {
+      return link.queuedEstimate();
+    }
+
+    @Override
+    public Long firstSequence() {
+      return firstSequence;
+    }
+
+    @Override
+    public void firstSequence(long sequence) {
+      firstSequence = sequence;
+    }
   }
 
   /**
    * The candidate pair carrying this edge, on the node's context (null while unknown, or once
    * closing).
    */
-  void candidatePair(Executor context, Consumer<CandidatePair> answer) {
+  void candidatePair(Executor context, Consumer<dev.waterfall.relay.peer.CandidatePair> answer) {
     link.candidatePair(pair -> context.execute(() -> answer.accept(pair)));
   }
 
   void close() {
     closed = true;
-    link.close();
+    for (Lane lane : lanes) {
+      lane.link.close();
+    }
   }
 }
