@@ -7,6 +7,7 @@
 // ~200 nodes, are one summary box per level. window.waterfallDashboard is what tests read.
 
 import { showPublishing } from './dashboard/publishing.js';
+import { Role } from './p2p/vocabulary.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const DX = 30;        // horizontal distance between neighbouring leaves, shrunk (to MIN_DX) to fit the window
@@ -116,8 +117,8 @@ function layout(nodes) {
 
 function nodeShape(n, x, y, g, R) {
   const cls = 'health-' + n.health + ' role-' + n.role;
-  if (n.role === 'origin') return svg('rect', { x: x - R - 2, y: y - R - 2, width: 2 * R + 4, height: 2 * R + 4, rx: 3, class: cls }, g);
-  if (n.role === 'booster') {
+  if (n.role === Role.ORIGIN) return svg('rect', { x: x - R - 2, y: y - R - 2, width: 2 * R + 4, height: 2 * R + 4, rx: 3, class: cls }, g);
+  if (n.role === Role.BOOSTER) {
     const r = R + 2;
     return svg('polygon', { points: [[x, y - r], [x + r, y], [x, y + r], [x - r, y]].map((p) => p.join(',')).join(' '), class: cls }, g);
   }

@@ -5,6 +5,7 @@
 // child edge without renegotiating. window.waterfall.state is what tests read.
 
 import { RealtimeNode } from './rt/node.js';
+import { Role } from './p2p/vocabulary.js';
 
 const stream = decodeURIComponent(location.pathname.split('/')[2] || '');
 const $ = (id) => document.getElementById(id);
@@ -75,7 +76,7 @@ async function join(media) {
     return;
   }
   state.phase = 'joining';
-  const node = new RealtimeNode({ stream: stream, role: 'origin', key: key, tracks: tracksOf(media) });
+  const node = new RealtimeNode({ stream: stream, role: Role.ORIGIN, key: key, tracks: tracksOf(media) });
   try {
     await node.start();
   } catch (e) {

@@ -4,6 +4,8 @@
 // (POST /api/streams/<stream>/key, docs/protocol.md). Everything is written with textContent: nothing the
 // coordinator or an origin says is parsed as HTML. The new key lives in the DOM until the page is left.
 
+import { StreamType } from '../p2p/vocabulary.js';
+
 const $ = (id) => document.getElementById(id);
 
 /**
@@ -49,7 +51,7 @@ export function showPublishing(stream, state) {
     if (ingest.rtmp) {
       $('rtmp-server').textContent = obsRtmpServer(ingest.rtmp);
     } else {
-      $('rtmp-none').textContent = s.type === 'realtime'
+      $('rtmp-none').textContent = s.type === StreamType.REALTIME
         ? 'A realtime stream is published from the page ' + location.origin + '/publish/' + path + '.'
         : 'No origin has announced an RTMP endpoint yet: start waterfall publish --stream ' + stream
           + ' --key <publish key> --rtmp 1935, then show these settings again.';

@@ -12,6 +12,7 @@ import { laneOf } from './lanes.js';
 import { asksSegments, isAskForParts } from './parts.js';
 import { ChildLink } from './peer.js';
 import { UplinkMeter } from './uplink.js';
+import { ReportReason } from './vocabulary.js';
 
 /** Above this much stream queued for a child, it is skipped rather than queued further (relay's Forwarder). */
 export const HIGH_WATER_SECONDS = 2;
@@ -221,7 +222,7 @@ export class Downstream {
           && now - child.lastSlowReport > SLOW_CHILD_REPORT_MS) {
         child.lastSlowReport = now;
         this.node.stats.slowChildReports++;
-        this.node.signalling.send({ type: 'report', about: child.childId, reason: 'slow-child',
+        this.node.signalling.send({ type: 'report', about: child.childId, reason: ReportReason.SLOW_CHILD,
           detail: 'send queue above high water' });
       }
     }

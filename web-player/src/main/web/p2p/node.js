@@ -19,6 +19,7 @@ import { GapFiller, parentBehind } from './gaps.js';
 import { Fallbacks } from './fallback.js';
 import { DeliveryCost } from './delivery.js';
 import { PartStore } from './partstore.js';
+import { ErrorCode } from './vocabulary.js';
 
 export const TICK_MS = 250;
 /** Segment loads remembered for the page state (noteLoad): 80 s of play, a whole test's worth. */
@@ -113,7 +114,7 @@ export class BrowserNode {
         error: (e) => {
           this.error = e.code + ': ' + e.message;
           if (!welcomed) reject(new Error(this.error));
-          if (e.code === 'evicted' || e.code === 'no-slot') this.place.lost(welcomed);
+          if (e.code === ErrorCode.EVICTED || e.code === ErrorCode.NO_SLOT) this.place.lost(welcomed);
         },
         closed: (why, willRetry) => {
           this.error = why + (willRetry ? ' (reconnecting)' : '');

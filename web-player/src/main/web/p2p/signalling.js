@@ -11,14 +11,19 @@
 // (`coordinators`), in turn. A socket that closes on a live coordinator counts as a departure there; then `resume`
 // is answered `unknown-node` and this joins afresh on the same socket (a new place; welcome tells the node).
 
-const FIRST_RETRY_MS = 250;
-// Shorter than the relay's 10 s: several tries fit in liveness.resumeGraceMs (15 s) after a coordinator dies.
-const MAX_RETRY_MS = 4000;
+import { Backoff } from './backoff.js';
+import { ErrorCode, Role } from './vocabulary.js';
+
 // A coordinator that accepts TCP but never answers the upgrade (hung, or a black hole) must not hold us for the
 // browser's own timeout (minutes): give up on it and try the next.
 const CONNECT_TIMEOUT_MS = 5000;
 /** Refusals no retry can fix (key-rotated: a publisher cut off by the admin; its key is no good any more). */
-const FATAL = new Set(['unknown-stream', 'private-stream', 'stream-deleted', 'key-rotated']);
+const FATAL = new Set([
+  ErrorCode.UNKNOWN_STREAM,
+  ErrorCode.PRIVATE_STREAM,
+  ErrorCode.STREAM_DELETED,
+  ErrorCode.KEY_ROTATED,
+]);
 
 export class Signalling {
   /**
@@ -38,7 +43,7 @@ export class Signalling {
     this.retryTimer = null;
     this.nodeId = null;
     this.resumeToken = null;
-    this.attempt = 0;
+    this.backoff = new Backoff();
     this.stopped = false;
     /** The coordinator that last welcomed us (or the first one to try), and the others of its cluster. */
     this.url = options.url || Signalling.defaultUrl();
@@ -114,7 +119,7 @@ export class Signalling {
       }
       if (!m || typeof m !== 'object') return;
       if (m.type === 'welcome') {
-        this.attempt = 0;
+        this.backoff.reset();
         this.tries = 0;
         this.url = url;
         if (Array.isArray(m.coordinators)) {
@@ -151,14 +156,14 @@ export class Signalling {
   }
 
   onError(e) {
-    if (e.code === 'unknown-node') {
+    if (e.code === ErrorCode.UNKNOWN_NODE) {
       // Our place was given up while we were away: join afresh on this socket.
       this.nodeId = null;
       this.resumeToken = null;
       this.sendJoin();
       return;
     }
-    if (e.code === 'bad-credential' && this.nodeId) {
+    if (e.code === ErrorCode.BAD_CREDENTIAL && this.nodeId) {
       // A resume token this cluster no longer accepts (its secret changed): the place is gone, join afresh.
       this.nodeId = null;
       this.resumeToken = null;
@@ -171,15 +176,13 @@ export class Signalling {
     if (this.welcome) this.stats.rejoins++;
     const upload = typeof this.options.upload === 'function' ? this.options.upload() : this.options.upload !== false;
     // key: the publish key of a realtime publisher, or a private stream's viewer token (null for a public stream).
-    this.send({ type: 'join', stream: this.options.stream, role: this.options.role || 'viewer',
+    this.send({ type: 'join', stream: this.options.stream, role: this.options.role || Role.VIEWER,
       key: this.options.key || null, upload: upload });
   }
 
   scheduleRetry() {
     if (this.retryTimer !== null || this.stopped) return;
-    const base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.min(this.attempt++, 10));
-    const delay = base / 2 + Math.random() * (base / 2); // jitter: a crowd of pages spreads out
-    this.retryTimer = setTimeout(() => this.connect(), delay);
+    this.retryTimer = setTimeout(() => this.connect(), this.backoff.next());
   }
 
   /** Whether the socket is open and this node holds a place. */
@@ -236,7 +239,7 @@ export class Signalling {
   rejoin() {
     this.nodeId = null;
     this.resumeToken = null;
-    this.attempt = 0;
+    this.backoff.reset();
     this.tries = 0;
     if (!this.send({ type: 'leave' })) {
       if (this.ws) this.ws.close(1000);

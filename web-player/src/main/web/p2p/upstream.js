@@ -15,6 +15,7 @@ import { askForParts, decodePartFrame } from './parts.js';
 import { PartResult } from './partstore.js';
 import { ParentLink } from './peer.js';
 import { StarvationWatch, WINDOW_MS } from './starvation.js';
+import { ReparentReason, ReportReason } from './vocabulary.js';
 
 const STARVING_REPORT_MS = 5000;
 /** A link to the parent whose ICE has not connected this long after it was begun is given up and reported. */
@@ -105,7 +106,7 @@ export class Upstream {
 
   /** The coordinator moved this page. After `origin-reconnected` the same id is a new origin: the old link is dead. */
   reparent(parentId, reason) {
-    if (reason === 'origin-reconnected' && this.link && this.link.parentId === parentId) {
+    if (reason === ReparentReason.ORIGIN_RECONNECTED && this.link && this.link.parentId === parentId) {
       const old = this.link;
       this.link = null;
       old.close('origin reconnected');
@@ -231,7 +232,7 @@ export class Upstream {
     const now = Date.now();
     if (now - this.lastBadDataReport > BAD_DATA_REPORT_MS) {
       this.lastBadDataReport = now;
-      this.node.signalling.send({ type: 'report', about: link.parentId, reason: 'bad-data', detail: detail });
+      this.node.signalling.send({ type: 'report', about: link.parentId, reason: ReportReason.BAD_DATA, detail: detail });
     }
   }
 
@@ -248,13 +249,13 @@ export class Upstream {
       stuck.close('not open after ' + limit + ' ms (ICE ' + ice + ')');
       this.node.stats.linkTimeouts = (this.node.stats.linkTimeouts || 0) + 1;
       if (ice !== 'connected' && ice !== 'completed') this.noPath.set(stuck.parentId, now);
-      this.node.signalling.send({ type: 'report', about: stuck.parentId, reason: 'starving',
+      this.node.signalling.send({ type: 'report', about: stuck.parentId, reason: ReportReason.STARVING,
         detail: 'the link did not open in ' + limit / 1000 + ' s (ICE ' + ice + ')' });
       return;
     }
     if (!this.link && !this.pending && this.assigned && this.lostAt > 0 && now - this.lostAt > STARVING_REPORT_MS) {
       this.lostAt = now;
-      this.node.signalling.send({ type: 'report', about: this.assigned, reason: 'starving', detail: 'no link to the parent for 5 s' });
+      this.node.signalling.send({ type: 'report', about: this.assigned, reason: ReportReason.STARVING, detail: 'no link to the parent for 5 s' });
       // The coordinator moves us if it has another place (a reparent replaces this attempt); if it has none, the
       // assigned parent is still ours, and waiting for a move that cannot come left pages on HTTP for good.
       this.connectTo(this.assigned, false, true);
@@ -265,7 +266,7 @@ export class Upstream {
     if (share >= 0 && this.node.depth !== 1) {
       this.node.stats.starvingReports = (this.node.stats.starvingReports || 0) + 1;
       // The share itself tells the coordinator a withholder (~0 %) from a weak line (20–50 %).
-      this.node.signalling.send({ type: 'report', about: this.link.parentId, reason: 'starving',
+      this.node.signalling.send({ type: 'report', about: this.link.parentId, reason: ReportReason.STARVING,
         share: Math.round(share * 1000) / 1000,
         detail: 'the parent supplied ' + Math.round(share * 100) + '% of the last ' + WINDOW_MS / 1000
           + ' s; the rest came over HTTP' });

@@ -10,6 +10,7 @@
 import { Signalling } from '../p2p/signalling.js';
 import { ChildEdge, ParentEdge } from './edges.js';
 import { AudioOut, ChunkPlayer, support as audioSupport } from './audio.js';
+import { ReparentReason, Role } from '../p2p/vocabulary.js';
 
 const POLL_MS = 250;
 
@@ -21,7 +22,7 @@ export class RealtimeNode {
    */
   constructor(options) {
     this.stream = options.stream;
-    this.role = options.role || 'viewer';
+    this.role = options.role || Role.VIEWER;
     this.key = options.key || null;
     this.upload = options.upload !== false;
     this.tracks = options.tracks || {};
@@ -79,7 +80,7 @@ export class RealtimeNode {
     const out = { bytesFromParent: this.bytesReceived, bytesByFallback: 0, framesDecoded: now.frames };
     const last = this.lastBeat;
     this.lastBeat = now;
-    if (last && this.role !== 'origin') out.fps = Math.round((now.frames - last.frames) * 10000 / (now.at - last.at)) / 10;
+    if (last && this.role !== Role.ORIGIN) out.fps = Math.round((now.frames - last.frames) * 10000 / (now.at - last.at)) / 10;
     return out;
   }
 
@@ -114,7 +115,7 @@ export class RealtimeNode {
     } else if (m.type === 'reparent') {
       this.reparentAt = Date.now();
       if (typeof m.depth === 'number') this.depth = m.depth;
-      if (typeof m.parent === 'string') this.connectTo(m.parent, m.reason === 'origin-reconnected');
+      if (typeof m.parent === 'string') this.connectTo(m.parent, m.reason === ReparentReason.ORIGIN_RECONNECTED);
     } else if (m.type === 'ice-servers') {
       // Fresh TURN credentials before the welcome's expire: for the edges made from now on.
       if (this.welcome && Array.isArray(m.iceServers)) this.welcome.iceServers = m.iceServers;

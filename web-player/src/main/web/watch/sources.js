@@ -1,5 +1,7 @@
 // What the coordinator says about a stream before the player starts: its kind, and where its HTTP is.
 
+import { StreamType } from '../p2p/vocabulary.js';
+
 /** The coordinator's fallback bases for `stream`, asked once: {bases, problem, private}; no bases, and why, if none. */
 export async function listFallbacks(stream) {
   try {
@@ -25,7 +27,7 @@ export async function listFallbacks(stream) {
 export async function isRealtime(stream) {
   try {
     const res = await fetch('/api/streams/' + encodeURIComponent(stream), { cache: 'no-store' });
-    return res.ok && (await res.json()).type === 'realtime';
+    return res.ok && (await res.json()).type === StreamType.REALTIME;
   } catch (e) {
     return false;
   }

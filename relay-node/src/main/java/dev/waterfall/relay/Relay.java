@@ -27,15 +27,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -50,9 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Relay implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
-
-  /** How often a relay serving HTTPS checks its certificate files for a renewal. */
-  static final Duration TLS_RELOAD_CHECK = Duration.ofSeconds(60);
 
   /**
    * Which coordinators and stream, the credential, where to serve HTTP (port -1: nowhere, 0: any
@@ -180,13 +172,18 @@ public final class Relay implements AutoCloseable {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     HlsServer hls = new HlsServer(o.stream(), store);
     HttpServer http =
-        o.httpPort() < 0 ? null : serve(vertx, o, certificate, hls, store, metrics, extraRoutes);
-    CertificateReloader reloader = watch(vertx, http, certificate);
+        o.httpPort() < 0
+            ? null
+            : RelayHttp.serve(vertx, o, certificate, hls, store, metrics, extraRoutes);
+    CertificateReloader reloader = RelayHttp.watch(vertx, http, certificate);
     RelayNode node =
         new RelayNode(
             vertx,
             NodeSettings.origin(
-                    o.coordinators(), o.stream(), o.key(), advertised(o, http, certificate))
+                    o.coordinators(),
+                    o.stream(),
+                    o.key(),
+                    RelayHttp.advertised(o, http, certificate))
                 .withTrust(trust)
                 .withIngest(ingest),
             peers,
@@ -235,27 +232,22 @@ public final class Relay implements AutoCloseable {
     TrustOptions trust = ExtraTrust.withPem(o.tls().trustPem());
     PemKeyPair certificate =
         o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
-    SegmentStore store =
-        new SegmentStore(
-            SegmentSigner.generate().verifier(),
-            StoreLimits.defaults(),
-            Clock.systemUTC()); // stays empty: nothing is signed in a realtime stream
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    RelayNode node =
+    RelayNode node = // no segment store: nothing is signed in a realtime stream
         new RelayNode(
             vertx,
             NodeSettings.origin(o.coordinators(), o.stream(), o.key(), null)
                 .withTrust(trust)
                 .withIngest(ingest),
             peers,
-            store,
+            null,
             Clock.systemUTC());
     PublishKey key = new PublishKey(o.key());
     node.followKey(key);
     WhipEndpoint whip =
         new WhipEndpoint(o.stream(), key, peers, node.realtimeRoot(), node.context());
-    HttpServer http = serve(vertx, o, certificate, null, store, metrics, whip::mount);
-    CertificateReloader reloader = watch(vertx, http, certificate);
+    HttpServer http = RelayHttp.serve(vertx, o, certificate, null, null, metrics, whip::mount);
+    CertificateReloader reloader = RelayHttp.watch(vertx, http, certificate);
     node.bindMetrics(metrics);
     Relay relay = new Relay(node, http, null, reloader);
     relay.whip = whip;
@@ -270,8 +262,8 @@ public final class Relay implements AutoCloseable {
 
   /**
    * A booster: learns the origin's key from the coordinator, then joins the tree and relays. In a
-   * realtime stream there is no key to wait for: the node forwards media tracks (RelayNode's
-   * TrackRelay) and its HLS store, checked against a key nobody signs with, stays empty.
+   * realtime stream there is no key to wait for: the node forwards media tracks (TrackRelay) and
+   * has no segment store, /hls/ or /ll/.
    */
   public static Relay startBooster(Vertx vertx, PeerFactory peers, Options o) throws Exception {
     return startBooster(vertx, peers, o, null);
@@ -286,185 +278,50 @@ public final class Relay implements AutoCloseable {
     TrustOptions trust = ExtraTrust.withPem(o.tls().trustPem());
     PemKeyPair certificate =
         o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
-    String publicKey = awaitPublicKey(vertx, o, trust);
-    SegmentVerifier verifier =
-        publicKey == null
-            ? SegmentSigner.generate().verifier()
-            : new SegmentVerifier(publicKey, o.stream());
-    SegmentStore store = new SegmentStore(verifier, StoreLimits.defaults(), Clock.systemUTC());
+    String publicKey = StreamKey.await(vertx, o, trust);
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    HlsServer hls = new HlsServer(o.stream(), store);
-    // LL-HLS parts as the tree brings them (none in a stream without): verified, served under /ll/.
-    PartLedger parts = new PartLedger(new PartVerifier(verifier, o.stream()), new PartStore(0, 0));
-    LlHlsServer ll =
-        new LlHlsServer(o.stream(), parts.store(), LlSettings.DEFAULT).withSignedFrames(parts);
+    SegmentStore store = null;
+    HlsServer hls = null;
+    PartLedger parts = null;
+    LlHlsServer ll = null;
+    if (publicKey != null) {
+      SegmentVerifier verifier = new SegmentVerifier(publicKey, o.stream());
+      store = new SegmentStore(verifier, StoreLimits.defaults(), Clock.systemUTC());
+      hls = new HlsServer(o.stream(), store);
+      // LL-HLS parts as the tree brings them (none in a stream without): verified, served at /ll/.
+      parts = new PartLedger(new PartVerifier(verifier, o.stream()), new PartStore(0, 0));
+      ll = new LlHlsServer(o.stream(), parts.store(), LlSettings.DEFAULT).withSignedFrames(parts);
+    }
+    Consumer<Router> routes = ll == null ? router -> {} : ll::mount;
     HttpServer http =
-        o.httpPort() < 0 ? null : serve(vertx, o, certificate, hls, store, metrics, ll::mount);
-    CertificateReloader reloader = watch(vertx, http, certificate);
+        o.httpPort() < 0
+            ? null
+            : RelayHttp.serve(vertx, o, certificate, hls, store, metrics, routes);
+    CertificateReloader reloader = RelayHttp.watch(vertx, http, certificate);
     RelayNode node =
         new RelayNode(
             vertx,
             NodeSettings.booster(
-                    o.coordinators(), o.stream(), o.key(), advertised(o, http, certificate))
+                    o.coordinators(),
+                    o.stream(),
+                    o.key(),
+                    RelayHttp.advertised(o, http, certificate))
                 .withTrust(trust)
                 .withMaxChildren(maxChildren),
             peers,
             store,
             Clock.systemUTC());
-    node.countHttpServed(() -> hls.bytesServed() + ll.bytesServed());
+    if (hls != null) {
+      HlsServer servedHls = hls;
+      LlHlsServer servedLl = ll;
+      node.countHttpServed(() -> servedHls.bytesServed() + servedLl.bytesServed());
+      node.carryParts(parts);
+    }
     node.bindMetrics(metrics);
-    node.carryParts(parts);
     await(node.start());
     Relay relay = new Relay(node, http, null, reloader);
     relay.parts = parts;
     return relay;
-  }
-
-  /**
-   * The URL this relay announces as a fallback: {@code --public-url} if given (what browsers on the
-   * internet can reach, e.g. https behind a proxy), else http(s)://host:port, which the coordinator
-   * hands only to pages that can reach such an address (a private or loopback one: the LAN or this
-   * machine) and to relays.
-   */
-  private static String advertised(Options o, HttpServer http, PemKeyPair certificate) {
-    if (http == null) {
-      return null;
-    }
-    String host =
-        o.httpHost().contains(":") && !o.httpHost().startsWith("[")
-            ? "[" + o.httpHost() + "]"
-            : o.httpHost();
-    return o.publicUrl() != null
-        ? o.publicUrl()
-        : (certificate != null ? "https://" : "http://") + host + ":" + http.actualPort();
-  }
-
-  /** Presents a renewed certificate without a restart (null without HTTPS). */
-  private static CertificateReloader watch(Vertx vertx, HttpServer http, PemKeyPair certificate) {
-    if (http == null || certificate == null) {
-      return null;
-    }
-    LOG.info("HTTPS: presenting {}", certificate.describe());
-    return CertificateReloader.watch(
-        vertx,
-        http,
-        certificate,
-        TLS_RELOAD_CHECK,
-        new CertificateReloader.Listener() {
-          @Override
-          public void reloaded(PemKeyPair now) {
-            LOG.info("TLS certificate renewed: new connections get {}", now.describe());
-          }
-
-          @Override
-          public void refused(String problem) {
-            LOG.warn("TLS certificate files changed but cannot be used yet: {}", problem);
-          }
-        });
-  }
-
-  private static HttpServer serve(
-      Vertx vertx,
-      Options o,
-      PemKeyPair certificate,
-      HlsServer hls,
-      SegmentStore store,
-      PrometheusMeterRegistry metrics,
-      Consumer<Router> extraRoutes)
-      throws Exception {
-    Router router = Router.router(vertx);
-    if (hls != null) {
-      hls.mount(router); // a WHIP origin has no segments: no /hls/
-    }
-    router
-        .get("/metrics")
-        .handler(
-            ctx ->
-                ctx.response()
-                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                    .end(metrics.scrape()));
-    router
-        .get("/health")
-        .handler(
-            ctx ->
-                ctx.response()
-                    .putHeader("Content-Type", "application/json")
-                    .end(
-                        new JsonObject()
-                            .put("status", "up")
-                            .put("stream", o.stream())
-                            .put("segments", store.size())
-                            .encode()));
-    extraRoutes.accept(router);
-    router
-        .route()
-        .failureHandler(
-            ctx ->
-                ctx.response().setStatusCode(ctx.statusCode() > 0 ? ctx.statusCode() : 500).end());
-    // HTTP/1.1 only: browsers never speak cleartext HTTP/2, and h2c upgrades of large responses
-    // broke Java clients.
-    var options = new io.vertx.core.http.HttpServerOptions().setHttp2ClearTextEnabled(false);
-    if (certificate != null) {
-      // no ALPN: HTTP/1.1 over TLS too
-      options.setSsl(true).setKeyCertOptions(certificate.keyCertOptions());
-    }
-    return await(
-        vertx.createHttpServer(options).requestHandler(router).listen(o.httpPort(), o.httpHost()));
-  }
-
-  /**
-   * The booster cannot verify anything before the origin has announced its key: wait for it. Null
-   * for a realtime stream, which has none.
-   */
-  private static String awaitPublicKey(Vertx vertx, Options o, TrustOptions trust)
-      throws Exception {
-    WebClient client =
-        trust == null
-            ? WebClient.create(vertx)
-            : WebClient.create(vertx, new WebClientOptions().setTrustOptions(trust));
-    try {
-      for (int attempt = 0; ; attempt++) {
-        String base = o.coordinators().get(attempt % o.coordinators().size());
-        URI uri =
-            URI.create(
-                base.replaceFirst("^ws", "http") + "/api/streams/" + o.stream() + "/fallbacks");
-        try {
-          // The booster token opens a private stream's fallbacks (public ones ignore it).
-          var reply =
-              await(
-                  client
-                      .getAbs(uri.toString())
-                      .putHeader("Authorization", "Bearer " + o.key())
-                      .send());
-          if (reply.statusCode() == 404) {
-            throw new IllegalStateException(
-                "the coordinator has no stream named '" + o.stream() + "'");
-          }
-          if (reply.statusCode() == 200
-              && "realtime".equals(reply.bodyAsJsonObject().getString("type"))) {
-            return null;
-          }
-          String key =
-              reply.statusCode() == 200 ? reply.bodyAsJsonObject().getString("publicKey") : null;
-          if (key != null) {
-            return key;
-          }
-          if (attempt % 10 == 0) {
-            LOG.info(
-                "waiting for the origin of '{}' to join (it brings the signing key)", o.stream());
-          }
-        } catch (IllegalStateException fatal) {
-          throw fatal;
-        } catch (Exception e) {
-          if (attempt % 10 == 0) {
-            LOG.info("coordinator {} not reachable yet: {}", base, e.getMessage());
-          }
-        }
-        Thread.sleep(1000);
-      }
-    } finally {
-      client.close();
-    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.waterfall.relay.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.waterfall.protocol.Backoff;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.protocol.SignallingClient;
 import io.vertx.core.Context;
@@ -8,7 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.net.TrustOptions;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -25,8 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 final class CoordinatorSession {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorSession.class);
-  private static final long FIRST_RETRY_MS = 250;
-  private static final long MAX_RETRY_MS = 10_000;
 
   /**
    * The cluster's list is trusted, but a bound keeps a misconfigured one from growing this without
@@ -63,7 +61,7 @@ final class CoordinatorSession {
    */
   private boolean noChildren;
 
-  private int attempt;
+  private final Backoff backoff = new Backoff();
 
   /**
    * The coordinator that last welcomed us (until then the list's first), tried first on every
@@ -175,7 +173,7 @@ final class CoordinatorSession {
 
   private void onMessage(String from, Message m) {
     if (m instanceof Message.Welcome w) {
-      attempt = 0;
+      backoff.reset();
       tries = 0;
       current = from;
       nodeId = w.nodeId();
@@ -225,7 +223,7 @@ final class CoordinatorSession {
       case "too-many-joins", "stream-full", "no-slot" -> {
         // Ask again later on the same socket.
         LOG.info("coordinator: {} ({}); asking again shortly", e.message(), e.code());
-        long delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(attempt++, 10));
+        long delay = backoff.nextUnjittered();
         context
             .owner()
             .setTimer(
@@ -269,10 +267,7 @@ final class CoordinatorSession {
   }
 
   private void retry() {
-    long base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(attempt++, 10));
-    // jitter: a crowd spreads out
-    long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
-    context.owner().setTimer(delay, t -> connect());
+    context.owner().setTimer(backoff.next(), t -> connect());
   }
 
   private void startHeartbeats(long intervalMs) {

@@ -24,7 +24,7 @@ import java.util.function.LongSupplier;
  * node's context, ticked every {@link #TICK_MS}.
  */
 final class GapFiller {
-  static final long TICK_MS = 250;
+  static final long TICK_MS = StreamRelay.TICK_MS;
   private static final long PLAYLIST_POLL_MS = 1000;
 
   /**

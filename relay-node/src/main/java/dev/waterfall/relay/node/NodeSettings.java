@@ -1,6 +1,7 @@
 package dev.waterfall.relay.node;
 
 import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.Role;
 import dev.waterfall.relay.store.StoreLimits;
 import io.vertx.core.net.TrustOptions;
 import java.util.List;
@@ -28,12 +29,12 @@ public record NodeSettings(
     Integer maxChildren) {
   public static NodeSettings booster(
       List<String> coordinators, String stream, String token, String httpUrl) {
-    return withDefaults(coordinators, stream, "booster", token, httpUrl);
+    return withDefaults(coordinators, stream, Role.BOOSTER.wire(), token, httpUrl);
   }
 
   public static NodeSettings origin(
       List<String> coordinators, String stream, String publishKey, String httpUrl) {
-    return withDefaults(coordinators, stream, "origin", publishKey, httpUrl);
+    return withDefaults(coordinators, stream, Role.ORIGIN.wire(), publishKey, httpUrl);
   }
 
   /**
@@ -108,6 +109,6 @@ public record NodeSettings(
   }
 
   public boolean isOrigin() {
-    return role.equals("origin");
+    return Role.ORIGIN.is(role);
   }
 }

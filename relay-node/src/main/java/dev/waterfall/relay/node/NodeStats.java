@@ -54,6 +54,7 @@ final class NodeStats {
    */
   private final long[] previous = new long[4];
 
+  /** {@code forwarder}: the HLS relay's (null on a node that relays tracks only). */
   void bind(MeterRegistry registry, Forwarder forwarder) {
     FunctionCounter.builder(
             "waterfall.relay.bytes.from.parent",
@@ -67,7 +68,7 @@ final class NodeStats {
     FunctionCounter.builder(
             "waterfall.relay.bytes.sent",
             this,
-            s -> s.realtime != null ? s.realtime.bytesSent() : forwarder.bytesSent())
+            s -> s.realtime != null ? s.realtime.bytesSent() : sent(forwarder))
         .description("Bytes sent to children over DataChannels (realtime: RTP)")
         .register(registry);
     FunctionCounter.builder(
@@ -96,13 +97,16 @@ final class NodeStats {
     FunctionCounter.builder("waterfall.relay.segments.complete", this, s -> s.segmentsComplete)
         .description("Segments held complete and verified")
         .register(registry);
-    FunctionCounter.builder("waterfall.relay.frames.skipped", forwarder, f -> f.framesSkipped)
+    FunctionCounter.builder(
+            "waterfall.relay.frames.skipped",
+            this,
+            s -> forwarder == null ? 0 : forwarder.framesSkipped)
         .description("Frames not sent to a child whose queue was full (it heals them over HTTP)")
         .register(registry);
     Gauge.builder(
             "waterfall.relay.children",
             this,
-            s -> s.realtime != null ? s.realtime.children().size() : forwarder.children().size())
+            s -> s.realtime != null ? s.realtime.children().size() : childCount(forwarder))
         .description("Children connected")
         .register(registry);
     Gauge.builder("waterfall.relay.buffer.seconds", this, s -> s.bufferSeconds)
@@ -119,7 +123,7 @@ final class NodeStats {
    * The heartbeat's stats (called once per heartbeat, on the node's context: the rates span two
    * calls).
    */
-  JsonNode toJson(Forwarder forwarder) {
+  JsonNode toJson(Forwarder forwarder) { // null: as bind's
     long now = System.currentTimeMillis();
     long cpu = processCpuNanos();
     double seconds = previous[0] == 0 ? 0 : (now - previous[0]) / 1000.0;
@@ -145,11 +149,22 @@ final class NodeStats {
       o.put("parentCandidatePair", pair.toString());
     }
     // The origin's two are its egress: the dashboard's offload is 1 - egress / all bytes delivered.
-    o.put("bytesSentToChildren", forwarder.bytesSent());
+    o.put("bytesSentToChildren", sent(forwarder));
     o.put("httpBytesServed", httpBytesServed.getAsLong());
     ObjectNode perChild = o.putObject("bytesSentPerChild");
-    forwarder.children().forEach(c -> perChild.put(c.peerId, c.bytesOut));
+    if (forwarder != null) {
+      forwarder.children().forEach(c -> perChild.put(c.peerId, c.bytesOut));
+    }
     return o;
+  }
+
+  /** What the HLS forwarder sent (0 on a node that relays tracks only: no forwarder). */
+  private static long sent(Forwarder forwarder) {
+    return forwarder == null ? 0 : forwarder.bytesSent();
+  }
+
+  private static int childCount(Forwarder forwarder) {
+    return forwarder == null ? 0 : forwarder.children().size();
   }
 
   /**

@@ -3,20 +3,19 @@ package dev.waterfall.relay.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.protocol.Message;
-import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.peer.PeerLink;
-import io.vertx.core.Context;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
- * One tree edge seen from this node: the peer's id, the WebRTC link, and byte counts. Every
- * callback of the link is moved onto the node's context, so the node's state is only ever touched
- * from one thread. An edge carries one or more lanes ({@link Lanes}): the child offers each (a
- * relay opens {@link Lanes#DEFAULT_LANES} to its parent once lane 0 is open, and answers as many as
- * a child offers); lane 0 is the edge's life (it opens and closes the edge), the others only add
- * room.
+ * One tree edge seen from this node: the peer's id, its links (WebRTC, or fakes in unit tests), and
+ * byte counts. Every callback of the link is moved onto the node's context, so the node's state is
+ * only ever touched from one thread. An edge carries one or more lanes ({@link Lanes}): the child
+ * offers each (a relay opens {@link Lanes#DEFAULT_LANES} to its parent once lane 0 is open, and
+ * answers as many as a child offers); lane 0 is the edge's life (it opens and closes the edge), the
+ * others only add room.
  */
 final class PeerEdge {
   /** What the node does with this edge's events, on its context. */
@@ -32,14 +31,14 @@ final class PeerEdge {
 
   final String peerId;
   final boolean toParent;
-  private final PeerLink link;
+  private final EdgeLink link;
 
   /** Lane 0 ({@link #link}) first, then the child's extra lanes as they were offered. */
   private final List<Lane> lanes = new ArrayList<>(Lanes.MAX_LANES);
 
-  private final PeerFactory factory;
+  private final EdgeLinks factory;
   private final List<Message.IceServer> ice;
-  private final Context context;
+  private final Executor context;
   private final Consumer<Message> signalling;
   private final Events events;
   long bytesIn;
@@ -68,9 +67,9 @@ final class PeerEdge {
   private PeerEdge(
       String peerId,
       boolean toParent,
-      PeerFactory factory,
+      EdgeLinks factory,
       List<Message.IceServer> ice,
-      Context context,
+      Executor context,
       Consumer<Message> signalling,
       Events events) {
     this.peerId = peerId;
@@ -84,19 +83,19 @@ final class PeerEdge {
         new PeerLink.Listener() {
           @Override
           public void onSignal(ObjectNode data) {
-            context.runOnContext(v -> signalling.accept(new Message.Signal(null, peerId, data)));
+            context.execute(() -> signalling.accept(new Message.Signal(null, peerId, data)));
           }
 
           @Override
           public void onOpen() {
-            context.runOnContext(
-                v -> {
+            context.execute(
+                () -> {
                   events.opened(PeerEdge.this);
                   if (toParent) {
                     // The extra lanes only once lane 0 proved a path: a parent ICE cannot reach
                     // costs one attempt, not k.
                     for (int i = 1; i < Lanes.DEFAULT_LANES && !closed; i++) {
-                      lanes.add(new Lane(i, PeerLink.offer(factory, ice, laneListener(i))));
+                      lanes.add(new Lane(i, factory.offer(ice, laneListener(i))));
                     }
                   }
                 });
@@ -104,8 +103,8 @@ final class PeerEdge {
 
           @Override
           public void onMessage(byte[] message) {
-            context.runOnContext(
-                v -> {
+            context.execute(
+                () -> {
                   bytesIn += message.length;
                   events.frame(PeerEdge.this, message);
                 });
@@ -113,13 +112,13 @@ final class PeerEdge {
 
           @Override
           public void onBufferedAmountLow() {
-            context.runOnContext(v -> events.drained(PeerEdge.this));
+            context.execute(() -> events.drained(PeerEdge.this));
           }
 
           @Override
           public void onClosed(String reason) {
-            context.runOnContext(
-                v -> {
+            context.execute(
+                () -> {
                   closed = true;
                   for (Lane lane : lanes) {
                     lane.link.close(); // the extra lanes end with lane 0
@@ -129,8 +128,7 @@ final class PeerEdge {
           }
         };
     // The child makes the offer: toward our parent we offer, toward a child we answer.
-    this.link =
-        toParent ? PeerLink.offer(factory, ice, listener) : PeerLink.answer(factory, ice, listener);
+    this.link = toParent ? factory.offer(ice, listener) : factory.answer(ice, listener);
     lanes.add(new Lane(0, link));
   }
 
@@ -140,7 +138,7 @@ final class PeerEdge {
       @Override
       public void onSignal(ObjectNode data) {
         data.put("lane", index);
-        context.runOnContext(v -> signalling.accept(new Message.Signal(null, peerId, data)));
+        context.execute(() -> signalling.accept(new Message.Signal(null, peerId, data)));
       }
 
       @Override
@@ -148,8 +146,8 @@ final class PeerEdge {
 
       @Override
       public void onMessage(byte[] message) {
-        context.runOnContext(
-            v -> {
+        context.execute(
+            () -> {
               bytesIn += message.length;
               events.frame(PeerEdge.this, message);
             });
@@ -157,21 +155,21 @@ final class PeerEdge {
 
       @Override
       public void onBufferedAmountLow() {
-        context.runOnContext(v -> events.drained(PeerEdge.this));
+        context.execute(() -> events.drained(PeerEdge.this));
       }
 
       @Override
       public void onClosed(String reason) {
-        context.runOnContext(v -> lanes.removeIf(l -> l.index == index));
+        context.execute(() -> lanes.removeIf(l -> l.index == index));
       }
     };
   }
 
   static PeerEdge toParent(
       String id,
-      PeerFactory f,
+      EdgeLinks f,
       List<Message.IceServer> ice,
-      Context ctx,
+      Executor ctx,
       Consumer<Message> signalling,
       Events events) {
     return new PeerEdge(id, true, f, ice, ctx, signalling, events);
@@ -179,9 +177,9 @@ final class PeerEdge {
 
   static PeerEdge toChild(
       String id,
-      PeerFactory f,
+      EdgeLinks f,
       List<Message.IceServer> ice,
-      Context ctx,
+      Executor ctx,
       Consumer<Message> signalling,
       Events events) {
     return new PeerEdge(id, false, f, ice, ctx, signalling, events);
@@ -194,7 +192,7 @@ final class PeerEdge {
     }
     Lane lane = lane(index);
     if (lane == null && !toParent && "offer".equals(data.path("type").asText())) {
-      lane = new Lane(index, PeerLink.answer(factory, ice, laneListener(index)));
+      lane = new Lane(index, factory.answer(ice, laneListener(index)));
       lanes.add(lane);
     }
     if (lane == null) {
@@ -266,10 +264,10 @@ final class PeerEdge {
   /** One peer connection of the edge. */
   private static final class Lane implements Lanes.Lane {
     final int index;
-    final PeerLink link;
+    final EdgeLink link;
     Long firstSequence;
 
-    Lane(int index, PeerLink link) {
+    Lane(int index, EdgeLink link) {
       this.index = index;
       this.link = link;
       this.firstSequence = index == 0 ? Long.MIN_VALUE : null;
@@ -305,8 +303,8 @@ final class PeerEdge {
    * The candidate pair carrying this edge, on the node's context (null while unknown, or once
    * closing).
    */
-  void candidatePair(Context context, Consumer<dev.waterfall.relay.peer.CandidatePair> answer) {
-    link.candidatePair(pair -> context.runOnContext(v -> answer.accept(pair)));
+  void candidatePair(Executor context, Consumer<dev.waterfall.relay.peer.CandidatePair> answer) {
+    link.candidatePair(pair -> context.execute(() -> answer.accept(pair)));
   }
 
   void close() {

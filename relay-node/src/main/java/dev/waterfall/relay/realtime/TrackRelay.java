@@ -5,6 +5,9 @@ import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.media.MediaStreamTrack;
 import dev.onvoid.webrtc.media.video.CustomVideoSource;
 import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.ReparentReason;
+import dev.waterfall.protocol.StreamType;
+import dev.waterfall.relay.node.StreamRelay;
 import dev.waterfall.relay.peer.IceConfiguration;
 import dev.waterfall.relay.peer.PeerFactory;
 import io.vertx.core.Context;
@@ -32,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * hands its video track to {@link #publish} and its audio, as chunks, to {@link #publishAudio}, and
  * the children are served exactly as a booster serves them. All state lives on the node's context.
  */
-public final class TrackRelay implements TrackEdge.Events {
+public final class TrackRelay implements StreamRelay, TrackEdge.Events {
   private static final Logger LOG = LoggerFactory.getLogger(TrackRelay.class);
   private final Context context;
   private final PeerFactory peers;
@@ -42,6 +45,7 @@ public final class TrackRelay implements TrackEdge.Events {
   private int bitrateKbps;
   private TrackEdge parent;
   private TrackEdge pendingParent;
+  private long ticks;
 
   /** Root only: the publisher's video track (null while nobody publishes). */
   private MediaStreamTrack rootVideo;
@@ -67,15 +71,17 @@ public final class TrackRelay implements TrackEdge.Events {
    * Whether a welcome names a realtime stream (an older coordinator's welcome has no type: HLS).
    */
   public static boolean isRealtime(Message.Welcome w) {
-    return w.stream() != null && "realtime".equals(w.stream().type());
+    return w.stream() != null && StreamType.REALTIME.is(w.stream().type());
   }
 
+  @Override
   public void welcome(Message.Welcome w) {
     ice = w.iceServers() == null ? List.of() : w.iceServers();
     bitrateKbps = w.stream() == null ? 0 : w.stream().bitrateKbps();
     connectTo(w.parent());
   }
 
+  @Override
   public void message(Message m) {
     if (m instanceof Message.Signal s) {
       TrackEdge target =
@@ -87,7 +93,7 @@ public final class TrackRelay implements TrackEdge.Events {
       }
       target.signal(s.data());
     } else if (m instanceof Message.Reparent r) {
-      if ("origin-reconnected".equals(r.reason()) && parent != null) {
+      if (ReparentReason.ORIGIN_RECONNECTED.is(r.reason()) && parent != null) {
         parent.close("origin reconnected"); // same id, new page behind it
       }
       connectTo(r.parent());
@@ -246,11 +252,13 @@ public final class TrackRelay implements TrackEdge.Events {
   }
 
   /** Child edges open or opening. */
+  @Override
   public int children() {
     return children.size();
   }
 
   /** The parent whose media this node forwards (null until its first frame). */
+  @Override
   public String parentId() {
     return parent == null ? null : parent.peerId;
   }
@@ -261,6 +269,14 @@ public final class TrackRelay implements TrackEdge.Events {
   }
 
   /** Asks every edge for its RTP counters (what {@link #stats} reads once they answer). */
+  /** No segments, nothing to heal: only the tracks' counters, asked for once a second. */
+  @Override
+  public void tick(long now) {
+    if (++ticks % (1000 / TICK_MS) == 0) {
+      pollStats();
+    }
+  }
+
   public void pollStats() {
     for (TrackEdge e : edges()) {
       e.pollStats();
@@ -308,6 +324,7 @@ public final class TrackRelay implements TrackEdge.Events {
     return out;
   }
 
+  @Override
   public void close() {
     for (TrackEdge c : new ArrayList<>(children.values())) {
       c.close("leaving");

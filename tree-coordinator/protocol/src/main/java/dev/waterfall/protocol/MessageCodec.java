@@ -93,28 +93,32 @@ public final class MessageCodec {
       tree = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
       throw new ProtocolException(
-          "malformed-json", "not valid JSON: " + firstLine(e.getOriginalMessage()));
+          ErrorCode.MALFORMED_JSON.wire(), "not valid JSON: " + firstLine(e.getOriginalMessage()));
     } catch (RuntimeException e) {
       // Jackson lets a few number errors through unwrapped (e.g. an exponent beyond BigDecimal's
       // range).
-      throw new ProtocolException("malformed-json", "not valid JSON: " + firstLine(e.getMessage()));
+      throw new ProtocolException(
+          ErrorCode.MALFORMED_JSON.wire(), "not valid JSON: " + firstLine(e.getMessage()));
     }
     if (tree == null || !tree.isObject()) {
-      throw new ProtocolException("malformed-json", "a message must be a JSON object");
+      throw new ProtocolException(
+          ErrorCode.MALFORMED_JSON.wire(), "a message must be a JSON object");
     }
     JsonNode v = tree.get("v");
     if (v == null || !v.isInt() || v.intValue() != VERSION) {
       throw new ProtocolException(
-          "unsupported-version", "every message must carry \"v\":" + VERSION);
+          ErrorCode.UNSUPPORTED_VERSION.wire(), "every message must carry \"v\":" + VERSION);
     }
     JsonNode type = tree.get("type");
     if (type == null || !type.isTextual()) {
-      throw new ProtocolException("invalid-message", "every message must carry a string \"type\"");
+      throw new ProtocolException(
+          ErrorCode.INVALID_MESSAGE.wire(), "every message must carry a string \"type\"");
     }
     Class<? extends Message> cls = TYPES.get(type.textValue());
     if (cls == null) {
       throw new ProtocolException(
-          "unknown-type", "unknown message type '" + abbreviate(type.textValue()) + "'");
+          ErrorCode.UNKNOWN_TYPE.wire(),
+          "unknown message type '" + abbreviate(type.textValue()) + "'");
     }
     ObjectNode body = ((ObjectNode) tree).deepCopy();
     body.remove("v");
@@ -124,7 +128,7 @@ public final class MessageCodec {
       message = MAPPER.treeToValue(body, cls);
     } catch (JsonProcessingException | RuntimeException e) {
       throw new ProtocolException(
-          "invalid-message",
+          ErrorCode.INVALID_MESSAGE.wire(),
           "bad '" + type.textValue() + "' message: " + firstLine(e.getMessage()));
     }
     MessageRules.check(message);

@@ -1,11 +1,13 @@
 package dev.waterfall.protocol;
 
-import java.util.Set;
+import java.util.Arrays;
+import java.util.List;
 
 /** Field rules beyond JSON shape: required fields, known enums, sane ranges. */
 final class MessageRules {
-  static final Set<String> ROLES = Set.of("viewer", "booster", "origin");
-  static final Set<String> REPORT_REASONS = Set.of("starving", "bad-data", "slow-child");
+  static final List<String> ROLES = Arrays.stream(Role.values()).map(Role::wire).toList();
+  static final List<String> REPORT_REASONS =
+      Arrays.stream(ReportReason.values()).map(ReportReason::wire).toList();
   private static final int MAX_ID = 128;
 
   private MessageRules() {}
@@ -14,7 +16,7 @@ final class MessageRules {
     if (message instanceof Message.Join j) {
       required("join", "stream", j.stream());
       required("join", "role", j.role());
-      if (!ROLES.contains(j.role())) {
+      if (Role.fromWire(j.role()) == null) {
         throw invalid("join: role must be one of " + ROLES);
       }
       if (j.uplinkKbps() != null && (j.uplinkKbps() < 0 || j.uplinkKbps() > 100_000_000)) {
@@ -67,7 +69,7 @@ final class MessageRules {
     } else if (message instanceof Message.Report r) {
       required("report", "about", r.about());
       required("report", "reason", r.reason());
-      if (!REPORT_REASONS.contains(r.reason())) {
+      if (ReportReason.fromWire(r.reason()) == null) {
         throw invalid("report: reason must be one of " + REPORT_REASONS);
       }
       if (r.share() != null && !(r.share() >= 0 && r.share() <= 1)) {
@@ -95,6 +97,6 @@ final class MessageRules {
   }
 
   private static ProtocolException invalid(String message) {
-    return new ProtocolException("invalid-message", message);
+    return new ProtocolException(ErrorCode.INVALID_MESSAGE.wire(), message);
   }
 }

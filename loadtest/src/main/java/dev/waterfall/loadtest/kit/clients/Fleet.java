@@ -2,6 +2,7 @@ package dev.waterfall.loadtest.kit.clients;
 
 import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
+import dev.waterfall.protocol.Backoff;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.protocol.MessageCodec;
 import dev.waterfall.protocol.ProtocolException;
@@ -20,7 +21,6 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -39,15 +39,12 @@ import java.util.stream.Stream;
  *   <li>{@link #staying}: the drop is counted and the node stays gone (signalling: joins,
  *       heartbeats, churn);
  *   <li>{@link #resuming}: as a real client whose coordinator died, it reconnects to the next
- *       coordinator after relay-node's back-off (250 ms doubling to 10 s, half of it random jitter,
- *       so a crowd spreads out) and sends {@code resume}; every join and resume is kept as a sample
- *       (failover).
+ *       coordinator after the relays' back-off (protocol's {@link Backoff}: 250 ms doubling to 4 s,
+ *       half of it random jitter, so a crowd spreads out) and sends {@code resume}; every join and
+ *       resume is kept as a sample (failover).
  * </ul>
  */
 public final class Fleet implements AutoCloseable {
-  static final long FIRST_RETRY_MS = 250;
-  static final long MAX_RETRY_MS = 10_000;
-
   /**
    * A join: when the welcome came (wall ms), join sent → welcome, node opened → welcome (with any
    * retries), where.
@@ -255,9 +252,7 @@ public final class Fleet implements AutoCloseable {
       return;
     }
     n.tries++;
-    long base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(n.attempt++, 10));
-    long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
-    vertx.setTimer(Math.max(1, delay), t -> connect(n));
+    vertx.setTimer(Math.max(1, Backoff.jittered(n.attempt++)), t -> connect(n));
   }
 
   private void fail(Node n, String why) {
@@ -397,7 +392,7 @@ public final class Fleet implements AutoCloseable {
       }
       case "too-many-joins", "stream-full" ->
           vertx.setTimer(
-              FIRST_RETRY_MS,
+              Backoff.FIRST_MS,
               t -> {
                 if (!ws.isClosed()) {
                   ws.writeTextMessage(

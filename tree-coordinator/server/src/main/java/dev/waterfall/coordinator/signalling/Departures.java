@@ -5,6 +5,7 @@ import dev.waterfall.coordinator.dashboard.Incidents;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
 import dev.waterfall.coordinator.streams.Fallbacks;
 import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.ReparentReason;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.List;
@@ -58,7 +59,7 @@ final class Departures {
               metrics.departed(r.moves().size());
               metrics.shape(s.stream, r.shape());
               switchboard.deliver(r.parentOwner(), r.parent(), new Message.ChildLeft(s.nodeId));
-              switchboard.announce(r.moves(), "parent-left");
+              switchboard.announce(r.moves(), ReparentReason.PARENT_LEFT.wire());
               if (!r.moves().isEmpty()) {
                 incidents.repair(
                     s.stream,

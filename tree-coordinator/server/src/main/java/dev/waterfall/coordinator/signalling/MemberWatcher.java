@@ -8,6 +8,7 @@ import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.coordinator.dashboard.Incidents;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
 import dev.waterfall.coordinator.streams.Fallbacks;
+import dev.waterfall.protocol.ReparentReason;
 import io.vertx.core.Context;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,7 +102,7 @@ public final class MemberWatcher implements MembershipListener {
                           fallbacks.remove(stream, gone);
                           metrics.moved(r.moves().size());
                           metrics.shape(stream, r.shape());
-                          switchboard.announce(r.moves(), "parent-left");
+                          switchboard.announce(r.moves(), ReparentReason.PARENT_LEFT.wire());
                           if (!r.moves().isEmpty()) {
                             // One repair per sweep: the nodes of a dead coordinator that did not
                             // resume within the grace period.

@@ -8,9 +8,12 @@ import dev.waterfall.coordinator.dashboard.LocalNode;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
 import dev.waterfall.coordinator.streams.Fallbacks;
 import dev.waterfall.coordinator.streams.StreamRegistry;
+import dev.waterfall.protocol.ErrorCode;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.protocol.MessageCodec;
 import dev.waterfall.protocol.ProtocolException;
+import dev.waterfall.protocol.ReparentReason;
+import dev.waterfall.protocol.ReportReason;
 import dev.waterfall.tree.StreamTree;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -344,7 +347,7 @@ public final class SignallingServer {
               Moved moved = resized.moved();
               if (!moved.moves().isEmpty()) {
                 metrics.moved(moved.moves().size());
-                switchboard.announce(moved.moves(), "capacity-changed");
+                switchboard.announce(moved.moves(), ReparentReason.CAPACITY_CHANGED.wire());
               }
               return null;
             });
@@ -364,7 +367,7 @@ public final class SignallingServer {
 
   private Future<Void> report(Session s, Message.Report r) {
     metrics.error("report-" + r.reason());
-    if (r.reason().equals("starving")) {
+    if (ReportReason.STARVING.is(r.reason())) {
       double share = r.share() == null ? Double.NaN : r.share();
       return trees
           .reportStarving(
@@ -388,7 +391,7 @@ public final class SignallingServer {
     }
     // About a parent: move the reporter away from it. About a slow child: move that child away from
     // the reporter.
-    boolean aboutChild = r.reason().equals("slow-child");
+    boolean aboutChild = ReportReason.SLOW_CHILD.is(r.reason());
     var move =
         aboutChild
             ? trees.moveDown(s.stream, r.about(), s.nodeId)
@@ -404,7 +407,7 @@ public final class SignallingServer {
     if (moved == null || moved.moves().isEmpty()) {
       reject(
           s,
-          "report-ignored",
+          ErrorCode.REPORT_IGNORED.wire(),
           "'"
               + Admission.abbreviate(r.about())
               + "' is not your "
@@ -412,7 +415,7 @@ public final class SignallingServer {
               + ", or there is no other place to move to");
     } else {
       metrics.moved(moved.moves().size());
-      switchboard.announce(moved.moves(), "reported-" + r.reason());
+      switchboard.announce(moved.moves(), ReportReason.fromWire(r.reason()).reparent().wire());
       flag(s, r);
     }
   }
@@ -422,11 +425,10 @@ public final class SignallingServer {
    * data, a slow child.
    */
   private void flag(Session s, Message.Report r) {
-    switch (r.reason()) {
-      case "starving" -> incidents.flag(s.stream, s.nodeId, "starving", clock.millis());
-      case "bad-data" -> incidents.flag(s.stream, r.about(), "sent bad data", clock.millis());
-      case "slow-child" -> incidents.flag(s.stream, r.about(), "slow", clock.millis());
-      default -> {}
+    switch (ReportReason.fromWire(r.reason())) {
+      case STARVING -> incidents.flag(s.stream, s.nodeId, "starving", clock.millis());
+      case BAD_DATA -> incidents.flag(s.stream, r.about(), "sent bad data", clock.millis());
+      case SLOW_CHILD -> incidents.flag(s.stream, r.about(), "slow", clock.millis());
     }
   }
 
