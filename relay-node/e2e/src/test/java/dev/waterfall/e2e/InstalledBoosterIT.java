@@ -157,7 +157,9 @@ class InstalledBoosterIT {
     String stream = "recycled";
     rig.origin(stream, rig.createStream(stream, 4));
     Path out = RELEASE.resolve("recycled-booster.log");
-    // Its parent link is its first connection: with a bound of 1 it recycles as soon as it is fed.
+    // Its parent link's first lane is its first connection: with a bound of 1 it recycles as soon
+    // as it is fed (by then the link's second lane may be made too: each lane is a peer
+    // connection).
     Process booster =
         new ProcessBuilder(
                 "/usr/bin/waterfall",
@@ -176,7 +178,7 @@ class InstalledBoosterIT {
     }
     assertThat(exited).as("exits by itself; log:\n" + log).isTrue();
     assertThat(booster.exitValue()).as(log).isZero();
-    assertThat(log).contains("recycling after 1 peer connections");
+    assertThat(log).containsPattern("recycling after [12] peer connections");
     assertThat(boosters(stream)).as("it left the tree").isEmpty();
   }
 
