@@ -149,10 +149,12 @@ export class Downstream {
       const h = store.header(sequence);
       const status = store.status(sequence);
       if (!h || !status) continue;
-      this.sendTo(child, encodeHeaderFrame(h.headerBytes, h.signature));
+      this.sendTo(child, encodeHeaderFrame(h.headerBytes, h.signature), Object.assign({ type: 'header' }, h));
       for (let i = 0; i < status.chunkCount; i++) {
-        const bytes = store.chunk(sequence, i);
-        if (bytes) this.sendTo(child, encodeChunkFrame(sequence, i, bytes));
+        const payload = store.chunk(sequence, i);
+        if (payload) {
+          this.sendTo(child, encodeChunkFrame(sequence, i, payload), { type: 'chunk', sequence, index: i, payload });
+        }
       }
     }
   }
@@ -174,9 +176,10 @@ export class Downstream {
     for (const bytes of parts.backlog()) this.sendTo(child, bytes);
   }
 
-  sendTo(child, bytes) {
+  /** `frame`: what `bytes` encodes, null for a part frame (see lanes.js). */
+  sendTo(child, bytes, frame = null) {
     const queued = this.queued();
-    if (child.send(bytes)) {
+    if (child.send(bytes, frame)) {
       this.node.stats.bytesSentToChildren += bytes.byteLength;
       this.uplink.sent(Date.now(), bytes.byteLength, queued, child.childId);
       return true;
@@ -184,24 +187,24 @@ export class Downstream {
     return false;
   }
 
-  /** Sends one encoded frame to every open child that keeps up (Forwarder.broadcast). */
-  broadcast(bytes) {
-    this.send(bytes, false);
+  /** Sends one encoded frame, `frame` decoded, to every open child that keeps up (Forwarder.broadcast). */
+  broadcast(bytes, frame) {
+    this.send(bytes, false, frame);
   }
 
   /** Sends one part frame to every open child that asked for parts and keeps up (Forwarder.broadcastPart). */
   broadcastPart(bytes) {
-    this.send(bytes, true);
+    this.send(bytes, true, null);
   }
 
-  send(bytes, part) {
+  send(bytes, part, frame) {
     if (this.children.size === 0) return;
     const now = Date.now();
     // A child taking parts and segments gets the stream twice: its high water is in seconds of both.
     const limit = highWater(this.node.store, this.node.parts);
     for (const child of this.children.values()) {
       if (!child.isOpen() || (part && !child.wantsParts) || (!part && !child.wantsSegments)) continue;
-      if (child.buffered() > limit || !this.sendTo(child, bytes)) {
+      if (child.buffered() > limit || !this.sendTo(child, bytes, frame)) {
         this.node.stats.framesSkipped++;
         child.lastSkippedAt = now;
         if (child.slowSince < 0) child.slowSince = now;

@@ -46,7 +46,8 @@ export class GapFiller {
   /**
    * @param {import('./node.js').BrowserNode} node  its store and stats
    * @param {import('./fallback.js').Fallbacks} fallbacks
-   * @param {(frame: ArrayBuffer | Uint8Array) => void} forward  an encoded frame the store accepted
+   * @param {(bytes: ArrayBuffer | Uint8Array, frame: Object) => void} forward  an encoded frame the store accepted,
+   *        and the frame decoded
    */
   constructor(node, fallbacks, forward) {
     this.node = node;
@@ -112,9 +113,10 @@ export class GapFiller {
 
   async fetchHeader(sequence) {
     const bytes = await (await this.fallbacks.fetch('seg-' + sequence + '.hdr')).arrayBuffer();
-    const r = await this.node.store.addHeader(decodeFrame(bytes));
+    const frame = decodeFrame(bytes);
+    const r = await this.node.store.addHeader(frame);
     if (r === HeaderResult.STORED) {
-      this.forward(bytes);
+      this.forward(bytes, frame);
       this.node.stats.bytesByFallback += bytes.byteLength;
       this.node.stats.headersByHttp++;
     }
@@ -130,7 +132,7 @@ export class GapFiller {
         if (store.chunk(sequence, index)) return; // the parent delivered it meanwhile
         const bytes = new Uint8Array(await (await this.fallbacks.fetch('seg-' + sequence + '.ts/chunk/' + index)).arrayBuffer());
         if (await store.addChunk(sequence, index, bytes) === ChunkResult.STORED) {
-          this.forward(encodeChunkFrame(sequence, index, bytes));
+          this.forward(encodeChunkFrame(sequence, index, bytes), { type: 'chunk', sequence, index, payload: bytes });
           this.node.stats.bytesByFallback += bytes.byteLength;
           this.node.stats.chunksByHttp++;
         }

@@ -11,8 +11,6 @@
 //   all, the backlog included): each lane is ordered, so a chunk never reaches a child before its header;
 // - anything else (window, control) goes on lane 0.
 
-import { FrameType, decodeFrame } from './frames.js';
-
 /** Lanes a page opens to its parent unless told otherwise (`?lanes=N`). */
 export const DEFAULT_LANES = 2;
 /** The most lanes one edge may have: a child asking for more is refused the extra offers. */
@@ -36,32 +34,25 @@ export function lanesOption(asked) {
 }
 
 /**
- * The lanes `bytes` (one encoded frame, ArrayBuffer or view) goes on, by the rule above.
+ * The lanes a frame goes on, by the rule above. The frame comes decoded, as the sender has it at hand (it just
+ * decoded or encoded it): read here from its bytes, it would be decoded again for every child.
  * @param {Array<{index: number, isOpen: () => boolean, buffered: () => number, firstSequence: number|null}>} lanes
  *        lane 0 first; `firstSequence` is null until a lane carried a header (lane 0's is -Infinity)
+ * @param {import('./frames.js').Frame|null} frame  what is sent, decoded; null for another kind (a part, an ask)
  * @returns {Array} the chosen lanes (empty when none is open)
  */
-export function lanesFor(lanes, bytes) {
+export function lanesFor(lanes, frame) {
   const open = lanes.filter((l) => l.isOpen());
   if (open.length === 0) return [];
-  const u8 = ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    : new Uint8Array(bytes);
-  const type = u8.length > 1 ? u8[1] : -1;
-  if (type !== FrameType.HEADER && type !== FrameType.CHUNK) return open[0].index === 0 ? [open[0]] : [];
-  let sequence;
-  try {
-    const frame = decodeFrame(u8);
-    sequence = type === FrameType.HEADER ? frame.header.sequence : frame.sequence;
-  } catch (e) {
-    return open[0].index === 0 ? [open[0]] : []; // forwarded frames were decoded before: not reached
-  }
-  if (type === FrameType.HEADER) {
-    for (const lane of open) if (lane.firstSequence === null) lane.firstSequence = sequence;
+  const type = frame ? frame.type : null;
+  if (type === 'header') {
+    for (const lane of open) if (lane.firstSequence === null) lane.firstSequence = frame.header.sequence;
     return open;
   }
+  if (type !== 'chunk') return open[0].index === 0 ? [open[0]] : [];
   let best = null;
   for (const lane of open) {
-    if (lane.firstSequence === null || lane.firstSequence > sequence) continue;
+    if (lane.firstSequence === null || lane.firstSequence > frame.sequence) continue;
     if (best === null || lane.buffered() < best.buffered()) best = lane;
   }
   return best === null ? [] : [best];

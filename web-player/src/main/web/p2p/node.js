@@ -86,8 +86,8 @@ export class BrowserNode {
       bytesSentToChildren: 0, framesSkipped: 0, childrenServed: 0, slowChildReports: 0, uploadChanges: 0,
       loads: [],
     };
-    // Every frame the store accepts, from the parent or over HTTP, goes on to the children.
-    const forward = (bytes) => this.downstream.broadcast(bytes);
+    // Every frame the store accepts, from the parent or over HTTP, goes on to the children (with the frame decoded).
+    const forward = (bytes, frame) => this.downstream.broadcast(bytes, frame);
     this.place = new Place(this);
     this.downstream = new Downstream(this);
     this.httpFallback = new Fallbacks(this.stream);

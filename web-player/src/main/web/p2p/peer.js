@@ -281,10 +281,13 @@ export class ChildLink {
     return n;
   }
 
-  /** Queues one frame on the lanes it belongs on; false if lane 0 is not open or a lane refused it. */
-  send(bytes) {
+  /**
+   * Queues one frame on the lanes it belongs on; false if lane 0 is not open or a lane refused it. `frame` is what
+   * `bytes` encodes (lanes.js chooses by it), null for a frame that is not a segment's (a part: lane 0).
+   */
+  send(bytes, frame = null) {
     if (!this.isOpen()) return false;
-    const chosen = lanesFor(this.lanes, bytes);
+    const chosen = lanesFor(this.lanes, frame);
     if (chosen.length === 0) return false;
     let ok = true;
     for (const lane of chosen) {

@@ -33,7 +33,8 @@ export const NO_PATH_MEMORY_MS = 60000;
 export class Upstream {
   /**
    * @param {import('./node.js').BrowserNode} node  its store, signalling, stats and ICE servers
-   * @param {(frame: ArrayBuffer | Uint8Array) => void} forward  an encoded frame the store accepted
+   * @param {(bytes: ArrayBuffer | Uint8Array, frame: Object) => void} forward  an encoded frame the store accepted,
+   *        and the frame decoded
    * @param {(sequence: number, indexes: number[]) => void} refetch  chunks to fetch over HTTP
    * @param {(frame: ArrayBuffer | Uint8Array) => void} [forwardPart]  a part frame the part store accepted
    */
@@ -175,20 +176,20 @@ export class Upstream {
     // addHeader registers its verification synchronously, so the chunks after it wait for it: call in order.
     if (frame.type === 'header') {
       store.addHeader(frame).then((r) => {
-        if (r === HeaderResult.STORED) this.accepted(data);
+        if (r === HeaderResult.STORED) this.accepted(data, frame);
         else if (r === HeaderResult.REJECTED) this.badData(link, 'segment header ' + frame.header.sequence + ' failed its signature');
       });
     } else if (frame.type === 'chunk') {
       store.addChunk(frame.sequence, frame.index, frame.payload).then((r) => {
         if (r === ChunkResult.STORED) {
-          this.accepted(data);
+          this.accepted(data, frame);
         } else if (r === ChunkResult.REJECTED) {
           this.badData(link, 'chunk ' + frame.index + ' of segment ' + frame.sequence + ' failed SHA-256');
           this.refetch(frame.sequence, [frame.index]);
         }
       });
     } else if (frame.type === 'window') {
-      this.forward(data);
+      this.forward(data, frame);
     }
     // control frames: nothing to do.
   }
@@ -222,9 +223,9 @@ export class Upstream {
   }
 
   /** A frame from the parent the store took: it counts towards the parent's share, and goes on to the children. */
-  accepted(data) {
+  accepted(data, frame) {
     this.acceptedFromParent += data.byteLength;
-    this.forward(data);
+    this.forward(data, frame);
   }
 
   badData(link, detail) {

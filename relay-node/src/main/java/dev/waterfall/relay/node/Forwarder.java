@@ -171,55 +171,58 @@ final class Forwarder {
   }
 
   /**
-   * Sends {@code frame} to {@code child}, counted by the uplink meter; false if the channel refused
-   * it.
+   * Sends {@code bytes} ({@code frame} encoded; null for a part frame) to {@code child}, counted by
+   * the uplink meter; false if the channel refused it.
    */
-  private boolean sendTo(PeerEdge child, byte[] frame, long now, long queuedBefore) {
-    if (!child.send(frame)) {
+  private boolean sendTo(PeerEdge child, byte[] bytes, Frame frame, long now, long queuedBefore) {
+    if (!child.send(bytes, frame)) {
       return false;
     }
-    uplink.sent(now, frame.length, queuedBefore, child.peerId);
+    uplink.sent(now, bytes.length, queuedBefore, child.peerId);
     return true;
   }
 
-  /** Sends one encoded frame to every open child that keeps up. */
-  void broadcast(byte[] frame, long now) {
-    broadcast(frame, now, false);
+  /**
+   * Sends one encoded frame to every open child that keeps up. {@code frame} is what {@code bytes}
+   * encodes, which the caller has at hand: the edges' lanes choose by it.
+   */
+  void broadcast(byte[] bytes, Frame frame, long now) {
+    broadcast(bytes, frame, now, false);
   }
 
   /**
    * Sends one LL-HLS part frame to every open child that asked for parts and keeps up (the same
    * per-child rule: a part skipped is healed by the child's own part fetcher).
    */
-  void broadcastPart(byte[] frame, long now) {
-    broadcast(frame, now, true);
+  void broadcastPart(byte[] bytes, long now) {
+    broadcast(bytes, null, now, true);
   }
 
-  /** Sends {@code frames} to one child, oldest first (its part backlog). */
+  /** Sends part {@code frames} to one child, oldest first (its part backlog). */
   void sendAll(PeerEdge child, List<byte[]> frames, long now) {
     long queued = queued();
-    for (byte[] frame : frames) {
-      if (sendTo(child, frame, now, queued)) {
-        queued += frame.length;
+    for (byte[] bytes : frames) {
+      if (sendTo(child, bytes, null, now, queued)) {
+        queued += bytes.length;
       }
     }
   }
 
-  private void broadcast(byte[] frame, long now, boolean part) {
+  private void broadcast(byte[] bytes, Frame frame, long now, boolean part) {
     long highWater = highWater(store);
     long queued = queued();
     for (PeerEdge child : children.values()) {
       if (!child.isOpen() || part && !child.wantsParts || !part && !child.wantsSegments) {
         continue;
       }
-      if (child.buffered() > highWater || !sendTo(child, frame, now, queued)) {
+      if (child.buffered() > highWater || !sendTo(child, bytes, frame, now, queued)) {
         framesSkipped++;
         child.lastSkippedAt = now;
         if (child.slowSince < 0) {
           child.slowSince = now;
         }
       } else {
-        queued += frame.length;
+        queued += bytes.length;
         if (child.buffered() < highWater / 2) {
           child.slowSince = -1;
         }
@@ -233,22 +236,21 @@ final class Forwarder {
    */
   void sendBacklog(PeerEdge child, long now) {
     child.openedAt = now;
-    List<byte[]> frames = new ArrayList<>();
+    List<Frame> frames = new ArrayList<>();
     List<Long> held = store.sequences();
     for (Long seq : held.subList(Math.max(0, held.size() - BACKLOG_SEGMENTS), held.size())) {
-      store.header(seq).ifPresent(h -> frames.add(FrameCodec.encode(new Frame.Header(h))));
+      store.header(seq).ifPresent(h -> frames.add(new Frame.Header(h)));
       int count = store.status(seq).map(s -> s.chunkCount()).orElse(0);
       for (int i = 0; i < count; i++) {
         final int index = i;
-        store
-            .chunk(seq, i)
-            .ifPresent(bytes -> frames.add(FrameCodec.encode(new Frame.Chunk(seq, index, bytes))));
+        store.chunk(seq, i).ifPresent(bytes -> frames.add(new Frame.Chunk(seq, index, bytes)));
       }
     }
     long queued = queued();
-    for (byte[] frame : frames) {
-      if (sendTo(child, frame, now, queued)) {
-        queued += frame.length;
+    for (Frame frame : frames) {
+      byte[] bytes = FrameCodec.encode(frame);
+      if (sendTo(child, bytes, frame, now, queued)) {
+        queued += bytes.length;
       }
     }
   }

@@ -45,7 +45,7 @@ final class GapFiller {
   private final FallbackFetcher fetcher;
   private final long chunkDeadlineMs;
   private final long parentSilenceMs;
-  private final BiConsumer<byte[], Long> forward;
+  private final BiConsumer<byte[], Frame> forward;
   private final LongSupplier clock;
   private final Set<Long> fetching = new HashSet<>();
 
@@ -59,7 +59,7 @@ final class GapFiller {
       FallbackFetcher fetcher,
       long chunkDeadlineMs,
       long parentSilenceMs,
-      BiConsumer<byte[], Long> forward,
+      BiConsumer<byte[], Frame> forward,
       LongSupplier clock) {
     this.store = store;
     this.fetcher = fetcher;
@@ -165,9 +165,7 @@ final class GapFiller {
             ar -> {
               fetching.remove(seq);
               if (ar.succeeded() && Boolean.TRUE.equals(ar.result())) {
-                store
-                    .header(seq)
-                    .ifPresent(h -> forward.accept(FrameCodec.encode(new Frame.Header(h)), seq));
+                store.header(seq).ifPresent(h -> forward(new Frame.Header(h)));
                 fetchChunks(seq, store.missingChunks(seq));
               }
             });
@@ -185,12 +183,14 @@ final class GapFiller {
               fetching.remove(seq);
               if (ar.succeeded()) {
                 for (Integer i : ar.result()) {
-                  store
-                      .chunk(seq, i)
-                      .ifPresent(
-                          b -> forward.accept(FrameCodec.encode(new Frame.Chunk(seq, i, b)), seq));
+                  store.chunk(seq, i).ifPresent(b -> forward(new Frame.Chunk(seq, i, b)));
                 }
               }
             });
+  }
+
+  /** Hands on {@code frame} encoded, with the frame itself (the lanes choose by it). */
+  private void forward(Frame frame) {
+    forward.accept(FrameCodec.encode(frame), frame);
   }
 }

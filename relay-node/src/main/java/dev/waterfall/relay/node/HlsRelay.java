@@ -194,13 +194,13 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
    * The origin's publisher and the gap filler hand over frames that are already stored and
    * verified.
    */
-  private void fromPublisher(byte[] frame, Long seq) {
-    forwarder.broadcast(frame, clock.millis());
+  private void fromPublisher(byte[] bytes, Frame frame) {
+    forwarder.broadcast(bytes, frame, clock.millis());
   }
 
-  private void fromFallback(byte[] frame, Long seq) {
-    stats.bytesByFallback += frame.length;
-    forwarder.broadcast(frame, clock.millis());
+  private void fromFallback(byte[] bytes, Frame frame) {
+    stats.bytesByFallback += bytes.length;
+    forwarder.broadcast(bytes, frame, clock.millis());
   }
 
   @Override
@@ -232,7 +232,7 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
       HeaderResult r = store.addHeader(h.signed());
       if (r == HeaderResult.STORED) {
         upstream.accepted(bytes.length);
-        forwarder.broadcast(bytes, at);
+        forwarder.broadcast(bytes, frame, at);
       } else if (r == HeaderResult.REJECTED) {
         upstream.badData(edge, "segment header " + h.signed().sequence() + " failed its signature");
       }
@@ -240,7 +240,7 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
       ChunkResult r = store.addChunk(c.sequence(), c.index(), c.payload());
       if (r == ChunkResult.STORED) {
         upstream.accepted(bytes.length);
-        forwarder.broadcast(bytes, at);
+        forwarder.broadcast(bytes, frame, at);
         if (store.isComplete(c.sequence())) {
           stats.segmentsComplete++;
         }
@@ -250,7 +250,7 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
         gapFiller.fetchNow(c.sequence(), c.index());
       }
     } else if (frame instanceof Frame.Window w) {
-      forwarder.broadcast(bytes, at);
+      forwarder.broadcast(bytes, frame, at);
     }
   }
 

@@ -2,10 +2,6 @@ package dev.waterfall.relay.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.waterfall.relay.frame.Frame;
-import dev.waterfall.relay.frame.FrameCodec;
-import dev.waterfall.relay.frame.FrameException;
-import dev.waterfall.relay.frame.FrameType;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -61,39 +57,36 @@ final class Lanes {
         : -1;
   }
 
-  /** The lanes (lane 0 first) that carry {@code frame}, by the rule above. */
-  static <L extends Lane> List<L> forFrame(List<L> lanes, byte[] frame) {
+  /**
+   * The lanes (lane 0 first) that carry a frame, by the rule above. {@code frame} is the decoded
+   * form of what is sent, which the sender has at hand (it just decoded or encoded it): read here
+   * again for every child, the bytes would be decoded once per child. Null for a frame of another
+   * kind (an LL-HLS part, an ask), which goes on lane 0.
+   */
+  static <L extends Lane> List<L> forFrame(List<L> lanes, Frame frame) {
     List<L> open = new ArrayList<>(lanes.size());
     for (L lane : lanes) {
       if (lane.isOpen()) {
         open.add(lane);
       }
     }
-    boolean laneZeroOpen = !open.isEmpty() && open.get(0).index() == 0;
-    int type = frame.length > 1 ? Byte.toUnsignedInt(frame[1]) : -1;
-    long sequence;
-    if (type == FrameType.CHUNK.code() && frame.length >= 10) {
-      sequence = ByteBuffer.wrap(frame, 2, 8).getLong();
-    } else if (type == FrameType.HEADER.code()) {
-      try {
-        sequence = ((Frame.Header) FrameCodec.decode(frame)).signed().sequence();
-      } catch (FrameException | ClassCastException e) {
-        return laneZeroOpen ? List.of(open.get(0)) : List.of(); // verified before: not reached
-      }
+    if (frame instanceof Frame.Header h) {
+      long sequence = h.signed().sequence();
       for (L lane : open) {
         if (lane.firstSequence() == null) {
           lane.firstSequence(sequence);
         }
       }
       return open;
-    } else {
-      return laneZeroOpen ? List.of(open.get(0)) : List.of();
+    }
+    if (!(frame instanceof Frame.Chunk c)) {
+      return !open.isEmpty() && open.get(0).index() == 0 ? List.of(open.get(0)) : List.of();
     }
     L best = null;
     for (L lane : open) {
       Long first = lane.firstSequence();
       if (first != null
-          && first <= sequence
+          && first <= c.sequence()
           && (best == null || lane.buffered() < best.buffered())) {
         best = lane;
       }

@@ -3,6 +3,7 @@ package dev.waterfall.relay.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.protocol.Message;
+import dev.waterfall.relay.frame.Frame;
 import dev.waterfall.relay.peer.PeerLink;
 import java.util.ArrayList;
 import java.util.List;
@@ -237,18 +238,25 @@ final class PeerEdge {
     return sum;
   }
 
+  /** Queues a frame that is not a segment's (an LL-HLS part, an ask): lane 0 carries it. */
+  boolean send(byte[] bytes) {
+    return send(bytes, null);
+  }
+
   /**
    * Queues one frame on the lanes it belongs on; false if lane 0 refused it or none would take it.
+   * {@code frame} is what {@code bytes} encodes (null: not a segment's frame), see {@link
+   * Lanes#forFrame}.
    */
-  boolean send(byte[] frame) {
+  boolean send(byte[] bytes, Frame frame) {
     if (!isOpen()) {
       return false;
     }
     List<Lane> chosen = lanes.size() == 1 ? lanes : Lanes.forFrame(lanes, frame);
     boolean sent = false;
     for (Lane lane : List.copyOf(chosen)) {
-      if (lane.link.send(frame)) {
-        bytesOut += frame.length;
+      if (lane.link.send(bytes)) {
+        bytesOut += bytes.length;
         sent = true;
       } else if (lane.index == 0) {
         return false;

@@ -23,7 +23,7 @@ final class Publisher {
   private final SegmentSigner signer;
   private final SegmentStore store;
   private final Chunker chunker = Chunker.standard();
-  private final BiConsumer<byte[], Long> forward;
+  private final BiConsumer<byte[], Frame> forward;
   private final LongSupplier clock;
 
   /** Set for a private stream: segments are sealed before they are hashed and signed. */
@@ -33,7 +33,7 @@ final class Publisher {
       String stream,
       SegmentSigner signer,
       SegmentStore store,
-      BiConsumer<byte[], Long> forward,
+      BiConsumer<byte[], Frame> forward,
       LongSupplier clock) {
     this.stream = stream;
     this.signer = signer;
@@ -60,15 +60,17 @@ final class Publisher {
             bytes);
     SignedHeader signed = signer.sign(header);
     store.addHeader(signed);
-    forward.accept(FrameCodec.encode(new Frame.Header(signed)), seq);
+    forward(new Frame.Header(signed));
     List<byte[]> chunks = chunker.split(bytes);
     for (int i = 0; i < chunks.size(); i++) {
       store.addChunk(seq, i, chunks.get(i));
-      forward.accept(FrameCodec.encode(new Frame.Chunk(seq, i, chunks.get(i))), seq);
+      forward(new Frame.Chunk(seq, i, chunks.get(i)));
     }
-    store
-        .window()
-        .ifPresent(
-            w -> forward.accept(FrameCodec.encode(new Frame.Window(w.first(), w.last())), seq));
+    store.window().ifPresent(w -> forward(new Frame.Window(w.first(), w.last())));
+  }
+
+  /** Hands on {@code frame} encoded, with the frame itself (the lanes choose by it). */
+  private void forward(Frame frame) {
+    forward.accept(FrameCodec.encode(frame), frame);
   }
 }

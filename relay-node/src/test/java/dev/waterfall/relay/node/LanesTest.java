@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.waterfall.relay.frame.Frame;
-import dev.waterfall.relay.frame.FrameCodec;
 import dev.waterfall.relay.segment.Chunker;
 import dev.waterfall.relay.segment.TestSegments;
 import java.util.List;
@@ -56,16 +55,15 @@ class LanesTest {
     }
   }
 
-  private static byte[] header(long seq) {
-    return FrameCodec.encode(
-        new Frame.Header(
-            TestSegments.SIGNER.sign(
-                new Chunker(65536)
-                    .describe(TestSegments.STREAM, seq, 2000, 1, false, 0, new byte[10]))));
+  private static Frame header(long seq) {
+    return new Frame.Header(
+        TestSegments.SIGNER.sign(
+            new Chunker(65536)
+                .describe(TestSegments.STREAM, seq, 2000, 1, false, 0, new byte[10])));
   }
 
-  private static byte[] chunk(long seq) {
-    return FrameCodec.encode(new Frame.Chunk(seq, 0, new byte[] {1, 2, 3}));
+  private static Frame chunk(long seq) {
+    return new Frame.Chunk(seq, 0, new byte[] {1, 2, 3});
   }
 
   private static List<Integer> indexes(List<FakeLane> lanes) {
@@ -99,10 +97,12 @@ class LanesTest {
   void otherFramesGoOnLaneZeroAndNothingGoesWhenItIsClosed() {
     List<FakeLane> lanes = List.of(new FakeLane(0, 9000), new FakeLane(1, 0));
     Lanes.forFrame(lanes, header(3));
-    byte[] window = FrameCodec.encode(new Frame.Window(1, 3));
+    Frame window = new Frame.Window(1, 3);
     assertThat(indexes(Lanes.forFrame(lanes, window))).containsExactly(0);
+    assertThat(indexes(Lanes.forFrame(lanes, null))).as("a part or an ask").containsExactly(0);
     lanes.get(0).open = false;
     assertThat(Lanes.forFrame(lanes, window)).isEmpty();
+    assertThat(Lanes.forFrame(lanes, null)).isEmpty();
   }
 
   @Test
