@@ -80,70 +80,43 @@ final class PeerEdge {
     this.context = context;
     this.signalling = signalling;
     this.events = events;
-    PeerLink.Listener listener =
-        new PeerLink.Listener() {
-          @Override
-          public void onSignal(ObjectNode data) {
-            context.execute(() -> signalling.accept(new Message.Signal(null, peerId, data)));
-          }
-
-          @Override
-          public void onOpen() {
-            context.execute(
-                () -> {
-                  events.opened(PeerEdge.this);
-                  if (toParent) {
-                    // The extra lanes only once lane 0 proved a path: a parent ICE cannot reach
-                    // costs one attempt, not k.
-                    for (int i = 1; i < Lanes.DEFAULT_LANES && !closed; i++) {
-                      lanes.add(new Lane(i, factory.offer(ice, laneListener(i))));
-                    }
-                  }
-                });
-          }
-
-          @Override
-          public void onMessage(byte[] message) {
-            context.execute(
-                () -> {
-                  bytesIn += message.length;
-                  events.frame(PeerEdge.this, message);
-                });
-          }
-
-          @Override
-          public void onBufferedAmountLow() {
-            context.execute(() -> events.drained(PeerEdge.this));
-          }
-
-          @Override
-          public void onClosed(String reason) {
-            context.execute(
-                () -> {
-                  closed = true;
-                  for (Lane lane : lanes) {
-                    lane.link.close(); // the extra lanes end with lane 0
-                  }
-                  events.closed(PeerEdge.this, reason);
-                });
-          }
-        };
     // The child makes the offer: toward our parent we offer, toward a child we answer.
-    this.link = toParent ? factory.offer(ice, listener) : factory.answer(ice, listener);
+    this.link = toParent ? factory.offer(ice, listener(0)) : factory.answer(ice, listener(0));
     lanes.add(new Lane(0, link));
   }
 
-  /** An extra lane's events: its data and drains count for the edge; its end only removes it. */
-  private PeerLink.Listener laneListener(int index) {
+  /**
+   * Lane {@code index}'s events, on the node's context. Every lane's data and drains count for the
+   * edge; lane 0 is the edge's life (its opening begins the extra lanes toward a parent, its end
+   * closes them all), an extra lane's end only removes it.
+   */
+  private PeerLink.Listener listener(int index) {
     return new PeerLink.Listener() {
       @Override
       public void onSignal(ObjectNode data) {
-        data.put("lane", index);
+        if (index != 0) {
+          data.put("lane", index); // lane 0's carry no field: what a single-lane peer sends
+        }
         context.execute(() -> signalling.accept(new Message.Signal(null, peerId, data)));
       }
 
       @Override
-      public void onOpen() {}
+      public void onOpen() {
+        if (index != 0) {
+          return;
+        }
+        context.execute(
+            () -> {
+              events.opened(PeerEdge.this);
+              if (toParent) {
+                // The extra lanes only once lane 0 proved a path: a parent ICE cannot reach costs
+                // one attempt, not k.
+                for (int i = 1; i < Lanes.DEFAULT_LANES && !closed; i++) {
+                  lanes.add(new Lane(i, factory.offer(ice, listener(i))));
+                }
+              }
+            });
+      }
 
       @Override
       public void onMessage(byte[] message) {
@@ -161,7 +134,18 @@ final class PeerEdge {
 
       @Override
       public void onClosed(String reason) {
-        context.execute(() -> lanes.removeIf(l -> l.index == index));
+        if (index != 0) {
+          context.execute(() -> lanes.removeIf(l -> l.index == index));
+          return;
+        }
+        context.execute(
+            () -> {
+              closed = true;
+              for (Lane lane : lanes) {
+                lane.link.close(); // the extra lanes end with lane 0
+              }
+              events.closed(PeerEdge.this, reason);
+            });
       }
     };
   }
@@ -193,7 +177,7 @@ final class PeerEdge {
     }
     Lane lane = lane(index);
     if (lane == null && !toParent && "offer".equals(data.path("type").asText())) {
-      lane = new Lane(index, factory.answer(ice, laneListener(index)));
+      lane = new Lane(index, factory.answer(ice, listener(index)));
       lanes.add(lane);
     }
     if (lane == null) {
