@@ -99,58 +99,53 @@ export class ParentLink {
   }
 }
 
-/** One lane of a ParentLink: the connection and channel this end creates and offers. */
-class ParentLane {
-  constructor(link, index) {
+/**
+ * What both ends' lanes share: one RTCPeerConnection toward `peerId`, its local candidates trickled out with the
+ * lane's index, the far end's description (`remoteType`) and the candidates that came before it (held until it is
+ * set), and the end of the lane (`lost`: told to the link; `close`: quietly).
+ */
+class Lane {
+  constructor(link, index, peerId, remoteType, pc) {
     this.link = link;
     this.index = index;
+    this.peerId = peerId;
+    this.remoteType = remoteType;
     this.closed = false;
     this.remoteSet = false;
     this.pendingCandidates = [];
     this.gathered = {};
-    this.bytesIn = 0;
-    this.pc = new RTCPeerConnection({ iceServers: link.iceServers, iceTransportPolicy: link.relayOnly ? 'relay' : 'all' });
-    this.channel = this.pc.createDataChannel(LABEL, { ordered: true });
-    this.channel.binaryType = 'arraybuffer';
-    this.channel.onopen = () => {
-      if (!this.closed) link.laneOpened(this);
-    };
-    this.channel.onmessage = (e) => {
-      if (!this.closed && e.data instanceof ArrayBuffer) link.laneMessage(this, e.data);
-    };
-    this.channel.onclose = () => this.lost('channel closed');
+    this.channel = null;
+    this.pc = pc;
     this.pc.onicecandidate = (e) => {
       // null marks the end of gathering: libwebrtc needs no end-of-candidates marker for a data-only link.
       if (e.candidate && e.candidate.candidate && !this.closed) {
         const type = e.candidate.type || 'unknown';
         this.gathered[type] = (this.gathered[type] || 0) + 1;
-        link.events.signal(link.parentId, withLane(e.candidate.toJSON(), index));
+        link.events.signal(peerId, withLane(e.candidate.toJSON(), index));
       }
-    };
-    this.pc.onicecandidateerror = (e) => {
-      // A TURN or STUN server that refused or did not answer (e.g. 401: credentials): say which, for the state.
-      this.candidateError = e.errorCode + ' ' + (e.errorText || '') + ' from ' + (e.url || '?');
     };
     this.pc.onconnectionstatechange = () => {
       if (this.pc.connectionState === 'failed' || this.pc.connectionState === 'closed') {
         this.lost('connection ' + this.pc.connectionState);
       }
     };
-    this.offer().catch((e) => this.lost('offer failed: ' + e.message));
   }
 
-  async offer() {
-    await this.pc.setLocalDescription(await this.pc.createOffer());
+  /** Sends this end's description (an offer or an answer) to the far end. */
+  sendDescription() {
     const d = this.pc.localDescription;
-    if (!this.closed) this.link.events.signal(this.link.parentId, withLane({ type: d.type, sdp: d.sdp }, this.index));
+    if (!this.closed) this.link.events.signal(this.peerId, withLane({ type: d.type, sdp: d.sdp }, this.index));
   }
 
+  /** A signal from the far end for this lane: its description, or one of its candidates. */
   async signal(data) {
     if (this.closed) return;
     try {
-      if (data.type === 'answer' && typeof data.sdp === 'string') {
-        await this.pc.setRemoteDescription({ type: 'answer', sdp: data.sdp });
+      if (data.type === this.remoteType && typeof data.sdp === 'string') {
+        if (!this.takesDescription()) return;
+        await this.pc.setRemoteDescription({ type: this.remoteType, sdp: data.sdp });
         this.remoteSet = true;
+        await this.described();
         const queued = this.pendingCandidates;
         this.pendingCandidates = [];
         for (const c of queued) await addCandidate(this.pc, c);
@@ -159,12 +154,23 @@ class ParentLane {
         else if (this.pendingCandidates.length < 100) this.pendingCandidates.push(data);
       }
     } catch (e) {
-      // A malformed signal cannot hurt the link; if the parent lies, ICE times out and the fallback covers.
+      this.signalFailed(e);
     }
   }
 
+  /** Whether a description from the far end is taken now. */
+  takesDescription() {
+    return true;
+  }
+
+  /** The far end's description is set: what this end does next. */
+  async described() {}
+
+  /** A signal that could not be applied. */
+  signalFailed(e) {}
+
   isOpen() {
-    return !this.closed && this.channel.readyState === 'open';
+    return !this.closed && this.channel !== null && this.channel.readyState === 'open';
   }
 
   lost(why) {
@@ -176,11 +182,43 @@ class ParentLane {
   close() {
     this.closed = true;
     try {
-      this.channel.close();
+      if (this.channel) this.channel.close();
       this.pc.close();
     } catch (e) {
       // already gone
     }
+  }
+}
+
+/** One lane of a ParentLink: the connection and channel this end creates and offers. */
+class ParentLane extends Lane {
+  constructor(link, index) {
+    super(link, index, link.parentId, 'answer',
+      new RTCPeerConnection({ iceServers: link.iceServers, iceTransportPolicy: link.relayOnly ? 'relay' : 'all' }));
+    this.bytesIn = 0;
+    this.channel = this.pc.createDataChannel(LABEL, { ordered: true });
+    this.channel.binaryType = 'arraybuffer';
+    this.channel.onopen = () => {
+      if (!this.closed) link.laneOpened(this);
+    };
+    this.channel.onmessage = (e) => {
+      if (!this.closed && e.data instanceof ArrayBuffer) link.laneMessage(this, e.data);
+    };
+    this.channel.onclose = () => this.lost('channel closed');
+    this.pc.onicecandidateerror = (e) => {
+      // A TURN or STUN server that refused or did not answer (e.g. 401: credentials): say which, for the state.
+      this.candidateError = e.errorCode + ' ' + (e.errorText || '') + ' from ' + (e.url || '?');
+    };
+    this.offer().catch((e) => this.lost('offer failed: ' + e.message));
+  }
+
+  async offer() {
+    await this.pc.setLocalDescription(await this.pc.createOffer());
+    this.sendDescription();
+  }
+
+  signalFailed() {
+    // A malformed signal cannot hurt the link; if the parent lies, ICE times out and the fallback covers.
   }
 }
 
@@ -313,18 +351,12 @@ export class ChildLink {
 }
 
 /** One lane of a ChildLink: the connection that answers the child's offer for that lane, and its channel. */
-class ChildLane {
+class ChildLane extends Lane {
   constructor(link, index) {
-    this.link = link;
-    this.index = index;
-    this.closed = false;
-    this.remoteSet = false;
+    super(link, index, link.childId, 'offer', new RTCPeerConnection({ iceServers: link.iceServers }));
     this.offerSeen = false;
-    this.pendingCandidates = [];
-    this.channel = null;
     /** The first segment whose header this lane carried (lanes.js); lane 0 carries them all. */
     this.firstSequence = index === 0 ? -Infinity : null;
-    this.pc = new RTCPeerConnection({ iceServers: link.iceServers });
     this.pc.ondatachannel = (e) => {
       if (this.closed || this.channel) return;
       const channel = e.channel;
@@ -346,44 +378,23 @@ class ChildLane {
       };
       if (channel.readyState === 'open') queueMicrotask(opened);
     };
-    this.pc.onicecandidate = (e) => {
-      if (e.candidate && e.candidate.candidate && !this.closed) {
-        link.events.signal(link.childId, withLane(e.candidate.toJSON(), index));
-      }
-    };
-    this.pc.onconnectionstatechange = () => {
-      if (this.pc.connectionState === 'failed' || this.pc.connectionState === 'closed') {
-        this.lost('connection ' + this.pc.connectionState);
-      }
-    };
   }
 
-  async signal(data) {
-    if (this.closed) return;
-    try {
-      if (data.type === 'offer' && typeof data.sdp === 'string') {
-        if (this.offerSeen) return; // one offer per lane; a new offer comes with a new link
-        this.offerSeen = true;
-        await this.pc.setRemoteDescription({ type: 'offer', sdp: data.sdp });
-        this.remoteSet = true;
-        await this.pc.setLocalDescription(await this.pc.createAnswer());
-        const d = this.pc.localDescription;
-        if (!this.closed) this.link.events.signal(this.link.childId, withLane({ type: d.type, sdp: d.sdp }, this.index));
-        const queued = this.pendingCandidates;
-        this.pendingCandidates = [];
-        for (const c of queued) await addCandidate(this.pc, c);
-      } else if (typeof data.candidate === 'string' && data.candidate !== '') {
-        if (this.remoteSet) await addCandidate(this.pc, data);
-        else if (this.pendingCandidates.length < 100) this.pendingCandidates.push(data);
-      }
-    } catch (e) {
-      this.link.error = e.message;
-      this.lost('bad offer: ' + e.message);
-    }
+  /** One offer per lane; a new offer comes with a new link. */
+  takesDescription() {
+    if (this.offerSeen) return false;
+    this.offerSeen = true;
+    return true;
   }
 
-  isOpen() {
-    return !this.closed && this.channel !== null && this.channel.readyState === 'open';
+  async described() {
+    await this.pc.setLocalDescription(await this.pc.createAnswer());
+    this.sendDescription();
+  }
+
+  signalFailed(e) {
+    this.link.error = e.message;
+    this.lost('bad offer: ' + e.message);
   }
 
   buffered() {
@@ -397,22 +408,6 @@ class ChildLane {
       return true;
     } catch (e) {
       return false;
-    }
-  }
-
-  lost(why) {
-    if (this.closed) return;
-    this.close();
-    this.link.laneClosed(this, why);
-  }
-
-  close() {
-    this.closed = true;
-    try {
-      if (this.channel) this.channel.close();
-      this.pc.close();
-    } catch (e) {
-      // already gone
     }
   }
 }
