@@ -2,6 +2,7 @@ package dev.waterfall.relay.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.waterfall.protocol.Backoff;
+import dev.waterfall.protocol.ErrorCode;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.protocol.SignallingClient;
 import io.vertx.core.Context;
@@ -197,14 +198,18 @@ final class CoordinatorSession {
   }
 
   private void onError(Message.Error e) {
-    switch (e.code()) {
-      case "unknown-node" -> {
+    ErrorCode code = ErrorCode.fromWire(e.code());
+    if (code == null) {
+      code = ErrorCode.INTERNAL; // a code this version does not know: logged and handed on below
+    }
+    switch (code) {
+      case UNKNOWN_NODE -> {
         // Our place was given up while we were away: join afresh on the same socket.
         nodeId = null;
         resumeToken = null;
         client.send(join.get());
       }
-      case "evicted" -> {
+      case EVICTED -> {
         // A repair found no slot for us: we are out of the tree, but this socket is still joined,
         // so a join on it would get already-joined. Close it; the reconnect joins afresh. The HTTP
         // server and the links we hold go on meanwhile.
@@ -220,7 +225,7 @@ final class CoordinatorSession {
         }
       }
       // Over a limit, or no free slot (as after an eviction): a refusal for now, not a verdict.
-      case "too-many-joins", "stream-full", "no-slot" -> {
+      case TOO_MANY_JOINS, STREAM_FULL, NO_SLOT -> {
         // Ask again later on the same socket.
         LOG.info("coordinator: {} ({}); asking again shortly", e.message(), e.code());
         long delay = backoff.nextUnjittered();
@@ -229,7 +234,7 @@ final class CoordinatorSession {
             .setTimer(
                 delay, t -> send(nodeId != null && resumeToken != null ? resume() : join.get()));
       }
-      case "bad-credential" -> {
+      case BAD_CREDENTIAL -> {
         if (nodeId != null && resumeToken != null) {
           // Our resume token is spent (the place was resumed since) or from another cluster secret:
           // the place is not ours to take back. The coordinator closes the socket; the reconnect
@@ -245,7 +250,7 @@ final class CoordinatorSession {
       }
       // key-rotated: the admin gave the stream a new publish key and cut this origin off; ours is
       // no good now.
-      case "origin-taken", "unknown-stream", "private-stream", "stream-deleted", "key-rotated" -> {
+      case ORIGIN_TAKEN, UNKNOWN_STREAM, PRIVATE_STREAM, STREAM_DELETED, KEY_ROTATED -> {
         LOG.error("coordinator refused this node: {} ({})", e.message(), e.code());
         stopped = true;
         handler.fatal(e);

@@ -10,6 +10,7 @@ import dev.waterfall.coordinator.streams.StreamCatalog;
 import dev.waterfall.coordinator.streams.StreamRecord;
 import dev.waterfall.coordinator.streams.UsableUrls;
 import dev.waterfall.coordinator.streams.ViewerTokens;
+import dev.waterfall.protocol.ErrorCode;
 import dev.waterfall.protocol.http.Cors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -115,12 +116,18 @@ public final class RestApi {
       body = ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
       Json.error(
-          ctx, 400, "malformed-json", "the body must be a JSON object like {\"name\":\"demo\"}");
+          ctx,
+          400,
+          ErrorCode.MALFORMED_JSON.wire(),
+          "the body must be a JSON object like {\"name\":\"demo\"}");
       return;
     }
     if (body == null) {
       Json.error(
-          ctx, 400, "malformed-json", "the body must be a JSON object like {\"name\":\"demo\"}");
+          ctx,
+          400,
+          ErrorCode.MALFORMED_JSON.wire(),
+          "the body must be a JSON object like {\"name\":\"demo\"}");
       return;
     }
     if (!(body.getValue("name") instanceof String)) {
@@ -235,7 +242,8 @@ public final class RestApi {
   }
 
   private static void noSuchStream(RoutingContext ctx, String name) {
-    Json.error(ctx, 404, "unknown-stream", "there is no stream named '" + name + "'");
+    Json.error(
+        ctx, 404, ErrorCode.UNKNOWN_STREAM.wire(), "there is no stream named '" + name + "'");
   }
 
   /**
@@ -438,7 +446,7 @@ public final class RestApi {
         Json.error(
             ctx,
             400,
-            "malformed-json",
+            ErrorCode.MALFORMED_JSON.wire(),
             "the body must be a JSON object like {\"ttlSeconds\":3600}");
         return;
       }
@@ -534,9 +542,13 @@ public final class RestApi {
       // /api/booster-tokens/<token>).
       String route = ctx.currentRoute() == null ? "?" : ctx.currentRoute().getPath();
       LOG.warn("REST {} {} failed", ctx.request().method(), route, ctx.failure());
-      Json.error(ctx, 500, "internal", "the coordinator could not complete this call; try again");
+      Json.error(
+          ctx,
+          500,
+          ErrorCode.INTERNAL.wire(),
+          "the coordinator could not complete this call; try again");
     } else if (status == 413) {
-      Json.error(ctx, 413, "too-large", "request body too large");
+      Json.error(ctx, 413, ErrorCode.TOO_LARGE.wire(), "request body too large");
     } else {
       Json.error(ctx, status, "bad-request", "the request could not be read");
     }

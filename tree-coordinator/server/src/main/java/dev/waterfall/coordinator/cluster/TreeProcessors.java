@@ -75,7 +75,7 @@ public final class TreeProcessors {
       owners.add(tree.node(c).owner());
     }
     return new Place(
-        n.role().name().toLowerCase(),
+        Roles.onWire(n.role()).wire(),
         n.parentId(),
         n.depth(),
         n.capacity(),
@@ -312,7 +312,7 @@ public final class TreeProcessors {
         out.add(
             new NodeView(
                 n.id(),
-                n.role().name().toLowerCase(),
+                Roles.onWire(n.role()).wire(),
                 n.parentId(),
                 n.depth(),
                 List.copyOf(n.childIds()),

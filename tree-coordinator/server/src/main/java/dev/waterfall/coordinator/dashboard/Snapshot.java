@@ -1,6 +1,7 @@
 package dev.waterfall.coordinator.dashboard;
 
 import dev.waterfall.coordinator.cluster.NodeView;
+import dev.waterfall.protocol.Role;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -70,8 +71,8 @@ final class Snapshot {
         why = flags.get(n.id());
       }
       levels.computeIfAbsent(n.depth(), d -> new int[COLOURS.size()])[COLOURS.indexOf(colour)]++;
-      viewers += "viewer".equals(n.role()) ? 1 : 0;
-      boosters += "booster".equals(n.role()) ? 1 : 0;
+      viewers += Role.VIEWER.is(n.role()) ? 1 : 0;
+      boosters += Role.BOOSTER.is(n.role()) ? 1 : 0;
       boolean connected = n.owner() != null && live.contains(n.owner());
       JsonObject v =
           new JsonObject()

@@ -2,6 +2,7 @@ package dev.waterfall.coordinator.signalling;
 
 import dev.waterfall.coordinator.cluster.Outcomes.Joined;
 import dev.waterfall.coordinator.cluster.Outcomes.Place;
+import dev.waterfall.coordinator.cluster.Roles;
 import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
 import dev.waterfall.coordinator.metrics.CoordinatorMetrics;
@@ -11,8 +12,10 @@ import dev.waterfall.coordinator.streams.StreamRecord;
 import dev.waterfall.coordinator.streams.StreamRegistry;
 import dev.waterfall.coordinator.streams.UsableUrls;
 import dev.waterfall.coordinator.streams.ViewerTokens;
+import dev.waterfall.protocol.ErrorCode;
 import dev.waterfall.protocol.Message;
-import dev.waterfall.tree.Role;
+import dev.waterfall.protocol.ReparentReason;
+import dev.waterfall.protocol.Role;
 import dev.waterfall.tree.StreamTree;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -68,22 +71,22 @@ final class Admission {
     // An origin's key is checked against the record itself, not this member's cached copy: a key
     // rotated on another coordinator must stop working here at once. Origins join rarely; everyone
     // else reads the cache.
-    boolean origin = "origin".equals(join.role());
+    boolean origin = Role.ORIGIN.is(join.role());
     return (origin ? streams.getFresh(join.stream()) : streams.get(join.stream()))
         .compose(
             stream -> {
               if (stream == null) {
                 s.state = Session.State.CONNECTED;
                 s.fail(
-                    "unknown-stream",
+                    ErrorCode.UNKNOWN_STREAM,
                     "there is no stream named '" + abbreviate(join.stream()) + "'");
                 return Future.succeededFuture();
               }
-              return switch (join.role()) {
-                case "origin" -> joinAsOrigin(s, stream, join);
+              return switch (wireRole(join)) {
+                case ORIGIN -> joinAsOrigin(s, stream, join);
                 // In a realtime stream a booster forwards media tracks (relay-node's TrackRelay),
                 // in HLS signed chunks.
-                case "booster" ->
+                case BOOSTER ->
                     streams
                         .isBoosterToken(join.key())
                         .compose(
@@ -91,10 +94,18 @@ final class Admission {
                                 ok
                                     ? place(s, stream, join, Role.BOOSTER)
                                     : refuse(
-                                        s, "bad-credential", "the booster token is not valid"));
+                                        s,
+                                        ErrorCode.BAD_CREDENTIAL,
+                                        "the booster token is not valid"));
                 default -> joinAsViewer(s, stream, join);
               };
             });
+  }
+
+  /** The role a join names; a word this version does not know joins as a viewer, as before. */
+  private static Role wireRole(Message.Join join) {
+    Role role = Role.fromWire(join.role());
+    return role == null ? Role.VIEWER : role;
   }
 
   /**
@@ -105,7 +116,7 @@ final class Admission {
     if (stream.privateStream()) {
       ViewerTokens.Verdict verdict = viewerTokens.check(stream, join.key(), clock.millis());
       if (verdict != ViewerTokens.Verdict.VALID) {
-        return refuse(s, "private-stream", "'" + stream.name() + "': " + verdict.message);
+        return refuse(s, ErrorCode.PRIVATE_STREAM, "'" + stream.name() + "': " + verdict.message);
       }
     }
     return place(s, stream, join, Role.VIEWER);
@@ -114,12 +125,12 @@ final class Admission {
   private Future<Void> joinAsOrigin(Session s, StreamRecord stream, Message.Join join) {
     if (!Credentials.matches(join.key(), stream.publishKeyHash())) {
       return refuse(
-          s, "bad-credential", "the publish key for '" + stream.name() + "' is not valid");
+          s, ErrorCode.BAD_CREDENTIAL, "the publish key for '" + stream.name() + "' is not valid");
     }
     if (stream.realtime() && (join.httpUrl() != null || join.publicKey() != null)) {
       return refuse(
           s,
-          "wrong-stream-type",
+          ErrorCode.WRONG_STREAM_TYPE,
           "'"
               + stream.name()
               + "' is a realtime stream: publish it from the"
@@ -132,14 +143,15 @@ final class Admission {
     if (stream.privateStream() && join.contentKey() == null) {
       return refuse(
           s,
-          "private-stream",
+          ErrorCode.PRIVATE_STREAM,
           "'"
               + stream.name()
               + "' is private: its origin must send a contentKey"
               + " (an older relay-node?)");
     }
     if (switchboard.local(stream.rootId()) != null) {
-      return refuse(s, "origin-taken", "an origin is already connected to '" + stream.name() + "'");
+      return refuse(
+          s, ErrorCode.ORIGIN_TAKEN, "an origin is already connected to '" + stream.name() + "'");
     }
     return trees
         .claimRoot(stream.name(), switchboard.self())
@@ -147,10 +159,12 @@ final class Admission {
             claim -> {
               if (claim == null || !claim.granted()) {
                 return refuse(
-                    s, "origin-taken", "an origin is already connected to '" + stream.name() + "'");
+                    s,
+                    ErrorCode.ORIGIN_TAKEN,
+                    "an origin is already connected to '" + stream.name() + "'");
               }
               Place p = claim.place();
-              if (!admitted(s, stream, stream.rootId(), "origin", p.capacity(), true)) {
+              if (!admitted(s, stream, stream.rootId(), Role.ORIGIN.wire(), p.capacity(), true)) {
                 return Future.succeededFuture();
               }
               // The key it was admitted with, so a rotation with disconnect knows this origin holds
@@ -176,7 +190,7 @@ final class Admission {
                   record -> {
                     if (record == null) {
                       s.refuse(
-                          "stream-deleted",
+                          ErrorCode.STREAM_DELETED,
                           "stream '" + stream.name() + "' was deleted",
                           (short) 1000);
                       return Future.succeededFuture();
@@ -184,7 +198,7 @@ final class Admission {
                     if (!record.publishKeyHash().equals(s.publishKeyHash)) {
                       return refuse(
                           s,
-                          "key-rotated",
+                          ErrorCode.KEY_ROTATED,
                           "the publish key of '"
                               + stream.name()
                               + "' was rotated while this origin"
@@ -210,7 +224,10 @@ final class Admission {
                                 switchboard.deliver(
                                     p.childOwners().get(i),
                                     p.children().get(i),
-                                    new Message.Reparent(stream.rootId(), 1, "origin-reconnected"));
+                                    new Message.Reparent(
+                                        stream.rootId(),
+                                        1,
+                                        ReparentReason.ORIGIN_RECONNECTED.wire()));
                               }
                               return null;
                             });
@@ -220,7 +237,7 @@ final class Admission {
 
   /** Adds an origin's or booster's HTTP URL to the fallback list; answers the list either way. */
   private Future<List<String>> servesHttp(Session s, StreamRecord stream, Message.Join join) {
-    if (join.httpUrl() == null || "viewer".equals(join.role())) {
+    if (join.httpUrl() == null || Role.VIEWER.is(join.role())) {
       return fallbacks.list(stream.name());
     }
     s.httpUrl = join.httpUrl();
@@ -248,19 +265,26 @@ final class Admission {
     long started = System.nanoTime();
     int maxNodes = config.tree().maxNodesPerStream();
     return trees
-        .join(stream.name(), id, role, capacity, clock.millis(), switchboard.self(), maxNodes)
+        .join(
+            stream.name(),
+            id,
+            Roles.inTree(role),
+            capacity,
+            clock.millis(),
+            switchboard.self(),
+            maxNodes)
         .compose(
             j -> {
               if (j == null) {
                 s.state = Session.State.CONNECTED;
-                s.fail("unknown-stream", "stream '" + stream.name() + "' was deleted");
+                s.fail(ErrorCode.UNKNOWN_STREAM, "stream '" + stream.name() + "' was deleted");
                 return Future.succeededFuture();
               }
               if (j.parent() == null && j.shape().size() >= maxNodes) {
                 s.state = Session.State.CONNECTED;
-                metrics.error("stream-full");
+                metrics.error(ErrorCode.STREAM_FULL.wire());
                 s.fail(
-                    "stream-full",
+                    ErrorCode.STREAM_FULL,
                     "'"
                         + stream.name()
                         + "' has its most nodes ("
@@ -270,9 +294,9 @@ final class Admission {
               }
               if (j.parent() == null) {
                 s.state = Session.State.CONNECTED;
-                metrics.error("no-slot");
+                metrics.error(ErrorCode.NO_SLOT.wire());
                 s.fail(
-                    "no-slot",
+                    ErrorCode.NO_SLOT,
                     "no node of '"
                         + stream.name()
                         + "' has a free slot: play over HTTP and join again later");
@@ -280,7 +304,7 @@ final class Admission {
               }
               metrics.joined(System.nanoTime() - started);
               metrics.shape(stream.name(), j.shape());
-              if (!admitted(s, stream, id, role.name().toLowerCase(), j.capacity(), false)) {
+              if (!admitted(s, stream, id, role.wire(), j.capacity(), false)) {
                 return Future.succeededFuture();
               }
               s.maxChildren = maxChildren; // heartbeats re-size within it
@@ -308,7 +332,9 @@ final class Admission {
     switchboard.deliver(j.parentOwner(), j.parent(), new Message.ChildJoined(id));
     // a booster displaced a viewer under the backbone, or a joiner with more slots took a weaker
     // viewer's place
-    switchboard.announce(j.moves(), role == Role.BOOSTER ? "booster-joined" : "viewer-joined");
+    switchboard.announce(
+        j.moves(),
+        role == Role.BOOSTER ? ReparentReason.BOOSTER_JOINED : ReparentReason.VIEWER_JOINED);
   }
 
   /**
@@ -323,7 +349,7 @@ final class Admission {
         Credentials.resumeClaim(
             clusterSecret, resume.stream(), id, resume.resumeToken(), s.address, clock.millis());
     if (claim.owner() == null) {
-      return refuse(s, "bad-credential", claim.problem());
+      return refuse(s, ErrorCode.BAD_CREDENTIAL, claim.problem());
     }
     String tokenOwner = claim.owner();
     s.state = Session.State.JOINING;
@@ -338,7 +364,7 @@ final class Admission {
                 return held || tokenOwner.equals(switchboard.self())
                     ? refuse(
                         s,
-                        "already-connected",
+                        ErrorCode.ALREADY_CONNECTED,
                         "this node is connected: its place cannot be resumed")
                     : refuseSpent(s);
               }
@@ -353,7 +379,9 @@ final class Admission {
     String id = resume.nodeId();
     if (stream == null) {
       s.state = Session.State.CONNECTED;
-      s.fail("unknown-stream", "there is no stream named '" + abbreviate(resume.stream()) + "'");
+      s.fail(
+          ErrorCode.UNKNOWN_STREAM,
+          "there is no stream named '" + abbreviate(resume.stream()) + "'");
       return Future.succeededFuture();
     }
     return trees
@@ -366,7 +394,7 @@ final class Admission {
                   return refuseSpent(s);
                 }
                 s.fail(
-                    "unknown-node",
+                    ErrorCode.UNKNOWN_NODE,
                     "that place is gone (it was given up after the grace period): join again");
                 return Future.succeededFuture();
               }
@@ -394,7 +422,7 @@ final class Admission {
                                 place.capacity(),
                                 true,
                                 urls,
-                                "viewer".equals(place.role())));
+                                Role.VIEWER.is(place.role())));
                         if (root) {
                           tellResumedOriginItsKey(s, stream.name());
                         }
@@ -507,11 +535,12 @@ final class Admission {
   }
 
   private Future<Void> refuseSpent(Session s) {
-    return refuse(s, "bad-credential", "the resume token is spent: the place was resumed since");
+    return refuse(
+        s, ErrorCode.BAD_CREDENTIAL, "the resume token is spent: the place was resumed since");
   }
 
-  private Future<Void> refuse(Session s, String code, String message) {
-    metrics.error(code);
+  private Future<Void> refuse(Session s, ErrorCode code, String message) {
+    metrics.error(code.wire());
     s.refuse(code, message, POLICY_VIOLATION);
     return Future.succeededFuture();
   }

@@ -59,7 +59,7 @@ final class Departures {
               metrics.departed(r.moves().size());
               metrics.shape(s.stream, r.shape());
               switchboard.deliver(r.parentOwner(), r.parent(), new Message.ChildLeft(s.nodeId));
-              switchboard.announce(r.moves(), ReparentReason.PARENT_LEFT.wire());
+              switchboard.announce(r.moves(), ReparentReason.PARENT_LEFT);
               if (!r.moves().isEmpty()) {
                 incidents.repair(
                     s.stream,

@@ -102,7 +102,7 @@ public final class MemberWatcher implements MembershipListener {
                           fallbacks.remove(stream, gone);
                           metrics.moved(r.moves().size());
                           metrics.shape(stream, r.shape());
-                          switchboard.announce(r.moves(), ReparentReason.PARENT_LEFT.wire());
+                          switchboard.announce(r.moves(), ReparentReason.PARENT_LEFT);
                           if (!r.moves().isEmpty()) {
                             // One repair per sweep: the nodes of a dead coordinator that did not
                             // resume within the grace period.

@@ -1,6 +1,7 @@
 package dev.waterfall.coordinator.signalling;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.waterfall.protocol.ErrorCode;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.protocol.MessageCodec;
 import io.vertx.core.http.ServerWebSocket;
@@ -116,13 +117,13 @@ final class Session {
     }
   }
 
-  void fail(String code, String message) {
-    send(new Message.Error(code, message));
+  void fail(ErrorCode code, String message) {
+    send(new Message.Error(code.wire(), message));
   }
 
   /** Sends the error, then closes: for refused credentials and abuse. */
-  void refuse(String code, String message, short closeCode) {
+  void refuse(ErrorCode code, String message, short closeCode) {
     fail(code, message);
-    socket.close(closeCode, code);
+    socket.close(closeCode, code.wire());
   }
 }

@@ -14,6 +14,7 @@ import dev.waterfall.protocol.MessageCodec;
 import dev.waterfall.protocol.ProtocolException;
 import dev.waterfall.protocol.ReparentReason;
 import dev.waterfall.protocol.ReportReason;
+import dev.waterfall.protocol.Role;
 import dev.waterfall.tree.StreamTree;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -157,12 +158,15 @@ public final class SignallingServer {
     s.page = addresses.page(ws);
     if (!limits.openSocket(s.address)) {
       overLimit(
-          s, "too-many-sockets", "this address already holds " + sc.maxSocketsPerIp() + " sockets");
+          s,
+          ErrorCode.TOO_MANY_SOCKETS,
+          "this address already holds " + sc.maxSocketsPerIp() + " sockets");
       // Closed a moment after the error, not at once: a client attaches its handlers only when its
       // upgrade completes, and Vert.x's client then fails on a socket already closed ("WebSocket
       // is closed"), losing the refusal (AbuseLimitsTest, runs L and M). Not counted meanwhile.
       vertx.setTimer(
-          REFUSED_SOCKET_CLOSE_MS, t -> s.socket.close(POLICY_VIOLATION, "too-many-sockets"));
+          REFUSED_SOCKET_CLOSE_MS,
+          t -> s.socket.close(POLICY_VIOLATION, ErrorCode.TOO_MANY_SOCKETS.wire()));
       return;
     }
     s.countedSocket = true;
@@ -171,7 +175,7 @@ public final class SignallingServer {
     }
     ws.textMessageHandler(text -> onText(s, text));
     ws.binaryMessageHandler(
-        b -> reject(s, "binary-not-supported", "signalling messages are JSON text frames"));
+        b -> reject(s, ErrorCode.BINARY_NOT_SUPPORTED, "signalling messages are JSON text frames"));
     ws.exceptionHandler(e -> LOG.debug("socket error: {}", e.toString()));
     ws.closeHandler(v -> onClose(s));
   }
@@ -182,12 +186,12 @@ public final class SignallingServer {
     }
     if (!s.bucket.tryTake(System.nanoTime())) {
       if (++s.rateViolations > config.signalling().maxRateViolations()) {
-        metrics.error("rate-limited");
-        s.refuse("rate-limited", "too many messages: connection closed", POLICY_VIOLATION);
+        metrics.error(ErrorCode.RATE_LIMITED.wire());
+        s.refuse(ErrorCode.RATE_LIMITED, "too many messages: connection closed", POLICY_VIOLATION);
       } else {
         reject(
             s,
-            "rate-limited",
+            ErrorCode.RATE_LIMITED,
             "too many messages: slow down (limit "
                 + config.signalling().messagesPerSecond()
                 + "/s)");
@@ -197,7 +201,7 @@ public final class SignallingServer {
     if (text.length() > config.signalling().maxMessageBytes()) {
       reject(
           s,
-          "too-large",
+          ErrorCode.TOO_LARGE,
           "message of "
               + text.length()
               + " bytes exceeds the limit of "
@@ -208,7 +212,9 @@ public final class SignallingServer {
     try {
       m = MessageCodec.decode(text);
     } catch (ProtocolException e) {
-      reject(s, e.code(), e.getMessage());
+      // the codec's codes are ErrorCode's words (MessageRules, MessageCodec)
+      ErrorCode code = ErrorCode.fromWire(e.code());
+      reject(s, code == null ? ErrorCode.INVALID_MESSAGE : code, e.getMessage());
       return;
     }
     dispatch(s, m)
@@ -219,7 +225,10 @@ public final class SignallingServer {
                   MessageCodec.typeOf(m),
                   s.nodeId,
                   e.toString());
-              reject(s, "internal", "the coordinator could not handle this message; try again");
+              reject(
+                  s,
+                  ErrorCode.INTERNAL,
+                  "the coordinator could not handle this message; try again");
             });
   }
 
@@ -229,7 +238,7 @@ public final class SignallingServer {
         && !limits.tryJoin(s.address, System.nanoTime())) {
       overLimit(
           s,
-          "too-many-joins",
+          ErrorCode.TOO_MANY_JOINS,
           "too many joins from this address: try again in a few seconds (limit "
               + config.signalling().joinsPerIpPerSecond()
               + "/s)");
@@ -242,7 +251,7 @@ public final class SignallingServer {
       return s.state == Session.State.CONNECTED ? admission.resume(s, r) : alreadyJoined(s);
     }
     if (s.state != Session.State.JOINED) {
-      reject(s, "not-joined", "send 'join' first");
+      reject(s, ErrorCode.NOT_JOINED, "send 'join' first");
       return Future.succeededFuture();
     }
     s.lastSeen = clock.millis();
@@ -260,7 +269,7 @@ public final class SignallingServer {
     }
     reject(
         s,
-        "unexpected-type",
+        ErrorCode.UNEXPECTED_TYPE,
         "'" + MessageCodec.typeOf(m) + "' is sent by the coordinator, not to it");
     return Future.succeededFuture();
   }
@@ -268,14 +277,14 @@ public final class SignallingServer {
   private Future<Void> alreadyJoined(Session s) {
     reject(
         s,
-        "already-joined",
+        ErrorCode.ALREADY_JOINED,
         "this socket has already joined; open another socket for another node");
     return Future.succeededFuture();
   }
 
   private Future<Void> relaySignal(Session s, Message.Signal sig) {
     if (sig.to().equals(s.nodeId)) {
-      reject(s, "not-neighbour", "a node cannot signal itself");
+      reject(s, ErrorCode.NOT_NEIGHBOUR, "a node cannot signal itself");
       return Future.succeededFuture();
     }
     return trees
@@ -285,7 +294,7 @@ public final class SignallingServer {
               if (owner == null || owner.isEmpty()) {
                 reject(
                     s,
-                    "not-neighbour",
+                    ErrorCode.NOT_NEIGHBOUR,
                     "'"
                         + Admission.abbreviate(sig.to())
                         + "' is not your parent or child (or is not connected): signals travel along tree edges only");
@@ -311,7 +320,7 @@ public final class SignallingServer {
     // A measured uplink re-sizes the node's slots; a node that declared upload:false stays a leaf.
     // Every half quiet period a viewer's heartbeat also lets the tree give back what its reports
     // took, once a quiet period has earned it (boosters and the root are never reported).
-    boolean viewer = "viewer".equals(s.role);
+    boolean viewer = Role.VIEWER.is(s.role);
     if (s.root || s.capacity == 0 || h.uplinkKbps() == null && !viewer) {
       return Future.succeededFuture();
     }
@@ -347,7 +356,7 @@ public final class SignallingServer {
               Moved moved = resized.moved();
               if (!moved.moves().isEmpty()) {
                 metrics.moved(moved.moves().size());
-                switchboard.announce(moved.moves(), ReparentReason.CAPACITY_CHANGED.wire());
+                switchboard.announce(moved.moves(), ReparentReason.CAPACITY_CHANGED);
               }
               return null;
             });
@@ -407,7 +416,7 @@ public final class SignallingServer {
     if (moved == null || moved.moves().isEmpty()) {
       reject(
           s,
-          ErrorCode.REPORT_IGNORED.wire(),
+          ErrorCode.REPORT_IGNORED,
           "'"
               + Admission.abbreviate(r.about())
               + "' is not your "
@@ -415,7 +424,7 @@ public final class SignallingServer {
               + ", or there is no other place to move to");
     } else {
       metrics.moved(moved.moves().size());
-      switchboard.announce(moved.moves(), ReportReason.fromWire(r.reason()).reparent().wire());
+      switchboard.announce(moved.moves(), ReportReason.fromWire(r.reason()).reparent());
       flag(s, r);
     }
   }
@@ -444,8 +453,8 @@ public final class SignallingServer {
     return line.length() > 160 ? line.substring(0, 160) + "…" : line;
   }
 
-  private void reject(Session s, String code, String message) {
-    metrics.error(code);
+  private void reject(Session s, ErrorCode code, String message) {
+    metrics.error(code.wire());
     s.fail(code, message);
   }
 
@@ -453,9 +462,9 @@ public final class SignallingServer {
    * Refuses with an error (the caller decides whether to close) and logs the address once per
    * episode.
    */
-  private void overLimit(Session s, String code, String message) {
+  private void overLimit(Session s, ErrorCode code, String message) {
     if (limits.firstRefusal(s.address)) {
-      LOG.info("{} from {}: {}", code, addresses.forLog(s.address), message);
+      LOG.info("{} from {}: {}", code.wire(), addresses.forLog(s.address), message);
     }
     reject(s, code, message);
   }
@@ -498,7 +507,7 @@ public final class SignallingServer {
         }
         s.departure = "silent";
         s.departureNoticed = System.nanoTime();
-        s.refuse("silent", "no heartbeat for " + limit + " ms", POLICY_VIOLATION);
+        s.refuse(ErrorCode.SILENT, "no heartbeat for " + limit + " ms", POLICY_VIOLATION);
       }
     }
     if (removed > 3) {
@@ -517,7 +526,9 @@ public final class SignallingServer {
       }
     }
     idle.forEach(
-        s -> s.refuse("join-timeout", "no join within " + joinTimeout + " ms", POLICY_VIOLATION));
+        s ->
+            s.refuse(
+                ErrorCode.JOIN_TIMEOUT, "no join within " + joinTimeout + " ms", POLICY_VIOLATION));
   }
 
   private void closeStream(String stream) {
@@ -525,7 +536,7 @@ public final class SignallingServer {
       if (stream.equals(s.stream)) {
         s.state = Session.State.GONE;
         switchboard.unregister(s.nodeId, s);
-        s.refuse("stream-deleted", "stream '" + stream + "' was deleted", (short) 1000);
+        s.refuse(ErrorCode.STREAM_DELETED, "stream '" + stream + "' was deleted", (short) 1000);
       }
     }
   }
@@ -554,11 +565,11 @@ public final class SignallingServer {
           && s.state == Session.State.JOINED
           && !keyHash.equals(s.publishKeyHash)) {
         LOG.info("origin of '{}' disconnected: its publish key was rotated", stream);
-        s.departure = "key-rotated";
+        s.departure = ErrorCode.KEY_ROTATED.wire();
         s.departureNoticed = System.nanoTime();
-        metrics.error("key-rotated");
+        metrics.error(ErrorCode.KEY_ROTATED.wire());
         s.refuse(
-            "key-rotated",
+            ErrorCode.KEY_ROTATED,
             "the publish key of '"
                 + stream
                 + "' was rotated and this origin disconnected:"

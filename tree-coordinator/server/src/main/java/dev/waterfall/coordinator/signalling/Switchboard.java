@@ -1,8 +1,10 @@
 package dev.waterfall.coordinator.signalling;
 
 import dev.waterfall.coordinator.cluster.Edge;
+import dev.waterfall.protocol.ErrorCode;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.protocol.MessageCodec;
+import dev.waterfall.protocol.ReparentReason;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -136,14 +138,14 @@ final class Switchboard {
    * Tells everyone a set of new edges concerns: the new parent first (so it expects the offer),
    * then the node.
    */
-  void announce(List<Edge> edges, String reason) {
+  void announce(List<Edge> edges, ReparentReason reason) {
     for (Edge e : edges) {
       if (e.newParent() == null) {
         deliver(
             e.nodeOwner(),
             e.nodeId(),
             new Message.Error(
-                "evicted",
+                ErrorCode.EVICTED.wire(),
                 "the tree has no free slot left for you: play over HTTP and join again later"));
         continue;
       }
@@ -151,7 +153,8 @@ final class Switchboard {
       if (e.oldParent() != null) {
         deliver(e.oldParentOwner(), e.oldParent(), new Message.ChildLeft(e.nodeId()));
       }
-      deliver(e.nodeOwner(), e.nodeId(), new Message.Reparent(e.newParent(), e.depth(), reason));
+      deliver(
+          e.nodeOwner(), e.nodeId(), new Message.Reparent(e.newParent(), e.depth(), reason.wire()));
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.waterfall.coordinator.streams;
 
+import dev.waterfall.protocol.StreamType;
 import java.io.Serializable;
 
 /**
@@ -55,13 +56,13 @@ public record StreamRecord(
   public record Ingest(String rtmp, String whip) implements Serializable {}
 
   /** Signed HLS chunks over DataChannels, published by a relay-node origin. */
-  public static final String HLS = "hls";
+  public static final String HLS = StreamType.HLS.wire();
 
   /**
    * Media tracks forwarded page to page, published by the /publish page (docs/architecture.md
    * "Realtime mode").
    */
-  public static final String REALTIME = "realtime";
+  public static final String REALTIME = StreamType.REALTIME.wire();
 
   /**
    * What the origin announced at its join: its signing key, a private stream's content key, its
