@@ -4,6 +4,11 @@ import test from 'node:test';
 import {
   BEHIND_MS, CHUNK_DEADLINE_MS, CHUNK_WAIT_MAX_MS, GapFiller, chunksDue, parentBehind,
 } from '../../main/web/p2p/gaps.js';
+import { bytesToBase64 } from '../../main/web/p2p/bytes.js';
+import { decodeFrame, encodeHeaderFrame } from '../../main/web/p2p/frames.js';
+import { encodeHeader } from '../../main/web/p2p/header.js';
+import { SegmentStore } from '../../main/web/p2p/store.js';
+import { importPublicKey, sha256 } from '../../main/web/p2p/verify.js';
 
 /**
  * A store holding complete 2 s segments whose headers came at the given times (epoch ms), each `lagMs` after the
@@ -130,4 +135,32 @@ test('an incomplete segment is fetched as the buffer runs low, counting the inco
   assert.deepEqual(fetched(2.5, [{ sn: 10 }]), ['seg-11.ts/chunk/3']);
   // A node without a player: the floor, as before.
   assert.deepEqual(fetched(0), ['seg-10.ts/chunk/3', 'seg-11.ts/chunk/3']);
+});
+
+test('a segment the player fetched over HTTP fills what the store lacks, checked, and goes to the children', async () => {
+  const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']);
+  const spki = new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey));
+  const store = new SegmentStore(await importPublicKey(bytesToBase64(spki)), { stream: 's' });
+  const segment = new Uint8Array(150_000).map((_, i) => i % 251);
+  const chunkSize = 65536;
+  const chunks = [0, 1, 2].map((i) => segment.slice(i * chunkSize, Math.min(segment.length, (i + 1) * chunkSize)));
+  const chunkHashes = await Promise.all(chunks.map((c) => sha256(c)));
+  const headerBytes = encodeHeader({ stream: 's', sequence: 7, durationMillis: 2000, byteLength: segment.length,
+    chunkSize, producedAtMillis: Date.now(), discontinuity: false, discontinuitySequence: 0, chunkHashes });
+  const signature = new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, pair.privateKey, headerBytes));
+  assert.equal(await store.addHeader(decodeFrame(encodeHeaderFrame(headerBytes, signature))), 'STORED');
+  assert.equal(await store.addChunk(7, 0, chunks[0]), 'STORED'); // the parent's
+  const forwarded = [];
+  const gaps = new GapFiller({ store, stats: {} }, recordingFallbacks(), (frame) => forwarded.push(decodeFrame(frame)));
+
+  const tampered = segment.slice();
+  tampered[100_000] ^= 1; // chunk 1 is bad: refused; chunk 2 is good: taken
+  await gaps.adopt(7, tampered.buffer);
+  assert.deepEqual(store.missingChunks(7), [1]);
+  await gaps.adopt(7, segment.slice().buffer);
+  assert.deepEqual(store.missingChunks(7), []);
+  assert.deepEqual(forwarded.map((f) => f.index), [2, 1]);
+  assert.deepEqual(store.segmentBytes(7), segment);
+  await gaps.adopt(8, segment.slice().buffer); // no header held: nothing to check it against
+  assert.equal(forwarded.length, 2);
 });

@@ -7,6 +7,7 @@
 // store accepts is handed to `forward` (the children), as the parent's frames are.
 
 import { decodeFrame, encodeChunkFrame } from './frames.js';
+import { chunkLength, chunkOffset } from './header.js';
 import { MIN_MARGIN_MS } from './delivery.js';
 import { ChunkResult, HeaderResult } from './store.js';
 
@@ -150,6 +151,27 @@ export class GapFiller {
       this.node.stats.headersByHttp++;
     }
     return r === HeaderResult.STORED || r === HeaderResult.DUPLICATE;
+  }
+
+  /**
+   * A whole segment the player had to fetch over HTTP (the loader, past its deadline): the chunks the store still
+   * lacks are taken from it (each checked against its header, as any chunk) and forwarded, so neither this page's
+   * gap filler nor its children fetch the same bytes again. Copied at once: the player may take the buffer.
+   */
+  async adopt(sequence, bytes) {
+    const store = this.node.store;
+    const held = store && store.header(sequence);
+    if (!held || bytes.byteLength !== held.header.byteLength) return;
+    const data = new Uint8Array(bytes);
+    const chunks = store.missingChunks(sequence).map((index) => {
+      const from = chunkOffset(held.header, index);
+      return [index, data.slice(from, from + chunkLength(held.header, index))];
+    });
+    for (const [index, chunk] of chunks) {
+      if (await store.addChunk(sequence, index, chunk) === ChunkResult.STORED) {
+        this.forward(encodeChunkFrame(sequence, index, chunk));
+      }
+    }
   }
 
   async fetchChunks(sequence, missing) {
