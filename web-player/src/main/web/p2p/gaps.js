@@ -1,5 +1,5 @@
 // The gap filler (relay-node's GapFiller): heals over HTTP, from the fallback relays, what the parent does not
-// deliver in time. A chunk still missing CHUNK_DEADLINE_MS after its header is fetched; so is a whole segment the
+// deliver in time. A chunk still missing when the player would otherwise run short (chunksDue) is fetched; so is a whole segment the
 // parent skipped (a hole below one whose header came CHUNK_DEADLINE_MS ago: the playlist stops at a hole, so
 // the player would run dry waiting for it); while the parent has sent nothing for PARENT_SILENCE_MS, or is
 // behind (parentBehind: the next header overdue by BEHIND_MS), the fallback's playlist is polled and every
@@ -7,10 +7,14 @@
 // store accepts is handed to `forward` (the children), as the parent's frames are.
 
 import { decodeFrame, encodeChunkFrame } from './frames.js';
+import { chunkLength, chunkOffset } from './header.js';
+import { MIN_MARGIN_MS } from './delivery.js';
 import { ChunkResult, HeaderResult } from './store.js';
 
-/** A chunk not here this long after its header is fetched over HTTP (relay default). */
+/** The tree gets at least this long after a segment's header to bring its chunks (relay default). */
 export const CHUNK_DEADLINE_MS = 1500;
+/** ... and at most this long, whatever the player holds: children wait on this page's copy too. */
+export const CHUNK_WAIT_MAX_MS = 3500;
 /** A parent silent this long: the fallback playlist is polled for segments it never announced. */
 export const PARENT_SILENCE_MS = 3000;
 const PLAYLIST_POLL_MS = 1000;
@@ -42,6 +46,19 @@ export function parentBehind(store, now) {
   return now > newest.header.producedAtMillis + newest.header.durationMillis + best + BEHIND_MS;
 }
 
+/**
+ * Whether a segment's missing chunks are due over HTTP, `headerAgeMs` after its header came, when the player will
+ * need it in `neededInMs` (what it holds ahead, plus every earlier segment still incomplete). In between the two
+ * bounds, it waits for the tree while that leaves time for the fetch and its append (`marginMs`, measured) and
+ * for the playlist reload that lists the segment once whole (one `durationMs`). Under a booster two lossy hops
+ * away the last chunks land ~1.8 s after the header and the player holds ~4–6 s: a fixed 1.5 s deadline fetched
+ * a third of those pages' bytes twice, and the HTTP share it added made their parent look starving.
+ */
+export function chunksDue(headerAgeMs, neededInMs, marginMs, durationMs) {
+  if (headerAgeMs <= CHUNK_DEADLINE_MS) return false;
+  return headerAgeMs >= CHUNK_WAIT_MAX_MS || neededInMs <= marginMs + durationMs;
+}
+
 export class GapFiller {
   /**
    * @param {import('./node.js').BrowserNode} node  its store and stats
@@ -64,10 +81,19 @@ export class GapFiller {
   tick(now, lastParentFrameAt) {
     const store = this.node.store;
     const held = store.sequences();
+    // When the player needs each incomplete segment: after what it holds and every incomplete one before it that
+    // it has not asked for (one it asked for is in its buffer, or the loader's to deliver).
+    let neededInMs = this.bufferMs();
+    const asked = new Set(((this.node.stats && this.node.stats.loads) || []).map((load) => load.sn));
+    const marginMs = this.node.delivery ? this.node.delivery.marginMs() : MIN_MARGIN_MS;
     for (let i = 0; i < held.length; i++) {
       const s = store.status(held[i]);
-      if (!s || now - s.headerAtMillis <= CHUNK_DEADLINE_MS) continue;
-      if (!s.complete && !this.fetching.has(held[i])) this.fetchChunks(held[i], store.missingChunks(held[i]));
+      if (!s) continue;
+      const durationMs = s.complete || asked.has(held[i]) ? 0 : store.header(held[i]).header.durationMillis;
+      const due = chunksDue(now - s.headerAtMillis, neededInMs, marginMs, durationMs);
+      neededInMs += durationMs;
+      if (now - s.headerAtMillis <= CHUNK_DEADLINE_MS) continue;
+      if (!s.complete && due && !this.fetching.has(held[i])) this.fetchChunks(held[i], store.missingChunks(held[i]));
       // Past the gap timeout the playlist has skipped the hole for good: nothing left to heal.
       const healable = i > 0 && now - s.headerAtMillis < store.limits.gapTimeoutMillis;
       const from = healable ? Math.max(held[i - 1] + 1, store.playableFrom, held[i] - MAX_HOLE_SEGMENTS) : held[i];
@@ -85,6 +111,12 @@ export class GapFiller {
       this.lastPoll = now;
       this.poll().catch(() => {});
     }
+  }
+
+  /** What the player holds ahead, in ms; 0 for a node without one (its chunks then wait only the minimum). */
+  bufferMs() {
+    const seconds = this.node.bufferSeconds ? this.node.bufferSeconds() : 0;
+    return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
   }
 
   async poll() {
@@ -121,6 +153,27 @@ export class GapFiller {
       this.node.stats.headersByHttp++;
     }
     return r === HeaderResult.STORED || r === HeaderResult.DUPLICATE;
+  }
+
+  /**
+   * A whole segment the player had to fetch over HTTP (the loader, past its deadline): the chunks the store still
+   * lacks are taken from it (each checked against its header, as any chunk) and forwarded, so neither this page's
+   * gap filler nor its children fetch the same bytes again. Copied at once: the player may take the buffer.
+   */
+  async adopt(sequence, bytes) {
+    const store = this.node.store;
+    const held = store && store.header(sequence);
+    if (!held || bytes.byteLength !== held.header.byteLength) return;
+    const data = new Uint8Array(bytes);
+    const chunks = store.missingChunks(sequence).map((index) => {
+      const from = chunkOffset(held.header, index);
+      return [index, data.slice(from, from + chunkLength(held.header, index))];
+    });
+    for (const [index, chunk] of chunks) {
+      if (await store.addChunk(sequence, index, chunk) === ChunkResult.STORED) {
+        this.forward(encodeChunkFrame(sequence, index, chunk));
+      }
+    }
   }
 
   async fetchChunks(sequence, missing) {

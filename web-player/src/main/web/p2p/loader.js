@@ -195,6 +195,7 @@ export function p2pLoader(Hls, node) {
         if (won.via === 'http') {
           node.delivery.noteFetch(won.ms);
           node.countHttpSegment(won.data.byteLength);
+          node.gaps.adopt(sequence, won.data).catch(() => {}); // a chunk that fails its hash is simply not taken
         }
         return await node.reveal(sequence, won.data); // a private stream's: decrypted, which also authenticates it
       } catch (e) {
