@@ -151,7 +151,12 @@ test('a segment the player fetched over HTTP fills what the store lacks, checked
   assert.equal(await store.addHeader(decodeFrame(encodeHeaderFrame(headerBytes, signature))), 'STORED');
   assert.equal(await store.addChunk(7, 0, chunks[0]), 'STORED'); // the parent's
   const forwarded = [];
-  const gaps = new GapFiller({ store, stats: {} }, recordingFallbacks(), (frame) => forwarded.push(decodeFrame(frame)));
+  const gaps = new GapFiller({ store, stats: {} }, recordingFallbacks(), (bytes, frame) => {
+    const decoded = decodeFrame(bytes);
+    // the frame handed with the bytes is what they encode: the lanes choose by it (lanes.js)
+    assert.deepEqual([frame.type, frame.sequence, frame.index], [decoded.type, decoded.sequence, decoded.index]);
+    forwarded.push(decoded);
+  });
 
   const tampered = segment.slice();
   tampered[100_000] ^= 1; // chunk 1 is bad: refused; chunk 2 is good: taken

@@ -171,7 +171,7 @@ export class GapFiller {
     });
     for (const [index, chunk] of chunks) {
       if (await store.addChunk(sequence, index, chunk) === ChunkResult.STORED) {
-        this.forward(encodeChunkFrame(sequence, index, chunk));
+        this.forward(encodeChunkFrame(sequence, index, chunk), { type: 'chunk', sequence, index, payload: chunk });
       }
     }
   }
