@@ -9,7 +9,8 @@
 // - `?ll=1`: low-latency HLS (CMAF parts, blocking reload) with hls.js's lowLatencyMode, over HTTP.
 //   `?ll=tree` (experimental): the same through the tree where the browser can (the playlist over HTTP from a
 //   relay serving /ll/, the parts from the parent: p2p/loader.js). Not the default yet: in LlPagesIT its pages
-//   stalled 17-463 ms just after segment boundaries in 2 of 4 runs, where plain LL did not (docs/benchmarks.md).
+//   stall once or twice each while another page starts on the 2-core machine (the origin's HTTP answers then
+//   take 0.7-0.9 s too), which the plain LL page, opened last, never plays through (docs/benchmarks.md).
 // Uploading (forwarding to child pages) is on unless `?upload=0`, the "share my upload" box is cleared, or the
 // device is on a cellular connection, asks to save data or runs low on battery (then leaf-only unless the viewer
 // ticks the box again). The stats overlay (button, or the key "s") shows where the page is in the tree and how

@@ -1,7 +1,7 @@
 // p2p/delivery.js and the loader's deadline: the wait for the store leaves room for what HTTP costs this page.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { DeliveryCost, MIN_MARGIN_MS } from '../../main/web/p2p/delivery.js';
+import { DeliveryCost, MIN_MARGIN_MS, MIN_PART_MARGIN_MS, PART_FETCH_KEPT_MS } from '../../main/web/p2p/delivery.js';
 import { SEGMENT_DEADLINE_MS, segmentDeadline } from '../../main/web/p2p/loader.js';
 
 test('before anything is measured the margin is the floor', () => {
@@ -24,4 +24,15 @@ test('an idle page waits for the store; a slow one turns to HTTP at once', () =>
   assert.equal(segmentDeadline(1.92), 920);
   assert.equal(segmentDeadline(1.8, 1.5 * (408 + 839)), 0); // a fetch of 408 ms and an append of 839 ms, seen on a loaded machine
   assert.equal(segmentDeadline(0), 0);
+});
+
+test('a part fetch sets the part margin for a while: one that beat the store once does not send every part to HTTP', () => {
+  let now = 0;
+  const cost = new DeliveryCost(() => now);
+  assert.equal(cost.partMarginMs(), MIN_PART_MARGIN_MS);
+  cost.noteAppend(60);
+  cost.notePartFetch(540); // under load
+  assert.equal(cost.partMarginMs(), 1.5 * 600);
+  now += PART_FETCH_KEPT_MS + 1; // the store has brought every part since: nothing fetched, nothing measured
+  assert.equal(cost.partMarginMs(), MIN_PART_MARGIN_MS);
 });

@@ -6,20 +6,39 @@
 
 /** The margin before anything is measured, and its floor. */
 export const MIN_MARGIN_MS = 1000;
+/**
+ * The same floor for an LL-HLS part (a few tens of KB, where a segment is hundreds): a part's fetch took 25-300 ms
+ * on a loaded loopback, and an LL player holds only ~1 s ahead, so the segment floor would send every part to HTTP.
+ */
+export const MIN_PART_MARGIN_MS = 250;
+/**
+ * A part's fetch time counts this long. A part fetch is measured only when it beats the store, so a slow one would
+ * otherwise set the margin for good, every later part would be fetched at once, and the tree would carry nothing.
+ */
+export const PART_FETCH_KEPT_MS = 10000;
 /** Recent measurements kept of each kind; the margin follows the worst of them. */
 const SAMPLES = 4;
 /** Headroom over the worst recent fetch plus append. */
 const HEADROOM = 1.5;
 
 export class DeliveryCost {
-  constructor() {
+  constructor(now = () => performance.now()) {
+    this.now = now;
     this.fetches = [];
     this.appends = [];
+    this.partFetches = [];
   }
 
   /** A whole segment came over HTTP in `ms`. */
   noteFetch(ms) {
     keep(this.fetches, ms);
+  }
+
+  /** An LL-HLS part came over HTTP in `ms`. */
+  notePartFetch(ms) {
+    if (!(ms >= 0) || !Number.isFinite(ms)) return;
+    this.partFetches.push({ ms, at: this.now() });
+    if (this.partFetches.length > SAMPLES) this.partFetches.shift();
   }
 
   /** hls.js took `ms` from having a segment's bytes to having it in the media buffer. */
@@ -30,6 +49,12 @@ export class DeliveryCost {
   /** The time an HTTP fetch and its append should be given. */
   marginMs() {
     return Math.max(MIN_MARGIN_MS, HEADROOM * (worst(this.fetches) + worst(this.appends)));
+  }
+
+  /** The time an HTTP fetch of an LL-HLS part and its append should be given. */
+  partMarginMs() {
+    const recent = this.partFetches.filter((f) => this.now() - f.at <= PART_FETCH_KEPT_MS).map((f) => f.ms);
+    return Math.max(MIN_PART_MARGIN_MS, HEADROOM * (worst(recent) + worst(this.appends)));
   }
 }
 

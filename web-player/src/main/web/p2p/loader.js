@@ -13,18 +13,19 @@
 // blocking reload: that request is what tells hls.js a part exists, and the relay answers it the moment the part is
 // whole, which no page-made playlist could do sooner (the page learns of a part only once its parent forwards it,
 // a hop or more later). The bytes are what the tree carries: init.mp4 and part-<id>.m4s are answered from the part
-// store as soon as the part verifies there, within PART_DEADLINE_MS, else fetched over HTTP, per part;
-// seg-<msn>.m4s from the store when all its parts are held.
+// store as soon as the part verifies there, within its deadline (partDeadline: PART_DEADLINE_MS, less when the player
+// holds little), else fetched over HTTP, per part, the store racing the fetch; seg-<msn>.m4s from the store when
+// all its parts are held.
 // Every other URL goes to hls.js's own loader.
 
-import { MIN_MARGIN_MS } from './delivery.js';
+import { MIN_MARGIN_MS, MIN_PART_MARGIN_MS } from './delivery.js';
 
 export const SEGMENT_DEADLINE_MS = 2000;
 /**
- * How long an LL-HLS part hls.js asked for may take to complete in the part store before it is fetched over HTTP.
- * hls.js asks for a part once the playlist's relay holds it whole, and the tree brings it tens of milliseconds
- * later per hop (relays: 21 ms p50 at depth 2); hls.js keeps PART-HOLD-BACK (3 part targets, ~1 s) buffered, so a
- * wait of 1.5 part targets still leaves an HTTP fetch time to land before that runs out.
+ * The longest an LL-HLS part hls.js asked for may take to complete in the part store before it is fetched over
+ * HTTP. hls.js asks for a part once the playlist's relay holds it whole, and the tree brings it tens of
+ * milliseconds later per hop (55-97 ms p50 at depths 1-3 in LlPagesIT). The wait is shorter when the player holds
+ * less (partDeadline).
  */
 export const PART_DEADLINE_MS = 500;
 
@@ -57,6 +58,16 @@ export function segmentDeadline(bufferSeconds, marginMs = MIN_MARGIN_MS) {
   return Math.max(0, Math.min(SEGMENT_DEADLINE_MS, bufferSeconds * 1000 - marginMs));
 }
 const HTTP_TIMEOUT_MS = 10000;
+
+/**
+ * How long to wait for a part in the store: PART_DEADLINE_MS, but never so long that what the player holds
+ * ahead runs out before an HTTP fetch and its append could land (`marginMs`, measured: delivery.js). An LL player
+ * holds only ~1 s ahead, and a fixed 500 ms wait followed by a fetch under load (0.4-0.6 s) outlasted it: the
+ * tree's LL pages stalled where a page fetching at once did not.
+ */
+export function partDeadline(bufferSeconds, marginMs = MIN_PART_MARGIN_MS) {
+  return Math.max(0, Math.min(PART_DEADLINE_MS, bufferSeconds * 1000 - marginMs));
+}
 
 /**
  * Segment `sequence` past its deadline: an HTTP fetch, while the store may still complete it. A parent that is
@@ -128,6 +139,18 @@ export function p2pLoader(Hls, node) {
       }
       if (!context.url.startsWith(prefix)) {
         this.inner = new DefaultLoader(this.hlsConfig);
+        if (node.parts && /\.m3u8(\?|$)/.test(context.url)) {
+          // A blocking playlist reload: when hls.js learns of each part, for a stall's diagnosis.
+          const entry = node.notePartLoad(context.url.replace(/^.*\//, ''));
+          entry.via = 'playlist';
+          this.inner.load(context, config, Object.assign({}, callbacks, {
+            onSuccess: (...args) => {
+              entry.ms = Math.round(performance.now() - entry.t);
+              callbacks.onSuccess(...args);
+            },
+          }));
+          return;
+        }
         this.inner.load(context, config, callbacks);
         return;
       }
@@ -143,31 +166,102 @@ export function p2pLoader(Hls, node) {
       work.then((data) => this.succeed(data), (e) => this.fail(e));
     }
 
-    /** An LL-HLS init, part or segment: from the part store if it has it in time, else over HTTP. */
+    /**
+     * An LL-HLS init, part or segment: from the part store if it holds it, else over HTTP. A part not held yet is
+     * waited for only as long as the player can spare (partDeadline), then an HTTP fetch races the store.
+     */
     loadFromParts(ll, context, config, callbacks) {
       this.context = context;
+      this.loaderConfig = config;
       this.callbacks = callbacks;
       this.controller = new AbortController();
       this.ownStats.loading.start = performance.now();
-      const signal = this.controller.signal;
-      const held = ll.kind === 'init' ? Promise.resolve(node.partInit())
-        : ll.kind === 'part' ? node.waitForPart(ll.id, PART_DEADLINE_MS, signal)
-          : Promise.resolve(node.segmentFromParts(ll.msn));
-      held.then((bytes) => {
-        if (this.done) return;
-        if (bytes) {
+      const entry = node.notePartLoad(context.url.replace(/^.*\//, '').replace(/\?.*$/, ''));
+      const work = ll.kind === 'part' ? this.part(ll.id, context.url, entry)
+        : this.storeOrHttp(ll.kind === 'init' ? node.partInit() : node.segmentFromParts(ll.msn), context.url, entry);
+      work.then((data) => {
+        entry.ms = Math.round(performance.now() - this.ownStats.loading.start);
+        this.succeed(data);
+      }, (e) => {
+        entry.error = String((e && (e.name === 'AbortError' ? 'aborted' : e.code || e.message)) || e);
+        this.fail(e);
+      });
+    }
+
+    async storeOrHttp(bytes, url, entry) {
+      if (bytes) {
+        entry.via = 'store';
+        node.stats.partsFromStore++;
+        return bytes.buffer;
+      }
+      entry.via = 'http';
+      const data = await this.httpGet(url, this.controller.signal);
+      node.countHttpPart(data.byteLength);
+      return data;
+    }
+
+    async part(id, url, entry) {
+      const began = performance.now();
+      entry.deadline = Math.round(partDeadline(node.bufferSeconds(), node.delivery.partMarginMs()));
+      const bytes = await node.waitForPart(id, entry.deadline, this.controller.signal);
+      if (this.done) throw new DOMException('aborted', 'AbortError');
+      if (bytes) {
+        entry.via = 'store';
+        node.stats.partsFromStore++;
+        return bytes.buffer;
+      }
+      // Past its deadline the part often completes in the store before a fetch started now lands (a parent that
+      // is late rather than silent): whichever is first plays, and the other is aborted.
+      const lost = new AbortController();
+      const both = AbortSignal.any([this.controller.signal, lost.signal]);
+      const asked = performance.now();
+      const http = this.httpGet(url, both).then((data) => ({ via: 'http', data }));
+      const store = node.waitForPart(id, HTTP_TIMEOUT_MS, both).then((data) => {
+        if (!data) throw new Error('part ' + id + ' is not coming to the store');
+        return { via: 'store-late', data: data.buffer };
+      });
+      try {
+        const won = await Promise.any([http, store]);
+        entry.via = won.via;
+        if (won.via === 'http') {
+          node.delivery.notePartFetch(performance.now() - asked);
+          node.countHttpPart(won.data.byteLength);
+        } else {
           node.stats.partsFromStore++;
-          this.succeed(bytes.buffer);
+          node.stats.partFetchesAborted++;
+        }
+        return won.data;
+      } catch (e) {
+        throw (e instanceof AggregateError && e.errors[0]) || e; // the fetch's own error, for hls.js
+      } finally {
+        lost.abort();
+        entry.waited = Math.round(asked - began);
+      }
+    }
+
+    /**
+     * `url` over HTTP through hls.js's own loader (its timeouts and retries), as an ArrayBuffer; aborted with
+     * `signal`, when the store won the race or hls.js aborted this load.
+     */
+    httpGet(url, signal) {
+      return new Promise((resolve, reject) => {
+        const loader = new DefaultLoader(this.hlsConfig);
+        const aborted = () => reject(new DOMException('aborted', 'AbortError'));
+        if (signal.aborted) {
+          aborted();
           return;
         }
-        this.inner = new DefaultLoader(this.hlsConfig);
-        this.inner.load(context, config, Object.assign({}, callbacks, {
-          onSuccess: (response, stats, ctx, networkDetails) => {
-            node.countHttpPart(response.data ? response.data.byteLength || 0 : 0);
-            callbacks.onSuccess(response, stats, ctx, networkDetails);
-          },
-        }));
-      }, (e) => this.fail(e));
+        signal.addEventListener('abort', () => {
+          if (loader.abort) loader.abort();
+          aborted();
+        }, { once: true });
+        loader.load(Object.assign({}, this.context, { url }), this.loaderConfig, {
+          onSuccess: (response) => resolve(response.data),
+          onError: (e) => reject(Object.assign(new Error(e.text || 'HTTP ' + e.code), { code: e.code })),
+          onTimeout: () => reject(new DOMException('timed out: ' + url, 'TimeoutError')),
+          onAbort: aborted,
+        });
+      });
     }
 
     async playlist() {

@@ -24,6 +24,8 @@ import { ErrorCode } from './vocabulary.js';
 export const TICK_MS = 250;
 /** Segment loads remembered for the page state (noteLoad): 80 s of play, a whole test's worth. */
 export const LOADS_KEPT = 40;
+/** LL-HLS loads kept for a stall's diagnosis (node.partLoads): ~40 s of parts and playlist reloads. */
+export const PART_LOADS_KEPT = 240;
 /**
  * Segments hls.js appends before the first parent link is set up (watch.js): the link's set-up and the parent's
  * backlog, received and verified, then no longer compete with them on a busy device. Every segment asked for
@@ -66,6 +68,8 @@ export class BrowserNode {
     this.wantsParts = !!options.parts;
     /** The LL-HLS part store (partstore.js) of a page with `parts`, from the first welcome; else null. */
     this.parts = null;
+    /** The recent LL-HLS loads (notePartLoad). */
+    this.partLoads = [];
     /**
      * Whether this page takes the classic segments from its parent: always, unless it takes parts and no child of
      * its has played segments (then the stream comes once, as parts, and its segment gap filler rests).
@@ -82,7 +86,7 @@ export class BrowserNode {
     this.stats = {
       bytesFromParent: 0, bytesByFallback: 0, chunksByHttp: 0, headersByHttp: 0, segmentsByHttp: 0,
       verificationFailures: 0, malformedFrames: 0, parentChanges: 0,
-      partsFromStore: 0, partsByHttp: 0, partBytesFromParent: 0, partLagMs: [],
+      partsFromStore: 0, partsByHttp: 0, partFetchesAborted: 0, partBytesFromParent: 0, partLagMs: [],
       bytesSentToChildren: 0, framesSkipped: 0, childrenServed: 0, slowChildReports: 0, uploadChanges: 0,
       loads: [],
     };
@@ -354,6 +358,21 @@ export class BrowserNode {
   /** A fetch from the current fallback relay; a failure moves to the next one for the following fetches. */
   fetchFallback(path, timeoutMs, signal) {
     return this.httpFallback.fetch(path, timeoutMs, signal);
+  }
+
+  /**
+   * Records that the player asked for LL-HLS resource `name` (a part, init, segment or playlist reload): when, what
+   * it held ahead and the newest part in the store; the loader fills in `via`, `ms`, the part's `deadline` and
+   * how long it `waited` for the store. Kept in node.partLoads (not the page state, which is sent every 250 ms):
+   * what a stalled LL page asked for and how each answer came.
+   */
+  notePartLoad(name) {
+    const ids = this.parts ? this.parts.ids() : [];
+    const entry = { t: Math.round(performance.now()), wall: Date.now(), name, newest: ids[ids.length - 1],
+      buffer: Math.round(this.bufferSeconds() * 1000), via: null, ms: null };
+    this.partLoads.push(entry);
+    if (this.partLoads.length > PART_LOADS_KEPT) this.partLoads.shift();
+    return entry;
   }
 
   /**

@@ -70,6 +70,14 @@ class LlPagesIT extends BrowserFixture {
       Thread.sleep(200);
     }
 
+    // llpages.plainFirst: the plain page opens first and plays through the chain pages' start-ups,
+    // as the chain pages play through each other's (and, by default, the plain page's).
+    boolean plainFirst = Boolean.getBoolean("llpages.plainFirst");
+    PageViewer plain =
+        plainFirst ? PageViewer.open(chromium, "plain", rig.base, stream, "?ll=1&p2p=0") : null;
+    if (plain != null) {
+      plain.waitPlaying();
+    }
     List<PageViewer> chain = new ArrayList<>();
     Map<PageViewer, List<String>> partRequests = new HashMap<>();
     for (int i = 0; i < CHAIN; i++) {
@@ -86,8 +94,11 @@ class LlPagesIT extends BrowserFixture {
       p.waitJoined(); // one at a time, so each takes the slot under the one before
       chain.add(p);
     }
-    // The plain page opens last, so its first frame is not measured on a quieter machine.
-    PageViewer plain = PageViewer.open(chromium, "plain", rig.base, stream, "?ll=1&p2p=0");
+    // By default the plain page opens last, so its first frame is not measured on a quieter
+    // machine.
+    if (plain == null) {
+      plain = PageViewer.open(chromium, "plain", rig.base, stream, "?ll=1&p2p=0");
+    }
     List<PageViewer> all = new ArrayList<>(chain);
     all.add(plain);
     for (PageViewer p : all) {
@@ -119,6 +130,9 @@ class LlPagesIT extends BrowserFixture {
       }
     }
     Thread.sleep(300); // one more state refresh (every 250 ms)
+    for (PageViewer p : all) {
+      writeTrace(p);
+    }
     Map<PageViewer, Map<String, Object>> after = new HashMap<>();
     Map<PageViewer, Double> played = new HashMap<>();
     for (PageViewer p : all) {
@@ -145,6 +159,8 @@ class LlPagesIT extends BrowserFixture {
       double byHttp = p2p(s, "partsByHttp") - p2p(b, "partsByHttp");
       int httpRequests =
           partRequests.getOrDefault(p, List.of()).size() - httpPartsBefore.getOrDefault(p, 0);
+      // A part late in the store is fetched while the store may still win; the loser is aborted.
+      double aborted = p2p(s, "partFetchesAborted") - p2p(b, "partFetchesAborted");
       double partBytes = p2p(s, "partBytesFromParent") - p2p(b, "partBytesFromParent");
       double fromParent = p2p(s, "bytesFromParent") - p2p(b, "bytesFromParent");
       double byFallback = p2p(s, "bytesByFallback") - p2p(b, "bytesByFallback");
@@ -159,7 +175,8 @@ class LlPagesIT extends BrowserFixture {
               "{\"page\":\"%s\",\"depth\":%s,\"mode\":\"%s\",\"behindLiveP50\":%.2f,\"behindLiveP95\":%.2f,"
                   + "\"firstFrameMs\":%.0f,\"partsFromStore\":%.0f,\"partsByHttp\":%.0f,\"partShare\":%.3f,"
                   + "\"partBytesFromParent\":%.0f,\"p2pShare\":%.3f,\"partArrivalP50Ms\":%.0f,"
-                  + "\"partArrivalP95Ms\":%.0f,\"played\":%.1f,\"stallsDataLate\":%.0f,\"stalledMs\":%.0f}",
+                  + "\"partArrivalP95Ms\":%.0f,\"played\":%.1f,\"stallsDataLate\":%.0f,\"stalledMs\":%.0f,"
+                  + "\"stallsAfterStart\":%.0f,\"stalledMsAfterStart\":%.0f}",
               p.name,
               depth,
               s.get("mode"),
@@ -175,13 +192,17 @@ class LlPagesIT extends BrowserFixture {
               LlHlsIT.pct(lags, 95),
               played.get(p),
               number(s, "stallsDataLate") - number(b, "stallsDataLate"),
-              number(s, "stalledMs") - number(b, "stalledMs"));
+              number(s, "stalledMs") - number(b, "stalledMs"),
+              number(s, "stallsDataLate"),
+              number(s, "stalledMs"));
       System.out.println("LlPagesIT: " + line);
       json.append(p == all.get(0) ? "\n " : ",\n ").append(line);
       // It kept playing. Stalls are counted and reported, not asserted zero: LL through the tree is
-      // opt-in (?ll=tree) because its pages have stalled 17-463 ms just after segment boundaries
-      // with 0.1-0.4 s buffered (2 of 4 runs; plain LL did not; docs/benchmarks.md). Zero stalls is
-      // the bar for making it the default; a stall of seconds fails here now.
+      // opt-in (?ll=tree) because its pages stall once or twice after start, each while another
+      // page starts on this 2-core machine (the origin's own HTTP then answers in 0.7-0.9 s too;
+      // target/ll-trace-*.json shows it), which the plain page, opened last, never plays through
+      // (docs/benchmarks.md). Zero stalls is the bar for making it the default; a stall of seconds
+      // fails here now.
       assertThat(played.get(p))
           .as(p.name + " played through the window; " + why)
           .isGreaterThan(PLAY_SECONDS - 3);
@@ -205,7 +226,7 @@ class LlPagesIT extends BrowserFixture {
       // requests are its HTTP ones (a few more: fetches aborted or retried by hls.js).
       assertThat(httpRequests)
           .as(p.name + " part requests on the network; " + why)
-          .isBetween((int) byHttp, (int) byHttp + 3);
+          .isBetween((int) byHttp, (int) (byHttp + aborted) + 3);
       // Its children all take parts only, so it took the stream once, as parts, not the classic
       // segments too.
       assertThat(partBytes / fromParent)
@@ -227,6 +248,29 @@ class LlPagesIT extends BrowserFixture {
     for (PageViewer p : all) {
       p.close();
     }
+  }
+
+  /**
+   * Writes target/ll-trace-&lt;page&gt;.json for a stall's diagnosis: the page's recent LL loads
+   * (node.partLoads: when hls.js asked for each part and playlist reload, what it held ahead, the
+   * part's deadline, how the answer came and in how many ms), each part joined with its header's
+   * and last chunk's arrival and its signed cut time (ms relative to the ask), the page's events
+   * and its stall counts.
+   */
+  private static void writeTrace(PageViewer p) throws java.io.IOException {
+    Object trace =
+        p.page.evaluate(
+            "() => { const n = window.waterfall.node || {}; const st = window.waterfall.state;"
+                + " const parts = n.parts; const loads = (n.partLoads || []).map((e) => {"
+                + " const m = /^part-(\\d+)/.exec(e.name); const id = m ? Number(m[1]) : -1;"
+                + " const s = parts ? parts.status(id) : null; if (!s) return e;"
+                + " return Object.assign({}, e, { header: s.headerAtMillis - e.wall,"
+                + " complete: s.completeAtMillis > 0 ? s.completeAtMillis - e.wall : null,"
+                + " cut: s.producedAtMillis - e.wall, index: parts.header(id).index }); });"
+                + " return JSON.stringify({ now: Math.round(performance.now()), loads: loads,"
+                + " events: st.events, stallsDataLate: st.stallsDataLate,"
+                + " stallsPageBusy: st.stallsPageBusy, stalledMs: st.stalledMs }); }");
+    Files.writeString(Path.of("target", "ll-trace-" + p.name + ".json"), String.valueOf(trace));
   }
 
   /** A figure of state.p2p (the node's stats), 0 when absent; bytesSentToChildren is top-level. */
