@@ -312,19 +312,6 @@ public final class BaselineHlsScenario extends Scenario {
   }
 
   @Override
-  protected void headline(ObjectNode figures, ObjectNode common) {
-    Report.copyPresent(
-        figures,
-        common,
-        "viewers",
-        "bitrateKbps",
-        "originEgressRatio",
-        "offload",
-        "continuity",
-        "stalls");
-  }
-
-  @Override
   protected List<SvgChart> charts(ObjectNode figures) {
     List<SvgChart> out = new ArrayList<>();
     if (!figures.has("originEgressRatio")) {

@@ -244,7 +244,7 @@ public final class FailoverScenario extends Scenario {
 
   @Override
   protected void headline(ObjectNode figures, ObjectNode common) {
-    Report.copyPresent(figures, common, "viewers", "bitrateKbps", "continuity", "stalls");
+    super.headline(figures, common);
     JsonNode failover = figures.path("joins").path("failover");
     if (failover.has("joinsPerSecond")) {
       common.set("joinsPerSecond", failover.get("joinsPerSecond"));

@@ -204,11 +204,6 @@ public final class RelayTreeScenario extends Scenario {
   }
 
   @Override
-  protected void headline(ObjectNode figures, ObjectNode common) {
-    RelayTreeReport.headline(figures, common);
-  }
-
-  @Override
   protected List<SvgChart> charts(ObjectNode figures) {
     return RelayTreeReport.charts(figures);
   }

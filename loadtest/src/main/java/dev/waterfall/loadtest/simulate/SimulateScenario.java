@@ -350,16 +350,6 @@ public final class SimulateScenario extends Scenario {
   }
 
   @Override
-  protected void headline(ObjectNode figures, ObjectNode common) {
-    for (String key :
-        List.of("viewers", "bitrateKbps", "originEgressRatio", "offload", "maxDepth")) {
-      if (figures.has(key)) {
-        common.set(key, figures.get(key));
-      }
-    }
-  }
-
-  @Override
   protected List<SvgChart> charts(ObjectNode figures) {
     JsonNode runs = figures.path("runs");
     if (runs.size() == 0) {
