@@ -14,6 +14,7 @@ import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
 import dev.waterfall.loadtest.run.Setting;
+import dev.waterfall.loadtest.run.StreamOptions;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.http.HlsPaths;
 import java.net.URI;
@@ -28,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -62,18 +64,7 @@ public final class BaselineHlsScenario extends Scenario {
       description = "Players start spread over this long (default ${DEFAULT-VALUE}).")
   int rampSeconds;
 
-  @Setting("bitrateKbps")
-  @Option(
-      names = "--bitrate",
-      defaultValue = "1500",
-      description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
-  int kbps;
-
-  @Option(
-      names = "--segment-ms",
-      defaultValue = "2000",
-      description = "Segment duration (default ${DEFAULT-VALUE}).")
-  int segmentMs;
+  @Mixin StreamOptions feed;
 
   @Setting(recorded = false)
   @Option(
@@ -99,8 +90,8 @@ public final class BaselineHlsScenario extends Scenario {
         || seconds < 1
         || rampSeconds < 0
         || rampSeconds >= seconds
-        || kbps < 1
-        || segmentMs < 100) {
+        || feed.kbps < 1
+        || feed.segmentMs < 100) {
       throw new IllegalArgumentException(
           "need 1 <= --viewers <= "
               + MAX_VIEWERS
@@ -123,14 +114,15 @@ public final class BaselineHlsScenario extends Scenario {
             + "no boosters or WebRTC viewers, so all its egress is HTTP to the players");
     ObjectNode figures = report.figures();
     figures.put("viewers", viewers);
-    figures.put("bitrateKbps", kbps);
+    figures.put("bitrateKbps", feed.kbps);
     String stream = "baseline";
     List<HlsViewer> players = new ArrayList<>();
     long[] window = new long[2];
     try (RelayRig rig = new RelayRig(false, verbose)) {
-      String key = rig.createStream(stream, 4, kbps);
+      String key = rig.createStream(stream, 4, feed.kbps);
       SyntheticSource source =
-          new SyntheticSource(kbps, segmentMs, System.currentTimeMillis() / segmentMs, 11);
+          new SyntheticSource(
+              feed.kbps, feed.segmentMs, System.currentTimeMillis() / feed.segmentMs, 11);
       figures.put("segmentBytes", source.bytesPerSegment());
       Relay origin = rig.origin(stream, key, source);
       // A player arriving at a running stream finds a backlog: wait until it could start 3 segments
@@ -309,19 +301,6 @@ public final class BaselineHlsScenario extends Scenario {
     } catch (Exception e) {
       return null;
     }
-  }
-
-  @Override
-  protected void headline(ObjectNode figures, ObjectNode common) {
-    Report.copyPresent(
-        figures,
-        common,
-        "viewers",
-        "bitrateKbps",
-        "originEgressRatio",
-        "offload",
-        "continuity",
-        "stalls");
   }
 
   @Override

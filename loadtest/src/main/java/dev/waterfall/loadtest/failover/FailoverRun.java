@@ -137,9 +137,10 @@ final class FailoverRun implements AutoCloseable {
     String boosterToken = coordinators[0].boosterToken();
 
     progress.phase("origin and " + options.relays + " booster JVMs", options.relays);
-    int segmentMs = options.segmentMs;
+    int segmentMs = options.feed.segmentMs;
     SyntheticSource source =
-        new SyntheticSource(options.kbps, segmentMs, System.currentTimeMillis() / segmentMs, 13);
+        new SyntheticSource(
+            options.feed.kbps, segmentMs, System.currentTimeMillis() / segmentMs, 13);
     originVertx = Vertx.vertx();
     peers = new PeerFactory();
     origin =
@@ -544,7 +545,7 @@ final class FailoverRun implements AutoCloseable {
     figures.put("continuity", whole.get("continuity").asDouble());
     figures.put("stalls", whole.get("stalls").asLong());
     figures.put("viewers", options.nodes + options.relays);
-    figures.put("bitrateKbps", options.kbps);
+    figures.put("bitrateKbps", options.feed.kbps);
     figures.put("heartbeatsSent", clients.heartbeatsSent());
     figures.putPOJO("messagesReceived", clients.received());
   }

@@ -11,11 +11,13 @@ import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
 import dev.waterfall.loadtest.run.Setting;
+import dev.waterfall.loadtest.run.StreamOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -88,18 +90,7 @@ public final class FailoverScenario extends Scenario {
           "Joins in flight at most while the first nodes join (default ${DEFAULT-VALUE}).")
   int concurrency;
 
-  @Setting("bitrateKbps")
-  @Option(
-      names = "--bitrate",
-      defaultValue = "1500",
-      description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
-  int kbps;
-
-  @Option(
-      names = "--segment-ms",
-      defaultValue = "2000",
-      description = "Segment duration (default ${DEFAULT-VALUE}).")
-  int segmentMs;
+  @Mixin StreamOptions feed;
 
   @Option(
       names = "--playback-delay-ms",
@@ -171,8 +162,8 @@ public final class FailoverScenario extends Scenario {
         || failoverSeconds < 5
         || afterSeconds < 5
         || concurrency < 1
-        || kbps < 1
-        || segmentMs < 100
+        || feed.kbps < 1
+        || feed.segmentMs < 100
         || playbackDelayMs < 0) {
       throw new IllegalArgumentException(
           "need 1 <= --nodes <= 15000, 0 <= --join-rate <= 500, 0 <= --relays <= 16, "
@@ -244,7 +235,7 @@ public final class FailoverScenario extends Scenario {
 
   @Override
   protected void headline(ObjectNode figures, ObjectNode common) {
-    Report.copyPresent(figures, common, "viewers", "bitrateKbps", "continuity", "stalls");
+    super.headline(figures, common);
     JsonNode failover = figures.path("joins").path("failover");
     if (failover.has("joinsPerSecond")) {
       common.set("joinsPerSecond", failover.get("joinsPerSecond"));

@@ -98,11 +98,6 @@ public final class RealtimeScenario extends Scenario {
   }
 
   @Override
-  protected void headline(ObjectNode figures, ObjectNode common) {
-    Report.copyPresent(figures, common, "viewers", "bitrateKbps", "maxDepth");
-  }
-
-  @Override
   protected List<SvgChart> charts(ObjectNode figures) {
     List<SvgChart> charts = new ArrayList<>();
     JsonNode pages = figures.path("glassToGlassByDepth");

@@ -13,12 +13,14 @@ import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
 import dev.waterfall.loadtest.run.Setting;
+import dev.waterfall.loadtest.run.StreamOptions;
 import dev.waterfall.relay.Relay;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,24 +43,13 @@ public final class RelayEgressScenario extends Scenario {
       description = "Relay counts to measure at (default ${DEFAULT-VALUE}).")
   List<Integer> steps;
 
-  @Setting("bitrateKbps")
-  @Option(
-      names = "--bitrate",
-      defaultValue = "1500",
-      description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
-  int kbps;
+  @Mixin StreamOptions feed;
 
   @Option(
       names = "--max-children",
       defaultValue = "4",
       description = "Fan-out (default ${DEFAULT-VALUE}).")
   int maxChildren;
-
-  @Option(
-      names = "--segment-ms",
-      defaultValue = "2000",
-      description = "Segment duration (default ${DEFAULT-VALUE}).")
-  int segmentMs;
 
   @Option(
       names = "--window-segments",
@@ -125,16 +116,17 @@ public final class RelayEgressScenario extends Scenario {
         "origin DataChannel bytes sent / bytes one depth-1 booster received from "
             + "the origin (median), same window of whole segments");
     ObjectNode figures = report.figures();
-    figures.put("bitrateKbps", kbps);
+    figures.put("bitrateKbps", feed.kbps);
     ArrayNode rows = figures.putArray("steps");
     String stream = "egress";
     double worst = 0;
     double min = Double.MAX_VALUE;
     double worstWithFallback = 0;
     try (RelayRig rig = new RelayRig(false, verbose)) {
-      String key = rig.createStream(stream, maxChildren, kbps);
+      String key = rig.createStream(stream, maxChildren, feed.kbps);
       SyntheticSource source =
-          new SyntheticSource(kbps, segmentMs, System.currentTimeMillis() / segmentMs, 7);
+          new SyntheticSource(
+              feed.kbps, feed.segmentMs, System.currentTimeMillis() / feed.segmentMs, 7);
       figures.put("segmentBytes", source.bytesPerSegment());
       Relay origin = rig.origin(stream, key, source);
       List<Relay> boosters = new ArrayList<>();
@@ -240,11 +232,11 @@ public final class RelayEgressScenario extends Scenario {
    */
   private void alignMidSegment(Relay origin) throws Exception {
     long now = RelayRig.newest(origin).orElse(0L);
-    long until = System.currentTimeMillis() + 3L * segmentMs;
+    long until = System.currentTimeMillis() + 3L * feed.segmentMs;
     while (RelayRig.newest(origin).orElse(0L) == now && System.currentTimeMillis() < until) {
       Thread.sleep(20);
     }
-    Thread.sleep(segmentMs / 2);
+    Thread.sleep(feed.segmentMs / 2);
   }
 
   /** Every booster has a parent and holds the origin's newest-but-one segment complete. */

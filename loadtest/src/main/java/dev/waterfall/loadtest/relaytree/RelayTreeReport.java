@@ -2,33 +2,14 @@ package dev.waterfall.loadtest.relaytree;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.report.Series;
 import dev.waterfall.loadtest.report.SvgChart;
 import java.util.ArrayList;
 import java.util.List;
 
-/**
- * The relay-tree report's headline figures and charts, drawn from its figures (also when
- * re-rendering).
- */
+/** The relay-tree report's charts, drawn from its figures (also when re-rendering). */
 final class RelayTreeReport {
   private RelayTreeReport() {}
-
-  static void headline(ObjectNode figures, ObjectNode common) {
-    Report.copyPresent(
-        figures,
-        common,
-        "viewers",
-        "bitrateKbps",
-        "originEgressRatio",
-        "offload",
-        "maxDepth",
-        "continuity",
-        "stalls",
-        "repairP50Ms",
-        "repairP95Ms");
-  }
 
   static List<SvgChart> charts(ObjectNode figures) {
     List<SvgChart> out = new ArrayList<>();

@@ -13,6 +13,7 @@ import dev.waterfall.loadtest.run.Deadline;
 import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.loadtest.run.Scenario;
 import dev.waterfall.loadtest.run.Setting;
+import dev.waterfall.loadtest.run.StreamOptions;
 import dev.waterfall.relay.Relay;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -64,18 +66,7 @@ public final class RelayTreeScenario extends Scenario {
               + "starting 3 behind the live edge) (default ${DEFAULT-VALUE}).")
   long playbackDelayMs;
 
-  @Setting("bitrateKbps")
-  @Option(
-      names = "--bitrate",
-      defaultValue = "1500",
-      description = "Stream bitrate in kbps (default ${DEFAULT-VALUE}).")
-  int kbps;
-
-  @Option(
-      names = "--segment-ms",
-      defaultValue = "2000",
-      description = "Segment duration (default ${DEFAULT-VALUE}).")
-  int segmentMs;
+  @Mixin StreamOptions feed;
 
   @Option(
       names = "--max-children",
@@ -113,8 +104,8 @@ public final class RelayTreeScenario extends Scenario {
         || seconds < 10
         || churnPerMinute < 0
         || churnPerMinute > 5
-        || kbps < 1
-        || segmentMs < 100
+        || feed.kbps < 1
+        || feed.segmentMs < 100
         || playbackDelayMs < 0
         || maxChildren < 1) {
       throw new IllegalArgumentException(
@@ -131,19 +122,20 @@ public final class RelayTreeScenario extends Scenario {
         "coordinator + origin in this JVM; each booster a JVM of its own (RelayHost), no HLS server "
             + "(fallback only from the origin); a kill is SIGKILL of a booster's JVM, followed at once by a new booster");
     ObjectNode figures = report.figures();
-    figures.put("bitrateKbps", kbps);
+    figures.put("bitrateKbps", feed.kbps);
     Path logDir = ReportDir.locate(common.reportsDir);
     Files.createDirectories(logDir);
     Path log = logDir.resolve("relay-tree-hosts.log");
     Files.deleteIfExists(log);
     String stream = "tree";
     try (RelayRig rig = new RelayRig(false, verbose)) {
-      String key = rig.createStream(stream, maxChildren, kbps);
+      String key = rig.createStream(stream, maxChildren, feed.kbps);
       SyntheticSource source =
-          new SyntheticSource(kbps, segmentMs, System.currentTimeMillis() / segmentMs, 13);
+          new SyntheticSource(
+              feed.kbps, feed.segmentMs, System.currentTimeMillis() / feed.segmentMs, 13);
       figures.put("segmentBytes", source.bytesPerSegment());
       Relay origin = rig.origin(stream, key, source);
-      ChurnRun run = new ChurnRun(rig, stream, origin, hostJvmArgs, log, segmentMs);
+      ChurnRun run = new ChurnRun(rig, stream, origin, hostJvmArgs, log, feed.segmentMs);
       Window window;
       try {
         window =
@@ -201,11 +193,6 @@ public final class RelayTreeScenario extends Scenario {
         "leafMoves: relays linked elsewhere at a kill that moved under the killed relay's parent within "
             + RepairFigures.LEAF_WINDOW_MS
             + " ms (leaf-swap's leaf taking its place), timed kill → first bytes from there");
-  }
-
-  @Override
-  protected void headline(ObjectNode figures, ObjectNode common) {
-    RelayTreeReport.headline(figures, common);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.waterfall.loadtest.run;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.waterfall.loadtest.report.HtmlReport;
 import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.report.ReportDir;
 import dev.waterfall.loadtest.report.SvgChart;
@@ -44,12 +45,15 @@ public abstract class Scenario implements Callable<Integer> {
   }
 
   /**
-   * Copies the figures that every scenario reports where they apply (viewers, bitrateKbps,
-   * originEgressRatio, offload, maxDepth, continuity, stalls, repairP50Ms, repairP95Ms,
-   * joinsPerSecond, joinP99Ms) from this scenario's figures into {@code common}; called after the
-   * run, also after a failure.
+   * Copies the figures that every scenario reports where they apply ({@link
+   * HtmlReport#COMMON_FIELDS}: viewers, bitrateKbps, originEgressRatio …) from this scenario's
+   * figures into {@code common}; called after the run, also after a failure. By default those the
+   * figures hold at their top level under the same name; a scenario whose headline figure is
+   * elsewhere or computed overrides this.
    */
-  protected void headline(ObjectNode figures, ObjectNode common) {}
+  protected void headline(ObjectNode figures, ObjectNode common) {
+    Report.copyPresent(figures, common, HtmlReport.COMMON_FIELDS.toArray(String[]::new));
+  }
 
   /** The headline for a report's figures, for re-rendering a page from its JSON. */
   public final void headlineFor(ObjectNode figures, ObjectNode common) {

@@ -1,5 +1,7 @@
 package dev.waterfall.loadtest.simulate;
 
+import java.util.Objects;
+
 /**
  * One simulated audience.
  *
@@ -9,14 +11,7 @@ package dev.waterfall.loadtest.simulate;
  *     flash crowd)
  * @param steadySeconds then arrivals and departures go on at the steady rate this long
  * @param boosters relays joined before any viewer, never leaving (0 = viewers only)
- * @param withholders share of arriving viewers who take children and forward them nothing
- * @param newcomerSlots slots of a viewer until its uplink is measured ({@code tree.newcomerSlots}),
- *     or {@link #UPLINK_AT_JOIN}: it joins with its uplink's slots, nothing is measured later
- * @param measureSeconds from a viewer's first child until its uplink is measured and its slots set
- *     from it (a withholder then claims maxChildren: the uplink is self-reported)
- * @param reportSeconds a child starved by its parent this long reports it {@code starving}
- * @param demoteWindowSeconds a second child's report within this long of the first demotes the
- *     parent; 0 = never
+ * @param catching the withholders among the viewers and how they are caught
  */
 public record SimConfig(
     int viewers,
@@ -30,12 +25,7 @@ public record SimConfig(
     int bitrateKbps,
     String repairStrategy,
     long seed,
-    double withholders,
-    int newcomerSlots,
-    double measureSeconds,
-    double reportSeconds,
-    double demoteWindowSeconds,
-    SimTrust trust) {
+    Catching catching) {
 
   /**
    * No measurement: a viewer's slots come from its uplink at once (declared, or maxChildren if
@@ -47,8 +37,57 @@ public record SimConfig(
   public static final double REPORT_SECONDS = 10;
   public static final double DEMOTE_WINDOW_SECONDS = 120;
 
+  /**
+   * The withholders and how they are caught.
+   *
+   * @param withholders share of arriving viewers who take children and forward them nothing
+   * @param newcomerSlots slots of a viewer until its uplink is measured ({@code
+   *     tree.newcomerSlots}), or {@link #UPLINK_AT_JOIN}: it joins with its uplink's slots, nothing
+   *     is measured later
+   * @param measureSeconds from a viewer's first child until its uplink is measured and its slots
+   *     set from it (a withholder then claims maxChildren: the uplink is self-reported)
+   * @param reportSeconds a child starved by its parent this long reports it {@code starving}
+   * @param demoteWindowSeconds a second child's report within this long of the first demotes the
+   *     parent; 0 = never
+   */
+  public record Catching(
+      double withholders,
+      int newcomerSlots,
+      double measureSeconds,
+      double reportSeconds,
+      double demoteWindowSeconds,
+      SimTrust trust) {
+    /** No withholders; viewers join with their uplink's slots (the model before issue 17). */
+    public static final Catching NONE =
+        new Catching(
+            0,
+            UPLINK_AT_JOIN,
+            MEASURE_SECONDS,
+            REPORT_SECONDS,
+            DEMOTE_WINDOW_SECONDS,
+            SimTrust.DEFAULT);
+
+    public Catching {
+      Objects.requireNonNull(trust, "trust");
+      if (!(withholders >= 0 && withholders <= 1)
+          || newcomerSlots < UPLINK_AT_JOIN
+          || !(measureSeconds >= 0)
+          || !(reportSeconds > 0)
+          || !(demoteWindowSeconds >= 0)) {
+        throw new IllegalArgumentException(
+            "need withholders in [0,1], newcomer slots >= 0, measure >= 0 s, "
+                + "report > 0 s, demote window >= 0 s");
+      }
+    }
+
+    /** True when viewers start with {@link #newcomerSlots} and are measured later. */
+    public boolean measures() {
+      return newcomerSlots != UPLINK_AT_JOIN;
+    }
+  }
+
   public SimConfig {
-    java.util.Objects.requireNonNull(trust, "trust");
+    Objects.requireNonNull(catching, "catching");
     if (viewers < 1
         || rampSeconds <= 0
         || steadySeconds < 0
@@ -57,21 +96,9 @@ public record SimConfig(
       throw new IllegalArgumentException(
           "need viewers >= 1, ramp > 0 s, steady >= 0 s, mean session > 0 s, boosters >= 0");
     }
-    if (!(withholders >= 0 && withholders <= 1)
-        || newcomerSlots < UPLINK_AT_JOIN
-        || !(measureSeconds >= 0)
-        || !(reportSeconds > 0)
-        || !(demoteWindowSeconds >= 0)) {
-      throw new IllegalArgumentException(
-          "need withholders in [0,1], newcomer slots >= 0, measure >= 0 s, "
-              + "report > 0 s, demote window >= 0 s");
-    }
   }
 
-  /**
-   * An audience without withholders, whose viewers join with their uplink's slots (the model before
-   * issue 17).
-   */
+  /** An audience without withholders ({@link Catching#NONE}). */
   public SimConfig(
       int viewers,
       double rampSeconds,
@@ -96,52 +123,10 @@ public record SimConfig(
         bitrateKbps,
         repairStrategy,
         seed,
-        0,
-        UPLINK_AT_JOIN,
-        MEASURE_SECONDS,
-        REPORT_SECONDS,
-        DEMOTE_WINDOW_SECONDS,
-        SimTrust.DEFAULT);
+        Catching.NONE);
   }
 
-  public SimConfig(
-      int viewers,
-      double rampSeconds,
-      double steadySeconds,
-      double meanSessionSeconds,
-      Sessions sessions,
-      UplinkMix uplinks,
-      int boosters,
-      int maxChildren,
-      int bitrateKbps,
-      String repairStrategy,
-      long seed,
-      double withholders,
-      int newcomerSlots,
-      double measureSeconds,
-      double reportSeconds,
-      double demoteWindowSeconds) {
-    this(
-        viewers,
-        rampSeconds,
-        steadySeconds,
-        meanSessionSeconds,
-        sessions,
-        uplinks,
-        boosters,
-        maxChildren,
-        bitrateKbps,
-        repairStrategy,
-        seed,
-        withholders,
-        newcomerSlots,
-        measureSeconds,
-        reportSeconds,
-        demoteWindowSeconds,
-        SimTrust.DEFAULT);
-  }
-
-  public SimConfig withTrust(SimTrust t) {
+  public SimConfig withCatching(Catching c) {
     return new SimConfig(
         viewers,
         rampSeconds,
@@ -154,12 +139,7 @@ public record SimConfig(
         bitrateKbps,
         repairStrategy,
         seed,
-        withholders,
-        newcomerSlots,
-        measureSeconds,
-        reportSeconds,
-        demoteWindowSeconds,
-        t);
+        c);
   }
 
   public SimConfig withViewers(int n) {
@@ -175,39 +155,25 @@ public record SimConfig(
         bitrateKbps,
         repairStrategy,
         seed,
-        withholders,
-        newcomerSlots,
-        measureSeconds,
-        reportSeconds,
-        demoteWindowSeconds,
-        trust);
+        catching);
   }
 
-  /** The same audience with withholders and how they are caught. */
+  /** The same audience with withholders and how they are caught, trust as it was. */
   public SimConfig withWithholding(
       double share, int slots, double measure, double report, double demoteWindow) {
-    return new SimConfig(
-        viewers,
-        rampSeconds,
-        steadySeconds,
-        meanSessionSeconds,
-        sessions,
-        uplinks,
-        boosters,
-        maxChildren,
-        bitrateKbps,
-        repairStrategy,
-        seed,
-        share,
-        slots,
-        measure,
-        report,
-        demoteWindow,
-        trust);
+    return withCatching(
+        new Catching(share, slots, measure, report, demoteWindow, catching.trust()));
   }
 
-  /** True when viewers start with {@link #newcomerSlots} and are measured later. */
-  public boolean measures() {
-    return newcomerSlots != UPLINK_AT_JOIN;
+  public SimConfig withTrust(SimTrust t) {
+    Catching c = catching;
+    return withCatching(
+        new Catching(
+            c.withholders(),
+            c.newcomerSlots(),
+            c.measureSeconds(),
+            c.reportSeconds(),
+            c.demoteWindowSeconds(),
+            t));
   }
 }

@@ -226,7 +226,7 @@ public final class SimulateScenario extends Scenario {
     SimConfig base = config(mix);
     ObjectNode s = report.settings();
     s.put("uplinks", mix.toString());
-    if (base.measures()) {
+    if (base.catching().measures()) {
       s.put("newcomerSlots", newcomerSlots);
       s.put("measureSeconds", measureSeconds);
     } else {
@@ -340,22 +340,13 @@ public final class SimulateScenario extends Scenario {
         kbps,
         strategy,
         seed,
-        withholders,
-        slots,
-        measureSeconds,
-        reportSeconds,
-        demoteWindowSeconds,
-        new SimTrust(weakLines, weakDelivery, withheldShare, demoteBarSeconds, earnSeconds));
-  }
-
-  @Override
-  protected void headline(ObjectNode figures, ObjectNode common) {
-    for (String key :
-        List.of("viewers", "bitrateKbps", "originEgressRatio", "offload", "maxDepth")) {
-      if (figures.has(key)) {
-        common.set(key, figures.get(key));
-      }
-    }
+        new SimConfig.Catching(
+            withholders,
+            slots,
+            measureSeconds,
+            reportSeconds,
+            demoteWindowSeconds,
+            new SimTrust(weakLines, weakDelivery, withheldShare, demoteBarSeconds, earnSeconds)));
   }
 
   @Override

@@ -34,6 +34,7 @@ public final class Simulation {
   private static final double SAMPLE_EVERY_SECONDS = 60;
 
   private final SimConfig config;
+  private final SimConfig.Catching catching;
   private final SplittableRandom random;
   private final StreamTree tree;
   private final RepairStrategy strategy;
@@ -103,6 +104,7 @@ public final class Simulation {
 
   public Simulation(SimConfig config) {
     this.config = config;
+    this.catching = config.catching();
     this.random = new SplittableRandom(config.seed());
     this.strategy = RepairStrategies.byName(config.repairStrategy());
     this.tree = new StreamTree("sim", "origin", config.maxChildren(), config.bitrateKbps(), 0);
@@ -110,10 +112,10 @@ public final class Simulation {
         new Withholding(
             tree,
             queue,
-            config.withholders(),
-            config.reportSeconds(),
-            config.demoteWindowSeconds(),
-            config.trust());
+            catching.withholders(),
+            catching.reportSeconds(),
+            catching.demoteWindowSeconds(),
+            catching.trust());
   }
 
   /**
@@ -168,7 +170,7 @@ public final class Simulation {
       } else {
         dispatch(queue.poll());
       }
-      if (config.measures() && httpViewers > 0 && tree.shallowestOpenDepth() >= 0) {
+      if (catching.measures() && httpViewers > 0 && tree.shallowestOpenDepth() >= 0) {
         admitWaiting();
       }
       maxDepth = Math.max(maxDepth, tree.maxDepth());
@@ -316,14 +318,16 @@ public final class Simulation {
    * most it can.
    */
   private int capacity(int viewer) {
-    boolean known = !config.measures() || measured.get(viewer);
+    boolean known = !catching.measures() || measured.get(viewer);
     if (withholding.isWithholder(viewer)) {
-      return known ? config.maxChildren() : Math.min(config.newcomerSlots(), config.maxChildren());
+      return known
+          ? config.maxChildren()
+          : Math.min(catching.newcomerSlots(), config.maxChildren());
     }
     if (known) {
       return slots[viewer];
     }
-    return noUpload.get(viewer) ? 0 : Math.min(config.newcomerSlots(), config.maxChildren());
+    return noUpload.get(viewer) ? 0 : Math.min(catching.newcomerSlots(), config.maxChildren());
   }
 
   /**
@@ -355,13 +359,13 @@ public final class Simulation {
    * starving.
    */
   private void placed(int child, String parentId, String oldParentId) {
-    if (!config.measures() && !withholding.active()) {
+    if (!catching.measures() && !withholding.active()) {
       return;
     }
     int parent = index(parentId);
-    if (config.measures() && parent >= 0 && !measureScheduled.get(parent)) {
+    if (catching.measures() && parent >= 0 && !measureScheduled.get(parent)) {
       measureScheduled.set(parent);
-      queue.add(now + config.measureSeconds(), EventQueue.event(EventQueue.MEASURE, parent));
+      queue.add(now + catching.measureSeconds(), EventQueue.event(EventQueue.MEASURE, parent));
     }
     withholding.placed(child, parent, index(oldParentId), now);
   }
