@@ -32,7 +32,8 @@ function recordingFallbacks() {
 }
 
 function filler(store, fallbacks) {
-  const node = { store, stats: { bytesByFallback: 0, headersByHttp: 0, chunksByHttp: 0 } };
+  const node = { store, bufferSeconds: () => 0, delivery: { marginMs: () => 1000 }, askedSegments: new Set(),
+    stats: { bytesByFallback: 0, headersByHttp: 0, chunksByHttp: 0 } };
   return new GapFiller(node, fallbacks, () => {});
 }
 
@@ -120,10 +121,10 @@ function incompleteStore(now, ageMs) {
 
 test('an incomplete segment is fetched as the buffer runs low, counting the incomplete ones before it', async () => {
   const now = 100_000;
-  const fetched = (bufferSeconds, loads = []) => {
+  const fetched = (bufferSeconds, asked = []) => {
     const fallbacks = recordingFallbacks();
     const node = { store: incompleteStore(now, CHUNK_DEADLINE_MS + 200), bufferSeconds: () => bufferSeconds,
-      delivery: { marginMs: () => 1000 }, stats: { bytesByFallback: 0, chunksByHttp: 0, loads } };
+      delivery: { marginMs: () => 1000 }, askedSegments: new Set(asked), stats: { bytesByFallback: 0, chunksByHttp: 0 } };
     new GapFiller(node, fallbacks, () => {}).tick(now, now);
     return fallbacks.asked;
   };
@@ -132,7 +133,7 @@ test('an incomplete segment is fetched as the buffer runs low, counting the inco
   // 2.5 s held: 10 is due, 11 (after 10's 2 s) is not.
   assert.deepEqual(fetched(2.5), ['seg-10.ts/chunk/3']);
   // 10 already asked for (the loader's to deliver; no reload to wait for): 11 is needed after the 2.5 s held alone.
-  assert.deepEqual(fetched(2.5, [{ sn: 10 }]), ['seg-11.ts/chunk/3']);
+  assert.deepEqual(fetched(2.5, [10]), ['seg-11.ts/chunk/3']);
   // A node without a player: the floor, as before.
   assert.deepEqual(fetched(0), ['seg-10.ts/chunk/3', 'seg-11.ts/chunk/3']);
 });

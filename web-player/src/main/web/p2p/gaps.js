@@ -1,14 +1,13 @@
 // The gap filler (relay-node's GapFiller): heals over HTTP, from the fallback relays, what the parent does not
-// deliver in time. A chunk still missing when the player would otherwise run short (chunksDue) is fetched; so is a whole segment the
-// parent skipped (a hole below one whose header came CHUNK_DEADLINE_MS ago: the playlist stops at a hole, so
-// the player would run dry waiting for it); while the parent has sent nothing for PARENT_SILENCE_MS, or is
-// behind (parentBehind: the next header overdue by BEHIND_MS), the fallback's playlist is polled and every
-// segment after those held is fetched, header then chunks. What the
-// store accepts is handed to `forward` (the children), as the parent's frames are.
+// deliver in time. A chunk still missing when the player would otherwise run short (chunksDue) is fetched; so
+// is a whole segment the parent skipped (a hole below one whose header came CHUNK_DEADLINE_MS ago: the playlist
+// stops at a hole, so the player would run dry waiting for it); while the parent has sent nothing for
+// PARENT_SILENCE_MS, or is behind (parentBehind: the next header overdue by BEHIND_MS), the fallback's playlist
+// is polled and every segment after those held is fetched, header then chunks. What the store accepts is
+// handed to `forward` (the children), as the parent's frames are.
 
 import { decodeFrame, encodeChunkFrame } from './frames.js';
 import { chunkLength, chunkOffset } from './header.js';
-import { MIN_MARGIN_MS } from './delivery.js';
 import { ChunkResult, HeaderResult } from './store.js';
 
 /** The tree gets at least this long after a segment's header to bring its chunks (relay default). */
@@ -84,18 +83,19 @@ export class GapFiller {
     // When the player needs each incomplete segment: after what it holds and every incomplete one before it that
     // it has not asked for (one it asked for is in its buffer, or the loader's to deliver).
     let neededInMs = this.bufferMs();
-    const asked = new Set(((this.node.stats && this.node.stats.loads) || []).map((load) => load.sn));
-    const marginMs = this.node.delivery ? this.node.delivery.marginMs() : MIN_MARGIN_MS;
+    const asked = this.node.askedSegments;
+    const marginMs = this.node.delivery.marginMs();
     for (let i = 0; i < held.length; i++) {
       const s = store.status(held[i]);
       if (!s) continue;
       const durationMs = s.complete || asked.has(held[i]) ? 0 : store.header(held[i]).header.durationMillis;
-      const due = chunksDue(now - s.headerAtMillis, neededInMs, marginMs, durationMs);
+      const headerAgeMs = now - s.headerAtMillis;
+      const due = !s.complete && chunksDue(headerAgeMs, neededInMs, marginMs, durationMs);
       neededInMs += durationMs;
-      if (now - s.headerAtMillis <= CHUNK_DEADLINE_MS) continue;
-      if (!s.complete && due && !this.fetching.has(held[i])) this.fetchChunks(held[i], store.missingChunks(held[i]));
+      if (headerAgeMs <= CHUNK_DEADLINE_MS) continue;
+      if (due && !this.fetching.has(held[i])) this.fetchChunks(held[i], store.missingChunks(held[i]));
       // Past the gap timeout the playlist has skipped the hole for good: nothing left to heal.
-      const healable = i > 0 && now - s.headerAtMillis < store.limits.gapTimeoutMillis;
+      const healable = i > 0 && headerAgeMs < store.limits.gapTimeoutMillis;
       const from = healable ? Math.max(held[i - 1] + 1, store.playableFrom, held[i] - MAX_HOLE_SEGMENTS) : held[i];
       for (let missing = from; missing < held[i]; missing++) {
         if (now - (this.holeTriedAt.get(missing) || 0) < HOLE_RETRY_MS) continue;
@@ -115,7 +115,7 @@ export class GapFiller {
 
   /** What the player holds ahead, in ms; 0 for a node without one (its chunks then wait only the minimum). */
   bufferMs() {
-    const seconds = this.node.bufferSeconds ? this.node.bufferSeconds() : 0;
+    const seconds = this.node.bufferSeconds();
     return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
   }
 

@@ -90,6 +90,8 @@ export class BrowserNode {
       bytesSentToChildren: 0, framesSkipped: 0, childrenServed: 0, slowChildReports: 0, uploadChanges: 0,
       loads: [],
     };
+    /** Segments the player has asked for (noteLoad), while the store may still hold them: the gap filler's clock. */
+    this.askedSegments = new Set();
     // Every frame the store accepts, from the parent or over HTTP, goes on to the children (with the frame decoded).
     const forward = (bytes, frame) => this.downstream.broadcast(bytes, frame);
     this.place = new Place(this);
@@ -152,6 +154,10 @@ export class BrowserNode {
     const now = Date.now();
     this.downstream.checkSlow(now);
     if (this.segmentsWanted) this.gaps.tick(now, this.upstream.lastFrameAt);
+    const oldest = this.store.sequences()[0];
+    for (const sequence of this.askedSegments) {
+      if (oldest === undefined || sequence < oldest) this.askedSegments.delete(sequence);
+    }
     this.upstream.checkStarving(now);
   }
 
@@ -381,6 +387,7 @@ export class BrowserNode {
    * was waiting for, and why it did not come.
    */
   noteLoad(sequence) {
+    this.askedSegments.add(sequence);
     const entry = { sn: sequence, at: Math.round(performance.now()), via: null, ms: null, error: null };
     this.stats.loads.push(entry);
     if (this.stats.loads.length > LOADS_KEPT) this.stats.loads.shift();
