@@ -200,7 +200,20 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
 
   private void fromFallback(byte[] bytes, Frame frame) {
     stats.bytesByFallback += bytes.length;
-    forwarder.broadcast(bytes, frame, clock.millis());
+    long now = clock.millis();
+    stored(frame, now);
+    forwarder.broadcast(bytes, frame, now);
+  }
+
+  /** A header or chunk the store took, from the parent or over HTTP: how late it came. */
+  private void stored(Frame frame, long at) {
+    if (frame instanceof Frame.Header h) {
+      stats.headerArrived(h.signed().header().producedAtMillis(), at);
+    } else if (frame instanceof Frame.Chunk c && store.isComplete(c.sequence())) {
+      store
+          .header(c.sequence())
+          .ifPresent(h -> stats.segmentCompleted(h.header().producedAtMillis(), at));
+    }
   }
 
   @Override
@@ -232,6 +245,7 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
       HeaderResult r = store.addHeader(h.signed());
       if (r == HeaderResult.STORED) {
         upstream.accepted(bytes.length);
+        stored(frame, at);
         forwarder.broadcast(bytes, frame, at);
       } else if (r == HeaderResult.REJECTED) {
         upstream.badData(edge, "segment header " + h.signed().sequence() + " failed its signature");
@@ -240,9 +254,12 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
       ChunkResult r = store.addChunk(c.sequence(), c.index(), c.payload());
       if (r == ChunkResult.STORED) {
         upstream.accepted(bytes.length);
+        stored(frame, at);
         forwarder.broadcast(bytes, frame, at);
         if (store.isComplete(c.sequence())) {
-          stats.segmentsComplete++;
+          stats
+              .segmentsComplete++; // by the tree's last chunk (the ITs' proof that the tree carried
+          // it)
         }
       } else if (r == ChunkResult.REJECTED) {
         upstream.badData(

@@ -7,7 +7,11 @@ import dev.waterfall.relay.realtime.TrackStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -54,8 +58,15 @@ final class NodeStats {
    */
   private final long[] previous = new long[4];
 
+  /** How far behind the origin headers and whole segments reach this node; null until bound. */
+  private volatile Timer headersBehind;
+
+  private volatile Timer segmentsBehind;
+
   /** {@code forwarder}: the HLS relay's (null on a node that relays tracks only). */
   void bind(MeterRegistry registry, Forwarder forwarder) {
+    headersBehind = behindOrigin(registry, "header");
+    segmentsBehind = behindOrigin(registry, "complete");
     FunctionCounter.builder(
             "waterfall.relay.bytes.from.parent",
             this,
@@ -120,6 +131,41 @@ final class NodeStats {
   }
 
   /**
+   * Percentiles rather than a histogram: an operator (and the field lab) reads the p50 and p95 of
+   * the last minutes straight off /metrics.
+   */
+  private static Timer behindOrigin(MeterRegistry registry, String stage) {
+    return Timer.builder("waterfall.relay.behind.origin")
+        .description(
+            "How long after the origin produced a segment its header (stage=header) or its last"
+                + " chunk (stage=complete) reached this node, by the origin's clock (so it includes"
+                + " the clocks' offset)")
+        .tag("stage", stage)
+        .publishPercentiles(0.5, 0.95)
+        .distributionStatisticExpiry(Duration.ofMinutes(2))
+        .register(registry);
+  }
+
+  /** A header of a segment the origin produced at {@code producedAt} was stored at {@code now}. */
+  void headerArrived(long producedAt, long now) {
+    record(headersBehind, now - producedAt);
+  }
+
+  /**
+   * The last chunk of a segment the origin produced at {@code producedAt} was stored at {@code
+   * now}.
+   */
+  void segmentCompleted(long producedAt, long now) {
+    record(segmentsBehind, now - producedAt);
+  }
+
+  private static void record(Timer timer, long millis) {
+    if (timer != null) {
+      timer.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
    * The heartbeat's stats (called once per heartbeat, on the node's context: the rates span two
    * calls).
    */
@@ -144,6 +190,8 @@ final class NodeStats {
     o.put("verificationFailures", verificationFailures);
     o.put("malformedFrames", malformedFrames);
     o.put("bufferSeconds", Math.round(bufferSeconds * 10) / 10.0);
+    putPercentiles(o, "headerBehind", headersBehind);
+    putPercentiles(o, "segmentBehind", segmentsBehind);
     dev.waterfall.relay.peer.CandidatePair pair = parentCandidatePair;
     if (pair != null) {
       o.put("parentCandidatePair", pair.toString());
@@ -156,6 +204,20 @@ final class NodeStats {
       forwarder.children().forEach(c -> perChild.put(c.peerId, c.bytesOut));
     }
     return o;
+  }
+
+  /**
+   * {@code <name>P50Ms} and {@code <name>P95Ms} of the last minutes, for the dashboard: how far
+   * behind the origin this relay holds the stream; nothing before the first segment.
+   */
+  private static void putPercentiles(ObjectNode o, String name, Timer timer) {
+    if (timer == null || timer.count() == 0) {
+      return;
+    }
+    for (ValueAtPercentile v : timer.takeSnapshot().percentileValues()) {
+      String key = name + "P" + Math.round(v.percentile() * 100) + "Ms";
+      o.put(key, Math.round(v.value(TimeUnit.MILLISECONDS)));
+    }
   }
 
   /** What the HLS forwarder sent (0 on a node that relays tracks only: no forwarder). */

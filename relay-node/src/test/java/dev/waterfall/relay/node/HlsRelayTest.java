@@ -1,7 +1,9 @@
 package dev.waterfall.relay.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.relay.frame.Frame;
 import dev.waterfall.relay.frame.FrameCodec;
@@ -12,9 +14,13 @@ import dev.waterfall.relay.segment.TestSegments;
 import dev.waterfall.relay.store.MutableClock;
 import dev.waterfall.relay.store.SegmentStore;
 import dev.waterfall.relay.store.StoreLimits;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -216,6 +222,31 @@ class HlsRelayTest {
     FakeLink d = links.last();
     d.opens();
     assertThat(d.sent).as("the backlog: header and chunks").hasSize(first.size());
+  }
+
+  @Test
+  void howFarBehindTheOriginHeadersAndWholeSegmentsArriveIsMeasured() {
+    MeterRegistry registry = new SimpleMeterRegistry();
+    stats.bind(registry, relay.forwarder());
+    FakeLink a = joinedUnder("A", 1);
+    List<byte[]> frames = segmentFrames(10, 2 * CHUNK); // produced at the clock's start + 10 ms
+    clock.advance(200);
+    a.delivers(frames.get(0));
+    clock.advance(300);
+    a.delivers(frames.get(1));
+    assertThat(behind(registry, "complete").count()).as("not yet whole").isZero();
+    a.delivers(frames.get(2));
+
+    assertThat(behind(registry, "header").totalTime(TimeUnit.MILLISECONDS)).isEqualTo(190);
+    assertThat(behind(registry, "complete").totalTime(TimeUnit.MILLISECONDS)).isEqualTo(490);
+    // the heartbeat's figures for the dashboard: percentiles of a one-sample window
+    JsonNode heartbeat = stats.toJson(relay.forwarder());
+    assertThat(heartbeat.get("segmentBehindP50Ms").longValue()).isCloseTo(490, within(20L));
+    assertThat(heartbeat.get("headerBehindP95Ms").longValue()).isCloseTo(190, within(20L));
+  }
+
+  private static Timer behind(MeterRegistry registry, String stage) {
+    return registry.get("waterfall.relay.behind.origin").tag("stage", stage).timer();
   }
 
   @Test

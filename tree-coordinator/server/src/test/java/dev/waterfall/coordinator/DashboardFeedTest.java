@@ -55,8 +55,10 @@ class DashboardFeedTest {
                 "dash",
                 "booster",
                 coordinator.coordinator.issueBoosterToken()));
+    // A relay also says how far behind the origin it receives headers and whole segments.
     booster.stats(
-        "{\"bytesFromParent\":1000,\"bytesByFallback\":0,\"bufferSeconds\":8,\"httpBytesServed\":500}");
+        "{\"bytesFromParent\":1000,\"bytesByFallback\":0,\"bufferSeconds\":8,\"httpBytesServed\":500,"
+            + "\"headerBehindP50Ms\":40,\"segmentBehindP50Ms\":300,\"segmentBehindP95Ms\":900}");
     Map<String, TestNode> viewers = new HashMap<>();
     for (int i = 0; i < 5; i++) {
       TestNode v = add(TestNode.join(vertx, coordinator.baseUrl, "dash", "viewer", null));
@@ -117,6 +119,9 @@ class DashboardFeedTest {
         assertThat(d.get("health").textValue()).as(n.id() + " " + d).isEqualTo(expected);
       }
       assertThat(byId.get(lowBuffer).get("why").textValue()).isEqualTo("low-buffer");
+      JsonNode b = byId.get(booster.id());
+      assertThat(b.get("headerBehindP50Ms").doubleValue()).isEqualTo(40);
+      assertThat(b.get("segmentBehindP95Ms").doubleValue()).isEqualTo(900);
       assertThat(snap.get("repairs").get("lastMinute").intValue()).isZero();
 
       // A crash of a depth-1 node with children: the coordinator re-attaches them, and that is a

@@ -15,9 +15,18 @@ import java.util.Map;
 final class MemberReport {
   /**
    * Self-reported figures passed through to the dashboard: video frames per second received and
-   * sent, CPU.
+   * sent, CPU, and how far behind the origin a relay receives headers and whole segments (p50 and
+   * p95 of the last minutes, by the origin's clock).
    */
-  static final List<String> REALTIME_FIGURES = List.of("fps", "framesSentPerSecond", "cpuPercent");
+  static final List<String> FIGURES =
+      List.of(
+          "fps",
+          "framesSentPerSecond",
+          "cpuPercent",
+          "headerBehindP50Ms",
+          "headerBehindP95Ms",
+          "segmentBehindP50Ms",
+          "segmentBehindP95Ms");
 
   private MemberReport() {}
 
@@ -43,7 +52,7 @@ final class MemberReport {
           o.put("bufferSeconds", Math.round(buffer.doubleValue() * 10) / 10.0);
         }
         // Realtime nodes (media tracks) say how their video flows instead of how much they buffer.
-        for (String field : REALTIME_FIGURES) {
+        for (String field : FIGURES) {
           JsonNode v = n.stats().get(field);
           if (v != null && v.isNumber()) {
             o.put(field, v.doubleValue());

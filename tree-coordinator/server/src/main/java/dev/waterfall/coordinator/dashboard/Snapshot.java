@@ -91,7 +91,7 @@ final class Snapshot {
       if (h != null && h.containsKey("p2pShare")) {
         v.put("p2pShare", h.getValue("p2pShare"));
       }
-      for (String field : MemberReport.REALTIME_FIGURES) {
+      for (String field : MemberReport.FIGURES) {
         if (h != null && h.containsKey(field)) {
           v.put(field, h.getValue(field));
         }
