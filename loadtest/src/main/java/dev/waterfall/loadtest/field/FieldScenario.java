@@ -259,6 +259,13 @@ public final class FieldScenario extends Scenario {
       }
       double measured = (System.nanoTime() - t0) / 1e9;
       stack.saveOriginMetrics("origin-metrics-after.txt");
+      JsonNode dashboard = stack.dashboardNodes();
+      if (dashboard != null) {
+        // The relays' own figures (how far behind the origin each receives segments): a slow
+        // depth-2 page is then told apart from a slow booster above it.
+        ArrayNode nodes = report.figures().putArray("dashboardAtEnd");
+        dashboard.forEach(nodes::add);
+      }
       JsonNode finalTree = stack.tree();
       if (finalTree != null) {
         report.figures().set("treeAtEnd", finalTree.path("nodes"));

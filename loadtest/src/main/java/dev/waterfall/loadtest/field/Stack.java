@@ -275,6 +275,35 @@ final class Stack implements AutoCloseable {
   }
 
   /**
+   * The nodes of the stream's first dashboard snapshot (admin: health and the figures nodes report,
+   * such as how far behind the origin a booster receives segments); null if unreadable.
+   */
+  JsonNode dashboardNodes() {
+    String url = "http://127.0.0.1:" + COORDINATOR_PORT + "/api/streams/" + STREAM + "/dashboard";
+    try {
+      // An event stream never ends: curl stops after a few seconds, and what came is kept.
+      String body =
+          lab.exec(
+              server.namespace(),
+              "sh",
+              "-c",
+              "curl -sN --max-time 4 -H 'Authorization: Bearer "
+                  + adminToken
+                  + "' "
+                  + url
+                  + " || true");
+      for (String line : body.split("\n")) {
+        if (line.startsWith("data: {") && line.contains("\"nodes\"")) {
+          return JSON.readTree(line.substring("data: ".length())).path("nodes");
+        }
+      }
+    } catch (IOException | InterruptedException e) {
+      // the report says the figures are missing
+    }
+    return null;
+  }
+
+  /**
    * curl inside a host's namespace (this JVM sits outside the lab): the body, or null on any
    * failure.
    */
