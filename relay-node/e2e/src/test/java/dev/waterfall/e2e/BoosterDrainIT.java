@@ -6,10 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.waterfall.relay.Relay;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A booster about to recycle its process (webrtc-java's native leak, `boost --recycle-after-links`)
@@ -20,17 +19,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName("a draining booster hands its child over, make-before-break, and keeps its own place")
 class BoosterDrainIT {
   private static final String STREAM = "drain";
-  private static StreamRig rig;
-
-  @BeforeAll
-  static void start() throws Exception {
-    rig = new StreamRig();
-  }
-
-  @AfterAll
-  static void stop() {
-    rig.close();
-  }
+  @RegisterExtension static final StreamRig rig = StreamRig.perClass();
 
   @Test
   void theChildMovesToTheOtherBoosterWithoutAGap() throws Exception {

@@ -19,10 +19,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("a 20 s ffmpeg test pattern published into a chain of boosters")
 class IngestTreeIT {
@@ -35,17 +34,7 @@ class IngestTreeIT {
    */
   private static final int AT_LEAST = 5;
 
-  private static StreamRig rig;
-
-  @BeforeAll
-  static void start() throws Exception {
-    rig = new StreamRig();
-  }
-
-  @AfterAll
-  static void stop() {
-    rig.close();
-  }
+  @RegisterExtension static final StreamRig rig = StreamRig.perClass();
 
   @Test
   @DisplayName("through --input (FfmpegSource) reaches a booster two levels down, byte for byte")

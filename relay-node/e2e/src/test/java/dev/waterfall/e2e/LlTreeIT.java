@@ -24,10 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 14, slice 2: LL-HLS parts through the tree. An origin signs each part as it is cut and
@@ -42,17 +41,7 @@ class LlTreeIT {
   static final Pattern DATE =
       Pattern.compile(
           "#EXT-X-PROGRAM-DATE-TIME:(\\S+)\\n(?:#EXT-X-PART:[^\\n]*\\n)*#EXTINF:[^\\n]*\\nseg-(\\d+)\\.m4s");
-  private static StreamRig rig;
-
-  @BeforeAll
-  static void start() throws Exception {
-    rig = new StreamRig();
-  }
-
-  @AfterAll
-  static void stop() {
-    rig.close();
-  }
+  @RegisterExtension static final StreamRig rig = StreamRig.perClass();
 
   @Test
   void partsReachTheSecondBoosterVerifiedAndItServesLlHls() throws Exception {

@@ -10,25 +10,14 @@ import dev.waterfall.relay.Relay;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("a booster that corrupts what it forwards")
 class LyingBoosterIT {
   private static final String STREAM = "liar";
-  private static StreamRig rig;
-
-  @BeforeAll
-  static void start() throws Exception {
-    rig = new StreamRig();
-  }
-
-  @AfterAll
-  static void stop() {
-    rig.close();
-  }
+  @RegisterExtension static final StreamRig rig = StreamRig.perClass();
 
   /*
    * Shape, maxChildren=2: origin → {liar, spare}, then the victim under the liar. A pure chain (maxChildren=1)

@@ -16,10 +16,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("malformed DataChannel messages from a parent")
 class MalformedFramesIT {
@@ -31,17 +30,7 @@ class MalformedFramesIT {
    */
   private static final int FLOOD = 2000;
 
-  private static StreamRig rig;
-
-  @BeforeAll
-  static void start() throws Exception {
-    rig = new StreamRig();
-  }
-
-  @AfterAll
-  static void stop() {
-    rig.close();
-  }
+  @RegisterExtension static final StreamRig rig = StreamRig.perClass();
 
   /*
    * Shape, a chain (maxChildren=1): origin → double → A → B. Only a parent's frames reach a node's store (what a

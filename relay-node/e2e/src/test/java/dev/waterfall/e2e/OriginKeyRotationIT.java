@@ -10,10 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The publish key at the origin after a rotation ({@code POST /api/streams/{name}/key}): its own
@@ -24,17 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("the publish key at the origin, after a rotation")
 class OriginKeyRotationIT {
-  private static StreamRig rig;
-
-  @BeforeAll
-  static void start() throws Exception {
-    rig = new StreamRig();
-  }
-
-  @AfterAll
-  static void stop() {
-    rig.close();
-  }
+  @RegisterExtension static final StreamRig rig = StreamRig.perClass();
 
   private static String rotate(String stream, String query) {
     var r =

@@ -10,10 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A booster the coordinator evicts (a repair found no slot for it) closes its socket and joins
@@ -23,18 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("an evicted booster joins again on a new socket")
 class RelayEvictionIT {
-  private static StreamRig rig;
+  @RegisterExtension static final StreamRig rig = StreamRig.perClass();
   private final List<SignallingClient> clients = new ArrayList<>();
-
-  @BeforeAll
-  static void start() throws Exception {
-    rig = new StreamRig();
-  }
-
-  @AfterAll
-  static void stop() {
-    rig.close();
-  }
 
   @Test
   void anEvictedBoosterRejoinsAndKeepsServingHttp() throws Exception {

@@ -11,10 +11,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A booster as a real process ({@code waterfall boost}) between the origin and a child, stopped
@@ -24,17 +23,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName("SIGTERM to a relay process")
 class RelaySigtermIT {
   private static final String STREAM = "term";
-  private static StreamRig rig;
-
-  @BeforeAll
-  static void start() throws Exception {
-    rig = new StreamRig();
-  }
-
-  @AfterAll
-  static void stop() {
-    rig.close();
-  }
+  @RegisterExtension static final StreamRig rig = StreamRig.perClass();
 
   @Test
   @DisplayName(

@@ -13,25 +13,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("a live stream relayed down a tree of boosters over WebRTC")
 class RelayTreeIT {
   private static final Pattern SEGMENT = Pattern.compile("seg-(\\d+)\\.ts");
-  private static StreamRig rig;
-
-  @BeforeAll
-  static void start() throws Exception {
-    rig = new StreamRig();
-  }
-
-  @AfterAll
-  static void stop() {
-    rig.close();
-  }
+  @RegisterExtension static final StreamRig rig = StreamRig.perClass();
 
   @Test
   void aChainOfFiveBoostersHoldsEverySegmentByteForByte() throws Exception {

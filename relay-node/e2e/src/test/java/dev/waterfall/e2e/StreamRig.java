@@ -15,17 +15,20 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real coordinator (embedded Hazelcast) with real relays in this JVM, all on the test's network
  * namespace: the coordinator and HLS on 127.0.0.1, WebRTC on the namespace's veth address.
  */
-final class StreamRig implements AutoCloseable {
+final class StreamRig implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   private static final java.util.regex.Pattern SEGMENT =
       java.util.regex.Pattern.compile("seg-(\\d+)\\.ts");
   static final String ADMIN = "relay-it-admin-token-0123456789";
-  final Coordinator coordinator;
-  final String base;
+  Coordinator coordinator;
+  String base;
   private final int clusterPort = Http.freePort();
   private final String clusterName = "relay-it-" + ProcessHandle.current().pid();
   final Vertx vertx = Vertx.vertx();
@@ -40,6 +43,33 @@ final class StreamRig implements AutoCloseable {
   /** With coordinator settings of the test's (e.g. ice.turn.*) on top of the rig's. */
   StreamRig(Map<String, String> extra) throws Exception {
     this.extra = Map.copyOf(extra);
+    start();
+  }
+
+  private StreamRig(Void unstarted) {
+    this.extra = Map.of();
+  }
+
+  /**
+   * One rig for a whole test class, started before its {@code @BeforeAll} methods and closed after
+   * its {@code @AfterAll} ones: {@code @RegisterExtension static final StreamRig rig =
+   * StreamRig.perClass();}.
+   */
+  static StreamRig perClass() {
+    return new StreamRig((Void) null);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    start();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
+  }
+
+  private void start() throws Exception {
     coordinator =
         Coordinator.start(
             CoordinatorConfig.from(
