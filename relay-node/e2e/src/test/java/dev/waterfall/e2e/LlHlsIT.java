@@ -56,13 +56,7 @@ class LlHlsIT extends BrowserFixture {
                 SegmentSigner.generate(),
                 SampleSource.fromClasspath(System.currentTimeMillis() / 2000),
                 ll::mount));
-    String llPlaylist = "http://127.0.0.1:" + origin.httpPort() + "/ll/" + stream + "/index.m3u8";
-    long deadline = System.currentTimeMillis() + 30_000;
-    while ((StreamRig.sequences(origin, stream).size() < 3
-            || Http.get(llPlaylist).statusCode() != 200)
-        && System.currentTimeMillis() < deadline) {
-      Thread.sleep(200);
-    }
+    String llPlaylist = StreamRig.awaitLlPlaylist(origin, stream);
     String playlist = Http.text(llPlaylist);
     assertThat(playlist)
         .contains("#EXT-X-PART:", "#EXT-X-PRELOAD-HINT:TYPE=PART", "CAN-BLOCK-RELOAD=YES");

@@ -6,11 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.waterfall.relay.Relay;
-import dev.waterfall.relay.cmaf.CmafSample;
 import dev.waterfall.relay.llhls.LlHlsOrigin;
-import dev.waterfall.relay.llhls.LlSettings;
-import dev.waterfall.relay.segment.SegmentSigner;
-import dev.waterfall.relay.source.SampleSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,32 +39,10 @@ class LlPagesIT extends BrowserFixture {
   void pagesUnderPagesPlayPartsFromTheTree() throws Exception {
     String stream = "llpages";
     String key = rig.createStream(stream, 1); // one child a node: a chain
-    SegmentSigner signer = SegmentSigner.generate();
-    long firstMsn = System.currentTimeMillis() / 2000;
-    LlHlsOrigin ll =
-        rig.add(
-            new LlHlsOrigin(
-                    stream, CmafSample.fromClasspath(), LlSettings.DEFAULT, firstMsn, signer)
-                .start());
-    Relay origin =
-        rig.add(
-            Relay.startOrigin(
-                rig.vertx,
-                rig.peers,
-                new Relay.Options(List.of(rig.base), stream, key, "127.0.0.1", 0, null),
-                signer,
-                SampleSource.fromClasspath(firstMsn),
-                r -> {},
-                null,
-                null,
-                ll));
-    String llPlaylist = "http://127.0.0.1:" + origin.httpPort() + "/ll/" + stream + "/index.m3u8";
-    long deadline = System.currentTimeMillis() + 30_000;
-    while ((StreamRig.sequences(origin, stream).size() < 3
-            || Http.get(llPlaylist).statusCode() != 200)
-        && System.currentTimeMillis() < deadline) {
-      Thread.sleep(200);
-    }
+    StreamRig.LlOrigin started = rig.llOrigin(stream, key);
+    Relay origin = started.relay();
+    LlHlsOrigin ll = started.ll();
+    String llPlaylist = StreamRig.awaitLlPlaylist(origin, stream);
 
     // llpages.plainFirst: the plain page opens first and plays through the chain pages' start-ups,
     // as the chain pages play through each other's (and, by default, the plain page's).

@@ -47,25 +47,9 @@ class LlTreeIT {
   void partsReachTheSecondBoosterVerifiedAndItServesLlHls() throws Exception {
     String stream = "lltree";
     String key = rig.createStream(stream, 1); // one child each: a chain
-    SegmentSigner signer = SegmentSigner.generate();
-    long firstMsn = System.currentTimeMillis() / 2000;
-    LlHlsOrigin ll =
-        rig.add(
-            new LlHlsOrigin(
-                    stream, CmafSample.fromClasspath(), LlSettings.DEFAULT, firstMsn, signer)
-                .start());
-    Relay origin =
-        rig.add(
-            Relay.startOrigin(
-                rig.vertx,
-                rig.peers,
-                new Relay.Options(List.of(rig.base), stream, key, "127.0.0.1", 0, null),
-                signer,
-                SampleSource.fromClasspath(firstMsn),
-                r -> {},
-                null,
-                null,
-                ll));
+    StreamRig.LlOrigin started = rig.llOrigin(stream, key);
+    Relay origin = started.relay();
+    LlHlsOrigin ll = started.ll();
     Relay first = rig.booster(stream);
     Relay second = rig.booster(stream);
     JsonNode tree = Http.json(rig.base + "/api/streams/" + stream + "/tree");
@@ -121,7 +105,7 @@ class LlTreeIT {
     byte[] init = Http.get(base + "init.mp4").body();
     byte[] initSha = MessageDigest.getInstance("SHA-256").digest(init);
     assertThat(init).isEqualTo(ll.store().snapshot().init());
-    PartVerifier verifier = new PartVerifier(signer.verifier(), stream);
+    PartVerifier verifier = new PartVerifier(started.signer().verifier(), stream);
     Matcher m = PART.matcher(playlist);
     int verified = 0;
     while (m.find()) {

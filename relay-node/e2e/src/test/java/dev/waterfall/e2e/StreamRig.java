@@ -5,6 +5,9 @@ import dev.waterfall.coordinator.config.CoordinatorConfig;
 import dev.waterfall.coordinator.config.Settings;
 import dev.waterfall.coordinator.streams.StreamCatalog;
 import dev.waterfall.relay.Relay;
+import dev.waterfall.relay.cmaf.CmafSample;
+import dev.waterfall.relay.llhls.LlHlsOrigin;
+import dev.waterfall.relay.llhls.LlSettings;
 import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.SampleSource;
@@ -168,6 +171,49 @@ final class StreamRig implements AutoCloseable, BeforeAllCallback, AfterAllCallb
             SegmentSigner.generate(),
             SampleSource.fromClasspath(System.currentTimeMillis() / 2000),
             r -> {}));
+  }
+
+  /**
+   * An origin that also cuts the sample into LL-HLS parts, signed with its key and sent down the
+   * tree.
+   */
+  record LlOrigin(Relay relay, LlHlsOrigin ll, SegmentSigner signer) {}
+
+  LlOrigin llOrigin(String stream, String key) throws Exception {
+    SegmentSigner signer = SegmentSigner.generate();
+    long firstMsn = System.currentTimeMillis() / 2000;
+    LlHlsOrigin ll =
+        add(
+            new LlHlsOrigin(
+                    stream, CmafSample.fromClasspath(), LlSettings.DEFAULT, firstMsn, signer)
+                .start());
+    Relay relay =
+        add(
+            Relay.startOrigin(
+                vertx,
+                peers,
+                new Relay.Options(List.of(base), stream, key, "127.0.0.1", 0, null),
+                signer,
+                SampleSource.fromClasspath(firstMsn),
+                r -> {},
+                null,
+                null,
+                ll));
+    return new LlOrigin(relay, ll, signer);
+  }
+
+  /**
+   * {@code origin}'s /ll/ playlist URL, once it answers and the origin has three segments (30 s at
+   * most).
+   */
+  static String awaitLlPlaylist(Relay origin, String stream) throws InterruptedException {
+    String url = "http://127.0.0.1:" + origin.httpPort() + "/ll/" + stream + "/index.m3u8";
+    long deadline = System.currentTimeMillis() + 30_000;
+    while ((sequences(origin, stream).size() < 3 || Http.get(url).statusCode() != 200)
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200);
+    }
+    return url;
   }
 
   Relay booster(String stream) throws Exception {
