@@ -9,11 +9,17 @@ import { StreamType } from '../p2p/vocabulary.js';
 const $ = (id) => document.getElementById(id);
 
 /**
- * OBS's custom RTMP service: "Server" is the URL up to the application (`rtmp://host:port/live`); its "Stream Key"
- * is the publish key, which the origin's RTMP port checks. An older origin announced `…/live/<stream>`.
+ * OBS's custom RTMP service: "Server" is the URL up to the application (`rtmp://host:port/live`, or `rtmps://` when
+ * the origin has a certificate); its "Stream Key" is the publish key, which the origin's RTMP port checks. An older
+ * origin announced `…/live/<stream>`.
  */
 export function obsRtmpServer(url) {
   return url.replace(/^(rtmps?:\/\/[^/]+\/[^/]+)\/.*$/, '$1');
+}
+
+/** Plain RTMP carries the stream key in the clear; `rtmps://` (an origin with --tls-cert) does not. */
+export function plainRtmp(url) {
+  return /^rtmp:\/\//.test(url);
 }
 
 /** An origin bound to every address announces that address, which no encoder can reach. */
@@ -48,6 +54,7 @@ export function showPublishing(stream, state) {
     const ingest = s.ingest || {};
     $('rtmp').hidden = !ingest.rtmp;
     $('rtmp-none').hidden = !!ingest.rtmp;
+    $('rtmp-plain').hidden = !ingest.rtmp || !plainRtmp(ingest.rtmp);
     if (ingest.rtmp) {
       $('rtmp-server').textContent = obsRtmpServer(ingest.rtmp);
     } else {

@@ -392,6 +392,14 @@ public final class Relay implements AutoCloseable {
    * Hands the children over (the node asks for 0 slots) and completes when they are gone or after
    * the timeout.
    */
+  /**
+   * The certificate this relay's HTTPS presents to new connections now (renewals included), or null
+   * without TLS.
+   */
+  public PemKeyPair certificate() {
+    return reloader == null ? null : reloader.current();
+  }
+
   public Future<Void> drain(long timeoutMs) {
     return node.drain(timeoutMs);
   }

@@ -252,6 +252,7 @@ class DashboardIT extends BrowserFixture {
         new Page.WaitForFunctionOptions().setTimeout(10_000));
     assertThat(dashboard.textContent("#rtmp-server")).isEqualTo("rtmp://192.0.2.10:1935/live");
     assertThat(dashboard.textContent("#rtmp-key")).startsWith("the publish key");
+    assertThat(dashboard.isVisible("#rtmp-plain")).as("plain rtmp://: the key goes clear").isTrue();
     assertThat(dashboard.isVisible("#whip-none")).as("no WHIP announced").isTrue();
     assertThat(dashboard.isHidden("#whip")).isTrue();
     assertThat(dashboard.isHidden("#new-key")).as("no key before a rotation").isTrue();

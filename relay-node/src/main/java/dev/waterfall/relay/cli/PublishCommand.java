@@ -2,6 +2,7 @@ package dev.waterfall.relay.cli;
 
 import dev.waterfall.protocol.LogAddresses;
 import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.tls.PemKeyPair;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.key.PublishKey;
 import dev.waterfall.relay.rtmp.RtmpGate;
@@ -16,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -128,7 +131,13 @@ public final class PublishCommand implements Callable<Integer> {
     // OBS's "Server"; its "Stream Key" is the publish key, which the RTMP gate checks
     return input.rtmpPort == null
         ? null
-        : new Message.Ingest("rtmp://" + relay.publicHost() + ":" + input.rtmpPort + "/live", null);
+        : new Message.Ingest(
+            rtmpScheme() + "://" + relay.publicHost() + ":" + input.rtmpPort + "/live", null);
+  }
+
+  /** With a certificate (--tls-cert) the RTMP port speaks RTMPS only: the key never goes clear. */
+  String rtmpScheme() {
+    return relay.tlsCert != null ? "rtmps" : "rtmp";
   }
 
   @Override
@@ -153,6 +162,8 @@ public final class PublishCommand implements Callable<Integer> {
     Relay origin;
     // What this origin's own ingest checks; the coordinator's rotations replace it.
     PublishKey current = new PublishKey(key);
+    // for the RTMPS port: the gate listens before the origin joins (a taken port fails first)
+    AtomicReference<Relay> started = new AtomicReference<>();
     try {
       SegmentSource source;
       Consumer<Router> routes = r -> {};
@@ -164,6 +175,9 @@ public final class PublishCommand implements Callable<Integer> {
         routes = r -> ingest.mount(r, addresses);
         source = ingest;
       } else {
+        // read before ffmpeg starts: a bad file is refused with nothing to stop
+        Supplier<PemKeyPair> certificate =
+            input.rtmpPort == null ? null : rtmpsCertificate(started);
         FfmpegOptions o =
             input.file != null
                 ? FfmpegOptions.file(relay.stream, input.file, loop)
@@ -193,7 +207,8 @@ public final class PublishCommand implements Callable<Integer> {
                     relay.stream,
                     current,
                     ffmpeg::openPublisher,
-                    LogAddresses.of(redactAddresses)));
+                    LogAddresses.of(redactAddresses),
+                    certificate));
           } catch (java.io.IOException e) {
             ffmpeg.close();
             throw new IllegalStateException(
@@ -225,6 +240,7 @@ public final class PublishCommand implements Callable<Integer> {
                   ingest(),
                   current,
                   ll));
+      started.set(origin);
       String hls =
           relay.scheme()
               + "://"
@@ -251,7 +267,9 @@ public final class PublishCommand implements Callable<Integer> {
                 + "/index.m3u8");
       } else if (input.rtmpPort != null) {
         System.out.println(
-            "OBS: Settings → Stream → Service: Custom, Server: rtmp://<this machine>:"
+            "OBS: Settings → Stream → Service: Custom, Server: "
+                + rtmpScheme()
+                + "://<this machine>:"
                 + input.rtmpPort
                 + "/live, Stream Key: the publish key");
       }
@@ -260,6 +278,23 @@ public final class PublishCommand implements Callable<Integer> {
       throw e;
     }
     return untilStopped(running, origin);
+  }
+
+  /**
+   * What the RTMPS port presents (null: plain RTMP): the origin's HTTPS certificate once it is up,
+   * renewals included; the files as read now until then.
+   */
+  private Supplier<PemKeyPair> rtmpsCertificate(AtomicReference<Relay> started) {
+    Relay.Tls tls = relay.toOptions(key, httpPort).tls();
+    if (!tls.serves()) {
+      return null;
+    }
+    PemKeyPair first = PemKeyPair.load(tls.certPath(), tls.keyPath());
+    return () -> {
+      Relay up = started.get();
+      PemKeyPair now = up == null ? null : up.certificate();
+      return now != null ? now : first;
+    };
   }
 
   /** The origin of a realtime stream, fed over WHIP: no signing key, no segments, no ffmpeg. */

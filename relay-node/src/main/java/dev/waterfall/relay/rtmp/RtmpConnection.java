@@ -38,7 +38,7 @@ final class RtmpConnection {
   private static final int OUT_CHUNK_SIZE = 4096;
   private static final int WINDOW = 2_500_000;
 
-  private final Socket socket;
+  private Socket socket;
   private final RtmpGate gate;
   private OutputStream out;
   private int outChunkSize = 128;
@@ -58,6 +58,7 @@ final class RtmpConnection {
     try {
       socket.setSoTimeout(SETUP_TIMEOUT_MS);
       socket.setTcpNoDelay(true);
+      socket = gate.secured(socket); // TLS's handshake under the same deadline
       InputStream in = socket.getInputStream();
       out = new BufferedOutputStream(socket.getOutputStream());
       handshake(new DataInputStream(in));
@@ -85,6 +86,7 @@ final class RtmpConnection {
       LOG.info("RTMP {}: {}", who, e.toString());
     } finally {
       endPublishing(who);
+      RtmpGate.closeQuietly(socket); // on RTMPS, TLS's close_notify before the gate closes the TCP
     }
   }
 

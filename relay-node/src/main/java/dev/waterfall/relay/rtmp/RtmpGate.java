@@ -1,6 +1,7 @@
 package dev.waterfall.relay.rtmp;
 
 import dev.waterfall.protocol.LogAddresses;
+import dev.waterfall.protocol.tls.PemKeyPair;
 import dev.waterfall.relay.key.PublishKey;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,6 +11,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * publish} command ({@link RtmpConnection}), checks the key there, and only then opens the encoder
  * and hands it the publisher's audio and video as FLV. A refused publisher never reaches ffmpeg, so
  * it cannot take the encoder's place or make it restart.
+ *
+ * <p>With a certificate the port speaks RTMPS only ({@link GateTls}): the key check is the same,
+ * inside TLS.
  *
  * <p>One publisher at a time; a few connections may be in their handshake meanwhile ({@link
  * #MAX_CONNECTIONS}), each with a deadline, so idle or hostile sockets cannot hold the port.
@@ -38,36 +43,76 @@ public final class RtmpGate implements AutoCloseable {
   private final PublishKey key;
   private final Encoder encoder;
   private final LogAddresses addresses;
+  private final GateTls tls;
   private final Thread acceptor;
   private final AtomicInteger open = new AtomicInteger();
   final AtomicBoolean publishing = new AtomicBoolean();
   private volatile boolean closed;
 
   private RtmpGate(
-      ServerSocket server, String stream, PublishKey key, Encoder encoder, LogAddresses addresses) {
+      ServerSocket server,
+      String stream,
+      PublishKey key,
+      Encoder encoder,
+      LogAddresses addresses,
+      GateTls tls) {
     this.server = server;
     this.stream = stream;
     this.key = key;
     this.encoder = encoder;
     this.addresses = addresses;
+    this.tls = tls;
     this.acceptor = new Thread(this::accept, "rtmp-" + stream);
     this.acceptor.setDaemon(true);
   }
 
-  /** Listens on {@code bind:port} (0: any free port). */
+  /** Plain RTMP on {@code bind:port} (0: any free port). */
   public static RtmpGate start(
       String bind, int port, String stream, PublishKey key, Encoder encoder, LogAddresses addresses)
+      throws IOException {
+    return start(bind, port, stream, key, encoder, addresses, null);
+  }
+
+  /**
+   * The same, RTMPS only when {@code certificate} is not null: each handshake presents the pair it
+   * gives then (the origin's HTTPS certificate, renewals included).
+   */
+  public static RtmpGate start(
+      String bind,
+      int port,
+      String stream,
+      PublishKey key,
+      Encoder encoder,
+      LogAddresses addresses,
+      Supplier<PemKeyPair> certificate)
       throws IOException {
     ServerSocket server = new ServerSocket();
     server.setReuseAddress(true);
     server.bind(new InetSocketAddress(InetAddress.getByName(bind), port), MAX_CONNECTIONS);
-    RtmpGate gate = new RtmpGate(server, stream, key, encoder, addresses);
+    RtmpGate gate =
+        new RtmpGate(
+            server,
+            stream,
+            key,
+            encoder,
+            addresses,
+            certificate == null ? null : new GateTls(certificate));
     gate.acceptor.start();
     return gate;
   }
 
   public int port() {
     return server.getLocalPort();
+  }
+
+  /** True when the port speaks RTMPS ({@code rtmps://}). */
+  public boolean secure() {
+    return tls != null;
+  }
+
+  /** The socket RTMP is spoken on: {@code raw}, or its TLS side on an RTMPS port. */
+  Socket secured(Socket raw) throws IOException, RtmpException {
+    return tls == null ? raw : tls.accept(raw);
   }
 
   private void accept() {

@@ -45,6 +45,26 @@ class PublishIngestTest {
   }
 
   @Test
+  @DisplayName("with --tls-cert the RTMP port speaks RTMPS: OBS is shown rtmps://")
+  void rtmpsWithACertificate() {
+    assertThat(
+            ingest(
+                "--stream",
+                "talk",
+                "--key",
+                "k",
+                "--rtmp",
+                "1935",
+                "--http-host",
+                "origin.example.org",
+                "--tls-cert",
+                "/etc/waterfall/cert.pem",
+                "--tls-key",
+                "/etc/waterfall/key.pem"))
+        .isEqualTo(new Message.Ingest("rtmps://origin.example.org:1935/live", null));
+  }
+
+  @Test
   void ipv6IsBracketed() {
     assertThat(
             ingest("--stream", "talk", "--key", "k", "--rtmp", "1935", "--http-host", "::1").rtmp())

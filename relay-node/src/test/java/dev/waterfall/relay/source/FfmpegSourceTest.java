@@ -3,6 +3,8 @@ package dev.waterfall.relay.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.waterfall.protocol.tls.PemKeyPair;
+import dev.waterfall.protocol.tls.TestCertificates;
 import dev.waterfall.relay.key.PublishKey;
 import dev.waterfall.relay.rtmp.RtmpGate;
 import io.vertx.core.Vertx;
@@ -124,6 +126,51 @@ class FfmpegSourceTest {
     }
     assertThat(source.ended()).isTrue();
     assertThat(source.next()).isEmpty();
+  }
+
+  @Test
+  @DisplayName(
+      "RTMPS (the origin has a certificate): ffmpeg publishes over rtmps:// with the key; a wrong"
+          + " key and a plain rtmp:// client on the same port are refused and reach no ffmpeg")
+  void rtmpsNeedsThePublishKey(@TempDir Path dir) throws Exception {
+    TestCertificates.assumeOpenssl();
+    Path cert = dir.resolve("cert.pem");
+    Path tlsKey = dir.resolve("key.pem");
+    TestCertificates.issue(TestCertificates.newCa(dir, "lab"), cert, tlsKey, 10);
+    PemKeyPair pair = PemKeyPair.load(cert, tlsKey);
+    FfmpegSource source =
+        FfmpegSource.start(vertx, FfmpegOptions.rtmp("demo", "127.0.0.1", 1935))
+            .await(10, TimeUnit.SECONDS);
+    try (RtmpGate gate =
+        RtmpGate.start(
+            "127.0.0.1",
+            0,
+            "demo",
+            new PublishKey("the-publish-key"),
+            source::openPublisher,
+            dev.waterfall.protocol.LogAddresses.of(false),
+            () -> pair)) {
+      String tls = "rtmps://127.0.0.1:" + gate.port() + "/live/";
+      Ffmpeg.Result wrongKey = Ffmpeg.run(publishArgs(tls + "demo", 2));
+      assertThat(wrongKey.exit()).as(wrongKey.output()).isNotZero();
+      long started = System.nanoTime();
+      Ffmpeg.Result plain =
+          Ffmpeg.run(publishArgs("rtmp://127.0.0.1:" + gate.port() + "/live/the-publish-key", 2));
+      assertThat(plain.exit()).as(plain.output()).isNotZero();
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
+          .as("refused at once, not left to time out")
+          .isLessThan(5000);
+      assertThat(source.starts()).as("no encoder was started for them").isZero();
+      assertThat(source.next(Duration.ofMillis(500))).as("nothing published").isEmpty();
+
+      publishRtmp(tls + "the-publish-key", 3);
+      List<MediaSegment> segments = collect(source, 2);
+      assertThat(segments).extracting(MediaSegment::sequence).containsExactly(0L, 1L);
+      assertThat(segments).allSatisfy(seg -> assertThat(seg.bytes()[0]).isEqualTo((byte) 0x47));
+      assertThat(source.starts()).isEqualTo(1);
+    } finally {
+      source.close();
+    }
   }
 
   private static List<String> publishArgs(String url, int seconds) {
