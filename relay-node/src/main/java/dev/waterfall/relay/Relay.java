@@ -389,10 +389,6 @@ public final class Relay implements AutoCloseable {
   }
 
   /**
-   * Hands the children over (the node asks for 0 slots) and completes when they are gone or after
-   * the timeout.
-   */
-  /**
    * The certificate this relay's HTTPS presents to new connections now (renewals included), or null
    * without TLS.
    */
@@ -400,6 +396,10 @@ public final class Relay implements AutoCloseable {
     return reloader == null ? null : reloader.current();
   }
 
+  /**
+   * Hands the children over (the node asks for 0 slots) and completes when they are gone or after
+   * the timeout.
+   */
   public Future<Void> drain(long timeoutMs) {
     return node.drain(timeoutMs);
   }
