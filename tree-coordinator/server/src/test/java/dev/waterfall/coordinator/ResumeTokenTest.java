@@ -306,6 +306,24 @@ class ResumeTokenTest {
     origin.close();
   }
 
+  /**
+   * No key, no token: a node that could not sign a resume is told to join afresh, not to resume.
+   */
+  @Test
+  void aNodeThatNamesNoKeyGetsNoToken() throws Exception {
+    cluster(Map.of());
+    String key = a.createStream("live");
+    TestNode origin = TestNode.join(vertx, a.baseUrl, "live", "origin", key);
+    try (TestNode keyless = TestNode.connect(vertx, a.baseUrl)) {
+      keyless.send(new Message.Join("live", "viewer", null, null, null));
+      Message.Welcome w = keyless.await(Message.Welcome.class);
+      assertThat(w.parent()).isEqualTo(origin.id());
+      assertThat(w.resumeToken()).isNull();
+    }
+    assertThat(origin.welcome.resumeToken()).isNotNull();
+    origin.close();
+  }
+
   private static Message.Resume withKey(Message.Resume r, String nodeKey) {
     return new Message.Resume(
         r.stream(),
