@@ -10,8 +10,11 @@
 // current coordinator first (it may only have restarted), then the others the last welcome listed
 // (`coordinators`), in turn. A socket that closes on a live coordinator counts as a departure there; then `resume`
 // is answered `unknown-node` and this joins afresh on the same socket (a new place; welcome tells the node).
+// The page's own key (nodekey.js) goes in every join, and every resume is signed with it: the token alone
+// takes nothing.
 
 import { Backoff } from './backoff.js';
+import { makeNodeKey, signResume } from './nodekey.js';
 import { ErrorCode, Role } from './vocabulary.js';
 
 // A coordinator that accepts TCP but never answers the upgrade (hung, or a black hole) must not hold us for the
@@ -43,6 +46,11 @@ export class Signalling {
     this.retryTimer = null;
     this.nodeId = null;
     this.resumeToken = null;
+    /** When (performance.now()) the current resume token arrived: a resume signs its age. */
+    this.tokenArrived = 0;
+    /** This page's key pair (made at start, once), or null without WebCrypto Ed25519: no resume then. */
+    this.nodeKey = null;
+    this.nodeKeyReady = null;
     this.backoff = new Backoff();
     this.stopped = false;
     /** The coordinator that last welcomed us (or the first one to try), and the others of its cluster. */
@@ -77,6 +85,8 @@ export class Signalling {
   }
 
   start() {
+    // The socket opens while the key is made; the first join waits for it.
+    this.nodeKeyReady = makeNodeKey().then((key) => (this.nodeKey = key));
     this.connect();
   }
 
@@ -100,11 +110,16 @@ export class Signalling {
     const timeout = setTimeout(() => {
       if (ws.readyState === WebSocket.CONNECTING) ws.close();
     }, CONNECT_TIMEOUT_MS);
-    ws.onopen = () => {
+    ws.onopen = async () => {
       clearTimeout(timeout);
-      if (this.nodeId && this.resumeToken) {
+      await this.nodeKeyReady;
+      if (ws !== this.ws) return;
+      if (this.nodeId && this.resumeToken && this.nodeKey) {
         this.stats.resumes++;
-        this.send({ type: 'resume', stream: this.options.stream, nodeId: this.nodeId, resumeToken: this.resumeToken });
+        const resume = { type: 'resume', stream: this.options.stream, nodeId: this.nodeId, resumeToken: this.resumeToken };
+        const proof = await signResume(this.nodeKey, resume.stream, resume.nodeId, resume.resumeToken,
+          performance.now() - this.tokenArrived);
+        if (ws === this.ws) this.send(Object.assign(resume, proof));
       } else {
         this.sendJoin();
       }
@@ -127,13 +142,17 @@ export class Signalling {
         }
         this.welcome = m;
         this.nodeId = m.nodeId;
-        this.resumeToken = m.resumeToken;
+        this.resumeToken = m.resumeToken || null;
+        this.tokenArrived = performance.now();
         if (m.resumed) this.stats.resumed++;
         this.startHeartbeats(m.heartbeatIntervalMs || 2000);
         this.handlers.welcome(m);
       } else if (m.type === 'resume-token') {
         // A fresh token before the last one expires: a resume uses this one.
-        if (typeof m.resumeToken === 'string') this.resumeToken = m.resumeToken;
+        if (typeof m.resumeToken === 'string') {
+          this.resumeToken = m.resumeToken;
+          this.tokenArrived = performance.now();
+        }
       } else if (m.type === 'error') {
         this.onError(m);
       } else {
@@ -164,7 +183,7 @@ export class Signalling {
       return;
     }
     if (e.code === ErrorCode.BAD_CREDENTIAL && this.nodeId) {
-      // A resume token this cluster no longer accepts (its secret changed): the place is gone, join afresh.
+      // A resume this cluster refuses (the token expired or was spent, its secret changed): join afresh.
       this.nodeId = null;
       this.resumeToken = null;
     }
@@ -176,8 +195,11 @@ export class Signalling {
     if (this.welcome) this.stats.rejoins++;
     const upload = typeof this.options.upload === 'function' ? this.options.upload() : this.options.upload !== false;
     // key: the publish key of a realtime publisher, or a private stream's viewer token (null for a public stream).
-    this.send({ type: 'join', stream: this.options.stream, role: this.options.role || Role.VIEWER,
-      key: this.options.key || null, upload: upload });
+    const join = { type: 'join', stream: this.options.stream, role: this.options.role || Role.VIEWER,
+      key: this.options.key || null, upload: upload };
+    // The public half of our key: the coordinator binds our resume tokens to it.
+    if (this.nodeKey) join.nodeKey = this.nodeKey.publicKey;
+    this.send(join);
   }
 
   scheduleRetry() {

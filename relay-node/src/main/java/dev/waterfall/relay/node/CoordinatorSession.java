@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.waterfall.protocol.Backoff;
 import dev.waterfall.protocol.ErrorCode;
 import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.NodeKey;
 import dev.waterfall.protocol.SignallingClient;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -55,6 +56,16 @@ final class CoordinatorSession {
 
   private String nodeId;
   private String resumeToken;
+
+  /**
+   * This process's own key: its public half goes in every join, its private half never leaves, and
+   * signs each resume (a copy of the token alone is no use: docs/security.md).
+   */
+  private final NodeKey key = NodeKey.generate();
+
+  /** When (System.nanoTime) the current resume token arrived: a resume signs its age. */
+  private long resumeTokenArrived;
+
   private long heartbeatTimer = -1;
 
   /**
@@ -143,7 +154,7 @@ final class CoordinatorSession {
                       if (nodeId != null && resumeToken != null) {
                         client.send(resume());
                       } else {
-                        client.send(join.get());
+                        client.send(join.get().withNodeKey(key.publicKey()));
                       }
                     }));
   }
@@ -151,7 +162,8 @@ final class CoordinatorSession {
   /** A resume says again what the join said of this node's children ({@code --max-children}). */
   private Message.Resume resume() {
     Message.Join j = join.get();
-    return new Message.Resume(j.stream(), nodeId, resumeToken, j.maxChildren());
+    long ageMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - resumeTokenArrived);
+    return key.resume(j.stream(), nodeId, resumeToken, ageMs, j.maxChildren());
   }
 
   /**
@@ -179,6 +191,7 @@ final class CoordinatorSession {
       current = from;
       nodeId = w.nodeId();
       resumeToken = w.resumeToken();
+      resumeTokenArrived = System.nanoTime();
       if (w.coordinators() != null) {
         for (String url : w.coordinators()) {
           if (!coordinators.contains(url) && coordinators.size() < MAX_COORDINATORS) {
@@ -190,6 +203,7 @@ final class CoordinatorSession {
       handler.welcome(w);
     } else if (m instanceof Message.ResumeToken t) {
       resumeToken = t.resumeToken(); // the last one expires: resume with this one
+      resumeTokenArrived = System.nanoTime();
     } else if (m instanceof Message.Error e) {
       onError(e);
     } else {

@@ -30,6 +30,9 @@ public sealed interface Message
    * token. An origin may say where an encoder reaches it ({@code ingest}), for the admin's
    * dashboard; absent means unknown. {@code maxChildren} (0..64): the most children this node will
    * take, whatever its uplink (a booster's operator sets it); absent: as many as the stream allows.
+   * {@code nodeKey}: the node's own Ed25519 public key (base64 SPKI, {@link NodeKey}), which its
+   * resume token is bound to; a node that sends none gets no resume token (it joins afresh
+   * instead).
    */
   record Join(
       String stream,
@@ -41,8 +44,50 @@ public sealed interface Message
       String httpUrl,
       String contentKey,
       Ingest ingest,
-      Integer maxChildren)
+      Integer maxChildren,
+      String nodeKey)
       implements Message {
+    public Join(
+        String stream,
+        String role,
+        String key,
+        Boolean upload,
+        Integer uplinkKbps,
+        String publicKey,
+        String httpUrl,
+        String contentKey,
+        Ingest ingest,
+        Integer maxChildren) {
+      this(
+          stream,
+          role,
+          key,
+          upload,
+          uplinkKbps,
+          publicKey,
+          httpUrl,
+          contentKey,
+          ingest,
+          maxChildren,
+          null);
+    }
+
+    /** This join with the node's own public key (for resumes). */
+    public Join withNodeKey(String nodeKey) {
+      return new Join(
+          stream,
+          role,
+          key,
+          upload,
+          uplinkKbps,
+          publicKey,
+          httpUrl,
+          contentKey,
+          ingest,
+          maxChildren,
+          nodeKey);
+    }
+
     public Join(
         String stream,
         String role,
@@ -112,12 +157,26 @@ public sealed interface Message
   /**
    * Client → server: take back a place after the coordinator holding the socket died. {@code
    * maxChildren}: as in {@link Join}, again (a resume carries what the join said; absent: the
-   * stream's).
+   * stream's). Proof that the sender is the node: {@code nodeKey} (the key its join sent), {@code
+   * tokenAgeMs} (how long ago the token reached it) and {@code signature}, Ed25519 by that key over
+   * {@link NodeKey#signedBytes}. {@link NodeKey#resume} makes one.
    */
-  record Resume(String stream, String nodeId, String resumeToken, Integer maxChildren)
+  record Resume(
+      String stream,
+      String nodeId,
+      String resumeToken,
+      Integer maxChildren,
+      String nodeKey,
+      Long tokenAgeMs,
+      String signature)
       implements Message {
     public Resume(String stream, String nodeId, String resumeToken) {
       this(stream, nodeId, resumeToken, null);
+    }
+
+    /** Unsigned: refused by every coordinator ({@code bad-credential}); for tests of just that. */
+    public Resume(String stream, String nodeId, String resumeToken, Integer maxChildren) {
+      this(stream, nodeId, resumeToken, maxChildren, null, null, null);
     }
 
     @Override

@@ -33,6 +33,7 @@ final class MessageRules {
           && !j.contentKey().matches("[A-Za-z0-9+/]{22}==|[A-Za-z0-9+/]{43}=")) {
         throw invalid("join: contentKey must be a base64 AES-128 or AES-256 key");
       }
+      nodeKey("join", j.nodeKey());
       if (j.httpUrl() != null
           && (j.httpUrl().length() > 512 || !j.httpUrl().matches("https?://[^\\s]+"))) {
         throw invalid("join: httpUrl must be an http(s) URL");
@@ -53,6 +54,15 @@ final class MessageRules {
       required("resume", "resumeToken", r.resumeToken());
       if (r.maxChildren() != null && (r.maxChildren() < 0 || r.maxChildren() > 64)) {
         throw invalid("resume: maxChildren must be 0..64");
+      }
+      // Shape only: whether they prove anything is the coordinator's check (bad-credential).
+      nodeKey("resume", r.nodeKey());
+      if (r.tokenAgeMs() != null && r.tokenAgeMs() < 0) {
+        throw invalid("resume: tokenAgeMs must not be negative");
+      }
+      if (r.signature() != null
+          && (r.signature().length() > 128 || !r.signature().matches("[A-Za-z0-9+/=]+"))) {
+        throw invalid("resume: signature must be base64 (Ed25519)");
       }
     } else if (message instanceof Message.Signal s) {
       required("signal", "to", s.to());
@@ -75,6 +85,13 @@ final class MessageRules {
       if (r.share() != null && !(r.share() >= 0 && r.share() <= 1)) {
         throw invalid("report: share must be a number from 0 to 1");
       }
+    }
+  }
+
+  /** An optional node key: base64, as short as an Ed25519 SubjectPublicKeyInfo allows for. */
+  private static void nodeKey(String type, String value) throws ProtocolException {
+    if (value != null && (value.length() > 128 || !value.matches("[A-Za-z0-9+/=]+"))) {
+      throw invalid(type + ": nodeKey must be base64 (an Ed25519 SubjectPublicKeyInfo)");
     }
   }
 

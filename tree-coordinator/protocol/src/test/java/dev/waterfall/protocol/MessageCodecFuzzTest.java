@@ -85,6 +85,9 @@ class MessageCodecFuzzTest {
           "ingest",
           "rtmp",
           "whip",
+          "nodeKey",
+          "tokenAgeMs",
+          "signature",
           "v",
           "type");
 

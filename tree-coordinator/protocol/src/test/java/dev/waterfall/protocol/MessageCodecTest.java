@@ -49,6 +49,8 @@ class MessageCodecTest {
                   new Message.Ingest(null, null)),
               new Message.Resume("demo", "n1", "tok"),
               new Message.Resume("demo", "n1", "tok", 1),
+              NodeKey.generate().resume("demo", "n1", "tok", 1234, 2),
+              new Message.Join("demo", "viewer", null, true, 8000).withNodeKey("MCowBQYDK2VwAyEA"),
               new Message.Welcome(
                   "n1",
                   "n0",
@@ -187,6 +189,27 @@ class MessageCodecTest {
       assertThat(codeOf("{\"type\":\"leave\"}")).isEqualTo("unsupported-version");
       assertThat(codeOf("{\"v\":2,\"type\":\"leave\"}")).isEqualTo("unsupported-version");
       assertThat(codeOf("{\"v\":\"1\",\"type\":\"leave\"}")).isEqualTo("unsupported-version");
+    }
+
+    @Test
+    void nodeKeysAndSignaturesMustBeShapedLikeThem() {
+      String resume = "{\"v\":1,\"type\":\"resume\",\"stream\":\"s\",\"nodeId\":\"n\",";
+      assertThat(codeOf(resume + "\"resumeToken\":\"t\",\"nodeKey\":\"not base64!\"}"))
+          .isEqualTo("invalid-message");
+      assertThat(
+              codeOf(resume + "\"resumeToken\":\"t\",\"signature\":\"" + "A".repeat(200) + "\"}"))
+          .isEqualTo("invalid-message");
+      assertThat(codeOf(resume + "\"resumeToken\":\"t\",\"tokenAgeMs\":-1}"))
+          .isEqualTo("invalid-message");
+      assertThat(
+              codeOf(
+                  "{\"v\":1,\"type\":\"join\",\"stream\":\"s\",\"role\":\"viewer\","
+                      + "\"nodeKey\":\""
+                      + "A".repeat(200)
+                      + "\"}"))
+          .isEqualTo("invalid-message");
+      // Unsigned is well-formed: the coordinator refuses it (bad-credential), not the codec.
+      assertThat(codeOf(resume + "\"resumeToken\":\"t\"}")).isEqualTo("accepted");
     }
 
     @Test

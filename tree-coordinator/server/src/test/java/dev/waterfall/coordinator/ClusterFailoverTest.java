@@ -98,7 +98,7 @@ class ClusterFailoverTest {
     for (TestNode old : onA.subList(0, onA.size() - 1)) {
       TestNode back = TestNode.connect(vertx, b.baseUrl());
       nodes.add(back);
-      back.send(new Message.Resume("live", old.id(), old.welcome.resumeToken()));
+      back.send(old.resume(old.welcome.resumeToken()));
       Message.Welcome w = back.await(Message.Welcome.class);
       assertThat(w.resumed()).isTrue();
       assertThat(w.nodeId()).isEqualTo(old.id());

@@ -9,6 +9,7 @@ import dev.waterfall.coordinator.support.TestCoordinator;
 import dev.waterfall.coordinator.support.TestNode;
 import dev.waterfall.coordinator.support.TreeView;
 import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.NodeKey;
 import dev.waterfall.testkit.process.CoordinatorProcess;
 import dev.waterfall.testkit.process.Ports;
 import io.vertx.core.Vertx;
@@ -67,10 +68,16 @@ class GracefulShutdownTest {
     open.add(origin);
     List<RawSocket> onA = new ArrayList<>();
     List<JsonNode> welcomes = new ArrayList<>();
+    List<NodeKey> keys = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       RawSocket s = RawSocket.connect(vertx, a.baseUrl(), Map.of());
       open.add(s);
-      s.send("{\"v\":1,\"type\":\"join\",\"stream\":\"calm\",\"role\":\"viewer\"}");
+      NodeKey k = NodeKey.generate();
+      keys.add(k);
+      s.send(
+          "{\"v\":1,\"type\":\"join\",\"stream\":\"calm\",\"role\":\"viewer\",\"nodeKey\":\""
+              + k.publicKey()
+              + "\"}");
       JsonNode w = s.next(10_000);
       assertThat(w.path("type").asText()).as(String.valueOf(w)).isEqualTo("welcome");
       onA.add(s);
@@ -104,12 +111,15 @@ class GracefulShutdownTest {
     // there.
     TreeView survived = TreeView.fetch(Rest.of(b), "calm").assertValid();
     assertThat(survived.nodes).isEqualTo(before.nodes);
-    for (JsonNode w : welcomes) {
+    for (int i = 0; i < welcomes.size(); i++) {
+      JsonNode w = welcomes.get(i);
       TestNode back = TestNode.connect(vertx, b.baseUrl());
       open.add(back);
+      // Its token arrived seconds ago, well within the signature's window: an age of 0 does.
       back.send(
-          new Message.Resume(
-              "calm", w.get("nodeId").textValue(), w.get("resumeToken").textValue()));
+          keys.get(i)
+              .resume(
+                  "calm", w.get("nodeId").textValue(), w.get("resumeToken").textValue(), 0, null));
       Message.Welcome again = back.await(Message.Welcome.class);
       assertThat(again.resumed()).isTrue();
       assertThat(again.parent()).isEqualTo(w.get("parent").textValue());

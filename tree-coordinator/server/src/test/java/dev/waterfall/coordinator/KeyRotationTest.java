@@ -119,10 +119,11 @@ class KeyRotationTest {
         "disconnect=true closes the origin with key-rotated; its resume token and old key are useless")
     void disconnectClosesTheOriginForGood() {
       String old = create(rest, "rot-cut");
-      TestNode origin = TestNode.connect(vertx, coordinator.baseUrl);
-      origin.send(
-          new Message.Join("rot-cut", "origin", old, null, null, null, "http://127.0.0.1:9/o"));
-      origin.welcome = origin.await(Message.Welcome.class);
+      TestNode origin =
+          TestNode.join(
+              vertx,
+              coordinator.baseUrl,
+              new Message.Join("rot-cut", "origin", old, null, null, null, "http://127.0.0.1:9/o"));
       TestNode viewer = TestNode.join(vertx, coordinator.baseUrl, "rot-cut", "viewer", null);
       assertThat(rest.get("/api/streams/rot-cut/fallbacks").body())
           .contains("http://127.0.0.1:9/o");
@@ -133,7 +134,7 @@ class KeyRotationTest {
       assertThat(viewer.isClosed()).as("viewers are not touched").isFalse();
 
       try (TestNode back = TestNode.connect(vertx, coordinator.baseUrl)) {
-        back.send(new Message.Resume("rot-cut", origin.id(), origin.welcome.resumeToken()));
+        back.send(origin.resume(origin.welcome.resumeToken()));
         back.awaitError("bad-credential");
         assertThat(back.awaitClosed(5000)).isTrue();
       }
@@ -251,7 +252,7 @@ class KeyRotationTest {
         assertThat(origin.awaitClosed(5000)).isTrue();
         refusedOrigin(vertx, b, "rot-two", old, "bad-credential");
         try (TestNode back = TestNode.connect(vertx, a.baseUrl)) {
-          back.send(new Message.Resume("rot-two", origin.id(), origin.welcome.resumeToken()));
+          back.send(origin.resume(origin.welcome.resumeToken()));
           back.awaitError("bad-credential");
         }
         TestNode next = TestNode.join(vertx, b.baseUrl, "rot-two", "origin", fresh);
@@ -309,13 +310,11 @@ class KeyRotationTest {
         String keptFresh = rotate(a.rest, "rot-kept", "");
         rotate(a.rest, "rot-gone", "?disconnect=true");
         try (TestNode back = TestNode.connect(vertx, a.baseUrl)) {
-          back.send(
-              new Message.Resume("rot-gone", cutOrigin.id(), cutOrigin.welcome.resumeToken()));
+          back.send(cutOrigin.resume(cutOrigin.welcome.resumeToken()));
           back.awaitError("bad-credential");
         }
         try (TestNode back = TestNode.connect(vertx, a.baseUrl)) {
-          back.send(
-              new Message.Resume("rot-kept", keptOrigin.id(), keptOrigin.welcome.resumeToken()));
+          back.send(keptOrigin.resume(keptOrigin.welcome.resumeToken()));
           Message.Welcome w = back.await(Message.Welcome.class);
           assertThat(w.resumed()).isTrue();
           assertThat(w.nodeId()).isEqualTo(keptOrigin.id());

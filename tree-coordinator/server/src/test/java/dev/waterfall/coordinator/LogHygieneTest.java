@@ -98,7 +98,7 @@ class LogHygieneTest {
         wrong.awaitError("bad-credential");
       }
       try (TestNode again = TestNode.connect(vertx, c.baseUrl)) {
-        again.send(new Message.Resume("hygiene", viewer.id(), viewer.welcome.resumeToken()));
+        again.send(viewer.resume(viewer.welcome.resumeToken()));
         again.awaitError("already-connected");
       }
       // A private stream: a viewer token, a viewer admitted with it, a forged one refused.

@@ -9,6 +9,7 @@ import dev.waterfall.coordinator.support.TestCoordinator;
 import dev.waterfall.coordinator.support.TestNode;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.protocol.MessageCodec;
+import dev.waterfall.protocol.NodeKey;
 import io.vertx.core.Vertx;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -44,14 +45,18 @@ class ResumeTokenTest {
   }
 
   /**
-   * A resume with this token from a socket of its own on {@code where}: refused with {@code code},
-   * and the socket closed but after {@code unknown-node} (which invites a join on it:
-   * docs/protocol.md).
+   * This resume from a socket of its own on {@code where}: refused with {@code code}, and the
+   * socket closed but after {@code unknown-node} (which invites a join on it: docs/protocol.md).
    */
-  private void refused(TestCoordinator where, String id, String token, String code) {
+  private void refused(TestCoordinator where, Message.Resume resume, String code) {
+    refused(where, resume, code, "");
+  }
+
+  /** The same, the refusal's message containing {@code why}. */
+  private void refused(TestCoordinator where, Message.Resume resume, String code, String why) {
     try (TestNode thief = TestNode.connect(vertx, where.baseUrl)) {
-      thief.send(new Message.Resume("live", id, token));
-      thief.awaitError(code);
+      thief.send(resume);
+      assertThat(thief.awaitError(code).message()).contains(why);
       assertThat(thief.awaitClosed(5000))
           .as("closed after " + code)
           .isEqualTo(!code.equals("unknown-node"));
@@ -64,8 +69,9 @@ class ResumeTokenTest {
     String key = a.createStream("live");
     TestNode origin = TestNode.join(vertx, a.baseUrl, "live", "origin", key);
     TestNode viewer = TestNode.join(vertx, a.baseUrl, "live", "viewer", null);
-    refused(b, viewer.id(), viewer.welcome.resumeToken(), "already-connected");
-    refused(a, viewer.id(), viewer.welcome.resumeToken(), "already-connected");
+    // Even signed by the node's own key: a connected node's place is not for the taking.
+    refused(b, viewer.resume(viewer.welcome.resumeToken()), "already-connected");
+    refused(a, viewer.resume(viewer.welcome.resumeToken()), "already-connected");
     JsonNode node = node(b, viewer.id());
     assertThat(node.get("coordinator").textValue()).as("still held by A").isEqualTo(a.baseUrl);
     assertThat(node.get("parent").textValue()).isEqualTo(origin.id());
@@ -86,7 +92,7 @@ class ResumeTokenTest {
     a = null;
     assertThat(viewer.awaitClosed(10_000)).isTrue();
     TestNode back = TestNode.connect(vertx, b.baseUrl);
-    back.send(new Message.Resume("live", viewer.id(), first));
+    back.send(viewer.resume(first));
     Message.Welcome w = back.await(Message.Welcome.class);
     assertThat(w.resumed()).isTrue();
     assertThat(w.nodeId()).isEqualTo(viewer.id());
@@ -95,8 +101,8 @@ class ResumeTokenTest {
 
     // The first token again, while the node is connected on B, and once it has gone quiet there
     // too.
-    refused(b, viewer.id(), first, "bad-credential");
-    refused(b, viewer.id(), w.resumeToken(), "already-connected");
+    refused(b, viewer.resume(first), "bad-credential");
+    refused(b, viewer.resume(w.resumeToken()), "already-connected");
     assertThat(node(b, viewer.id()).get("coordinator").textValue()).isEqualTo(b.baseUrl);
     assertThat(back.isClosed()).isFalse();
     back.close();
@@ -113,7 +119,7 @@ class ResumeTokenTest {
     TestNode left = TestNode.join(vertx, b.baseUrl, "live", "viewer", null);
     left.close();
     awaitGone(left.id());
-    refused(b, left.id(), left.welcome.resumeToken(), "unknown-node");
+    refused(b, left.resume(left.welcome.resumeToken()), "unknown-node");
 
     // Given up: its coordinator died and it did not come back within the grace period.
     TestNode stranded = TestNode.join(vertx, a.baseUrl, "live", "viewer", null);
@@ -121,7 +127,7 @@ class ResumeTokenTest {
     a = null;
     assertThat(stranded.awaitClosed(10_000)).isTrue();
     awaitGone(stranded.id());
-    refused(b, stranded.id(), stranded.welcome.resumeToken(), "unknown-node");
+    refused(b, stranded.resume(stranded.welcome.resumeToken()), "unknown-node");
     origin.close();
   }
 
@@ -154,12 +160,13 @@ class ResumeTokenTest {
     a = null;
     assertThat(viewer.awaitClosed(10_000)).isTrue();
     try (TestNode thief = TestNode.connect(vertx, b.baseUrl)) {
-      thief.send(new Message.Resume("live", viewer.id(), first));
+      thief.send(viewer.resumeAged(first, 60_001, null));
       assertThat(thief.awaitError("bad-credential").message()).contains("expired");
       assertThat(thief.awaitClosed(5000)).isTrue();
     }
     TestNode back = TestNode.connect(vertx, b.baseUrl);
-    back.send(new Message.Resume("live", viewer.id(), second));
+    // The second reached it 30 s ago by the cluster's clock.
+    back.send(viewer.resumeAged(second, 30_001, null));
     Message.Welcome w = back.await(Message.Welcome.class);
     assertThat(w.resumed()).isTrue();
     assertThat(w.parent()).isEqualTo(origin.id());
@@ -179,8 +186,12 @@ class ResumeTokenTest {
     TestNode origin = TestNode.join(vertx, b.baseUrl, "live", "origin", key);
     Map<String, String> home = Map.of("X-Forwarded-For", "203.0.113.5");
     JsonNode welcome;
+    NodeKey nodeKey = NodeKey.generate();
     try (RawSocket node = RawSocket.connect(vertx, a.baseUrl, home)) {
-      node.send(MessageCodec.encode(new Message.Join("live", "viewer", null, null, null)));
+      node.send(
+          MessageCodec.encode(
+              new Message.Join("live", "viewer", null, null, null)
+                  .withNodeKey(nodeKey.publicKey())));
       welcome = next(node, "welcome");
       a.close(); // graceful: its place waits for a resume on B
       a = null;
@@ -188,7 +199,8 @@ class ResumeTokenTest {
     }
     String id = welcome.get("nodeId").textValue();
     String resume =
-        MessageCodec.encode(new Message.Resume("live", id, welcome.get("resumeToken").textValue()));
+        MessageCodec.encode(
+            nodeKey.resume("live", id, welcome.get("resumeToken").textValue(), 0, null));
     try (RawSocket thief =
         RawSocket.connect(vertx, b.baseUrl, Map.of("X-Forwarded-For", "198.51.100.7"))) {
       thief.send(resume);
@@ -203,6 +215,124 @@ class ResumeTokenTest {
       assertThat(w.get("nodeId").textValue()).isEqualTo(id);
     }
     origin.close();
+  }
+
+  /**
+   * A thief behind the node's own address (every socket here comes from 127.0.0.1, so the address
+   * binding does not stop it) holds a copy of the token, within its life and the grace period.
+   * Without the node's private key every resume is refused and the place keeps waiting for its
+   * node, which then resumes.
+   */
+  @Test
+  void aTokenCopiedWithoutTheNodesKeyTakesNothing() throws Exception {
+    cluster(Map.of());
+    String key = b.createStream("live");
+    TestNode origin = TestNode.join(vertx, b.baseUrl, "live", "origin", key);
+    TestNode viewer = TestNode.join(vertx, a.baseUrl, "live", "viewer", null);
+    String token = viewer.welcome.resumeToken();
+    a.close(); // graceful: the viewer's place waits for a resume on B
+    a = null;
+    assertThat(viewer.awaitClosed(10_000)).isTrue();
+
+    // Unsigned, as every resume was before.
+    refused(b, new Message.Resume("live", viewer.id(), token), "bad-credential", "key");
+    // Signed by a key of the thief's own, named as such: the token is bound to the node's key.
+    NodeKey thiefs = NodeKey.generate();
+    Message.Resume forged = thiefs.resume("live", viewer.id(), token, 0, null);
+    refused(b, forged, "bad-credential", "key");
+    // Naming the node's key (public: it went out in the join) over the thief's signature.
+    refused(b, withKey(forged, viewer.key.publicKey()), "bad-credential", "signed");
+    // The node's own signature, the age it covers changed.
+    Message.Resume own = viewer.resume(token);
+    refused(
+        b,
+        new Message.Resume(
+            own.stream(),
+            own.nodeId(),
+            own.resumeToken(),
+            null,
+            own.nodeKey(),
+            own.tokenAgeMs() + 1,
+            own.signature()),
+        "bad-credential",
+        "signed");
+    JsonNode node = node(b, viewer.id());
+    assertThat(node.path("coordinator").asText()).as("nobody took it").isNotEqualTo(b.baseUrl);
+    assertThat(node.get("parent").textValue()).isEqualTo(origin.id());
+
+    TestNode back = TestNode.connect(vertx, b.baseUrl);
+    back.send(viewer.resume(token));
+    Message.Welcome w = back.await(Message.Welcome.class);
+    assertThat(w.resumed()).isTrue();
+    assertThat(w.nodeId()).isEqualTo(viewer.id());
+    assertThat(w.parent()).isEqualTo(origin.id());
+    back.close();
+    origin.close();
+  }
+
+  /**
+   * A signed resume read off the wire buys nothing: replayed after its seconds it is stale, and
+   * within them it finds the token spent by the resume it was copied from. The place is untouched
+   * by the stale one, and the node's fresh signature takes it. One clock for the cluster.
+   */
+  @Test
+  void aSignedResumeCannotBeReplayed() throws Exception {
+    TestClock clock = new TestClock();
+    Map<String, String> settings = Map.of("liveness.resumeGraceMs", "120000");
+    a = TestCoordinator.start(settings, clock);
+    b = a.startPeer(settings, clock);
+    String key = b.createStream("live");
+    TestNode origin = TestNode.join(vertx, b.baseUrl, "live", "origin", key);
+    TestNode viewer = TestNode.join(vertx, a.baseUrl, "live", "viewer", null);
+    String token = viewer.welcome.resumeToken();
+    Message.Resume captured = viewer.resumeAged(token, 0, null); // signed as the token arrived
+    a.close(); // graceful: the viewer's place waits for a resume on B
+    a = null;
+    assertThat(viewer.awaitClosed(10_000)).isTrue();
+
+    clock.advance(31_000);
+    origin.send(new Message.Heartbeat(null, null));
+    refused(b, captured, "bad-credential", "stale");
+    assertThat(node(b, viewer.id()).path("coordinator").asText()).isNotEqualTo(b.baseUrl);
+
+    Message.Resume fresh = viewer.resumeAged(token, 31_000, null);
+    TestNode back = TestNode.connect(vertx, b.baseUrl);
+    back.send(fresh);
+    assertThat(back.await(Message.Welcome.class).resumed()).isTrue();
+    refused(b, fresh, "bad-credential", "spent");
+    assertThat(back.isClosed()).isFalse();
+    assertThat(node(b, viewer.id()).get("coordinator").textValue()).isEqualTo(b.baseUrl);
+    back.close();
+    origin.close();
+  }
+
+  /**
+   * No key, no token: a node that could not sign a resume is told to join afresh, not to resume.
+   */
+  @Test
+  void aNodeThatNamesNoKeyGetsNoToken() throws Exception {
+    cluster(Map.of());
+    String key = a.createStream("live");
+    TestNode origin = TestNode.join(vertx, a.baseUrl, "live", "origin", key);
+    try (TestNode keyless = TestNode.connect(vertx, a.baseUrl)) {
+      keyless.send(new Message.Join("live", "viewer", null, null, null));
+      Message.Welcome w = keyless.await(Message.Welcome.class);
+      assertThat(w.parent()).isEqualTo(origin.id());
+      assertThat(w.resumeToken()).isNull();
+    }
+    assertThat(origin.welcome.resumeToken()).isNotNull();
+    origin.close();
+  }
+
+  private static Message.Resume withKey(Message.Resume r, String nodeKey) {
+    return new Message.Resume(
+        r.stream(),
+        r.nodeId(),
+        r.resumeToken(),
+        r.maxChildren(),
+        nodeKey,
+        r.tokenAgeMs(),
+        r.signature());
   }
 
   private static JsonNode next(RawSocket socket, String type) {
@@ -242,10 +372,10 @@ class ResumeTokenTest {
     assertThat(capped.awaitClosed(10_000)).isTrue();
     assertThat(free.awaitClosed(10_000)).isTrue();
     TestNode cappedBack = TestNode.connect(vertx, b.baseUrl);
-    cappedBack.send(new Message.Resume("live", capped.id(), capped.welcome.resumeToken(), 1));
+    cappedBack.send(capped.resume(capped.welcome.resumeToken(), 1));
     assertThat(cappedBack.await(Message.Welcome.class).resumed()).isTrue();
     TestNode freeBack = TestNode.connect(vertx, b.baseUrl);
-    freeBack.send(new Message.Resume("live", free.id(), free.welcome.resumeToken()));
+    freeBack.send(free.resume(free.welcome.resumeToken()));
     assertThat(freeBack.await(Message.Welcome.class).resumed()).isTrue();
 
     // An uplink worth far more than four children, the capped one's heartbeat first.
@@ -264,10 +394,7 @@ class ResumeTokenTest {
   }
 
   private TestNode booster(TestCoordinator where, Message.Join join) {
-    TestNode n = TestNode.connect(vertx, where.baseUrl);
-    n.send(join);
-    n.welcome = n.await(Message.Welcome.class);
-    return n;
+    return TestNode.join(vertx, where.baseUrl, join);
   }
 
   private void awaitGone(String id) throws InterruptedException {

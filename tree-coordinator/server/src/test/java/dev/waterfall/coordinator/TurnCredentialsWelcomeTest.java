@@ -167,7 +167,7 @@ class TurnCredentialsWelcomeTest {
     long deadline = System.currentTimeMillis() + 20_000;
     while (true) {
       TestNode back = keep(TestNode.connect(vertx, c.baseUrl));
-      back.send(new Message.Resume("live", old.id(), old.welcome.resumeToken()));
+      back.send(old.resume(old.welcome.resumeToken()));
       Message m =
           back.awaitMatching(
               x -> x instanceof Message.Welcome || x instanceof Message.Error,

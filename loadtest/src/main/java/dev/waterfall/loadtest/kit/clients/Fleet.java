@@ -5,6 +5,7 @@ import dev.waterfall.loadtest.run.Progress;
 import dev.waterfall.protocol.Backoff;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.protocol.MessageCodec;
+import dev.waterfall.protocol.NodeKey;
 import dev.waterfall.protocol.ProtocolException;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -204,7 +205,16 @@ public final class Fleet implements AutoCloseable {
       used.decrementAndGet();
       throw new IllegalStateException("fleet capacity " + slots.length + " exceeded");
     }
-    Node n = new Node(slot, slot % connect.length(), stream, joinText, batch, origin, settledStep);
+    Node n =
+        new Node(
+            slot,
+            slot % connect.length(),
+            stream,
+            joinText,
+            batch,
+            origin,
+            settledStep,
+            resumes ? NodeKey.generate() : null);
     slots[slot] = n;
     connect(n);
   }
@@ -234,8 +244,7 @@ public final class Fleet implements AutoCloseable {
               ws.closeHandler(x -> onClose(n, ws));
               if (n.nodeId != null && n.resumeToken != null) {
                 n.resumeSent = System.nanoTime();
-                ws.writeTextMessage(
-                    MessageCodec.encode(new Message.Resume(n.stream, n.nodeId, n.resumeToken)));
+                ws.writeTextMessage(MessageCodec.encode(n.resume()));
               } else {
                 n.joinSent = System.nanoTime();
                 ws.writeTextMessage(n.joinText);
@@ -329,6 +338,7 @@ public final class Fleet implements AutoCloseable {
       repairs.reparented(old, r.parent(), now);
     } else if (m instanceof Message.ResumeToken t) {
       n.resumeToken = t.resumeToken(); // the welcome's expires
+      n.resumeTokenArrived = System.nanoTime();
     } else if (m instanceof Message.ChildJoined) {
       n.children.incrementAndGet();
     } else if (m instanceof Message.ChildLeft) {
@@ -374,6 +384,7 @@ public final class Fleet implements AutoCloseable {
     n.attempt = 0;
     n.nodeId = w.nodeId();
     n.resumeToken = w.resumeToken();
+    n.resumeTokenArrived = System.nanoTime();
     n.parent = w.parent();
     n.joined = true;
   }
@@ -397,8 +408,7 @@ public final class Fleet implements AutoCloseable {
                 if (!ws.isClosed()) {
                   ws.writeTextMessage(
                       n.nodeId != null && n.resumeToken != null
-                          ? MessageCodec.encode(
-                              new Message.Resume(n.stream, n.nodeId, n.resumeToken))
+                          ? MessageCodec.encode(n.resume())
                           : n.joinText);
                 }
               });

@@ -1,5 +1,7 @@
 package dev.waterfall.loadtest.kit.clients;
 
+import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.NodeKey;
 import io.vertx.core.http.WebSocket;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,6 +47,16 @@ public final class Node {
   volatile long resumeSent;
   volatile String nodeId;
   volatile String resumeToken;
+
+  /** When (System.nanoTime) {@link #resumeToken} arrived: its resume signs the token's age. */
+  volatile long resumeTokenArrived;
+
+  /**
+   * Its own key, as a page's: the join names it, a resume is signed with it. Null in a fleet that
+   * never resumes (its nodes join afresh), which spares it the key generation.
+   */
+  final NodeKey key;
+
   volatile boolean joined;
 
   /**
@@ -75,11 +87,20 @@ public final class Node {
       String joinText,
       JoinBatch batch,
       boolean origin,
-      Runnable settledStep) {
+      Runnable settledStep,
+      NodeKey key) {
     this.slot = slot;
     this.home = home;
     this.stream = stream;
-    this.joinText = joinText;
+    this.key = key;
+    // The join's text ends with its closing brace: the key goes in before it.
+    this.joinText =
+        key == null
+            ? joinText
+            : joinText.substring(0, joinText.length() - 1)
+                + ",\"nodeKey\":\""
+                + key.publicKey()
+                + "\"}";
     this.batch = batch;
     this.origin = origin;
     this.settledStep = settledStep;
@@ -90,6 +111,12 @@ public final class Node {
    * for half the nodes and the other way for the rest, as clients that shuffle their list: a dead
    * coordinator's nodes then spread over the survivors.
    */
+  /** Its resume, signed now (a node that has a token has a key: only resuming fleets get one). */
+  Message.Resume resume() {
+    long ageMs = (System.nanoTime() - resumeTokenArrived) / 1_000_000;
+    return key.resume(stream, nodeId, resumeToken, ageMs, null);
+  }
+
   int target(int coordinators) {
     int step = tries % coordinators;
     return ((slot / coordinators) % 2 == 0 ? home + step : home + coordinators - step)

@@ -68,6 +68,7 @@ final class Admission {
 
   Future<Void> join(Session s, Message.Join join) {
     s.state = Session.State.JOINING;
+    s.nodeKey = join.nodeKey();
     // An origin's key is checked against the record itself, not this member's cached copy: a key
     // rotated on another coordinator must stop working here at once. Origins join rarely; everyone
     // else reads the cache.
@@ -341,16 +342,29 @@ final class Admission {
    * Takes a place back with the resume token of the node's last welcome. The token names the
    * coordinator that issued it; the place is handed over only if that coordinator still owns it
    * (else the token is spent: the place was resumed since) and does not hold the node's socket now
-   * (a live node's place is not for the taking).
+   * (a live node's place is not for the taking). The resume must be signed by the key the token is
+   * bound to ({@link ResumeProof}): a copied token alone takes nothing.
    */
   Future<Void> resume(Session s, Message.Resume resume) {
     String id = resume.nodeId();
+    long now = clock.millis();
     Credentials.ResumeClaim claim =
         Credentials.resumeClaim(
-            clusterSecret, resume.stream(), id, resume.resumeToken(), s.address, clock.millis());
+            clusterSecret,
+            resume.stream(),
+            id,
+            resume.resumeToken(),
+            s.address,
+            resume.nodeKey(),
+            now);
     if (claim.owner() == null) {
       return refuse(s, ErrorCode.BAD_CREDENTIAL, claim.problem());
     }
+    String unproven = ResumeProof.problem(resume, claim, now);
+    if (unproven != null) {
+      return refuse(s, ErrorCode.BAD_CREDENTIAL, unproven);
+    }
+    s.nodeKey = resume.nodeKey();
     String tokenOwner = claim.owner();
     s.state = Session.State.JOINING;
     return switchboard
@@ -516,20 +530,24 @@ final class Admission {
   }
 
   /**
-   * A resume token for node {@code id} on this session, good for {@code liveness.resumeTokenTtlMs}
-   * and from this client's address only; the session gets a fresh one at half its life ({@link
-   * #renewResumeToken}).
+   * A resume token for node {@code id} on this session, good for {@code liveness.resumeTokenTtlMs},
+   * from this client's address and with this node's key only; the session gets a fresh one at half
+   * its life ({@link #renewResumeToken}). None for a node that sent no key: it could never sign a
+   * resume, so it joins afresh.
    */
   private String newResumeToken(Session s, String stream, String id, long now) {
+    if (s.nodeKey == null) {
+      return null;
+    }
     long ttl = config.liveness().resumeTokenTtlMs();
     s.resumeTokenRenewAt = now + ttl / 2;
     return Credentials.resumeToken(
-        clusterSecret, stream, id, switchboard.self(), now + ttl, s.address);
+        clusterSecret, stream, id, switchboard.self(), now, now + ttl, s.address, s.nodeKey);
   }
 
   /** Half the token's life gone (at a heartbeat): a fresh one, so a resume stays possible. */
   void renewResumeToken(Session s, long now) {
-    if (now >= s.resumeTokenRenewAt && s.nodeId != null && s.stream != null) {
+    if (now >= s.resumeTokenRenewAt && s.nodeId != null && s.stream != null && s.nodeKey != null) {
       s.send(new Message.ResumeToken(newResumeToken(s, s.stream, s.nodeId, now)));
     }
   }

@@ -77,6 +77,12 @@ final class Session {
   long resumeTokenRenewAt = Long.MAX_VALUE;
 
   /**
+   * The node's own public key (its join's {@code nodeKey}, or the one its resume proved), which
+   * every resume token it gets is bound to; null: it gets none.
+   */
+  String nodeKey;
+
+  /**
    * Kept by {@link Silence}: lastSeen at the previous liveness check, and the checks since it last
    * changed.
    */

@@ -51,65 +51,83 @@ public final class Credentials {
   }
 
   /**
-   * A resume token: {@code <owner>.<expiresAt>.<HMAC of stream, node, owner, expiresAt, client>},
-   * where the owner is the coordinator that welcomed the node, {@code expiresAt} epoch millis, and
-   * {@code client} the address the node connected from. It needs no storage (any coordinator
-   * holding the cluster secret checks it), and it is bound to that welcome: once the place has been
-   * resumed elsewhere its owner has changed, and every token issued before is spent
-   * (Admission.resume); it expires (connected nodes get fresh ones); and it is good only from the
-   * address it was issued to.
+   * A resume token: {@code <owner>.<issuedAt>.<expiresAt>.<HMAC of stream, node, owner, issuedAt,
+   * expiresAt, client, node key hash>}, where the owner is the coordinator that welcomed the node,
+   * the times epoch millis, {@code client} the address the node connected from and the hash that of
+   * the public key the node's join sent. It needs no storage (any coordinator holding the cluster
+   * secret checks it), and it is bound to that welcome: once the place has been resumed elsewhere
+   * its owner has changed, and every token issued before is spent (Admission.resume); it expires
+   * (connected nodes get fresh ones); it is good only from the address it was issued to, and only
+   * with a resume signed by the node's key (ResumeProof).
    */
   public static String resumeToken(
       byte[] clusterSecret,
       String stream,
       String nodeId,
       String owner,
+      long issuedAt,
       long expiresAt,
-      String client) {
+      String client,
+      String nodeKey) {
     return owner
+        + '.'
+        + issuedAt
         + '.'
         + expiresAt
         + '.'
-        + resumeMac(clusterSecret, stream, nodeId, owner, expiresAt, client);
+        + resumeMac(clusterSecret, stream, nodeId, owner, issuedAt, expiresAt, client, nodeKey);
   }
 
-  /** What a resume token says, once checked: its owner, or why it is refused. */
-  public record ResumeClaim(String owner, String problem) {
+  /** What a resume token says, once checked: its owner and when it was issued, or why refused. */
+  public record ResumeClaim(String owner, long issuedAt, String problem) {
     static ResumeClaim refused(String problem) {
-      return new ResumeClaim(null, problem);
+      return new ResumeClaim(null, 0, problem);
     }
   }
 
   /**
-   * The owner a genuine, unexpired resume token names for this stream and node, presented from
-   * {@code client} at {@code now}; else why not (forged, for another node or client, or expired).
+   * The owner a genuine, unexpired resume token names for this stream, node and node key, presented
+   * from {@code client} at {@code now}; else why not (forged, for another node, client or key, or
+   * expired).
    */
   public static ResumeClaim resumeClaim(
-      byte[] clusterSecret, String stream, String nodeId, String token, String client, long now) {
+      byte[] clusterSecret,
+      String stream,
+      String nodeId,
+      String token,
+      String client,
+      String nodeKey,
+      long now) {
+    if (nodeKey == null) {
+      return ResumeClaim.refused("a resume must name the node's key and be signed with it");
+    }
     int macDot = token == null ? -1 : token.lastIndexOf('.');
     int expiryDot = macDot <= 0 ? -1 : token.lastIndexOf('.', macDot - 1);
-    if (expiryDot <= 0) {
+    int issuedDot = expiryDot <= 0 ? -1 : token.lastIndexOf('.', expiryDot - 1);
+    if (issuedDot <= 0) {
       return ResumeClaim.refused("the resume token is not valid for this node");
     }
-    String owner = token.substring(0, expiryDot);
+    String owner = token.substring(0, issuedDot);
+    long issuedAt;
     long expiresAt;
     try {
+      issuedAt = Long.parseLong(token.substring(issuedDot + 1, expiryDot));
       expiresAt = Long.parseLong(token.substring(expiryDot + 1, macDot));
     } catch (NumberFormatException e) {
       return ResumeClaim.refused("the resume token is not valid for this node");
     }
     byte[] expected =
-        resumeMac(clusterSecret, stream, nodeId, owner, expiresAt, client)
+        resumeMac(clusterSecret, stream, nodeId, owner, issuedAt, expiresAt, client, nodeKey)
             .getBytes(StandardCharsets.US_ASCII);
     if (!MessageDigest.isEqual(
         expected, token.substring(macDot + 1).getBytes(StandardCharsets.US_ASCII))) {
       return ResumeClaim.refused(
-          "the resume token is not valid for this node from this address: join again");
+          "the resume token is not valid for this node, key and address: join again");
     }
     if (now >= expiresAt) {
       return ResumeClaim.refused("the resume token has expired: join again");
     }
-    return new ResumeClaim(owner, null);
+    return new ResumeClaim(owner, issuedAt, null);
   }
 
   private static String resumeMac(
@@ -117,23 +135,29 @@ public final class Credentials {
       String stream,
       String nodeId,
       String owner,
+      long issuedAt,
       long expiresAt,
-      String client) {
+      String client,
+      String nodeKey) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(clusterSecret, "HmacSHA256"));
       byte[] d =
           mac.doFinal(
-              ("resume2\n"
+              ("resume3\n"
                       + stream
                       + '\n'
                       + nodeId
                       + '\n'
                       + owner
                       + '\n'
+                      + issuedAt
+                      + '\n'
                       + expiresAt
                       + '\n'
-                      + client)
+                      + client
+                      + '\n'
+                      + hash(nodeKey))
                   .getBytes(StandardCharsets.UTF_8));
       return Base64.getUrlEncoder().withoutPadding().encodeToString(d);
     } catch (GeneralSecurityException e) {

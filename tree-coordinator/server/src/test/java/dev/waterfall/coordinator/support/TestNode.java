@@ -3,6 +3,7 @@ package dev.waterfall.coordinator.support;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.waterfall.protocol.Message;
+import dev.waterfall.protocol.NodeKey;
 import dev.waterfall.protocol.SignallingClient;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -24,6 +25,15 @@ public final class TestNode implements AutoCloseable {
   private final Vertx vertx;
   public Message.Welcome welcome;
 
+  /** This node's own key: its joins send the public half, its resumes are signed with it. */
+  public final NodeKey key = NodeKey.generate();
+
+  /** When (System.nanoTime) each resume token reached this node, for the age its resume signs. */
+  private final java.util.Map<String, Long> tokenArrivals =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private volatile String stream;
+
   private TestNode(Vertx vertx, SignallingClient client) {
     this.vertx = vertx;
     this.client = client;
@@ -33,6 +43,9 @@ public final class TestNode implements AutoCloseable {
               if (m instanceof Message.Welcome w) {
                 interval = w.heartbeatIntervalMs();
                 joined = true;
+                arrived(w.resumeToken());
+              } else if (m instanceof Message.ResumeToken t) {
+                arrived(t.resumeToken());
               }
               inbox.add(m);
             })
@@ -89,10 +102,39 @@ public final class TestNode implements AutoCloseable {
   }
 
   public static TestNode join(Vertx vertx, String baseUrl, String stream, String role, String key) {
+    return join(vertx, baseUrl, new Message.Join(stream, role, key, null, null));
+  }
+
+  /** Joins with {@code join} and this node's key, as every node does. */
+  public static TestNode join(Vertx vertx, String baseUrl, Message.Join join) {
     TestNode n = connect(vertx, baseUrl);
-    n.send(new Message.Join(stream, role, key, null, null));
+    n.stream = join.stream();
+    n.send(join.withNodeKey(n.key.publicKey()));
     n.welcome = n.await(Message.Welcome.class);
     return n;
+  }
+
+  private void arrived(String token) {
+    if (token != null) {
+      tokenArrivals.putIfAbsent(token, System.nanoTime());
+    }
+  }
+
+  /** A resume of this node's place with {@code token}, signed by this node now. */
+  public Message.Resume resume(String token) {
+    return resume(token, null);
+  }
+
+  /** The same, saying again the join's {@code maxChildren}. */
+  public Message.Resume resume(String token, Integer maxChildren) {
+    Long arrival = tokenArrivals.get(token);
+    long age = arrival == null ? 0 : (System.nanoTime() - arrival) / 1_000_000;
+    return resumeAged(token, age, maxChildren);
+  }
+
+  /** A resume signed as if {@code token} had reached this node {@code ageMs} ago (a test clock). */
+  public Message.Resume resumeAged(String token, long ageMs, Integer maxChildren) {
+    return key.resume(stream, id(), token, ageMs, maxChildren);
   }
 
   /** The certificate the coordinator presented to this node's socket. */
