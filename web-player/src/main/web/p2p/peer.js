@@ -8,7 +8,52 @@ import { lanesFor, laneOf, MAX_LANES, withLane } from './lanes.js';
 
 export const LABEL = 'waterfall';
 
-export class ParentLink {
+/**
+ * What both ends' links share: lanes (lane 0 first; a lane that closes leaves the list, lane 0's closing ends the
+ * link), lane 0's connection and channel as the link's, and the link's end, told once to `events.closed`.
+ */
+class Link {
+  constructor(events, iceServers) {
+    this.events = events;
+    this.iceServers = iceServers || [];
+    this.closed = false;
+    this.opened = false;
+    this.lanes = [];
+  }
+
+  /** Lane 0's connection: its ICE state is the link's. */
+  get pc() {
+    return this.lanes[0].pc;
+  }
+
+  get channel() {
+    return this.lanes[0].channel;
+  }
+
+  isOpen() {
+    return !this.closed && this.lanes[0].isOpen();
+  }
+
+  /** Lanes whose channel is open. */
+  get openLanes() {
+    return this.lanes.filter((l) => l.isOpen()).length;
+  }
+
+  laneClosed(lane, why) {
+    if (lane.index === 0) this.close(why);
+    else this.lanes = this.lanes.filter((l) => l !== lane);
+  }
+
+  close(why) {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = why;
+    for (const lane of this.lanes) lane.close();
+    this.events.closed(this, why || 'closed');
+  }
+}
+
+export class ParentLink extends Link {
   /**
    * @param {string} parentId
    * @param {Array} iceServers  welcome.iceServers
@@ -18,24 +63,12 @@ export class ParentLink {
    *        path before); lanes: peer connections to carry the edge (lanes.js), the extra ones begun once lane 0 opens
    */
   constructor(parentId, iceServers, events, options = {}) {
+    super(events, iceServers);
     this.parentId = parentId;
-    this.events = events;
-    this.iceServers = iceServers || [];
-    this.closed = false;
-    this.opened = false;
     this.relayOnly = !!options.relayOnly;
     this.laneCount = Math.max(1, Math.min(MAX_LANES, options.lanes || 1));
     /** @type {ParentLane[]} lane 0 first; a lane that closes leaves the list (lane 0's closing ends the edge). */
     this.lanes = [new ParentLane(this, 0)];
-  }
-
-  /** Lane 0's connection: its ICE state is the edge's. */
-  get pc() {
-    return this.lanes[0].pc;
-  }
-
-  get channel() {
-    return this.lanes[0].channel;
   }
 
   /** Local candidates gathered by lane 0, by type (host, srflx, relay): a link stuck in checking shows what it had. */
@@ -69,11 +102,6 @@ export class ParentLink {
     return bytes;
   }
 
-  laneClosed(lane, why) {
-    if (lane.index === 0) this.close(why);
-    else this.lanes = this.lanes.filter((l) => l !== lane);
-  }
-
   /** A signal from the parent for one of the lanes: its answer, or one of its candidates. */
   signal(data) {
     if (this.closed || !data || typeof data !== 'object') return;
@@ -81,22 +109,6 @@ export class ParentLink {
     if (lane) lane.signal(data);
   }
 
-  isOpen() {
-    return !this.closed && this.lanes[0].isOpen();
-  }
-
-  /** Lanes whose channel is open. */
-  get openLanes() {
-    return this.lanes.filter((l) => l.isOpen()).length;
-  }
-
-  close(why) {
-    if (this.closed) return;
-    this.closed = true;
-    this.closeReason = why;
-    for (const lane of this.lanes) lane.close();
-    this.events.closed(this, why || 'closed');
-  }
 }
 
 /**
@@ -238,7 +250,7 @@ async function addCandidate(pc, c) {
  * is how the node forwards frames (each frame on the lanes lanes.js picks), `buffered()` what its flow control
  * reads: every lane's queue together.
  */
-export class ChildLink {
+export class ChildLink extends Link {
   /**
    * @param {string} childId
    * @param {Array} iceServers  welcome.iceServers
@@ -246,11 +258,8 @@ export class ChildLink {
    *          closed: (link: ChildLink, why: string) => void, drained?: (link: ChildLink) => void}} events
    */
   constructor(childId, iceServers, events) {
+    super(events, iceServers);
     this.childId = childId;
-    this.events = events;
-    this.iceServers = iceServers || [];
-    this.closed = false;
-    this.opened = false;
     this.slowSince = -1;
     /** When its channel opened, and when a frame for it was last skipped (its queue full): what it proves. */
     this.openedAt = -1;
@@ -265,15 +274,6 @@ export class ChildLink {
     this.lanes = [new ChildLane(this, 0)];
   }
 
-  /** Lane 0's connection and channel. */
-  get pc() {
-    return this.lanes[0].pc;
-  }
-
-  get channel() {
-    return this.lanes[0].channel;
-  }
-
   /** Whether lane 0's offer came: a second lane-0 offer is a new link from the child (Downstream). */
   get offerSeen() {
     return this.lanes[0].offerSeen;
@@ -283,11 +283,6 @@ export class ChildLink {
     if (this.closed || lane.index !== 0 || this.opened) return;
     this.opened = true; // Chromium may hand over an already open channel and then fire 'open' too
     this.events.open(this);
-  }
-
-  laneClosed(lane, why) {
-    if (lane.index === 0) this.close(why);
-    else this.lanes = this.lanes.filter((l) => l !== lane);
   }
 
   /** A signal from the child for one of its lanes: an offer (answered here) or a candidate. */
@@ -301,15 +296,6 @@ export class ChildLink {
       this.lanes.push(lane);
     }
     if (lane) await lane.signal(data);
-  }
-
-  isOpen() {
-    return !this.closed && this.lanes[0].isOpen();
-  }
-
-  /** Lanes whose channel is open. */
-  get openLanes() {
-    return this.lanes.filter((l) => l.isOpen()).length;
   }
 
   /** Bytes queued on every lane's channel, not yet handed to the network. */
@@ -339,14 +325,6 @@ export class ChildLink {
       }
     }
     return ok;
-  }
-
-  close(why) {
-    if (this.closed) return;
-    this.closed = true;
-    this.closeReason = why;
-    for (const lane of this.lanes) lane.close();
-    this.events.closed(this, why || 'closed');
   }
 }
 

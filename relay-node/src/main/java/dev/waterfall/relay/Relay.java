@@ -17,7 +17,6 @@ import dev.waterfall.relay.node.RelayNode;
 import dev.waterfall.relay.peer.PeerFactory;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.segment.SegmentVerifier;
-import dev.waterfall.relay.source.MediaSegment;
 import dev.waterfall.relay.source.SegmentSource;
 import dev.waterfall.relay.store.SegmentStore;
 import dev.waterfall.relay.store.StoreLimits;
@@ -32,7 +31,6 @@ import io.vertx.ext.web.Router;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -88,12 +86,16 @@ public final class Relay implements AutoCloseable {
     public boolean serves() {
       return certPath != null;
     }
+
+    /** The certificate to serve HTTPS with, loaded now; null for plain HTTP. */
+    PemKeyPair certificate() {
+      return serves() ? PemKeyPair.load(certPath, keyPath) : null;
+    }
   }
 
   private final RelayNode node;
   private final HttpServer http;
-  private final SegmentSource source;
-  private final Thread pump;
+  private final SourcePump pump;
   private final CertificateReloader reloader;
 
   /** A WHIP origin's endpoint (null otherwise). */
@@ -102,15 +104,12 @@ public final class Relay implements AutoCloseable {
   /** Booster: the LL-HLS parts it verified (null on an origin, whose LlHlsOrigin holds them). */
   private PartLedger parts;
 
-  private volatile boolean stopping;
-
   private Relay(
       RelayNode node, HttpServer http, SegmentSource source, CertificateReloader reloader) {
     this.node = node;
     this.http = http;
     this.reloader = reloader;
-    this.source = source;
-    this.pump = source == null ? null : new Thread(this::pumpLoop, "waterfall-source");
+    this.pump = source == null ? null : new SourcePump(source, node::publish);
   }
 
   /** The origin: the root of the stream's tree, signing what {@code source} produces. */
@@ -165,8 +164,7 @@ public final class Relay implements AutoCloseable {
       extraRoutes = extraRoutes.andThen(ll::mount);
     }
     TrustOptions trust = ExtraTrust.withPem(o.tls().trustPem());
-    PemKeyPair certificate =
-        o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
+    PemKeyPair certificate = o.tls().certificate();
     SegmentStore store =
         new SegmentStore(signer.verifier(), StoreLimits.defaults(), Clock.systemUTC());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -230,8 +228,7 @@ public final class Relay implements AutoCloseable {
       throw new IllegalArgumentException("WHIP needs an HTTP port");
     }
     TrustOptions trust = ExtraTrust.withPem(o.tls().trustPem());
-    PemKeyPair certificate =
-        o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
+    PemKeyPair certificate = o.tls().certificate();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RelayNode node = // no segment store: nothing is signed in a realtime stream
         new RelayNode(
@@ -276,8 +273,7 @@ public final class Relay implements AutoCloseable {
   public static Relay startBooster(Vertx vertx, PeerFactory peers, Options o, Integer maxChildren)
       throws Exception {
     TrustOptions trust = ExtraTrust.withPem(o.tls().trustPem());
-    PemKeyPair certificate =
-        o.tls().serves() ? PemKeyPair.load(o.tls().certPath(), o.tls().keyPath()) : null;
+    PemKeyPair certificate = o.tls().certificate();
     String publicKey = StreamKey.await(vertx, o, trust);
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     SegmentStore store = null;
@@ -322,43 +318,6 @@ public final class Relay implements AutoCloseable {
     Relay relay = new Relay(node, http, null, reloader);
     relay.parts = parts;
     return relay;
-  }
-
-  /**
-   * Feeds the origin: a paced source (the sample) is published at its own rate, a live one as it
-   * arrives.
-   */
-  private void pumpLoop() {
-    try {
-      long due = System.nanoTime();
-      while (!stopping) {
-        Optional<MediaSegment> next = source.next();
-        if (next.isEmpty()) {
-          if (source.ended()) {
-            LOG.info("the stream source has ended");
-            return;
-          }
-          continue;
-        }
-        MediaSegment segment = next.get();
-        if (source.pacedByCaller()) {
-          long wait = due - System.nanoTime();
-          if (wait > 0) {
-            TimeUnit.NANOSECONDS.sleep(wait);
-          }
-          due =
-              Math.max(due, System.nanoTime() - segment.durationMillis() * 1_000_000L)
-                  + segment.durationMillis() * 1_000_000L;
-        }
-        node.publish(segment);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      if (!stopping) {
-        LOG.error("the stream source failed: {}", e.toString());
-      }
-    }
   }
 
   static <T> T await(Future<T> f) throws Exception {
@@ -410,7 +369,9 @@ public final class Relay implements AutoCloseable {
    */
   @Override
   public void close() {
-    stopping = true;
+    if (pump != null) {
+      pump.stopping();
+    }
     if (whip != null) {
       // queued on the node's context before its stop: sessions end, then the node leaves
       whip.close();
@@ -421,14 +382,7 @@ public final class Relay implements AutoCloseable {
       LOG.debug("stopping the node: {}", e.toString());
     }
     if (pump != null) {
-      pump.interrupt();
-    }
-    if (source != null) {
-      try {
-        source.close();
-      } catch (Exception e) {
-        LOG.debug("closing the source: {}", e.toString());
-      }
+      pump.close();
     }
     if (reloader != null) {
       reloader.stop();

@@ -2,6 +2,7 @@ package dev.waterfall.loadtest.simulate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.waterfall.loadtest.report.Report;
 import dev.waterfall.loadtest.report.Series;
@@ -285,15 +286,15 @@ public final class SimulateScenario extends Scenario {
     figures.put("viewers", largest.viewers());
     figures.put("maxDepth", largest.maxDepth());
     figures.put("originEgressRatio", worstRatio);
-    figures.put("offload", round(largest.offload(), 6));
-    figures.put("wallSecondsAtLargestN", round(largest.wallSeconds(), 1));
+    figures.set("offload", rounded(largest.offload(), 6));
+    figures.set("wallSecondsAtLargestN", rounded(largest.wallSeconds(), 1));
     report.target(Target.atMost("originEgressRatio, worst N", worstRatio, 4.1, "× stream"));
     if (withholders > 0) {
       // Issue 17: withholding newcomers cost the honest viewers ≤ 1 % stalled time and the origin ≤
       // 4.5×.
       String share = Math.round(withholders * 100) + "% withholders";
-      figures.put("originCopiesMeanWorst", round(worstMeanCopies, 3));
-      figures.put("honestHttpShareWorst", round(worstHttpShare, 6));
+      figures.set("originCopiesMeanWorst", rounded(worstMeanCopies, 3));
+      figures.set("honestHttpShareWorst", rounded(worstHttpShare, 6));
       report.target(
           Target.atMost(
               "origin egress, mean, " + share + ", worst N",
@@ -405,19 +406,19 @@ public final class SimulateScenario extends Scenario {
   }
 
   private ObjectNode toJson(SimResult r, HopModel hops) {
-    ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("viewers", r.viewers());
     o.put("completed", r.completed());
-    o.put("wallSeconds", round(r.wallSeconds(), 2));
+    o.set("wallSeconds", rounded(r.wallSeconds(), 2));
     o.put("events", r.events());
     o.put("eventsPerWallSecond", Math.round(r.events() / Math.max(1e-9, r.wallSeconds())));
-    o.put("simulatedSeconds", round(r.simulatedSeconds(), 1));
+    o.set("simulatedSeconds", rounded(r.simulatedSeconds(), 1));
     o.put("joins", r.joins());
     o.put("departures", r.departures());
     o.put("populationAtEnd", r.population());
     o.put("maxDepth", r.maxDepth());
     o.put("depthBoundAtEnd", r.depthBound());
-    o.put("meanDepthAtEnd", round(r.meanDepth(), 2));
+    o.set("meanDepthAtEnd", rounded(r.meanDepth(), 2));
     ArrayNode hist = o.putArray("depthHistogramAtEnd");
     for (int c : r.depthHistogram()) {
       hist.add(c);
@@ -426,13 +427,13 @@ public final class SimulateScenario extends Scenario {
     o.put("httpFallbackViewersAtEnd", r.httpFallbackAtEnd());
     o.put("originEgressRatio", r.originEgressRatio());
     // Time-averaged and peak, counting honest children that heal over HTTP under a withholder too.
-    o.put("offload", round(r.offload(), 6));
+    o.set("offload", rounded(r.offload(), 6));
     o.put("repairs", r.repairs());
-    o.put("repairsPerMinute", round(r.repairsPerMinute(), 1));
+    o.set("repairsPerMinute", rounded(r.repairsPerMinute(), 1));
     o.put("movesPerRepairP50", r.movesPerRepair()[0]);
     o.put("movesPerRepairP99", r.movesPerRepair()[1]);
     o.put("movesPerRepairMax", r.movesPerRepair()[2]);
-    o.put("movesPerJoinMean", round(r.movesPerJoin()[0], 3));
+    o.set("movesPerJoinMean", rounded(r.movesPerJoin()[0], 3));
     o.put("movesPerJoinP99", (long) r.movesPerJoin()[1]);
     o.put("movesPerJoinMax", (long) r.movesPerJoin()[2]);
     o.put("moves", r.moves());
@@ -444,32 +445,32 @@ public final class SimulateScenario extends Scenario {
     o.put(
         "joinsThatMovedShare",
         r.joins() == 0 ? 0 : round((double) r.joinsThatMoved() / r.joins(), 4));
-    o.put("joinMovesPerMinute", round(r.joinMovesPerMinute(), 1));
+    o.set("joinMovesPerMinute", rounded(r.joinMovesPerMinute(), 1));
     o.put("reportMoves", r.reportMoves());
     o.put("capacityMoves", r.capacityMoves());
     o.put("evictions", r.evictions());
     WithholdingResult w = r.withholding();
     if (withholders > 0) {
       o.put("withholders", w.withholders());
-      o.put("honestHttpShare", round(w.honestHttpShare(), 6));
+      o.set("honestHttpShare", rounded(w.honestHttpShare(), 6));
       o.put("starvingReports", w.reports());
       o.put("demotions", w.demotions());
       o.put("withholdersInTreeAtEnd", w.inTreeAtEnd());
       o.put("withholdersDemotedAtEnd", w.demotedAtEnd());
       o.put("withholdersHoldingChildrenAtEnd", w.holdingAtEnd());
       o.put("withholdersThatHeldChildren", w.heldChildren());
-      o.put("withholderMeanHoldingSeconds", round(w.meanHoldingSeconds(), 1));
+      o.set("withholderMeanHoldingSeconds", rounded(w.meanHoldingSeconds(), 1));
     }
     if (weakLines > 0) {
       o.put("weakLines", w.weakLines());
-      o.put("weakHttpShare", round(w.weakHttpShare(), 6));
+      o.set("weakHttpShare", rounded(w.weakHttpShare(), 6));
       o.put("weakLinesDemoted", w.weakDemotions());
       if (withholders == 0) {
         o.put("starvingReports", w.reports());
         o.put("demotions", w.demotions());
       }
     }
-    o.put("originCopiesMean", round(r.originCopiesMean(), 3));
+    o.set("originCopiesMean", rounded(r.originCopiesMean(), 3));
     o.put("originCopiesPeak", r.originCopiesPeak());
     o.put("refusedJoins", r.refusedJoins());
     ArrayNode lat = o.putArray("latencyByDepth");
@@ -478,15 +479,31 @@ public final class SimulateScenario extends Scenario {
       ObjectNode row = lat.addObject();
       row.put("depth", d);
       row.put("viewersAtEnd", d < r.depthHistogram().length ? r.depthHistogram()[d] : 0);
-      row.put("p50Ms", round(p[0], 1));
-      row.put("p95Ms", round(p[1], 1));
-      row.put("p99Ms", round(p[2], 1));
+      row.set("p50Ms", rounded(p[0], 1));
+      row.set("p95Ms", rounded(p[1], 1));
+      row.set("p99Ms", rounded(p[2], 1));
     }
     return o;
   }
 
+  /**
+   * {@code v} to {@code places} decimals. NaN (a figure with nothing to measure, e.g. the mean
+   * holding time of withholders none of whom held a child) stays NaN: a target fed it is missed,
+   * never met by a made-up 0.
+   */
   static double round(double v, int places) {
     double f = Math.pow(10, places);
     return Double.isNaN(v) ? v : Math.round(v * f) / f;
+  }
+
+  /**
+   * {@link #round}ed, for the JSON report: NaN goes out as null, which JSON readers take as "no
+   * value" and the report's charts (Series) as a gap, where Jackson would write the string "NaN".
+   */
+  static JsonNode rounded(double v, int places) {
+    double r = round(v, places);
+    return Double.isNaN(r)
+        ? JsonNodeFactory.instance.nullNode()
+        : JsonNodeFactory.instance.numberNode(r);
   }
 }

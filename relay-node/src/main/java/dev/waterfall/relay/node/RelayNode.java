@@ -46,11 +46,8 @@ public final class RelayNode implements CoordinatorSession.Handler {
   /** The HLS half, made up front when the node has a store (null: a realtime node only). */
   private final HlsRelay hls;
 
-  /** The realtime half: the WHIP root's from the start, a booster's once a welcome asks for it. */
-  private TrackRelay tracks;
-
-  /** The relay the first welcome chose (null before it). */
-  private StreamRelay relay;
+  /** Which relay is in charge; its track relay is the realtime half. */
+  private final RelayChoice relays;
 
   private long timer = -1;
 
@@ -77,6 +74,12 @@ public final class RelayNode implements CoordinatorSession.Handler {
                 this::send,
                 stats,
                 clock);
+    this.relays =
+        new RelayChoice(
+            settings.isOrigin(),
+            settings.stream(),
+            hls,
+            () -> new TrackRelay(context, peers, this::send));
     Forwarder forwarder = hls == null ? null : hls.forwarder();
     this.session =
         new CoordinatorSession(
@@ -110,14 +113,9 @@ public final class RelayNode implements CoordinatorSession.Handler {
     return stats.parentCandidatePair;
   }
 
-  /** The relay in charge: the one the welcome chose, else the one made up front. */
-  private StreamRelay current() {
-    return relay != null ? relay : tracks != null ? tracks : hls;
-  }
-
   /** The parent this node has a working link to (null while it has none). */
   public String parentId() {
-    StreamRelay r = current();
+    StreamRelay r = relays.current();
     return r == null ? null : r.parentId();
   }
 
@@ -134,17 +132,19 @@ public final class RelayNode implements CoordinatorSession.Handler {
   }
 
   public int children() {
-    StreamRelay r = current();
+    StreamRelay r = relays.current();
     return r == null ? 0 : r.children();
   }
 
   /** Realtime stream only: video frames received from the parent (0 otherwise). */
   public long framesFromParent() {
+    TrackRelay tracks = relays.tracks();
     return tracks == null ? 0 : tracks.framesFromParent();
   }
 
   /** Realtime stream only: the audio chunks forwarded to children (null otherwise). */
   public AudioChunkRelay realtimeAudio() {
+    TrackRelay tracks = relays.tracks();
     return tracks == null ? null : tracks.audio();
   }
 
@@ -183,10 +183,7 @@ public final class RelayNode implements CoordinatorSession.Handler {
     if (!settings.isOrigin() || hls != null && hls.publicKey() != null) {
       throw new IllegalStateException("only an origin without a signer is a realtime root");
     }
-    if (tracks == null) {
-      tracks = new TrackRelay(context, peers, this::send);
-    }
-    return tracks;
+    return relays.tracksNow();
   }
 
   /** Origin only: one more segment of the live stream (call on any thread). */
@@ -260,37 +257,12 @@ public final class RelayNode implements CoordinatorSession.Handler {
         w.depth(),
         w.parent());
     try {
-      if (relay == null) {
-        relay = choose(TrackRelay.isRealtime(w));
-      }
-      relay.welcome(w);
+      relays.atWelcome(TrackRelay.isRealtime(w)).welcome(w);
     } catch (IllegalStateException refusedHere) {
       joined.tryFail(refusedHere);
       return;
     }
     joined.tryComplete();
-  }
-
-  /** The relay for the stream's type: fixed for an origin, chosen by the welcome for a booster. */
-  private StreamRelay choose(boolean realtime) {
-    if (settings.isOrigin() && tracks != null && !realtime) {
-      throw new IllegalStateException(
-          "'"
-              + settings.stream()
-              + "' is not a realtime stream: WHIP feeds"
-              + " only a stream created with \"type\":\"realtime\"");
-    }
-    if (tracks != null || !settings.isOrigin() && realtime) {
-      if (tracks == null) {
-        tracks = new TrackRelay(context, peers, this::send);
-      }
-      return tracks;
-    }
-    if (hls == null) {
-      throw new IllegalStateException(
-          "'" + settings.stream() + "' is not a realtime stream, and this node has no store");
-    }
-    return hls;
   }
 
   @Override
@@ -305,7 +277,7 @@ public final class RelayNode implements CoordinatorSession.Handler {
       }
       return;
     }
-    StreamRelay r = current();
+    StreamRelay r = relays.current();
     if (r != null) {
       r.message(m);
     }
@@ -338,13 +310,13 @@ public final class RelayNode implements CoordinatorSession.Handler {
   // ---------------------------------------------------------------------------------------
 
   private void tick() {
-    StreamRelay r = current();
+    StreamRelay r = relays.current();
     if (r == null) {
       return;
     }
     r.tick(clock.millis());
-    if (r == tracks) {
-      stats.realtime = tracks.stats(); // heartbeats and meters then tell of tracks
+    if (r == relays.tracks()) {
+      stats.realtime = relays.tracks().stats(); // heartbeats and meters then tell of tracks
     }
   }
 
@@ -393,8 +365,8 @@ public final class RelayNode implements CoordinatorSession.Handler {
           if (hls != null) {
             hls.close();
           }
-          if (tracks != null) {
-            tracks.close();
+          if (relays.tracks() != null) {
+            relays.tracks().close();
           }
           left.onComplete(x -> done.complete());
         });

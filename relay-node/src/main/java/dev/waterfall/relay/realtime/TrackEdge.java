@@ -3,17 +3,13 @@ package dev.waterfall.relay.realtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
-import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.PeerConnectionObserver;
 import dev.onvoid.webrtc.RTCAnswerOptions;
-import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCDataChannel;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCOfferOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
-import dev.onvoid.webrtc.RTCRtpSendParameters;
-import dev.onvoid.webrtc.RTCRtpTransceiver;
 import dev.onvoid.webrtc.RTCRtpTransceiverDirection;
 import dev.onvoid.webrtc.RTCRtpTransceiverInit;
 import dev.onvoid.webrtc.RTCSdpType;
@@ -24,8 +20,6 @@ import dev.onvoid.webrtc.media.video.VideoTrack;
 import dev.onvoid.webrtc.media.video.VideoTrackSink;
 import dev.waterfall.relay.peer.Signals;
 import io.vertx.core.Context;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -73,8 +67,7 @@ final class TrackEdge {
   private final BiConsumer<String, ObjectNode> signalOut;
   private final Events events;
   private final RTCPeerConnection pc;
-  private final List<RTCIceCandidate> pending = new ArrayList<>();
-  private boolean remoteSet;
+  private final RemoteCandidates<RTCIceCandidate> candidates;
   private boolean offerSeen;
   private boolean flowing;
 
@@ -112,68 +105,67 @@ final class TrackEdge {
    */
   private AudioChannel audioChannel;
 
-  private TrackEdge(
-      String peerId,
-      boolean toParent,
-      PeerConnectionFactory factory,
-      RTCConfiguration config,
-      Context context,
-      Executor teardown,
-      Executor sends,
-      BiConsumer<String, ObjectNode> signalOut,
-      Events events) {
+  private TrackEdge(String peerId, boolean toParent, EdgeWiring wiring) {
     this.peerId = peerId;
     this.toParent = toParent;
+    Context context = wiring.context();
+    Executor sends = wiring.sends();
+    BiConsumer<String, ObjectNode> signalOut = wiring.signalOut();
+    Events events = wiring.events();
     this.context = context;
-    this.teardown = teardown;
+    this.teardown = wiring.teardown();
     this.sends = sends;
     this.signalOut = signalOut;
     this.events = events;
     this.pc =
-        factory.createPeerConnection(
-            config,
-            new PeerConnectionObserver() {
-              @Override
-              public void onIceCandidate(RTCIceCandidate c) {
-                context.runOnContext(
-                    v -> {
-                      if (!closed) {
-                        signalOut.accept(
-                            peerId,
-                            Signals.toJson(
-                                new Signals.Candidate(
-                                    c.sdp, c.sdpMid == null ? "" : c.sdpMid, c.sdpMLineIndex)));
-                      }
-                    });
-              }
+        wiring
+            .factory()
+            .createPeerConnection(
+                wiring.config(),
+                new PeerConnectionObserver() {
+                  @Override
+                  public void onIceCandidate(RTCIceCandidate c) {
+                    context.runOnContext(
+                        v -> {
+                          if (!closed) {
+                            signalOut.accept(
+                                peerId,
+                                Signals.toJson(
+                                    new Signals.Candidate(
+                                        c.sdp, c.sdpMid == null ? "" : c.sdpMid, c.sdpMLineIndex)));
+                          }
+                        });
+                  }
 
-              @Override
-              public void onDataChannel(RTCDataChannel channel) {
-                if (toParent || !AudioChannel.LABEL.equals(channel.getLabel())) {
-                  channel.close(); // nothing else is expected on a realtime edge
-                  return;
-                }
-                AudioChannel audio = AudioChannel.adopt(channel, context, sends);
-                context.runOnContext(
-                    v -> {
-                      if (closed || audioChannel != null) {
-                        // a second channel, or the edge closed meanwhile: freed with the connection
-                        audio.close();
-                      } else {
-                        audioChannel = audio;
-                        events.audioChannel(TrackEdge.this, audio);
-                      }
-                    });
-              }
+                  @Override
+                  public void onDataChannel(RTCDataChannel channel) {
+                    if (toParent || !AudioChannel.LABEL.equals(channel.getLabel())) {
+                      channel.close(); // nothing else is expected on a realtime edge
+                      return;
+                    }
+                    AudioChannel audio = AudioChannel.adopt(channel, context, sends);
+                    context.runOnContext(
+                        v -> {
+                          if (closed || audioChannel != null) {
+                            // a second channel, or the edge closed meanwhile: freed with the
+                            // connection
+                            audio.close();
+                          } else {
+                            audioChannel = audio;
+                            events.audioChannel(TrackEdge.this, audio);
+                          }
+                        });
+                  }
 
-              @Override
-              public void onConnectionChange(RTCPeerConnectionState state) {
-                if (state == RTCPeerConnectionState.FAILED
-                    || state == RTCPeerConnectionState.CLOSED) {
-                  context.runOnContext(v -> close("connection " + state.name().toLowerCase()));
-                }
-              }
-            });
+                  @Override
+                  public void onConnectionChange(RTCPeerConnectionState state) {
+                    if (state == RTCPeerConnectionState.FAILED
+                        || state == RTCPeerConnectionState.CLOSED) {
+                      context.runOnContext(v -> close("connection " + state.name().toLowerCase()));
+                    }
+                  }
+                });
+    this.candidates = new RemoteCandidates<>(MAX_PENDING_CANDIDATES, pc::addIceCandidate);
   }
 
   /**
@@ -181,18 +173,9 @@ final class TrackEdge {
    * transceivers' kinds (webrtc-java 0.14.0 has {@code addTransceiver(track, init)} but no {@code
    * addTransceiver(kind, init)}); recvonly, they are never sent.
    */
-  static TrackEdge toParent(
-      String parentId,
-      PeerConnectionFactory factory,
-      RTCConfiguration config,
-      Context context,
-      Executor teardown,
-      Executor sends,
-      BiConsumer<String, ObjectNode> signalOut,
-      Events events,
-      MediaStreamTrack... placeholders) {
-    TrackEdge e =
-        new TrackEdge(parentId, true, factory, config, context, teardown, sends, signalOut, events);
+  static TrackEdge toParent(String parentId, EdgeWiring wiring, MediaStreamTrack... placeholders) {
+    TrackEdge e = new TrackEdge(parentId, true, wiring);
+    Context context = wiring.context();
     for (MediaStreamTrack p : placeholders) {
       RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
       init.direction = RTCRtpTransceiverDirection.RECV_ONLY;
@@ -211,24 +194,14 @@ final class TrackEdge {
         e.audio = received;
       }
     }
-    e.audioChannel = AudioChannel.create(e.pc, context, sends, m -> e.events.audio(e, m));
+    e.audioChannel = AudioChannel.create(e.pc, context, wiring.sends(), m -> e.events.audio(e, m));
     e.pc.createOffer(new RTCOfferOptions(), e.created());
     return e;
   }
 
   /** The edge toward {@code childId}: waits for its offer, then sends what {@link #send} names. */
-  static TrackEdge toChild(
-      String childId,
-      int maxVideoKbps,
-      PeerConnectionFactory factory,
-      RTCConfiguration config,
-      Context context,
-      Executor teardown,
-      Executor sends,
-      BiConsumer<String, ObjectNode> signalOut,
-      Events events) {
-    TrackEdge e =
-        new TrackEdge(childId, false, factory, config, context, teardown, sends, signalOut, events);
+  static TrackEdge toChild(String childId, int maxVideoKbps, EdgeWiring wiring) {
+    TrackEdge e = new TrackEdge(childId, false, wiring);
     e.maxVideoKbps = maxVideoKbps;
     return e;
   }
@@ -265,13 +238,7 @@ final class TrackEdge {
       if (c.isEndOfCandidates()) {
         return;
       }
-      RTCIceCandidate candidate = new RTCIceCandidate(c.sdpMid(), c.sdpMLineIndex(), c.candidate());
-      if (remoteSet) {
-        pc.addIceCandidate(candidate);
-      } else if (pending.size() < MAX_PENDING_CANDIDATES) {
-        // libwebrtc drops candidates that come before the remote description
-        pending.add(candidate);
-      }
+      candidates.offer(new RTCIceCandidate(c.sdpMid(), c.sdpMLineIndex(), c.candidate()));
       return;
     }
     Signals.Description d = (Signals.Description) s;
@@ -285,11 +252,7 @@ final class TrackEdge {
           new RTCSessionDescription(d.isOffer() ? RTCSdpType.OFFER : RTCSdpType.ANSWER, d.sdp()),
           applied(
               () -> {
-                remoteSet = true;
-                for (RTCIceCandidate c : pending) {
-                  pc.addIceCandidate(c);
-                }
-                pending.clear();
+                candidates.described();
                 if (!toParent) {
                   answer();
                 }
@@ -300,17 +263,10 @@ final class TrackEdge {
   }
 
   /**
-   * Child edge, after the offer: video sendonly with our track, then the answer. Audio is answered
-   * inactive: a booster sends its audio as chunks on the child's rt-audio channel (TrackRelay), and
-   * a sending audio stream would carry the headless audio module's silence, encoded once per child.
+   * Child edge, after the offer: video sendonly with our track, audio inactive, then the answer.
    */
   private void answer() {
-    for (RTCRtpTransceiver t : pc.getTransceivers()) {
-      boolean video =
-          MediaStreamTrack.VIDEO_TRACK_KIND.equals(t.getReceiver().getTrack().getKind());
-      t.setDirection(
-          video ? RTCRtpTransceiverDirection.SEND_ONLY : RTCRtpTransceiverDirection.INACTIVE);
-    }
+    ChildSenders.answerDirections(pc);
     send(pendingVideo, pendingAudio);
     pc.createAnswer(new RTCAnswerOptions(), created());
   }
@@ -319,37 +275,10 @@ final class TrackEdge {
   void send(MediaStreamTrack video, MediaStreamTrack audio) {
     pendingVideo = video;
     pendingAudio = audio;
-    if (closed || !remoteSet) {
+    if (closed || !candidates.isDescribed()) {
       return; // put on the senders when the offer is answered
     }
-    for (RTCRtpTransceiver t : pc.getTransceivers()) {
-      String kind = t.getReceiver().getTrack().getKind();
-      t.getSender().replaceTrack(MediaStreamTrack.VIDEO_TRACK_KIND.equals(kind) ? video : audio);
-    }
-  }
-
-  /**
-   * Child edge: caps the video this child costs our uplink at the stream's bitrate, as the pages
-   * do.
-   */
-  private void capVideo(int kbps) {
-    if (closed || kbps <= 0) {
-      return;
-    }
-    for (RTCRtpTransceiver t : pc.getTransceivers()) {
-      if (!MediaStreamTrack.VIDEO_TRACK_KIND.equals(t.getReceiver().getTrack().getKind())) {
-        continue;
-      }
-      try {
-        RTCRtpSendParameters p = t.getSender().getParameters();
-        if (p.encodings != null && !p.encodings.isEmpty()) {
-          p.encodings.get(0).maxBitrate = kbps * 1000;
-          t.getSender().setParameters(p);
-        }
-      } catch (RuntimeException e) {
-        LOG.debug("cannot cap the video to {}: {}", peerId, e.getMessage());
-      }
-    }
+    ChildSenders.replace(pc, video, audio);
   }
 
   private CreateSessionDescriptionObserver created() {
@@ -374,8 +303,8 @@ final class TrackEdge {
                         // (docs/protocol.md).
                         json.put("role", "booster");
                         signalOut.accept(peerId, json);
-                        if (!toParent) {
-                          capVideo(maxVideoKbps);
+                        if (!toParent && !closed && maxVideoKbps > 0) {
+                          ChildSenders.capVideo(pc, maxVideoKbps, peerId);
                         }
                       }));
             });
@@ -430,7 +359,7 @@ final class TrackEdge {
       return;
     }
     closed = true;
-    pending.clear();
+    candidates.clear();
     events.closed(this, why);
     VideoTrackSink s = sink;
     MediaStreamTrack v = video;

@@ -115,17 +115,7 @@ public final class TrackRelay implements StreamRelay, TrackEdge.Events {
 
   private TrackEdge addChild(String id) {
     peers.madeMediaEdge();
-    TrackEdge e =
-        TrackEdge.toChild(
-            id,
-            bitrateKbps,
-            peers.mediaFactory(),
-            iceConfiguration(),
-            context,
-            peers.teardown(),
-            peers.sends(),
-            this::signal,
-            this);
+    TrackEdge e = TrackEdge.toChild(id, bitrateKbps, wiring());
     children.put(id, e);
     if (feed() != null) {
       e.send(feed(), null);
@@ -146,17 +136,19 @@ public final class TrackRelay implements StreamRelay, TrackEdge.Events {
           new MediaStreamTrack[] {f.createVideoTrack("recv-video", new CustomVideoSource())};
     }
     peers.madeMediaEdge();
-    pendingParent =
-        TrackEdge.toParent(
-            parentId,
-            peers.mediaFactory(),
-            iceConfiguration(),
-            context,
-            peers.teardown(),
-            peers.sends(),
-            this::signal,
-            this,
-            placeholders);
+    pendingParent = TrackEdge.toParent(parentId, wiring(), placeholders);
+  }
+
+  /** What the next edge is made with (the ICE servers as the coordinator last sent them). */
+  private EdgeWiring wiring() {
+    return new EdgeWiring(
+        peers.mediaFactory(),
+        iceConfiguration(),
+        context,
+        peers.teardown(),
+        peers.sends(),
+        this::signal,
+        this);
   }
 
   /** The video the children get: the parent's, or at the root the publisher's. */

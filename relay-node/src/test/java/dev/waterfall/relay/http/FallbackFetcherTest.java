@@ -270,8 +270,8 @@ class FallbackFetcherTest {
 
   @Test
   void runsOfConsecutiveIndices() {
-    assertThat(FallbackFetcher.runs(List.of(0, 1, 2, 5, 7, 8)))
+    assertThat(ChunkRequests.runs(List.of(0, 1, 2, 5, 7, 8)))
         .containsExactly(List.of(0, 1, 2), List.of(5), List.of(7, 8));
-    assertThat(FallbackFetcher.runs(new ArrayList<>())).isEmpty();
+    assertThat(ChunkRequests.runs(new ArrayList<>())).isEmpty();
   }
 }

@@ -277,23 +277,25 @@ class AudioRelayIT {
               TrackEdge.toChild(
                   childName,
                   0,
-                  factory,
-                  new dev.onvoid.webrtc.RTCConfiguration(),
-                  ctx,
-                  teardown,
-                  sends,
-                  toChild,
-                  parentEvents);
+                  new EdgeWiring(
+                      factory,
+                      new dev.onvoid.webrtc.RTCConfiguration(),
+                      ctx,
+                      teardown,
+                      sends,
+                      toChild,
+                      parentEvents));
           ends[0] =
               TrackEdge.toParent(
                   parentName,
-                  factory,
-                  new dev.onvoid.webrtc.RTCConfiguration(),
-                  ctx,
-                  teardown,
-                  sends,
-                  toParent,
-                  childEvents,
+                  new EdgeWiring(
+                      factory,
+                      new dev.onvoid.webrtc.RTCConfiguration(),
+                      ctx,
+                      teardown,
+                      sends,
+                      toParent,
+                      childEvents),
                   placeholder);
           return new Pair(ends[0], ends[1]);
         });

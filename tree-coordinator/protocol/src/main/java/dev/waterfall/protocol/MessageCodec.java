@@ -93,32 +93,30 @@ public final class MessageCodec {
       tree = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
       throw new ProtocolException(
-          ErrorCode.MALFORMED_JSON.wire(), "not valid JSON: " + firstLine(e.getOriginalMessage()));
+          ErrorCode.MALFORMED_JSON, "not valid JSON: " + firstLine(e.getOriginalMessage()));
     } catch (RuntimeException e) {
       // Jackson lets a few number errors through unwrapped (e.g. an exponent beyond BigDecimal's
       // range).
       throw new ProtocolException(
-          ErrorCode.MALFORMED_JSON.wire(), "not valid JSON: " + firstLine(e.getMessage()));
+          ErrorCode.MALFORMED_JSON, "not valid JSON: " + firstLine(e.getMessage()));
     }
     if (tree == null || !tree.isObject()) {
-      throw new ProtocolException(
-          ErrorCode.MALFORMED_JSON.wire(), "a message must be a JSON object");
+      throw new ProtocolException(ErrorCode.MALFORMED_JSON, "a message must be a JSON object");
     }
     JsonNode v = tree.get("v");
     if (v == null || !v.isInt() || v.intValue() != VERSION) {
       throw new ProtocolException(
-          ErrorCode.UNSUPPORTED_VERSION.wire(), "every message must carry \"v\":" + VERSION);
+          ErrorCode.UNSUPPORTED_VERSION, "every message must carry \"v\":" + VERSION);
     }
     JsonNode type = tree.get("type");
     if (type == null || !type.isTextual()) {
       throw new ProtocolException(
-          ErrorCode.INVALID_MESSAGE.wire(), "every message must carry a string \"type\"");
+          ErrorCode.INVALID_MESSAGE, "every message must carry a string \"type\"");
     }
     Class<? extends Message> cls = TYPES.get(type.textValue());
     if (cls == null) {
       throw new ProtocolException(
-          ErrorCode.UNKNOWN_TYPE.wire(),
-          "unknown message type '" + abbreviate(type.textValue()) + "'");
+          ErrorCode.UNKNOWN_TYPE, "unknown message type '" + abbreviate(type.textValue()) + "'");
     }
     ObjectNode body = ((ObjectNode) tree).deepCopy();
     body.remove("v");
@@ -128,7 +126,7 @@ public final class MessageCodec {
       message = MAPPER.treeToValue(body, cls);
     } catch (JsonProcessingException | RuntimeException e) {
       throw new ProtocolException(
-          ErrorCode.INVALID_MESSAGE.wire(),
+          ErrorCode.INVALID_MESSAGE,
           "bad '" + type.textValue() + "' message: " + firstLine(e.getMessage()));
     }
     MessageRules.check(message);

@@ -114,6 +114,6 @@ final class MessageRules {
   }
 
   private static ProtocolException invalid(String message) {
-    return new ProtocolException(ErrorCode.INVALID_MESSAGE.wire(), message);
+    return new ProtocolException(ErrorCode.INVALID_MESSAGE, message);
   }
 }

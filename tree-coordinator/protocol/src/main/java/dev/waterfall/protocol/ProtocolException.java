@@ -1,15 +1,26 @@
 package dev.waterfall.protocol;
 
-/** A message that cannot be accepted; {@link #code()} is what goes into the {@code error} reply. */
+/**
+ * A message that cannot be accepted; {@link #errorCode()} is what goes into the {@code error}
+ * reply.
+ */
 public final class ProtocolException extends Exception {
-  private final String code;
+  private final ErrorCode code;
 
-  public ProtocolException(String code, String message) {
+  public ProtocolException(ErrorCode code, String message) {
     super(message);
     this.code = code;
   }
 
-  public String code() {
+  public ErrorCode errorCode() {
     return code;
+  }
+
+  /**
+   * The code's wire word. Kept while SignallingServer still maps it back with {@code
+   * ErrorCode.fromWire}; new callers use {@link #errorCode()}.
+   */
+  public String code() {
+    return code.wire();
   }
 }

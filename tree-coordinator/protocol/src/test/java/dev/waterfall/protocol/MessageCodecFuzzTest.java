@@ -30,8 +30,12 @@ import net.jqwik.api.constraints.StringLength;
  */
 class MessageCodecFuzzTest {
   static final String SEED = "20261121";
-  private static final Set<String> CODES =
-      Set.of("malformed-json", "unsupported-version", "invalid-message", "unknown-type");
+  private static final Set<ErrorCode> CODES =
+      Set.of(
+          ErrorCode.MALFORMED_JSON,
+          ErrorCode.UNSUPPORTED_VERSION,
+          ErrorCode.INVALID_MESSAGE,
+          ErrorCode.UNKNOWN_TYPE);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final List<String> TYPES =
@@ -201,7 +205,7 @@ class MessageCodecFuzzTest {
     try {
       decoded = MessageCodec.decode(text);
     } catch (ProtocolException e) {
-      assertThat(e.code()).isIn(CODES);
+      assertThat(e.errorCode()).isIn(CODES);
       // The message goes back to the client: explain, but never echo a huge input back.
       assertThat(e.getMessage()).isNotBlank().hasSizeLessThan(1024);
       return;
@@ -232,7 +236,7 @@ class MessageCodecFuzzTest {
       MessageCodec.decode(text);
       return "accepted";
     } catch (ProtocolException e) {
-      return e.code();
+      return e.errorCode().wire();
     }
   }
 

@@ -172,7 +172,7 @@ class MessageCodecTest {
         return "accepted";
       } catch (ProtocolException e) {
         assertThat(e.getMessage()).isNotBlank();
-        return e.code();
+        return e.errorCode().wire();
       }
     }
 
@@ -284,7 +284,7 @@ class MessageCodecTest {
       try {
         MessageCodec.decode(text);
       } catch (ProtocolException e) {
-        assertThat(e.code()).isNotBlank();
+        assertThat(e.errorCode()).isNotNull();
       }
     }
 
@@ -297,7 +297,7 @@ class MessageCodecTest {
       assertThatThrownBy(
               () -> {
                 MessageCodec.decode(mangled);
-                throw new ProtocolException("accepted", "fine");
+                throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "accepted");
               })
           .isInstanceOf(ProtocolException.class);
     }

@@ -47,6 +47,12 @@ class VocabularyTest {
     agree("code", "ErrorCode", ErrorCode.values(), ErrorCode::wire);
   }
 
+  /** The REST codes: Java only (the pages read a REST error's message, never its code). */
+  @Test
+  void restErrors() {
+    documented("REST error", RestError.values(), RestError::wire);
+  }
+
   @Test
   void aWordOfNoTableIsNoneOfOurs() {
     assertThat(ErrorCode.fromWire("no-such-code")).isNull();
@@ -57,6 +63,14 @@ class VocabularyTest {
 
   private static <E extends Enum<E>> void agree(
       String column, String jsName, E[] values, Function<E, String> wire) {
+    documented(column, values, wire);
+    assertThat(jsObject(jsName))
+        .as("p2p/vocabulary.js's %s", jsName)
+        .isEqualTo(pairs(values, wire));
+  }
+
+  private static <E extends Enum<E>> void documented(
+      String column, E[] values, Function<E, String> wire) {
     List<String> documented = table(column);
     assertThat(documented).as("docs/protocol.md's '%s' table", column).isNotEmpty();
     List<String> java = Arrays.stream(values).map(wire).toList();
@@ -65,9 +79,6 @@ class VocabularyTest {
         .as("constant names are the words in upper case")
         .containsExactlyElementsOf(
             documented.stream().map(w -> w.toUpperCase().replace('-', '_')).toList());
-    assertThat(jsObject(jsName))
-        .as("p2p/vocabulary.js's %s", jsName)
-        .isEqualTo(pairs(values, wire));
   }
 
   /** The first column's words of the table whose header starts with {@code | column |}. */

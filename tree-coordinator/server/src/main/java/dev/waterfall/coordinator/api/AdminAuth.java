@@ -1,5 +1,6 @@
 package dev.waterfall.coordinator.api;
 
+import dev.waterfall.protocol.RestError;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,11 @@ final class AdminAuth implements Handler<RoutingContext> {
       ctx.next();
     } else {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
-      Json.error(ctx, 401, "unauthorized", "this call needs 'Authorization: Bearer <admin token>'");
+      Json.error(
+          ctx,
+          401,
+          RestError.UNAUTHORIZED,
+          "this call needs 'Authorization: Bearer <admin token>'");
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.waterfall.coordinator.api;
 
+import dev.waterfall.protocol.RestError;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -14,7 +15,7 @@ final class Json {
         .end(body instanceof JsonObject j ? j.encode() : io.vertx.core.json.Json.encode(body));
   }
 
-  static void error(RoutingContext ctx, int status, String code, String message) {
-    reply(ctx, status, new JsonObject().put("error", code).put("message", message));
+  static void error(RoutingContext ctx, int status, RestError code, String message) {
+    reply(ctx, status, new JsonObject().put("error", code.wire()).put("message", message));
   }
 }
