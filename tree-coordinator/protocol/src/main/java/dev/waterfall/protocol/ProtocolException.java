@@ -15,12 +15,4 @@ public final class ProtocolException extends Exception {
   public ErrorCode errorCode() {
     return code;
   }
-
-  /**
-   * The code's wire word. Kept while SignallingServer still maps it back with {@code
-   * ErrorCode.fromWire}; new callers use {@link #errorCode()}.
-   */
-  public String code() {
-    return code.wire();
-  }
 }

@@ -218,7 +218,13 @@ class MessageCodecFuzzTest {
       again = MessageCodec.decode(encoded);
     } catch (ProtocolException e) {
       throw new AssertionError(
-          "accepted " + decoded + " but its encoding " + encoded + " is refused: " + e.code(), e);
+          "accepted "
+              + decoded
+              + " but its encoding "
+              + encoded
+              + " is refused: "
+              + e.errorCode().wire(),
+          e);
     }
     assertThat(MessageCodec.encode(again)).isEqualTo(encoded);
     // Opaque JSON may change number representation once (0.50 → 0.50 but 5E+1 ↔ 50), never its

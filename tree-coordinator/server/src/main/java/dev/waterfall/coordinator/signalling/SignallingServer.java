@@ -212,9 +212,7 @@ public final class SignallingServer {
     try {
       m = MessageCodec.decode(text);
     } catch (ProtocolException e) {
-      // the codec's codes are ErrorCode's words (MessageRules, MessageCodec)
-      ErrorCode code = ErrorCode.fromWire(e.code());
-      reject(s, code == null ? ErrorCode.INVALID_MESSAGE : code, e.getMessage());
+      reject(s, e.errorCode(), e.getMessage());
       return;
     }
     dispatch(s, m)
