@@ -72,6 +72,24 @@ public final class FieldScenario extends Scenario {
               + " page's own, p2p/lanes.js).")
   Integer lanes;
 
+  @Option(
+      names = "--cut-at",
+      description =
+          "Seconds into the measured playback at which a parent's home goes offline (see --cut);"
+              + " default: none.")
+  Integer cutAt;
+
+  @Option(
+      names = "--cut",
+      defaultValue = "booster",
+      description =
+          "What --cut-at takes offline: booster (the booster in a home) or page (the viewer with the"
+              + " most children) (default ${DEFAULT-VALUE}).")
+  String cut;
+
+  /** The page whose home --cut took offline: shown, but not counted in the run's totals. */
+  private String offlinePage;
+
   @Setting(recorded = false)
   @Option(
       names = "--deployment",
@@ -92,6 +110,9 @@ public final class FieldScenario extends Scenario {
     Profile.named(profileName);
     if (!deployment.equals("public") && !deployment.equals("tuber")) {
       throw new IllegalArgumentException("--deployment must be public or tuber");
+    }
+    if (!cut.equals("booster") && !cut.equals("page")) {
+      throw new IllegalArgumentException("--cut must be booster or page");
     }
     if (lanes != null && (lanes < 1 || lanes > 4)) {
       throw new IllegalArgumentException("--lanes must be 1..4");
@@ -171,7 +192,7 @@ public final class FieldScenario extends Scenario {
             () -> linkedBoosters(stack.tree()) >= boosters,
             60_000,
             "the booster(s) did not take a place in the tree in 60 s (see booster-*.log)");
-        watch(report, stack, lab, viewerHomes, dir, kbps, deadline, progress);
+        watch(report, stack, lab, viewerHomes, boosterHome, dir, kbps, deadline, progress);
       }
     }
   }
@@ -181,6 +202,7 @@ public final class FieldScenario extends Scenario {
       Stack stack,
       Lab lab,
       List<Lab.Host> homes,
+      Lab.Host boosterHome,
       Path dir,
       int kbps,
       Deadline deadline,
@@ -240,11 +262,33 @@ public final class FieldScenario extends Scenario {
       progress.phase("watching for " + seconds + " s", seconds / 2);
       int maxDepth = 0;
       Map<String, Probe> last = new LinkedHashMap<>();
-      long end = System.currentTimeMillis() + seconds * 1000L;
+      long begin = System.currentTimeMillis();
+      long end = begin + seconds * 1000L;
+      long cutTime = cutAt == null ? Long.MAX_VALUE : begin + cutAt * 1000L;
+      ParentCut parentCut = null;
+      long nextStep = begin;
+      // Playwright's pages are read from this thread only: the cut's children are sampled here too.
       while (System.currentTimeMillis() < end && !deadline.passed()) {
-        Thread.sleep(2000);
-        maxDepth = Math.max(maxDepth, maxDepth(stack.tree()));
-        progress.step();
+        Thread.sleep(parentCut != null && parentCut.watching() ? ParentCut.SAMPLE_MILLIS : 500);
+        long now = System.currentTimeMillis();
+        if (parentCut == null && now >= cutTime) {
+          parentCut =
+              ParentCut.tryCut(
+                  cut, lab, boosterHome, dir.resolve("booster-home.log"), homes, pages);
+        } else if (parentCut != null && parentCut.watching()) {
+          parentCut.sample();
+        }
+        if (now >= nextStep) {
+          maxDepth = Math.max(maxDepth, maxDepth(stack.tree()));
+          progress.step();
+          nextStep = now + 2000;
+        }
+      }
+      if (parentCut != null) {
+        parentCut.report(report);
+        offlinePage = parentCut.offlinePage();
+      } else if (cutAt != null) {
+        report.figures().put("parentCut", "nothing cut: no " + cut + " had children");
       }
       Map<String, ObjectNode> hops = new LinkedHashMap<>();
       for (ViewerPage page : pages) {
@@ -365,6 +409,10 @@ public final class FieldScenario extends Scenario {
           .put("stalledMs", b.stalledMs());
       if (b.error() != null) {
         row.put("error", b.error());
+      }
+      if (page.label.equals(offlinePage)) {
+        row.put("offline", true);
+        continue;
       }
       stalls += b.stalls();
       dataLate += b.stallsDataLate();

@@ -36,8 +36,11 @@ final class Lab implements AutoCloseable {
   private final List<Process> delayers = new ArrayList<>();
   private int nextPublic = 100;
 
-  /** A host namespace and what reaches it from the internet. */
-  record Host(String namespace, String address, String publicAddress) {}
+  /**
+   * A host namespace and what reaches it from the internet; {@code router} is its home's router
+   * namespace (null for the server).
+   */
+  record Host(String namespace, String address, String publicAddress, String router) {}
 
   Lab(String tag, Path delayer) throws IOException, InterruptedException {
     this.tag = tag;
@@ -68,7 +71,7 @@ final class Lab implements AutoCloseable {
   Host server() throws IOException, InterruptedException {
     String ns = add("server");
     attach(ns, "srv", SERVER_ADDRESS);
-    return new Host(ns, SERVER_ADDRESS, SERVER_ADDRESS);
+    return new Host(ns, SERVER_ADDRESS, SERVER_ADDRESS, null);
   }
 
   /**
@@ -160,7 +163,18 @@ final class Lab implements AutoCloseable {
       }
       queue++;
     }
-    return new Host(host, "192.168." + n + ".2", wan);
+    return new Host(host, "192.168." + n + ".2", wan, router);
+  }
+
+  /**
+   * The home goes offline: its router forwards nothing more either way, as when its line drops. No
+   * end sees a close; whoever talked to it must notice the silence.
+   */
+  void cut(Host home) throws IOException, InterruptedException {
+    if (home.router() == null) {
+      throw new IllegalArgumentException("only a home can be cut off: " + home.namespace());
+    }
+    exec(home.router(), "iptables", "-I", "FORWARD", "1", "-j", "DROP");
   }
 
   /** A command inside a namespace, its output to {@code log}; the caller stops it. */
