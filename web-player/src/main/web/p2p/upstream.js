@@ -6,15 +6,16 @@
 // or one that has not opened within LINK_OPEN_TIMEOUT_MS (ICE stuck in checking: a symmetric NAT without TURN
 // sits there for minutes), is reported `starving`, so that the coordinator moves this page within seconds (or, with
 // nowhere else to go, it links to the same parent again, through TURN only if ICE found no path). So is an
-// open link whose parent supplied less than half of the stream over the last 10 s (starvation.js): a parent that
-// withholds data, or cannot carry it, is left; two children's reports demote it to a leaf.
+// open link whose parent supplied less than half of the stream over the last 10 s, or nothing for 3 s after it had
+// been delivering (starvation.js): a parent that withholds data, cannot carry it, or went offline, is left; two
+// children's reports demote it to a leaf.
 
 import { decodeFrame } from './frames.js';
 import { ChunkResult, HeaderResult } from './store.js';
 import { askForParts, decodePartFrame } from './parts.js';
 import { PartResult } from './partstore.js';
 import { ParentLink } from './peer.js';
-import { StarvationWatch, WINDOW_MS } from './starvation.js';
+import { StarvationWatch } from './starvation.js';
 import { ReparentReason, ReportReason } from './vocabulary.js';
 
 const STARVING_REPORT_MS = 5000;
@@ -262,15 +263,13 @@ export class Upstream {
       this.connectTo(this.assigned, false, true);
     }
     // An open link that carries too little of the stream (a withholding parent, or one whose uplink cannot).
-    const share = this.link ? this.starvation.check(now, this.acceptedFromParent, this.node.stats.bytesByFallback) : -1;
+    const verdict = this.link ? this.starvation.check(now, this.acceptedFromParent, this.node.stats.bytesByFallback) : null;
     // Under the root (depth 1) there is nowhere else to go: the report would only come back as report-ignored.
-    if (share >= 0 && this.node.depth !== 1) {
+    if (verdict && this.node.depth !== 1) {
       this.node.stats.starvingReports = (this.node.stats.starvingReports || 0) + 1;
       // The share itself tells the coordinator a withholder (~0 %) from a weak line (20–50 %).
       this.node.signalling.send({ type: 'report', about: this.link.parentId, reason: ReportReason.STARVING,
-        share: Math.round(share * 1000) / 1000,
-        detail: 'the parent supplied ' + Math.round(share * 100) + '% of the last ' + WINDOW_MS / 1000
-          + ' s; the rest came over HTTP' });
+        share: Math.round(verdict.share * 1000) / 1000, detail: verdict.detail });
     }
   }
 

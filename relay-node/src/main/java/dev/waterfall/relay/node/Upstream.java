@@ -209,18 +209,16 @@ final class Upstream {
           new Message.Report(
               assigned, ReportReason.STARVING.wire(), "no link to the parent for 5 s"));
     }
-    double share = parent == null ? -1 : starvation.check(now, accepted, stats.bytesByFallback);
+    StarvationWatch.Verdict verdict =
+        parent == null ? null : starvation.check(now, accepted, stats.bytesByFallback);
     // Under the root there is nowhere else to go: the report would only come back as
     // report-ignored.
-    if (share >= 0 && depth != 1) {
-      String detail =
-          String.format(
-              "the parent supplied %.0f%% of the last %d s; the rest came over HTTP",
-              share * 100, StarvationWatch.WINDOW_MS / 1000);
-      LOG.info("parent {} starves this node ({}): reporting it", parent.peerId, detail);
+    if (verdict != null && depth != 1) {
+      LOG.info("parent {} starves this node ({}): reporting it", parent.peerId, verdict.detail());
       // The share itself tells the coordinator a withholder (~0 %) from a weak line (20–50 %).
       signalling.accept(
-          new Message.Report(parent.peerId, ReportReason.STARVING.wire(), detail, share));
+          new Message.Report(
+              parent.peerId, ReportReason.STARVING.wire(), verdict.detail(), verdict.share()));
     }
   }
 

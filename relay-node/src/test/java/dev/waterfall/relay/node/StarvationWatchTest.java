@@ -14,6 +14,7 @@ class StarvationWatchTest {
   private long now = 1_000_000;
   private long fromParent;
   private long healed;
+  private String detail;
 
   /**
    * Runs {@code ms} of ticks with the parent supplying {@code share} of the stream; the first
@@ -25,9 +26,10 @@ class StarvationWatchTest {
       now += TICK;
       fromParent += Math.round(PER_TICK * share);
       healed += Math.round(PER_TICK * (1 - share));
-      double r = watch.check(now, fromParent, healed);
-      if (r >= 0 && reported < 0) {
-        reported = r;
+      StarvationWatch.Verdict r = watch.check(now, fromParent, healed);
+      if (r != null && reported < 0) {
+        reported = r.share();
+        detail = r.detail();
       }
     }
     return reported;
@@ -81,5 +83,34 @@ class StarvationWatchTest {
     run(5_000, 0.0);
     watch.linkClosed();
     assertThat(run(20_000, 0.0)).isEqualTo(-1);
+  }
+
+  @Test
+  void aParentThatGoesSilentAfterDeliveringIsReportedAfterTheSilenceNotAWindow() {
+    watch.linkOpened();
+    assertThat(run(30_000, 1.0)).isEqualTo(-1);
+    assertThat(run(StarvationWatch.SILENCE_MS - TICK, 0.0)).isEqualTo(-1);
+    // its share of the window it was judged over: most of it came before the silence
+    assertThat(run(2 * TICK, 0.0)).isBetween(0.6, 0.8);
+    assertThat(detail).contains("nothing for 3 s");
+    assertThat(run(StarvationWatch.WINDOW_MS - 2 * TICK, 0.0))
+        .as("the next report needs new deliveries or a whole window")
+        .isEqualTo(-1);
+  }
+
+  @Test
+  void aParentThatNeverDeliveredIsJudgedByTheWindowAlone() {
+    watch.linkOpened();
+    assertThat(run(StarvationWatch.WINDOW_MS - TICK, 0.0)).isEqualTo(-1);
+  }
+
+  @Test
+  void silenceWhileNothingComesOverHttpEitherIsNotReported() {
+    watch.linkOpened();
+    assertThat(run(20_000, 1.0)).isEqualTo(-1);
+    for (long t = 0; t < 20_000; t += TICK) {
+      now += TICK;
+      assertThat(watch.check(now, fromParent, healed)).as("the stream paused").isNull();
+    }
   }
 }
