@@ -505,6 +505,10 @@ public final class SignallingServer {
         }
         s.departure = "silent";
         s.departureNoticed = System.nanoTime();
+        // It departs now, not when its socket ends: a node whose network went dark answers no
+        // close, and its socket lingers until a timeout while its children wait (DarkNodeTest).
+        s.state = Session.State.GONE;
+        departures.depart(s);
         s.refuse(ErrorCode.SILENT, "no heartbeat for " + limit + " ms", POLICY_VIOLATION);
       }
     }
