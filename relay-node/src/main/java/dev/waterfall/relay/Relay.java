@@ -19,7 +19,6 @@ import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.segment.SegmentVerifier;
 import dev.waterfall.relay.source.SegmentSource;
 import dev.waterfall.relay.store.SegmentStore;
-import dev.waterfall.relay.store.StoreLimits;
 import dev.waterfall.relay.whip.WhipEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -55,7 +54,8 @@ public final class Relay implements AutoCloseable {
       String httpHost,
       int httpPort,
       String publicUrl,
-      Tls tls) {
+      Tls tls,
+      RelayConfig config) {
     public Options(
         List<String> coordinators,
         String stream,
@@ -64,6 +64,17 @@ public final class Relay implements AutoCloseable {
         int httpPort,
         String publicUrl) {
       this(coordinators, stream, key, httpHost, httpPort, publicUrl, Tls.NONE);
+    }
+
+    public Options(
+        List<String> coordinators,
+        String stream,
+        String key,
+        String httpHost,
+        int httpPort,
+        String publicUrl,
+        Tls tls) {
+      this(coordinators, stream, key, httpHost, httpPort, publicUrl, tls, RelayConfig.defaults());
     }
   }
 
@@ -165,8 +176,7 @@ public final class Relay implements AutoCloseable {
     }
     TrustOptions trust = ExtraTrust.withPem(o.tls().trustPem());
     PemKeyPair certificate = o.tls().certificate();
-    SegmentStore store =
-        new SegmentStore(signer.verifier(), StoreLimits.defaults(), Clock.systemUTC());
+    SegmentStore store = new SegmentStore(signer.verifier(), o.config().store(), Clock.systemUTC());
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     HlsServer hls = new HlsServer(o.stream(), store);
     HttpServer http =
@@ -182,6 +192,7 @@ public final class Relay implements AutoCloseable {
                     o.stream(),
                     o.key(),
                     RelayHttp.advertised(o, http, certificate))
+                .withConfig(o.config())
                 .withTrust(trust)
                 .withIngest(ingest),
             peers,
@@ -234,6 +245,7 @@ public final class Relay implements AutoCloseable {
         new RelayNode(
             vertx,
             NodeSettings.origin(o.coordinators(), o.stream(), o.key(), null)
+                .withConfig(o.config())
                 .withTrust(trust)
                 .withIngest(ingest),
             peers,
@@ -282,7 +294,7 @@ public final class Relay implements AutoCloseable {
     LlHlsServer ll = null;
     if (publicKey != null) {
       SegmentVerifier verifier = new SegmentVerifier(publicKey, o.stream());
-      store = new SegmentStore(verifier, StoreLimits.defaults(), Clock.systemUTC());
+      store = new SegmentStore(verifier, o.config().store(), Clock.systemUTC());
       hls = new HlsServer(o.stream(), store);
       // LL-HLS parts as the tree brings them (none in a stream without): verified, served at /ll/.
       parts = new PartLedger(new PartVerifier(verifier, o.stream()), new PartStore(0, 0));
@@ -302,6 +314,7 @@ public final class Relay implements AutoCloseable {
                     o.stream(),
                     o.key(),
                     RelayHttp.advertised(o, http, certificate))
+                .withConfig(o.config())
                 .withTrust(trust)
                 .withMaxChildren(maxChildren),
             peers,

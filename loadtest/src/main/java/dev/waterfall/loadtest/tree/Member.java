@@ -8,7 +8,7 @@ import dev.waterfall.coordinator.cluster.Outcomes;
 import dev.waterfall.coordinator.cluster.TreeProcessors;
 import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
-import dev.waterfall.coordinator.config.Settings;
+import dev.waterfall.protocol.config.Settings;
 import dev.waterfall.tree.Role;
 import dev.waterfall.tree.StreamTree;
 import java.util.List;

@@ -2,8 +2,8 @@ package dev.waterfall.e2e;
 
 import dev.waterfall.coordinator.Coordinator;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
-import dev.waterfall.coordinator.config.Settings;
 import dev.waterfall.coordinator.streams.StreamCatalog;
+import dev.waterfall.protocol.config.Settings;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.cmaf.CmafSample;
 import dev.waterfall.relay.llhls.LlHlsOrigin;

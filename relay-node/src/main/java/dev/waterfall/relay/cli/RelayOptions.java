@@ -1,9 +1,13 @@
 package dev.waterfall.relay.cli;
 
+import dev.waterfall.protocol.config.Settings;
 import dev.waterfall.relay.Relay;
+import dev.waterfall.relay.RelayConfig;
 import dev.waterfall.relay.peer.PeerFactory;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -84,6 +88,20 @@ public final class RelayOptions {
   }
 
   @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Settings file (or WATERFALL_CONFIG): the relay.* keys of waterfall-defaults.properties, as"
+              + " docs/configuration.md lists them; WATERFALL_RELAY_* environment variables too.")
+  Path config;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "Any setting, e.g. --set relay.store.windowMs=60000.")
+  Map<String, String> set = new LinkedHashMap<>();
+
+  @Option(
       names = "--ice-relay-only",
       description =
           "Link to peers only through the TURN servers the coordinator names (ICE transport policy"
@@ -104,6 +122,7 @@ public final class RelayOptions {
         httpHost,
         httpPort,
         publicUrl,
-        new Relay.Tls(tlsCert, tlsKey, trustPem));
+        new Relay.Tls(tlsCert, tlsKey, trustPem),
+        RelayConfig.from(Settings.forProcess(config, set)));
   }
 }

@@ -2,6 +2,7 @@ package dev.waterfall.relay.node;
 
 import dev.waterfall.protocol.Message;
 import dev.waterfall.protocol.Role;
+import dev.waterfall.relay.RelayConfig;
 import dev.waterfall.relay.store.StoreLimits;
 import io.vertx.core.net.TrustOptions;
 import java.util.List;
@@ -37,24 +38,29 @@ public record NodeSettings(
     return withDefaults(coordinators, stream, Role.ORIGIN.wire(), publishKey, httpUrl);
   }
 
-  /**
-   * The timings every relay runs with (chunk deadline 1.5 s, parent silence and slow child 3 s).
-   */
+  /** With the defaults file's timings and store limits ({@link RelayConfig#defaults()}). */
   private static NodeSettings withDefaults(
       List<String> coordinators, String stream, String role, String key, String httpUrl) {
+    return new NodeSettings(
+            coordinators, stream, role, key, httpUrl, null, 0, 0, 0, null, null, null)
+        .withConfig(RelayConfig.defaults());
+  }
+
+  /** The same, with these timings and store limits. */
+  public NodeSettings withConfig(RelayConfig c) {
     return new NodeSettings(
         coordinators,
         stream,
         role,
         key,
         httpUrl,
-        StoreLimits.defaults(),
-        1500,
-        3000,
-        3000,
-        null,
-        null,
-        null);
+        c.store(),
+        c.chunkDeadlineMs(),
+        c.parentSilenceMs(),
+        c.slowChildReportMs(),
+        trust,
+        ingest,
+        maxChildren);
   }
 
   /** The same, checking https and wss peers against {@code trust}. */

@@ -1,5 +1,7 @@
 package dev.waterfall.relay.store;
 
+import dev.waterfall.protocol.config.Settings;
+
 /**
  * How much a {@link SegmentStore} keeps.
  *
@@ -10,13 +12,7 @@ package dev.waterfall.relay.store;
  */
 public record StoreLimits(long windowMillis, long maxBytes, long gapTimeoutMillis) {
 
-  public static final long DEFAULT_WINDOW_MILLIS = 30_000;
-
-  /** 30 s of a 6 Mbps stream is ~23 MB; the cap only bites on a misbehaving source. */
-  public static final long DEFAULT_MAX_BYTES = 128L << 20;
-
-  /** About three 2 s segments: what a player's buffer rides out while the fallback fetch runs. */
-  public static final long DEFAULT_GAP_TIMEOUT_MILLIS = 6_000;
+  private static final StoreLimits DEFAULTS = from(Settings.defaultsOnly());
 
   public StoreLimits {
     if (windowMillis < 1 || maxBytes < 1 || gapTimeoutMillis < 0) {
@@ -31,8 +27,17 @@ public record StoreLimits(long windowMillis, long maxBytes, long gapTimeoutMilli
     }
   }
 
+  /** The {@code relay.store.*} keys of waterfall-defaults.properties. */
   public static StoreLimits defaults() {
-    return new StoreLimits(DEFAULT_WINDOW_MILLIS, DEFAULT_MAX_BYTES, DEFAULT_GAP_TIMEOUT_MILLIS);
+    return DEFAULTS;
+  }
+
+  /** From {@code relay.store.windowMs}, {@code maxBytes} and {@code gapTimeoutMs}. */
+  public static StoreLimits from(Settings s) {
+    return new StoreLimits(
+        s.integer("relay.store.windowMs", 1, Integer.MAX_VALUE),
+        s.longValue("relay.store.maxBytes", 1, Long.MAX_VALUE),
+        s.integer("relay.store.gapTimeoutMs", 0, Integer.MAX_VALUE));
   }
 
   public StoreLimits withWindowMillis(long millis) {

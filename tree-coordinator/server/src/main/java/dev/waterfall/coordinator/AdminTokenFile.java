@@ -1,7 +1,7 @@
 package dev.waterfall.coordinator;
 
-import dev.waterfall.coordinator.config.ConfigException;
 import dev.waterfall.coordinator.streams.Credentials;
+import dev.waterfall.protocol.config.ConfigException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;

@@ -1,6 +1,6 @@
 package dev.waterfall.coordinator;
 
-import dev.waterfall.coordinator.config.ConfigException;
+import dev.waterfall.protocol.config.ConfigException;
 import picocli.CommandLine;
 
 /**

@@ -1,7 +1,7 @@
 package dev.waterfall.coordinator;
 
 import dev.waterfall.coordinator.config.CoordinatorConfig;
-import dev.waterfall.coordinator.config.Settings;
+import dev.waterfall.protocol.config.Settings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -58,10 +58,7 @@ public final class CoordinatorOptions {
     put(flags, "cluster.port", clusterPort);
     put(flags, "cluster.interface", clusterInterface);
     flags.putAll(set);
-    String envFile = System.getenv("WATERFALL_CONFIG");
-    Path file =
-        config != null ? config : envFile == null || envFile.isBlank() ? null : Path.of(envFile);
-    return CoordinatorConfig.from(Settings.load(file, System.getenv(), flags));
+    return CoordinatorConfig.from(Settings.forProcess(config, flags));
   }
 
   private static void put(Map<String, String> flags, String key, Object value) {

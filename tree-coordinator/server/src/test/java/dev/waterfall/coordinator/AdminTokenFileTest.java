@@ -3,7 +3,7 @@ package dev.waterfall.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.waterfall.coordinator.config.ConfigException;
+import dev.waterfall.protocol.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -3,9 +3,9 @@ package dev.waterfall.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.waterfall.coordinator.config.ConfigException;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
-import dev.waterfall.coordinator.config.Settings;
+import dev.waterfall.protocol.config.ConfigException;
+import dev.waterfall.protocol.config.Settings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.waterfall.loadtest.kit.relays;
 
 import dev.waterfall.coordinator.Coordinator;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
-import dev.waterfall.coordinator.config.Settings;
+import dev.waterfall.protocol.config.Settings;
 import dev.waterfall.testkit.process.Ports;
 import java.time.Clock;
 import java.util.HashMap;

@@ -1,5 +1,7 @@
 package dev.waterfall.coordinator.config;
 
+import dev.waterfall.protocol.config.Settings;
+
 /** Every setting of one coordinator process, validated. */
 public record CoordinatorConfig(
     HttpConfig http,

@@ -1,5 +1,8 @@
 package dev.waterfall.coordinator.config;
 
+import dev.waterfall.protocol.config.ConfigException;
+import dev.waterfall.protocol.config.Settings;
+
 /**
  * Where the REST API, {@code /ws} and {@code /metrics} listen, the admin credential, the reverse
  * proxies whose {@code X-Forwarded-For} names the client (per-address limits would otherwise see

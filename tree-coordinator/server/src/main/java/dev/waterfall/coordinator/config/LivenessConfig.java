@@ -1,5 +1,7 @@
 package dev.waterfall.coordinator.config;
 
+import dev.waterfall.protocol.config.Settings;
+
 /**
  * Heartbeat cadence, when a silent node counts as gone, how long a dead coordinator's nodes may
  * resume, and how long a resume token is good for (connected nodes get a fresh one at half life).

@@ -1,5 +1,7 @@
 package dev.waterfall.coordinator.config;
 
+import dev.waterfall.protocol.config.ConfigException;
+import dev.waterfall.protocol.config.Settings;
 import dev.waterfall.tree.RepairStrategies;
 import dev.waterfall.tree.TrustRule;
 

@@ -1,5 +1,7 @@
 package dev.waterfall.coordinator.config;
 
+import dev.waterfall.protocol.config.ConfigException;
+import dev.waterfall.protocol.config.Settings;
 import java.util.List;
 
 /**

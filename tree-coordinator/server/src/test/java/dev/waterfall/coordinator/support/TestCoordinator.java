@@ -2,8 +2,8 @@ package dev.waterfall.coordinator.support;
 
 import dev.waterfall.coordinator.Coordinator;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
-import dev.waterfall.coordinator.config.Settings;
 import dev.waterfall.coordinator.streams.StreamCatalog;
+import dev.waterfall.protocol.config.Settings;
 import dev.waterfall.testkit.process.CoordinatorProcess;
 import java.io.IOException;
 import java.time.Clock;

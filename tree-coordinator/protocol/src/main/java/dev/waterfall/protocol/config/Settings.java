@@ -1,4 +1,4 @@
-package dev.waterfall.coordinator.config;
+package dev.waterfall.protocol.config;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +15,7 @@ import java.util.TreeMap;
 /**
  * Flat key/value settings layered as: the defaults file, a user file, {@code WATERFALL_*}
  * environment variables, then flags. Only keys present in the defaults file exist, so a typo fails
- * loudly.
+ * loudly. One file for every process (coordinator and relays); each reads the keys it uses.
  */
 public final class Settings {
   public static final String DEFAULTS = "waterfall-defaults.properties";
@@ -38,6 +38,19 @@ public final class Settings {
     }
     overlay(values, flags, "command line");
     return new Settings(values);
+  }
+
+  /**
+   * A process's settings: {@code --config FILE} (else {@code WATERFALL_CONFIG}), this process's
+   * environment, then {@code flags}.
+   */
+  public static Settings forProcess(Path configFlag, Map<String, String> flags) {
+    String envFile = System.getenv("WATERFALL_CONFIG");
+    Path file =
+        configFlag != null
+            ? configFlag
+            : envFile == null || envFile.isBlank() ? null : Path.of(envFile);
+    return load(file, System.getenv(), flags);
   }
 
   public static Settings defaultsOnly() {
@@ -68,14 +81,18 @@ public final class Settings {
   }
 
   public int integer(String key, int min, int max) {
+    return (int) longValue(key, min, max);
+  }
+
+  public long longValue(String key, long min, long max) {
     String v = string(key);
     try {
-      int i = Integer.parseInt(v);
-      if (i < min || i > max) {
+      long l = Long.parseLong(v);
+      if (l < min || l > max) {
         throw new ConfigException(
             key + " = " + v + " is out of range: expected " + min + " to " + max);
       }
-      return i;
+      return l;
     } catch (NumberFormatException e) {
       throw new ConfigException(key + " = '" + v + "' is not a whole number");
     }

@@ -1,4 +1,4 @@
-package dev.waterfall.coordinator.config;
+package dev.waterfall.protocol.config;
 
 /**
  * A setting that is unknown or has a bad value. The launcher turns it into exit code 78
