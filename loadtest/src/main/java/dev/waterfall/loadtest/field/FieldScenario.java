@@ -269,7 +269,7 @@ public final class FieldScenario extends Scenario {
       long nextStep = begin;
       // Playwright's pages are read from this thread only: the cut's children are sampled here too.
       while (System.currentTimeMillis() < end && !deadline.passed()) {
-        Thread.sleep(parentCut != null && parentCut.watching() ? ParentCut.SAMPLE_MILLIS : 500);
+        Thread.sleep(ParentCut.SAMPLE_MILLIS);
         long now = System.currentTimeMillis();
         if (parentCut == null && now >= cutTime) {
           parentCut =
