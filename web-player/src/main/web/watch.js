@@ -18,6 +18,7 @@
 import { installOverlay, shortId } from '/web/watch/overlay.js';
 import { showTokenPrompt, viewerToken as viewerTokenFor } from '/web/watch/token.js';
 import { StallWatch } from '/web/watch/stalls.js';
+import { LatencyGiveBack } from '/web/watch/latency.js';
 import { newState, statsText, syncNodeState } from '/web/watch/state.js';
 import { PlaybackFigures } from '/web/watch/playback.js';
 import { UploadChoice } from '/web/watch/upload.js';
@@ -140,6 +141,13 @@ function playWithHlsJs(url, mode, extraConfig) {
   const base = lowLatency ? { lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 } : { liveSyncDurationCount: 3 };
   const hls = new Hls(Object.assign(base, extraConfig || {}));
   window.waterfall.hls = hls;
+  if (lowLatency) {
+    // hls.js adds a second to its target at every stall and never takes it back: a stall at start-up would cost
+    // the whole session that second.
+    const giveBack = new LatencyGiveBack(hls, Hls.Events);
+    const timer = setInterval(() => giveBack.tick(), 1000);
+    hls.on(Hls.Events.DESTROYING, () => clearInterval(timer));
+  }
   hls.on(Hls.Events.FRAG_LOADED, function (_event, data) {
     // frag.stats.loaded: the payload itself may already be handed (transferred) to the transmuxer worker.
     const stats = data.frag && data.frag.stats;
