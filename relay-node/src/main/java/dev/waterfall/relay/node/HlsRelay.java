@@ -205,15 +205,20 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
     forwarder.broadcast(bytes, frame, now);
   }
 
-  /** A header or chunk the store took, from the parent or over HTTP: how late it came. */
-  private void stored(Frame frame, long at) {
+  /**
+   * A header or chunk the store took, from the parent or over HTTP: how late it came. Returns
+   * whether it completed its segment.
+   */
+  private boolean stored(Frame frame, long at) {
     if (frame instanceof Frame.Header h) {
       stats.headerArrived(h.signed().header().producedAtMillis(), at);
     } else if (frame instanceof Frame.Chunk c && store.isComplete(c.sequence())) {
       store
           .header(c.sequence())
           .ifPresent(h -> stats.segmentCompleted(h.header().producedAtMillis(), at));
+      return true;
     }
+    return false;
   }
 
   @Override
@@ -254,12 +259,11 @@ final class HlsRelay implements StreamRelay, PeerEdge.Events {
       ChunkResult r = store.addChunk(c.sequence(), c.index(), c.payload());
       if (r == ChunkResult.STORED) {
         upstream.accepted(bytes.length);
-        stored(frame, at);
+        boolean completed = stored(frame, at);
         forwarder.broadcast(bytes, frame, at);
-        if (store.isComplete(c.sequence())) {
-          stats
-              .segmentsComplete++; // by the tree's last chunk (the ITs' proof that the tree carried
-          // it)
+        if (completed) {
+          // by the tree's last chunk: the ITs' proof that the tree carried it
+          stats.segmentsComplete++;
         }
       } else if (r == ChunkResult.REJECTED) {
         upstream.badData(
