@@ -14,21 +14,15 @@ import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.cli.Running;
 import dev.waterfall.relay.segment.SegmentSigner;
 import dev.waterfall.relay.source.SampleSource;
-import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,7 +94,7 @@ class RelayOverTlsTest {
       String originBase = "https://127.0.0.1:" + origin.httpPort();
       assertThat(Presented.certificate(origin.httpPort(), ca.cert()).getSerialNumber())
           .isEqualTo(new BigInteger(originSerial, 16));
-      HttpClient https = HttpClient.newBuilder().sslContext(trusting(ca.cert())).build();
+      HttpClient https = HttpClient.newBuilder().sslContext(Presented.trusting(ca.cert())).build();
       String playlist = "";
       for (int i = 0; i < 100 && !playlist.contains("#EXTINF"); i++) {
         playlist =
@@ -142,20 +136,5 @@ class RelayOverTlsTest {
 
   private static JsonNode json(String body) throws Exception {
     return new ObjectMapper().readTree(body);
-  }
-
-  private static SSLContext trusting(Path caPem) throws Exception {
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    store.load(null, null);
-    try (InputStream in = Files.newInputStream(caPem)) {
-      store.setCertificateEntry(
-          "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(store);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, tmf.getTrustManagers(), null);
-    return ssl;
   }
 }

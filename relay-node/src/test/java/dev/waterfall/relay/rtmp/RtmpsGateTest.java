@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.waterfall.protocol.LogAddresses;
 import dev.waterfall.protocol.tls.PemKeyPair;
+import dev.waterfall.protocol.tls.Presented;
 import dev.waterfall.protocol.tls.TestCertificates;
 import dev.waterfall.relay.key.PublishKey;
 import java.io.InputStream;
@@ -11,14 +12,10 @@ import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.Socket;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -96,21 +93,8 @@ class RtmpsGateTest {
 
   /** A TLS handshake that trusts only the lab CA; the serial of the certificate presented. */
   private BigInteger serialPresented(RtmpGate gate) throws Exception {
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    try (InputStream in = java.nio.file.Files.newInputStream(ca.cert())) {
-      trust.setCertificateEntry(
-          "lab", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, tmf.getTrustManagers(), null);
-    try (SSLSocket s =
-        (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", gate.port())) {
-      s.setSoTimeout(20_000); // a busy machine: a cold TLS handshake took > 5 s under load 15
-      s.startHandshake();
+    // a busy machine: a cold TLS handshake took > 5 s under load 15
+    try (SSLSocket s = Presented.handshake(gate.port(), ca.cert(), 20_000)) {
       // and RTMP inside: C0 C1 answered with S0
       byte[] c0c1 = new byte[1 + 1536];
       c0c1[0] = 3;

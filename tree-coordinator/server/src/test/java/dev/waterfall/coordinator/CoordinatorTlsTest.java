@@ -12,16 +12,12 @@ import dev.waterfall.protocol.tls.Presented;
 import dev.waterfall.protocol.tls.TestCertificates;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.TrustOptions;
-import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,8 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -94,7 +88,7 @@ class CoordinatorTlsTest {
     String publishKey = coordinator.createStream("lab");
     assertThat(coordinator.baseUrl).startsWith("https://127.0.0.1:");
 
-    HttpClient https = HttpClient.newBuilder().sslContext(trusting(ca.cert())).build();
+    HttpClient https = HttpClient.newBuilder().sslContext(Presented.trusting(ca.cert())).build();
     HttpResponse<String> page =
         https.send(
             HttpRequest.newBuilder(URI.create(coordinator.baseUrl + "/watch/lab")).build(),
@@ -185,20 +179,5 @@ class CoordinatorTlsTest {
     assertThat(origin.serverCertificate().getSerialNumber()).isEqualTo(before.getSerialNumber());
     // Nothing changed since: nothing to reload.
     assertThat(coordinator.coordinator.checkCertificate()).isFalse();
-  }
-
-  static SSLContext trusting(Path caPem) throws Exception {
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    store.load(null, null);
-    try (InputStream in = Files.newInputStream(caPem)) {
-      store.setCertificateEntry(
-          "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(store);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, tmf.getTrustManagers(), null);
-    return ssl;
   }
 }
