@@ -328,18 +328,18 @@ public final class FieldScenario extends Scenario {
               0,
               ""));
       double oneCopy = kbps * 1000 / 8.0 * measured;
-      figures(
-          report,
-          pages,
-          started,
-          last,
-          plainFirstFrames,
-          (dc + http) / oneCopy,
-          maxDepth,
-          cpu,
-          measured,
-          dc,
-          http);
+      new FieldFigures(report, plain, offlinePage)
+          .put(
+              pages,
+              started,
+              last,
+              plainFirstFrames,
+              (dc + http) / oneCopy,
+              maxDepth,
+              cpu,
+              measured,
+              dc,
+              http);
       // Per page: where its segments came from, how late, and its parent link's troubles (NAT,
       // TURN, reports).
       ArrayNode rows = (ArrayNode) report.figures().path("pages");
@@ -353,115 +353,6 @@ public final class FieldScenario extends Scenario {
       pages.forEach(ViewerPage::close);
       browsers.forEach(Chromium::close);
     }
-  }
-
-  private void figures(
-      Report report,
-      List<ViewerPage> pages,
-      Map<String, Probe> started,
-      Map<String, Probe> last,
-      List<Double> plainFirstFrames,
-      double egressRatio,
-      int maxDepth,
-      double cpu,
-      double measured,
-      double originDc,
-      double originHttp) {
-    ObjectNode out = report.figures();
-    ArrayNode rows = out.putArray("pages");
-    int stalls = 0;
-    int dataLate = 0;
-    long stalledMs = 0;
-    long fromParent = 0;
-    long fallback = 0;
-    int p2pPages = 0;
-    List<Double> firstFrames = new ArrayList<>();
-    for (ViewerPage page : pages) {
-      Probe a = started.get(page.label);
-      Probe b = last.get(page.label);
-      ObjectNode row = rows.addObject().put("page", page.label);
-      if (a == null || b == null) {
-        row.put("error", "no reading");
-        continue;
-      }
-      row.put("mode", b.mode())
-          .put("depth", b.depth())
-          .put("nodeId", b.nodeId())
-          .put("linkedParent", b.parentId());
-      if (b.firstFrameOrPlaying() != null) {
-        firstFrames.add(b.firstFrameOrPlaying());
-        row.put("firstFrameMs", Math.round(b.firstFrameOrPlaying()));
-      }
-      long parent = b.bytesFromParent() - a.bytesFromParent();
-      long http = b.bytesByFallback() - a.bytesByFallback();
-      row.put("bytesFromParent", parent)
-          .put("bytesByFallback", http)
-          .put("bytesSentToChildren", b.bytesSentToChildren() - a.bytesSentToChildren())
-          .put("children", b.children());
-      if (parent + http > 0) {
-        row.put("p2pShare", Math.round((double) parent / (parent + http) * 1000) / 1000.0);
-      }
-      // Since start, not only the window: a stall while the others were still joining is a viewer's
-      // stall too.
-      row.put("stalls", b.stalls())
-          .put("stallsDataLate", b.stallsDataLate())
-          .put("stallsPageBusy", b.stallsPageBusy())
-          .put("stalledMs", b.stalledMs());
-      if (b.error() != null) {
-        row.put("error", b.error());
-      }
-      if (page.label.equals(offlinePage)) {
-        row.put("offline", true);
-        continue;
-      }
-      stalls += b.stalls();
-      dataLate += b.stallsDataLate();
-      stalledMs += b.stalledMs();
-      if ("p2p".equals(b.mode())) {
-        p2pPages++;
-        fromParent += parent;
-        fallback += http;
-      }
-    }
-    double share =
-        fromParent + fallback == 0
-            ? Double.NaN
-            : Math.round((double) fromParent / (fromParent + fallback) * 1000) / 1000.0;
-    out.put("measuredSeconds", Math.round(measured));
-    out.put("p2pPages", p2pPages);
-    out.put("stalls", stalls);
-    out.put("stallsDataLate", dataLate);
-    out.put("stalledSeconds", Math.round(stalledMs / 100.0) / 10.0);
-    out.put("p2pShare", share);
-    // What coturn sent out over the same window, against every byte pages took from a parent: the
-    // P2P bytes that needed TURN (an upper bound: it includes relays' links through TURN and STUN
-    // answers).
-    if (fromParent > 0) {
-      out.put(
-          "turnShareOfP2p",
-          Math.round(out.path("turnBytes").asLong() * 1000.0 / fromParent) / 1000.0);
-    }
-    out.put("originEgressRatio", Math.round(egressRatio * 100) / 100.0);
-    out.put("originDataChannelBytes", (long) originDc);
-    out.put("originHttpBytes", (long) originHttp);
-    out.put("maxDepth", maxDepth);
-    out.put("cpuBusy", Math.round(cpu * 1000) / 1000.0);
-    out.set("firstFrame", Spread.summary(firstFrames));
-    double ratio =
-        Spread.ratio(Spread.percentile(firstFrames, 50), Spread.percentile(plainFirstFrames, 50));
-    out.put("firstFrameP50VsPlain", ratio);
-    report.target(Target.atMost("stalls after start (all pages)", stalls, 0, "stalls"));
-    if (!plain) {
-      report.target(
-          Target.atLeast(
-              "P2P share of the pages' bytes", Double.isNaN(share) ? 0 : share, 0.95, ""));
-      report.target(
-          Target.atMost(
-              "first frame p50: tree ÷ plain HLS", Double.isNaN(ratio) ? 99 : ratio, 1.1, "×"));
-    }
-    report.target(Target.atMost("origin egress ÷ the stream", egressRatio, plain ? 99 : 4.5, "×"));
-    report.target(
-        Target.atMost("machine CPU busy (a saturated run measures the machine)", cpu, 0.85, ""));
   }
 
   @Override

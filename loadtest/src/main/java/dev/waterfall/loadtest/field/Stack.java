@@ -279,28 +279,11 @@ final class Stack implements AutoCloseable {
    * such as how far behind the origin a booster receives segments); null if unreadable.
    */
   JsonNode dashboardNodes() {
-    String url = "http://127.0.0.1:" + COORDINATOR_PORT + "/api/streams/" + STREAM + "/dashboard";
-    try {
-      // An event stream never ends: curl stops after a few seconds, and what came is kept.
-      String body =
-          lab.exec(
-              server.namespace(),
-              "sh",
-              "-c",
-              "curl -sN --max-time 4 -H 'Authorization: Bearer "
-                  + adminToken
-                  + "' "
-                  + url
-                  + " || true");
-      for (String line : body.split("\n")) {
-        if (line.startsWith("data: {") && line.contains("\"nodes\"")) {
-          return JSON.readTree(line.substring("data: ".length())).path("nodes");
-        }
-      }
-    } catch (IOException | InterruptedException e) {
-      // the report says the figures are missing
-    }
-    return null;
+    return DashboardFeed.read(
+        lab,
+        server.namespace(),
+        "http://127.0.0.1:" + COORDINATOR_PORT + "/api/streams/" + STREAM + "/dashboard",
+        adminToken);
   }
 
   /**
