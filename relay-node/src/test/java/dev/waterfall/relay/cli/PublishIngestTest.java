@@ -13,17 +13,19 @@ import picocli.CommandLine;
  */
 @DisplayName("publish: the ingest endpoint it announces")
 class PublishIngestTest {
-  private static Message.Ingest ingest(String... args) {
+  /** What {@code publish --stream talk --key k} with these flags announces. */
+  private static Message.Ingest ingest(String... flags) {
     PublishCommand command = new PublishCommand();
+    String[] args = new String[flags.length + 4];
+    System.arraycopy(new String[] {"--stream", "talk", "--key", "k"}, 0, args, 0, 4);
+    System.arraycopy(flags, 0, args, 4, flags.length);
     new CommandLine(command).parseArgs(args);
     return command.ingest();
   }
 
   @Test
   void rtmpOnTheHttpHostByDefault() {
-    assertThat(
-            ingest(
-                "--stream", "talk", "--key", "k", "--rtmp", "1935", "--http-host", "192.168.1.20"))
+    assertThat(ingest("--rtmp", "1935", "--http-host", "192.168.1.20"))
         .isEqualTo(new Message.Ingest("rtmp://192.168.1.20:1935/live", null));
   }
 
@@ -31,10 +33,6 @@ class PublishIngestTest {
   void thePublicUrlNamesTheHost() {
     assertThat(
             ingest(
-                "--stream",
-                "talk",
-                "--key",
-                "k",
                 "--rtmp",
                 "1935",
                 "--http-host",
@@ -49,10 +47,6 @@ class PublishIngestTest {
   void rtmpsWithACertificate() {
     assertThat(
             ingest(
-                "--stream",
-                "talk",
-                "--key",
-                "k",
                 "--rtmp",
                 "1935",
                 "--http-host",
@@ -66,25 +60,20 @@ class PublishIngestTest {
 
   @Test
   void ipv6IsBracketed() {
-    assertThat(
-            ingest("--stream", "talk", "--key", "k", "--rtmp", "1935", "--http-host", "::1").rtmp())
+    assertThat(ingest("--rtmp", "1935", "--http-host", "::1").rtmp())
         .isEqualTo("rtmp://[::1]:1935/live");
   }
 
   @Test
   void otherInputsAnnounceNothing() {
-    assertThat(ingest("--stream", "talk", "--key", "k", "--sample")).isNull();
-    assertThat(ingest("--stream", "talk", "--key", "k", "--ingest")).isNull();
+    assertThat(ingest("--sample")).isNull();
+    assertThat(ingest("--ingest")).isNull();
   }
 
   @Test
   void whipUnderThePublicUrlElseOnTheHttpPort() {
     assertThat(
             ingest(
-                "--stream",
-                "talk",
-                "--key",
-                "k",
                 "--whip",
                 "--http-port",
                 "8443",
@@ -93,19 +82,8 @@ class PublishIngestTest {
                 "--public-url",
                 "https://origin.example.org/"))
         .isEqualTo(new Message.Ingest(null, "https://origin.example.org/whip/talk"));
-    assertThat(
-            ingest(
-                    "--stream",
-                    "talk",
-                    "--key",
-                    "k",
-                    "--whip",
-                    "--http-port",
-                    "8443",
-                    "--http-host",
-                    "192.168.1.20")
-                .whip())
+    assertThat(ingest("--whip", "--http-port", "8443", "--http-host", "192.168.1.20").whip())
         .isEqualTo("http://192.168.1.20:8443/whip/talk");
-    assertThat(ingest("--stream", "talk", "--key", "k", "--whip", "--http-port", "0")).isNull();
+    assertThat(ingest("--whip", "--http-port", "0")).isNull();
   }
 }
