@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -273,30 +274,20 @@ class AudioRelayIT {
         (to, data) -> ctx.runOnContext(v -> ends[0].signal(data));
     return onContext(
         () -> {
-          ends[1] =
-              TrackEdge.toChild(
-                  childName,
-                  0,
+          // One wiring per end: each signals the other and reports its own events.
+          BiFunction<BiConsumer<String, ObjectNode>, TrackEdge.Events, EdgeWiring> wiring =
+              (signal, events) ->
                   new EdgeWiring(
                       factory,
                       new dev.onvoid.webrtc.RTCConfiguration(),
                       ctx,
                       teardown,
                       sends,
-                      toChild,
-                      parentEvents));
+                      signal,
+                      events);
+          ends[1] = TrackEdge.toChild(childName, 0, wiring.apply(toChild, parentEvents));
           ends[0] =
-              TrackEdge.toParent(
-                  parentName,
-                  new EdgeWiring(
-                      factory,
-                      new dev.onvoid.webrtc.RTCConfiguration(),
-                      ctx,
-                      teardown,
-                      sends,
-                      toParent,
-                      childEvents),
-                  placeholder);
+              TrackEdge.toParent(parentName, wiring.apply(toParent, childEvents), placeholder);
           return new Pair(ends[0], ends[1]);
         });
   }
