@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
 class ResumeTokenTest {
   private final Vertx vertx = Vertx.vertx();
   private TestCoordinator a;
+  private TestNode origin;
+  private TestNode viewer;
   private TestCoordinator b;
 
   @AfterEach
@@ -42,6 +44,21 @@ class ResumeTokenTest {
   private void cluster(Map<String, String> settings) throws Exception {
     a = TestCoordinator.start(settings);
     b = a.startPeer(settings);
+  }
+
+  /** Coordinators A and B on one clock the test moves. */
+  private void cluster(Map<String, String> settings, TestClock clock) throws Exception {
+    a = TestCoordinator.start(settings, clock);
+    b = a.startPeer(settings, clock);
+  }
+
+  /**
+   * The stage most tests start from: stream "live" created on B, its origin on B, a viewer on A.
+   */
+  private void originOnBViewerOnA() throws Exception {
+    String key = b.createStream("live");
+    origin = TestNode.join(vertx, b.baseUrl, "live", "origin", key);
+    viewer = TestNode.join(vertx, a.baseUrl, "live", "viewer", null);
   }
 
   /**
@@ -83,9 +100,7 @@ class ResumeTokenTest {
   @Test
   void aTokenIsSpentOnceItsPlaceHasBeenResumed() throws Exception {
     cluster(Map.of());
-    String key = b.createStream("live");
-    TestNode origin = TestNode.join(vertx, b.baseUrl, "live", "origin", key);
-    TestNode viewer = TestNode.join(vertx, a.baseUrl, "live", "viewer", null);
+    originOnBViewerOnA();
     String first = viewer.welcome.resumeToken();
 
     a.close(); // graceful: A closes the viewer's socket and keeps its place for a resume elsewhere
@@ -140,11 +155,8 @@ class ResumeTokenTest {
   void aTokenExpiresAndAConnectedNodeGetsFreshOnes() throws Exception {
     TestClock clock = new TestClock();
     Map<String, String> settings = Map.of("liveness.resumeTokenTtlMs", "60000");
-    a = TestCoordinator.start(settings, clock);
-    b = a.startPeer(settings, clock);
-    String key = b.createStream("live");
-    TestNode origin = TestNode.join(vertx, b.baseUrl, "live", "origin", key);
-    TestNode viewer = TestNode.join(vertx, a.baseUrl, "live", "viewer", null);
+    cluster(settings, clock);
+    originOnBViewerOnA();
     String first = viewer.welcome.resumeToken();
 
     clock.advance(30_000); // half its life: the next heartbeat brings a fresh token
@@ -226,9 +238,7 @@ class ResumeTokenTest {
   @Test
   void aTokenCopiedWithoutTheNodesKeyTakesNothing() throws Exception {
     cluster(Map.of());
-    String key = b.createStream("live");
-    TestNode origin = TestNode.join(vertx, b.baseUrl, "live", "origin", key);
-    TestNode viewer = TestNode.join(vertx, a.baseUrl, "live", "viewer", null);
+    originOnBViewerOnA();
     String token = viewer.welcome.resumeToken();
     a.close(); // graceful: the viewer's place waits for a resume on B
     a = null;
@@ -279,11 +289,8 @@ class ResumeTokenTest {
   void aSignedResumeCannotBeReplayed() throws Exception {
     TestClock clock = new TestClock();
     Map<String, String> settings = Map.of("liveness.resumeGraceMs", "120000");
-    a = TestCoordinator.start(settings, clock);
-    b = a.startPeer(settings, clock);
-    String key = b.createStream("live");
-    TestNode origin = TestNode.join(vertx, b.baseUrl, "live", "origin", key);
-    TestNode viewer = TestNode.join(vertx, a.baseUrl, "live", "viewer", null);
+    cluster(settings, clock);
+    originOnBViewerOnA();
     String token = viewer.welcome.resumeToken();
     Message.Resume captured = viewer.resumeAged(token, 0, null); // signed as the token arrived
     a.close(); // graceful: the viewer's place waits for a resume on B
