@@ -202,6 +202,39 @@ public final class ViewerPage implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until {@code predicate} (a function of window.waterfall) holds; false when it did not in
+   * time.
+   */
+  public boolean await(String predicate, long timeoutMillis) {
+    try {
+      page.waitForFunction(
+          "() => !!window.waterfall && !!(" + predicate + ")(window.waterfall)",
+          null,
+          new Page.WaitForFunctionOptions().setTimeout(timeoutMillis).setPollingInterval(100));
+      return true;
+    } catch (com.microsoft.playwright.TimeoutError e) {
+      return false;
+    }
+  }
+
+  /** One field of window.waterfall.state (e.g. a realtime page's depth), null if absent. */
+  public Object stateValue(String key) {
+    return page.evaluate(
+        "k => window.waterfall && window.waterfall.state[k] !== undefined ? window.waterfall.state[k] : null",
+        key);
+  }
+
+  /** Starts reading the burnt-in clock off every frame shown for {@code millis}. */
+  public void startClock(int millis) {
+    ClockReading.start(page, millis);
+  }
+
+  /** What {@link #startClock} read, once its window is over. */
+  public ClockReading clock() {
+    return ClockReading.collect(page);
+  }
+
   @SuppressWarnings("unchecked")
   public Probe probe() {
     Object raw = page.evaluate(PROBE);
