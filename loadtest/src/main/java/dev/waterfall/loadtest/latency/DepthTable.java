@@ -12,8 +12,8 @@ import java.util.TreeMap;
 
 /**
  * The pages' figures grouped by mode, then depth: glass-to-glass over every frame the pages at that
- * depth showed, their slowest first frame, their stalls, and the share of bytes that came down the
- * tree. Pure.
+ * depth showed, their slowest first frame, their stalls, the share of bytes that came down the
+ * tree, and the highest target latency hls.js held (it raises it by a second a stall). Pure.
  */
 final class DepthTable {
   private DepthTable() {}
@@ -46,7 +46,11 @@ final class DepthTable {
     long http = 0;
     boolean hasShare = false;
     Double firstFrame = null;
+    Double target = null;
     for (PageFigures p : pages) {
+      if (p.hlsTargetMs() != null && (target == null || p.hlsTargetMs() > target)) {
+        target = p.hlsTargetMs();
+      }
       samples.addAll(p.glassToGlassMs());
       unreadable += p.unreadable();
       stalls += p.stallsAfterStart();
@@ -74,6 +78,9 @@ final class DepthTable {
       c.putNull("firstFrameMs");
     } else {
       c.put("firstFrameMs", Math.round(firstFrame));
+    }
+    if (target != null) {
+      c.put("hlsTargetLatencyMs", Math.round(target));
     }
     return c;
   }

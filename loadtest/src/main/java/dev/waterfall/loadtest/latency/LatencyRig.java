@@ -112,6 +112,13 @@ final class LatencyRig implements AutoCloseable {
             ll));
   }
 
+  /** The origin of a realtime stream published over WHIP (the tracks it receives are the root). */
+  Relay whipOrigin(String stream, String key) throws Exception {
+    return add(
+        Relay.startWhipOrigin(
+            vertx, peers, new Relay.Options(List.of(base), stream, key, "127.0.0.1", 0, null)));
+  }
+
   private <T extends AutoCloseable> T add(T part) {
     phase.add(part);
     return part;

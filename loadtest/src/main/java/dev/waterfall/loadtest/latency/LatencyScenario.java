@@ -19,6 +19,7 @@ import dev.waterfall.loadtest.run.Setting;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.source.FfmpegCommand;
 import dev.waterfall.testkit.chromium.Chromium;
+import dev.waterfall.testkit.chromium.WhipClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,7 +45,9 @@ import picocli.CommandLine.Option;
  *   <li>LL-HLS through the tree ({@code ?ll=tree}): an origin cutting parts from ffmpeg's
  *       fragmented MP4 of the clock, a chain of three pages, and beside them in the same window
  *       plain LL-HLS from the origin over HTTP ({@code ?ll=1&p2p=0});
- *   <li>realtime: the browser publisher (clock.js's canvas) and a chain of three pages.
+ *   <li>realtime: the browser publisher (clock.js's canvas) and a chain of three pages;
+ *   <li>realtime published over WHIP (an OBS-style client in a page sending the same canvas, H.264)
+ *       to a Java origin, and a chain of three pages.
  * </ol>
  *
  * Phases run one after another, each origin stopped before the next starts, so the modes do not
@@ -54,17 +58,19 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Glass-to-glass latency by depth for classic HLS, LL-HLS through the tree, plain LL-HLS and"
-            + " realtime, read off a clock burnt into the picture (run through ./waterfall: it makes"
+            + " realtime (browser and WHIP publishers), read off a clock burnt into the picture (run through ./waterfall: it makes"
             + " the network namespace).")
 public final class LatencyScenario extends Scenario {
   static final String CLASSIC = "classic HLS (tree)";
   static final String LL_TREE = "LL-HLS (tree, ?ll=tree)";
   static final String LL_PLAIN = "LL-HLS (origin HTTP, ?ll=1&p2p=0)";
   static final String REALTIME = "realtime (browser publisher)";
+  static final String WHIP = "realtime (WHIP publisher)";
   static final String HTTP = "http";
   private static final double TARGET_LL_P50_MS = 2000;
   private static final double TARGET_LL_P95_MS = 3000;
   private static final double TARGET_TREE_OVER_PLAIN_MS = 150;
+  private static final double TARGET_WHIP_OVER_BROWSER = 1.2;
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -158,7 +164,7 @@ public final class LatencyScenario extends Scenario {
     List<PageFigures> all = new ArrayList<>();
     ArrayNode pages = report.figures().putArray("pages");
     try (LatencyRig rig = new LatencyRig(verbose, fps, logs);
-        Chromium chromium = Chromium.launch(Chromium.installed(), List.of())) {
+        Chromium chromium = Chromium.launch(Chromium.installed(), Chromium.FAKE_MEDIA)) {
       settings.put(
           "browser",
           "headless Chromium " + chromium.browser.version() + ", one process, a context per page");
@@ -178,6 +184,13 @@ public final class LatencyScenario extends Scenario {
       }
       all.addAll(realtime(rig, chromium, progress));
       table(report, all, pages);
+      if (deadline.passed()) {
+        report.incomplete("time budget spent before WHIP");
+        return;
+      }
+      all.addAll(whip(rig, chromium, progress));
+      table(report, all, pages);
+      rig.endPhase();
     } finally {
       targets(report);
       report.note(
@@ -246,28 +259,54 @@ public final class LatencyScenario extends Scenario {
 
   private List<PageFigures> realtime(LatencyRig rig, Chromium chromium, Progress progress)
       throws Exception {
-    progress.phase("realtime: publisher + chain of " + depth, depth + 2);
+    progress.phase("realtime: browser publisher + chain of " + depth, depth + 1);
     String stream = "g2g-rt";
     String key = rig.stream(stream, 1, "realtime");
-    List<Measured> pages = new ArrayList<>();
     try (RtPage publisher = RtPage.publisher(chromium.browser, rig.base, stream, key, fps)) {
       progress.step();
-      try {
-        for (int d = 1; d <= depth; d++) {
-          Measured p = open(chromium, rig.base + "/watch/" + stream, REALTIME, "rt d" + d, false);
-          pages.add(p);
-          int at = d;
-          if (!p.page.await(
-              "w => w.state.mode === 'realtime' && w.state.depth === " + at, 30_000)) {
-            throw new IllegalStateException("realtime page " + d + ": " + p.page.probe());
-          }
-          progress.step();
-        }
-        awaitPlaying(pages, "w => w.state.startedAt !== null && w.state.framesDecoded > 10");
-        return measure(pages, progress);
-      } finally {
-        pages.forEach(p -> p.page.close());
+      return realtimeChain(rig, chromium, stream, REALTIME, progress);
+    }
+  }
+
+  /** The same picture published over WHIP as OBS does (H.264), to a Java origin. */
+  private List<PageFigures> whip(LatencyRig rig, Chromium chromium, Progress progress)
+      throws Exception {
+    progress.phase("realtime: WHIP publisher + chain of " + depth, depth + 1);
+    String stream = "g2g-whip";
+    String key = rig.stream(stream, 1, "realtime");
+    Relay origin = rig.whipOrigin(stream, key);
+    WhipClient obs = new WhipClient(chromium, rig.base);
+    try {
+      Map<String, Object> r =
+          obs.publish(
+              "http://127.0.0.1:" + origin.httpPort() + "/whip/" + stream, key, "H264", fps);
+      if (!Integer.valueOf(201).equals(r.get("status"))) {
+        throw new IllegalStateException("WHIP publish refused: " + r);
       }
+      progress.step();
+      return realtimeChain(rig, chromium, stream, WHIP, progress);
+    } finally {
+      obs.close();
+    }
+  }
+
+  private List<PageFigures> realtimeChain(
+      LatencyRig rig, Chromium chromium, String stream, String mode, Progress progress)
+      throws Exception {
+    List<Measured> pages = new ArrayList<>();
+    try {
+      for (int d = 1; d <= depth; d++) {
+        Measured p = open(chromium, rig.base + "/watch/" + stream, mode, "rt d" + d, false);
+        pages.add(p);
+        if (!p.page.await("w => w.state.mode === 'realtime' && w.state.depth === " + d, 30_000)) {
+          throw new IllegalStateException(mode + " page " + d + ": " + p.page.probe());
+        }
+        progress.step();
+      }
+      awaitPlaying(pages, "w => w.state.startedAt !== null && w.state.framesDecoded > 10");
+      return measure(pages, progress);
+    } finally {
+      pages.forEach(p -> p.page.close());
     }
   }
 
@@ -325,7 +364,8 @@ public final class LatencyScenario extends Scenario {
               a.stalls(),
               a.stalls() - b.stalls(),
               hasHttpPath ? a.bytesFromParent() - b.bytesFromParent() : -1,
-              hasHttpPath ? a.bytesByFallback() - b.bytesByFallback() : 0));
+              hasHttpPath ? a.bytesByFallback() - b.bytesByFallback() : 0,
+              m.page.hlsLatency().get("targetMs") instanceof Number n ? n.doubleValue() : null));
     }
     progress.step();
     return out;
@@ -350,8 +390,12 @@ public final class LatencyScenario extends Scenario {
       o.set("glassToGlass", dev.waterfall.loadtest.kit.chromium.Spread.summary(p.glassToGlassMs()));
       o.put("unreadableFrames", p.unreadable());
       o.put("stallsAfterStart", p.stallsAfterStart());
+      o.put("stallsInWindow", p.stallsInWindow());
       if (p.firstFrameMs() != null) {
         o.put("firstFrameMs", Math.round(p.firstFrameMs()));
+      }
+      if (p.hlsTargetMs() != null) {
+        o.put("hlsTargetLatencyMs", Math.round(p.hlsTargetMs()));
       }
     }
   }
@@ -380,6 +424,16 @@ public final class LatencyScenario extends Scenario {
               p95.getAsDouble(),
               TARGET_LL_P95_MS,
               "ms"));
+    }
+    OptionalDouble rt = DepthTable.at(table, REALTIME, d, "p50Ms");
+    OptionalDouble whip = DepthTable.at(table, WHIP, d, "p50Ms");
+    if (rt.isPresent() && whip.isPresent() && rt.getAsDouble() > 0) {
+      report.target(
+          Target.atMost(
+              "realtime glass-to-glass p50 at depth " + d + ", WHIP over the browser publisher",
+              Math.round(whip.getAsDouble() / rt.getAsDouble() * 100) / 100.0,
+              TARGET_WHIP_OVER_BROWSER,
+              "×"));
     }
     if (p50.isPresent() && plain.isPresent()) {
       double over = p50.getAsDouble() - plain.getAsDouble();

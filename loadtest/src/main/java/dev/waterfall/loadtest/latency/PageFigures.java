@@ -15,6 +15,8 @@ import java.util.List;
  * @param stallsInWindow of those, the ones inside the window
  * @param bytesFromParent tree bytes in the window; -1 where the mode has no HTTP path to compare
  * @param bytesByHttp HTTP bytes (fallback) in the window
+ * @param hlsTargetMs hls.js's target latency at the window's end (raised by its stalls); null
+ *     without hls.js
  */
 record PageFigures(
     String mode,
@@ -25,4 +27,5 @@ record PageFigures(
     int stallsAfterStart,
     int stallsInWindow,
     long bytesFromParent,
-    long bytesByHttp) {}
+    long bytesByHttp,
+    Double hlsTargetMs) {}

@@ -25,10 +25,10 @@ class DepthTableTest {
     ObjectNode t =
         DepthTable.of(
             List.of(
-                new PageFigures("ll", "2", range(1, 50), 1, 900.0, 0, 0, 900, 100),
-                new PageFigures("ll", "1", range(1000, 1099), 0, 800.0, 1, 0, 10, 0),
-                new PageFigures("ll", "2", range(51, 100), 2, 1200.0, 2, 1, 100, 900),
-                new PageFigures("rt", "1", List.of(80.0), 0, null, 0, 0, -1, 0)));
+                new PageFigures("ll", "2", range(1, 50), 1, 900.0, 0, 0, 900, 100, 1000.0),
+                new PageFigures("ll", "1", range(1000, 1099), 0, 800.0, 1, 0, 10, 0, 1000.0),
+                new PageFigures("ll", "2", range(51, 100), 2, 1200.0, 2, 1, 100, 900, 2000.0),
+                new PageFigures("rt", "1", List.of(80.0), 0, null, 0, 0, -1, 0, null)));
     assertThat(t.fieldNames()).toIterable().containsExactly("ll", "rt");
     assertThat(t.path("ll").fieldNames()).toIterable().containsExactly("1", "2");
     ObjectNode d2 = (ObjectNode) t.path("ll").path("2");
@@ -43,10 +43,12 @@ class DepthTableTest {
     assertThat(d2.path("p2pShare").asDouble()).isEqualTo(0.5);
     // the slowest page's first frame
     assertThat(d2.path("firstFrameMs").asLong()).isEqualTo(1200);
+    assertThat(d2.path("hlsTargetLatencyMs").asLong()).isEqualTo(2000);
     assertThat(DepthTable.at(t, "ll", "1", "p50Ms").getAsDouble()).isBetween(1049.0, 1050.5);
     // realtime has no HTTP path: no share to give
     assertThat(t.path("rt").path("1").path("p2pShare").isNull()).isTrue();
     assertThat(t.path("rt").path("1").path("firstFrameMs").isNull()).isTrue();
+    assertThat(t.path("rt").path("1").has("hlsTargetLatencyMs")).isFalse();
     assertThat(DepthTable.at(t, "rt", "3", "p50Ms")).isEmpty();
   }
 }

@@ -225,6 +225,20 @@ public final class ViewerPage implements AutoCloseable {
         key);
   }
 
+  /**
+   * hls.js's own view, ms: targetLatency (where it aims behind the live edge; it raises it after a
+   * stall) and latency (where it is); empty where the page plays no hls.js.
+   */
+  @SuppressWarnings("unchecked")
+  public Map<String, Object> hlsLatency() {
+    Object r =
+        page.evaluate(
+            "() => { const h = window.waterfall && window.waterfall.hls; return h ? {targetMs:"
+                + " Math.round((h.targetLatency || 0) * 1000), latencyMs: Math.round((h.latency ||"
+                + " 0) * 1000)} : {}; }");
+    return (Map<String, Object>) r;
+  }
+
   /** Starts reading the burnt-in clock off every frame shown for {@code millis}. */
   public void startClock(int millis) {
     ClockReading.start(page, millis);
