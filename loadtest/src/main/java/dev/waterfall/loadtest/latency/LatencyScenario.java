@@ -160,7 +160,9 @@ public final class LatencyScenario extends Scenario {
         "latency",
         "per frame a page shows (requestVideoFrameCallback): the page's Date.now() minus the clock"
             + " read off the frame by rt/clock.js's reader");
+    // kept (and named in the report) only when the run did not finish
     settings.put("ffmpegLogs", logs.toString());
+    boolean finished = false;
     List<PageFigures> all = new ArrayList<>();
     ArrayNode pages = report.figures().putArray("pages");
     try (LatencyRig rig = new LatencyRig(verbose, fps, logs);
@@ -191,7 +193,12 @@ public final class LatencyScenario extends Scenario {
       all.addAll(whip(rig, chromium, progress));
       table(report, all, pages);
       rig.endPhase();
+      finished = true;
     } finally {
+      if (finished) {
+        deleteLogs(logs);
+        settings.remove("ffmpegLogs");
+      }
       targets(report);
       report.note(
           "one machine: the origins, ffmpeg, every page and the coordinator share its "
@@ -444,6 +451,17 @@ public final class LatencyScenario extends Scenario {
               over,
               TARGET_TREE_OVER_PLAIN_MS,
               "ms"));
+    }
+  }
+
+  private static void deleteLogs(Path dir) {
+    try (var files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(dir);
+    } catch (java.io.IOException e) {
+      // a few kB left in the temp directory
     }
   }
 
