@@ -42,6 +42,7 @@ final class DepthTable {
     int unreadable = 0;
     int stalls = 0;
     int stallsInWindow = 0;
+    int whileStarting = 0;
     long tree = 0;
     long http = 0;
     boolean hasShare = false;
@@ -55,6 +56,7 @@ final class DepthTable {
       unreadable += p.unreadable();
       stalls += p.stallsAfterStart();
       stallsInWindow += p.stallsInWindow();
+      whileStarting += p.stallsWhileAnotherStarted();
       if (p.bytesFromParent() >= 0) {
         hasShare = true;
         tree += p.bytesFromParent();
@@ -69,6 +71,7 @@ final class DepthTable {
     c.put("unreadableFrames", unreadable);
     c.put("stallsAfterStart", stalls);
     c.put("stallsInWindow", stallsInWindow);
+    c.put("stallsWhileAnotherPageStarted", whileStarting);
     if (hasShare) {
       c.put("p2pShare", tree + http == 0 ? 0 : round3((double) tree / (tree + http)));
     } else {

@@ -353,6 +353,16 @@ public final class LatencyScenario extends Scenario {
       read.add(p.page.clock()); // waits for the window to end
     }
     Thread.sleep(300); // one more state refresh (every 250 ms)
+    List<Starts.Page> starts = new ArrayList<>();
+    for (Measured p : pages) {
+      Map<String, Object> t = p.page.startAndStalls();
+      starts.add(
+          new Starts.Page(
+              ((Number) t.get("openedAt")).longValue(),
+              t.get("startedAt") instanceof Number n ? n.longValue() : null,
+              ((List<?>) t.get("stalls")).stream().map(x -> ((Number) x).longValue()).toList()));
+    }
+    List<Integer> whileStarting = Starts.whileAnotherStarted(starts, System.currentTimeMillis());
     List<PageFigures> out = new ArrayList<>();
     for (int i = 0; i < pages.size(); i++) {
       Measured m = pages.get(i);
@@ -372,7 +382,8 @@ public final class LatencyScenario extends Scenario {
               a.stalls() - b.stalls(),
               hasHttpPath ? a.bytesFromParent() - b.bytesFromParent() : -1,
               hasHttpPath ? a.bytesByFallback() - b.bytesByFallback() : 0,
-              m.page.hlsLatency().get("targetMs") instanceof Number n ? n.doubleValue() : null));
+              m.page.hlsLatency().get("targetMs") instanceof Number n ? n.doubleValue() : null,
+              whileStarting.get(i)));
     }
     progress.step();
     return out;
@@ -398,6 +409,7 @@ public final class LatencyScenario extends Scenario {
       o.put("unreadableFrames", p.unreadable());
       o.put("stallsAfterStart", p.stallsAfterStart());
       o.put("stallsInWindow", p.stallsInWindow());
+      o.put("stallsWhileAnotherPageStarted", p.stallsWhileAnotherStarted());
       if (p.firstFrameMs() != null) {
         o.put("firstFrameMs", Math.round(p.firstFrameMs()));
       }

@@ -17,6 +17,8 @@ import java.util.List;
  * @param bytesByHttp HTTP bytes (fallback) in the window
  * @param hlsTargetMs hls.js's target latency at the window's end (raised by its stalls); null
  *     without hls.js
+ * @param stallsWhileAnotherStarted stalls after start that came while another page of the same
+ *     phase was starting (between its opening and its first playing)
  */
 record PageFigures(
     String mode,
@@ -28,4 +30,5 @@ record PageFigures(
     int stallsInWindow,
     long bytesFromParent,
     long bytesByHttp,
-    Double hlsTargetMs) {}
+    Double hlsTargetMs,
+    int stallsWhileAnotherStarted) {}

@@ -25,10 +25,10 @@ class DepthTableTest {
     ObjectNode t =
         DepthTable.of(
             List.of(
-                new PageFigures("ll", "2", range(1, 50), 1, 900.0, 0, 0, 900, 100, 1000.0),
-                new PageFigures("ll", "1", range(1000, 1099), 0, 800.0, 1, 0, 10, 0, 1000.0),
-                new PageFigures("ll", "2", range(51, 100), 2, 1200.0, 2, 1, 100, 900, 2000.0),
-                new PageFigures("rt", "1", List.of(80.0), 0, null, 0, 0, -1, 0, null)));
+                new PageFigures("ll", "2", range(1, 50), 1, 900.0, 0, 0, 900, 100, 1000.0, 0),
+                new PageFigures("ll", "1", range(1000, 1099), 0, 800.0, 1, 0, 10, 0, 1000.0, 1),
+                new PageFigures("ll", "2", range(51, 100), 2, 1200.0, 2, 1, 100, 900, 2000.0, 2),
+                new PageFigures("rt", "1", List.of(80.0), 0, null, 0, 0, -1, 0, null, 0)));
     assertThat(t.fieldNames()).toIterable().containsExactly("ll", "rt");
     assertThat(t.path("ll").fieldNames()).toIterable().containsExactly("1", "2");
     ObjectNode d2 = (ObjectNode) t.path("ll").path("2");
@@ -39,6 +39,7 @@ class DepthTableTest {
     assertThat(d2.path("unreadableFrames").asInt()).isEqualTo(3);
     assertThat(d2.path("stallsAfterStart").asInt()).isEqualTo(2);
     assertThat(d2.path("stallsInWindow").asInt()).isEqualTo(1);
+    assertThat(d2.path("stallsWhileAnotherPageStarted").asInt()).isEqualTo(2);
     // bytes, not pages: 1000 of 2000 came down the tree
     assertThat(d2.path("p2pShare").asDouble()).isEqualTo(0.5);
     // the slowest page's first frame

@@ -239,6 +239,21 @@ public final class ViewerPage implements AutoCloseable {
     return (Map<String, Object>) r;
   }
 
+  /**
+   * When the page was opened (performance.timeOrigin), first played, and each stall after that (its
+   * 'waiting' events, the last 50 events kept), all epoch ms; startedAt null until it played.
+   */
+  @SuppressWarnings("unchecked")
+  public Map<String, Object> startAndStalls() {
+    return (Map<String, Object>)
+        page.evaluate(
+            "() => { const s = window.waterfall.state, o = performance.timeOrigin;"
+                + " const at = s.startedAt; return {openedAt: Math.round(o),"
+                + " startedAt: at === null ? null : Math.round(o + at),"
+                + " stalls: at === null ? [] : s.events.filter(e => e.name === 'waiting' && e.t > at)"
+                + ".map(e => Math.round(o + e.t))}; }");
+  }
+
   /** Starts reading the burnt-in clock off every frame shown for {@code millis}. */
   public void startClock(int millis) {
     ClockReading.start(page, millis);
