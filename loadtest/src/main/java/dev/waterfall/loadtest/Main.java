@@ -4,6 +4,7 @@ import dev.waterfall.loadtest.baseline.BaselineHlsScenario;
 import dev.waterfall.loadtest.browsers.BrowsersScenario;
 import dev.waterfall.loadtest.failover.FailoverScenario;
 import dev.waterfall.loadtest.field.FieldScenario;
+import dev.waterfall.loadtest.latency.LatencyScenario;
 import dev.waterfall.loadtest.realtime.RealtimeScenario;
 import dev.waterfall.loadtest.relay.RelayCpuScenario;
 import dev.waterfall.loadtest.relay.RelayEgressScenario;
@@ -40,6 +41,7 @@ import picocli.CommandLine.Command;
       RelayTreeScenario.class,
       BrowsersScenario.class,
       RealtimeScenario.class,
+      LatencyScenario.class,
       FailoverScenario.class,
       FieldScenario.class,
       SoakScenario.class,

@@ -3,6 +3,7 @@ package dev.waterfall.loadtest.realtime;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
+import dev.waterfall.loadtest.kit.chromium.ClockReading;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.Map;
  * needs: the page's state, the glass-to-glass latency of the frames it shows (rt/clock.js {@code
  * measure}), and its codec counters.
  */
-final class RtPage implements AutoCloseable {
+public final class RtPage implements AutoCloseable {
   /** Decode and encode time and frame counts the page's connections report (getStats). */
   private static final String CODEC =
       """
@@ -63,7 +64,7 @@ final class RtPage implements AutoCloseable {
   }
 
   /** The publisher of {@code stream}, live with the clock picture at {@code fps}. */
-  static RtPage publisher(Browser browser, String base, String stream, String key, int fps) {
+  public static RtPage publisher(Browser browser, String base, String stream, String key, int fps) {
     RtPage p = new RtPage(browser, "publisher");
     p.page.navigate(base + "/publish/" + stream + "?fps=" + fps + "#key=" + key);
     p.page.evaluate("() => window.waterfall.start('clock')");
@@ -122,16 +123,12 @@ final class RtPage implements AutoCloseable {
    * it.
    */
   void startLatency(int millis) {
-    page.evaluate(
-        "ms => { window.__latency = import('/web/rt/clock.js')"
-            + ".then(m => m.measure(window.waterfall.video, ms)); }",
-        millis);
+    ClockReading.start(page, millis);
   }
 
   /** The samples (ms) of {@link #startLatency}, once it is over. */
   List<Double> latency() {
-    Map<?, ?> r = (Map<?, ?>) page.evaluate("() => window.__latency");
-    return ((List<?>) r.get("samples")).stream().map(x -> ((Number) x).doubleValue()).toList();
+    return ClockReading.collect(page).samples();
   }
 
   @SuppressWarnings("unchecked")

@@ -7,6 +7,7 @@ import com.microsoft.playwright.Page;
 import dev.waterfall.relay.Relay;
 import dev.waterfall.relay.peer.ThreadCpu;
 import dev.waterfall.relay.whip.WhipEndpoint;
+import dev.waterfall.testkit.chromium.WhipClient;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;

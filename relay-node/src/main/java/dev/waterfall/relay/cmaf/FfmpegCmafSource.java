@@ -67,30 +67,39 @@ public final class FfmpegCmafSource implements CmafSource {
     if (loop) {
       cmd.addAll(List.of("-stream_loop", "-1"));
     }
-    cmd.addAll(
-        List.of(
-            "-i",
-            input.toString(),
-            "-map",
-            "0:v:0",
-            "-map",
-            "0:a:0?",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-tune",
-            "zerolatency",
-            "-pix_fmt",
-            "yuv420p",
-            "-r",
-            "30",
-            "-g",
-            "60",
-            "-keyint_min",
-            "60",
-            "-sc_threshold",
-            "0"));
+    cmd.addAll(List.of("-i", input.toString()));
+    cmd.addAll(outputArgs(videoBitrate));
+    return cmd;
+  }
+
+  /**
+   * What ffmpeg does with its first input: the encode and the fragmented MP4 on stdout. Public for
+   * the loadtest's clock source, which feeds raw frames instead of a file. Pure.
+   */
+  public static List<String> outputArgs(String videoBitrate) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "-map",
+                "0:v:0",
+                "-map",
+                "0:a:0?",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-tune",
+                "zerolatency",
+                "-pix_fmt",
+                "yuv420p",
+                "-r",
+                "30",
+                "-g",
+                "60",
+                "-keyint_min",
+                "60",
+                "-sc_threshold",
+                "0"));
     if (videoBitrate != null) {
       cmd.addAll(List.of("-b:v", videoBitrate));
     }

@@ -64,7 +64,23 @@ public final class FfmpegCommand {
       }
       cmd.addAll(List.of("-i", options.input().toString()));
     }
-    int seconds = options.segmentSeconds();
+    cmd.addAll(
+        hlsPutArgs(
+            options.segmentSeconds(),
+            options.videoBitrate(),
+            options.audioBitrate(),
+            ingestUrl,
+            key));
+    return cmd;
+  }
+
+  /**
+   * What {@link #build} does with its input: the encode and the HLS pushed by PUT. Public for the
+   * loadtest's clock source, which feeds raw frames instead of a file. Pure.
+   */
+  public static List<String> hlsPutArgs(
+      int seconds, String videoBitrate, String audioBitrate, String ingestUrl, String key) {
+    List<String> cmd = new ArrayList<>();
     cmd.addAll(
         List.of(
             "-map",
@@ -81,22 +97,17 @@ public final class FfmpegCommand {
             "expr:gte(t,n_forced*" + seconds + ")",
             "-sc_threshold",
             "0"));
-    if (options.videoBitrate() != null) {
+    if (videoBitrate != null) {
       cmd.addAll(
           List.of(
-              "-b:v",
-              options.videoBitrate(),
-              "-maxrate",
-              options.videoBitrate(),
-              "-bufsize",
-              doubled(options.videoBitrate())));
+              "-b:v", videoBitrate, "-maxrate", videoBitrate, "-bufsize", doubled(videoBitrate)));
     }
     cmd.addAll(
         List.of(
             "-c:a",
             "aac",
             "-b:a",
-            options.audioBitrate(),
+            audioBitrate,
             "-ac",
             "2",
             "-ar",

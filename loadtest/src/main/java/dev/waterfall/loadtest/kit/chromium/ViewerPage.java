@@ -202,6 +202,68 @@ public final class ViewerPage implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until {@code predicate} (a function of window.waterfall) holds; false when it did not in
+   * time.
+   */
+  public boolean await(String predicate, long timeoutMillis) {
+    try {
+      page.waitForFunction(
+          "() => !!window.waterfall && !!(" + predicate + ")(window.waterfall)",
+          null,
+          new Page.WaitForFunctionOptions().setTimeout(timeoutMillis).setPollingInterval(100));
+      return true;
+    } catch (com.microsoft.playwright.TimeoutError e) {
+      return false;
+    }
+  }
+
+  /** One field of window.waterfall.state (e.g. a realtime page's depth), null if absent. */
+  public Object stateValue(String key) {
+    return page.evaluate(
+        "k => window.waterfall && window.waterfall.state[k] !== undefined ? window.waterfall.state[k] : null",
+        key);
+  }
+
+  /**
+   * hls.js's own view, ms: targetLatency (where it aims behind the live edge; it raises it after a
+   * stall) and latency (where it is); empty where the page plays no hls.js.
+   */
+  @SuppressWarnings("unchecked")
+  public Map<String, Object> hlsLatency() {
+    Object r =
+        page.evaluate(
+            "() => { const h = window.waterfall && window.waterfall.hls; return h ? {targetMs:"
+                + " Math.round((h.targetLatency || 0) * 1000), latencyMs: Math.round((h.latency ||"
+                + " 0) * 1000)} : {}; }");
+    return (Map<String, Object>) r;
+  }
+
+  /**
+   * When the page was opened (performance.timeOrigin), first played, and each stall after that (its
+   * 'waiting' events, the last 50 events kept), all epoch ms; startedAt null until it played.
+   */
+  @SuppressWarnings("unchecked")
+  public Map<String, Object> startAndStalls() {
+    return (Map<String, Object>)
+        page.evaluate(
+            "() => { const s = window.waterfall.state, o = performance.timeOrigin;"
+                + " const at = s.startedAt; return {openedAt: Math.round(o),"
+                + " startedAt: at === null ? null : Math.round(o + at),"
+                + " stalls: at === null ? [] : s.events.filter(e => e.name === 'waiting' && e.t > at)"
+                + ".map(e => Math.round(o + e.t))}; }");
+  }
+
+  /** Starts reading the burnt-in clock off every frame shown for {@code millis}. */
+  public void startClock(int millis) {
+    ClockReading.start(page, millis);
+  }
+
+  /** What {@link #startClock} read, once its window is over. */
+  public ClockReading clock() {
+    return ClockReading.collect(page);
+  }
+
   @SuppressWarnings("unchecked")
   public Probe probe() {
     Object raw = page.evaluate(PROBE);

@@ -1,7 +1,6 @@
-package dev.waterfall.e2e;
+package dev.waterfall.testkit.chromium;
 
 import com.microsoft.playwright.Page;
-import dev.waterfall.testkit.chromium.Chromium;
 import java.util.Map;
 
 /**
@@ -11,9 +10,10 @@ import java.util.Map;
  * Bearer <key>}, the 201's answer applied, and {@code DELETE <Location>} to stop. The picture is
  * rt/clock.js's clock (so pages can read glass-to-glass latency off it), the sound Chromium's fake
  * microphone (a beep). The page lives on the coordinator's origin, so its POST to the relay is
- * cross-origin, as a browser publisher's would be.
+ * cross-origin, as a browser publisher's would be. Chromium needs {@link Chromium#FAKE_MEDIA} for
+ * the microphone. Shared by relay-node's WhipIT and the loadtest's latency scenario.
  */
-final class WhipClient {
+public final class WhipClient {
   private static final String PUBLISH =
       """
       async ({url, key, codec, fps}) => {
@@ -72,9 +72,9 @@ final class WhipClient {
         return res.status;
       }""";
 
-  final Page page;
+  public final Page page;
 
-  WhipClient(Chromium chromium, String coordinatorBase) {
+  public WhipClient(Chromium chromium, String coordinatorBase) {
     page = chromium.newPeerPage();
     // any page of the coordinator's origin, for clock.js
     page.navigate(coordinatorBase + "/health");
@@ -85,22 +85,22 @@ final class WhipClient {
    * (this machine's clock, ms), contentType, answer; else body.
    */
   @SuppressWarnings("unchecked")
-  Map<String, Object> publish(String url, String key, String codec, int fps) {
+  public Map<String, Object> publish(String url, String key, String codec, int fps) {
     return (Map<String, Object>)
         page.evaluate(PUBLISH, Map.of("url", url, "key", key, "codec", codec, "fps", fps));
   }
 
   @SuppressWarnings("unchecked")
-  Map<String, Object> sent() {
+  public Map<String, Object> sent() {
     return (Map<String, Object>) page.evaluate(SENT);
   }
 
   /** DELETEs the session (its status) and closes the connection. */
-  int stop() {
+  public int stop() {
     return ((Number) page.evaluate(DELETE)).intValue();
   }
 
-  void close() {
+  public void close() {
     page.context().close();
   }
 }
