@@ -87,6 +87,21 @@ public final class FieldScenario extends Scenario {
               + " most children) (default ${DEFAULT-VALUE}).")
   String cut;
 
+  @Option(
+      names = "--withholders",
+      defaultValue = "0",
+      description =
+          "Withholding nodes, each in its own home, that join as viewers before the pages, accept"
+              + " children and forward them nothing (issue 17's adversary; 0–2, default ${DEFAULT-VALUE}).")
+  int withholders;
+
+  /** The withholders' places over time; null without --withholders. */
+  private WithholderWatch withholderWatch;
+
+  private long withholdersJoinedAt;
+
+  private List<String> withholderIds = List.of();
+
   /** The page whose home --cut took offline: shown, but not counted in the run's totals. */
   private String offlinePage;
 
@@ -116,6 +131,9 @@ public final class FieldScenario extends Scenario {
     }
     if (lanes != null && (lanes < 1 || lanes > 4)) {
       throw new IllegalArgumentException("--lanes must be 1..4");
+    }
+    if (withholders < 0 || withholders > 2) {
+      throw new IllegalArgumentException("--withholders must be 0..2");
     }
     if (viewers < 1 || viewers > Profile.named(profileName).viewers().size()) {
       throw new IllegalArgumentException(
@@ -147,6 +165,9 @@ public final class FieldScenario extends Scenario {
     homes.add((tuber ? "friend's booster: " : "booster: ") + profile.booster().describe());
     if (tuber) {
       homes.add("origin: " + profile.originHome().describe());
+    }
+    for (int i = 0; i < withholders; i++) {
+      homes.add("withholder " + (i + 1) + ": " + withholderHome(profile, i).describe());
     }
     ObjectNode figures = report.figures();
     figures.put("bitrateKbps", kbps);
@@ -192,6 +213,19 @@ public final class FieldScenario extends Scenario {
             () -> linkedBoosters(stack.tree()) >= boosters,
             60_000,
             "the booster(s) did not take a place in the tree in 60 s (see booster-*.log)");
+        if (withholders > 0) {
+          progress.phase("starting " + withholders + " withholder(s), each in its own home", 0);
+          List<String> ids = new ArrayList<>();
+          for (int i = 0; i < withholders; i++) {
+            ids.add(
+                stack.startWithholder(
+                    lab.home(40 + i, withholderHome(profile, i)), "withholder-" + (i + 1)));
+          }
+          withholdersJoinedAt = System.currentTimeMillis();
+          withholderWatch = new WithholderWatch(ids);
+          withholderIds = ids;
+          ids.forEach(report.settings().putArray("withholderIds")::add);
+        }
         watch(report, stack, lab, viewerHomes, boosterHome, dir, kbps, deadline, progress);
       }
     }
@@ -233,6 +267,7 @@ public final class FieldScenario extends Scenario {
               + Stack.STREAM
               + (plain ? "?p2p=0" : lanes != null ? "?lanes=" + lanes : "");
       Map<String, Probe> started = new LinkedHashMap<>();
+      Map<String, Long> openedAt = new LinkedHashMap<>();
       for (int i = 0; i < homes.size(); i++) {
         try (ViewerPage page =
             ViewerPage.open(
@@ -248,8 +283,10 @@ public final class FieldScenario extends Scenario {
         }
         ViewerPage viewer = ViewerPage.open(browsers.get(i).browser, url, "viewer " + (i + 1));
         pages.add(viewer);
+        openedAt.put(viewer.label, System.currentTimeMillis());
         viewer.awaitPlaying(30_000);
         started.put(viewer.label, viewer.probe());
+        sampleWithholders(stack.tree());
         progress.step();
       }
       out.set("plainFirstFrame", Spread.summary(plainFirstFrames));
@@ -279,7 +316,9 @@ public final class FieldScenario extends Scenario {
           parentCut.sample();
         }
         if (now >= nextStep) {
-          maxDepth = Math.max(maxDepth, maxDepth(stack.tree()));
+          JsonNode tree = stack.tree();
+          maxDepth = Math.max(maxDepth, maxDepth(tree));
+          sampleWithholders(tree);
           progress.step();
           nextStep = now + 2000;
         }
@@ -302,6 +341,7 @@ public final class FieldScenario extends Scenario {
         }
       }
       double measured = (System.nanoTime() - t0) / 1e9;
+      long watchEnd = System.currentTimeMillis();
       stack.saveOriginMetrics("origin-metrics-after.txt");
       JsonNode dashboard = stack.dashboardNodes();
       if (dashboard != null) {
@@ -340,6 +380,15 @@ public final class FieldScenario extends Scenario {
               measured,
               dc,
               http);
+      honestStalls(report, pages, last, openedAt, watchEnd);
+      if (withholderWatch != null) {
+        report.figures().set("withholders", withholderWatch.json());
+        report
+            .figures()
+            .put(
+                "coordinatorWithholdingLines",
+                Stack.linesMentioning(dir.resolve("coordinator.log"), withholderIds, 200));
+      }
       // Per page: where its segments came from, how late, and its parent link's troubles (NAT,
       // TURN, reports).
       ArrayNode rows = (ArrayNode) report.figures().path("pages");
@@ -353,6 +402,53 @@ public final class FieldScenario extends Scenario {
       pages.forEach(ViewerPage::close);
       browsers.forEach(Chromium::close);
     }
+  }
+
+  /** Samples the withholders' places, seconds since they joined. */
+  private void sampleWithholders(JsonNode tree) {
+    if (withholderWatch != null) {
+      withholderWatch.sample((System.currentTimeMillis() - withholdersJoinedAt) / 1000.0, tree);
+    }
+  }
+
+  /**
+   * The honest pages' stalled time ÷ their watch time (from each page's opening to the run's end),
+   * issue 17's ≤ 1 % with withholders in the tree; every page here is honest (withholders are not
+   * pages), the one --cut took offline aside.
+   */
+  private void honestStalls(
+      Report report,
+      List<ViewerPage> pages,
+      Map<String, Probe> last,
+      Map<String, Long> openedAt,
+      long end) {
+    long stalledMs = 0;
+    long watchedMs = 0;
+    for (ViewerPage page : pages) {
+      Probe b = last.get(page.label);
+      Long opened = openedAt.get(page.label);
+      if (b == null || opened == null || page.label.equals(offlinePage)) {
+        continue;
+      }
+      stalledMs += b.stalledMs();
+      watchedMs += end - opened;
+    }
+    double share = WithholderWatch.stalledShare(stalledMs, watchedMs);
+    report.figures().put("honestWatchedSeconds", Math.round(watchedMs / 100.0) / 10.0);
+    report.figures().put("honestStalledShare", Math.round(share * 10_000) / 10_000.0);
+    if (withholders > 0) {
+      report.target(
+          Target.atMost(
+              "honest pages' stalled time ÷ their watch time (withholders in the tree)",
+              Double.isNaN(share) ? 1 : share,
+              0.01,
+              ""));
+    }
+  }
+
+  /** A withholder's home: the roomiest residential uplinks, the places placement favours. */
+  static Profile.Home withholderHome(Profile profile, int i) {
+    return profile.viewers().get(profile.viewers().size() - 1 - i);
   }
 
   @Override

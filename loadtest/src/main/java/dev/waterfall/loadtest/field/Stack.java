@@ -201,6 +201,48 @@ final class Stack implements AutoCloseable {
     start(where, label, cmd, Map.of());
   }
 
+  /**
+   * A {@link Withholder} in {@code where}, joining through the TLS proxy as a page does; returns
+   * its node id once the coordinator has placed it.
+   */
+  String startWithholder(Lab.Host where, String label) throws Exception {
+    List<String> cmd = new ArrayList<>(java(trust()));
+    cmd.set(cmd.size() - 1, Withholder.class.getName());
+    cmd.addAll(List.of(PUBLIC_BASE, STREAM));
+    start(where, label, cmd, Map.of());
+    Path log = dir.resolve(label + ".log");
+    String[] id = new String[1];
+    BrowserRig.await(
+        () -> {
+          if (Files.isRegularFile(log)) {
+            for (String line : Files.readAllLines(log)) {
+              if (line.startsWith("welcome ")) {
+                id[0] = line.split(" ")[1];
+                return true;
+              }
+            }
+          }
+          return false;
+        },
+        60_000,
+        "the withholder was not placed in 60 s (see " + label + ".log)");
+    return id[0];
+  }
+
+  /**
+   * The lines of a log that name any of {@code ids} (the coordinator's word on the withholders:
+   * starving reports, moves, demotions), at most {@code max}, joined by newlines.
+   */
+  static String linesMentioning(Path log, List<String> ids, int max) throws IOException {
+    if (!Files.isRegularFile(log) || ids.isEmpty()) {
+      return "";
+    }
+    return Files.readAllLines(log).stream()
+        .filter(l -> ids.stream().anyMatch(l::contains))
+        .limit(max)
+        .collect(java.util.stream.Collectors.joining("\n"));
+  }
+
   private List<String> trust() {
     return List.of(
         "-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=changeit");
