@@ -135,4 +135,39 @@ final class FieldFigures {
     report.target(
         Target.atMost("machine CPU busy (a saturated run measures the machine)", cpu, 0.85, ""));
   }
+
+  /**
+   * The honest pages' stalled time ÷ their watch time (from each page's opening to the run's end),
+   * issue 17's ≤ 1 % with withholders in the tree; every page here is honest (withholders are not
+   * pages), the one --cut took offline aside.
+   */
+  void honestStalls(
+      boolean withholders,
+      List<ViewerPage> pages,
+      Map<String, Probe> last,
+      Map<String, Long> openedAt,
+      long end) {
+    long stalledMs = 0;
+    long watchedMs = 0;
+    for (ViewerPage page : pages) {
+      Probe b = last.get(page.label);
+      Long opened = openedAt.get(page.label);
+      if (b == null || opened == null || page.label.equals(offlinePage)) {
+        continue;
+      }
+      stalledMs += b.stalledMs();
+      watchedMs += end - opened;
+    }
+    double share = WithholderWatch.stalledShare(stalledMs, watchedMs);
+    report.figures().put("honestWatchedSeconds", Math.round(watchedMs / 100.0) / 10.0);
+    report.figures().put("honestStalledShare", Math.round(share * 10_000) / 10_000.0);
+    if (withholders) {
+      report.target(
+          Target.atMost(
+              "honest pages' stalled time ÷ their watch time (withholders in the tree)",
+              Double.isNaN(share) ? 1 : share,
+              0.01,
+              ""));
+    }
+  }
 }

@@ -380,7 +380,8 @@ public final class FieldScenario extends Scenario {
               measured,
               dc,
               http);
-      honestStalls(report, pages, last, openedAt, watchEnd);
+      new FieldFigures(report, plain, offlinePage)
+          .honestStalls(withholders > 0, pages, last, openedAt, watchEnd);
       if (withholderWatch != null) {
         report.figures().set("withholders", withholderWatch.json());
         report
@@ -408,41 +409,6 @@ public final class FieldScenario extends Scenario {
   private void sampleWithholders(JsonNode tree) {
     if (withholderWatch != null) {
       withholderWatch.sample((System.currentTimeMillis() - withholdersJoinedAt) / 1000.0, tree);
-    }
-  }
-
-  /**
-   * The honest pages' stalled time ÷ their watch time (from each page's opening to the run's end),
-   * issue 17's ≤ 1 % with withholders in the tree; every page here is honest (withholders are not
-   * pages), the one --cut took offline aside.
-   */
-  private void honestStalls(
-      Report report,
-      List<ViewerPage> pages,
-      Map<String, Probe> last,
-      Map<String, Long> openedAt,
-      long end) {
-    long stalledMs = 0;
-    long watchedMs = 0;
-    for (ViewerPage page : pages) {
-      Probe b = last.get(page.label);
-      Long opened = openedAt.get(page.label);
-      if (b == null || opened == null || page.label.equals(offlinePage)) {
-        continue;
-      }
-      stalledMs += b.stalledMs();
-      watchedMs += end - opened;
-    }
-    double share = WithholderWatch.stalledShare(stalledMs, watchedMs);
-    report.figures().put("honestWatchedSeconds", Math.round(watchedMs / 100.0) / 10.0);
-    report.figures().put("honestStalledShare", Math.round(share * 10_000) / 10_000.0);
-    if (withholders > 0) {
-      report.target(
-          Target.atMost(
-              "honest pages' stalled time ÷ their watch time (withholders in the tree)",
-              Double.isNaN(share) ? 1 : share,
-              0.01,
-              ""));
     }
   }
 
