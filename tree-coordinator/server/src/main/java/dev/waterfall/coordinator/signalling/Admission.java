@@ -10,7 +10,6 @@ import dev.waterfall.coordinator.streams.Credentials;
 import dev.waterfall.coordinator.streams.Fallbacks;
 import dev.waterfall.coordinator.streams.StreamRecord;
 import dev.waterfall.coordinator.streams.StreamRegistry;
-import dev.waterfall.coordinator.streams.UsableUrls;
 import dev.waterfall.coordinator.streams.ViewerTokens;
 import dev.waterfall.protocol.ErrorCode;
 import dev.waterfall.protocol.Message;
@@ -33,12 +32,10 @@ final class Admission {
   private final TreeStore trees;
   private final Switchboard switchboard;
   private final CoordinatorMetrics metrics;
-  private final byte[] clusterSecret;
   private final Clock clock;
-  private final Departures departures;
-  private final NodeIceServers iceServers;
+  private final Welcomes welcomes;
+  private final Resumption resumption;
   private final ViewerTokens viewerTokens;
-  private final java.util.function.Supplier<List<String>> coordinators;
 
   Admission(
       CoordinatorConfig config,
@@ -52,18 +49,20 @@ final class Admission {
       Departures departures,
       java.util.function.Supplier<List<String>> coordinators,
       NodeIceServers iceServers) {
-    this.coordinators = coordinators;
     this.fallbacks = fallbacks;
-    this.departures = departures;
     this.config = config;
     this.streams = streams;
     this.trees = trees;
     this.switchboard = switchboard;
     this.metrics = metrics;
-    this.clusterSecret = clusterSecret;
     this.viewerTokens = new ViewerTokens(clusterSecret);
     this.clock = clock;
-    this.iceServers = iceServers;
+    this.welcomes =
+        new Welcomes(
+            config, switchboard, departures, iceServers, clusterSecret, clock, coordinators);
+    this.resumption =
+        new Resumption(
+            streams, fallbacks, trees, switchboard, metrics, clusterSecret, clock, welcomes);
   }
 
   Future<Void> join(Session s, Message.Join join) {
@@ -165,7 +164,8 @@ final class Admission {
                     "an origin is already connected to '" + stream.name() + "'");
               }
               Place p = claim.place();
-              if (!admitted(s, stream, stream.rootId(), Role.ORIGIN.wire(), p.capacity(), true)) {
+              if (!welcomes.admitted(
+                  s, stream, stream.rootId(), Role.ORIGIN.wire(), p.capacity(), true)) {
                 return Future.succeededFuture();
               }
               // The key it was admitted with, so a rotation with disconnect knows this origin holds
@@ -209,7 +209,7 @@ final class Admission {
                         .map(
                             urls -> {
                               s.send(
-                                  welcome(
+                                  welcomes.welcome(
                                       s,
                                       record,
                                       s.nodeId,
@@ -305,7 +305,7 @@ final class Admission {
               }
               metrics.joined(System.nanoTime() - started);
               metrics.shape(stream.name(), j.shape());
-              if (!admitted(s, stream, id, role.wire(), j.capacity(), false)) {
+              if (!welcomes.admitted(s, stream, id, role.wire(), j.capacity(), false)) {
                 return Future.succeededFuture();
               }
               s.maxChildren = maxChildren; // heartbeats re-size within it
@@ -314,7 +314,7 @@ final class Admission {
                   .map(
                       urls -> {
                         s.send(
-                            welcome(
+                            welcomes.welcome(
                                 s,
                                 stream,
                                 id,
@@ -338,223 +338,14 @@ final class Admission {
         role == Role.BOOSTER ? ReparentReason.BOOSTER_JOINED : ReparentReason.VIEWER_JOINED);
   }
 
-  /**
-   * Takes a place back with the resume token of the node's last welcome. The token names the
-   * coordinator that issued it; the place is handed over only if that coordinator still owns it
-   * (else the token is spent: the place was resumed since) and does not hold the node's socket now
-   * (a live node's place is not for the taking). The resume must be signed by the key the token is
-   * bound to ({@link ResumeProof}): a copied token alone takes nothing.
-   */
+  /** See {@link Resumption#resume}. */
   Future<Void> resume(Session s, Message.Resume resume) {
-    String id = resume.nodeId();
-    long now = clock.millis();
-    Credentials.ResumeClaim claim =
-        Credentials.resumeClaim(
-            clusterSecret,
-            resume.stream(),
-            id,
-            resume.resumeToken(),
-            s.address,
-            resume.nodeKey(),
-            now);
-    if (claim.owner() == null) {
-      return refuse(s, ErrorCode.BAD_CREDENTIAL, claim.problem());
-    }
-    String unproven = ResumeProof.problem(resume, claim, now);
-    if (unproven != null) {
-      return refuse(s, ErrorCode.BAD_CREDENTIAL, unproven);
-    }
-    s.nodeKey = resume.nodeKey();
-    String tokenOwner = claim.owner();
-    s.state = Session.State.JOINING;
-    return switchboard
-        .holds(tokenOwner, id)
-        .compose(
-            held -> {
-              if (held || switchboard.local(id) != null) {
-                s.state = Session.State.CONNECTED;
-                // Registered here but not held: its socket is closing, or the place was resumed
-                // here with a newer token.
-                return held || tokenOwner.equals(switchboard.self())
-                    ? refuse(
-                        s,
-                        ErrorCode.ALREADY_CONNECTED,
-                        "this node is connected: its place cannot be resumed")
-                    : refuseSpent(s);
-              }
-              return streams
-                  .get(resume.stream())
-                  .compose(stream -> resumeInto(s, stream, resume, tokenOwner));
-            });
+    return resumption.resume(s, resume);
   }
 
-  private Future<Void> resumeInto(
-      Session s, StreamRecord stream, Message.Resume resume, String tokenOwner) {
-    String id = resume.nodeId();
-    if (stream == null) {
-      s.state = Session.State.CONNECTED;
-      s.fail(
-          ErrorCode.UNKNOWN_STREAM,
-          "there is no stream named '" + abbreviate(resume.stream()) + "'");
-      return Future.succeededFuture();
-    }
-    return trees
-        .resume(stream.name(), id, switchboard.self(), tokenOwner)
-        .compose(
-            r -> {
-              if (r == null || r.place() == null) {
-                s.state = Session.State.CONNECTED;
-                if (r != null && r.spent()) {
-                  return refuseSpent(s);
-                }
-                s.fail(
-                    ErrorCode.UNKNOWN_NODE,
-                    "that place is gone (it was given up after the grace period): join again");
-                return Future.succeededFuture();
-              }
-              Place place = r.place();
-              boolean root = id.equals(stream.rootId());
-              if (!admitted(s, stream, id, place.role(), place.capacity(), root)) {
-                return Future.succeededFuture();
-              }
-              if (resume.maxChildren() != null) {
-                // What its join said still holds: heartbeats re-size within it, not the stream's.
-                s.maxChildren = Math.min(stream.maxChildren(), resume.maxChildren());
-              }
-              return fallbacks
-                  .list(stream.name())
-                  .map(
-                      urls -> {
-                        // A viewer's place on a private stream was won with a valid viewer token.
-                        s.send(
-                            welcome(
-                                s,
-                                stream,
-                                id,
-                                place.parent(),
-                                place.depth(),
-                                place.capacity(),
-                                true,
-                                urls,
-                                Role.VIEWER.is(place.role())));
-                        if (root) {
-                          tellResumedOriginItsKey(s, stream.name());
-                        }
-                        return null;
-                      });
-            });
-  }
-
-  /**
-   * A rotation while the origin had no socket told nobody (the coordinator holding its socket tells
-   * it, SignallingServer.tellOriginItsKey): the resumed origin hears the current key's hash now.
-   * Read from the record itself, after the session is registered, so a rotation racing this resume
-   * is either read here or published to this registered session.
-   */
-  private void tellResumedOriginItsKey(Session s, String name) {
-    streams
-        .getFresh(name)
-        .onSuccess(
-            record -> {
-              if (record != null && s.state == Session.State.JOINED) {
-                s.send(new Message.PublishKey(record.publishKeyHash()));
-              }
-            });
-  }
-
-  /**
-   * Binds the session to its place; false (and the place given up again) if the socket closed
-   * meanwhile.
-   */
-  private boolean admitted(
-      Session s, StreamRecord stream, String id, String role, int capacity, boolean root) {
-    s.stream = stream.name();
-    s.nodeId = id;
-    s.role = role;
-    s.capacity = capacity;
-    s.maxChildren = stream.maxChildren();
-    s.bitrateKbps = stream.bitrateKbps();
-    s.root = root;
-    s.lastSeen = clock.millis();
-    if (s.state == Session.State.GONE || s.socket.isClosed()) {
-      s.state = Session.State.GONE;
-      departures.depart(s);
-      return false;
-    }
-    s.state = Session.State.JOINED;
-    switchboard.register(id, s);
-    return true;
-  }
-
-  /**
-   * The welcome for node {@code id} admitted on {@code s}; its ICE servers (TURN credentials) are
-   * fresh for it.
-   */
-  private Message.Welcome welcome(
-      Session s,
-      StreamRecord stream,
-      String id,
-      String parent,
-      int depth,
-      int capacity,
-      boolean resumed,
-      List<String> fallbackUrls,
-      boolean viewer) {
-    long now = clock.millis();
-    s.iceRenewAt = iceServers.renewAt(now);
-    // Only viewers get the content key: on a private stream every viewer here passed the token
-    // check (or resumed a place that did); boosters and the origin never need it. A public stream
-    // has none. Viewers are pages (or play like one): only the fallbacks they can fetch. Relays get
-    // the whole list.
-    UsableUrls.Page page = s.page;
-    String resumeToken = newResumeToken(s, stream.name(), id, now);
-    return new Message.Welcome(
-        id,
-        parent,
-        depth,
-        capacity,
-        resumeToken,
-        resumed,
-        config.liveness().heartbeatIntervalMs(),
-        iceServers.forNode(id, now),
-        new Message.StreamInfo(
-            stream.name(),
-            stream.bitrateKbps(),
-            stream.maxChildren(),
-            stream.privateStream(),
-            stream.publicKey(),
-            stream.type()),
-        viewer ? UsableUrls.forPage(fallbackUrls, page) : fallbackUrls,
-        viewer && stream.privateStream() ? stream.contentKey() : null,
-        coordinators.get());
-  }
-
-  /**
-   * A resume token for node {@code id} on this session, good for {@code liveness.resumeTokenTtlMs},
-   * from this client's address and with this node's key only; the session gets a fresh one at half
-   * its life ({@link #renewResumeToken}). None for a node that sent no key: it could never sign a
-   * resume, so it joins afresh.
-   */
-  private String newResumeToken(Session s, String stream, String id, long now) {
-    if (s.nodeKey == null) {
-      return null;
-    }
-    long ttl = config.liveness().resumeTokenTtlMs();
-    s.resumeTokenRenewAt = now + ttl / 2;
-    return Credentials.resumeToken(
-        clusterSecret, stream, id, switchboard.self(), now, now + ttl, s.address, s.nodeKey);
-  }
-
-  /** Half the token's life gone (at a heartbeat): a fresh one, so a resume stays possible. */
+  /** See {@link Welcomes#renewResumeToken}. */
   void renewResumeToken(Session s, long now) {
-    if (now >= s.resumeTokenRenewAt && s.nodeId != null && s.stream != null && s.nodeKey != null) {
-      s.send(new Message.ResumeToken(newResumeToken(s, s.stream, s.nodeId, now)));
-    }
-  }
-
-  private Future<Void> refuseSpent(Session s) {
-    return refuse(
-        s, ErrorCode.BAD_CREDENTIAL, "the resume token is spent: the place was resumed since");
+    welcomes.renewResumeToken(s, now);
   }
 
   private Future<Void> refuse(Session s, ErrorCode code, String message) {

@@ -53,8 +53,8 @@ final class Session {
    * When this viewer's heartbeat next asks the tree what a quiet period earned it back (clock
    * millis): when the tree said it could (its answer to the last ask), 0 for at once (a child just
    * left it, as a report's reporter does, see {@link #childLeft}), and at the latest every {@link
-   * SignallingServer#EARN_SWEEP_PERIODS} quiet periods, should a report have cost it a slot without
-   * a child leaving. Not at every heartbeat: each ask is a tree mutation, replayed on the backup.
+   * NodeReports#EARN_SWEEP_PERIODS} quiet periods, should a report have cost it a slot without a
+   * child leaving. Not at every heartbeat: each ask is a tree mutation, replayed on the backup.
    */
   volatile long earnCheckAt = Long.MAX_VALUE;
 

@@ -1,6 +1,5 @@
 package dev.waterfall.coordinator.signalling;
 
-import dev.waterfall.coordinator.cluster.Outcomes.Moved;
 import dev.waterfall.coordinator.cluster.TreeStore;
 import dev.waterfall.coordinator.config.CoordinatorConfig;
 import dev.waterfall.coordinator.dashboard.Incidents;
@@ -12,10 +11,6 @@ import dev.waterfall.protocol.ErrorCode;
 import dev.waterfall.protocol.Message;
 import dev.waterfall.protocol.MessageCodec;
 import dev.waterfall.protocol.ProtocolException;
-import dev.waterfall.protocol.ReparentReason;
-import dev.waterfall.protocol.ReportReason;
-import dev.waterfall.protocol.Role;
-import dev.waterfall.tree.StreamTree;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
@@ -31,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SignallingServer {
   private static final Logger LOG = LoggerFactory.getLogger(SignallingServer.class);
-  private static final short POLICY_VIOLATION = 1008;
+  static final short POLICY_VIOLATION = 1008;
 
   /**
    * RFC 6455 "Service Restart": this coordinator is going away; resume on another with the resume
@@ -49,11 +44,10 @@ public final class SignallingServer {
   private final Clock clock;
   private final Admission admission;
   private final Departures departures;
-  private final Incidents incidents;
   private final AddressLimits limits;
   private final ClientAddresses addresses;
   private final Silence silence;
-  private final NodeIceServers iceServers;
+  private final NodeReports reports;
   private final List<Session> pending = new ArrayList<>();
   private final java.util.function.BooleanSupplier stopping;
   private long livenessTimer;
@@ -71,7 +65,6 @@ public final class SignallingServer {
       Clock clock,
       java.util.function.BooleanSupplier stopping,
       java.util.function.Supplier<List<String>> coordinators) {
-    this.incidents = incidents;
     this.stopping = stopping;
     this.vertx = vertx;
     this.config = config;
@@ -87,7 +80,7 @@ public final class SignallingServer {
         new Silence(config.liveness().silenceLimitMs(), config.liveness().missedHeartbeats());
     this.addresses =
         new ClientAddresses(config.http().trustedProxies(), config.http().redactAddresses());
-    this.iceServers = new NodeIceServers(config);
+    NodeIceServers iceServers = new NodeIceServers(config);
     this.admission =
         new Admission(
             config,
@@ -101,21 +94,10 @@ public final class SignallingServer {
             departures,
             coordinators,
             iceServers);
-    vertx
-        .eventBus()
-        .<String>consumer(
-            dev.waterfall.coordinator.streams.StreamCatalog.STREAM_DELETED,
-            m -> closeStream(m.body()));
-    vertx
-        .eventBus()
-        .<io.vertx.core.json.JsonObject>consumer(
-            dev.waterfall.coordinator.streams.StreamCatalog.ORIGIN_REVOKED,
-            m -> closeRevokedOrigin(m.body().getString("stream"), m.body().getString("keyHash")));
-    vertx
-        .eventBus()
-        .<io.vertx.core.json.JsonObject>consumer(
-            dev.waterfall.coordinator.streams.StreamCatalog.ORIGIN_KEY,
-            m -> tellOriginItsKey(m.body().getString("stream"), m.body().getString("keyHash")));
+    this.reports =
+        new NodeReports(
+            config, trees, switchboard, metrics, incidents, admission, iceServers, clock);
+    new CatalogNotices(switchboard, metrics).listen(vertx.eventBus());
     this.livenessTimer =
         vertx.setPeriodic(config.liveness().heartbeatIntervalMs(), t -> checkLiveness());
   }
@@ -256,9 +238,9 @@ public final class SignallingServer {
     if (m instanceof Message.Signal sig) {
       return relaySignal(s, sig);
     } else if (m instanceof Message.Heartbeat h) {
-      return heartbeat(s, h);
+      return reports.heartbeat(s, h);
     } else if (m instanceof Message.Report r) {
-      return report(s, r);
+      return reports.report(s, r);
     } else if (m instanceof Message.Leave) {
       s.state = Session.State.GONE;
       s.departure = "left";
@@ -302,141 +284,6 @@ public final class SignallingServer {
               }
               return null;
             });
-  }
-
-  /**
-   * A viewer whose slots no child's departure announced as changed still asks the tree this many
-   * quiet periods apart (a report that cost it a slot while its reporter could not move).
-   */
-  static final int EARN_SWEEP_PERIODS = 10;
-
-  private Future<Void> heartbeat(Session s, Message.Heartbeat h) {
-    s.previousStats = s.lastStats;
-    s.lastStats = h.stats();
-    renewIceServers(s);
-    admission.renewResumeToken(s, clock.millis());
-    // A measured uplink re-sizes the node's slots; a node that declared upload:false stays a leaf.
-    // Every half quiet period a viewer's heartbeat also lets the tree give back what its reports
-    // took, once a quiet period has earned it (boosters and the root are never reported).
-    boolean viewer = Role.VIEWER.is(s.role);
-    if (s.root || s.capacity == 0 || h.uplinkKbps() == null && !viewer) {
-      return Future.succeededFuture();
-    }
-    long now = clock.millis();
-    int slots =
-        h.uplinkKbps() == null
-            ? s.capacity
-            : StreamTree.slotsFor(s.maxChildren, s.bitrateKbps, h.uplinkKbps(), true);
-    // Asked when the tree said, or at once after a child left (Session.earnCheckAt).
-    long sweep = now + EARN_SWEEP_PERIODS * config.tree().earnSlotMs();
-    if (s.earnCheckAt == Long.MAX_VALUE) {
-      s.earnCheckAt = sweep; // first heartbeat
-    }
-    boolean earn = viewer && now >= s.earnCheckAt;
-    if (earn) {
-      s.earnCheckAt = sweep; // until the tree's answer says sooner
-    }
-    if (slots == s.capacity && !earn) {
-      return Future.succeededFuture();
-    }
-    s.capacity = slots;
-    metrics.resized();
-    return trees
-        .setCapacity(s.stream, s.nodeId, slots, now, config.tree().trust())
-        .map(
-            resized -> {
-              if (resized == null) {
-                return null;
-              }
-              if (resized.nextEarnAt() < s.earnCheckAt) {
-                s.earnCheckAt = resized.nextEarnAt();
-              }
-              Moved moved = resized.moved();
-              if (!moved.moves().isEmpty()) {
-                metrics.moved(moved.moves().size());
-                switchboard.announce(moved.moves(), ReparentReason.CAPACITY_CHANGED);
-              }
-              return null;
-            });
-  }
-
-  /**
-   * Half the life of a node's TURN credentials gone: new ones, so links it opens later still get a
-   * relay.
-   */
-  private void renewIceServers(Session s) {
-    long now = clock.millis();
-    if (now >= s.iceRenewAt) {
-      s.iceRenewAt = iceServers.renewAt(now);
-      s.send(new Message.IceServers(iceServers.forNode(s.nodeId, now)));
-    }
-  }
-
-  private Future<Void> report(Session s, Message.Report r) {
-    metrics.error("report-" + r.reason());
-    if (ReportReason.STARVING.is(r.reason())) {
-      double share = r.share() == null ? Double.NaN : r.share();
-      return trees
-          .reportStarving(
-              s.stream, s.nodeId, r.about(), share, clock.millis(), config.tree().trust())
-          .map(
-              reported -> {
-                // null: the stream has no tree
-                acted(s, r, reported == null ? null : reported.moved(), false);
-                if (reported != null && reported.demoted()) {
-                  LOG.info(
-                      "node {} of '{}' demoted to a leaf: its children reported it withholding"
-                          + " (the second: {}, share {})",
-                      r.about(),
-                      s.stream,
-                      printable(r.detail()),
-                      r.share());
-                  incidents.flag(s.stream, r.about(), "demoted", clock.millis());
-                }
-                return null;
-              });
-    }
-    // About a parent: move the reporter away from it. About a slow child: move that child away from
-    // the reporter.
-    boolean aboutChild = ReportReason.SLOW_CHILD.is(r.reason());
-    var move =
-        aboutChild
-            ? trees.moveDown(s.stream, r.about(), s.nodeId)
-            : trees.moveAway(s.stream, s.nodeId, r.about());
-    return move.map(
-        moved -> {
-          acted(s, r, moved, aboutChild);
-          return null;
-        });
-  }
-
-  private void acted(Session s, Message.Report r, Moved moved, boolean aboutChild) {
-    if (moved == null || moved.moves().isEmpty()) {
-      reject(
-          s,
-          ErrorCode.REPORT_IGNORED,
-          "'"
-              + Admission.abbreviate(r.about())
-              + "' is not your "
-              + (aboutChild ? "child" : "parent")
-              + ", or there is no other place to move to");
-    } else {
-      metrics.moved(moved.moves().size());
-      switchboard.announce(moved.moves(), ReportReason.fromWire(r.reason()).reparent());
-      flag(s, r);
-    }
-  }
-
-  /**
-   * For the dashboard, once a report was acted on: a starving reporter, a parent that sent bad
-   * data, a slow child.
-   */
-  private void flag(Session s, Message.Report r) {
-    switch (ReportReason.fromWire(r.reason())) {
-      case STARVING -> incidents.flag(s.stream, s.nodeId, "starving", clock.millis());
-      case BAD_DATA -> incidents.flag(s.stream, r.about(), "sent bad data", clock.millis());
-      case SLOW_CHILD -> incidents.flag(s.stream, r.about(), "slow", clock.millis());
-    }
   }
 
   /**
@@ -531,54 +378,6 @@ public final class SignallingServer {
         s ->
             s.refuse(
                 ErrorCode.JOIN_TIMEOUT, "no join within " + joinTimeout + " ms", POLICY_VIOLATION));
-  }
-
-  private void closeStream(String stream) {
-    for (Session s : switchboard.sessions()) {
-      if (stream.equals(s.stream)) {
-        s.state = Session.State.GONE;
-        switchboard.unregister(s.nodeId, s);
-        s.refuse(ErrorCode.STREAM_DELETED, "stream '" + stream + "' was deleted", (short) 1000);
-      }
-    }
-  }
-
-  /**
-   * The stream's publish key was rotated without disconnect: its origin, if its socket is here, is
-   * told the new key's hash, so its own ingest stops taking the old key now, not at its restart.
-   */
-  private void tellOriginItsKey(String stream, String keyHash) {
-    for (Session s : switchboard.sessions()) {
-      if (s.root && stream.equals(s.stream) && s.state == Session.State.JOINED) {
-        s.send(new Message.PublishKey(keyHash));
-      }
-    }
-  }
-
-  /**
-   * The stream's publish key was rotated with disconnect: its origin, if its socket is here and it
-   * did not join with the new key, is closed. Its place was revoked already
-   * (StreamCatalog.rotateKey), so it cannot resume.
-   */
-  private void closeRevokedOrigin(String stream, String keyHash) {
-    for (Session s : switchboard.sessions()) {
-      if (s.root
-          && stream.equals(s.stream)
-          && s.state == Session.State.JOINED
-          && !keyHash.equals(s.publishKeyHash)) {
-        LOG.info("origin of '{}' disconnected: its publish key was rotated", stream);
-        s.departure = ErrorCode.KEY_ROTATED.wire();
-        s.departureNoticed = System.nanoTime();
-        metrics.error(ErrorCode.KEY_ROTATED.wire());
-        s.refuse(
-            ErrorCode.KEY_ROTATED,
-            "the publish key of '"
-                + stream
-                + "' was rotated and this origin disconnected:"
-                + " publish again with the new key",
-            POLICY_VIOLATION);
-      }
-    }
   }
 
   public void stop() {

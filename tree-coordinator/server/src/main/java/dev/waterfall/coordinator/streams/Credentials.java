@@ -56,7 +56,7 @@ public final class Credentials {
    * the times epoch millis, {@code client} the address the node connected from and the hash that of
    * the public key the node's join sent. It needs no storage (any coordinator holding the cluster
    * secret checks it), and it is bound to that welcome: once the place has been resumed elsewhere
-   * its owner has changed, and every token issued before is spent (Admission.resume); it expires
+   * its owner has changed, and every token issued before is spent (Resumption.resume); it expires
    * (connected nodes get fresh ones); it is good only from the address it was issued to, and only
    * with a resume signed by the node's key (ResumeProof).
    */
