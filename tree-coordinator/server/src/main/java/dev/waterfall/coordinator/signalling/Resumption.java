@@ -156,9 +156,9 @@ final class Resumption {
 
   /**
    * A rotation while the origin had no socket told nobody (the coordinator holding its socket tells
-   * it, CatalogNotices.tellOriginItsKey): the resumed origin hears the current key's hash now.
-   * Read from the record itself, after the session is registered, so a rotation racing this resume
-   * is either read here or published to this registered session.
+   * it, CatalogNotices.tellOriginItsKey): the resumed origin hears the current key's hash now. Read
+   * from the record itself, after the session is registered, so a rotation racing this resume is
+   * either read here or published to this registered session.
    */
   private void tellResumedOriginItsKey(Session s, String name) {
     streams
